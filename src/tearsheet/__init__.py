@@ -1,0 +1,16 @@
+"""tearsheet: a news revision tracker.
+
+The pipeline is discover → fetch → extract → compare → store; each stage is one module
+(:mod:`tearsheet.discover`, :mod:`tearsheet.fetch`, :mod:`tearsheet.extract`,
+:mod:`tearsheet.compare`, :mod:`tearsheet.store`) and :mod:`tearsheet.tracker` drives them
+on the timetable of :mod:`tearsheet.schedule`.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("tearsheet")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,239 @@
+"""The ``tearsheet`` command line. Nothing imports this module; it imports the rest."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import json
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from tearsheet import __version__
+from tearsheet.compare import fingerprint
+from tearsheet.config import Settings, load_settings
+from tearsheet.errors import TearsheetError
+from tearsheet.export import write_jsonl
+from tearsheet.extract import Extraction, extract
+from tearsheet.fetch import Fetcher
+from tearsheet.schedule import humanize_seconds
+from tearsheet.store import Store
+from tearsheet.tracker import Stats, Tracker
+from tearsheet.urls import canonicalize
+
+app = typer.Typer(
+    help="tearsheet: track news articles and keep every version, with proof.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", envvar="TEARSHEET_CONFIG",
+                 help="TOML settings file (default: ./tearsheet.toml if present)."),
+]
+
+
+def _settings(config: Path | None) -> Settings:
+    return load_settings(config)
+
+
+@contextlib.contextmanager
+def _store(settings: Settings) -> Iterator[Store]:
+    store = Store.open(settings.database_url)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextlib.contextmanager
+def _single_runner(settings: Settings) -> Iterator[None]:
+    """On SQLite, one runner per database: a second one would double every check."""
+    url = settings.database_url
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        yield
+        return
+    lock_path = Path(url.removeprefix("sqlite:///") + ".lock")
+    with open(lock_path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise TearsheetError(
+                f"another `tearsheet run` is using {url} (lock {lock_path})") from None
+        yield
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr,
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    logging.getLogger("htmldate").setLevel(logging.ERROR)
+
+
+def _stats_table(stats: Stats) -> Table:
+    table = Table(title=f"tearsheet {__version__} — running (Ctrl-C to stop)", expand=False)
+    for name in ("feeds polled", "new articles", "checks", "new versions", "unchanged",
+                 "failed", "in flight"):
+        table.add_column(name, justify="right")
+    table.add_row(*(str(v) for v in (
+        stats.feeds_polled, stats.articles_found, stats.checks, stats.new_versions,
+        stats.unchanged, stats.failed, stats.in_flight)))
+    return table
+
+
+async def _run(settings: Settings, store: Store, once: bool, live: bool) -> Stats:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with Fetcher(settings.fetch) as fetcher:
+        tracker = Tracker(settings, store, fetcher)
+        if not live:
+            return await tracker.run(stop, once=once)
+        with Live(_stats_table(tracker.stats), console=err_console, refresh_per_second=4) as view:
+            task = asyncio.create_task(tracker.run(stop, once=once))
+            while not task.done():
+                view.update(_stats_table(tracker.stats))
+                await asyncio.wait([task], timeout=0.25)
+            view.update(_stats_table(tracker.stats))
+            return task.result()
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    once: Annotated[bool, typer.Option(help="One pass over everything due, then exit.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Discover articles and check them on schedule until stopped (Ctrl-C or SIGTERM)."""
+    settings = _settings(config)
+    live = err_console.is_terminal and not verbose
+    if not live:
+        _setup_logging(verbose)
+    if not settings.sources:
+        raise TearsheetError("no sources configured: add [[sources]] to tearsheet.toml "
+                             "(see sources.example.toml)")
+    with _single_runner(settings), _store(settings) as store:
+        store.release_leases()  # left by a killed run: this is the only runner
+        stats = asyncio.run(_run(settings, store, once, live))
+    err_console.print(
+        f"{stats.checks} checks, {stats.new_versions} new versions, {stats.failed} failed, "
+        f"{stats.articles_found} new articles")
+
+
+@app.command()
+def check(
+    url: str,
+    config: ConfigOption = None,
+) -> None:
+    """Fetch URL now: show what is extracted and whether it is a new version.
+
+    A tracked article's check is recorded like a scheduled one (a new version is stored).
+    """
+    settings = _settings(config)
+    canonical = canonicalize(url)
+    with _store(settings) as store:
+        article = store.article_by_url(canonical)
+
+        async def go() -> tuple[Extraction | None, str]:
+            async with Fetcher(settings.fetch) as fetcher:
+                if article is not None:
+                    tracker = Tracker(settings, store, fetcher)
+                    due = store.claim_article(article["id"], tracker.clock() + timedelta(minutes=5))
+                    result = await tracker.check(due)
+                    if result.outcome == "failed":
+                        raise TearsheetError(result.error or "check failed")
+                    verdict = {"new_version": f"new version {result.version}",
+                               "unchanged": "unchanged (no new version)",
+                               "merged": "same article as another URL"}[result.outcome]
+                    return result.extraction, verdict
+                response = await fetcher.fetch(url)
+                found = extract(response.body, response.url, response.charset)
+                return found, "not tracked (its feed is not in a configured source)"
+
+        extraction, verdict = asyncio.run(go())
+    if extraction is not None:
+        data = extraction.as_json()
+        data["fingerprint"] = fingerprint(extraction)
+        console.print_json(json.dumps(data, ensure_ascii=False))
+    console.print(f"[bold]{canonical}[/]: {verdict}")
+
+
+@app.command()
+def status(config: ConfigOption = None) -> None:
+    """Sources, article counts, due checks and recent errors."""
+    settings = _settings(config)
+    now = datetime.now(UTC)
+    with _store(settings) as store:
+        rows = store.source_summaries(now)
+        errors = store.recent_errors()
+        next_check = store.next_check_time()
+    table = Table(title="tearsheet status")
+    for name in ("source", "articles", "checked", "retired", "versions", "due now", "failing"):
+        table.add_column(name, justify="left" if name == "source" else "right")
+    for row in rows:
+        table.add_row(row["name"], str(row["articles"]), str(row["active"]),
+                      str(row["articles"] - row["active"]), str(row["versions"]),
+                      str(row["due"]), str(row["failing"]))
+    console.print(table)
+    if next_check is not None:
+        wait = (next_check - now).total_seconds()
+        console.print("next check: " + ("now" if wait <= 0 else f"in {humanize_seconds(wait)}"))
+    if errors:
+        console.print("[bold]recent errors[/]")
+        for error in errors:
+            console.print(f"  {error['url']}  ×{error['error_count']}  {error['last_error']}",
+                          markup=False, highlight=False)
+
+
+@app.command()
+def export(
+    config: ConfigOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="Output format.")] = "jsonl",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File (default: stdout).")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+) -> None:
+    """Write every stored version, one JSON object per line."""
+    if format != "jsonl":
+        raise TearsheetError(f"unknown export format {format!r} (available: jsonl)")
+    settings = _settings(config)
+    with _store(settings) as store:
+        if out is None:
+            count = write_jsonl(store.iter_versions(source), sys.stdout)
+        else:
+            with open(out, "w", encoding="utf-8") as fh:
+                count = write_jsonl(store.iter_versions(source), fh)
+    err_console.print(f"exported {count} versions")
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point: TearsheetError becomes a one-line message and exit status 1."""
+    try:
+        return app(args=argv, standalone_mode=False)
+    except TearsheetError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(1)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,265 @@
+"""Settings: one object, loaded from a TOML file and ``TEARSHEET_*`` environment variables.
+
+Environment variables override the file; nested keys use a double underscore, as in
+``TEARSHEET_FETCH__TIMEOUT=5s``. Durations take units down to seconds (``"90s"``, ``"30m"``,
+``"1h30m"``, ``"3d"``) so a test can play a whole article life in a minute; sizes take
+``"8MB"``, ``"512KiB"`` or a number of bytes. Unknown keys and bad values raise
+:class:`~tearsheet.errors.ConfigError` naming the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from tearsheet import __version__
+from tearsheet.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = Path("tearsheet.toml")
+ENV_PREFIX = "TEARSHEET_"
+
+_DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
+_SIZE_UNITS = {
+    "": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3,
+    "kib": 1024, "mib": 1024**2, "gib": 1024**3, "k": 1024, "m": 1024**2, "g": 1024**3,
+}
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from ``"1h30m"``, ``"20s"``, ``"3d"`` or a bare number of seconds."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of seconds or a string such as '30m'")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(" ", "")
+        if not text:
+            raise ValueError("empty duration")
+        try:
+            seconds = float(text)
+        except ValueError:
+            parts = _DURATION_PART.findall(text)
+            if not parts or "".join(n + u for n, u in parts).lower() != text.lower():
+                raise ValueError(
+                    f"{value!r} is not a duration (use e.g. '90s', '30m', '1h30m', '3d')"
+                ) from None
+            seconds = sum(float(n) * _DURATION_UNITS[u.lower()] for n, u in parts)
+    else:
+        raise ValueError("a duration is a number of seconds or a string such as '30m'")
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError("a duration cannot be negative")
+    return seconds
+
+
+def parse_size(value: Any) -> int:
+    """Bytes from ``"8MB"``, ``"512KiB"`` or a bare number of bytes."""
+    if isinstance(value, bool):
+        raise ValueError("a size is a number of bytes or a string such as '8MB'")
+    if isinstance(value, int):
+        size = value
+    elif isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", value)
+        if not match or match.group(2).lower() not in _SIZE_UNITS:
+            raise ValueError(f"{value!r} is not a size (use e.g. '8MB', '512KiB', 1048576)")
+        size = int(float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()])
+    else:
+        raise ValueError("a size is a number of bytes or a string such as '8MB'")
+    if size <= 0:
+        raise ValueError("a size must be positive")
+    return size
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+ByteSize = Annotated[int, BeforeValidator(parse_size)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class ScheduleSettings(_Section):
+    """When each article is checked again (see :mod:`tearsheet.schedule`)."""
+
+    first_interval: Duration = 30 * 60
+    growth: float = Field(1.2, ge=1.0, le=100.0)
+    max_interval: Duration = 3 * 86400
+    retire_after: Duration = 40 * 86400
+    jitter: float = Field(0.1, ge=0.0, le=0.5)
+    error_backoff: float = Field(2.0, ge=1.0, le=100.0)
+    discovery_interval: Duration = 10 * 60
+
+    @field_validator("first_interval", "max_interval", "discovery_interval")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be longer than zero")
+        return value
+
+
+class FetchSettings(_Section):
+    """How pages are fetched (see :mod:`tearsheet.fetch`)."""
+
+    concurrency: int = Field(16, ge=1, le=1024)
+    per_host_concurrency: int = Field(2, ge=1, le=64)
+    per_host_delay: Duration = 1.0
+    timeout: Duration = 20.0
+    max_bytes: ByteSize = 8_000_000
+    retries: int = Field(2, ge=0, le=10)
+    retry_backoff: Duration = 1.0
+    max_retry_after: Duration = 120.0
+    user_agent: str = (
+        f"tearsheet/{__version__} (news revision tracker; +https://github.com/tearsheet/tearsheet)"
+    )
+    obey_robots: bool = True
+    allow_private_addresses: bool = False
+
+    @field_validator("timeout")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be longer than zero")
+        return value
+
+
+class SourceSettings(_Section):
+    """One news source: where its articles are discovered."""
+
+    name: str = Field(min_length=1, max_length=100)
+    feeds: list[str] = []
+    sitemaps: list[str] = []
+    section_pages: list[str] = []
+    article_pattern: str = ""
+
+    @field_validator("feeds", "sitemaps", "section_pages")
+    @classmethod
+    def _http_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not re.match(r"https?://[^/\s]+", url):
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return urls
+
+    @field_validator("article_pattern")
+    @classmethod
+    def _regex(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        return pattern
+
+
+class Settings(BaseSettings):
+    """Everything tearsheet can be told. Built by :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True,
+        validate_default=True,
+    )
+
+    database_url: str = "sqlite:///tearsheet.db"
+    schedule: ScheduleSettings = ScheduleSettings()
+    fetch: FetchSettings = FetchSettings()
+    sources: list[SourceSettings] = []
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[SourceSettings]) -> list[SourceSettings]:
+        seen: set[str] = set()
+        for source in sources:
+            if source.name in seen:
+                raise ValueError(f"two sources are named {source.name!r}")
+            seen.add(source.name)
+        return sources
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file arrives as init arguments; the environment overrides it.
+        return (env_settings, init_settings)
+
+    def source(self, name: str) -> SourceSettings:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise ConfigError(f"no source named {name!r} in the configuration")
+
+
+def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
+    """Load settings from ``path`` (default ``./tearsheet.toml`` when it exists).
+
+    ``overrides`` are applied over the file (used by tests and the demo).
+    """
+    origin = "settings"
+    data: dict[str, Any] = {}
+    if path is None and DEFAULT_CONFIG_FILE.exists():
+        path = DEFAULT_CONFIG_FILE
+    if path is not None:
+        path = Path(path)
+        origin = str(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: configuration file not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read the configuration: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    data.update(overrides)
+    _check_environment()
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(origin, exc)) from None
+
+
+def _check_environment() -> None:
+    for name in os.environ:
+        if not name.upper().startswith(ENV_PREFIX):
+            continue
+        key = name[len(ENV_PREFIX):].split("__")[0].lower()
+        if key not in Settings.model_fields and key != "config":
+            close = difflib.get_close_matches(key, list(Settings.model_fields), n=1)
+            hint = f" (did you mean {ENV_PREFIX}{close[0].upper()}?)" if close else ""
+            raise ConfigError(f"environment: unknown variable {name}{hint}")
+
+
+def _describe(origin: str, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "extra_forbidden":
+            lines.append(f"{origin}: unknown key {key!r}{_suggest(error['loc'])}")
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"{origin}: {key}: {message}")
+    return "\n".join(lines)
+
+
+def _suggest(loc: tuple[int | str, ...]) -> str:
+    model: type[BaseModel] = Settings
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        annotation = getattr(field, "annotation", None)
+        inner = getattr(annotation, "__args__", (annotation,))[0]
+        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+            return ""
+        model = inner
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,227 @@
+"""Extraction: an HTML page in, the article out (headline, byline, dates, paragraphs).
+
+A pure function of its input: no network, no database. :func:`extract` is the one entry
+point, so the extractor behind it can be swapped or tuned without touching the tracker.
+The body comes from trafilatura; metadata is read from JSON-LD first, then meta tags, then
+trafilatura's own guesses, because publishers fill JSON-LD most carefully (search engines
+read it).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import charset_normalizer
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from tearsheet.errors import ExtractionError
+from tearsheet.urls import canonical_from_html
+
+MIN_WORDS = 20
+"""A body shorter than this is not an article (an error, consent or paywall page)."""
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
+_ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "blogposting",
+    "liveblogposting", "report", "webpage",
+}
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the tracker stores of one fetch of an article."""
+
+    title: str | None
+    byline: str | None
+    published_at: datetime | None
+    modified_at: datetime | None
+    language: str | None
+    canonical_url: str | None
+    paragraphs: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The body as stored: paragraphs separated by a blank line."""
+        return "\n\n".join(self.paragraphs)
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("published_at", "modified_at"):
+            if data[key] is not None:
+                data[key] = data[key].isoformat()
+        return data
+
+
+def decode_html(body: bytes, charset: str | None = None) -> str:
+    """Decode a page: BOM, then the HTTP charset, then ``<meta charset>``, then detection.
+
+    Pages without any declaration are common (old CMSes serving windows-1252); UTF-8 is
+    tried strictly before falling back to statistical detection.
+    """
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            return body.decode(name, errors="replace")
+    declared = [charset] if charset else []
+    match = _META_CHARSET.search(body[:4096])
+    if match:
+        declared.append(match.group(1).decode("ascii", "ignore"))
+    for name in declared:
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
+            continue
+        if codec in ("latin-1", "iso8859-1", "ascii"):
+            codec = "cp1252"  # what browsers do: the WHATWG encoding standard
+        try:
+            return body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(body[:200_000]).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    return body.decode(encoding, errors="replace")
+
+
+def extract(html: bytes | str, url: str | None = None, charset: str | None = None) -> Extraction:
+    """Extract the article from ``html``.
+
+    Raises :class:`ExtractionError` when the page holds no article text: such a fetch is a
+    failed check, never an (empty) version.
+    """
+    text = decode_html(html, charset) if isinstance(html, bytes) else html
+    if not text.strip():
+        raise ExtractionError("the page is empty")
+    try:
+        tree = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"not an HTML page: {exc}") from None
+    meta = _metadata(tree)
+    document = trafilatura.bare_extraction(
+        text, url=url, with_metadata=True, include_comments=False, include_tables=False,
+    )
+    body = getattr(document, "text", None) or ""
+    title = _clean(meta.get("title") or getattr(document, "title", None))
+    paragraphs = [_clean(line) for line in body.split("\n")]
+    paragraphs = [p for p in paragraphs if p]
+    if paragraphs and title and paragraphs[0] == title:
+        paragraphs = paragraphs[1:]  # the headline repeated at the top of the body
+    if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
+        raise ExtractionError(
+            "no article text found (an error, consent or paywall page, or not an article)"
+        )
+    byline = meta.get("byline") or _clean(getattr(document, "author", None))
+    return Extraction(
+        title=title,
+        byline=byline or None,
+        published_at=meta.get("published_at") or _parse_date(getattr(document, "date", None)),
+        modified_at=meta.get("modified_at"),
+        language=meta.get("language") or getattr(document, "language", None),
+        canonical_url=canonical_from_html(text, url) if url else None,
+        paragraphs=paragraphs,
+    )
+
+
+def _metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for item in _json_ld_articles(tree):
+        found.setdefault("title", item.get("headline"))
+        authors = _author_names(item.get("author"))
+        if authors:
+            found.setdefault("byline", ", ".join(authors))
+        found.setdefault("published_at", _parse_date(item.get("datePublished")))
+        found.setdefault("modified_at", _parse_date(item.get("dateModified")))
+        language = item.get("inLanguage")
+        if isinstance(language, str):
+            found.setdefault("language", language)
+    metas = {}
+    for element in tree.iter("meta"):
+        key = (element.get("property") or element.get("name") or "").lower()
+        if key and key not in metas:
+            metas[key] = element.get("content") or ""
+    fallbacks = {
+        "title": metas.get("og:title"),
+        "byline": metas.get("author") or metas.get("byl", "").removeprefix("By ") or None,
+        "published_at": _parse_date(metas.get("article:published_time")),
+        "modified_at": _parse_date(metas.get("article:modified_time")),
+        "language": tree.get("lang"),
+    }
+    if fallbacks["published_at"] is None:
+        times = tree.xpath("//time[@datetime]/@datetime")
+        fallbacks["published_at"] = _parse_date(times[0]) if times else None
+    for key, value in fallbacks.items():
+        if not found.get(key) and value:
+            found[key] = value
+    return {key: value for key, value in found.items() if value}
+
+
+def _json_ld_articles(tree: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text_content() or "null")
+        except ValueError:
+            continue
+        yield from (item for item in _walk_ld(data) if _is_article(item))
+
+
+def _walk_ld(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk_ld(item)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _walk_ld(data["@graph"])
+
+
+def _is_article(item: dict[str, Any]) -> bool:
+    kinds = item.get("@type")
+    names = kinds if isinstance(kinds, list) else [kinds]
+    return any(isinstance(n, str) and n.lower() in _ARTICLE_TYPES for n in names) and (
+        "headline" in item or "articleBody" in item or "datePublished" in item
+    )
+
+
+def _author_names(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, str) and (name := _clean(name)) and name not in names:
+            names.append(name)
+    return names
+
+
+def _parse_date(value: Any) -> datetime | None:
+    """A timezone-aware UTC datetime, or None; never raises on bad input."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = value.strip()
+    parsed: datetime | None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _clean(value: str | None) -> str:
+    return " ".join(value.split()) if value else ""

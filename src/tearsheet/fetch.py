@@ -1,0 +1,505 @@
+"""Polite, bounded HTTP fetching: the only place tearsheet talks to the network.
+
+Every request goes through one gate (global and per-host concurrency, a delay between starts to
+the same host), obeys robots.txt, refuses internal addresses (checked again at connect time so
+DNS rebinding cannot slip through), decompresses under a hard size cap, and retries what is
+worth retrying. Callers only ever see :class:`~tearsheet.errors.FetchError` subclasses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import http
+import ipaddress
+import logging
+import math
+import random
+import socket
+import time
+import zlib
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+
+import httpcore
+import httpx
+from protego import Protego
+
+from tearsheet.config import FetchSettings
+from tearsheet.errors import (
+    BlockedAddressError,
+    FetchError,
+    FetchTimeoutError,
+    HTTPStatusError,
+    ResponseTooLargeError,
+    RobotsDisallowedError,
+)
+
+log = logging.getLogger(__name__)
+
+ROBOTS_TOKEN = "tearsheet"
+MAX_REDIRECTS = 10
+ROBOTS_MAX_BYTES = 512 * 1024
+ROBOTS_TTL = 3600.0
+ROBOTS_ERROR_TTL = 600.0  # an unreachable robots.txt is asked for again sooner
+DEADLINE_FACTOR = 4  # whole attempt may take this many times fetch.timeout (trickling servers)
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+@dataclass(frozen=True)
+class Response:
+    """A successful (2xx) or not-modified (304) answer, body already decompressed."""
+
+    url: str
+    requested_url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    fetched_at: datetime
+    redirects: tuple[str, ...]  # every URL that answered with a redirect, in order
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        for param in self.headers.get("content-type", "").split(";")[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "charset" and value.strip().strip("\"'"):
+                return value.strip().strip("\"'").lower()
+        return None
+
+
+def is_blocked_address(address: str) -> bool:
+    """True for any address that is not on the public internet (or is multicast)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None and is_blocked_address(str(embedded)):
+            return True
+    return not ip.is_global or ip.is_multicast
+
+
+async def _resolve(host: str, port: int) -> list[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class _BlockedConnect(Exception):
+    """Raised inside httpcore; passes through httpx unmapped and becomes BlockedAddressError."""
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves and validates at connect time, then connects to the vetted IP itself.
+
+    httpcore passes the origin hostname to ``start_tls`` separately, so SNI and certificate
+    checks still use the name, not the IP.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = await _resolve(host, port)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
+        blocked = [a for a in addresses if is_blocked_address(a)]
+        if blocked or not addresses:
+            raise _BlockedConnect(f"{host} resolves to internal address {', '.join(blocked)}")
+        error: Exception = httpcore.ConnectError(f"no address for {host}")
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        raise error
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise _BlockedConnect("unix sockets are never used")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class _GuardedTransport(httpx.AsyncHTTPTransport):
+    """The stock transport, with its pool rebuilt on :class:`_GuardedBackend`."""
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        ssl_context = httpx.create_ssl_context(trust_env=False)
+        super().__init__(verify=ssl_context, trust_env=False, limits=limits)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context, max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry, http1=True, http2=False,
+            network_backend=_GuardedBackend(),
+        )
+
+
+class _Transient(FetchError):
+    """One attempt failed in a way worth retrying (network, timeout, truncation)."""
+
+    def __init__(self, url: str, message: str, *, timeout: bool = False) -> None:
+        super().__init__(url, message)
+        self.timeout = timeout
+
+
+class _Decoder:
+    """Decompresses gzip/deflate incrementally, never holding more than ``limit`` bytes."""
+
+    def __init__(self, url: str, encoding: str, limit: int) -> None:
+        self._url, self._encoding, self._limit = url, encoding, limit
+        self._parts: list[bytes] = []
+        self._size = self._raw = 0
+        self._head = b""  # first bytes of a deflate body, to tell zlib-wrapped from raw
+        self._z: zlib._Decompress | None = None
+        if encoding in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding not in ("", "identity", "deflate"):
+            raise FetchError(url, f"unsupported Content-Encoding {encoding!r}")
+
+    def _add(self, data: bytes) -> None:
+        self._size += len(data)
+        if self._size > self._limit:
+            raise ResponseTooLargeError(
+                self._url, f"body is larger than fetch.max_bytes ({self._limit} bytes)")
+        self._parts.append(data)
+
+    def feed(self, data: bytes) -> None:
+        self._raw += len(data)
+        if self._raw > self._limit:
+            raise ResponseTooLargeError(
+                self._url, f"body is larger than fetch.max_bytes ({self._limit} bytes)")
+        if self._encoding in ("", "identity"):
+            return self._add(data)
+        if self._z is None:  # deflate: RFC says zlib-wrapped, some servers send raw
+            self._head += data
+            if len(self._head) < 2:
+                return None
+            cmf, flg = self._head[0], self._head[1]
+            wrapped = cmf & 0x0F == 8 and (cmf * 256 + flg) % 31 == 0
+            self._z = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+            data, self._head = self._head, b""
+        while data:
+            if self._z.eof:  # another gzip member follows, or trailing junk we ignore
+                if self._encoding == "deflate" or not data.startswith(b"\x1f\x8b"):
+                    return None
+                self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            try:
+                self._add(self._z.decompress(data, self._limit - self._size + 1))
+            except zlib.error as exc:
+                raise FetchError(self._url, f"corrupt {self._encoding} body ({exc})") from None
+            data = self._z.unconsumed_tail or (self._z.unused_data if self._z.eof else b"")
+        return None
+
+    def finish(self) -> bytes:
+        if self._raw and (self._head or (self._z is not None and not self._z.eof)):
+            raise FetchError(self._url, f"truncated or corrupt {self._encoding} body")
+        return b"".join(self._parts)
+
+
+@dataclass
+class _Host:
+    """Politeness and robots state of one host:port."""
+
+    slots: asyncio.Semaphore
+    start_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    next_start: float = 0.0
+    robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    robots: Protego | None = None
+    robots_expires: float = -math.inf
+
+
+@dataclass(frozen=True)
+class _Hop:
+    url: httpx.URL
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    fetched_at: datetime
+
+
+def _parse_url(url: str | httpx.URL) -> httpx.URL:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise FetchError(str(url), f"not a valid URL ({exc})") from None
+    if parsed.scheme not in ("http", "https"):
+        raise FetchError(str(url), f"unsupported URL scheme {parsed.scheme!r} (only http, https)")
+    if not parsed.host:
+        raise FetchError(str(url), "URL has no host")
+    return parsed.copy_with(fragment=None)
+
+
+def _port(url: httpx.URL) -> int:
+    return url.port or (443 if url.scheme == "https" else 80)
+
+
+def _status_text(status: int) -> str:
+    try:
+        return f"{status} {http.HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP-date); None if absent/bad."""
+    if not value:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value.strip())
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+class Fetcher:
+    """Fetches pages for tearsheet; use as ``async with Fetcher(settings) as f``."""
+
+    def __init__(self, settings: FetchSettings) -> None:
+        self._settings = settings
+        self._global = asyncio.Semaphore(settings.concurrency)
+        self._hosts: dict[str, _Host] = {}
+        limits = httpx.Limits(max_connections=settings.concurrency,
+                              max_keepalive_connections=settings.concurrency)
+        transport = (httpx.AsyncHTTPTransport(trust_env=False, limits=limits)
+                     if settings.allow_private_addresses else _GuardedTransport(limits))
+        self._client = httpx.AsyncClient(
+            transport=transport, timeout=settings.timeout, follow_redirects=False,
+            trust_env=False, http1=True, http2=False,
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(self, url: str, *, etag: str | None = None,
+                    last_modified: str | None = None) -> Response:
+        """GET ``url`` following redirects; a 2xx or 304 Response, else a FetchError."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current = _parse_url(url)
+        redirects: list[str] = []
+        try:
+            while True:
+                await self._admit(current)
+                hop = await self._with_retries(current, headers)
+                location = hop.headers.get("location")
+                if hop.status in _REDIRECT_STATUSES and location:
+                    if len(redirects) >= MAX_REDIRECTS:
+                        raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
+                    redirects.append(str(current))
+                    try:
+                        target = _parse_url(current.join(location.strip()))
+                    except httpx.InvalidURL:
+                        raise FetchError(url, f"bad redirect Location {location!r}") from None
+                    if str(target) in redirects:
+                        raise FetchError(url, f"redirect loop ({' -> '.join(redirects)} -> "
+                                              f"{target})")
+                    current = target
+                    continue
+                if 200 <= hop.status < 300 or hop.status == 304:
+                    return Response(str(hop.url), url, hop.status, hop.headers, hop.body,
+                                    hop.fetched_at, tuple(redirects))
+                raise HTTPStatusError(str(current), f"server answered {_status_text(hop.status)}",
+                                      status=hop.status)
+        except FetchError as exc:
+            if exc.url == url:
+                raise
+            raise type(exc)(url, f"{exc.reason} (at {exc.url}, after redirect)",
+                            status=exc.status, retry_after=exc.retry_after) from exc
+
+    async def _admit(self, url: httpx.URL) -> None:
+        """Refuse internal addresses and what robots.txt forbids, before any request."""
+        await self._check_address(url)
+        if self._settings.obey_robots and not await self._robots_allow(url):
+            raise RobotsDisallowedError(
+                str(url), f"robots.txt of {url.host} forbids {ROBOTS_TOKEN} to fetch this page")
+
+    async def _check_address(self, url: httpx.URL) -> None:
+        """Clean early refusal; the connect-time guard is what actually enforces it."""
+        if self._settings.allow_private_addresses:
+            return
+        host = url.raw_host.decode("ascii")
+        try:
+            addresses = await _resolve(host, _port(url))
+        except OSError:
+            return  # unresolvable: the connection attempt fails (and is retried) later
+        blocked = [a for a in addresses if is_blocked_address(a)]
+        if blocked:
+            raise BlockedAddressError(
+                str(url), f"{host} is an internal address ({', '.join(blocked)}); refused "
+                          "(set fetch.allow_private_addresses to allow)")
+
+    def _host(self, url: httpx.URL) -> _Host:
+        key = f"{url.raw_host.decode('ascii')}:{_port(url)}"
+        if key not in self._hosts:
+            self._hosts[key] = _Host(asyncio.Semaphore(self._settings.per_host_concurrency))
+        return self._hosts[key]
+
+    @asynccontextmanager
+    async def _slot(self, url: httpx.URL) -> AsyncIterator[None]:
+        """Hold a per-host and a global slot, starting no sooner than per_host_delay after
+        the previous start to this host. The global slot is only taken once it is our turn,
+        so a slow host never blocks the others."""
+        host = self._host(url)
+        async with host.slots:
+            async with host.start_lock:
+                wait = host.next_start - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                await self._global.acquire()
+                host.next_start = time.monotonic() + self._settings.per_host_delay
+            try:
+                yield
+            finally:
+                self._global.release()
+
+    async def _with_retries(self, url: httpx.URL, headers: dict[str, str]) -> _Hop:
+        """One hop, retried on network trouble and 429/5xx with exponential backoff."""
+        attempts = self._settings.retries + 1
+        for attempt in range(1, attempts + 1):
+            after = "" if attempt == 1 else f" after {attempt} attempts"
+            backoff = self._settings.retry_backoff * 2 ** (attempt - 1)
+            backoff *= random.uniform(1.0, 1.25)  # noqa: S311 - jitter, not crypto
+            try:
+                hop = await self._exchange(url, headers, self._settings.max_bytes)
+            except _Transient as exc:
+                if attempt < attempts:
+                    log.debug("retrying %s: %s", url, exc.reason)
+                    await asyncio.sleep(backoff)
+                    continue
+                kind = FetchTimeoutError if exc.timeout else FetchError
+                raise kind(str(url), exc.reason + after) from None
+            if hop.status not in _RETRY_STATUSES:
+                return hop
+            wait = (_retry_after(hop.headers.get("retry-after"))
+                    if hop.status in (429, 503) else None)
+            message = f"server answered {_status_text(hop.status)}"
+            if wait is not None and wait > self._settings.max_retry_after:
+                raise HTTPStatusError(str(url), f"{message}, asking to wait {wait:.0f} s",
+                                      status=hop.status, retry_after=wait)
+            if attempt == attempts:
+                raise HTTPStatusError(str(url), message + after, status=hop.status,
+                                      retry_after=wait)
+            log.debug("retrying %s: %s", url, message)
+            await asyncio.sleep(backoff if wait is None else wait)
+        raise AssertionError("unreachable")
+
+    async def _exchange(self, url: httpx.URL, headers: dict[str, str], limit: int) -> _Hop:
+        """One GET through the politeness gate; the body is read only for 2xx answers."""
+        where = str(url)
+        reading = False
+        try:
+            async with self._slot(url), asyncio.timeout(
+                    DEADLINE_FACTOR * self._settings.timeout):
+                async with self._client.stream("GET", url, headers=headers) as reply:
+                    fetched_at = datetime.now(UTC)
+                    body = b""
+                    if 200 <= reply.status_code < 300:
+                        declared = reply.headers.get("content-length", "").strip()
+                        if declared.isdigit() and int(declared) > limit:
+                            raise ResponseTooLargeError(
+                                where, f"server announces {declared} bytes, more than "
+                                       f"fetch.max_bytes ({limit})")
+                        decoder = _Decoder(
+                            where, reply.headers.get("content-encoding", "").strip().lower(),
+                            limit)
+                        reading = True
+                        async for chunk in reply.aiter_raw():
+                            decoder.feed(chunk)
+                        body = decoder.finish()
+                    return _Hop(url, reply.status_code, reply.headers, body, fetched_at)
+        except _BlockedConnect as exc:
+            raise BlockedAddressError(where, f"{exc}; refused") from None
+        except (httpx.TimeoutException, TimeoutError):
+            raise _Transient(where, f"no answer within {self._settings.timeout:g} s",
+                             timeout=True) from None
+        except httpx.RemoteProtocolError as exc:
+            what = "truncated body" if reading else "server closed the connection"
+            raise _Transient(where, f"{what} ({exc})") from None
+        except httpx.ConnectError as exc:
+            raise _Transient(where, f"cannot connect ({exc or type(exc).__name__})") from None
+        except httpx.TransportError as exc:
+            raise _Transient(where, f"connection error ({exc or type(exc).__name__})") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise FetchError(where, f"request failed ({exc or type(exc).__name__})") from None
+
+    async def _robots_allow(self, url: httpx.URL) -> bool:
+        host = self._host(url)
+        if host.robots_expires < time.monotonic():
+            async with host.robots_lock:
+                if host.robots_expires < time.monotonic():
+                    host.robots, ttl = await self._load_robots(url)
+                    host.robots_expires = time.monotonic() + ttl
+        return host.robots is None or host.robots.can_fetch(str(url), ROBOTS_TOKEN)
+
+    async def _load_robots(self, page: httpx.URL) -> tuple[Protego | None, float]:
+        """The parsed robots.txt of the page's host (None: allow all) and how long to keep it."""
+        url = page.copy_with(path="/robots.txt", query=None)
+        for _ in range(5):
+            try:
+                await self._check_address(url)
+                hop = await self._exchange(url, {}, ROBOTS_MAX_BYTES)
+                location = hop.headers.get("location")
+                if hop.status in _REDIRECT_STATUSES and location:
+                    url = _parse_url(url.join(location.strip()))
+                    continue
+            except (FetchError, httpx.InvalidURL) as exc:
+                log.warning("cannot read %s (%s); fetching as if allowed", url, exc)
+                return None, ROBOTS_ERROR_TTL
+            if 200 <= hop.status < 300:
+                return Protego.parse(hop.body.decode("utf-8", "replace")), ROBOTS_TTL
+            if 400 <= hop.status < 500:
+                return None, ROBOTS_TTL
+            log.warning("%s answered %s; fetching as if allowed", url, _status_text(hop.status))
+            return None, ROBOTS_ERROR_TTL
+        log.warning("%s redirects too often; fetching as if allowed", url)
+        return None, ROBOTS_ERROR_TTL

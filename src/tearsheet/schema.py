@@ -1,0 +1,157 @@
+"""The database schema, as SQLAlchemy Core tables (the same on SQLite and PostgreSQL).
+
+Alembic migrations in :mod:`tearsheet.migrations` create and evolve it; this module is
+the reference they are written against.
+
+- ``sources``: the news sources of the configuration.
+- ``feeds``: each feed, sitemap or section page of a source, with its polling state.
+- ``articles``: one row per article (canonical URL), with its check schedule.
+  ``next_check_at`` is NULL once retired; the partial index over it makes "what is due"
+  an index range scan whatever the number of articles.
+- ``aliases``: other URLs of an article (feed URLs that redirect or name a canonical).
+- ``versions``: every distinct version of an article, numbered 1..n.
+- ``checks``: the log of every check, including failures (which never make versions).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use timezone-aware UTC")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# BIGINT primary keys on PostgreSQL, INTEGER (the rowid alias) on SQLite.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+sources = Table(
+    "sources", metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+feeds = Table(
+    "feeds", metadata,
+    Column("id", Id, primary_key=True),
+    Column("source_id", Id, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # feed | sitemap | section
+    Column("url", Text, nullable=False),
+    Column("article_pattern", Text, nullable=False, server_default=""),
+    Column("active", Integer, nullable=False, server_default="1"),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("next_poll_at", UTCDateTime),
+    Column("last_polled_at", UTCDateTime),
+    Column("error_count", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    UniqueConstraint("source_id", "kind", "url"),
+)
+
+articles = Table(
+    "articles", metadata,
+    Column("id", Id, primary_key=True),
+    Column("source_id", Id, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False, unique=True),
+    Column("title", Text),  # headline of the latest version (or from the feed until then)
+    Column("published_at", UTCDateTime),  # as the page says
+    Column("first_seen_at", UTCDateTime, nullable=False),  # by us
+    Column("last_checked_at", UTCDateTime),
+    Column("last_changed_at", UTCDateTime),
+    Column("next_check_at", UTCDateTime),  # NULL: retired
+    Column("check_interval", Float, nullable=False),
+    Column("leased_until", UTCDateTime),  # a runner is checking it now
+    Column("version_count", Integer, nullable=False, server_default="0"),
+    Column("content_hash", String(64)),  # fingerprint of the latest version
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("error_count", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Index(
+        "ix_articles_due", "next_check_at",
+        sqlite_where=text("next_check_at IS NOT NULL"),
+        postgresql_where=text("next_check_at IS NOT NULL"),
+    ),
+    Index("ix_articles_source_id", "source_id"),
+)
+
+aliases = Table(
+    "aliases", metadata,
+    Column("url", Text, primary_key=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+)
+
+versions = Table(
+    "versions", metadata,
+    Column("id", Id, primary_key=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("captured_at", UTCDateTime, nullable=False),
+    Column("url", Text, nullable=False),  # the URL actually fetched (after redirects)
+    Column("title", Text),
+    Column("byline", Text),
+    Column("published_at", UTCDateTime),
+    Column("modified_at", UTCDateTime),
+    Column("language", String(35)),
+    Column("text", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    UniqueConstraint("article_id", "number"),
+    Index("ix_versions_captured_at", "captured_at"),
+)
+
+checks = Table(
+    "checks", metadata,
+    Column("id", Id, primary_key=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("checked_at", UTCDateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),  # new_version | unchanged | failed
+    Column("http_status", Integer),
+    Column("error", Text),
+    Column("elapsed_ms", Integer),
+    Index("ix_checks_article_id_checked_at", "article_id", "checked_at"),
+    Index("ix_checks_checked_at", "checked_at"),
+)

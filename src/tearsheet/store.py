@@ -1,0 +1,413 @@
+"""The store: articles, their versions and their schedule, in SQLite or PostgreSQL.
+
+The store knows nothing of the web: it takes and returns plain values. Every write that
+matters is one transaction — a new version, its check and the article's next check are
+committed together, so a killed process never leaves a version without its schedule or a
+schedule that skipped a version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+
+from tearsheet.errors import StoreError
+from tearsheet.schema import aliases, articles, checks, feeds, sources, versions
+
+
+@dataclass(frozen=True)
+class DueArticle:
+    """What a check needs to know about an article."""
+
+    id: int
+    source_id: int
+    url: str
+    check_interval: float
+    first_seen_at: datetime
+    last_changed_at: datetime | None
+    version_count: int
+    content_hash: str | None
+    etag: str | None
+    last_modified: str | None
+    error_count: int
+
+
+@dataclass(frozen=True)
+class DueFeed:
+    id: int
+    source_id: int
+    kind: str
+    url: str
+    article_pattern: str
+    etag: str | None
+    last_modified: str | None
+    error_count: int
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """The content of a version to store (the extraction, as plain values)."""
+
+    url: str
+    title: str | None
+    byline: str | None
+    published_at: datetime | None
+    modified_at: datetime | None
+    language: str | None
+    text: str
+    content_hash: str
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", "tearsheet:migrations")
+    return cfg
+
+
+class Store:
+    """Access to one tearsheet database. Open with :meth:`open`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Store:
+        """Open the database at ``url``, creating or upgrading its schema if ``upgrade``.
+
+        Refuses a database whose schema is newer than this version of tearsheet.
+        """
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise StoreError(f"{url!r} is not a database URL (e.g. sqlite:///tearsheet.db)") \
+                from None
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            parent = Path(parsed.database).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"{url}: the folder {parent} does not exist")
+        try:
+            engine = create_engine(parsed, future=True)
+        except Exception as exc:  # a missing driver, a bad option
+            raise StoreError(f"cannot open {url}: {exc}") from None
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine)
+        try:
+            store._check_schema(upgrade)
+        except OperationalError as exc:
+            raise StoreError(f"cannot open {url}: {exc.orig}") from None
+        return store
+
+    def _check_schema(self, upgrade: bool) -> None:
+        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        with self.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        if current == head:
+            return
+        known = {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+        if current is not None and current not in known:
+            raise StoreError(
+                f"the database schema ({current}) is newer than this tearsheet; upgrade tearsheet"
+            )
+        if not upgrade:
+            raise StoreError("the database schema is not up to date: run `tearsheet db upgrade`")
+        self.upgrade()
+
+    def upgrade(self) -> None:
+        """Apply every pending migration."""
+        cfg = _alembic_config()
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- sources and feeds -------------------------------------------------------------
+
+    def ensure_source(self, name: str, now: datetime) -> int:
+        with self.engine.begin() as conn:
+            found = conn.scalar(select(sources.c.id).where(sources.c.name == name))
+            if found is not None:
+                return int(found)
+            return int(conn.execute(sources.insert().values(name=name, created_at=now))
+                       .inserted_primary_key[0])
+
+    def sync_feeds(
+        self, source_id: int, wanted: Iterable[tuple[str, str, str]], now: datetime,
+    ) -> None:
+        """Make the source's active feeds exactly ``wanted`` (kind, url, article_pattern)."""
+        wanted = list(wanted)
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(feeds).where(feeds.c.source_id == source_id)).all()
+            existing = {(r.kind, r.url): r for r in rows}
+            for kind, url, pattern in wanted:
+                row = existing.get((kind, url))
+                if row is None:
+                    conn.execute(feeds.insert().values(
+                        source_id=source_id, kind=kind, url=url, article_pattern=pattern,
+                        next_poll_at=now,
+                    ))
+                elif not row.active or row.article_pattern != pattern:
+                    conn.execute(update(feeds).where(feeds.c.id == row.id).values(
+                        active=1, article_pattern=pattern, next_poll_at=now))
+            keep = {(kind, url) for kind, url, _ in wanted}
+            for key, row in existing.items():
+                if key not in keep and row.active:
+                    conn.execute(update(feeds).where(feeds.c.id == row.id).values(active=0))
+
+    def due_feeds(self, now: datetime) -> list[DueFeed]:
+        query = (select(feeds).where(feeds.c.active == 1, feeds.c.next_poll_at <= now)
+                 .order_by(feeds.c.next_poll_at))
+        with self.engine.connect() as conn:
+            return [DueFeed(r.id, r.source_id, r.kind, r.url, r.article_pattern, r.etag,
+                            r.last_modified, r.error_count) for r in conn.execute(query)]
+
+    def record_feed_poll(
+        self, feed_id: int, now: datetime, next_poll_at: datetime, *,
+        error: str | None = None, etag: str | None = None, last_modified: str | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"last_polled_at": now, "next_poll_at": next_poll_at}
+        if error is None:
+            values.update(error_count=0, last_error=None, etag=etag, last_modified=last_modified)
+        else:
+            values.update(error_count=feeds.c.error_count + 1, last_error=error)
+        with self.engine.begin() as conn:
+            conn.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
+
+    def next_feed_poll(self) -> datetime | None:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(func.min(feeds.c.next_poll_at)).where(feeds.c.active == 1))
+
+    # --- articles ----------------------------------------------------------------------
+
+    def add_articles(
+        self, source_id: int, found: Iterable[tuple[str, str | None]], now: datetime,
+        first_interval: float,
+    ) -> int:
+        """Enter newly discovered (url, title) pairs into the schedule, due now.
+
+        A known URL (or an alias of one) is left alone, unless the article retired: an
+        article that reappears in a feed is revived. Returns the number of new articles.
+        """
+        added = 0
+        with self.engine.begin() as conn:
+            for url, title in found:
+                article_id = conn.scalar(select(aliases.c.article_id).where(aliases.c.url == url))
+                if article_id is None:
+                    article_id = conn.scalar(select(articles.c.id).where(articles.c.url == url))
+                if article_id is None:
+                    conn.execute(articles.insert().values(
+                        source_id=source_id, url=url, title=title, first_seen_at=now,
+                        next_check_at=now, check_interval=first_interval,
+                    ))
+                    added += 1
+                else:
+                    conn.execute(update(articles).where(
+                        articles.c.id == article_id, articles.c.next_check_at.is_(None),
+                    ).values(next_check_at=now, check_interval=first_interval,
+                             last_changed_at=now))
+        return added
+
+    def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[DueArticle]:
+        """Take up to ``limit`` articles whose check is due, oldest first, and lease them.
+
+        The lease keeps a second runner (or the same runner's next pass) off an article
+        while it is checked; :meth:`record_check` releases it.
+        """
+        query = (
+            select(articles)
+            .where(articles.c.next_check_at <= now)
+            .where((articles.c.leased_until.is_(None)) | (articles.c.leased_until < now))
+            .order_by(articles.c.next_check_at)
+            .limit(limit)
+        )
+        with self.engine.begin() as conn:
+            rows = conn.execute(query).all()
+            if rows:
+                conn.execute(update(articles).where(articles.c.id.in_([r.id for r in rows]))
+                             .values(leased_until=lease_until))
+        return [_due_article(r) for r in rows]
+
+    def claim_article(self, article_id: int, lease_until: datetime) -> DueArticle:
+        """Lease one article for a check out of schedule (``tearsheet check``)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(articles).where(articles.c.id == article_id)
+                         .values(leased_until=lease_until))
+            row = conn.execute(select(articles).where(articles.c.id == article_id)).one()
+        return _due_article(row)
+
+    def release_leases(self, article_ids: list[int] | None = None) -> int:
+        """Forget leases: of ``article_ids``, or all (a single runner starting after a crash)."""
+        query = update(articles).where(articles.c.leased_until.is_not(None))
+        if article_ids is not None:
+            query = query.where(articles.c.id.in_(article_ids))
+        with self.engine.begin() as conn:
+            return int(conn.execute(query.values(leased_until=None)).rowcount or 0)
+
+    def next_check_time(self) -> datetime | None:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(func.min(articles.c.next_check_at)))
+
+    def adopt_url(self, article_id: int, canonical: str) -> int | None:
+        """Make ``canonical`` the article's URL, keeping the old one as an alias.
+
+        When another article already has that URL, this one (which must have no versions
+        yet) is folded into it and its id returned; otherwise returns None.
+        """
+        with self.engine.begin() as conn:
+            owner = conn.scalar(select(articles.c.id).where(articles.c.url == canonical))
+            if owner is None:
+                owner = conn.scalar(select(aliases.c.article_id).where(aliases.c.url == canonical))
+            old_url = conn.scalar(select(articles.c.url).where(articles.c.id == article_id))
+            if owner is None or owner == article_id:
+                conn.execute(update(articles).where(articles.c.id == article_id)
+                             .values(url=canonical))
+                self._add_alias(conn, old_url, article_id)
+                return None
+            conn.execute(update(aliases).where(aliases.c.article_id == article_id)
+                         .values(article_id=owner))
+            conn.execute(checks.delete().where(checks.c.article_id == article_id))
+            conn.execute(articles.delete().where(articles.c.id == article_id))
+            self._add_alias(conn, old_url, owner)
+            return int(owner)
+
+    @staticmethod
+    def _add_alias(conn: Connection, url: str, article_id: int) -> None:
+        try:
+            with conn.begin_nested():
+                conn.execute(aliases.insert().values(url=url, article_id=article_id))
+        except IntegrityError:
+            pass
+
+    def record_check(
+        self, article: DueArticle, *, checked_at: datetime, outcome: str,
+        next_check_at: datetime | None, check_interval: float,
+        version: NewVersion | None = None, http_status: int | None = None,
+        error: str | None = None, elapsed_ms: int | None = None,
+        etag: str | None = None, last_modified: str | None = None,
+    ) -> int | None:
+        """Record one check and move the schedule on, in one transaction.
+
+        With ``version``, stores it as the article's next version and returns its number.
+        """
+        values: dict[str, Any] = {
+            "last_checked_at": checked_at, "next_check_at": next_check_at,
+            "check_interval": check_interval, "leased_until": None,
+        }
+        number = None
+        with self.engine.begin() as conn:
+            if outcome == "failed":
+                values.update(error_count=articles.c.error_count + 1, last_error=error)
+            else:
+                values.update(error_count=0, last_error=None, etag=etag,
+                              last_modified=last_modified)
+            if version is not None:
+                number = 1 + (conn.scalar(select(func.max(versions.c.number))
+                                          .where(versions.c.article_id == article.id)) or 0)
+                conn.execute(versions.insert().values(
+                    article_id=article.id, number=number, captured_at=checked_at,
+                    url=version.url, title=version.title, byline=version.byline,
+                    published_at=version.published_at, modified_at=version.modified_at,
+                    language=version.language, text=version.text,
+                    content_hash=version.content_hash,
+                ))
+                values.update(version_count=number, content_hash=version.content_hash,
+                              last_changed_at=checked_at, title=version.title)
+                if version.published_at is not None:
+                    values["published_at"] = version.published_at
+            conn.execute(checks.insert().values(
+                article_id=article.id, checked_at=checked_at, outcome=outcome,
+                http_status=http_status, error=error, elapsed_ms=elapsed_ms,
+            ))
+            conn.execute(update(articles).where(articles.c.id == article.id).values(**values))
+        return number
+
+    # --- reading -----------------------------------------------------------------------
+
+    def iter_versions(self, source: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every version, in article then version order, streamed (flat memory)."""
+        query = (
+            select(sources.c.name.label("source"), articles.c.url, versions.c.number,
+                   versions.c.captured_at, versions.c.title, versions.c.byline,
+                   versions.c.published_at, versions.c.modified_at, versions.c.language,
+                   versions.c.text, versions.c.url.label("fetched_url"),
+                   articles.c.first_seen_at)
+            .join(articles, versions.c.article_id == articles.c.id)
+            .join(sources, articles.c.source_id == sources.c.id)
+            .order_by(versions.c.article_id, versions.c.number)
+        )
+        if source is not None:
+            query = query.where(sources.c.name == source)
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=500).execute(query)
+            for row in result:
+                yield dict(row._mapping)
+
+    def article_by_url(self, url: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            article_id = conn.scalar(select(aliases.c.article_id).where(aliases.c.url == url))
+            condition = (articles.c.id == article_id) if article_id else (articles.c.url == url)
+            row = conn.execute(select(articles).where(condition)).first()
+            return dict(row._mapping) if row else None
+
+    def source_summaries(self, now: datetime) -> list[dict[str, Any]]:
+        """Per source: articles (active, retired), versions, due checks, failing articles."""
+        a = articles.c
+        query = (
+            select(
+                sources.c.name,
+                func.count(a.id).label("articles"),
+                func.count(a.next_check_at).label("active"),
+                func.coalesce(func.sum(a.version_count), 0).label("versions"),
+                func.count(a.id).filter(a.next_check_at <= now).label("due"),
+                func.count(a.id).filter(a.error_count > 0).label("failing"),
+            )
+            .select_from(sources.outerjoin(articles, a.source_id == sources.c.id))
+            .group_by(sources.c.name).order_by(sources.c.name)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def recent_errors(self, limit: int = 10) -> list[dict[str, Any]]:
+        query = (
+            select(articles.c.url, articles.c.last_error, articles.c.error_count,
+                   articles.c.last_checked_at)
+            .where(articles.c.error_count > 0)
+            .order_by(articles.c.last_checked_at.desc()).limit(limit)
+        )
+        feed_query = (
+            select(feeds.c.url, feeds.c.last_error, feeds.c.error_count,
+                   feeds.c.last_polled_at.label("last_checked_at"))
+            .where(feeds.c.error_count > 0, feeds.c.active == 1)
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(feed_query)]
+            rows += [dict(r._mapping) for r in conn.execute(query)]
+        return rows
+
+
+def _due_article(row: Any) -> DueArticle:
+    return DueArticle(row.id, row.source_id, row.url, row.check_interval, row.first_seen_at,
+                      row.last_changed_at, row.version_count, row.content_hash, row.etag,
+                      row.last_modified, row.error_count)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers (status, export) never block the runner
+    cursor.execute("PRAGMA synchronous=FULL")  # a committed version survives a power cut
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()

@@ -1,0 +1,277 @@
+"""The tracker: discovery and checks, driven by the schedule.
+
+One pass is: poll the feeds that are due and enter new articles; then claim the articles
+whose check is due, fetch them concurrently (the fetcher keeps per-host politeness),
+extract, compare with the last version and store the result. ``run`` repeats passes until
+told to stop, sleeping until the next thing is due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tearsheet import schedule
+from tearsheet.compare import fingerprint
+from tearsheet.config import Settings
+from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
+from tearsheet.errors import ExtractionError, FetchError, TearsheetError
+from tearsheet.extract import Extraction, extract
+from tearsheet.fetch import Fetcher, Response
+from tearsheet.store import DueArticle, DueFeed, NewVersion, Store
+from tearsheet.urls import canonicalize
+
+log = logging.getLogger("tearsheet")
+
+HTML_TYPES = {"", "text/html", "application/xhtml+xml", "application/xml", "text/xml"}
+MAX_CHILD_SITEMAPS = 50
+SHUTDOWN_GRACE = 10.0  # seconds in-flight checks get to finish after a stop request
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Stats:
+    """Counters since the tracker started, for the status display and the logs."""
+
+    feeds_polled: int = 0
+    feed_errors: int = 0
+    articles_found: int = 0
+    checks: int = 0
+    new_versions: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    in_flight: int = 0
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    outcome: str  # new_version | unchanged | failed | merged
+    version: int | None = None
+    extraction: Extraction | None = None
+    error: str | None = None
+
+
+class Tracker:
+    """Runs the pipeline for every configured source against one store."""
+
+    def __init__(
+        self, settings: Settings, store: Store, fetcher: Fetcher, *,
+        clock: Callable[[], datetime] = utcnow, rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.fetcher = fetcher
+        self.clock = clock
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self.stats = Stats()
+        self.capacity = settings.fetch.concurrency * 2
+
+    def sync_sources(self) -> None:
+        """Bring the store's sources and feeds in line with the configuration."""
+        now = self.clock()
+        for source in self.settings.sources:
+            source_id = self.store.ensure_source(source.name, now)
+            wanted = [("feed", url, "") for url in source.feeds]
+            wanted += [("sitemap", url, "") for url in source.sitemaps]
+            wanted += [("section", url, source.article_pattern) for url in source.section_pages]
+            self.store.sync_feeds(source_id, wanted, now)
+
+    # --- discovery ---------------------------------------------------------------------
+
+    async def discover(self) -> int:
+        """Poll every feed that is due; returns the number of new articles."""
+        due = self.store.due_feeds(self.clock())
+        counts = await asyncio.gather(*(self._poll(feed) for feed in due))
+        return sum(counts)
+
+    async def _poll(self, feed: DueFeed) -> int:
+        now = self.clock()
+        interval = self.settings.schedule.discovery_interval
+        try:
+            response = await self.fetcher.fetch(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified)
+            found = [] if response.not_modified else await self._links(feed, response)
+        except TearsheetError as exc:
+            backoff = interval * min(2 ** feed.error_count, 8)
+            self.store.record_feed_poll(feed.id, now, now + timedelta(seconds=backoff),
+                                        error=str(exc))
+            self.stats.feed_errors += 1
+            log.warning("discovery failed: %s", exc)
+            return 0
+        added = self.store.add_articles(
+            feed.source_id, [(d.url, d.title) for d in found], now,
+            self.settings.schedule.first_interval)
+        self.store.record_feed_poll(
+            feed.id, now, now + timedelta(seconds=interval * self.rng.uniform(0.9, 1.1)),
+            etag=response.etag, last_modified=response.last_modified)
+        self.stats.feeds_polled += 1
+        self.stats.articles_found += added
+        if added:
+            log.info("%s: %d new article(s)", feed.url, added)
+        return added
+
+    async def _links(self, feed: DueFeed, response: Response) -> list[Discovered]:
+        if feed.kind == "feed":
+            return parse_feed(response.body, response.url)
+        if feed.kind == "section":
+            return parse_section_page(response.body, response.url, feed.article_pattern)
+        result = parse_sitemap(response.body, response.url)
+        found = list(result.articles)
+        for child in result.sitemaps[:MAX_CHILD_SITEMAPS]:
+            child_response = await self.fetcher.fetch(child)
+            found += parse_sitemap(child_response.body, child_response.url).articles
+        return found
+
+    # --- checks ------------------------------------------------------------------------
+
+    async def check(self, article: DueArticle) -> CheckResult:
+        """Fetch one article, and store a new version if it really changed."""
+        now = self.clock()
+        started = time.monotonic()
+        settings = self.settings.schedule
+        last_changed = article.last_changed_at or article.first_seen_at
+        response: Response | None = None
+        try:
+            response = await self.fetcher.fetch(
+                article.url, etag=article.etag, last_modified=article.last_modified)
+            extraction = None
+            if not response.not_modified:
+                extraction = await self._extract(response)
+                if article.version_count == 0:
+                    canonical = extraction.canonical_url or canonicalize(response.url)
+                    if canonical != article.url:
+                        owner = self.store.adopt_url(article.id, canonical)
+                        if owner is not None:
+                            log.info("%s is article %s (%s)", article.url, owner, canonical)
+                            return CheckResult("merged")
+        except (FetchError, ExtractionError) as exc:
+            errors = article.error_count + 1
+            retry_after = exc.retry_after if isinstance(exc, FetchError) else None
+            timing = schedule.after_failure(now, article.check_interval, last_changed,
+                                            errors, settings, self.rng, retry_after)
+            status = exc.status if isinstance(exc, FetchError) else (
+                response.status if response else None)
+            self.store.record_check(
+                article, checked_at=now, outcome="failed", next_check_at=timing.next_check_at,
+                check_interval=timing.interval, http_status=status, error=str(exc),
+                elapsed_ms=_ms_since(started))
+            self.stats.failed += 1
+            log.warning("check failed: %s", exc)
+            return CheckResult("failed", error=str(exc))
+
+        digest = fingerprint(extraction) if extraction is not None else None
+        if digest is None or digest == article.content_hash:
+            timing = schedule.after_unchanged(now, article.check_interval, last_changed,
+                                              settings, self.rng)
+            self.store.record_check(
+                article, checked_at=now, outcome="unchanged", next_check_at=timing.next_check_at,
+                check_interval=timing.interval, http_status=response.status,
+                elapsed_ms=_ms_since(started), etag=response.etag,
+                last_modified=response.last_modified)
+            self.stats.unchanged += 1
+            return CheckResult("unchanged", extraction=extraction)
+
+        assert extraction is not None
+        timing = schedule.after_change(now, settings, self.rng)
+        number = self.store.record_check(
+            article, checked_at=now, outcome="new_version", next_check_at=timing.next_check_at,
+            check_interval=timing.interval, http_status=response.status,
+            elapsed_ms=_ms_since(started), etag=response.etag,
+            last_modified=response.last_modified,
+            version=NewVersion(
+                url=response.url, title=extraction.title, byline=extraction.byline,
+                published_at=extraction.published_at, modified_at=extraction.modified_at,
+                language=extraction.language, text=extraction.text, content_hash=digest,
+            ),
+        )
+        self.stats.new_versions += 1
+        log.info("version %s of %s: %s", number, article.url, extraction.title or "")
+        return CheckResult("new_version", version=number, extraction=extraction)
+
+    async def _extract(self, response: Response) -> Extraction:
+        if response.content_type not in HTML_TYPES:
+            raise ExtractionError(f"{response.url}: not an HTML page ({response.content_type})")
+        try:
+            # Extraction is CPU work: run it beside the event loop so fetches keep flowing.
+            return await asyncio.to_thread(extract, response.body, response.url,
+                                           response.charset)
+        except ExtractionError as exc:
+            raise ExtractionError(f"{response.url}: {exc}") from None
+
+    async def check_due(self, stop: asyncio.Event, *, until: datetime | None = None) -> int:
+        """Check every article due (at ``until``, default: as time goes on) until none is.
+
+        Keeps up to ``capacity`` checks in flight. On ``stop`` it claims nothing more and
+        gives in-flight checks :data:`SHUTDOWN_GRACE` seconds before abandoning them
+        (an abandoned check records nothing; its article stays due).
+        """
+        pending: dict[asyncio.Task[CheckResult], int] = {}
+        stopping = asyncio.ensure_future(stop.wait())
+        done_count = 0
+        lease = timedelta(seconds=self.settings.fetch.timeout * (self.settings.fetch.retries + 2)
+                          + 60)
+        try:
+            while True:
+                if not stop.is_set() and len(pending) < self.capacity:
+                    now = self.clock()
+                    for article in self.store.claim_due(until or now, self.capacity - len(pending),
+                                                        now + lease):
+                        pending[asyncio.create_task(self.check(article))] = article.id
+                if not pending:
+                    return done_count
+                self.stats.in_flight = len(pending)
+                done, _ = await asyncio.wait([*pending, stopping],
+                                             return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if task is stopping:
+                        continue
+                    del pending[task]  # type: ignore[arg-type]
+                    done_count += 1
+                    self.stats.checks += 1
+                    if task.exception() is not None:  # a bug, not a bad page: keep running
+                        log.error("check crashed", exc_info=task.exception())
+                if stop.is_set() and pending:
+                    await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
+                    for task in pending:
+                        task.cancel()
+                    await asyncio.gather(*pending, return_exceptions=True)
+                    self.store.release_leases(list(pending.values()))
+                    return done_count
+        finally:
+            stopping.cancel()
+            self.stats.in_flight = 0
+
+    # --- running -----------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event, *, once: bool = False) -> Stats:
+        """Discover and check until ``stop`` is set (or, with ``once``, one pass)."""
+        self.sync_sources()
+        while not stop.is_set():
+            start = self.clock()
+            await self.discover()
+            await self.check_due(stop, until=start if once else None)
+            if once:
+                break
+            await self._sleep_until_due(stop)
+        return self.stats
+
+    async def _sleep_until_due(self, stop: asyncio.Event) -> None:
+        now = self.clock()
+        moments = [t for t in (self.store.next_check_time(), self.store.next_feed_poll()) if t]
+        wait = min(((t - now).total_seconds() for t in moments), default=5.0)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=min(max(wait, 0.05), 5.0))
+        except TimeoutError:
+            pass
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)

@@ -1,0 +1,118 @@
+"""A real HTTP server on 127.0.0.1 for tests, whose answers each test scripts.
+
+Routes map a path (with its query string, or without it as a fallback) to a :class:`Reply`
+or to a function of the :class:`Request` returning one, so a page can change between
+requests. Every request is recorded in ``server.requests``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (for timeouts)
+    truncate_at: int | None = None  # send only this many body bytes, then close
+
+    def encoded(self) -> bytes:
+        return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # with the query string
+    headers: dict[str, str]
+    at: float
+
+
+Handler = Callable[[Request], Reply]
+
+
+class LocalServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Reply | Handler] = {}
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                server._serve(self, "GET")
+
+            def do_HEAD(self) -> None:
+                server._serve(self, "HEAD")
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def route(self, path: str, reply: Reply | Handler | str | bytes) -> None:
+        if isinstance(reply, str | bytes):
+            reply = Reply(body=reply)
+        self.routes[path] = reply
+
+    def hits(self, path: str) -> list[Request]:
+        with self._lock:
+            return [r for r in self.requests if r.path == path]
+
+    def start(self) -> LocalServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        request = Request(method, handler.path, dict(handler.headers.items()), time.time())
+        with self._lock:
+            self.requests.append(request)
+        route = self.routes.get(handler.path) or self.routes.get(urlsplit(handler.path).path)
+        if route is None:
+            reply = Reply(status=404, body="not found", headers={"Content-Type": "text/plain"})
+        elif isinstance(route, Reply):
+            reply = route
+        else:
+            reply = route(request)
+        if reply.delay:
+            time.sleep(reply.delay)
+        body = reply.encoded()
+        try:
+            handler.send_response(reply.status)
+            headers = {k.lower(): v for k, v in reply.headers.items()}
+            if "content-type" not in headers and reply.status != 304:
+                handler.send_header("Content-Type", "text/html; charset=utf-8")
+            if "content-length" not in headers and reply.status != 304:
+                handler.send_header("Content-Length", str(len(body)))
+            for name, value in reply.headers.items():
+                handler.send_header(name, value)
+            if reply.truncate_at is not None:
+                handler.send_header("Connection", "close")
+            handler.end_headers()
+            if method == "GET" and reply.status != 304:
+                handler.wfile.write(body if reply.truncate_at is None else body[: reply.truncate_at])
+            handler.wfile.flush()
+            if reply.truncate_at is not None:
+                handler.close_connection = True
+        except (BrokenPipeError, ConnectionResetError):
+            pass
