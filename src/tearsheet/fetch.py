@@ -40,7 +40,7 @@ from tearsheet.errors import (
 
 log = logging.getLogger(__name__)
 
-ROBOTS_TOKEN = "tearsheet"
+ROBOTS_TOKEN = "tearsheet"  # noqa: S105 - a robots.txt product token, not a secret
 MAX_REDIRECTS = 10
 ROBOTS_MAX_BYTES = 512 * 1024
 ROBOTS_TTL = 3600.0
@@ -69,23 +69,29 @@ class Response:
 
     @property
     def etag(self) -> str | None:
-        return self.headers.get("etag")
+        return _header(self.headers, "etag")
 
     @property
     def last_modified(self) -> str | None:
-        return self.headers.get("last-modified")
+        return _header(self.headers, "last-modified")
 
     @property
     def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+        return (_header(self.headers, "content-type") or "").split(";")[0].strip().lower()
 
     @property
     def charset(self) -> str | None:
-        for param in self.headers.get("content-type", "").split(";")[1:]:
+        for param in (_header(self.headers, "content-type") or "").split(";")[1:]:
             name, _, value = param.partition("=")
-            if name.strip().lower() == "charset" and value.strip().strip("\"'"):
-                return value.strip().strip("\"'").lower()
+            value = value.strip().strip("\"'")
+            if name.strip().lower() == "charset" and value:
+                return value.lower()
         return None
+
+
+def _header(headers: httpx.Headers, name: str) -> str | None:
+    value: str | None = headers.get(name)
+    return value
 
 
 def is_blocked_address(address: str) -> bool:
@@ -438,25 +444,27 @@ class Fetcher:
         where = str(url)
         reading = False
         try:
-            async with self._slot(url), asyncio.timeout(
-                    DEADLINE_FACTOR * self._settings.timeout):
-                async with self._client.stream("GET", url, headers=headers) as reply:
-                    fetched_at = datetime.now(UTC)
-                    body = b""
-                    if 200 <= reply.status_code < 300:
-                        declared = reply.headers.get("content-length", "").strip()
-                        if declared.isdigit() and int(declared) > limit:
-                            raise ResponseTooLargeError(
-                                where, f"server announces {declared} bytes, more than "
-                                       f"fetch.max_bytes ({limit})")
-                        decoder = _Decoder(
-                            where, reply.headers.get("content-encoding", "").strip().lower(),
-                            limit)
-                        reading = True
-                        async for chunk in reply.aiter_raw():
-                            decoder.feed(chunk)
-                        body = decoder.finish()
-                    return _Hop(url, reply.status_code, reply.headers, body, fetched_at)
+            async with (
+                self._slot(url),
+                asyncio.timeout(DEADLINE_FACTOR * self._settings.timeout),
+                self._client.stream("GET", url, headers=headers) as reply,
+            ):
+                fetched_at = datetime.now(UTC)
+                body = b""
+                if 200 <= reply.status_code < 300:
+                    declared = reply.headers.get("content-length", "").strip()
+                    if declared.isdigit() and int(declared) > limit:
+                        raise ResponseTooLargeError(
+                            where, f"server announces {declared} bytes, more than "
+                                   f"fetch.max_bytes ({limit})")
+                    decoder = _Decoder(
+                        where, reply.headers.get("content-encoding", "").strip().lower(),
+                        limit)
+                    reading = True
+                    async for chunk in reply.aiter_raw():
+                        decoder.feed(chunk)
+                    body = decoder.finish()
+                return _Hop(url, reply.status_code, reply.headers, body, fetched_at)
         except _BlockedConnect as exc:
             raise BlockedAddressError(where, f"{exc}; refused") from None
         except (httpx.TimeoutException, TimeoutError):

@@ -31,7 +31,7 @@ class Timing:
 
 def _jittered(seconds: float, settings: ScheduleSettings, rng: random.Random) -> timedelta:
     factor = 1.0 + rng.uniform(-settings.jitter, settings.jitter) if settings.jitter else 1.0
-    return timedelta(seconds=max(1.0, seconds * factor))
+    return timedelta(seconds=seconds * factor)
 
 
 def _retired(now: datetime, last_changed_at: datetime, settings: ScheduleSettings) -> bool:

@@ -255,9 +255,10 @@ class Tracker:
         """Discover and check until ``stop`` is set (or, with ``once``, one pass)."""
         self.sync_sources()
         while not stop.is_set():
-            start = self.clock()
             await self.discover()
-            await self.check_due(stop, until=start if once else None)
+            # With --once, "due" is fixed after discovery: a checked article that falls due
+            # again during the pass waits for the next pass.
+            await self.check_due(stop, until=self.clock() if once else None)
             if once:
                 break
             await self._sleep_until_due(stop)

@@ -1,0 +1,247 @@
+"""End-to-end: `tearsheet run` against a real local news site whose articles change."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tearsheet.cli import main
+from tests.localserver import LocalServer, Reply, Request
+from tests.pages import LOREM, article_page, rss_feed
+
+
+@dataclass
+class Story:
+    headline: str
+    paragraphs: list[str]
+    byline: str = "Jane Doe"
+    status: int = 200
+
+
+@dataclass
+class Newsroom:
+    """A news site on the local server whose stories the test edits between runs."""
+
+    server: LocalServer
+    stories: dict[str, Story] = field(default_factory=dict)
+    feed_status: int = 200
+    feed_body: str | None = None
+    _noise: itertools.count[int] = field(default_factory=itertools.count)
+
+    def publish(self, path: str, story: Story) -> None:
+        self.stories[path] = story
+        self.server.route(path, self._render(path))
+
+    def _render(self, path: str):  # type: ignore[no-untyped-def]
+        def handler(request: Request) -> Reply:
+            story = self.stories[path]
+            if story.status != 200:
+                return Reply(status=story.status, body="error")
+            # Every request gets different chrome: noise must never make a version.
+            html = article_page(story.headline, story.paragraphs, byline=story.byline,
+                                noise=next(self._noise))
+            return Reply(body=html)
+        return handler
+
+    def feed(self, request: Request) -> Reply:
+        if self.feed_body is not None:
+            return Reply(status=self.feed_status, body=self.feed_body,
+                         headers={"Content-Type": "application/rss+xml"})
+        items = [(p, s.headline) for p, s in self.stories.items()]
+        return Reply(status=self.feed_status, body=rss_feed(self.server.base, items),
+                     headers={"Content-Type": "application/rss+xml"})
+
+
+@pytest.fixture
+def newsroom(server: LocalServer) -> Newsroom:
+    room = Newsroom(server)
+    server.route("/feed.xml", room.feed)
+    return room
+
+
+def write_config(tmp_path: Path, server: LocalServer, **extra: str) -> Path:
+    settings = {
+        "first_interval": '"0.3s"', "growth": "1.0", "max_interval": '"1s"',
+        "retire_after": '"1h"', "jitter": "0", "discovery_interval": '"0.3s"',
+    }
+    settings.update(extra)
+    schedule = "\n".join(f"{k} = {v}" for k, v in settings.items())
+    config = tmp_path / "tearsheet.toml"
+    config.write_text(f"""
+database_url = "sqlite:///{tmp_path / 'ts.db'}"
+[schedule]
+{schedule}
+[fetch]
+per_host_delay = "0s"
+timeout = "2s"
+retries = 1
+retry_backoff = "0.05s"
+allow_private_addresses = true
+[[sources]]
+name = "example"
+feeds = ["{server.url('/feed.xml')}"]
+""")
+    return config
+
+
+def cli(*args: str) -> int:
+    try:
+        main(list(args))
+    except SystemExit as exit:
+        return int(exit.code or 0)
+    return 0
+
+
+def export(config: Path, tmp_path: Path) -> list[dict[str, object]]:
+    out = tmp_path / "export.jsonl"
+    assert cli("export", "--config", str(config), "--out", str(out)) == 0
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def run_once(config: Path) -> None:
+    time.sleep(0.35)  # let the scheduled checks fall due (first_interval 0.3s)
+    assert cli("run", "--once", "--config", str(config)) == 0
+
+
+def test_versions_are_stored_only_for_real_changes(newsroom: Newsroom, tmp_path: Path) -> None:
+    for name in ("paragraph", "sentence", "headline", "noise", "same"):
+        newsroom.publish(f"/news/{name}-story", Story(f"The {name} story", list(LOREM)))
+    config = write_config(tmp_path, newsroom.server)
+    run_once(config)
+    assert len(export(config, tmp_path)) == 5
+
+    newsroom.stories["/news/paragraph-story"].paragraphs.append(
+        "Update: the council later said the vote would be held again next week.")
+    newsroom.stories["/news/sentence-story"].paragraphs[1] = LOREM[1].replace(
+        "modest increase", "steep increase")
+    newsroom.stories["/news/headline-story"].headline = "The headline story, rewritten"
+    run_once(config)
+    run_once(config)  # a second unchanged pass: nothing new, noise notwithstanding
+
+    versions = export(config, tmp_path)
+    by_url: dict[str, list[dict[str, object]]] = {}
+    for record in versions:
+        by_url.setdefault(str(record["url"]).rsplit("/", 1)[1], []).append(record)
+    assert {k: len(v) for k, v in by_url.items()} == {
+        "paragraph-story": 2, "sentence-story": 2, "headline-story": 2,
+        "noise-story": 1, "same-story": 1,
+    }
+    assert by_url["paragraph-story"][1]["text"] == "\n\n".join(
+        [*LOREM, "Update: the council later said the vote would be held again next week."])
+    assert "steep increase" in str(by_url["sentence-story"][1]["text"])
+    assert "modest increase" in str(by_url["sentence-story"][0]["text"])
+    assert by_url["headline-story"][1]["title"] == "The headline story, rewritten"
+    first = by_url["same-story"][0]
+    assert first["version"] == 1
+    assert first["source"] == "example"
+    assert first["byline"] == "Jane Doe"
+    assert first["title"] == "The same story"
+    assert first["text"] == "\n\n".join(LOREM)
+    assert str(first["captured_at"]).endswith("Z")
+    assert first["published_at"] == "2026-11-20T08:00:00Z"
+
+
+@pytest.mark.parametrize("status", [500, 404])
+def test_failed_checks_never_make_versions(
+    newsroom: Newsroom, tmp_path: Path, status: int
+) -> None:
+    newsroom.publish("/news/flaky-story", Story("A flaky story", list(LOREM)))
+    config = write_config(tmp_path, newsroom.server)
+    run_once(config)
+    newsroom.stories["/news/flaky-story"].status = status
+    run_once(config)
+    newsroom.stories["/news/flaky-story"].status = 200
+    run_once(config)
+    versions = export(config, tmp_path)
+    assert [v["version"] for v in versions] == [1]  # no "deleted" phantom, no re-add
+
+    from tearsheet.store import Store
+    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+    with store.engine.connect() as conn:
+        outcomes = [r[0] for r in conn.exec_driver_sql(
+            "SELECT outcome FROM checks ORDER BY id")]
+        statuses = [r[0] for r in conn.exec_driver_sql(
+            "SELECT http_status FROM checks WHERE outcome = 'failed'")]
+    assert outcomes == ["new_version", "failed", "unchanged"]
+    assert statuses == [status]
+
+
+def test_broken_feed_is_reported_and_loses_nothing(newsroom: Newsroom, tmp_path: Path) -> None:
+    newsroom.publish("/news/kept-story", Story("A kept story", list(LOREM)))
+    config = write_config(tmp_path, newsroom.server)
+    run_once(config)
+    newsroom.feed_body = "<html><body>Service temporarily unavailable</body></html>"
+    newsroom.feed_status = 200
+    run_once(config)
+    assert [v["version"] for v in export(config, tmp_path)] == [1]
+    from tearsheet.store import Store
+    errors = Store.open(f"sqlite:///{tmp_path / 'ts.db'}").recent_errors()
+    assert any("not a feed" in str(e["last_error"]) for e in errors), errors
+
+
+def test_same_article_through_tracking_params_is_one(newsroom: Newsroom, tmp_path: Path) -> None:
+    newsroom.publish("/news/one-story", Story("One story", list(LOREM)))
+    base = newsroom.server.base
+    newsroom.feed_body = rss_feed(base, [("/news/one-story?utm_source=rss", "One"),
+                                         ("/news/one-story#comments", "One again"),
+                                         ("/news/one-story", "One more")])
+    config = write_config(tmp_path, newsroom.server)
+    run_once(config)
+    versions = export(config, tmp_path)
+    assert [(v["url"], v["version"]) for v in versions] == [(base + "/news/one-story", 1)]
+
+
+def test_a_killed_run_resumes_where_it_left_off(newsroom: Newsroom, tmp_path: Path) -> None:
+    for i in range(12):
+        newsroom.publish(f"/news/story-{i}", Story(f"Story number {i}", list(LOREM)))
+    # Slow pages, so the run is killed while checks are in flight.
+    for i in range(12):
+        handler = newsroom.server.routes[f"/news/story-{i}"]
+        newsroom.server.route(f"/news/story-{i}", _slow(handler, 0.4))  # type: ignore[arg-type]
+    config = write_config(tmp_path, newsroom.server, first_interval='"1h"')
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "tearsheet", "run", "--config", str(config)],
+                            env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE)
+    deadline = time.time() + 20
+    while len(newsroom.server.hits("/news/story-3")) == 0 and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert cli("run", "--once", "--config", str(config)) == 0
+    versions = export(config, tmp_path)
+    assert sorted(v["url"] for v in versions) == sorted(
+        newsroom.server.url(f"/news/story-{i}") for i in range(12))
+    assert all(v["version"] == 1 for v in versions)
+
+
+def test_sigterm_stops_cleanly(newsroom: Newsroom, tmp_path: Path) -> None:
+    newsroom.publish("/news/calm-story", Story("A calm story", list(LOREM)))
+    config = write_config(tmp_path, newsroom.server)
+    proc = subprocess.Popen([sys.executable, "-m", "tearsheet", "run", "--config", str(config)],
+                            stderr=subprocess.PIPE, stdout=subprocess.PIPE)
+    deadline = time.time() + 20
+    while not newsroom.server.hits("/news/calm-story") and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err.decode()
+    assert "new versions" in err.decode()
+    assert [v["version"] for v in export(config, tmp_path)] == [1]
+
+
+def _slow(handler, delay: float):  # type: ignore[no-untyped-def]
+    def slow(request: Request) -> Reply:
+        reply = handler(request)
+        reply.delay = delay
+        return reply
+    return slow
