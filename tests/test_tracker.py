@@ -245,3 +245,83 @@ def _slow(handler, delay: float):  # type: ignore[no-untyped-def]
         reply.delay = delay
         return reply
     return slow
+
+
+def _cp1252_page() -> bytes:
+    paragraphs = [p.replace("public", "públic café") for p in LOREM]
+    html = article_page("Café society’s “quiet” résumé", paragraphs, charset=None)
+    return html.encode("cp1252")
+
+
+@pytest.mark.parametrize(
+    ("reply", "outcome", "check"),
+    [
+        pytest.param(Reply(body=_cp1252_page(), headers={"Content-Type": "text/html"}),
+                     "new_version", lambda v: "públic café" in v["text"]
+                     and v["title"] == "Café society’s “quiet” résumé", id="windows-1252"),
+        pytest.param(Reply(body=article_page("Big", LOREM * 400)), "failed",
+                     lambda e: "fetch.max_bytes" in e, id="over-size-cap"),
+        pytest.param(Reply(body=article_page("Slow", LOREM), delay=2.5), "failed",
+                     lambda e: "no answer within" in e, id="timeout"),
+        pytest.param(Reply(status=200, body="<html><body><p>Subscribe to read.</p></body></html>"),
+                     "failed", lambda e: "no article text" in e, id="paywall-page"),
+        pytest.param(Reply(body=b'{"not": "html"}', headers={"Content-Type": "application/json"}),
+                     "failed", lambda e: "not an HTML page" in e, id="json"),
+        pytest.param(Reply(body=article_page("Cut short", LOREM * 3).encode()[:300]
+                           + b"x" * 10, truncate_at=200,
+                           headers={"Content-Length": "5000"}),
+                     "failed", lambda e: "truncated" in e.lower() or "incomplete" in e.lower(),
+                     id="truncated"),
+    ],
+)
+def test_bad_pages(
+    server: LocalServer, tmp_path: Path, reply: Reply, outcome: str, check: object
+) -> None:
+    server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/news/the-story", "x")]),
+                                    headers={"Content-Type": "application/rss+xml"}))
+    server.route("/news/the-story", reply)
+    config = write_config(tmp_path, server)
+    text = config.read_text().replace('timeout = "2s"', 'timeout = "1s"')
+    config.write_text(text.replace("[fetch]", '[fetch]\nmax_bytes = "200KB"'))
+    run_once(config)
+    from tearsheet.store import Store
+    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+    with store.engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT outcome, error FROM checks").one()
+    assert row[0] == outcome, row
+    versions = export(config, tmp_path)
+    if outcome == "failed":
+        assert versions == []
+        assert check(row[1]), row[1]  # type: ignore[operator]
+    else:
+        assert check(versions[0]), versions[0]  # type: ignore[operator]
+
+
+def test_not_modified_and_redirects(server: LocalServer, tmp_path: Path) -> None:
+    page = article_page("Moved story", LOREM)
+
+    def conditional(request: Request) -> Reply:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Reply(status=304, headers={"ETag": '"v1"'})
+        return Reply(body=page, headers={"ETag": '"v1"'})
+
+    server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/old/moved?utm_medium=rss", "x")]),
+                                    headers={"Content-Type": "application/rss+xml"}))
+    server.route("/old/moved", Reply(status=301, headers={"Location": "/news/moved-story"}))
+    server.route("/news/moved-story", conditional)
+    config = write_config(tmp_path, server)
+    run_once(config)
+    run_once(config)
+    versions = export(config, tmp_path)
+    assert [(v["url"], v["version"]) for v in versions] == [
+        (server.url("/news/moved-story"), 1)]  # the article took its final URL
+    conditional_hits = [r for r in server.hits("/news/moved-story")
+                        if r.headers.get("If-None-Match") == '"v1"']
+    assert len(conditional_hits) == 1
+    from tearsheet.store import Store
+    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+    with store.engine.connect() as conn:
+        outcomes = [r[0] for r in conn.exec_driver_sql("SELECT outcome FROM checks ORDER BY id")]
+    assert outcomes == ["new_version", "unchanged"]
+    # The old URL is an alias: seeing it in the feed again does not make a second article.
+    assert store.article_by_url(server.url("/old/moved"))["url"] == server.url("/news/moved-story")

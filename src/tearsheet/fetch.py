@@ -453,7 +453,8 @@ class Fetcher:
                 body = b""
                 if 200 <= reply.status_code < 300:
                     declared = reply.headers.get("content-length", "").strip()
-                    if declared.isdigit() and int(declared) > limit:
+                    chunked = "transfer-encoding" in reply.headers  # overrides the length
+                    if declared.isdigit() and int(declared) > limit and not chunked:
                         raise ResponseTooLargeError(
                             where, f"server announces {declared} bytes, more than "
                                    f"fetch.max_bytes ({limit})")
