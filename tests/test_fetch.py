@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import itertools
 import logging
 import socket
 import threading
 import time
 import tracemalloc
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -31,6 +32,17 @@ from tearsheet.fetch import Fetcher, Response, _retry_after, is_blocked_address
 from tests.localserver import LocalServer, Reply, Request
 
 HTML = "<html><body><p>Story</p></body></html>"
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    """The conftest server, stopped in milliseconds instead of serve_forever's 0.5 s poll."""
+    srv = LocalServer()
+    threading.Thread(target=srv.httpd.serve_forever, args=(0.01,), daemon=True).start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
 
 
 def make_settings(**overrides: Any) -> FetchSettings:
@@ -151,7 +163,7 @@ def test_gzip_bomb_is_stopped_early(server: LocalServer) -> None:
     server.route("/bomb", Reply(body=bomb, headers={"Content-Encoding": "gzip"}))
     tracemalloc.start()
     try:
-        with pytest.raises(ResponseTooLargeError, match="larger than fetch.max_bytes"):
+        with pytest.raises(ResponseTooLargeError, match=r"larger than fetch\.max_bytes"):
             fetch_one(server.url("/bomb"), make_settings(max_bytes=1_000_000))
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -233,6 +245,14 @@ def test_error_after_redirect_names_both_urls(server: LocalServer) -> None:
         fetch_one(server.url("/a"))
     assert info.value.url == server.url("/a") and info.value.status == 404
     assert server.url("/gone") in str(info.value)
+
+
+def test_error_reported_against_url_as_given(server: LocalServer) -> None:
+    server.route("/", Reply(status=410))
+    with pytest.raises(HTTPStatusError) as info:
+        fetch_one(server.base)  # normalised to .../ internally
+    assert info.value.url == server.base
+    assert str(info.value) == f"{server.base}: server answered 410 Gone"
 
 
 # --- retries ----------------------------------------------------------------------------------
@@ -387,6 +407,13 @@ def test_robots_on_redirect_target(server: LocalServer) -> None:
     assert server.hits("/private/b") == []
 
 
+def test_robots_redirect_followed(server: LocalServer) -> None:
+    server.route("/robots.txt", Reply(status=301, headers={"Location": "/real-robots.txt"}))
+    server.route("/real-robots.txt", "User-agent: tearsheet\nDisallow: /\n")
+    with pytest.raises(RobotsDisallowedError):
+        fetch_one(server.url("/a"), make_settings(obey_robots=True))
+
+
 # --- internal addresses -----------------------------------------------------------------------
 
 
@@ -449,7 +476,7 @@ def test_per_host_delay_under_concurrency(server: LocalServer) -> None:
     assert all(isinstance(r, Response) for r in results)
     starts = sorted(r.at for r in server.requests)
     assert len(starts) == 7  # robots.txt counts too
-    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.15
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.15
 
 
 @pytest.mark.parametrize(("concurrency", "per_host"), [(16, 2), (2, 4)])

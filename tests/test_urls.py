@@ -102,7 +102,7 @@ def test_canonicalize_refuses(url: str) -> None:
 
 
 def test_tracking_params_keep_content_params() -> None:
-    assert TRACKING_PARAMS == {name.lower() for name in TRACKING_PARAMS}
+    assert {name.lower() for name in TRACKING_PARAMS} == TRACKING_PARAMS
     assert not {"id", "p", "story", "article", "page", "cid", "q"} & TRACKING_PARAMS
 
 

@@ -9,6 +9,7 @@ import json
 import logging
 import signal
 import sys
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ from tearsheet.export import write_jsonl
 from tearsheet.extract import Extraction, extract
 from tearsheet.fetch import Fetcher
 from tearsheet.schedule import humanize_seconds
+from tearsheet.simulate import NewsSite, load_histories
 from tearsheet.store import Store
 from tearsheet.tracker import Stats, Tracker
 from tearsheet.urls import canonicalize
@@ -96,11 +98,15 @@ def _stats_table(stats: Stats) -> Table:
     return table
 
 
-async def _run(settings: Settings, store: Store, once: bool, live: bool) -> Stats:
+async def _run(
+    settings: Settings, store: Store, *, once: bool, live: bool, duration: float | None = None,
+) -> Stats:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    if duration is not None:
+        loop.call_later(duration, stop.set)
     async with Fetcher(settings.fetch) as fetcher:
         tracker = Tracker(settings, store, fetcher)
         if not live:
@@ -130,7 +136,7 @@ def run(
                              "(see sources.example.toml)")
     with _single_runner(settings), _store(settings) as store:
         store.release_leases()  # left by a killed run: this is the only runner
-        stats = asyncio.run(_run(settings, store, once, live))
+        stats = asyncio.run(_run(settings, store, once=once, live=live))
     err_console.print(
         f"{stats.checks} checks, {stats.new_versions} new versions, {stats.failed} failed, "
         f"{stats.articles_found} new articles")
@@ -219,6 +225,73 @@ def export(
             with open(out, "w", encoding="utf-8") as fh:
                 count = write_jsonl(store.iter_versions(source), fh)
     err_console.print(f"exported {count} versions")
+
+
+DEMO_CONFIG = """\
+# Written by `tearsheet demo`: a fast schedule, so a whole article life fits in minutes.
+database_url = "sqlite:///{db}"
+[schedule]
+first_interval = "5s"
+growth = 1.5
+max_interval = "30s"
+retire_after = "10m"
+discovery_interval = "5s"
+jitter = 0.1
+[fetch]
+per_host_delay = "0.05s"
+timeout = "5s"
+allow_private_addresses = true   # the demo site runs on 127.0.0.1
+[[sources]]
+name = "harbour-gazette"
+feeds = ["{feed}"]
+"""
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[Path | None, typer.Option(
+        help="Keep the demo's database here (default: a temporary directory).")] = None,
+    duration: Annotated[float | None, typer.Option(
+        help="Stop after this many seconds (default: run until Ctrl-C).")] = None,
+    speed: Annotated[float, typer.Option(
+        help="Simulated seconds per real second of the demo newsroom.")] = 5.0,
+) -> None:
+    """Track a bundled fictional newsroom served on 127.0.0.1 whose stories get rewritten."""
+    site = NewsSite(load_histories(), speed=speed).start()
+    keep = data_dir is not None
+    with contextlib.ExitStack() as stack:
+        stack.callback(site.stop)
+        if data_dir is None:
+            data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tearsheet-")))
+        data_dir.mkdir(parents=True, exist_ok=True)
+        config = data_dir / "tearsheet.toml"
+        config.write_text(DEMO_CONFIG.format(db=(data_dir / "demo.db").as_posix(),
+                                             feed=site.base + "/feed.xml"))
+        settings = load_settings(config)
+        live = err_console.is_terminal
+        if not live:
+            _setup_logging(False)
+        err_console.print(
+            f"[bold]tearsheet demo[/]: the Harbour Gazette is at {site.base}/feed.xml; "
+            f"its stories change over the next {300 / speed:.0f} s.\n"
+            f"Data: {data_dir}. Ctrl-C stops.", highlight=False)
+        with _store(settings) as store:
+            asyncio.run(_run(settings, store, once=False, live=live, duration=duration))
+            _print_articles(store, site.base)
+        if keep:
+            err_console.print(f"See them again: tearsheet status --config {config}; "
+                              f"tearsheet export --config {config}", highlight=False)
+        else:
+            err_console.print("The demo's data was temporary: keep it with --data-dir DIR.")
+
+
+def _print_articles(store: Store, base: str) -> None:
+    table = Table(title="Tracked articles")
+    for name in ("article", "versions", "latest headline"):
+        table.add_column(name)
+    for row in store.iter_articles():
+        table.add_row(row["url"].removeprefix(base), str(row["version_count"]), row["title"] or "")
+    console.print(table)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -11,6 +11,7 @@ merely sloppy (a bozo feed that still lists entries, broken HTML) is read as far
 from __future__ import annotations
 
 import calendar
+import contextlib
 import gzip
 import io
 import re
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import feedparser
 import lxml.html  # type: ignore[import-untyped, unused-ignore]
@@ -77,12 +78,15 @@ def parse_feed(body: bytes, feed_url: str) -> list[Discovered]:
     """
     # A file-like object, never the bytes themselves: feedparser opens a str or bytes
     # argument as a local file name when such a file exists.
-    parsed = feedparser.parse(
-        io.BytesIO(body),
-        response_headers={"content-location": feed_url, "content-type": "application/xml"},
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(body),
+            response_headers={"content-location": feed_url, "content-type": "application/xml"},
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # feedparser crashes on some hostile bytes (encoding="\xff")
+        raise DiscoveryError(f"{feed_url}: not XML: {type(exc).__name__}: {exc}") from None
     entries: list[Any] = list(parsed.get("entries") or [])
     version = str(parsed.get("version") or "")
     if not entries and (parsed.get("bozo") or not version):
@@ -219,7 +223,8 @@ def _local(element: Any) -> str:
     tag = element.tag
     if not isinstance(tag, str):
         return ""
-    return str(etree.QName(tag).localname)
+    # "{namespace}name", or "prefix:name" when a sloppy sitemap never declared the prefix.
+    return tag.rpartition("}")[2].rpartition(":")[2]
 
 
 def _children(element: Any, name: str) -> Iterator[Any]:
@@ -274,10 +279,12 @@ def parse_section_page(body: bytes, page_url: str, article_pattern: str) -> list
     for element in root.iter("base"):
         href = element.get("href")
         if href and href.strip():
-            base = urljoin(page_url, str(href).strip())
+            with contextlib.suppress(ValueError):  # e.g. "http://[broken"
+                base = urljoin(page_url, str(href).strip())
             break
     page_host = _bare_host(page_url)
-    titles: dict[str, str | None] = {}
+    # url -> (title, whether it is link text); dict order is first appearance.
+    titles: dict[str, tuple[str | None, bool]] = {}
     for anchor in root.iter("a"):
         href = anchor.get("href")
         url = _url(str(href), base) if href else None
@@ -285,12 +292,18 @@ def parse_section_page(body: bytes, page_url: str, article_pattern: str) -> list
             continue
         if not (pattern.search(url) if pattern else looks_like_article(url)):
             continue
-        if titles.get(url) is None:
-            titles[url] = _anchor_title(anchor)
-    return [Discovered(url, title) for url, title in titles.items()]
+        if url in titles and titles[url][1]:
+            continue
+        text = _clean_text(str(anchor.text_content()))
+        if text:
+            titles[url] = (text, True)
+        elif titles.get(url, (None, False))[0] is None:
+            titles[url] = (_anchor_fallback_title(anchor), False)
+    return [Discovered(url, title) for url, (title, _) in titles.items()]
 
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+){2,}(?:\.[a-z0-9]+)?$", re.IGNORECASE)
+# Words are letters or digits in any script ("café-owners-protest" is a slug too).
+_SLUG = re.compile(r"^[^\W_]+(?:-[^\W_]+){2,}(?:\.[a-z0-9]+)?$", re.IGNORECASE)
 _LONG_NUMBER = re.compile(r"\d{4,}")
 
 
@@ -302,16 +315,13 @@ def looks_like_article(url: str) -> bool:
     ``/news/article-123456``). Section and tag pages (``/world``, ``/world/us-news``)
     fail it; an outlet whose URLs do not fit should set ``article_pattern``.
     """
-    segments = [s for s in urlsplit(url).path.split("/") if s]
+    segments = [unquote(s) for s in urlsplit(url).path.split("/") if s]
     if len(segments) < 2:
         return False
     return any(_SLUG.match(s) or _LONG_NUMBER.search(s) for s in segments)
 
 
-def _anchor_title(anchor: Any) -> str | None:
-    text = _clean_text(str(anchor.text_content()))
-    if text:
-        return text
+def _anchor_fallback_title(anchor: Any) -> str | None:
     title = _clean_text(str(anchor.get("title") or ""))
     if title:
         return title

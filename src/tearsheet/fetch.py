@@ -138,7 +138,7 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         except OSError as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
         blocked = [a for a in addresses if is_blocked_address(a)]
-        if blocked or not addresses:
+        if blocked:
             raise _BlockedConnect(f"{host} resolves to internal address {', '.join(blocked)}")
         error: Exception = httpcore.ConnectError(f"no address for {host}")
         for address in addresses:
@@ -197,16 +197,17 @@ class _Decoder:
 
     def _add(self, data: bytes) -> None:
         self._size += len(data)
-        if self._size > self._limit:
+        self._check(self._size)
+        self._parts.append(data)
+
+    def _check(self, size: int) -> None:
+        if size > self._limit:
             raise ResponseTooLargeError(
                 self._url, f"body is larger than fetch.max_bytes ({self._limit} bytes)")
-        self._parts.append(data)
 
     def feed(self, data: bytes) -> None:
         self._raw += len(data)
-        if self._raw > self._limit:
-            raise ResponseTooLargeError(
-                self._url, f"body is larger than fetch.max_bytes ({self._limit} bytes)")
+        self._check(self._raw)  # compressed input is capped too: no endless empty blocks
         if self._encoding in ("", "identity"):
             return self._add(data)
         if self._z is None:  # deflate: RFC says zlib-wrapped, some servers send raw
@@ -356,11 +357,11 @@ class Fetcher:
                                     hop.fetched_at, tuple(redirects))
                 raise HTTPStatusError(str(current), f"server answered {_status_text(hop.status)}",
                                       status=hop.status)
-        except FetchError as exc:
+        except FetchError as exc:  # report against the URL the caller asked for
             if exc.url == url:
                 raise
-            raise type(exc)(url, f"{exc.reason} (at {exc.url}, after redirect)",
-                            status=exc.status, retry_after=exc.retry_after) from exc
+            reason = f"{exc.reason} (at {exc.url}, after redirect)" if redirects else exc.reason
+            raise type(exc)(url, reason, status=exc.status, retry_after=exc.retry_after) from exc
 
     async def _admit(self, url: httpx.URL) -> None:
         """Refuse internal addresses and what robots.txt forbids, before any request."""
@@ -502,10 +503,11 @@ class Fetcher:
                     url = _parse_url(url.join(location.strip()))
                     continue
             except (FetchError, httpx.InvalidURL) as exc:
-                log.warning("cannot read %s (%s); fetching as if allowed", url, exc)
+                log.warning("cannot read %s (%s); fetching as if allowed", url,
+                            getattr(exc, "reason", exc))
                 return None, ROBOTS_ERROR_TTL
             if 200 <= hop.status < 300:
-                return Protego.parse(hop.body.decode("utf-8", "replace")), ROBOTS_TTL
+                return Protego.parse(hop.body.decode("utf-8-sig", "replace")), ROBOTS_TTL
             if 400 <= hop.status < 500:
                 return None, ROBOTS_TTL
             log.warning("%s answered %s; fetching as if allowed", url, _status_text(hop.status))

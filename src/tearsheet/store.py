@@ -355,6 +355,18 @@ class Store:
             for row in result:
                 yield dict(row._mapping)
 
+    def iter_articles(self, source: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every article with its source name, in order of first sight, streamed."""
+        query = (select(articles, sources.c.name.label("source"))
+                 .join(sources, articles.c.source_id == sources.c.id)
+                 .order_by(articles.c.id))
+        if source is not None:
+            query = query.where(sources.c.name == source)
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=500).execute(query)
+            for row in result:
+                yield dict(row._mapping)
+
     def article_by_url(self, url: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             article_id = conn.scalar(select(aliases.c.article_id).where(aliases.c.url == url))
