@@ -65,7 +65,9 @@ class LocalServer:
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # A short poll interval: shutdown() waits for it, once per test.
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.01,),
+                                        daemon=True)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -114,7 +116,8 @@ class LocalServer:
                 handler.send_header("Connection", "close")
             handler.end_headers()
             if method == "GET" and reply.status != 304:
-                handler.wfile.write(body if reply.truncate_at is None else body[: reply.truncate_at])
+                end = len(body) if reply.truncate_at is None else reply.truncate_at
+                handler.wfile.write(body[:end])
             handler.wfile.flush()
             if reply.truncate_at is not None:
                 handler.close_connection = True

@@ -252,6 +252,11 @@ def test_parse_feed(body: bytes, feed_url: str, expected: list[Discovered]) -> N
         pytest.param(b"  \r\n ", "not a feed (the response is empty)", id="whitespace"),
         pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "not XML:", id="random-bytes"),
         pytest.param(
+            b'<?xml version="1.0" encoding="ut\xc3f-8"?><rss version="2.0"><channel>'
+            b"<item><link>https://ex.com/a</link></item></channel></rss>",
+            "not XML", id="feedparser-crash",
+        ),
+        pytest.param(
             b'<?xml version="1.0"?><note><to>Tove</to><body>Hi</body></note>',
             "not a feed", id="xml-not-a-feed",
         ),

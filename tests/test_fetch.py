@@ -11,7 +11,7 @@ import threading
 import time
 import tracemalloc
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -34,15 +34,6 @@ from tests.localserver import LocalServer, Reply, Request
 HTML = "<html><body><p>Story</p></body></html>"
 
 
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    """The conftest server, stopped in milliseconds instead of serve_forever's 0.5 s poll."""
-    srv = LocalServer()
-    threading.Thread(target=srv.httpd.serve_forever, args=(0.01,), daemon=True).start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 def make_settings(**overrides: Any) -> FetchSettings:

@@ -305,8 +305,8 @@ def test_not_modified_and_redirects(server: LocalServer, tmp_path: Path) -> None
             return Reply(status=304, headers={"ETag": '"v1"'})
         return Reply(body=page, headers={"ETag": '"v1"'})
 
-    server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/old/moved?utm_medium=rss", "x")]),
-                                    headers={"Content-Type": "application/rss+xml"}))
+    feed = rss_feed(server.base, [("/old/moved?utm_medium=rss", "x")])
+    server.route("/feed.xml", Reply(body=feed, headers={"Content-Type": "application/rss+xml"}))
     server.route("/old/moved", Reply(status=301, headers={"Location": "/news/moved-story"}))
     server.route("/news/moved-story", conditional)
     config = write_config(tmp_path, server)

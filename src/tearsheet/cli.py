@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -227,6 +227,19 @@ def export(
     err_console.print(f"exported {count} versions")
 
 
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Create the schema, or bring it up to date with this version of tearsheet."""
+    settings = _settings(config)
+    store = Store.open(settings.database_url, upgrade=True)
+    console.print(f"schema at revision {store.schema_revision()}")
+    store.close()
+
+
 DEMO_CONFIG = """\
 # Written by `tearsheet demo`: a fast schedule, so a whole article life fits in minutes.
 database_url = "sqlite:///{db}"
@@ -294,19 +307,10 @@ def _print_articles(store: Store, base: str) -> None:
     console.print(table)
 
 
-def main(argv: list[str] | None = None) -> Any:
-    """Entry point: TearsheetError becomes a one-line message and exit status 1."""
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: a TearsheetError becomes a one-line message and exit status 1."""
     try:
-        return app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="tearsheet")
     except TearsheetError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
         sys.exit(1)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

@@ -110,12 +110,11 @@ class Store:
         return store
 
     def _check_schema(self, upgrade: bool) -> None:
-        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-        with self.engine.connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
-        if current == head:
+        scripts = ScriptDirectory.from_config(_alembic_config())
+        current = self.schema_revision()
+        if current == scripts.get_current_head():
             return
-        known = {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+        known = {script.revision for script in scripts.walk_revisions()}
         if current is not None and current not in known:
             raise StoreError(
                 f"the database schema ({current}) is newer than this tearsheet; upgrade tearsheet"
@@ -123,6 +122,11 @@ class Store:
         if not upgrade:
             raise StoreError("the database schema is not up to date: run `tearsheet db upgrade`")
         self.upgrade()
+
+    def schema_revision(self) -> str | None:
+        """The Alembic revision the database is at (None: empty database)."""
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
 
     def upgrade(self) -> None:
         """Apply every pending migration."""
@@ -141,8 +145,8 @@ class Store:
             found = conn.scalar(select(sources.c.id).where(sources.c.name == name))
             if found is not None:
                 return int(found)
-            return int(conn.execute(sources.insert().values(name=name, created_at=now))
-                       .inserted_primary_key[0])
+            result = conn.execute(sources.insert().values(name=name, created_at=now))
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def sync_feeds(
         self, source_id: int, wanted: Iterable[tuple[str, str, str]], now: datetime,
@@ -188,7 +192,9 @@ class Store:
 
     def next_feed_poll(self) -> datetime | None:
         with self.engine.connect() as conn:
-            return conn.scalar(select(func.min(feeds.c.next_poll_at)).where(feeds.c.active == 1))
+            found: datetime | None = conn.scalar(
+                select(func.min(feeds.c.next_poll_at)).where(feeds.c.active == 1))
+            return found
 
     # --- articles ----------------------------------------------------------------------
 
@@ -258,7 +264,8 @@ class Store:
 
     def next_check_time(self) -> datetime | None:
         with self.engine.connect() as conn:
-            return conn.scalar(select(func.min(articles.c.next_check_at)))
+            found: datetime | None = conn.scalar(select(func.min(articles.c.next_check_at)))
+            return found
 
     def adopt_url(self, article_id: int, canonical: str) -> int | None:
         """Make ``canonical`` the article's URL, keeping the old one as an alias.
@@ -270,7 +277,8 @@ class Store:
             owner = conn.scalar(select(articles.c.id).where(articles.c.url == canonical))
             if owner is None:
                 owner = conn.scalar(select(aliases.c.article_id).where(aliases.c.url == canonical))
-            old_url = conn.scalar(select(articles.c.url).where(articles.c.id == article_id))
+            old_url: str = conn.execute(
+                select(articles.c.url).where(articles.c.id == article_id)).scalar_one()
             if owner is None or owner == article_id:
                 conn.execute(update(articles).where(articles.c.id == article_id)
                              .values(url=canonical))

@@ -9,6 +9,7 @@ told to stop, sleeping until the next thing is due.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -268,10 +269,8 @@ class Tracker:
         now = self.clock()
         moments = [t for t in (self.store.next_check_time(), self.store.next_feed_poll()) if t]
         wait = min(((t - now).total_seconds() for t in moments), default=5.0)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=min(max(wait, 0.05), 5.0))
-        except TimeoutError:
-            pass
 
 
 def _ms_since(started: float) -> int:

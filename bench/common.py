@@ -1,0 +1,203 @@
+"""Helpers shared by the benchmarks: the local news site, bulk-built stores, settings.
+
+Nothing here is measured itself. :func:`build_store` creates a store through
+:meth:`Store.open` (so the real migrations, schema and indexes are used) and then fills
+``articles`` with one ``INSERT ... SELECT`` over a recursive CTE, which writes a million
+rows in seconds where ``Store.add_articles`` would take minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import statistics
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tearsheet.config import Settings, load_settings
+from tearsheet.store import Store
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "results"  # git-ignored
+SOURCE = "bench"
+
+# The spread of a long-running store: what is due now, what waits, what has retired.
+DUE_SHARE = 0.05
+FUTURE_SHARE = 0.60  # the rest (0.35) is retired: next_check_at IS NULL
+
+
+@dataclass(frozen=True)
+class NewsSite:
+    """A running ``newsite.py`` child process."""
+
+    process: subprocess.Popen[str]
+    base: str
+
+    def url(self, index: int) -> str:
+        return f"{self.base}/a/{index}"
+
+
+@contextmanager
+def news_site(pages: int, *, startup_timeout: float = 120.0) -> Iterator[NewsSite]:
+    """Start the local news site in its own interpreter; stop it on exit."""
+    process = subprocess.Popen(
+        [sys.executable, str(BENCH / "newsite.py"), "--pages", str(pages)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], startup_timeout)
+        line = process.stdout.readline().strip() if ready else ""
+        if not line.isdigit():
+            raise RuntimeError(f"the news site did not start (exit code {process.poll()})")
+        yield NewsSite(process, f"http://127.0.0.1:{line}")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def bench_settings(database_url: str, *, concurrency: int = 16) -> Settings:
+    """Settings for a benchmark: one source without feeds, no politeness delay.
+
+    Every section is given, so a ``tearsheet.toml`` in the working directory changes
+    nothing. All pages are on one host (127.0.0.1), so the per-host limit is raised to the
+    global one (at most 64, the setting's maximum).
+    """
+    return load_settings(
+        None,
+        database_url=database_url,
+        sources=[{"name": SOURCE}],
+        schedule={},
+        fetch={
+            "concurrency": concurrency,
+            "per_host_concurrency": min(concurrency, 64),
+            "per_host_delay": 0,
+            "allow_private_addresses": True,
+        },
+    )
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def stored(moment: datetime) -> str:
+    """A datetime as SQLAlchemy stores it in SQLite (UTC, naive, microseconds)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _ts(epoch: str) -> str:
+    """SQL for a stored datetime ``epoch`` seconds after 1970, microseconds from ``h``."""
+    return (f"(strftime('%Y-%m-%d %H:%M:%S', {epoch}, 'unixepoch')"
+            f" || printf('.%06d', h % 1000000))")
+
+
+_FILL = f"""
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < :rows - 1),
+r AS (
+    SELECT i,
+           (i * 2654435761 + 40503) % 4294967296 AS h,
+           (i % :stride = 0 AND i / :stride < :due) AS is_due
+    FROM n
+),
+s AS (
+    SELECT i, h,
+           CASE WHEN is_due THEN 0
+                WHEN h % 10000 < :future_per_10k THEN 1
+                ELSE 2 END AS state
+    FROM r
+)
+INSERT INTO articles (
+    source_id, url, title, published_at, first_seen_at, last_checked_at, last_changed_at,
+    next_check_at, check_interval, leased_until, version_count, content_hash, etag,
+    last_modified, error_count, last_error)
+SELECT
+    :source_id,
+    :base || '/a/' || i,
+    'Council approves transport budget, story ' || i || ': what changes for riders',
+    {_ts(":now - 172800 - h % 3456000")},
+    {_ts(":now - 86400 - h % 3456000")},
+    CASE WHEN state = 0 THEN NULL ELSE {_ts(":now - h % 86400")} END,
+    CASE WHEN state = 0 THEN NULL ELSE {_ts(":now - 86400 - h % 3456000")} END,
+    CASE state WHEN 0 THEN {_ts(":now - 1 - h % 86400")}
+               WHEN 1 THEN {_ts(":now + 60 + h % 259200")}
+               ELSE NULL END,
+    CASE WHEN state = 0 THEN 1800.0 ELSE min(1800.0 * (1 + h % 150), 259200.0) END,
+    NULL,
+    CASE WHEN state = 0 THEN 0 ELSE 1 + h % 6 END,
+    CASE WHEN state = 0 THEN NULL
+         ELSE printf('%016x%016x%016x%016x', h, h * 3, h * 5, h * 7) END,
+    CASE WHEN h % 3 = 0 AND state <> 0 THEN printf('"%x"', h) ELSE NULL END,
+    NULL,
+    0,
+    NULL
+FROM s
+"""
+
+
+def build_store(
+    path: Path, rows: int, *, now: datetime, base: str, due: int | None = None,
+) -> int:
+    """Create a store at ``path`` holding ``rows`` articles of one source.
+
+    ``due`` articles (default 5 %) are due at ``now`` (spread over the day before), spaced
+    evenly through the id range; of the rest ~63 % are scheduled up to 3 days ahead and
+    ~37 % are retired (NULL ``next_check_at``), so over the whole table the spread is
+    5 / 60 / 35. Article ``i`` has the URL ``{base}/a/{i}``. Returns the source id.
+    """
+    import sqlite3
+
+    if path.exists():
+        raise FileExistsError(path)
+    store = Store.open(sqlite_url(path))
+    try:
+        source_id = store.ensure_source(SOURCE, now)
+    finally:
+        store.close()
+    due = round(rows * DUE_SHARE) if due is None else due
+    due = max(0, min(due, rows))
+    stride = max(1, rows // due) if due else rows + 1
+    future_per_10k = round(10_000 * FUTURE_SHARE / (1 - DUE_SHARE))
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA cache_size = -262144")  # 256 MB for the index builds
+        with conn:
+            conn.execute(_FILL, {
+                "rows": rows, "stride": stride, "due": due, "future_per_10k": future_per_10k,
+                "source_id": source_id, "base": base, "now": int(now.timestamp()),
+            })
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return source_id
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def rss_bytes() -> int:
+    """The current resident set size of this process (Linux)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
+    """A plain aligned text table (first column left, others right)."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[k]) for row in cells) for k in range(len(header))]
+    lines = []
+    for n, row in enumerate(cells):
+        line = "  ".join(c.ljust(w) if k == 0 else c.rjust(w)
+                         for k, (c, w) in enumerate(zip(row, widths, strict=True)))
+        lines.append(line.rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,240 @@
+"""Extraction: decoding, the article body, metadata from JSON-LD and meta tags, refusals."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from html import escape
+from typing import Any
+
+import pytest
+
+from tearsheet.errors import ExtractionError
+from tearsheet.extract import decode_html, extract
+from tests.conftest import shared_path
+from tests.pages import LOREM, article_page
+
+PHRASE = "café ‘quoted’ – dash"
+WESTERN = "Señor Müller’s “café” serves crème brûlée"
+
+
+def bare_page(head: str = "", *, h1: str = "Council approves budget", lang: str = "en",
+              extra_body: str = "") -> str:
+    """An article page with no JSON-LD: metadata comes only from ``head``."""
+    body = "\n".join(f"<p>{escape(p)}</p>" for p in LOREM)
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">{head}</head>'
+            f"<body><article><h1>{escape(h1)}</h1>{extra_body}{body}</article></body></html>")
+
+
+def ld_page(data: Any, *, h1: str = "Council approves budget") -> str:
+    return bare_page(f'<script type="application/ld+json">{json.dumps(data)}</script>', h1=h1)
+
+
+# --- decoding ----------------------------------------------------------------------------
+
+
+def _doc(text: str, head: str = "") -> str:
+    return f"<html><head>{head}</head><body><p>{text}</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("body", "charset"),
+    [
+        pytest.param(_doc(PHRASE).encode("utf-8"), None, id="utf-8-undeclared"),
+        pytest.param(codecs.BOM_UTF8 + _doc(PHRASE).encode("utf-8"), None, id="utf-8-bom"),
+        pytest.param(codecs.BOM_UTF16_LE + _doc(PHRASE).encode("utf-16-le"), None,
+                     id="utf-16-bom"),
+        pytest.param(codecs.BOM_UTF8 + _doc(PHRASE).encode("utf-8"), "windows-1252",
+                     id="bom-beats-http"),
+        pytest.param(_doc(PHRASE).encode("cp1252"), "windows-1252", id="http-charset"),
+        pytest.param(_doc(PHRASE).encode("cp1252"), "ISO-8859-1", id="http-latin-1-is-cp1252"),
+        pytest.param(_doc(PHRASE, '<meta charset="windows-1252">').encode("cp1252"), None,
+                     id="meta-charset"),
+        pytest.param(_doc(PHRASE, '<meta http-equiv="Content-Type" '
+                                  'content="text/html; charset=iso-8859-1">').encode("cp1252"),
+                     None, id="meta-latin-1-is-cp1252"),
+        pytest.param(_doc(PHRASE, '<meta charset="windows-1252">').encode("utf-8"), "utf-8",
+                     id="http-beats-meta"),
+        pytest.param(_doc(PHRASE).encode("utf-8"), "x-no-such-charset", id="unknown-label"),
+        pytest.param(f"<html><body><p>{PHRASE}</p></body></html>".encode("cp1252"), None,
+                     id="cp1252-undeclared"),
+        pytest.param(article_page("Headline", [*LOREM, WESTERN], charset=None).encode("cp1252"),
+                     None, id="cp1252-undeclared-article"),
+    ],
+)
+def test_decode_html(body: bytes, charset: str | None) -> None:
+    text = decode_html(body, charset)
+    expected = WESTERN if WESTERN in body.decode("cp1252", "replace") else PHRASE
+    assert expected in text, text[-200:]
+    assert "\ufeff" not in text
+
+
+@pytest.mark.parametrize(
+    ("headers_charset", "meta"),
+    [("windows-1252", ""), (None, '<meta charset="iso-8859-1">')],
+)
+def test_extract_decodes_bytes(headers_charset: str | None, meta: str) -> None:
+    page = article_page(WESTERN, [*LOREM, PHRASE + " " + LOREM[0]], charset=None)
+    page = page.replace("<head>", "<head>" + meta)
+    found = extract(page.encode("cp1252"), "https://news.example/a", headers_charset)
+    assert found.title == WESTERN
+    assert found.paragraphs[-1].startswith(PHRASE)
+
+
+# --- the article -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("noise", [0, 1, 2])
+def test_extract_article_page(noise: int) -> None:
+    found = extract(article_page("Council approves budget", LOREM, noise=noise))
+    assert found.paragraphs == LOREM  # no chrome: no menu, byline, clock, ads or comments
+    assert found.text == "\n\n".join(LOREM)
+    assert found.title == "Council approves budget"
+    assert found.byline == "Jane Doe"
+    assert found.published_at == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    assert found.published_at is not None and found.published_at.utcoffset() == timedelta(0)
+    assert found.language == "en"
+    assert found.canonical_url is None
+
+
+def test_extraction_as_json() -> None:
+    data = extract(article_page("Council approves budget", LOREM)).as_json()
+    assert data["published_at"] == "2026-11-20T08:00:00+00:00"
+    assert data["modified_at"] is None
+    assert data["paragraphs"] == LOREM
+    assert json.loads(json.dumps(data)) == data
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [("Jane Doe and John Roe", "Jane Doe, John Roe"),
+     ("Ann One and Bob Two and Cy Three", "Ann One, Bob Two, Cy Three")],
+)
+def test_several_authors(byline: str, expected: str) -> None:
+    assert extract(article_page("Headline", LOREM, byline=byline)).byline == expected
+
+
+def test_authors_as_strings_and_duplicates() -> None:
+    data = {"@context": "https://schema.org", "@type": "NewsArticle",
+            "headline": "Council approves budget",
+            "author": ["Ann  One", {"@type": "Person", "name": "Ann One"}, {"name": "Bob Two"}]}
+    assert extract(ld_page(data)).byline == "Ann One, Bob Two"
+
+
+def test_json_ld_graph() -> None:
+    data = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "name": "The Daily Example", "headline": "Not this"},
+            {"@type": "Organization", "name": "Example Media"},
+            {"@type": ["ReportageNewsArticle"], "headline": "Council approves budget",
+             "author": [{"@type": "Person", "name": "Ann One"},
+                        {"@type": "Person", "name": "Bob Two"}],
+             "datePublished": "2026-01-02T03:04:05+02:00",
+             "dateModified": "2026-01-03T00:00:00Z", "inLanguage": "en-GB"},
+        ],
+    }
+    found = extract(ld_page(data))
+    assert found.title == "Council approves budget"
+    assert found.byline == "Ann One, Bob Two"
+    assert found.published_at == datetime(2026, 1, 2, 1, 4, 5, tzinfo=UTC)
+    assert found.modified_at == datetime(2026, 1, 3, tzinfo=UTC)
+    assert found.language == "en-GB"
+    assert found.paragraphs == LOREM
+
+
+def test_meta_tags_without_json_ld() -> None:
+    head = ('<meta property="og:title" content="Council approves budget">'
+            '<meta property="article:published_time" content="2025-05-06T07:08:09-04:00">'
+            '<meta property="article:modified_time" content="Tue, 06 May 2025 14:00:00 GMT">'
+            '<meta name="author" content="Meta Author">')
+    found = extract(bare_page(head, lang="fr"))
+    assert found.title == "Council approves budget"
+    assert found.byline == "Meta Author"
+    assert found.published_at == datetime(2025, 5, 6, 11, 8, 9, tzinfo=UTC)
+    assert found.modified_at == datetime(2025, 5, 6, 14, 0, tzinfo=UTC)
+    assert found.language == "fr"
+    assert found.paragraphs == LOREM
+
+
+def test_json_ld_beats_meta_tags() -> None:
+    data = {"@type": "NewsArticle", "headline": "Council approves budget",
+            "datePublished": "2026-11-20T08:00:00Z"}
+    head = ('<meta property="og:title" content="Budget | The Daily Example">'
+            '<meta property="article:published_time" content="2020-01-01T00:00:00Z">'
+            f'<script type="application/ld+json">{json.dumps(data)}</script>')
+    found = extract(bare_page(head))
+    assert found.title == "Council approves budget"
+    assert found.published_at == datetime(2026, 11, 20, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("head", "extra_body", "published"),
+    [
+        ("", '<time datetime="2024-02-03T10:00:00">3 Feb</time>',
+         datetime(2024, 2, 3, 10, tzinfo=UTC)),  # a naive time is taken as UTC
+        ('<script type="application/ld+json">{not json</script>'
+         '<meta property="article:published_time" content="2024-02-03T10:00:00Z">', "",
+         datetime(2024, 2, 3, 10, tzinfo=UTC)),  # broken JSON-LD is skipped
+        ('<meta property="article:published_time" content="last Tuesday">', "", None),
+    ],
+    ids=["time-element", "broken-json-ld", "unparseable-date"],
+)
+def test_published_at_fallbacks(head: str, extra_body: str, published: datetime | None) -> None:
+    assert extract(bare_page(head, extra_body=extra_body)).published_at == published
+
+
+@pytest.mark.parametrize(
+    ("href", "page_url", "expected"),
+    [
+        ("https://news.example/2026/budget", "https://news.example/2026/budget?utm_source=rss",
+         "https://news.example/2026/budget"),
+        ("/2026/budget", "https://news.example/amp/2026/budget",
+         "https://news.example/2026/budget"),
+        ("https://elsewhere.example/copy", "https://news.example/2026/budget", None),
+        ("https://news.example/2026/budget", None, None),
+    ],
+    ids=["absolute", "relative", "other-site", "no-page-url"],
+)
+def test_canonical_url(href: str, page_url: str | None, expected: str | None) -> None:
+    page = article_page("Council approves budget", LOREM, canonical=href)
+    assert extract(page, page_url).canonical_url == expected
+
+
+# --- refusals ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param("", id="empty"),
+        pytest.param(b"", id="empty-bytes"),
+        pytest.param(" \n\t ", id="blank"),
+        pytest.param("<html><body><p>Subscribe to read.</p></body></html>", id="paywall"),
+        pytest.param(bare_page().split("<p>")[0] + "<p>Please accept cookies to continue "
+                     "reading this article.</p></article></body></html>", id="consent"),
+        pytest.param('{"not": "html", "items": [1, 2, 3]}', id="json"),
+        pytest.param(random.Random(0).randbytes(4000), id="random-bytes"),
+        pytest.param(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, id="png"),
+    ],
+)
+def test_no_article_raises(page: str | bytes) -> None:
+    with pytest.raises(ExtractionError):
+        extract(page, "https://news.example/a")
+
+
+# --- real pages --------------------------------------------------------------------------
+
+
+def test_real_pages_from_the_shared_corpus() -> None:
+    folder = shared_path("corpora", "extraction", "html")
+    files = sorted(folder.glob("*.html.gz"))[:3]
+    assert len(files) == 3
+    for path in files:
+        found = extract(gzip.decompress(path.read_bytes()))
+        assert len(found.paragraphs) >= 3, path.name
+        assert found.title, path.name
+        assert all(p == p.strip() and p for p in found.paragraphs), path.name
