@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tearsheet.config import Settings, load_settings
+from tearsheet.schema import UTCDateTime, articles
 from tearsheet.store import Store
 
 BENCH = Path(__file__).resolve().parent
@@ -102,7 +103,49 @@ def _ts(epoch: str) -> str:
             f" || printf('.%06d', h % 1000000))")
 
 
-_FILL = f"""
+# Column values of article i; ``h`` is a hash of i, ``state`` 0 due, 1 scheduled, 2 retired.
+# Due articles look freshly discovered (never checked); the others have a history.
+_DUE_AT = ":now - 1 - h % 86400"
+_COLUMNS = {
+    "source_id": ":source_id",
+    "url": ":base || '/a/' || i",
+    "title": "'Council approves transport budget, story ' || i || ': what changes for riders'",
+    "published_at": f"CASE WHEN state = 0 THEN NULL ELSE {_ts(':now - 172800 - h % 3456000')} END",
+    "first_seen_at": f"CASE WHEN state = 0 THEN {_ts(_DUE_AT)} "
+                     f"ELSE {_ts(':now - 86400 - h % 3456000')} END",
+    "last_seen_at": f"CASE WHEN state = 0 THEN {_ts(_DUE_AT)} ELSE {_ts(':now - h % 604800')} END",
+    "last_checked_at": f"CASE WHEN state = 0 THEN NULL ELSE {_ts(':now - h % 86400')} END",
+    "last_changed_at": f"CASE WHEN state = 0 THEN NULL "
+                       f"ELSE {_ts(':now - 86400 - h % 3456000')} END",
+    "next_check_at": f"CASE state WHEN 0 THEN {_ts(_DUE_AT)} "
+                     f"WHEN 1 THEN {_ts(':now + 60 + h % 259200')} ELSE NULL END",
+    "check_interval": "CASE WHEN state = 0 THEN :first_interval "
+                      "ELSE min(:first_interval * (1 + h % 150), 259200.0) END",
+    "version_count": "CASE WHEN state = 0 THEN 0 ELSE 1 + h % 6 END",
+    "content_hash": "CASE WHEN state = 0 THEN NULL "
+                    "ELSE printf('%016x%016x%016x%016x', h, h * 3, h * 5, h * 7) END",
+    "etag": """CASE WHEN h % 3 = 0 AND state <> 0 THEN printf('"%x"', h) ELSE NULL END""",
+    "error_count": "0",
+}
+
+
+def _fill_sql() -> str:
+    """The bulk INSERT for the current ``schema.articles`` (robust to new columns)."""
+    names, values = [], []
+    for column in articles.columns:
+        expression = _COLUMNS.get(column.name)
+        if expression is None:
+            if column.primary_key or column.nullable or column.server_default is not None:
+                continue  # left to the database: NULL, the default, or the rowid
+            if isinstance(column.type, UTCDateTime):  # a column added since: plausible values
+                expression = _ts(":now - h % 86400")
+            elif column.type.python_type in (int, float):
+                expression = "0"
+            else:
+                expression = "''"
+        names.append(column.name)
+        values.append(expression)
+    return f"""
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < :rows - 1),
 r AS (
     SELECT i,
@@ -112,48 +155,42 @@ r AS (
 ),
 s AS (
     SELECT i, h,
-           CASE WHEN is_due THEN 0
-                WHEN h % 10000 < :future_per_10k THEN 1
-                ELSE 2 END AS state
+           CASE WHEN is_due THEN 0 WHEN h % 10000 < :future_per_10k THEN 1 ELSE 2 END AS state
     FROM r
 )
-INSERT INTO articles (
-    source_id, url, title, published_at, first_seen_at, last_checked_at, last_changed_at,
-    next_check_at, check_interval, leased_until, version_count, content_hash, etag,
-    last_modified, error_count, last_error)
-SELECT
-    :source_id,
-    :base || '/a/' || i,
-    'Council approves transport budget, story ' || i || ': what changes for riders',
-    {_ts(":now - 172800 - h % 3456000")},
-    {_ts(":now - 86400 - h % 3456000")},
-    CASE WHEN state = 0 THEN NULL ELSE {_ts(":now - h % 86400")} END,
-    CASE WHEN state = 0 THEN NULL ELSE {_ts(":now - 86400 - h % 3456000")} END,
-    CASE state WHEN 0 THEN {_ts(":now - 1 - h % 86400")}
-               WHEN 1 THEN {_ts(":now + 60 + h % 259200")}
-               ELSE NULL END,
-    CASE WHEN state = 0 THEN 1800.0 ELSE min(1800.0 * (1 + h % 150), 259200.0) END,
-    NULL,
-    CASE WHEN state = 0 THEN 0 ELSE 1 + h % 6 END,
-    CASE WHEN state = 0 THEN NULL
-         ELSE printf('%016x%016x%016x%016x', h, h * 3, h * 5, h * 7) END,
-    CASE WHEN h % 3 = 0 AND state <> 0 THEN printf('"%x"', h) ELSE NULL END,
-    NULL,
-    0,
-    NULL
+INSERT INTO articles ({", ".join(names)})
+SELECT {", ".join(values)}
 FROM s
 """
 
 
+def matches_schema(path: Path) -> bool:
+    """True when the store at ``path`` has the articles columns and indexes of the code.
+
+    The migrations are still being edited in place, so a store kept from an earlier run
+    can have the right revision and the wrong table.
+    """
+    import sqlite3
+
+    with closing(sqlite3.connect(path)) as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(articles)")
+                   if not row[1].startswith("sqlite_autoindex")}
+    return (columns == {c.name for c in articles.columns}
+            and indexes == {str(i.name) for i in articles.indexes})
+
+
 def build_store(
     path: Path, rows: int, *, now: datetime, base: str, due: int | None = None,
+    first_interval: float = 1800.0,
 ) -> int:
     """Create a store at ``path`` holding ``rows`` articles of one source.
 
     ``due`` articles (default 5 %) are due at ``now`` (spread over the day before), spaced
-    evenly through the id range; of the rest ~63 % are scheduled up to 3 days ahead and
-    ~37 % are retired (NULL ``next_check_at``), so over the whole table the spread is
-    5 / 60 / 35. Article ``i`` has the URL ``{base}/a/{i}``. Returns the source id.
+    evenly through the id range, and look newly discovered (no version yet); of the rest
+    ~63 % are scheduled up to 3 days ahead and ~37 % are retired (NULL ``next_check_at``),
+    so over the whole table the spread is 5 / 60 / 35. Article ``i`` (from 0) has the URL
+    ``{base}/a/{i}``. ``now`` is kept as the source's ``created_at``. Returns the source id.
     """
     import sqlite3
 
@@ -171,9 +208,10 @@ def build_store(
     with closing(sqlite3.connect(path)) as conn:
         conn.execute("PRAGMA cache_size = -262144")  # 256 MB for the index builds
         with conn:
-            conn.execute(_FILL, {
+            conn.execute(_fill_sql(), {
                 "rows": rows, "stride": stride, "due": due, "future_per_10k": future_per_10k,
                 "source_id": source_id, "base": base, "now": int(now.timestamp()),
+                "first_interval": first_interval,
             })
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return source_id

@@ -29,8 +29,7 @@ import argparse
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,20 +74,23 @@ def captured(engine: Engine, action: Callable[[], object]) -> list[Statement]:
     return seen
 
 
-def timings_ms(action: Callable[[], object], reps: int, *,
-               between: Callable[[], object] | None = None) -> list[float]:
-    """Wall times of ``reps`` calls of ``action`` (after one untimed warm-up call)."""
-    action()
-    if between is not None:
-        between()
-    times = []
-    for _ in range(reps):
-        started = time.perf_counter_ns()
-        action()
-        times.append((time.perf_counter_ns() - started) / 1e6)
-        if between is not None:
-            between()
-    return times
+def interleaved_ms(actions: Sequence[Callable[[], object]], reps: int,
+                  between: Sequence[Callable[[], object]] | None = None) -> list[float]:
+    """Median wall time of each action over ``reps`` rounds, the actions taking turns.
+
+    Taking turns (A, B, A, B...) exposes baseline and subject to the same machine noise.
+    One untimed warm-up call each; ``between[k]`` runs untimed after each call of action k.
+    """
+    times: list[list[float]] = [[] for _ in actions]
+    for rep in range(reps + 1):
+        for k, action in enumerate(actions):
+            started = time.perf_counter_ns()
+            action()
+            if rep:
+                times[k].append((time.perf_counter_ns() - started) / 1e6)
+            if between is not None:
+                between[k]()
+    return [median(t) for t in times]
 
 
 def plan(engine: Engine, statement: Statement) -> list[str]:
@@ -101,23 +103,11 @@ def plan(engine: Engine, statement: Statement) -> list[str]:
         raw.close()
 
 
-@dataclass
-class Measured:
-    rows: int
-    build_s: float | None  # None: reused
-    size_mb: float
-    returned: int
-    identical: bool
-    select_ms: float
-    driver_ms: float
-    claim_ms: float
-    next_check_ms: float
-    release_all_ms: float
-    plans: dict[str, list[str]]
-
-
 def store_file(rows: int, keep: bool, workdir: Path) -> tuple[Path, float | None]:
-    """The store of ``rows`` articles: reused from bench/results with ``keep``, else built."""
+    """The store of ``rows`` articles: reused from bench/results with ``keep``, else built.
+
+    Returns its path and the build time in seconds (None when reused).
+    """
     if keep:
         RESULTS.mkdir(exist_ok=True)
         path = RESULTS / f"due-{rows}.db"
@@ -129,116 +119,120 @@ def store_file(rows: int, keep: bool, workdir: Path) -> tuple[Path, float | None
     partial = path.with_suffix(".building")
     for leftover in partial.parent.glob(partial.name + "*"):
         leftover.unlink()
-    # Built with the current time as "now"; the store remembers it as the source's
-    # created_at, so a reused store is queried at the same moment and keeps its spread.
+    # Built with the current time as "now"; the store keeps it as the source's created_at,
+    # so a reused store is queried at the same moment and keeps its spread.
     build_store(partial, rows, now=datetime.now(UTC), base="https://news.example")
     partial.rename(path)
     return path, time.perf_counter() - started
 
 
-def measure(path: Path, rows: int, build_s: float | None, reps: int, limit: int,
-            workdir: Path) -> Measured:
-    store = Store.open(sqlite_url(path))
-    copy_path = workdir / f"claim-{rows}.db"
-    shutil.copyfile(path, copy_path)
-    copy = Store.open(sqlite_url(copy_path))
-    try:
-        with store.engine.connect() as conn:
+class Subject:
+    """One store under test, its working copy (claim_due writes leases), and its queries."""
+
+    def __init__(self, path: Path, rows: int, build_s: float | None, limit: int,
+                 workdir: Path) -> None:
+        self.rows, self.build_s, self.limit = rows, build_s, limit
+        self.size_mb = path.stat().st_size / 1e6
+        self.store = Store.open(sqlite_url(path))
+        self.copy_path = workdir / f"claim-{rows}.db"
+        shutil.copyfile(path, self.copy_path)
+        self.copy = Store.open(sqlite_url(self.copy_path))
+        with self.store.engine.connect() as conn:
             now = conn.scalar(select(sources.c.created_at))
         assert now is not None
-        lease = now + timedelta(minutes=5)
+        self.now = now
+        self.lease = now + timedelta(minutes=5)
+        self.taken: list[int] = []
 
-        # What claim_due really sends, on the copy (claiming writes leases).
-        claimed: list[int] = []
-        sent = captured(copy.engine, lambda: claimed.extend(
-            a.id for a in copy.claim_due(now, limit, lease)))
-        copy.release_leases(claimed)
-        store_select = next(s for s in sent if s[0].lstrip().upper().startswith("SELECT"))
-        ours = str(due_select(now, limit).compile(dialect=store.engine.dialect))
-        identical = " ".join(ours.split()) == " ".join(store_select[0].split())
-
-        def run_select() -> int:
-            with store.engine.connect() as conn:
-                return len(conn.execute(due_select(now, limit)).all())
-
-        raw = store.engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-
-            def run_driver() -> int:
-                cursor.execute(*store_select)
-                return len(cursor.fetchall())
-
-            returned = run_select()
-            select_ms = median(timings_ms(run_select, reps))
-            driver_ms = median(timings_ms(run_driver, reps))
-        finally:
-            raw.close()
-
-        taken: list[int] = []
-
-        def claim() -> None:
-            taken.extend(a.id for a in copy.claim_due(now, limit, lease))
-
-        def release() -> None:
-            copy.release_leases(taken)
-            taken.clear()
-
-        claim_ms = median(timings_ms(claim, reps, between=release))
-        next_check_ms = median(timings_ms(store.next_check_time, SLOW_REPS))
-        release_all_ms = median(timings_ms(copy.release_leases, SLOW_REPS))
-
-        next_sql = captured(store.engine, store.next_check_time)[0]
-        release_sql = captured(copy.engine, copy.release_leases)[0]
-        plans = {
-            "claim_due select": plan(store.engine, store_select),
-            "next_check_time": plan(store.engine, next_sql),
-            "release_leases()": plan(copy.engine, release_sql),
+        # What claim_due really sends (on the copy: claiming writes leases).
+        sent = captured(self.copy.engine, self.claim)
+        self.release()
+        self.due_sql = next(s for s in sent if s[0].lstrip().upper().startswith("SELECT"))
+        ours = str(due_select(now, limit).compile(dialect=self.store.engine.dialect))
+        self.identical = " ".join(ours.split()) == " ".join(self.due_sql[0].split())
+        self.returned = self.select()
+        self.raw = self.store.engine.raw_connection()
+        self.cursor = self.raw.cursor()
+        self.plans = {
+            "claim_due select": plan(self.store.engine, self.due_sql),
+            "next_check_time": plan(self.store.engine,
+                                    captured(self.store.engine, self.store.next_check_time)[0]),
+            "release_leases()": plan(self.copy.engine,
+                                     captured(self.copy.engine, self.copy.release_leases)[0]),
         }
-    finally:
-        store.close()
-        copy.close()
-    for leftover in workdir.glob(copy_path.name + "*"):
-        leftover.unlink()
-    return Measured(rows, build_s, path.stat().st_size / 1e6, returned, identical, select_ms,
-                    driver_ms, claim_ms, next_check_ms, release_all_ms, plans)
+
+    def select(self) -> int:
+        """The due SELECT through SQLAlchemy, built and run as claim_due does."""
+        with self.store.engine.connect() as conn:
+            return len(conn.execute(due_select(self.now, self.limit)).all())
+
+    def driver(self) -> int:
+        self.cursor.execute(*self.due_sql)
+        return len(self.cursor.fetchall())
+
+    def claim(self) -> None:
+        self.taken.extend(a.id for a in self.copy.claim_due(self.now, self.limit, self.lease))
+
+    def release(self) -> None:
+        self.copy.release_leases(self.taken)
+        self.taken.clear()
+
+    def close(self) -> None:
+        self.raw.close()
+        self.store.close()
+        self.copy.close()
+        for leftover in self.copy_path.parent.glob(self.copy_path.name + "*"):
+            leftover.unlink()
 
 
-def report(base: Measured, big: Measured, reps: int) -> str:
-    def fmt(value: float) -> str:
-        return f"{value:.3f}"
+def nothing() -> None:
+    pass
 
-    def ratio(a: float, b: float) -> str:
-        return f"{b / a:.2f}" if a else "-"
 
+def measure(subjects: Sequence[Subject], reps: int) -> dict[str, list[float]]:
+    """Median ms per metric, one value per subject, measured in alternation."""
+    fast = max(1, reps)
+    return {
+        "select": interleaved_ms([s.select for s in subjects], fast),
+        "driver": interleaved_ms([s.driver for s in subjects], fast),
+        "claim_due": interleaved_ms([s.claim for s in subjects], fast,
+                                    [s.release for s in subjects]),
+        "next_check_time": interleaved_ms([s.store.next_check_time for s in subjects],
+                                          SLOW_REPS),
+        "release_leases": interleaved_ms([s.copy.release_leases for s in subjects], SLOW_REPS,
+                                         [nothing for _ in subjects]),
+    }
+
+
+def report(base: Subject, big: Subject, results: dict[str, list[float]], reps: int) -> str:
     metrics = [
-        ("select (as claim_due issues it)", "select_ms", reps),
-        ("  same SQL, sqlite3 driver only", "driver_ms", reps),
-        ("Store.claim_due end to end", "claim_ms", reps),
-        ("Store.next_check_time()", "next_check_ms", SLOW_REPS),
-        ("Store.release_leases() (all)", "release_all_ms", SLOW_REPS),
+        ("select (as claim_due issues it)", "select", reps),
+        ("  same SQL, sqlite3 driver only", "driver", reps),
+        ("Store.claim_due end to end", "claim_due", reps),
+        ("Store.next_check_time()", "next_check_time", SLOW_REPS),
+        ("Store.release_leases() (all)", "release_leases", SLOW_REPS),
     ]
-    rows = [
-        (name, n, fmt(getattr(base, key)), fmt(getattr(big, key)),
-         ratio(getattr(base, key), getattr(big, key)))
-        for name, key, n in metrics
-    ]
+    rows = []
+    for name, key, n in metrics:
+        low, high = results[key]
+        rows.append((name, n, f"{low:.3f}", f"{high:.3f}", f"{high / low:.2f}" if low else "-"))
     out = [table(rows, ["median ms", "reps", f"{base.rows:,} rows", f"{big.rows:,} rows",
                         f"ratio {big.rows:,}/{base.rows:,}"])]
     out.append("")
-    for m in (base, big):
-        built = "reused" if m.build_s is None else f"built in {m.build_s:.1f} s"
-        out.append(f"{m.rows:,} rows: {m.size_mb:.0f} MB, {built}; the due query returned "
-                   f"{m.returned} rows; bench SQL identical to the store's: "
-                   f"{'yes' if m.identical else 'NO'}")
+    for s in (base, big):
+        built = "reused" if s.build_s is None else f"built in {s.build_s:.1f} s"
+        out.append(f"{s.rows:,} rows: {s.size_mb:.0f} MB, {built}; the due query returned "
+                   f"{s.returned} rows; bench SQL identical to the store's: "
+                   f"{'yes' if s.identical else 'NO'}")
     out.append("")
     out.append(f"EXPLAIN QUERY PLAN at {big.rows:,} rows:")
     for name, lines in big.plans.items():
         out.append(f"  {name}: {'; '.join(lines)}")
-    verdict = "met" if big.select_ms < TARGET_MS else "NOT met"
+    select_ms = results["select"][1]
+    verdict = "met" if select_ms < TARGET_MS else "NOT met"
     out.append("")
     out.append(f"target: due query under {TARGET_MS:g} ms at {big.rows:,} rows: {verdict} "
-               f"({big.select_ms:.3f} ms)")
+               f"({select_ms:.3f} ms)")
     return "\n".join(out)
 
 
@@ -257,11 +251,16 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="tearsheet-bench-") as tmp:
         workdir = Path(tmp)
-        measured = []
-        for rows in (args.baseline_rows, args.rows):
-            path, build_s = store_file(rows, args.keep, workdir)
-            measured.append(measure(path, rows, build_s, args.reps, args.limit, workdir))
-        print(report(measured[0], measured[1], args.reps))
+        subjects: list[Subject] = []
+        try:
+            for rows in (args.baseline_rows, args.rows):
+                path, build_s = store_file(rows, args.keep, workdir)
+                subjects.append(Subject(path, rows, build_s, args.limit, workdir))
+            results = measure(subjects, args.reps)
+        finally:
+            for subject in subjects:
+                subject.close()
+        print(report(subjects[0], subjects[1], results, args.reps))
 
 
 if __name__ == "__main__":

@@ -325,3 +325,37 @@ def test_not_modified_and_redirects(server: LocalServer, tmp_path: Path) -> None
     assert outcomes == ["new_version", "unchanged"]
     # The old URL is an alias: seeing it in the feed again does not make a second article.
     assert store.article_by_url(server.url("/old/moved"))["url"] == server.url("/news/moved-story")
+
+
+def _article_state(tmp_path: Path) -> tuple[object, int]:
+    from tearsheet.store import Store
+    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+    with store.engine.connect() as conn:
+        next_check = conn.exec_driver_sql("SELECT next_check_at FROM articles").scalar_one()
+        checks = conn.exec_driver_sql("SELECT count(*) FROM checks").scalar_one()
+    store.close()
+    return next_check, checks
+
+
+def test_retired_article_stays_retired_in_feed_and_revives_on_reappearing(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
+    newsroom.publish("/news/old-story", Story("An old story", list(LOREM)))
+    config = write_config(tmp_path, newsroom.server, retire_after='"0.5s"',
+                          discovery_interval='"0.5s"')
+    run_once(config)
+    time.sleep(0.5)
+    run_once(config)  # unchanged for longer than retire_after: retired
+    next_check, checks = _article_state(tmp_path)
+    assert next_check is None and checks == 2
+    run_once(config)  # still listed in the feed: stays retired, not checked
+    assert _article_state(tmp_path) == (None, 2)
+
+    del newsroom.stories["/news/old-story"]  # drops out of the feed...
+    time.sleep(1.2)  # ...for longer than twice the discovery interval
+    run_once(config)
+    newsroom.stories["/news/old-story"] = Story("An old story", list(LOREM))  # ...and is back
+    run_once(config)
+    next_check, checks = _article_state(tmp_path)
+    assert checks == 3  # revived and checked again
+    assert next_check is not None

@@ -99,6 +99,7 @@ articles = Table(
     Column("title", Text),  # headline of the latest version (or from the feed until then)
     Column("published_at", UTCDateTime),  # as the page says
     Column("first_seen_at", UTCDateTime, nullable=False),  # by us
+    Column("last_seen_at", UTCDateTime, nullable=False),  # last listed by a feed or sitemap
     Column("last_checked_at", UTCDateTime),
     Column("last_changed_at", UTCDateTime),
     Column("next_check_at", UTCDateTime),  # NULL: retired

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -200,31 +200,52 @@ class Store:
 
     def add_articles(
         self, source_id: int, found: Iterable[tuple[str, str | None]], now: datetime,
-        first_interval: float,
+        first_interval: float, revive_gap: float,
     ) -> int:
         """Enter newly discovered (url, title) pairs into the schedule, due now.
 
-        A known URL (or an alias of one) is left alone, unless the article retired: an
-        article that reappears in a feed is revived. Returns the number of new articles.
+        A known URL (or an alias of one) only has its ``last_seen_at`` refreshed, unless the
+        article retired and *reappears*: it had not been seen for ``revive_gap`` seconds.
+        Such an article is revived. (An article that merely stays in a feed past its
+        retirement stays retired.) Returns the number of new articles.
         """
+        titles: dict[str, str | None] = {}
+        for url, title in found:
+            titles.setdefault(url, title)
+        pairs = list(titles.items())
         added = 0
         with self.engine.begin() as conn:
-            for url, title in found:
-                article_id = conn.scalar(select(aliases.c.article_id).where(aliases.c.url == url))
-                if article_id is None:
-                    article_id = conn.scalar(select(articles.c.id).where(articles.c.url == url))
-                if article_id is None:
-                    conn.execute(articles.insert().values(
-                        source_id=source_id, url=url, title=title, first_seen_at=now,
-                        next_check_at=now, check_interval=first_interval,
-                    ))
-                    added += 1
-                else:
-                    conn.execute(update(articles).where(
-                        articles.c.id == article_id, articles.c.next_check_at.is_(None),
-                    ).values(next_check_at=now, check_interval=first_interval,
-                             last_changed_at=now))
+            for start in range(0, len(pairs), 500):
+                chunk = pairs[start:start + 500]
+                added += self._add_chunk(conn, source_id, chunk, now, first_interval,
+                                         revive_gap)
         return added
+
+    @staticmethod
+    def _add_chunk(
+        conn: Connection, source_id: int, chunk: list[tuple[str, str | None]], now: datetime,
+        first_interval: float, revive_gap: float,
+    ) -> int:
+        urls = [url for url, _ in chunk]
+        owner = {url: article_id for url, article_id in conn.execute(
+            select(aliases.c.url, aliases.c.article_id).where(aliases.c.url.in_(urls)))}
+        for article_id, url in conn.execute(
+                select(articles.c.id, articles.c.url).where(articles.c.url.in_(urls))):
+            owner[url] = article_id
+        new = [{"source_id": source_id, "url": url, "title": title, "first_seen_at": now,
+                "last_seen_at": now, "next_check_at": now, "check_interval": first_interval}
+               for url, title in chunk if url not in owner]
+        if new:
+            conn.execute(articles.insert(), new)
+        known = sorted(set(owner.values()))
+        if known:
+            a = articles.c
+            conn.execute(update(articles).where(
+                a.id.in_(known), a.next_check_at.is_(None),
+                a.last_seen_at < now - timedelta(seconds=revive_gap),
+            ).values(next_check_at=now, check_interval=first_interval, last_changed_at=now))
+            conn.execute(update(articles).where(a.id.in_(known)).values(last_seen_at=now))
+        return len(new)
 
     def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[DueArticle]:
         """Take up to ``limit`` articles whose check is due, oldest first, and lease them.

@@ -109,7 +109,7 @@ class Tracker:
             return 0
         added = self.store.add_articles(
             feed.source_id, [(d.url, d.title) for d in found], now,
-            self.settings.schedule.first_interval)
+            self.settings.schedule.first_interval, revive_gap=2 * interval)
         self.store.record_feed_poll(
             feed.id, now, now + timedelta(seconds=interval * self.rng.uniform(0.9, 1.1)),
             etag=response.etag, last_modified=response.last_modified)

@@ -36,6 +36,7 @@ def upgrade() -> None:
     sa.Column('title', sa.Text(), nullable=True),
     sa.Column('published_at', tearsheet.schema.UTCDateTime(), nullable=True),
     sa.Column('first_seen_at', tearsheet.schema.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', tearsheet.schema.UTCDateTime(), nullable=False),
     sa.Column('last_checked_at', tearsheet.schema.UTCDateTime(), nullable=True),
     sa.Column('last_changed_at', tearsheet.schema.UTCDateTime(), nullable=True),
     sa.Column('next_check_at', tearsheet.schema.UTCDateTime(), nullable=True),
