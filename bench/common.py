@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import select
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -170,8 +171,6 @@ def matches_schema(path: Path) -> bool:
     The migrations are still being edited in place, so a store kept from an earlier run
     can have the right revision and the wrong table.
     """
-    import sqlite3
-
     with closing(sqlite3.connect(path)) as conn:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(articles)")
@@ -192,8 +191,6 @@ def build_store(
     so over the whole table the spread is 5 / 60 / 35. Article ``i`` (from 0) has the URL
     ``{base}/a/{i}``. ``now`` is kept as the source's ``created_at``. Returns the source id.
     """
-    import sqlite3
-
     if path.exists():
         raise FileExistsError(path)
     store = Store.open(sqlite_url(path))

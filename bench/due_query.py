@@ -36,7 +36,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, event, select
 
-from common import RESULTS, build_store, median, sqlite_url, table
+from common import RESULTS, build_store, matches_schema, median, sqlite_url, table
 from tearsheet.schema import articles, sources
 from tearsheet.store import Store
 
@@ -112,7 +112,11 @@ def store_file(rows: int, keep: bool, workdir: Path) -> tuple[Path, float | None
         RESULTS.mkdir(exist_ok=True)
         path = RESULTS / f"due-{rows}.db"
         if path.exists():
-            return path, None
+            if matches_schema(path):
+                return path, None
+            print(f"{path} predates the current schema: rebuilding it", flush=True)
+            for old in path.parent.glob(path.name + "*"):
+                old.unlink()
     else:
         path = workdir / f"due-{rows}.db"
     started = time.perf_counter()

@@ -243,12 +243,13 @@ def db_upgrade(config: ConfigOption = None) -> None:
 DEMO_CONFIG = """\
 # Written by `tearsheet demo`: a fast schedule, so a whole article life fits in minutes.
 database_url = "sqlite:///{db}"
+# Intervals follow the newsroom's clock: at --speed 5, first_interval is 5 s.
 [schedule]
-first_interval = "5s"
+first_interval = {first:.3f}
 growth = 1.5
-max_interval = "30s"
+max_interval = {longest:.3f}
 retire_after = "10m"
-discovery_interval = "5s"
+discovery_interval = {first:.3f}
 jitter = 0.1
 [fetch]
 per_host_delay = "0.05s"
@@ -278,8 +279,9 @@ def demo(
             data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tearsheet-")))
         data_dir.mkdir(parents=True, exist_ok=True)
         config = data_dir / "tearsheet.toml"
-        config.write_text(DEMO_CONFIG.format(db=(data_dir / "demo.db").as_posix(),
-                                             feed=site.base + "/feed.xml"))
+        config.write_text(DEMO_CONFIG.format(
+            db=(data_dir / "demo.db").as_posix(), feed=site.base + "/feed.xml",
+            first=25 / speed, longest=150 / speed))
         settings = load_settings(config)
         live = err_console.is_terminal
         if not live:

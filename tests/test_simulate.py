@@ -1,0 +1,100 @@
+"""The local news site used by the demo: histories play back on an accelerated clock."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tearsheet.discover import parse_feed
+from tearsheet.errors import TearsheetError
+from tearsheet.extract import extract
+from tearsheet.simulate import NewsSite, Version, load_histories
+
+
+def version(at: float, headline: str, paragraphs: list[str],
+            path: str = "/news/a-story") -> Version:
+    return Version("a", path, at, headline, "Ann Author", tuple(paragraphs))
+
+
+WORDS = ["Twenty-odd words make a paragraph long enough to count as the body of a real "
+         "news article for the extractor, which refuses shorter pages as non-articles."] * 2
+
+
+@pytest.fixture
+def site() -> Iterator[NewsSite]:
+    news = NewsSite([version(0, "First headline", WORDS),
+                     version(1, "Second headline", [*WORDS, "A new paragraph of news."]),
+                     version(1, "Later story", WORDS, path="/news/later-story")],
+                    speed=2.0).start()
+    yield news
+    news.stop()
+
+
+def test_pages_follow_the_simulated_clock(site: NewsSite) -> None:
+    first = httpx.get(site.base + "/news/a-story")
+    feed = parse_feed(httpx.get(site.base + "/feed.xml").content, site.base + "/feed.xml")
+    assert [d.url for d in feed] == [site.base + "/news/a-story"]
+    assert httpx.get(site.base + "/news/later-story").status_code == 404  # not yet published
+    assert extract(first.content, site.base + "/news/a-story").title == "First headline"
+    time.sleep(0.6)  # 1.2 simulated seconds
+    second = extract(httpx.get(site.base + "/news/a-story").content)
+    assert second.title == "Second headline"
+    assert second.paragraphs[-1] == "A new paragraph of news."
+    assert httpx.get(site.base + "/news/later-story").status_code == 200
+
+
+def test_noise_changes_every_request_but_not_the_article(site: NewsSite) -> None:
+    pages = [httpx.get(site.base + "/news/a-story").text for _ in range(3)]
+    assert len(set(pages)) == 3
+    assert len({tuple(extract(p).paragraphs) for p in pages}) == 1
+
+
+def test_bundled_newsroom_loads_and_has_edit_histories() -> None:
+    versions = load_histories()
+    per_article: dict[str, int] = {}
+    for v in versions:
+        per_article[v.article] = per_article.get(v.article, 0) + 1
+    assert len(per_article) >= 6
+    assert sum(1 for n in per_article.values() if n >= 2) >= 4
+    assert [v.at for v in versions] == sorted(v.at for v in versions)
+
+
+def test_bad_history_line_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "h.jsonl"
+    path.write_text(json.dumps({"article": "a", "path": "/a", "at": 0, "headline": "h",
+                                "paragraphs": ["p"]}) + "\n{\"article\": \"b\"}\n")
+    with pytest.raises(TearsheetError, match="line 2"):
+        load_histories(path)
+
+
+@pytest.mark.slow
+def test_demo_tracks_the_newsroom_and_records_edits(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tearsheet", "demo", "--duration", "16", "--speed", "25",
+         "--data-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "versions.jsonl"
+    subprocess.run([sys.executable, "-m", "tearsheet", "export", "--config",
+                    str(tmp_path / "tearsheet.toml"), "--out", str(out)], check=True,
+                   capture_output=True)
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    articles = {r["url"] for r in records}
+    assert len(articles) == 6
+    assert len(records) > len(articles)  # edits were caught as new versions
+    # The storm story grew through three versions; noise never added one.
+    storm = [r for r in records if r["url"].endswith("/news/storm-warning-coast")]
+    assert [r["title"] for r in storm] == [
+        "Storm warning issued for the coast",
+        "Storm warning: schools to close, ferries suspended",
+        "Storm leaves 12,000 homes without power",
+    ]
+    assert "Tracked articles" in result.stdout
