@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -191,7 +192,7 @@ def test_unknown_keys_are_rejected_by_name(tmp_path: Path, text: str, key: str, 
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, text: str, key: str) -> None:
-    with pytest.raises(ConfigError, match=f": {key}: "):
+    with pytest.raises(ConfigError, match=re.escape(f": {key}: ")):
         load_settings(write(tmp_path, text))
 
 
@@ -246,7 +247,7 @@ def test_bad_environment_value_names_the_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TEARSHEET_FETCH__TIMEOUT", "soon")
-    with pytest.raises(ConfigError, match="fetch.timeout: 'soon' is not a duration"):
+    with pytest.raises(ConfigError, match=r"fetch\.timeout: 'soon' is not a duration"):
         load_settings(write(tmp_path, ""))
 
 
@@ -269,7 +270,7 @@ def test_unknown_key_under_a_known_environment_section(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TEARSHEET_FETCH__TIMOUT", "5s")
-    with pytest.raises(ConfigError, match="unknown key 'fetch.timout'"):
+    with pytest.raises(ConfigError, match=r"unknown key 'fetch\.timout'"):
         load_settings(write(tmp_path, ""))
 
 

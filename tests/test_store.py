@@ -12,6 +12,7 @@ import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy.exc import StatementError
 
 from tearsheet.errors import StoreError
 from tearsheet.store import DueArticle, NewVersion, Store
@@ -124,7 +125,7 @@ def test_not_a_database_file(tmp_path: Path) -> None:
 
 
 def test_naive_datetimes_are_refused(store: Store) -> None:
-    with pytest.raises(Exception, match="naive datetime"):
+    with pytest.raises(StatementError, match="naive datetime"):
         store.ensure_source("daily", datetime(2026, 11, 20, 8, 0))
 
 
@@ -375,7 +376,7 @@ def test_failed_check_counts_errors_and_stores_no_version(store: Store) -> None:
 def test_record_check_is_one_transaction(store: Store) -> None:
     (article_id,) = add(store, "daily", "https://a.example/1")
     naive = datetime(2026, 11, 20, 9, 0)  # refused when the article row is written, last
-    with pytest.raises(Exception, match="naive datetime"):
+    with pytest.raises(StatementError, match="naive datetime"):
         store.record_check(claim(store, article_id), checked_at=NOW, outcome="new_version",
                            next_check_at=naive, check_interval=FIRST, version=version("v1"))
     assert sql(store, "SELECT count(*) FROM versions") == [(0,)]

@@ -355,6 +355,7 @@ def test_retired_article_stays_retired_in_feed_and_revives_on_reappearing(
     time.sleep(1.2)  # ...for longer than twice the discovery interval
     run_once(config)
     newsroom.stories["/news/old-story"] = Story("An old story", list(LOREM))  # ...and is back
+    time.sleep(0.6)  # the feed is due again
     run_once(config)
     next_check, checks = _article_state(tmp_path)
     assert checks == 3  # revived and checked again

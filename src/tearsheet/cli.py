@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from tearsheet import __version__
 from tearsheet.compare import fingerprint
@@ -37,8 +39,8 @@ app = typer.Typer(
     help="tearsheet: track news articles and keep every version, with proof.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 ConfigOption = Annotated[
     Path | None,
@@ -87,7 +89,7 @@ def _setup_logging(verbose: bool) -> None:
     logging.getLogger("htmldate").setLevel(logging.ERROR)
 
 
-def _stats_table(stats: Stats) -> Table:
+def _stats_view(stats: Stats) -> Group:
     table = Table(title=f"tearsheet {__version__} — running (Ctrl-C to stop)", expand=False)
     for name in ("feeds polled", "new articles", "checks", "new versions", "unchanged",
                  "failed", "in flight"):
@@ -95,7 +97,8 @@ def _stats_table(stats: Stats) -> Table:
     table.add_row(*(str(v) for v in (
         stats.feeds_polled, stats.articles_found, stats.checks, stats.new_versions,
         stats.unchanged, stats.failed, stats.in_flight)))
-    return table
+    recent = [Text(line, overflow="ellipsis", no_wrap=True) for line in stats.recent]
+    return Group(table, *recent)
 
 
 async def _run(
@@ -111,12 +114,12 @@ async def _run(
         tracker = Tracker(settings, store, fetcher)
         if not live:
             return await tracker.run(stop, once=once)
-        with Live(_stats_table(tracker.stats), console=err_console, refresh_per_second=4) as view:
+        with Live(_stats_view(tracker.stats), console=err_console, refresh_per_second=4) as view:
             task = asyncio.create_task(tracker.run(stop, once=once))
             while not task.done():
-                view.update(_stats_table(tracker.stats))
+                view.update(_stats_view(tracker.stats))
                 await asyncio.wait([task], timeout=0.25)
-            view.update(_stats_table(tracker.stats))
+            view.update(_stats_view(tracker.stats))
             return task.result()
 
 
@@ -177,7 +180,7 @@ def check(
         data = extraction.as_json()
         data["fingerprint"] = fingerprint(extraction)
         console.print_json(json.dumps(data, ensure_ascii=False))
-    console.print(f"[bold]{canonical}[/]: {verdict}")
+    console.print(f"[bold]{escape(canonical)}[/]: {escape(verdict)}", highlight=False)
 
 
 @app.command()
@@ -305,7 +308,8 @@ def _print_articles(store: Store, base: str) -> None:
     for name in ("article", "versions", "latest headline"):
         table.add_column(name)
     for row in store.iter_articles():
-        table.add_row(row["url"].removeprefix(base), str(row["version_count"]), row["title"] or "")
+        table.add_row(Text(row["url"].removeprefix(base)), str(row["version_count"]),
+                      Text(row["title"] or ""))  # Text: titles are data, never markup
     console.print(table)
 
 
@@ -314,5 +318,5 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="tearsheet")
     except TearsheetError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(1)

@@ -91,9 +91,31 @@ def decode_html(body: bytes, charset: str | None = None) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(body[:200_000]).best()
-    encoding = best.encoding if best is not None else "cp1252"
-    return body.decode(encoding, errors="replace")
+    return body.decode(_guess_encoding(body[:200_000]), errors="replace")
+
+
+def _guess_encoding(sample: bytes) -> str:
+    """Statistical detection, leaning to windows-1252 as browsers do for undeclared pages.
+
+    Detectors split hairs between Western code pages on short or ambiguous samples (cp1250
+    and cp1252 tie on English text with a few accents); windows-1252 wins such ties and
+    any low-confidence guess that it can decode.
+    """
+    results = charset_normalizer.from_bytes(sample)
+    best = results.best()
+    if best is None:
+        return "cp1252"
+    western = next((m for m in results if m.encoding == "cp1252"), None)
+    if western is not None and western.chaos <= best.chaos + 0.01 \
+            and western.coherence >= best.coherence - 0.02:
+        return "cp1252"
+    if best.coherence < 0.5:
+        try:
+            sample.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            pass
+    return str(best.encoding)
 
 
 def extract(html: bytes | str, url: str | None = None, charset: str | None = None) -> Extraction:
@@ -123,9 +145,9 @@ def extract(html: bytes | str, url: str | None = None, charset: str | None = Non
         raise ExtractionError(
             "no article text found (an error, consent or paywall page, or not an article)"
         )
-    byline = meta.get("byline") or _clean(getattr(document, "author", None))
+    byline = _clean(meta.get("byline")) or _clean(getattr(document, "author", None))
     return Extraction(
-        title=title,
+        title=title or None,
         byline=byline or None,
         published_at=meta.get("published_at") or _parse_date(getattr(document, "date", None)),
         modified_at=meta.get("modified_at"),
@@ -223,5 +245,9 @@ def _parse_date(value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _clean(value: str | None) -> str:
-    return " ".join(value.split()) if value else ""
+    """Whitespace folded and control characters (terminal escapes, NULs) removed."""
+    return " ".join(_CONTROL.sub("", value).split()) if value else ""

@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError
 
 from tearsheet.errors import StoreError
 from tearsheet.schema import aliases, articles, checks, feeds, sources, versions
@@ -105,7 +105,8 @@ class Store:
         store = cls(engine)
         try:
             store._check_schema(upgrade)
-        except OperationalError as exc:
+        except DatabaseError as exc:  # not a database, locked, unreachable, no permission
+            engine.dispose()
             raise StoreError(f"cannot open {url}: {exc.orig}") from None
         return store
 

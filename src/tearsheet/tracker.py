@@ -13,8 +13,9 @@ import contextlib
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from tearsheet import schedule
@@ -50,6 +51,7 @@ class Stats:
     unchanged: int = 0
     failed: int = 0
     in_flight: int = 0
+    recent: deque[str] = field(default_factory=lambda: deque(maxlen=8))
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class Tracker:
             self.store.record_feed_poll(feed.id, now, now + timedelta(seconds=backoff),
                                         error=str(exc))
             self.stats.feed_errors += 1
-            log.warning("discovery failed: %s", exc)
+            self._event(logging.WARNING, f"discovery failed: {exc}")
             return 0
         added = self.store.add_articles(
             feed.source_id, [(d.url, d.title) for d in found], now,
@@ -116,7 +118,7 @@ class Tracker:
         self.stats.feeds_polled += 1
         self.stats.articles_found += added
         if added:
-            log.info("%s: %d new article(s)", feed.url, added)
+            self._event(logging.INFO, f"{feed.url}: {added} new article(s)")
         return added
 
     async def _links(self, feed: DueFeed, response: Response) -> list[Discovered]:
@@ -165,7 +167,7 @@ class Tracker:
                 check_interval=timing.interval, http_status=status, error=str(exc),
                 elapsed_ms=_ms_since(started))
             self.stats.failed += 1
-            log.warning("check failed: %s", exc)
+            self._event(logging.WARNING, f"check failed: {exc}")
             return CheckResult("failed", error=str(exc))
 
         digest = fingerprint(extraction) if extraction is not None else None
@@ -194,8 +196,13 @@ class Tracker:
             ),
         )
         self.stats.new_versions += 1
-        log.info("version %s of %s: %s", number, article.url, extraction.title or "")
+        self._event(logging.INFO, f"version {number} of {article.url}: {extraction.title or ''}")
         return CheckResult("new_version", version=number, extraction=extraction)
+
+    def _event(self, level: int, message: str) -> None:
+        """Log a line, and keep it for the live status display."""
+        log.log(level, "%s", message)
+        self.stats.recent.append(message)
 
     async def _extract(self, response: Response) -> Extraction:
         if response.content_type not in HTML_TYPES:

@@ -1,0 +1,197 @@
+"""Check-loop benchmark: checks per second and CPU milliseconds per check.
+
+Why: a check is the tracker's unit of work (claim, fetch, extract, compare, store), so
+its cost decides how many articles one runner can follow. ``Tracker.check_due`` runs over
+``--articles`` tracked articles (default 1,000) served by a local news site in a separate
+process (``newsite.py``: realistic 20-60 KB pages, gzipped, whose chrome changes between
+visits), twice:
+
+- pass 1: every article is new, so every check stores a version (extraction included);
+- pass 2: the clock moves past the next check, every article is due again and unchanged
+  (the site sends no validators, as most news sites whose chrome changes; so this is a
+  full fetch and extraction, with no version stored).
+
+Baseline, measured in the same run: the raw fetch alone — ``Fetcher.fetch`` of the same
+URLs with the same concurrency and as many requests in flight, no extraction, no store —
+so the report can give the tracker's cost as a ratio of the fetch's, which is what stays
+comparable from one noisy machine to another.
+
+CPU time is this process's (``time.process_time``: all its threads, including the
+extraction threads); the site's CPU is in its own process and not counted. Each run uses
+a fresh store in a temporary folder (SQLite, as configured: WAL, synchronous=FULL). The
+report gives the median over ``--runs`` and every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from common import NewsSite, bench_settings, build_store, median, news_site, sqlite_url, table
+from tearsheet.config import Settings
+from tearsheet.errors import FetchError
+from tearsheet.extract import extract
+from tearsheet.fetch import Fetcher
+from tearsheet.store import Store
+from tearsheet.tracker import Tracker
+
+
+@dataclass(frozen=True)
+class Timing:
+    count: int
+    wall_s: float
+    cpu_s: float
+    outcomes: str
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.wall_s
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu_s / self.count
+
+
+async def timed(count: int, work: Callable[[], Awaitable[str]]) -> Timing:
+    wall, cpu = time.perf_counter(), time.process_time()
+    outcomes = await work()
+    return Timing(count, time.perf_counter() - wall, time.process_time() - cpu, outcomes)
+
+
+async def raw_fetch(settings: Settings, urls: list[str]) -> str:
+    """The baseline: fetch every URL, ``capacity`` requests in flight like the tracker."""
+    in_flight = asyncio.Semaphore(settings.fetch.concurrency * 2)  # Tracker.capacity
+    failed = 0
+
+    async def one(url: str) -> None:
+        nonlocal failed
+        async with in_flight:
+            try:
+                await fetcher.fetch(url)
+            except FetchError:
+                failed += 1
+
+    async with Fetcher(settings.fetch) as fetcher:
+        await asyncio.gather(*(one(url) for url in urls))
+    return f"{len(urls) - failed} fetched, {failed} failed"
+
+
+class Clock:
+    """The tracker's clock, which the benchmark can move forward."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+async def tracker_pass(tracker: Tracker, clock: Clock) -> str:
+    before = tracker.stats.new_versions, tracker.stats.unchanged, tracker.stats.failed
+    # As `tearsheet run --once` does: what is due now, fixed at the start of the pass.
+    await tracker.check_due(asyncio.Event(), until=clock())
+    after = tracker.stats.new_versions, tracker.stats.unchanged, tracker.stats.failed
+    new, unchanged, failed = (a - b for a, b in zip(after, before, strict=True))
+    return f"{new} new, {unchanged} unchanged, {failed} failed"
+
+
+@dataclass(frozen=True)
+class Run:
+    fetch: Timing
+    first: Timing
+    second: Timing
+
+
+async def one_run(settings: Settings, store: Store, urls: list[str]) -> Run:
+    fetch = await timed(len(urls), lambda: raw_fetch(settings, urls))
+    clock = Clock()
+    async with Fetcher(settings.fetch) as fetcher:
+        tracker = Tracker(settings, store, fetcher, clock=clock)
+        first = await timed(len(urls), lambda: tracker_pass(tracker, clock))
+        # Past every article's next check (first_interval, plus jitter), not past a second.
+        schedule = settings.schedule
+        clock.offset = timedelta(seconds=schedule.first_interval * (1 + schedule.jitter) + 60)
+        second = await timed(len(urls), lambda: tracker_pass(tracker, clock))
+    return Run(fetch, first, second)
+
+
+def warm_up(site: NewsSite) -> None:
+    """Load what extraction loads lazily, so run 1 does not pay for it."""
+    settings = bench_settings("sqlite://", concurrency=2)
+
+    async def pages() -> list[bytes]:
+        async with Fetcher(settings.fetch) as fetcher:
+            return [(await fetcher.fetch(site.url(k))).body for k in range(3)]
+
+    for k, body in enumerate(asyncio.run(pages())):
+        extract(body, site.url(k))
+
+
+def report(runs: list[Run], articles: int, concurrency: int) -> str:
+    def cells(pick: Callable[[Run], Timing], label: str) -> list[str]:
+        timings = [pick(r) for r in runs]
+        wall_ratio = [r.fetch.per_second / pick(r).per_second for r in runs]
+        cpu_ratio = [pick(r).cpu_ms / r.fetch.cpu_ms for r in runs]
+        return [
+            label,
+            f"{median([t.per_second for t in timings]):.0f}",
+            f"{median([t.cpu_ms for t in timings]):.2f}",
+            f"{median(wall_ratio):.2f}",
+            f"{median(cpu_ratio):.2f}",
+        ]
+
+    rows = [
+        cells(lambda r: r.fetch, "raw fetch (baseline)"),
+        cells(lambda r: r.first, "pass 1: all new versions"),
+        cells(lambda r: r.second, "pass 2: all unchanged"),
+    ]
+    out = [f"check loop: {articles:,} articles, concurrency {concurrency}, "
+           f"median of {len(runs)} runs", ""]
+    out.append(table(rows, ["", "checks/s", "CPU ms/check", "wall ratio to fetch",
+                            "CPU ratio to fetch"]))
+    out.append("")
+    out.append("runs (checks/s, CPU ms/check; outcomes):")
+    for n, run in enumerate(runs, 1):
+        parts = [f"{name} {t.per_second:.0f}/s {t.cpu_ms:.2f} ms ({t.outcomes})"
+                 for name, t in (("fetch", run.fetch), ("pass 1", run.first),
+                                 ("pass 2", run.second))]
+        out.append(f"  {n}: " + "; ".join(parts))
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--articles", type=int, default=1000, help="tracked articles")
+    parser.add_argument("--runs", type=int, default=3, help="runs (the median is reported)")
+    parser.add_argument("--concurrency", type=int, default=16, help="fetch.concurrency")
+    args = parser.parse_args()
+
+    runs: list[Run] = []
+    with news_site(args.articles) as site, \
+            tempfile.TemporaryDirectory(prefix="tearsheet-bench-") as tmp:
+        warm_up(site)
+        urls = [site.url(k) for k in range(args.articles)]
+        for n in range(args.runs):
+            path = Path(tmp) / f"run-{n}.db"
+            build_store(path, args.articles, due=args.articles, now=datetime.now(UTC),
+                        base=site.base)
+            settings = bench_settings(sqlite_url(path), concurrency=args.concurrency)
+            store = Store.open(settings.database_url)
+            try:
+                runs.append(asyncio.run(one_run(settings, store, urls)))
+            finally:
+                store.close()
+            print(f"run {n + 1}/{args.runs} done", flush=True)
+    print(report(runs, args.articles, args.concurrency))
+
+
+if __name__ == "__main__":
+    main()
