@@ -55,7 +55,9 @@ def parse_duration(value: Any) -> float:
             seconds = sum(float(n) * _DURATION_UNITS[u.lower()] for n, u in parts)
     else:
         raise ValueError("a duration is a number of seconds or a string such as '30m'")
-    if not math.isfinite(seconds) or seconds < 0:
+    if not math.isfinite(seconds):
+        raise ValueError(f"{value!r} is not a finite duration")
+    if seconds < 0:
         raise ValueError("a duration cannot be negative")
     return seconds
 
@@ -246,8 +248,17 @@ def _describe(origin: str, exc: ValidationError) -> str:
             lines.append(f"{origin}: unknown key {key!r}{_suggest(error['loc'])}")
         else:
             message = error["msg"].removeprefix("Value error, ")
-            lines.append(f"{origin}: {key}: {message}")
+            lines.append(f"{_origin_of(error['loc'], origin)}: {key}: {message}")
     return "\n".join(lines)
+
+
+def _origin_of(loc: tuple[int | str, ...], file_origin: str) -> str:
+    """Where a bad value came from: its environment variable if set, else the file."""
+    for depth in range(len(loc), 0, -1):
+        name = ENV_PREFIX + "__".join(str(part) for part in loc[:depth]).upper()
+        if any(key.upper() == name for key in os.environ):
+            return f"environment variable {name}"
+    return file_origin
 
 
 def _suggest(loc: tuple[int | str, ...]) -> str:
