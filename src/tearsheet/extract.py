@@ -139,7 +139,7 @@ def extract(html: bytes | str, url: str | None = None, charset: str | None = Non
     title = _clean(meta.get("title") or getattr(document, "title", None))
     paragraphs = [_clean(line) for line in body.split("\n")]
     paragraphs = [p for p in paragraphs if p]
-    headlines = {title, *(_clean("".join(h.itertext())) for h in tree.iter("h1"))}
+    headlines = {title, *(_clean("".join(map(str, h.itertext()))) for h in tree.iter("h1"))}
     if paragraphs and paragraphs[0] in headlines:
         paragraphs = paragraphs[1:]  # the headline repeated at the top of the body
     if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
