@@ -360,3 +360,46 @@ def test_retired_article_stays_retired_in_feed_and_revives_on_reappearing(
     next_check, checks = _article_state(tmp_path)
     assert checks == 3  # revived and checked again
     assert next_check is not None
+
+
+def test_sitemaps_and_section_pages(server: LocalServer, tmp_path: Path) -> None:
+    for slug in ("from-the-sitemap", "from-the-child-sitemap", "from-the-section-page"):
+        server.route(f"/news/2026/{slug}", article_page(slug.replace("-", " "), LOREM))
+    server.route("/sitemap-index.xml", Reply(headers={"Content-Type": "application/xml"}, body=f"""
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <sitemap><loc>{server.url('/sitemap-news.xml')}</loc></sitemap>
+  <sitemap><loc>{server.url('/sitemap-broken.xml')}</loc></sitemap>
+</sitemapindex>"""))
+    server.route("/sitemap-news.xml", Reply(headers={"Content-Type": "application/xml"}, body=f"""
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+  <url><loc>{server.url('/news/2026/from-the-child-sitemap')}</loc>
+    <news:news><news:title>Child</news:title></news:news></url>
+</urlset>"""))
+    server.route("/sitemap-broken.xml", Reply(status=500, body="oops"))
+    server.route("/sitemap.xml", Reply(headers={"Content-Type": "application/xml"}, body=f"""
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <url><loc>{server.url('/news/2026/from-the-sitemap')}?utm_source=sitemap</loc></url>
+</urlset>"""))
+    server.route("/world", f"""<html><body><nav><a href="/about">About us</a></nav>
+<a href="/news/2026/from-the-section-page">A story</a>
+<a href="https://elsewhere.example/news/2026/not-ours">Off-site</a></body></html>""")
+    config = tmp_path / "tearsheet.toml"
+    config.write_text(f"""
+database_url = "sqlite:///{tmp_path / 'ts.db'}"
+[schedule]
+jitter = 0
+[fetch]
+per_host_delay = "0s"
+retries = 0
+allow_private_addresses = true
+[[sources]]
+name = "maps"
+sitemaps = ["{server.url('/sitemap-index.xml')}", "{server.url('/sitemap.xml')}"]
+section_pages = ["{server.url('/world')}"]
+article_pattern = '/news/\\d{{4}}/'
+""")
+    assert cli("run", "--once", "--config", str(config)) == 0
+    urls = sorted(str(v["url"]) for v in export(config, tmp_path))
+    assert urls == sorted(server.url(f"/news/2026/{slug}") for slug in (
+        "from-the-sitemap", "from-the-child-sitemap", "from-the-section-page"))

@@ -129,8 +129,11 @@ class Tracker:
         result = parse_sitemap(response.body, response.url)
         found = list(result.articles)
         for child in result.sitemaps[:MAX_CHILD_SITEMAPS]:
-            child_response = await self.fetcher.fetch(child)
-            found += parse_sitemap(child_response.body, child_response.url).articles
+            try:  # one broken child sitemap must not hide the others
+                child_response = await self.fetcher.fetch(child)
+                found += parse_sitemap(child_response.body, child_response.url).articles
+            except TearsheetError as exc:
+                self._event(logging.WARNING, f"discovery failed: {exc}")
         return found
 
     # --- checks ------------------------------------------------------------------------
