@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tearsheet.cli import main
 from tests.localserver import LocalServer
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -26,3 +27,12 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (the shared corpora live beside the repository)")
     return path
+
+
+def cli(*args: str) -> int:
+    """Run the ``tearsheet`` command in this process; returns its exit status."""
+    try:
+        main(list(args))
+    except SystemExit as exit:
+        return int(exit.code or 0)
+    return 0

@@ -10,23 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tearsheet.cli import main
 from tearsheet.compare import fingerprint
 from tearsheet.extract import extract
 from tearsheet.store import NewVersion, Store
 from tearsheet.urls import canonicalize
+from tests.conftest import cli
 from tests.localserver import LocalServer, Reply
 from tests.pages import LOREM, article_page
 
 PAGE = article_page("Council approves budget", LOREM)
-
-
-def cli(*args: str) -> int:
-    try:
-        main(list(args))
-    except SystemExit as exit:
-        return int(exit.code or 0)
-    return 0
 
 
 def write_config(tmp_path: Path, *, sources: str = "", fetch: str = "") -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tearsheet.cli import main
+from tests.conftest import cli
 from tests.localserver import LocalServer, Reply, Request
 from tests.pages import LOREM, article_page, rss_feed
 
@@ -91,14 +91,6 @@ name = "example"
 feeds = ["{server.url('/feed.xml')}"]
 """)
     return config
-
-
-def cli(*args: str) -> int:
-    try:
-        main(list(args))
-    except SystemExit as exit:
-        return int(exit.code or 0)
-    return 0
 
 
 def export(config: Path, tmp_path: Path) -> list[dict[str, object]]:
@@ -381,7 +373,7 @@ def test_sitemaps_and_section_pages(server: LocalServer, tmp_path: Path) -> None
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
   <url><loc>{server.url('/news/2026/from-the-sitemap')}?utm_source=sitemap</loc></url>
 </urlset>"""))
-    server.route("/world", f"""<html><body><nav><a href="/about">About us</a></nav>
+    server.route("/world", """<html><body><nav><a href="/about">About us</a></nav>
 <a href="/news/2026/from-the-section-page">A story</a>
 <a href="https://elsewhere.example/news/2026/not-ours">Off-site</a></body></html>""")
     config = tmp_path / "tearsheet.toml"

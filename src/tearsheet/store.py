@@ -18,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
+from sqlalchemy import Connection, Engine, Select, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError
 
@@ -380,10 +380,7 @@ class Store:
         )
         if source is not None:
             query = query.where(sources.c.name == source)
-        with self.engine.connect() as conn:
-            result = conn.execution_options(stream_results=True, yield_per=500).execute(query)
-            for row in result:
-                yield dict(row._mapping)
+        yield from self._stream(query)
 
     def iter_articles(self, source: str | None = None) -> Iterator[dict[str, Any]]:
         """Every article with its source name, in order of first sight, streamed."""
@@ -392,6 +389,10 @@ class Store:
                  .order_by(articles.c.id))
         if source is not None:
             query = query.where(sources.c.name == source)
+        yield from self._stream(query)
+
+    def _stream(self, query: Select[Any]) -> Iterator[dict[str, Any]]:
+        """Rows as dicts, fetched in batches (server-side cursor on PostgreSQL)."""
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=500).execute(query)
             for row in result:
