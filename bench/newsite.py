@@ -4,12 +4,12 @@ The benchmarks measure the tracker, so the site must cost the tracker's process 
 it runs in a separate interpreter (no shared GIL) and answers from pages rendered and
 gzipped once at startup, on a small asyncio HTTP/1.1 server with keep-alive.
 
-``/a/<i>`` answers article ``i % pages``; each article has two renderings whose chrome
-differs (clock, most-read list, request id, script nonce) and they alternate from one
-request of a path to the next, as on a real site where only the chrome changes between
-visits. Articles are 20-60 KB of HTML (inline CSS and scripts, a mega-menu, the story
-itself). Gzip is used when the client accepts it. ``/robots.txt`` and anything else
-answer 404.
+``/a/<i>`` answers article ``i`` (beyond ``--pages``, one chosen by a hash of ``i``).
+Each article has two renderings whose chrome differs (clock, most-read list, request id,
+script nonce); they alternate from one request of a path to the next, as on a real site
+where only the chrome changes between visits. Articles are 20-60 KB of HTML (inline CSS
+and scripts, a mega-menu, the story itself). Gzip is used when the client accepts it.
+``/robots.txt`` and anything else answer 404.
 
 Run ``python bench/newsite.py --pages 1000``: it prints its port on the first line of
 stdout once it is listening, and exits when its parent process goes away.
@@ -103,7 +103,8 @@ class Site:
             visit = self.visits.get(number, 0)
             self.visits[number] = visit + 1
             variant = visit % VARIANTS
-            index = number % self.pages
+            # Articles 0..pages-1 are pages 0..pages-1; others spread over the pages.
+            index = number if number < self.pages else (number * 2654435761 >> 8) % self.pages
             if accept_gzip:
                 return 200, self.gzipped[index][variant], True
             return 200, self.plain[index][variant], False

@@ -395,3 +395,38 @@ article_pattern = '/news/\\d{{4}}/'
     urls = sorted(str(v["url"]) for v in export(config, tmp_path))
     assert urls == sorted(server.url(f"/news/2026/{slug}") for slug in (
         "from-the-sitemap", "from-the-child-sitemap", "from-the-section-page"))
+
+
+def test_a_crashing_check_is_recorded_and_backs_off(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
+    """A bug in one check (here: injected) must not stop the run or spin on the article."""
+    import asyncio
+
+    from tearsheet.config import load_settings
+    from tearsheet.fetch import Fetcher
+    from tearsheet.store import Store
+    from tearsheet.tracker import Tracker
+
+    class BuggyTracker(Tracker):
+        async def _extract(self, response):  # type: ignore[no-untyped-def]
+            raise RuntimeError("injected bug")
+
+    newsroom.publish("/news/buggy-story", Story("A buggy story", list(LOREM)))
+    settings = load_settings(write_config(tmp_path, newsroom.server))
+    store = Store.open(settings.database_url)
+
+    async def go() -> int:
+        async with Fetcher(settings.fetch) as fetcher:
+            tracker = BuggyTracker(settings, store, fetcher)
+            tracker.sync_sources()
+            await tracker.discover()
+            return await tracker.check_due(asyncio.Event())
+
+    assert asyncio.run(go()) == 1
+    with store.engine.connect() as conn:
+        outcome, error = conn.exec_driver_sql("SELECT outcome, error FROM checks").one()
+        leased, errors = conn.exec_driver_sql(
+            "SELECT leased_until, error_count FROM articles").one()
+    assert (outcome, leased, errors) == ("failed", None, 1)
+    assert "injected bug" in error

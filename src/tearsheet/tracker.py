@@ -224,7 +224,7 @@ class Tracker:
         gives in-flight checks :data:`SHUTDOWN_GRACE` seconds before abandoning them
         (an abandoned check records nothing; its article stays due).
         """
-        pending: dict[asyncio.Task[CheckResult], int] = {}
+        pending: dict[asyncio.Task[CheckResult], DueArticle] = {}
         stopping = asyncio.ensure_future(stop.wait())
         done_count = 0
         lease = timedelta(seconds=self.settings.fetch.timeout * (self.settings.fetch.retries + 2)
@@ -235,30 +235,43 @@ class Tracker:
                     now = self.clock()
                     for article in self.store.claim_due(until or now, self.capacity - len(pending),
                                                         now + lease):
-                        pending[asyncio.create_task(self.check(article))] = article.id
+                        pending[asyncio.create_task(self.check(article))] = article
                 if not pending:
                     return done_count
                 self.stats.in_flight = len(pending)
-                done, _ = await asyncio.wait([*pending, stopping],
-                                             return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    if task is stopping:
-                        continue
-                    del pending[task]  # type: ignore[arg-type]
-                    done_count += 1
-                    self.stats.checks += 1
-                    if task.exception() is not None:  # a bug, not a bad page: keep running
-                        log.error("check crashed", exc_info=task.exception())
-                if stop.is_set() and pending:
+                if stop.is_set():
                     await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
+                else:
+                    await asyncio.wait([*pending, stopping], return_when=asyncio.FIRST_COMPLETED)
+                for task in [t for t in pending if t.done()]:
+                    self._finished(task, pending.pop(task))
+                    done_count += 1
+                if stop.is_set() and pending:  # the grace period is over: abandon the rest
                     for task in pending:
                         task.cancel()
                     await asyncio.gather(*pending, return_exceptions=True)
-                    self.store.release_leases(list(pending.values()))
+                    self.store.release_leases([article.id for article in pending.values()])
                     return done_count
         finally:
             stopping.cancel()
             self.stats.in_flight = 0
+
+    def _finished(self, task: asyncio.Task[CheckResult], article: DueArticle) -> None:
+        self.stats.checks += 1
+        error = task.exception()
+        if error is None:
+            return
+        # A bug, not a bad page: log it, record a failed check (so the article backs off
+        # instead of being retried at once) and keep running.
+        log.error("check of %s crashed", article.url, exc_info=error)
+        now = self.clock()
+        timing = schedule.after_failure(
+            now, article.check_interval, article.last_changed_at or article.first_seen_at,
+            article.error_count + 1, self.settings.schedule, self.rng)
+        self.store.record_check(
+            article, checked_at=now, outcome="failed", next_check_at=timing.next_check_at,
+            check_interval=timing.interval, error=f"internal error: {error!r}")
+        self.stats.failed += 1
 
     # --- running -----------------------------------------------------------------------
 
