@@ -460,3 +460,42 @@ def test_source_summaries(store: Store) -> None:
         {"name": "empty", "articles": 0, "active": 0, "versions": 0, "due": 0, "failing": 0},
     ]
     assert fresh  # the one due now: never checked
+
+
+def test_migrations_build_exactly_the_schema(store: Store) -> None:
+    """schema.py and the Alembic migrations must not drift apart."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from tearsheet.schema import metadata
+
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+@pytest.mark.parametrize(
+    ("call", "index"),
+    [(lambda store: store.next_check_time(), "ix_articles_due"),
+     (lambda store: store.release_leases(), "ix_articles_leased")],
+    ids=["next_check_time", "release_leases"],
+)
+def test_schedule_queries_use_their_index(store: Store, call: Any, index: str) -> None:
+    """The statements the store really sends are planned on an index, not a table scan."""
+    from sqlalchemy import event
+
+    sent: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", capture)
+    try:
+        call(store)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", capture)
+    statement, parameters = next(s for s in sent if "articles" in s[0])
+    with store.engine.connect() as conn:
+        plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", parameters))
+    assert index in plan, plan

@@ -117,6 +117,11 @@ articles = Table(
         postgresql_where=text("next_check_at IS NOT NULL"),
     ),
     Index("ix_articles_source_id", "source_id"),
+    Index(
+        "ix_articles_leased", "leased_until",
+        sqlite_where=text("leased_until IS NOT NULL"),
+        postgresql_where=text("leased_until IS NOT NULL"),
+    ),
 )
 
 aliases = Table(

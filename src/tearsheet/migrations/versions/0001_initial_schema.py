@@ -55,6 +55,7 @@ def upgrade() -> None:
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.create_index('ix_articles_due', ['next_check_at'], unique=False, sqlite_where=sa.text('next_check_at IS NOT NULL'), postgresql_where=sa.text('next_check_at IS NOT NULL'))
         batch_op.create_index('ix_articles_source_id', ['source_id'], unique=False)
+        batch_op.create_index('ix_articles_leased', ['leased_until'], unique=False, sqlite_where=sa.text('leased_until IS NOT NULL'), postgresql_where=sa.text('leased_until IS NOT NULL'))
 
     op.create_table('feeds',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -131,6 +132,7 @@ def downgrade() -> None:
     op.drop_table('aliases')
     op.drop_table('feeds')
     with op.batch_alter_table('articles', schema=None) as batch_op:
+        batch_op.drop_index('ix_articles_leased', sqlite_where=sa.text('leased_until IS NOT NULL'), postgresql_where=sa.text('leased_until IS NOT NULL'))
         batch_op.drop_index('ix_articles_source_id')
         batch_op.drop_index('ix_articles_due', sqlite_where=sa.text('next_check_at IS NOT NULL'), postgresql_where=sa.text('next_check_at IS NOT NULL'))
 
