@@ -64,7 +64,7 @@ def child(path: Path, concurrency: int) -> None:
     settings = bench_settings(sqlite_url(path), concurrency=concurrency)
     store = Store.open(settings.database_url)
     with store.engine.connect() as conn:
-        built_at = conn.scalar(select(sources.c.created_at))
+        built_at: datetime | None = conn.scalar(select(sources.c.created_at))
     assert built_at is not None
     started = time.monotonic()
 

@@ -15,6 +15,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -76,6 +77,7 @@ class Tracker:
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self.stats = Stats()
         self.capacity = settings.fetch.concurrency * 2
+        self._extractor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
 
     def sync_sources(self) -> None:
         """Bring the store's sources and feeds in line with the configuration."""
@@ -212,8 +214,9 @@ class Tracker:
             raise ExtractionError(f"{response.url}: not an HTML page ({response.content_type})")
         try:
             # Extraction is CPU work: run it beside the event loop so fetches keep flowing.
-            return await asyncio.to_thread(extract, response.body, response.url,
-                                           response.charset)
+            # One thread, not a pool: it holds the GIL, so more threads only add switching.
+            return await asyncio.get_running_loop().run_in_executor(
+                self._extractor, extract, response.body, response.url, response.charset)
         except ExtractionError as exc:
             raise ExtractionError(f"{response.url}: {exc}") from None
 
