@@ -49,10 +49,6 @@ ConfigOption = Annotated[
 ]
 
 
-def _settings(config: Path | None) -> Settings:
-    return load_settings(config)
-
-
 @contextlib.contextmanager
 def _store(settings: Settings) -> Iterator[Store]:
     store = Store.open(settings.database_url)
@@ -63,11 +59,14 @@ def _store(settings: Settings) -> Iterator[Store]:
 
 
 @contextlib.contextmanager
-def _single_runner(settings: Settings) -> Iterator[None]:
-    """On SQLite, one runner per database: a second one would double every check."""
+def _single_runner(settings: Settings) -> Iterator[bool]:
+    """On SQLite, one runner per database: a second one would double every check.
+
+    Yields True when this runner is the only one (it may then clear stale leases).
+    """
     url = settings.database_url
     if not url.startswith("sqlite:///") or url.endswith(":memory:"):
-        yield
+        yield False
         return
     lock_path = Path(url.removeprefix("sqlite:///") + ".lock")
     with open(lock_path, "w") as lock:
@@ -76,7 +75,7 @@ def _single_runner(settings: Settings) -> Iterator[None]:
         except BlockingIOError:
             raise TearsheetError(
                 f"another `tearsheet run` is using {url} (lock {lock_path})") from None
-        yield
+        yield True
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -130,15 +129,16 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Discover articles and check them on schedule until stopped (Ctrl-C or SIGTERM)."""
-    settings = _settings(config)
+    settings = load_settings(config)
     live = err_console.is_terminal and not verbose
     if not live:
         _setup_logging(verbose)
     if not settings.sources:
         raise TearsheetError("no sources configured: add [[sources]] to tearsheet.toml "
                              "(see sources.example.toml)")
-    with _single_runner(settings), _store(settings) as store:
-        store.release_leases()  # left by a killed run: this is the only runner
+    with _single_runner(settings) as alone, _store(settings) as store:
+        if alone:
+            store.release_leases()  # left by a killed run: this is the only runner
         stats = asyncio.run(_run(settings, store, once=once, live=live))
     err_console.print(
         f"{stats.checks} checks, {stats.new_versions} new versions, {stats.failed} failed, "
@@ -154,7 +154,7 @@ def check(
 
     A tracked article's check is recorded like a scheduled one (a new version is stored).
     """
-    settings = _settings(config)
+    settings = load_settings(config)
     canonical = canonicalize(url)
     with _store(settings) as store:
         article = store.article_by_url(canonical)
@@ -186,7 +186,7 @@ def check(
 @app.command()
 def status(config: ConfigOption = None) -> None:
     """Sources, article counts, due checks and recent errors."""
-    settings = _settings(config)
+    settings = load_settings(config)
     now = datetime.now(UTC)
     with _store(settings) as store:
         rows = store.source_summaries(now)
@@ -220,7 +220,7 @@ def export(
     """Write every stored version, one JSON object per line."""
     if format != "jsonl":
         raise TearsheetError(f"unknown export format {format!r} (available: jsonl)")
-    settings = _settings(config)
+    settings = load_settings(config)
     with _store(settings) as store:
         if out is None:
             count = write_jsonl(store.iter_versions(source), sys.stdout)
@@ -237,7 +237,7 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = None) -> None:
     """Create the schema, or bring it up to date with this version of tearsheet."""
-    settings = _settings(config)
+    settings = load_settings(config)
     store = Store.open(settings.database_url, upgrade=True)
     console.print(f"schema at revision {store.schema_revision()}")
     store.close()
