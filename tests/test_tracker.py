@@ -430,3 +430,20 @@ def test_a_crashing_check_is_recorded_and_backs_off(
             "SELECT leased_until, error_count FROM articles").one()
     assert (outcome, leased, errors) == ("failed", None, 1)
     assert "injected bug" in error
+
+
+def test_pages_naming_one_canonical_url_are_one_article(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    canonical = server.url("/news/the-one-story")
+    for path in ("/news/the-one-story", "/amp/news/the-one-story", "/print/the-one-story"):
+        server.route(path, article_page("The one story", LOREM, canonical=canonical))
+    feed = rss_feed(server.base, [("/amp/news/the-one-story", "AMP"),
+                                  ("/print/the-one-story", "Print"),
+                                  ("/news/the-one-story", "Web")])
+    server.route("/feed.xml", Reply(body=feed, headers={"Content-Type": "application/rss+xml"}))
+    config = write_config(tmp_path, server)
+    run_once(config)
+    run_once(config)  # the feed still lists all three: they stay one article
+    versions = export(config, tmp_path)
+    assert [(v["url"], v["version"]) for v in versions] == [(canonical, 1)]
