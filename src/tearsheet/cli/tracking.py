@@ -1,4 +1,4 @@
-"""The ``tearsheet`` command line. Nothing imports this module; it imports the rest."""
+"""Commands of the tracker: run, check, status, export, and the database."""
 
 from __future__ import annotations
 
@@ -6,23 +6,22 @@ import asyncio
 import contextlib
 import fcntl
 import json
-import logging
 import signal
 import sys
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console, Group
+from rich.console import Group
 from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from tearsheet import __version__
+from tearsheet.cli import ConfigOption, app, console, err_console, open_store, setup_logging
 from tearsheet.compare import fingerprint
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import TearsheetError
@@ -30,32 +29,9 @@ from tearsheet.export import write_jsonl
 from tearsheet.extract import Extraction, extract
 from tearsheet.fetch import Fetcher
 from tearsheet.schedule import humanize_seconds
-from tearsheet.simulate import NewsSite, load_histories
 from tearsheet.store import Store
 from tearsheet.tracker import Stats, Tracker
 from tearsheet.urls import canonicalize
-
-app = typer.Typer(
-    help="tearsheet: track news articles and keep every version, with proof.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-)
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", envvar="TEARSHEET_CONFIG",
-                 help="TOML settings file (default: ./tearsheet.toml if present)."),
-]
-
-
-@contextlib.contextmanager
-def _store(settings: Settings) -> Iterator[Store]:
-    store = Store.open(settings.database_url)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 @contextlib.contextmanager
@@ -78,16 +54,6 @@ def _single_runner(settings: Settings) -> Iterator[bool]:
         yield True
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr,
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("trafilatura").setLevel(logging.ERROR)
-    logging.getLogger("htmldate").setLevel(logging.ERROR)
-
-
 def _stats_view(stats: Stats) -> Group:
     table = Table(title=f"tearsheet {__version__} — running (Ctrl-C to stop)", expand=False)
     for name in ("feeds polled", "new articles", "checks", "new versions", "unchanged",
@@ -100,7 +66,7 @@ def _stats_view(stats: Stats) -> Group:
     return Group(table, *recent)
 
 
-async def _run(
+async def run_tracker(
     settings: Settings, store: Store, *, once: bool, live: bool, duration: float | None = None,
 ) -> Stats:
     stop = asyncio.Event()
@@ -132,14 +98,14 @@ def run(
     settings = load_settings(config)
     live = err_console.is_terminal and not verbose
     if not live:
-        _setup_logging(verbose)
+        setup_logging(verbose)
     if not settings.sources:
         raise TearsheetError("no sources configured: add [[sources]] to tearsheet.toml "
                              "(see sources.example.toml)")
-    with _single_runner(settings) as alone, _store(settings) as store:
+    with _single_runner(settings) as alone, open_store(settings) as store:
         if alone:
             store.release_leases()  # left by a killed run: this is the only runner
-        stats = asyncio.run(_run(settings, store, once=once, live=live))
+        stats = asyncio.run(run_tracker(settings, store, once=once, live=live))
     err_console.print(
         f"{stats.checks} checks, {stats.new_versions} new versions, {stats.failed} failed, "
         f"{stats.articles_found} new articles")
@@ -156,7 +122,7 @@ def check(
     """
     settings = load_settings(config)
     canonical = canonicalize(url)
-    with _store(settings) as store:
+    with open_store(settings) as store:
         article = store.article_by_url(canonical)
 
         async def go() -> tuple[Extraction | None, str]:
@@ -188,7 +154,7 @@ def status(config: ConfigOption = None) -> None:
     """Sources, article counts, due checks and recent errors."""
     settings = load_settings(config)
     now = datetime.now(UTC)
-    with _store(settings) as store:
+    with open_store(settings) as store:
         rows = store.source_summaries(now)
         errors = store.recent_errors()
         next_check = store.next_check_time()
@@ -221,7 +187,7 @@ def export(
     if format != "jsonl":
         raise TearsheetError(f"unknown export format {format!r} (available: jsonl)")
     settings = load_settings(config)
-    with _store(settings) as store:
+    with open_store(settings) as store:
         if out is None:
             count = write_jsonl(store.iter_versions(source), sys.stdout)
         else:
@@ -241,82 +207,3 @@ def db_upgrade(config: ConfigOption = None) -> None:
     store = Store.open(settings.database_url, upgrade=True)
     console.print(f"schema at revision {store.schema_revision()}")
     store.close()
-
-
-DEMO_CONFIG = """\
-# Written by `tearsheet demo`: a fast schedule, so a whole article life fits in minutes.
-database_url = "sqlite:///{db}"
-# Intervals follow the newsroom's clock: at --speed 5, first_interval is 5 s.
-[schedule]
-first_interval = {first:.3f}
-growth = 1.5
-max_interval = {longest:.3f}
-retire_after = "10m"
-discovery_interval = {first:.3f}
-jitter = 0.1
-[fetch]
-per_host_delay = "0.05s"
-timeout = "5s"
-allow_private_addresses = true   # the demo site runs on 127.0.0.1
-[[sources]]
-name = "harbour-gazette"
-feeds = ["{feed}"]
-"""
-
-
-@app.command()
-def demo(
-    data_dir: Annotated[Path | None, typer.Option(
-        help="Keep the demo's database here (default: a temporary directory).")] = None,
-    duration: Annotated[float | None, typer.Option(
-        help="Stop after this many seconds (default: run until Ctrl-C).")] = None,
-    speed: Annotated[float, typer.Option(
-        help="Simulated seconds per real second of the demo newsroom.")] = 5.0,
-) -> None:
-    """Track a bundled fictional newsroom served on 127.0.0.1 whose stories get rewritten."""
-    site = NewsSite(load_histories(), speed=speed).start()
-    keep = data_dir is not None
-    with contextlib.ExitStack() as stack:
-        stack.callback(site.stop)
-        if data_dir is None:
-            data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tearsheet-")))
-        data_dir.mkdir(parents=True, exist_ok=True)
-        config = data_dir / "tearsheet.toml"
-        config.write_text(DEMO_CONFIG.format(
-            db=(data_dir / "demo.db").as_posix(), feed=site.base + "/feed.xml",
-            first=25 / speed, longest=150 / speed))
-        settings = load_settings(config)
-        live = err_console.is_terminal
-        if not live:
-            _setup_logging(False)
-        err_console.print(
-            f"[bold]tearsheet demo[/]: the Harbour Gazette is at {site.base}/feed.xml; "
-            f"its stories change over the next {300 / speed:.0f} s.\n"
-            f"Data: {data_dir}. Ctrl-C stops.", highlight=False)
-        with _store(settings) as store:
-            asyncio.run(_run(settings, store, once=False, live=live, duration=duration))
-            _print_articles(store, site.base)
-        if keep:
-            err_console.print(f"See them again: tearsheet status --config {config}; "
-                              f"tearsheet export --config {config}", highlight=False)
-        else:
-            err_console.print("The demo's data was temporary: keep it with --data-dir DIR.")
-
-
-def _print_articles(store: Store, base: str) -> None:
-    table = Table(title="Tracked articles")
-    for name in ("article", "versions", "latest headline"):
-        table.add_column(name)
-    for row in store.iter_articles():
-        table.add_row(Text(row["url"].removeprefix(base)), str(row["version_count"]),
-                      Text(row["title"] or ""))  # Text: titles are data, never markup
-    console.print(table)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: a TearsheetError becomes a one-line message and exit status 1."""
-    try:
-        app(args=argv, prog_name="tearsheet")
-    except TearsheetError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        sys.exit(1)
