@@ -1,0 +1,276 @@
+"""What a change is: its kinds, its weight, and whether it is worth showing.
+
+:func:`diff` is the diff engine's public entry point, used by the CLI, the web UI, the
+feeds, the notifications and the exports: it aligns two versions
+(:func:`tearsheet.diff.align`) and summarises the change. The rules are documented in
+``docs/diff.md``; in short:
+
+- counts: words added and removed, sentences added, deleted, edited and moved;
+- kinds: ``headline_changed``, ``byline_changed``, ``date_changed``,
+  ``correction_appended``, ``update``, ``removal``, ``quote_changed``,
+  ``numbers_changed``, ``names_changed``, ``rewording``, ``typo``, ``punctuation``,
+  ``reordering``;
+- ``boring``: only typography or paragraph breaks changed — stored, hidden by default;
+- ``significance`` in [0, 1]: the share of the text touched, raised by the weight of each
+  kind (a corrected figure in a quote matters more than a fixed typo).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any
+
+from tearsheet.diff import Alignment, Document, Unit, WordOp, align, typographic_key
+from tearsheet.sentences import split_sentences
+
+KIND_WEIGHTS: dict[str, float] = {
+    "correction_appended": 0.45,
+    "headline_changed": 0.35,
+    "quote_changed": 0.25,
+    "numbers_changed": 0.2,
+    "names_changed": 0.2,
+    "update": 0.15,
+    "removal": 0.15,
+    "rewording": 0.08,
+    "byline_changed": 0.08,
+    "reordering": 0.04,
+    "date_changed": 0.02,
+    "typo": 0.01,
+    "punctuation": 0.005,
+}
+"""How much each kind raises the significance (see :func:`significance`)."""
+
+MIN_NEWS_WORDS = 8  # added text shorter than this is not an "update"
+CORRECTION = re.compile(
+    r"(?:^|\b)(?:correction|clarification|editor['’]s note|rectificatif|correctif|"
+    r"korrektur|berichtigung|corrección|fe de errores|aclaración)\s*:|"
+    r"\ban earlier version of this (?:article|story|report)|"
+    r"\bthis (?:article|story) (?:has been|was) (?:corrected|amended)|"
+    r"\bune (?:précédente|première) version de cet article|"
+    r"\bin einer früheren version dieses (?:artikels|beitrags)|"
+    r"\buna versión anterior de (?:este|esta) (?:artículo|nota|información)",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"“([^”]+)”|\"([^\"]+)\"|«\s*([^»]+?)\s*»|„([^“”]+)[“”]")
+_WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
+_NAME = re.compile(r"^[^\W\d_a-zà-ÿ][^\W\d_]+$")
+
+
+@dataclass(frozen=True)
+class Summary:
+    words_added: int
+    words_removed: int
+    sentences_added: int
+    sentences_deleted: int
+    sentences_edited: int
+    sentences_moved: int
+    kinds: tuple[str, ...]
+    significance: float
+    boring: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {name: (list(value) if isinstance(value, tuple) else value)
+                for name, value in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class Change:
+    """Two versions aligned, with the summary of what changed."""
+
+    alignment: Alignment
+    summary: Summary
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "units": [unit.as_json() for unit in self.alignment.units],
+            "metadata": [change.as_json() for change in self.alignment.metadata],
+            "summary": self.summary.as_json(),
+        }
+
+
+def diff(old: Document, new: Document) -> Change:
+    """Align two versions and say what kind of change it is."""
+    alignment = align(old, new)
+    return Change(alignment, summarize(alignment, old, new))
+
+
+def is_boring(alignment: Alignment) -> bool:
+    """Only typography, whitespace or paragraph breaks differ, and no metadata.
+
+    Sentences are aligned on their typographic key, so this is: every sentence unchanged,
+    in the same order, and no headline, byline or date change.
+    """
+    return not alignment.metadata and all(u.label == "unchanged" for u in alignment.units)
+
+
+def summarize(alignment: Alignment, old: Document, new: Document) -> Summary:
+    language = new.language or old.language
+    counts = {"added": 0, "deleted": 0, "edited": 0, "moved": 0}
+    added = removed = 0
+    kinds: set[str] = set()
+    for unit in alignment.units:
+        if unit.label == "unchanged":
+            continue
+        text = unit.new_text if unit.label == "added" else unit.old_text
+        counts[unit.label] += len(split_sentences(text or "", language)) \
+            if unit.whole_paragraph else 1
+        if unit.label == "added":
+            added += _words(unit.new_text)
+        elif unit.label == "deleted":
+            removed += _words(unit.old_text)
+        else:
+            plus, minus = _word_counts(unit.words)
+            added, removed = added + plus, removed + minus
+        kinds.update(_unit_kinds(unit))
+    for change in alignment.metadata:
+        kinds.add({"title": "headline_changed", "byline": "byline_changed"}.get(
+            change.field, "date_changed"))
+        if change.field == "title":
+            kinds.update(k for k in _word_kinds(change.words) if k in (
+                "numbers_changed", "names_changed"))
+    boring = is_boring(alignment)
+    if boring:
+        kinds = set()
+    total = max(1, alignment.old_words + alignment.new_words)
+    ordered = tuple(sorted(kinds, key=lambda k: (-KIND_WEIGHTS.get(k, 0), k)))
+    return Summary(
+        words_added=added, words_removed=removed, sentences_added=counts["added"],
+        sentences_deleted=counts["deleted"], sentences_edited=counts["edited"],
+        sentences_moved=counts["moved"], kinds=ordered,
+        significance=0.0 if boring else significance(ordered, (added + removed) / total),
+        boring=boring,
+    )
+
+
+def significance(kinds: Sequence[str], touched: float) -> float:
+    """``1 - (1 - base) × Π(1 - weight)``: each kind adds its weight to what is left.
+
+    ``base`` is twice the share of words added or removed (capped at 1), so rewriting half
+    an article is significant whatever its kinds.
+    """
+    remaining = 1.0 - min(1.0, 2 * touched)
+    for kind in kinds:
+        remaining *= 1.0 - KIND_WEIGHTS.get(kind, 0.0)
+    return round(1.0 - remaining, 3)
+
+
+def _unit_kinds(unit: Unit) -> set[str]:
+    kinds: set[str] = set()
+    inserted = unit.new_text if unit.label == "added" else "".join(
+        w.text for w in unit.words if w.op == "insert")
+    if inserted and CORRECTION.search(inserted) and not (
+            unit.old_text and CORRECTION.search(unit.old_text)):
+        kinds.add("correction_appended")
+    if unit.label == "added" and "correction_appended" not in kinds \
+            and _words(unit.new_text) >= MIN_NEWS_WORDS:
+        kinds.add("update")
+    elif unit.label == "deleted" and _words(unit.old_text) >= 3:
+        kinds.add("removal")
+    elif unit.label == "moved":
+        kinds.add("reordering")
+    if unit.words:
+        kinds.update(_word_kinds(unit.words))
+        if _quotes(unit.old_text) != _quotes(unit.new_text):
+            kinds.add("quote_changed")
+    return kinds
+
+
+def _word_kinds(words: Sequence[WordOp]) -> set[str]:
+    """Kinds from the word operations of one edited unit."""
+    kinds: set[str] = set()
+    deleted = [w.text for w in words if w.op == "delete"]
+    inserted = [w.text for w in words if w.op == "insert"]
+    if not deleted and not inserted:
+        return kinds
+    changed_words = [t for text in deleted + inserted for t in _WORD.findall(text)]
+    if not changed_words:
+        return {"punctuation"}
+    if any(_DIGIT.search(t) for t in changed_words):
+        kinds.add("numbers_changed")
+    if _names(words):
+        kinds.add("names_changed")
+    if _is_typo(words):
+        kinds.add("typo")
+    elif not kinds:
+        kinds.add("rewording")
+    return kinds
+
+
+def _names(words: Sequence[WordOp]) -> bool:
+    """A capitalised word changed that does not start a sentence: a name, most likely."""
+    before = ""
+    for op in words:
+        if op.op != "equal":
+            starts_sentence = not before.strip() or before.rstrip()[-1] in ".!?:“\"«"
+            tokens = _WORD.findall(op.text)
+            names = [t for t in tokens if _NAME.match(t)]
+            if names and not (starts_sentence and tokens and names == [tokens[0]]):
+                return True
+        if op.op != "insert":
+            before += op.text
+    return False
+
+
+def _is_typo(words: Sequence[WordOp]) -> bool:
+    """Every change replaces words with near-identical spellings (one or two letters)."""
+    pairs = []
+    ops = list(words)
+    for i, op in enumerate(ops):
+        if op.op == "delete":
+            following = ops[i + 1] if i + 1 < len(ops) else None
+            if following is None or following.op != "insert":
+                return False
+            pairs.append((op.text, following.text))
+        elif op.op == "insert" and (i == 0 or ops[i - 1].op != "delete"):
+            return False
+    for old, new in pairs:
+        a, b = _WORD.findall(old), _WORD.findall(new)
+        if len(a) != len(b) or not a:
+            return False
+        for x, y in zip(a, b, strict=True):
+            if x != y and (abs(len(x) - len(y)) > 2 or
+                           SequenceMatcher(None, x, y).ratio() < 0.75):
+                return False
+    return True
+
+
+def _quotes(text: str | None) -> set[str]:
+    return {typographic_key(next(g for g in m.groups() if g)) for m in _QUOTED.finditer(text or "")}
+
+
+def _word_counts(words: Sequence[WordOp]) -> tuple[int, int]:
+    plus = sum(_words(w.text) for w in words if w.op == "insert")
+    minus = sum(_words(w.text) for w in words if w.op == "delete")
+    return plus, minus
+
+
+def _words(text: str | None) -> int:
+    return len(_WORD.findall(text or ""))
+
+
+# --- histories ------------------------------------------------------------------------
+
+def history_labels(fingerprints: Sequence[str]) -> list[str]:
+    """Per version of an article: ``new``, ``revert`` or ``flip_flop``.
+
+    A version whose text is that of an earlier version (not the one just before) is a
+    ``revert``. When the text alternates between two states — A, B, A, B, as in a headline
+    A/B test — the change is shown once: from the third version of the alternation on,
+    versions are ``flip_flop`` (stored, hidden by default).
+    """
+    labels = []
+    for k, fingerprint in enumerate(fingerprints):
+        if fingerprint not in fingerprints[:max(0, k - 1)]:
+            labels.append("new")
+        elif k >= 3 and fingerprint == fingerprints[k - 2] and \
+                fingerprints[k - 1] == fingerprints[k - 3]:
+            labels.append("flip_flop")
+            if labels[k - 1] == "revert":
+                labels[k - 1] = "flip_flop"
+        else:
+            labels.append("revert")
+    return labels
