@@ -43,7 +43,8 @@ KIND_WEIGHTS: dict[str, float] = {
 }
 """How much each kind raises the significance (see :func:`significance`)."""
 
-MIN_NEWS_WORDS = 8  # added text shorter than this is not an "update"
+MIN_NEWS_WORDS = 8  # added sentences with fewer words in all are not an "update"
+MIN_REMOVED_WORDS = 3  # nor deleted ones a "removal"
 CORRECTION = re.compile(
     r"(?:^|\b)(?:correction|clarification|editor['’]s note|rectificatif|correctif|"
     r"korrektur|berichtigung|corrección|fe de errores|aclaración)\s*:|"
@@ -110,7 +111,7 @@ def is_boring(alignment: Alignment) -> bool:
 def summarize(alignment: Alignment, old: Document, new: Document) -> Summary:
     language = new.language or old.language
     counts = {"added": 0, "deleted": 0, "edited": 0, "moved": 0}
-    added = removed = 0
+    added = removed = news = gone = 0
     kinds: set[str] = set()
     for unit in alignment.units:
         if unit.label == "unchanged":
@@ -120,8 +121,11 @@ def summarize(alignment: Alignment, old: Document, new: Document) -> Summary:
             if unit.whole_paragraph else 1
         if unit.label == "added":
             added += _words(unit.new_text)
+            if not CORRECTION.search(unit.new_text or ""):
+                news += _words(unit.new_text)
         elif unit.label == "deleted":
             removed += _words(unit.old_text)
+            gone += _words(unit.old_text)
         else:
             plus, minus = _word_counts(unit.words)
             added, removed = added + plus, removed + minus
@@ -129,9 +133,12 @@ def summarize(alignment: Alignment, old: Document, new: Document) -> Summary:
     for change in alignment.metadata:
         kinds.add({"title": "headline_changed", "byline": "byline_changed"}.get(
             change.field, "date_changed"))
-        if change.field == "title":
-            kinds.update(k for k in _word_kinds(change.words) if k in (
-                "numbers_changed", "names_changed"))
+        if change.field == "title" and "numbers_changed" in _word_kinds(change.words):
+            kinds.add("numbers_changed")  # (names cannot be told apart in Title Case)
+    if news >= MIN_NEWS_WORDS:
+        kinds.add("update")
+    if gone >= MIN_REMOVED_WORDS:
+        kinds.add("removal")
     boring = is_boring(alignment)
     if boring:
         kinds = set()
@@ -165,12 +172,7 @@ def _unit_kinds(unit: Unit) -> set[str]:
     if inserted and CORRECTION.search(inserted) and not (
             unit.old_text and CORRECTION.search(unit.old_text)):
         kinds.add("correction_appended")
-    if unit.label == "added" and "correction_appended" not in kinds \
-            and _words(unit.new_text) >= MIN_NEWS_WORDS:
-        kinds.add("update")
-    elif unit.label == "deleted" and _words(unit.old_text) >= 3:
-        kinds.add("removal")
-    elif unit.label == "moved":
+    if unit.label == "moved":
         kinds.add("reordering")
     if unit.words:
         kinds.update(_word_kinds(unit.words))
@@ -202,16 +204,18 @@ def _word_kinds(words: Sequence[WordOp]) -> set[str]:
 
 def _names(words: Sequence[WordOp]) -> bool:
     """A capitalised word changed that does not start a sentence: a name, most likely."""
-    before = ""
+    before = {"delete": "", "insert": ""}  # the text before each op, on its own side
     for op in words:
         if op.op != "equal":
-            starts_sentence = not before.strip() or before.rstrip()[-1] in ".!?:“\"«"
+            prefix = before[op.op].rstrip()
+            starts_sentence = not prefix or prefix[-1] in ".!?:“\"«"
             tokens = _WORD.findall(op.text)
             names = [t for t in tokens if _NAME.match(t)]
-            if names and not (starts_sentence and tokens and names == [tokens[0]]):
+            if names and not (starts_sentence and names == [tokens[0]]):
                 return True
-        if op.op != "insert":
-            before += op.text
+        for side in before:
+            if op.op in ("equal", side):
+                before[side] += op.text
     return False
 
 

@@ -52,7 +52,7 @@ ABBREVIATIONS: dict[str, frozenset[str]] = {
 # sentence they close), then whitespace and something that can start a sentence: an
 # opening quote/bracket/¿/¡, an uppercase letter or a digit.
 _BOUNDARY = re.compile(
-    r"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[¿¡]*(?:[^\W\d_a-zà-ÿ]|\d))""",
+    r"""[.!?…]+\s*["'”’»)\]]*(?=\s+(?:["'“‘«(\[¿¡]\s*)*(?:[^\W\d_a-zà-ÿ]|\d))""",
 )
 _LAST_WORD = re.compile(r"([\w.\-]+)[.!?…]*[\"'”’»)\]]*\s*$")
 
