@@ -1,0 +1,121 @@
+"""`tearsheet simulate`: a local news site replaying article histories, and its converter."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tearsheet.cli import app, err_console
+from tearsheet.errors import TearsheetError
+from tearsheet.simulate import FaultPlan, NewsSite, convert_files, load_histories, write_histories
+from tearsheet.simulate.faults import ALL_FAULTS
+from tearsheet.simulate.templates import NOISE_KINDS, TEMPLATES
+
+simulate_app = typer.Typer(
+    help="A local news site replaying article histories (see docs/simulator.md).",
+    invoke_without_command=True,
+)
+app.add_typer(simulate_app, name="simulate")
+
+
+def _kinds(value: str | None, known: frozenset[str], what: str) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if value.strip() == "all":
+        return known
+    if value.strip() == "none":
+        return frozenset()
+    chosen = frozenset(k.strip() for k in value.split(",") if k.strip())
+    unknown = chosen - known
+    if unknown:
+        raise TearsheetError(f"unknown {what}: {', '.join(sorted(unknown))} "
+                             f"(known: {', '.join(sorted(known))}, all, none)")
+    return chosen
+
+
+@simulate_app.callback()
+def simulate(
+    ctx: typer.Context,
+    histories: Annotated[Path | None, typer.Option(
+        "--histories", "-H", help="JSONL histories (default: the bundled newsroom).")] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8001,
+    speed: Annotated[float, typer.Option(
+        help="Simulated seconds per real second.")] = 1.0,
+    faults: Annotated[float, typer.Option(
+        help="Share of requests that fail (0-1): 503, 429, slow, truncated, paywall, "
+             "consent, redirect, malformed feed.")] = 0.0,
+    fault_kinds: Annotated[str | None, typer.Option(
+        help="Comma-separated fault kinds to use (default: all).")] = None,
+    slow_delay: Annotated[float, typer.Option(
+        help="Seconds a slow answer takes (past the client's timeout).")] = 25.0,
+    seed: Annotated[int, typer.Option(help="Seed of faults and noise (repeatable runs).")] = 0,
+    truth: Annotated[Path | None, typer.Option(
+        help="Write the ground truth (JSONL: every version served, and when) here.")] = None,
+    noise: Annotated[str | None, typer.Option(
+        help="Comma-separated noise kinds, 'all' or 'none' (default: those the extractor "
+             "sees through).")] = None,
+    template: Annotated[str | None, typer.Option(
+        help=f"One page template for every article ({', '.join(sorted(TEMPLATES))}).")] = None,
+    duration: Annotated[float | None, typer.Option(
+        help="Stop after this many real seconds (default: until Ctrl-C).")] = None,
+) -> None:
+    """Serve a news site on 127.0.0.1 whose articles are rewritten on an accelerated clock.
+
+    `tearsheet simulate convert` turns archived captures into histories.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    versions = load_histories(histories)
+    if not versions:
+        raise TearsheetError("the histories hold no version")
+    try:
+        plan = FaultPlan(faults, seed, _kinds(fault_kinds, ALL_FAULTS, "fault kinds")
+                         or ALL_FAULTS, slow_delay)
+        site = NewsSite(versions, speed=speed, port=port, faults=plan, seed=seed,
+                        noise=_kinds(noise, NOISE_KINDS, "noise kinds"), truth=truth,
+                        template=template)
+    except ValueError as exc:
+        raise TearsheetError(str(exc)) from None
+    except OSError as exc:
+        raise TearsheetError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror} "
+                             "(try --port 0)") from None
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    site.start()
+    articles = len(site.articles)
+    err_console.print(
+        f"[bold]{site.base}/[/]  {articles} articles, {len(versions)} versions, all live "
+        f"within {site.duration / speed:.0f} s (speed {speed:g})\n"
+        f"  feeds: {site.base}/feed.xml  {site.base}/atom.xml  sitemap: "
+        f"{site.base}/sitemap.xml\n"
+        f"  faults: {faults:.0%}" + (f"  truth: {truth}" if truth else "") + "\nCtrl-C stops.",
+        highlight=False)
+    try:
+        stop.wait(duration)
+    finally:
+        site.stop()
+    err_console.print(f"stopped; {sum(site.faults_served.values())} faults served"
+                      + (f"; ground truth in {truth}" if truth else ""), highlight=False)
+
+
+@simulate_app.command()
+def convert(
+    inputs: Annotated[list[Path], typer.Argument(
+        help="Archived histories: JSON lists of captures, one article per file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The JSONL histories to write.")],
+    max_gap: Annotated[float | None, typer.Option(
+        help="Shorten every silence between two versions to at most this many seconds.")]
+    = None,
+) -> None:
+    """Convert archived captures into simulator histories (identical captures collapse)."""
+    versions = convert_files(inputs, max_gap=max_gap)
+    count = write_histories(versions, out)
+    articles = len({v.path for v in versions})
+    span = versions[-1].at if versions else 0.0
+    err_console.print(f"{count} versions of {articles} articles over {span:.0f} s -> {out}",
+                      highlight=False)
