@@ -407,6 +407,14 @@ class Store:
             row = conn.execute(select(articles).where(condition)).first()
             return dict(row._mapping) if row else None
 
+    def version(self, article_id: int, number: int) -> dict[str, Any] | None:
+        """One stored version of an article (``number`` counts from 1)."""
+        query = select(versions).where(versions.c.article_id == article_id,
+                                       versions.c.number == number)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+            return dict(row._mapping) if row else None
+
     def source_summaries(self, now: datetime) -> list[dict[str, Any]]:
         """Per source: articles (active, retired), versions, due checks, failing articles."""
         a = articles.c

@@ -1,0 +1,83 @@
+"""`tearsheet diff`: what changed between two versions, for people and programs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tearsheet.changes import diff as diff_documents
+from tearsheet.cli import ConfigOption, app, console, open_store
+from tearsheet.config import load_settings
+from tearsheet.diff import Document
+from tearsheet.diffview import html_document, terminal
+from tearsheet.errors import TearsheetError
+from tearsheet.urls import canonicalize
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="Old version: a text file, or a tracked URL.")],
+    new: Annotated[str | None, typer.Argument(help="New version: a text file.")] = None,
+    from_: Annotated[int | None, typer.Option("--from", help="Version number (URL).")] = None,
+    to: Annotated[int | None, typer.Option("--to", help="Version number (URL).")] = None,
+    format: Annotated[str, typer.Option("--format", "-f",
+                                        help="terminal, html or json.")] = "terminal",
+    language: Annotated[str | None, typer.Option(help="Sentence rules (en, fr, de, es).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Compare two text files (paragraphs separated by blank lines) or two stored versions.
+
+    `tearsheet diff OLD.txt NEW.txt`, or `tearsheet diff URL --from 3 --to 4` (default: the
+    last two versions).
+    """
+    if format not in ("terminal", "html", "json"):
+        raise TearsheetError(f"unknown format {format!r} (available: terminal, html, json)")
+    if new is not None:
+        before = _from_file(Path(old), language)
+        after = _from_file(Path(new), language)
+        labels = (old, new)
+    else:
+        before, after, labels = _from_store(old, from_, to, language, config)
+    change = diff_documents(before, after)
+    if format == "json":
+        console.print_json(json.dumps(change.as_json(), ensure_ascii=False))
+    elif format == "html":
+        print(html_document(change, *labels), end="")
+    else:
+        console.print(terminal(change), highlight=False)
+
+
+def _from_file(path: Path, language: str | None) -> Document:
+    try:
+        return Document.from_text(path.read_text(encoding="utf-8"), language=language)
+    except FileNotFoundError:
+        raise TearsheetError(f"{path}: no such file (to compare stored versions, give a "
+                             "tracked URL with --from and --to)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TearsheetError(f"{path}: cannot read it as UTF-8 text: {exc}") from None
+
+
+def _from_store(url: str, first: int | None, second: int | None, language: str | None,
+                config: Path | None) -> tuple[Document, Document, tuple[str, str]]:
+    settings = load_settings(config)
+    with open_store(settings) as store:
+        article = store.article_by_url(canonicalize(url))
+        if article is None:
+            raise TearsheetError(f"{url} is not a tracked article (nor a file)")
+        second = second or article["version_count"]
+        first = first or second - 1
+        before, after = (store.version(article["id"], n) for n in (first, second))
+    if before is None or after is None:
+        raise TearsheetError(f"{url} has versions 1 to {article['version_count']}; "
+                             f"there is no version {first if before is None else second}")
+    return (_document(before, language), _document(after, language),
+            (f"version {first}", f"version {second}"))
+
+
+def _document(row: dict[str, Any], language: str | None) -> Document:
+    return Document.from_text(row["text"], title=row["title"], byline=row["byline"],
+                              published_at=row["published_at"],
+                              language=language or row["language"])
