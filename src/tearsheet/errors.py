@@ -60,8 +60,14 @@ class DiscoveryError(TearsheetError):
 class ExtractionError(TearsheetError):
     """A page was fetched but holds no article we can read (empty, paywall, not HTML).
 
-    A failed extraction is a failed check, never a new (empty) version.
+    A failed extraction is a failed check, never a new (empty) version. ``reason`` says
+    why, for machines: ``empty``, ``not_html``, ``too_short``, ``paywall``, ``consent``,
+    ``login``, ``error_page``, ``soft_404``, ``truncated``, ``mojibake``, ``selector``.
     """
+
+    def __init__(self, message: str, *, reason: str = "too_short") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class StoreError(TearsheetError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -20,9 +20,10 @@ from typing import Any
 
 import charset_normalizer
 import lxml.html
-import trafilatura
 from lxml import etree
 
+from tearsheet.body import body_blocks, tidy
+from tearsheet.body import clean as _clean
 from tearsheet.errors import ExtractionError
 from tearsheet.urls import canonical_from_html
 
@@ -94,6 +95,15 @@ def decode_html(body: bytes, charset: str | None = None) -> str:
     return body.decode(_guess_encoding(body[:200_000]), errors="replace")
 
 
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
+
+
+def _looks_binary(text: str) -> bool:
+    """Control characters or undecodable bytes in more than 1 % of the first 64 KB."""
+    sample = text[:65536]
+    return len(_BINARY.findall(sample)) > len(sample) / 100
+
+
 def _guess_encoding(sample: bytes) -> str:
     """Statistical detection, leaning to windows-1252 as browsers do for undeclared pages.
 
@@ -118,44 +128,72 @@ def _guess_encoding(sample: bytes) -> str:
     return str(best.encoding)
 
 
-def extract(html: bytes | str, url: str | None = None, charset: str | None = None) -> Extraction:
+def extract(
+    html: bytes | str, url: str | None = None, charset: str | None = None, *,
+    body_selector: str | None = None, drop_selectors: Sequence[str] = (),
+) -> Extraction:
     """Extract the article from ``html``.
 
-    Raises :class:`ExtractionError` when the page holds no article text: such a fetch is a
-    failed check, never an (empty) version.
+    ``body_selector`` and ``drop_selectors`` are a source's CSS overrides (see
+    :class:`~tearsheet.config.SourceSettings`). Raises :class:`ExtractionError` when the
+    page holds no article text: such a fetch is a failed check, never an (empty) version.
     """
     text = decode_html(html, charset) if isinstance(html, bytes) else html
     if not text.strip():
-        raise ExtractionError("the page is empty")
-    try:
-        tree = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
-        raise ExtractionError(f"not an HTML page: {exc}") from None
+        raise ExtractionError("the page is empty", reason="empty")
+    if _looks_binary(text):
+        raise ExtractionError("not an HTML page: binary data", reason="not_html")
+    tree = parse_page(text)
     meta = _metadata(tree)
-    document = trafilatura.bare_extraction(
-        text, url=url, with_metadata=True, include_comments=False, include_tables=False,
-    )
-    body = getattr(document, "text", None) or ""
-    title = _clean(meta.get("title") or getattr(document, "title", None))
-    paragraphs = [_clean(line) for line in body.split("\n")]
-    paragraphs = [p for p in paragraphs if p]
-    headlines = {title, *(_clean("".join(map(str, h.itertext()))) for h in tree.iter("h1"))}
-    if paragraphs and paragraphs[0] in headlines:
-        paragraphs = paragraphs[1:]  # the headline repeated at the top of the body
+    title = _clean(meta.get("title"))
+    headlines = [title, *(_clean("".join(map(str, h.itertext()))) for h in tree.iter("h1"))]
+    canonical = canonical_from_html(_head_of(text), url) if url else None
+    # The body extractor consumes the tree: everything else is read before.
+    blocks = body_blocks(tree, url, body_selector=body_selector, drop_selectors=drop_selectors)
+    paragraphs = tidy(blocks, headlines=headlines)
     if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
         raise ExtractionError(
-            "no article text found (an error, consent or paywall page, or not an article)"
-        )
-    byline = _clean(meta.get("byline")) or _clean(getattr(document, "author", None))
+            "no article text found (an error, consent or paywall page, or not an article)",
+            reason="too_short")
     return Extraction(
         title=title or None,
-        byline=byline or None,
-        published_at=meta.get("published_at") or _parse_date(getattr(document, "date", None)),
+        byline=_clean(meta.get("byline")) or None,
+        published_at=meta.get("published_at"),
         modified_at=meta.get("modified_at"),
-        language=meta.get("language") or getattr(document, "language", None),
-        canonical_url=canonical_from_html(text, url) if url else None,
+        language=meta.get("language"),
+        canonical_url=canonical,
         paragraphs=paragraphs,
     )
+
+
+# As trafilatura parses: comments and processing instructions dropped, so that a comment
+# inside a paragraph (common in CMS output) does not cut the paragraph short.
+_PARSER = lxml.html.HTMLParser(  # type: ignore[call-arg]  # the stubs lack default_doctype
+    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+
+
+def parse_page(text: str) -> lxml.html.HtmlElement:
+    """The page's tree; :class:`ExtractionError` if it cannot be parsed as HTML."""
+    try:
+        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", text), parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"not an HTML page: {exc}", reason="not_html") from None
+
+
+def _head_of(text: str) -> str:
+    """The page up to ``</head>``: where canonical links live, parsed in a fraction."""
+    end = text.find("</head>")
+    return text[: end + 7] if 0 <= end < len(text) // 2 + 100_000 else text
+
+
+def json_ld_body(tree: lxml.html.HtmlElement) -> str | None:
+    """The ``articleBody`` a page declares in JSON-LD, if any (benchmarked as a candidate)."""
+    for item in _json_ld_articles(tree):
+        body = item.get("articleBody")
+        if isinstance(body, str) and body.strip():
+            return body
+    return None
 
 
 def _metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
@@ -244,11 +282,3 @@ def _parse_date(value: Any) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _clean(value: str | None) -> str:
-    """Whitespace folded and control characters (terminal escapes, NULs) removed."""
-    return " ".join(_CONTROL.sub("", value).split()) if value else ""

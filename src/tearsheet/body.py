@@ -1,0 +1,324 @@
+"""The article body: trafilatura finds it, site-independent rules clean its edges.
+
+Chosen by measurement (``bench/extraction.py``, numbers in ``docs/extraction.md``):
+trafilatura's fast path with tables finds the body of most news pages, but keeps what sits
+at the body's edges — the headline and standfirst above it, newsletter boxes and "most
+read" link lists below it, "Read more: <link>" lines inside it. Those edges are exactly
+what changes from one request to the next, so every rule here is about them: a block is
+dropped for what it *is* (a heading before the first paragraph, a line made of a link, a
+call to subscribe), never for where it sits on one particular site.
+
+A source may instead name its body with a CSS selector, and elements to drop; then the
+selector wins and the generic rules still clean the result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from tearsheet.errors import ExtractionError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_WORD = re.compile(r"\w+")
+_URL = re.compile(r"^(?:https?://|www\.)\S+$")
+
+# Lines that are page furniture whatever the site: calls to subscribe, share, comment or
+# follow; ad labels; comment counts; recirculation labels. Only short blocks are tested.
+_FURNITURE = re.compile(
+    r"""^(?:
+        advertisement|advertising|anzeige|publicité|sponsored(?:\ content)?|
+        (?:\d+\ )?comments?|(?:view|show|read|see)\ (?:all\ )?\d*\ ?comments?|
+        (?:share|tweet|email|print)(?:\ this)?(?:\ (?:story|article|page))?|
+        (?:related|recommended|trending|popular|most\ (?:read|popular|viewed|shared))
+            (?:\ (?:stories|articles|content|news|posts|videos|links|reading|now))?|
+        (?:you\ (?:may|might)\ also\ like|more\ from|more\ stories|read\ (?:more|next|also)
+            |also\ read|also\ on|see\ also|watch|listen|don'?t\ miss|recommended\ for\ you)
+            \b.*|
+        (?:updated|published|posted|last\ updated)\ (?:\d+|an?|one)\ (?:seconds?|minutes?|
+            hours?|days?|mins?|hrs?)\ ago|
+        (?:sign\ up|subscribe|register|join)\b.*\b(?:newsletters?|inbox)\b.*|
+        .*\b(?:newsletters?|inbox)\b.*\b(?:sign\ up|subscribe|delivered)\b.*|
+        .*\b(?:sign\ up|subscribe)\ (?:to|for)\ (?:our|the)\b.*\b(?:newsletters?|
+            today|free)\b.*|
+        thanks?\ (?:you\ )?for\ (?:signing\ up|subscribing)!?.*|
+        there\ was\ an\ error\ processing\ your\ subscription.*|
+        (?:like|enjoy(?:ed)?)\ this\ (?:story|article)\??.*share.*|
+        (?:follow\ us|click\ here|tap\ here)\b.*|
+        .*\bby\ clicking\ here\.?|
+        tell\ us\ what\ you\ think.*|have\ (?:a|your)\ say.*|
+        (?:have\ a\ (?:news\ )?tip|got\ a\ (?:news\ )?tip)\b.*
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_FURNITURE_MAX_WORDS = 30
+_LINK_LINE_MAX_WORDS = 40
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph-like piece of the body, with what the rules need to judge it."""
+
+    kind: str  # p, head, item, row, quote, code
+    text: str
+    link_share: float = 0.0  # share of the characters that are link text
+
+    @property
+    def words(self) -> int:
+        return len(_WORD.findall(self.text))
+
+
+def clean(value: str | None) -> str:
+    """Whitespace folded and control characters (terminal escapes, NULs) removed."""
+    return " ".join(_CONTROL.sub("", value).split()) if value else ""
+
+
+def body_blocks(
+    tree: lxml.html.HtmlElement, url: str | None, *, body_selector: str | None = None,
+    drop_selectors: Sequence[str] = (),
+) -> list[Block]:
+    """The raw body blocks of ``tree`` (which this consumes: it is modified in place)."""
+    for selector in drop_selectors:
+        for element in _select(tree, selector):
+            _remove(element)
+    if body_selector:
+        found = _select(tree, body_selector)
+        if not found:
+            raise ExtractionError(
+                f"the source's body_selector {body_selector!r} matches nothing on this page "
+                "(did the site change its layout?)", reason="selector")
+        blocks: list[Block] = []
+        for element in found:
+            blocks += html_blocks(element)
+        return blocks
+    # Link texts are read before trafilatura consumes the tree. Asking trafilatura to keep
+    # links instead changes which body it picks (and not for the better: measured).
+    anchors = {key for a in tree.iter("a") if (key := _key(_text(a)))}
+    paragraphs = _page_paragraphs(tree)
+    document = trafilatura.bare_extraction(
+        tree, url=url, fast=True, include_tables=True, include_links=False,
+        include_comments=False, include_images=False, with_metadata=False,
+    )
+    body = getattr(document, "body", None)
+    blocks = [] if body is None else list(_trafilatura_blocks(body))
+    blocks = _recover_sections(blocks, paragraphs)
+    return [_with_links(b, anchors) for b in blocks]
+
+
+def _page_paragraphs(tree: lxml.html.HtmlElement) -> list[tuple[str, int, int, str]]:
+    """(class, container, its grandparent, text) of each ``<p>`` in a classed container."""
+    found = []
+    ids: dict[Any, int] = {}
+    for p in tree.iter("p"):
+        parent = p.getparent()
+        if parent is not None and parent.get("class"):
+            text = clean(_text(p))
+            if text:
+                container = ids.setdefault(parent, len(ids))
+                # Sister sections share a parent, or a grandparent when each sits in
+                # its own wrapper (a grid row with an ad rail, say).
+                above = parent.getparent()
+                above = above.getparent() if above is not None and above.getparent() \
+                    is not None else above
+                grandparent = ids.setdefault(above, len(ids))
+                found.append((f"{parent.tag}.{parent.get('class')}", container, grandparent,
+                              text))
+    return found
+
+
+def _recover_sections(
+    blocks: list[Block], paragraphs: list[tuple[str, int, int, str]],
+) -> list[Block]:
+    """Add the body's sister sections that trafilatura left out.
+
+    Some sites cut the body into several sibling containers of the same class, with ads
+    or embeds between them; trafilatura keeps the first. The container holding what it
+    kept names the body; the paragraphs of its sisters (same class, same grandparent, nothing
+    of them kept) go back in page order.
+    """
+    kept = {_key(b.text): n for n, b in enumerate(blocks)}
+    counts: dict[tuple[str, int, int], int] = {}
+    for name, container, parent, text in paragraphs:
+        if _key(text) in kept:
+            counts[name, container, parent] = counts.get((name, container, parent), 0) + 1
+    if not counts:
+        return blocks
+    (body, main, parent_of_main), matched = max(counts.items(), key=lambda item: item[1])
+    if matched < 3:
+        return blocks
+    touched = {container for _, container, _ in counts}
+    missing: dict[int, list[Block]] = {}
+    position = -1
+    added = 0
+    for name, container, parent, text in paragraphs:
+        key = _key(text)
+        if key in kept:
+            position = kept[key] if container == main else position
+        elif name == body and parent == parent_of_main and container not in touched:
+            missing.setdefault(position, []).append(Block("p", text))
+            added += len(text.split())
+    if added < 50:
+        return blocks
+    result = missing.get(-1, [])
+    for n, block in enumerate(blocks):
+        result = [*result, block, *missing.get(n, [])]
+    return result
+
+
+def _with_links(block: Block, anchors: set[str]) -> Block:
+    """The block, with its link share when it is (a label and) one of the page's links."""
+    if block.words > _LINK_LINE_MAX_WORDS:
+        return block
+    key = _key(block.text)
+    candidates = [key]
+    label, colon, rest = block.text.partition(":")
+    if colon and len(label) < 40:
+        candidates.append(_key(rest))
+    for candidate in candidates:
+        if candidate and candidate in anchors:
+            return Block(block.kind, block.text, len(candidate) / max(1, len(key)))
+    return block
+
+
+def _select(tree: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
+    try:
+        return list(tree.cssselect(selector))
+    except Exception as exc:  # cssselect raises its own SelectorError family
+        raise ExtractionError(f"bad CSS selector {selector!r}: {exc}",
+                              reason="selector") from None
+
+
+def _remove(element: lxml.html.HtmlElement) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:  # keep the text that follows the element
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _trafilatura_blocks(body: etree._Element) -> Iterable[Block]:
+    for element in body:
+        tag = element.tag
+        if tag == "list":
+            for item in element.iter("item"):
+                yield from _lines("item", item)
+        elif tag == "table":
+            for row in element.iter("row"):
+                text = " ".join(c for c in (clean(_text(cell)) for cell in row.iter("cell")) if c)
+                if text:
+                    yield Block("row", text)
+        elif tag in ("p", "head", "quote", "code"):
+            yield from _lines(str(tag), element)
+
+
+def _text(element: etree._Element) -> str:
+    return "".join(str(t) for t in element.itertext())
+
+
+def _lines(kind: str, element: etree._Element) -> Iterable[Block]:
+    """A block per line: trafilatura marks the line breaks of a paragraph with <lb/>."""
+    for lb in element.iter("lb"):
+        lb.tail = "\n" + (lb.tail or "")
+    for line in _text(element).split("\n"):
+        if cleaned := clean(line):
+            yield Block(kind, cleaned)
+
+
+_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr",
+               "dd", "dt", "figcaption", "div", "section", "article", "table", "ul", "ol",
+               "header", "footer", "aside", "main", "td", "th"}
+_SKIP_TAGS = {"script", "style", "noscript", "template", "iframe", "svg", "button", "form",
+              "select", "textarea", "input", "nav"}
+_KIND = {"li": "item", "tr": "row", "blockquote": "quote", "pre": "code", "h1": "head",
+         "h2": "head", "h3": "head", "h4": "head", "h5": "head", "h6": "head"}
+
+
+def html_blocks(root: lxml.html.HtmlElement) -> list[Block]:
+    """Blocks of an HTML element: one per block element's own run of text.
+
+    Used for a source's ``body_selector`` and for JSON-LD bodies written in HTML.
+    """
+    blocks: list[Block] = []
+    parts: list[str] = []
+    linked = [0]
+    kinds = ["p"]
+
+    def flush() -> None:
+        text = clean("".join(parts))
+        if text:
+            share = min(1.0, linked[0] / max(1, len("".join(parts).strip())))
+            blocks.append(Block(kinds[-1], text, share))
+        parts.clear()
+        linked[0] = 0
+
+    def walk(node: lxml.html.HtmlElement, in_link: bool) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in _SKIP_TAGS or not tag:
+            return
+        block = tag in _BLOCK_TAGS
+        if block or tag == "br":
+            flush()
+        if block:
+            kinds.append(_KIND.get(tag, "p"))
+        in_link = in_link or tag == "a"
+        if node.text:
+            parts.append(node.text)
+            linked[0] += len(node.text.strip()) if in_link else 0
+        for child in node:
+            walk(child, in_link)
+            if child.tail:
+                parts.append(child.tail)
+                linked[0] += len(child.tail.strip()) if in_link else 0
+        if block:
+            flush()
+            kinds.pop()
+
+    walk(root, False)
+    flush()
+    return blocks
+
+
+def tidy(blocks: list[Block], *, headlines: Iterable[str] = ()) -> list[str]:
+    """The paragraphs of the body, once its edges are cleaned (see the module docstring)."""
+    heads = {_key(h) for h in headlines if h}
+    kept = [b for b in blocks if not _is_furniture(b)]
+    # Above the first paragraph: the headline, standfirst, kicker — not the article.
+    # At most two headings (a headline and a standfirst): more is the body's own structure.
+    dropped = 0
+    while kept and ((kept[0].kind == "head" and dropped < 2) or _key(kept[0].text) in heads):
+        dropped += kept[0].kind == "head"
+        kept = kept[1:]
+    # Below the last paragraph: newsletter boxes, headings of link lists, link lists. A
+    # body that would lose more than a third of its words this way is a list of links
+    # itself (a deals page, a link roundup): left whole.
+    end = len(kept)
+    while end and (kept[end - 1].kind == "head" or kept[end - 1].link_share >= 0.5):
+        end -= 1
+    total = sum(b.words for b in kept)
+    if sum(b.words for b in kept[end:]) <= total / 3:
+        kept = kept[:end]
+    return [b.text for b in kept]
+
+
+def _is_furniture(block: Block) -> bool:
+    if block.words > _FURNITURE_MAX_WORDS and block.link_share < 0.6:
+        return False
+    if block.link_share >= 0.8 and block.words <= _LINK_LINE_MAX_WORDS \
+            and block.kind in ("p", "item") and not _URL.match(block.text):
+        return True  # "Read more: <a>Other story</a>", a recirculation item
+    return bool(_FURNITURE.match(block.text.strip(" .:…!|-–—•·>»")))
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORD.findall(text.casefold()))
