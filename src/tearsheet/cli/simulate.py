@@ -1,17 +1,31 @@
-"""`tearsheet simulate`: a local news site replaying article histories, and its converter."""
+"""`tearsheet simulate` (a local news site replaying histories, and its converter) and
+`tearsheet score` (a run scored against the ground truth the site wrote)."""
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
+from rich.text import Text
 
-from tearsheet.cli import app, err_console
+from tearsheet.cli import ConfigOption, app, console, err_console, open_store
+from tearsheet.config import load_settings
 from tearsheet.errors import TearsheetError
-from tearsheet.simulate import FaultPlan, NewsSite, convert_files, load_histories, write_histories
+from tearsheet.score import Stored, score
+from tearsheet.simulate import (
+    FaultPlan,
+    NewsSite,
+    convert_files,
+    load_histories,
+    read_truth,
+    write_histories,
+)
 from tearsheet.simulate.faults import ALL_FAULTS
 from tearsheet.simulate.templates import NOISE_KINDS, TEMPLATES
 
@@ -119,3 +133,40 @@ def convert(
     span = versions[-1].at if versions else 0.0
     err_console.print(f"{count} versions of {articles} articles over {span:.0f} s -> {out}",
                       highlight=False)
+
+
+@app.command("score")
+def score_command(
+    truth: Annotated[Path, typer.Option(help="The ground truth `tearsheet simulate --truth` "
+                                             "wrote.")],
+    config: ConfigOption = None,
+    min_visible: Annotated[float, typer.Option(
+        help="Also count the missed versions that were visible at least this many seconds.")]
+    = 0.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
+) -> None:
+    """Compare the database with the ground truth: captured, missed, phantom, fidelity."""
+    records = read_truth(truth)
+    end = datetime.fromtimestamp(truth.stat().st_mtime, UTC)  # the truth's last rewrite
+    settings = load_settings(config)
+    with open_store(settings) as store:
+        stored = [Stored(r["url"], r["number"], r["captured_at"], r["title"], r["byline"],
+                         r["text"]) for r in store.iter_versions()]
+    result = score(records, stored)
+    if as_json:
+        console.print_json(json.dumps(result.as_json(min_visible=min_visible, end=end)))
+        return
+    table = Table(title="tearsheet score")
+    for name in ("served", "stored", "captured", "exactly", "missed", "phantoms", "fidelity"):
+        table.add_column(name, justify="right")
+    table.add_row(str(result.served), str(result.stored), str(len(result.captured)),
+                  str(result.exact), str(len(result.missed)), str(len(result.phantoms)),
+                  f"{result.fidelity:.4f}")
+    console.print(table)
+    long_missed = result.missed_visible_for(min_visible, end)
+    for version in long_missed:
+        console.print(Text(f"missed: {version.url} version {version.version} (visible "
+                           f"{version.visible_seconds(end):.1f} s): {version.headline}"))
+    for match in result.phantoms:
+        console.print(Text(f"phantom ({match.phantom}): {match.stored.url} version "
+                           f"{match.stored.number}: {match.stored.title or ''}"))
