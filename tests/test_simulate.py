@@ -61,8 +61,8 @@ def test_bundled_newsroom_loads_and_has_edit_histories() -> None:
     per_article: dict[str, int] = {}
     for v in versions:
         per_article[v.article] = per_article.get(v.article, 0) + 1
-    assert len(per_article) >= 6
-    assert sum(1 for n in per_article.values() if n >= 2) >= 4
+    assert len(per_article) >= 24  # a few dozen stories
+    assert sum(1 for n in per_article.values() if n >= 2) >= 20
     assert [v.at for v in versions] == sorted(v.at for v in versions)
 
 
@@ -78,7 +78,7 @@ def test_bad_history_line_names_the_line(tmp_path: Path) -> None:
 def test_demo_tracks_the_newsroom_and_records_edits(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "tearsheet", "demo", "--duration", "16", "--speed", "25",
-         "--data-dir", str(tmp_path)],
+         "--data-dir", str(tmp_path), "--no-browser"],
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
@@ -88,7 +88,7 @@ def test_demo_tracks_the_newsroom_and_records_edits(tmp_path: Path) -> None:
                    capture_output=True)
     records = [json.loads(line) for line in out.read_text().splitlines()]
     articles = {r["url"] for r in records}
-    assert len(articles) == 6
+    assert len(articles) == len({v.path for v in load_histories()}) >= 24
     assert len(records) > len(articles)  # edits were caught as new versions
     # The storm story grew through three versions; noise never added one.
     storm = [r for r in records if r["url"].endswith("/news/storm-warning-coast")]

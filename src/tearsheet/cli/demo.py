@@ -1,10 +1,24 @@
-"""`tearsheet demo`: the tracker on a local fictional newsroom."""
+"""`tearsheet demo`: the whole product on one machine, in one command.
+
+The demo starts the simulated newsroom (the bundled *Harbour Gazette*) as a child
+process — its own interpreter, so page rendering does not take the tracker's GIL — and
+the tracker in this process, with a schedule that follows the newsroom's accelerated
+clock. Ctrl-C reaches both (one process group); the child also exits by itself if this
+process dies. The web UI is not part of this release: the live status view stands in for
+it, and ``--port`` is kept for it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import subprocess
+import sys
 import tempfile
+import time
+import webbrowser
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +29,8 @@ from rich.text import Text
 from tearsheet.cli import app, console, err_console, open_store, setup_logging
 from tearsheet.cli.tracking import run_tracker
 from tearsheet.config import load_settings
-from tearsheet.simulate import NewsSite, load_histories
+from tearsheet.errors import TearsheetError
+from tearsheet.simulate import load_histories
 from tearsheet.store import Store
 
 DEMO_CONFIG = """\
@@ -31,12 +46,57 @@ discovery_interval = {first:.3f}
 jitter = 0.1
 [fetch]
 per_host_delay = "0.05s"
+per_host_concurrency = 4
 timeout = "5s"
 allow_private_addresses = true   # the demo site runs on 127.0.0.1
 [[sources]]
 name = "harbour-gazette"
-feeds = ["{feed}"]
+feeds = ["{base}/feed.xml", "{base}/atom.xml"]
+sitemaps = ["{base}/sitemap.xml"]
 """
+SITE_START_TIMEOUT = 30.0
+
+
+@contextlib.contextmanager
+def newsroom_process(data_dir: Path, speed: float, faults: float,
+                     truth: Path) -> Iterator[str]:
+    """Run `tearsheet simulate` as a child on a free port; yields its base URL."""
+    log_path = data_dir / "newsroom.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        child = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [sys.executable, "-m", "tearsheet", "simulate", "--port", "0", "--speed", str(speed),
+             "--faults", str(faults), "--truth", str(truth), "--exit-with-parent"],
+            stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+            env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
+        )
+    try:
+        deadline = time.monotonic() + SITE_START_TIMEOUT
+        base = ""
+        while not base:
+            first = log_path.read_text(encoding="utf-8").split("\n", 1)[0].split()
+            if first and first[0].startswith("http://"):
+                base = first[0].rstrip("/")
+            elif child.poll() is not None or time.monotonic() > deadline:
+                raise TearsheetError(f"the demo newsroom did not start (see {log_path})")
+            else:
+                time.sleep(0.05)
+        yield base
+    finally:
+        if child.poll() is None:
+            child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(timeout=10)
+
+
+def _can_open_browser() -> bool:
+    """Only with a graphical session: on a bare terminal, `webbrowser` may start a text
+    browser in the very terminal the status view is drawn on."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 @app.command()
@@ -47,33 +107,55 @@ def demo(
         help="Stop after this many seconds (default: run until Ctrl-C).")] = None,
     speed: Annotated[float, typer.Option(
         help="Simulated seconds per real second of the demo newsroom.")] = 5.0,
+    port: Annotated[int, typer.Option(
+        help="Port of the web UI (kept for it: this release shows the live status "
+             "instead; the newsroom itself uses a free port).")] = 8000,
+    no_browser: Annotated[bool, typer.Option(
+        "--no-browser", help="Do not open the newsroom in a web browser.")] = False,
+    faults: Annotated[float, typer.Option(
+        help="Share of the newsroom's answers that fail (0-1), to watch the tracker cope.")]
+    = 0.0,
 ) -> None:
     """Track a bundled fictional newsroom served on 127.0.0.1 whose stories get rewritten."""
-    site = NewsSite(load_histories(), speed=speed).start()
+    if speed <= 0:
+        raise TearsheetError("--speed must be positive")
+    newsroom = load_histories()
+    span = max(v.at for v in newsroom) / speed
     keep = data_dir is not None
     with contextlib.ExitStack() as stack:
-        stack.callback(site.stop)
         if data_dir is None:
             data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tearsheet-")))
         data_dir.mkdir(parents=True, exist_ok=True)
+        truth = data_dir / "truth.jsonl"
+        base = stack.enter_context(newsroom_process(data_dir, speed, faults, truth))
         config = data_dir / "tearsheet.toml"
         config.write_text(DEMO_CONFIG.format(
-            db=(data_dir / "demo.db").as_posix(), feed=site.base + "/feed.xml",
-            first=25 / speed, longest=150 / speed))
+            db=(data_dir / "demo.db").as_posix(), base=base, first=25 / speed,
+            longest=150 / speed), encoding="utf-8")
         settings = load_settings(config)
         live = err_console.is_terminal
         if not live:
             setup_logging(False)
+        articles = len({v.path for v in newsroom})
         err_console.print(
-            f"[bold]tearsheet demo[/]: the Harbour Gazette is at {site.base}/feed.xml; "
-            f"its stories change over the next {300 / speed:.0f} s.\n"
-            f"Data: {data_dir}. Ctrl-C stops.", highlight=False)
+            f"\n[bold]tearsheet demo[/] — the Harbour Gazette ({articles} stories) is live at "
+            f"[bold]{base}/[/]\n"
+            f"  Its stories are rewritten over the next {span:.0f} s: corrections, new "
+            f"headlines, developing stories.\n"
+            f"  Web UI (port {port}): not in this release — the live status below shows "
+            f"what is tracked.\n"
+            f"  Data: {data_dir}   Ctrl-C stops everything.\n", highlight=False)
+        if not no_browser and _can_open_browser():
+            with contextlib.suppress(Exception):  # no browser is not an error
+                webbrowser.open(base + "/")
         with open_store(settings) as store:
             asyncio.run(run_tracker(settings, store, once=False, live=live, duration=duration))
-            _print_articles(store, site.base)
+            _print_articles(store, base)
         if keep:
-            err_console.print(f"See them again: tearsheet status --config {config}; "
-                              f"tearsheet export --config {config}", highlight=False)
+            err_console.print(
+                f"See them again: tearsheet status --config {config}; tearsheet export "
+                f"--config {config}\nScore the run: tearsheet score --truth {truth} "
+                f"--config {config}", highlight=False)
         else:
             err_console.print("The demo's data was temporary: keep it with --data-dir DIR.")
 

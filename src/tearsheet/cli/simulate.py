@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
 from datetime import UTC, datetime
@@ -76,6 +77,8 @@ def simulate(
         help=f"One page template for every article ({', '.join(sorted(TEMPLATES))}).")] = None,
     duration: Annotated[float | None, typer.Option(
         help="Stop after this many real seconds (default: until Ctrl-C).")] = None,
+    exit_with_parent: Annotated[bool, typer.Option(
+        hidden=True, help="Stop when the process that started this one exits.")] = False,
 ) -> None:
     """Serve a news site on 127.0.0.1 whose articles are rewritten on an accelerated clock.
 
@@ -100,6 +103,8 @@ def simulate(
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    if exit_with_parent:
+        threading.Thread(target=_watch_parent, args=(os.getppid(), stop), daemon=True).start()
     site.start()
     articles = len(site.articles)
     err_console.print(
@@ -115,6 +120,13 @@ def simulate(
         site.stop()
     err_console.print(f"stopped; {sum(site.faults_served.values())} faults served"
                       + (f"; ground truth in {truth}" if truth else ""), highlight=False)
+
+
+def _watch_parent(parent: int, stop: threading.Event) -> None:
+    """Stop when the parent is gone (a child of a killed demo must not serve forever)."""
+    while not stop.wait(0.5):
+        if os.getppid() != parent:
+            stop.set()
 
 
 @simulate_app.command()

@@ -106,6 +106,8 @@ class NewsSite:
                     template or templates.template_for(version.article))
             found.versions.append(version)
             found.times.append(version.at)
+        self.sections = set(templates.SECTIONS) | {
+            a.versions[0].section_name for a in self.articles.values()}
         self._started = time.monotonic()
         self._started_wall = time.time()
         self._requests = itertools.count()
@@ -199,7 +201,7 @@ class NewsSite:
             if index >= 0:
                 return self._article(article, index)
         listing_section = path.strip("/")
-        if path == "/" or listing_section in templates.SECTIONS:
+        if path == "/" or listing_section in self.sections:
             section = listing_section or None
             items = self._listing(section)[:FRONT_SIZE]
             title = "Home" if section is None else section.title()
