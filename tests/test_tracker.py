@@ -409,7 +409,7 @@ def test_a_crashing_check_is_recorded_and_backs_off(
     from tearsheet.tracker import Tracker
 
     class BuggyTracker(Tracker):
-        async def _extract(self, response):  # type: ignore[no-untyped-def]
+        async def _extract(self, *args):  # type: ignore[no-untyped-def]
             raise RuntimeError("injected bug")
 
     newsroom.publish("/news/buggy-story", Story("A buggy story", list(LOREM)))

@@ -133,13 +133,34 @@ class FetchSettings(_Section):
 
 
 class SourceSettings(_Section):
-    """One news source: where its articles are discovered."""
+    """One news source: where its articles are discovered, and how to read them.
+
+    ``body_selector`` (CSS) names the article body when the generic extractor gets a site
+    wrong; ``drop_selectors`` (CSS) remove elements first (a newsletter box, a related-links
+    rail). Both are checked here, so a typo fails at startup rather than on every check.
+    """
 
     name: str = Field(min_length=1, max_length=100)
     feeds: list[str] = []
     sitemaps: list[str] = []
     section_pages: list[str] = []
     article_pattern: str = ""
+    body_selector: str | None = None
+    drop_selectors: list[str] = []
+
+    @field_validator("body_selector")
+    @classmethod
+    def _body_css(cls, selector: str | None) -> str | None:
+        if selector is not None:
+            _check_css(selector)
+        return selector
+
+    @field_validator("drop_selectors")
+    @classmethod
+    def _drop_css(cls, selectors: list[str]) -> list[str]:
+        for selector in selectors:
+            _check_css(selector)
+        return selectors
 
     @field_validator("feeds", "sitemaps", "section_pages")
     @classmethod
@@ -157,6 +178,17 @@ class SourceSettings(_Section):
         except re.error as exc:
             raise ValueError(f"not a valid regular expression: {exc}") from None
         return pattern
+
+
+def _check_css(selector: str) -> None:
+    from cssselect import GenericTranslator, SelectorError
+
+    if not selector.strip():
+        raise ValueError("an empty CSS selector")
+    try:
+        GenericTranslator().css_to_xpath(selector)
+    except SelectorError as exc:
+        raise ValueError(f"{selector!r} is not a valid CSS selector: {exc}") from None
 
 
 class Settings(BaseSettings):

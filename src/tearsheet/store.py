@@ -415,6 +415,19 @@ class Store:
             row = conn.execute(query).first()
             return dict(row._mapping) if row else None
 
+    def last_text_length(self, article_id: int) -> int | None:
+        """Characters in the body of the article's latest version (None: no version).
+
+        Asked only when a check is about to store a new version (to notice a body that
+        shrank by half), so one indexed lookup then costs nothing in the common case.
+        """
+        query = (select(func.length(versions.c.text))
+                 .where(versions.c.article_id == article_id)
+                 .order_by(versions.c.number.desc()).limit(1))
+        with self.engine.connect() as conn:
+            length = conn.scalar(query)
+            return None if length is None else int(length)
+
     def source_summaries(self, now: datetime) -> list[dict[str, Any]]:
         """Per source: articles (active, retired), versions, due checks, failing articles."""
         a = articles.c

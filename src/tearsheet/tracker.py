@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 import time
@@ -21,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from tearsheet import schedule
 from tearsheet.compare import fingerprint
-from tearsheet.config import Settings
+from tearsheet.config import Settings, SourceSettings
 from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
 from tearsheet.errors import ExtractionError, FetchError, TearsheetError
 from tearsheet.extract import Extraction, extract
@@ -78,6 +79,7 @@ class Tracker:
         self.stats = Stats()
         self.capacity = settings.fetch.concurrency * 2
         self._extractor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+        self._source_overrides: dict[int, SourceSettings] | None = None
 
     def sync_sources(self) -> None:
         """Bring the store's sources and feeds in line with the configuration."""
@@ -151,8 +153,9 @@ class Tracker:
             response = await self.fetcher.fetch(
                 article.url, etag=article.etag, last_modified=article.last_modified)
             extraction = None
+            digest = None
             if not response.not_modified:
-                extraction = await self._extract(response)
+                extraction = await self._extract(article, response)
                 if article.version_count == 0:
                     canonical = extraction.canonical_url or canonicalize(response.url)
                     if canonical != article.url:
@@ -160,6 +163,10 @@ class Tracker:
                         if owner is not None:
                             log.info("%s is article %s (%s)", article.url, owner, canonical)
                             return CheckResult("merged")
+                digest = fingerprint(extraction)
+                if digest != article.content_hash and self._shrank(article, extraction):
+                    response, extraction, digest = await self._confirm(
+                        article, extraction, digest)
         except (FetchError, ExtractionError) as exc:
             errors = article.error_count + 1
             retry_after = exc.retry_after if isinstance(exc, FetchError) else None
@@ -175,7 +182,6 @@ class Tracker:
             self._event(logging.WARNING, f"check failed: {exc}")
             return CheckResult("failed", error=str(exc))
 
-        digest = fingerprint(extraction) if extraction is not None else None
         if digest is None or digest == article.content_hash:
             timing = schedule.after_unchanged(now, article.check_interval, last_changed,
                                               settings, self.rng)
@@ -209,16 +215,58 @@ class Tracker:
         log.log(level, "%s", message)
         self.stats.recent.append(message)
 
-    async def _extract(self, response: Response) -> Extraction:
+    async def _extract(self, article: DueArticle, response: Response) -> Extraction:
         if response.content_type not in HTML_TYPES:
-            raise ExtractionError(f"{response.url}: not an HTML page ({response.content_type})")
+            raise ExtractionError(f"{response.url}: not an HTML page ({response.content_type})",
+                                  reason="not_html")
+        source = self._overrides().get(article.source_id)
+        job = functools.partial(
+            extract, response.body, response.url, response.charset,
+            body_selector=source.body_selector if source else None,
+            drop_selectors=source.drop_selectors if source else ())
         try:
             # Extraction is CPU work: run it beside the event loop so fetches keep flowing.
             # One thread, not a pool: it holds the GIL, so more threads only add switching.
-            return await asyncio.get_running_loop().run_in_executor(
-                self._extractor, extract, response.body, response.url, response.charset)
+            return await asyncio.get_running_loop().run_in_executor(self._extractor, job)
         except ExtractionError as exc:
-            raise ExtractionError(f"{response.url}: {exc}") from None
+            raise ExtractionError(f"{response.url}: {exc} [{exc.reason}]",
+                                  reason=exc.reason) from None
+
+    def _overrides(self) -> dict[int, SourceSettings]:
+        """Sources with extraction overrides, by store id (looked up once)."""
+        if self._source_overrides is None:
+            now = self.clock()
+            self._source_overrides = {
+                self.store.ensure_source(source.name, now): source
+                for source in self.settings.sources
+                if source.body_selector or source.drop_selectors
+            }
+        return self._source_overrides
+
+    def _shrank(self, article: DueArticle, extraction: Extraction) -> bool:
+        """True when the body lost more than half of the last version's text."""
+        if article.version_count == 0:
+            return False
+        last = self.store.last_text_length(article.id)
+        return last is not None and len(extraction.text) * 2 < last
+
+    async def _confirm(
+        self, article: DueArticle, extraction: Extraction, digest: str,
+    ) -> tuple[Response, Extraction, str]:
+        """Fetch a shrunken body again: store it only if the second fetch agrees.
+
+        A half-rendered page, a CDN serving a stub or an A/B test must not become a
+        version that "deletes" half the article. If the second fetch shows the last
+        version again, the check is unchanged; if it shows a third text, it fails.
+        """
+        response = await self.fetcher.fetch(article.url)
+        again = await self._extract(article, response)
+        second = fingerprint(again)
+        if second in (digest, article.content_hash):
+            return response, again, second
+        raise ExtractionError(
+            f"{article.url}: the body shrank by more than half and a second fetch did not "
+            "confirm it [unconfirmed_shrink]", reason="unconfirmed_shrink")
 
     async def check_due(self, stop: asyncio.Event, *, until: datetime | None = None) -> int:
         """Check every article due (at ``until``, default: as time goes on) until none is.

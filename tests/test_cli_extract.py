@@ -1,0 +1,77 @@
+"""``tearsheet extract FILE|- [--url URL]``: the extraction of a saved page, as JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import cli
+from tests.pages import LOREM, article_page
+
+FIELDS = ["title", "byline", "published_at", "modified_at", "language", "canonical_url",
+          "paragraphs"]
+
+
+def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "tearsheet", "extract", *args],
+                          input=stdin, capture_output=True, timeout=60, check=False)
+
+
+def test_extract_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(article_page("Council approves budget", LOREM,
+                                 canonical="https://news.example/2026/budget"), "utf-8")
+    assert cli("extract", str(page), "--url", "https://news.example/2026/budget?utm_source=x") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == FIELDS
+    assert data["title"] == "Council approves budget"
+    assert data["byline"] == "Jane Doe"
+    assert data["published_at"] == "2026-11-20T08:00:00+00:00"
+    assert data["language"] == "en"
+    assert data["canonical_url"] == "https://news.example/2026/budget"
+    assert data["paragraphs"] == LOREM
+
+
+def test_extract_from_stdin_keeps_the_bytes_encoding() -> None:
+    page = article_page("Café society’s “quiet” résumé", LOREM, charset=None)
+    done = run("-", stdin=page.encode("cp1252"))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["title"] == "Café society’s “quiet” résumé"
+    assert data["canonical_url"] is None  # no --url: nothing to resolve against
+
+
+def test_extract_refuses_a_page_without_an_article(tmp_path: Path) -> None:
+    page = tmp_path / "teaser.html"
+    page.write_text("<html><body><p>Subscribe to read.</p></body></html>")
+    done = run(str(page))
+    assert done.returncode == 1
+    assert done.stdout == b""
+    assert done.stderr.decode().startswith("error:")
+    assert "[too_short]" in done.stderr.decode()
+
+
+def test_extract_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("extract", str(tmp_path / "nope.html")) == 1
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_extract_with_a_sources_selectors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = tmp_path / "tearsheet.toml"
+    config.write_text('[[sources]]\nname = "daily"\nbody_selector = "div.story"\n'
+                      'drop_selectors = [".promo"]\n')
+    page = tmp_path / "page.html"
+    story = "".join(f"<p>{p}</p>" for p in LOREM)
+    page.write_text(f"<html><body><div class='teaser'><p>{LOREM[0]} {LOREM[1]}</p></div>"
+                    f"<div class='story'>{story}<p class='promo'>Buy our mug now, it is "
+                    "lovely and ceramic and very reasonably priced</p></div></body></html>")
+    assert cli("extract", str(page), "--source", "daily", "--config", str(config)) == 0
+    assert json.loads(capsys.readouterr().out)["paragraphs"] == LOREM
+    assert cli("extract", str(page), "--source", "nosuch", "--config", str(config)) == 1
+    assert "no source named 'nosuch'" in capsys.readouterr().err

@@ -1,0 +1,81 @@
+"""A body that shrinks by more than half is fetched again before it is stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tearsheet.store import Store
+from tests.localserver import LocalServer, Reply, Request
+from tests.pages import LOREM, article_page, rss_feed
+from tests.test_tracker import export, run_once, write_config
+
+LONG = [f"{p} (part {n})" for n in range(3) for p in LOREM]
+SHORT = LONG[:3]
+OTHER = [f"{p} (a third text)" for p in LOREM[:3]]
+
+
+def serve(server: LocalServer, pages: list[list[str]]) -> None:
+    """Serve the given bodies in turn, the last one for every request after."""
+    queue = list(pages)
+
+    def handler(request: Request) -> Reply:
+        paragraphs = queue.pop(0) if len(queue) > 1 else queue[0]
+        return Reply(body=article_page("A shrinking story", paragraphs))
+
+    server.route("/news/story", handler)
+
+
+def outcomes(tmp_path: Path) -> list[tuple[str, str | None]]:
+    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT outcome, error FROM checks ORDER BY id").all()
+    store.close()
+    return [(r[0], r[1]) for r in rows]
+
+
+def setup(server: LocalServer, tmp_path: Path) -> Path:
+    server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/news/story", "x")]),
+                                    headers={"Content-Type": "application/rss+xml"}))
+    serve(server, [LONG])
+    config = write_config(tmp_path, server)
+    run_once(config)
+    return config
+
+
+def test_a_transient_shrink_is_not_stored(server: LocalServer, tmp_path: Path) -> None:
+    config = setup(server, tmp_path)
+    serve(server, [SHORT, LONG])  # a half-rendered page, then the real one again
+    run_once(config)
+    assert [v["version"] for v in export(config, tmp_path)] == [1]
+    assert [o for o, _ in outcomes(tmp_path)] == ["new_version", "unchanged"]
+    assert len(server.hits("/news/story")) == 3  # the second fetch happened
+
+
+def test_a_confirmed_shrink_is_stored(server: LocalServer, tmp_path: Path) -> None:
+    config = setup(server, tmp_path)
+    serve(server, [SHORT])
+    run_once(config)
+    versions = export(config, tmp_path)
+    assert [v["version"] for v in versions] == [1, 2]
+    assert versions[1]["text"] == "\n\n".join(SHORT)
+    assert len(server.hits("/news/story")) == 3
+
+
+def test_a_shrink_that_the_second_fetch_contradicts_fails(
+    server: LocalServer, tmp_path: Path,
+) -> None:
+    config = setup(server, tmp_path)
+    serve(server, [SHORT, OTHER])
+    run_once(config)
+    assert [v["version"] for v in export(config, tmp_path)] == [1]
+    outcome, error = outcomes(tmp_path)[-1]
+    assert outcome == "failed"
+    assert error is not None and "[unconfirmed_shrink]" in error
+
+
+def test_growth_and_small_cuts_need_no_second_fetch(server: LocalServer, tmp_path: Path) -> None:
+    config = setup(server, tmp_path)
+    serve(server, [LONG[:-2]])  # a cut of two paragraphs out of twelve
+    run_once(config)
+    assert [v["version"] for v in export(config, tmp_path)] == [1, 2]
+    assert len(server.hits("/news/story")) == 2
