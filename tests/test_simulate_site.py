@@ -214,7 +214,7 @@ def test_walls_are_200_pages_without_the_article(kind: str) -> None:
     try:
         response = httpx.get(site.base + "/news/a-story")
         assert response.status_code == 200
-        with pytest.raises(ExtractionError, match="no article text"):
+        with pytest.raises(ExtractionError):  # a wall is never taken for the article
             extract(response.content)
     finally:
         site.stop()

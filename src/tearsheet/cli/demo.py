@@ -58,14 +58,16 @@ SITE_START_TIMEOUT = 30.0
 
 
 @contextlib.contextmanager
-def newsroom_process(data_dir: Path, speed: float, faults: float,
-                     truth: Path) -> Iterator[str]:
-    """Run `tearsheet simulate` as a child on a free port; yields its base URL."""
-    log_path = data_dir / "newsroom.log"
+def newsroom_process(log_path: Path, *options: str) -> Iterator[str]:
+    """Run `tearsheet simulate OPTIONS` as a child on a free port; yields its base URL.
+
+    Its output goes to ``log_path``, whose first line names the URL. The child stops when
+    the context exits, and by itself if this process dies.
+    """
     with open(log_path, "w", encoding="utf-8") as log:
         child = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "-m", "tearsheet", "simulate", "--port", "0", "--speed", str(speed),
-             "--faults", str(faults), "--truth", str(truth), "--exit-with-parent"],
+            [sys.executable, "-m", "tearsheet", "simulate", "--port", "0",
+             "--exit-with-parent", *options],
             stdout=log, stderr=log, stdin=subprocess.DEVNULL,
             env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
         )
@@ -77,7 +79,7 @@ def newsroom_process(data_dir: Path, speed: float, faults: float,
             if first and first[0].startswith("http://"):
                 base = first[0].rstrip("/")
             elif child.poll() is not None or time.monotonic() > deadline:
-                raise TearsheetError(f"the demo newsroom did not start (see {log_path})")
+                raise TearsheetError(f"the simulated newsroom did not start (see {log_path})")
             else:
                 time.sleep(0.05)
         yield base
@@ -127,7 +129,9 @@ def demo(
             data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tearsheet-")))
         data_dir.mkdir(parents=True, exist_ok=True)
         truth = data_dir / "truth.jsonl"
-        base = stack.enter_context(newsroom_process(data_dir, speed, faults, truth))
+        base = stack.enter_context(newsroom_process(
+            data_dir / "newsroom.log", "--speed", str(speed), "--faults", str(faults),
+            "--truth", str(truth)))
         config = data_dir / "tearsheet.toml"
         config.write_text(DEMO_CONFIG.format(
             db=(data_dir / "demo.db").as_posix(), base=base, first=25 / speed,
