@@ -15,6 +15,7 @@ else the bundled fictional newsroom, repeated to the wanted length.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import random
@@ -28,9 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tearsheet.changes import diff  # noqa: E402
-from tearsheet.sentences import split_sentences  # noqa: E402
-from tests.edits import apply_edits, f1, paragraphs_of, predicted_pairs  # noqa: E402
+from tests.edits import apply_edits, f1, paragraphs_of, predicted_pairs
+
+from tearsheet.changes import diff
+from tearsheet.sentences import split_sentences
 
 HISTORIES = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "histories"
 
@@ -124,9 +126,13 @@ def main() -> None:
         (n0, t0, _, m0, _), (n1, t1, _, m1, _) = rows[0], rows[-1]
         slope_t = math.log(t1 / t0) / math.log(n1 / n0)
         slope_m = math.log(m1 / m0) / math.log(n1 / n0)
-        print(f"\ngrowth from {n0} to {n1} words (log-log slope; 1.0 is linear, n·log n "
-              f"is about {1 + 1 / math.log(n0 * n1) * 2:.2f}): time {slope_t:.2f}, "
-              f"memory {slope_m:.2f}")
+        n_log_n = 1 + math.log(math.log(n1) / math.log(n0)) / math.log(n1 / n0)
+        print(f"\ngrowth from {n0} to {n1} words (log-log slope; 1.00 is linear, n·log n "
+              f"is {n_log_n:.2f}, n² is 2.00): time {slope_t:.2f}, memory {slope_m:.2f}")
+        steps = ", ".join(
+            f"{a[0]}→{b[0]}: {math.log(b[1] / a[1]) / math.log(b[0] / a[0]):.2f}"
+            for a, b in itertools.pairwise(rows))
+        print(f"time slope by step: {steps}")
     three = next((r for r in rows if r[0] == 3000), None)
     if three:
         verdict = "met" if three[1] < 20 else "missed"
