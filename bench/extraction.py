@@ -9,9 +9,10 @@ measure, exactly as issue 3 states it: case-kept ``\\w+`` tokens, word 4-gram sh
 averaged over the pages, F1 the harmonic mean of the two averages.
 
 Speed is the median over pages of each page's best time out of ``--runs`` runs, in one
-process pinned to one core. Every candidate gets the same decoded ``str``. The baseline,
-timed in the same run, is parsing the page with lxml (what any extractor must at least
-do), so the ratios carry from one machine to another better than the milliseconds.
+process pinned to one core, the candidates interleaved page by page so that the machine's
+noise falls on all of them alike. Every candidate gets the same decoded ``str``. The
+baseline, timed in the same run, is parsing the page with lxml (what any extractor must at
+least do), so the ratios carry from one machine to another better than the milliseconds.
 
 Candidates that are not installed are listed as such; install them with
 ``pip install -e ".[bench]"``.
@@ -111,8 +112,8 @@ def _trafilatura(**options: object) -> Extractor:
 def _tearsheet(html: str, url: str) -> str:
     from tearsheet.errors import ExtractionError
     from tearsheet.extract import extract
-    try:
-        return extract(html, url).text
+    try:  # the body as extracted: the corpus's teasers are scored, not refused
+        return extract(html, url, check_captures=False).text
     except ExtractionError:
         return ""
 
@@ -252,25 +253,35 @@ class Result:
     failures: int
 
 
-def measure(name: str, run: Extractor, pages: list[Page], texts: list[str],
-            runs: int) -> Result:
-    best = [float("inf")] * len(pages)
-    outputs = [""] * len(pages)
-    failures = 0
+def measure(candidates: dict[str, Extractor], pages: list[Page], texts: list[str],
+            runs: int) -> list[Result]:
+    """Score and time every candidate, interleaved page by page.
+
+    Interleaving (run, page, candidate) spreads the machine's noise over all candidates
+    alike, so the ratios between them hold even when the absolute times wander.
+    """
+    best = {name: [float("inf")] * len(pages) for name in candidates}
+    outputs = {name: [""] * len(pages) for name in candidates}
+    failures = dict.fromkeys(candidates, 0)
     for repeat in range(runs):
         for index, (page, html) in enumerate(zip(pages, texts, strict=True)):
-            started = time.perf_counter()
-            try:
-                output = run(html, page.url)
-            except Exception:  # a crash is an empty body, and counted
-                output = ""
-                failures += repeat == 0
-            best[index] = min(best[index], time.perf_counter() - started)
-            outputs[index] = output
-    score = corpus_score(zip(outputs, (p.body for p in pages), strict=True))
-    ordered = sorted(best)
-    return Result(name, score, statistics.median(best) * 1000,
-                  ordered[int(0.9 * (len(ordered) - 1))] * 1000, failures)
+            for name, run in candidates.items():
+                started = time.perf_counter()
+                try:
+                    output = run(html, page.url)
+                except Exception:  # a crash is an empty body, and counted
+                    output = ""
+                    failures[name] += repeat == 0
+                elapsed = time.perf_counter() - started
+                best[name][index] = min(best[name][index], elapsed)
+                outputs[name][index] = output
+    results = []
+    for name in candidates:
+        score = corpus_score(zip(outputs[name], (p.body for p in pages), strict=True))
+        ordered = sorted(best[name])
+        results.append(Result(name, score, statistics.median(ordered) * 1000,
+                              ordered[int(0.9 * (len(ordered) - 1))] * 1000, failures[name]))
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     from tearsheet.extract import decode_html
     pages = load_corpus(args.corpus)
     texts = [decode_html(page.html) for page in pages]
-    results: list[Result] = []
+    chosen: dict[str, Extractor] = {}
     missing: list[str] = []
     for name, (run, module) in CANDIDATES.items():
         if args.only and not any(o.lower() in name.lower() for o in args.only) \
@@ -307,9 +318,9 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:
             missing.append(f"{name} (crashed: {exc!r})")
             continue
-        results.append(measure(name, run, pages, texts, args.runs))
-        print(f"  {name}: done", file=sys.stderr)
-
+        chosen[name] = run
+    print(f"measuring {len(chosen)} candidates on {len(pages)} pages...", file=sys.stderr)
+    results = measure(chosen, pages, texts, args.runs)
     baseline = results[0].median_ms
     header = ["candidate", "version", "precision", "recall", "F1", "median ms",
               "p90 ms", "× parse", "crashes"]

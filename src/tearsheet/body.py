@@ -99,7 +99,7 @@ def body_blocks(
         return blocks
     # Link texts are read before trafilatura consumes the tree. Asking trafilatura to keep
     # links instead changes which body it picks (and not for the better: measured).
-    anchors = {key for a in tree.iter("a") if (key := _key(_text(a)))}
+    anchors = {key for a in tree.iter("a") if (key := _fold(a.text_content()))}
     paragraphs = _page_paragraphs(tree)
     document = trafilatura.bare_extraction(
         tree, url=url, fast=True, include_tables=True, include_links=False,
@@ -118,7 +118,7 @@ def _page_paragraphs(tree: lxml.html.HtmlElement) -> list[tuple[str, int, int, s
     for p in tree.iter("p"):
         parent = p.getparent()
         if parent is not None and parent.get("class"):
-            text = clean(_text(p))
+            text = " ".join(p.text_content().split())
             if text:
                 container = ids.setdefault(parent, len(ids))
                 # Sister sections share a parent, or a grandparent when each sits in
@@ -142,10 +142,10 @@ def _recover_sections(
     kept names the body; the paragraphs of its sisters (same class, same grandparent, nothing
     of them kept) go back in page order.
     """
-    kept = {_key(b.text): n for n, b in enumerate(blocks)}
+    kept = {_fold(b.text): n for n, b in enumerate(blocks)}
     counts: dict[tuple[str, int, int], int] = {}
     for name, container, parent, text in paragraphs:
-        if _key(text) in kept:
+        if _fold(text) in kept:
             counts[name, container, parent] = counts.get((name, container, parent), 0) + 1
     if not counts:
         return blocks
@@ -157,7 +157,7 @@ def _recover_sections(
     position = -1
     added = 0
     for name, container, parent, text in paragraphs:
-        key = _key(text)
+        key = _fold(text)
         if key in kept:
             position = kept[key] if container == main else position
         elif name == body and parent == parent_of_main and container not in touched:
@@ -175,15 +175,20 @@ def _with_links(block: Block, anchors: set[str]) -> Block:
     """The block, with its link share when it is (a label and) one of the page's links."""
     if block.words > _LINK_LINE_MAX_WORDS:
         return block
-    key = _key(block.text)
+    key = _fold(block.text)
     candidates = [key]
     label, colon, rest = block.text.partition(":")
     if colon and len(label) < 40:
-        candidates.append(_key(rest))
+        candidates.append(_fold(rest))
     for candidate in candidates:
         if candidate and candidate in anchors:
             return Block(block.kind, block.text, len(candidate) / max(1, len(key)))
     return block
+
+
+def _fold(text: str) -> str:
+    """Cheap comparison form of a link text: whitespace folded, case folded."""
+    return " ".join(text.split()).casefold()
 
 
 def _select(tree: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:

@@ -24,11 +24,9 @@ from lxml import etree
 
 from tearsheet.body import body_blocks, tidy
 from tearsheet.body import clean as _clean
+from tearsheet.captures import check_capture
 from tearsheet.errors import ExtractionError
 from tearsheet.urls import canonical_from_html
-
-MIN_WORDS = 20
-"""A body shorter than this is not an article (an error, consent or paywall page)."""
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
 _ARTICLE_TYPES = {
@@ -131,12 +129,15 @@ def _guess_encoding(sample: bytes) -> str:
 def extract(
     html: bytes | str, url: str | None = None, charset: str | None = None, *,
     body_selector: str | None = None, drop_selectors: Sequence[str] = (),
+    check_captures: bool = True,
 ) -> Extraction:
     """Extract the article from ``html``.
 
     ``body_selector`` and ``drop_selectors`` are a source's CSS overrides (see
-    :class:`~tearsheet.config.SourceSettings`). Raises :class:`ExtractionError` when the
-    page holds no article text: such a fetch is a failed check, never an (empty) version.
+    :class:`~tearsheet.config.SourceSettings`). Raises :class:`ExtractionError` (with a
+    ``reason``) when the page is not the article — empty, a wall, an error page, cut off
+    (see :mod:`tearsheet.captures`): such a fetch is a failed check, never a version.
+    ``check_captures=False`` skips those judgements (the benchmark scores bodies alone).
     """
     text = decode_html(html, charset) if isinstance(html, bytes) else html
     if not text.strip():
@@ -151,10 +152,10 @@ def extract(
     # The body extractor consumes the tree: everything else is read before.
     blocks = body_blocks(tree, url, body_selector=body_selector, drop_selectors=drop_selectors)
     paragraphs = tidy(blocks, headlines=headlines)
-    if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
-        raise ExtractionError(
-            "no article text found (an error, consent or paywall page, or not an article)",
-            reason="too_short")
+    if check_captures:
+        check_capture(text, paragraphs, title=title, free=meta.get("free"))
+    elif not paragraphs:
+        raise ExtractionError("no article text found", reason="too_short")
     return Extraction(
         title=title or None,
         byline=_clean(meta.get("byline")) or None,
@@ -198,6 +199,7 @@ def json_ld_body(tree: lxml.html.HtmlElement) -> str | None:
 
 def _metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     found: dict[str, Any] = {}
+    free_flags: list[bool] = []
     for item in _json_ld_articles(tree):
         found.setdefault("title", item.get("headline"))
         authors = _author_names(item.get("author"))
@@ -208,6 +210,9 @@ def _metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
         language = item.get("inLanguage")
         if isinstance(language, str):
             found.setdefault("language", language)
+        free = item.get("isAccessibleForFree")
+        if free is not None:
+            free_flags.append(str(free).strip().lower() not in ("false", "0", "no"))
     metas = {}
     for element in tree.iter("meta"):
         key = (element.get("property") or element.get("name") or "").lower()
@@ -226,7 +231,10 @@ def _metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
     for key, value in fallbacks.items():
         if not found.get(key) and value:
             found[key] = value
-    return {key: value for key, value in found.items() if value}
+    found = {key: value for key, value in found.items() if value}
+    if free_flags:
+        found["free"] = free_flags[0]
+    return found
 
 
 def _json_ld_articles(tree: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:

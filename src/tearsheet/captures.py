@@ -1,0 +1,121 @@
+"""Bad captures: pages served with 200 that are not the article, recognised by what they say.
+
+A consent wall, a paywall teaser, a login form, an error or "not found" page served with
+status 200, a body cut off in transit: stored as a version, each would be a phantom edit
+("the article was deleted") and then a phantom restoration. :func:`check_capture` names
+the kind, as :attr:`ExtractionError.reason`, so the check fails, is retried with backoff,
+and ``status`` says why.
+
+The signs are only looked for when the body is short (under :data:`SHORT_WORDS`), in the
+body itself or, for a stub (under :data:`TINY_WORDS`), in the page's visible text: a real
+article that mentions cookies, or sits beside a cookie banner, is never refused for it.
+The visible text is read only for stubs, so the common case costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import lxml.html
+from lxml import etree
+
+from tearsheet.errors import ExtractionError
+
+SHORT_WORDS = 200
+"""A body shorter than this is examined for the signs of a wall or an error page."""
+TINY_WORDS = 40
+"""Below this the body is a stub, and the whole page's text is read for the signs."""
+MIN_WORDS = 20
+"""A body shorter than this is not an article, whatever the page says."""
+
+_FLAGS = re.IGNORECASE
+_SOFT_404 = re.compile(
+    r"\b(?:404|page not found|not found|(?:can ?not|can't|could not|couldn't) be found|"
+    r"no longer (?:available|exists)|(?:does not|doesn't) exist|"
+    r"page you (?:are|were|'re) looking for)\b", _FLAGS)
+_ERROR = re.compile(
+    r"\b(?:(?:error|http) 50[0-4]|50[0-4] error|internal server error|"
+    r"service (?:temporarily )?unavailable|bad gateway|"
+    r"something went wrong|an error (?:has )?occurred|unexpected error|access denied|"
+    r"forbidden|too many requests|temporarily unavailable)\b", _FLAGS)
+_CONSENT = re.compile(
+    r"(?:\b(?:accept|agree to|allow|reject)(?: all)? (?:the use of )?cookies\b|"
+    r"\bcookie (?:settings|preferences|consent)\b|\bwe (?:and our (?:\d+ )?partners )?"
+    r"(?:use|store and/or access) (?:cookies|information on a device)\b|"
+    r"\byour privacy choices\b|\bwe value your privacy\b|\bmanage (?:your )?(?:privacy|consent)\b|"
+    r"\bbefore you continue\b|\bconsent to (?:the use|our use|cookies)\b)", _FLAGS)
+_PAYWALL = re.compile(
+    r"(?:\b(?:subscribe|subscription|sign up|log in|register)\b[^.]{0,40}\bto "
+    r"(?:continue reading|read (?:the|this) (?:full |rest)|keep reading|unlock|read more)|"
+    r"\bsubscribers? only\b|\byou have (?:read|reached) (?:all )?your (?:\d+ )?free articles?\b|"
+    r"\bfree articles? (?:left|remaining)\b|\balready a (?:subscriber|member)\b|"
+    r"\bto continue reading\b|"
+    r"\bthis (?:article|story|content) is (?:only )?(?:available|reserved|exclusive) "
+    r"(?:to|for) (?:subscribers|members|premium)|\bbecome a (?:subscriber|member)\b|"
+    r"\bsubscribe (?:now|today) (?:for|from) [$€£]?\d|\bpremium (?:article|content)\b)",
+    _FLAGS)
+_LOGIN = re.compile(r"\b(?:sign in|log ?in|forgot (?:your )?password)\b", _FLAGS)
+_END_OF_PAGE = re.compile(r"</(?:html|body)\s*>", _FLAGS)
+_SENTENCE_END = re.compile(r"[.!?…\"”’»)\]:;*]\s*$")
+
+
+def check_capture(
+    page: str, paragraphs: Sequence[str], *, title: str | None, free: bool | None,
+) -> None:
+    """Raise :class:`ExtractionError` (with a ``reason``) if this is not the article.
+
+    ``page`` is the decoded HTML, ``paragraphs`` the extracted body, ``free`` the page's
+    JSON-LD ``isAccessibleForFree`` (None when it does not say).
+    """
+    words = sum(len(p.split()) for p in paragraphs)
+    if words and _truncated(page, paragraphs):
+        raise ExtractionError("the page ends in the middle of the body (truncated "
+                              "in transit?)", reason="truncated")
+    if words >= SHORT_WORDS:
+        return
+    # A wall's words are in the body itself, or the body is a stub and the page says so;
+    # a banner beside a short article (cookie notices are everywhere) is not a wall.
+    body = " ".join(paragraphs)
+    visible = _visible_text(page) if words < TINY_WORDS else ""
+    headings = [h for h in (title, *_headings(page)) if h]
+    # Only short headings: "Missing hiker not found" is news, "Page not found" is not.
+    heading = " | ".join(h for h in headings if len(h.split()) <= 8)
+    if re.search(r"<input[^>]+type\s*=\s*[\"']?password", page, _FLAGS) \
+            and _LOGIN.search(" ".join(headings) + " " + visible[:2000]):
+        raise ExtractionError("a login page, not the article", reason="login")
+    if _SOFT_404.search(heading):
+        raise ExtractionError("a \"page not found\" page served as a success (soft 404)",
+                              reason="soft_404")
+    if _ERROR.search(heading):
+        raise ExtractionError("an error page served as a success", reason="error_page")
+    if _CONSENT.search(body) or _CONSENT.search(visible):
+        raise ExtractionError("a cookie or consent wall, not the article", reason="consent")
+    if free is False or _PAYWALL.search(body) or _PAYWALL.search(visible):
+        raise ExtractionError("a paywall teaser, not the whole article", reason="paywall")
+    if words < MIN_WORDS:
+        raise ExtractionError(
+            "no article text found (an error, consent or paywall page, or not an article)",
+            reason="too_short")
+
+
+def _truncated(page: str, paragraphs: Sequence[str]) -> bool:
+    """No end of document, and the last paragraph stops mid-sentence."""
+    if _END_OF_PAGE.search(page[-4096:]):
+        return False
+    return not _SENTENCE_END.search(paragraphs[-1])
+
+
+def _visible_text(page: str) -> str:
+    try:
+        tree = lxml.html.document_fromstring(page)
+    except (etree.ParserError, ValueError):
+        return ""
+    etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
+    return " ".join("".join(str(t) for t in tree.itertext()).split())
+
+
+def _headings(page: str) -> list[str]:
+    """The <title> and <h1> texts, read with a regular expression (the page is short)."""
+    found = re.findall(r"<(title|h1)\b[^>]*>(.*?)</\1\s*>", page, _FLAGS | re.DOTALL)
+    return [re.sub(r"<[^>]+>", " ", text) for _, text in found[:5]]
