@@ -14,7 +14,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from tearsheet.changes import Change
-from tearsheet.diff import Unit, WordOp
+from tearsheet.diff import FieldChange, Unit, WordOp
 
 CONTEXT = 1  # unchanged sentences shown around each change in the terminal view
 LABEL_STYLES = {"added": "green", "deleted": "red", "moved": "yellow", "edited": "cyan"}
@@ -132,6 +132,20 @@ def html_rows(change: Change) -> Iterator[str]:
                f'<td class="edited">{old}</td><td class="edited">{new}</td></tr>')
     for unit in change.alignment.units:
         yield f'<tr><th></th>{_cell(unit, "old")}{_cell(unit, "new")}</tr>'
+
+
+def html_inline(item: Unit | FieldChange) -> str:
+    """One unit (or metadata change) as inline HTML: deletions and insertions in place."""
+    if item.words:
+        return _words_html(item.words, "inline")
+    if isinstance(item, FieldChange):
+        return f"<del>{escape(item.old or '')}</del> <ins>{escape(item.new or '')}</ins>"
+    if item.label == "added":
+        return f"<ins>{escape(item.new_text or '')}</ins>"
+    if item.label == "deleted":
+        return f"<del>{escape(item.old_text or '')}</del>"
+    note = ' <span class="moved">moved</span>' if item.label == "moved" else ""
+    return escape(item.new_text or "") + note
 
 
 def html_document(change: Change, old_label: str = "old", new_label: str = "new") -> str:

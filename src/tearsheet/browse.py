@@ -1,0 +1,100 @@
+"""Read-only queries for people browsing the store: the web UI (and later feeds and API).
+
+Kept apart from :mod:`tearsheet.store`, which owns the writes and the tracker's queries.
+Lists use keyset pagination — "the 50 before (time, id)" — which costs the same on page
+one and page ten thousand, where OFFSET would scan everything skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select, tuple_
+
+from tearsheet.schema import articles, sources, versions
+from tearsheet.store import Store
+
+Cursor = tuple[datetime, int]
+
+
+class Browse:
+    """Queries over one store; every method returns plain dicts."""
+
+    def __init__(self, store: Store) -> None:
+        self.engine = store.engine
+
+    def latest_changes(self, limit: int = 50, before: Cursor | None = None,
+                       source: str | None = None) -> list[dict[str, Any]]:
+        """Versions after the first (that is, changes), newest first."""
+        v = versions.c
+        query = (
+            select(v.id, v.article_id, v.number, v.captured_at, v.title, v.byline,
+                   articles.c.url, articles.c.title.label("latest_title"),
+                   sources.c.name.label("source"))
+            .join(articles, v.article_id == articles.c.id)
+            .join(sources, articles.c.source_id == sources.c.id)
+            .where(v.number > 1)
+            .order_by(v.captured_at.desc(), v.id.desc())
+            .limit(limit)
+        )
+        if before is not None:
+            query = query.where(tuple_(v.captured_at, v.id) < tuple_(*before))
+        if source is not None:
+            query = query.where(sources.c.name == source)
+        return self._all(query)
+
+    def sources(self) -> list[dict[str, Any]]:
+        """Each source with its numbers of articles and of changes (versions after the first)."""
+        a = articles.c
+        query = (
+            select(sources.c.name, func.count(a.id).label("articles"),
+                   func.coalesce(func.sum(case((a.version_count > 1, a.version_count - 1),
+                                               else_=0)), 0).label("changes"),
+                   func.count(a.id).filter(a.version_count > 1).label("changed_articles"),
+                   func.max(a.last_changed_at).label("last_changed_at"))
+            .select_from(sources.outerjoin(articles, a.source_id == sources.c.id))
+            .group_by(sources.c.name).order_by(sources.c.name)
+        )
+        return self._all(query)
+
+    def articles_of(self, source: str, limit: int = 50,
+                    before: Cursor | None = None) -> list[dict[str, Any]]:
+        """A source's articles, most recently changed (or first seen) first."""
+        a = articles.c
+        moment = func.coalesce(a.last_changed_at, a.first_seen_at)
+        query = (
+            select(a.id, a.url, a.title, a.version_count, a.first_seen_at, a.last_changed_at,
+                   a.next_check_at, moment.label("moment"))
+            .join(sources, a.source_id == sources.c.id)
+            .where(sources.c.name == source)
+            .order_by(moment.desc(), a.id.desc())
+            .limit(limit)
+        )
+        if before is not None:
+            query = query.where(or_(moment < before[0],
+                                    and_(moment == before[0], a.id < before[1])))
+        return self._all(query)
+
+    def article(self, article_id: int) -> dict[str, Any] | None:
+        query = (select(articles, sources.c.name.label("source"))
+                 .join(sources, articles.c.source_id == sources.c.id)
+                 .where(articles.c.id == article_id))
+        rows = self._all(query)
+        return rows[0] if rows else None
+
+    def versions(self, article_id: int) -> list[dict[str, Any]]:
+        """Every version of an article, oldest first, with its text."""
+        query = (select(versions).where(versions.c.article_id == article_id)
+                 .order_by(versions.c.number))
+        return self._all(query)
+
+    def version(self, article_id: int, number: int) -> dict[str, Any] | None:
+        query = select(versions).where(versions.c.article_id == article_id,
+                                       versions.c.number == number)
+        rows = self._all(query)
+        return rows[0] if rows else None
+
+    def _all(self, query: Any) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]

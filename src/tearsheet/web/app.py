@@ -1,0 +1,158 @@
+"""The FastAPI application: routes, and the view data each template needs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from tearsheet import __version__
+from tearsheet.browse import Browse, Cursor
+from tearsheet.changes import Change, diff
+from tearsheet.config import Settings
+from tearsheet.diff import Document
+from tearsheet.diffview import html_inline, html_rows
+from tearsheet.store import Store
+from tearsheet.web import words
+
+HERE = Path(__file__).parent
+PAGE_SIZE = 30
+
+
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    """The web UI over the store of ``settings`` (or over ``store``, already open)."""
+    owned = store is None
+    store = store or Store.open(settings.database_url)
+    browse = Browse(store)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals.update(version=__version__, ago=words.ago, later=words.later,
+                                 stamp=words.stamp, inline=html_inline)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            store.close()
+
+    app = FastAPI(title="tearsheet", version=__version__, lifespan=lifespan, docs_url=None,
+                  redoc_url=None)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @lru_cache(maxsize=2048)
+    def change_between(article_id: int, old: int, new: int) -> Change:
+        """Versions never change once stored, so their diff can be cached."""
+        before, after = browse.version(article_id, old), browse.version(article_id, new)
+        if before is None or after is None:
+            raise HTTPException(404, f"article {article_id} has no version {old} or {new}")
+        return diff(_document(before), _document(after))
+
+    def page(request: Request, template: str, **context: Any) -> HTMLResponse:
+        return templates.TemplateResponse(request, template, context)
+
+    @app.get("/", response_class=HTMLResponse)
+    def front(request: Request, source: str | None = None, kind: str | None = None,
+              min_significance: float = Query(0.0, ge=0.0, le=1.0, alias="min"),
+              before: str | None = None, boring: bool = False) -> HTMLResponse:
+        cursor = _cursor(before)
+        rows = browse.latest_changes(PAGE_SIZE, cursor, source)
+        items = []
+        for row in rows:
+            change = change_between(row["article_id"], row["number"] - 1, row["number"])
+            summary = change.summary
+            if (summary.boring and not boring) or summary.significance < min_significance \
+                    or (kind and kind not in summary.kinds):
+                continue
+            headline = next((m for m in change.alignment.metadata if m.field == "title"), None)
+            items.append({**row, "summary": summary, "headline": headline})
+        more = f"{rows[-1]['captured_at'].isoformat()},{rows[-1]['id']}" \
+            if len(rows) == PAGE_SIZE else None
+        return page(request, "front.html", items=items, more=more, source=source, kind=kind,
+                    min=min_significance, boring=boring,
+                    sources=[s["name"] for s in browse.sources()])
+
+    @app.get("/sources", response_class=HTMLResponse)
+    def source_list(request: Request) -> HTMLResponse:
+        return page(request, "sources.html", sources=browse.sources())
+
+    @app.get("/sources/{name}", response_class=HTMLResponse)
+    def source_page(request: Request, name: str, before: str | None = None) -> HTMLResponse:
+        if not any(s["name"] == name for s in browse.sources()):
+            raise HTTPException(404, f"no source named {name!r}")
+        rows = browse.articles_of(name, PAGE_SIZE, _cursor(before))
+        more = f"{rows[-1]['moment'].isoformat()},{rows[-1]['id']}" \
+            if len(rows) == PAGE_SIZE else None
+        return page(request, "source.html", name=name, articles=rows, more=more)
+
+    @app.get("/articles/{article_id}", response_class=HTMLResponse)
+    def article_page(request: Request, article_id: int) -> HTMLResponse:
+        article = _found(browse.article(article_id), f"no article {article_id}")
+        history = []
+        versions = browse.versions(article_id)
+        for version in versions:
+            change = change_between(article_id, version["number"] - 1, version["number"]) \
+                if version["number"] > 1 else None
+            history.append({**version, "summary": change.summary if change else None})
+        status = words.check_status(article, settings.schedule.retire_after)
+        return page(request, "article.html", article=article, versions=history, status=status,
+                    first=versions[0] if versions else None)
+
+    @app.get("/articles/{article_id}/versions/{number}", response_class=HTMLResponse)
+    def version_page(request: Request, article_id: int, number: int) -> HTMLResponse:
+        article = _found(browse.article(article_id), f"no article {article_id}")
+        version = _found(browse.version(article_id, number),
+                         f"article {article_id} has no version {number}")
+        return page(request, "version.html", article=article, version=version,
+                    paragraphs=_document(version).paragraphs)
+
+    @app.get("/articles/{article_id}/compare")
+    def compare(article_id: int, old: int, new: int) -> RedirectResponse:
+        """The history's "compare" form: any two versions, in either order."""
+        old, new = sorted((old, new))
+        return RedirectResponse(f"/articles/{article_id}/diff/{old}/{new}", status_code=303)
+
+    @app.get("/articles/{article_id}/diff/{old}/{new}", response_class=HTMLResponse)
+    def diff_page(request: Request, article_id: int, old: int, new: int,
+                  view: str = "side", boring: bool = False) -> HTMLResponse:
+        article = _found(browse.article(article_id), f"no article {article_id}")
+        if old >= new:
+            raise HTTPException(404, "compare an older version with a newer one")
+        change = change_between(article_id, old, new)
+        before, after = browse.version(article_id, old), browse.version(article_id, new)
+        count = int(article["version_count"])
+        return page(request, "diff.html", article=article, change=change, old=old, new=new,
+                    before=before, after=after, view=view, boring=boring,
+                    rows=list(html_rows(change)) if view == "side" else None,
+                    previous=(old - 1, new - 1) if old > 1 else None,
+                    following=(old + 1, new + 1) if new < count else None)
+
+    return app
+
+
+def _document(row: dict[str, Any]) -> Document:
+    return Document.from_text(row["text"], title=row["title"], byline=row["byline"],
+                              published_at=row["published_at"], language=row["language"])
+
+
+def _cursor(value: str | None) -> Cursor | None:
+    """``"2026-11-22T08:00:00+00:00,1234"`` → (datetime, id); a bad cursor is a 400."""
+    if not value:
+        return None
+    try:
+        moment, _, ident = value.rpartition(",")
+        return datetime.fromisoformat(moment), int(ident)
+    except ValueError:
+        raise HTTPException(400, "bad page cursor") from None
+
+
+def _found(row: dict[str, Any] | None, message: str) -> dict[str, Any]:
+    if row is None:
+        raise HTTPException(404, message)
+    return row

@@ -1,0 +1,48 @@
+"""Times and schedules in words, so no page ever shows a bare timestamp or a blank."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tearsheet.schedule import humanize_seconds
+
+
+def ago(moment: datetime | None, now: datetime | None = None) -> str:
+    """``"3 hours ago"``; ``"just now"`` under a minute."""
+    if moment is None:
+        return "never"
+    seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
+    if seconds < 60:
+        return "just now" if seconds >= 0 else f"in {humanize_seconds(-seconds)}"
+    return f"{humanize_seconds(seconds)} ago"
+
+
+def later(first: datetime, then: datetime) -> str:
+    """``"about 8 hours later"``, as NewsSniffer's version list says it."""
+    seconds = (then - first).total_seconds()
+    if seconds < 60:
+        return "moments later"
+    return f"about {humanize_seconds(seconds)} later"
+
+
+def check_status(article: dict[str, object], retire_after: float,
+                 now: datetime | None = None) -> str:
+    """Where the article stands in the schedule, in a sentence."""
+    now = now or datetime.now(UTC)
+    next_check = article.get("next_check_at")
+    last = article.get("last_changed_at") or article.get("first_seen_at")
+    assert isinstance(last, datetime)
+    if next_check is None:
+        days = int((now - last).total_seconds() // 86400)
+        span = f"over {days} days" if days >= 1 else humanize_seconds(retire_after)
+        return f"last changed {span} ago and won't be checked again"
+    interval = article.get("check_interval")
+    assert isinstance(next_check, datetime) and isinstance(interval, float | int)
+    wait = (next_check - now).total_seconds()
+    when = "due now" if wait <= 0 else f"in {humanize_seconds(wait)}"
+    return f"checked every {humanize_seconds(float(interval))}; next check {when}"
+
+
+def stamp(moment: datetime | None) -> str:
+    """A timestamp for people: ``"22 Nov 2026, 08:13 UTC"``."""
+    return moment.strftime("%-d %b %Y, %H:%M UTC") if moment else "unknown"

@@ -1,0 +1,186 @@
+"""The web UI, served by a real server on 127.0.0.1, read over HTTP and in headless Chromium."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from tearsheet.config import load_settings
+from tearsheet.store import NewVersion, Store
+from tearsheet.web import create_app
+
+HOSTILE = "<script>alert('x')</script>"
+V1 = ("The council approved a budget of 412 million on Tuesday. It adds forty bus drivers.\n\n"
+      "Opponents said the plan relied on optimistic forecasts.\n\n"
+      f"Residents wrote {HOSTILE} on the council's website.")
+V2 = ("The council approved a budget of 421 million on Tuesday. It adds forty bus drivers.\n\n"
+      "Opponents said the plan relied on optimistic forecasts.\n\n"
+      f"Residents wrote {HOSTILE} on the council's website.\n\n"
+      "Correction: An earlier version of this article misstated the size of the budget.")
+V3 = V2.replace("optimistic", "very optimistic")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A store with one article in three versions (and one never fetched), served."""
+    folder = tmp_path_factory.mktemp("web")
+    settings = load_settings(None, database_url=f"sqlite:///{folder / 'ts.db'}")
+    store = Store.open(settings.database_url)
+    start = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    source = store.ensure_source("daily-example", start)
+    url = "https://news.example/2026/budget"
+    store.add_articles(source, [(url, None), ("https://news.example/2026/later", None)],
+                       start, 1800.0, revive_gap=3600.0)
+    article = store.article_by_url(url)
+    assert article is not None
+    titles = ["Budget passes", f"Budget passes {HOSTILE}", f"Budget passes {HOSTILE}"]
+    for number, (title, text) in enumerate(zip(titles, [V1, V2, V3], strict=True)):
+        store.record_check(
+            store.claim_article(article["id"], start + timedelta(days=1)),
+            checked_at=start + timedelta(hours=8 * number), outcome="new_version",
+            next_check_at=start + timedelta(days=1), check_interval=7200.0,
+            version=NewVersion(url=url, title=title, byline="Lena Brandt",
+                               published_at=start - timedelta(hours=1), modified_at=None,
+                               language="en", text=text, content_hash=str(number)))
+    app = create_app(settings, store)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 10
+    while not server.started and time.time() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    store.close()
+
+
+def get(site: str, path: str, status: int = 200) -> str:
+    response = httpx.get(site + path, follow_redirects=True)
+    assert response.status_code == status, response.text[:500]
+    return response.text
+
+
+def test_front_page_lists_changes_with_kinds(site: str) -> None:
+    html = get(site, "/")
+    assert html.count('class="headline"') == 2  # versions 2 and 3 are changes
+    assert "correction appended" in html
+    assert '<del>Budget passes</del>' in html  # the headline change is shown
+    assert HOSTILE not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize(("query", "count"), [("?kind=correction_appended", 1),
+                                              ("?min=0.99", 0), ("?source=daily-example", 2),
+                                              ("?source=nobody", 0)])
+def test_front_page_filters(site: str, query: str, count: int) -> None:
+    assert get(site, "/" + query).count('class="headline"') == count
+
+
+def test_sources(site: str) -> None:
+    html = get(site, "/sources")
+    assert "daily-example" in html and "<td>2</td>" in html
+    source = get(site, "/sources/daily-example")
+    assert "not yet fetched" in source
+    get(site, "/sources/nobody", 404)
+
+
+def test_article_page_has_every_fact_filled_in(site: str) -> None:
+    html = get(site, "/articles/1")
+    for fact in ("First published", "20 Nov 2026, 07:00 UTC", "First seen",
+                 "20 Nov 2026, 08:00 UTC", "Last changed", "checked every 2 hours",
+                 "https://news.example/2026/budget", "changed 2 times", "about 8 hours later",
+                 "about 16 hours later"):
+        assert fact in html, fact
+    assert " on ." not in html and "None" not in html
+    assert HOSTILE not in html
+
+
+def test_diff_page_side_by_side_and_inline(site: str) -> None:
+    html = get(site, "/articles/1/diff/1/2")
+    assert "<del>412</del>" in html and "<ins>421</ins>" in html
+    assert "<ins>Correction:" in html
+    assert HOSTILE not in html
+    assert 'rel="next"' in html and 'rel="prev"' not in html
+    inline = get(site, "/articles/1/diff/1/2?view=inline")
+    assert "<del>412</del><ins>421</ins>" in inline
+    assert 'href="/articles/1/diff/2/3' in html
+
+
+def test_compare_any_two_versions(site: str) -> None:
+    response = httpx.get(site + "/articles/1/compare?old=3&new=1")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/articles/1/diff/1/3"
+
+
+def test_version_page(site: str) -> None:
+    html = get(site, "/articles/1/versions/2")
+    assert "Version 2 of 3" in html and "Correction:" in html
+    assert HOSTILE not in html and "&lt;script&gt;alert" in html
+
+
+@pytest.mark.parametrize("path", ["/articles/99", "/articles/1/versions/9",
+                                  "/articles/1/diff/2/1", "/articles/1/diff/1/9"])
+def test_missing_things_are_404(site: str, path: str) -> None:
+    get(site, path, 404)
+
+
+def test_bad_cursor_is_400(site: str) -> None:
+    get(site, "/?before=yesterday", 400)
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert path, "Chromium is missing: scripts/setup installs it (apt-get install chromium)"
+    return path
+
+
+def test_in_a_real_browser(site: str, tmp_path: Path) -> None:
+    """Headless Chromium: the pages work without JavaScript errors, and on a phone."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=_chromium(),
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on("dialog", lambda dialog: errors.append("dialog: " + dialog.message))
+            page.goto(site + "/")
+            page.click("text=Budget passes")  # newest change first: version 3
+            assert page.url.endswith("/articles/1/diff/2/3")
+            assert page.locator("ins").first.inner_text().strip() == "very"
+            page.click("text=previous change")
+            assert "/articles/1/diff/1/2" in page.url
+            page.goto(site + "/articles/1")
+            page.check("input[name=old][value='1']")
+            page.check("input[name=new][value='3']")
+            page.click("text=Compare the two chosen versions")
+            assert page.url.endswith("/articles/1/diff/1/3")
+            phone = browser.new_page(viewport={"width": 375, "height": 700})
+            phone.goto(site + "/articles/1/diff/1/2")
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, f"the diff page scrolls sideways on a phone ({width}px)"
+            phone.screenshot(path=str(tmp_path / "phone.png"))
+            assert errors == []  # no script ran: article text stays text
+        finally:
+            browser.close()
