@@ -18,7 +18,7 @@ from tearsheet.config import load_settings
 from tearsheet.store import NewVersion, Store
 from tearsheet.web import create_app
 
-HOSTILE = "<script>alert('x')</script>"
+HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(2)> javascript:alert(3)"
 V1 = ("The council approved a budget of 412 million on Tuesday. It adds forty bus drivers.\n\n"
       "Opponents said the plan relied on optimistic forecasts.\n\n"
       f"Residents wrote {HOSTILE} on the council's website.")
@@ -141,7 +141,23 @@ def test_missing_things_are_404(site: str, path: str) -> None:
 
 
 def test_bad_cursor_is_400(site: str) -> None:
-    get(site, "/?before=yesterday", 400)
+    html = get(site, "/?before=yesterday", 400)
+    assert "Bad request" in html and "bad page cursor" in html
+
+
+def test_error_pages_say_what_happened(site: str) -> None:
+    html = get(site, "/articles/99", 404)
+    assert "Not found" in html and "no article 99" in html
+    assert "min" in get(site, "/?min=7", 400)
+
+
+def test_security_headers(site: str) -> None:
+    response = httpx.get(site + "/articles/1")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert " onerror=" not in response.text.replace("&lt;img src=x onerror=", "")
 
 
 def _chromium() -> str:

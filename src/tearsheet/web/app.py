@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -10,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tearsheet import __version__
 from tearsheet.browse import Browse, Cursor
@@ -25,6 +28,9 @@ from tearsheet.web import words
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 30
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+log = logging.getLogger("tearsheet.web")
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -45,6 +51,35 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app = FastAPI(title="tearsheet", version=__version__, lifespan=lifespan, docs_url=None,
                   redoc_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        """Article text is hostile: even if something slipped through escaping, no script
+        runs (no inline scripts, no event handlers), and no page can be framed."""
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
+        return templates.TemplateResponse(request, "error.html", {
+            "status": exc.status_code, "message": exc.detail}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        message = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}"
+                            for e in exc.errors())
+        return templates.TemplateResponse(request, "error.html", {
+            "status": 400, "message": message}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> HTMLResponse:
+        log.exception("error serving %s", request.url.path)
+        return templates.TemplateResponse(request, "error.html", {
+            "status": 500, "message": "Something went wrong on our side; it has been logged."},
+            status_code=500)
 
     @lru_cache(maxsize=2048)
     def change_between(article_id: int, old: int, new: int) -> Change:
