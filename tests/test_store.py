@@ -469,8 +469,11 @@ def test_migrations_build_exactly_the_schema(store: Store) -> None:
 
     from tearsheet.schema import metadata
 
+    from tearsheet.schema import include_name
+
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, metadata)
     assert diff == []
 
 

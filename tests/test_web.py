@@ -18,6 +18,7 @@ from tearsheet.config import load_settings
 from tearsheet.store import NewVersion, Store
 from tearsheet.web import create_app
 
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(2)> javascript:alert(3)"
 V1 = ("The council approved a budget of 412 million on Tuesday. It adds forty bus drivers.\n\n"
       "Opponents said the plan relied on optimistic forecasts.\n\n"
@@ -166,9 +167,12 @@ def _chromium() -> str:
     return path
 
 
-def test_in_a_real_browser(site: str, tmp_path: Path) -> None:
-    """Headless Chromium: the pages work without JavaScript errors, and on a phone."""
+def test_in_a_real_browser(site: str) -> None:
+    """Headless Chromium: navigate, compare, search; nothing hostile runs; fits a phone.
+    Screenshots of each page are kept in test-artifacts/web/."""
     from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -192,11 +196,43 @@ def test_in_a_real_browser(site: str, tmp_path: Path) -> None:
             page.check("input[name=new][value='3']")
             page.click("text=Compare the two chosen versions")
             assert page.url.endswith("/articles/1/diff/1/3")
+            page.goto(site + "/search")
+            page.fill("input[name=q]", "very optimistic")
+            page.click("button:text('Search')")
+            assert page.locator("mark").first.inner_text() == "very"
+            page.click(".changes a.headline")
+            assert "/articles/1/versions/3" in page.url
+            for name, path in [("front", "/"), ("sources", "/sources"), ("article", "/articles/1"),
+                               ("diff", "/articles/1/diff/1/2"), ("search", "/search?q=budget"),
+                               ("version", "/articles/1/versions/2"), ("404", "/nowhere")]:
+                page.goto(site + path)
+                page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
             phone = browser.new_page(viewport={"width": 375, "height": 700})
             phone.goto(site + "/articles/1/diff/1/2")
             width = phone.evaluate("document.documentElement.scrollWidth")
             assert width <= 375, f"the diff page scrolls sideways on a phone ({width}px)"
-            phone.screenshot(path=str(tmp_path / "phone.png"))
+            phone.screenshot(path=str(ARTIFACTS / "diff-phone.png"), full_page=True)
             assert errors == []  # no script ran: article text stays text
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("optimistic forecasts", 3),  # in every version
+     ("412", 1),  # only in version 1: text that was later changed is still found
+     ("very optimistic", 1),
+     ("Correction misstated", 2),
+     ("\"unbalanced AND OR ( *", 0),  # query syntax in the input is just words
+     ("", 0)],
+)
+def test_search(site: str, query: str, expected: int) -> None:
+    html = get(site, "/search?" + httpx.QueryParams({"q": query}).__str__())
+    assert html.count('class="snippet"') == expected
+    assert HOSTILE not in html
+
+
+def test_search_marks_matches_and_escapes_text(site: str) -> None:
+    html = get(site, "/search?q=residents+wrote")
+    assert "<mark>Residents</mark> <mark>wrote</mark>" in html
+    assert "&lt;script&gt;" in html

@@ -7,15 +7,24 @@ one and page ten thousand, where OFFSET would scan everything skipped.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, tuple_
+from sqlalchemy import and_, case, func, or_, select, text, tuple_
 
-from tearsheet.schema import articles, sources, versions
+from tearsheet.schema import SEARCH_TABLE, UTCDateTime, articles, sources, versions
 from tearsheet.store import Store
 
 Cursor = tuple[datetime, int]
+MARK_START, MARK_END = "\x02", "\x03"
+_TERM = re.compile(r"\w+")
+
+
+def match_query(terms: str) -> str:
+    """User words as an FTS5 query: each word quoted (so no character of the input is
+    query syntax), all of them required."""
+    return " ".join(f'"{word}"' for word in _TERM.findall(terms)[:20])
 
 
 class Browse:
@@ -94,6 +103,32 @@ class Browse:
                                        versions.c.number == number)
         rows = self._all(query)
         return rows[0] if rows else None
+
+    def search(self, terms: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Versions whose headline or text hold every word of ``terms``, best first.
+
+        Every version is indexed, so this finds text that was later removed. The snippet
+        marks matches with :data:`MARK_START`/:data:`MARK_END` (control characters no web
+        text contains), so the caller can escape it and then add its own markup.
+        """
+        query = match_query(terms)
+        if not query or self.engine.dialect.name != "sqlite":
+            return []
+        sql = text(f"""
+            SELECT v.id, v.article_id, v.number, v.captured_at, v.title,
+                   a.version_count, a.title AS latest_title, s.name AS source,
+                   snippet({SEARCH_TABLE}, 1, :start, :end, '…', 24) AS snippet
+            FROM {SEARCH_TABLE} AS f
+            JOIN versions AS v ON v.id = f.rowid
+            JOIN articles AS a ON a.id = v.article_id
+            JOIN sources AS s ON s.id = a.source_id
+            WHERE {SEARCH_TABLE} MATCH :query
+            ORDER BY f.rank, v.captured_at DESC
+            LIMIT :limit""").columns(captured_at=UTCDateTime())  # noqa: S608 - values are bound
+        with self.engine.connect() as conn:
+            rows = conn.execute(sql, {"query": query, "limit": limit, "start": MARK_START,
+                                      "end": MARK_END})
+            return [dict(row._mapping) for row in rows]
 
     def _all(self, query: Any) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

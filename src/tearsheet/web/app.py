@@ -15,10 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tearsheet import __version__
-from tearsheet.browse import Browse, Cursor
+from tearsheet.browse import MARK_END, MARK_START, Browse, Cursor
 from tearsheet.changes import Change, diff
 from tearsheet.config import Settings
 from tearsheet.diff import Document
@@ -113,6 +114,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                     min=min_significance, boring=boring,
                     sources=[s["name"] for s in browse.sources()])
 
+    @app.get("/search", response_class=HTMLResponse)
+    def search(request: Request, q: str = "") -> HTMLResponse:
+        hits = [{**hit, "snippet": _marked(hit["snippet"])} for hit in browse.search(q)]
+        return page(request, "search.html", q=q, hits=hits,
+                    available=store.engine.dialect.name == "sqlite")
+
     @app.get("/sources", response_class=HTMLResponse)
     def source_list(request: Request) -> HTMLResponse:
         return page(request, "sources.html", sources=browse.sources())
@@ -169,6 +176,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                     following=(old + 1, new + 1) if new < count else None)
 
     return app
+
+
+def _marked(snippet: str | None) -> Markup:
+    """Escape a search snippet, then turn the match marks into ``<mark>``."""
+    safe = str(escape(snippet or ""))
+    return Markup(safe.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S704
 
 
 def _document(row: dict[str, Any]) -> Document:

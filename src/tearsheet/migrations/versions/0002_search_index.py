@@ -1,0 +1,51 @@
+"""full-text search index over versions (SQLite FTS5)
+
+Every version's headline and text are indexed, so a search finds text that was later
+removed. Versions are never updated, only inserted (and deleted with their article), so
+two triggers keep the index in step. PostgreSQL gets its own full-text search later.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-22
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    op.execute("""
+        CREATE VIRTUAL TABLE versions_fts USING fts5(
+            title, text, content='versions', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2')
+    """)
+    op.execute("""
+        CREATE TRIGGER versions_fts_insert AFTER INSERT ON versions BEGIN
+            INSERT INTO versions_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END
+    """)
+    op.execute("""
+        CREATE TRIGGER versions_fts_delete AFTER DELETE ON versions BEGIN
+            INSERT INTO versions_fts(versions_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+        END
+    """)
+    op.execute("INSERT INTO versions_fts(versions_fts) VALUES ('rebuild')")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    op.execute("DROP TRIGGER IF EXISTS versions_fts_delete")
+    op.execute("DROP TRIGGER IF EXISTS versions_fts_insert")
+    op.execute("DROP TABLE IF EXISTS versions_fts")
