@@ -236,3 +236,16 @@ def test_search_marks_matches_and_escapes_text(site: str) -> None:
     html = get(site, "/search?q=residents+wrote")
     assert "<mark>Residents</mark> <mark>wrote</mark>" in html
     assert "&lt;script&gt;" in html
+
+
+def test_statistics_page_and_charts(site: str) -> None:
+    html = get(site, "/stats")
+    assert "Most edited articles" in html and "daily-example" in html
+    assert "1 (50%)" in html  # one of its two articles changed
+    assert "8 hours" in html  # median time to first change
+    for chart in ("/stats/changes.svg", "/stats/share.svg"):
+        response = httpx.get(site + chart)
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "image/svg+xml"
+        assert "<script" not in response.text
+        assert "daily-example" in response.text

@@ -8,6 +8,7 @@ one and page ten thousand, where OFFSET would scan everything skipped.
 from __future__ import annotations
 
 import re
+import statistics
 from datetime import datetime
 from typing import Any
 
@@ -129,6 +130,41 @@ class Browse:
             rows = conn.execute(sql, {"query": query, "limit": limit, "start": MARK_START,
                                       "end": MARK_END})
             return [dict(row._mapping) for row in rows]
+
+    def changes_per_day(self, since: datetime) -> list[dict[str, Any]]:
+        """(source, day, changes) since a moment, for the statistics chart."""
+        v = versions.c
+        day = func.date(v.captured_at)
+        query = (
+            select(sources.c.name.label("source"), day.label("day"),
+                   func.count(v.id).label("changes"))
+            .join(articles, v.article_id == articles.c.id)
+            .join(sources, articles.c.source_id == sources.c.id)
+            .where(v.number > 1, v.captured_at >= since)
+            .group_by(sources.c.name, day).order_by(day, sources.c.name)
+        )
+        return self._all(query)
+
+    def most_edited(self, limit: int = 10) -> list[dict[str, Any]]:
+        a = articles.c
+        query = (select(a.id, a.url, a.title, a.version_count, sources.c.name.label("source"))
+                 .join(sources, a.source_id == sources.c.id)
+                 .where(a.version_count > 1)
+                 .order_by(a.version_count.desc(), a.id).limit(limit))
+        return self._all(query)
+
+    def time_to_first_change(self) -> dict[str, float]:
+        """Per source, the median seconds from first sight to the first change."""
+        v = versions.c
+        query = (select(sources.c.name, v.captured_at, articles.c.first_seen_at)
+                 .join(articles, v.article_id == articles.c.id)
+                 .join(sources, articles.c.source_id == sources.c.id)
+                 .where(v.number == 2))
+        waits: dict[str, list[float]] = {}
+        with self.engine.connect() as conn:
+            for name, changed, seen in conn.execute(query):
+                waits.setdefault(name, []).append((changed - seen).total_seconds())
+        return {name: statistics.median(values) for name, values in waits.items()}
 
     def _all(self, query: Any) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
@@ -24,11 +24,13 @@ from tearsheet.changes import Change, diff
 from tearsheet.config import Settings
 from tearsheet.diff import Document
 from tearsheet.diffview import html_inline, html_rows
+from tearsheet.schedule import humanize_seconds
 from tearsheet.store import Store
-from tearsheet.web import words
+from tearsheet.web import charts, words
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 30
+STATS_DAYS = 30
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 log = logging.getLogger("tearsheet.web")
@@ -58,7 +60,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         """Article text is hostile: even if something slipped through escaping, no script
         runs (no inline scripts, no event handlers), and no page can be framed."""
         response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
@@ -120,6 +122,25 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return page(request, "search.html", q=q, hits=hits,
                     available=store.engine.dialect.name == "sqlite")
 
+    @app.get("/stats", response_class=HTMLResponse)
+    def stats(request: Request) -> HTMLResponse:
+        now = datetime.now(UTC)
+        rows = browse.changes_per_day(now - timedelta(days=STATS_DAYS))
+        waits = browse.time_to_first_change()
+        return page(request, "stats.html", sources=browse.sources(), rows=rows,
+                    most=browse.most_edited(), waits=waits, days=STATS_DAYS,
+                    humanize=humanize_seconds)
+
+    @app.get("/stats/changes.svg")
+    def changes_chart() -> Response:
+        now = datetime.now(UTC)
+        rows = browse.changes_per_day(now - timedelta(days=STATS_DAYS))
+        return _svg(charts.changes_per_day(rows, STATS_DAYS, now.date()))
+
+    @app.get("/stats/share.svg")
+    def share_chart() -> Response:
+        return _svg(charts.share_changed(browse.sources()))
+
     @app.get("/sources", response_class=HTMLResponse)
     def source_list(request: Request) -> HTMLResponse:
         return page(request, "sources.html", sources=browse.sources())
@@ -176,6 +197,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                     following=(old + 1, new + 1) if new < count else None)
 
     return app
+
+
+def _svg(body: bytes) -> Response:
+    return Response(body, media_type="image/svg+xml",
+                    headers={"Content-Security-Policy": charts.SVG_CSP,
+                             "Cache-Control": "max-age=60"})
 
 
 def _marked(snippet: str | None) -> Markup:
