@@ -98,3 +98,14 @@ def test_demo_tracks_the_newsroom_and_records_edits(tmp_path: Path) -> None:
         "Storm leaves 12,000 homes without power",
     ]
     assert "Tracked articles" in result.stdout
+    assert "Harbour Gazette" in result.stderr and "Ctrl-C" in result.stderr  # the banner
+    # The newsroom's ground truth scores the run: nothing stored that was not served.
+    scored = subprocess.run(
+        [sys.executable, "-m", "tearsheet", "score", "--truth", str(tmp_path / "truth.jsonl"),
+         "--config", str(tmp_path / "tearsheet.toml"), "--json"],
+        capture_output=True, text=True, check=True)
+    numbers = json.loads(scored.stdout)
+    assert numbers["phantoms"] == 0
+    assert numbers["stored"] == len(records) == numbers["captured"]
+    assert numbers["fidelity"] >= 0.99
+    assert numbers["served"] >= numbers["captured"] > len(articles)
