@@ -200,7 +200,7 @@ def _json_ld(html: str, url: str) -> str:
     """The page's own JSON-LD ``articleBody`` (empty when it has none)."""
     import lxml.html
 
-    from tearsheet.extract import json_ld_body
+    from tearsheet.metadata import json_ld_body
     return json_ld_body(lxml.html.document_fromstring(html)) or ""
 
 

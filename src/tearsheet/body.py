@@ -25,7 +25,10 @@ from lxml import etree
 
 from tearsheet.errors import ExtractionError
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Terminal escape sequences whole (so "\x1b[31m" leaves nothing behind), then any other
+# control character: text from the web ends up in terminals and JSON.
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+                      r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WORD = re.compile(r"\w+")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$")
 
@@ -59,6 +62,9 @@ _FURNITURE = re.compile(
 )
 _FURNITURE_MAX_WORDS = 30
 _LINK_LINE_MAX_WORDS = 40
+_LABEL_WORDS = 3
+_SENTENCE_WORDS = 12
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
 
 
 @dataclass(frozen=True)
@@ -300,9 +306,14 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = ()) -> list[str]:
     kept = [b for b in blocks if not _is_furniture(b)]
     # Above the first paragraph: the headline, standfirst, kicker — not the article.
     # At most two headings (a headline and a standfirst): more is the body's own structure.
-    dropped = 0
-    while kept and ((kept[0].kind == "head" and dropped < 2) or _key(kept[0].text) in heads):
-        dropped += kept[0].kind == "head"
+    # Labels of a few words (a kicker, "Live", a tag) are not a first paragraph either.
+    heads_dropped = labels_dropped = 0
+    while kept and ((kept[0].kind == "head" and heads_dropped < 2)
+                    or _key(kept[0].text) in heads
+                    or (labels_dropped < 2 and _is_label(kept[0]))):
+        if _key(kept[0].text) not in heads:
+            heads_dropped += kept[0].kind == "head"
+            labels_dropped += kept[0].kind != "head"
         kept = kept[1:]
     # Below the last paragraph: newsletter boxes, headings of link lists, link lists. A
     # body that would lose more than a third of its words this way is a list of links
@@ -314,6 +325,12 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = ()) -> list[str]:
     if sum(b.words for b in kept[end:]) <= total / 3:
         kept = kept[:end]
     return [b.text for b in kept]
+
+
+def _is_label(block: Block) -> bool:
+    """A few words that are not a sentence: a kicker, a tag, a section name."""
+    return block.words <= _LABEL_WORDS or (
+        block.words < _SENTENCE_WORDS and not _SENTENCE_END.search(block.text))
 
 
 def _is_furniture(block: Block) -> bool:

@@ -1,7 +1,8 @@
 """Compare: has the article really changed since its last stored version?
 
-Versions are compared on a normalised form (Unicode NFC, whitespace folded), while the
-stored text keeps what was published. The comparison is a hash of headline, byline and
+Versions are compared on a normalised form (Unicode NFC, whitespace folded, typographic
+variants such as curly quotes and dash styles made plain), while the stored text keeps
+what was published. The comparison is a hash of headline, byline and
 paragraphs, so deciding "new version or not" costs one string comparison, whatever the
 length of the history.
 """
@@ -14,14 +15,28 @@ import unicodedata
 
 from tearsheet.extract import Extraction
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# Typography that carries no meaning: the same sentence typed by a CMS with "smart quotes"
+# on and off, or re-flowed with no-break spaces, soft hyphens and dash styles.
+_TYPOGRAPHY: dict[int, str | None] = {
+    **dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None),  # invisible
+    **dict.fromkeys(map(ord, "‘’‚‛′`´"), "'"),
+    **dict.fromkeys(map(ord, "“”„‟″«»"), '"'),
+    **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-"),
+    ord("…"): "...",
+}
 
 
 def normalize(text: str | None) -> str:
-    """The form versions are compared on: NFC, invisible characters gone, whitespace folded."""
+    """The form versions are compared on.
+
+    Unicode NFC; invisible characters (soft hyphens, zero-width spaces) removed; curly
+    quotes, primes and guillemets straightened; hyphen and dash variants made ``-``; the
+    ellipsis character made three dots; every run of whitespace (no-break spaces
+    included) one space. Stored text is never normalised: only compared.
+    """
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
     return " ".join(text.split())
 
 

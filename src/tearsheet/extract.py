@@ -2,20 +2,18 @@
 
 A pure function of its input: no network, no database. :func:`extract` is the one entry
 point, so the extractor behind it can be swapped or tuned without touching the tracker.
-The body comes from trafilatura; metadata is read from JSON-LD first, then meta tags, then
-trafilatura's own guesses, because publishers fill JSON-LD most carefully (search engines
-read it).
+The body comes from :mod:`tearsheet.body` (trafilatura, then site-independent rules),
+the metadata from :mod:`tearsheet.metadata` (JSON-LD, then meta tags, then the page), and
+:mod:`tearsheet.captures` refuses what is not the article (walls, error pages).
 """
 
 from __future__ import annotations
 
 import codecs
-import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 import charset_normalizer
@@ -23,17 +21,12 @@ import lxml.html
 from lxml import etree
 
 from tearsheet.body import body_blocks, tidy
-from tearsheet.body import clean as _clean
 from tearsheet.captures import check_capture
 from tearsheet.errors import ExtractionError
+from tearsheet.metadata import read_metadata
 from tearsheet.urls import canonical_from_html
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
-_ARTICLE_TYPES = {
-    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
-    "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "blogposting",
-    "liveblogposting", "report", "webpage",
-}
 
 
 @dataclass(frozen=True)
@@ -145,23 +138,22 @@ def extract(
     if _looks_binary(text):
         raise ExtractionError("not an HTML page: binary data", reason="not_html")
     tree = parse_page(text)
-    meta = _metadata(tree)
-    title = _clean(meta.get("title"))
-    headlines = [title, *(_clean("".join(map(str, h.itertext()))) for h in tree.iter("h1"))]
+    meta = read_metadata(tree)
+    headlines = [meta.title or "", *meta.headings]
     canonical = canonical_from_html(_head_of(text), url) if url else None
     # The body extractor consumes the tree: everything else is read before.
     blocks = body_blocks(tree, url, body_selector=body_selector, drop_selectors=drop_selectors)
     paragraphs = tidy(blocks, headlines=headlines)
     if check_captures:
-        check_capture(text, paragraphs, title=title, free=meta.get("free"))
+        check_capture(text, paragraphs, title=meta.title, free=meta.free)
     elif not paragraphs:
         raise ExtractionError("no article text found", reason="too_short")
     return Extraction(
-        title=title or None,
-        byline=_clean(meta.get("byline")) or None,
-        published_at=meta.get("published_at"),
-        modified_at=meta.get("modified_at"),
-        language=meta.get("language"),
+        title=meta.title,
+        byline=meta.byline,
+        published_at=meta.published_at,
+        modified_at=meta.modified_at,
+        language=meta.language,
         canonical_url=canonical,
         paragraphs=paragraphs,
     )
@@ -186,107 +178,3 @@ def _head_of(text: str) -> str:
     """The page up to ``</head>``: where canonical links live, parsed in a fraction."""
     end = text.find("</head>")
     return text[: end + 7] if 0 <= end < len(text) // 2 + 100_000 else text
-
-
-def json_ld_body(tree: lxml.html.HtmlElement) -> str | None:
-    """The ``articleBody`` a page declares in JSON-LD, if any (benchmarked as a candidate)."""
-    for item in _json_ld_articles(tree):
-        body = item.get("articleBody")
-        if isinstance(body, str) and body.strip():
-            return body
-    return None
-
-
-def _metadata(tree: lxml.html.HtmlElement) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    free_flags: list[bool] = []
-    for item in _json_ld_articles(tree):
-        found.setdefault("title", item.get("headline"))
-        authors = _author_names(item.get("author"))
-        if authors:
-            found.setdefault("byline", ", ".join(authors))
-        found.setdefault("published_at", _parse_date(item.get("datePublished")))
-        found.setdefault("modified_at", _parse_date(item.get("dateModified")))
-        language = item.get("inLanguage")
-        if isinstance(language, str):
-            found.setdefault("language", language)
-        free = item.get("isAccessibleForFree")
-        if free is not None:
-            free_flags.append(str(free).strip().lower() not in ("false", "0", "no"))
-    metas = {}
-    for element in tree.iter("meta"):
-        key = (element.get("property") or element.get("name") or "").lower()
-        if key and key not in metas:
-            metas[key] = element.get("content") or ""
-    fallbacks = {
-        "title": metas.get("og:title"),
-        "byline": metas.get("author") or metas.get("byl", "").removeprefix("By ") or None,
-        "published_at": _parse_date(metas.get("article:published_time")),
-        "modified_at": _parse_date(metas.get("article:modified_time")),
-        "language": tree.get("lang"),
-    }
-    if fallbacks["published_at"] is None:
-        times = tree.xpath("//time[@datetime]/@datetime")
-        fallbacks["published_at"] = _parse_date(times[0]) if times else None
-    for key, value in fallbacks.items():
-        if not found.get(key) and value:
-            found[key] = value
-    found = {key: value for key, value in found.items() if value}
-    if free_flags:
-        found["free"] = free_flags[0]
-    return found
-
-
-def _json_ld_articles(tree: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text_content() or "null")
-        except ValueError:
-            continue
-        yield from (item for item in _walk_ld(data) if _is_article(item))
-
-
-def _walk_ld(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _walk_ld(item)
-    elif isinstance(data, dict):
-        yield data
-        if "@graph" in data:
-            yield from _walk_ld(data["@graph"])
-
-
-def _is_article(item: dict[str, Any]) -> bool:
-    kinds = item.get("@type")
-    names = kinds if isinstance(kinds, list) else [kinds]
-    return any(isinstance(n, str) and n.lower() in _ARTICLE_TYPES for n in names) and (
-        "headline" in item or "articleBody" in item or "datePublished" in item
-    )
-
-
-def _author_names(value: Any) -> list[str]:
-    items = value if isinstance(value, list) else [value]
-    names: list[str] = []
-    for item in items:
-        name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, str) and (name := _clean(name)) and name not in names:
-            names.append(name)
-    return names
-
-
-def _parse_date(value: Any) -> datetime | None:
-    """A timezone-aware UTC datetime, or None; never raises on bad input."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    value = value.strip()
-    parsed: datetime | None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)

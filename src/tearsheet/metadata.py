@@ -1,0 +1,276 @@
+"""Article metadata: headline, authors, dates, language, in a fixed order of trust.
+
+JSON-LD first (publishers fill it most carefully: search engines read it), then OpenGraph
+and other ``<meta>`` tags, then the page itself (``<time>``, a byline element, ``<h1>``,
+``<title>``). Each field is taken from the first source that has a usable value, so a
+broken or partial JSON-LD block only loses the fields it lacks. Dates come out
+timezone-aware in UTC (a date without a zone is taken as UTC); all authors are kept, in
+order, without duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import lxml.html
+
+from tearsheet.body import clean
+
+_ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "blogposting",
+    "liveblogposting", "report", "webpage", "socialmediaposting", "scholarlyarticle",
+}
+_TITLE_META = ("og:title", "twitter:title", "dc.title", "headline")
+_AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.author",
+                "dc.creator", "twitter:creator:name")
+_PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished",
+                   "pubdate", "publishdate", "publish-date", "dc.date.issued", "dc.date",
+                   "date", "sailthru.date", "parsely-pub-date")
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified",
+                  "last-modified", "dc.date.modified", "lastmod")
+_BY = re.compile(r"^\s*(?:by|par|von|por|di|door)\s+", re.IGNORECASE)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*",
+                           re.IGNORECASE)
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—·•:-]\s+")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str | None = None
+    byline: str | None = None
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    language: str | None = None
+    free: bool | None = None  # JSON-LD isAccessibleForFree, when the page says
+    headings: tuple[str, ...] = ()  # the <h1> texts: never part of the body
+
+
+def read_metadata(tree: lxml.html.HtmlElement) -> Metadata:
+    """Everything but the body, from a parsed page (not modified)."""
+    items = list(_json_ld_articles(tree))
+    metas = _meta_tags(tree)
+    headings = tuple(h for h in (clean(_text(e)) for e in tree.iter("h1")) if h)
+
+    title = _first(_str(i.get("headline")) or _str(i.get("name")) for i in items) \
+        or _first(metas.get(k) for k in _TITLE_META) \
+        or (headings[0] if headings else None) \
+        or _site_title_removed(_first(clean(_text(t)) for t in tree.iter("title")))
+
+    authors: list[str] = []
+    for item in items:
+        authors = _author_names(item.get("author")) or _author_names(item.get("creator"))
+        if authors:
+            break
+    if not authors:
+        for key in _AUTHOR_META:
+            authors = _split_authors([v for v in metas.get_all(key) if not _is_url(v)])
+            if authors:
+                break
+    if not authors:
+        authors = _split_authors(_byline_elements(tree))
+
+    published = _first(_parse_date(i.get("datePublished")) for i in items) \
+        or _first(_parse_date(metas.get(k)) for k in _PUBLISHED_META) \
+        or _first(_parse_date(v) for v in tree.xpath(
+            "//*[@itemprop='datePublished']/@content|//*[@itemprop='datePublished']/@datetime"
+            "|//time[@pubdate]/@datetime|//article//time[@datetime]/@datetime"
+            "|//time[@datetime]/@datetime"))
+    modified = _first(_parse_date(i.get("dateModified")) for i in items) \
+        or _first(_parse_date(metas.get(k)) for k in _MODIFIED_META) \
+        or _first(_parse_date(v) for v in tree.xpath(
+            "//*[@itemprop='dateModified']/@content|//*[@itemprop='dateModified']/@datetime"))
+
+    language = _first(_language(_str(i.get("inLanguage"))) for i in items) \
+        or _language(tree.get("lang") or tree.get("xml:lang")) \
+        or _language(metas.get("content-language")) \
+        or _language(metas.get("og:locale"))
+
+    free = None
+    for item in items:
+        if item.get("isAccessibleForFree") is not None:
+            free = str(item["isAccessibleForFree"]).strip().lower() not in ("false", "0", "no")
+            break
+    return Metadata(
+        title=clean(title) or None, byline=", ".join(authors) or None,
+        published_at=published, modified_at=modified, language=language, free=free,
+        headings=headings,
+    )
+
+
+def json_ld_body(tree: lxml.html.HtmlElement) -> str | None:
+    """The ``articleBody`` a page declares in JSON-LD, if any (benchmarked as a candidate)."""
+    for item in _json_ld_articles(tree):
+        body = item.get("articleBody")
+        if isinstance(body, str) and body.strip():
+            return body
+    return None
+
+
+class _Metas:
+    """``<meta>`` tags by lower-cased name/property/itemprop/http-equiv, in page order."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, list[str]] = {}
+
+    def add(self, key: str, value: str) -> None:
+        if key and value.strip():
+            self.values.setdefault(key, []).append(value.strip())
+
+    def get(self, key: str) -> str | None:
+        found = self.values.get(key)
+        return found[0] if found else None
+
+    def get_all(self, key: str) -> list[str]:
+        return self.values.get(key, [])
+
+
+def _meta_tags(tree: lxml.html.HtmlElement) -> _Metas:
+    metas = _Metas()
+    for element in tree.iter("meta"):
+        content = element.get("content") or ""
+        for attribute in ("property", "name", "itemprop", "http-equiv"):
+            key = (element.get(attribute) or "").strip().lower()
+            if key:
+                metas.add(key, content)
+    return metas
+
+
+def _json_ld_articles(tree: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text_content() or "null", strict=False)
+        except ValueError:
+            continue  # broken JSON-LD is common: the other sources remain
+        yield from (item for item in _walk_ld(data) if _is_article(item))
+
+
+def _walk_ld(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 8:  # hostile nesting
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk_ld(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
+            if isinstance(data.get(key), list | dict):
+                yield from _walk_ld(data[key], depth + 1)
+
+
+def _is_article(item: dict[str, Any]) -> bool:
+    kinds = item.get("@type")
+    names = kinds if isinstance(kinds, list) else [kinds]
+    return any(isinstance(n, str) and n.lower() in _ARTICLE_TYPES for n in names) and (
+        "headline" in item or "articleBody" in item or "datePublished" in item
+    )
+
+
+def _author_names(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, str) and not _is_url(name):
+            for part in _split_authors([name]):
+                if part not in names:
+                    names.append(part)
+    return names
+
+
+def _split_authors(values: list[str]) -> list[str]:
+    names: list[str] = []
+    for value in values:
+        for part in _AUTHOR_SPLIT.split(_BY.sub("", clean(value))):
+            part = _BY.sub("", part).strip(" .")
+            if part and len(part) <= 80 and part not in names:
+                names.append(part)
+    return names
+
+
+def _byline_elements(tree: lxml.html.HtmlElement) -> list[str]:
+    """Author links or names marked up as such (all of them), else the first byline."""
+    marked = tree.xpath("//*[@rel='author']|//*[@itemprop='author']//*[@itemprop='name']"
+                        "|//*[@itemprop='author'][not(.//*[@itemprop='name'])]")
+    texts = [t for t in (clean(_text(e)) for e in marked[:10]) if t and len(t) <= 80]
+    if texts:
+        return texts
+    for element in tree.xpath(
+            "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]")[:1]:
+        text = clean(_text(element))
+        if text and len(text) <= 120:
+            return [text]
+    return []
+
+
+def _site_title_removed(title: str | None) -> str | None:
+    """"Headline | The Daily Example" → "Headline": the first part, unless it is one word
+    (then the site name probably comes first, and the longest part is the headline)."""
+    if not title:
+        return None
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) == 1:
+        return title
+    return parts[0] if len(parts[0].split()) >= 2 else max(parts, key=len)
+
+
+def _language(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip().replace("_", "-")
+    return value if _LANGUAGE.match(value) else None
+
+
+def parse_date(value: Any) -> datetime | None:
+    """A timezone-aware UTC datetime, or None; never raises on bad input."""
+    return _parse_date(value)
+
+
+def _parse_date(value: Any) -> datetime | None:
+    if isinstance(value, list) and value:
+        value = value[0]
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+        return None
+    value = value.strip()
+    parsed: datetime | None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _first(values: Iterator[Any] | Any) -> Any:
+    for value in values:
+        if value:
+            return value
+    return None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _is_url(value: str) -> bool:
+    return value.strip().lower().startswith(("http://", "https://", "www."))
+
+
+def _text(element: Any) -> str:
+    return "".join(str(t) for t in element.itertext())
