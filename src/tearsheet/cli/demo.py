@@ -93,6 +93,18 @@ def newsroom_process(log_path: Path, *options: str) -> Iterator[str]:
             child.wait(timeout=10)
 
 
+def _set_aside_previous_run(data_dir: Path) -> None:
+    """Each demo replays the newsroom from its start, on a new port: a database kept from
+    an earlier demo would hold articles at a dead address and versions of another replay.
+    Keep it beside the new one (``*.previous``) rather than mixing the two."""
+    for name in ("demo.db", "demo.db-wal", "demo.db-shm", "truth.jsonl"):
+        old = data_dir / name
+        if old.exists():
+            old.replace(data_dir / f"{name}.previous")
+            if name == "demo.db":
+                err_console.print(f"The previous demo's database is now {old}.previous.")
+
+
 def _can_open_browser() -> bool:
     """Only with a graphical session: on a bare terminal, `webbrowser` may start a text
     browser in the very terminal the status view is drawn on."""
@@ -128,6 +140,7 @@ def demo(
         if data_dir is None:
             data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tearsheet-")))
         data_dir.mkdir(parents=True, exist_ok=True)
+        _set_aside_previous_run(data_dir)
         truth = data_dir / "truth.jsonl"
         base = stack.enter_context(newsroom_process(
             data_dir / "newsroom.log", "--speed", str(speed), "--faults", str(faults),
