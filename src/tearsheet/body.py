@@ -23,6 +23,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
+from tearsheet.encoding import repair_mojibake
 from tearsheet.errors import ExtractionError
 
 # Terminal escape sequences whole (so "\x1b[31m" leaves nothing behind), then any other
@@ -81,8 +82,9 @@ class Block:
 
 
 def clean(value: str | None) -> str:
-    """Whitespace folded and control characters (terminal escapes, NULs) removed."""
-    return " ".join(_CONTROL.sub("", value).split()) if value else ""
+    """Mojibake repaired, control characters (terminal escapes, NULs) removed, whitespace
+    folded. The repair comes first: double-encoded text holds C1 controls it needs."""
+    return " ".join(_CONTROL.sub("", repair_mojibake(value)).split()) if value else ""
 
 
 def body_blocks(

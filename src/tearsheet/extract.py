@@ -9,24 +9,21 @@ the metadata from :mod:`tearsheet.metadata` (JSON-LD, then meta tags, then the p
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-import charset_normalizer
 import lxml.html
 from lxml import etree
 
 from tearsheet.body import body_blocks, tidy
 from tearsheet.captures import check_capture
+from tearsheet.encoding import decode_html, looks_binary, mojibake_count
 from tearsheet.errors import ExtractionError
 from tearsheet.metadata import read_metadata
 from tearsheet.urls import canonical_from_html
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
 
 
 @dataclass(frozen=True)
@@ -54,71 +51,6 @@ class Extraction:
         return data
 
 
-def decode_html(body: bytes, charset: str | None = None) -> str:
-    """Decode a page: BOM, then the HTTP charset, then ``<meta charset>``, then detection.
-
-    Pages without any declaration are common (old CMSes serving windows-1252); UTF-8 is
-    tried strictly before falling back to statistical detection.
-    """
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):
-        if body.startswith(bom):
-            return body.decode(name, errors="replace")
-    declared = [charset] if charset else []
-    match = _META_CHARSET.search(body[:4096])
-    if match:
-        declared.append(match.group(1).decode("ascii", "ignore"))
-    for name in declared:
-        try:
-            codec = codecs.lookup(name).name
-        except LookupError:
-            continue
-        if codec in ("latin-1", "iso8859-1", "ascii"):
-            codec = "cp1252"  # what browsers do: the WHATWG encoding standard
-        try:
-            return body.decode(codec)
-        except UnicodeDecodeError:
-            continue
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    return body.decode(_guess_encoding(body[:200_000]), errors="replace")
-
-
-_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
-
-
-def _looks_binary(text: str) -> bool:
-    """Control characters or undecodable bytes in more than 1 % of the first 64 KB."""
-    sample = text[:65536]
-    return len(_BINARY.findall(sample)) > len(sample) / 100
-
-
-def _guess_encoding(sample: bytes) -> str:
-    """Statistical detection, leaning to windows-1252 as browsers do for undeclared pages.
-
-    Detectors split hairs between Western code pages on short or ambiguous samples (cp1250
-    and cp1252 tie on English text with a few accents); windows-1252 wins such ties and
-    any low-confidence guess that it can decode.
-    """
-    results = charset_normalizer.from_bytes(sample)
-    best = results.best()
-    if best is None:
-        return "cp1252"
-    western = next((m for m in results if m.encoding == "cp1252"), None)
-    if western is not None and western.chaos <= best.chaos + 0.01 \
-            and western.coherence >= best.coherence - 0.02:
-        return "cp1252"
-    if best.coherence < 0.5:
-        try:
-            sample.decode("cp1252")
-            return "cp1252"
-        except UnicodeDecodeError:
-            pass
-    return str(best.encoding)
-
-
 def extract(
     html: bytes | str, url: str | None = None, charset: str | None = None, *,
     body_selector: str | None = None, drop_selectors: Sequence[str] = (),
@@ -135,7 +67,7 @@ def extract(
     text = decode_html(html, charset) if isinstance(html, bytes) else html
     if not text.strip():
         raise ExtractionError("the page is empty", reason="empty")
-    if _looks_binary(text):
+    if looks_binary(text):
         raise ExtractionError("not an HTML page: binary data", reason="not_html")
     tree = parse_page(text)
     meta = read_metadata(tree)
@@ -143,7 +75,10 @@ def extract(
     canonical = canonical_from_html(_head_of(text), url) if url else None
     # The body extractor consumes the tree: everything else is read before.
     blocks = body_blocks(tree, url, body_selector=body_selector, drop_selectors=drop_selectors)
-    paragraphs = tidy(blocks, headlines=headlines)
+    paragraphs = tidy(blocks, headlines=headlines)  # mojibake repaired by body.clean
+    if mojibake_count("".join(paragraphs)) >= _MOJIBAKE_LIMIT:
+        raise ExtractionError("the text is garbled (mojibake) beyond repair",
+                              reason="mojibake")
     if check_captures:
         check_capture(text, paragraphs, title=meta.title, free=meta.free)
     elif not paragraphs:
@@ -158,6 +93,8 @@ def extract(
         paragraphs=paragraphs,
     )
 
+
+_MOJIBAKE_LIMIT = 3  # one stray mark is a typo in the source; three are a broken page
 
 # As trafilatura parses: comments and processing instructions dropped, so that a comment
 # inside a paragraph (common in CMS output) does not cut the paragraph short.

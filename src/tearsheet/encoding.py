@@ -1,0 +1,122 @@
+"""Bytes to text: the page's charset, and mojibake repaired or refused before it is stored.
+
+Order, as browsers do (WHATWG): a byte-order mark wins; then the HTTP charset; then
+``<meta charset>``; then strict UTF-8; then statistical detection, leaning to
+windows-1252. Two things browsers forgive that a revision tracker must not:
+
+- a page declared as a single-byte charset (windows-1252, ISO-8859-x) whose bytes are
+  valid UTF-8 is UTF-8 (a misconfigured server): decoding it as declared would store
+  "cafÃ©" and, once the server is fixed, a phantom edit;
+- text that is *already* double-encoded in the page ("â€™" for "’", "Ã©" for "é") is
+  repaired where the repair is exact (:func:`repair_mojibake`); what cannot be repaired
+  is refused (:func:`mojibake_count`), never stored.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import charset_normalizer
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
+_SINGLE_BYTE = re.compile(r"^(?:cp125\d|latin-1|iso8859-\d+|ascii|mac-roman|koi8-[ru])$")
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
+
+# UTF-8 read as windows-1252: a lead byte shown as Â-ô, then continuation bytes shown as
+# C1 controls, the windows-1252 punctuation at 0x80-0x9f, or Latin-1 0xa0-0xbf.
+_CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_MOJIBAKE = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]{{1,3}}")
+
+
+def decode_html(body: bytes, charset: str | None = None) -> str:
+    """Decode a page: BOM, then the HTTP charset, then ``<meta charset>``, then detection."""
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            return body.decode(name, errors="replace")
+    declared = [charset] if charset else []
+    match = _META_CHARSET.search(body[:4096])
+    if match:
+        declared.append(match.group(1).decode("ascii", "ignore"))
+    for name in declared:
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
+            continue
+        if codec in ("latin-1", "iso8859-1", "ascii"):
+            codec = "cp1252"  # what browsers do: the WHATWG encoding standard
+        if _SINGLE_BYTE.match(codec) and not body.isascii():
+            try:
+                return body.decode("utf-8")  # valid UTF-8 with non-ASCII: declared wrong
+            except UnicodeDecodeError:
+                pass
+        try:
+            return body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    return body.decode(_guess_encoding(body[:200_000]), errors="replace")
+
+
+def looks_binary(text: str) -> bool:
+    """Control characters or undecodable bytes in more than 1 % of the first 64 KB."""
+    sample = text[:65536]
+    return len(_BINARY.findall(sample)) > len(sample) / 100
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8-read-as-windows-1252 sequences, each only where the undoing is exact.
+
+    Every candidate is turned back into the bytes it was read from and decoded as strict
+    UTF-8; a sequence that does not decode ("ã”" in Portuguese, say) is left as it is.
+    """
+    if not _MOJIBAKE.search(text):
+        return text
+    return _MOJIBAKE.sub(_undo, text)
+
+
+def mojibake_count(text: str) -> int:
+    """Marks of text that is still broken: replacement characters, and "â€", the
+    double-encoded start of every general punctuation mark, which no language writes."""
+    return text.count("\ufffd") + text.count("â€")
+
+
+def _undo(match: re.Match[str]) -> str:
+    found = match.group(0)
+    lead = ord(found[0])
+    size = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4  # bytes of the UTF-8 sequence
+    if len(found) < size:
+        return found
+    try:
+        raw = bytes(ord(c) if ord(c) < 256 else c.encode("cp1252")[0] for c in found[:size])
+        return raw.decode("utf-8") + found[size:]
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        return found
+
+
+def _guess_encoding(sample: bytes) -> str:
+    """Statistical detection, leaning to windows-1252 as browsers do for undeclared pages.
+
+    Detectors split hairs between Western code pages on short or ambiguous samples (cp1250
+    and cp1252 tie on English text with a few accents); windows-1252 wins such ties and
+    any low-confidence guess that it can decode.
+    """
+    results = charset_normalizer.from_bytes(sample)
+    best = results.best()
+    if best is None:
+        return "cp1252"
+    western = next((m for m in results if m.encoding == "cp1252"), None)
+    if western is not None and western.chaos <= best.chaos + 0.01 \
+            and western.coherence >= best.coherence - 0.02:
+        return "cp1252"
+    if best.coherence < 0.5:
+        try:
+            sample.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            pass
+    return str(best.encoding)

@@ -1,0 +1,101 @@
+"""Encodings: the right charset, and mojibake repaired or refused, never stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tearsheet.encoding import decode_html, mojibake_count, repair_mojibake
+from tearsheet.errors import ExtractionError
+from tearsheet.extract import extract
+from tests.localserver import LocalServer, Reply
+from tests.pages import LOREM, article_page, rss_feed
+from tests.test_tracker import export, run_once, write_config
+
+CLEAN = "Señor Müller’s “café” — don’t miss the crème brûlée… €5"
+
+
+def double_encoded(text: str) -> str:
+    """What a CMS that read UTF-8 as windows-1252 shows (and stores, and serves).
+
+    As browsers decode windows-1252: its five undefined bytes become C1 controls.
+    """
+    out = []
+    for byte in text.encode("utf-8"):
+        try:
+            out.append(bytes([byte]).decode("cp1252"))
+        except UnicodeDecodeError:
+            out.append(chr(byte))
+    return "".join(out)
+
+
+def test_double_encoding_looks_as_expected() -> None:
+    assert double_encoded("é’") == "Ã©â€™"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [CLEAN, "naïve façade", "Zürich Straße", "日本語のテキスト", "emoji 🎉 ok", "€100 – £90"],
+)
+def test_repair_undoes_double_encoding_exactly(text: str) -> None:
+    assert repair_mojibake(double_encoded(text)) == text
+    assert repair_mojibake(text) == text  # clean text is never touched
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["A Irmã” disse", "São Paulo, “não”", "Ãgua", "ÂÂ", "À–", "ã…"],
+)
+def test_text_that_only_looks_like_mojibake_is_left_alone(text: str) -> None:
+    assert repair_mojibake(text) == text
+
+
+def test_a_wrong_single_byte_declaration_is_overridden_by_valid_utf8() -> None:
+    page = article_page("Café", [*LOREM, CLEAN], charset="windows-1252").encode("utf-8")
+    assert CLEAN in decode_html(page)
+    assert CLEAN in decode_html(page, "ISO-8859-1")
+    found = extract(page, "https://news.example/a", "windows-1252")
+    assert found.paragraphs[-1] == CLEAN
+    assert found.title == "Café"
+
+
+def test_real_windows_1252_still_decodes_as_declared() -> None:
+    page = article_page("Café", [*LOREM, CLEAN.replace("€5", "5")], charset=None)
+    found = extract(page.encode("cp1252"), "https://news.example/a", "windows-1252")
+    assert found.paragraphs[-1] == CLEAN.replace("€5", "5")
+
+
+def test_mojibake_in_the_page_is_repaired_before_it_is_stored() -> None:
+    page = article_page(double_encoded("Café society’s “quiet” résumé"),
+                        [*LOREM, double_encoded(CLEAN)], byline=double_encoded("José Núñez"))
+    found = extract(page.encode("utf-8"), "https://news.example/a", "utf-8")
+    assert found.title == "Café society’s “quiet” résumé"
+    assert found.byline == "José Núñez"
+    assert found.paragraphs[-1] == CLEAN
+    assert mojibake_count(found.text) == 0
+
+
+@pytest.mark.parametrize(
+    "broken",
+    ["\ufffd\ufffd lost \ufffd bytes", "â€x â€y â€z beyond repair"],
+)
+def test_unrepairable_text_is_refused(broken: str) -> None:
+    page = article_page("Headline", [*LOREM, broken])
+    with pytest.raises(ExtractionError) as caught:
+        extract(page.encode("utf-8"), "https://news.example/a", "utf-8")
+    assert caught.value.reason == "mojibake"
+
+
+def test_the_tracker_stores_the_repaired_text(server: LocalServer, tmp_path: Path) -> None:
+    server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/news/cafe", "x")]),
+                                    headers={"Content-Type": "application/rss+xml"}))
+    # A misconfigured server: UTF-8 bytes, declared windows-1252 in the header.
+    server.route("/news/cafe", Reply(
+        body=article_page("Café", [*LOREM, CLEAN]).encode("utf-8"),
+        headers={"Content-Type": "text/html; charset=windows-1252"}))
+    config = write_config(tmp_path, server)
+    run_once(config)
+    versions = export(config, tmp_path)
+    assert versions[0]["title"] == "Café"
+    assert str(versions[0]["text"]).endswith(CLEAN)
