@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -76,11 +77,23 @@ def test_bad_history_line_names_the_line(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_demo_tracks_the_newsroom_and_records_edits(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "tearsheet", "demo", "--duration", "16", "--speed", "25",
-         "--data-dir", str(tmp_path), "--no-browser"],
-        capture_output=True, text=True, timeout=120,
-    )
+    with socket.socket() as probe:  # a free port for the web UI
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "demo.err"
+    with open(log, "w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tearsheet", "demo", "--duration", "16", "--speed", "25",
+             "--data-dir", str(tmp_path), "--no-browser", "--port", str(port)],
+            stdout=subprocess.PIPE, stderr=err, text=True)
+        deadline = time.monotonic() + 60
+        while f"web UI: http://127.0.0.1:{port}/" not in log.read_text() \
+                and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        web = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)  # the web UI is up
+        assert web.status_code == 200
+        stdout, _ = proc.communicate(timeout=120)
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, log.read_text())
     assert result.returncode == 0, result.stderr
     out = tmp_path / "versions.jsonl"
     subprocess.run([sys.executable, "-m", "tearsheet", "export", "--config",

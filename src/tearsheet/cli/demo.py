@@ -1,21 +1,24 @@
 """`tearsheet demo`: the whole product on one machine, in one command.
 
 The demo starts the simulated newsroom (the bundled *Harbour Gazette*) as a child
-process — its own interpreter, so page rendering does not take the tracker's GIL — and
-the tracker in this process, with a schedule that follows the newsroom's accelerated
-clock. Ctrl-C reaches both (one process group); the child also exits by itself if this
-process dies. The web UI is not part of this release: the live status view stands in for
-it, and ``--port`` is kept for it.
+process — its own interpreter, so page rendering does not take the tracker's GIL — and,
+in this process, the tracker (with a schedule that follows the newsroom's accelerated
+clock) and the web UI (on a thread, so it can never outlive the demo and keep its port).
+Ctrl-C reaches everything (one process group); the newsroom also exits by itself if this
+process dies.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import webbrowser
 from collections.abc import Iterator
@@ -28,7 +31,7 @@ from rich.text import Text
 
 from tearsheet.cli import app, console, err_console, open_store, setup_logging
 from tearsheet.cli.tracking import run_tracker
-from tearsheet.config import load_settings
+from tearsheet.config import Settings, load_settings
 from tearsheet.errors import TearsheetError
 from tearsheet.simulate import load_histories
 from tearsheet.store import Store
@@ -93,6 +96,35 @@ def newsroom_process(log_path: Path, *options: str) -> Iterator[str]:
             child.wait(timeout=10)
 
 
+@contextlib.contextmanager
+def web_ui(settings: Settings, port: int) -> Iterator[str]:
+    """Serve the web UI on 127.0.0.1:``port`` from a thread; yields its URL."""
+    import uvicorn  # the web UI's dependencies load only when it is served
+
+    from tearsheet.web import create_app
+
+    with socket.socket() as probe:  # uvicorn would only log a busy port, in its thread
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise TearsheetError(f"port {port} is in use (another tearsheet serve or demo?): "
+                                 "choose another with --port") from None
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, name="web-ui", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + SITE_START_TIMEOUT
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise TearsheetError(f"the web UI did not start on port {port}")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 def _set_aside_previous_run(data_dir: Path) -> None:
     """Each demo replays the newsroom from its start, on a new port: a database kept from
     an earlier demo would hold articles at a dead address and versions of another replay.
@@ -122,10 +154,10 @@ def demo(
     speed: Annotated[float, typer.Option(
         help="Simulated seconds per real second of the demo newsroom.")] = 5.0,
     port: Annotated[int, typer.Option(
-        help="Port of the web UI (kept for it: this release shows the live status "
-             "instead; the newsroom itself uses a free port).")] = 8000,
+        help="Port of the web UI on 127.0.0.1 (the newsroom itself uses a free port).")]
+    = 8000,
     no_browser: Annotated[bool, typer.Option(
-        "--no-browser", help="Do not open the newsroom in a web browser.")] = False,
+        "--no-browser", help="Do not open the web UI in a browser.")] = False,
     faults: Annotated[float, typer.Option(
         help="Share of the newsroom's answers that fail (0-1), to watch the tracker cope.")]
     = 0.0,
@@ -153,24 +185,24 @@ def demo(
         live = err_console.is_terminal
         if not live:
             setup_logging(False)
+            logging.getLogger("alembic").setLevel(logging.WARNING)  # schema creation chatter
         articles = len({v.path for v in newsroom})
-        err_console.print(
-            f"\n[bold]tearsheet demo[/] — the Harbour Gazette ({articles} stories) is live at "
-            f"[bold]{base}/[/]\n"
-            f"  Its stories are rewritten over the next {span:.0f} s: corrections, new "
-            f"headlines, developing stories.\n"
-            f"  Web UI (port {port}): not in this release — the live status below shows "
-            f"what is tracked.\n"
-            f"  Data: {data_dir}   Ctrl-C stops everything.\n", highlight=False)
-        if not no_browser and _can_open_browser():
-            with contextlib.suppress(Exception):  # no browser is not an error
-                webbrowser.open(base + "/")
         with open_store(settings) as store:
+            web = stack.enter_context(web_ui(settings, port))
+            err_console.print(
+                f"\n[bold]tearsheet demo[/] — web UI: [bold]{web}[/]\n"
+                f"  The Harbour Gazette ({articles} stories) is live at {base}/ ; its stories "
+                f"are rewritten over the next {span:.0f} s:\n  corrections, new headlines, "
+                f"developing stories. Watch them arrive in the web UI.\n"
+                f"  Data: {data_dir}   Ctrl-C stops everything.\n", highlight=False)
+            if not no_browser and _can_open_browser():
+                with contextlib.suppress(Exception):  # no browser is not an error
+                    webbrowser.open(web)
             asyncio.run(run_tracker(settings, store, once=False, live=live, duration=duration))
             _print_articles(store, base)
         if keep:
             err_console.print(
-                f"See them again: tearsheet status --config {config}; tearsheet export "
+                f"See them again: tearsheet serve --config {config} (web UI); tearsheet export "
                 f"--config {config}\nScore the run: tearsheet score --truth {truth} "
                 f"--config {config}", highlight=False)
         else:
