@@ -467,9 +467,7 @@ def test_migrations_build_exactly_the_schema(store: Store) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from tearsheet.schema import metadata
-
-    from tearsheet.schema import include_name
+    from tearsheet.schema import include_name, metadata
 
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_name": include_name})
