@@ -43,14 +43,15 @@ _FURNITURE = re.compile(
         (?:related|recommended|trending|popular|most\ (?:read|popular|viewed|shared))
             (?:\ (?:stories|articles|content|news|posts|videos|links|reading|now))?|
         (?:you\ (?:may|might)\ also\ like|more\ from|more\ stories|read\ (?:more|next|also)
-            |also\ read|also\ on|see\ also|watch|listen|don'?t\ miss|recommended\ for\ you)
-            \b.*|
+            |also\ read|see\ also|watch|listen|don'?t\ miss|recommended\ for\ you)
+            (?:\ [\w.'’-]+){0,3}(?:\s*[:|>»].*)?|
+        also\ on\ \S+\.[a-z]{2,}\b.*|
         (?:updated|published|posted|last\ updated)\ (?:\d+|an?|one)\ (?:seconds?|minutes?|
             hours?|days?|mins?|hrs?)\ ago|
-        (?:sign\ up|subscribe|register|join)\b.*\b(?:newsletters?|inbox)\b.*|
-        .*\b(?:newsletters?|inbox)\b.*\b(?:sign\ up|subscribe|delivered)\b.*|
-        .*\b(?:sign\ up|subscribe)\ (?:to|for)\ (?:our|the)\b.*\b(?:newsletters?|
-            today|free)\b.*|
+        (?:sign\ up|subscribe|register|join)\b.*\b(?:our|the|free)\b.*\b(?:newsletters?|
+            e-?mails?)\b.*|
+        .*\b(?:to|in|into)\ your\ inbox\b.*|
+        .*\b(?:sign\ up|subscribe)\ (?:to|for)\ our\b.*|
         thanks?\ (?:you\ )?for\ (?:signing\ up|subscribing)!?.*|
         there\ was\ an\ error\ processing\ your\ subscription.*|
         (?:like|enjoy(?:ed)?)\ this\ (?:story|article)\??.*share.*|

@@ -1,0 +1,85 @@
+"""The body's edge rules: what is page furniture, and what is never taken for it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tearsheet.body import Block, clean, html_blocks, tidy
+from tests.pages import LOREM
+
+BODY = [Block("p", p) for p in LOREM]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Advertisement", "Sponsored content", "12 comments", "View all 40 comments", "Share",
+     "Share this story", "Most read", "Related stories", "You may also like...",
+     "Read more: Council rejects the bridge plan", "Watch: the storm hits the harbour",
+     "More from Sport", "Also on rt.com Journalists threatened with arrest",
+     "Updated 5 minutes ago", "Sign up for our newsletter", "Thanks for signing up!",
+     "Get the morning briefing delivered to your inbox", "Follow us on Twitter",
+     "Tell us what you think...", "Have a tip? Email the newsroom."],
+)
+def test_furniture_lines_are_dropped_anywhere(line: str) -> None:
+    blocks = [*BODY[:2], Block("p", line), *BODY[2:]]
+    assert tidy(blocks) == LOREM
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["More from the council meeting is expected next week, officials said.",
+     "Watch out for ice on the roads, police said.",
+     "The council's newsletter, delivered to 10,000 homes, said the plan was final.",
+     "Listen carefully to what the mayor said on Tuesday, she added.",
+     "Also on the agenda was the new bus depot.",
+     "Readers can share their views at a public meeting on Monday.",
+     "No comment.", "It was, he said, a sponsored trip."],
+)
+def test_sentences_that_only_look_like_furniture_are_kept(line: str) -> None:
+    blocks = [*BODY[:2], Block("p", line), *BODY[2:]]
+    assert tidy(blocks) == [*LOREM[:2], line, *LOREM[2:]]
+
+
+def test_headline_standfirst_and_kicker_above_the_body_go() -> None:
+    blocks = [Block("p", "Politics"), Block("head", "Council approves budget"),
+              Block("head", "A standfirst that sums the story up"), *BODY]
+    assert tidy(blocks, headlines=["Council approves budget"]) == LOREM
+
+
+def test_a_body_made_of_headings_keeps_all_but_two() -> None:
+    deals = [b for n, p in enumerate(LOREM) for b in (Block("head", f"Deal {n}: ${n}9"),
+                                                        Block("p", p))]
+    # The first heading goes (it sits where a headline would); the rest is the body.
+    assert tidy(deals) == [b.text for b in deals[1:]]
+
+
+def test_trailing_link_lists_and_headings_go_unless_they_are_the_body() -> None:
+    links = [Block("head", "More stories"),
+             *(Block("item", f"Story {n}", link_share=1.0) for n in range(4))]
+    assert tidy([*BODY, *links]) == LOREM
+    # Trailing headings that hold most of the words are the body's own (a list of tips).
+    tips = [Block("p", LOREM[0]),
+            *(Block("head", f"Tip {n}: {p}") for n, p in enumerate(LOREM))]
+    assert tidy(tips) == [b.text for b in tips]
+
+
+def test_a_label_and_link_line_is_recirculation() -> None:
+    line = Block("p", "Read next: Mayor names new transport chief", link_share=0.9)
+    url = Block("p", "https://amzn.to/2iJFhRj", link_share=1.0)
+    assert tidy([*BODY[:2], line, url, *BODY[2:]]) == [*LOREM[:2], url.text, *LOREM[2:]]
+
+
+def test_clean_removes_terminal_escapes_and_controls() -> None:
+    assert clean("a\x1b[31mb\x1b]0;title\x07c\x00d\u0085e  f") == "abcde f"
+    assert clean(None) == ""
+
+
+def test_html_blocks_split_block_elements() -> None:
+    import lxml.html
+    root = lxml.html.fragment_fromstring(
+        "<div><h2>Head</h2><p>One <a href='/x'>link</a></p><ul><li>Item</li></ul>"
+        "text<br>after<script>bad()</script></div>")
+    blocks = html_blocks(root)
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("head", "Head"), ("p", "One link"), ("item", "Item"), ("p", "text"), ("p", "after")]
+    assert blocks[1].link_share == pytest.approx(4 / 8)
