@@ -132,6 +132,16 @@ def test_versions_are_stored_only_for_real_changes(newsroom: Newsroom, tmp_path:
     assert "steep increase" in str(by_url["sentence-story"][1]["text"])
     assert "modest increase" in str(by_url["sentence-story"][0]["text"])
     assert by_url["headline-story"][1]["title"] == "The headline story, rewritten"
+    from tearsheet.store import Store
+    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+    with store.engine.connect() as conn:  # each change is stored with its summary
+        kinds = dict(conn.exec_driver_sql(
+            "SELECT a.url, v.kinds FROM versions v JOIN articles a ON a.id = v.article_id "
+            "WHERE v.number = 2").all())
+    store.close()
+    assert kinds[newsroom.server.url("/news/headline-story")] == ",headline_changed,"
+    assert "update" in kinds[newsroom.server.url("/news/paragraph-story")]
+    assert "rewording" in kinds[newsroom.server.url("/news/sentence-story")]
     first = by_url["same-story"][0]
     assert first["version"] == 1
     assert first["source"] == "example"

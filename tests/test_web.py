@@ -16,6 +16,7 @@ import uvicorn
 
 from tearsheet.config import load_settings
 from tearsheet.store import NewVersion, Store
+from tearsheet.summaries import backfill
 from tearsheet.web import create_app
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
@@ -58,6 +59,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             version=NewVersion(url=url, title=title, byline="Lena Brandt",
                                published_at=start - timedelta(hours=1), modified_at=None,
                                language="en", text=text, content_hash=str(number)))
+    assert backfill(store) == 2  # the two changes get their stored summaries
     app = create_app(settings, store)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))

@@ -35,15 +35,26 @@ class Browse:
         self.engine = store.engine
 
     def latest_changes(self, limit: int = 50, before: Cursor | None = None,
-                       source: str | None = None) -> list[dict[str, Any]]:
-        """Versions after the first (that is, changes), newest first."""
+                       source: str | None = None, kind: str | None = None,
+                       min_significance: float = 0.0,
+                       boring: bool = False) -> list[dict[str, Any]]:
+        """Versions after the first (that is, changes), newest first.
+
+        Filters use the summary stored with each version; a version stored before
+        summaries existed (NULL) passes them, and the caller judges it.
+        """
         v = versions.c
+        previous = versions.alias("previous")
         query = (
-            select(v.id, v.article_id, v.number, v.captured_at, v.title, v.byline,
+            select(v.id, v.article_id, v.number, v.captured_at, v.title, v.byline, v.kinds,
+                   v.significance, v.boring, v.words_added, v.words_removed,
+                   previous.c.title.label("previous_title"),
                    articles.c.url, articles.c.title.label("latest_title"),
                    sources.c.name.label("source"))
             .join(articles, v.article_id == articles.c.id)
             .join(sources, articles.c.source_id == sources.c.id)
+            .outerjoin(previous, and_(previous.c.article_id == v.article_id,
+                                      previous.c.number == v.number - 1))
             .where(v.number > 1)
             .order_by(v.captured_at.desc(), v.id.desc())
             .limit(limit)
@@ -52,6 +63,13 @@ class Browse:
             query = query.where(tuple_(v.captured_at, v.id) < tuple_(*before))
         if source is not None:
             query = query.where(sources.c.name == source)
+        unknown = v.significance.is_(None)
+        if kind:
+            query = query.where(or_(unknown, v.kinds.contains(f",{kind},", autoescape=True)))
+        if min_significance > 0:
+            query = query.where(or_(unknown, v.significance >= min_significance))
+        if not boring:
+            query = query.where(or_(unknown, v.boring.is_(False)))
         return self._all(query)
 
     def sources(self) -> list[dict[str, Any]]:

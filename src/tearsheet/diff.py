@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
@@ -62,6 +62,13 @@ class Document:
         """Paragraphs separated by blank lines, as versions are stored and exported."""
         paragraphs = tuple(p.strip() for p in re.split(r"\n\s*\n", text) if p.strip())
         return cls(paragraphs=paragraphs, **metadata)
+
+    @classmethod
+    def from_version(cls, row: Mapping[str, Any], language: str | None = None) -> Document:
+        """A stored version (a row of ``versions``)."""
+        return cls.from_text(row["text"], title=row["title"], byline=row["byline"],
+                             published_at=row["published_at"],
+                             language=language or row["language"])
 
 
 @dataclass(frozen=True)

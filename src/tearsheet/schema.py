@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -144,6 +145,12 @@ versions = Table(
     Column("language", String(35)),
     Column("text", Text, nullable=False),
     Column("content_hash", String(64), nullable=False),
+    # The change from the previous version (NULL for version 1): see tearsheet.changes.
+    Column("kinds", Text),  # ",headline_changed,update," — commas around each, for LIKE
+    Column("significance", Float),
+    Column("boring", Boolean),
+    Column("words_added", Integer),
+    Column("words_removed", Integer),
     UniqueConstraint("article_id", "number"),
     Index("ix_versions_captured_at", "captured_at"),
 )

@@ -67,6 +67,23 @@ class NewVersion:
     language: str | None
     text: str
     content_hash: str
+    summary: ChangeSummary | None = None  # the change from the previous version
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """What the diff engine said of a change, as stored with the version."""
+
+    kinds: tuple[str, ...]
+    significance: float
+    boring: bool
+    words_added: int
+    words_removed: int
+
+    def columns(self) -> dict[str, Any]:
+        return {"kinds": "," + ",".join(self.kinds) + ",", "significance": self.significance,
+                "boring": self.boring, "words_added": self.words_added,
+                "words_removed": self.words_removed}
 
 
 def _alembic_config() -> Config:
@@ -354,6 +371,7 @@ class Store:
                     published_at=version.published_at, modified_at=version.modified_at,
                     language=version.language, text=version.text,
                     content_hash=version.content_hash,
+                    **(version.summary.columns() if version.summary else {}),
                 ))
                 values.update(version_count=number, content_hash=version.content_hash,
                               last_changed_at=checked_at, title=version.title)
@@ -406,6 +424,20 @@ class Store:
             condition = (articles.c.id == article_id) if article_id else (articles.c.url == url)
             row = conn.execute(select(articles).where(condition)).first()
             return dict(row._mapping) if row else None
+
+    def versions_without_summary(self, limit: int, after_id: int = 0) -> list[dict[str, Any]]:
+        """Changes (versions after the first) stored before summaries were (for backfill)."""
+        query = (select(versions.c.id, versions.c.article_id, versions.c.number)
+                 .where(versions.c.number > 1, versions.c.significance.is_(None),
+                        versions.c.id > after_id)
+                 .order_by(versions.c.id).limit(limit))
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def set_summary(self, version_id: int, summary: ChangeSummary) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(versions).where(versions.c.id == version_id)
+                         .values(**summary.columns()))
 
     def version(self, article_id: int, number: int) -> dict[str, Any] | None:
         """One stored version of an article (``number`` counts from 1)."""

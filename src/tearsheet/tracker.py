@@ -23,11 +23,13 @@ from datetime import UTC, datetime, timedelta
 from tearsheet import schedule
 from tearsheet.compare import fingerprint
 from tearsheet.config import Settings, SourceSettings
+from tearsheet.diff import Document
 from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
 from tearsheet.errors import ExtractionError, FetchError, TearsheetError
 from tearsheet.extract import Extraction, extract
 from tearsheet.fetch import Fetcher, Response
-from tearsheet.store import DueArticle, DueFeed, NewVersion, Store
+from tearsheet.store import ChangeSummary, DueArticle, DueFeed, NewVersion, Store
+from tearsheet.summaries import summarize
 from tearsheet.urls import canonicalize
 
 log = logging.getLogger("tearsheet")
@@ -194,6 +196,7 @@ class Tracker:
             return CheckResult("unchanged", extraction=extraction)
 
         assert extraction is not None
+        summary = await self._summary(article, extraction)
         timing = schedule.after_change(now, settings, self.rng)
         number = self.store.record_check(
             article, checked_at=now, outcome="new_version", next_check_at=timing.next_check_at,
@@ -204,11 +207,26 @@ class Tracker:
                 url=response.url, title=extraction.title, byline=extraction.byline,
                 published_at=extraction.published_at, modified_at=extraction.modified_at,
                 language=extraction.language, text=extraction.text, content_hash=digest,
+                summary=summary,
             ),
         )
         self.stats.new_versions += 1
         self._event(logging.INFO, f"version {number} of {article.url}: {extraction.title or ''}")
         return CheckResult("new_version", version=number, extraction=extraction)
+
+    async def _summary(self, article: DueArticle, extraction: Extraction) -> ChangeSummary | None:
+        """What changed since the last version (none for a first version), on the
+        extraction thread: the diff is CPU work too."""
+        if article.version_count == 0:
+            return None
+        previous = self.store.version(article.id, article.version_count)
+        if previous is None:
+            return None
+        new = Document(tuple(extraction.paragraphs), title=extraction.title,
+                       byline=extraction.byline, published_at=extraction.published_at,
+                       language=extraction.language)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._extractor, summarize, Document.from_version(previous), new)
 
     def _event(self, level: int, message: str) -> None:
         """Log a line, and keep it for the live status display."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -73,11 +73,6 @@ def _from_store(url: str, first: int | None, second: int | None, language: str |
     if before is None or after is None:
         raise TearsheetError(f"{url} has versions 1 to {article['version_count']}; "
                              f"there is no version {first if before is None else second}")
-    return (_document(before, language), _document(after, language),
+    return (Document.from_version(before, language), Document.from_version(after, language),
             (f"version {first}", f"version {second}"))
 
-
-def _document(row: dict[str, Any], language: str | None) -> Document:
-    return Document.from_text(row["text"], title=row["title"], byline=row["byline"],
-                              published_at=row["published_at"],
-                              language=language or row["language"])

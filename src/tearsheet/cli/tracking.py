@@ -30,6 +30,7 @@ from tearsheet.extract import Extraction, extract
 from tearsheet.fetch import Fetcher
 from tearsheet.schedule import humanize_seconds
 from tearsheet.store import Store
+from tearsheet.summaries import backfill
 from tearsheet.tracker import Stats, Tracker
 from tearsheet.urls import canonicalize
 
@@ -105,6 +106,7 @@ def run(
     with _single_runner(settings) as alone, open_store(settings) as store:
         if alone:
             store.release_leases()  # left by a killed run: this is the only runner
+            backfill(store)  # changes stored before summaries existed
         stats = asyncio.run(run_tracker(settings, store, once=once, live=live))
     err_console.print(
         f"{stats.checks} checks, {stats.new_versions} new versions, {stats.failed} failed, "
@@ -205,5 +207,7 @@ def db_upgrade(config: ConfigOption = None) -> None:
     """Create the schema, or bring it up to date with this version of tearsheet."""
     settings = load_settings(config)
     store = Store.open(settings.database_url, upgrade=True)
-    console.print(f"schema at revision {store.schema_revision()}")
+    filled = backfill(store)
+    console.print(f"schema at revision {store.schema_revision()}"
+                  + (f"; summarised {filled} earlier changes" if filled else ""))
     store.close()

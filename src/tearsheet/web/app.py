@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tearsheet import __version__
 from tearsheet.browse import MARK_END, MARK_START, Browse, Cursor
-from tearsheet.changes import Change, diff
+from tearsheet.changes import Change, Summary, diff
 from tearsheet.config import Settings
 from tearsheet.diff import Document
 from tearsheet.diffview import html_inline, html_rows
@@ -90,7 +90,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         before, after = browse.version(article_id, old), browse.version(article_id, new)
         if before is None or after is None:
             raise HTTPException(404, f"article {article_id} has no version {old} or {new}")
-        return diff(_document(before), _document(after))
+        return diff(Document.from_version(before), Document.from_version(after))
 
     def page(request: Request, template: str, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, template, context)
@@ -100,16 +100,17 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
               min_significance: float = Query(0.0, ge=0.0, le=1.0, alias="min"),
               before: str | None = None, boring: bool = False) -> HTMLResponse:
         cursor = _cursor(before)
-        rows = browse.latest_changes(PAGE_SIZE, cursor, source)
+        rows = browse.latest_changes(PAGE_SIZE, cursor, source, kind, min_significance, boring)
         items = []
         for row in rows:
-            change = change_between(row["article_id"], row["number"] - 1, row["number"])
-            summary = change.summary
-            if (summary.boring and not boring) or summary.significance < min_significance \
-                    or (kind and kind not in summary.kinds):
-                continue
-            headline = next((m for m in change.alignment.metadata if m.field == "title"), None)
-            items.append({**row, "summary": summary, "headline": headline})
+            summary = _stored_summary(row)
+            if summary is None:  # stored before summaries existed: judge it here
+                summary = change_between(row["article_id"], row["number"] - 1,
+                                         row["number"]).summary
+                if (summary.boring and not boring) or summary.significance < min_significance \
+                        or (kind and kind not in summary.kinds):
+                    continue
+            items.append({**row, "summary": summary})
         more = f"{rows[-1]['captured_at'].isoformat()},{rows[-1]['id']}" \
             if len(rows) == PAGE_SIZE else None
         return page(request, "front.html", items=items, more=more, source=source, kind=kind,
@@ -173,7 +174,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         version = _found(browse.version(article_id, number),
                          f"article {article_id} has no version {number}")
         return page(request, "version.html", article=article, version=version,
-                    paragraphs=_document(version).paragraphs)
+                    paragraphs=Document.from_version(version).paragraphs)
 
     @app.get("/articles/{article_id}/compare")
     def compare(article_id: int, old: int, new: int) -> RedirectResponse:
@@ -199,6 +200,16 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     return app
 
 
+def _stored_summary(row: dict[str, Any]) -> Summary | None:
+    if row["significance"] is None:
+        return None
+    return Summary(
+        words_added=row["words_added"], words_removed=row["words_removed"],
+        sentences_added=0, sentences_deleted=0, sentences_edited=0, sentences_moved=0,
+        kinds=tuple(k for k in (row["kinds"] or "").split(",") if k),
+        significance=row["significance"], boring=bool(row["boring"]))
+
+
 def _svg(body: bytes) -> Response:
     return Response(body, media_type="image/svg+xml",
                     headers={"Content-Security-Policy": charts.SVG_CSP,
@@ -209,11 +220,6 @@ def _marked(snippet: str | None) -> Markup:
     """Escape a search snippet, then turn the match marks into ``<mark>``."""
     safe = str(escape(snippet or ""))
     return Markup(safe.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S704
-
-
-def _document(row: dict[str, Any]) -> Document:
-    return Document.from_text(row["text"], title=row["title"], byline=row["byline"],
-                              published_at=row["published_at"], language=row["language"])
 
 
 def _cursor(value: str | None) -> Cursor | None:
