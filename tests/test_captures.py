@@ -57,8 +57,10 @@ BAD = {
     "soft_404": site_page("Page not found", (
         "<h1>Page not found</h1><p>Sorry, the page you are looking for does not exist or has "
         "been moved. Try our search or go back to the home page for today's top stories.</p>")),
-    "truncated": site_page("Council approves budget", story([*LOREM, "The council will meet "
-                           "again next month to discuss the transport plan and the"]), end=""),
+    # Cut off in transit, in the middle of the last paragraph.
+    "truncated": (lambda page: page[:page.index("plan and the") + len("plan and the")])(
+        site_page("Council approves budget", story([*LOREM, "The council will meet again "
+                  "next month to discuss the transport plan and the bus depot."]))),
     "too_short": site_page("Council approves budget", story(["Developing story."])),
     "empty-body": site_page("Council approves budget", "<article><h1>Council</h1></article>"),
 }
@@ -85,6 +87,9 @@ GOOD = {
          "cookies without a thought, the report said."])),
     # No end tags, but the body ends a sentence: pages without </html> exist.
     "no-end-tags": site_page("Council approves budget", story(LOREM), end=""),
+    # No end tags and a last line without a full stop, but the page ends with a tag.
+    "minified": site_page("Council approves budget", story([*LOREM, "Photo: Reuters"]),
+                          end="<script>track()</script>"),
 }
 
 

@@ -100,8 +100,11 @@ def check_capture(
 
 
 def _truncated(page: str, paragraphs: Sequence[str]) -> bool:
-    """No end of document, and the last paragraph stops mid-sentence."""
-    if _END_OF_PAGE.search(page[-4096:]):
+    """Cut off in transit: no end of document, the page stops in the middle of text or of
+    a tag, and the body's last paragraph stops mid-sentence. (HTML may omit ``</body>``
+    and ``</html>``; a whole page still ends with a tag.)"""
+    tail = page[-4096:]
+    if _END_OF_PAGE.search(tail) or tail.rstrip().endswith(">"):
         return False
     return not _SENTENCE_END.search(paragraphs[-1])
 
