@@ -5,10 +5,11 @@ an article page and a diff page each answer in under 50 ms at the 95th percentil
 20 concurrent clients. Baseline in the same run: a static file from the same server (the
 floor that HTTP, uvicorn and the client cost).
 
-The store is built in bulk (``INSERT ... SELECT`` over recursive CTEs; the search index's
-triggers are dropped for the build, since search is not measured here) and kept in
-``bench/results/`` for the next run. The server runs as ``tearsheet serve`` in its own
-process; the clients are asyncio tasks in this one.
+The store is built in bulk (``INSERT ... SELECT`` over recursive CTEs, with the change
+summaries the tracker would store; the search index's triggers are dropped for the build,
+since search is not measured here) and kept in ``bench/results/`` for the next run. The
+server runs as ``tearsheet serve`` in its own process; the clients are asyncio tasks in
+this one.
 
     python bench/web.py [--articles 100000] [--versions 10] [--clients 20] [--requests 400]
 """
@@ -69,10 +70,15 @@ def build(path: Path, articles: int, per_article: int) -> None:
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {articles}),
                  k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < {per_article})
             INSERT INTO versions (article_id, number, captured_at, url, title, byline, text,
-                                  content_hash, language)
+                                  content_hash, language, kinds, significance, boring,
+                                  words_added, words_removed)
             SELECT i, j, datetime('2026-01-01', '+' || (i * 60 + j * 3600) || ' seconds'),
                    'https://news.example/a/' || i, 'Story ' || i || ' (' || j || ')', 'A. Writer',
-                   replace('{text}', '{{n}}', i + j), i || '-' || j, 'en'
+                   replace('{text}', '{{n}}', i + j), i || '-' || j, 'en',
+                   -- what the tracker stores for these edits (a figure and the headline)
+                   CASE WHEN j > 1 THEN ',headline_changed,numbers_changed,' END,
+                   CASE WHEN j > 1 THEN 0.48 END, CASE WHEN j > 1 THEN 0 END,
+                   CASE WHEN j > 1 THEN 2 END, CASE WHEN j > 1 THEN 2 END
             FROM n, k""")
         db.commit()
 

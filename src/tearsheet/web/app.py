@@ -161,9 +161,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         history = []
         versions = browse.versions(article_id)
         for version in versions:
-            change = change_between(article_id, version["number"] - 1, version["number"]) \
-                if version["number"] > 1 else None
-            history.append({**version, "summary": change.summary if change else None})
+            summary = _stored_summary(version)
+            if summary is None and version["number"] > 1:  # stored before summaries existed
+                summary = change_between(article_id, version["number"] - 1,
+                                         version["number"]).summary
+            history.append({**version, "summary": summary})
         status = words.check_status(article, settings.schedule.retire_after)
         return page(request, "article.html", article=article, versions=history, status=status,
                     first=versions[0] if versions else None)
