@@ -72,6 +72,11 @@ class Browse:
             query = query.where(or_(unknown, v.boring.is_(False)))
         return self._all(query)
 
+    def source_names(self) -> list[str]:
+        """Just the names (for menus): no aggregate over the articles."""
+        with self.engine.connect() as conn:
+            return list(conn.scalars(select(sources.c.name).order_by(sources.c.name)))
+
     def sources(self) -> list[dict[str, Any]]:
         """Each source with its numbers of articles and of changes (versions after the first)."""
         a = articles.c

@@ -115,7 +115,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             if len(rows) == PAGE_SIZE else None
         return page(request, "front.html", items=items, more=more, source=source, kind=kind,
                     min=min_significance, boring=boring,
-                    sources=[s["name"] for s in browse.sources()])
+                    sources=browse.source_names())
 
     @app.get("/search", response_class=HTMLResponse)
     def search(request: Request, q: str = "") -> HTMLResponse:
@@ -148,7 +148,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     @app.get("/sources/{name}", response_class=HTMLResponse)
     def source_page(request: Request, name: str, before: str | None = None) -> HTMLResponse:
-        if not any(s["name"] == name for s in browse.sources()):
+        if name not in browse.source_names():
             raise HTTPException(404, f"no source named {name!r}")
         rows = browse.articles_of(name, PAGE_SIZE, _cursor(before))
         more = f"{rows[-1]['moment'].isoformat()},{rows[-1]['id']}" \
