@@ -31,6 +31,7 @@ from tearsheet.config import load_settings
 from tearsheet.fetch import Fetcher
 from tearsheet.score import Stored, score
 from tearsheet.simulate import convert_files, load_histories, read_truth, write_histories
+from tearsheet.simulate.faults import ALL_FAULTS
 from tearsheet.store import Store
 from tearsheet.tracker import Tracker
 from tests.conftest import shared_path
@@ -131,7 +132,10 @@ def test_tracker_captures_what_the_newsroom_served_despite_faults(tmp_path: Path
         assert [(m.stored.url, m.stored.number, m.phantom) for m in result.phantoms] == [], name
         assert result.fidelity >= 0.99, name
         assert result.stored == len(result.captured)
-    # The faults really happened: the sites say how many they served.
+    # The faults really happened, every kind of them: the sites say what they served.
+    kinds: set[str] = set()
     for name, log in faults.items():
-        served = int(log.rsplit("stopped; ", 1)[1].split()[0])
-        assert served > 20, (name, log)
+        summary = log.rsplit("stopped; ", 1)[1]
+        assert int(summary.split()[0]) > 20, (name, log)
+        kinds |= {part.split()[0] for part in summary.split("(", 1)[1].split(")")[0].split(",")}
+    assert kinds == ALL_FAULTS, kinds

@@ -118,7 +118,9 @@ def simulate(
         stop.wait(duration)
     finally:
         site.stop()
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(site.faults_served.items()))
     err_console.print(f"stopped; {sum(site.faults_served.values())} faults served"
+                      + (f" ({kinds})" if kinds else "")
                       + (f"; ground truth in {truth}" if truth else ""), highlight=False)
 
 
