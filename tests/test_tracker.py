@@ -457,3 +457,41 @@ def test_pages_naming_one_canonical_url_are_one_article(
     run_once(config)  # the feed still lists all three: they stay one article
     versions = export(config, tmp_path)
     assert [(v["url"], v["version"]) for v in versions] == [(canonical, 1)]
+
+
+def test_discovery_keeps_its_schedule_while_checks_never_stop(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
+    """Articles that are always due keep the checks busy; feeds are still polled on time,
+    so a story published meanwhile is found and captured."""
+    import asyncio
+
+    from tearsheet.config import load_settings
+    from tearsheet.fetch import Fetcher
+    from tearsheet.store import Store
+    from tearsheet.tracker import Tracker
+
+    for i in range(10):
+        newsroom.publish(f"/news/busy-{i}", Story(f"Busy story {i}", list(LOREM)))
+        newsroom.server.route(f"/news/busy-{i}", _slow(newsroom.server.routes[f"/news/busy-{i}"],
+                                                       0.2))
+    config = write_config(tmp_path, newsroom.server, first_interval='"0.05s"',
+                          max_interval='"0.05s"', discovery_interval='"0.4s"')
+    settings = load_settings(config)
+    store = Store.open(settings.database_url)
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        async with Fetcher(settings.fetch) as fetcher:
+            tracker = Tracker(settings, store, fetcher)
+            running = asyncio.create_task(tracker.run(stop))
+            await asyncio.sleep(1.0)
+            newsroom.publish("/news/breaking", Story("Breaking story", list(LOREM)))
+            await asyncio.sleep(2.5)
+            stop.set()
+            await running
+
+    asyncio.run(go())
+    assert len(newsroom.server.hits("/feed.xml")) >= 3  # pages share the host's slots
+    article = store.article_by_url(newsroom.server.url("/news/breaking"))
+    assert article is not None and article["version_count"] == 1

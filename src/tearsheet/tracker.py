@@ -2,14 +2,14 @@
 
 One pass is: poll the feeds that are due and enter new articles; then claim the articles
 whose check is due, fetch them concurrently (the fetcher keeps per-host politeness),
-extract, compare with the last version and store the result. ``run`` repeats passes until
-told to stop, sleeping until the next thing is due.
+extract, compare with the last version and store the result. ``run`` does both until told
+to stop, discovery as its own task on the feeds' schedule and checks as they fall due, so
+neither can starve the other; ``run(once=True)`` does one pass (for cron).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import random
@@ -345,24 +345,53 @@ class Tracker:
     # --- running -----------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event, *, once: bool = False) -> Stats:
-        """Discover and check until ``stop`` is set (or, with ``once``, one pass)."""
+        """Discover and check until ``stop`` is set (or, with ``once``, one pass).
+
+        Discovery runs as its own task beside the checks, on the feeds' schedule: under a
+        steady load of checks, a story published meanwhile is still found on time.
+        """
         self.sync_sources()
-        while not stop.is_set():
+        if once:
             await self.discover()
-            # With --once, "due" is fixed after discovery: a checked article that falls due
-            # again during the pass waits for the next pass.
-            await self.check_due(stop, until=self.clock() if once else None)
-            if once:
-                break
-            await self._sleep_until_due(stop)
+            # "Due" is fixed after discovery: a checked article that falls due again during
+            # the pass waits for the next pass.
+            await self.check_due(stop, until=self.clock())
+            return self.stats
+        found = asyncio.Event()  # set by discovery when it entered new articles
+        discovering = asyncio.create_task(self._discover_until(stop, found))
+        try:
+            while not stop.is_set():
+                await self.check_due(stop)
+                await self._wait(stop, found, self.store.next_check_time())
+        finally:
+            stop.set()
+            await discovering
         return self.stats
 
-    async def _sleep_until_due(self, stop: asyncio.Event) -> None:
-        now = self.clock()
-        moments = [t for t in (self.store.next_check_time(), self.store.next_feed_poll()) if t]
-        wait = min(((t - now).total_seconds() for t in moments), default=5.0)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=min(max(wait, 0.05), 5.0))
+    async def _discover_until(self, stop: asyncio.Event, found: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                if await self.discover():
+                    found.set()
+            except Exception:  # a bug, not a bad feed: keep the tracker running
+                log.exception("discovery crashed")
+            await self._wait(stop, None, self.store.next_feed_poll())
+
+    async def _wait(self, stop: asyncio.Event, wake: asyncio.Event | None,
+                    moment: datetime | None) -> None:
+        """Sleep until ``moment`` (at most 5 s), ``stop``, or ``wake``."""
+        wait = (moment - self.clock()).total_seconds() if moment else 5.0
+        events = [asyncio.ensure_future(stop.wait())]
+        if wake is not None:
+            events.append(asyncio.ensure_future(wake.wait()))
+        try:
+            await asyncio.wait(events, timeout=min(max(wait, 0.05), 5.0),
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for event in events:
+                event.cancel()
+        if wake is not None:
+            wake.clear()
 
 
 def _ms_since(started: float) -> int:
