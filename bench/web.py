@@ -121,6 +121,7 @@ def main() -> None:
     parser.add_argument("--versions", type=int, default=10, help="per article")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=400, help="per page kind")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
     options = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"web-{options.articles}x{options.versions}.db"
@@ -133,7 +134,8 @@ def main() -> None:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "tearsheet", "serve", "--config", str(config), "--port",
-         str(port)], stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+         str(port), "--workers", str(options.workers)],
+        stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -151,7 +153,8 @@ def main() -> None:
             "diff page": [f"/articles/{rng.randint(1, n)}/diff/{(j := rng.randint(1, k - 1))}/"
                           f"{j + 1}" for _ in range(options.requests)],
         }
-        print(f"\n{options.clients} concurrent clients, {options.requests} requests per page\n")
+        print(f"\n{options.clients} concurrent clients, {options.requests} requests per page, "
+              f"{options.workers} server processes\n")
         print(f"{'page':<24} {'p50 ms':>8} {'p95 ms':>8} {'p95 / baseline':>15}")
         baseline = None
         for name, paths in kinds.items():

@@ -251,3 +251,31 @@ def test_statistics_page_and_charts(site: str) -> None:
         assert response.headers["content-type"] == "image/svg+xml"
         assert "<script" not in response.text
         assert "daily-example" in response.text
+
+
+def test_serve_with_several_workers(tmp_path: Path) -> None:
+    """`tearsheet serve --workers 2`: server processes load the settings by themselves."""
+    import subprocess
+    import sys
+
+    config = tmp_path / "tearsheet.toml"
+    config.write_text(f'database_url = "sqlite:///{tmp_path / "ts.db"}"\n')
+    Store.open(f"sqlite:///{tmp_path / 'ts.db'}").close()
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "tearsheet", "serve", "--config",
+                               str(config), "--port", str(port), "--workers", "2"],
+                              stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/sources")
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("the server did not start")
+        assert response.status_code == 200 and "Sources" in response.text
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

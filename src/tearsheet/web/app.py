@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tearsheet import __version__
 from tearsheet.browse import MARK_END, MARK_START, Browse, Cursor
 from tearsheet.changes import Change, Summary, diff
-from tearsheet.config import Settings
+from tearsheet.config import Settings, load_settings
 from tearsheet.diff import Document
 from tearsheet.diffview import html_inline, html_rows
 from tearsheet.schedule import humanize_seconds
@@ -200,6 +201,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                     following=(old + 1, new + 1) if new < count else None)
 
     return app
+
+
+def from_environment() -> FastAPI:
+    """The app for a server process started by name (``tearsheet serve --workers N``): the
+    settings come from ``$TEARSHEET_CONFIG`` and the environment, as for the CLI."""
+    return create_app(load_settings(os.environ.get("TEARSHEET_CONFIG")))
 
 
 def _stored_summary(row: dict[str, Any]) -> Summary | None:
