@@ -83,3 +83,29 @@ def test_html_blocks_split_block_elements() -> None:
     assert [(b.kind, b.text) for b in blocks] == [
         ("head", "Head"), ("p", "One link"), ("item", "Item"), ("p", "text"), ("p", "after")]
     assert blocks[1].link_share == pytest.approx(4 / 8)
+
+
+def test_recall_escalation_is_skipped_during_extraction_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The speed-up relies on trafilatura.core.ESCALATION_MAX_LENGTH: an upgrade that drops
+    it must fail here, not silently make extraction slower."""
+    import trafilatura.core
+
+    from tearsheet.extract import extract
+    from tests.pages import article_page
+
+    before = trafilatura.core.ESCALATION_MAX_LENGTH
+    assert before > 0
+    seen: list[int] = []
+    real = trafilatura.core.html2txt
+
+    def spy(*args: object, **kwargs: object) -> str:
+        seen.append(trafilatura.core.ESCALATION_MAX_LENGTH)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(trafilatura.core, "html2txt", spy)
+    short = article_page("Council approves budget", LOREM)  # a body under 3,000 characters
+    assert extract(short).paragraphs == LOREM
+    assert seen == []  # the whole page was not rendered again as text
+    assert before == trafilatura.core.ESCALATION_MAX_LENGTH  # and the setting is restored

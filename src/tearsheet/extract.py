@@ -2,7 +2,8 @@
 
 A pure function of its input: no network, no database. :func:`extract` is the one entry
 point, so the extractor behind it can be swapped or tuned without touching the tracker.
-The body comes from :mod:`tearsheet.body` (trafilatura, then site-independent rules),
+Bytes are decoded by :mod:`tearsheet.encoding` (charset, mojibake repaired or refused);
+the body comes from :mod:`tearsheet.body` (trafilatura, then site-independent rules),
 the metadata from :mod:`tearsheet.metadata` (JSON-LD, then meta tags, then the page), and
 :mod:`tearsheet.captures` refuses what is not the article (walls, error pages).
 """
