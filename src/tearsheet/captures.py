@@ -56,17 +56,20 @@ _PAYWALL = re.compile(
     r"\bsubscribe (?:now|today) (?:for|from) [$€£]?\d|\bpremium (?:article|content)\b)",
     _FLAGS)
 _LOGIN = re.compile(r"\b(?:sign in|log ?in|forgot (?:your )?password)\b", _FLAGS)
+_PASSWORD = re.compile(r"<input\b[^>]{0,300}?\btype\s*=\s*[\"']?password", _FLAGS)
 _END_OF_PAGE = re.compile(r"</(?:html|body)\s*>", _FLAGS)
 _SENTENCE_END = re.compile(r"[.!?…\"”’»)\]:;*]\s*$")
 
 
 def check_capture(
-    page: str, paragraphs: Sequence[str], *, title: str | None, free: bool | None,
+    page: str, paragraphs: Sequence[str], *, headings: Sequence[str | None] = (),
+    free: bool | None = None,
 ) -> None:
     """Raise :class:`ExtractionError` (with a ``reason``) if this is not the article.
 
-    ``page`` is the decoded HTML, ``paragraphs`` the extracted body, ``free`` the page's
-    JSON-LD ``isAccessibleForFree`` (None when it does not say).
+    ``page`` is the decoded HTML, ``paragraphs`` the extracted body, ``headings`` the
+    page's title, ``<title>`` and ``<h1>`` texts, ``free`` its JSON-LD
+    ``isAccessibleForFree`` (None when it does not say).
     """
     words = sum(len(p.split()) for p in paragraphs)
     if words and _truncated(page, paragraphs):
@@ -78,11 +81,10 @@ def check_capture(
     # a banner beside a short article (cookie notices are everywhere) is not a wall.
     body = " ".join(paragraphs)
     visible = _visible_text(page) if words < TINY_WORDS else ""
-    headings = [h for h in (title, *_headings(page)) if h]
+    named = [h for h in headings if h]
     # Only short headings: "Missing hiker not found" is news, "Page not found" is not.
-    heading = " | ".join(h for h in headings if len(h.split()) <= 8)
-    if re.search(r"<input[^>]+type\s*=\s*[\"']?password", page, _FLAGS) \
-            and _LOGIN.search(" ".join(headings) + " " + visible[:2000]):
+    heading = " | ".join(h for h in named if len(h.split()) <= 8)
+    if _PASSWORD.search(page) and _LOGIN.search(" ".join(named) + " " + visible[:2000]):
         raise ExtractionError("a login page, not the article", reason="login")
     if _SOFT_404.search(heading):
         raise ExtractionError("a \"page not found\" page served as a success (soft 404)",
@@ -116,9 +118,3 @@ def _visible_text(page: str) -> str:
         return ""
     etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
     return " ".join("".join(str(t) for t in tree.itertext()).split())
-
-
-def _headings(page: str) -> list[str]:
-    """The <title> and <h1> texts, read with a regular expression (the page is short)."""
-    found = re.findall(r"<(title|h1)\b[^>]*>(.*?)</\1\s*>", page, _FLAGS | re.DOTALL)
-    return [re.sub(r"<[^>]+>", " ", text) for _, text in found[:5]]

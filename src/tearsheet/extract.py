@@ -81,7 +81,8 @@ def extract(
         raise ExtractionError("the text is garbled (mojibake) beyond repair",
                               reason="mojibake")
     if check_captures:
-        check_capture(text, paragraphs, title=meta.title, free=meta.free)
+        check_capture(text, paragraphs, free=meta.free,
+                      headings=[meta.title, meta.page_title, *meta.headings])
     elif not paragraphs:
         raise ExtractionError("no article text found", reason="too_short")
     return Extraction(

@@ -51,6 +51,7 @@ class Metadata:
     language: str | None = None
     free: bool | None = None  # JSON-LD isAccessibleForFree, when the page says
     headings: tuple[str, ...] = ()  # the <h1> texts: never part of the body
+    page_title: str | None = None  # the <title> as it is, site name and all
 
 
 def read_metadata(tree: lxml.html.HtmlElement) -> Metadata:
@@ -59,10 +60,11 @@ def read_metadata(tree: lxml.html.HtmlElement) -> Metadata:
     metas = _meta_tags(tree)
     headings = tuple(h for h in (clean(_text(e)) for e in tree.iter("h1")) if h)
 
+    page_title = _first(clean(_text(t)) for t in tree.iter("title"))
     title = _first(_str(i.get("headline")) or _str(i.get("name")) for i in items) \
         or _first(metas.get(k) for k in _TITLE_META) \
         or (headings[0] if headings else None) \
-        or _site_title_removed(_first(clean(_text(t)) for t in tree.iter("title")))
+        or _site_title_removed(page_title)
 
     authors: list[str] = []
     for item in items:
@@ -101,7 +103,7 @@ def read_metadata(tree: lxml.html.HtmlElement) -> Metadata:
     return Metadata(
         title=clean(title) or None, byline=", ".join(authors) or None,
         published_at=published, modified_at=modified, language=language, free=free,
-        headings=headings,
+        headings=headings, page_title=page_title,
     )
 
 
