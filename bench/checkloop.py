@@ -33,9 +33,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import NewsSite, bench_settings, build_store, median, news_site, sqlite_url, table
+from common import (
+    NewsSite,
+    bench_settings,
+    build_store,
+    fetch_all,
+    median,
+    news_site,
+    sqlite_url,
+    table,
+)
 from tearsheet.config import Settings
-from tearsheet.errors import FetchError
 from tearsheet.extract import extract
 from tearsheet.fetch import Fetcher
 from tearsheet.store import Store
@@ -66,19 +74,7 @@ async def timed(count: int, work: Callable[[], Awaitable[str]]) -> Timing:
 
 async def raw_fetch(settings: Settings, urls: list[str]) -> str:
     """The baseline: fetch every URL, ``capacity`` requests in flight like the tracker."""
-    in_flight = asyncio.Semaphore(settings.fetch.concurrency * 2)  # Tracker.capacity
-    failed = 0
-
-    async def one(url: str) -> None:
-        nonlocal failed
-        async with in_flight:
-            try:
-                await fetcher.fetch(url)
-            except FetchError:
-                failed += 1
-
-    async with Fetcher(settings.fetch) as fetcher:
-        await asyncio.gather(*(one(url) for url in urls))
+    failed = await fetch_all(settings, urls)
     return f"{len(urls) - failed} fetched, {failed} failed"
 
 

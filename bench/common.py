@@ -8,6 +8,7 @@ rows in seconds where ``Store.add_articles`` would take minutes.
 
 from __future__ import annotations
 
+import asyncio
 import select
 import sqlite3
 import statistics
@@ -211,6 +212,28 @@ def build_store(
             })
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return source_id
+
+
+async def fetch_all(settings: Settings, urls: list[str]) -> int:
+    """The benchmarks' raw-fetch baseline: fetch every URL with as many requests in flight
+    as the tracker keeps (``Tracker.capacity``); returns how many failed."""
+    from tearsheet.errors import FetchError
+    from tearsheet.fetch import Fetcher
+
+    in_flight = asyncio.Semaphore(settings.fetch.concurrency * 2)
+    failed = 0
+
+    async def one(fetcher: Fetcher, url: str) -> None:
+        nonlocal failed
+        async with in_flight:
+            try:
+                await fetcher.fetch(url)
+            except FetchError:
+                failed += 1
+
+    async with Fetcher(settings.fetch) as fetcher:
+        await asyncio.gather(*(one(fetcher, url) for url in urls))
+    return failed
 
 
 def median(values: Sequence[float]) -> float:

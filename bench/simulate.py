@@ -41,11 +41,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from common import bench_settings, build_store, sqlite_url, table
+from common import bench_settings, build_store, fetch_all, sqlite_url, table
 from tearsheet import tracker as tracker_module
 from tearsheet.cli.demo import newsroom_process
 from tearsheet.config import Settings
-from tearsheet.errors import FetchError
 from tearsheet.extract import extract
 from tearsheet.fetch import Fetcher
 from tearsheet.simulate import Version, load_histories, write_histories
@@ -138,20 +137,8 @@ class Timing:
 
 
 async def raw_fetch(settings: Settings, urls: list[str]) -> Timing:
-    in_flight = asyncio.Semaphore(settings.fetch.concurrency * 2)
-    failed = 0
-
-    async def one(url: str) -> None:
-        nonlocal failed
-        async with in_flight:
-            try:
-                await fetcher.fetch(url)
-            except FetchError:
-                failed += 1
-
     wall, cpu = time.perf_counter(), time.process_time()
-    async with Fetcher(settings.fetch) as fetcher:
-        await asyncio.gather(*(one(url) for url in urls))
+    failed = await fetch_all(settings, urls)
     return Timing(len(urls), time.perf_counter() - wall, time.process_time() - cpu,
                   f"{len(urls) - failed} fetched, {failed} failed", dict.fromkeys(STAGES, 0.0))
 
