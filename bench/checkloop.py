@@ -35,6 +35,7 @@ from pathlib import Path
 
 from common import (
     NewsSite,
+    Timing,
     bench_settings,
     build_store,
     fetch_all,
@@ -48,22 +49,6 @@ from tearsheet.extract import extract
 from tearsheet.fetch import Fetcher
 from tearsheet.store import Store
 from tearsheet.tracker import Tracker
-
-
-@dataclass(frozen=True)
-class Timing:
-    count: int
-    wall_s: float
-    cpu_s: float
-    outcomes: str
-
-    @property
-    def per_second(self) -> float:
-        return self.count / self.wall_s
-
-    @property
-    def cpu_ms(self) -> float:
-        return 1000 * self.cpu_s / self.count
 
 
 async def timed(count: int, work: Callable[[], Awaitable[str]]) -> Timing:
@@ -154,7 +139,7 @@ def report(runs: list[Run], articles: int, concurrency: int) -> str:
     out.append("")
     out.append("runs (checks/s, CPU ms/check; outcomes):")
     for n, run in enumerate(runs, 1):
-        parts = [f"{name} {t.per_second:.0f}/s {t.cpu_ms:.2f} ms ({t.outcomes})"
+        parts = [f"{name} {t.per_second:.0f}/s {t.cpu_ms:.2f} ms ({t.outcome})"
                  for name, t in (("fetch", run.fetch), ("pass 1", run.first),
                                  ("pass 2", run.second))]
         out.append(f"  {n}: " + "; ".join(parts))

@@ -214,6 +214,24 @@ def build_store(
     return source_id
 
 
+@dataclass(frozen=True)
+class Timing:
+    """``count`` operations in ``wall_s`` seconds of wall time and ``cpu_s`` of CPU."""
+
+    count: int
+    wall_s: float
+    cpu_s: float
+    outcome: str  # what the operations came to, printed beside the numbers
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.wall_s
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu_s / self.count
+
+
 async def fetch_all(settings: Settings, urls: list[str]) -> int:
     """The benchmarks' raw-fetch baseline: fetch every URL with as many requests in flight
     as the tracker keeps (``Tracker.capacity``); returns how many failed."""

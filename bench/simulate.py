@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from common import bench_settings, build_store, fetch_all, sqlite_url, table
+from common import Timing, bench_settings, build_store, fetch_all, sqlite_url, table
 from tearsheet import tracker as tracker_module
 from tearsheet.cli.demo import newsroom_process
 from tearsheet.config import Settings
@@ -109,22 +109,10 @@ def instrumented(store: Store, costs: Costs, *, wrap_extract: bool) -> Iterator[
 
 
 @dataclass(frozen=True)
-class Timing:
-    count: int
-    wall_s: float
-    cpu_s: float
-    outcome: str
+class StageTiming(Timing):
     stages: dict[str, float]  # CPU seconds per stage
     store_wall_s: float = 0.0  # wall time inside the store: it blocks the event loop
     site_cpu_s: float = 0.0  # CPU of the simulator's process
-
-    @property
-    def per_second(self) -> float:
-        return self.count / self.wall_s
-
-    @property
-    def cpu_ms(self) -> float:
-        return 1000 * self.cpu_s / self.count
 
     def stage_ms(self, stage: str) -> float:
         if stage == "store wall":
@@ -136,14 +124,14 @@ class Timing:
         return 1000 * self.stages[stage] / self.count
 
 
-async def raw_fetch(settings: Settings, urls: list[str]) -> Timing:
+async def raw_fetch(settings: Settings, urls: list[str]) -> StageTiming:
     wall, cpu = time.perf_counter(), time.process_time()
     failed = await fetch_all(settings, urls)
-    return Timing(len(urls), time.perf_counter() - wall, time.process_time() - cpu,
+    return StageTiming(len(urls), time.perf_counter() - wall, time.process_time() - cpu,
                   f"{len(urls) - failed} fetched, {failed} failed", dict.fromkeys(STAGES, 0.0))
 
 
-async def tracker_pass(tracker: Tracker, store: Store, until: datetime, count: int) -> Timing:
+async def tracker_pass(tracker: Tracker, store: Store, until: datetime, count: int) -> StageTiming:
     stats = tracker.stats
     before = stats.new_versions, stats.unchanged, stats.failed
     costs = Costs()
@@ -154,7 +142,7 @@ async def tracker_pass(tracker: Tracker, store: Store, until: datetime, count: i
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     new, unchanged, failed = (a - b for a, b in zip(
         (stats.new_versions, stats.unchanged, stats.failed), before, strict=True))
-    return Timing(count, wall, cpu, f"{new} new, {unchanged} unchanged, {failed} failed",
+    return StageTiming(count, wall, cpu, f"{new} new, {unchanged} unchanged, {failed} failed",
                   dict(costs.cpu), costs.wall["store"])
 
 
@@ -185,8 +173,8 @@ def warm_pool(pool: ProcessPoolExecutor, workers: int, url: str) -> None:
 
 
 async def one_run(settings: Settings, store: Store, urls: list[str],
-                  pool: ProcessPoolExecutor | None = None) -> list[Timing]:
-    async def site_measured(work: Awaitable[Timing]) -> Timing:
+                  pool: ProcessPoolExecutor | None = None) -> list[StageTiming]:
+    async def site_measured(work: Awaitable[StageTiming]) -> StageTiming:
         before = child_cpu_seconds()
         timing = await work
         return dataclasses.replace(timing, site_cpu_s=child_cpu_seconds() - before)
@@ -206,7 +194,7 @@ async def one_run(settings: Settings, store: Store, urls: list[str],
     return [fetch, first, second]
 
 
-def report(runs: list[list[Timing]], articles: int, concurrency: int, faults: float) -> str:
+def report(runs: list[list[StageTiming]], articles: int, concurrency: int, faults: float) -> str:
     labels = ["raw fetch (baseline)", "pass 1: all new versions", "pass 2: all unchanged"]
     rows = []
     for k, label in enumerate(labels):
