@@ -205,3 +205,30 @@ class Browse:
     def _all(self, query: Any) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
+
+    # --- for the JSON API (tearsheet.web.api) ------------------------------------------
+
+    def article_list(self, limit: int, after: int = 0, source: str | None = None,
+                     status: str | None = None,
+                     changed_since: datetime | None = None) -> list[dict[str, Any]]:
+        """Articles in id order after ``after``; ``status`` is ``active`` or ``retired``."""
+        a = articles.c
+        query = (select(a.id, a.url, a.title, a.version_count, a.first_seen_at,
+                        a.last_changed_at, a.next_check_at, a.hidden,
+                        sources.c.name.label("source"))
+                 .join(sources, a.source_id == sources.c.id)
+                 .where(a.id > after, a.hidden.is_(False)).order_by(a.id).limit(limit))
+        if source is not None:
+            query = query.where(sources.c.name == source)
+        if status == "active":
+            query = query.where(a.next_check_at.is_not(None))
+        elif status == "retired":
+            query = query.where(a.next_check_at.is_(None))
+        if changed_since is not None:
+            query = query.where(a.last_changed_at >= changed_since)
+        return self._all(query)
+
+    def source_origins(self) -> dict[str, dict[str, Any]]:
+        """Per source name: where it was configured (``config``/``api``), when removed."""
+        query = select(sources.c.name, sources.c.origin, sources.c.removed_at)
+        return {row["name"]: row for row in self._all(query)}
