@@ -4,7 +4,7 @@ A version is proof only with the page it was read from; the WARC record (ISO 285
 that page, and these columns point at it (NULL: not captured, e.g. stored before 0004).
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-26
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
