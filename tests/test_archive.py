@@ -67,7 +67,7 @@ def track(settings: Settings, passes: int, site: Site) -> Store:
                 if n == 1:
                     site.paragraphs.append("A correction was appended to this story.")
                 await asyncio.sleep(0.15)
-                await tracker.check_due(asyncio.Event())
+                await tracker.check_due(asyncio.Event(), until=tracker.clock())
 
     asyncio.run(go())
     return store
