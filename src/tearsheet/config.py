@@ -15,7 +15,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -138,6 +138,20 @@ class FetchSettings(_Section):
         if value <= 0:
             raise ValueError("must be longer than zero")
         return value
+
+
+class ArchiveSettings(_Section):
+    """Which raw responses are kept as WARC records, and where (see :mod:`tearsheet.archive`).
+
+    ``keep``: ``versions`` (default) keeps the response of every fetch that made a version
+    (the first version of an article included); ``all`` every successful fetch; ``none``
+    nothing. ``dir`` defaults to a ``warc`` folder beside the SQLite database (or under the
+    user's data directory for other databases); files rotate at ``file_size``.
+    """
+
+    keep: Literal["versions", "all", "none"] = "versions"
+    dir: Path | None = None
+    file_size: ByteSize = 1_000_000_000
 
 
 class SourceSettings(_Section):
@@ -303,6 +317,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///tearsheet.db"
     schedule: ScheduleSettings = ScheduleSettings()
     fetch: FetchSettings = FetchSettings()
+    archive: ArchiveSettings = ArchiveSettings()
     sources: list[SourceSettings] = []
     api: ApiSettings = ApiSettings()
     notifications: NotifySettings = NotifySettings()

@@ -9,7 +9,8 @@ the reference they are written against.
   ``next_check_at`` is NULL once retired; the partial index over it makes "what is due"
   an index range scan whatever the number of articles.
 - ``aliases``: other URLs of an article (feed URLs that redirect or name a canonical).
-- ``versions``: every distinct version of an article, numbered 1..n.
+- ``versions``: every distinct version of an article, numbered 1..n, with where its raw
+  response is archived (a WARC record).
 - ``checks``: the log of every check, including failures (which never make versions).
 """
 
@@ -157,6 +158,11 @@ versions = Table(
     Column("boring", Boolean),
     Column("words_added", Integer),
     Column("words_removed", Integer),
+    # The raw response this version was read from, as a WARC record (migration 0004;
+    # NULL when not captured): the file (relative to archive.dir), offset and length.
+    Column("warc_file", Text),
+    Column("warc_offset", BigInteger),
+    Column("warc_length", BigInteger),
     UniqueConstraint("article_id", "number"),
     Index("ix_versions_captured_at", "captured_at"),
 )

@@ -29,6 +29,7 @@ from tearsheet.diffview import html_inline, html_rows
 from tearsheet.schedule import humanize_seconds
 from tearsheet.store import Store
 from tearsheet.web import api, charts, feeds, words
+from tearsheet.web.captures import add_capture_routes
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 30
@@ -211,6 +212,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                     previous=(old - 1, new - 1) if old > 1 else None,
                     following=(old + 1, new + 1) if new < count else None)
 
+    add_capture_routes(app, browse, settings)
     return app
 
 
