@@ -66,8 +66,8 @@ async def track(config: Path, seconds: float) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().call_later(seconds, stop.set)
     try:
-        async with Fetcher(settings.fetch) as fetcher:
-            await Tracker(settings, store, fetcher).run(stop)
+        async with Fetcher(settings.fetch) as fetcher, Tracker(settings, store, fetcher) as tracker:
+            await tracker.run(stop)
     finally:
         store.close()
 
