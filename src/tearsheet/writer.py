@@ -70,9 +70,13 @@ class StoreWriter:
 
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run another write (claim leases, add articles...) on the writer thread, in order."""
+        return await asyncio.wrap_future(self.submit_call(function, *args, **kwargs))
+
+    def submit_call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        """Queue ``function(*args, **kwargs)``; it runs after every write queued before it."""
         future: Future[T] = Future()
         self._put(_Call(lambda: function(*args, **kwargs), future))
-        return await asyncio.wrap_future(future)
+        return future
 
     def close(self) -> None:
         """Write everything queued, then stop the thread (waits for it)."""
