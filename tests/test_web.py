@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,12 +10,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from tearsheet.config import load_settings
-from tearsheet.store import NewVersion, Store
+from tearsheet.store import Store
 from tearsheet.summaries import backfill
 from tearsheet.web import create_app
+from tests.webserver import free_port, serving, store_version
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(2)> javascript:alert(3)"
@@ -29,12 +27,6 @@ V2 = ("The council approved a budget of 421 million on Tuesday. It adds forty bu
       f"Residents wrote {HOSTILE} on the council's website.\n\n"
       "Correction: An earlier version of this article misstated the size of the budget.")
 V3 = V2.replace("optimistic", "very optimistic")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -52,25 +44,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert article is not None
     titles = ["Budget passes", f"Budget passes {HOSTILE}", f"Budget passes {HOSTILE}"]
     for number, (title, text) in enumerate(zip(titles, [V1, V2, V3], strict=True)):
-        store.record_check(
-            store.claim_article(article["id"], start + timedelta(days=1)),
-            checked_at=start + timedelta(hours=8 * number), outcome="new_version",
-            next_check_at=start + timedelta(days=1), check_interval=7200.0,
-            version=NewVersion(url=url, title=title, byline="Lena Brandt",
-                               published_at=start - timedelta(hours=1), modified_at=None,
-                               language="en", text=text, content_hash=str(number)))
+        store_version(store, article["id"], url, start + timedelta(hours=8 * number), title,
+                      text, number)
     assert backfill(store) == 2  # the two changes get their stored summaries
-    app = create_app(settings, store)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 10
-    while not server.started and time.time() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, store)) as base:
+        yield base
     store.close()
 
 
@@ -261,7 +239,7 @@ def test_serve_with_several_workers(tmp_path: Path) -> None:
     config = tmp_path / "tearsheet.toml"
     config.write_text(f'database_url = "sqlite:///{tmp_path / "ts.db"}"\n')
     Store.open(f"sqlite:///{tmp_path / 'ts.db'}").close()
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "tearsheet", "serve", "--config",
                                str(config), "--port", str(port), "--workers", "2"],
                               stderr=subprocess.PIPE)
