@@ -12,10 +12,11 @@ import httpx
 import pytest
 
 from tearsheet.config import load_settings
-from tearsheet.store import Store
+from tearsheet.store import NewVersion, Store
 from tearsheet.summaries import backfill
 from tearsheet.web import create_app
-from tests.webserver import free_port, serving, store_version
+from tests.served import free_port as _free_port
+from tests.served import serve
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(2)> javascript:alert(3)"
@@ -44,10 +45,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert article is not None
     titles = ["Budget passes", f"Budget passes {HOSTILE}", f"Budget passes {HOSTILE}"]
     for number, (title, text) in enumerate(zip(titles, [V1, V2, V3], strict=True)):
-        store_version(store, article["id"], url, start + timedelta(hours=8 * number), title,
-                      text, number)
+        store.record_check(
+            store.claim_article(article["id"], start + timedelta(days=1)),
+            checked_at=start + timedelta(hours=8 * number), outcome="new_version",
+            next_check_at=start + timedelta(days=1), check_interval=7200.0,
+            version=NewVersion(url=url, title=title, byline="Lena Brandt",
+                               published_at=start - timedelta(hours=1), modified_at=None,
+                               language="en", text=text, content_hash=str(number)))
     assert backfill(store) == 2  # the two changes get their stored summaries
-    with serving(create_app(settings, store)) as base:
+    with serve(create_app(settings, store)) as base:
         yield base
     store.close()
 
@@ -239,7 +245,7 @@ def test_serve_with_several_workers(tmp_path: Path) -> None:
     config = tmp_path / "tearsheet.toml"
     config.write_text(f'database_url = "sqlite:///{tmp_path / "ts.db"}"\n')
     Store.open(f"sqlite:///{tmp_path / 'ts.db'}").close()
-    port = free_port()
+    port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "tearsheet", "serve", "--config",
                                str(config), "--port", str(port), "--workers", "2"],
                               stderr=subprocess.PIPE)

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from tearsheet.config import load_settings
-from tearsheet.store import Store
+from tearsheet.store import NewVersion, Store
 from tearsheet.web import create_app
 from tearsheet.web.cache import PageCache
-from tests.webserver import serving, store_version
+from tests.served import record, serve
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 URL = "https://news.example/2026/budget"
@@ -24,19 +24,26 @@ TEXT = "The council approved a budget of {n} million on Tuesday.\n\nIt adds bus 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[tuple[str, Store]]:
-    """One article in two versions, served; the store stays open for writing more."""
+    """One article in two versions, served; a second store (the tracker's) writes more."""
     settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}")
     store = Store.open(settings.database_url)
-    source = store.ensure_source("daily-example", START)
-    store.add_articles(source, [(URL, None)], START, 1800.0, revive_gap=3600.0)
-    for number in (1, 2):
-        store_version(store, 1, URL, START + timedelta(hours=number), f"Budget {number}",
-                      TEXT.format(n=400 + number), number)
-    writer = Store.open(settings.database_url)  # the tracker's own connection
-    with serving(create_app(settings, store)) as base:
+    record(store, "daily-example", URL, [(f"Budget {n}", TEXT.format(n=400 + n)) for n in (1, 2)],
+           START, timedelta(hours=1))
+    writer = Store.open(settings.database_url)
+    with serve(create_app(settings, store)) as base:
         yield base, writer
     writer.close()
     store.close()
+
+
+def store_third_version(store: Store) -> None:
+    """What the tracker does when a check finds a change."""
+    store.record_check(
+        store.claim_article(1, START + timedelta(days=1)), checked_at=START + timedelta(hours=3),
+        outcome="new_version", next_check_at=START + timedelta(days=1), check_interval=7200.0,
+        version=NewVersion(url=URL, title="Budget 3", byline=None, published_at=None,
+                           modified_at=None, language="en", text=TEXT.format(n=999),
+                           content_hash="third"))
 
 
 @pytest.mark.parametrize("path", ["/", "/articles/1", "/articles/1/diff/1/2", "/sources"])
@@ -68,8 +75,7 @@ def test_a_new_version_shows_at_once(site: tuple[str, Store]) -> None:
     base, writer = site
     before = {path: httpx.get(base + path) for path in ("/", "/articles/1")}
     assert httpx.get(base + "/articles/1").headers["x-cache"] == "hit"
-    store_version(writer, 1, URL, START + timedelta(hours=3), "Budget 3",
-                  TEXT.format(n=999), 3)
+    store_third_version(writer)
     front = httpx.get(base + "/")
     assert front.headers["x-cache"] == "miss" and "Budget 3" in front.text
     article = httpx.get(base + "/articles/1")

@@ -23,12 +23,14 @@ from tearsheet import __version__
 from tearsheet.browse import MARK_END, MARK_START, Browse, Cursor
 from tearsheet.changes import Change, Summary, diff
 from tearsheet.config import Settings, load_settings
+from tearsheet.curation import Curation
 from tearsheet.diff import Document
 from tearsheet.diffview import html_inline, html_rows
 from tearsheet.schedule import humanize_seconds
 from tearsheet.store import Store
-from tearsheet.web import charts, words
+from tearsheet.web import api, charts, feeds, words
 from tearsheet.web.cache import PageCache
+from tearsheet.web.captures import add_capture_routes
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 30
@@ -47,7 +49,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.auto_reload = False  # no stat() of every template file on every page
     templates.env.globals.update(version=__version__, ago=words.ago, later=words.later,
-                                 stamp=words.stamp, inline=html_inline)
+                                 stamp=words.stamp, inline=html_inline,
+                                 feed_links=feeds.feed_links)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,19 +72,25 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return HTMLResponse(body, status_code=code)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if api.is_api(request):
+            return api.error_response(request, exc)
         return page(request, "error.html", exc.status_code, status=exc.status_code,
                     message=exc.detail)
 
     @app.exception_handler(RequestValidationError)
-    async def bad_request(request: Request, exc: RequestValidationError) -> HTMLResponse:
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        if api.is_api(request):
+            return api.error_response(request, exc)
         message = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}"
                             for e in exc.errors())
         return page(request, "error.html", 400, status=400, message=message)
 
     @app.exception_handler(Exception)
-    async def server_error(request: Request, exc: Exception) -> HTMLResponse:
+    async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("error serving %s", request.url.path)
+        if api.is_api(request):
+            return api.error_response(request, exc)
         return page(request, "error.html", 500, status=500,
                     message="Something went wrong on our side; it has been logged.")
 
@@ -107,6 +116,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             if len(changes) > DIFFS_KEPT:
                 changes.popitem(last=False)
         return change
+
+    app.include_router(feeds.router(browse, change_between))
+    app.include_router(api.router(settings, browse, Curation(store), change_between))
 
     @app.get("/", response_class=HTMLResponse)
     async def front(request: Request, source: str | None = None, kind: str | None = None,
@@ -214,6 +226,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                     previous=(old - 1, new - 1) if old > 1 else None,
                     following=(old + 1, new + 1) if new < count else None)
 
+    add_capture_routes(app, browse, settings)
     return app
 
 

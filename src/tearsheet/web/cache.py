@@ -12,8 +12,8 @@ when the page is cached, without rendering it either.
 
 This is plain ASGI middleware in front of the whole app: a hit is answered before any
 routing, so it costs a dictionary look-up and a send. Only successful ``GET``
-answers in HTML or SVG are kept; anything else (errors, redirects, static files, other
-content types) passes through untouched.
+answers in HTML or SVG of at most :data:`MAX_BODY` bytes are kept; anything else (errors,
+redirects, static files, feeds, the JSON API, big raw captures) passes through untouched.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ MAX_AGE = 30.0
 """Seconds a rendered page is reused at most, even if the store has not changed."""
 MAX_PAGES = 500
 """Pages kept per server process (the least recently used go first)."""
+MAX_BODY = 512 * 1024
+"""Bigger answers (a raw capture, say) are sent but not kept."""
 CACHEABLE = (b"text/html", b"image/svg+xml")
 
 Scope = dict[str, Any]
@@ -119,6 +121,8 @@ def _page(messages: list[Message], version: object) -> Page | None:
     if not kind.startswith(CACHEABLE) or any(k == b"etag" for k, _ in headers):
         return None
     body = b"".join(m.get("body", b"") for m in messages[1:] if m["type"] == "http.response.body")
+    if len(body) > MAX_BODY:
+        return None
     etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
     return Page(version, time.monotonic(), 200, headers, body, etag)
 
