@@ -131,6 +131,9 @@ class FetchSettings(_Section):
     )
     obey_robots: bool = True
     allow_private_addresses: bool = False
+    # Processes that extract fetched pages (see tearsheet.extraction_pool); 0 or 1: one
+    # thread in the tracker's process.
+    extract_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
 
     @field_validator("timeout")
     @classmethod

@@ -8,7 +8,7 @@ schedule that skipped a version.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -98,6 +98,23 @@ class ChangeSummary:
         return {"kinds": "," + ",".join(self.kinds) + ",", "significance": self.significance,
                 "boring": self.boring, "words_added": self.words_added,
                 "words_removed": self.words_removed}
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One check to record (:meth:`Store.record_check`): its outcome and the next one."""
+
+    article: DueArticle
+    checked_at: datetime
+    outcome: str  # new_version | unchanged | failed
+    next_check_at: datetime | None
+    check_interval: float
+    version: NewVersion | None = None
+    http_status: int | None = None
+    error: str | None = None
+    elapsed_ms: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def _alembic_config() -> Config:
@@ -354,49 +371,54 @@ class Store:
         except IntegrityError:
             pass
 
-    def record_check(
-        self, article: DueArticle, *, checked_at: datetime, outcome: str,
-        next_check_at: datetime | None, check_interval: float,
-        version: NewVersion | None = None, http_status: int | None = None,
-        error: str | None = None, elapsed_ms: int | None = None,
-        etag: str | None = None, last_modified: str | None = None,
-    ) -> int | None:
+    def record_check(self, article: DueArticle, **fields: Any) -> int | None:
         """Record one check and move the schedule on, in one transaction.
 
-        With ``version``, stores it as the article's next version and returns its number.
+        ``fields`` are those of :class:`CheckRecord`. With ``version``, stores it as the
+        article's next version and returns its number.
         """
+        return self.record_checks([CheckRecord(article, **fields)])[0]
+
+    def record_checks(self, records: Sequence[CheckRecord]) -> list[int | None]:
+        """Record several checks in one transaction: one durable commit for all (group
+        commit). All or none are stored; each returns its version number (or None)."""
+        with self.engine.begin() as conn:
+            return [self._write_check(conn, record) for record in records]
+
+    @staticmethod
+    def _write_check(conn: Connection, record: CheckRecord) -> int | None:
+        article, version = record.article, record.version
         values: dict[str, Any] = {
-            "last_checked_at": checked_at, "next_check_at": next_check_at,
-            "check_interval": check_interval, "leased_until": None,
+            "last_checked_at": record.checked_at, "next_check_at": record.next_check_at,
+            "check_interval": record.check_interval, "leased_until": None,
         }
         number = None
-        with self.engine.begin() as conn:
-            if outcome == "failed":
-                values.update(error_count=articles.c.error_count + 1, last_error=error)
-            else:
-                values.update(error_count=0, last_error=None, etag=etag,
-                              last_modified=last_modified)
-            if version is not None:
-                number = 1 + (conn.scalar(select(func.max(versions.c.number))
-                                          .where(versions.c.article_id == article.id)) or 0)
-                conn.execute(versions.insert().values(
-                    article_id=article.id, number=number, captured_at=checked_at,
-                    url=version.url, title=version.title, byline=version.byline,
-                    published_at=version.published_at, modified_at=version.modified_at,
-                    language=version.language, text=version.text,
-                    content_hash=version.content_hash,
-                    **(version.summary.columns() if version.summary else {}),
-                    **(version.capture.columns() if version.capture else {}),
-                ))
-                values.update(version_count=number, content_hash=version.content_hash,
-                              last_changed_at=checked_at, title=version.title)
-                if version.published_at is not None:
-                    values["published_at"] = version.published_at
-            conn.execute(checks.insert().values(
-                article_id=article.id, checked_at=checked_at, outcome=outcome,
-                http_status=http_status, error=error, elapsed_ms=elapsed_ms,
+        if record.outcome == "failed":
+            values.update(error_count=articles.c.error_count + 1, last_error=record.error)
+        else:
+            values.update(error_count=0, last_error=None, etag=record.etag,
+                          last_modified=record.last_modified)
+        if version is not None:
+            number = 1 + (conn.scalar(select(func.max(versions.c.number))
+                                      .where(versions.c.article_id == article.id)) or 0)
+            conn.execute(versions.insert().values(
+                article_id=article.id, number=number, captured_at=record.checked_at,
+                url=version.url, title=version.title, byline=version.byline,
+                published_at=version.published_at, modified_at=version.modified_at,
+                language=version.language, text=version.text,
+                content_hash=version.content_hash,
+                **(version.summary.columns() if version.summary else {}),
+                **(version.capture.columns() if version.capture else {}),
             ))
-            conn.execute(update(articles).where(articles.c.id == article.id).values(**values))
+            values.update(version_count=number, content_hash=version.content_hash,
+                          last_changed_at=record.checked_at, title=version.title)
+            if version.published_at is not None:
+                values["published_at"] = version.published_at
+        conn.execute(checks.insert().values(
+            article_id=article.id, checked_at=record.checked_at, outcome=record.outcome,
+            http_status=record.http_status, error=record.error, elapsed_ms=record.elapsed_ms,
+        ))
+        conn.execute(update(articles).where(articles.c.id == article.id).values(**values))
         return number
 
     # --- reading -----------------------------------------------------------------------
