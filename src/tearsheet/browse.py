@@ -14,7 +14,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, text, tuple_
+from sqlalchemy import and_, case, exists, func, or_, select, text, tuple_
 
 from tearsheet.schema import SEARCH_TABLE, UTCDateTime, articles, checks, sources, versions
 from tearsheet.store import Store
@@ -175,8 +175,10 @@ class Browse:
         return self._all(query)
 
     def version(self, article_id: int, number: int) -> dict[str, Any] | None:
+        """One version, unless its article is hidden (a raw capture's direct link too)."""
+        visible = ~exists().where(articles.c.id == article_id, articles.c.hidden.is_(True))
         query = select(versions).where(versions.c.article_id == article_id,
-                                       versions.c.number == number)
+                                       versions.c.number == number, visible)
         rows = self._all(query)
         return rows[0] if rows else None
 
