@@ -50,6 +50,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     templates.env.auto_reload = False  # no stat() of every template file on every page
     templates.env.globals.update(version=__version__, ago=words.ago, later=words.later,
                                  stamp=words.stamp, inline=html_inline, field_name=field_name,
+                                 summary_line=words.summary_line,
                                  feed_links=feeds.feed_links)
 
     @asynccontextmanager
