@@ -54,14 +54,13 @@ class ExtractionPool:
         died under it (the pool is replaced for the next job)."""
         job = functools.partial(function, *args, **kwargs)
         loop = asyncio.get_running_loop()
-        while True:
+        executor = self._current()
+        try:
+            running = loop.run_in_executor(executor, job)
+        except BrokenProcessPool:  # broken before this job was sent: not its fault
+            self._replace(executor)
             executor = self._current()
-            try:
-                running = loop.run_in_executor(executor, job)
-            except BrokenProcessPool:  # broken before this job was sent: not its fault
-                self._replace(executor)
-                continue
-            break
+            running = loop.run_in_executor(executor, job)
         try:
             return await running
         except BrokenProcessPool:
