@@ -198,6 +198,7 @@ def test_recheck_makes_the_article_due_now(site: str, store: Store) -> None:
 
 
 def test_hidden_articles_leave_the_ui_feeds_and_api(site: str) -> None:
+    assert "Budget passes" in httpx.get(site + "/").text  # (and the page is cached)
     assert httpx.post(site + "/api/v1/articles/1/hide", headers=AUTH).json()["hidden"]
     try:
         assert httpx.get(site + "/api/v1/articles/1").status_code == 404

@@ -251,6 +251,17 @@ class NotifyRule(_Section):
             raise ValueError(f"{url!r} is not an http(s) URL")
         return url
 
+    @field_validator("apprise")
+    @classmethod
+    def _apprise_url(cls, url: str | None) -> str | None:
+        if url is not None:
+            import apprise  # only when a rule uses it: the import takes a fraction of a second
+
+            if apprise.Apprise.instantiate(url) is None:  # the URL may hold a password: not shown
+                raise ValueError("Apprise does not understand this URL (see "
+                                 "https://github.com/caronc/apprise/wiki)")
+        return url
+
     @field_validator("title", "body", "summary_title", "summary_body")
     @classmethod
     def _template(cls, source: str) -> str:

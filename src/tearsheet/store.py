@@ -421,6 +421,30 @@ class Store:
         conn.execute(update(articles).where(articles.c.id == article.id).values(**values))
         return number
 
+    def article_for_import(
+        self, source_id: int, url: str, seen_at: datetime, check_interval: float,
+        alias: str | None = None,
+    ) -> dict[str, Any]:
+        """The article at ``url`` (or whose alias it is), entered unscheduled if unknown.
+
+        An imported history is not a tracking order: a new article gets no next check
+        (a feed that lists it later revives it). ``alias``, the URL the capture was made
+        at, is kept as an alias when it differs from ``url``.
+        """
+        with self.engine.begin() as conn:
+            owner = conn.scalar(select(aliases.c.article_id).where(aliases.c.url == url))
+            condition = (articles.c.id == owner) if owner else (articles.c.url == url)
+            row = conn.execute(select(articles).where(condition)).first()
+            if row is None:
+                conn.execute(articles.insert().values(
+                    source_id=source_id, url=url, first_seen_at=seen_at, last_seen_at=seen_at,
+                    next_check_at=None, check_interval=check_interval))
+                row = conn.execute(select(articles).where(articles.c.url == url)).one()
+            if alias and alias != url and conn.scalar(
+                    select(articles.c.id).where(articles.c.url == alias)) is None:
+                self._add_alias(conn, alias, row.id)
+            return dict(row._mapping)
+
     # --- reading -----------------------------------------------------------------------
 
     def iter_versions(self, source: str | None = None) -> Iterator[dict[str, Any]]:

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 
 from tearsheet import schedule
 from tearsheet.archive import Archive
-from tearsheet.compare import fingerprint
+from tearsheet.compare import fingerprint, shrank
 from tearsheet.config import Settings, SourceSettings
 from tearsheet.diff import Document
 from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
@@ -34,6 +34,7 @@ from tearsheet.errors import ExtractionError, FetchError, TearsheetError
 from tearsheet.extract import Extraction, extract
 from tearsheet.extraction_pool import ExtractionPool
 from tearsheet.fetch import Fetcher, Response
+from tearsheet.notify.notifier import Notifier
 from tearsheet.store import ChangeSummary, CheckRecord, DueArticle, DueFeed, NewVersion, Store
 from tearsheet.summaries import summarize
 from tearsheet.urls import canonicalize
@@ -291,8 +292,7 @@ class Tracker:
         """True when the body lost more than half of the last version's text."""
         if article.version_count == 0:
             return False
-        last = self.store.last_text_length(article.id)
-        return last is not None and len(extraction.text) * 2 < last
+        return shrank(len(extraction.text), self.store.last_text_length(article.id))
 
     async def _confirm(
         self, article: DueArticle, extraction: Extraction, digest: str,
@@ -395,9 +395,11 @@ class Tracker:
             # "Due" is fixed after discovery: a checked article that falls due again during
             # the pass waits for the next pass.
             await self.check_due(stop, until=self.clock())
+            await Notifier(self.settings, self.store).drain()  # notifications: its own stage
             return self.stats
         found = asyncio.Event()  # set by discovery when it entered new articles
         discovering = asyncio.create_task(self._discover_until(stop, found))
+        notifying = asyncio.create_task(Notifier(self.settings, self.store).run(stop))
         try:
             while not stop.is_set():
                 await self.check_due(stop)
@@ -405,6 +407,7 @@ class Tracker:
         finally:
             stop.set()
             await discovering
+            await notifying
         return self.stats
 
     async def _discover_until(self, stop: asyncio.Event, found: asyncio.Event) -> None:
