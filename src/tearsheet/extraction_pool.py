@@ -69,6 +69,14 @@ class ExtractionPool:
                                   "memory); the check will be retried",
                                   reason="worker_died") from None
 
+    def start(self) -> None:
+        """Start the workers now (a fork server's first start imports the extractor, a
+        second or two), so the first checks do not wait for them."""
+        executor = self._current()
+        if isinstance(executor, ProcessPoolExecutor):
+            for _ in range(self.processes):  # a worker is started per job waiting for one
+                executor.submit(os.getpid)
+
     def worker_pids(self) -> list[int]:
         """The worker processes' ids (for tests and the benchmark's CPU accounting)."""
         processes = getattr(self._executor, "_processes", None) or {}
