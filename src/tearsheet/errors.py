@@ -81,3 +81,7 @@ class ArchiveError(TearsheetError):
 
 class BackfillError(TearsheetError):
     """An import cannot start: no such file, not a CDX index, an unreachable endpoint."""
+
+
+class ExportError(TearsheetError):
+    """An export cannot be written: a missing optional dependency, an output in the way."""
