@@ -296,3 +296,18 @@ def test_round_trip_tracker_warc_import(tmp_path: Path) -> None:
         delay = row["captured_at"] - when[row["url"], row["number"]]
         assert timedelta(0) <= delay < timedelta(seconds=10)
     assert sum(report.skipped.values()) == report.unchanged == 0
+
+
+def test_an_import_commits_without_waiting_for_the_disk_and_leases_nothing(
+    tmp_path: Path,
+) -> None:
+    """Re-runnable, so WAL with synchronous=NORMAL for the import's own connections only."""
+    store, report = run_import(tmp_path, [captures(tmp_path, [LONG, OTHER])])
+    assert report.imported == 2
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert conn.exec_driver_sql(
+            "SELECT count(*) FROM articles WHERE leased_until IS NOT NULL").scalar() == 0
+    other = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+    with other.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL, as shipped
