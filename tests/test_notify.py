@@ -319,6 +319,9 @@ def test_a_site_wide_change_sends_one_summary(store: Store, server: LocalServer)
     statuses = [row["status"] for row in notifier.outbox.rows()]
     assert statuses.count("summarized") == 38 and statuses.count("sent") == 5
     assert step(notifier) == 0 and len(posts(server)) == 5
+    clock.advance(31 * 86400)  # a month later the finished deliveries are forgotten
+    step(notifier)
+    assert notifier.outbox.rows() == []
 
 
 # --- running -------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ class Notifier:
         stays free for its fetches."""
         await asyncio.to_thread(self.queue)
         await asyncio.to_thread(self.outbox.fold_floods, self.clock(), self.config.flood_window)
+        await asyncio.to_thread(self.outbox.prune, self.clock())
         done = 0
         while deliveries := await asyncio.to_thread(self.outbox.claim, self.clock(), self.lease,
                                                     SEND_BATCH):
