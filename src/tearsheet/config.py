@@ -132,6 +132,19 @@ class FetchSettings(_Section):
         return value
 
 
+class WorkerSettings(_Section):
+    """One tracker process among several sharing a PostgreSQL store (see docs/deploy.md)."""
+
+    # Names this process in its leases; default host-pid. A fixed id per systemd unit lets
+    # a restarted worker take back at once the leases its killed predecessor held.
+    id: str = Field("", max_length=100)
+    # How long a claimed article or feed stays reserved for this worker. 0: long enough
+    # for the slowest fetch, fetch.timeout × (fetch.retries + 2) + 60 s.
+    lease: Duration = 0.0
+    # Articles claimed per due query (0: twice fetch.concurrency, the checks kept in flight).
+    batch_size: int = Field(0, ge=0, le=10_000)
+
+
 class SourceSettings(_Section):
     """One news source: where its articles are discovered, and how to read them.
 
@@ -202,6 +215,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///tearsheet.db"
     schedule: ScheduleSettings = ScheduleSettings()
     fetch: FetchSettings = FetchSettings()
+    worker: WorkerSettings = WorkerSettings()
     sources: list[SourceSettings] = []
 
     @field_validator("sources")
@@ -225,6 +239,10 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The TOML file arrives as init arguments; the environment overrides it.
         return (env_settings, init_settings)
+
+    def lease_seconds(self) -> float:
+        """How long a check or a feed poll keeps its lease (``worker.lease``, or derived)."""
+        return self.worker.lease or self.fetch.timeout * (self.fetch.retries + 2) + 60
 
     def source(self, name: str) -> SourceSettings:
         for source in self.sources:

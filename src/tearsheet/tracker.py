@@ -97,7 +97,8 @@ class Tracker:
 
     async def discover(self) -> int:
         """Poll every feed that is due; returns the number of new articles."""
-        due = self.store.due_feeds(self.clock())
+        now = self.clock()
+        due = self.store.claim_feeds(now, now + timedelta(seconds=self.settings.lease_seconds()))
         counts = await asyncio.gather(*(self._poll(feed) for feed in due))
         return sum(counts)
 
@@ -296,14 +297,14 @@ class Tracker:
         pending: dict[asyncio.Task[CheckResult], DueArticle] = {}
         stopping = asyncio.ensure_future(stop.wait())
         done_count = 0
-        lease = timedelta(seconds=self.settings.fetch.timeout * (self.settings.fetch.retries + 2)
-                          + 60)
+        lease = timedelta(seconds=self.settings.lease_seconds())
+        batch = self.settings.worker.batch_size or self.capacity
         try:
             while True:
                 if not stop.is_set() and len(pending) < self.capacity:
                     now = self.clock()
-                    for article in self.store.claim_due(until or now, self.capacity - len(pending),
-                                                        now + lease):
+                    for article in self.store.claim_due(
+                            until or now, min(batch, self.capacity - len(pending)), now + lease):
                         pending[asyncio.create_task(self.check(article))] = article
                 if not pending:
                     return done_count
