@@ -37,8 +37,12 @@ class Browse:
     def latest_changes(self, limit: int = 50, before: Cursor | None = None,
                        source: str | None = None, kind: str | None = None,
                        min_significance: float = 0.0,
-                       boring: bool = False) -> list[dict[str, Any]]:
+                       boring: bool = False,
+                       article_id: int | None = None,
+                       matching: str | None = None) -> list[dict[str, Any]]:
         """Versions after the first (that is, changes), newest first.
+
+        ``matching``: only versions holding all these words (the search index; SQLite).
 
         Filters use the summary stored with each version; a version stored before
         summaries existed (NULL) passes them, and the caller judges it.
@@ -55,12 +59,21 @@ class Browse:
             .join(sources, articles.c.source_id == sources.c.id)
             .outerjoin(previous, and_(previous.c.article_id == v.article_id,
                                       previous.c.number == v.number - 1))
-            .where(v.number > 1)
+            .where(v.number > 1, articles.c.hidden.is_(False))
             .order_by(v.captured_at.desc(), v.id.desc())
             .limit(limit)
         )
         if before is not None:
             query = query.where(tuple_(v.captured_at, v.id) < tuple_(*before))
+        if article_id is not None:
+            query = query.where(v.article_id == article_id)
+        if matching is not None:
+            terms = match_query(matching)
+            if not terms or self.engine.dialect.name != "sqlite":
+                return []
+            found = text(f"SELECT rowid FROM {SEARCH_TABLE} "  # noqa: S608 - a constant
+                         f"WHERE {SEARCH_TABLE} MATCH :terms").bindparams(terms=terms)
+            query = query.where(v.id.in_(found))
         if source is not None:
             query = query.where(sources.c.name == source)
         unknown = v.significance.is_(None)
@@ -100,7 +113,7 @@ class Browse:
             select(a.id, a.url, a.title, a.version_count, a.first_seen_at, a.last_changed_at,
                    a.next_check_at, moment.label("moment"))
             .join(sources, a.source_id == sources.c.id)
-            .where(sources.c.name == source)
+            .where(sources.c.name == source, a.hidden.is_(False))
             .order_by(moment.desc(), a.id.desc())
             .limit(limit)
         )
@@ -112,7 +125,7 @@ class Browse:
     def article(self, article_id: int) -> dict[str, Any] | None:
         query = (select(articles, sources.c.name.label("source"))
                  .join(sources, articles.c.source_id == sources.c.id)
-                 .where(articles.c.id == article_id))
+                 .where(articles.c.id == article_id, articles.c.hidden.is_(False)))
         rows = self._all(query)
         return rows[0] if rows else None
 
@@ -148,7 +161,7 @@ class Browse:
             JOIN versions AS v ON v.id = f.rowid
             JOIN articles AS a ON a.id = v.article_id
             JOIN sources AS s ON s.id = a.source_id
-            WHERE {SEARCH_TABLE} MATCH :query
+            WHERE {SEARCH_TABLE} MATCH :query AND NOT a.hidden
             ORDER BY f.rank, v.captured_at DESC
             LIMIT :limit""").columns(captured_at=UTCDateTime())  # noqa: S608 - values are bound
         with self.engine.connect() as conn:
@@ -174,7 +187,7 @@ class Browse:
         a = articles.c
         query = (select(a.id, a.url, a.title, a.version_count, sources.c.name.label("source"))
                  .join(sources, a.source_id == sources.c.id)
-                 .where(a.version_count > 1)
+                 .where(a.version_count > 1, a.hidden.is_(False))
                  .order_by(a.version_count.desc(), a.id).limit(limit))
         return self._all(query)
 

@@ -15,9 +15,17 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from tearsheet import __version__
@@ -145,6 +153,20 @@ class WorkerSettings(_Section):
     batch_size: int = Field(0, ge=0, le=10_000)
 
 
+class ArchiveSettings(_Section):
+    """Which raw responses are kept as WARC records, and where (see :mod:`tearsheet.archive`).
+
+    ``keep``: ``versions`` (default) keeps the response of every fetch that made a version
+    (the first version of an article included); ``all`` every successful fetch; ``none``
+    nothing. ``dir`` defaults to a ``warc`` folder beside the SQLite database (or under the
+    user's data directory for other databases); files rotate at ``file_size``.
+    """
+
+    keep: Literal["versions", "all", "none"] = "versions"
+    dir: Path | None = None
+    file_size: ByteSize = 1_000_000_000
+
+
 class SourceSettings(_Section):
     """One news source: where its articles are discovered, and how to read them.
 
@@ -204,6 +226,99 @@ def _check_css(selector: str) -> None:
         raise ValueError(f"{selector!r} is not a valid CSS selector: {exc}") from None
 
 
+class ApiSettings(_Section):
+    """The JSON API (see :mod:`tearsheet.web.api`). Reading is public; writing needs
+    ``token``, sent as ``Authorization: Bearer TOKEN``. No token: writing is disabled."""
+
+    token: str | None = Field(None, min_length=16, max_length=1000)
+
+
+class NotifyRule(_Section):
+    """One notification rule: which changes (all conditions must hold; an empty list
+    matches anything) and where they go — a webhook or an Apprise URL, not both."""
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")
+    sources: list[str] = []
+    kinds: list[str] = []  # any of these kinds
+    min_significance: float = Field(0.0, ge=0.0, le=1.0)
+    words: list[str] = []  # any of these words in the new version (case-insensitive)
+    include_boring: bool = False
+    webhook: str | None = None
+    secret: str | None = Field(None, min_length=16)  # HMAC-SHA256 key for the webhook
+    apprise: str | None = None
+    title: str = "{{ source }}: {{ title }}"  # Jinja2 (sandboxed), for Apprise
+    body: str = ("{{ kinds | join(', ') or 'changed' }} · +{{ words_added }}/−{{ words_removed }}"
+                 " words · significance {{ '%.2f' | format(significance) }}\n{{ diff_url }}")
+    summary_title: str = "{{ source }}: {{ count }} articles changed"
+    summary_body: str = ("{{ count }} articles of {{ source }} changed within {{ window }} "
+                         "(a site-wide change?), e.g.:\n{% for a in articles %}- {{ a.title }}"
+                         "\n{% endfor %}")
+
+    @field_validator("webhook")
+    @classmethod
+    def _webhook_url(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"https?://[^/\s]+", url):
+            raise ValueError(f"{url!r} is not an http(s) URL")
+        return url
+
+    @field_validator("title", "body", "summary_title", "summary_body")
+    @classmethod
+    def _template(cls, source: str) -> str:
+        from jinja2 import TemplateSyntaxError
+        from jinja2.sandbox import SandboxedEnvironment
+
+        try:
+            SandboxedEnvironment().parse(source)
+        except TemplateSyntaxError as exc:
+            raise ValueError(f"not a valid Jinja2 template: {exc}") from None
+        return source
+
+    @model_validator(mode="after")
+    def _one_target(self) -> NotifyRule:
+        if (self.webhook is None) == (self.apprise is None):
+            raise ValueError(f"rule {self.name!r}: give either webhook or apprise")
+        if self.webhook is not None and self.secret is None:
+            raise ValueError(f"rule {self.name!r}: a webhook needs a secret (16+ characters) "
+                             "to sign its requests")
+        return self
+
+
+class NotifySettings(_Section):
+    """Notifications (see :mod:`tearsheet.notify`): rules, delivery, flood control."""
+
+    rules: list[NotifyRule] = []
+    base_url: str = ""  # of the web UI, for links in messages (e.g. https://ts.example)
+    poll_interval: Duration = 10.0
+    timeout: Duration = 10.0
+    retries: int = Field(5, ge=0, le=20)
+    retry_backoff: Duration = 30.0
+    flood_threshold: int = Field(10, ge=2, le=100_000)
+    flood_window: Duration = 600.0
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_rules(cls, rules: list[NotifyRule]) -> list[NotifyRule]:
+        names = [rule.name for rule in rules]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"two rules are named {name!r}")
+        return rules
+
+    @field_validator("timeout", "poll_interval")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be longer than zero")
+        return value
+
+    def rule(self, name: str) -> NotifyRule:
+        for rule in self.rules:
+            if rule.name == name:
+                return rule
+        known = ", ".join(r.name for r in self.rules) or "none configured"
+        raise ConfigError(f"no notification rule named {name!r} (rules: {known})")
+
+
 class Settings(BaseSettings):
     """Everything tearsheet can be told. Built by :func:`load_settings`."""
 
@@ -216,7 +331,10 @@ class Settings(BaseSettings):
     schedule: ScheduleSettings = ScheduleSettings()
     fetch: FetchSettings = FetchSettings()
     worker: WorkerSettings = WorkerSettings()
+    archive: ArchiveSettings = ArchiveSettings()
     sources: list[SourceSettings] = []
+    api: ApiSettings = ApiSettings()
+    notifications: NotifySettings = NotifySettings()
 
     @field_validator("sources")
     @classmethod

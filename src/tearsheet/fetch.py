@@ -52,6 +52,25 @@ _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 @dataclass(frozen=True)
+class Exchange:
+    """The final request and response as on the wire, for the WARC capture (archive.py).
+
+    ``body`` is the entity as received: still content-encoded (gzip stays gzip), but
+    de-chunked by the HTTP client, which is why ``Transfer-Encoding`` is not among
+    ``response_headers``. It is the decoded body itself when there was no encoding, so
+    keeping it costs nothing then, and at most ``fetch.max_bytes`` otherwise.
+    """
+
+    http_version: str  # "HTTP/1.1"
+    reason: str
+    response_headers: tuple[tuple[str, str], ...]  # in order, as received (latin-1)
+    request_method: str
+    request_target: str  # path and query
+    request_headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+@dataclass(frozen=True)
 class Response:
     """A successful (2xx) or not-modified (304) answer, body already decompressed."""
 
@@ -62,6 +81,7 @@ class Response:
     body: bytes
     fetched_at: datetime
     redirects: tuple[str, ...]  # every URL that answered with a redirect, in order
+    exchange: Exchange | None = None  # the raw exchange (None only for hand-made responses)
 
     @property
     def not_modified(self) -> bool:
@@ -187,6 +207,7 @@ class _Decoder:
     def __init__(self, url: str, encoding: str, limit: int) -> None:
         self._url, self._encoding, self._limit = url, encoding, limit
         self._parts: list[bytes] = []
+        self._received: list[bytes] = []  # the encoded input, for the WARC capture
         self._size = self._raw = 0
         self._head = b""  # first bytes of a deflate body, to tell zlib-wrapped from raw
         self._z: zlib._Decompress | None = None
@@ -210,6 +231,7 @@ class _Decoder:
         self._check(self._raw)  # compressed input is capped too: no endless empty blocks
         if self._encoding in ("", "identity"):
             return self._add(data)
+        self._received.append(data)
         if self._z is None:  # deflate: RFC says zlib-wrapped, some servers send raw
             self._head += data
             if len(self._head) < 2:
@@ -230,10 +252,12 @@ class _Decoder:
             data = self._z.unconsumed_tail or (self._z.unused_data if self._z.eof else b"")
         return None
 
-    def finish(self) -> bytes:
+    def finish(self) -> tuple[bytes, bytes]:
+        """The decoded body, and the body as received (the same object when not encoded)."""
         if self._raw and (self._head or (self._z is not None and not self._z.eof)):
             raise FetchError(self._url, f"truncated or corrupt {self._encoding} body")
-        return b"".join(self._parts)
+        body = b"".join(self._parts)
+        return body, (b"".join(self._received) if self._received else body)
 
 
 @dataclass
@@ -255,6 +279,23 @@ class _Hop:
     headers: httpx.Headers
     body: bytes
     fetched_at: datetime
+    exchange: Exchange | None = None
+
+
+def _latin1(pairs: list[tuple[bytes, bytes]], drop: frozenset[bytes] = frozenset(),
+            ) -> tuple[tuple[str, str], ...]:
+    return tuple((name.decode("latin-1"), value.decode("latin-1"))
+                 for name, value in pairs if name.lower() not in drop)
+
+
+def _exchange(reply: httpx.Response, received: bytes) -> Exchange:
+    request = reply.request
+    return Exchange(
+        http_version=reply.http_version, reason=reply.reason_phrase,
+        # The client de-chunked the body: a Transfer-Encoding header would misdescribe it.
+        response_headers=_latin1(reply.headers.raw, frozenset({b"transfer-encoding"})),
+        request_method=request.method, request_target=request.url.raw_path.decode("ascii"),
+        request_headers=_latin1(request.headers.raw), body=received)
 
 
 def _parse_url(url: str | httpx.URL) -> httpx.URL:
@@ -363,7 +404,7 @@ class Fetcher:
                     continue
                 if 200 <= hop.status < 300 or hop.status == 304:
                     return Response(str(hop.url), url, hop.status, hop.headers, hop.body,
-                                    hop.fetched_at, tuple(redirects))
+                                    hop.fetched_at, tuple(redirects), hop.exchange)
                 raise HTTPStatusError(str(current), f"server answered {_status_text(hop.status)}",
                                       status=hop.status)
         except FetchError as exc:  # report against the URL the caller asked for
@@ -462,7 +503,7 @@ class Fetcher:
                 self._client.stream("GET", url, headers=headers) as reply,
             ):
                 fetched_at = datetime.now(UTC)
-                body = b""
+                body = received = b""
                 if 200 <= reply.status_code < 300:
                     declared = reply.headers.get("content-length", "").strip()
                     chunked = "transfer-encoding" in reply.headers  # overrides the length
@@ -476,8 +517,9 @@ class Fetcher:
                     reading = True
                     async for chunk in reply.aiter_raw():
                         decoder.feed(chunk)
-                    body = decoder.finish()
-                return _Hop(url, reply.status_code, reply.headers, body, fetched_at)
+                    body, received = decoder.finish()
+                return _Hop(url, reply.status_code, reply.headers, body, fetched_at,
+                            _exchange(reply, received))
         except _BlockedConnect as exc:
             raise BlockedAddressError(where, f"{exc}; refused") from None
         except (httpx.TimeoutException, TimeoutError):

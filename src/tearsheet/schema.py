@@ -9,7 +9,8 @@ the reference they are written against.
   ``next_check_at`` is NULL once retired; the partial index over it makes "what is due"
   an index range scan whatever the number of articles.
 - ``aliases``: other URLs of an article (feed URLs that redirect or name a canonical).
-- ``versions``: every distinct version of an article, numbered 1..n.
+- ``versions``: every distinct version of an article, numbered 1..n, with where its raw
+  response is archived (a WARC record).
 - ``checks``: the log of every check, including failures (which never make versions).
 - ``hosts``: per-host politeness shared by every worker (see :mod:`tearsheet.hosts`).
 """
@@ -33,6 +34,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.types import TypeDecorator
@@ -74,6 +76,9 @@ sources = Table(
     Column("id", Id, primary_key=True),
     Column("name", String(100), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # "config" (tearsheet.toml) or "api" (added through the API; migration 0005).
+    Column("origin", String(16), nullable=False, server_default="config"),
+    Column("removed_at", UTCDateTime),  # removed through the API: no longer discovered
 )
 
 feeds = Table(
@@ -116,6 +121,8 @@ articles = Table(
     Column("error_count", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),
     Column("leased_by", String(100)),  # the worker that claimed it last
+    # Hidden by an administrator: left out of the web UI, feeds and API lists (0005).
+    Column("hidden", Boolean, nullable=False, server_default=false()),
     Index(
         "ix_articles_due", "next_check_at",
         sqlite_where=text("next_check_at IS NOT NULL"),
@@ -155,6 +162,11 @@ versions = Table(
     Column("boring", Boolean),
     Column("words_added", Integer),
     Column("words_removed", Integer),
+    # The raw response this version was read from, as a WARC record (migration 0004;
+    # NULL when not captured): the file (relative to archive.dir), offset and length.
+    Column("warc_file", Text),
+    Column("warc_offset", BigInteger),
+    Column("warc_length", BigInteger),
     UniqueConstraint("article_id", "number"),
     Index("ix_versions_captured_at", "captured_at"),
 )
@@ -170,6 +182,35 @@ checks = Table(
     Column("elapsed_ms", Integer),
     Index("ix_checks_article_id_checked_at", "article_id", "checked_at"),
     Index("ix_checks_checked_at", "checked_at"),
+)
+
+# Notifications (migration 0005): one row per (rule, version) to deliver, or per flood
+# summary (kind "summary", version_id NULL, ``items`` versions folded into it).
+# status: pending | held (flood, waiting to be summarised) | summarized | sent | failed.
+notify_outbox = Table(
+    "notify_outbox", metadata,
+    Column("id", Id, primary_key=True),
+    Column("rule", String(100), nullable=False),
+    Column("version_id", Id, ForeignKey("versions.id", ondelete="CASCADE")),
+    Column("source_id", Id),
+    Column("kind", String(16), nullable=False),  # change | summary
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("summary_id", Id),
+    Column("items", Integer, nullable=False, server_default="1"),
+    UniqueConstraint("rule", "version_id"),
+    Index("ix_notify_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    Index("ix_notify_outbox_rule_source_id_created_at", "rule", "source_id", "created_at"),
+)
+
+notify_state = Table(
+    "notify_state", metadata,
+    Column("name", String(100), primary_key=True),  # e.g. "cursor": the last version seen
+    Column("value", BigInteger, nullable=False),
 )
 
 

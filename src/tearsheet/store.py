@@ -85,6 +85,20 @@ class NewVersion:
     text: str
     content_hash: str
     summary: ChangeSummary | None = None  # the change from the previous version
+    capture: WarcRecord | None = None  # where the raw response is archived
+
+
+@dataclass(frozen=True)
+class WarcRecord:
+    """Where a raw response is archived: a WARC file (relative to ``archive.dir``), and
+    the offset and length of its ``response`` record in it."""
+
+    file: str
+    offset: int
+    length: int
+
+    def columns(self) -> dict[str, Any]:
+        return {"warc_file": self.file, "warc_offset": self.offset, "warc_length": self.length}
 
 
 @dataclass(frozen=True)
@@ -456,6 +470,7 @@ class Store:
                     language=version.language, text=version.text,
                     content_hash=version.content_hash,
                     **(version.summary.columns() if version.summary else {}),
+                    **(version.capture.columns() if version.capture else {}),
                 ))
                 values.update(version_count=number, content_hash=version.content_hash,
                               last_changed_at=checked_at, title=version.title)

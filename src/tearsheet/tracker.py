@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from tearsheet import schedule
+from tearsheet.archive import Archive
 from tearsheet.compare import fingerprint
 from tearsheet.config import Settings, SourceSettings
 from tearsheet.diff import Document
@@ -72,6 +73,7 @@ class Tracker:
     def __init__(
         self, settings: Settings, store: Store, fetcher: Fetcher, *,
         clock: Callable[[], datetime] = utcnow, rng: random.Random | None = None,
+        archive: Archive | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -79,6 +81,7 @@ class Tracker:
         self.clock = clock
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self.stats = Stats()
+        self.archive = archive or Archive.from_settings(settings)  # raw responses, as WARC
         self.capacity = settings.fetch.concurrency * 2
         self._extractor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
         self._source_overrides: dict[int, SourceSettings] | None = None
@@ -185,7 +188,9 @@ class Tracker:
             self._event(logging.WARNING, f"check failed: {exc}")
             return CheckResult("failed", error=str(exc))
 
-        if digest is None or digest == article.content_hash:
+        changed = digest is not None and digest != article.content_hash
+        capture = await self.archive.capture(response, new_version=changed)
+        if not changed:
             timing = schedule.after_unchanged(now, article.check_interval, last_changed,
                                               settings, self.rng)
             self.store.record_check(
@@ -196,7 +201,7 @@ class Tracker:
             self.stats.unchanged += 1
             return CheckResult("unchanged", extraction=extraction)
 
-        assert extraction is not None
+        assert extraction is not None and digest is not None
         summary = await self._summary(article, extraction)
         timing = schedule.after_change(now, settings, self.rng)
         number = self.store.record_check(
@@ -208,7 +213,7 @@ class Tracker:
                 url=response.url, title=extraction.title, byline=extraction.byline,
                 published_at=extraction.published_at, modified_at=extraction.modified_at,
                 language=extraction.language, text=extraction.text, content_hash=digest,
-                summary=summary,
+                summary=summary, capture=capture,
             ),
         )
         self.stats.new_versions += 1

@@ -27,7 +27,8 @@ from tearsheet.diff import Document
 from tearsheet.diffview import html_inline, html_rows
 from tearsheet.schedule import humanize_seconds
 from tearsheet.store import Store
-from tearsheet.web import charts, words
+from tearsheet.web import charts, feeds, words
+from tearsheet.web.captures import add_capture_routes
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 30
@@ -44,7 +45,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     browse = Browse(store)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(version=__version__, ago=words.ago, later=words.later,
-                                 stamp=words.stamp, inline=html_inline)
+                                 stamp=words.stamp, inline=html_inline,
+                                 feed_links=feeds.feed_links)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -92,6 +94,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         if before is None or after is None:
             raise HTTPException(404, f"article {article_id} has no version {old} or {new}")
         return diff(Document.from_version(before), Document.from_version(after))
+
+    app.include_router(feeds.router(browse, change_between))
 
     def page(request: Request, template: str, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, template, context)
@@ -200,6 +204,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                     previous=(old - 1, new - 1) if old > 1 else None,
                     following=(old + 1, new + 1) if new < count else None)
 
+    add_capture_routes(app, browse, settings)
     return app
 
 

@@ -5,7 +5,7 @@ worker, so a check whose lease another worker took over is not recorded twice. `
 holds, per host, the earliest moment the next request may start, shared by every worker.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-26
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 import tearsheet.schema
 
 revision: str = "0006"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

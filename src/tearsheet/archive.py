@@ -1,0 +1,257 @@
+"""Raw responses as WARC records (ISO 28500): the proof behind each version.
+
+The tracker hands :meth:`Archive.capture` the response of each fetch; depending on
+``archive.keep`` it is written as a ``response`` record (status line, headers and body as
+received, with its payload and block digests) and a ``request`` record naming it, into
+gzip-compressed WARC files (one gzip member per record, so each record can be read alone)
+that rotate at ``archive.file_size``. Writes run on one thread of their own, never on the
+event loop, and are flushed to disk (fsync) before the version that points at them is
+committed, so a stored pointer never dangles.
+
+A write that fails (disk full, folder removed) is logged as an error and the version is
+stored without its capture: losing the proof is bad, losing the version is worse — the
+page may change again before the next check, and then that version is gone for good.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy.engine import make_url
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+from tearsheet import __version__
+from tearsheet.config import ArchiveSettings, Settings
+from tearsheet.errors import TearsheetError
+from tearsheet.fetch import Response
+from tearsheet.store import WarcRecord
+
+log = logging.getLogger("tearsheet.archive")
+
+WARC_MEDIA_TYPE = "application/warc"
+
+
+class ArchiveError(TearsheetError):
+    """A WARC record cannot be written or read back."""
+
+
+def default_dir(settings: Settings) -> Path:
+    """``archive.dir``, else ``warc/`` beside the SQLite file, else under the data directory
+    (``$XDG_DATA_HOME/tearsheet/warc``, by default ``~/.local/share/tearsheet/warc``)."""
+    if settings.archive.dir is not None:
+        return settings.archive.dir.expanduser()
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(url.database).expanduser().resolve().parent / "warc"
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "tearsheet" / "warc"
+
+
+class Archive:
+    """Writes captures into rotating WARC files in ``directory``."""
+
+    def __init__(self, settings: ArchiveSettings, directory: Path) -> None:
+        self.settings = settings
+        self.directory = directory
+        self.failures = 0  # writes that failed since start (the versions were kept)
+        self._current: Path | None = None
+        self._serial = 0
+        self._lock = threading.Lock()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Archive:
+        return cls(settings.archive, default_dir(settings))
+
+    def wanted(self, *, new_version: bool) -> bool:
+        """Is this fetch kept? ``new_version``: it made a version (or is the first one)."""
+        keep = self.settings.keep
+        return keep == "all" or (keep == "versions" and new_version)
+
+    async def capture(self, response: Response, *, new_version: bool) -> WarcRecord | None:
+        """Archive ``response`` if the settings want it; where it went, or None.
+
+        Never raises for a failed write: see the module's docstring.
+        """
+        if not self.wanted(new_version=new_version) or response.exchange is None:
+            return None
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._writer, self.write, response)
+        except (OSError, ArchiveError, ValueError) as exc:
+            self.failures += 1
+            log.error("could not archive the response of %s in %s (%s); the version is "
+                      "stored without its raw capture", response.url, self.directory, exc)
+            return None
+
+    def write(self, response: Response) -> WarcRecord:
+        """Append the response and request records (synchronously); the response's place."""
+        exchange = response.exchange
+        if exchange is None:
+            raise ArchiveError(f"{response.url}: no raw exchange to archive")
+        with self._lock:
+            path = self._file()
+            with open(path, "ab") as fh:
+                offset = fh.tell()
+                writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+                if offset == 0:
+                    writer.write_record(writer.create_warcinfo_record(path.name, {
+                        "software": f"tearsheet/{__version__}", "format": "WARC File Format 1.1",
+                        "hostname": socket.gethostname()}))
+                    offset = fh.tell()
+                date = datetime_to_iso_date(response.fetched_at.astimezone(UTC)
+                                            .replace(tzinfo=None), use_micros=True)
+                http = StatusAndHeaders(f"{response.status} {exchange.reason}".strip(),
+                                        list(exchange.response_headers),
+                                        protocol=exchange.http_version)
+                record = writer.create_warc_record(
+                    response.url, "response", payload=io.BytesIO(exchange.body),
+                    length=len(exchange.body), http_headers=http,
+                    warc_headers_dict={"WARC-Date": date})
+                writer.write_record(record)
+                end = fh.tell()
+                request = StatusAndHeaders(
+                    f"{exchange.request_method} {exchange.request_target} {exchange.http_version}",
+                    list(exchange.request_headers), is_http_request=True)
+                writer.write_record(writer.create_warc_record(
+                    response.url, "request", payload=io.BytesIO(b""), length=0,
+                    http_headers=request, warc_headers_dict={
+                        "WARC-Date": date,
+                        "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")}))
+                fh.flush()
+                os.fsync(fh.fileno())
+        return WarcRecord(path.name, offset, end - offset)
+
+    def _file(self) -> Path:
+        """The file to append to: the current one, or a new one once it is full."""
+        if self._current is not None and self._current.exists() \
+                and self._current.stat().st_size < self.settings.file_size:
+            return self._current
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._serial += 1
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        self._current = self.directory / (
+            f"tearsheet-{stamp}-{self._serial:05d}-{socket.gethostname()}-{os.getpid()}.warc.gz")
+        return self._current
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
+
+
+# --- reading back ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One archived response, read back: what the web UI renders and the import reads."""
+
+    url: str
+    date: datetime
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes  # decoded (chunking and Content-Encoding undone), capped
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key.lower() == name.lower():
+                return value
+        return None
+
+    @property
+    def content_type(self) -> str:
+        return (self.header("content-type") or "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        for param in (self.header("content-type") or "").split(";")[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "charset" and value.strip().strip("\"'"):
+                return value.strip().strip("\"'").lower()
+        return None
+
+
+def record_path(directory: Path, ref: WarcRecord) -> Path:
+    """The file of ``ref`` inside ``directory``; a name that leaves it is refused."""
+    path = (directory / ref.file).resolve()
+    if path.parent != directory.resolve():
+        raise ArchiveError(f"{ref.file!r} is not a file of the archive folder {directory}")
+    return path
+
+
+def raw_record(directory: Path, ref: WarcRecord) -> bytes:
+    """The record's bytes as stored (one gzip member): a valid WARC file by itself."""
+    path = record_path(directory, ref)
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(ref.offset)
+            data = fh.read(ref.length)
+    except OSError as exc:
+        raise ArchiveError(f"cannot read {path}: {exc}") from None
+    if len(data) != ref.length:
+        raise ArchiveError(f"{path} is shorter than the record it should hold")
+    return data
+
+
+def read_capture(directory: Path, ref: WarcRecord, max_bytes: int) -> Capture:
+    """The archived response of a version, parsed and decoded (at most ``max_bytes``)."""
+    records = iter_captures(io.BytesIO(raw_record(directory, ref)), max_bytes)
+    for capture in records:
+        if isinstance(capture, Capture):
+            return capture
+        raise ArchiveError(f"{ref.file} at {ref.offset}: {capture}")
+    raise ArchiveError(f"{ref.file} at {ref.offset}: no response record there")
+
+
+def iter_captures(stream: IO[bytes], max_bytes: int) -> Iterator[Capture | str]:
+    """Every ``response`` record of a WARC stream as a Capture, or a reason it was skipped.
+
+    Digests are checked; a body larger than ``max_bytes`` once decoded is refused, as the
+    fetcher would (a gzip bomb in an archive is no better than one on the web).
+    """
+    records = ArchiveIterator(stream, check_digests=True)
+    for record in records:
+        if record.rec_type != "response" or record.http_headers is None:
+            continue
+        yield _capture(record, max_bytes)
+
+
+def _capture(record: Any, max_bytes: int) -> Capture | str:
+    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+    try:
+        body = record.content_stream().read(max_bytes + 1)
+        record.raw_stream.read()  # to the end, so the digests are checked
+    except (OSError, ValueError, EOFError, ArchiveLoadFailed) as exc:
+        return f"{uri}: unreadable record ({exc})"
+    if record.digest_checker.passed is False:
+        return f"{uri}: bad digest ({'; '.join(record.digest_checker.problems)})"
+    if len(body) > max_bytes:
+        return f"{uri}: body is larger than fetch.max_bytes ({max_bytes} bytes)"
+    status = record.http_headers.get_statuscode()
+    date = _warc_date(record.rec_headers.get_header("WARC-Date") or "")
+    if date is None:
+        return f"{uri}: no valid WARC-Date"
+    return Capture(uri, date, int(status) if str(status).isdigit() else 0,
+                   list(record.http_headers.headers), body)
+
+
+def _warc_date(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

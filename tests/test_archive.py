@@ -1,0 +1,182 @@
+"""WARC capture: the raw response behind each version, written by the tracker and read back."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hashlib
+import io
+import logging
+from base64 import b32encode
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from tearsheet.archive import Archive, ArchiveError, default_dir, raw_record, read_capture
+from tearsheet.config import Settings, load_settings
+from tearsheet.fetch import Fetcher
+from tearsheet.store import Store, WarcRecord
+from tearsheet.tracker import Tracker
+from tests.localserver import LocalServer, Reply, Request
+from tests.pages import LOREM, article_page, rss_feed
+
+PATH = "/news/warc-story"
+
+
+def config(tmp_path: Path, server: LocalServer, **archive: Any) -> Settings:
+    return load_settings(
+        None, database_url=f"sqlite:///{tmp_path / 'ts.db'}",
+        schedule={"first_interval": "0.1s", "jitter": 0},
+        fetch={"allow_private_addresses": True, "per_host_delay": 0, "retries": 0},
+        archive=archive,
+        sources=[{"name": "local", "feeds": [server.url("/feed.xml")]}])
+
+
+class Site:
+    """One article whose text the test changes; gzip-encoded answers, noise on each."""
+
+    def __init__(self, server: LocalServer, extra: str = "") -> None:
+        self.server = server
+        self.extra = extra  # markup added to the page (a hostile script, say)
+        self.paragraphs = list(LOREM)
+        self.served: list[bytes] = []  # the gzip bodies as sent
+        server.route("/feed.xml", Reply(body=rss_feed(server.base, [(PATH, "Story")]),
+                                        headers={"Content-Type": "application/rss+xml"}))
+        server.route(PATH, self.page)
+
+    def page(self, request: Request) -> Reply:
+        html = article_page("A story kept as proof", self.paragraphs, noise=len(self.served))
+        html = html.replace("</body>", self.extra + "</body>")
+        body = gzip.compress(html.encode())
+        self.served.append(body)
+        return Reply(body=body, headers={"Content-Encoding": "gzip", "X-Served": "yes",
+                                         "Content-Type": "text/html; charset=utf-8"})
+
+
+def track(settings: Settings, passes: int, site: Site) -> Store:
+    store = Store.open(settings.database_url)
+
+    async def go() -> None:
+        async with Fetcher(settings.fetch) as fetcher:
+            tracker = Tracker(settings, store, fetcher)
+            tracker.sync_sources()
+            await tracker.discover()
+            for n in range(passes):
+                if n == 1:
+                    site.paragraphs.append("A correction was appended to this story.")
+                await asyncio.sleep(0.15)
+                await tracker.check_due(asyncio.Event(), until=tracker.clock())
+
+    asyncio.run(go())
+    return store
+
+
+def rows(store: Store) -> list[Any]:
+    with store.engine.connect() as conn:
+        return list(conn.exec_driver_sql(
+            "SELECT number, warc_file, warc_offset, warc_length FROM versions ORDER BY number"))
+
+
+def records(directory: Path) -> list[Any]:
+    found = []
+    for path in sorted(directory.glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                found.append((record.rec_type, record.rec_headers, record.http_headers,
+                              record.raw_stream.read()))
+    return found
+
+
+@pytest.fixture
+def site(server: LocalServer) -> Site:
+    return Site(server)
+
+
+def test_each_version_points_to_its_raw_response(site: Site, tmp_path: Path) -> None:
+    settings = config(tmp_path, site.server)
+    store = track(settings, 3, site)
+    versions = rows(store)
+    assert [v.number for v in versions] == [1, 2]
+    directory = tmp_path / "warc"  # the default: beside the SQLite file
+    assert default_dir(settings) == directory
+    for version in versions:
+        assert version.warc_file is not None
+        ref = WarcRecord(version.warc_file, version.warc_offset, version.warc_length)
+        # The pointed-at bytes are one gzip member holding the response record, alone.
+        stored = [(r, r.raw_stream.read())
+                  for r in ArchiveIterator(io.BytesIO(raw_record(directory, ref)))]
+        assert len(stored) == 1
+        record, body = stored[0]
+        assert record.rec_type == "response"
+        assert record.rec_headers.get_header("WARC-Target-URI") == site.server.url(PATH)
+        assert record.http_headers.get_statuscode() == "200"
+        assert record.http_headers.get_header("Content-Encoding") == "gzip"  # as received
+        assert record.http_headers.get_header("X-Served") == "yes"
+        assert body in site.served
+        digest = "sha1:" + b32encode(hashlib.sha1(body).digest()).decode()
+        assert record.rec_headers.get_header("WARC-Payload-Digest") == digest
+    # Version 2's capture holds the correction; the reader decodes it.
+    second = read_capture(directory, WarcRecord(*versions[1][1:]), 1_000_000)
+    assert b"A correction was appended" in second.body
+    assert second.content_type == "text/html" and second.charset == "utf-8"
+    # Only the fetches that made versions were kept (3 fetches, 2 versions), each with
+    # its request record and one warcinfo per file.
+    kinds = [r[0] for r in records(directory)]
+    assert kinds.count("response") == 2 and kinds.count("request") == 2
+    assert kinds.count("warcinfo") == len(list(directory.glob("*.warc.gz")))
+    responses = {r[1].get_header("WARC-Record-ID") for r in records(directory)
+                 if r[0] == "response"}
+    for kind, headers, http, _ in records(directory):
+        if kind == "request":
+            assert headers.get_header("WARC-Concurrent-To") in responses
+            assert http.protocol == "GET" and PATH in http.statusline
+
+
+@pytest.mark.parametrize(("keep", "responses"), [("all", 3), ("none", 0)])
+def test_keep_setting(site: Site, tmp_path: Path, keep: str, responses: int) -> None:
+    store = track(config(tmp_path, site.server, keep=keep), 3, site)
+    assert len(rows(store)) == 2  # the versions do not depend on what is archived
+    kinds = [r[0] for r in records(tmp_path / "warc")]
+    assert kinds.count("response") == responses
+    if keep == "none":
+        assert all(v.warc_file is None for v in rows(store))
+
+
+def test_files_rotate_by_size(site: Site, tmp_path: Path) -> None:
+    track(config(tmp_path, site.server, keep="all", file_size=100, dir=str(tmp_path / "w")),
+          3, site)
+    files = sorted((tmp_path / "w").glob("*.warc.gz"))
+    assert len(files) == 3  # every file is over 100 bytes after one capture
+    assert all(sum(r[0] == "response" for r in records_of(f)) == 1 for f in files)
+
+
+def records_of(path: Path) -> list[Any]:
+    with open(path, "rb") as fh:
+        return [(r.rec_type,) for r in ArchiveIterator(fh)]
+
+
+def test_a_failed_write_keeps_the_version(
+    site: Site, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the archive folder should be")
+    with caplog.at_level(logging.ERROR, logger="tearsheet.archive"):
+        store = track(config(tmp_path, site.server, dir=str(blocker / "warc")), 3, site)
+    assert [(v.number, v.warc_file) for v in rows(store)] == [(1, None), (2, None)]
+    assert sum("could not archive" in r.getMessage() for r in caplog.records) == 2
+
+
+def test_a_record_outside_the_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="not a file of the archive folder"):
+        raw_record(tmp_path, WarcRecord("../ts.db", 0, 10))
+
+
+def test_archive_dir_for_postgresql_is_under_the_data_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    settings = load_settings(None, database_url="postgresql+psycopg://h/db")
+    assert default_dir(settings) == tmp_path / "tearsheet" / "warc"
+    assert Archive.from_settings(settings).directory == tmp_path / "tearsheet" / "warc"

@@ -1,0 +1,96 @@
+"""The version page's proof: the raw capture, rendered sandboxed, and its WARC record."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from warcio.archiveiterator import ArchiveIterator
+
+from tearsheet.store import Store
+from tearsheet.web import create_app
+from tests.test_archive import Site, config, track
+from tests.test_web import _chromium, _free_port
+
+SCRIPT = "<script>document.title = 'script ran'; alert('x')</script>"
+
+
+@pytest.fixture
+def served(server, tmp_path: Path) -> Iterator[tuple[str, Site]]:  # type: ignore[no-untyped-def]
+    site = Site(server, extra=SCRIPT)
+    settings = config(tmp_path, server)
+    track(settings, 3, site).close()
+    store = Store.open(settings.database_url)
+    app = create_app(settings, store)
+    port = _free_port()
+    web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 10
+    while not web.started and time.time() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", site
+    finally:
+        web.should_exit = True
+        thread.join(timeout=10)
+        store.close()
+
+
+def test_version_page_links_to_the_capture_and_its_record(
+    served: tuple[str, Site],
+) -> None:
+    base, site = served
+    page = httpx.get(base + "/articles/1/versions/2").text
+    assert 'href="/articles/1/versions/2/capture"' in page
+    assert 'href="/articles/1/versions/2/capture.warc"' in page
+    capture = httpx.get(base + "/articles/1/versions/2/capture")
+    assert capture.status_code == 200
+    assert capture.headers["content-type"] == "text/html; charset=utf-8"
+    policy = capture.headers["content-security-policy"]
+    assert policy.startswith("sandbox;") and "allow-scripts" not in policy
+    assert "default-src 'none'" in policy
+    assert "A correction was appended" in capture.text  # version 2's page, decoded
+    assert SCRIPT in capture.text  # served as captured: the sandbox, not escaping, disarms it
+    record = httpx.get(base + "/articles/1/versions/2/capture.warc")
+    assert record.headers["content-type"] == "application/warc"
+    assert "attachment" in record.headers["content-disposition"]
+    parsed = [(r.rec_type, r.raw_stream.read())
+              for r in ArchiveIterator(io.BytesIO(record.content))]
+    assert [kind for kind, _ in parsed] == ["response"]
+    assert parsed[0][1] in site.served
+
+
+def test_missing_capture_is_404(served: tuple[str, Site]) -> None:
+    base, _ = served
+    for path in ("/articles/1/versions/9/capture", "/articles/7/versions/1/capture.warc"):
+        assert httpx.get(base + path).status_code == 404
+
+
+def test_no_script_of_the_capture_runs_in_a_browser(served: tuple[str, Site]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, _ = served
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=_chromium(),
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update"])
+        try:
+            page = browser.new_page()
+            dialogs: list[str] = []
+            page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+            page.goto(base + "/articles/1/versions/1")
+            page.click("text=the page as captured")
+            assert page.url.endswith("/articles/1/versions/1/capture")
+            assert "A story kept as proof" in page.inner_text("body")
+            assert page.title() != "script ran"
+            assert dialogs == []
+        finally:
+            browser.close()
