@@ -69,7 +69,12 @@ def newsroom(server: LocalServer) -> Newsroom:
     return room
 
 
-def write_config(tmp_path: Path, server: LocalServer, db: str, **extra: str) -> Path:
+def write_config(
+    tmp_path: Path, server: LocalServer, db: str | None = None, **extra: str
+) -> Path:
+    """A fast-schedule configuration for the local newsroom; ``db`` defaults to an SQLite
+    file in ``tmp_path``."""
+    db = db or f"sqlite:///{tmp_path / 'ts.db'}"
     settings = {
         "first_interval": '"0.3s"', "growth": "1.0", "max_interval": '"1s"',
         "retire_after": '"1h"', "jitter": "0", "discovery_interval": '"0.3s"',
