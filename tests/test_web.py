@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,12 +10,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from tearsheet.config import load_settings
 from tearsheet.store import NewVersion, Store
 from tearsheet.summaries import backfill
 from tearsheet.web import create_app
+from tests.served import free_port as _free_port
+from tests.served import serve
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(2)> javascript:alert(3)"
@@ -29,12 +28,6 @@ V2 = ("The council approved a budget of 421 million on Tuesday. It adds forty bu
       f"Residents wrote {HOSTILE} on the council's website.\n\n"
       "Correction: An earlier version of this article misstated the size of the budget.")
 V3 = V2.replace("optimistic", "very optimistic")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -60,17 +53,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                                published_at=start - timedelta(hours=1), modified_at=None,
                                language="en", text=text, content_hash=str(number)))
     assert backfill(store) == 2  # the two changes get their stored summaries
-    app = create_app(settings, store)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 10
-    while not server.started and time.time() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(settings, store)) as base:
+        yield base
     store.close()
 
 

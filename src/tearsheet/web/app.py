@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +23,19 @@ from tearsheet import __version__
 from tearsheet.browse import MARK_END, MARK_START, Browse, Cursor
 from tearsheet.changes import Change, Summary, diff
 from tearsheet.config import Settings, load_settings
+from tearsheet.curation import Curation
 from tearsheet.diff import Document
 from tearsheet.diffview import html_inline, html_rows
 from tearsheet.schedule import humanize_seconds
 from tearsheet.store import Store
-from tearsheet.web import charts, feeds, words
+from tearsheet.web import api, charts, feeds, words
+from tearsheet.web.cache import PageCache
 from tearsheet.web.captures import add_capture_routes
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 30
 STATS_DAYS = 30
+DIFFS_KEPT = 2048
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 log = logging.getLogger("tearsheet.web")
@@ -44,6 +47,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     store = store or Store.open(settings.database_url)
     browse = Browse(store)
     templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.auto_reload = False  # no stat() of every template file on every page
     templates.env.globals.update(version=__version__, ago=words.ago, later=words.later,
                                  stamp=words.stamp, inline=html_inline,
                                  feed_links=feeds.feed_links)
@@ -51,6 +55,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        browse.close()
         if owned:
             store.close()
 
@@ -58,54 +63,71 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                   redoc_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Any:
-        """Article text is hostile: even if something slipped through escaping, no script
-        runs (no inline scripts, no event handlers), and no page can be framed."""
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(PageCache, data_version=browse.data_version)  # outermost: hits skip all
+
+    def page(request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:
+        """Render straight to bytes (templates are compiled once and never re-read)."""
+        body = templates.get_template(template).render(request=request, **context)
+        return HTMLResponse(body, status_code=code)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
-        return templates.TemplateResponse(request, "error.html", {
-            "status": exc.status_code, "message": exc.detail}, status_code=exc.status_code)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if api.is_api(request):
+            return api.error_response(request, exc)
+        return page(request, "error.html", exc.status_code, status=exc.status_code,
+                    message=exc.detail)
 
     @app.exception_handler(RequestValidationError)
-    async def bad_request(request: Request, exc: RequestValidationError) -> HTMLResponse:
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        if api.is_api(request):
+            return api.error_response(request, exc)
         message = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}"
                             for e in exc.errors())
-        return templates.TemplateResponse(request, "error.html", {
-            "status": 400, "message": message}, status_code=400)
+        return page(request, "error.html", 400, status=400, message=message)
 
     @app.exception_handler(Exception)
-    async def server_error(request: Request, exc: Exception) -> HTMLResponse:
+    async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("error serving %s", request.url.path)
-        return templates.TemplateResponse(request, "error.html", {
-            "status": 500, "message": "Something went wrong on our side; it has been logged."},
-            status_code=500)
+        if api.is_api(request):
+            return api.error_response(request, exc)
+        return page(request, "error.html", 500, status=500,
+                    message="Something went wrong on our side; it has been logged.")
 
-    @lru_cache(maxsize=2048)
-    def change_between(article_id: int, old: int, new: int) -> Change:
-        """Versions never change once stored, so their diff can be cached."""
-        before, after = browse.version(article_id, old), browse.version(article_id, new)
-        if before is None or after is None:
+    def pair(article_id: int, old: int, new: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Two versions of an article, in one query; a 404 if either is missing."""
+        found = browse.versions(article_id, (old, new))
+        if len(found) != 2 or old == new:
             raise HTTPException(404, f"article {article_id} has no version {old} or {new}")
-        return diff(Document.from_version(before), Document.from_version(after))
+        return found[0], found[1]
+
+    changes: OrderedDict[tuple[int, int, int], Change] = OrderedDict()
+
+    def change_between(article_id: int, old: int, new: int,
+                       loaded: tuple[dict[str, Any], dict[str, Any]] | None = None) -> Change:
+        """Versions never change once stored, so their diff is kept (the 2,048 latest);
+        ``loaded``: the two versions, if the caller has read them already."""
+        key = (article_id, old, new)
+        change = changes.get(key)
+        if change is None:
+            before, after = loaded or pair(article_id, old, new)
+            change = changes[key] = diff(Document.from_version(before),
+                                         Document.from_version(after))
+            if len(changes) > DIFFS_KEPT:
+                changes.popitem(last=False)
+        return change
 
     app.include_router(feeds.router(browse, change_between))
-
-    def page(request: Request, template: str, **context: Any) -> HTMLResponse:
-        return templates.TemplateResponse(request, template, context)
+    app.include_router(api.router(settings, browse, Curation(store), change_between))
 
     @app.get("/", response_class=HTMLResponse)
-    def front(request: Request, source: str | None = None, kind: str | None = None,
+    async def front(request: Request, source: str | None = None, kind: str | None = None,
               min_significance: float = Query(0.0, ge=0.0, le=1.0, alias="min"),
               before: str | None = None, boring: bool = False) -> HTMLResponse:
         cursor = _cursor(before)
-        rows = browse.latest_changes(PAGE_SIZE, cursor, source, kind, min_significance, boring)
+        names = browse.source_names()
+        rows = [] if source and source not in names else \
+            browse.latest_changes(PAGE_SIZE, cursor, source, kind, min_significance, boring)
         items = []
         for row in rows:
             summary = _stored_summary(row)
@@ -120,7 +142,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             if len(rows) == PAGE_SIZE else None
         return page(request, "front.html", items=items, more=more, source=source, kind=kind,
                     min=min_significance, boring=boring,
-                    sources=browse.source_names())
+                    sources=names)
 
     @app.get("/search", response_class=HTMLResponse)
     def search(request: Request, q: str = "") -> HTMLResponse:
@@ -152,7 +174,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return page(request, "sources.html", sources=browse.sources())
 
     @app.get("/sources/{name}", response_class=HTMLResponse)
-    def source_page(request: Request, name: str, before: str | None = None) -> HTMLResponse:
+    async def source_page(request: Request, name: str, before: str | None = None) -> HTMLResponse:
         if name not in browse.source_names():
             raise HTTPException(404, f"no source named {name!r}")
         rows = browse.articles_of(name, PAGE_SIZE, _cursor(before))
@@ -161,10 +183,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return page(request, "source.html", name=name, articles=rows, more=more)
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse)
-    def article_page(request: Request, article_id: int) -> HTMLResponse:
+    async def article_page(request: Request, article_id: int) -> HTMLResponse:
         article = _found(browse.article(article_id), f"no article {article_id}")
         history = []
-        versions = browse.versions(article_id)
+        versions = browse.versions(article_id, with_text=False)
         for version in versions:
             summary = _stored_summary(version)
             if summary is None and version["number"] > 1:  # stored before summaries existed
@@ -176,7 +198,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                     first=versions[0] if versions else None)
 
     @app.get("/articles/{article_id}/versions/{number}", response_class=HTMLResponse)
-    def version_page(request: Request, article_id: int, number: int) -> HTMLResponse:
+    async def version_page(request: Request, article_id: int, number: int) -> HTMLResponse:
         article = _found(browse.article(article_id), f"no article {article_id}")
         version = _found(browse.version(article_id, number),
                          f"article {article_id} has no version {number}")
@@ -184,19 +206,19 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                     paragraphs=Document.from_version(version).paragraphs)
 
     @app.get("/articles/{article_id}/compare")
-    def compare(article_id: int, old: int, new: int) -> RedirectResponse:
+    async def compare(article_id: int, old: int, new: int) -> RedirectResponse:
         """The history's "compare" form: any two versions, in either order."""
         old, new = sorted((old, new))
         return RedirectResponse(f"/articles/{article_id}/diff/{old}/{new}", status_code=303)
 
     @app.get("/articles/{article_id}/diff/{old}/{new}", response_class=HTMLResponse)
-    def diff_page(request: Request, article_id: int, old: int, new: int,
-                  view: str = "side", boring: bool = False) -> HTMLResponse:
+    async def diff_page(request: Request, article_id: int, old: int, new: int,
+                        view: str = "side", boring: bool = False) -> HTMLResponse:
         article = _found(browse.article(article_id), f"no article {article_id}")
         if old >= new:
             raise HTTPException(404, "compare an older version with a newer one")
-        change = change_between(article_id, old, new)
-        before, after = browse.version(article_id, old), browse.version(article_id, new)
+        before, after = pair(article_id, old, new)
+        change = change_between(article_id, old, new, (before, after))
         count = int(article["version_count"])
         return page(request, "diff.html", article=article, change=change, old=old, new=new,
                     before=before, after=after, view=view, boring=boring,
@@ -206,6 +228,32 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     add_capture_routes(app, browse, settings)
     return app
+
+
+class SecurityHeaders:
+    """Article text is hostile: even if something slipped through escaping, no script runs
+    (no inline scripts, no event handlers), and no page can be framed. Plain ASGI, so it
+    costs a list append per answer."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(bytes(k).lower() == b"content-security-policy" for k, _ in headers):
+                    headers.append((b"content-security-policy", CSP.encode()))
+                headers += [(b"x-content-type-options", b"nosniff"),
+                            (b"referrer-policy", b"no-referrer")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def from_environment() -> FastAPI:

@@ -1,0 +1,105 @@
+"""Changes an administrator asks for through the API: sources added or removed, an
+article re-checked now, an article hidden or shown again.
+
+The web process never fetches, so these only write the store, where the tracker finds
+them: a source added here is a ``sources`` row (``origin = 'api'``) with its ``feeds``,
+which discovery polls like any other; "re-check now" makes the article due
+(``next_check_at = now``), and the running tracker claims it on its next pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from tearsheet.errors import TearsheetError
+from tearsheet.schema import articles, feeds, sources
+from tearsheet.store import Store
+
+
+class CurationError(TearsheetError):
+    """A write that cannot be done as asked; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    name: str
+    feeds: Sequence[str] = ()
+    sitemaps: Sequence[str] = ()
+    section_pages: Sequence[str] = ()
+    article_pattern: str = ""
+
+    def wanted(self) -> list[tuple[str, str, str]]:
+        """(kind, url, pattern) rows, as :meth:`Store.sync_feeds` takes them."""
+        return ([("feed", url, "") for url in self.feeds]
+                + [("sitemap", url, "") for url in self.sitemaps]
+                + [("section", url, self.article_pattern) for url in self.section_pages])
+
+
+class Curation:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.engine = store.engine
+
+    def add_source(self, spec: SourceSpec, now: datetime) -> None:
+        """Add a source (or bring back one removed earlier), its feeds due now."""
+        if not spec.wanted():
+            raise CurationError("a source needs at least one feed, sitemap or section page",
+                                422)
+        with self.engine.begin() as conn:
+            row = conn.execute(select(sources).where(sources.c.name == spec.name)).first()
+            if row is not None and row.origin == "config":
+                raise CurationError(f"source {spec.name!r} is in the configuration file; "
+                                    "change it there", 409)
+            if row is not None and row.removed_at is None:
+                raise CurationError(f"source {spec.name!r} exists; remove it first to "
+                                    "replace it", 409)
+            if row is None:
+                conn.execute(sources.insert().values(name=spec.name, created_at=now,
+                                                     origin="api"))
+            else:
+                conn.execute(update(sources).where(sources.c.id == row.id)
+                             .values(removed_at=None))
+            source_id = conn.execute(select(sources.c.id)
+                                     .where(sources.c.name == spec.name)).scalar_one()
+        self.store.sync_feeds(int(source_id), spec.wanted(), now)
+
+    def remove_source(self, name: str, now: datetime) -> None:
+        """Stop discovering and checking a source added through the API. Its articles and
+        versions stay (they are the proof), readable as before."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(sources).where(sources.c.name == name)).first()
+            if row is None or row.removed_at is not None:
+                raise CurationError(f"no source named {name!r}", 404)
+            if row.origin == "config":
+                raise CurationError(f"source {name!r} is in the configuration file; remove "
+                                    "it there", 409)
+            conn.execute(update(sources).where(sources.c.id == row.id).values(removed_at=now))
+            conn.execute(update(feeds).where(feeds.c.source_id == row.id).values(active=0))
+            conn.execute(update(articles).where(articles.c.source_id == row.id)
+                         .values(next_check_at=None))
+
+    def recheck(self, article_id: int, now: datetime) -> dict[str, Any]:
+        """Make an article due now (a retired one too): the tracker checks it next."""
+        return self._update(article_id, next_check_at=now)
+
+    def set_hidden(self, article_id: int, hidden: bool) -> dict[str, Any]:
+        return self._update(article_id, hidden=hidden)
+
+    def _update(self, article_id: int, **values: Any) -> dict[str, Any]:
+        a = articles.c
+        with self.engine.begin() as conn:
+            done = conn.execute(update(articles).where(a.id == article_id).values(**values))
+            if not done.rowcount:
+                raise CurationError(f"no article {article_id}", 404)
+            row = conn.execute(select(a.id, a.hidden, a.next_check_at)
+                               .where(a.id == article_id)).one()
+        return dict(row._mapping)

@@ -1,0 +1,218 @@
+"""The JSON API's request and response bodies, as pydantic models.
+
+They are the contract: FastAPI validates every response against them and writes them into
+``/openapi.json``, so the published schema is what the server really sends.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+T = TypeVar("T")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(Model):
+    """Every error: what went wrong, in words a person can act on."""
+
+    detail: str
+
+
+class Page(Model, Generic[T]):
+    """One page of a list. Pass ``next_cursor`` back as ``cursor`` for the next; null: the
+    last page. Cursors are opaque and stay valid while rows are added."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+class Source(Model):
+    name: str
+    origin: Literal["config", "api"]
+    removed: bool
+    articles: int
+    changes: int
+    changed_articles: int
+    last_changed_at: datetime | None
+
+
+class NewSource(Model):
+    """A source added through the API (stored in the database; see docs/guide.md)."""
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")
+    feeds: list[str] = Field(default=[], max_length=100)
+    sitemaps: list[str] = Field(default=[], max_length=100)
+    section_pages: list[str] = Field(default=[], max_length=100)
+    article_pattern: str = Field(default="", max_length=1000)
+
+    @field_validator("feeds", "sitemaps", "section_pages")
+    @classmethod
+    def _http_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not re.fullmatch(r"https?://[^/\s]+\S*", url) or len(url) > 2000:
+                raise ValueError(f"{url[:100]!r} is not an http(s) URL")
+        return urls
+
+    @field_validator("article_pattern")
+    @classmethod
+    def _regex(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        return pattern
+
+
+class ArticleBrief(Model):
+    id: int
+    source: str
+    url: str
+    title: str | None
+    version_count: int
+    first_seen_at: datetime
+    last_changed_at: datetime | None
+    next_check_at: datetime | None  # null: retired, no longer checked
+    hidden: bool
+
+
+class ChangeSummary(Model):
+    """The diff engine's summary of a change from the previous version."""
+
+    kinds: list[str]
+    significance: float
+    boring: bool
+    words_added: int
+    words_removed: int
+
+
+class VersionBrief(Model):
+    number: int
+    captured_at: datetime
+    title: str | None
+    byline: str | None
+    change: ChangeSummary | None  # null for version 1 (or not yet summarised)
+
+
+class Article(ArticleBrief):
+    published_at: datetime | None
+    last_checked_at: datetime | None
+    versions: list[VersionBrief]
+
+
+class Version(Model):
+    article_id: int
+    number: int
+    captured_at: datetime
+    url: str  # the URL actually fetched
+    title: str | None
+    byline: str | None
+    published_at: datetime | None
+    modified_at: datetime | None
+    language: str | None
+    text: str  # paragraphs separated by a blank line
+
+
+class Change(Model):
+    """One change in the list of latest changes."""
+
+    article_id: int
+    source: str
+    url: str
+    number: int
+    captured_at: datetime
+    title: str | None
+    previous_title: str | None
+    change: ChangeSummary | None
+
+
+class WordOp(Model):
+    op: Literal["equal", "delete", "insert"]
+    text: str
+
+
+class DiffUnit(Model):
+    label: Literal["unchanged", "edited", "added", "deleted", "moved"]
+    old_index: int | None
+    new_index: int | None
+    old_text: str | None
+    new_text: str | None
+    old_paragraph: int | None
+    new_paragraph: int | None
+    whole_paragraph: bool
+    words: list[WordOp]
+
+
+class FieldDiff(Model):
+    field: str
+    old: str | None
+    new: str | None
+    words: list[WordOp]
+
+
+class DiffSummary(Model):
+    words_added: int
+    words_removed: int
+    sentences_added: int
+    sentences_deleted: int
+    sentences_edited: int
+    sentences_moved: int
+    kinds: list[str]
+    significance: float
+    boring: bool
+
+
+class Diff(Model):
+    """The diff engine's JSON (as ``tearsheet diff --format json``), with its versions."""
+
+    article_id: int
+    old: int
+    new: int
+    units: list[DiffUnit]
+    metadata: list[FieldDiff]
+    summary: DiffSummary
+
+
+class SearchHit(Model):
+    article_id: int
+    number: int
+    source: str
+    captured_at: datetime
+    title: str | None
+    snippet: str  # matches between « and »
+
+
+class DayCount(Model):
+    source: str
+    day: str
+    changes: int
+
+
+class MostEdited(Model):
+    id: int
+    source: str
+    url: str
+    title: str | None
+    version_count: int
+
+
+class Statistics(Model):
+    since: datetime
+    sources: list[Source]
+    changes_per_day: list[DayCount]
+    most_edited: list[MostEdited]
+    median_seconds_to_first_change: dict[str, float]
+
+
+class ArticleState(Model):
+    """An article after a write: re-check asked, hidden or shown."""
+
+    id: int
+    hidden: bool
+    next_check_at: datetime | None

@@ -1,0 +1,134 @@
+"""Rendered pages kept in memory until the store changes, and conditional GET (304).
+
+Every page is a pure function of its URL, the store's contents and the clock (relative
+times such as "3 hours ago"). So a rendered page is reused while the store has not changed
+— :meth:`tearsheet.browse.Browse.data_version` says so for a few microseconds — and for at
+most :data:`MAX_AGE` seconds, which bounds how stale a relative time can get. A new version
+stored by the tracker changes the data version, and the next request renders afresh.
+
+The ETag is a hash of the page's bytes, so it means the same in every server process
+(``serve --workers N``), and a browser that already has the page gets a 304 without a body;
+when the page is cached, without rendering it either.
+
+This is plain ASGI middleware in front of the whole app: a hit is answered before any
+routing, so it costs a dictionary look-up and a send. Only successful ``GET``
+answers in HTML or SVG of at most :data:`MAX_BODY` bytes are kept; anything else (errors,
+redirects, static files, feeds, the JSON API, big raw captures) passes through untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+MAX_AGE = 30.0
+"""Seconds a rendered page is reused at most, even if the store has not changed."""
+MAX_PAGES = 500
+"""Pages kept per server process (the least recently used go first)."""
+MAX_BODY = 512 * 1024
+"""Bigger answers (a raw capture, say) are sent but not kept."""
+CACHEABLE = (b"text/html", b"image/svg+xml")
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Any]
+Send = Callable[[Message], Any]
+ASGIApp = Callable[[Scope, Receive, Send], Any]
+
+
+@dataclass(frozen=True)
+class Page:
+    version: object  # the store's data version it was rendered at
+    born: float  # time.monotonic() when rendered
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes
+
+
+class PageCache:
+    """ASGI middleware: answer repeated requests from memory while the data is unchanged.
+
+    ``data_version`` is called once per request and returns a value that changes whenever
+    the store does (see :meth:`tearsheet.browse.Browse.data_version`).
+    """
+
+    def __init__(self, app: ASGIApp, data_version: Callable[[], object],
+                 max_pages: int = MAX_PAGES, max_age: float = MAX_AGE) -> None:
+        self.app = app
+        self.data_version = data_version
+        self.max_pages = max_pages
+        self.max_age = max_age
+        self.pages: OrderedDict[bytes, Page] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" \
+                or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        key = scope["path"].encode() + b"?" + scope["query_string"]
+        version = self.data_version()
+        page = self.pages.get(key)
+        if page is not None and page.version == version \
+                and time.monotonic() - page.born < self.max_age:
+            self.pages.move_to_end(key)
+            await self._answer(scope, send, page, b"hit")
+            return
+        captured: list[Message] = []
+
+        async def capture(message: Message) -> None:
+            captured.append(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        except BaseException:  # the 500 page was sent before the error was raised again
+            for message in captured:
+                await send(message)
+            raise
+        page = _page(captured, version)
+        if page is None:  # not a cacheable page: pass on what the app said, as it said it
+            for message in captured:
+                await send(message)
+            return
+        self.pages[key] = page
+        self.pages.move_to_end(key)
+        while len(self.pages) > self.max_pages:
+            self.pages.popitem(last=False)
+        await self._answer(scope, send, page, b"miss")
+
+    async def _answer(self, scope: Scope, send: Send, page: Page, state: bytes) -> None:
+        headers = [*page.headers, (b"etag", page.etag), (b"x-cache", state)]
+        if page.etag in _if_none_match(scope):
+            kept = [(k, v) for k, v in headers if k not in (b"content-length", b"content-type")]
+            await send({"type": "http.response.start", "status": 304, "headers": kept})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": page.status, "headers": headers})
+        await send({"type": "http.response.body", "body": page.body})
+
+
+def _page(messages: list[Message], version: object) -> Page | None:
+    """The app's answer as a :class:`Page`, if it is a complete, successful HTML or SVG one."""
+    if not messages or messages[0]["type"] != "http.response.start" \
+            or messages[0]["status"] != 200:
+        return None
+    headers = [(bytes(k).lower(), bytes(v)) for k, v in messages[0].get("headers", [])]
+    kind = dict(headers).get(b"content-type", b"")
+    if not kind.startswith(CACHEABLE) or any(k == b"etag" for k, _ in headers):
+        return None
+    body = b"".join(m.get("body", b"") for m in messages[1:] if m["type"] == "http.response.body")
+    if len(body) > MAX_BODY:
+        return None
+    etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
+    return Page(version, time.monotonic(), 200, headers, body, etag)
+
+
+def _if_none_match(scope: Scope) -> list[bytes]:
+    for name, value in scope["headers"]:
+        if name == b"if-none-match":
+            return [tag.strip().removeprefix(b"W/") for tag in value.split(b",")]
+    return []

@@ -1,0 +1,151 @@
+"""The page cache and conditional GET, over HTTP against a real server and store."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tearsheet.config import load_settings
+from tearsheet.store import NewVersion, Store
+from tearsheet.web import create_app
+from tearsheet.web.cache import PageCache
+from tests.served import record, serve
+
+START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+URL = "https://news.example/2026/budget"
+TEXT = "The council approved a budget of {n} million on Tuesday.\n\nIt adds bus drivers."
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[tuple[str, Store]]:
+    """One article in two versions, served; a second store (the tracker's) writes more."""
+    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}")
+    store = Store.open(settings.database_url)
+    record(store, "daily-example", URL, [(f"Budget {n}", TEXT.format(n=400 + n)) for n in (1, 2)],
+           START, timedelta(hours=1))
+    writer = Store.open(settings.database_url)
+    with serve(create_app(settings, store)) as base:
+        yield base, writer
+    writer.close()
+    store.close()
+
+
+def store_third_version(store: Store) -> None:
+    """What the tracker does when a check finds a change."""
+    store.record_check(
+        store.claim_article(1, START + timedelta(days=1)), checked_at=START + timedelta(hours=3),
+        outcome="new_version", next_check_at=START + timedelta(days=1), check_interval=7200.0,
+        version=NewVersion(url=URL, title="Budget 3", byline=None, published_at=None,
+                           modified_at=None, language="en", text=TEXT.format(n=999),
+                           content_hash="third"))
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/1", "/articles/1/diff/1/2", "/sources"])
+def test_repeated_pages_come_from_the_cache_with_an_etag(site: tuple[str, Store],
+                                                         path: str) -> None:
+    base, _ = site
+    first = httpx.get(base + path)
+    second = httpx.get(base + path)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert (first.headers["x-cache"], second.headers["x-cache"]) == ("miss", "hit")
+    assert first.text == second.text
+    assert first.headers["etag"] == second.headers["etag"]
+    assert "content-security-policy" in second.headers  # cached with its headers
+
+
+def test_conditional_get_answers_304_without_a_body(site: tuple[str, Store]) -> None:
+    base, _ = site
+    etag = httpx.get(base + "/articles/1").headers["etag"]
+    again = httpx.get(base + "/articles/1", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == etag
+    weak = httpx.get(base + "/articles/1", headers={"If-None-Match": f'"other", W/{etag}'})
+    assert weak.status_code == 304
+    other = httpx.get(base + "/articles/1", headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200 and "Budget 2" in other.text
+
+
+def test_a_new_version_shows_at_once(site: tuple[str, Store]) -> None:
+    base, writer = site
+    before = {path: httpx.get(base + path) for path in ("/", "/articles/1")}
+    assert httpx.get(base + "/articles/1").headers["x-cache"] == "hit"
+    store_third_version(writer)
+    front = httpx.get(base + "/")
+    assert front.headers["x-cache"] == "miss" and "Budget 3" in front.text
+    article = httpx.get(base + "/articles/1")
+    assert article.headers["x-cache"] == "miss"
+    assert "changed 2 times" in article.text and "changed 1 time" in before["/articles/1"].text
+    assert article.headers["etag"] != before["/articles/1"].headers["etag"]
+    stale = httpx.get(base + "/articles/1",
+                      headers={"If-None-Match": before["/articles/1"].headers["etag"]})
+    assert stale.status_code == 200  # an old ETag no longer matches
+    assert httpx.get(base + "/articles/1/diff/2/3").status_code == 200
+
+
+@pytest.mark.parametrize(("path", "status"), [("/articles/99", 404), ("/?before=x", 400),
+                                              ("/static/style.css", 200),
+                                              ("/articles/1/compare?old=2&new=1", 303)])
+def test_errors_redirects_and_static_files_are_not_cached(site: tuple[str, Store], path: str,
+                                                          status: int) -> None:
+    base, _ = site
+    for _ in range(2):
+        response = httpx.get(base + path)
+        assert response.status_code == status
+        assert "x-cache" not in response.headers
+
+
+def _app(counter: list[int], status: int = 200, kind: bytes = b"text/html") -> Any:
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        counter.append(1)
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", kind)]})
+        await send({"type": "http.response.body", "body": f"page {len(counter)}".encode()})
+    return app
+
+
+def _get(cache: PageCache, path: str = "/") -> tuple[int, bytes, dict[bytes, bytes]]:
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": []}
+    asyncio.run(cache(scope, receive, send))
+    return sent[0]["status"], sent[1]["body"], dict(sent[0]["headers"])
+
+
+def test_pages_expire_after_max_age_and_when_the_data_changes() -> None:
+    calls: list[int] = []
+    version = [1]
+    cache = PageCache(_app(calls), lambda: version[0], max_age=3600)
+    assert _get(cache)[1] == _get(cache)[1] == b"page 1"
+    version[0] = 2
+    assert _get(cache)[1] == b"page 2"
+    expiring = PageCache(_app(calls), lambda: 1, max_age=0)
+    assert _get(expiring)[1] != _get(expiring)[1]
+
+
+def test_only_the_newest_pages_are_kept() -> None:
+    calls: list[int] = []
+    cache = PageCache(_app(calls), lambda: 1, max_pages=2)
+    for path in ("/a", "/b", "/c"):
+        _get(cache, path)
+    assert len(cache.pages) == 2 and _get(cache, "/a")[2][b"x-cache"] == b"miss"
+
+
+@pytest.mark.parametrize(("status", "kind"), [(500, b"text/html"), (200, b"application/json")])
+def test_only_successful_pages_are_kept(status: int, kind: bytes) -> None:
+    calls: list[int] = []
+    cache = PageCache(_app(calls, status, kind), lambda: 1)
+    assert _get(cache)[0] == status
+    _get(cache)
+    assert len(calls) == 2 and not cache.pages
