@@ -110,3 +110,9 @@ def test_postgresql_search_is_planned_on_the_gin_index(pg_template: str) -> None
                 f"EXPLAIN {statement}", parameters))  # type: ignore[arg-type]
         store.close()
     assert "versions_fts_gin" in plan, plan
+
+
+def test_hidden_articles_are_not_found(store: Store) -> None:
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE articles SET hidden = true")
+    assert Browse(store).search("optimistic") == []

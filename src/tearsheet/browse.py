@@ -282,6 +282,7 @@ class Browse:
         query = select(sources.c.name, sources.c.origin, sources.c.removed_at)
         return {row["name"]: row for row in self._all(query)}
 
+
 def _pg_search(terms: str, limit: int) -> Any:
     """The PostgreSQL search: the GIN index of migration 0002 (the WHERE repeats its exact
     expression), ``websearch_to_tsquery`` (never a syntax error: quotes, ``or`` and ``-``
@@ -299,7 +300,7 @@ def _pg_search(terms: str, limit: int) -> Any:
         FROM versions AS v, websearch_to_tsquery('simple', :terms) AS q(query),
              articles AS a, sources AS s
         WHERE {vector} @@ q.query
-          AND a.id = v.article_id AND s.id = a.source_id
+          AND a.id = v.article_id AND s.id = a.source_id AND NOT a.hidden
         ORDER BY ts_rank({vector}, q.query) DESC, v.captured_at DESC
         LIMIT :limit""").bindparams(  # noqa: S608 - values are bound
         terms=terms[:1000], options=headline_options, limit=limit,
