@@ -92,8 +92,8 @@ class Run:
 async def one_run(settings: Settings, store: Store, urls: list[str]) -> Run:
     fetch = await timed(len(urls), lambda: raw_fetch(settings, urls))
     clock = Clock()
-    async with Fetcher(settings.fetch) as fetcher:
-        tracker = Tracker(settings, store, fetcher, clock=clock)
+    async with Fetcher(settings.fetch) as fetcher, \
+            Tracker(settings, store, fetcher, clock=clock) as tracker:
         first = await timed(len(urls), lambda: tracker_pass(tracker, clock))
         # Past every article's next check (first_interval, plus jitter), not past a second.
         schedule = settings.schedule
@@ -164,7 +164,10 @@ def main() -> None:
             path = Path(tmp) / f"run-{n}.db"
             build_store(path, args.articles, due=args.articles, now=datetime.now(UTC),
                         base=site.base)
-            settings = bench_settings(sqlite_url(path), concurrency=args.concurrency)
+            # Extraction in this process, so the CPU column is the whole check's (the
+            # pool's workers are measured by simulate.py).
+            settings = bench_settings(sqlite_url(path), concurrency=args.concurrency,
+                                      extract_processes=0)
             store = Store.open(settings.database_url)
             try:
                 runs.append(asyncio.run(one_run(settings, store, urls)))

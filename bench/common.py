@@ -68,25 +68,26 @@ def news_site(pages: int, *, startup_timeout: float = 120.0) -> Iterator[NewsSit
             process.wait(timeout=10)
 
 
-def bench_settings(database_url: str, *, concurrency: int = 16) -> Settings:
+def bench_settings(
+    database_url: str, *, concurrency: int = 16, extract_processes: int | None = None,
+) -> Settings:
     """Settings for a benchmark: one source without feeds, no politeness delay.
 
     Every section is given, so a ``tearsheet.toml`` in the working directory changes
     nothing. All pages are on one host (127.0.0.1), so the per-host limit is raised to the
-    global one (at most 64, the setting's maximum).
+    global one (at most 64, the setting's maximum). ``extract_processes`` None: the
+    setting's default (one per CPU).
     """
+    fetch: dict[str, Any] = {
+        "concurrency": concurrency,
+        "per_host_concurrency": min(concurrency, 64),
+        "per_host_delay": 0,
+        "allow_private_addresses": True,
+    }
+    if extract_processes is not None:
+        fetch["extract_processes"] = extract_processes
     return load_settings(
-        None,
-        database_url=database_url,
-        sources=[{"name": SOURCE}],
-        schedule={},
-        fetch={
-            "concurrency": concurrency,
-            "per_host_concurrency": min(concurrency, 64),
-            "per_host_delay": 0,
-            "allow_private_addresses": True,
-        },
-    )
+        None, database_url=database_url, sources=[{"name": SOURCE}], schedule={}, fetch=fetch)
 
 
 def sqlite_url(path: Path) -> str:

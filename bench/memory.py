@@ -61,7 +61,8 @@ MB = 1024 * 1024
 
 def child(path: Path, concurrency: int) -> None:
     """One pass over the store at ``path``, in this (fresh) interpreter; prints JSON."""
-    settings = bench_settings(sqlite_url(path), concurrency=concurrency)
+    # Extraction in this process, so its memory is measured too (as on a one-CPU machine).
+    settings = bench_settings(sqlite_url(path), concurrency=concurrency, extract_processes=0)
     store = Store.open(settings.database_url)
     with store.engine.connect() as conn:
         built_at: datetime | None = conn.scalar(select(sources.c.created_at))
@@ -72,8 +73,8 @@ def child(path: Path, concurrency: int) -> None:
         return built_at + timedelta(seconds=time.monotonic() - started)
 
     async def one_pass() -> tuple[int, int, int]:
-        async with Fetcher(settings.fetch) as fetcher:
-            tracker = Tracker(settings, store, fetcher, clock=clock)
+        async with Fetcher(settings.fetch) as fetcher, \
+                Tracker(settings, store, fetcher, clock=clock) as tracker:
             stats = await tracker.run(asyncio.Event(), once=True)
         return stats.checks, stats.new_versions, stats.failed
 

@@ -12,12 +12,19 @@ As in ``checkloop.py``, each run has a raw-fetch baseline (``Fetcher.fetch`` of 
 with the tracker's concurrency), then ``Tracker.check_due`` twice: pass 1 stores a version
 for every article, pass 2 (clock moved past the next check) finds every one unchanged.
 
-Where the time goes is measured by wrapping, for the duration of the benchmark, the
-functions the tracker calls: ``extract`` (on the extraction thread), ``fingerprint``, and
-the store's ``claim_due`` and ``record_check`` (on the loop thread). Each wrapper adds the
-CPU time (``time.thread_time``) of its thread spent inside the call, which is exact for
-synchronous calls. What remains of the process's CPU is the fetch (httpx, the event loop,
-decompression) and the tracker's own bookkeeping. The median of ``--runs`` is reported.
+The tracker runs as configured by default: extraction in ``fetch.extract_processes``
+worker processes (one per CPU), store writes on its writer thread, grouped into commits
+(``--extract-processes 0`` puts extraction back on a thread in this process).
+
+Where the time goes: ``fingerprint`` (compare, on the loop thread) and the store's
+``claim_due`` and ``record_checks`` (store, on the writer thread) are wrapped for the
+duration of a pass; each wrapper adds the CPU time (``time.thread_time``) of its thread
+spent inside the call, exact for synchronous calls. Extraction is the CPU of the worker
+processes over the pass (read from ``/proc``), or, with a thread, a wrapper of ``extract``.
+What remains of this process's CPU is "fetch + loop": httpx, decompression, the event loop,
+the tracker's bookkeeping, and sending pages to the workers and results back. "CPU
+ms/check" is this process plus the workers; "site CPU" is the simulator's process. The
+median of ``--runs`` is reported.
 """
 
 from __future__ import annotations
@@ -32,7 +39,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -53,7 +59,7 @@ from tearsheet.tracker import Tracker
 
 T = TypeVar("T")
 STAGES = ("extract", "compare", "store")
-COLUMNS = (*STAGES, "fetch + loop", "store wall", "site CPU")
+COLUMNS = (*STAGES, "fetch + loop", "site CPU")
 
 
 def histories(count: int) -> list[Version]:
@@ -92,58 +98,74 @@ class Costs:
 def instrumented(store: Store, costs: Costs, *, wrap_extract: bool) -> Iterator[None]:
     """Wrap the tracker's stages for the duration of a pass.
 
-    With a process pool, ``extract`` runs in the workers (whose CPU is counted with the
-    children's) and cannot be wrapped: a closure does not pickle.
+    With a process pool, ``extract`` runs in the workers (their CPU is read from /proc)
+    and cannot be wrapped: a closure does not pickle.
     """
     saved_extract, saved_fingerprint = tracker_module.extract, tracker_module.fingerprint
     if wrap_extract:
         tracker_module.extract = costs.wrap("extract", saved_extract)  # type: ignore[assignment]
     tracker_module.fingerprint = costs.wrap("compare", saved_fingerprint)  # type: ignore[assignment]
-    store.record_check = costs.wrap("store", store.record_check)  # type: ignore[method-assign]
+    store.record_checks = costs.wrap("store", store.record_checks)  # type: ignore[method-assign]
     store.claim_due = costs.wrap("store", store.claim_due)  # type: ignore[method-assign]
     try:
         yield
     finally:
         tracker_module.extract, tracker_module.fingerprint = saved_extract, saved_fingerprint
-        del store.record_check, store.claim_due  # back to the class's methods
+        del store.record_checks, store.claim_due  # back to the class's methods
 
 
 @dataclass(frozen=True)
 class StageTiming(Timing):
+    """``cpu_s`` is this process's CPU plus the extraction workers'."""
+
     stages: dict[str, float]  # CPU seconds per stage
-    store_wall_s: float = 0.0  # wall time inside the store: it blocks the event loop
+    process_cpu_s: float = 0.0  # CPU of this process alone (all its threads)
+    extract_in_workers: bool = False  # stages["extract"] is the workers' CPU
+    commits: int = 0  # group commits of checks
     site_cpu_s: float = 0.0  # CPU of the simulator's process
 
     def stage_ms(self, stage: str) -> float:
-        if stage == "store wall":
-            return 1000 * self.store_wall_s / self.count
         if stage == "site CPU":
             return 1000 * self.site_cpu_s / self.count
         if stage == "fetch + loop":
-            return 1000 * (self.cpu_s - sum(self.stages.values())) / self.count
+            in_process = sum(cpu for stage, cpu in self.stages.items()
+                             if not (stage == "extract" and self.extract_in_workers))
+            return 1000 * (self.process_cpu_s - in_process) / self.count
         return 1000 * self.stages[stage] / self.count
 
 
 async def raw_fetch(settings: Settings, urls: list[str]) -> StageTiming:
     wall, cpu = time.perf_counter(), time.process_time()
     failed = await fetch_all(settings, urls)
-    return StageTiming(len(urls), time.perf_counter() - wall, time.process_time() - cpu,
-                  f"{len(urls) - failed} fetched, {failed} failed", dict.fromkeys(STAGES, 0.0))
+    cpu = time.process_time() - cpu
+    return StageTiming(len(urls), time.perf_counter() - wall, cpu,
+                       f"{len(urls) - failed} fetched, {failed} failed",
+                       dict.fromkeys(STAGES, 0.0), process_cpu_s=cpu)
 
 
 async def tracker_pass(tracker: Tracker, store: Store, until: datetime, count: int) -> StageTiming:
     stats = tracker.stats
     before = stats.new_versions, stats.unchanged, stats.failed
     costs = Costs()
+    commits = tracker.writer.commits
+    workers = tracker.pool.worker_pids()
+    workers_cpu = sum(map(cpu_seconds, workers))
     wall, cpu = time.perf_counter(), time.process_time()
-    with instrumented(store, costs, wrap_extract=not isinstance(
-            tracker._extractor, ProcessPoolExecutor)):
+    with instrumented(store, costs, wrap_extract=not tracker.pool.uses_processes):
         await tracker.check_due(asyncio.Event(), until=until)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    stages = dict(costs.cpu)
+    total = cpu
+    if tracker.pool.uses_processes:
+        if tracker.pool.worker_pids() != workers:
+            print("warning: the extraction workers changed during the pass", file=sys.stderr)
+        stages["extract"] = sum(map(cpu_seconds, workers)) - workers_cpu
+        total += stages["extract"]
     new, unchanged, failed = (a - b for a, b in zip(
         (stats.new_versions, stats.unchanged, stats.failed), before, strict=True))
-    return StageTiming(count, wall, cpu, f"{new} new, {unchanged} unchanged, {failed} failed",
-                  dict(costs.cpu), costs.wall["store"])
+    return StageTiming(count, wall, total, f"{new} new, {unchanged} unchanged, {failed} failed",
+                       stages, process_cpu_s=cpu, commits=tracker.writer.commits - commits,
+                       extract_in_workers=tracker.pool.uses_processes)
 
 
 class Clock:
@@ -154,39 +176,46 @@ class Clock:
         return datetime.now(UTC) + self.offset
 
 
-def child_cpu_seconds() -> float:
-    """CPU seconds (user + system) of this process's children: the simulator."""
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def site_cpu_seconds() -> float:
+    """CPU seconds of this process's children but the extraction pool's fork server
+    (whose own children, the workers, are counted by :func:`tracker_pass`): the simulator."""
     total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
     for children in Path("/proc/self/task").glob("*/children"):
         for pid in children.read_text().split():
             with contextlib.suppress(OSError):
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / tick
+                if b"forkserver" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    total += cpu_seconds(int(pid))
     return total
 
 
-def warm_pool(pool: ProcessPoolExecutor, workers: int, url: str) -> None:
-    """Load trafilatura in every worker before the clock starts."""
-    page = httpx.get(url).content
-    list(pool.map(extract, [page] * workers * 2, [url] * workers * 2))
+async def warm_up(tracker: Tracker, url: str) -> None:
+    """Start every extraction worker and load the extractor in it before the clock starts."""
+    async with httpx.AsyncClient() as client:
+        page = (await client.get(url)).content
+    jobs = max(1, tracker.pool.processes) * 2
+    await asyncio.gather(*(tracker.pool.run(extract, page, url) for _ in range(jobs)))
 
 
-async def one_run(settings: Settings, store: Store, urls: list[str],
-                  pool: ProcessPoolExecutor | None = None) -> list[StageTiming]:
+async def one_run(settings: Settings, store: Store, urls: list[str]) -> list[StageTiming]:
     async def site_measured(work: Awaitable[StageTiming]) -> StageTiming:
-        before = child_cpu_seconds()
+        before = site_cpu_seconds()
         timing = await work
-        return dataclasses.replace(timing, site_cpu_s=child_cpu_seconds() - before)
+        return dataclasses.replace(timing, site_cpu_s=site_cpu_seconds() - before)
 
     fetch = await site_measured(raw_fetch(settings, urls))
     clock = Clock()
-    async with Fetcher(settings.fetch) as fetcher:
-        tracker = Tracker(settings, store, fetcher, clock=clock)
-        if pool is not None:
-            # A prototype of a process pool for extraction, without touching tracker.py:
-            # the tracker submits picklable jobs (a partial of `extract`) to its executor.
-            tracker._extractor = pool  # type: ignore[assignment]
+    async with Fetcher(settings.fetch) as fetcher, \
+            Tracker(settings, store, fetcher, clock=clock) as tracker:
+        await warm_up(tracker, urls[0])
         first = await site_measured(tracker_pass(tracker, store, clock(), len(urls)))
         schedule = settings.schedule
         clock.offset = timedelta(seconds=schedule.first_interval * (1 + schedule.jitter) + 60)
@@ -210,10 +239,11 @@ def report(runs: list[list[StageTiming]], articles: int, concurrency: int, fault
     out.append(table(rows, ["", "checks/s", "CPU ms/check", "wall ratio to fetch",
                             *(f"{c} ms" for c in COLUMNS)]))
     out.append("")
-    out.append("runs (checks/s, CPU ms/check; outcomes):")
+    out.append("runs (checks/s, CPU ms/check; outcomes; checks per commit):")
     for n, run in enumerate(runs, 1):
         out.append(f"  {n}: " + "; ".join(
-            f"{name} {t.per_second:.0f}/s {t.cpu_ms:.2f} ms ({t.outcome})"
+            f"{name} {t.per_second:.0f}/s {t.cpu_ms:.2f} ms ({t.outcome}"
+            + (f"; {t.count / t.commits:.1f}/commit)" if t.commits else ")")
             for name, t in zip(("fetch", "pass 1", "pass 2"), run, strict=True)))
     return "\n".join(out)
 
@@ -226,11 +256,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs (the median is reported)")
     parser.add_argument("--concurrency", type=int, default=16, help="fetch.concurrency")
     parser.add_argument("--faults", type=float, default=0.0, help="share of faulty answers")
-    parser.add_argument("--extract-processes", type=int, default=0,
-                        help="prototype: extract in a pool of this many processes (0: the "
-                             "tracker's own thread)")
+    parser.add_argument("--extract-processes", type=int, default=None,
+                        help="fetch.extract_processes (default: the setting's, one per CPU; "
+                             "0: a thread in the tracker's process)")
     args = parser.parse_args()
-    pool = ProcessPoolExecutor(args.extract_processes) if args.extract_processes else None
 
     runs = []
     with tempfile.TemporaryDirectory(prefix="tearsheet-bench-") as tmp:
@@ -239,26 +268,23 @@ def main() -> None:
         with newsroom_process(folder / "site.log", "--histories",
                               str(folder / "histories.jsonl"), "--faults", str(args.faults),
                               "--slow-delay", "3") as base:
-            if pool is not None:
-                warm_pool(pool, args.extract_processes, f"{base}/a/0")
             for n in range(args.runs):
                 path = folder / f"run-{n}.db"
                 build_store(path, args.articles, due=args.articles, now=datetime.now(UTC),
                             base=base)
-                settings = bench_settings(sqlite_url(path), concurrency=args.concurrency)
+                settings = bench_settings(sqlite_url(path), concurrency=args.concurrency,
+                                          extract_processes=args.extract_processes)
                 store = Store.open(settings.database_url)
                 try:
                     urls = [f"{base}/a/{i}" for i in range(args.articles)]
-                    runs.append(asyncio.run(one_run(settings, store, urls, pool)))
+                    runs.append(asyncio.run(one_run(settings, store, urls)))
                 finally:
                     store.close()
                 print(f"run {n + 1}/{args.runs} done", file=sys.stderr, flush=True)
-    if pool is not None:
-        pool.shutdown()
     print(report(runs, args.articles, args.concurrency, args.faults))
-    if pool is not None:
-        print(f"extraction in {args.extract_processes} worker processes: their CPU is in "
-              "'site CPU' (all child processes), not in 'CPU ms/check'")
+    print(f"extraction: {settings.fetch.extract_processes} worker process(es)"
+          if settings.fetch.extract_processes > 1 else "extraction: one thread")
+    print(f"load average at the end: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ class Request:
     path: str  # with the query string
     headers: dict[str, str]
     at: float
+    body: bytes = b""  # of a POST
 
 
 Handler = Callable[[Request], Reply]
@@ -53,6 +54,9 @@ class LocalServer:
 
             def do_HEAD(self) -> None:
                 server._serve(self, "HEAD")
+
+            def do_POST(self) -> None:
+                server._serve(self, "POST")
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -90,7 +94,9 @@ class LocalServer:
         self.httpd.server_close()
 
     def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        request = Request(method, handler.path, dict(handler.headers.items()), time.time())
+        length = int(handler.headers.get("Content-Length") or 0) if method == "POST" else 0
+        request = Request(method, handler.path, dict(handler.headers.items()), time.time(),
+                          handler.rfile.read(length) if length else b"")
         with self._lock:
             self.requests.append(request)
         route = self.routes.get(handler.path) or self.routes.get(urlsplit(handler.path).path)
@@ -115,7 +121,7 @@ class LocalServer:
             if reply.truncate_at is not None:
                 handler.send_header("Connection", "close")
             handler.end_headers()
-            if method == "GET" and reply.status != 304:
+            if method in ("GET", "POST") and reply.status != 304:
                 end = len(body) if reply.truncate_at is None else reply.truncate_at
                 handler.wfile.write(body[:end])
             handler.wfile.flush()

@@ -57,6 +57,13 @@ BAD = {
     "soft_404": site_page("Page not found", (
         "<h1>Page not found</h1><p>Sorry, the page you are looking for does not exist or has "
         "been moved. Try our search or go back to the home page for today's top stories.</p>")),
+    # The status code as the whole heading, or named as one.
+    "soft_404-bare-code": site_page("404", (
+        "<h1>404</h1><p>Try our search or go back to the home page for today's top "
+        "stories.</p>")),
+    "soft_404-error-code": site_page("Error 404", (
+        "<h1>Oops</h1><p>Try our search or go back to the home page for today's top "
+        "stories.</p>")),
     # Cut off in transit, in the middle of the last paragraph.
     "truncated": (lambda page: page[:page.index("plan and the") + len("plan and the")])(
         site_page("Council approves budget", story([*LOREM, "The council will meet again "
@@ -64,7 +71,8 @@ BAD = {
     "too_short": site_page("Council approves budget", story(["Developing story."])),
     "empty-body": site_page("Council approves budget", "<article><h1>Council</h1></article>"),
 }
-REASONS = {"paywall-json-ld": "paywall", "empty-body": "too_short"}
+REASONS = {"paywall-json-ld": "paywall", "empty-body": "too_short",
+           "soft_404-bare-code": "soft_404", "soft_404-error-code": "soft_404"}
 
 
 @pytest.mark.parametrize("kind", list(BAD))
@@ -81,6 +89,11 @@ GOOD = {
     # A headline that reads like an error page, on a real (short) article.
     "headline-not-found": site_page("Missing hiker found", story(
         LOREM[:2], title="Missing hiker not found after two days of searching the hills")),
+    # The number 404 in a short article's headline (and URL) is news, not a status code.
+    "headline-with-404": site_page("Local painter wins art prize (404)", story(
+        LOREM[:2], title="Local painter wins art prize (404)")),
+    "headline-starting-404": site_page("404 jobs cut at the shipyard", story(
+        LOREM[:2], title="404 jobs cut at the shipyard")),
     # A long article that talks about subscriptions and cookies is not a wall.
     "long-about-paywalls": site_page("Publishers and paywalls", story(
         [*LOREM, *LOREM, "Readers who subscribe to continue reading often accept all "
@@ -96,6 +109,7 @@ GOOD = {
 @pytest.mark.parametrize("kind", list(GOOD))
 def test_real_articles_are_not_taken_for_bad_captures(kind: str) -> None:
     assert extract(GOOD[kind], "https://news.example/2026/budget").paragraphs
+    assert extract(GOOD[kind], "https://news.example/a/404").paragraphs
 
 
 @pytest.mark.parametrize("kind", ["paywall", "soft_404", "consent"])

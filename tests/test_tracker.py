@@ -449,8 +449,8 @@ def test_a_crashing_check_is_recorded_and_backs_off(
     store = Store.open(settings.database_url)
 
     async def go() -> int:
-        async with Fetcher(settings.fetch) as fetcher:
-            tracker = BuggyTracker(settings, store, fetcher)
+        async with Fetcher(settings.fetch) as fetcher, \
+                BuggyTracker(settings, store, fetcher) as tracker:
             tracker.sync_sources()
             await tracker.discover()
             return await tracker.check_due(asyncio.Event())
@@ -504,8 +504,7 @@ def test_discovery_keeps_its_schedule_while_checks_never_stop(
 
     async def go() -> None:
         stop = asyncio.Event()
-        async with Fetcher(settings.fetch) as fetcher:
-            tracker = Tracker(settings, store, fetcher)
+        async with Fetcher(settings.fetch) as fetcher, Tracker(settings, store, fetcher) as tracker:
             running = asyncio.create_task(tracker.run(stop))
             await asyncio.sleep(1.0)
             newsroom.publish("/news/breaking", Story("Breaking story", list(LOREM)))

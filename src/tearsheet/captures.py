@@ -31,9 +31,13 @@ MIN_WORDS = 20
 
 _FLAGS = re.IGNORECASE
 _SOFT_404 = re.compile(
-    r"\b(?:404|page not found|not found|(?:can ?not|can't|could not|couldn't) be found|"
+    r"\b(?:page not found|not found|(?:can ?not|can't|could not|couldn't) be found|"
     r"no longer (?:available|exists)|(?:does not|doesn't) exist|"
-    r"page you (?:are|were|'re) looking for)\b", _FLAGS)
+    r"page you (?:are|were|'re) looking for)\b|"
+    # The number alone is news ("404 jobs cut", "story (404)"): only as a status code.
+    r"\b(?:error|http|status|code)\s*:?\s*404\b|\b404\s*(?:[-–—:]\s*)?(?:error|page)\b", _FLAGS)
+_BARE_404 = re.compile(r"^\W*404\s*(?:$|[|:–—-])")
+"""A heading that is the code and nothing else, or before a separator ("404 | Site")."""
 _ERROR = re.compile(
     r"\b(?:(?:error|http) 50[0-4]|50[0-4] error|internal server error|"
     r"service (?:temporarily )?unavailable|bad gateway|"
@@ -83,10 +87,11 @@ def check_capture(
     visible = _visible_text(page) if words < TINY_WORDS else ""
     named = [h for h in headings if h]
     # Only short headings: "Missing hiker not found" is news, "Page not found" is not.
-    heading = " | ".join(h for h in named if len(h.split()) <= 8)
+    short = [h for h in named if len(h.split()) <= 8]
+    heading = " | ".join(short)
     if _PASSWORD.search(page) and _LOGIN.search(" ".join(named) + " " + visible[:2000]):
         raise ExtractionError("a login page, not the article", reason="login")
-    if _SOFT_404.search(heading):
+    if _SOFT_404.search(heading) or any(_BARE_404.match(h) for h in short):
         raise ExtractionError("a \"page not found\" page served as a success (soft 404)",
                               reason="soft_404")
     if _ERROR.search(heading):

@@ -131,6 +131,9 @@ class FetchSettings(_Section):
     )
     obey_robots: bool = True
     allow_private_addresses: bool = False
+    # Processes that extract fetched pages (see tearsheet.extraction_pool); 0 or 1: one
+    # thread in the tracker's process.
+    extract_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
 
     @field_validator("timeout")
     @classmethod
@@ -149,7 +152,8 @@ class WorkerSettings(_Section):
     # How long a claimed article or feed stays reserved for this worker. 0: long enough
     # for the slowest fetch, fetch.timeout × (fetch.retries + 2) + 60 s.
     lease: Duration = 0.0
-    # Articles claimed per due query (0: twice fetch.concurrency, the checks kept in flight).
+    # Claim more due checks once this many in-flight ones finished (0: a quarter of the
+    # 2 × fetch.concurrency checks kept in flight).
     batch_size: int = Field(0, ge=0, le=10_000)
 
 

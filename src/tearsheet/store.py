@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -115,6 +115,23 @@ class ChangeSummary:
         return {"kinds": "," + ",".join(self.kinds) + ",", "significance": self.significance,
                 "boring": self.boring, "words_added": self.words_added,
                 "words_removed": self.words_removed}
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One check to record (:meth:`Store.record_check`): its outcome and the next one."""
+
+    article: DueArticle
+    checked_at: datetime
+    outcome: str  # new_version | unchanged | failed
+    next_check_at: datetime | None
+    check_interval: float
+    version: NewVersion | None = None
+    http_status: int | None = None
+    error: str | None = None
+    elapsed_ms: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 _UPGRADE_LOCK = 0x7465617273686565  # "tearshee": the advisory lock `db upgrade` holds
@@ -427,60 +444,64 @@ class Store:
     def _add_alias(conn: Connection, url: str, article_id: int) -> None:
         _insert_unless_present(conn, aliases.insert().values(url=url, article_id=article_id))
 
-    def record_check(
-        self, article: DueArticle, *, checked_at: datetime, outcome: str,
-        next_check_at: datetime | None, check_interval: float,
-        version: NewVersion | None = None, http_status: int | None = None,
-        error: str | None = None, elapsed_ms: int | None = None,
-        etag: str | None = None, last_modified: str | None = None,
-    ) -> int | None:
+    def record_check(self, article: DueArticle, **fields: Any) -> int | None:
         """Record one check and move the schedule on, in one transaction.
 
-        With ``version``, stores it as the article's next version and returns its number.
-        The article's row is locked first and checked again: if another worker took the
-        lease over (this check outlived it), nothing is recorded; if the version is the one
-        already stored, it is not stored twice.
+        ``fields`` are those of :class:`CheckRecord`. With ``version``, stores it as the
+        article's next version and returns its number. The article's row is locked first
+        and checked again: if another worker took the lease over (this check outlived it),
+        nothing is recorded; if the version is the one already stored, it is not stored
+        twice.
         """
+        return self.record_checks([CheckRecord(article, **fields)])[0]
+
+    def record_checks(self, records: Sequence[CheckRecord]) -> list[int | None]:
+        """Record several checks in one transaction: one durable commit for all (group
+        commit). All or none are stored; each returns its version number (or None)."""
+        with self.engine.begin() as conn:
+            return [self._write_check(conn, record) for record in records]
+
+    def _write_check(self, conn: Connection, record: CheckRecord) -> int | None:
+        article, version, outcome = record.article, record.version, record.outcome
+        current = conn.execute(
+            select(articles.c.leased_by, articles.c.version_count, articles.c.content_hash)
+            .where(articles.c.id == article.id).with_for_update()).first()
+        if current is None or current.leased_by not in (None, self.worker_id):
+            log.warning("article %s: lease taken over by %s; this check is not recorded",
+                        article.url, current.leased_by if current else "(merged)")
+            return None
+        if version is not None and version.content_hash == current.content_hash:
+            version, outcome = None, "unchanged"  # already stored: never twice
         values: dict[str, Any] = {
-            "last_checked_at": checked_at, "next_check_at": next_check_at,
-            "check_interval": check_interval, "leased_until": None,
+            "last_checked_at": record.checked_at, "next_check_at": record.next_check_at,
+            "check_interval": record.check_interval, "leased_until": None,
         }
         number = None
-        with self.engine.begin() as conn:
-            current = conn.execute(
-                select(articles.c.leased_by, articles.c.version_count, articles.c.content_hash)
-                .where(articles.c.id == article.id).with_for_update()).first()
-            if current is None or current.leased_by not in (None, self.worker_id):
-                log.warning("article %s: lease taken over by %s; this check is not recorded",
-                            article.url, current.leased_by if current else "(merged)")
-                return None
-            if version is not None and version.content_hash == current.content_hash:
-                version, outcome = None, "unchanged"
-            if outcome == "failed":
-                values.update(error_count=articles.c.error_count + 1, last_error=error)
-            else:
-                values.update(error_count=0, last_error=None, etag=etag,
-                              last_modified=last_modified)
-            if version is not None:
-                number = current.version_count + 1
-                conn.execute(versions.insert().values(
-                    article_id=article.id, number=number, captured_at=checked_at,
-                    url=version.url, title=version.title, byline=version.byline,
-                    published_at=version.published_at, modified_at=version.modified_at,
-                    language=version.language, text=version.text,
-                    content_hash=version.content_hash,
-                    **(version.summary.columns() if version.summary else {}),
-                    **(version.capture.columns() if version.capture else {}),
-                ))
-                values.update(version_count=number, content_hash=version.content_hash,
-                              last_changed_at=checked_at, title=version.title)
-                if version.published_at is not None:
-                    values["published_at"] = version.published_at
-            conn.execute(checks.insert().values(
-                article_id=article.id, checked_at=checked_at, outcome=outcome,
-                http_status=http_status, error=error, elapsed_ms=elapsed_ms,
+        if outcome == "failed":
+            values.update(error_count=articles.c.error_count + 1, last_error=record.error)
+        else:
+            values.update(error_count=0, last_error=None, etag=record.etag,
+                          last_modified=record.last_modified)
+        if version is not None:
+            number = current.version_count + 1
+            conn.execute(versions.insert().values(
+                article_id=article.id, number=number, captured_at=record.checked_at,
+                url=version.url, title=version.title, byline=version.byline,
+                published_at=version.published_at, modified_at=version.modified_at,
+                language=version.language, text=version.text,
+                content_hash=version.content_hash,
+                **(version.summary.columns() if version.summary else {}),
+                **(version.capture.columns() if version.capture else {}),
             ))
-            conn.execute(update(articles).where(articles.c.id == article.id).values(**values))
+            values.update(version_count=number, content_hash=version.content_hash,
+                          last_changed_at=record.checked_at, title=version.title)
+            if version.published_at is not None:
+                values["published_at"] = version.published_at
+        conn.execute(checks.insert().values(
+            article_id=article.id, checked_at=record.checked_at, outcome=outcome,
+            http_status=record.http_status, error=record.error, elapsed_ms=record.elapsed_ms,
+        ))
+        conn.execute(update(articles).where(articles.c.id == article.id).values(**values))
         return number
 
     # --- reading -----------------------------------------------------------------------

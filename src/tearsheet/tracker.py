@@ -5,18 +5,22 @@ whose check is due, fetch them concurrently (the fetcher keeps per-host politene
 extract, compare with the last version and store the result. ``run`` does both until told
 to stop, discovery as its own task on the feeds' schedule and checks as they fall due, so
 neither can starve the other; ``run(once=True)`` does one pass (for cron).
+
+The event loop only fetches and decides: extraction and change summaries run in the
+:class:`~tearsheet.extraction_pool.ExtractionPool`, and every store write on the
+:class:`~tearsheet.writer.StoreWriter`'s thread (checks committed in groups). A tracker
+holds both: use it as ``async with Tracker(...) as tracker`` (or call :meth:`aclose`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
+import math
 import random
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -28,16 +32,20 @@ from tearsheet.diff import Document
 from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
 from tearsheet.errors import ExtractionError, FetchError, TearsheetError
 from tearsheet.extract import Extraction, extract
+from tearsheet.extraction_pool import ExtractionPool
 from tearsheet.fetch import Fetcher, Response
-from tearsheet.store import ChangeSummary, DueArticle, DueFeed, NewVersion, Store
+from tearsheet.notify.notifier import Notifier
+from tearsheet.store import ChangeSummary, CheckRecord, DueArticle, DueFeed, NewVersion, Store
 from tearsheet.summaries import summarize
 from tearsheet.urls import canonicalize
+from tearsheet.writer import StoreWriter
 
 log = logging.getLogger("tearsheet")
 
 HTML_TYPES = {"", "text/html", "application/xhtml+xml", "application/xml", "text/xml"}
 MAX_CHILD_SITEMAPS = 50
 SHUTDOWN_GRACE = 10.0  # seconds in-flight checks get to finish after a stop request
+CLAIM_EVERY = 1.0  # seconds: claim even a few free slots at least this often
 
 
 def utcnow() -> datetime:
@@ -83,8 +91,23 @@ class Tracker:
         self.stats = Stats()
         self.archive = archive or Archive.from_settings(settings)  # raw responses, as WARC
         self.capacity = settings.fetch.concurrency * 2
-        self._extractor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+        self.pool = ExtractionPool(settings.fetch.extract_processes)
+        self.writer = StoreWriter(store)
         self._source_overrides: dict[int, SourceSettings] | None = None
+
+    async def __aenter__(self) -> Tracker:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Write what is queued, then stop the writer thread and the extraction workers."""
+        await asyncio.to_thread(self.close)
+
+    def close(self) -> None:
+        self.writer.close()
+        self.pool.close()
 
     def sync_sources(self) -> None:
         """Bring the store's sources and feeds in line with the configuration."""
@@ -101,7 +124,8 @@ class Tracker:
     async def discover(self) -> int:
         """Poll every feed that is due; returns the number of new articles."""
         now = self.clock()
-        due = self.store.claim_feeds(now, now + timedelta(seconds=self.settings.lease_seconds()))
+        due = await self.writer.call(self.store.claim_feeds, now,
+                                     now + timedelta(seconds=self.settings.lease_seconds()))
         counts = await asyncio.gather(*(self._poll(feed) for feed in due))
         return sum(counts)
 
@@ -114,16 +138,17 @@ class Tracker:
             found = [] if response.not_modified else await self._links(feed, response)
         except TearsheetError as exc:
             backoff = interval * min(2 ** feed.error_count, 8)
-            self.store.record_feed_poll(feed.id, now, now + timedelta(seconds=backoff),
-                                        error=str(exc))
+            await self.writer.call(self.store.record_feed_poll, feed.id, now,
+                                   now + timedelta(seconds=backoff), error=str(exc))
             self.stats.feed_errors += 1
             self._event(logging.WARNING, f"discovery failed: {exc}")
             return 0
-        added = self.store.add_articles(
-            feed.source_id, [(d.url, d.title) for d in found], now,
+        added = await self.writer.call(
+            self.store.add_articles, feed.source_id, [(d.url, d.title) for d in found], now,
             self.settings.schedule.first_interval, revive_gap=2 * interval)
-        self.store.record_feed_poll(
-            feed.id, now, now + timedelta(seconds=interval * self.rng.uniform(0.9, 1.1)),
+        await self.writer.call(
+            self.store.record_feed_poll, feed.id, now,
+            now + timedelta(seconds=interval * self.rng.uniform(0.9, 1.1)),
             etag=response.etag, last_modified=response.last_modified)
         self.stats.feeds_polled += 1
         self.stats.articles_found += added
@@ -165,7 +190,8 @@ class Tracker:
                 if article.version_count == 0:
                     canonical = extraction.canonical_url or canonicalize(response.url)
                     if canonical != article.url:
-                        owner = self.store.adopt_url(article.id, canonical)
+                        owner = await self.writer.call(self.store.adopt_url, article.id,
+                                                       canonical)
                         if owner is not None:
                             log.info("%s is article %s (%s)", article.url, owner, canonical)
                             return CheckResult("merged")
@@ -180,10 +206,10 @@ class Tracker:
                                             errors, settings, self.rng, retry_after)
             status = exc.status if isinstance(exc, FetchError) else (
                 response.status if response else None)
-            self.store.record_check(
+            await self.writer.record(CheckRecord(
                 article, checked_at=now, outcome="failed", next_check_at=timing.next_check_at,
                 check_interval=timing.interval, http_status=status, error=str(exc),
-                elapsed_ms=_ms_since(started))
+                elapsed_ms=_ms_since(started)))
             self.stats.failed += 1
             self._event(logging.WARNING, f"check failed: {exc}")
             return CheckResult("failed", error=str(exc))
@@ -193,18 +219,18 @@ class Tracker:
         if not changed:
             timing = schedule.after_unchanged(now, article.check_interval, last_changed,
                                               settings, self.rng)
-            self.store.record_check(
+            await self.writer.record(CheckRecord(
                 article, checked_at=now, outcome="unchanged", next_check_at=timing.next_check_at,
                 check_interval=timing.interval, http_status=response.status,
                 elapsed_ms=_ms_since(started), etag=response.etag,
-                last_modified=response.last_modified)
+                last_modified=response.last_modified))
             self.stats.unchanged += 1
             return CheckResult("unchanged", extraction=extraction)
 
         assert extraction is not None and digest is not None
         summary = await self._summary(article, extraction)
         timing = schedule.after_change(now, settings, self.rng)
-        number = self.store.record_check(
+        number = await self.writer.record(CheckRecord(
             article, checked_at=now, outcome="new_version", next_check_at=timing.next_check_at,
             check_interval=timing.interval, http_status=response.status,
             elapsed_ms=_ms_since(started), etag=response.etag,
@@ -215,14 +241,14 @@ class Tracker:
                 language=extraction.language, text=extraction.text, content_hash=digest,
                 summary=summary, capture=capture,
             ),
-        )
+        ))
         self.stats.new_versions += 1
         self._event(logging.INFO, f"version {number} of {article.url}: {extraction.title or ''}")
         return CheckResult("new_version", version=number, extraction=extraction)
 
     async def _summary(self, article: DueArticle, extraction: Extraction) -> ChangeSummary | None:
-        """What changed since the last version (none for a first version), on the
-        extraction thread: the diff is CPU work too."""
+        """What changed since the last version (none for a first version), in the
+        extraction pool: the diff is CPU work too."""
         if article.version_count == 0:
             return None
         previous = self.store.version(article.id, article.version_count)
@@ -231,8 +257,7 @@ class Tracker:
         new = Document(tuple(extraction.paragraphs), title=extraction.title,
                        byline=extraction.byline, published_at=extraction.published_at,
                        language=extraction.language)
-        return await asyncio.get_running_loop().run_in_executor(
-            self._extractor, summarize, Document.from_version(previous), new)
+        return await self.pool.run(summarize, Document.from_version(previous), new)
 
     def _event(self, level: int, message: str) -> None:
         """Log a line, and keep it for the live status display."""
@@ -244,14 +269,12 @@ class Tracker:
             raise ExtractionError(f"{response.url}: not an HTML page ({response.content_type})",
                                   reason="not_html")
         source = self._overrides().get(article.source_id)
-        job = functools.partial(
-            extract, response.body, response.url, response.charset,
-            body_selector=source.body_selector if source else None,
-            drop_selectors=source.drop_selectors if source else ())
         try:
-            # Extraction is CPU work: run it beside the event loop so fetches keep flowing.
-            # One thread, not a pool: it holds the GIL, so more threads only add switching.
-            return await asyncio.get_running_loop().run_in_executor(self._extractor, job)
+            # Extraction is CPU work: beside the event loop, so fetches keep flowing.
+            return await self.pool.run(
+                extract, response.body, response.url, response.charset,
+                body_selector=source.body_selector if source else None,
+                drop_selectors=source.drop_selectors if source else ())
         except ExtractionError as exc:
             raise ExtractionError(f"{response.url}: {exc} [{exc.reason}]",
                                   reason=exc.reason) from None
@@ -295,43 +318,52 @@ class Tracker:
     async def check_due(self, stop: asyncio.Event, *, until: datetime | None = None) -> int:
         """Check every article due (at ``until``, default: as time goes on) until none is.
 
-        Keeps up to ``capacity`` checks in flight. On ``stop`` it claims nothing more and
-        gives in-flight checks :data:`SHUTDOWN_GRACE` seconds before abandoning them
-        (an abandoned check records nothing; its article stays due).
+        Keeps up to ``capacity`` checks in flight, claiming more in batches (a claim is a
+        durable commit: one per finished check would be one disk sync each). On ``stop``
+        it claims nothing more and gives in-flight checks :data:`SHUTDOWN_GRACE` seconds
+        before abandoning them (an abandoned check records nothing; its article stays due).
         """
         pending: dict[asyncio.Task[CheckResult], DueArticle] = {}
         stopping = asyncio.ensure_future(stop.wait())
         done_count = 0
         lease = timedelta(seconds=self.settings.lease_seconds())
-        batch = self.settings.worker.batch_size or self.capacity
+        batch = self.settings.worker.batch_size or max(1, self.capacity // 4)
+        claimed_at = -math.inf
+        graced = False  # the in-flight checks had their grace period after a stop
         try:
             while True:
-                if not stop.is_set() and len(pending) < self.capacity:
+                free = self.capacity - len(pending)
+                if not stop.is_set() and free and (
+                        free >= batch or time.monotonic() - claimed_at >= CLAIM_EVERY):
                     now = self.clock()
-                    for article in self.store.claim_due(
-                            until or now, min(batch, self.capacity - len(pending)), now + lease):
+                    claimed_at = time.monotonic()
+                    for article in await self.writer.call(
+                            self.store.claim_due, until or now, free, now + lease):
                         pending[asyncio.create_task(self.check(article))] = article
                 if not pending:
                     return done_count
                 self.stats.in_flight = len(pending)
                 if stop.is_set():
                     await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
+                    graced = True
                 else:
-                    await asyncio.wait([*pending, stopping], return_when=asyncio.FIRST_COMPLETED)
+                    await asyncio.wait([*pending, stopping], timeout=CLAIM_EVERY,
+                                       return_when=asyncio.FIRST_COMPLETED)
                 for task in [t for t in pending if t.done()]:
-                    self._finished(task, pending.pop(task))
+                    await self._finished(task, pending.pop(task))
                     done_count += 1
-                if stop.is_set() and pending:  # the grace period is over: abandon the rest
+                if graced and pending:  # the grace period is over: abandon the rest
                     for task in pending:
                         task.cancel()
                     await asyncio.gather(*pending, return_exceptions=True)
-                    self.store.release_leases([article.id for article in pending.values()])
+                    await self.writer.call(self.store.release_leases,
+                                           [article.id for article in pending.values()])
                     return done_count
         finally:
             stopping.cancel()
             self.stats.in_flight = 0
 
-    def _finished(self, task: asyncio.Task[CheckResult], article: DueArticle) -> None:
+    async def _finished(self, task: asyncio.Task[CheckResult], article: DueArticle) -> None:
         self.stats.checks += 1
         error = task.exception()
         if error is None:
@@ -343,9 +375,12 @@ class Tracker:
         timing = schedule.after_failure(
             now, article.check_interval, article.last_changed_at or article.first_seen_at,
             article.error_count + 1, self.settings.schedule, self.rng)
-        self.store.record_check(
-            article, checked_at=now, outcome="failed", next_check_at=timing.next_check_at,
-            check_interval=timing.interval, error=f"internal error: {error!r}")
+        try:
+            await self.writer.record(CheckRecord(
+                article, checked_at=now, outcome="failed", next_check_at=timing.next_check_at,
+                check_interval=timing.interval, error=f"internal error: {error!r}"))
+        except Exception:  # the store itself failed: the lease expires, the check is redone
+            log.exception("could not record the failed check of %s", article.url)
         self.stats.failed += 1
 
     # --- running -----------------------------------------------------------------------
@@ -362,9 +397,11 @@ class Tracker:
             # "Due" is fixed after discovery: a checked article that falls due again during
             # the pass waits for the next pass.
             await self.check_due(stop, until=self.clock())
+            await Notifier(self.settings, self.store).drain()  # notifications: its own stage
             return self.stats
         found = asyncio.Event()  # set by discovery when it entered new articles
         discovering = asyncio.create_task(self._discover_until(stop, found))
+        notifying = asyncio.create_task(Notifier(self.settings, self.store).run(stop))
         try:
             while not stop.is_set():
                 await self.check_due(stop)
@@ -372,6 +409,7 @@ class Tracker:
         finally:
             stop.set()
             await discovering
+            await notifying
         return self.stats
 
     async def _discover_until(self, stop: asyncio.Event, found: asyncio.Event) -> None:

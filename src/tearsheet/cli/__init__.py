@@ -64,6 +64,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # Command modules register themselves on `app` when imported.
-from tearsheet.cli import demo, diff, extract, simulate, tracking, web  # noqa: E402
+from tearsheet.cli import demo, diff, extract, notify, simulate, tracking, web  # noqa: E402
 
-__all__ = ["app", "demo", "diff", "extract", "main", "simulate", "tracking", "web"]
+__all__ = ["app", "demo", "diff", "extract", "main", "notify", "simulate", "tracking", "web"]

@@ -79,8 +79,8 @@ async def run_tracker(
         loop.add_signal_handler(sig, stop.set)
     if duration is not None:
         loop.call_later(duration, stop.set)
-    async with Fetcher(settings.fetch, gate=gate) as fetcher:
-        tracker = Tracker(settings, store, fetcher)
+    async with Fetcher(settings.fetch, gate=gate) as fetcher, \
+            Tracker(settings, store, fetcher) as tracker:
         if not live:
             return await tracker.run(stop, once=once)
         with Live(_stats_view(tracker.stats), console=err_console, refresh_per_second=4) as view:
@@ -162,9 +162,10 @@ def check(
         async def go() -> tuple[Extraction | None, str]:
             async with Fetcher(settings.fetch) as fetcher:
                 if article is not None:
-                    tracker = Tracker(settings, store, fetcher)
-                    due = store.claim_article(article["id"], tracker.clock() + timedelta(minutes=5))
-                    result = await tracker.check(due)
+                    async with Tracker(settings, store, fetcher) as tracker:
+                        due = store.claim_article(article["id"],
+                                                  tracker.clock() + timedelta(minutes=5))
+                        result = await tracker.check(due)
                     if result.outcome == "failed":
                         raise TearsheetError(result.error or "check failed")
                     verdict = {"new_version": f"new version {result.version}",

@@ -1,0 +1,77 @@
+"""`tearsheet notify`: run the notifier alone, try a rule, see the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from tearsheet.cli import ConfigOption, app, console, err_console, open_store, setup_logging
+from tearsheet.config import load_settings
+from tearsheet.errors import TearsheetError
+from tearsheet.notify.deliver import valid_apprise_url
+from tearsheet.notify.notifier import Notifier
+
+notify_app = typer.Typer(help="Notifications: webhooks and Apprise URLs, by rule.",
+                         no_args_is_help=True)
+app.add_typer(notify_app, name="notify")
+
+
+@notify_app.command("run")
+def run(config: ConfigOption = None,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    """Deliver notifications until stopped (`tearsheet run` does this too, beside the
+    tracker; run this instead where the tracker runs elsewhere)."""
+    settings = load_settings(config)
+    setup_logging(verbose)
+    if not settings.notifications.rules:
+        raise TearsheetError("no notification rules: add [[notifications.rules]] to the "
+                             "configuration (see docs/guide.md)")
+    with open_store(settings) as store:
+        notifier = Notifier(settings, store)
+
+        async def until_stopped() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await notifier.run(stop)
+
+        asyncio.run(until_stopped())
+    err_console.print(f"{notifier.sent} notifications sent, {notifier.failed} failed")
+
+
+@notify_app.command("test")
+def test(rule: Annotated[str, typer.Argument(help="The rule's name.")],
+         config: ConfigOption = None) -> None:
+    """Send a sample message through RULE now, and say whether it arrived."""
+    settings = load_settings(config)
+    chosen = settings.notifications.rule(rule)
+    if chosen.apprise is not None and not valid_apprise_url(chosen.apprise):
+        raise TearsheetError(f"rule {rule!r}: Apprise does not understand its URL")
+    with open_store(settings) as store:
+        asyncio.run(Notifier(settings, store).test(rule))
+    console.print(f"sent a sample notification through rule {escape(rule)!r}",
+                  highlight=False)
+
+
+@notify_app.command("status")
+def status(config: ConfigOption = None) -> None:
+    """Deliveries per rule and status, and the last errors."""
+    settings = load_settings(config)
+    with open_store(settings) as store:
+        rows = Notifier(settings, store).outbox.rows()
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        counts[row["rule"], row["status"]] = counts.get((row["rule"], row["status"]), 0) + 1
+    table = Table("rule", "status", "deliveries")
+    for (name, state), count in sorted(counts.items()):
+        table.add_row(escape(name), state, str(count))
+    console.print(table)
+    for row in [r for r in rows if r["last_error"]][-10:]:
+        console.print(f"{row['rule']} #{row['id']} ({row['status']}): "
+                      f"{escape(row['last_error'])}", highlight=False)

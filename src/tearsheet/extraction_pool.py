@@ -1,0 +1,149 @@
+"""The extraction pool: a check's CPU work (extraction, the change summary) off the loop.
+
+Why processes: extraction (trafilatura, lxml) is ~6 ms of CPU per page and holds the GIL
+nearly all the time, so on a thread it only took turns with the event loop that fetches.
+In worker processes it runs beside the loop, on the other cores. Pages go to the workers
+as bytes, results come back as :class:`~tearsheet.extract.Extraction` values.
+
+A worker that dies (killed, out of memory, a crash in a C library on a hostile page)
+breaks the whole pool in :mod:`concurrent.futures`: every check waiting on it fails with
+:class:`ExtractionError` (reason ``worker_died``), which is a failed check retried later,
+never a version; the next job starts a new pool. Workers leave stopping to the tracker
+(see :func:`_worker_started`) and exit by themselves if the tracker dies. ``processes``
+of 0 or 1 extract on one thread in this process, as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from tearsheet.errors import ExtractionError
+
+log = logging.getLogger("tearsheet")
+
+T = TypeVar("T")
+PRELOAD = ["tearsheet.extract", "tearsheet.summaries"]  # imported once, in the fork server
+TERM_GRACE = 10.0  # seconds a worker keeps serving after SIGTERM (the tracker's grace)
+
+
+class ExtractionPool:
+    """Runs picklable functions in ``processes`` worker processes (or one thread)."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._executor: Executor | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def uses_processes(self) -> bool:
+        return self.processes > 1
+
+    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``function(*args, **kwargs)`` in the pool; :class:`ExtractionError` if the worker
+        died under it (the pool is replaced for the next job)."""
+        job = functools.partial(function, *args, **kwargs)
+        loop = asyncio.get_running_loop()
+        while True:
+            executor = self._current()
+            try:
+                running = loop.run_in_executor(executor, job)
+            except BrokenProcessPool:  # broken before this job was sent: not its fault
+                self._replace(executor)
+                continue
+            break
+        try:
+            return await running
+        except BrokenProcessPool:
+            self._replace(executor)
+            raise ExtractionError("the extraction worker process died (killed, or out of "
+                                  "memory); the check will be retried",
+                                  reason="worker_died") from None
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes' ids (for tests and the benchmark's CPU accounting)."""
+        processes = getattr(self._executor, "_processes", None) or {}
+        return [p.pid for p in list(processes.values()) if p.pid is not None]
+
+    def close(self) -> None:
+        """Stop the workers, after the jobs already running (queued ones are dropped)."""
+        with self._lock:
+            self._closed = True
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def _current(self) -> Executor:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the extraction pool is closed")
+            if self._executor is None:
+                self._executor = self._start()
+            return self._executor
+
+    def _replace(self, broken: Executor) -> None:
+        """Drop a broken pool (once, however many checks saw it break)."""
+        with self._lock:
+            if self._executor is not broken:
+                return
+            self._executor = None
+        log.warning("an extraction worker process died; starting new ones")
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    def _start(self) -> Executor:
+        if not self.uses_processes:
+            # One thread, not several: extraction holds the GIL, more threads only switch.
+            return ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+        # A fork server, not fork: the tracker has threads (the store writer) that a fork
+        # would copy mid-lock; the server imports the extractor once, so a new pool is quick.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return ProcessPoolExecutor(self.processes, mp_context=context,
+                                   initializer=_worker_started, initargs=(os.getpid(),))
+
+
+def _worker_started(tracker_pid: int) -> None:
+    """In each worker: leave stopping to the tracker, and exit if the tracker is gone.
+
+    Ctrl-C reaches the whole process group: the workers ignore it, the tracker finishes
+    its in-flight checks and then stops them. A SIGTERM (a service manager stops every
+    process of the service) gives them the same grace before they exit.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: _exit_after(TERM_GRACE))
+    parent = os.getppid()  # the fork server, which exits with the tracker
+    threading.Thread(target=_exit_when_orphaned, args=(parent, tracker_pid), daemon=True,
+                     name="watch-tracker").start()
+
+
+def _exit_after(seconds: float) -> None:
+    timer = threading.Timer(seconds, os._exit, args=(0,))
+    timer.daemon = True
+    timer.start()
+
+
+def _exit_when_orphaned(parent: int, tracker_pid: int) -> None:
+    while True:
+        threading.Event().wait(1.0)
+        if os.getppid() != parent or not _alive(tracker_pid):
+            os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

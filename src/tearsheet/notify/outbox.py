@@ -1,0 +1,219 @@
+"""Delivery state in the database: the notifier's cursor and the outbox.
+
+Each (rule, version) to notify is one ``notify_outbox`` row, written in the same
+transaction that moves the cursor past the version, so a version is queued exactly once
+whatever the crash. A row is *claimed* before it is sent (its next attempt moved one lease
+ahead) and marked sent after: a crash in between leaves it pending, and it is sent again
+when the lease runs out — at least once, never lost, and twice only after a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, func, select, update
+
+from tearsheet.notify.rules import ChangeEvent
+from tearsheet.schema import articles, notify_outbox, notify_state, sources, versions
+from tearsheet.store import Store
+
+CURSOR = "cursor"
+BATCH = 500
+LOOKBACK = timedelta(minutes=5)  # see Outbox.late_changes
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A claimed outbox row: one change, or a flood summary of ``items`` changes."""
+
+    id: int
+    rule: str
+    kind: str  # change | summary
+    attempts: int
+    items: int
+    source_id: int | None
+    created_at: datetime
+    event: ChangeEvent | None  # for a change
+
+
+class Outbox:
+    def __init__(self, store: Store) -> None:
+        self.engine = store.engine
+
+    # --- the cursor --------------------------------------------------------------------
+
+    def cursor(self) -> int:
+        """The last version looked at. Starts at the newest version, so a new notifier
+        does not announce the whole history."""
+        with self.engine.begin() as conn:
+            value = conn.scalar(select(notify_state.c.value)
+                                .where(notify_state.c.name == CURSOR))
+            if value is not None:
+                return int(value)
+            newest = int(conn.scalar(select(func.coalesce(func.max(versions.c.id), 0))) or 0)
+            conn.execute(notify_state.insert().values(name=CURSOR, value=newest))
+            return newest
+
+    def new_changes(self, after: int) -> list[ChangeEvent]:
+        """Changes (versions after the first) of visible articles stored after version
+        ``after``, oldest first, at most :data:`BATCH`."""
+        v = versions.c
+        return self._events(v.id > after, limit=BATCH)
+
+    def late_changes(self, upto: int, now: datetime) -> list[ChangeEvent]:
+        """Changes up to version ``upto`` captured within :data:`LOOKBACK`: on
+        PostgreSQL a version with a smaller id can commit after one with a larger id."""
+        v = versions.c
+        return self._events(and_(v.id <= upto, v.captured_at >= now - LOOKBACK), limit=BATCH)
+
+    def enqueue(self, queued: Iterable[tuple[str, ChangeEvent, bool]], cursor: int,
+                now: datetime) -> int:
+        """Queue (rule, change, held) rows not queued before, and move the cursor to
+        ``cursor``, in one transaction. Returns the number of rows added."""
+        added = 0
+        with self.engine.begin() as conn:
+            for rule, event, held in queued:
+                exists = conn.scalar(select(notify_outbox.c.id).where(
+                    notify_outbox.c.rule == rule, notify_outbox.c.version_id == event.version_id))
+                if exists is not None:
+                    continue
+                conn.execute(notify_outbox.insert().values(
+                    rule=rule, version_id=event.version_id, source_id=event.source_id,
+                    kind="change", status="held" if held else "pending",
+                    next_attempt_at=None if held else now, created_at=now))
+                added += 1
+            conn.execute(update(notify_state).where(notify_state.c.name == CURSOR)
+                         .values(value=func.max(notify_state.c.value, cursor)
+                                 if self.engine.dialect.name == "sqlite"
+                                 else func.greatest(notify_state.c.value, cursor)))
+        return added
+
+    def queued_since(self, rule: str, source_id: int, since: datetime) -> int:
+        """Rows of a rule for a source queued since a moment (the flood counter)."""
+        o = notify_outbox.c
+        query = select(func.count()).where(o.rule == rule, o.source_id == source_id,
+                                           o.kind == "change", o.created_at >= since)
+        with self.engine.connect() as conn:
+            return int(conn.scalar(query) or 0)
+
+    # --- floods ------------------------------------------------------------------------
+
+    def fold_floods(self, now: datetime, window: float) -> list[int]:
+        """Turn each (rule, source) group of held rows whose oldest is ``window`` old into
+        one pending summary row; returns the new summaries' ids."""
+        o = notify_outbox.c
+        groups = (select(o.rule, o.source_id, func.min(o.created_at).label("first"))
+                  .where(o.status == "held").group_by(o.rule, o.source_id))
+        made = []
+        with self.engine.begin() as conn:
+            for rule, source_id, first in conn.execute(groups).all():
+                if first > now - timedelta(seconds=window):
+                    continue
+                held = [o.rule == rule, o.source_id == source_id, o.status == "held"]
+                count = int(conn.scalar(select(func.count()).where(*held)) or 0)
+                summary = conn.execute(notify_outbox.insert().values(
+                    rule=rule, version_id=None, source_id=source_id, kind="summary",
+                    status="pending", next_attempt_at=now, created_at=now, items=count,
+                )).inserted_primary_key[0]  # type: ignore[index]
+                conn.execute(update(notify_outbox).where(*held)
+                             .values(status="summarized", summary_id=summary))
+                made.append(int(summary))
+        return made
+
+    def summarized(self, summary_id: int) -> list[ChangeEvent]:
+        """The changes folded into a summary, oldest first."""
+        ids = select(notify_outbox.c.version_id).where(notify_outbox.c.summary_id == summary_id)
+        return self._events(versions.c.id.in_(ids))
+
+    # --- delivery ----------------------------------------------------------------------
+
+    def claim(self, now: datetime, lease: float, limit: int) -> list[Delivery]:
+        """Take due pending rows, oldest first, and move their next attempt one lease
+        ahead (counting the attempt), so no other notifier sends them meanwhile."""
+        o = notify_outbox.c
+        due = (select(notify_outbox).where(o.status == "pending", o.next_attempt_at <= now)
+               .order_by(o.next_attempt_at, o.id).limit(limit))
+        claimed = []
+        with self.engine.begin() as conn:
+            for row in conn.execute(due).all():
+                done = conn.execute(update(notify_outbox).where(
+                    o.id == row.id, o.status == "pending", o.attempts == row.attempts,
+                ).values(attempts=row.attempts + 1,
+                         next_attempt_at=now + timedelta(seconds=lease)))
+                if done.rowcount:
+                    claimed.append(row)
+            events = {e.version_id: e for e in self._events(
+                versions.c.id.in_([r.version_id for r in claimed if r.version_id]), conn)}
+        return [Delivery(r.id, r.rule, r.kind, r.attempts + 1, r.items, r.source_id,
+                         r.created_at, events.get(r.version_id)) for r in claimed]
+
+    def mark_sent(self, delivery_id: int, now: datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(notify_outbox).where(notify_outbox.c.id == delivery_id)
+                         .values(status="sent", sent_at=now, next_attempt_at=None,
+                                 last_error=None))
+
+    def mark_failed(self, delivery_id: int, error: str, retry_at: datetime | None) -> None:
+        """A failed attempt: try again at ``retry_at``, or give up (None: ``failed``)."""
+        values: dict[str, Any] = {"last_error": error[:2000], "next_attempt_at": retry_at}
+        if retry_at is None:
+            values["status"] = "failed"
+        with self.engine.begin() as conn:
+            conn.execute(update(notify_outbox).where(notify_outbox.c.id == delivery_id)
+                         .values(**values))
+
+    def next_attempt(self) -> datetime | None:
+        with self.engine.connect() as conn:
+            found: datetime | None = conn.scalar(
+                select(func.min(notify_outbox.c.next_attempt_at))
+                .where(notify_outbox.c.status == "pending"))
+            return found
+
+    def rows(self, rule: str | None = None) -> list[dict[str, Any]]:
+        """Every outbox row (for status displays and tests), in id order."""
+        query = select(notify_outbox).order_by(notify_outbox.c.id)
+        if rule is not None:
+            query = query.where(notify_outbox.c.rule == rule)
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def _events(self, condition: Any, conn: Connection | None = None,
+                limit: int | None = None) -> list[ChangeEvent]:
+        """Changes of visible articles meeting ``condition``, oldest first."""
+        query = (_changes().where(condition, versions.c.number > 1,
+                                  articles.c.hidden.is_(False))
+                 .order_by(versions.c.id).limit(limit))
+        if conn is not None:
+            return [_event(row._mapping) for row in conn.execute(query)]
+        with self.engine.connect() as own:
+            return [_event(row._mapping) for row in own.execute(query)]
+
+
+def _changes() -> Select[Any]:
+    """Versions with what a rule and a message need: source, previous headline, summary."""
+    v = versions.c
+    previous = versions.alias("previous")
+    return (
+        select(v.id, v.article_id, articles.c.source_id, sources.c.name.label("source"),
+               articles.c.url, v.number, v.captured_at, v.title,
+               previous.c.title.label("previous_title"), v.text, v.kinds, v.significance,
+               v.boring, v.words_added, v.words_removed)
+        .join(articles, v.article_id == articles.c.id)
+        .join(sources, articles.c.source_id == sources.c.id)
+        .outerjoin(previous, and_(previous.c.article_id == v.article_id,
+                                  previous.c.number == v.number - 1)))
+
+
+def _event(row: Any) -> ChangeEvent:
+    return ChangeEvent(
+        version_id=row["id"], article_id=row["article_id"], source_id=row["source_id"],
+        source=row["source"], url=row["url"], number=row["number"],
+        captured_at=row["captured_at"], title=row["title"],
+        previous_title=row["previous_title"], text=row["text"],
+        kinds=tuple(k for k in (row["kinds"] or "").split(",") if k),
+        significance=row["significance"] or 0.0, boring=bool(row["boring"]),
+        words_added=row["words_added"] or 0, words_removed=row["words_removed"] or 0)
+

@@ -1,0 +1,178 @@
+"""The extraction pool: a worker killed mid-check fails that check cleanly, and the pool
+recovers; a whole tracker stops cleanly with checks in flight (SIGTERM, Ctrl-C)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tearsheet.config import Settings, load_settings
+from tearsheet.extract import extract
+from tearsheet.extraction_pool import ExtractionPool
+from tearsheet.fetch import Fetcher
+from tearsheet.store import Store
+from tearsheet.tracker import Tracker
+from tests.localserver import LocalServer, Reply
+from tests.pages import LOREM, article_page, rss_feed
+from tests.test_tracker import Newsroom, Story, _slow, export, write_config
+
+# ~1 s of extraction: long enough to be killed in the middle of it.
+BIG_PAGE = article_page("A very long story", [f"{LOREM[0]} Paragraph {i}." for i in range(20_000)])
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def _settings(tmp_path: Path, server: LocalServer, processes: int) -> Settings:
+    config = write_config(tmp_path, server, first_interval='"1h"')
+    settings = load_settings(config)
+    return settings.model_copy(update={"fetch": settings.fetch.model_copy(
+        update={"extract_processes": processes, "max_bytes": 16_000_000, "timeout": 10.0})})
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+def test_a_worker_killed_mid_check_fails_that_check_and_the_pool_recovers(
+    server: LocalServer, tmp_path: Path,
+) -> None:
+    server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/news/long", "Long")]),
+                                    headers={"Content-Type": "application/rss+xml"}))
+    server.route("/news/long", BIG_PAGE)
+    settings = _settings(tmp_path, server, processes=2)
+    store = Store.open(settings.database_url)
+    clock = Clock()
+    killed: list[int] = []
+
+    async def kill_a_busy_worker(tracker: Tracker) -> None:
+        while not killed:
+            busy = [pid for pid in tracker.pool.worker_pids() if _state(pid) == "R"]
+            if busy and server.hits("/news/long"):
+                os.kill(busy[0], signal.SIGKILL)
+                killed.append(busy[0])
+            await asyncio.sleep(0.005)
+
+    async def go() -> tuple[list[int], list[int]]:
+        async with Fetcher(settings.fetch) as fetcher, \
+                Tracker(settings, store, fetcher, clock=clock) as tracker:
+            tracker.sync_sources()
+            await tracker.discover()
+            killer = asyncio.create_task(kill_a_busy_worker(tracker))
+            assert await tracker.check_due(asyncio.Event(), until=clock()) == 1
+            killer.cancel()
+            before = tracker.pool.worker_pids()
+            clock.offset = timedelta(hours=3)  # past the failed check's backoff
+            assert await tracker.check_due(asyncio.Event(), until=clock()) == 1
+            return before, tracker.pool.worker_pids()
+
+    _, workers_after = asyncio.run(go())
+    with store.engine.connect() as conn:
+        checks = conn.exec_driver_sql("SELECT outcome, error FROM checks ORDER BY id").all()
+        versions = conn.exec_driver_sql("SELECT number FROM versions").all()
+    store.close()
+    assert killed
+    assert checks[0][0] == "failed" and "[worker_died]" in checks[0][1], checks
+    assert checks[1][0] == "new_version"  # the next check, in a new pool, stored it
+    assert versions == [(1,)]  # and the failure left no phantom
+    assert killed[0] not in workers_after
+
+
+def test_a_pool_broken_while_idle_is_replaced_before_the_next_job() -> None:
+    page = article_page("A short story", LOREM).encode()
+    pool = ExtractionPool(2)
+
+    async def go() -> str | None:
+        await pool.run(extract, page, "http://news.example/a")
+        for pid in pool.worker_pids():
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while any(_state(p) not in ("gone", "Z") for p in pool.worker_pids()) \
+                and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)  # the executor notices and marks itself broken
+        return (await pool.run(extract, page, "http://news.example/a")).title
+
+    try:
+        assert asyncio.run(go()) == "A short story"
+    finally:
+        pool.close()
+
+
+@pytest.mark.parametrize("processes", [0, 2])
+def test_extraction_gives_the_same_result_in_a_thread_and_in_processes(processes: int) -> None:
+    page = article_page("Same everywhere", LOREM).encode()
+    pool = ExtractionPool(processes)
+    try:
+        found = asyncio.run(pool.run(extract, page, "http://news.example/a"))
+    finally:
+        pool.close()
+    assert found == extract(page, "http://news.example/a")
+    assert pool.uses_processes == (processes > 1)
+
+
+def _session_processes(session: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":  # field 6: the session id
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.parametrize(("sig", "group"), [
+    pytest.param(signal.SIGTERM, False, id="sigterm"),
+    pytest.param(signal.SIGINT, True, id="ctrl-c-to-the-process-group"),
+    pytest.param(signal.SIGTERM, True, id="sigterm-to-the-process-group"),
+])
+def test_stopping_with_checks_in_flight_finishes_them_and_leaves_no_process(
+    server: LocalServer, tmp_path: Path, sig: signal.Signals, group: bool,
+) -> None:
+    newsroom = Newsroom(server)
+    server.route("/feed.xml", newsroom.feed)
+    for i in range(6):
+        newsroom.publish(f"/news/story-{i}", Story(f"Story number {i}", list(LOREM)))
+        handler = newsroom.server.routes[f"/news/story-{i}"]
+        newsroom.server.route(f"/news/story-{i}", _slow(handler, 0.5))  # type: ignore[arg-type]
+    config = write_config(tmp_path, newsroom.server, first_interval='"1h"')
+    config.write_text(config.read_text().replace("[fetch]", "[fetch]\nextract_processes = 2\n"
+                                                 "per_host_concurrency = 8"))
+    proc = subprocess.Popen([sys.executable, "-m", "tearsheet", "run", "--config", str(config)],
+                            stderr=subprocess.PIPE, stdout=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.time() + 30
+    while len([r for r in newsroom.server.requests if "/story-" in r.path]) < 6 \
+            and time.time() < deadline:
+        time.sleep(0.02)
+    if group:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err.decode()
+    assert "6 checks, 6 new versions, 0 failed" in err.decode(), err.decode()
+    assert sorted(v["url"] for v in export(config, tmp_path)) == sorted(
+        newsroom.server.url(f"/news/story-{i}") for i in range(6))
+    deadline = time.time() + 10  # the fork server and the workers are gone too
+    while _session_processes(proc.pid) and time.time() < deadline:
+        time.sleep(0.05)
+    assert _session_processes(proc.pid) == []
