@@ -359,6 +359,9 @@ class Store:
         known = sorted(set(owner.values()))
         if known:
             a = articles.c
+            # Lock the rows in id order first (an UPDATE takes them in storage order), as
+            # record_checks does: concurrent writers never deadlock.
+            conn.execute(select(a.id).where(a.id.in_(known)).order_by(a.id).with_for_update())
             conn.execute(update(articles).where(
                 a.id.in_(known), a.next_check_at.is_(None),
                 a.last_seen_at < now - timedelta(seconds=revive_gap),
@@ -458,8 +461,13 @@ class Store:
     def record_checks(self, records: Sequence[CheckRecord]) -> list[int | None]:
         """Record several checks in one transaction: one durable commit for all (group
         commit). All or none are stored; each returns its version number (or None)."""
+        numbers: list[int | None] = [None] * len(records)
         with self.engine.begin() as conn:
-            return [self._write_check(conn, record) for record in records]
+            # Article rows are locked in id order, as add_articles updates them: two
+            # workers' transactions then never wait for each other in a cycle (deadlock).
+            for index in sorted(range(len(records)), key=lambda i: records[i].article.id):
+                numbers[index] = self._write_check(conn, records[index])
+        return numbers
 
     def _write_check(self, conn: Connection, record: CheckRecord) -> int | None:
         article, version, outcome = record.article, record.version, record.outcome
