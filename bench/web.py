@@ -29,6 +29,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import shutil
 import socket
 import sqlite3
@@ -43,6 +44,7 @@ from typing import Any
 import httpx
 
 from common import RESULTS, median, table
+from tearsheet.errors import StoreError
 from tearsheet.store import Store
 
 PARAGRAPHS = [
@@ -55,7 +57,11 @@ PARAGRAPHS = [
 
 def build(path: Path, articles: int, per_article: int) -> None:
     if path.exists():
-        return
+        try:  # a store kept from a run of older code is built again, never migrated
+            Store.open(f"sqlite:///{path}", upgrade=False).close()
+            return
+        except StoreError:
+            path.unlink()
     store = Store.open(f"sqlite:///{path}")
     store.close()
     with closing(sqlite3.connect(path)) as db:
@@ -123,6 +129,24 @@ def spread(kind: str, articles: int, per_article: int, count: int,
         inline = "?view=inline" if rng.random() < 0.25 else ""
         paths.append(f"/articles/{rng.randint(1, articles)}/diff/{old}/{old + 1}{inline}")
     return paths
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and all its descendants so far (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:  # it ended meanwhile
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) for child in children)
+
+
+def client_cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the wrk runs)."""
+    ours, theirs = resource.getrusage(resource.RUSAGE_SELF), \
+        resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ours.ru_utime + ours.ru_stime + theirs.ru_utime + theirs.ru_stime
 
 
 def with_wrk(base: str, paths: Path, clients: int, seconds: float) -> dict[str, Any]:
@@ -231,16 +255,23 @@ def main() -> None:
     try:
         for run in range(options.runs):
             for kind in KINDS:  # interleaved, so a burst of outside load hits every kind
+                server_cpu, client_cpu = cpu_seconds(server.pid), client_cpu_seconds()
                 if options.client == "wrk":
                     result = with_wrk(base, files[kind], options.clients, options.seconds)
                 else:
                     result = asyncio.run(with_python(base, spreads[kind], options.clients,
                                                      options.seconds))
+                result["server_cpu_ms"] = \
+                    (cpu_seconds(server.pid) - server_cpu) * 1000 / result["requests"]
+                result["client_cpu_ms"] = \
+                    (client_cpu_seconds() - client_cpu) * 1000 / result["requests"]
                 if result["bad_status"] or result["socket_errors"]:
                     raise RuntimeError(f"{kind}: {result}")
                 results[kind].append(result)
                 print(f"  run {run + 1} {kind}: p95 {result['p95']:.1f} ms, "
-                      f"{result['requests'] / result['seconds']:.0f} req/s", flush=True)
+                      f"{result['requests'] / result['seconds']:.0f} req/s, server CPU "
+                      f"{result['server_cpu_ms']:.2f} ms/request, load average "
+                      f"{os.getloadavg()[0]:.1f}", flush=True)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -260,11 +291,13 @@ def report(results: dict[str, list[dict[str, Any]]], runs: int) -> None:
         rows.append((kind, f"{median([r['p50'] for r in measured]):.1f}", f"{p95:.1f}",
                      f"{median([r['p99'] for r in measured]):.1f}",
                      f"{median([r['requests'] / r['seconds'] for r in measured]):.0f}",
+                     f"{median([r['server_cpu_ms'] for r in measured]):.2f}",
+                     f"{median([r['client_cpu_ms'] for r in measured]):.2f}",
                      f"{100 * hits / cached:.0f}%" if cached else "-", f"{ratio:.2f}",
                      verdict))
     print(f"\nmedians of {runs} runs (target: p95 under {TARGET_MS:.0f} ms)\n")
-    print(table(rows, ["page", "p50 ms", "p95 ms", "p99 ms", "req/s", "cache hits",
-                       "p95 / baseline", "target"]))
+    print(table(rows, ["page", "p50 ms", "p95 ms", "p99 ms", "req/s", "server CPU ms/req",
+                       "client CPU ms/req", "cache hits", "p95 / baseline", "target"]))
 
 
 if __name__ == "__main__":

@@ -90,8 +90,13 @@ def test_article_with_versions_and_a_version_text(site: str) -> None:
     assert HOSTILE in version["text"]  # JSON carries the text as it was; no HTML here
 
 
-def test_diff_is_the_engines_json(site: str) -> None:
+def test_diff_is_the_engines_json(site: str, store: Store) -> None:
+    from tearsheet.changes import diff as engine
+    from tearsheet.diff import Document
+
     diff = get(site, "/api/v1/articles/1/diff/1/2")
+    old, new = (Document.from_version(store.version(1, n) or {}) for n in (1, 2))
+    assert diff == {"article_id": 1, "old": 1, "new": 2, **engine(old, new).as_json()}
     edited = [u for u in diff["units"] if u["label"] == "edited"]
     assert {"op": "delete", "text": "412"} in edited[0]["words"]
     assert diff["metadata"][0]["field"] == "title"
@@ -198,6 +203,7 @@ def test_recheck_makes_the_article_due_now(site: str, store: Store) -> None:
 
 
 def test_hidden_articles_leave_the_ui_feeds_and_api(site: str) -> None:
+    assert "Budget passes" in httpx.get(site + "/").text  # (and the page is cached)
     assert httpx.post(site + "/api/v1/articles/1/hide", headers=AUTH).json()["hidden"]
     try:
         assert httpx.get(site + "/api/v1/articles/1").status_code == 404

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tearsheet.archive import Archive, ArchiveError, default_dir, raw_record, read_capture
+from tearsheet.archive import Archive, default_dir, raw_record, read_capture
 from tearsheet.config import Settings, load_settings
+from tearsheet.errors import ArchiveError
 from tearsheet.fetch import Fetcher
 from tearsheet.store import Store, WarcRecord
 from tearsheet.tracker import Tracker

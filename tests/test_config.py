@@ -164,8 +164,12 @@ def test_tearsheet_toml_in_the_working_directory_is_the_default(tmp_path: Path) 
          "did you mean 'retire_after'?"),
         ('[[sources]]\nname = "a"\nfeed = ["https://a.example/rss"]\n', "'sources.0.feed'",
          "did you mean 'feeds'?"),
+        ('[api]\ntokn = "0123456789abcdef"\n', "'api.tokn'", "did you mean 'token'?"),
+        ('[[notifications.rules]]\nname = "a"\napprise = "json://x/"\nkind = ["update"]\n',
+         "'notifications.rules.0.kind'", "did you mean 'kinds'?"),
     ],
-    ids=["top-level", "section", "in-fetch", "in-schedule", "in-sources"],
+    ids=["top-level", "section", "in-fetch", "in-schedule", "in-sources", "in-api",
+         "in-rules"],
 )
 def test_unknown_keys_are_rejected_by_name(tmp_path: Path, text: str, key: str, hint: str) -> None:
     path = write(tmp_path, text)
@@ -189,6 +193,11 @@ def test_unknown_keys_are_rejected_by_name(tmp_path: Path, text: str, key: str, 
         ("[schedule]\ngrowth = 0.5\n", "schedule.growth"),
         ('[schedule]\nretire_after = "-1d"\n', "schedule.retire_after"),
         ('[[sources]]\nname = ""\n', "sources.0.name"),
+        ('[api]\ntoken = "short"\n', "api.token"),
+        ('[notifications]\nflood_window = "soon"\n', "notifications.flood_window"),
+        ("[notifications]\nretries = -1\n", "notifications.retries"),
+        ('[[notifications.rules]]\nname = "a b"\napprise = "json://x/"\n',
+         "notifications.rules.0.name"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, text: str, key: str) -> None:
@@ -241,6 +250,14 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     assert settings.fetch.timeout == 5.0
     assert settings.fetch.concurrency == 4  # the rest of [fetch] still comes from the file
     assert settings.database_url == "sqlite:///other.db"
+
+
+def test_api_token_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEARSHEET_API__TOKEN", "from-the-environment-0123")
+    monkeypatch.setenv("TEARSHEET_NOTIFICATIONS__FLOOD_WINDOW", "1h")
+    settings = load_settings(write(tmp_path, '[api]\ntoken = "from-the-file-0123456789"\n'))
+    assert settings.api.token == "from-the-environment-0123"
+    assert settings.notifications.flood_window == 3600.0
 
 
 def test_bad_environment_value_names_the_key(

@@ -135,12 +135,14 @@ def test_messages_are_text_and_templates_are_sandboxed() -> None:
     ({"name": "r", "webhook": "ftp://h.example/", "secret": SECRET}, "not an http\\(s\\) URL"),
     ({"name": "r", "apprise": "json://x/", "body": "{% if %}"}, "not a valid Jinja2"),
     ({"name": "r", "apprise": "json://x/", "colour": "red"}, "unknown key"),
+    ({"name": "r", "apprise": "nonsense://user:hunter2@x/"}, "Apprise does not understand"),
 ])
 def test_bad_rules_are_refused(rule: dict[str, Any], message: str) -> None:
     from tearsheet.errors import ConfigError
 
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ConfigError, match=message) as info:
         load_settings(None, notifications={"rules": [rule]})
+    assert "hunter2" not in str(info.value)
 
 
 # --- queueing ----------------------------------------------------------------------------
@@ -359,3 +361,38 @@ secret = "{SECRET}"
     assert cli("notify", "test", "nope", "--config", str(config)) == 1
     assert "no notification rule named 'nope' (rules: ops)" in capsys.readouterr().err
     assert cli("notify", "status", "--config", str(config)) == 0
+    server.route("/hook", Reply(502))
+    assert cli("notify", "test", "ops", "--config", str(config)) == 1
+    assert "HTTP 502" in capsys.readouterr().err
+
+
+def test_tearsheet_run_notifies_the_changes_it_stores(server: LocalServer,
+                                                      tmp_path: Path) -> None:
+    """End to end: the tracker stores a change, the notifier beside it sends it."""
+    from tests.pages import LOREM
+    from tests.test_tracker import Newsroom, Story, run_once, write_config
+
+    room = Newsroom(server)
+    server.route("/feed.xml", room.feed)
+    server.route("/hook", Reply(200))
+    room.publish("/news/budget", Story("Budget passes", list(LOREM)))
+    config = write_config(tmp_path, server)
+    config.write_text(config.read_text() + f"""
+[notifications]
+base_url = "https://ts.example"
+[[notifications.rules]]
+name = "headlines"
+kinds = ["headline_changed"]
+webhook = "{server.url('/hook')}"
+secret = "{SECRET}"
+""")
+    run_once(config)  # version 1: not a change
+    room.stories["/news/budget"].headline = "Budget passes after a late-night vote"
+    run_once(config)
+    [request] = posts(server)
+    payload = json.loads(request.body)
+    assert payload["kinds"] == ["headline_changed"]
+    assert payload["title"] == "Budget passes after a late-night vote"
+    assert payload["previous_title"] == "Budget passes"
+    run_once(config)  # nothing new: nothing sent again
+    assert len(posts(server)) == 1

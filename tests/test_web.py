@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from tearsheet.store import NewVersion, Store
 from tearsheet.summaries import backfill
 from tearsheet.web import create_app
 from tests.served import free_port as _free_port
-from tests.served import serve
+from tests.served import record, serve
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(2)> javascript:alert(3)"
@@ -96,6 +97,50 @@ def test_article_page_has_every_fact_filled_in(site: str) -> None:
         assert fact in html, fact
     assert " on ." not in html and "None" not in html
     assert HOSTILE not in html
+
+
+def test_a_never_fetched_article_has_no_blank_either(site: str) -> None:
+    html = get(site, "/articles/2")
+    assert "not fetched yet" in html and "not stated by the page" in html
+    assert "No version stored yet" in html
+    assert not re.search(r"<dd[^>]*>\s*</dd>", html) and "None" not in html
+    assert not re.search(r"<dd[^>]*>\s*</dd>", get(site, "/articles/1"))
+
+
+def test_boring_changes_are_hidden_until_asked_for(tmp_path: Path) -> None:
+    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}")
+    store = Store.open(settings.database_url)
+    text = "The mayor's plan - a bold one - passed. It costs 4 million."
+    record(store, "daily-example", "https://news.example/boring",
+           [("Plan passes", text), ("Plan passes", text.replace("'", "\u2019")
+                                    .replace(" - ", " \u2014 "))])
+    try:
+        with serve(create_app(settings, store)) as base:
+            assert 'class="headline"' not in get(base, "/")
+            assert get(base, "/?boring=true").count('class="headline"') == 1
+            html = get(base, "/articles/1/diff/1/2")
+            assert "Only typography or paragraph breaks changed" in html
+            assert '<table class="diff">' not in html
+            shown = get(base, "/articles/1/diff/1/2?view=side&boring=true")
+            assert '<table class="diff">' in shown and "typography only" in shown
+    finally:
+        store.close()
+
+
+def test_headline_and_byline_changes_come_first(tmp_path: Path) -> None:
+    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}")
+    store = Store.open(settings.database_url)
+    record(store, "daily-example", "https://news.example/h",
+           [("Plan passes", V1), ("Plan fails", V2)])
+    try:
+        with serve(create_app(settings, store)) as base:
+            side = get(base, "/articles/1/diff/1/2")
+            rows = re.findall(r'<tr[^>]*><th scope="row">([^<]*)', side)
+            assert rows[0] == "headline" and "<del>passes</del>" in side
+            inline = get(base, "/articles/1/diff/1/2?view=inline")
+            assert inline.index("headline:") < inline.index("council")
+    finally:
+        store.close()
 
 
 def test_diff_page_side_by_side_and_inline(site: str) -> None:
@@ -190,9 +235,17 @@ def test_in_a_real_browser(site: str) -> None:
             assert "/articles/1/versions/3" in page.url
             for name, path in [("front", "/"), ("sources", "/sources"), ("article", "/articles/1"),
                                ("diff", "/articles/1/diff/1/2"), ("search", "/search?q=budget"),
+                               ("diff-inline", "/articles/1/diff/1/3?view=inline"),
+                               ("stats", "/stats"), ("source", "/sources/daily-example"),
                                ("version", "/articles/1/versions/2"), ("404", "/nowhere")]:
                 page.goto(site + path)
                 page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            dark = browser.new_page(color_scheme="dark")
+            for name, path in [("front", "/"), ("article", "/articles/1"),
+                               ("diff", "/articles/1/diff/1/2"),
+                               ("diff-inline", "/articles/1/diff/1/3?view=inline")]:
+                dark.goto(site + path)
+                dark.screenshot(path=str(ARTIFACTS / f"{name}-dark.png"), full_page=True)
             phone = browser.new_page(viewport={"width": 375, "height": 700})
             phone.goto(site + "/articles/1/diff/1/2")
             width = phone.evaluate("document.documentElement.scrollWidth")

@@ -16,11 +16,13 @@ page may change again before the next check, and then that version is gone for g
 from __future__ import annotations
 
 import asyncio
+import gzip
 import io
 import logging
 import os
 import socket
 import threading
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,17 +39,13 @@ from warcio.warcwriter import WARCWriter
 
 from tearsheet import __version__
 from tearsheet.config import ArchiveSettings, Settings
-from tearsheet.errors import TearsheetError
+from tearsheet.errors import ArchiveError
 from tearsheet.fetch import Response
 from tearsheet.store import WarcRecord
 
 log = logging.getLogger("tearsheet.archive")
 
 WARC_MEDIA_TYPE = "application/warc"
-
-
-class ArchiveError(TearsheetError):
-    """A WARC record cannot be written or read back."""
 
 
 def default_dir(settings: Settings) -> Path:
@@ -136,6 +134,20 @@ class Archive:
                 fh.flush()
                 os.fsync(fh.fileno())
         return WarcRecord(path.name, offset, end - offset)
+
+    def copy(self, record: bytes) -> WarcRecord:
+        """Append a record read from another WARC file (an import's proof), gzipped on its
+        own if it was not, so it can be read alone like the tracker's."""
+        if not record.startswith(b"\x1f\x8b"):
+            record = gzip.compress(record, mtime=0)
+        with self._lock:
+            path = self._file()
+            with open(path, "ab") as fh:
+                offset = fh.tell()
+                fh.write(record)
+                fh.flush()
+                os.fsync(fh.fileno())
+        return WarcRecord(path.name, offset, len(record))
 
     def _file(self) -> Path:
         """The file to append to: the current one, or a new one once it is full."""
@@ -234,22 +246,26 @@ def _capture(record: Any, max_bytes: int) -> Capture | str:
     uri = record.rec_headers.get_header("WARC-Target-URI") or ""
     try:
         body = record.content_stream().read(max_bytes + 1)
-        record.raw_stream.read()  # to the end, so the digests are checked
-    except (OSError, ValueError, EOFError, ArchiveLoadFailed) as exc:
+        while record.raw_stream.read(65536):  # to the end, so the digests are checked
+            pass
+    except (OSError, ValueError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
         return f"{uri}: unreadable record ({exc})"
+    if record.raw_stream.limit > 0:  # the file ended inside the record
+        return f"{uri}: truncated record ({record.raw_stream.limit} bytes missing)"
     if record.digest_checker.passed is False:
         return f"{uri}: bad digest ({'; '.join(record.digest_checker.problems)})"
     if len(body) > max_bytes:
         return f"{uri}: body is larger than fetch.max_bytes ({max_bytes} bytes)"
     status = record.http_headers.get_statuscode()
-    date = _warc_date(record.rec_headers.get_header("WARC-Date") or "")
+    date = warc_date(record.rec_headers.get_header("WARC-Date") or "")
     if date is None:
         return f"{uri}: no valid WARC-Date"
     return Capture(uri, date, int(status) if str(status).isdigit() else 0,
                    list(record.http_headers.headers), body)
 
 
-def _warc_date(value: str) -> datetime | None:
+def warc_date(value: str) -> datetime | None:
+    """A WARC-Date (ISO 8601, any precision) as an aware UTC datetime; None if invalid."""
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:

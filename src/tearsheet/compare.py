@@ -57,3 +57,9 @@ def fingerprint(extraction: Extraction) -> str:
 def is_new_version(extraction: Extraction, last_fingerprint: str | None) -> bool:
     """True when there is no stored version yet or the normalised content differs."""
     return last_fingerprint is None or fingerprint(extraction) != last_fingerprint
+
+
+def shrank(text_length: int, last_length: int | None) -> bool:
+    """True when a body lost more than half of the last version's text: such a capture is
+    stored only once a second one confirms it (a half-rendered page, a CDN stub)."""
+    return last_length is not None and text_length * 2 < last_length

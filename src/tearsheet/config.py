@@ -204,19 +204,29 @@ class SourceSettings(_Section):
     @field_validator("feeds", "sitemaps", "section_pages")
     @classmethod
     def _http_urls(cls, urls: list[str]) -> list[str]:
-        for url in urls:
-            if not re.match(r"https?://[^/\s]+", url):
-                raise ValueError(f"{url!r} is not an http(s) URL")
-        return urls
+        return check_http_urls(urls)
 
     @field_validator("article_pattern")
     @classmethod
     def _regex(cls, pattern: str) -> str:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
-        return pattern
+        return check_regex(pattern)
+
+
+def check_http_urls(urls: list[str]) -> list[str]:
+    """Validator: every URL is http(s) with a host (also for sources added by the API)."""
+    for url in urls:
+        if not re.match(r"https?://[^/\s]+", url):
+            raise ValueError(f"{url[:200]!r} is not an http(s) URL")
+    return urls
+
+
+def check_regex(pattern: str) -> str:
+    """Validator: ``pattern`` compiles as a regular expression."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return pattern
 
 
 def _check_css(selector: str) -> None:
@@ -261,8 +271,17 @@ class NotifyRule(_Section):
     @field_validator("webhook")
     @classmethod
     def _webhook_url(cls, url: str | None) -> str | None:
-        if url is not None and not re.match(r"https?://[^/\s]+", url):
-            raise ValueError(f"{url!r} is not an http(s) URL")
+        return url if url is None else check_http_urls([url])[0]
+
+    @field_validator("apprise")
+    @classmethod
+    def _apprise_url(cls, url: str | None) -> str | None:
+        if url is not None:
+            import apprise  # only when a rule uses it: the import takes a fraction of a second
+
+            if apprise.Apprise.instantiate(url) is None:  # the URL may hold a password: not shown
+                raise ValueError("Apprise does not understand this URL (see "
+                                 "https://github.com/caronc/apprise/wiki)")
         return url
 
     @field_validator("title", "body", "summary_title", "summary_body")

@@ -123,15 +123,27 @@ def _cell(unit: Unit, side: str) -> str:
     return f'<td class="{unit.label}">{body}{note}</td>'
 
 
+FIELD_NAMES = {"title": "headline", "byline": "byline", "published_at": "date published"}
+
+
+def field_name(field: str) -> str:
+    """What people call a metadata field (``title`` is the headline)."""
+    return FIELD_NAMES.get(field, field.replace("_", " "))
+
+
 def html_rows(change: Change) -> Iterator[str]:
     """Table rows, old on the left and new on the right, aligned unit by unit."""
     for field in change.alignment.metadata:
         old = _words_html(field.words, "old") if field.words else escape(field.old or "")
         new = _words_html(field.words, "new") if field.words else escape(field.new or "")
-        yield (f'<tr class="metadata"><th>{escape(field.field)}</th>'
+        yield (f'<tr class="metadata"><th scope="row">{escape(field_name(field.field))}</th>'
                f'<td class="edited">{old}</td><td class="edited">{new}</td></tr>')
     for unit in change.alignment.units:
-        yield f'<tr><th></th>{_cell(unit, "old")}{_cell(unit, "new")}</tr>'
+        # The row's kind heads it (for screen readers; on screen only where it changed).
+        label = unit.label if unit.label != "unchanged" else \
+            '<span class="vh">unchanged</span>'
+        yield (f'<tr><th scope="row">{label}</th>{_cell(unit, "old")}{_cell(unit, "new")}'
+               '</tr>')
 
 
 def html_inline(item: Unit | FieldChange) -> str:
@@ -164,10 +176,11 @@ del {{ background: #fdd; color: #900; }}
 ins {{ background: #dfd; color: #060; text-decoration: none; }}
 td.unchanged {{ color: #555; }}
 .moved {{ font: 12px sans-serif; background: #ffc; padding: 0 .3em; }}
+.vh {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }}
 @media (max-width: 40rem) {{ th {{ display: none; }} td {{ display: block; }} }}
 </style></head><body>
 <p><strong>{escape(summary_line(change))}</strong></p>
-<table><thead><tr><th></th><th>{escape(old_label)}</th><th>{escape(new_label)}</th></tr></thead>
+<table><thead><tr><th>change</th><th>{escape(old_label)}</th><th>{escape(new_label)}</th></tr></thead>
 <tbody>
 {rows}
 </tbody></table></body></html>

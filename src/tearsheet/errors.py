@@ -73,3 +73,15 @@ class ExtractionError(TearsheetError):
 
 class StoreError(TearsheetError):
     """The database cannot be opened or used (bad URL, newer schema, ...)."""
+
+
+class ArchiveError(TearsheetError):
+    """A WARC record cannot be written or read back (missing file, outside the folder)."""
+
+
+class BackfillError(TearsheetError):
+    """An import cannot start: no such file, not a CDX index, an unreachable endpoint."""
+
+
+class ExportError(TearsheetError):
+    """An export cannot be written: a missing optional dependency, an output in the way."""

@@ -512,23 +512,73 @@ class Store:
         conn.execute(update(articles).where(articles.c.id == article.id).values(**values))
         return number
 
+    def article_for_import(
+        self, source_id: int, url: str, seen_at: datetime, check_interval: float,
+        alias: str | None = None,
+    ) -> dict[str, Any]:
+        """The article at ``url`` (or whose alias it is), entered unscheduled if unknown.
+
+        An imported history is not a tracking order: a new article gets no next check
+        (a feed that lists it later revives it). ``alias``, the URL the capture was made
+        at, is kept as an alias when it differs from ``url``.
+        """
+        with self.engine.begin() as conn:
+            owner = conn.scalar(select(aliases.c.article_id).where(aliases.c.url == url))
+            condition = (articles.c.id == owner) if owner else (articles.c.url == url)
+            row = conn.execute(select(articles).where(condition)).first()
+            if row is None:
+                conn.execute(articles.insert().values(
+                    source_id=source_id, url=url, first_seen_at=seen_at, last_seen_at=seen_at,
+                    next_check_at=None, check_interval=check_interval))
+                row = conn.execute(select(articles).where(articles.c.url == url)).one()
+            if alias and alias != url and conn.scalar(
+                    select(articles.c.id).where(articles.c.url == alias)) is None:
+                self._add_alias(conn, alias, row.id)
+            return dict(row._mapping)
+
     # --- reading -----------------------------------------------------------------------
 
-    def iter_versions(self, source: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every version, in article then version order, streamed (flat memory)."""
-        query = (
+    def iter_versions(
+        self, source: str | None = None, *, since: datetime | None = None,
+        until: datetime | None = None, by_time: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """Every version (of ``source``, captured in [``since``, ``until``)), in article
+        then version order — or in capture order with ``by_time`` — streamed (flat memory)."""
+        query: Select[Any] = (
             select(sources.c.name.label("source"), articles.c.url, versions.c.number,
                    versions.c.captured_at, versions.c.title, versions.c.byline,
                    versions.c.published_at, versions.c.modified_at, versions.c.language,
                    versions.c.text, versions.c.url.label("fetched_url"),
-                   articles.c.first_seen_at)
+                   articles.c.first_seen_at, versions.c.article_id, versions.c.content_hash,
+                   versions.c.kinds, versions.c.significance, versions.c.warc_file,
+                   versions.c.warc_offset, versions.c.warc_length)
             .join(articles, versions.c.article_id == articles.c.id)
             .join(sources, articles.c.source_id == sources.c.id)
-            .order_by(versions.c.article_id, versions.c.number)
         )
+        query = self._version_filter(query, source, since, until)
+        order = (versions.c.captured_at, versions.c.id) if by_time else (
+            versions.c.article_id, versions.c.number)
+        yield from self._stream(query.order_by(*order))
+
+    def count_versions(self, source: str | None = None, *, since: datetime | None = None,
+                       until: datetime | None = None) -> int:
+        """How many versions :meth:`iter_versions` would give (for a progress bar)."""
+        query = (select(func.count()).select_from(versions)
+                 .join(articles, versions.c.article_id == articles.c.id)
+                 .join(sources, articles.c.source_id == sources.c.id))
+        with self.engine.connect() as conn:
+            return int(conn.scalar(self._version_filter(query, source, since, until)) or 0)
+
+    @staticmethod
+    def _version_filter(query: Select[Any], source: str | None, since: datetime | None,
+                        until: datetime | None) -> Select[Any]:
         if source is not None:
             query = query.where(sources.c.name == source)
-        yield from self._stream(query)
+        if since is not None:
+            query = query.where(versions.c.captured_at >= since)
+        if until is not None:
+            query = query.where(versions.c.captured_at < until)
+        return query
 
     def iter_articles(self, source: str | None = None) -> Iterator[dict[str, Any]]:
         """Every article with its source name, in order of first sight, streamed."""

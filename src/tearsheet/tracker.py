@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 
 from tearsheet import schedule
 from tearsheet.archive import Archive
-from tearsheet.compare import fingerprint
+from tearsheet.compare import fingerprint, shrank
 from tearsheet.config import Settings, SourceSettings
 from tearsheet.diff import Document
 from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
@@ -294,8 +294,7 @@ class Tracker:
         """True when the body lost more than half of the last version's text."""
         if article.version_count == 0:
             return False
-        last = self.store.last_text_length(article.id)
-        return last is not None and len(extraction.text) * 2 < last
+        return shrank(len(extraction.text), self.store.last_text_length(article.id))
 
     async def _confirm(
         self, article: DueArticle, extraction: Extraction, digest: str,

@@ -64,6 +64,16 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # Command modules register themselves on `app` when imported.
-from tearsheet.cli import demo, diff, extract, notify, simulate, tracking, web  # noqa: E402
+from tearsheet.cli import (  # noqa: E402
+    archive,
+    demo,
+    diff,
+    extract,
+    notify,
+    simulate,
+    tracking,
+    web,
+)
 
-__all__ = ["app", "demo", "diff", "extract", "main", "notify", "simulate", "tracking", "web"]
+__all__ = ["app", "archive", "demo", "diff", "extract", "main", "notify", "simulate", "tracking",
+           "web"]

@@ -13,7 +13,6 @@ from rich.table import Table
 from tearsheet.cli import ConfigOption, app, console, err_console, open_store, setup_logging
 from tearsheet.config import load_settings
 from tearsheet.errors import TearsheetError
-from tearsheet.notify.deliver import valid_apprise_url
 from tearsheet.notify.notifier import Notifier
 
 notify_app = typer.Typer(help="Notifications: webhooks and Apprise URLs, by rule.",
@@ -50,9 +49,7 @@ def test(rule: Annotated[str, typer.Argument(help="The rule's name.")],
          config: ConfigOption = None) -> None:
     """Send a sample message through RULE now, and say whether it arrived."""
     settings = load_settings(config)
-    chosen = settings.notifications.rule(rule)
-    if chosen.apprise is not None and not valid_apprise_url(chosen.apprise):
-        raise TearsheetError(f"rule {rule!r}: Apprise does not understand its URL")
+    settings.notifications.rule(rule)  # a clear error for an unknown name
     with open_store(settings) as store:
         asyncio.run(Notifier(settings, store).test(rule))
     console.print(f"sent a sample notification through rule {escape(rule)!r}",

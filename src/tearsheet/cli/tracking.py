@@ -7,7 +7,6 @@ import contextlib
 import fcntl
 import json
 import signal
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +24,6 @@ from tearsheet.cli import ConfigOption, app, console, err_console, open_store, s
 from tearsheet.compare import fingerprint
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import TearsheetError
-from tearsheet.export import write_jsonl
 from tearsheet.extract import Extraction, extract
 from tearsheet.fetch import Fetcher
 from tearsheet.schedule import humanize_seconds
@@ -209,26 +207,6 @@ def status(config: ConfigOption = None) -> None:
         for error in errors:
             console.print(f"  {error['url']}  ×{error['error_count']}  {error['last_error']}",
                           markup=False, highlight=False)
-
-
-@app.command()
-def export(
-    config: ConfigOption = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="Output format.")] = "jsonl",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="File (default: stdout).")] = None,
-    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
-) -> None:
-    """Write every stored version, one JSON object per line."""
-    if format != "jsonl":
-        raise TearsheetError(f"unknown export format {format!r} (available: jsonl)")
-    settings = load_settings(config)
-    with open_store(settings) as store:
-        if out is None:
-            count = write_jsonl(store.iter_versions(source), sys.stdout)
-        else:
-            with open(out, "w", encoding="utf-8") as fh:
-                count = write_jsonl(store.iter_versions(source), fh)
-    err_console.print(f"exported {count} versions")
 
 
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)

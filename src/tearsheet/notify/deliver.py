@@ -80,8 +80,3 @@ async def _apprise(rule: NotifyRule, title: str, body: str, timeout: float) -> N
     if not delivered:
         raise DeliveryError(f"rule {rule.name!r}: Apprise could not deliver (see its log)")
 
-
-def valid_apprise_url(url: str) -> bool:
-    import apprise
-
-    return apprise.Apprise.instantiate(url) is not None

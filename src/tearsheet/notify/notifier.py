@@ -51,11 +51,15 @@ class Notifier:
         return self.config.timeout * 2 + 30
 
     async def step(self, client: httpx.AsyncClient) -> int:
-        """Queue what is new, fold floods, send what is due; returns deliveries sent."""
-        self.queue()
-        self.outbox.fold_floods(self.clock(), self.config.flood_window)
+        """Queue what is new, fold floods, send what is due; returns deliveries sent.
+
+        The database work runs on a worker thread: beside the tracker, the event loop
+        stays free for its fetches."""
+        await asyncio.to_thread(self.queue)
+        await asyncio.to_thread(self.outbox.fold_floods, self.clock(), self.config.flood_window)
         done = 0
-        while deliveries := self.outbox.claim(self.clock(), self.lease, SEND_BATCH):
+        while deliveries := await asyncio.to_thread(self.outbox.claim, self.clock(), self.lease,
+                                                    SEND_BATCH):
             results = await asyncio.gather(*(self.deliver(d, client) for d in deliveries))
             done += sum(results)
         return done
@@ -99,18 +103,18 @@ class Notifier:
         """One attempt; the outcome is stored before returning."""
         rule = self.rules.get(delivery.rule)
         if rule is None:  # the rule was removed from the configuration since
-            self.outbox.mark_failed(delivery.id, f"no rule named {delivery.rule!r} any more",
-                                    None)
+            await asyncio.to_thread(self.outbox.mark_failed, delivery.id,
+                                    f"no rule named {delivery.rule!r} any more", None)
             return False
         try:
-            payload, title, body = self.message(rule, delivery)
+            payload, title, body = await asyncio.to_thread(self.message, rule, delivery)
             await send(rule, payload, title, body, delivery.id, self.config.timeout, client)
         except (DeliveryError, TearsheetError, ValueError) as exc:
-            return self._failed(delivery, str(exc))
+            return await asyncio.to_thread(self._failed, delivery, str(exc))
         except Exception as exc:  # a template or plugin bug: logged, retried, never lost
             log.exception("notification %s crashed", delivery.id)
-            return self._failed(delivery, f"internal error: {exc!r}")
-        self.outbox.mark_sent(delivery.id, self.clock())
+            return await asyncio.to_thread(self._failed, delivery, f"internal error: {exc!r}")
+        await asyncio.to_thread(self.outbox.mark_sent, delivery.id, self.clock())
         self.sent += 1
         return True
 
@@ -168,7 +172,7 @@ class Notifier:
                 except Exception:  # a database hiccup: keep going, the state is stored
                     log.exception("notifier step failed")
                 wait = self.config.poll_interval
-                upcoming = self.outbox.next_attempt()
+                upcoming = await asyncio.to_thread(self.outbox.next_attempt)
                 if upcoming is not None:
                     wait = min(wait, max(0.05, (upcoming - self.clock()).total_seconds()))
                 with contextlib.suppress(TimeoutError):

@@ -184,10 +184,10 @@ def router(settings: Settings, browse: Browse, curation: Curation,
     def diff(article_id: ArticleId, old: Number, new: Number) -> m.Diff:
         """What changed between two versions: the diff engine's JSON (see docs/diff.md)."""
         found(browse.article(article_id), f"no article {article_id}")
-        if browse.version(article_id, old) is None or browse.version(article_id, new) is None:
-            raise HTTPException(404, f"article {article_id} has no version {old} or {new}")
-        change = change_between(article_id, old, new)
-        return m.Diff(article_id=article_id, old=old, new=new, **change.as_json())
+        change = change_between(article_id, old, new)  # a 404 if a version is missing
+        return m.Diff(article_id=article_id, old=old, new=new,
+                      units=list(change.alignment.units),
+                      metadata=list(change.alignment.metadata), summary=change.summary)
 
     @api.get("/changes", response_model=m.Page[m.Change], responses=_READ_ERRORS)
     def changes(limit: Limit = 50, cursor: CursorParam = None, source: str | None = None,

@@ -6,13 +6,17 @@ They are the contract: FastAPI validates every response against them and writes 
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tearsheet.changes import Summary
+from tearsheet.config import check_http_urls, check_regex
+from tearsheet.diff import FieldChange, Unit
+
 T = TypeVar("T")
+Url = Annotated[str, Field(max_length=2000)]
 
 
 class Model(BaseModel):
@@ -47,27 +51,20 @@ class NewSource(Model):
     """A source added through the API (stored in the database; see docs/guide.md)."""
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")
-    feeds: list[str] = Field(default=[], max_length=100)
-    sitemaps: list[str] = Field(default=[], max_length=100)
-    section_pages: list[str] = Field(default=[], max_length=100)
+    feeds: list[Url] = Field(default=[], max_length=100)
+    sitemaps: list[Url] = Field(default=[], max_length=100)
+    section_pages: list[Url] = Field(default=[], max_length=100)
     article_pattern: str = Field(default="", max_length=1000)
 
     @field_validator("feeds", "sitemaps", "section_pages")
     @classmethod
     def _http_urls(cls, urls: list[str]) -> list[str]:
-        for url in urls:
-            if not re.fullmatch(r"https?://[^/\s]+\S*", url) or len(url) > 2000:
-                raise ValueError(f"{url[:100]!r} is not an http(s) URL")
-        return urls
+        return check_http_urls(urls)
 
     @field_validator("article_pattern")
     @classmethod
     def _regex(cls, pattern: str) -> str:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
-        return pattern
+        return check_regex(pattern)
 
 
 class ArticleBrief(Model):
@@ -132,51 +129,15 @@ class Change(Model):
     change: ChangeSummary | None
 
 
-class WordOp(Model):
-    op: Literal["equal", "delete", "insert"]
-    text: str
-
-
-class DiffUnit(Model):
-    label: Literal["unchanged", "edited", "added", "deleted", "moved"]
-    old_index: int | None
-    new_index: int | None
-    old_text: str | None
-    new_text: str | None
-    old_paragraph: int | None
-    new_paragraph: int | None
-    whole_paragraph: bool
-    words: list[WordOp]
-
-
-class FieldDiff(Model):
-    field: str
-    old: str | None
-    new: str | None
-    words: list[WordOp]
-
-
-class DiffSummary(Model):
-    words_added: int
-    words_removed: int
-    sentences_added: int
-    sentences_deleted: int
-    sentences_edited: int
-    sentences_moved: int
-    kinds: list[str]
-    significance: float
-    boring: bool
-
-
 class Diff(Model):
     """The diff engine's JSON (as ``tearsheet diff --format json``), with its versions."""
 
     article_id: int
     old: int
     new: int
-    units: list[DiffUnit]
-    metadata: list[FieldDiff]
-    summary: DiffSummary
+    units: list[Unit]
+    metadata: list[FieldChange]
+    summary: Summary
 
 
 class SearchHit(Model):

@@ -25,7 +25,7 @@ from tearsheet.changes import Change, Summary, diff
 from tearsheet.config import Settings, load_settings
 from tearsheet.curation import Curation
 from tearsheet.diff import Document
-from tearsheet.diffview import html_inline, html_rows
+from tearsheet.diffview import field_name, html_inline, html_rows
 from tearsheet.schedule import humanize_seconds
 from tearsheet.store import Store
 from tearsheet.web import api, charts, feeds, words
@@ -49,7 +49,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.auto_reload = False  # no stat() of every template file on every page
     templates.env.globals.update(version=__version__, ago=words.ago, later=words.later,
-                                 stamp=words.stamp, inline=html_inline,
+                                 stamp=words.stamp, inline=html_inline, field_name=field_name,
+                                 summary_line=words.summary_line,
                                  feed_links=feeds.feed_links)
 
     @asynccontextmanager

@@ -14,9 +14,10 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import Response
 
-from tearsheet.archive import WARC_MEDIA_TYPE, ArchiveError, default_dir, raw_record, read_capture
+from tearsheet.archive import WARC_MEDIA_TYPE, default_dir, raw_record, read_capture
 from tearsheet.browse import Browse
 from tearsheet.config import Settings
+from tearsheet.errors import ArchiveError
 from tearsheet.store import WarcRecord
 
 CAPTURE_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "

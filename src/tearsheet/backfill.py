@@ -1,0 +1,302 @@
+"""Backfill: article histories rebuilt from web archives (WARC files, CDX indexes).
+
+Captures are gathered first (only where each one is: file, offset, length, time), sorted
+by capture time, then read one by one and offered to :class:`Importer`, which applies the
+tracker's rules with the tracker's functions: the same extraction and bad-capture
+judgements (:func:`~tearsheet.extract.extract`), the same fingerprint dedup
+(:func:`~tearsheet.compare.fingerprint`), the same shrink confirmation
+(:func:`~tearsheet.compare.shrank`: here the *next* capture of the article plays the
+tracker's second fetch), the same change summary, and the same store write
+(:meth:`~tearsheet.store.Store.record_check`). Memory holds the list of capture
+locations, not the captures.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import os
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from tearsheet.archive import Archive, Capture, iter_captures, warc_date
+from tearsheet.compare import fingerprint, shrank
+from tearsheet.config import Settings
+from tearsheet.diff import Document
+from tearsheet.errors import BackfillError, ExtractionError
+from tearsheet.extract import Extraction, extract
+from tearsheet.store import NewVersion, Store, WarcRecord
+from tearsheet.summaries import summarize
+from tearsheet.tracker import HTML_TYPES
+from tearsheet.urls import canonicalize
+
+log = logging.getLogger("tearsheet.backfill")
+Keep = Callable[[Archive], WarcRecord]  # archives a capture, once it makes a version
+MAX_PROBLEMS = 50  # messages kept for the summary; the counts are complete
+
+
+@dataclass
+class Report:
+    """What an import did: versions stored, captures unchanged, skipped ones by reason."""
+
+    imported: int = 0
+    unchanged: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+
+    def skip(self, reason: str, message: str | None = None) -> None:
+        self.skipped[reason] += 1
+        if message and len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(message)
+
+    @property
+    def captures(self) -> int:
+        return self.imported + self.unchanged + sum(self.skipped.values())
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where one capture is, and when it was made (what sorting needs)."""
+
+    date: datetime
+    order: int
+    url: str
+    path: Path
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A capture whose body shrank by more than half, waiting for the next to confirm it."""
+
+    capture: Capture
+    extraction: Extraction
+    digest: str
+    proof: Keep | None
+
+
+class Importer:
+    """Offers captures, oldest first, to the store as the tracker would have seen them."""
+
+    def __init__(self, settings: Settings, store: Store, *, source: str | None = None,
+                 archive: Archive | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.source = source
+        self.archive = archive
+        self.report = Report()
+        self._source_ids: dict[str, int] = {}
+        self._held: dict[int, _Held] = {}
+        self._configured = {s.name: s for s in settings.sources}
+
+    def offer(self, capture: Capture, proof: Keep | None = None) -> None:
+        """Judge one capture; ``proof`` archives it (called only if it makes a version)."""
+        if not 200 <= capture.status < 300:
+            return self.report.skip("http_status", f"{capture.url}: HTTP {capture.status}")
+        if capture.content_type not in HTML_TYPES:
+            return self.report.skip(
+                "not_html", f"{capture.url}: not an HTML page ({capture.content_type})")
+        name = self.source or _site(capture.url)
+        overrides = self._configured.get(name)
+        try:
+            extraction = extract(
+                capture.body, capture.url, capture.charset,
+                body_selector=overrides.body_selector if overrides else None,
+                drop_selectors=overrides.drop_selectors if overrides else ())
+        except ExtractionError as exc:
+            return self.report.skip(exc.reason, f"{capture.url}: {exc} [{exc.reason}]")
+        canonical = extraction.canonical_url or canonicalize(capture.url)
+        article = self.store.article_for_import(
+            self._source_id(name, capture.date), canonical, capture.date,
+            self.settings.schedule.first_interval, alias=canonicalize(capture.url))
+        digest = fingerprint(extraction)
+        held = self._held.pop(article["id"], None)
+        if held is not None:
+            if digest in (held.digest, article["content_hash"]):
+                if digest == held.digest:  # confirmed: the held capture is the version
+                    self._store(article, held.capture, held.extraction, digest, held.proof)
+                else:
+                    self._unconfirmed(held)
+                self.report.unchanged += 1
+                return None
+            self._unconfirmed(held)
+        last = article["last_changed_at"]
+        if last is not None and capture.date <= last:
+            return self.report.skip(
+                "before_stored_history",
+                f"{capture.url}: captured {capture.date:%Y-%m-%d %H:%M:%S}, not after the "
+                "article's latest stored version")
+        if digest == article["content_hash"]:
+            self.report.unchanged += 1
+            return None
+        if article["version_count"] and shrank(
+                len(extraction.text), self.store.last_text_length(article["id"])):
+            self._held[article["id"]] = _Held(capture, extraction, digest, proof)
+            return None
+        self._store(article, capture, extraction, digest, proof)
+        return None
+
+    def finish(self) -> Report:
+        """Settle the shrunk captures no later capture confirmed; the final report."""
+        for held in self._held.values():
+            self._unconfirmed(held)
+        self._held.clear()
+        return self.report
+
+    def _unconfirmed(self, held: _Held) -> None:
+        self.report.skip("unconfirmed_shrink",
+                         f"{held.capture.url}: the body shrank by more than half and the next "
+                         "capture did not confirm it [unconfirmed_shrink]")
+
+    def _source_id(self, name: str, seen_at: datetime) -> int:
+        if name not in self._source_ids:
+            self._source_ids[name] = self.store.ensure_source(name, seen_at)
+        return self._source_ids[name]
+
+    def _store(self, article: dict[str, Any], capture: Capture, extraction: Extraction,
+               digest: str, proof: Keep | None) -> None:
+        summary = None
+        if article["version_count"]:
+            previous = self.store.version(article["id"], article["version_count"])
+            if previous is not None:
+                summary = summarize(Document.from_version(previous), Document(
+                    tuple(extraction.paragraphs), title=extraction.title,
+                    byline=extraction.byline, published_at=extraction.published_at,
+                    language=extraction.language))
+        where = None
+        if proof is not None and self.archive is not None \
+                and self.archive.wanted(new_version=True):
+            try:
+                where = proof(self.archive)
+            except OSError as exc:  # the tracker's rule: keep the version, say so loudly
+                log.error("could not archive %s in %s (%s); the version is stored without "
+                          "its raw capture", capture.url, self.archive.directory, exc)
+        due = self.store.claim_article(article["id"], capture.date + timedelta(minutes=5))
+        self.store.record_check(
+            due, checked_at=capture.date, outcome="new_version",
+            next_check_at=article["next_check_at"], check_interval=article["check_interval"],
+            http_status=capture.status, etag=article["etag"],
+            last_modified=article["last_modified"],
+            version=NewVersion(
+                url=capture.url, title=extraction.title, byline=extraction.byline,
+                published_at=extraction.published_at, modified_at=extraction.modified_at,
+                language=extraction.language, text=extraction.text, content_hash=digest,
+                summary=summary, capture=where))
+        self.report.imported += 1
+
+
+def _site(url: str) -> str:
+    """The default source of an imported capture: its host, without ``www.``."""
+    host = (urlsplit(url).hostname or "unknown").lower()
+    return host.removeprefix("www.")[:100]
+
+
+# --- WARC files --------------------------------------------------------------------------
+
+
+def locate_warc(paths: Iterable[Path], report: Report) -> list[Located]:
+    """Every response record of the files, by capture time. A file that cannot be read to
+    its end is reported; the records before the damage are kept."""
+    found: list[Located] = []
+    for path in paths:
+        try:
+            with open(path, "rb") as fh:
+                found += _locate(path, fh, report, len(found))
+        except OSError as exc:
+            report.skip("unreadable_file", f"{path}: {exc.strerror or exc}")
+    found.sort(key=lambda item: (item.date, item.order))
+    return found
+
+
+def _locate(path: Path, fh: IO[bytes], report: Report, start: int) -> list[Located]:
+    found: list[Located] = []
+    records = ArchiveIterator(fh)
+    end = 0  # where the last complete record ends
+    try:
+        for record in records:
+            kind = record.rec_type
+            uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+            date = warc_date(record.rec_headers.get_header("WARC-Date") or "")
+            records.read_to_end(record)
+            offset, length = records.get_record_offset(), records.get_record_length()
+            end = offset + length
+            if kind == "revisit":  # the archive saw the same payload again: unchanged
+                report.unchanged += 1
+            elif kind == "response" and record.http_headers is not None:
+                if date is None:
+                    report.skip("bad_record", f"{path}: {uri}: no valid WARC-Date")
+                    continue
+                found.append(Located(date, start + len(found), uri, path, offset, length))
+    except (ArchiveLoadFailed, EOFError, ValueError, zlib.error, OSError) as exc:
+        report.skip("truncated_file",
+                    f"{path}: unreadable after {len(found)} captures ({exc}); the rest of "
+                    "the file is skipped")
+        return found
+    # A gzip member cut short ends warcio's iteration silently: look for what is left.
+    size = os.fstat(fh.fileno()).st_size
+    fh.seek(end)
+    if size > end and fh.read(64).strip(b"\r\n"):
+        report.skip("truncated_file",
+                    f"{path}: {size - end} bytes after the last complete record (a truncated "
+                    "or damaged file); they are skipped")
+    return found
+
+
+def read_located(items: Iterable[Located], max_bytes: int, report: Report,
+                 ) -> Iterator[tuple[Capture, Keep] | None]:
+    """Each located capture read back, with its raw record; a damaged one is reported
+    (and yields None, so progress still counts it)."""
+    handles: dict[Path, IO[bytes]] = {}
+    try:
+        for item in items:
+            fh = handles.get(item.path)
+            if fh is None:
+                fh = handles[item.path] = open(item.path, "rb")  # noqa: SIM115
+            fh.seek(item.offset)
+            raw = fh.read(item.length)
+            got = next(iter_captures(io.BytesIO(raw), max_bytes), None)
+            if isinstance(got, Capture):
+                yield got, functools.partial(_copy, raw)
+            else:
+                reason = "bad_digest" if got and "bad digest" in got else "bad_record"
+                if got and "truncated record" in got:
+                    reason = "truncated_record"
+                report.skip(reason, f"{item.path}: {got or 'no response record'}")
+                yield None
+    finally:
+        for fh in handles.values():
+            fh.close()
+
+
+def _copy(raw: bytes, archive: Archive) -> WarcRecord:
+    return archive.copy(raw)
+
+
+def import_warc(importer: Importer, paths: Iterable[Path], *,
+                progress: Callable[[int], None] | None = None,
+                total: Callable[[int], None] | None = None) -> Report:
+    """``tearsheet import warc``: every capture of the files, oldest first."""
+    for path in paths:
+        if not Path(path).is_file():
+            raise BackfillError(f"{path}: no such file")
+    located = locate_warc(paths, importer.report)
+    if total is not None:
+        total(len(located))
+    max_bytes = importer.settings.fetch.max_bytes
+    for found in read_located(located, max_bytes, importer.report):
+        if found is not None:
+            importer.offer(*found)
+        if progress is not None:
+            progress(1)
+    return importer.finish()

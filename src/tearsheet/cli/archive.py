@@ -1,0 +1,175 @@
+"""``tearsheet import warc|cdx`` (article histories rebuilt from web archives) and
+``tearsheet export`` (datasets: JSONL, Parquet, NewsEdits SQLite, git, WARC).
+
+All show a progress bar on a terminal and end with a summary: versions imported,
+captures unchanged, and every capture skipped, counted by reason, with the first messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from tearsheet.archive import Archive, default_dir
+from tearsheet.backfill import Importer, Report, import_warc
+from tearsheet.cdx import import_from_directory, import_from_endpoint, read_index
+from tearsheet.cli import ConfigOption, app, err_console, open_store
+from tearsheet.config import load_settings
+from tearsheet.errors import BackfillError, ExportError
+from tearsheet.export import ExportReport, write_jsonl, write_parquet, write_warc
+from tearsheet.gitexport import write_git
+from tearsheet.newsedits import write_newsedits
+
+import_app = typer.Typer(help="Build article histories from web archives.",
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+SourceOption = Annotated[str | None, typer.Option(
+    help="Store the articles under this source (default: each capture's host name). A "
+         "configured source's selectors apply.")]
+
+
+@contextlib.contextmanager
+def progress_bar(what: str) -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
+    """(set the total, advance) callbacks drawing a bar on a terminal; silent otherwise."""
+    if not err_console.is_terminal:
+        yield (lambda total: None), (lambda step: None)
+        return
+    with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task(what, total=None)
+        yield (lambda total: bar.update(task, total=total)), (
+            lambda step: bar.advance(task, step))
+
+
+def print_report(report: Report) -> None:
+    table = Table(title="import summary", show_header=False)
+    table.add_column("outcome")
+    table.add_column("captures", justify="right")
+    table.add_row("versions imported", str(report.imported))
+    table.add_row("unchanged (same as the version before)", str(report.unchanged))
+    for reason, count in sorted(report.skipped.items()):
+        table.add_row(f"skipped: {reason}", str(count))
+    err_console.print(table)
+    for problem in report.problems:
+        err_console.print(f"  {problem}", markup=False, highlight=False)
+
+
+@import_app.command("warc")
+def import_warc_command(
+    files: Annotated[list[Path], typer.Argument(help="WARC files (.warc or .warc.gz).")],
+    config: ConfigOption = None,
+    source: SourceOption = None,
+) -> None:
+    """Import every HTML capture of WARC files, oldest first, as the tracker would have."""
+    settings = load_settings(config)
+    with open_store(settings) as store, progress_bar("importing") as (total, advance):
+        archive = Archive.from_settings(settings)
+        importer = Importer(settings, store, source=source, archive=archive)
+        report = import_warc(importer, files, progress=advance, total=total)
+        archive.close()
+    print_report(report)
+
+
+@import_app.command("cdx")
+def import_cdx_command(
+    index: Annotated[Path, typer.Argument(help="CDX or CDXJ index file.")],
+    from_: Annotated[str, typer.Option(
+        "--from", help="Folder holding the WARC files the index names, or a Wayback-style "
+                       "endpoint (http…) serving /web/<timestamp>id_/<url>.")],
+    config: ConfigOption = None,
+    source: SourceOption = None,
+) -> None:
+    """Import the captures a CDX index names, from local WARC files or an archive's server."""
+    settings = load_settings(config)
+    entries = read_index(index)
+    remote = from_.startswith(("http://", "https://"))
+    if not remote and not Path(from_).is_dir():
+        raise BackfillError(f"{from_}: not a folder, nor an http(s) endpoint")
+    with open_store(settings) as store, progress_bar("importing") as (total, advance):
+        archive = Archive.from_settings(settings)
+        importer = Importer(settings, store, source=source, archive=archive)
+        if remote:
+            report = asyncio.run(import_from_endpoint(importer, entries, from_,
+                                                      progress=advance, total=total))
+        else:
+            report = import_from_directory(importer, entries, Path(from_), progress=advance,
+                                           total=total)
+        archive.close()
+    print_report(report)
+
+
+FORMATS = ("jsonl", "parquet", "newsedits", "git", "warc")
+
+
+def _moment(value: str | None, name: str) -> datetime | None:
+    """``2026-11-20`` or ``2026-11-20T08:00`` (UTC unless it says otherwise)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ExportError(f"--{name} {value!r} is not a date (use e.g. 2026-11-20 or "
+                          "2026-11-20T08:00)") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+@app.command()
+def export(
+    config: ConfigOption = None,
+    format: Annotated[str, typer.Option(
+        "--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")] = "jsonl",
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="File (a new folder for git; default for jsonl: stdout).")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Only versions captured at or after this time (UTC).")] = None,
+    until: Annotated[str | None, typer.Option(
+        help="Only versions captured before this time (UTC).")] = None,
+) -> None:
+    """Write the stored versions as a dataset, streamed (see docs/guide.md, Export)."""
+    if format not in FORMATS:
+        raise ExportError(f"unknown export format {format!r} (available: {', '.join(FORMATS)})")
+    if out is None and format != "jsonl":
+        raise ExportError(f"--out is needed for the {format} format")
+    if out is not None and format not in ("git", "jsonl") and out.exists():
+        raise ExportError(f"{out} exists: choose a new file")
+    start, end = _moment(since, "since"), _moment(until, "until")
+    settings = load_settings(config)
+    report = ExportReport()
+    with open_store(settings) as store, progress_bar("exporting") as (total, advance):
+        total(store.count_versions(source, since=start, until=end))
+        rows = store.iter_versions(source, since=start, until=end, by_time=format == "git")
+        if format == "jsonl" and out is None:
+            report.written = write_jsonl(rows, sys.stdout, advance)
+        elif format == "jsonl":
+            assert out is not None
+            with open(out, "w", encoding="utf-8") as fh:
+                report.written = write_jsonl(rows, fh, advance)
+        elif format == "parquet":
+            assert out is not None
+            report.written = write_parquet(rows, out, advance)
+        elif format == "newsedits":
+            assert out is not None
+            report.written = write_newsedits(rows, out, advance)
+        elif format == "git":
+            assert out is not None
+            report.written = write_git(rows, out, advance)
+        else:
+            assert out is not None
+            with open(out, "wb") as fh:
+                write_warc(rows, fh, default_dir(settings), report, advance)
+    skipped = "".join(f", skipped {count} ({reason})"
+                      for reason, count in sorted(report.skipped.items()))
+    err_console.print(f"exported {report.written} versions ({format})"
+                      + (f" to {out}" if out else "") + skipped,
+                      markup=False, highlight=False)

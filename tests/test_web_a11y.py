@@ -1,0 +1,76 @@
+"""Accessibility audit: axe-core in headless Chromium on every kind of page, in the light
+and the dark theme. Serious and critical violations fail the test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tearsheet.config import load_settings
+from tearsheet.store import Store
+from tearsheet.web import create_app
+from tests.served import budget_story, serve
+from tests.test_web import _chromium
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+PAGES = ["/", "/?kind=correction_appended", "/sources", "/sources/daily-example",
+         "/articles/1", "/articles/1/diff/1/2", "/articles/1/diff/1/3?view=inline",
+         "/articles/1/versions/2", "/search", "/search?q=budget", "/stats", "/nowhere"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("a11y")
+    settings = load_settings(None, database_url=f"sqlite:///{folder / 'ts.db'}")
+    store = Store.open(settings.database_url)
+    budget_story(store)
+    with serve(create_app(settings, store)) as base:
+        yield base
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=_chromium(),
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _summary(violations: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{v['impact']}: {v['id']} ({v['help']}) at "
+                     + ", ".join(str(n["target"]) for n in v["nodes"][:3])
+                     for v in violations)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations(site: str, browser: Any, scheme: str) -> None:
+    # The pages' Content-Security-Policy forbids injected scripts: the audit's context
+    # alone bypasses it, to run axe.
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        found = {}
+        for path in PAGES:
+            page.goto(site + path)
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+            checked = {rule["id"] for kind in ("passes", "violations", "incomplete")
+                       for rule in result[kind]}
+            assert {"color-contrast", "landmark-one-main", "page-has-heading-one"} <= checked, path
+            bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+            if bad:
+                found[path] = _summary(bad)
+        assert not found, "\n".join(f"{path}:\n{text}" for path, text in found.items())
+    finally:
+        context.close()
