@@ -212,26 +212,28 @@ def test_politeness_holds_across_worker_processes(
     server: LocalServer, tmp_path: Path, pg_url: str
 ) -> None:
     """Two workers, one host: requests start at least per_host_delay apart in all."""
-    paths = [f"/news/story-{n}" for n in range(6)]
+    paths = [f"/news/story-{n}" for n in range(4)]
     for path in paths:
         server.route(path, article_page(f"Story {path}", LOREM))
     server.route("/feed.xml", Reply(body=rss_feed(server.base, [(p, p) for p in paths]),
                                     headers={"Content-Type": "application/rss+xml"}))
     config = tmp_path / "tearsheet.toml"
     config.write_text(CONFIG.format(
-        db=pg_url, interval=60, delay="0.3", lease=30, name="local",
+        db=pg_url, interval=60, delay="1", lease=30, name="local",
         feeds=f'feeds = ["{server.url("/feed.xml")}"]').replace(
             "per_host_concurrency = 8", "per_host_concurrency = 4"))
     assert cli("db", "upgrade", "--config", str(config)) == 0
     with workers(config, ["a", "b"], tmp_path):
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not all(server.hits(p) for p in paths):
             time.sleep(0.1)
     assert all(server.hits(p) for p in paths)
     starts = sorted(r.at for p in [*paths, "/feed.xml", "/robots.txt"]
                     for r in server.hits(p))
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert min(gaps) >= 0.25, gaps  # 0.3 s, less what localhost scheduling may take
+    # 1 s apart, less what scheduling on a loaded machine may shift the server's clock
+    # readings by; without the shared gate the two workers start requests together.
+    assert min(gaps) >= 0.7, gaps
 
 
 def test_worker_refuses_sqlite(tmp_path: Path) -> None:
