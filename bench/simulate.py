@@ -1,5 +1,5 @@
 """End-to-end benchmark against the newsroom simulator: checks/s, CPU per check, and where
-the time goes (fetch, extract, compare, store).
+the time goes (fetch, extract, compare, store, archive).
 
 Why: ``checkloop.py`` measures the check loop against a bare, pre-rendered site; this one
 runs the tracker against the product's own simulator (``tearsheet simulate``, in its own
@@ -16,15 +16,16 @@ The tracker runs as configured by default: extraction in ``fetch.extract_process
 worker processes (one per CPU), store writes on its writer thread, grouped into commits
 (``--extract-processes 0`` puts extraction back on a thread in this process).
 
-Where the time goes: ``fingerprint`` (compare, on the loop thread) and the store's
-``claim_due`` and ``record_checks`` (store, on the writer thread) are wrapped for the
-duration of a pass; each wrapper adds the CPU time (``time.thread_time``) of its thread
-spent inside the call, exact for synchronous calls. Extraction is the CPU of the worker
-processes over the pass (read from ``/proc``), or, with a thread, a wrapper of ``extract``.
-What remains of this process's CPU is "fetch + loop": httpx, decompression, the event loop,
-the tracker's bookkeeping, and sending pages to the workers and results back. "CPU
-ms/check" is this process plus the workers; "site CPU" is the simulator's process. The
-median of ``--runs`` is reported.
+Where the time goes: ``fingerprint`` (compare, on the loop thread), the store's
+``claim_due`` and ``record_checks`` (store, on the writer thread) and the WARC archive's
+``write`` (archive, on its own thread; by default each new version's raw response is
+kept) are wrapped for the duration of a pass; each wrapper adds the CPU time
+(``time.thread_time``) of its thread spent inside the call, exact for synchronous calls.
+Extraction is the CPU of the worker processes over the pass (read from ``/proc``), or,
+with a thread, a wrapper of ``extract``. What remains of this process's CPU is "fetch +
+loop": httpx, decompression, the event loop, the tracker's bookkeeping, and sending
+pages to the workers and results back. "CPU ms/check" is this process plus the workers;
+"site CPU" is the simulator's process. The median of ``--runs`` is reported.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ from tearsheet.store import Store
 from tearsheet.tracker import Tracker
 
 T = TypeVar("T")
-STAGES = ("extract", "compare", "store")
+STAGES = ("extract", "compare", "store", "archive")
 COLUMNS = (*STAGES, "fetch + loop", "site CPU")
 
 
@@ -95,23 +96,26 @@ class Costs:
 
 
 @contextmanager
-def instrumented(store: Store, costs: Costs, *, wrap_extract: bool) -> Iterator[None]:
+def instrumented(tracker: Tracker, costs: Costs) -> Iterator[None]:
     """Wrap the tracker's stages for the duration of a pass.
 
     With a process pool, ``extract`` runs in the workers (their CPU is read from /proc)
     and cannot be wrapped: a closure does not pickle.
     """
+    store = tracker.store
     saved_extract, saved_fingerprint = tracker_module.extract, tracker_module.fingerprint
-    if wrap_extract:
+    if not tracker.pool.uses_processes:
         tracker_module.extract = costs.wrap("extract", saved_extract)  # type: ignore[assignment]
     tracker_module.fingerprint = costs.wrap("compare", saved_fingerprint)  # type: ignore[assignment]
     store.record_checks = costs.wrap("store", store.record_checks)  # type: ignore[method-assign]
     store.claim_due = costs.wrap("store", store.claim_due)  # type: ignore[method-assign]
+    tracker.archive.write = costs.wrap("archive", tracker.archive.write)  # type: ignore[method-assign]
     try:
         yield
     finally:
         tracker_module.extract, tracker_module.fingerprint = saved_extract, saved_fingerprint
         del store.record_checks, store.claim_due  # back to the class's methods
+        del tracker.archive.write
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,7 @@ async def tracker_pass(tracker: Tracker, store: Store, until: datetime, count: i
     workers = tracker.pool.worker_pids()
     workers_cpu = sum(map(cpu_seconds, workers))
     wall, cpu = time.perf_counter(), time.process_time()
-    with instrumented(store, costs, wrap_extract=not tracker.pool.uses_processes):
+    with instrumented(tracker, costs):
         await tracker.check_due(asyncio.Event(), until=until)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     stages = dict(costs.cpu)

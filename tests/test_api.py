@@ -202,7 +202,9 @@ def test_recheck_makes_the_article_due_now(site: str, store: Store) -> None:
     assert httpx.post(site + "/api/v1/articles/99/recheck", headers=AUTH).status_code == 404
 
 
-def test_hidden_articles_leave_the_ui_feeds_and_api(site: str) -> None:
+def test_hidden_articles_leave_the_ui_feeds_and_api(site: str, store: Store) -> None:
+    from tearsheet.browse import Browse
+
     assert "Budget passes" in httpx.get(site + "/").text  # (and the page is cached)
     assert httpx.post(site + "/api/v1/articles/1/hide", headers=AUTH).json()["hidden"]
     try:
@@ -213,9 +215,11 @@ def test_hidden_articles_leave_the_ui_feeds_and_api(site: str) -> None:
         assert httpx.get(site + "/articles/1").status_code == 404
         assert "Budget passes" not in httpx.get(site + "/").text
         assert "Budget passes" not in httpx.get(site + "/feed.atom").text
+        assert Browse(store).version(1, 2) is None  # what the raw-capture routes read
     finally:
         assert not httpx.post(site + "/api/v1/articles/1/unhide", headers=AUTH).json()["hidden"]
     assert httpx.get(site + "/api/v1/articles/1").status_code == 200
+    assert Browse(store).version(1, 2) is not None
 
 
 # --- the live OpenAPI document, fuzzed -------------------------------------------------

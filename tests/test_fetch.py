@@ -489,3 +489,25 @@ def test_concurrency_caps(server: LocalServer, concurrency: int, per_host: int) 
         concurrency=concurrency, per_host_concurrency=per_host))
     assert all(isinstance(r, Response) for r in results)
     assert in_flight[1] == 2
+
+
+def test_a_pooled_connection_knows_when_the_server_hung_up() -> None:
+    """The pool's cheap "did the server close this idle connection?" check (one poll)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    async def go() -> list[bool]:
+        stream = await fetch_module._GuardedBackend(guard=False).connect_tcp(
+            "127.0.0.1", listener.getsockname()[1], timeout=5)
+        accepted, _ = listener.accept()
+        seen = [stream.get_extra_info("is_readable")]
+        accepted.close()  # the server hangs up on the idle connection
+        await asyncio.sleep(0.05)
+        seen.append(stream.get_extra_info("is_readable"))
+        assert stream.get_extra_info("socket") is not None
+        await stream.aclose()
+        return seen
+
+    try:
+        assert asyncio.run(go()) == [False, True]
+    finally:
+        listener.close()

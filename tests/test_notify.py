@@ -218,7 +218,9 @@ def test_webhook_that_fails_twice_then_succeeds(store: Store, server: LocalServe
     assert len({r.headers[DELIVERY_HEADER] for r in posts(server)}) == 1
 
 
-def test_webhook_that_never_answers_is_marked_failed(store: Store, server: LocalServer) -> None:
+def test_webhook_that_never_answers_is_marked_failed(
+        store: Store, server: LocalServer, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/hook", Reply(200, delay=2.0))
     clock = Clock()
     notifier = Notifier(settings(store, webhook(server), timeout=0.3), store, clock=clock)
@@ -232,6 +234,10 @@ def test_webhook_that_never_answers_is_marked_failed(store: Store, server: Local
     assert "no answer within 0.3 s" in row["last_error"]
     assert row["version_id"] is not None  # nothing lost: the failure is on record
     assert step(notifier) == 0 and len(posts(server)) == 3
+    monkeypatch.setenv("TEARSHEET_DATABASE_URL", str(store.engine.url))
+    assert cli("notify", "status") == 0
+    out = capsys.readouterr().out
+    assert "failed" in out and "no answer within 0.3 s" in out
 
 
 def test_a_crash_between_send_and_mark_sends_again_once(store: Store,
@@ -319,6 +325,9 @@ def test_a_site_wide_change_sends_one_summary(store: Store, server: LocalServer)
     statuses = [row["status"] for row in notifier.outbox.rows()]
     assert statuses.count("summarized") == 38 and statuses.count("sent") == 5
     assert step(notifier) == 0 and len(posts(server)) == 5
+    clock.advance(31 * 86400)  # a month later the finished deliveries are forgotten
+    step(notifier)
+    assert notifier.outbox.rows() == []
 
 
 # --- running -------------------------------------------------------------------------------

@@ -516,3 +516,41 @@ def test_discovery_keeps_its_schedule_while_checks_never_stop(
     assert len(newsroom.server.hits("/feed.xml")) >= 3  # pages share the host's slots
     article = store.article_by_url(newsroom.server.url("/news/breaking"))
     assert article is not None and article["version_count"] == 1
+
+
+def test_new_articles_are_checked_without_waiting_for_the_slowest_feed(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from tearsheet.config import load_settings
+    from tearsheet.fetch import Fetcher
+    from tearsheet.store import Store
+    from tearsheet.tracker import Tracker
+
+    server.route("/news/quick-story", article_page("A quick story", LOREM))
+    server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/news/quick-story", "Q")]),
+                                    headers={"Content-Type": "application/rss+xml"}))
+    server.route("/slow-feed.xml", Reply(body=rss_feed(server.base, []), delay=3.0,
+                                         headers={"Content-Type": "application/rss+xml"}))
+    config = write_config(tmp_path, server)
+    config.write_text(config.read_text().replace(
+        f'feeds = ["{server.url("/feed.xml")}"]',
+        f'feeds = ["{server.url("/feed.xml")}", "{server.url("/slow-feed.xml")}"]'))
+    settings = load_settings(config)
+    store = Store.open(settings.database_url)
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        async with Fetcher(settings.fetch) as fetcher, Tracker(settings, store, fetcher) as tracker:
+            running = asyncio.create_task(tracker.run(stop))
+            while not server.hits("/news/quick-story") or not tracker.stats.checks:
+                await asyncio.sleep(0.02)
+            stop.set()
+            await running
+
+    asyncio.run(go())
+    slow_answered = server.hits("/slow-feed.xml")[0].at + 3.0
+    assert server.hits("/news/quick-story")[0].at < slow_answered
+    assert store.article_by_url(server.url("/news/quick-story"))["version_count"] == 1
+    store.close()

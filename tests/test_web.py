@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tearsheet import __version__
 from tearsheet.config import load_settings
 from tearsheet.store import NewVersion, Store
 from tearsheet.summaries import backfill
@@ -77,7 +80,10 @@ def test_front_page_lists_changes_with_kinds(site: str) -> None:
                                               ("?min=0.99", 0), ("?source=daily-example", 2),
                                               ("?source=nobody", 0)])
 def test_front_page_filters(site: str, query: str, count: int) -> None:
-    assert get(site, "/" + query).count('class="headline"') == count
+    html = get(site, "/" + query)
+    assert html.count('class="headline"') == count
+    if "kind" in query:  # the kinds are offered in a menu, the chosen one selected
+        assert '<option value="correction_appended" selected>correction appended' in html
 
 
 def test_sources(site: str) -> None:
@@ -163,6 +169,7 @@ def test_compare_any_two_versions(site: str) -> None:
 def test_version_page(site: str) -> None:
     html = get(site, "/articles/1/versions/2")
     assert "Version 2 of 3" in html and "Correction:" in html
+    assert f"tearsheet {__version__} —" in html  # the version shown is not tearsheet's
     assert HOSTILE not in html and "&lt;script&gt;alert" in html
 
 
@@ -180,7 +187,25 @@ def test_bad_cursor_is_400(site: str) -> None:
 def test_error_pages_say_what_happened(site: str) -> None:
     html = get(site, "/articles/99", 404)
     assert "Not found" in html and "no article 99" in html
+    assert "There is no page at /nowhere/&lt;b&gt;." in get(site, "/nowhere/%3Cb%3E", 404)
     assert "min" in get(site, "/?min=7", 400)
+
+
+def test_a_server_error_says_so_without_details(tmp_path: Path) -> None:
+    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}")
+    store = Store.open(settings.database_url)
+    record(store, "daily-example", "https://news.example/a", [("Plan passes", V1)])
+    try:
+        with serve(create_app(settings, store)) as base:
+            assert httpx.get(base + "/articles/1").status_code == 200
+            with closing(sqlite3.connect(tmp_path / "ts.db")) as db:
+                db.execute("DROP TABLE versions")  # the store breaks under the server
+            response = httpx.get(base + "/articles/1")
+            assert response.status_code == 500
+            assert "Something went wrong on our side" in response.text
+            assert "no such table" not in response.text and "x-cache" not in response.headers
+    finally:
+        store.close()
 
 
 def test_security_headers(site: str) -> None:

@@ -14,7 +14,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, text, tuple_
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select, text, tuple_
 
 from tearsheet.schema import (
     SEARCH_TABLE,
@@ -46,6 +46,8 @@ _ARTICLE = (select(articles, sources.c.name.label("source"))
 _VERSIONS = (select(versions).where(versions.c.article_id == bindparam("article_id"))
              .order_by(versions.c.number))
 _SOME_VERSIONS = _VERSIONS.where(versions.c.number.in_(bindparam("numbers", expanding=True)))
+_VISIBLE_VERSION = _SOME_VERSIONS.where(~exists().where(
+    articles.c.id == versions.c.article_id, articles.c.hidden.is_(True)))
 _HISTORY = (select(*[c for c in versions.c if c.name not in ("text", "content_hash")])
             .where(versions.c.article_id == bindparam("article_id"))
             .order_by(versions.c.number))
@@ -207,7 +209,8 @@ class Browse:
         return self._all(_VERSIONS if with_text else _HISTORY, {"article_id": article_id})
 
     def version(self, article_id: int, number: int) -> dict[str, Any] | None:
-        rows = self._all(_SOME_VERSIONS, {"article_id": article_id, "numbers": (number,)})
+        """One version, unless its article is hidden (a raw capture's direct link too)."""
+        rows = self._all(_VISIBLE_VERSION, {"article_id": article_id, "numbers": (number,)})
         return rows[0] if rows else None
 
     def search(self, terms: str, limit: int = 50) -> list[dict[str, Any]]:

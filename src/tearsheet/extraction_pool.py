@@ -54,14 +54,13 @@ class ExtractionPool:
         died under it (the pool is replaced for the next job)."""
         job = functools.partial(function, *args, **kwargs)
         loop = asyncio.get_running_loop()
-        while True:
+        executor = self._current()
+        try:
+            running = loop.run_in_executor(executor, job)
+        except BrokenProcessPool:  # broken before this job was sent: not its fault
+            self._replace(executor)
             executor = self._current()
-            try:
-                running = loop.run_in_executor(executor, job)
-            except BrokenProcessPool:  # broken before this job was sent: not its fault
-                self._replace(executor)
-                continue
-            break
+            running = loop.run_in_executor(executor, job)
         try:
             return await running
         except BrokenProcessPool:
@@ -69,6 +68,14 @@ class ExtractionPool:
             raise ExtractionError("the extraction worker process died (killed, or out of "
                                   "memory); the check will be retried",
                                   reason="worker_died") from None
+
+    def start(self) -> None:
+        """Start the workers now (a fork server's first start imports the extractor, a
+        second or two), so the first checks do not wait for them."""
+        executor = self._current()
+        if isinstance(executor, ProcessPoolExecutor):
+            for _ in range(self.processes):  # a worker is started per job waiting for one
+                executor.submit(os.getpid)
 
     def worker_pids(self) -> list[int]:
         """The worker processes' ids (for tests and the benchmark's CPU accounting)."""

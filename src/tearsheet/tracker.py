@@ -121,15 +121,20 @@ class Tracker:
 
     # --- discovery ---------------------------------------------------------------------
 
-    async def discover(self) -> int:
-        """Poll every feed that is due; returns the number of new articles."""
+    async def discover(self, entered: asyncio.Event | None = None) -> int:
+        """Poll every feed that is due; returns the number of new articles.
+
+        ``entered`` is set as soon as one feed has entered new articles, so their checks
+        need not wait for the slowest feed (one timing out and retried takes seconds).
+        The feeds are claimed with a lease: with many workers, one polls each feed.
+        """
         now = self.clock()
         due = await self.writer.call(self.store.claim_feeds, now,
                                      now + timedelta(seconds=self.settings.lease_seconds()))
-        counts = await asyncio.gather(*(self._poll(feed) for feed in due))
+        counts = await asyncio.gather(*(self._poll(feed, entered) for feed in due))
         return sum(counts)
 
-    async def _poll(self, feed: DueFeed) -> int:
+    async def _poll(self, feed: DueFeed, entered: asyncio.Event | None = None) -> int:
         now = self.clock()
         interval = self.settings.schedule.discovery_interval
         try:
@@ -152,6 +157,8 @@ class Tracker:
             etag=response.etag, last_modified=response.last_modified)
         self.stats.feeds_polled += 1
         self.stats.articles_found += added
+        if added and entered is not None:
+            entered.set()
         if added:
             self._event(logging.INFO, f"{feed.url}: {added} new article(s)")
         return added
@@ -391,6 +398,7 @@ class Tracker:
         steady load of checks, a story published meanwhile is still found on time.
         """
         self.sync_sources()
+        self.pool.start()  # beside discovery
         if once:
             await self.discover()
             # "Due" is fixed after discovery: a checked article that falls due again during
@@ -414,8 +422,7 @@ class Tracker:
     async def _discover_until(self, stop: asyncio.Event, found: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                if await self.discover():
-                    found.set()
+                await self.discover(found)
             except Exception:  # a bug, not a bad feed: keep the tracker running
                 log.exception("discovery crashed")
             await self._wait(stop, None, self.store.next_feed_poll())

@@ -57,6 +57,7 @@ class Notifier:
         stays free for its fetches."""
         await asyncio.to_thread(self.queue)
         await asyncio.to_thread(self.outbox.fold_floods, self.clock(), self.config.flood_window)
+        await asyncio.to_thread(self.outbox.prune, self.clock())
         done = 0
         while deliveries := await asyncio.to_thread(self.outbox.claim, self.clock(), self.lease,
                                                     SEND_BATCH):
@@ -167,14 +168,14 @@ class Notifier:
             return
         async with httpx.AsyncClient(follow_redirects=False) as client:
             while not stop.is_set():
+                wait = self.config.poll_interval
                 try:
                     await self.step(client)
+                    upcoming = await asyncio.to_thread(self.outbox.next_attempt)
+                    if upcoming is not None:
+                        wait = min(wait, max(0.05, (upcoming - self.clock()).total_seconds()))
                 except Exception:  # a database hiccup: keep going, the state is stored
                     log.exception("notifier step failed")
-                wait = self.config.poll_interval
-                upcoming = await asyncio.to_thread(self.outbox.next_attempt)
-                if upcoming is not None:
-                    wait = min(wait, max(0.05, (upcoming - self.clock()).total_seconds()))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=wait)
 

@@ -23,6 +23,7 @@ from tearsheet.store import Store
 CURSOR = "cursor"
 BATCH = 500
 LOOKBACK = timedelta(minutes=5)  # see Outbox.late_changes
+KEEP = timedelta(days=30)  # delivered or failed rows are kept this long, for `notify status`
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,14 @@ class Outbox:
         with self.engine.begin() as conn:
             conn.execute(update(notify_outbox).where(notify_outbox.c.id == delivery_id)
                          .values(**values))
+
+    def prune(self, now: datetime) -> int:
+        """Forget deliveries that ended (sent, summarised, failed) :data:`KEEP` ago."""
+        o = notify_outbox.c
+        with self.engine.begin() as conn:
+            done = conn.execute(notify_outbox.delete().where(
+                o.status.in_(("sent", "summarized", "failed")), o.created_at < now - KEEP))
+            return int(done.rowcount or 0)
 
     def next_attempt(self) -> datetime | None:
         with self.engine.connect() as conn:

@@ -167,7 +167,7 @@ def router(settings: Settings, browse: Browse, curation: Curation,
         row = found(browse.article(article_id), f"no article {article_id}")
         versions = [m.VersionBrief(number=v["number"], captured_at=v["captured_at"],
                                    title=v["title"], byline=v["byline"], change=_summary(v))
-                    for v in browse.versions(article_id)]
+                    for v in browse.versions(article_id, with_text=False)]
         return m.Article(**{k: row[k] for k in _ARTICLE_FIELDS}, versions=versions)
 
     @api.get("/articles/{article_id}/versions/{number}", response_model=m.Version,

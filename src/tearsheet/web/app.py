@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tearsheet import __version__
 from tearsheet.browse import MARK_END, MARK_START, Browse, Cursor
-from tearsheet.changes import Change, Summary, diff
+from tearsheet.changes import KIND_WEIGHTS, Change, Summary, diff
 from tearsheet.config import Settings, load_settings
 from tearsheet.curation import Curation
 from tearsheet.diff import Document
@@ -48,7 +48,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     browse = Browse(store)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.auto_reload = False  # no stat() of every template file on every page
-    templates.env.globals.update(version=__version__, ago=words.ago, later=words.later,
+    templates.env.globals.update(tearsheet_version=__version__, ago=words.ago, later=words.later,
                                  stamp=words.stamp, inline=html_inline, field_name=field_name,
                                  summary_line=words.summary_line,
                                  feed_links=feeds.feed_links)
@@ -76,8 +76,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if api.is_api(request):
             return api.error_response(request, exc)
+        message = exc.detail
+        if exc.status_code == 404 and message == "Not Found":  # no route: say which page
+            message = f"There is no page at {request.url.path}."
         return page(request, "error.html", exc.status_code, status=exc.status_code,
-                    message=exc.detail)
+                    message=message)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
@@ -143,7 +146,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             if len(rows) == PAGE_SIZE else None
         return page(request, "front.html", items=items, more=more, source=source, kind=kind,
                     min=min_significance, boring=boring,
-                    sources=names)
+                    sources=names, kinds=KIND_WEIGHTS)
 
     @app.get("/search", response_class=HTMLResponse)
     def search(request: Request, q: str = "") -> HTMLResponse:
