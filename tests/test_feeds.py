@@ -92,10 +92,12 @@ def test_feeds_per_source_article_filter_and_search(site: str, path: str, count:
     assert not feed.bozo and len(feed.entries) == count
 
 
-@pytest.mark.parametrize("path", ["/sources/nobody/feed.atom", "/articles/99/feed.rss",
-                                  "/feed.json"])
-def test_missing_feeds_are_404(site: str, path: str) -> None:
-    assert fetch(site, path).status_code == 404
+@pytest.mark.parametrize(("path", "status"), [
+    ("/sources/nobody/feed.atom", 404), ("/articles/99/feed.rss", 404), ("/feed.json", 404),
+    ("/articles/99999999999999999999/feed.atom", 400), ("/feed.atom?min=2", 400),
+])
+def test_missing_feeds_and_bad_requests(site: str, path: str, status: int) -> None:
+    assert fetch(site, path).status_code == status
 
 
 def test_conditional_get(site: str) -> None:

@@ -3,6 +3,7 @@ leases, checks, versions."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -135,6 +136,48 @@ def test_postgresql_waits_for_db_upgrade(empty_store_url: str, backend: str) -> 
         assert store.schema_revision() == head_revision()
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("search_triggers", [True, False])
+def test_upgrading_a_store_with_data_keeps_every_row(tmp_path: Path,
+                                                     search_triggers: bool) -> None:
+    """A batch migration rebuilds a table (``articles`` in 0005): with foreign keys enforced,
+    dropping the old one cascaded to every version and check — or, with the search index's
+    triggers, failed ("database table is locked")."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    config = Config()
+    config.set_main_option("script_location", "tearsheet:migrations")
+    engine = create_engine(db_url(tmp_path))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0003")
+    engine.dispose()
+    with sqlite3.connect(tmp_path / "ts.db") as conn:
+        if not search_triggers:
+            conn.execute("DROP TRIGGER versions_fts_insert")
+        conn.executescript("""
+            PRAGMA foreign_keys=ON;
+            INSERT INTO sources (id, name, created_at) VALUES (1, 's', '2026-11-20 08:00:00');
+            INSERT INTO articles (id, source_id, url, first_seen_at, last_seen_at,
+                                  check_interval, version_count)
+                VALUES (1, 1, 'https://news.example/a', '2026-11-20 08:00:00',
+                        '2026-11-20 08:00:00', 1800, 1);
+            INSERT INTO versions (article_id, number, captured_at, url, text, content_hash)
+                VALUES (1, 1, '2026-11-20 08:00:00', 'https://news.example/a', 'Text.', 'h');
+            INSERT INTO checks (article_id, checked_at, outcome)
+                VALUES (1, '2026-11-20 08:00:00', 'new_version');""")
+    store = Store.open(db_url(tmp_path))
+    try:
+        assert store.schema_revision() == head_revision()
+        assert store.article_by_url("https://news.example/a") is not None
+    finally:
+        store.close()
+    with sqlite3.connect(tmp_path / "ts.db") as conn:
+        counts = [conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                  for table in ("articles", "versions", "checks")]
+    assert counts == [1, 1, 1]
 
 
 @pytest.mark.parametrize(

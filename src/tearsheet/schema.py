@@ -61,6 +61,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 # BIGINT primary keys on PostgreSQL, INTEGER (the rowid alias) on SQLite.
 Id = BigInteger().with_variant(Integer(), "sqlite")
+MAX_ID = 2**63 - 1
+"""The largest id either holds: web routes refuse larger ones (400) before a query."""
 
 metadata = MetaData(
     naming_convention={

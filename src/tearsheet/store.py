@@ -225,11 +225,22 @@ class Store:
     def upgrade(self) -> None:
         """Apply every pending migration."""
         cfg = _alembic_config()
+        sqlite = self.engine.dialect.name == "sqlite"
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":  # two `db upgrade` at once: one waits
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
+            if sqlite:
+                # A batch migration rebuilds a table: with foreign keys enforced, dropping the
+                # old `articles` would cascade to every version and check. (The pragma only
+                # takes effect outside a transaction: this is the first statement.)
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                raise StoreError("the upgrade left rows pointing at nothing; nothing was "
+                                 "changed (restore from a backup if this repeats)")
+        if sqlite:  # no pooled connection keeps foreign keys off: new ones turn them on
+            self.engine.dispose()
 
     def close(self) -> None:
         self.engine.dispose()

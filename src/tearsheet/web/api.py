@@ -26,6 +26,7 @@ from tearsheet.browse import MARK_END, MARK_START, Browse
 from tearsheet.changes import Change
 from tearsheet.config import Settings
 from tearsheet.curation import Curation, CurationError, SourceSpec
+from tearsheet.schema import MAX_ID
 from tearsheet.web import api_models as m
 
 PREFIX = "/api/v1"
@@ -35,7 +36,6 @@ ChangeOf = Callable[[int, int, int], Change]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")]
 CursorParam = Annotated[str | None, Query(max_length=500, pattern=r"^[A-Za-z0-9_-]*$",
                                           description="`next_cursor` of the page before.")]
-MAX_ID = 2**63 - 1  # the largest id the database can hold
 ArticleId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="A version number.")]
 
