@@ -208,6 +208,13 @@ def test_cdx_with_captures_in_a_local_folder(tmp_path: Path) -> None:
     report = import_from_directory(Importer(settings, store), read_index(index), folder)
     assert stored(store) == expected(versions)
     assert report.skipped["missing_file"] == 1
+    # The command does the same, and says what it skipped.
+    config = tmp_path / "tearsheet.toml"
+    config.write_text(f'database_url = "sqlite:///{tmp_path / "cli.db"}"\n')
+    assert cli("import", "cdx", str(index), "--from", str(folder), "--config", str(config)) == 0
+    assert stored(Store.open(f"sqlite:///{tmp_path / 'cli.db'}")) == expected(versions)
+    assert cli("import", "cdx", str(index), "--from", str(tmp_path / "nowhere"),
+               "--config", str(config)) == 1
 
 
 def test_cdx_from_a_wayback_style_endpoint(server: LocalServer, tmp_path: Path) -> None:
@@ -296,3 +303,29 @@ def test_round_trip_tracker_warc_import(tmp_path: Path) -> None:
         delay = row["captured_at"] - when[row["url"], row["number"]]
         assert timedelta(0) <= delay < timedelta(seconds=10)
     assert sum(report.skipped.values()) == report.unchanged == 0
+
+
+def test_an_import_commits_without_waiting_for_the_disk_and_leases_nothing(
+    tmp_path: Path,
+) -> None:
+    """Re-runnable, so WAL with synchronous=NORMAL for the import's own connections only."""
+    store, report = run_import(tmp_path, [captures(tmp_path, [LONG, OTHER])])
+    assert report.imported == 2
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert conn.exec_driver_sql(
+            "SELECT count(*) FROM articles WHERE leased_until IS NOT NULL").scalar() == 0
+    other = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+    with other.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL, as shipped
+
+
+def test_a_target_uri_in_angle_brackets_is_read(tmp_path: Path) -> None:
+    """WARC 1.0's grammar wrote ``<uri>``; some archives still do."""
+    path = tmp_path / "old.warc.gz"
+    with open(path, "wb") as fh:
+        response_record(WARCWriter(fh, gzip=True), "<https://daily.example/news/old>", EPOCH,
+                        article_page("An old capture", LONG).encode())
+    store, report = run_import(tmp_path, [path])
+    assert report.imported == 1
+    assert list(stored(store)) == ["https://daily.example/news/old"]

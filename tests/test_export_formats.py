@@ -152,3 +152,14 @@ def test_bad_options(config: Path, options: list[str], message: str,
                      capsys: pytest.CaptureFixture[str]) -> None:
     assert export(config, *options) == 1
     assert message in capsys.readouterr().err
+
+
+def test_warc_of_versions_without_captures(config: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Versions stored without a raw capture are counted, not silently dropped (the round
+    trip through real captures is tests/test_backfill.py's)."""
+    out = tmp_path / "v.warc.gz"
+    assert export(config, "--format", "warc", "--out", str(out)) == 0
+    assert out.read_bytes() == b""
+    err = capsys.readouterr().err
+    assert "exported 0 versions (warc)" in err and "skipped 4 (no_capture)" in err

@@ -116,7 +116,7 @@ def test_conditional_get(site: str) -> None:
 @pytest.mark.parametrize(("page", "feed"), [
     ("/", "/feed.atom"), ("/?source=other-paper&before=x", None),
     ("/sources/daily-example", "/sources/daily-example/feed.atom"),
-    ("/articles/1", "/articles/1/feed.atom"),
+    ("/articles/1", "/articles/1/feed.atom"), ("/search?q=minister", "/feed.atom?q=minister"),
 ])
 def test_pages_link_their_feeds(site: str, page: str, feed: str | None) -> None:
     response = fetch(site, page.replace("&before=x", ""))

@@ -573,3 +573,94 @@ def test_schedule_queries_use_their_index(store: Store, call: Any, index: str) -
     statement, parameters = next(s for s in sent if "articles" in s[0])
     details = plan(store, statement, parameters)
     assert index in details, details
+
+
+# --- several workers on one store ----------------------------------------------------------
+
+
+def two_workers(store_url: str) -> tuple[Store, Store]:
+    first, second = Store.open(store_url), Store.open(store_url)
+    first.worker_id, second.worker_id = "worker-a", "worker-b"
+    return first, second
+
+
+def check_with(store: Store, article: DueArticle, text: str, at: datetime) -> int | None:
+    return store.record_check(
+        article, checked_at=at, outcome="new_version", next_check_at=at + timedelta(hours=1),
+        check_interval=FIRST, version=version(text), http_status=200)
+
+
+def test_a_check_that_outlived_its_lease_is_not_recorded(store: Store, store_url: str) -> None:
+    (article_id,) = add(store, "daily", "https://a.example/1")
+    a, b = two_workers(store_url)
+    try:
+        (slow,) = a.claim_due(NOW, 10, LEASE)
+        assert b.claim_due(NOW, 10, LEASE) == []  # leased to a
+        later = LEASE + timedelta(seconds=1)
+        (taken,) = b.claim_due(later, 10, later + timedelta(minutes=5))  # a's lease ran out
+        assert check_with(a, slow, "from a", later) is None  # b holds it now
+        assert sql(store, "SELECT count(*) FROM checks") == [(0,)]
+        assert check_with(b, taken, "from b", later) == 1
+        assert sql(store, "SELECT text FROM versions") == [("from b",)]
+        assert store.article_by_url("https://a.example/1")["leased_by"] == "worker-b"  # type: ignore[index]
+    finally:
+        a.close()
+        b.close()
+    assert article_id == taken.id
+
+
+def test_no_version_is_stored_twice_or_from_a_stale_check(store: Store, store_url: str) -> None:
+    add(store, "daily", "https://a.example/1")
+    a, b = two_workers(store_url)
+    try:
+        (first,) = a.claim_due(NOW, 10, LEASE)
+        after = LEASE + timedelta(seconds=1)
+        assert check_with(a, first, "v1", NOW) == 1
+        # b had read the article before a stored v1 (e.g. a check out of schedule):
+        stale = first
+        b.claim_article(first.id, after + timedelta(minutes=5))
+        assert check_with(b, stale, "v1", after) is None  # the same text: not a 2nd copy
+        assert check_with(b, stale, "v2 from an old read", after) is None  # compared to v0
+        assert sql(store, "SELECT number, text FROM versions") == [(1, "v1")]
+        assert sql(store, "SELECT outcome FROM checks ORDER BY id") == [
+            ("new_version",), ("unchanged",)]
+    finally:
+        a.close()
+        b.close()
+
+
+def test_claims_of_concurrent_workers_never_overlap(pg_template: str) -> None:
+    """Workers claiming at the same moment on PostgreSQL take disjoint batches (the rows
+    are locked, SKIP LOCKED passes over them). An SQLite file has one runner (its lock file)
+    whose claims run on one thread."""
+    from tests import postgres
+
+    with postgres.database(pg_template) as url:
+        store = Store.open(url)
+        add(store, "daily", *(f"https://a.example/{n}" for n in range(200)))
+        store.close()
+        claimed = claim_concurrently(url, 4)
+    every = [article_id for batch in claimed for article_id in batch]
+    assert len(every) == len(set(every)) == 200
+
+
+def claim_concurrently(url: str, workers: int) -> list[list[int]]:
+    import threading
+
+    stores = [Store.open(url) for _ in range(workers)]
+    claimed: list[list[int]] = [[] for _ in stores]
+    start = threading.Barrier(len(stores))
+
+    def claim_all(index: int) -> None:
+        start.wait()
+        while batch := stores[index].claim_due(NOW, 7, LEASE):
+            claimed[index] += [article.id for article in batch]
+
+    threads = [threading.Thread(target=claim_all, args=(n,)) for n in range(len(stores))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for opened in stores:
+        opened.close()
+    return claimed

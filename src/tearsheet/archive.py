@@ -243,7 +243,8 @@ def iter_captures(stream: IO[bytes], max_bytes: int) -> Iterator[Capture | str]:
 
 
 def _capture(record: Any, max_bytes: int) -> Capture | str:
-    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+    # WARC 1.0's grammar put the URI in angle brackets; some writers still do.
+    uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
     try:
         body = record.content_stream().read(max_bytes + 1)
         while record.raw_stream.read(65536):  # to the end, so the digests are checked

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -33,6 +34,7 @@ from tearsheet.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = Path("tearsheet.toml")
 ENV_PREFIX = "TEARSHEET_"
+MAX_URL = 4000
 
 _DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
@@ -180,10 +182,10 @@ class SourceSettings(_Section):
     """
 
     name: str = Field(min_length=1, max_length=100)
-    feeds: list[str] = []
-    sitemaps: list[str] = []
-    section_pages: list[str] = []
-    article_pattern: str = ""
+    feeds: HttpUrls = []
+    sitemaps: HttpUrls = []
+    section_pages: HttpUrls = []
+    article_pattern: Pattern = ""
     body_selector: str | None = None
     drop_selectors: list[str] = []
 
@@ -201,15 +203,6 @@ class SourceSettings(_Section):
             _check_css(selector)
         return selectors
 
-    @field_validator("feeds", "sitemaps", "section_pages")
-    @classmethod
-    def _http_urls(cls, urls: list[str]) -> list[str]:
-        return check_http_urls(urls)
-
-    @field_validator("article_pattern")
-    @classmethod
-    def _regex(cls, pattern: str) -> str:
-        return check_regex(pattern)
 
 
 def check_http_urls(urls: list[str]) -> list[str]:
@@ -217,6 +210,8 @@ def check_http_urls(urls: list[str]) -> list[str]:
     for url in urls:
         if not re.match(r"https?://[^/\s]+", url):
             raise ValueError(f"{url[:200]!r} is not an http(s) URL")
+        if len(url) > MAX_URL:
+            raise ValueError(f"{url[:200]!r}… is longer than {MAX_URL} characters")
     return urls
 
 
@@ -227,6 +222,10 @@ def check_regex(pattern: str) -> str:
     except re.error as exc:
         raise ValueError(f"not a valid regular expression: {exc}") from None
     return pattern
+
+
+HttpUrls = Annotated[list[str], AfterValidator(check_http_urls)]
+Pattern = Annotated[str, AfterValidator(check_regex)]
 
 
 def _check_css(selector: str) -> None:

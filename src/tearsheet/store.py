@@ -245,6 +245,14 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def relax_durability(self) -> None:
+        """For a bulk write that can simply be run again (an import): on SQLite, commit
+        without waiting for the disk (WAL with ``synchronous=NORMAL``: a power cut may lose
+        the last commits, never corrupt the database). Only this store's connections."""
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_normal_sync)
+            self.engine.dispose()
+
     # --- sources and feeds -------------------------------------------------------------
 
     def ensure_source(self, name: str, now: datetime) -> int:
@@ -403,11 +411,13 @@ class Store:
                              .values(leased_until=lease_until, leased_by=self.worker_id))
         return [_due_article(r) for r in rows]
 
-    def claim_article(self, article_id: int, lease_until: datetime) -> DueArticle:
-        """Lease one article for a check out of schedule (``tearsheet check``)."""
+    def claim_article(self, article_id: int, lease_until: datetime | None) -> DueArticle:
+        """Lease one article for a check out of schedule (``tearsheet check``); with
+        ``lease_until`` None, only read it (an import, which no runner competes with)."""
         with self.engine.begin() as conn:
-            conn.execute(update(articles).where(articles.c.id == article_id)
-                         .values(leased_until=lease_until, leased_by=self.worker_id))
+            if lease_until is not None:
+                conn.execute(update(articles).where(articles.c.id == article_id)
+                             .values(leased_until=lease_until, leased_by=self.worker_id))
             row = conn.execute(select(articles).where(articles.c.id == article_id)).one()
         return _due_article(row)
 
@@ -483,14 +493,20 @@ class Store:
     def _write_check(self, conn: Connection, record: CheckRecord) -> int | None:
         article, version, outcome = record.article, record.version, record.outcome
         current = conn.execute(
-            select(articles.c.leased_by, articles.c.version_count, articles.c.content_hash)
+            select(articles.c.leased_by, articles.c.leased_until, articles.c.version_count,
+                   articles.c.content_hash)
             .where(articles.c.id == article.id).with_for_update()).first()
-        if current is None or current.leased_by not in (None, self.worker_id):
+        if current is None or (current.leased_by not in (None, self.worker_id)
+                               and current.leased_until is not None):
             log.warning("article %s: lease taken over by %s; this check is not recorded",
                         article.url, current.leased_by if current else "(merged)")
             return None
         if version is not None and version.content_hash == current.content_hash:
             version, outcome = None, "unchanged"  # already stored: never twice
+        elif version is not None and current.version_count != article.version_count:
+            log.warning("article %s: another check stored a version meanwhile; this one is "
+                        "not recorded", article.url)
+            return None
         values: dict[str, Any] = {
             "last_checked_at": record.checked_at, "next_check_at": record.next_check_at,
             "check_interval": record.check_interval, "leased_until": None,
@@ -708,6 +724,12 @@ def _due_article(row: Any) -> DueArticle:
     return DueArticle(row.id, row.source_id, row.url, row.check_interval, row.first_seen_at,
                       row.last_changed_at, row.version_count, row.content_hash, row.etag,
                       row.last_modified, row.error_count)
+
+
+def _sqlite_normal_sync(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

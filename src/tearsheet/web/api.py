@@ -23,16 +23,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tearsheet.browse import MARK_END, MARK_START, Browse
-from tearsheet.changes import Change
 from tearsheet.config import Settings
 from tearsheet.curation import Curation, CurationError, SourceSpec
 from tearsheet.schema import MAX_ID
 from tearsheet.web import api_models as m
+from tearsheet.web.feeds import ChangeOf
 
 PREFIX = "/api/v1"
 MAX_PAGE = 200
 STATS_DAYS = 30
-ChangeOf = Callable[[int, int, int], Change]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")]
 CursorParam = Annotated[str | None, Query(max_length=500, pattern=r"^[A-Za-z0-9_-]*$",
                                           description="`next_cursor` of the page before.")]

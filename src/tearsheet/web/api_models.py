@@ -9,14 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from tearsheet.changes import Summary
-from tearsheet.config import check_http_urls, check_regex
+from tearsheet.config import HttpUrls, Pattern
 from tearsheet.diff import FieldChange, Unit
 
 T = TypeVar("T")
-Url = Annotated[str, Field(max_length=2000)]
 
 
 class Model(BaseModel):
@@ -51,20 +50,11 @@ class NewSource(Model):
     """A source added through the API (stored in the database; see docs/guide.md)."""
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")
-    feeds: list[Url] = Field(default=[], max_length=100)
-    sitemaps: list[Url] = Field(default=[], max_length=100)
-    section_pages: list[Url] = Field(default=[], max_length=100)
-    article_pattern: str = Field(default="", max_length=1000)
+    feeds: Annotated[HttpUrls, Field(max_length=100)] = []
+    sitemaps: Annotated[HttpUrls, Field(max_length=100)] = []
+    section_pages: Annotated[HttpUrls, Field(max_length=100)] = []
+    article_pattern: Annotated[Pattern, Field(max_length=1000)] = ""
 
-    @field_validator("feeds", "sitemaps", "section_pages")
-    @classmethod
-    def _http_urls(cls, urls: list[str]) -> list[str]:
-        return check_http_urls(urls)
-
-    @field_validator("article_pattern")
-    @classmethod
-    def _regex(cls, pattern: str) -> str:
-        return check_regex(pattern)
 
 
 class ArticleBrief(Model):

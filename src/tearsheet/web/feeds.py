@@ -43,6 +43,8 @@ def feed_links(request: Request) -> dict[str, str]:
                        if k in FILTERS and v])
     suffix = f"?{query}" if query else ""
     path = quote(request.url.path.rstrip("/"))
+    if path == "/search":  # the search page follows new changes with its words
+        path = ""
     return {name: f"{path}/feed.{name}{suffix}" for name in FORMATS}
 
 

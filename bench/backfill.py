@@ -1,0 +1,148 @@
+"""Import benchmark: captures per second of ``tearsheet import warc``, extraction included.
+
+Target (issue #9): at least 50 captures/s on one core. The import runs in one thread, so
+its CPU time is one core's; the rate is reported per wall second and per CPU second.
+
+The WARC file: the bundled newsroom's histories and the four shared archived ones (when
+../shared is present), rendered in the simulator's templates with fresh page noise, each
+version captured ``--copies`` times (default 2: half the captures are unchanged re-captures,
+as in real archives), the whole set repeated under ``--repeat`` URL prefixes to reach a
+few thousand captures. Baselines measured in the same run, on the same file:
+
+- **warcio**: iterate the records and read every payload (``ArchiveIterator``): the floor
+  of any WARC import;
+- **extract**: :func:`tearsheet.extract.extract` of every capture, nothing else: the part
+  of the import that is the extractor's.
+
+The import: a fresh SQLite store (WAL, ``synchronous=FULL``, as shipped), an archive folder
+(``archive.keep = "versions"``: each version's record copied, fsynced), ``import_warc``.
+Medians of ``--runs`` runs; the ratio to each baseline is taken within a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from common import Timing, median, sqlite_url, table
+from tearsheet.archive import Archive, iter_captures
+from tearsheet.backfill import Importer, import_warc
+from tearsheet.config import load_settings
+from tearsheet.errors import ExtractionError
+from tearsheet.extract import extract
+from tearsheet.simulate import Version, convert_files, load_histories
+from tearsheet.simulate.warcs import write_warc
+from tearsheet.store import Store
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "histories"
+
+
+def histories(repeat: int) -> list[Version]:
+    base = load_histories()
+    if SHARED.is_dir():
+        base += convert_files(sorted(SHARED.glob("*.json")))
+    else:
+        print(f"note: {SHARED} is absent; the bundled histories only", file=sys.stderr)
+    versions = []
+    for copy in range(repeat):  # the same stories again, as other articles
+        versions += [dataclasses.replace(v, article=f"{v.article}-{copy}",
+                                         path=f"/r{copy}{v.path}") for v in base]
+    return sorted(versions, key=lambda v: v.at)
+
+
+def timed(work: object) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()  # type: ignore[operator]
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def baseline_warcio(path: Path) -> int:
+    count = 0
+    with open(path, "rb") as fh:
+        for record in ArchiveIterator(fh):
+            if record.rec_type == "response":
+                record.content_stream().read()
+                count += 1
+    return count
+
+
+def baseline_extract(path: Path) -> int:
+    count = 0
+    with open(path, "rb") as fh:
+        for capture in iter_captures(fh, 8_000_000):
+            assert not isinstance(capture, str), capture
+            with contextlib.suppress(ExtractionError):
+                extract(capture.body, capture.url, capture.charset)
+            count += 1
+    return count
+
+
+def one_import(path: Path, folder: Path) -> tuple[Timing, str]:
+    settings = load_settings(None, database_url=sqlite_url(folder / "ts.db"),
+                             archive={"dir": str(folder / "warc")})
+    store = Store.open(settings.database_url)
+    archive = Archive.from_settings(settings)
+    importer = Importer(settings, store, archive=archive)
+    result = {}
+
+    def work() -> None:
+        result["report"] = import_warc(importer, [path])
+
+    wall, cpu = timed(work)
+    report = result["report"]
+    store.close()
+    archive.close()
+    outcome = (f"{report.imported} versions, {report.unchanged} unchanged, "
+               f"{sum(report.skipped.values())} skipped")
+    return Timing(report.captures, wall, cpu, outcome), outcome
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=12, help="copies of the histories")
+    parser.add_argument("--copies", type=int, default=2, help="captures of each version")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="tearsheet-bench-backfill-") as tmp:
+        folder = Path(tmp)
+        warc = folder / "captures.warc.gz"
+        captures = write_warc(histories(args.repeat), warc, copies=args.copies)
+        size = warc.stat().st_size / 1e6
+        print(f"{captures} captures in {size:.1f} MB (gzip); {args.runs} runs", flush=True)
+        rows: dict[str, list[float]] = {k: [] for k in (
+            "warcio/s", "extract/s", "import/s", "import/cpu-s", "import÷warcio",
+            "import÷extract")}
+        outcome = ""
+        for run in range(args.runs):
+            wall_w, _ = timed(lambda: baseline_warcio(warc))
+            wall_e, _ = timed(lambda: baseline_extract(warc))
+            target = folder / f"run{run}"
+            target.mkdir()
+            timing, outcome = one_import(warc, target)
+            assert timing.count == captures, (timing.count, captures)
+            rows["warcio/s"].append(captures / wall_w)
+            rows["extract/s"].append(captures / wall_e)
+            rows["import/s"].append(timing.per_second)
+            rows["import/cpu-s"].append(captures / timing.cpu_s)
+            rows["import÷warcio"].append(wall_w / timing.wall_s)
+            rows["import÷extract"].append(wall_e / timing.wall_s)
+            print(f"run {run + 1}: import {timing.per_second:.1f} captures/s "
+                  f"({timing.cpu_ms:.1f} CPU ms each); warcio {captures / wall_w:.0f}/s, "
+                  f"extract {captures / wall_e:.1f}/s — {outcome}", flush=True)
+        print()
+        print(table([(name, f"{median(values):.2f}", " ".join(f"{v:.2f}" for v in values))
+                     for name, values in rows.items()], ("measure", "median", "runs")))
+        print(f"\nimport outcome: {outcome}; target ≥ 50 captures/s on one core: "
+              f"{'met' if median(rows['import/cpu-s']) >= 50 else 'NOT met'} "
+              f"(per CPU second; {median(rows['import/s']):.1f} per wall second)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
