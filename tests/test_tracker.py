@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import os
@@ -9,11 +10,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from tearsheet.config import load_settings
+from tearsheet.fetch import Fetcher
+from tearsheet.store import Store
+from tearsheet.tracker import Tracker
 from tests.conftest import cli
 from tests.localserver import LocalServer, Reply, Request
 from tests.pages import LOREM, article_page, rss_feed
@@ -459,24 +465,9 @@ def test_pages_naming_one_canonical_url_are_one_article(
     assert [(v["url"], v["version"]) for v in versions] == [(canonical, 1)]
 
 
-def test_discovery_keeps_its_schedule_while_checks_never_stop(
-    newsroom: Newsroom, tmp_path: Path
-) -> None:
-    """Articles that are always due keep the checks busy; feeds are still polled on time,
-    so a story published meanwhile is found and captured."""
-    import asyncio
-
-    from tearsheet.config import load_settings
-    from tearsheet.fetch import Fetcher
-    from tearsheet.store import Store
-    from tearsheet.tracker import Tracker
-
-    for i in range(10):
-        newsroom.publish(f"/news/busy-{i}", Story(f"Busy story {i}", list(LOREM)))
-        newsroom.server.route(f"/news/busy-{i}", _slow(newsroom.server.routes[f"/news/busy-{i}"],
-                                                       0.2))
-    config = write_config(tmp_path, newsroom.server, first_interval='"0.05s"',
-                          max_interval='"0.05s"', discovery_interval='"0.4s"')
+def run_tracker_while(config: Path, action: Callable[[Tracker], Awaitable[None]]) -> Store:
+    """Run the tracker (``Tracker.run``) in this process while ``action`` runs, then stop
+    it; returns its store, still open."""
     settings = load_settings(config)
     store = Store.open(settings.database_url)
 
@@ -484,28 +475,41 @@ def test_discovery_keeps_its_schedule_while_checks_never_stop(
         stop = asyncio.Event()
         async with Fetcher(settings.fetch) as fetcher, Tracker(settings, store, fetcher) as tracker:
             running = asyncio.create_task(tracker.run(stop))
-            await asyncio.sleep(1.0)
-            newsroom.publish("/news/breaking", Story("Breaking story", list(LOREM)))
-            await asyncio.sleep(2.5)
+            await action(tracker)
             stop.set()
             await running
 
     asyncio.run(go())
+    return store
+
+
+def test_discovery_keeps_its_schedule_while_checks_never_stop(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
+    """Articles that are always due keep the checks busy; feeds are still polled on time,
+    so a story published meanwhile is found and captured."""
+    for i in range(10):
+        newsroom.publish(f"/news/busy-{i}", Story(f"Busy story {i}", list(LOREM)))
+        newsroom.server.route(f"/news/busy-{i}", _slow(newsroom.server.routes[f"/news/busy-{i}"],
+                                                       0.2))
+    config = write_config(tmp_path, newsroom.server, first_interval='"0.05s"',
+                          max_interval='"0.05s"', discovery_interval='"0.4s"')
+
+    async def publish_meanwhile(tracker: Tracker) -> None:
+        await asyncio.sleep(1.0)
+        newsroom.publish("/news/breaking", Story("Breaking story", list(LOREM)))
+        await asyncio.sleep(2.5)
+
+    store = run_tracker_while(config, publish_meanwhile)
     assert len(newsroom.server.hits("/feed.xml")) >= 3  # pages share the host's slots
     article = store.article_by_url(newsroom.server.url("/news/breaking"))
     assert article is not None and article["version_count"] == 1
+    store.close()
 
 
 def test_new_articles_are_checked_without_waiting_for_the_slowest_feed(
     server: LocalServer, tmp_path: Path
 ) -> None:
-    import asyncio
-
-    from tearsheet.config import load_settings
-    from tearsheet.fetch import Fetcher
-    from tearsheet.store import Store
-    from tearsheet.tracker import Tracker
-
     server.route("/news/quick-story", article_page("A quick story", LOREM))
     server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/news/quick-story", "Q")]),
                                     headers={"Content-Type": "application/rss+xml"}))
@@ -515,19 +519,12 @@ def test_new_articles_are_checked_without_waiting_for_the_slowest_feed(
     config.write_text(config.read_text().replace(
         f'feeds = ["{server.url("/feed.xml")}"]',
         f'feeds = ["{server.url("/feed.xml")}", "{server.url("/slow-feed.xml")}"]'))
-    settings = load_settings(config)
-    store = Store.open(settings.database_url)
 
-    async def go() -> None:
-        stop = asyncio.Event()
-        async with Fetcher(settings.fetch) as fetcher, Tracker(settings, store, fetcher) as tracker:
-            running = asyncio.create_task(tracker.run(stop))
-            while not server.hits("/news/quick-story") or not tracker.stats.checks:
-                await asyncio.sleep(0.02)
-            stop.set()
-            await running
+    async def until_checked(tracker: Tracker) -> None:
+        while not server.hits("/news/quick-story") or not tracker.stats.checks:
+            await asyncio.sleep(0.02)
 
-    asyncio.run(go())
+    store = run_tracker_while(config, until_checked)
     slow_answered = server.hits("/slow-feed.xml")[0].at + 3.0
     assert server.hits("/news/quick-story")[0].at < slow_answered
     assert store.article_by_url(server.url("/news/quick-story"))["version_count"] == 1

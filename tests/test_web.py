@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -223,6 +224,15 @@ def _chromium() -> str:
     return path
 
 
+def launch(playwright: Any) -> Any:
+    """Debian's headless Chromium, quiet: no sandbox (root in CI), no network of its own."""
+    return playwright.chromium.launch(
+        executable_path=_chromium(),
+        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update",
+              "--disable-sync"])
+
+
 def test_in_a_real_browser(site: str) -> None:
     """Headless Chromium: navigate, compare, search; nothing hostile runs; fits a phone.
     Screenshots of each page are kept in test-artifacts/web/."""
@@ -231,11 +241,7 @@ def test_in_a_real_browser(site: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=_chromium(),
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
+        browser = launch(playwright)
         try:
             page = browser.new_page()
             errors: list[str] = []

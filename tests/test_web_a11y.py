@@ -13,7 +13,7 @@ from tearsheet.config import load_settings
 from tearsheet.store import Store
 from tearsheet.web import create_app
 from tests.served import budget_story, serve
-from tests.test_web import _chromium
+from tests.test_web import launch
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 PAGES = ["/", "/?kind=correction_appended", "/sources", "/sources/daily-example",
@@ -37,10 +37,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=_chromium(),
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update"])
+        chromium = launch(playwright)
         try:
             yield chromium
         finally:

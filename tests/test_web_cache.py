@@ -57,6 +57,7 @@ def test_repeated_pages_come_from_the_cache_with_an_etag(site: tuple[str, Store]
     assert first.text == second.text
     assert first.headers["etag"] == second.headers["etag"]
     assert "content-security-policy" in second.headers  # cached with its headers
+    assert second.headers["cache-control"] == "no-cache"  # browsers revalidate by ETag
 
 
 def test_conditional_get_answers_304_without_a_body(site: tuple[str, Store]) -> None:

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
 
 from tearsheet.errors import ExtractionError
@@ -113,8 +114,12 @@ class ExtractionPool:
             return ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
         # A fork server, not fork: the tracker has threads (the store writer) that a fork
         # would copy mid-lock; the server imports the extractor once, so a new pool is quick.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)
+        # (Where there is no fork server, as on Windows, each worker starts afresh.)
+        context: BaseContext = multiprocessing.get_context("spawn")
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            server = multiprocessing.get_context("forkserver")
+            server.set_forkserver_preload(PRELOAD)
+            context = server
         return ProcessPoolExecutor(self.processes, mp_context=context,
                                    initializer=_worker_started, initargs=(os.getpid(),))
 

@@ -127,7 +127,10 @@ def check(
         async def go() -> tuple[Extraction | None, str]:
             async with Fetcher(settings.fetch) as fetcher:
                 if article is not None:
-                    async with Tracker(settings, store, fetcher) as tracker:
+                    # One page: extract it here, not in worker processes started for it.
+                    one = settings.model_copy(update={
+                        "fetch": settings.fetch.model_copy(update={"extract_processes": 0})})
+                    async with Tracker(one, store, fetcher) as tracker:
                         due = store.claim_article(article["id"],
                                                   tracker.clock() + timedelta(minutes=5))
                         result = await tracker.check(due)

@@ -126,8 +126,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     async def front(request: Request, source: str | None = None, kind: str | None = None,
-              min_significance: float = Query(0.0, ge=0.0, le=1.0, alias="min"),
-              before: str | None = None, boring: bool = False) -> HTMLResponse:
+                    min_significance: float = Query(0.0, ge=0.0, le=1.0, alias="min"),
+                    before: str | None = None, boring: bool = False) -> HTMLResponse:
         cursor = _cursor(before)
         names = browse.source_names()
         rows = [] if source and source not in names else \
@@ -178,7 +178,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return page(request, "sources.html", sources=browse.sources())
 
     @app.get("/sources/{name}", response_class=HTMLResponse)
-    async def source_page(request: Request, name: str, before: str | None = None) -> HTMLResponse:
+    def source_page(  # in the thread pool: its order is not indexed (40 ms at 100,000)
+            request: Request, name: str, before: str | None = None) -> HTMLResponse:
         if name not in browse.source_names():
             raise HTTPException(404, f"no source named {name!r}")
         rows = browse.articles_of(name, PAGE_SIZE, _cursor(before))

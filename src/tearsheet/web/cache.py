@@ -124,6 +124,8 @@ def _page(messages: list[Message], version: object) -> Page | None:
     if len(body) > MAX_BODY:
         return None
     etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
+    if not any(k == b"cache-control" for k, _ in headers):  # browsers: ask again, by ETag
+        headers.append((b"cache-control", b"no-cache"))
     return Page(version, time.monotonic(), 200, headers, body, etag)
 
 
