@@ -112,8 +112,7 @@ def workers_pass(base: str, workers: int, articles: int, concurrency: int,
         config.write_text(CONFIG.format(db=db, base=base, concurrency=concurrency))
         procs = [subprocess.Popen(
             [sys.executable, "-m", "tearsheet", "worker", "--config", str(config),
-             "--id", f"bench-{n}", "--verbose"],
-            stdout=subprocess.DEVNULL, stderr=open(folder / f"w{workers}-{n}.log", "wb"))
+             "--id", f"bench-{n}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             for n in range(workers)]
         store = Store.open(db)
         try:
@@ -135,8 +134,7 @@ def workers_pass(base: str, workers: int, articles: int, concurrency: int,
                 proc.wait(timeout=60)
             store.close()
         if count < articles or failed:
-            raise RuntimeError(f"{workers} workers: {count} checks, {failed} failed "
-                               f"(see {folder})")
+            raise RuntimeError(f"{workers} workers: {count} checks, {failed} failed")
         return float(count) / max((last - first).total_seconds(), 1e-6)
 
 
