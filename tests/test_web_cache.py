@@ -135,12 +135,14 @@ def test_pages_expire_after_max_age_and_when_the_data_changes() -> None:
     assert _get(expiring)[1] != _get(expiring)[1]
 
 
-def test_only_the_newest_pages_are_kept() -> None:
+@pytest.mark.parametrize("limit", [{"max_pages": 2}, {"max_bytes": 13}])
+def test_only_the_newest_pages_are_kept(limit: dict[str, int]) -> None:
     calls: list[int] = []
-    cache = PageCache(_app(calls), lambda: 1, max_pages=2)
-    for path in ("/a", "/b", "/c"):
+    cache = PageCache(_app(calls), lambda: 1, **limit)
+    for path in ("/a", "/b", "/c"):  # bodies of 6 bytes each: "page 1"
         _get(cache, path)
-    assert len(cache.pages) == 2 and _get(cache, "/a")[2][b"x-cache"] == b"miss"
+    assert list(cache.pages) == [b"/b?", b"/c?"] and cache.size == 12
+    assert _get(cache, "/a")[2][b"x-cache"] == b"miss"
 
 
 @pytest.mark.parametrize(("status", "kind"), [(500, b"text/html"), (200, b"application/json")])
