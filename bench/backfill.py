@@ -31,7 +31,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from common import Timing, median, sqlite_url, table
+from common import Timing, median, peak_rss_bytes, reset_peak_rss, rss_bytes, sqlite_url, table
 from tearsheet.archive import Archive, iter_captures
 from tearsheet.backfill import Importer, import_warc
 from tearsheet.config import load_settings
@@ -95,12 +95,15 @@ def one_import(path: Path, folder: Path) -> tuple[Timing, str]:
     def work() -> None:
         result["report"] = import_warc(importer, [path])
 
+    reset_peak_rss()
+    before = rss_bytes()
     wall, cpu = timed(work)
+    growth = (peak_rss_bytes() - before) / 2**20
     report = result["report"]
     store.close()
     archive.close()
     outcome = (f"{report.imported} versions, {report.unchanged} unchanged, "
-               f"{sum(report.skipped.values())} skipped")
+               f"{sum(report.skipped.values())} skipped; peak RSS +{growth:.1f} MB")
     return Timing(report.captures, wall, cpu, outcome), outcome
 
 

@@ -36,3 +36,53 @@ def cli(*args: str) -> int:
     except SystemExit as exit:
         return int(exit.code or 0)
     return 0
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A PostgreSQL database migrated to head, copied for each test that wants one."""
+    from tearsheet.store import Store
+    from tests import postgres
+
+    postgres.ensure_server()
+    name = postgres.create_database()
+    try:
+        Store.open(postgres.url(name), upgrade=True).close()
+        yield name
+    finally:
+        postgres.drop_database(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each test using it runs once on SQLite and once on PostgreSQL."""
+    return str(request.param)
+
+
+@pytest.fixture
+def store_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a fresh store on ``backend``: an SQLite file not yet created, or a new
+    PostgreSQL database at the current schema (as after `tearsheet db upgrade`)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ts.db'}"
+        return
+    from tests import postgres
+
+    with postgres.database(request.getfixturevalue("pg_template")) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_store_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database on ``backend`` (no schema at all)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ts.db'}"
+        return
+    from tests import postgres
+
+    postgres.ensure_server()
+    with postgres.database() as url:
+        yield url

@@ -511,3 +511,31 @@ def test_a_pooled_connection_knows_when_the_server_hung_up() -> None:
         assert asyncio.run(go()) == [False, True]
     finally:
         listener.close()
+
+
+# --- the raw exchange, for the WARC capture ---------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "identity"])
+def test_the_exchange_keeps_the_body_as_received(server: LocalServer, encoding: str) -> None:
+    body = HTML.encode() * 50
+    sent = gzip.compress(body) if encoding == "gzip" else body
+    server.route("/raw", Reply(body=sent, headers={"Content-Encoding": encoding,
+                                                   "X-Custom": "Kept As Sent"}))
+    response = fetch_one(server.url("/raw"))
+    exchange = response.exchange
+    assert exchange is not None and response.body == body
+    assert exchange.body == sent
+    if encoding == "identity":
+        assert exchange.body is response.body  # kept at no extra cost
+    assert ("X-Custom", "Kept As Sent") in exchange.response_headers  # case and order kept
+    assert (exchange.http_version, exchange.reason) == ("HTTP/1.1", "OK")
+    assert (exchange.request_method, exchange.request_target) == ("GET", "/raw")
+    assert any(name.lower() == "accept-encoding" for name, _ in exchange.request_headers)
+
+
+def test_the_size_cap_holds_on_the_decompressed_stream_still(server: LocalServer) -> None:
+    bomb = gzip.compress(b"a" * 5_000_000)  # 5 KB that decompress to 5 MB
+    server.route("/bomb", Reply(body=bomb, headers={"Content-Encoding": "gzip"}))
+    with pytest.raises(ResponseTooLargeError):
+        fetch_one(server.url("/bomb"), make_settings(max_bytes=1_000_000))

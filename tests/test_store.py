@@ -1,4 +1,5 @@
-"""The store, on a real SQLite file: schema, feeds, articles, leases, checks, versions."""
+"""The store, on a real SQLite file and a real PostgreSQL database: schema, feeds, articles,
+leases, checks, versions."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.exc import StatementError
 
 from tearsheet.errors import StoreError
@@ -34,8 +35,8 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(db_url(tmp_path))
+def store(store_url: str) -> Iterator[Store]:
+    opened = Store.open(store_url)
     try:
         yield opened
     finally:
@@ -43,8 +44,23 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def sql(store: Store, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Run SQL with ``?`` placeholders on either backend."""
+    if store.engine.dialect.name == "postgresql":
+        query = query.replace("?", "%s")
     with store.engine.connect() as conn:
-        return [tuple(row) for row in conn.exec_driver_sql(query, params)]
+        return [tuple(row) for row in conn.exec_driver_sql(query, tuple(params))]
+
+
+def plan(store: Store, statement: str, parameters: Any) -> str:
+    """The query plan of a statement the store sent, as one string."""
+    with store.engine.connect() as conn:
+        if store.engine.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            return " ".join(str(row[-1]) for row in rows)
+        # A few hundred rows fit one page, where a scan is cheaper: ask for the index plan.
+        conn.exec_driver_sql("SET enable_seqscan = off; SET enable_bitmapscan = off")
+        return " ".join(str(row[0]) for row in conn.exec_driver_sql(
+            f"EXPLAIN {statement}", parameters))
 
 
 def add(store: Store, source: str, *urls: str, at: datetime = NOW) -> list[int]:
@@ -74,17 +90,21 @@ def record_version(store: Store, article_id: int, text: str, at: datetime) -> in
 # --- opening -----------------------------------------------------------------------------
 
 
-def test_open_creates_the_schema_at_head(store: Store) -> None:
-    assert sql(store, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
-    tables = {name for (name,) in sql(store, "SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"sources", "feeds", "articles", "aliases", "versions", "checks"} <= tables
+def test_open_creates_the_schema_at_head(empty_store_url: str) -> None:
+    store = Store.open(empty_store_url, upgrade=True)
+    try:
+        assert sql(store, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
+        tables = set(inspect(store.engine).get_table_names())
+        assert {"sources", "feeds", "articles", "aliases", "versions", "checks"} <= tables
+    finally:
+        store.close()
 
 
-def test_reopen_keeps_data(tmp_path: Path) -> None:
-    first = Store.open(db_url(tmp_path))
+def test_reopen_keeps_data(store_url: str) -> None:
+    first = Store.open(store_url)
     add(first, "daily", "https://a.example/1")
     first.close()
-    again = Store.open(db_url(tmp_path))
+    again = Store.open(store_url)
     try:
         assert again.article_by_url("https://a.example/1") is not None
         assert sql(again, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
@@ -92,17 +112,30 @@ def test_reopen_keeps_data(tmp_path: Path) -> None:
         again.close()
 
 
-def test_newer_schema_is_refused(tmp_path: Path) -> None:
-    Store.open(db_url(tmp_path)).close()
-    with sqlite3.connect(tmp_path / "ts.db") as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
-    with pytest.raises(StoreError, match="newer"):
-        Store.open(db_url(tmp_path))
+def test_newer_schema_is_refused(store: Store, store_url: str) -> None:
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    with pytest.raises(StoreError, match="newer than this tearsheet"):
+        Store.open(store_url)
 
 
-def test_out_of_date_schema_without_upgrade(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="not up to date"):
-        Store.open(db_url(tmp_path), upgrade=False)
+def test_out_of_date_schema_without_upgrade(empty_store_url: str) -> None:
+    with pytest.raises(StoreError, match=r"has no schema yet.*run `tearsheet db upgrade`"):
+        Store.open(empty_store_url, upgrade=False)
+
+
+def test_postgresql_waits_for_db_upgrade(empty_store_url: str, backend: str) -> None:
+    """Many processes share a PostgreSQL store: opening it never migrates it by surprise;
+    an SQLite file (one user) is brought up to date on the spot."""
+    if backend == "postgresql":
+        with pytest.raises(StoreError, match="tearsheet db upgrade"):
+            Store.open(empty_store_url)
+        Store.open(empty_store_url, upgrade=True).close()
+    store = Store.open(empty_store_url)
+    try:
+        assert store.schema_revision() == head_revision()
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("search_triggers", [True, False])
@@ -153,6 +186,7 @@ def test_upgrading_a_store_with_data_keeps_every_row(tmp_path: Path,
         ("not a database url", "not a database URL"),
         ("nosuchdialect://host/db", "cannot open"),
         ("sqlite:///{tmp}/missing/folder/ts.db", "does not exist"),
+        ("postgresql://nobody:secret@127.0.0.1:1/tearsheet", "cannot open .*nobody:\\*\\*\\*@"),
     ],
 )
 def test_bad_urls(tmp_path: Path, url: str, message: str) -> None:
@@ -351,11 +385,10 @@ def test_due_query_uses_the_partial_index(store: Store) -> None:
     finally:
         event.remove(store.engine, "before_cursor_execute", capture)
     assert statements, "claim_due ran no SELECT on next_check_at"
-    statement, parameters = statements[0]
-    plan = sql(store, "EXPLAIN QUERY PLAN " + statement, *parameters)
-    details = " ".join(str(row[-1]) for row in plan)
+    details = plan(store, *statements[0])
     assert "ix_articles_due" in details, details
     assert "TEMP B-TREE" not in details  # ordered by the index, not sorted afterwards
+    assert "Sort" not in details
 
 
 # --- checks and versions -----------------------------------------------------------------
@@ -538,7 +571,96 @@ def test_schedule_queries_use_their_index(store: Store, call: Any, index: str) -
     finally:
         event.remove(store.engine, "before_cursor_execute", capture)
     statement, parameters = next(s for s in sent if "articles" in s[0])
-    with store.engine.connect() as conn:
-        plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(
-            f"EXPLAIN QUERY PLAN {statement}", parameters))
-    assert index in plan, plan
+    details = plan(store, statement, parameters)
+    assert index in details, details
+
+
+# --- several workers on one store ----------------------------------------------------------
+
+
+def two_workers(store_url: str) -> tuple[Store, Store]:
+    first, second = Store.open(store_url), Store.open(store_url)
+    first.worker_id, second.worker_id = "worker-a", "worker-b"
+    return first, second
+
+
+def check_with(store: Store, article: DueArticle, text: str, at: datetime) -> int | None:
+    return store.record_check(
+        article, checked_at=at, outcome="new_version", next_check_at=at + timedelta(hours=1),
+        check_interval=FIRST, version=version(text), http_status=200)
+
+
+def test_a_check_that_outlived_its_lease_is_not_recorded(store: Store, store_url: str) -> None:
+    (article_id,) = add(store, "daily", "https://a.example/1")
+    a, b = two_workers(store_url)
+    try:
+        (slow,) = a.claim_due(NOW, 10, LEASE)
+        assert b.claim_due(NOW, 10, LEASE) == []  # leased to a
+        later = LEASE + timedelta(seconds=1)
+        (taken,) = b.claim_due(later, 10, later + timedelta(minutes=5))  # a's lease ran out
+        assert check_with(a, slow, "from a", later) is None  # b holds it now
+        assert sql(store, "SELECT count(*) FROM checks") == [(0,)]
+        assert check_with(b, taken, "from b", later) == 1
+        assert sql(store, "SELECT text FROM versions") == [("from b",)]
+        assert store.article_by_url("https://a.example/1")["leased_by"] == "worker-b"  # type: ignore[index]
+    finally:
+        a.close()
+        b.close()
+    assert article_id == taken.id
+
+
+def test_no_version_is_stored_twice_or_from_a_stale_check(store: Store, store_url: str) -> None:
+    add(store, "daily", "https://a.example/1")
+    a, b = two_workers(store_url)
+    try:
+        (first,) = a.claim_due(NOW, 10, LEASE)
+        after = LEASE + timedelta(seconds=1)
+        assert check_with(a, first, "v1", NOW) == 1
+        # b had read the article before a stored v1 (e.g. a check out of schedule):
+        stale = first
+        b.claim_article(first.id, after + timedelta(minutes=5))
+        assert check_with(b, stale, "v1", after) is None  # the same text: not a 2nd copy
+        assert check_with(b, stale, "v2 from an old read", after) is None  # compared to v0
+        assert sql(store, "SELECT number, text FROM versions") == [(1, "v1")]
+        assert sql(store, "SELECT outcome FROM checks ORDER BY id") == [
+            ("new_version",), ("unchanged",)]
+    finally:
+        a.close()
+        b.close()
+
+
+def test_claims_of_concurrent_workers_never_overlap(pg_template: str) -> None:
+    """Workers claiming at the same moment on PostgreSQL take disjoint batches (the rows
+    are locked, SKIP LOCKED passes over them). An SQLite file has one runner (its lock file)
+    whose claims run on one thread."""
+    from tests import postgres
+
+    with postgres.database(pg_template) as url:
+        store = Store.open(url)
+        add(store, "daily", *(f"https://a.example/{n}" for n in range(200)))
+        store.close()
+        claimed = claim_concurrently(url, 4)
+    every = [article_id for batch in claimed for article_id in batch]
+    assert len(every) == len(set(every)) == 200
+
+
+def claim_concurrently(url: str, workers: int) -> list[list[int]]:
+    import threading
+
+    stores = [Store.open(url) for _ in range(workers)]
+    claimed: list[list[int]] = [[] for _ in stores]
+    start = threading.Barrier(len(stores))
+
+    def claim_all(index: int) -> None:
+        start.wait()
+        while batch := stores[index].claim_due(NOW, 7, LEASE):
+            claimed[index] += [article.id for article in batch]
+
+    threads = [threading.Thread(target=claim_all, args=(n,)) for n in range(len(stores))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for opened in stores:
+        opened.close()
+    return claimed

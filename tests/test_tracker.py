@@ -1,4 +1,5 @@
-"""End-to-end: `tearsheet run` against a real local news site whose articles change."""
+"""End-to-end: `tearsheet run` against a real local news site whose articles change, on
+SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -74,7 +75,12 @@ def newsroom(server: LocalServer) -> Newsroom:
     return room
 
 
-def write_config(tmp_path: Path, server: LocalServer, **extra: str) -> Path:
+def write_config(
+    tmp_path: Path, server: LocalServer, db: str | None = None, **extra: str
+) -> Path:
+    """A fast-schedule configuration for the local newsroom; ``db`` defaults to an SQLite
+    file in ``tmp_path``."""
+    db = db or f"sqlite:///{tmp_path / 'ts.db'}"
     settings = {
         "first_interval": '"0.3s"', "growth": "1.0", "max_interval": '"1s"',
         "retire_after": '"1h"', "jitter": "0", "discovery_interval": '"0.3s"',
@@ -83,7 +89,7 @@ def write_config(tmp_path: Path, server: LocalServer, **extra: str) -> Path:
     schedule = "\n".join(f"{k} = {v}" for k, v in settings.items())
     config = tmp_path / "tearsheet.toml"
     config.write_text(f"""
-database_url = "sqlite:///{tmp_path / 'ts.db'}"
+database_url = "{db}"
 [schedule]
 {schedule}
 [fetch]
@@ -110,10 +116,12 @@ def run_once(config: Path) -> None:
     assert cli("run", "--once", "--config", str(config)) == 0
 
 
-def test_versions_are_stored_only_for_real_changes(newsroom: Newsroom, tmp_path: Path) -> None:
+def test_versions_are_stored_only_for_real_changes(
+    newsroom: Newsroom, tmp_path: Path, store_url: str
+) -> None:
     for name in ("paragraph", "sentence", "headline", "noise", "same"):
         newsroom.publish(f"/news/{name}-story", Story(f"The {name} story", list(LOREM)))
-    config = write_config(tmp_path, newsroom.server)
+    config = write_config(tmp_path, newsroom.server, store_url)
     run_once(config)
     assert len(export(config, tmp_path)) == 5
 
@@ -139,7 +147,7 @@ def test_versions_are_stored_only_for_real_changes(newsroom: Newsroom, tmp_path:
     assert "modest increase" in str(by_url["sentence-story"][0]["text"])
     assert by_url["headline-story"][1]["title"] == "The headline story, rewritten"
     from tearsheet.store import Store
-    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+    store = Store.open(store_url)
     with store.engine.connect() as conn:  # each change is stored with its summary
         kinds = dict(conn.exec_driver_sql(
             "SELECT a.url, v.kinds FROM versions v JOIN articles a ON a.id = v.article_id "
@@ -160,10 +168,10 @@ def test_versions_are_stored_only_for_real_changes(newsroom: Newsroom, tmp_path:
 
 @pytest.mark.parametrize("status", [500, 404])
 def test_failed_checks_never_make_versions(
-    newsroom: Newsroom, tmp_path: Path, status: int
+    newsroom: Newsroom, tmp_path: Path, store_url: str, status: int
 ) -> None:
     newsroom.publish("/news/flaky-story", Story("A flaky story", list(LOREM)))
-    config = write_config(tmp_path, newsroom.server)
+    config = write_config(tmp_path, newsroom.server, store_url)
     run_once(config)
     newsroom.stories["/news/flaky-story"].status = status
     run_once(config)
@@ -173,7 +181,7 @@ def test_failed_checks_never_make_versions(
     assert [v["version"] for v in versions] == [1]  # no "deleted" phantom, no re-add
 
     from tearsheet.store import Store
-    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+    store = Store.open(store_url)
     with store.engine.connect() as conn:
         outcomes = [r[0] for r in conn.exec_driver_sql(
             "SELECT outcome FROM checks ORDER BY id")]
@@ -183,39 +191,48 @@ def test_failed_checks_never_make_versions(
     assert statuses == [status]
 
 
-def test_broken_feed_is_reported_and_loses_nothing(newsroom: Newsroom, tmp_path: Path) -> None:
+def test_broken_feed_is_reported_and_loses_nothing(
+    newsroom: Newsroom, tmp_path: Path, store_url: str
+) -> None:
     newsroom.publish("/news/kept-story", Story("A kept story", list(LOREM)))
-    config = write_config(tmp_path, newsroom.server)
+    config = write_config(tmp_path, newsroom.server, store_url)
     run_once(config)
     newsroom.feed_body = "<html><body>Service temporarily unavailable</body></html>"
     newsroom.feed_status = 200
     run_once(config)
     assert [v["version"] for v in export(config, tmp_path)] == [1]
     from tearsheet.store import Store
-    errors = Store.open(f"sqlite:///{tmp_path / 'ts.db'}").recent_errors()
+    errors = Store.open(store_url).recent_errors()
     assert any("not a feed" in str(e["last_error"]) for e in errors), errors
 
 
-def test_same_article_through_tracking_params_is_one(newsroom: Newsroom, tmp_path: Path) -> None:
+def test_same_article_through_tracking_params_is_one(
+    newsroom: Newsroom, tmp_path: Path, store_url: str
+) -> None:
     newsroom.publish("/news/one-story", Story("One story", list(LOREM)))
     base = newsroom.server.base
     newsroom.feed_body = rss_feed(base, [("/news/one-story?utm_source=rss", "One"),
                                          ("/news/one-story#comments", "One again"),
                                          ("/news/one-story", "One more")])
-    config = write_config(tmp_path, newsroom.server)
+    config = write_config(tmp_path, newsroom.server, store_url)
     run_once(config)
     versions = export(config, tmp_path)
     assert [(v["url"], v["version"]) for v in versions] == [(base + "/news/one-story", 1)]
 
 
-def test_a_killed_run_resumes_where_it_left_off(newsroom: Newsroom, tmp_path: Path) -> None:
+def test_a_killed_run_resumes_where_it_left_off(
+    newsroom: Newsroom, tmp_path: Path, store_url: str
+) -> None:
+    """On SQLite the next run (the only one: the lock file says so) clears the killed run's
+    leases at once; on PostgreSQL, shared by many workers, they run out after worker.lease."""
     for i in range(12):
         newsroom.publish(f"/news/story-{i}", Story(f"Story number {i}", list(LOREM)))
     # Slow pages, so the run is killed while checks are in flight.
     for i in range(12):
         handler = newsroom.server.routes[f"/news/story-{i}"]
         newsroom.server.route(f"/news/story-{i}", _slow(handler, 0.4))  # type: ignore[arg-type]
-    config = write_config(tmp_path, newsroom.server, first_interval='"1h"')
+    config = write_config(tmp_path, newsroom.server, store_url, first_interval='"1h"')
+    config.write_text(config.read_text() + '[worker]\nlease = "3s"\n')
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "tearsheet", "run", "--config", str(config)],
                             env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -224,6 +241,11 @@ def test_a_killed_run_resumes_where_it_left_off(newsroom: Newsroom, tmp_path: Pa
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    killed_at = time.monotonic()
+    if store_url.startswith("postgresql"):
+        assert cli("run", "--once", "--config", str(config)) == 0
+        assert len(export(config, tmp_path)) < 12  # the killed run's leases still hold
+        time.sleep(max(0.0, killed_at + 3.2 - time.monotonic()))
     assert cli("run", "--once", "--config", str(config)) == 0
     versions = export(config, tmp_path)
     assert sorted(v["url"] for v in versions) == sorted(
@@ -231,9 +253,9 @@ def test_a_killed_run_resumes_where_it_left_off(newsroom: Newsroom, tmp_path: Pa
     assert all(v["version"] == 1 for v in versions)
 
 
-def test_sigterm_stops_cleanly(newsroom: Newsroom, tmp_path: Path) -> None:
+def test_sigterm_stops_cleanly(newsroom: Newsroom, tmp_path: Path, store_url: str) -> None:
     newsroom.publish("/news/calm-story", Story("A calm story", list(LOREM)))
-    config = write_config(tmp_path, newsroom.server)
+    config = write_config(tmp_path, newsroom.server, store_url)
     proc = subprocess.Popen([sys.executable, "-m", "tearsheet", "run", "--config", str(config)],
                             stderr=subprocess.PIPE, stdout=subprocess.PIPE)
     deadline = time.time() + 20
@@ -283,17 +305,17 @@ def _cp1252_page() -> bytes:
     ],
 )
 def test_bad_pages(
-    server: LocalServer, tmp_path: Path, reply: Reply, outcome: str, check: object
+    server: LocalServer, tmp_path: Path, store_url: str, reply: Reply, outcome: str, check: object
 ) -> None:
     server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/news/the-story", "x")]),
                                     headers={"Content-Type": "application/rss+xml"}))
     server.route("/news/the-story", reply)
-    config = write_config(tmp_path, server)
+    config = write_config(tmp_path, server, store_url)
     text = config.read_text().replace('timeout = "2s"', 'timeout = "1s"')
     config.write_text(text.replace("[fetch]", '[fetch]\nmax_bytes = "200KB"'))
     run_once(config)
     from tearsheet.store import Store
-    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+    store = Store.open(store_url)
     with store.engine.connect() as conn:
         row = conn.exec_driver_sql("SELECT outcome, error FROM checks").one()
     assert row[0] == outcome, row
@@ -305,7 +327,7 @@ def test_bad_pages(
         assert check(versions[0]), versions[0]  # type: ignore[operator]
 
 
-def test_not_modified_and_redirects(server: LocalServer, tmp_path: Path) -> None:
+def test_not_modified_and_redirects(server: LocalServer, tmp_path: Path, store_url: str) -> None:
     page = article_page("Moved story", LOREM)
 
     def conditional(request: Request) -> Reply:
@@ -317,7 +339,7 @@ def test_not_modified_and_redirects(server: LocalServer, tmp_path: Path) -> None
     server.route("/feed.xml", Reply(body=feed, headers={"Content-Type": "application/rss+xml"}))
     server.route("/old/moved", Reply(status=301, headers={"Location": "/news/moved-story"}))
     server.route("/news/moved-story", conditional)
-    config = write_config(tmp_path, server)
+    config = write_config(tmp_path, server, store_url)
     run_once(config)
     run_once(config)
     versions = export(config, tmp_path)
@@ -327,7 +349,7 @@ def test_not_modified_and_redirects(server: LocalServer, tmp_path: Path) -> None
                         if r.headers.get("If-None-Match") == '"v1"']
     assert len(conditional_hits) == 1
     from tearsheet.store import Store
-    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+    store = Store.open(store_url)
     with store.engine.connect() as conn:
         outcomes = [r[0] for r in conn.exec_driver_sql("SELECT outcome FROM checks ORDER BY id")]
     assert outcomes == ["new_version", "unchanged"]
@@ -335,9 +357,9 @@ def test_not_modified_and_redirects(server: LocalServer, tmp_path: Path) -> None
     assert store.article_by_url(server.url("/old/moved"))["url"] == server.url("/news/moved-story")
 
 
-def _article_state(tmp_path: Path) -> tuple[object, int]:
+def _article_state(store_url: str) -> tuple[object, int]:
     from tearsheet.store import Store
-    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+    store = Store.open(store_url)
     with store.engine.connect() as conn:
         next_check = conn.exec_driver_sql("SELECT next_check_at FROM articles").scalar_one()
         checks = conn.exec_driver_sql("SELECT count(*) FROM checks").scalar_one()
@@ -346,18 +368,18 @@ def _article_state(tmp_path: Path) -> tuple[object, int]:
 
 
 def test_retired_article_stays_retired_in_feed_and_revives_on_reappearing(
-    newsroom: Newsroom, tmp_path: Path
+    newsroom: Newsroom, tmp_path: Path, store_url: str
 ) -> None:
     newsroom.publish("/news/old-story", Story("An old story", list(LOREM)))
-    config = write_config(tmp_path, newsroom.server, retire_after='"0.5s"',
+    config = write_config(tmp_path, newsroom.server, store_url, retire_after='"0.5s"',
                           discovery_interval='"0.5s"')
     run_once(config)
     time.sleep(0.5)
     run_once(config)  # unchanged for longer than retire_after: retired
-    next_check, checks = _article_state(tmp_path)
+    next_check, checks = _article_state(store_url)
     assert next_check is None and checks == 2
     run_once(config)  # still listed in the feed: stays retired, not checked
-    assert _article_state(tmp_path) == (None, 2)
+    assert _article_state(store_url) == (None, 2)
 
     del newsroom.stories["/news/old-story"]  # drops out of the feed...
     time.sleep(1.2)  # ...for longer than twice the discovery interval
@@ -365,12 +387,12 @@ def test_retired_article_stays_retired_in_feed_and_revives_on_reappearing(
     newsroom.stories["/news/old-story"] = Story("An old story", list(LOREM))  # ...and is back
     time.sleep(0.6)  # the feed is due again
     run_once(config)
-    next_check, checks = _article_state(tmp_path)
+    next_check, checks = _article_state(store_url)
     assert checks == 3  # revived and checked again
     assert next_check is not None
 
 
-def test_sitemaps_and_section_pages(server: LocalServer, tmp_path: Path) -> None:
+def test_sitemaps_and_section_pages(server: LocalServer, tmp_path: Path, store_url: str) -> None:
     for slug in ("from-the-sitemap", "from-the-child-sitemap", "from-the-section-page"):
         server.route(f"/news/2026/{slug}", article_page(slug.replace("-", " "), LOREM))
     server.route("/sitemap-index.xml", Reply(headers={"Content-Type": "application/xml"}, body=f"""
@@ -394,7 +416,7 @@ def test_sitemaps_and_section_pages(server: LocalServer, tmp_path: Path) -> None
 <a href="https://elsewhere.example/news/2026/not-ours">Off-site</a></body></html>""")
     config = tmp_path / "tearsheet.toml"
     config.write_text(f"""
-database_url = "sqlite:///{tmp_path / 'ts.db'}"
+database_url = "{store_url}"
 [schedule]
 jitter = 0
 [fetch]
@@ -414,7 +436,7 @@ article_pattern = '/news/\\d{{4}}/'
 
 
 def test_a_crashing_check_is_recorded_and_backs_off(
-    newsroom: Newsroom, tmp_path: Path
+    newsroom: Newsroom, tmp_path: Path, store_url: str
 ) -> None:
     """A bug in one check (here: injected) must not stop the run or spin on the article."""
     import asyncio
@@ -429,7 +451,7 @@ def test_a_crashing_check_is_recorded_and_backs_off(
             raise RuntimeError("injected bug")
 
     newsroom.publish("/news/buggy-story", Story("A buggy story", list(LOREM)))
-    settings = load_settings(write_config(tmp_path, newsroom.server))
+    settings = load_settings(write_config(tmp_path, newsroom.server, store_url))
     store = Store.open(settings.database_url)
 
     async def go() -> int:
@@ -449,7 +471,7 @@ def test_a_crashing_check_is_recorded_and_backs_off(
 
 
 def test_pages_naming_one_canonical_url_are_one_article(
-    server: LocalServer, tmp_path: Path
+    server: LocalServer, tmp_path: Path, store_url: str
 ) -> None:
     canonical = server.url("/news/the-one-story")
     for path in ("/news/the-one-story", "/amp/news/the-one-story", "/print/the-one-story"):
@@ -458,7 +480,7 @@ def test_pages_naming_one_canonical_url_are_one_article(
                                   ("/print/the-one-story", "Print"),
                                   ("/news/the-one-story", "Web")])
     server.route("/feed.xml", Reply(body=feed, headers={"Content-Type": "application/rss+xml"}))
-    config = write_config(tmp_path, server)
+    config = write_config(tmp_path, server, store_url)
     run_once(config)
     run_once(config)  # the feed still lists all three: they stay one article
     versions = export(config, tmp_path)
@@ -484,7 +506,7 @@ def run_tracker_while(config: Path, action: Callable[[Tracker], Awaitable[None]]
 
 
 def test_discovery_keeps_its_schedule_while_checks_never_stop(
-    newsroom: Newsroom, tmp_path: Path
+    newsroom: Newsroom, tmp_path: Path, store_url: str
 ) -> None:
     """Articles that are always due keep the checks busy; feeds are still polled on time,
     so a story published meanwhile is found and captured."""
@@ -492,7 +514,7 @@ def test_discovery_keeps_its_schedule_while_checks_never_stop(
         newsroom.publish(f"/news/busy-{i}", Story(f"Busy story {i}", list(LOREM)))
         newsroom.server.route(f"/news/busy-{i}", _slow(newsroom.server.routes[f"/news/busy-{i}"],
                                                        0.2))
-    config = write_config(tmp_path, newsroom.server, first_interval='"0.05s"',
+    config = write_config(tmp_path, newsroom.server, store_url, first_interval='"0.05s"',
                           max_interval='"0.05s"', discovery_interval='"0.4s"')
 
     async def publish_meanwhile(tracker: Tracker) -> None:

@@ -64,7 +64,7 @@ class Report:
         return self.imported + self.unchanged + sum(self.skipped.values())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Located:
     """Where one capture is, and when it was made (what sorting needs)."""
 

@@ -16,7 +16,15 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, case, exists, func, or_, select, text, tuple_
 
-from tearsheet.schema import SEARCH_TABLE, UTCDateTime, articles, checks, sources, versions
+from tearsheet.schema import (
+    SEARCH_TABLE,
+    SEARCH_VECTOR,
+    UTCDateTime,
+    articles,
+    checks,
+    sources,
+    versions,
+)
 from tearsheet.store import Store
 
 Cursor = tuple[datetime, int]
@@ -213,8 +221,10 @@ class Browse:
         text contains), so the caller can escape it and then add its own markup.
         """
         query = match_query(terms)
-        if not query or self.engine.dialect.name != "sqlite":
+        if not query:
             return []
+        if self.engine.dialect.name == "postgresql":
+            return self._all(_pg_search(terms, limit))
         sql = text(f"""
             SELECT v.id, v.article_id, v.number, v.captured_at, v.title,
                    a.version_count, a.title AS latest_title, s.name AS source,
@@ -296,3 +306,27 @@ class Browse:
         """Per source name: where it was configured (``config``/``api``), when removed."""
         query = select(sources.c.name, sources.c.origin, sources.c.removed_at)
         return {row["name"]: row for row in self._all(query)}
+
+
+def _pg_search(terms: str, limit: int) -> Any:
+    """The PostgreSQL search: the GIN index of migration 0002 (the WHERE repeats its exact
+    expression), ``websearch_to_tsquery`` (never a syntax error: quotes, ``or`` and ``-``
+    work as on a search engine), ranked, with a ``ts_headline`` snippet. ts_headline drops
+    what looks like an HTML tag, so ``<`` is hidden from it: the snippet is the stored text,
+    which the caller escapes."""
+    vector = SEARCH_VECTOR.format(v="v.")
+    headline_options = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxFragments=2, "
+                        "FragmentDelimiter=…, MaxWords=24, MinWords=8")
+    return text(f"""
+        SELECT v.id, v.article_id, v.number, v.captured_at, v.title,
+               a.version_count, a.title AS latest_title, s.name AS source,
+               replace(ts_headline('simple', replace(v.text, '<', chr(1)), q.query, :options),
+                       chr(1), '<') AS snippet
+        FROM versions AS v, websearch_to_tsquery('simple', :terms) AS q(query),
+             articles AS a, sources AS s
+        WHERE {vector} @@ q.query
+          AND a.id = v.article_id AND s.id = a.source_id AND NOT a.hidden
+        ORDER BY ts_rank({vector}, q.query) DESC, v.captured_at DESC
+        LIMIT :limit""").bindparams(  # noqa: S608 - values are bound
+        terms=terms[:1000], options=headline_options, limit=limit,
+    ).columns(captured_at=UTCDateTime())

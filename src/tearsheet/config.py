@@ -145,6 +145,20 @@ class FetchSettings(_Section):
         return value
 
 
+class WorkerSettings(_Section):
+    """One tracker process among several sharing a PostgreSQL store (see docs/deploy.md)."""
+
+    # Names this process in its leases; default host-pid. A fixed id per systemd unit lets
+    # a restarted worker take back at once the leases its killed predecessor held.
+    id: str = Field("", max_length=100)
+    # How long a claimed article or feed stays reserved for this worker. 0: long enough
+    # for the slowest fetch, fetch.timeout × (fetch.retries + 2) + 60 s.
+    lease: Duration = 0.0
+    # Claim more due checks once this many in-flight ones finished (0: a quarter of the
+    # 2 × fetch.concurrency checks kept in flight).
+    batch_size: int = Field(0, ge=0, le=10_000)
+
+
 class ArchiveSettings(_Section):
     """Which raw responses are kept as WARC records, and where (see :mod:`tearsheet.archive`).
 
@@ -338,6 +352,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///tearsheet.db"
     schedule: ScheduleSettings = ScheduleSettings()
     fetch: FetchSettings = FetchSettings()
+    worker: WorkerSettings = WorkerSettings()
     archive: ArchiveSettings = ArchiveSettings()
     sources: list[SourceSettings] = []
     api: ApiSettings = ApiSettings()
@@ -364,6 +379,10 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The TOML file arrives as init arguments; the environment overrides it.
         return (env_settings, init_settings)
+
+    def lease_seconds(self) -> float:
+        """How long a check or a feed poll keeps its lease (``worker.lease``, or derived)."""
+        return self.worker.lease or self.fetch.timeout * (self.fetch.retries + 2) + 60
 
     def source(self, name: str) -> SourceSettings:
         for source in self.sources:

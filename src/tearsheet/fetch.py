@@ -20,7 +20,7 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -357,6 +357,10 @@ def _parse_url(url: str | httpx.URL) -> httpx.URL:
     return parsed.copy_with(fragment=None)
 
 
+def _host_key(url: httpx.URL) -> str:
+    return f"{url.raw_host.decode('ascii')}:{_port(url)}"
+
+
 def _port(url: httpx.URL) -> int:
     return url.port or (443 if url.scheme == "https" else 80)
 
@@ -388,8 +392,13 @@ def _retry_after(value: str | None) -> float | None:
 class Fetcher:
     """Fetches pages for tearsheet; use as ``async with Fetcher(settings) as f``."""
 
-    def __init__(self, settings: FetchSettings) -> None:
+    def __init__(self, settings: FetchSettings, *,
+                 gate: Callable[[str], Awaitable[None]] | None = None) -> None:
+        """``gate(host)``, when given, is awaited before each request once this process's
+        own per-host delay has passed: the shared politeness of many workers
+        (:class:`tearsheet.hosts.HostGate`)."""
         self._settings = settings
+        self._gate = gate
         self._global = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, _Host] = {}
         limits = httpx.Limits(max_connections=settings.concurrency,
@@ -473,7 +482,7 @@ class Fetcher:
                           "(set fetch.allow_private_addresses to allow)")
 
     def _host(self, url: httpx.URL) -> _Host:
-        key = f"{url.raw_host.decode('ascii')}:{_port(url)}"
+        key = _host_key(url)
         if key not in self._hosts:
             self._hosts[key] = _Host(asyncio.Semaphore(self._settings.per_host_concurrency))
         return self._hosts[key]
@@ -489,6 +498,8 @@ class Fetcher:
                 wait = host.next_start - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
+                if self._gate is not None:
+                    await self._gate(_host_key(url))
                 await self._global.acquire()
                 host.next_start = time.monotonic() + self._settings.per_host_delay
             try:

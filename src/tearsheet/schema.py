@@ -12,6 +12,7 @@ the reference they are written against.
 - ``versions``: every distinct version of an article, numbered 1..n, with where its raw
   response is archived (a WARC record).
 - ``checks``: the log of every check, including failures (which never make versions).
+- ``hosts``: per-host politeness shared by every worker (see :mod:`tearsheet.hosts`).
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ feeds = Table(
     Column("last_polled_at", UTCDateTime),
     Column("error_count", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),
+    Column("leased_until", UTCDateTime),  # a worker is polling it now
+    Column("leased_by", String(100)),  # that worker's id
     UniqueConstraint("source_id", "kind", "url"),
 )
 
@@ -119,6 +122,7 @@ articles = Table(
     Column("last_modified", Text),
     Column("error_count", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),
+    Column("leased_by", String(100)),  # the worker that claimed it last
     # Hidden by an administrator: left out of the web UI, feeds and API lists (0005).
     Column("hidden", Boolean, nullable=False, server_default=false()),
     Index(
@@ -212,11 +216,29 @@ notify_state = Table(
 )
 
 
+hosts = Table(
+    "hosts", metadata,
+    Column("name", Text, primary_key=True),  # host:port
+    # The earliest start of the next request to the host, whichever worker makes it.
+    Column("next_allowed_at", UTCDateTime, nullable=False),
+)
+
+
 SEARCH_TABLE = "versions_fts"
 """The SQLite full-text index of versions (migration 0002), kept in step by triggers."""
 
+SEARCH_INDEX = "versions_fts_gin"
+"""The PostgreSQL full-text index of versions (migration 0002): a GIN index over
+:data:`SEARCH_VECTOR`. ``simple`` (no stemming, no stop words), like SQLite's unicode61:
+the sources are in many languages."""
+
+SEARCH_VECTOR = "to_tsvector('simple', coalesce({v}title, '') || ' ' || {v}text)"
+"""Format with ``v=""`` (the index) or ``v="alias."`` (a query: PostgreSQL matches it to the
+index expression whatever the alias)."""
+
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """For Alembic's comparisons: the search index (an FTS5 table and its shadow tables) is
-    created by hand in its migration, not described by this metadata."""
-    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE))
+    """For Alembic's comparisons: the search index (an FTS5 table and its shadow tables, or
+    a GIN index) is created by hand in its migration, not described by this metadata."""
+    return not (type_ in ("table", "index") and name is not None
+                and name.startswith(SEARCH_TABLE))

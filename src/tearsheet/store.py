@@ -8,6 +8,9 @@ schedule that skipped a version.
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,12 +21,26 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Select, create_engine, event, func, select, update
+from sqlalchemy import (
+    URL,
+    Connection,
+    Engine,
+    Select,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError
 
 from tearsheet.errors import StoreError
 from tearsheet.schema import aliases, articles, checks, feeds, sources, versions
+
+log = logging.getLogger("tearsheet")
 
 
 @dataclass(frozen=True)
@@ -117,6 +134,27 @@ class CheckRecord:
     last_modified: str | None = None
 
 
+_UPGRADE_LOCK = 0x7465617273686565  # "tearshee": the advisory lock `db upgrade` holds
+
+
+def _parse_url(url: str) -> URL:
+    """A database URL; plain ``postgresql://`` means psycopg 3 (not SQLAlchemy's default,
+    psycopg2, which tearsheet does not install)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"{url!r} is not a database URL (e.g. sqlite:///tearsheet.db or "
+                         "postgresql://user@host/tearsheet)") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _safe(url: URL) -> str:
+    """The URL for messages: never the password."""
+    return url.render_as_string(hide_password=True)
+
+
 def _alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", "tearsheet:migrations")
@@ -128,48 +166,55 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Names this process in the leases it takes (``worker.id``, see docs/deploy.md).
+        self.worker_id = default_worker_id()
 
     @classmethod
-    def open(cls, url: str, *, upgrade: bool = True) -> Store:
+    def open(cls, url: str, *, upgrade: bool | None = None) -> Store:
         """Open the database at ``url``, creating or upgrading its schema if ``upgrade``.
 
-        Refuses a database whose schema is newer than this version of tearsheet.
+        By default an SQLite file (one user, one process) is upgraded on the spot, while a
+        PostgreSQL database shared by many processes waits for `tearsheet db upgrade`:
+        a worker must never change the schema under the others. A schema newer than this
+        version of tearsheet is always refused.
         """
-        try:
-            parsed = make_url(url)
-        except ArgumentError:
-            raise StoreError(f"{url!r} is not a database URL (e.g. sqlite:///tearsheet.db)") \
-                from None
+        parsed = _parse_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             parent = Path(parsed.database).expanduser().resolve().parent
             if not parent.is_dir():
                 raise StoreError(f"{url}: the folder {parent} does not exist")
         try:
-            engine = create_engine(parsed, future=True)
+            engine = create_engine(parsed, future=True, pool_pre_ping=True)
         except Exception as exc:  # a missing driver, a bad option
             raise StoreError(f"cannot open {url}: {exc}") from None
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine)
         try:
-            store._check_schema(upgrade)
+            store._check_schema(engine.dialect.name == "sqlite" if upgrade is None else upgrade)
         except DatabaseError as exc:  # not a database, locked, unreachable, no permission
             engine.dispose()
-            raise StoreError(f"cannot open {url}: {exc.orig}") from None
+            raise StoreError(f"cannot open {_safe(parsed)}: {exc.orig}") from None
+        except StoreError:
+            engine.dispose()
+            raise
         return store
 
     def _check_schema(self, upgrade: bool) -> None:
         scripts = ScriptDirectory.from_config(_alembic_config())
         current = self.schema_revision()
-        if current == scripts.get_current_head():
+        head = scripts.get_current_head()
+        if current == head:
             return
         known = {script.revision for script in scripts.walk_revisions()}
         if current is not None and current not in known:
             raise StoreError(
-                f"the database schema ({current}) is newer than this tearsheet; upgrade tearsheet"
-            )
+                f"the database schema ({current}) is newer than this tearsheet (which knows up "
+                f"to {head}); upgrade tearsheet")
         if not upgrade:
-            raise StoreError("the database schema is not up to date: run `tearsheet db upgrade`")
+            state = "has no schema yet" if current is None else f"is at revision {current}"
+            raise StoreError(f"the database {state}, this tearsheet needs {head}: run "
+                             "`tearsheet db upgrade`")
         self.upgrade()
 
     def schema_revision(self) -> str | None:
@@ -182,6 +227,8 @@ class Store:
         cfg = _alembic_config()
         sqlite = self.engine.dialect.name == "sqlite"
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # two `db upgrade` at once: one waits
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
             if sqlite:
                 # A batch migration rebuilds a table: with foreign keys enforced, dropping the
                 # old `articles` would cascade to every version and check. (The pragma only
@@ -213,8 +260,10 @@ class Store:
             found = conn.scalar(select(sources.c.id).where(sources.c.name == name))
             if found is not None:
                 return int(found)
-            result = conn.execute(sources.insert().values(name=name, created_at=now))
-            return int(result.inserted_primary_key[0])  # type: ignore[index]
+            # Workers starting together may insert the same source: the first one wins.
+            _insert_unless_present(conn, sources.insert().values(name=name, created_at=now))
+            return int(conn.execute(select(sources.c.id).where(sources.c.name == name))
+                       .scalar_one())
 
     def sync_feeds(
         self, source_id: int, wanted: Iterable[tuple[str, str, str]], now: datetime,
@@ -227,7 +276,7 @@ class Store:
             for kind, url, pattern in wanted:
                 row = existing.get((kind, url))
                 if row is None:
-                    conn.execute(feeds.insert().values(
+                    _insert_unless_present(conn, feeds.insert().values(
                         source_id=source_id, kind=kind, url=url, article_pattern=pattern,
                         next_poll_at=now,
                     ))
@@ -246,11 +295,28 @@ class Store:
             return [DueFeed(r.id, r.source_id, r.kind, r.url, r.article_pattern, r.etag,
                             r.last_modified, r.error_count) for r in conn.execute(query)]
 
+    def claim_feeds(self, now: datetime, lease_until: datetime) -> list[DueFeed]:
+        """Take the feeds due for a poll and lease them: with many workers, each feed is
+        polled by one of them at a time (``SKIP LOCKED``: no worker waits for another)."""
+        f = feeds.c
+        query = (select(feeds)
+                 .where(f.active == 1, f.next_poll_at <= now,
+                        f.leased_until.is_(None) | (f.leased_until < now))
+                 .order_by(f.next_poll_at).with_for_update(skip_locked=True))
+        with self.engine.begin() as conn:
+            rows = conn.execute(query).all()
+            if rows:
+                conn.execute(update(feeds).where(f.id.in_([r.id for r in rows]))
+                             .values(leased_until=lease_until, leased_by=self.worker_id))
+        return [DueFeed(r.id, r.source_id, r.kind, r.url, r.article_pattern, r.etag,
+                        r.last_modified, r.error_count) for r in rows]
+
     def record_feed_poll(
         self, feed_id: int, now: datetime, next_poll_at: datetime, *,
         error: str | None = None, etag: str | None = None, last_modified: str | None = None,
     ) -> None:
-        values: dict[str, Any] = {"last_polled_at": now, "next_poll_at": next_poll_at}
+        values: dict[str, Any] = {"last_polled_at": now, "next_poll_at": next_poll_at,
+                                  "leased_until": None}
         if error is None:
             values.update(error_count=0, last_error=None, etag=etag, last_modified=last_modified)
         else:
@@ -302,24 +368,33 @@ class Store:
             owner[url] = article_id
         new = [{"source_id": source_id, "url": url, "title": title, "first_seen_at": now,
                 "last_seen_at": now, "next_check_at": now, "check_interval": first_interval}
-               for url, title in chunk if url not in owner]
+               for url, title in sorted(chunk) if url not in owner]
+        added = 0
         if new:
-            conn.execute(articles.insert(), new)
+            # Two workers polling feeds that list the same story: one of them enters it.
+            insert = _dialect_insert(conn)(articles).on_conflict_do_nothing(
+                index_elements=["url"])
+            added = len(conn.execute(insert.returning(articles.c.id), new).all())
         known = sorted(set(owner.values()))
         if known:
             a = articles.c
+            # Lock the rows in id order first (an UPDATE takes them in storage order), as
+            # record_checks does: concurrent writers never deadlock.
+            conn.execute(select(a.id).where(a.id.in_(known)).order_by(a.id).with_for_update())
             conn.execute(update(articles).where(
                 a.id.in_(known), a.next_check_at.is_(None),
                 a.last_seen_at < now - timedelta(seconds=revive_gap),
             ).values(next_check_at=now, check_interval=first_interval, last_changed_at=now))
             conn.execute(update(articles).where(a.id.in_(known)).values(last_seen_at=now))
-        return len(new)
+        return added
 
     def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[DueArticle]:
         """Take up to ``limit`` articles whose check is due, oldest first, and lease them.
 
-        The lease keeps a second runner (or the same runner's next pass) off an article
-        while it is checked; :meth:`record_check` releases it.
+        The lease keeps other workers (or the same worker's next pass) off an article
+        while it is checked; :meth:`record_check` releases it. On PostgreSQL the rows are
+        locked while the lease is written and ``SKIP LOCKED`` makes workers claiming at
+        the same moment take different articles instead of waiting for each other.
         """
         query = (
             select(articles)
@@ -327,12 +402,13 @@ class Store:
             .where((articles.c.leased_until.is_(None)) | (articles.c.leased_until < now))
             .order_by(articles.c.next_check_at)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         )
         with self.engine.begin() as conn:
             rows = conn.execute(query).all()
             if rows:
                 conn.execute(update(articles).where(articles.c.id.in_([r.id for r in rows]))
-                             .values(leased_until=lease_until))
+                             .values(leased_until=lease_until, leased_by=self.worker_id))
         return [_due_article(r) for r in rows]
 
     def claim_article(self, article_id: int, lease_until: datetime | None) -> DueArticle:
@@ -341,15 +417,19 @@ class Store:
         with self.engine.begin() as conn:
             if lease_until is not None:
                 conn.execute(update(articles).where(articles.c.id == article_id)
-                             .values(leased_until=lease_until))
+                             .values(leased_until=lease_until, leased_by=self.worker_id))
             row = conn.execute(select(articles).where(articles.c.id == article_id)).one()
         return _due_article(row)
 
-    def release_leases(self, article_ids: list[int] | None = None) -> int:
-        """Forget leases: of ``article_ids``, or all (a single runner starting after a crash)."""
+    def release_leases(self, article_ids: list[int] | None = None, *,
+                       holder: str | None = None) -> int:
+        """Forget leases: of ``article_ids``, of the worker named ``holder`` (restarted under
+        the same id), or all (a single runner starting after a crash)."""
         query = update(articles).where(articles.c.leased_until.is_not(None))
         if article_ids is not None:
             query = query.where(articles.c.id.in_(article_ids))
+        if holder is not None:
+            query = query.where(articles.c.leased_by == holder)
         with self.engine.begin() as conn:
             return int(conn.execute(query.values(leased_until=None)).rowcount or 0)
 
@@ -386,42 +466,59 @@ class Store:
 
     @staticmethod
     def _add_alias(conn: Connection, url: str, article_id: int) -> None:
-        try:
-            with conn.begin_nested():
-                conn.execute(aliases.insert().values(url=url, article_id=article_id))
-        except IntegrityError:
-            pass
+        _insert_unless_present(conn, aliases.insert().values(url=url, article_id=article_id))
 
     def record_check(self, article: DueArticle, **fields: Any) -> int | None:
         """Record one check and move the schedule on, in one transaction.
 
         ``fields`` are those of :class:`CheckRecord`. With ``version``, stores it as the
-        article's next version and returns its number.
+        article's next version and returns its number. The article's row is locked first
+        and checked again: if another worker took the lease over (this check outlived it),
+        nothing is recorded; if the version is the one already stored, it is not stored
+        twice.
         """
         return self.record_checks([CheckRecord(article, **fields)])[0]
 
     def record_checks(self, records: Sequence[CheckRecord]) -> list[int | None]:
         """Record several checks in one transaction: one durable commit for all (group
         commit). All or none are stored; each returns its version number (or None)."""
+        numbers: list[int | None] = [None] * len(records)
         with self.engine.begin() as conn:
-            return [self._write_check(conn, record) for record in records]
+            # Article rows are locked in id order, as add_articles updates them: two
+            # workers' transactions then never wait for each other in a cycle (deadlock).
+            for index in sorted(range(len(records)), key=lambda i: records[i].article.id):
+                numbers[index] = self._write_check(conn, records[index])
+        return numbers
 
-    @staticmethod
-    def _write_check(conn: Connection, record: CheckRecord) -> int | None:
-        article, version = record.article, record.version
+    def _write_check(self, conn: Connection, record: CheckRecord) -> int | None:
+        article, version, outcome = record.article, record.version, record.outcome
+        current = conn.execute(
+            select(articles.c.leased_by, articles.c.leased_until, articles.c.version_count,
+                   articles.c.content_hash)
+            .where(articles.c.id == article.id).with_for_update()).first()
+        if current is None or (current.leased_by not in (None, self.worker_id)
+                               and current.leased_until is not None):
+            log.warning("article %s: lease taken over by %s; this check is not recorded",
+                        article.url, current.leased_by if current else "(merged)")
+            return None
+        if version is not None and version.content_hash == current.content_hash:
+            version, outcome = None, "unchanged"  # already stored: never twice
+        elif version is not None and current.version_count != article.version_count:
+            log.warning("article %s: another check stored a version meanwhile; this one is "
+                        "not recorded", article.url)
+            return None
         values: dict[str, Any] = {
             "last_checked_at": record.checked_at, "next_check_at": record.next_check_at,
             "check_interval": record.check_interval, "leased_until": None,
         }
         number = None
-        if record.outcome == "failed":
+        if outcome == "failed":
             values.update(error_count=articles.c.error_count + 1, last_error=record.error)
         else:
             values.update(error_count=0, last_error=None, etag=record.etag,
                           last_modified=record.last_modified)
         if version is not None:
-            number = 1 + (conn.scalar(select(func.max(versions.c.number))
-                                      .where(versions.c.article_id == article.id)) or 0)
+            number = current.version_count + 1
             conn.execute(versions.insert().values(
                 article_id=article.id, number=number, captured_at=record.checked_at,
                 url=version.url, title=version.title, byline=version.byline,
@@ -436,7 +533,7 @@ class Store:
             if version.published_at is not None:
                 values["published_at"] = version.published_at
         conn.execute(checks.insert().values(
-            article_id=article.id, checked_at=record.checked_at, outcome=record.outcome,
+            article_id=article.id, checked_at=record.checked_at, outcome=outcome,
             http_status=record.http_status, error=record.error, elapsed_ms=record.elapsed_ms,
         ))
         conn.execute(update(articles).where(articles.c.id == article.id).values(**values))
@@ -602,6 +699,25 @@ class Store:
             rows = [dict(r._mapping) for r in conn.execute(feed_query)]
             rows += [dict(r._mapping) for r in conn.execute(query)]
         return rows
+
+
+def default_worker_id() -> str:
+    """host-pid: unique among the processes sharing a store."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _dialect_insert(conn: Connection) -> Any:
+    """The INSERT with ON CONFLICT of the connection's dialect."""
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def _insert_unless_present(conn: Connection, statement: Any) -> None:
+    """Run an INSERT whose row another process may have inserted first (then: nothing)."""
+    try:
+        with conn.begin_nested():
+            conn.execute(statement)
+    except IntegrityError:
+        pass
 
 
 def _due_article(row: Any) -> DueArticle:

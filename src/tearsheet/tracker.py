@@ -126,8 +126,11 @@ class Tracker:
 
         ``entered`` is set as soon as one feed has entered new articles, so their checks
         need not wait for the slowest feed (one timing out and retried takes seconds).
+        The feeds are claimed with a lease: with many workers, one polls each feed.
         """
-        due = self.store.due_feeds(self.clock())
+        now = self.clock()
+        due = await self.writer.call(self.store.claim_feeds, now,
+                                     now + timedelta(seconds=self.settings.lease_seconds()))
         counts = await asyncio.gather(*(self._poll(feed, entered) for feed in due))
         return sum(counts)
 
@@ -329,9 +332,8 @@ class Tracker:
         pending: dict[asyncio.Task[CheckResult], DueArticle] = {}
         stopping = asyncio.ensure_future(stop.wait())
         done_count = 0
-        lease = timedelta(seconds=self.settings.fetch.timeout * (self.settings.fetch.retries + 2)
-                          + 60)
-        batch = max(1, self.capacity // 4)
+        lease = timedelta(seconds=self.settings.lease_seconds())
+        batch = self.settings.worker.batch_size or max(1, self.capacity // 4)
         claimed_at = -math.inf
         graced = False  # the in-flight checks had their grace period after a stop
         try:

@@ -31,6 +31,8 @@ from tearsheet.store import Store
 from tearsheet.summaries import backfill
 from tearsheet.tracker import Stats, Tracker
 from tearsheet.urls import canonicalize
+from tearsheet.worker import Gate, shared_gate
+from tearsheet.worker import prepare as prepare_worker
 
 
 @contextlib.contextmanager
@@ -67,6 +69,7 @@ def _stats_view(stats: Stats) -> Group:
 
 async def run_tracker(
     settings: Settings, store: Store, *, once: bool, live: bool, duration: float | None = None,
+    gate: Gate | None = None,
 ) -> Stats:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -74,7 +77,8 @@ async def run_tracker(
         loop.add_signal_handler(sig, stop.set)
     if duration is not None:
         loop.call_later(duration, stop.set)
-    async with Fetcher(settings.fetch) as fetcher, Tracker(settings, store, fetcher) as tracker:
+    async with Fetcher(settings.fetch, gate=gate) as fetcher, \
+            Tracker(settings, store, fetcher) as tracker:
         if not live:
             return await tracker.run(stop, once=once)
         with Live(_stats_view(tracker.stats), console=err_console, refresh_per_second=4) as view:
@@ -104,7 +108,36 @@ def run(
         if alone:
             store.release_leases()  # left by a killed run: this is the only runner
             backfill(store)  # changes stored before summaries existed
-        stats = asyncio.run(run_tracker(settings, store, once=once, live=live))
+        stats = asyncio.run(run_tracker(settings, store, once=once, live=live,
+                                        gate=shared_gate(settings, store)))
+    _report(stats)
+
+
+@app.command()
+def worker(
+    config: ConfigOption = None,
+    worker_id: Annotated[str | None, typer.Option(
+        "--id", help="This worker's name in its leases (default: worker.id, else host-pid).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """One of many tracker processes sharing a PostgreSQL store (see docs/deploy.md)."""
+    settings = load_settings(config)
+    if worker_id:
+        settings = settings.model_copy(
+            update={"worker": settings.worker.model_copy(update={"id": worker_id})})
+    live = err_console.is_terminal and not verbose
+    if not live:
+        setup_logging(verbose)
+    if not settings.sources:
+        raise TearsheetError("no sources configured: add [[sources]] to tearsheet.toml")
+    with open_store(settings) as store:
+        gate = prepare_worker(settings, store)
+        stats = asyncio.run(run_tracker(settings, store, once=False, live=live, gate=gate))
+    _report(stats)
+
+
+def _report(stats: Stats) -> None:
     err_console.print(
         f"{stats.checks} checks, {stats.new_versions} new versions, {stats.failed} failed, "
         f"{stats.articles_found} new articles")

@@ -152,7 +152,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     def search(request: Request, q: str = "") -> HTMLResponse:
         hits = [{**hit, "snippet": _marked(hit["snippet"])} for hit in browse.search(q)]
         return page(request, "search.html", q=q, hits=hits,
-                    available=store.engine.dialect.name == "sqlite")
+                    available=store.engine.dialect.name in ("sqlite", "postgresql"))
 
     @app.get("/stats", response_class=HTMLResponse)
     def stats(request: Request) -> HTMLResponse:

@@ -2,7 +2,8 @@
 
 Every version's headline and text are indexed, so a search finds text that was later
 removed. Versions are never updated, only inserted (and deleted with their article), so
-two triggers keep the index in step. PostgreSQL gets its own full-text search later.
+two triggers keep the index in step. On PostgreSQL the same is a GIN index over an
+expression (:data:`tearsheet.schema.SEARCH_VECTOR`), which PostgreSQL keeps in step itself.
 
 Revision ID: 0002
 Revises: 0001
@@ -15,6 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from tearsheet.schema import SEARCH_INDEX, SEARCH_VECTOR
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -22,7 +25,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"CREATE INDEX {SEARCH_INDEX} ON versions USING gin ({SEARCH_VECTOR.format(v='')})")
         return
     op.execute("""
         CREATE VIRTUAL TABLE versions_fts USING fts5(
@@ -44,7 +48,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP INDEX IF EXISTS {SEARCH_INDEX}")
         return
     op.execute("DROP TRIGGER IF EXISTS versions_fts_delete")
     op.execute("DROP TRIGGER IF EXISTS versions_fts_insert")
