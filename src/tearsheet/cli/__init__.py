@@ -69,11 +69,12 @@ from tearsheet.cli import (  # noqa: E402
     demo,
     diff,
     extract,
+    migrate,
     notify,
     simulate,
     tracking,
     web,
 )
 
-__all__ = ["app", "archive", "demo", "diff", "extract", "main", "notify", "simulate", "tracking",
-           "web"]
+__all__ = ["app", "archive", "demo", "diff", "extract", "main", "migrate", "notify", "simulate",
+           "tracking", "web"]
