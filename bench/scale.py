@@ -13,7 +13,7 @@ each worker, so a worker is one process). checks/s is the first pass (one new ve
 per article) over the span of the ``checks`` rows' times, which leaves process start-up
 and discovery out. The baseline is one worker, in the same run.
 
-**Size.** ``--versions`` (300,000) versions with the texts of the archived articles in
+**Size.** ``--versions`` (60,000) versions with the texts of the archived articles in
 ``../shared/corpora/histories`` (real news, 5,300 characters median; the bundled
 newsroom's shorter ones when absent), 3 per
 article, 4 checks per version, with every index (the full-text GIN index included):
@@ -363,7 +363,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the 10M-row database")
     parser.add_argument("--skip-workers", action="store_true")
     parser.add_argument("--skip-claim", action="store_true")
-    parser.add_argument("--versions", type=int, default=300_000,
+    parser.add_argument("--versions", type=int, default=60_000,
                         help="versions built to measure the size per million (0: skip)")
     args = parser.parse_args()
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; the machine may be shared: compare "
