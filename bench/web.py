@@ -98,11 +98,6 @@ def build(path: Path, articles: int, per_article: int) -> None:
         db.commit()
 
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 KINDS = ("static file (baseline)", "front page", "older front pages", "article page",
          "diff page")
 TARGET_MS = 50.0

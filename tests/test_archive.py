@@ -181,3 +181,38 @@ def test_archive_dir_for_postgresql_is_under_the_data_directory(
     settings = load_settings(None, database_url="postgresql+psycopg://h/db")
     assert default_dir(settings) == tmp_path / "tearsheet" / "warc"
     assert Archive.from_settings(settings).directory == tmp_path / "tearsheet" / "warc"
+
+
+def test_captures_made_together_share_one_fsync(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Group commit: captures that wait together are written together, one fsync for
+    them all, and each comes back with its own readable record."""
+    import os
+
+    from tearsheet import archive as archive_module
+
+    settings = config(tmp_path, site.server)
+    syncs: list[int] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        syncs.append(fd)
+        real_fsync(fd)
+
+    async def go() -> list[WarcRecord | None]:
+        async with Fetcher(settings.fetch) as fetcher:
+            responses = [await fetcher.fetch(site.server.url(PATH)) for _ in range(10)]
+        archive = Archive.from_settings(settings)
+        monkeypatch.setattr(archive_module.os, "fsync", counting_fsync)
+        try:
+            return list(await asyncio.gather(
+                *(archive.capture(r, new_version=True) for r in responses)))
+        finally:
+            archive.close()
+
+    refs = asyncio.run(go())
+    assert all(ref is not None for ref in refs) and len(set(refs)) == 10
+    assert 1 <= len(syncs) < 10
+    bodies = {read_capture(tmp_path / "warc", ref, 10**7).body for ref in refs if ref}
+    assert len(bodies) == 10  # each its own page (the noise differs per request)

@@ -337,3 +337,17 @@ def test_a_target_uri_in_angle_brackets_is_read(tmp_path: Path) -> None:
     store, report = run_import(tmp_path, [path])
     assert report.imported == 1
     assert list(stored(store)) == ["https://daily.example/news/old"]
+
+
+@pytest.mark.parametrize(("status", "outcome"), [(304, "unchanged"), (503, "http_status")])
+def test_captures_that_are_not_pages(tmp_path: Path, status: int, outcome: str) -> None:
+    from tearsheet.archive import Capture
+
+    settings = settings_for(tmp_path)
+    importer = Importer(settings, Store.open(settings.database_url))
+    importer.offer(Capture("https://daily.example/x", EPOCH, status,
+                           [("Content-Type", "text/html")], b""))
+    report = importer.finish()
+    assert report.imported == 0
+    assert (report.unchanged, report.skipped["http_status"]) == (
+        (1, 0) if outcome == "unchanged" else (0, 1))

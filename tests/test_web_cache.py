@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,9 +22,10 @@ TEXT = "The council approved a budget of {n} million on Tuesday.\n\nIt adds bus 
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[str, Store]]:
-    """One article in two versions, served; a second store (the tracker's) writes more."""
-    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}")
+def site(store_url: str) -> Iterator[tuple[str, Store]]:
+    """One article in two versions, served (on SQLite and on PostgreSQL, where the data
+    version is read differently); a second store (the tracker's) writes more."""
+    settings = load_settings(None, database_url=store_url)
     store = Store.open(settings.database_url)
     record(store, "daily-example", URL, [(f"Budget {n}", TEXT.format(n=400 + n)) for n in (1, 2)],
            START, timedelta(hours=1))
@@ -135,12 +135,14 @@ def test_pages_expire_after_max_age_and_when_the_data_changes() -> None:
     assert _get(expiring)[1] != _get(expiring)[1]
 
 
-def test_only_the_newest_pages_are_kept() -> None:
+@pytest.mark.parametrize("limit", [{"max_pages": 2}, {"max_bytes": 13}])
+def test_only_the_newest_pages_are_kept(limit: dict[str, int]) -> None:
     calls: list[int] = []
-    cache = PageCache(_app(calls), lambda: 1, max_pages=2)
-    for path in ("/a", "/b", "/c"):
+    cache = PageCache(_app(calls), lambda: 1, **limit)
+    for path in ("/a", "/b", "/c"):  # bodies of 6 bytes each: "page 1"
         _get(cache, path)
-    assert len(cache.pages) == 2 and _get(cache, "/a")[2][b"x-cache"] == b"miss"
+    assert list(cache.pages) == [b"/b?", b"/c?"] and cache.size == 12
+    assert _get(cache, "/a")[2][b"x-cache"] == b"miss"
 
 
 @pytest.mark.parametrize(("status", "kind"), [(500, b"text/html"), (200, b"application/json")])

@@ -71,6 +71,8 @@ class Archive:
         self._serial = 0
         self._lock = threading.Lock()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
+        self._queue: list[tuple[Response, asyncio.Future[WarcRecord | Exception]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Archive:
@@ -84,21 +86,61 @@ class Archive:
     async def capture(self, response: Response, *, new_version: bool) -> WarcRecord | None:
         """Archive ``response`` if the settings want it; where it went, or None.
 
-        Never raises for a failed write: see the module's docstring.
+        Captures that arrive while a write is under way are written together and share one
+        fsync (group commit, as the store's writer does): at several milliseconds an fsync,
+        one per capture would cap the versions a tracker can store per second. Each call
+        still returns only once its record is on disk. Never raises for a failed write:
+        see the module's docstring.
         """
         if not self.wanted(new_version=new_version) or response.exchange is None:
             return None
         loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self._writer, self.write, response)
-        except (OSError, ArchiveError, ValueError) as exc:
+        future: asyncio.Future[WarcRecord | Exception] = loop.create_future()
+        self._queue.append((response, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = loop.create_task(self._flush())
+        result = await asyncio.shield(future)
+        if isinstance(result, Exception):
             self.failures += 1
             log.error("could not archive the response of %s in %s (%s); the version is "
-                      "stored without its raw capture", response.url, self.directory, exc)
+                      "stored without its raw capture", response.url, self.directory, result)
             return None
+        return result
 
-    def write(self, response: Response) -> WarcRecord:
-        """Append the response and request records (synchronously); the response's place."""
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                results = await loop.run_in_executor(
+                    self._writer, self.write_group, [response for response, _ in batch])
+            except Exception as exc:  # a bug: no caller may wait forever
+                results = [exc] * len(batch)
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    def write_group(self, responses: list[Response]) -> list[WarcRecord | Exception]:
+        """Write several captures, then fsync each file touched once; per capture, its
+        place or the error that kept it out."""
+        results: list[WarcRecord | Exception] = []
+        for response in responses:
+            try:
+                results.append(self.write(response, sync=False))
+            except (OSError, ArchiveError, ValueError) as exc:
+                results.append(exc)
+        for name in {r.file for r in results if isinstance(r, WarcRecord)}:
+            try:
+                with open(self.directory / name, "rb") as fh:
+                    os.fsync(fh.fileno())
+            except OSError as exc:
+                results = [exc if isinstance(r, WarcRecord) and r.file == name else r
+                           for r in results]
+        return results
+
+    def write(self, response: Response, *, sync: bool = True) -> WarcRecord:
+        """Append the response and request records (synchronously); the response's place.
+        ``sync``: fsync before returning (:meth:`write_group` syncs once for many)."""
         exchange = response.exchange
         if exchange is None:
             raise ArchiveError(f"{response.url}: no raw exchange to archive")
@@ -132,7 +174,8 @@ class Archive:
                         "WARC-Date": date,
                         "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")}))
                 fh.flush()
-                os.fsync(fh.fileno())
+                if sync:
+                    os.fsync(fh.fileno())
         return WarcRecord(path.name, offset, end - offset)
 
     def copy(self, record: bytes) -> WarcRecord:

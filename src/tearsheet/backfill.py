@@ -105,6 +105,9 @@ class Importer:
 
     def offer(self, capture: Capture, proof: Keep | None = None) -> None:
         """Judge one capture; ``proof`` archives it (called only if it makes a version)."""
+        if capture.status == 304:  # kept by archive.keep = "all": the page had not changed
+            self.report.unchanged += 1
+            return None
         if not 200 <= capture.status < 300:
             return self.report.skip("http_status", f"{capture.url}: HTTP {capture.status}")
         if capture.content_type not in HTML_TYPES:

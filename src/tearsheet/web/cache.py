@@ -28,7 +28,9 @@ from typing import Any
 MAX_AGE = 30.0
 """Seconds a rendered page is reused at most, even if the store has not changed."""
 MAX_PAGES = 500
-"""Pages kept per server process (the least recently used go first)."""
+"""Pages kept per server process (the least recently used go first)..."""
+MAX_BYTES = 32 * 1024 * 1024
+"""...and their bodies' bytes at most, together."""
 MAX_BODY = 512 * 1024
 """Bigger answers (a raw capture, say) are sent but not kept."""
 CACHEABLE = (b"text/html", b"image/svg+xml")
@@ -58,10 +60,13 @@ class PageCache:
     """
 
     def __init__(self, app: ASGIApp, data_version: Callable[[], object],
-                 max_pages: int = MAX_PAGES, max_age: float = MAX_AGE) -> None:
+                 max_pages: int = MAX_PAGES, max_age: float = MAX_AGE,
+                 max_bytes: int = MAX_BYTES) -> None:
         self.app = app
         self.data_version = data_version
         self.max_pages = max_pages
+        self.max_bytes = max_bytes
+        self.size = 0  # bytes of the bodies kept
         self.max_age = max_age
         self.pages: OrderedDict[bytes, Page] = OrderedDict()
 
@@ -94,10 +99,11 @@ class PageCache:
             for message in captured:
                 await send(message)
             return
+        old = self.pages.pop(key, None)
+        self.size += len(page.body) - (len(old.body) if old else 0)
         self.pages[key] = page
-        self.pages.move_to_end(key)
-        while len(self.pages) > self.max_pages:
-            self.pages.popitem(last=False)
+        while len(self.pages) > self.max_pages or self.size > self.max_bytes:
+            self.size -= len(self.pages.popitem(last=False)[1].body)
         await self._answer(scope, send, page, b"miss")
 
     async def _answer(self, scope: Scope, send: Send, page: Page, state: bytes) -> None:
