@@ -163,3 +163,15 @@ def test_warc_of_versions_without_captures(config: Path, tmp_path: Path,
     assert out.read_bytes() == b""
     err = capsys.readouterr().err
     assert "exported 0 versions (warc)" in err and "skipped 4 (no_capture)" in err
+
+
+def test_parquet_without_pyarrow_says_how_to_get_it(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    assert export(config, "--format", "parquet", "--out", str(tmp_path / "v.parquet")) == 1
+    assert "pip install 'tearsheet[parquet]'" in capsys.readouterr().err
