@@ -3,6 +3,7 @@ token, and schemathesis against the live OpenAPI document."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -14,16 +15,31 @@ from schemathesis.checks import positive_data_acceptance
 
 from tearsheet.config import load_settings
 from tearsheet.store import Store
+from tests.conftest import BACKENDS
 from tests.served import HOSTILE, START, budget_story, record, serve
 
 TOKEN = "test-token-0123456789-abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    folder = tmp_path_factory.mktemp("api")
-    store = Store.open(f"sqlite:///{folder / 'ts.db'}")
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request: pytest.FixtureRequest,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The API's store, on SQLite and on PostgreSQL."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'ts.db'}"
+        else:
+            from tests import postgres
+
+            url = stack.enter_context(postgres.database(request.getfixturevalue("pg_template")))
+        store = Store.open(url)
+        stack.callback(store.close)
+        fill(store)
+        yield store
+
+
+def fill(store: Store) -> None:
     budget_story(store)
     for n in range(5):  # five more articles, for the pages
         record(store, "other-paper", f"https://other.example/story-{n}",
@@ -31,8 +47,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
                 (f"Story {n}", f"Version two of story {n} tells what happened on the quay "
                  "and what the harbour master said.")],
                start=START + timedelta(days=2, hours=n))
-    yield store
-    store.close()
 
 
 @pytest.fixture(scope="module")
@@ -127,9 +141,18 @@ def test_search_and_stats(site: str) -> None:
     ("/api/v1/articles/1/diff/1/9", 404), ("/api/v1/articles?cursor=bm9wZQ", 400),
     ("/api/v1/articles?cursor=!!", 422), ("/api/v1/changes?cursor=WzEsMl0", 400),
     ("/api/v1/articles?limit=0", 422), ("/api/v1/nothing", 404),
+    ("/api/v1/search?q=a%00b", 400), ("/api/v1/articles?source=%00", 400),
 ])
 def test_errors_are_json(site: str, path: str, status: int) -> None:
     assert "detail" in get(site, path, status)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("path", ["/search?q=a%00b", "/?source=%00", "/sources/a%00b",
+                                  "/feed.atom?q=%00", "/api/v1/changes?kind=%00"])
+def test_nul_characters_are_refused_everywhere(site: str, path: str) -> None:
+    """No stored text can hold NUL (PostgreSQL refuses it): a 400, never a 500."""
+    response = httpx.get(site + path)
+    assert response.status_code == 400 and "NUL" in response.text
 
 
 WRITES = [("post", "/api/v1/sources", {"name": "x", "feeds": ["https://x.example/rss"]}),
@@ -182,6 +205,9 @@ def test_add_and_remove_a_source_the_tracker_reads(site: str, store: Store) -> N
 
 
 @pytest.mark.parametrize("body", [{"name": "no-feeds"}, {"name": "bad url", "feeds": ["x"]},
+                                  {"name": "nul", "feeds": ["https://x.example/a\x00b"]},
+                                  {"name": "nul", "feeds": ["https://x.example/"],
+                                   "article_pattern": "a\x00"},
                                   {"name": "bad", "feeds": ["ftp://x.example/"]},
                                   {"name": "bad", "feeds": ["https://x.example/"],
                                    "article_pattern": "("}])

@@ -43,8 +43,9 @@ class Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+def store(store_url: str) -> Iterator[Store]:
+    """A fresh store, on SQLite and on PostgreSQL (the outbox's SQL differs a little)."""
+    store = Store.open(store_url)
     yield store
     store.close()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,9 +22,10 @@ TEXT = "The council approved a budget of {n} million on Tuesday.\n\nIt adds bus 
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[str, Store]]:
-    """One article in two versions, served; a second store (the tracker's) writes more."""
-    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}")
+def site(store_url: str) -> Iterator[tuple[str, Store]]:
+    """One article in two versions, served (on SQLite and on PostgreSQL, where the data
+    version is read differently); a second store (the tracker's) writes more."""
+    settings = load_settings(None, database_url=store_url)
     store = Store.open(settings.database_url)
     record(store, "daily-example", URL, [(f"Budget {n}", TEXT.format(n=400 + n)) for n in (1, 2)],
            START, timedelta(hours=1))

@@ -22,10 +22,13 @@ from tearsheet.schema import (
     UTCDateTime,
     articles,
     checks,
+    notify_state,
     sources,
     versions,
 )
 from tearsheet.store import Store
+
+CURATION = "curation"  # the notify_state row counting the API's writes (see data_version)
 
 Cursor = tuple[datetime, int]
 MARK_START, MARK_END = "\x02", "\x03"
@@ -75,6 +78,9 @@ _AFTER_CURSOR = tuple_(versions.c.captured_at, versions.c.id) < tuple_(
 _OF_ARTICLE = versions.c.article_id == bindparam("article_id")
 _MATCHING = versions.c.id.in_(text(
     f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :terms"))  # noqa: S608
+_PG_MATCHING = versions.c.id.in_(text(  # the GIN index of migration 0002, as in _pg_search
+    f"SELECT m.id FROM versions AS m WHERE {SEARCH_VECTOR.format(v='m.')} "  # noqa: S608
+    "@@ websearch_to_tsquery('simple', :terms)"))
 # "+ 0" keeps SQLite from walking the source's articles and sorting all their versions
 # (a second at 1,000,000 versions): it walks the time index and skips other sources.
 _OF_SOURCE = articles.c.source_id + 0 == (
@@ -104,14 +110,17 @@ class Browse:
 
         On SQLite, ``PRAGMA data_version`` on a connection of our own: microseconds, no
         table read. Elsewhere, the newest article, version and check (each write of the
-        tracker adds at least one of them): three index look-ups.
+        tracker adds at least one of them) and the count of the API's writes (hide, sources;
+        :mod:`tearsheet.curation`): four index look-ups.
         """
         if self._watch is not None:
             with self._watch_lock:
                 return self._watch.execute("PRAGMA data_version").fetchone()[0]
         query = select(select(func.max(articles.c.id)).scalar_subquery(),
                        select(func.max(versions.c.id)).scalar_subquery(),
-                       select(func.max(checks.c.id)).scalar_subquery())
+                       select(func.max(checks.c.id)).scalar_subquery(),
+                       select(notify_state.c.value).where(notify_state.c.name == CURATION)
+                       .scalar_subquery())
         with self.engine.connect() as conn:
             return tuple(conn.execute(query).one())
 
@@ -127,7 +136,7 @@ class Browse:
                        matching: str | None = None) -> list[dict[str, Any]]:
         """Versions after the first (that is, changes), newest first.
 
-        ``matching``: only versions holding all these words (the search index; SQLite).
+        ``matching``: only versions holding all these words (the search index).
 
         Filters use the summary stored with each version; a version stored before
         summaries existed (NULL) passes them, and the caller judges it.
@@ -141,11 +150,11 @@ class Browse:
             query = query.where(_OF_ARTICLE)
             values["article_id"] = article_id
         if matching is not None:
-            terms = match_query(matching)
-            if not terms or self.engine.dialect.name != "sqlite":
+            if not match_query(matching):
                 return []
-            query = query.where(_MATCHING)
-            values["terms"] = terms
+            postgres = self.engine.dialect.name == "postgresql"
+            query = query.where(_PG_MATCHING if postgres else _MATCHING)
+            values["terms"] = matching[:1000] if postgres else match_query(matching)
         if source is not None:
             query = query.where(_OF_SOURCE)
             values["source"] = source

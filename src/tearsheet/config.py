@@ -208,7 +208,7 @@ class SourceSettings(_Section):
 def check_http_urls(urls: list[str]) -> list[str]:
     """Validator: every URL is http(s) with a host (also for sources added by the API)."""
     for url in urls:
-        if not re.match(r"https?://[^/\s]+", url):
+        if not re.match(r"https?://[^/\s]+", url) or re.search(r"[\x00-\x1f\x7f]", url):
             raise ValueError(f"{url[:200]!r} is not an http(s) URL")
         if len(url) > MAX_URL:
             raise ValueError(f"{url[:200]!r}… is longer than {MAX_URL} characters")
@@ -217,6 +217,8 @@ def check_http_urls(urls: list[str]) -> list[str]:
 
 def check_regex(pattern: str) -> str:
     """Validator: ``pattern`` compiles as a regular expression."""
+    if "\x00" in pattern:
+        raise ValueError("a NUL character in a regular expression")
     try:
         re.compile(pattern)
     except re.error as exc:

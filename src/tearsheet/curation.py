@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import IntegrityError
 
+from tearsheet.browse import CURATION
 from tearsheet.errors import TearsheetError
-from tearsheet.schema import articles, feeds, sources
+from tearsheet.schema import articles, feeds, notify_state, sources
 from tearsheet.store import Store
 
 
@@ -62,6 +64,7 @@ class Curation:
             if row is not None and row.removed_at is None:
                 raise CurationError(f"source {spec.name!r} exists; remove it first to "
                                     "replace it", 409)
+            _count_write(conn)
             if row is None:
                 conn.execute(sources.insert().values(name=spec.name, created_at=now,
                                                      origin="api"))
@@ -82,6 +85,7 @@ class Curation:
             if row.origin == "config":
                 raise CurationError(f"source {name!r} is in the configuration file; remove "
                                     "it there", 409)
+            _count_write(conn)
             conn.execute(update(sources).where(sources.c.id == row.id).values(removed_at=now))
             conn.execute(update(feeds).where(feeds.c.source_id == row.id).values(active=0))
             conn.execute(update(articles).where(articles.c.source_id == row.id)
@@ -102,4 +106,19 @@ class Curation:
                 raise CurationError(f"no article {article_id}", 404)
             row = conn.execute(select(a.id, a.hidden, a.next_check_at)
                                .where(a.id == article_id)).one()
+            _count_write(conn)
         return dict(row._mapping)
+
+
+def _count_write(conn: Connection) -> None:
+    """Count the write, so caches that cannot see every change see this one (the web UI's
+    page cache on PostgreSQL: :meth:`tearsheet.browse.Browse.data_version`)."""
+    state = notify_state.c
+    bump = update(notify_state).where(state.name == CURATION).values(value=state.value + 1)
+    if conn.execute(bump).rowcount:
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(notify_state.insert().values(name=CURATION, value=1))
+    except IntegrityError:  # a concurrent first write made the row meanwhile
+        conn.execute(bump)

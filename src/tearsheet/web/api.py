@@ -40,7 +40,6 @@ Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="A version number."
 
 _bearer = HTTPBearer(auto_error=False, description="The API token of `api.token`.")
 _READ_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": m.Problem, "description": "A bad cursor."},
     404: {"model": m.Problem, "description": "No such thing."},
 }
 _WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -48,6 +47,14 @@ _WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": m.Problem, "description": "Writing is disabled: no token configured."},
     404: {"model": m.Problem, "description": "No such thing."},
 }
+
+
+def refuse_nul(request: Request) -> None:
+    """A NUL character in the path or the query is a 400 for every page: no text can hold
+    one (PostgreSQL refuses it outright), so it can only be an attack or a mistake."""
+    if "\x00" in request.url.path or any(
+            "\x00" in key or "\x00" in value for key, value in request.query_params.multi_items()):
+        raise HTTPException(400, "NUL characters are not allowed in a request")
 
 
 def is_api(request: Request) -> bool:
@@ -86,7 +93,8 @@ def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
 
 def router(settings: Settings, browse: Browse, curation: Curation,
            change_between: ChangeOf) -> APIRouter:
-    api = APIRouter(prefix=PREFIX, tags=["api"])
+    api = APIRouter(prefix=PREFIX, tags=["api"], responses={
+        400: {"model": m.Problem, "description": "A bad cursor, or a NUL character."}})
 
     def writer(credentials: Annotated[HTTPAuthorizationCredentials | None,
                                       Depends(_bearer)]) -> None:

@@ -9,9 +9,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -61,7 +62,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             store.close()
 
     app = FastAPI(title="tearsheet", version=__version__, lifespan=lifespan, docs_url=None,
-                  redoc_url=None)
+                  redoc_url=None, dependencies=[Depends(api.refuse_nul)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     app.add_middleware(SecurityHeaders)
@@ -141,7 +142,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                 if (summary.boring and not boring) or summary.significance < min_significance \
                         or (kind and kind not in summary.kinds):
                     continue
-            items.append({**row, "summary": summary})
+            # Attributes, not keys: Jinja2 tries an attribute first, and a dict's failed
+            # attribute look-ups cost a quarter of the page's rendering.
+            items.append(SimpleNamespace(**row, summary=summary))
         more = f"{rows[-1]['captured_at'].isoformat()},{rows[-1]['id']}" \
             if len(rows) == PAGE_SIZE else None
         return page(request, "front.html", items=items, more=more, source=source, kind=kind,
@@ -197,7 +200,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             if summary is None and version["number"] > 1:  # stored before summaries existed
                 summary = change_between(article_id, version["number"] - 1,
                                          version["number"]).summary
-            history.append({**version, "summary": summary})
+            history.append(SimpleNamespace(**version, summary=summary))  # as on the front
         status = words.check_status(article, settings.schedule.retire_after)
         return page(request, "article.html", article=article, versions=history, status=status,
                     first=versions[0] if versions else None)
