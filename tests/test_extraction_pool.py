@@ -176,3 +176,25 @@ def test_stopping_with_checks_in_flight_finishes_them_and_leaves_no_process(
     while _session_processes(proc.pid) and time.time() < deadline:
         time.sleep(0.05)
     assert _session_processes(proc.pid) == []
+
+
+def test_a_killed_tracker_leaves_no_worker_behind(server: LocalServer, tmp_path: Path) -> None:
+    newsroom = Newsroom(server)
+    server.route("/feed.xml", newsroom.feed)
+    for i in range(4):
+        newsroom.publish(f"/news/story-{i}", Story(f"Story number {i}", list(LOREM)))
+    config = write_config(tmp_path, server, first_interval='"0.1s"', max_interval='"0.1s"')
+    config.write_text(config.read_text().replace("[fetch]", "[fetch]\nextract_processes = 2"))
+    proc = subprocess.Popen([sys.executable, "-m", "tearsheet", "run", "--config", str(config)],
+                            stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 30
+    while len(_session_processes(proc.pid)) < 4 and time.time() < deadline:
+        time.sleep(0.05)  # the tracker, the fork server and its workers
+    assert len(_session_processes(proc.pid)) >= 4
+    proc.kill()
+    proc.wait()
+    deadline = time.time() + 15
+    while _session_processes(proc.pid) and time.time() < deadline:
+        time.sleep(0.1)
+    assert _session_processes(proc.pid) == []

@@ -8,7 +8,6 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,23 +16,12 @@ import pytest
 
 from tearsheet import __version__
 from tearsheet.config import load_settings
-from tearsheet.store import NewVersion, Store
-from tearsheet.summaries import backfill
+from tearsheet.store import Store
 from tearsheet.web import create_app
+from tests.served import HOSTILE, START, V1, V2, budget_story, record, serve
 from tests.served import free_port as _free_port
-from tests.served import record, serve
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
-HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(2)> javascript:alert(3)"
-V1 = ("The council approved a budget of 412 million on Tuesday. It adds forty bus drivers.\n\n"
-      "Opponents said the plan relied on optimistic forecasts.\n\n"
-      f"Residents wrote {HOSTILE} on the council's website.")
-V2 = ("The council approved a budget of 421 million on Tuesday. It adds forty bus drivers.\n\n"
-      "Opponents said the plan relied on optimistic forecasts.\n\n"
-      f"Residents wrote {HOSTILE} on the council's website.\n\n"
-      "Correction: An earlier version of this article misstated the size of the budget.")
-V3 = V2.replace("optimistic", "very optimistic")
-
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -41,23 +29,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("web")
     settings = load_settings(None, database_url=f"sqlite:///{folder / 'ts.db'}")
     store = Store.open(settings.database_url)
-    start = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-    source = store.ensure_source("daily-example", start)
-    url = "https://news.example/2026/budget"
-    store.add_articles(source, [(url, None), ("https://news.example/2026/later", None)],
-                       start, 1800.0, revive_gap=3600.0)
-    article = store.article_by_url(url)
-    assert article is not None
-    titles = ["Budget passes", f"Budget passes {HOSTILE}", f"Budget passes {HOSTILE}"]
-    for number, (title, text) in enumerate(zip(titles, [V1, V2, V3], strict=True)):
-        store.record_check(
-            store.claim_article(article["id"], start + timedelta(days=1)),
-            checked_at=start + timedelta(hours=8 * number), outcome="new_version",
-            next_check_at=start + timedelta(days=1), check_interval=7200.0,
-            version=NewVersion(url=url, title=title, byline="Lena Brandt",
-                               published_at=start - timedelta(hours=1), modified_at=None,
-                               language="en", text=text, content_hash=str(number)))
-    assert backfill(store) == 2  # the two changes get their stored summaries
+    assert budget_story(store) == 1  # three versions, their two changes summarised
+    store.add_articles(store.ensure_source("daily-example", START),
+                       [("https://news.example/2026/later", None)], START, 1800.0,
+                       revive_gap=3600.0)
     with serve(create_app(settings, store)) as base:
         yield base
     store.close()
