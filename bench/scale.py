@@ -13,6 +13,12 @@ each worker, so a worker is one process). checks/s is the first pass (one new ve
 per article) over the span of the ``checks`` rows' times, which leaves process start-up
 and discovery out. The baseline is one worker, in the same run.
 
+**Size.** ``--versions`` (60,000) versions with the texts of the archived articles in
+``../shared/corpora/histories`` (real news, 5,300 characters median; the bundled
+newsroom's shorter ones when absent), 3 per
+article, 4 checks per version, with every index (the full-text GIN index included):
+bytes per million versions, by table.
+
 **Due claim.** A database of ``--rows`` (10,000,000) articles built in bulk with
 ``generate_series``: 85 % retired (``next_check_at`` NULL, as most articles are after
 a few weeks), 14 % scheduled over the next three days, 1 % due now. ``Store.claim_due``
@@ -24,7 +30,7 @@ when it has the right number of rows).
 
     python bench/scale.py                           # everything (~10 min, most of it the build)
     python bench/scale.py --skip-claim --articles 300 --workers 1 2
-    python bench/scale.py --skip-workers --rows 1000000
+    python bench/scale.py --skip-workers --rows 1000000 --versions 30000
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ from sqlalchemy import event
 
 from common import table
 from tearsheet.cli.demo import newsroom_process
-from tearsheet.simulate import Version, load_histories, write_histories
+from tearsheet.simulate import Version, convert_files, load_histories, write_histories
 from tearsheet.store import Store
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -177,7 +183,7 @@ SELECT i, 1, 'https://bench.example/' || i || '/story',
             ELSE %(now)s + make_interval(secs => 259200.0 * ((i::bigint * 7919) %% 100003) / 100003)
        END,
        1800 * 1.2 ^ (i %% 20), 1 + i %% 5, md5(i::text)
-FROM generate_series(%(start)s, %(stop)s) AS i
+FROM generate_series(%(start)s::int, %(stop)s::int) AS i
 """
 
 
@@ -281,6 +287,69 @@ def bench_claim(args: argparse.Namespace) -> None:
     print("\n" + "\n".join(plan))
 
 
+# --- database size per million versions ----------------------------------------------------
+
+
+def bench_size(args: argparse.Namespace) -> None:
+    """Build ``--versions`` versions (3 per article, 4 checks per version: the new version
+    and three unchanged re-checks) with real archived texts, each made unique;
+    report the bytes per million versions, by table, with indexes and TOAST."""
+    shared = sorted((Path(__file__).resolve().parents[2] / "shared" / "corpora" / "histories")
+                    .glob("*.json"))
+    if shared:  # real archived news articles (5,300 characters median)
+        texts = [v.text for v in convert_files(shared, max_gap=30)]
+    else:
+        print("  ../shared/corpora/histories is absent: the bundled newsroom's (short) texts")
+        texts = [v.text for v in load_histories()]
+    articles = args.versions // 3
+    with fresh_database("tearsheet_bench_size") as db:
+        store = Store.open(db)
+        store.ensure_source("bench", datetime.now(UTC))
+        store.close()
+        now = datetime.now(UTC).replace(tzinfo=None)
+        with psycopg.connect(db) as conn:
+            conn.execute("CREATE TEMP TABLE sample (n int, body text)")
+            conn.cursor().executemany("INSERT INTO sample VALUES (%s, %s)", list(enumerate(texts)))
+            started = time.perf_counter()
+            conn.execute(FILL, {"now": now, "start": 1, "stop": articles})
+            conn.execute("""
+                INSERT INTO versions (article_id, number, captured_at, url, title, byline,
+                                      language, text, content_hash, kinds, significance,
+                                      boring, words_added, words_removed)
+                SELECT a, k, %(now)s, 'https://bench.example/' || a || '/story',
+                       'Headline of story ' || a || ', take ' || k, 'Ann Lee', 'en',
+                       s.body || ' Update ' || a || '.' || k, md5(a || '-' || k),
+                       CASE WHEN k > 1 THEN ',update,' END, CASE WHEN k > 1 THEN 0.3 END,
+                       CASE WHEN k > 1 THEN false END, CASE WHEN k > 1 THEN 12 END,
+                       CASE WHEN k > 1 THEN 3 END
+                FROM generate_series(1, %(articles)s::int) AS a, generate_series(1, 3) AS k,
+                     sample AS s
+                WHERE s.n = (a * 3 + k) %% %(texts)s::int""",
+                         {"now": now, "articles": articles, "texts": len(texts)})
+            conn.execute("""
+                INSERT INTO checks (article_id, checked_at, outcome, http_status, elapsed_ms)
+                SELECT a, %(now)s - make_interval(secs => c * 60),
+                       CASE WHEN c = 0 THEN 'new_version' ELSE 'unchanged' END, 200, 180
+                FROM generate_series(1, %(articles)s::int) AS a, generate_series(0, 11) AS c""",
+                         {"now": now, "articles": articles})
+            conn.commit()
+            conn.autocommit = True
+            conn.execute("VACUUM ANALYZE")
+            sizes = {name: conn.execute("SELECT pg_total_relation_size(%s)", (name,))
+                     .fetchone()[0] for name in ("versions", "checks", "articles")}  # type: ignore[index]
+            search = conn.execute("SELECT pg_relation_size('versions_fts_gin')").fetchone()[0]  # type: ignore[index]
+            versions = conn.execute("SELECT count(*) FROM versions").fetchone()[0]  # type: ignore[index]
+            average = conn.execute("SELECT avg(length(text)) FROM versions").fetchone()[0]  # type: ignore[index]
+            print(f"  built in {time.perf_counter() - started:.0f} s")
+    per_million = 1_000_000 / versions
+    rows = [(name, f"{size * per_million / 2**30:.2f}") for name, size in sizes.items()]
+    rows.append(("  of which the search index", f"{search * per_million / 2**30:.2f}"))
+    rows.append(("total", f"{sum(sizes.values()) * per_million / 2**30:.2f}"))
+    print(f"\nDatabase size per million versions ({versions:,} built: 3 versions per article, "
+          f"4 checks per version, texts of {average:.0f} characters on average)")
+    print(table(rows, ("table (with indexes, TOAST)", "GiB per million versions")))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -294,11 +363,15 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the 10M-row database")
     parser.add_argument("--skip-workers", action="store_true")
     parser.add_argument("--skip-claim", action="store_true")
+    parser.add_argument("--versions", type=int, default=60_000,
+                        help="versions built to measure the size per million (0: skip)")
     args = parser.parse_args()
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; the machine may be shared: compare "
           "ratios, not raw numbers")
     if not args.skip_claim:
         bench_claim(args)
+    if args.versions:
+        bench_size(args)
     if not args.skip_workers:
         bench_workers(args)
 

@@ -14,9 +14,10 @@ import pytest
 
 from tearsheet.export import version_record
 from tearsheet.gitexport import article_path
-from tearsheet.store import NewVersion, Store
+from tearsheet.store import Store
 from tests.conftest import cli
 from tests.pages import LOREM
+from tests.served import record
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 V1 = list(LOREM)
@@ -30,22 +31,12 @@ def config(tmp_path: Path) -> Iterator[Path]:
     """A store with two sources: one article in three versions, one in one."""
     db = tmp_path / "ts.db"
     store = Store.open(f"sqlite:///{db}")
-    histories = {("daily", "https://daily.example/news/budget?id=7"): [V1, V2, V3],
-                 ("weekly", "https://weekly.example/story"): [V1]}
-    for (source, url), bodies in histories.items():
-        source_id = store.ensure_source(source, NOW)
-        store.add_articles(source_id, [(url, None)], NOW, 60.0, revive_gap=600.0)
-        article = store.article_by_url(url)
-        assert article is not None
-        for n, body in enumerate(bodies):
-            at = NOW + timedelta(hours=n) + (timedelta(minutes=30) if source == "weekly" else
-                                            timedelta(0))
-            store.record_check(
-                store.claim_article(article["id"], at + timedelta(minutes=5)), checked_at=at,
-                outcome="new_version", next_check_at=None, check_interval=60.0,
-                version=NewVersion(url=url, title=f"Budget, take {n + 1}", byline="Jane Doe",
-                                   published_at=NOW, modified_at=None, language="en",
-                                   text="\n\n".join(body), content_hash=f"{source}{n}"))
+    for source, url, bodies, start in [
+            ("daily", "https://daily.example/news/budget?id=7", [V1, V2, V3], NOW),
+            ("weekly", "https://weekly.example/story", [V1], NOW + timedelta(minutes=30))]:
+        record(store, source, url, [(f"Budget, take {n + 1}", "\n\n".join(body))
+                                    for n, body in enumerate(bodies)],
+               start=start, step=timedelta(hours=1))
     store.close()
     path = tmp_path / "tearsheet.toml"
     path.write_text(f'database_url = "sqlite:///{db}"\n')
@@ -68,8 +59,8 @@ def test_parquet_holds_the_jsonl_records(config: Path, tmp_path: Path) -> None:
     assert str(table.schema.field("captured_at").type) == "timestamp[us, tz=UTC]"
     rows = table.to_pylist()
     records = [json.loads(line) for line in jsonl.read_text().splitlines()]
-    for row, record in zip(rows, records, strict=True):
-        assert version_record({**row, "number": row["version"]}) == record
+    for row, line in zip(rows, records, strict=True):
+        assert version_record({**row, "number": row["version"]}) == line
 
 
 def test_newsedits_dataset(config: Path, tmp_path: Path) -> None:
@@ -163,3 +154,15 @@ def test_warc_of_versions_without_captures(config: Path, tmp_path: Path,
     assert out.read_bytes() == b""
     err = capsys.readouterr().err
     assert "exported 0 versions (warc)" in err and "skipped 4 (no_capture)" in err
+
+
+def test_parquet_without_pyarrow_says_how_to_get_it(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    assert export(config, "--format", "parquet", "--out", str(tmp_path / "v.parquet")) == 1
+    assert "pip install 'tearsheet[parquet]'" in capsys.readouterr().err

@@ -462,12 +462,14 @@ def test_per_host_delay_under_concurrency(server: LocalServer) -> None:
     for i in range(6):
         server.route(f"/p{i}", HTML)
     urls = [server.url(f"/p{i}") for i in range(6)]
-    results = fetch_all(urls, make_settings(per_host_delay=0.2, obey_robots=True,
+    results = fetch_all(urls, make_settings(per_host_delay=0.4, obey_robots=True,
                                             per_host_concurrency=4))
     assert all(isinstance(r, Response) for r in results)
     starts = sorted(r.at for r in server.requests)
     assert len(starts) == 7  # robots.txt counts too
-    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.15
+    # The server notes each arrival on its own thread: a wide margin below the delay keeps a
+    # loaded machine's scheduling out of the verdict (without the delay the gaps are ~1 ms).
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.25
 
 
 @pytest.mark.parametrize(("concurrency", "per_host"), [(16, 2), (2, 4)])

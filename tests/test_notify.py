@@ -158,6 +158,39 @@ def test_a_new_notifier_starts_after_the_history(store: Store, server: LocalServ
     assert Notifier(settings(store, webhook(server)), store, clock=Clock()).queue() == 0
 
 
+def test_two_notifiers_queue_a_change_once(store: Store, server: LocalServer) -> None:
+    """Every worker runs a notifier: a change one of them queued is not queued again, even
+    when the other read it before (the unique (rule, version) row decides)."""
+    first = Notifier(settings(store, webhook(server)), store, clock=Clock())
+    second = Notifier(settings(store, webhook(server)), store, clock=Clock())
+    first.queue()
+    story(store, 1)
+    [event] = second.outbox.new_changes(second.outbox.cursor())
+    assert first.queue() == 1
+    # The second notifier read the change before the first queued it: its insert collides.
+    assert second.outbox.enqueue([("hook", event, False)], event.version_id, NOW) == 0
+    assert len(second.outbox.rows()) == 1
+
+
+def test_recent_changes_looked_at_again_do_not_make_a_flood(store: Store,
+                                                           server: LocalServer) -> None:
+    """Changes captured in the last minutes are read again (PostgreSQL may commit them out
+    of id order); those already queued must not count twice towards the flood threshold."""
+    server.route("/hook", Reply(200))
+    notifier = Notifier(settings(store, webhook(server), flood_threshold=5), store,
+                        clock=Clock())
+    notifier.queue()
+    for n in range(3):  # three changes a minute ago: sent one by one
+        record(store, "daily", f"https://daily.example/recent-{n}",
+               [("A", "One two three four five six seven eight."),
+                ("B", "One two three four five six seven eight nine ten eleven.")],
+               start=NOW - timedelta(minutes=2), step=timedelta(minutes=1))
+    assert step(notifier) == 3
+    story(store, 9)  # a fourth: 3 + 1 is below 5 (counting the three again would be 7)
+    assert step(notifier) == 1
+    assert [row["status"] for row in notifier.outbox.rows()] == ["sent"] * 4
+
+
 def test_hidden_articles_are_not_notified(store: Store, server: LocalServer) -> None:
     from tearsheet.curation import Curation
 

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import io
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from warcio.archiveiterator import ArchiveIterator
 
 from tearsheet.store import Store
 from tearsheet.web import create_app
+from tests.served import serve
 from tests.test_archive import Site, config, track
-from tests.test_web import _chromium, _free_port
+from tests.test_web import _chromium
 
 SCRIPT = "<script>document.title = 'script ran'; alert('x')</script>"
 
@@ -27,19 +25,10 @@ def served(server, tmp_path: Path) -> Iterator[tuple[str, Site]]:  # type: ignor
     settings = config(tmp_path, server)
     track(settings, 3, site).close()
     store = Store.open(settings.database_url)
-    app = create_app(settings, store)
-    port = _free_port()
-    web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 10
-    while not web.started and time.time() < deadline:
-        time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}", site
+        with serve(create_app(settings, store)) as base:
+            yield base, site
     finally:
-        web.should_exit = True
-        thread.join(timeout=10)
         store.close()
 
 

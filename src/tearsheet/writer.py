@@ -120,6 +120,8 @@ class StoreWriter:
             self._commit(group)
 
     def _commit(self, group: list[_Record]) -> None:
+        # A check whose waiting task was cancelled meanwhile (abandoned at shutdown) is
+        # still written: its result is real, and its lease is released either way.
         if not group:
             return
         try:

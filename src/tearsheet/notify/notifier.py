@@ -70,14 +70,19 @@ class Notifier:
         moving the cursor in the same transaction. Returns the rows queued."""
         now = self.clock()
         cursor = self.outbox.cursor()
-        events = self.outbox.late_changes(cursor, now)  # usually none, or already queued
+        late = self.outbox.late_changes(cursor, now)  # usually all queued already
+        done = {rule: self.outbox.queued(rule, [e.version_id for e in late])
+                for rule in self.rules} if late else {}
+        events = late
         added = 0
         while True:
             fresh = self.outbox.new_changes(cursor)
             events += fresh
             queued = []
             for rule in self.rules.values():
-                matched = [e for e in events if r.matches(rule, e)]
+                # (Changes queued before must not count again towards a flood.)
+                matched = [e for e in events if e.version_id not in done.get(rule.name, ())
+                           and r.matches(rule, e)]
                 queued += [(rule.name, e, held) for e, held in self._flood(rule, matched, now)]
             cursor = max((e.version_id for e in fresh), default=cursor)
             added += self.outbox.enqueue(queued, cursor, now)

@@ -9,12 +9,13 @@ when the lease runs out — at least once, never lost, and twice only after a cr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from tearsheet.notify.rules import ChangeEvent
 from tearsheet.schema import articles, notify_outbox, notify_state, sources, versions
@@ -77,20 +78,27 @@ class Outbox:
         added = 0
         with self.engine.begin() as conn:
             for rule, event, held in queued:
-                exists = conn.scalar(select(notify_outbox.c.id).where(
-                    notify_outbox.c.rule == rule, notify_outbox.c.version_id == event.version_id))
-                if exists is not None:
+                try:  # queued before, or by another notifier (every worker runs one)
+                    with conn.begin_nested():
+                        conn.execute(notify_outbox.insert().values(
+                            rule=rule, version_id=event.version_id, source_id=event.source_id,
+                            kind="change", status="held" if held else "pending",
+                            next_attempt_at=None if held else now, created_at=now))
+                except IntegrityError:
                     continue
-                conn.execute(notify_outbox.insert().values(
-                    rule=rule, version_id=event.version_id, source_id=event.source_id,
-                    kind="change", status="held" if held else "pending",
-                    next_attempt_at=None if held else now, created_at=now))
                 added += 1
             conn.execute(update(notify_state).where(notify_state.c.name == CURSOR)
                          .values(value=func.max(notify_state.c.value, cursor)
                                  if self.engine.dialect.name == "sqlite"
                                  else func.greatest(notify_state.c.value, cursor)))
         return added
+
+    def queued(self, rule: str, version_ids: Sequence[int]) -> set[int]:
+        """Which of these versions a rule has queued already."""
+        o = notify_outbox.c
+        query = select(o.version_id).where(o.rule == rule, o.version_id.in_(list(version_ids)))
+        with self.engine.connect() as conn:
+            return {int(v) for v in conn.scalars(query)}
 
     def queued_since(self, rule: str, source_id: int, since: datetime) -> int:
         """Rows of a rule for a source queued since a moment (the flood counter)."""
