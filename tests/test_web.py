@@ -155,6 +155,16 @@ def test_missing_things_are_404(site: str, path: str) -> None:
     get(site, path, 404)
 
 
+HUGE = "99999999999999999999"  # past the database's integer range
+
+
+@pytest.mark.parametrize("path", [f"/articles/{HUGE}", f"/articles/1/versions/{HUGE}",
+                                  f"/articles/1/diff/1/{HUGE}", f"/articles/{HUGE}/feed.atom",
+                                  f"/articles/1/versions/{HUGE}/capture", "/articles/0"])
+def test_ids_out_of_range_are_400_not_500(site: str, path: str) -> None:
+    assert "Bad request" in get(site, path, 400)
+
+
 def test_bad_cursor_is_400(site: str) -> None:
     html = get(site, "/?before=yesterday", 400)
     assert "Bad request" in html and "bad page cursor" in html

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -28,6 +28,7 @@ from tearsheet.curation import Curation, CurationError, SourceSpec
 from tearsheet.schema import MAX_ID
 from tearsheet.web import api_models as m
 from tearsheet.web.feeds import ChangeOf
+from tearsheet.web.params import ArticleId, Number
 
 PREFIX = "/api/v1"
 MAX_PAGE = 200
@@ -35,8 +36,6 @@ STATS_DAYS = 30
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")]
 CursorParam = Annotated[str | None, Query(max_length=500, pattern=r"^[A-Za-z0-9_-]*$",
                                           description="`next_cursor` of the page before.")]
-ArticleId = Annotated[int, Path(ge=1, le=MAX_ID)]
-Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="A version number.")]
 
 _bearer = HTTPBearer(auto_error=False, description="The API token of `api.token`.")
 _READ_ERRORS: dict[int | str, dict[str, Any]] = {

@@ -32,6 +32,7 @@ from tearsheet.store import Store
 from tearsheet.web import api, charts, feeds, words
 from tearsheet.web.cache import PageCache
 from tearsheet.web.captures import add_capture_routes
+from tearsheet.web.params import ArticleId, Number
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 30
@@ -191,7 +192,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return page(request, "source.html", name=name, articles=rows, more=more)
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse)
-    async def article_page(request: Request, article_id: int) -> HTMLResponse:
+    async def article_page(request: Request, article_id: ArticleId) -> HTMLResponse:
         article = _found(browse.article(article_id), f"no article {article_id}")
         history = []
         versions = browse.versions(article_id, with_text=False)
@@ -206,7 +207,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                     first=versions[0] if versions else None)
 
     @app.get("/articles/{article_id}/versions/{number}", response_class=HTMLResponse)
-    async def version_page(request: Request, article_id: int, number: int) -> HTMLResponse:
+    async def version_page(request: Request, article_id: ArticleId, number: Number) -> HTMLResponse:
         article = _found(browse.article(article_id), f"no article {article_id}")
         version = _found(browse.version(article_id, number),
                          f"article {article_id} has no version {number}")
@@ -214,13 +215,13 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                     paragraphs=Document.from_version(version).paragraphs)
 
     @app.get("/articles/{article_id}/compare")
-    async def compare(article_id: int, old: int, new: int) -> RedirectResponse:
+    async def compare(article_id: ArticleId, old: int, new: int) -> RedirectResponse:
         """The history's "compare" form: any two versions, in either order."""
         old, new = sorted((old, new))
         return RedirectResponse(f"/articles/{article_id}/diff/{old}/{new}", status_code=303)
 
     @app.get("/articles/{article_id}/diff/{old}/{new}", response_class=HTMLResponse)
-    async def diff_page(request: Request, article_id: int, old: int, new: int,
+    async def diff_page(request: Request, article_id: ArticleId, old: Number, new: Number,
                         view: str = "side", boring: bool = False) -> HTMLResponse:
         article = _found(browse.article(article_id), f"no article {article_id}")
         if old >= new:

@@ -19,6 +19,7 @@ from tearsheet.browse import Browse
 from tearsheet.config import Settings
 from tearsheet.errors import ArchiveError
 from tearsheet.store import WarcRecord
+from tearsheet.web.params import ArticleId, Number
 
 CAPTURE_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
                "frame-ancestors 'none'")
@@ -40,7 +41,7 @@ def add_capture_routes(app: FastAPI, browse: Browse, settings: Settings) -> None
         return ref
 
     @app.get("/articles/{article_id}/versions/{number}/capture")
-    def capture_page(article_id: int, number: int) -> Response:
+    def capture_page(article_id: ArticleId, number: Number) -> Response:
         try:
             capture = read_capture(directory, record_of(article_id, number),
                                    settings.fetch.max_bytes)
@@ -55,7 +56,7 @@ def add_capture_routes(app: FastAPI, browse: Browse, settings: Settings) -> None
                                  "Cache-Control": "max-age=3600"})
 
     @app.get("/articles/{article_id}/versions/{number}/capture.warc")
-    def capture_record(article_id: int, number: int) -> Response:
+    def capture_record(article_id: ArticleId, number: Number) -> Response:
         try:
             data = raw_record(directory, record_of(article_id, number))
         except ArchiveError as exc:

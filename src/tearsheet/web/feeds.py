@@ -12,18 +12,18 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from tearsheet import __version__, syndication
 from tearsheet.browse import Browse
 from tearsheet.changes import Change, Summary
 from tearsheet.diffview import html_inline
-from tearsheet.schema import MAX_ID
 from tearsheet.syndication import Entry, Feed
+from tearsheet.web.params import ArticleId
 
 FEED_SIZE = 50
 EXCERPT_UNITS = 6  # changed sentences shown in an entry's HTML excerpt
@@ -100,7 +100,7 @@ def router(browse: Browse, change_between: ChangeOf) -> APIRouter:
         return answer(request, fmt, f"tearsheet: changes in {name}", f"/sources/{name}", rows)
 
     @routes.get("/articles/{article_id}/feed.{fmt}")
-    def article_changes(request: Request, article_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    def article_changes(request: Request, article_id: ArticleId,
                         fmt: str) -> Response:
         article = browse.article(article_id)
         if article is None:
