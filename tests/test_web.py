@@ -165,6 +165,27 @@ def test_ids_out_of_range_are_400_not_500(site: str, path: str) -> None:
     assert "Bad request" in get(site, path, 400)
 
 
+@pytest.mark.parametrize(("old", "new", "previous", "following"), [
+    (1, 2, None, "/diff/2/3"), (2, 3, "/diff/1/2", "/diff/3/4"), (4, 5, "/diff/3/4", None),
+    (2, 4, "/diff/1/2", "/diff/4/5"),  # a range: the single changes on either side of it
+])
+def test_diff_page_steps_to_the_changes_beside_it(
+    tmp_path: Path, old: int, new: int, previous: str | None, following: str | None
+) -> None:
+    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}")
+    store = Store.open(settings.database_url)
+    texts = [V1, V2, V2 + "\n\nUpdate: the vote is on Friday.", V2, V2.replace("412", "430")]
+    article = record(store, "daily-example", "https://news.example/steps",
+                     [(f"Budget, take {i}", text) for i, text in enumerate(texts, 1)])
+    try:
+        with serve(create_app(settings, store)) as base:
+            html = get(base, f"/articles/{article}/diff/{old}/{new}")
+    finally:
+        store.close()
+    links = dict(re.findall(r'rel="(prev|next)" href="/articles/\d+(/diff/\d+/\d+)', html))
+    assert links.get("prev") == previous and links.get("next") == following
+
+
 def test_bad_cursor_is_400(site: str) -> None:
     html = get(site, "/?before=yesterday", 400)
     assert "Bad request" in html and "bad page cursor" in html

@@ -232,8 +232,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return page(request, "diff.html", article=article, change=change, old=old, new=new,
                     before=before, after=after, view=view, boring=boring,
                     rows=list(html_rows(change)) if view == "side" else None,
-                    previous=(old - 1, new - 1) if old > 1 else None,
-                    following=(old + 1, new + 1) if new < count else None)
+                    # the single changes just before and just after the range compared
+                    previous=(old - 1, old) if old > 1 else None,
+                    following=(new, new + 1) if new < count else None)
 
     add_capture_routes(app, browse, settings)
     return app
