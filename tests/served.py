@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 import uvicorn
 from fastapi import FastAPI
 
-from tearsheet.store import NewVersion, Store
+from tearsheet.records import NewVersion
+from tearsheet.store import Store
 from tearsheet.summaries import backfill
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
