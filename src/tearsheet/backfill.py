@@ -176,10 +176,8 @@ class Importer:
         if article["version_count"]:
             previous = self.store.version(article["id"], article["version_count"])
             if previous is not None:
-                summary = summarize(Document.from_version(previous), Document(
-                    tuple(extraction.paragraphs), title=extraction.title,
-                    byline=extraction.byline, published_at=extraction.published_at,
-                    language=extraction.language))
+                summary = summarize(Document.from_version(previous),
+                                    Document.from_extraction(extraction))
         where = None
         if proof is not None and self.archive is not None \
                 and self.archive.wanted(new_version=True):
