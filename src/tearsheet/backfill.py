@@ -294,11 +294,18 @@ def import_warc(importer: Importer, paths: Iterable[Path], *,
     for path in paths:
         if not Path(path).is_file():
             raise BackfillError(f"{path}: no such file")
-    located = locate_warc(paths, importer.report)
+    return offer_located(importer, locate_warc(paths, importer.report),
+                         progress=progress, total=total)
+
+
+def offer_located(importer: Importer, located: list[Located], *,
+                  progress: Callable[[int], None] | None = None,
+                  total: Callable[[int], None] | None = None) -> Report:
+    """Read each located capture back and offer it, in order (WARC files and CDX
+    indexes alike); the final report."""
     if total is not None:
         total(len(located))
-    max_bytes = importer.settings.fetch.max_bytes
-    for found in read_located(located, max_bytes, importer.report):
+    for found in read_located(located, importer.settings.fetch.max_bytes, importer.report):
         if found is not None:
             importer.offer(*found)
         if progress is not None:
