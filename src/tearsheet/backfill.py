@@ -273,10 +273,8 @@ def read_located(items: Iterable[Located], max_bytes: int, report: Report,
             if isinstance(got, Capture):
                 yield got, functools.partial(_copy, raw)
             else:
-                reason = "bad_digest" if got and "bad digest" in got else "bad_record"
-                if got and "truncated record" in got:
-                    reason = "truncated_record"
-                report.skip(reason, f"{item.path}: {got or 'no response record'}")
+                report.skip(got.reason if got else "bad_record",
+                            f"{item.path}: {got or 'no response record'}")
                 yield None
     finally:
         for fh in handles.values():
