@@ -23,6 +23,7 @@ from typing import Any
 
 from tearsheet.config import Settings, load_settings
 from tearsheet.schema import UTCDateTime, articles
+from tearsheet.simulate import Version, load_histories
 from tearsheet.store import Store
 
 BENCH = Path(__file__).resolve().parent
@@ -304,3 +305,12 @@ def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def one_version_stories(count: int, prefix: str) -> list[Version]:
+    """``count`` one-version articles under ``prefix``<i>, from the bundled newsroom's final
+    versions (headlines numbered, so every page is distinct)."""
+    pool = list({v.article: v for v in load_histories()}.values())  # the last of each story
+    return [Version(f"story-{i}", f"{prefix}{i}", 0.0, f"{pool[i % len(pool)].headline} ({i})",
+                    pool[i % len(pool)].byline, pool[i % len(pool)].paragraphs, "news")
+            for i in range(count)]

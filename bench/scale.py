@@ -53,9 +53,9 @@ import psycopg
 from psycopg import sql
 from sqlalchemy import event
 
-from common import table
+from common import one_version_stories, table
 from tearsheet.cli.demo import newsroom_process
-from tearsheet.simulate import Version, convert_files, load_histories, write_histories
+from tearsheet.simulate import convert_files, load_histories, write_histories
 from tearsheet.store import Store
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -102,14 +102,6 @@ sitemaps = ["{base}/sitemap.xml"]
 """
 
 
-def stories(count: int) -> list[Version]:
-    """``count`` one-version stories from the bundled newsroom's texts."""
-    pool = list({v.article: v for v in load_histories()}.values())
-    return [Version(f"story-{i}", f"/news/story-{i}", 0.0,
-                    f"{pool[i % len(pool)].headline} ({i})", pool[i % len(pool)].byline,
-                    pool[i % len(pool)].paragraphs, "news") for i in range(count)]
-
-
 def workers_pass(base: str, workers: int, articles: int, concurrency: int,
                  folder: Path) -> float:
     """checks/s of ``workers`` worker processes over the first pass of ``articles``."""
@@ -148,7 +140,7 @@ def bench_workers(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         archive = folder / "stories.jsonl"
-        write_histories(stories(args.articles), archive)
+        write_histories(one_version_stories(args.articles, "/news/story-"), archive)
         rows = []
         with newsroom_process(folder / "site.log", "--histories", str(archive),
                               "--noise", "none") as base:

@@ -48,31 +48,27 @@ from typing import Any, TypeVar
 
 import httpx
 
-from common import Timing, bench_settings, build_store, fetch_all, sqlite_url, table
+from common import (
+    Timing,
+    bench_settings,
+    build_store,
+    fetch_all,
+    one_version_stories,
+    sqlite_url,
+    table,
+)
 from tearsheet import tracker as tracker_module
 from tearsheet.cli.demo import newsroom_process
 from tearsheet.config import Settings
 from tearsheet.extract import extract
 from tearsheet.fetch import Fetcher
-from tearsheet.simulate import Version, load_histories, write_histories
+from tearsheet.simulate import write_histories
 from tearsheet.store import Store
 from tearsheet.tracker import Tracker
 
 T = TypeVar("T")
 STAGES = ("extract", "compare", "store", "archive")
 COLUMNS = (*STAGES, "fetch + loop", "site CPU")
-
-
-def histories(count: int) -> list[Version]:
-    """``count`` articles under /a/<i>, from the newsroom's final versions."""
-    stories: dict[str, Version] = {}
-    for version in load_histories():
-        stories[version.article] = version
-    pool = list(stories.values())
-    return [Version(f"story-{i}", f"/a/{i}", 0.0,
-                    f"{pool[i % len(pool)].headline} ({i})", pool[i % len(pool)].byline,
-                    pool[i % len(pool)].paragraphs, "news")
-            for i in range(count)]
 
 
 @dataclass
@@ -268,7 +264,7 @@ def main() -> None:
     runs = []
     with tempfile.TemporaryDirectory(prefix="tearsheet-bench-") as tmp:
         folder = Path(tmp)
-        write_histories(histories(args.articles), folder / "histories.jsonl")
+        write_histories(one_version_stories(args.articles, "/a/"), folder / "histories.jsonl")
         with newsroom_process(folder / "site.log", "--histories",
                               str(folder / "histories.jsonl"), "--faults", str(args.faults),
                               "--slow-delay", "3") as base:

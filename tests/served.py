@@ -1,21 +1,26 @@
-"""A store with known history, and a real uvicorn server on 127.0.0.1 for an app over it
-(for the feed, API and notification tests)."""
+"""A store with known history, a real uvicorn server on 127.0.0.1 for an app over it, and
+the headless Chromium that drives it (for the web, feed, API and notification tests)."""
 
 from __future__ import annotations
 
 import contextlib
+import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
+from tearsheet.config import load_settings
 from tearsheet.records import NewVersion
 from tearsheet.store import Store
 from tearsheet.summaries import backfill
+from tearsheet.web import create_app
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(2)> ]]> &amp; \x01"
@@ -77,3 +82,31 @@ def serve(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def serve_store(folder: Path, fill: Callable[[Store], object]) -> Iterator[str]:
+    """A SQLite store in ``folder``, filled by ``fill`` and served; yields its base URL."""
+    settings = load_settings(None, database_url=f"sqlite:///{folder / 'ts.db'}")
+    store = Store.open(settings.database_url)
+    try:
+        fill(store)
+        with serve(create_app(settings, store)) as base:
+            yield base
+    finally:
+        store.close()
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert path, "Chromium is missing: scripts/setup installs it (apt-get install chromium)"
+    return path
+
+
+def launch(playwright: Any) -> Any:
+    """Debian's headless Chromium, quiet: no sandbox (root in CI), no network of its own."""
+    return playwright.chromium.launch(
+        executable_path=chromium(),
+        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update",
+              "--disable-sync"])

@@ -10,26 +10,22 @@ import httpx
 import pytest
 from lxml import etree
 
-from tearsheet.config import load_settings
 from tearsheet.store import Store
-from tearsheet.web import create_app
-from tests.served import HOSTILE, START, budget_story, record, serve
+from tests.served import HOSTILE, START, budget_story, record, serve_store
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("feeds")
-    settings = load_settings(None, database_url=f"sqlite:///{folder / 'ts.db'}")
-    store = Store.open(settings.database_url)
-    budget_story(store)
-    record(store, "other-paper", "https://other.example/ferry",
-           [("Ferry late", "The ferry was late again on Monday morning, said the operator."),
-            ("Ferry late", "The ferry was late again on Monday morning, the operator said "
-             "in a statement, and the minister will answer questions in parliament.")],
-           start=START + timedelta(days=2))
-    with serve(create_app(settings, store)) as base:
+    def fill(store: Store) -> None:
+        budget_story(store)
+        record(store, "other-paper", "https://other.example/ferry",
+               [("Ferry late", "The ferry was late again on Monday morning, said the operator."),
+                ("Ferry late", "The ferry was late again on Monday morning, the operator said "
+                 "in a statement, and the minister will answer questions in parliament.")],
+               start=START + timedelta(days=2))
+
+    with serve_store(tmp_path_factory.mktemp("feeds"), fill) as base:
         yield base
-    store.close()
 
 
 def fetch(site: str, path: str, **headers: str) -> httpx.Response:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -18,7 +16,7 @@ from tearsheet import __version__
 from tearsheet.config import load_settings
 from tearsheet.store import Store
 from tearsheet.web import create_app
-from tests.served import HOSTILE, START, V1, V2, budget_story, record, serve
+from tests.served import HOSTILE, START, V1, V2, budget_story, launch, record, serve, serve_store
 from tests.served import free_port as _free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
@@ -26,16 +24,14 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A store with one article in three versions (and one never fetched), served."""
-    folder = tmp_path_factory.mktemp("web")
-    settings = load_settings(None, database_url=f"sqlite:///{folder / 'ts.db'}")
-    store = Store.open(settings.database_url)
-    assert budget_story(store) == 1  # three versions, their two changes summarised
-    store.add_articles(store.ensure_source("daily-example", START),
-                       [("https://news.example/2026/later", None)], START, 1800.0,
-                       revive_gap=3600.0)
-    with serve(create_app(settings, store)) as base:
+    def fill(store: Store) -> None:
+        assert budget_story(store) == 1  # three versions, their two changes summarised
+        store.add_articles(store.ensure_source("daily-example", START),
+                           [("https://news.example/2026/later", None)], START, 1800.0,
+                           revive_gap=3600.0)
+
+    with serve_store(tmp_path_factory.mktemp("web"), fill) as base:
         yield base
-    store.close()
 
 
 def get(site: str, path: str, status: int = 200) -> str:
@@ -90,39 +86,29 @@ def test_a_never_fetched_article_has_no_blank_either(site: str) -> None:
 
 
 def test_boring_changes_are_hidden_until_asked_for(tmp_path: Path) -> None:
-    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}")
-    store = Store.open(settings.database_url)
     text = "The mayor's plan - a bold one - passed. It costs 4 million."
-    record(store, "daily-example", "https://news.example/boring",
-           [("Plan passes", text), ("Plan passes", text.replace("'", "\u2019")
-                                    .replace(" - ", " \u2014 "))])
-    try:
-        with serve(create_app(settings, store)) as base:
-            assert 'class="headline"' not in get(base, "/")
-            assert get(base, "/?boring=true").count('class="headline"') == 1
-            html = get(base, "/articles/1/diff/1/2")
-            assert "Only typography or paragraph breaks changed" in html
-            assert '<table class="diff">' not in html
-            shown = get(base, "/articles/1/diff/1/2?view=side&boring=true")
-            assert '<table class="diff">' in shown and "typography only" in shown
-    finally:
-        store.close()
+    with serve_store(tmp_path, lambda store: record(
+            store, "daily-example", "https://news.example/boring",
+            [("Plan passes", text), ("Plan passes", text.replace("'", "\u2019")
+                                     .replace(" - ", " \u2014 "))])) as base:
+        assert 'class="headline"' not in get(base, "/")
+        assert get(base, "/?boring=true").count('class="headline"') == 1
+        html = get(base, "/articles/1/diff/1/2")
+        assert "Only typography or paragraph breaks changed" in html
+        assert '<table class="diff">' not in html
+        shown = get(base, "/articles/1/diff/1/2?view=side&boring=true")
+        assert '<table class="diff">' in shown and "typography only" in shown
 
 
 def test_headline_and_byline_changes_come_first(tmp_path: Path) -> None:
-    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}")
-    store = Store.open(settings.database_url)
-    record(store, "daily-example", "https://news.example/h",
-           [("Plan passes", V1), ("Plan fails", V2)])
-    try:
-        with serve(create_app(settings, store)) as base:
-            side = get(base, "/articles/1/diff/1/2")
-            rows = re.findall(r'<tr[^>]*><th scope="row">([^<]*)', side)
-            assert rows[0] == "headline" and "<del>passes</del>" in side
-            inline = get(base, "/articles/1/diff/1/2?view=inline")
-            assert inline.index("headline:") < inline.index("council")
-    finally:
-        store.close()
+    with serve_store(tmp_path, lambda store: record(
+            store, "daily-example", "https://news.example/h",
+            [("Plan passes", V1), ("Plan fails", V2)])) as base:
+        side = get(base, "/articles/1/diff/1/2")
+        rows = re.findall(r'<tr[^>]*><th scope="row">([^<]*)', side)
+        assert rows[0] == "headline" and "<del>passes</del>" in side
+        inline = get(base, "/articles/1/diff/1/2?view=inline")
+        assert inline.index("headline:") < inline.index("council")
 
 
 def test_diff_page_side_by_side_and_inline(site: str) -> None:
@@ -222,21 +208,6 @@ def test_security_headers(site: str) -> None:
     assert "unsafe-inline" not in policy
     assert response.headers["x-content-type-options"] == "nosniff"
     assert " onerror=" not in response.text.replace("&lt;img src=x onerror=", "")
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert path, "Chromium is missing: scripts/setup installs it (apt-get install chromium)"
-    return path
-
-
-def launch(playwright: Any) -> Any:
-    """Debian's headless Chromium, quiet: no sandbox (root in CI), no network of its own."""
-    return playwright.chromium.launch(
-        executable_path=_chromium(),
-        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update",
-              "--disable-sync"])
 
 
 def test_in_a_real_browser(site: str) -> None:

@@ -9,11 +9,7 @@ from typing import Any
 
 import pytest
 
-from tearsheet.config import load_settings
-from tearsheet.store import Store
-from tearsheet.web import create_app
-from tests.served import budget_story, serve
-from tests.test_web import launch
+from tests.served import budget_story, launch, serve_store
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 PAGES = ["/", "/?kind=correction_appended", "/sources", "/sources/daily-example",
@@ -23,13 +19,8 @@ PAGES = ["/", "/?kind=correction_appended", "/sources", "/sources/daily-example"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("a11y")
-    settings = load_settings(None, database_url=f"sqlite:///{folder / 'ts.db'}")
-    store = Store.open(settings.database_url)
-    budget_story(store)
-    with serve(create_app(settings, store)) as base:
+    with serve_store(tmp_path_factory.mktemp("a11y"), budget_story) as base:
         yield base
-    store.close()
 
 
 @pytest.fixture(scope="module")

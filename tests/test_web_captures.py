@@ -12,9 +12,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from tearsheet.store import Store
 from tearsheet.web import create_app
-from tests.served import serve
+from tests.served import launch, serve
 from tests.test_archive import Site, config, track
-from tests.test_web import _chromium
 
 SCRIPT = "<script>document.title = 'script ran'; alert('x')</script>"
 
@@ -67,10 +66,7 @@ def test_no_script_of_the_capture_runs_in_a_browser(served: tuple[str, Site]) ->
 
     base, _ = served
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=_chromium(),
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update"])
+        browser = launch(playwright)
         try:
             page = browser.new_page()
             dialogs: list[str] = []

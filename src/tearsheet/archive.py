@@ -262,6 +262,17 @@ def raw_record(directory: Path, ref: WarcRecord) -> bytes:
     return data
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """Why a response record was not read back: ``reason`` is the import report's key."""
+
+    reason: str  # bad_record | truncated_record | bad_digest
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def read_capture(directory: Path, ref: WarcRecord, max_bytes: int) -> Capture:
     """The archived response of a version, parsed and decoded (at most ``max_bytes``)."""
     records = iter_captures(io.BytesIO(raw_record(directory, ref)), max_bytes)
@@ -272,8 +283,8 @@ def read_capture(directory: Path, ref: WarcRecord, max_bytes: int) -> Capture:
     raise ArchiveError(f"{ref.file} at {ref.offset}: no response record there")
 
 
-def iter_captures(stream: IO[bytes], max_bytes: int) -> Iterator[Capture | str]:
-    """Every ``response`` record of a WARC stream as a Capture, or a reason it was skipped.
+def iter_captures(stream: IO[bytes], max_bytes: int) -> Iterator[Capture | Unreadable]:
+    """Every ``response`` record of a WARC stream as a Capture, or why it was skipped.
 
     Digests are checked; a body larger than ``max_bytes`` once decoded is refused, as the
     fetcher would (a gzip bomb in an archive is no better than one on the web).
@@ -285,7 +296,7 @@ def iter_captures(stream: IO[bytes], max_bytes: int) -> Iterator[Capture | str]:
         yield _capture(record, max_bytes)
 
 
-def _capture(record: Any, max_bytes: int) -> Capture | str:
+def _capture(record: Any, max_bytes: int) -> Capture | Unreadable:
     # WARC 1.0's grammar put the URI in angle brackets; some writers still do.
     uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
     try:
@@ -293,17 +304,20 @@ def _capture(record: Any, max_bytes: int) -> Capture | str:
         while record.raw_stream.read(65536):  # to the end, so the digests are checked
             pass
     except (OSError, ValueError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
-        return f"{uri}: unreadable record ({exc})"
+        return Unreadable("bad_record", f"{uri}: unreadable record ({exc})")
     if record.raw_stream.limit > 0:  # the file ended inside the record
-        return f"{uri}: truncated record ({record.raw_stream.limit} bytes missing)"
+        return Unreadable("truncated_record", f"{uri}: truncated record "
+                          f"({record.raw_stream.limit} bytes missing)")
     if record.digest_checker.passed is False:
-        return f"{uri}: bad digest ({'; '.join(record.digest_checker.problems)})"
+        return Unreadable("bad_digest", f"{uri}: bad digest "
+                          f"({'; '.join(record.digest_checker.problems)})")
     if len(body) > max_bytes:
-        return f"{uri}: body is larger than fetch.max_bytes ({max_bytes} bytes)"
+        return Unreadable("bad_record",
+                          f"{uri}: body is larger than fetch.max_bytes ({max_bytes} bytes)")
     status = record.http_headers.get_statuscode()
     date = warc_date(record.rec_headers.get_header("WARC-Date") or "")
     if date is None:
-        return f"{uri}: no valid WARC-Date"
+        return Unreadable("bad_record", f"{uri}: no valid WARC-Date")
     return Capture(uri, date, int(status) if str(status).isdigit() else 0,
                    list(record.http_headers.headers), body)
 

@@ -177,10 +177,8 @@ class Importer:
         if article["version_count"]:
             previous = self.store.version(article["id"], article["version_count"])
             if previous is not None:
-                summary = summarize(Document.from_version(previous), Document(
-                    tuple(extraction.paragraphs), title=extraction.title,
-                    byline=extraction.byline, published_at=extraction.published_at,
-                    language=extraction.language))
+                summary = summarize(Document.from_version(previous),
+                                    Document.from_extraction(extraction))
         where = None
         if proof is not None and self.archive is not None \
                 and self.archive.wanted(new_version=True):
@@ -276,10 +274,8 @@ def read_located(items: Iterable[Located], max_bytes: int, report: Report,
             if isinstance(got, Capture):
                 yield got, functools.partial(_copy, raw)
             else:
-                reason = "bad_digest" if got and "bad digest" in got else "bad_record"
-                if got and "truncated record" in got:
-                    reason = "truncated_record"
-                report.skip(reason, f"{item.path}: {got or 'no response record'}")
+                report.skip(got.reason if got else "bad_record",
+                            f"{item.path}: {got or 'no response record'}")
                 yield None
     finally:
         for fh in handles.values():
@@ -297,11 +293,18 @@ def import_warc(importer: Importer, paths: Iterable[Path], *,
     for path in paths:
         if not Path(path).is_file():
             raise BackfillError(f"{path}: no such file")
-    located = locate_warc(paths, importer.report)
+    return offer_located(importer, locate_warc(paths, importer.report),
+                         progress=progress, total=total)
+
+
+def offer_located(importer: Importer, located: list[Located], *,
+                  progress: Callable[[int], None] | None = None,
+                  total: Callable[[int], None] | None = None) -> Report:
+    """Read each located capture back and offer it, in order (WARC files and CDX
+    indexes alike); the final report."""
     if total is not None:
         total(len(located))
-    max_bytes = importer.settings.fetch.max_bytes
-    for found in read_located(located, max_bytes, importer.report):
+    for found in read_located(located, importer.settings.fetch.max_bytes, importer.report):
         if found is not None:
             importer.offer(*found)
         if progress is not None:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tearsheet.archive import Archive, Capture
-from tearsheet.backfill import Importer, Located, Report, read_located
+from tearsheet.backfill import Importer, Located, Report, offer_located
 from tearsheet.errors import BackfillError, FetchError
 from tearsheet.fetch import Fetcher, Response
 from tearsheet.records import WarcRecord
@@ -134,14 +134,7 @@ def import_from_directory(importer: Importer, entries: list[Entry], folder: Path
             continue
         located.append(Located(entry.timestamp, order, entry.url, path, entry.offset,
                                entry.length))
-    if total is not None:
-        total(len(located))
-    for found in read_located(located, importer.settings.fetch.max_bytes, report):
-        if found is not None:
-            importer.offer(*found)
-        if progress is not None:
-            progress(1)
-    return importer.finish()
+    return offer_located(importer, located, progress=progress, total=total)
 
 
 async def import_from_endpoint(importer: Importer, entries: list[Entry], endpoint: str, *,

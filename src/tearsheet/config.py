@@ -173,6 +173,31 @@ class ArchiveSettings(_Section):
     file_size: ByteSize = 1_000_000_000
 
 
+def check_http_urls(urls: list[str]) -> list[str]:
+    """Validator: every URL is http(s) with a host (also for sources added by the API)."""
+    for url in urls:
+        if not re.match(r"https?://[^/\s]+", url) or re.search(r"[\x00-\x1f\x7f]", url):
+            raise ValueError(f"{url[:200]!r} is not an http(s) URL")
+        if len(url) > MAX_URL:
+            raise ValueError(f"{url[:200]!r}… is longer than {MAX_URL} characters")
+    return urls
+
+
+def check_regex(pattern: str) -> str:
+    """Validator: ``pattern`` compiles as a regular expression."""
+    if "\x00" in pattern:
+        raise ValueError("a NUL character in a regular expression")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return pattern
+
+
+HttpUrls = Annotated[list[str], AfterValidator(check_http_urls)]
+Pattern = Annotated[str, AfterValidator(check_regex)]
+
+
 class SourceSettings(_Section):
     """One news source: where its articles are discovered, and how to read them.
 
@@ -202,32 +227,6 @@ class SourceSettings(_Section):
         for selector in selectors:
             _check_css(selector)
         return selectors
-
-
-
-def check_http_urls(urls: list[str]) -> list[str]:
-    """Validator: every URL is http(s) with a host (also for sources added by the API)."""
-    for url in urls:
-        if not re.match(r"https?://[^/\s]+", url) or re.search(r"[\x00-\x1f\x7f]", url):
-            raise ValueError(f"{url[:200]!r} is not an http(s) URL")
-        if len(url) > MAX_URL:
-            raise ValueError(f"{url[:200]!r}… is longer than {MAX_URL} characters")
-    return urls
-
-
-def check_regex(pattern: str) -> str:
-    """Validator: ``pattern`` compiles as a regular expression."""
-    if "\x00" in pattern:
-        raise ValueError("a NUL character in a regular expression")
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"not a valid regular expression: {exc}") from None
-    return pattern
-
-
-HttpUrls = Annotated[list[str], AfterValidator(check_http_urls)]
-Pattern = Annotated[str, AfterValidator(check_regex)]
 
 
 def _check_css(selector: str) -> None:

@@ -28,6 +28,7 @@ from difflib import SequenceMatcher
 from typing import Any, Literal
 
 from tearsheet.compare import normalize
+from tearsheet.extract import Extraction
 from tearsheet.sentences import split_sentences
 
 Label = Literal["unchanged", "edited", "added", "deleted", "moved"]
@@ -62,6 +63,13 @@ class Document:
         """Paragraphs separated by blank lines, as versions are stored and exported."""
         paragraphs = tuple(p.strip() for p in re.split(r"\n\s*\n", text) if p.strip())
         return cls(paragraphs=paragraphs, **metadata)
+
+    @classmethod
+    def from_extraction(cls, extraction: Extraction) -> Document:
+        """A fresh fetch, to compare with the stored version (tracker and import alike)."""
+        return cls(tuple(extraction.paragraphs), title=extraction.title,
+                   byline=extraction.byline, published_at=extraction.published_at,
+                   language=extraction.language)
 
     @classmethod
     def from_version(cls, row: Mapping[str, Any], language: str | None = None) -> Document:

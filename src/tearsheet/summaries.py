@@ -28,6 +28,17 @@ def summarize_rows(old: Mapping[str, Any], new: Mapping[str, Any]) -> ChangeSumm
     return summarize(Document.from_version(old), Document.from_version(new))
 
 
+def stored(row: Mapping[str, Any]) -> ChangeSummary | None:
+    """The summary stored with a version's row (what :meth:`ChangeSummary.columns` wrote);
+    None for a first version, or one stored before summaries existed."""
+    if row.get("significance") is None:
+        return None
+    return ChangeSummary(kinds=tuple(k for k in (row["kinds"] or "").split(",") if k),
+                         significance=row["significance"], boring=bool(row["boring"]),
+                         words_added=row["words_added"] or 0,
+                         words_removed=row["words_removed"] or 0)
+
+
 def backfill(store: Store, batch: int = 500) -> int:
     """Summarise every stored change that has no summary yet; returns how many."""
     done = last = 0

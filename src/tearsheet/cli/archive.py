@@ -23,7 +23,7 @@ from tearsheet.archive import Archive, default_dir
 from tearsheet.backfill import Importer, Report, import_warc
 from tearsheet.cdx import import_from_directory, import_from_endpoint, read_index
 from tearsheet.cli import ConfigOption, app, err_console, open_store
-from tearsheet.config import load_settings
+from tearsheet.config import Settings, load_settings
 from tearsheet.errors import BackfillError, ExportError
 from tearsheet.export import ExportReport, write_jsonl, write_parquet, write_warc
 from tearsheet.gitexport import write_git
@@ -51,6 +51,20 @@ def progress_bar(what: str) -> Iterator[tuple[Callable[[int], None], Callable[[i
             lambda step: bar.advance(task, step))
 
 
+@contextlib.contextmanager
+def importing(settings: Settings, source: str | None) -> Iterator[
+        tuple[Importer, Callable[[int], None], Callable[[int], None]]]:
+    """(importer, set the total, advance) for one import: the store, the archive that
+    keeps each imported version's record (closed, its writes done, on the way out) and
+    the progress bar."""
+    archive = Archive.from_settings(settings)
+    try:
+        with open_store(settings) as store, progress_bar("importing") as (total, advance):
+            yield Importer(settings, store, source=source, archive=archive), total, advance
+    finally:
+        archive.close()
+
+
 def print_report(report: Report) -> None:
     table = Table(title="import summary", show_header=False)
     table.add_column("outcome")
@@ -71,12 +85,8 @@ def import_warc_command(
     source: SourceOption = None,
 ) -> None:
     """Import every HTML capture of WARC files, oldest first, as the tracker would have."""
-    settings = load_settings(config)
-    with open_store(settings) as store, progress_bar("importing") as (total, advance):
-        archive = Archive.from_settings(settings)
-        importer = Importer(settings, store, source=source, archive=archive)
+    with importing(load_settings(config), source) as (importer, total, advance):
         report = import_warc(importer, files, progress=advance, total=total)
-        archive.close()
     print_report(report)
 
 
@@ -95,16 +105,13 @@ def import_cdx_command(
     remote = from_.startswith(("http://", "https://"))
     if not remote and not Path(from_).is_dir():
         raise BackfillError(f"{from_}: not a folder, nor an http(s) endpoint")
-    with open_store(settings) as store, progress_bar("importing") as (total, advance):
-        archive = Archive.from_settings(settings)
-        importer = Importer(settings, store, source=source, archive=archive)
+    with importing(settings, source) as (importer, total, advance):
         if remote:
             report = asyncio.run(import_from_endpoint(importer, entries, from_,
                                                       progress=advance, total=total))
         else:
             report = import_from_directory(importer, entries, Path(from_), progress=advance,
                                            total=total)
-        archive.close()
     print_report(report)
 
 

@@ -13,6 +13,7 @@ import binascii
 import hmac
 import json
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -26,6 +27,7 @@ from tearsheet.browse import MARK_END, MARK_START, Browse
 from tearsheet.config import Settings
 from tearsheet.curation import Curation, CurationError, SourceSpec
 from tearsheet.schema import MAX_ID
+from tearsheet.summaries import stored
 from tearsheet.web import api_models as m
 from tearsheet.web.feeds import ChangeOf
 from tearsheet.web.params import ArticleId, Number
@@ -266,12 +268,8 @@ _ARTICLE_FIELDS = [name for name in m.Article.model_fields if name != "versions"
 
 
 def _summary(row: dict[str, Any]) -> m.ChangeSummary | None:
-    if row.get("significance") is None:
-        return None
-    return m.ChangeSummary(kinds=[k for k in (row["kinds"] or "").split(",") if k],
-                           significance=row["significance"], boring=bool(row["boring"]),
-                           words_added=row["words_added"] or 0,
-                           words_removed=row["words_removed"] or 0)
+    summary = stored(row)
+    return None if summary is None else m.ChangeSummary(**asdict(summary))
 
 
 def _int(value: Any) -> int:

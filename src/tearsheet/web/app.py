@@ -28,7 +28,8 @@ from tearsheet.curation import Curation
 from tearsheet.diff import Document
 from tearsheet.diffview import field_name, html_inline, html_rows
 from tearsheet.schedule import humanize_seconds
-from tearsheet.store import Store
+from tearsheet.store import ChangeSummary, Store
+from tearsheet.summaries import stored
 from tearsheet.web import api, charts, feeds, words
 from tearsheet.web.cache import PageCache
 from tearsheet.web.captures import add_capture_routes
@@ -136,7 +137,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             browse.latest_changes(PAGE_SIZE, cursor, source, kind, min_significance, boring)
         items = []
         for row in rows:
-            summary = _stored_summary(row)
+            summary: Summary | ChangeSummary | None = stored(row)
             if summary is None:  # stored before summaries existed: judge it here
                 summary = change_between(row["article_id"], row["number"] - 1,
                                          row["number"]).summary
@@ -197,7 +198,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         history = []
         versions = browse.versions(article_id, with_text=False)
         for version in versions:
-            summary = _stored_summary(version)
+            summary: Summary | ChangeSummary | None = stored(version)
             if summary is None and version["number"] > 1:  # stored before summaries existed
                 summary = change_between(article_id, version["number"] - 1,
                                          version["number"]).summary
@@ -270,16 +271,6 @@ def from_environment() -> FastAPI:
     """The app for a server process started by name (``tearsheet serve --workers N``): the
     settings come from ``$TEARSHEET_CONFIG`` and the environment, as for the CLI."""
     return create_app(load_settings(os.environ.get("TEARSHEET_CONFIG")))
-
-
-def _stored_summary(row: dict[str, Any]) -> Summary | None:
-    if row["significance"] is None:
-        return None
-    return Summary(
-        words_added=row["words_added"], words_removed=row["words_removed"],
-        sentences_added=0, sentences_deleted=0, sentences_edited=0, sentences_moved=0,
-        kinds=tuple(k for k in (row["kinds"] or "").split(",") if k),
-        significance=row["significance"], boring=bool(row["boring"]))
 
 
 def _svg(body: bytes) -> Response:

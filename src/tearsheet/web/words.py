@@ -8,6 +8,7 @@ from markupsafe import Markup, escape
 
 from tearsheet.changes import Summary
 from tearsheet.schedule import humanize_seconds
+from tearsheet.store import ChangeSummary
 
 
 def ago(moment: datetime | None, now: datetime | None = None) -> str:
@@ -51,8 +52,9 @@ def stamp(moment: datetime | None) -> str:
     return moment.strftime("%-d %b %Y, %H:%M UTC") if moment else "unknown"
 
 
-def summary_line(summary: Summary) -> Markup:
-    """A change in a line of HTML: its kinds, words added and removed, significance.
+def summary_line(summary: Summary | ChangeSummary) -> Markup:
+    """A change in a line of HTML: its kinds, words added and removed, significance (from
+    the diff engine, or as stored with the version).
 
     A Python function rather than a template macro: it is on every row of the busiest
     pages, and a macro call costs several times more."""
