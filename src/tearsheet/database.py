@@ -39,7 +39,9 @@ def open_engine(url: str, *, upgrade: bool | None = None) -> Engine:
         if not parent.is_dir():
             raise StoreError(f"{url}: the folder {parent} does not exist")
     try:
-        engine = create_engine(parsed, future=True, pool_pre_ping=True)
+        # Pre-ping notices a PostgreSQL connection the server dropped; an SQLite file has
+        # no server, so there it would only add a SELECT 1 to every transaction.
+        engine = create_engine(parsed, future=True, pool_pre_ping=not is_sqlite)
     except Exception as exc:  # a missing driver, a bad option
         raise StoreError(f"cannot open {url}: {exc}") from None
     if engine.dialect.name == "sqlite":
