@@ -14,6 +14,7 @@ from tearsheet.cli import ConfigOption, app, console, err_console, open_store, s
 from tearsheet.config import load_settings
 from tearsheet.errors import TearsheetError
 from tearsheet.notify.notifier import Notifier
+from tearsheet.notify.outbox import Outbox
 
 notify_app = typer.Typer(help="Notifications: webhooks and Apprise URLs, by rule.",
                          no_args_is_help=True)
@@ -61,14 +62,11 @@ def status(config: ConfigOption = None) -> None:
     """Deliveries per rule and status, and the last errors."""
     settings = load_settings(config)
     with open_store(settings) as store:
-        rows = Notifier(settings, store).outbox.rows()
-    counts: dict[tuple[str, str], int] = {}
-    for row in rows:
-        counts[row["rule"], row["status"]] = counts.get((row["rule"], row["status"]), 0) + 1
+        counts, errors = Outbox(store).status()
     table = Table("rule", "status", "deliveries")
     for (name, state), count in sorted(counts.items()):
         table.add_row(escape(name), state, str(count))
     console.print(table)
-    for row in [r for r in rows if r["last_error"]][-10:]:
-        console.print(f"{row['rule']} #{row['id']} ({row['status']}): "
-                      f"{escape(row['last_error'])}", highlight=False)
+    for row in errors:
+        console.print(f"{row.rule} #{row.id} ({row.status}): {escape(row.last_error)}",
+                      highlight=False)

@@ -55,15 +55,21 @@ class Notifier:
 
         The database work runs on a worker thread: beside the tracker, the event loop
         stays free for its fetches."""
-        await asyncio.to_thread(self.queue)
-        await asyncio.to_thread(self.outbox.fold_floods, self.clock(), self.config.flood_window)
-        await asyncio.to_thread(self.outbox.prune, self.clock())
+        await asyncio.to_thread(self.housekeep)
         done = 0
         while deliveries := await asyncio.to_thread(self.outbox.claim, self.clock(), self.lease,
                                                     SEND_BATCH):
             results = await asyncio.gather(*(self.deliver(d, client) for d in deliveries))
             done += sum(results)
         return done
+
+    def housekeep(self) -> None:
+        """The database work of a step before sending, in one trip to a worker thread:
+        queue what is new, fold floods whose window has passed, forget old deliveries."""
+        self.queue()
+        now = self.clock()
+        self.outbox.fold_floods(now, self.config.flood_window)
+        self.outbox.prune(now)
 
     def queue(self) -> int:
         """Match the changes stored since the cursor against the rules and queue them,

@@ -189,6 +189,19 @@ class Outbox:
                 .where(notify_outbox.c.status == "pending"))
             return found
 
+    def status(self, errors: int = 10) -> tuple[dict[tuple[str, str], int], list[Any]]:
+        """Rows per (rule, status), and the last ``errors`` rows that recorded an error,
+        oldest first (``notify status``: counted by the database, not loaded)."""
+        o = notify_outbox.c
+        with self.engine.connect() as conn:
+            counts = {(rule, state): int(count) for rule, state, count in conn.execute(
+                select(o.rule, o.status, func.count()).group_by(o.rule, o.status))}
+            last = conn.execute(
+                select(o.id, o.rule, o.status, o.last_error)
+                .where(o.last_error.is_not(None), o.last_error != "")
+                .order_by(o.id.desc()).limit(errors)).all()
+        return counts, list(reversed(last))
+
     def rows(self, rule: str | None = None) -> list[dict[str, Any]]:
         """Every outbox row (for status displays and tests), in id order."""
         query = select(notify_outbox).order_by(notify_outbox.c.id)
