@@ -17,7 +17,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from tearsheet.config import load_settings
-from tearsheet.store import NewVersion, Store
+from tearsheet.records import NewVersion
+from tearsheet.store import Store
 from tearsheet.summaries import backfill
 from tearsheet.web import create_app
 

@@ -12,7 +12,8 @@ import pytest
 
 from tearsheet.compare import fingerprint
 from tearsheet.extract import extract
-from tearsheet.store import NewVersion, Store
+from tearsheet.records import NewVersion
+from tearsheet.store import Store
 from tearsheet.urls import canonicalize
 from tests.conftest import cli
 from tests.localserver import LocalServer, Reply

@@ -12,7 +12,8 @@ from rich.console import Console
 from tearsheet.changes import diff
 from tearsheet.diff import Document
 from tearsheet.diffview import html_document, terminal
-from tearsheet.store import NewVersion, Store
+from tearsheet.records import NewVersion
+from tearsheet.store import Store
 from tests.conftest import cli
 
 OLD = ("The council approved a budget of 412 million on Tuesday. It adds forty bus drivers.\n\n"

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from tearsheet.export import version_record, write_jsonl
-from tearsheet.store import NewVersion, Store
+from tearsheet.records import NewVersion
+from tearsheet.store import Store
 from tests.pages import LOREM
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)

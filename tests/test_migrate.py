@@ -13,8 +13,9 @@ from sqlalchemy import select
 from tearsheet.browse import MARK_END, MARK_START, Browse
 from tearsheet.errors import StoreError
 from tearsheet.migrate import copy_store
+from tearsheet.records import ChangeSummary, NewVersion
 from tearsheet.schema import metadata
-from tearsheet.store import ChangeSummary, NewVersion, Store
+from tearsheet.store import Store
 from tests import postgres
 from tests.conftest import cli
 

@@ -11,7 +11,8 @@ import pytest
 
 from tearsheet.browse import MARK_END, MARK_START, Browse
 from tearsheet.config import load_settings
-from tearsheet.store import NewVersion, Store
+from tearsheet.records import NewVersion
+from tearsheet.store import Store
 from tearsheet.web import create_app
 
 HOSTILE = "<script>alert('x')</script> O'Brien; DROP TABLE versions; --"

@@ -16,7 +16,8 @@ from sqlalchemy import event, inspect
 from sqlalchemy.exc import StatementError
 
 from tearsheet.errors import StoreError
-from tearsheet.store import DueArticle, NewVersion, Store
+from tearsheet.records import DueArticle, NewVersion
+from tearsheet.store import Store
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 LEASE = NOW + timedelta(minutes=5)

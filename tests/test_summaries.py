@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tearsheet.store import NewVersion, Store
+from tearsheet.records import NewVersion
+from tearsheet.store import Store
 from tearsheet.summaries import backfill
 
 TEXTS = ["The council approved a budget of 412 million on Tuesday.",

@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from tearsheet.config import load_settings
-from tearsheet.store import NewVersion, Store
+from tearsheet.records import NewVersion
+from tearsheet.store import Store
 from tearsheet.web import create_app
 from tearsheet.web.cache import PageCache
 from tests.served import record, serve

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from tearsheet.store import CheckRecord, DueArticle, NewVersion, Store
+from tearsheet.records import CheckRecord, DueArticle, NewVersion
+from tearsheet.store import Store
 from tearsheet.writer import StoreWriter
 from tests.test_store import FIRST, GAP, LEASE, NOW
 

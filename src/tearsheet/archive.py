@@ -41,7 +41,7 @@ from tearsheet import __version__
 from tearsheet.config import ArchiveSettings, Settings
 from tearsheet.errors import ArchiveError
 from tearsheet.fetch import Response
-from tearsheet.store import WarcRecord
+from tearsheet.records import WarcRecord
 
 log = logging.getLogger("tearsheet.archive")
 

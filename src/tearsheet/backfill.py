@@ -35,7 +35,8 @@ from tearsheet.config import Settings
 from tearsheet.diff import Document
 from tearsheet.errors import BackfillError, ExtractionError
 from tearsheet.extract import Extraction, extract
-from tearsheet.store import NewVersion, Store, WarcRecord
+from tearsheet.records import NewVersion, WarcRecord
+from tearsheet.store import Store
 from tearsheet.summaries import summarize
 from tearsheet.tracker import HTML_TYPES
 from tearsheet.urls import canonicalize

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from tearsheet.archive import raw_record
 from tearsheet.errors import ArchiveError, ExportError
-from tearsheet.store import WarcRecord
+from tearsheet.records import WarcRecord
 
 FIELDS = ("source", "url", "version", "captured_at", "title", "byline", "published_at",
           "modified_at", "language", "fetched_url", "text")

@@ -12,153 +12,17 @@ import logging
 import os
 import socket
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import (
-    URL,
-    Connection,
-    Engine,
-    Select,
-    create_engine,
-    event,
-    func,
-    select,
-    text,
-    update,
-)
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError
+from sqlalchemy import Connection, Engine, Select, func, select, update
 
-from tearsheet.errors import StoreError
+from tearsheet import database
+from tearsheet.database import dialect_insert, insert_unless_present
+from tearsheet.records import ChangeSummary, CheckRecord, DueArticle, DueFeed
 from tearsheet.schema import aliases, articles, checks, feeds, sources, versions
 
 log = logging.getLogger("tearsheet")
-
-
-@dataclass(frozen=True)
-class DueArticle:
-    """What a check needs to know about an article."""
-
-    id: int
-    source_id: int
-    url: str
-    check_interval: float
-    first_seen_at: datetime
-    last_changed_at: datetime | None
-    version_count: int
-    content_hash: str | None
-    etag: str | None
-    last_modified: str | None
-    error_count: int
-
-
-@dataclass(frozen=True)
-class DueFeed:
-    id: int
-    source_id: int
-    kind: str
-    url: str
-    article_pattern: str
-    etag: str | None
-    last_modified: str | None
-    error_count: int
-
-
-@dataclass(frozen=True)
-class NewVersion:
-    """The content of a version to store (the extraction, as plain values)."""
-
-    url: str
-    title: str | None
-    byline: str | None
-    published_at: datetime | None
-    modified_at: datetime | None
-    language: str | None
-    text: str
-    content_hash: str
-    summary: ChangeSummary | None = None  # the change from the previous version
-    capture: WarcRecord | None = None  # where the raw response is archived
-
-
-@dataclass(frozen=True)
-class WarcRecord:
-    """Where a raw response is archived: a WARC file (relative to ``archive.dir``), and
-    the offset and length of its ``response`` record in it."""
-
-    file: str
-    offset: int
-    length: int
-
-    def columns(self) -> dict[str, Any]:
-        return {"warc_file": self.file, "warc_offset": self.offset, "warc_length": self.length}
-
-
-@dataclass(frozen=True)
-class ChangeSummary:
-    """What the diff engine said of a change, as stored with the version."""
-
-    kinds: tuple[str, ...]
-    significance: float
-    boring: bool
-    words_added: int
-    words_removed: int
-
-    def columns(self) -> dict[str, Any]:
-        return {"kinds": "," + ",".join(self.kinds) + ",", "significance": self.significance,
-                "boring": self.boring, "words_added": self.words_added,
-                "words_removed": self.words_removed}
-
-
-@dataclass(frozen=True)
-class CheckRecord:
-    """One check to record (:meth:`Store.record_check`): its outcome and the next one."""
-
-    article: DueArticle
-    checked_at: datetime
-    outcome: str  # new_version | unchanged | failed
-    next_check_at: datetime | None
-    check_interval: float
-    version: NewVersion | None = None
-    http_status: int | None = None
-    error: str | None = None
-    elapsed_ms: int | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-_UPGRADE_LOCK = 0x7465617273686565  # "tearshee": the advisory lock `db upgrade` holds
-
-
-def _parse_url(url: str) -> URL:
-    """A database URL; plain ``postgresql://`` means psycopg 3 (not SQLAlchemy's default,
-    psycopg2, which tearsheet does not install)."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise StoreError(f"{url!r} is not a database URL (e.g. sqlite:///tearsheet.db or "
-                         "postgresql://user@host/tearsheet)") from None
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed
-
-
-def _safe(url: URL) -> str:
-    """The URL for messages: never the password."""
-    return url.render_as_string(hide_password=True)
-
-
-def _alembic_config() -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", "tearsheet:migrations")
-    return cfg
 
 
 class Store:
@@ -171,76 +35,17 @@ class Store:
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool | None = None) -> Store:
-        """Open the database at ``url``, creating or upgrading its schema if ``upgrade``.
-
-        By default an SQLite file (one user, one process) is upgraded on the spot, while a
-        PostgreSQL database shared by many processes waits for `tearsheet db upgrade`:
-        a worker must never change the schema under the others. A schema newer than this
-        version of tearsheet is always refused.
-        """
-        parsed = _parse_url(url)
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            parent = Path(parsed.database).expanduser().resolve().parent
-            if not parent.is_dir():
-                raise StoreError(f"{url}: the folder {parent} does not exist")
-        try:
-            engine = create_engine(parsed, future=True, pool_pre_ping=True)
-        except Exception as exc:  # a missing driver, a bad option
-            raise StoreError(f"cannot open {url}: {exc}") from None
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
-        store = cls(engine)
-        try:
-            store._check_schema(engine.dialect.name == "sqlite" if upgrade is None else upgrade)
-        except DatabaseError as exc:  # not a database, locked, unreachable, no permission
-            engine.dispose()
-            raise StoreError(f"cannot open {_safe(parsed)}: {exc.orig}") from None
-        except StoreError:
-            engine.dispose()
-            raise
-        return store
-
-    def _check_schema(self, upgrade: bool) -> None:
-        scripts = ScriptDirectory.from_config(_alembic_config())
-        current = self.schema_revision()
-        head = scripts.get_current_head()
-        if current == head:
-            return
-        known = {script.revision for script in scripts.walk_revisions()}
-        if current is not None and current not in known:
-            raise StoreError(
-                f"the database schema ({current}) is newer than this tearsheet (which knows up "
-                f"to {head}); upgrade tearsheet")
-        if not upgrade:
-            state = "has no schema yet" if current is None else f"is at revision {current}"
-            raise StoreError(f"the database {state}, this tearsheet needs {head}: run "
-                             "`tearsheet db upgrade`")
-        self.upgrade()
+        """Open the database at ``url``, creating or upgrading its schema if ``upgrade``
+        (see :func:`tearsheet.database.open_engine`: by default SQLite only)."""
+        return cls(database.open_engine(url, upgrade=upgrade))
 
     def schema_revision(self) -> str | None:
         """The Alembic revision the database is at (None: empty database)."""
-        with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+        return database.schema_revision(self.engine)
 
     def upgrade(self) -> None:
         """Apply every pending migration."""
-        cfg = _alembic_config()
-        sqlite = self.engine.dialect.name == "sqlite"
-        with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":  # two `db upgrade` at once: one waits
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
-            if sqlite:
-                # A batch migration rebuilds a table: with foreign keys enforced, dropping the
-                # old `articles` would cascade to every version and check. (The pragma only
-                # takes effect outside a transaction: this is the first statement.)
-                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
-            if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
-                raise StoreError("the upgrade left rows pointing at nothing; nothing was "
-                                 "changed (restore from a backup if this repeats)")
-        if sqlite:  # no pooled connection keeps foreign keys off: new ones turn them on
-            self.engine.dispose()
+        database.upgrade_schema(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -249,9 +54,7 @@ class Store:
         """For a bulk write that can simply be run again (an import): on SQLite, commit
         without waiting for the disk (WAL with ``synchronous=NORMAL``: a power cut may lose
         the last commits, never corrupt the database). Only this store's connections."""
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_normal_sync)
-            self.engine.dispose()
+        database.relax_durability(self.engine)
 
     # --- sources and feeds -------------------------------------------------------------
 
@@ -261,7 +64,7 @@ class Store:
             if found is not None:
                 return int(found)
             # Workers starting together may insert the same source: the first one wins.
-            _insert_unless_present(conn, sources.insert().values(name=name, created_at=now))
+            insert_unless_present(conn, sources.insert().values(name=name, created_at=now))
             return int(conn.execute(select(sources.c.id).where(sources.c.name == name))
                        .scalar_one())
 
@@ -276,7 +79,7 @@ class Store:
             for kind, url, pattern in wanted:
                 row = existing.get((kind, url))
                 if row is None:
-                    _insert_unless_present(conn, feeds.insert().values(
+                    insert_unless_present(conn, feeds.insert().values(
                         source_id=source_id, kind=kind, url=url, article_pattern=pattern,
                         next_poll_at=now,
                     ))
@@ -372,7 +175,7 @@ class Store:
         added = 0
         if new:
             # Two workers polling feeds that list the same story: one of them enters it.
-            insert = _dialect_insert(conn)(articles).on_conflict_do_nothing(
+            insert = dialect_insert(conn)(articles).on_conflict_do_nothing(
                 index_elements=["url"])
             added = len(conn.execute(insert.returning(articles.c.id), new).all())
         known = sorted(set(owner.values()))
@@ -466,7 +269,7 @@ class Store:
 
     @staticmethod
     def _add_alias(conn: Connection, url: str, article_id: int) -> None:
-        _insert_unless_present(conn, aliases.insert().values(url=url, article_id=article_id))
+        insert_unless_present(conn, aliases.insert().values(url=url, article_id=article_id))
 
     def record_check(self, article: DueArticle, **fields: Any) -> int | None:
         """Record one check and move the schedule on, in one transaction.
@@ -706,36 +509,7 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-def _dialect_insert(conn: Connection) -> Any:
-    """The INSERT with ON CONFLICT of the connection's dialect."""
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-
-
-def _insert_unless_present(conn: Connection, statement: Any) -> None:
-    """Run an INSERT whose row another process may have inserted first (then: nothing)."""
-    try:
-        with conn.begin_nested():
-            conn.execute(statement)
-    except IntegrityError:
-        pass
-
-
 def _due_article(row: Any) -> DueArticle:
     return DueArticle(row.id, row.source_id, row.url, row.check_interval, row.first_seen_at,
                       row.last_changed_at, row.version_count, row.content_hash, row.etag,
                       row.last_modified, row.error_count)
-
-
-def _sqlite_normal_sync(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers (status, export) never block the runner
-    cursor.execute("PRAGMA synchronous=FULL")  # a committed version survives a power cut
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()

@@ -12,7 +12,8 @@ from typing import Any
 
 from tearsheet.changes import diff
 from tearsheet.diff import Document
-from tearsheet.store import ChangeSummary, Store
+from tearsheet.records import ChangeSummary
+from tearsheet.store import Store
 
 
 def summarize(old: Document, new: Document) -> ChangeSummary:

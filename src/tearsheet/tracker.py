@@ -35,7 +35,8 @@ from tearsheet.extract import Extraction, extract
 from tearsheet.extraction_pool import ExtractionPool
 from tearsheet.fetch import Fetcher, Response
 from tearsheet.notify.notifier import Notifier
-from tearsheet.store import ChangeSummary, CheckRecord, DueArticle, DueFeed, NewVersion, Store
+from tearsheet.records import ChangeSummary, CheckRecord, DueArticle, DueFeed, NewVersion
+from tearsheet.store import Store
 from tearsheet.summaries import summarize
 from tearsheet.urls import canonicalize
 from tearsheet.writer import StoreWriter

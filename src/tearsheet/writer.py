@@ -24,7 +24,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from tearsheet.store import CheckRecord, Store
+from tearsheet.records import CheckRecord
+from tearsheet.store import Store
 
 log = logging.getLogger("tearsheet")
 

@@ -27,8 +27,9 @@ from tearsheet.config import Settings, load_settings
 from tearsheet.curation import Curation
 from tearsheet.diff import Document
 from tearsheet.diffview import field_name, html_inline, html_rows
+from tearsheet.records import ChangeSummary
 from tearsheet.schedule import humanize_seconds
-from tearsheet.store import ChangeSummary, Store
+from tearsheet.store import Store
 from tearsheet.summaries import stored
 from tearsheet.web import api, charts, feeds, words
 from tearsheet.web.cache import PageCache

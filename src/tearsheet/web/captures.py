@@ -18,7 +18,7 @@ from tearsheet.archive import WARC_MEDIA_TYPE, default_dir, raw_record, read_cap
 from tearsheet.browse import Browse
 from tearsheet.config import Settings
 from tearsheet.errors import ArchiveError
-from tearsheet.store import WarcRecord
+from tearsheet.records import WarcRecord
 from tearsheet.web.params import ArticleId, Number
 
 CAPTURE_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "

@@ -1,0 +1,103 @@
+"""The plain values the store takes and returns: what a check needs, what it records.
+
+Apart from :mod:`tearsheet.store` so that the tracker, the archive and the exports can
+name them without the database layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DueArticle:
+    """What a check needs to know about an article."""
+
+    id: int
+    source_id: int
+    url: str
+    check_interval: float
+    first_seen_at: datetime
+    last_changed_at: datetime | None
+    version_count: int
+    content_hash: str | None
+    etag: str | None
+    last_modified: str | None
+    error_count: int
+
+
+@dataclass(frozen=True)
+class DueFeed:
+    id: int
+    source_id: int
+    kind: str
+    url: str
+    article_pattern: str
+    etag: str | None
+    last_modified: str | None
+    error_count: int
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """The content of a version to store (the extraction, as plain values)."""
+
+    url: str
+    title: str | None
+    byline: str | None
+    published_at: datetime | None
+    modified_at: datetime | None
+    language: str | None
+    text: str
+    content_hash: str
+    summary: ChangeSummary | None = None  # the change from the previous version
+    capture: WarcRecord | None = None  # where the raw response is archived
+
+
+@dataclass(frozen=True)
+class WarcRecord:
+    """Where a raw response is archived: a WARC file (relative to ``archive.dir``), and
+    the offset and length of its ``response`` record in it."""
+
+    file: str
+    offset: int
+    length: int
+
+    def columns(self) -> dict[str, Any]:
+        return {"warc_file": self.file, "warc_offset": self.offset, "warc_length": self.length}
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """What the diff engine said of a change, as stored with the version."""
+
+    kinds: tuple[str, ...]
+    significance: float
+    boring: bool
+    words_added: int
+    words_removed: int
+
+    def columns(self) -> dict[str, Any]:
+        return {"kinds": "," + ",".join(self.kinds) + ",", "significance": self.significance,
+                "boring": self.boring, "words_added": self.words_added,
+                "words_removed": self.words_removed}
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One check to record (:meth:`tearsheet.store.Store.record_check`): its outcome and
+    the next one."""
+
+    article: DueArticle
+    checked_at: datetime
+    outcome: str  # new_version | unchanged | failed
+    next_check_at: datetime | None
+    check_interval: float
+    version: NewVersion | None = None
+    http_status: int | None = None
+    error: str | None = None
+    elapsed_ms: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
