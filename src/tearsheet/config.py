@@ -214,6 +214,13 @@ class SourceSettings(_Section):
     body_selector: str | None = None
     drop_selectors: list[str] = []
 
+    def discovery(self) -> list[tuple[str, str, str]]:
+        """Where its articles are found: (kind, url, pattern) rows, as
+        :meth:`tearsheet.store.Store.sync_feeds` takes them."""
+        return ([("feed", url, "") for url in self.feeds]
+                + [("sitemap", url, "") for url in self.sitemaps]
+                + [("section", url, self.article_pattern) for url in self.section_pages])
+
     @field_validator("body_selector")
     @classmethod
     def _body_css(cls, selector: str | None) -> str | None:

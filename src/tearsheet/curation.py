@@ -9,8 +9,6 @@ which discovery polls like any other; "re-check now" makes the article due
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +16,7 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tearsheet.browse import CURATION
+from tearsheet.config import SourceSettings
 from tearsheet.errors import TearsheetError
 from tearsheet.schema import articles, feeds, notify_state, sources
 from tearsheet.store import Store
@@ -31,29 +30,15 @@ class CurationError(TearsheetError):
         self.status = status
 
 
-@dataclass(frozen=True)
-class SourceSpec:
-    name: str
-    feeds: Sequence[str] = ()
-    sitemaps: Sequence[str] = ()
-    section_pages: Sequence[str] = ()
-    article_pattern: str = ""
-
-    def wanted(self) -> list[tuple[str, str, str]]:
-        """(kind, url, pattern) rows, as :meth:`Store.sync_feeds` takes them."""
-        return ([("feed", url, "") for url in self.feeds]
-                + [("sitemap", url, "") for url in self.sitemaps]
-                + [("section", url, self.article_pattern) for url in self.section_pages])
-
-
 class Curation:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.engine = store.engine
 
-    def add_source(self, spec: SourceSpec, now: datetime) -> None:
+    def add_source(self, spec: SourceSettings, now: datetime) -> None:
         """Add a source (or bring back one removed earlier), its feeds due now."""
-        if not spec.wanted():
+        wanted = spec.discovery()
+        if not wanted:
             raise CurationError("a source needs at least one feed, sitemap or section page",
                                 422)
         with self.engine.begin() as conn:
@@ -73,7 +58,7 @@ class Curation:
                              .values(removed_at=None))
             source_id = conn.execute(select(sources.c.id)
                                      .where(sources.c.name == spec.name)).scalar_one()
-        self.store.sync_feeds(int(source_id), spec.wanted(), now)
+        self.store.sync_feeds(int(source_id), wanted, now)
 
     def remove_source(self, name: str, now: datetime) -> None:
         """Stop discovering and checking a source added through the API. Its articles and

@@ -24,8 +24,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tearsheet.browse import MARK_END, MARK_START, Browse
-from tearsheet.config import Settings
-from tearsheet.curation import Curation, CurationError, SourceSpec
+from tearsheet.config import Settings, SourceSettings
+from tearsheet.curation import Curation, CurationError
 from tearsheet.schema import MAX_ID
 from tearsheet.summaries import stored
 from tearsheet.web import api_models as m
@@ -141,8 +141,7 @@ def router(settings: Settings, browse: Browse, curation: Curation,
     def add_source(source: m.NewSource) -> m.Source:
         """Add a source (stored in the database; the tracker discovers it on its next
         pass). Needs the API token."""
-        spec = SourceSpec(source.name, source.feeds, source.sitemaps, source.section_pages,
-                          source.article_pattern)
+        spec = SourceSettings(**source.model_dump())
         curate(lambda: curation.add_source(spec, datetime.now(UTC)))
         return next(s for s in source_list() if s.name == source.name)
 
