@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tearsheet.cli import main
 from tests.localserver import LocalServer
+
+if TYPE_CHECKING:
+    from tearsheet.store import Store
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -86,3 +90,15 @@ def empty_store_url(backend: str, tmp_path: Path) -> Iterator[str]:
     postgres.ensure_server()
     with postgres.database() as url:
         yield url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """A store opened on ``store_url`` (both backends), closed after the test."""
+    from tearsheet.store import Store
+
+    opened = Store.open(store_url)
+    try:
+        yield opened
+    finally:
+        opened.close()

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from tearsheet.records import CheckRecord, DueArticle, NewVersion
 from tearsheet.store import Store
 from tearsheet.writer import StoreWriter
-from tests.test_store import FIRST, GAP, LEASE, NOW
+from tests.storekit import FIRST, GAP, LEASE, NOW
 
 
 def _store(tmp_path: Path, count: int) -> tuple[Store, list[DueArticle]]:
