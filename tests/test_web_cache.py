@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -15,9 +15,8 @@ from tearsheet.records import NewVersion
 from tearsheet.store import Store
 from tearsheet.web import create_app
 from tearsheet.web.cache import PageCache
-from tests.served import record, serve
+from tests.served import START, record, serve
 
-START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 URL = "https://news.example/2026/budget"
 TEXT = "The council approved a budget of {n} million on Tuesday.\n\nIt adds bus drivers."
 
