@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tearsheet import schedule
 from tearsheet.archive import Archive
@@ -188,6 +189,7 @@ class Tracker:
         settings = self.settings.schedule
         last_changed = article.last_changed_at or article.first_seen_at
         response: Response | None = None
+        previous: dict[str, Any] | None = None  # the last version, read once when it changed
         try:
             response = await self.fetcher.fetch(
                 article.url, etag=article.etag, last_modified=article.last_modified)
@@ -204,7 +206,10 @@ class Tracker:
                             log.info("%s is article %s (%s)", article.url, owner, canonical)
                             return CheckResult("merged")
                 digest = fingerprint(extraction)
-                if digest != article.content_hash and self._shrank(article, extraction):
+                if digest != article.content_hash:
+                    previous = self._previous(article)
+                if previous is not None and shrank(len(extraction.text),
+                                                   len(previous["text"])):
                     response, extraction, digest = await self._confirm(
                         article, extraction, digest)
         except (FetchError, ExtractionError) as exc:
@@ -236,7 +241,7 @@ class Tracker:
             return CheckResult("unchanged", extraction=extraction)
 
         assert extraction is not None and digest is not None
-        summary = await self._summary(article, extraction)
+        summary = await self._summary(previous, extraction)
         timing = schedule.after_change(now, settings, self.rng)
         number = await self.writer.record(CheckRecord(
             article, checked_at=now, outcome="new_version", next_check_at=timing.next_check_at,
@@ -254,12 +259,10 @@ class Tracker:
         self._event(logging.INFO, f"version {number} of {article.url}: {extraction.title or ''}")
         return CheckResult("new_version", version=number, extraction=extraction)
 
-    async def _summary(self, article: DueArticle, extraction: Extraction) -> ChangeSummary | None:
-        """What changed since the last version (none for a first version), in the
-        extraction pool: the diff is CPU work too."""
-        if article.version_count == 0:
-            return None
-        previous = self.store.version(article.id, article.version_count)
+    async def _summary(self, previous: dict[str, Any] | None,
+                       extraction: Extraction) -> ChangeSummary | None:
+        """What changed since ``previous``, the last version (none for a first version),
+        in the extraction pool: the diff is CPU work too."""
         if previous is None:
             return None
         new = Document(tuple(extraction.paragraphs), title=extraction.title,
@@ -298,11 +301,12 @@ class Tracker:
             }
         return self._source_overrides
 
-    def _shrank(self, article: DueArticle, extraction: Extraction) -> bool:
-        """True when the body lost more than half of the last version's text."""
+    def _previous(self, article: DueArticle) -> dict[str, Any] | None:
+        """The article's last version (None: none yet), read once for a changed body: the
+        shrink check measures it and the change summary diffs against it."""
         if article.version_count == 0:
-            return False
-        return shrank(len(extraction.text), self.store.last_text_length(article.id))
+            return None
+        return self.store.version(article.id, article.version_count)
 
     async def _confirm(
         self, article: DueArticle, extraction: Extraction, digest: str,
