@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from tearsheet import fetch as fetch_module
+from tearsheet import transport
 from tearsheet.config import FetchSettings
 from tearsheet.errors import (
     BlockedAddressError,
@@ -28,7 +29,8 @@ from tearsheet.errors import (
     ResponseTooLargeError,
     RobotsDisallowedError,
 )
-from tearsheet.fetch import Fetcher, Response, _retry_after, is_blocked_address
+from tearsheet.fetch import Fetcher, Response, _retry_after
+from tearsheet.transport import is_blocked_address
 from tests.localserver import LocalServer, Reply, Request
 
 HTML = "<html><body><p>Story</p></body></html>"
@@ -448,7 +450,8 @@ def test_private_address_refused_at_connect_time(server: LocalServer,
 def test_redirect_to_internal_address_refused(server: LocalServer,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     # Only loopback is available here, so pretend 127.0.0.1 is public and 127.0.0.2 is not.
-    monkeypatch.setattr(fetch_module, "is_blocked_address", lambda a: a == "127.0.0.2")
+    for module in (fetch_module, transport):  # the early check and the connect-time guard
+        monkeypatch.setattr(module, "is_blocked_address", lambda a: a == "127.0.0.2")
     server.route("/a", Reply(status=302, headers={"Location": f"http://127.0.0.2:{server.port}/"}))
     with pytest.raises(BlockedAddressError):
         fetch_one(server.url("/a"), make_settings(allow_private_addresses=False))
@@ -498,7 +501,7 @@ def test_a_pooled_connection_knows_when_the_server_hung_up() -> None:
     listener = socket.create_server(("127.0.0.1", 0))
 
     async def go() -> list[bool]:
-        stream = await fetch_module._GuardedBackend(guard=False).connect_tcp(
+        stream = await transport._GuardedBackend(guard=False).connect_tcp(
             "127.0.0.1", listener.getsockname()[1], timeout=5)
         accepted, _ = listener.accept()
         seen = [stream.get_extra_info("is_readable")]

@@ -11,23 +11,17 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import http
-import ipaddress
 import logging
 import math
 import random
-import select
-import socket
-import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
 
-import httpcore
 import httpx
 from protego import Protego
 
@@ -40,6 +34,7 @@ from tearsheet.errors import (
     ResponseTooLargeError,
     RobotsDisallowedError,
 )
+from tearsheet.transport import BlockedConnect, GuardedTransport, is_blocked_address, resolve
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +46,6 @@ ROBOTS_ERROR_TTL = 600.0  # an unreachable robots.txt is asked for again sooner
 DEADLINE_FACTOR = 4  # whole attempt may take this many times fetch.timeout (trickling servers)
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 @dataclass(frozen=True)
@@ -115,129 +109,6 @@ class Response:
 def _header(headers: httpx.Headers, name: str) -> str | None:
     value: str | None = headers.get(name)
     return value
-
-
-def is_blocked_address(address: str) -> bool:
-    """True for any address that is not on the public internet (or is multicast)."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and ip in _NAT64:
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None and is_blocked_address(str(embedded)):
-            return True
-    return not ip.is_global or ip.is_multicast
-
-
-async def _resolve(host: str, port: int) -> list[str]:
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-class _BlockedConnect(Exception):
-    """Raised inside httpcore; passes through httpx unmapped and becomes BlockedAddressError."""
-
-
-class _Stream(httpcore.AsyncNetworkStream):
-    """A connection whose "did the server hang up?" check is one ``poll()``.
-
-    httpcore's pool asks it of every pooled connection whenever a request starts or ends
-    (encode/httpcore#928); the stock anyio stream rebuilds all its socket attributes
-    (``getpeername`` and more) to answer, about a third of a fetch's CPU at 16 connections.
-    """
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._socket: socket.socket | None = inner.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":  # readable while idle: closed by the server, or garbage
-            if self._socket is None or self._socket.fileno() < 0:
-                return True
-            poll = select.poll()
-            poll.register(self._socket, select.POLLIN)
-            return bool(poll.poll(0))
-        if info == "socket":
-            return self._socket
-        return self._inner.get_extra_info(info)
-
-
-class _GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves and validates at connect time, then connects to the vetted IP itself
-    (with ``guard`` False, to any address: ``fetch.allow_private_addresses``).
-
-    httpcore passes the origin hostname to ``start_tls`` separately, so SNI and certificate
-    checks still use the name, not the IP.
-    """
-
-    def __init__(self, guard: bool = True) -> None:
-        self._inner = httpcore.AnyIOBackend()
-        self._guard = guard
-
-    async def connect_tcp(
-        self, host: str, port: int, timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        if not self._guard:
-            return _Stream(await self._inner.connect_tcp(
-                host, port, timeout, local_address, socket_options))
-        try:
-            async with asyncio.timeout(timeout):
-                addresses = await _resolve(host, port)
-        except TimeoutError:
-            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
-        except OSError as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
-        blocked = [a for a in addresses if is_blocked_address(a)]
-        if blocked:
-            raise _BlockedConnect(f"{host} resolves to internal address {', '.join(blocked)}")
-        error: Exception = httpcore.ConnectError(f"no address for {host}")
-        for address in addresses:
-            try:
-                return _Stream(await self._inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options))
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                error = exc
-        raise error
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise _BlockedConnect("unix sockets are never used")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    """The stock transport, with its pool rebuilt on :class:`_GuardedBackend`."""
-
-    def __init__(self, limits: httpx.Limits, *, guard: bool = True) -> None:
-        ssl_context = httpx.create_ssl_context(trust_env=False)
-        super().__init__(verify=ssl_context, trust_env=False, limits=limits)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context, max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry, http1=True, http2=False,
-            network_backend=_GuardedBackend(guard),
-        )
 
 
 class _Transient(FetchError):
@@ -403,7 +274,7 @@ class Fetcher:
         self._hosts: dict[str, _Host] = {}
         limits = httpx.Limits(max_connections=settings.concurrency,
                               max_keepalive_connections=settings.concurrency)
-        transport = _GuardedTransport(limits, guard=not settings.allow_private_addresses)
+        transport = GuardedTransport(limits, guard=not settings.allow_private_addresses)
         self._client = httpx.AsyncClient(
             transport=transport, timeout=settings.timeout, follow_redirects=False,
             trust_env=False, http1=True, http2=False,
@@ -472,7 +343,7 @@ class Fetcher:
             return
         host = url.raw_host.decode("ascii")
         try:
-            addresses = await _resolve(host, _port(url))
+            addresses = await resolve(host, _port(url))
         except OSError:
             return  # unresolvable: the connection attempt fails (and is retried) later
         blocked = [a for a in addresses if is_blocked_address(a)]
@@ -566,7 +437,7 @@ class Fetcher:
                     body, received = decoder.finish()
                 return _Hop(url, reply.status_code, reply.headers, body, fetched_at,
                             _exchange(reply, received))
-        except _BlockedConnect as exc:
+        except BlockedConnect as exc:
             raise BlockedAddressError(where, f"{exc}; refused") from None
         except (httpx.TimeoutException, TimeoutError):
             raise _Transient(where, f"no answer within {self._settings.timeout:g} s",
