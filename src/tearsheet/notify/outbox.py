@@ -18,8 +18,10 @@ from sqlalchemy import Connection, Select, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tearsheet.notify.rules import ChangeEvent
+from tearsheet.records import ChangeSummary
 from tearsheet.schema import articles, notify_outbox, notify_state, sources, versions
 from tearsheet.store import Store
+from tearsheet.summaries import stored
 
 CURSOR = "cursor"
 BATCH = 500
@@ -237,13 +239,17 @@ def _changes() -> Select[Any]:
                                   previous.c.number == v.number - 1)))
 
 
+_UNSUMMARISED = ChangeSummary(kinds=(), significance=0.0, boring=False, words_added=0,
+                              words_removed=0)
+
+
 def _event(row: Any) -> ChangeEvent:
+    summary = stored(row) or _UNSUMMARISED  # a first version, or one not summarised yet
     return ChangeEvent(
         version_id=row["id"], article_id=row["article_id"], source_id=row["source_id"],
         source=row["source"], url=row["url"], number=row["number"],
         captured_at=row["captured_at"], title=row["title"],
         previous_title=row["previous_title"], text=row["text"],
-        kinds=tuple(k for k in (row["kinds"] or "").split(",") if k),
-        significance=row["significance"] or 0.0, boring=bool(row["boring"]),
-        words_added=row["words_added"] or 0, words_removed=row["words_removed"] or 0)
+        kinds=summary.kinds, significance=summary.significance, boring=summary.boring,
+        words_added=summary.words_added, words_removed=summary.words_removed)
 
