@@ -7,7 +7,6 @@ import asyncio
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,14 +39,6 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    """A fresh store, on SQLite and on PostgreSQL (the outbox's SQL differs a little)."""
-    store = Store.open(store_url)
-    yield store
-    store.close()
 
 
 def settings(store: Store, *rule_list: dict[str, Any], **options: Any) -> Settings:

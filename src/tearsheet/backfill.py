@@ -34,11 +34,10 @@ from tearsheet.compare import fingerprint, shrank
 from tearsheet.config import Settings
 from tearsheet.diff import Document
 from tearsheet.errors import BackfillError, ExtractionError
-from tearsheet.extract import Extraction, extract
+from tearsheet.extract import HTML_TYPES, Extraction, extract
 from tearsheet.records import NewVersion, WarcRecord
 from tearsheet.store import Store
 from tearsheet.summaries import summarize
-from tearsheet.tracker import HTML_TYPES
 from tearsheet.urls import canonicalize
 
 log = logging.getLogger("tearsheet.backfill")

@@ -96,6 +96,8 @@ def extract(
     )
 
 
+HTML_TYPES = frozenset({"", "text/html", "application/xhtml+xml", "application/xml", "text/xml"})
+"""Content types worth extracting (an empty one too: many servers send none)."""
 _MOJIBAKE_LIMIT = 3  # one stray mark is a typo in the source; three are a broken page
 
 # As trafilatura parses: comments and processing instructions dropped, so that a comment

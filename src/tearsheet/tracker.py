@@ -32,7 +32,7 @@ from tearsheet.config import Settings, SourceSettings
 from tearsheet.diff import Document
 from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
 from tearsheet.errors import ExtractionError, FetchError, TearsheetError
-from tearsheet.extract import Extraction, extract
+from tearsheet.extract import HTML_TYPES, Extraction, extract
 from tearsheet.extraction_pool import ExtractionPool
 from tearsheet.fetch import Fetcher, Response
 from tearsheet.notify.notifier import Notifier
@@ -44,7 +44,6 @@ from tearsheet.writer import StoreWriter
 
 log = logging.getLogger("tearsheet")
 
-HTML_TYPES = {"", "text/html", "application/xhtml+xml", "application/xml", "text/xml"}
 MAX_CHILD_SITEMAPS = 50
 SHUTDOWN_GRACE = 10.0  # seconds in-flight checks get to finish after a stop request
 CLAIM_EVERY = 1.0  # seconds: claim even a few free slots at least this often
@@ -116,10 +115,7 @@ class Tracker:
         now = self.clock()
         for source in self.settings.sources:
             source_id = self.store.ensure_source(source.name, now)
-            wanted = [("feed", url, "") for url in source.feeds]
-            wanted += [("sitemap", url, "") for url in source.sitemaps]
-            wanted += [("section", url, source.article_pattern) for url in source.section_pages]
-            self.store.sync_feeds(source_id, wanted, now)
+            self.store.sync_feeds(source_id, source.discovery(), now)
 
     # --- discovery ---------------------------------------------------------------------
 
@@ -265,10 +261,8 @@ class Tracker:
         in the extraction pool: the diff is CPU work too."""
         if previous is None:
             return None
-        new = Document(tuple(extraction.paragraphs), title=extraction.title,
-                       byline=extraction.byline, published_at=extraction.published_at,
-                       language=extraction.language)
-        return await self.pool.run(summarize, Document.from_version(previous), new)
+        return await self.pool.run(summarize, Document.from_version(previous),
+                                   Document.from_extraction(extraction))
 
     def _event(self, level: int, message: str) -> None:
         """Log a line, and keep it for the live status display."""
