@@ -46,7 +46,7 @@ from common import (
 )
 from tearsheet.config import Settings
 from tearsheet.extract import extract
-from tearsheet.fetch import Fetcher
+from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store import Store
 from tearsheet.tracker import Tracker
 

@@ -238,7 +238,7 @@ async def fetch_all(settings: Settings, urls: list[str]) -> int:
     """The benchmarks' raw-fetch baseline: fetch every URL with as many requests in flight
     as the tracker keeps (``Tracker.capacity``); returns how many failed."""
     from tearsheet.errors import FetchError
-    from tearsheet.fetch import Fetcher
+    from tearsheet.fetch.fetcher import Fetcher
 
     in_flight = asyncio.Semaphore(settings.fetch.concurrency * 2)
     failed = 0

@@ -51,7 +51,7 @@ from common import (
     sqlite_url,
     table,
 )
-from tearsheet.fetch import Fetcher
+from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.schema import sources
 from tearsheet.store import Store
 from tearsheet.tracker import Tracker

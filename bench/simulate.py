@@ -61,7 +61,7 @@ from tearsheet import tracker as tracker_module
 from tearsheet.cli.demo import newsroom_process
 from tearsheet.config import Settings
 from tearsheet.extract import extract
-from tearsheet.fetch import Fetcher
+from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.simulate import write_histories
 from tearsheet.store import Store
 from tearsheet.tracker import Tracker

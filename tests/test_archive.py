@@ -17,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from tearsheet.archive import Archive, default_dir, raw_record, read_capture
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import ArchiveError
-from tearsheet.fetch import Fetcher
+from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.records import WarcRecord
 from tearsheet.store import Store
 from tearsheet.tracker import Tracker

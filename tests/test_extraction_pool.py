@@ -17,7 +17,7 @@ import pytest
 from tearsheet.config import Settings, load_settings
 from tearsheet.extract import extract
 from tearsheet.extraction_pool import ExtractionPool
-from tearsheet.fetch import Fetcher
+from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store import Store
 from tearsheet.tracker import Tracker
 from tests.localserver import LocalServer, Reply

@@ -18,8 +18,6 @@ from typing import Any
 
 import pytest
 
-from tearsheet import fetch as fetch_module
-from tearsheet import transport
 from tearsheet.config import FetchSettings
 from tearsheet.errors import (
     BlockedAddressError,
@@ -29,8 +27,10 @@ from tearsheet.errors import (
     ResponseTooLargeError,
     RobotsDisallowedError,
 )
-from tearsheet.fetch import Fetcher, Response, _retry_after
-from tearsheet.transport import is_blocked_address
+from tearsheet.fetch import fetcher as fetch_module
+from tearsheet.fetch import transport
+from tearsheet.fetch.fetcher import Fetcher, Response, _retry_after
+from tearsheet.fetch.transport import is_blocked_address
 from tests.localserver import LocalServer, Reply, Request
 
 HTML = "<html><body><p>Story</p></body></html>"
@@ -386,7 +386,7 @@ def test_robots_missing_or_broken_allows(server: LocalServer, robots: Reply,
                                          caplog: pytest.LogCaptureFixture) -> None:
     server.route("/robots.txt", robots)
     server.route("/a", HTML)
-    with caplog.at_level(logging.WARNING, logger="tearsheet.fetch"):
+    with caplog.at_level(logging.WARNING, logger="tearsheet.fetch.fetcher"):
         assert fetch_one(server.url("/a"), make_settings(obey_robots=True)).status == 200
     assert len(server.hits("/robots.txt")) == 1
     assert bool(caplog.records) == (robots.status == 500 or robots.status == 200)

@@ -25,7 +25,7 @@ import pytest
 from tearsheet.cli.demo import newsroom_process
 from tearsheet.config import load_settings
 from tearsheet.extraction_pool import ExtractionPool
-from tearsheet.fetch import Fetcher
+from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.score import Stored, score
 from tearsheet.simulate import convert_files, load_histories, read_truth, write_histories
 from tearsheet.simulate.faults import ALL_FAULTS

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tearsheet.config import load_settings
-from tearsheet.fetch import Fetcher
+from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store import Store
 from tearsheet.tracker import Tracker
 from tests.conftest import cli
@@ -442,7 +442,7 @@ def test_a_crashing_check_is_recorded_and_backs_off(
     import asyncio
 
     from tearsheet.config import load_settings
-    from tearsheet.fetch import Fetcher
+    from tearsheet.fetch.fetcher import Fetcher
     from tearsheet.store import Store
     from tearsheet.tracker import Tracker
 

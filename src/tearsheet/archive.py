@@ -40,7 +40,7 @@ from warcio.warcwriter import WARCWriter
 from tearsheet import __version__
 from tearsheet.config import ArchiveSettings, Settings
 from tearsheet.errors import ArchiveError
-from tearsheet.fetch import Response
+from tearsheet.fetch.fetcher import Response
 from tearsheet.records import WarcRecord
 
 log = logging.getLogger("tearsheet.archive")

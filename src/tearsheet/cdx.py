@@ -22,7 +22,7 @@ from pathlib import Path
 from tearsheet.archive import Archive, Capture
 from tearsheet.backfill import Importer, Located, Report, offer_located
 from tearsheet.errors import BackfillError, FetchError
-from tearsheet.fetch import Fetcher, Response
+from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.records import WarcRecord
 
 # Field letters of the CDX header (the Internet Archive's CDX legend).

@@ -118,7 +118,7 @@ class ScheduleSettings(_Section):
 
 
 class FetchSettings(_Section):
-    """How pages are fetched (see :mod:`tearsheet.fetch`)."""
+    """How pages are fetched (see :mod:`tearsheet.fetch.fetcher`)."""
 
     concurrency: int = Field(16, ge=1, le=1024)
     per_host_concurrency: int = Field(2, ge=1, le=64)

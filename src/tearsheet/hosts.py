@@ -1,6 +1,6 @@
 """Per-host politeness held across every worker sharing a PostgreSQL store.
 
-Each worker's :class:`~tearsheet.fetch.Fetcher` spaces its own requests to a host by
+Each worker's :class:`~tearsheet.fetch.fetcher.Fetcher` spaces its own requests to a host by
 ``fetch.per_host_delay``; with N workers that alone would let N requests start together.
 So before a request a worker *reserves* the host's next start: one atomic statement on the
 ``hosts`` row moves ``next_allowed_at`` on by the delay and says how long to wait for the

@@ -34,7 +34,7 @@ from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse
 from tearsheet.errors import ExtractionError, FetchError, TearsheetError
 from tearsheet.extract import HTML_TYPES, Extraction, extract
 from tearsheet.extraction_pool import ExtractionPool
-from tearsheet.fetch import Fetcher, Response
+from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.notify.notifier import Notifier
 from tearsheet.records import ChangeSummary, CheckRecord, DueArticle, DueFeed, NewVersion
 from tearsheet.store import Store

@@ -25,7 +25,7 @@ from tearsheet.compare import fingerprint
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import TearsheetError
 from tearsheet.extract import Extraction, extract
-from tearsheet.fetch import Fetcher
+from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.schedule import humanize_seconds
 from tearsheet.store import Store
 from tearsheet.summaries import backfill

@@ -34,7 +34,7 @@ from tearsheet.errors import (
     ResponseTooLargeError,
     RobotsDisallowedError,
 )
-from tearsheet.transport import BlockedConnect, GuardedTransport, is_blocked_address, resolve
+from tearsheet.fetch.transport import BlockedConnect, GuardedTransport, is_blocked_address, resolve
 
 log = logging.getLogger(__name__)
 

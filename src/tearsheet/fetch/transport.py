@@ -1,4 +1,4 @@
-"""The connection layer under :class:`tearsheet.fetch.Fetcher`: where a request's TCP
+"""The connection layer under :class:`tearsheet.fetch.fetcher.Fetcher`: where a request's TCP
 connection is opened.
 
 Internal addresses are refused here, at connect time, on the address actually connected
