@@ -11,7 +11,7 @@ few thousand captures. Baselines measured in the same run, on the same file:
 
 - **warcio**: iterate the records and read every payload (``ArchiveIterator``): the floor
   of any WARC import;
-- **extract**: :func:`tearsheet.extract.extract` of every capture, nothing else: the part
+- **extract**: :func:`tearsheet.extract.extraction.extract` of every capture, nothing else: the part
   of the import that is the extractor's.
 
 The import: a fresh SQLite store (WAL, ``synchronous=FULL``, as shipped), an archive folder
@@ -36,7 +36,7 @@ from tearsheet.archive import Archive, iter_captures
 from tearsheet.backfill import Importer, import_warc
 from tearsheet.config import load_settings
 from tearsheet.errors import ExtractionError
-from tearsheet.extract import extract
+from tearsheet.extract.extraction import extract
 from tearsheet.simulate import Version, convert_files, load_histories
 from tearsheet.simulate.warcs import write_warc
 from tearsheet.store import Store

@@ -45,7 +45,7 @@ from common import (
     table,
 )
 from tearsheet.config import Settings
-from tearsheet.extract import extract
+from tearsheet.extract.extraction import extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store import Store
 from tearsheet.tracker import Tracker

@@ -111,7 +111,7 @@ def _trafilatura(**options: object) -> Extractor:
 
 def _tearsheet(html: str, url: str) -> str:
     from tearsheet.errors import ExtractionError
-    from tearsheet.extract import extract
+    from tearsheet.extract.extraction import extract
     try:  # the body as extracted: the corpus's teasers are scored, not refused
         return extract(html, url, check_captures=False).text
     except ExtractionError:
@@ -200,7 +200,7 @@ def _json_ld(html: str, url: str) -> str:
     """The page's own JSON-LD ``articleBody`` (empty when it has none)."""
     import lxml.html
 
-    from tearsheet.metadata import json_ld_body
+    from tearsheet.extract.metadata import json_ld_body
     return json_ld_body(lxml.html.document_fromstring(html)) or ""
 
 
@@ -301,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     import logging
     logging.disable(logging.CRITICAL)
 
-    from tearsheet.extract import decode_html
+    from tearsheet.extract.extraction import decode_html
     pages = load_corpus(args.corpus)
     texts = [decode_html(page.html) for page in pages]
     chosen: dict[str, Extractor] = {}

@@ -60,7 +60,7 @@ from common import (
 from tearsheet import tracker as tracker_module
 from tearsheet.cli.demo import newsroom_process
 from tearsheet.config import Settings
-from tearsheet.extract import extract
+from tearsheet.extract.extraction import extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.simulate import write_histories
 from tearsheet.store import Store

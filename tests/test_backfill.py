@@ -18,7 +18,7 @@ from tearsheet.backfill import Importer, Located, Report, import_warc, locate_wa
 from tearsheet.cdx import import_from_directory, import_from_endpoint, parse_cdx, read_index
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import BackfillError
-from tearsheet.extract import extract
+from tearsheet.extract.extraction import extract
 from tearsheet.records import WarcRecord
 from tearsheet.simulate import Version, convert_files, load_histories
 from tearsheet.simulate.warcs import BASE, EPOCH, render, response_record, write_warc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tearsheet.body import Block, clean, html_blocks, tidy
+from tearsheet.extract.body import Block, clean, html_blocks, tidy
 from tests.pages import LOREM
 
 BODY = [Block("p", p) for p in LOREM]
@@ -92,7 +92,7 @@ def test_recall_escalation_is_skipped_during_extraction_only(
     it must fail here, not silently make extraction slower."""
     import trafilatura.core
 
-    from tearsheet.extract import extract
+    from tearsheet.extract.extraction import extract
     from tests.pages import article_page
 
     before = trafilatura.core.ESCALATION_MAX_LENGTH

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tearsheet.errors import ExtractionError
-from tearsheet.extract import extract
+from tearsheet.extract.extraction import extract
 from tests.localserver import LocalServer, Reply
 from tests.pages import LOREM, rss_feed
 from tests.test_tracker import export, run_once, write_config

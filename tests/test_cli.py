@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tearsheet.compare import fingerprint
-from tearsheet.extract import extract
+from tearsheet.extract.extraction import extract
 from tearsheet.records import NewVersion
 from tearsheet.store import Store
 from tearsheet.urls import canonicalize

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tearsheet.compare import fingerprint, is_new_version, normalize
-from tearsheet.extract import Extraction
+from tearsheet.extract.extraction import Extraction
 from tests.pages import LOREM
 
 BASE = Extraction(

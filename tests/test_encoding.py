@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tearsheet.encoding import decode_html, mojibake_count, repair_mojibake
 from tearsheet.errors import ExtractionError
-from tearsheet.extract import extract
+from tearsheet.extract.encoding import decode_html, mojibake_count, repair_mojibake
+from tearsheet.extract.extraction import extract
 from tests.localserver import LocalServer, Reply
 from tests.pages import LOREM, article_page, rss_feed
 from tests.test_tracker import export, run_once, write_config

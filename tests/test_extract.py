@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tearsheet.errors import ExtractionError
-from tearsheet.extract import decode_html, extract
+from tearsheet.extract.extraction import decode_html, extract
 from tests.conftest import shared_path
 from tests.pages import LOREM, article_page
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tearsheet.config import Settings, load_settings
-from tearsheet.extract import extract
+from tearsheet.extract.extraction import extract
 from tearsheet.extraction_pool import ExtractionPool
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store import Store

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tearsheet.extract import extract
-from tearsheet.metadata import parse_date
+from tearsheet.extract.extraction import extract
+from tearsheet.extract.metadata import parse_date
 from tests.pages import LOREM
 
 

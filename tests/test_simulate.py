@@ -15,7 +15,7 @@ import pytest
 
 from tearsheet.discover import parse_feed
 from tearsheet.errors import TearsheetError
-from tearsheet.extract import extract
+from tearsheet.extract.extraction import extract
 from tearsheet.simulate import NewsSite, Version, load_histories
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from tearsheet.discover import parse_feed, parse_section_page, parse_sitemap
 from tearsheet.errors import DiscoveryError, ExtractionError, TearsheetError
-from tearsheet.extract import extract
+from tearsheet.extract.extraction import extract
 from tearsheet.simulate import (
     FaultPlan,
     NewsSite,

@@ -8,7 +8,7 @@ import pytest
 
 from tearsheet.config import load_settings
 from tearsheet.errors import ConfigError, ExtractionError
-from tearsheet.extract import extract
+from tearsheet.extract.extraction import extract
 from tests.conftest import cli
 from tests.localserver import LocalServer, Reply
 from tests.pages import LOREM, rss_feed

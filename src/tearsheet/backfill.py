@@ -3,7 +3,7 @@
 Captures are gathered first (only where each one is: file, offset, length, time), sorted
 by capture time, then read one by one and offered to :class:`Importer`, which applies the
 tracker's rules with the tracker's functions: the same extraction and bad-capture
-judgements (:func:`~tearsheet.extract.extract`), the same fingerprint dedup
+judgements (:func:`~tearsheet.extract.extraction.extract`), the same fingerprint dedup
 (:func:`~tearsheet.compare.fingerprint`), the same shrink confirmation
 (:func:`~tearsheet.compare.shrank`: here the *next* capture of the article plays the
 tracker's second fetch), the same change summary, and the same store write
@@ -34,7 +34,7 @@ from tearsheet.compare import fingerprint, shrank
 from tearsheet.config import Settings
 from tearsheet.diff import Document
 from tearsheet.errors import BackfillError, ExtractionError
-from tearsheet.extract import HTML_TYPES, Extraction, extract
+from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract
 from tearsheet.records import NewVersion, WarcRecord
 from tearsheet.store import Store
 from tearsheet.summaries import summarize

@@ -13,7 +13,7 @@ import hashlib
 import json
 import unicodedata
 
-from tearsheet.extract import Extraction
+from tearsheet.extract.extraction import Extraction
 
 # Typography that carries no meaning: the same sentence typed by a CMS with "smart quotes"
 # on and off, or re-flowed with no-break spaces, soft hyphens and dash styles.

@@ -28,7 +28,7 @@ from difflib import SequenceMatcher
 from typing import Any, Literal
 
 from tearsheet.compare import normalize
-from tearsheet.extract import Extraction
+from tearsheet.extract.extraction import Extraction
 from tearsheet.sentences import split_sentences
 
 Label = Literal["unchanged", "edited", "added", "deleted", "moved"]

@@ -3,7 +3,7 @@
 Why processes: extraction (trafilatura, lxml) is ~6 ms of CPU per page and holds the GIL
 nearly all the time, so on a thread it only took turns with the event loop that fetches.
 In worker processes it runs beside the loop, on the other cores. Pages go to the workers
-as bytes, results come back as :class:`~tearsheet.extract.Extraction` values.
+as bytes, results come back as :class:`~tearsheet.extract.extraction.Extraction` values.
 
 A worker that dies (killed, out of memory, a crash in a C library on a hostile page)
 breaks the whole pool in :mod:`concurrent.futures`: every check waiting on it fails with
@@ -33,7 +33,7 @@ from tearsheet.errors import ExtractionError
 log = logging.getLogger("tearsheet")
 
 T = TypeVar("T")
-PRELOAD = ["tearsheet.extract", "tearsheet.summaries"]  # imported once, in the fork server
+PRELOAD = ["tearsheet.extract.extraction", "tearsheet.summaries"]  # imported once, in the fork server
 TERM_GRACE = 10.0  # seconds a worker keeps serving after SIGTERM (the tracker's grace)
 
 

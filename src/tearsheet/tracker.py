@@ -32,7 +32,7 @@ from tearsheet.config import Settings, SourceSettings
 from tearsheet.diff import Document
 from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
 from tearsheet.errors import ExtractionError, FetchError, TearsheetError
-from tearsheet.extract import HTML_TYPES, Extraction, extract
+from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract
 from tearsheet.extraction_pool import ExtractionPool
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.notify.notifier import Notifier

@@ -1,6 +1,6 @@
 """``tearsheet extract``: what the tracker would store for a page, from a file or stdin.
 
-No network and no database: the same pure :func:`tearsheet.extract.extract` the tracker
+No network and no database: the same pure :func:`tearsheet.extract.extraction.extract` the tracker
 calls, so a surprising version can be reproduced from the saved page alone.
 """
 
@@ -16,7 +16,7 @@ import typer
 from tearsheet.cli import ConfigOption, app
 from tearsheet.config import load_settings
 from tearsheet.errors import ExtractionError, TearsheetError
-from tearsheet.extract import extract
+from tearsheet.extract.extraction import extract
 
 
 @app.command("extract")

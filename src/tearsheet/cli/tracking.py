@@ -24,7 +24,7 @@ from tearsheet.cli import ConfigOption, app, console, err_console, open_store, s
 from tearsheet.compare import fingerprint
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import TearsheetError
-from tearsheet.extract import Extraction, extract
+from tearsheet.extract.extraction import Extraction, extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.schedule import humanize_seconds
 from tearsheet.store import Store

@@ -2,10 +2,10 @@
 
 A pure function of its input: no network, no database. :func:`extract` is the one entry
 point, so the extractor behind it can be swapped or tuned without touching the tracker.
-Bytes are decoded by :mod:`tearsheet.encoding` (charset, mojibake repaired or refused);
-the body comes from :mod:`tearsheet.body` (trafilatura, then site-independent rules),
-the metadata from :mod:`tearsheet.metadata` (JSON-LD, then meta tags, then the page), and
-:mod:`tearsheet.captures` refuses what is not the article (walls, error pages).
+Bytes are decoded by :mod:`tearsheet.extract.encoding` (charset, mojibake repaired or refused);
+the body comes from :mod:`tearsheet.extract.body` (trafilatura, then site-independent rules),
+the metadata from :mod:`tearsheet.extract.metadata` (JSON-LD, then meta tags, then the page), and
+:mod:`tearsheet.extract.refusals` refuses what is not the article (walls, error pages).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from tearsheet.body import body_blocks, tidy
-from tearsheet.captures import check_capture
-from tearsheet.encoding import decode_html, looks_binary, mojibake_count
 from tearsheet.errors import ExtractionError
-from tearsheet.metadata import read_metadata
+from tearsheet.extract.body import body_blocks, tidy
+from tearsheet.extract.encoding import decode_html, looks_binary, mojibake_count
+from tearsheet.extract.metadata import read_metadata
+from tearsheet.extract.refusals import check_capture
 from tearsheet.urls import canonical_from_html
 
 
@@ -62,7 +62,7 @@ def extract(
     ``body_selector`` and ``drop_selectors`` are a source's CSS overrides (see
     :class:`~tearsheet.config.SourceSettings`). Raises :class:`ExtractionError` (with a
     ``reason``) when the page is not the article — empty, a wall, an error page, cut off
-    (see :mod:`tearsheet.captures`): such a fetch is a failed check, never a version.
+    (see :mod:`tearsheet.extract.refusals`): such a fetch is a failed check, never a version.
     ``check_captures=False`` skips those judgements (the benchmark scores bodies alone).
     """
     text = decode_html(html, charset) if isinstance(html, bytes) else html

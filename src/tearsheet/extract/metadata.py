@@ -20,7 +20,7 @@ from typing import Any
 
 import lxml.html
 
-from tearsheet.body import clean
+from tearsheet.extract.body import clean
 
 _ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",

@@ -25,8 +25,8 @@ import trafilatura
 import trafilatura.core
 from lxml import etree
 
-from tearsheet.encoding import repair_mojibake
 from tearsheet.errors import ExtractionError
+from tearsheet.extract.encoding import repair_mojibake
 
 # Terminal escape sequences whole (so "\x1b[31m" leaves nothing behind), then any other
 # control character: text from the web ends up in terminals and JSON.
