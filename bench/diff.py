@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.edits import apply_edits, f1, paragraphs_of, predicted_pairs
 
-from tearsheet.changes import diff
-from tearsheet.sentences import split_sentences
+from tearsheet.diff.changes import diff
+from tearsheet.diff.sentences import split_sentences
 
 HISTORIES = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "histories"
 

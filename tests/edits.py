@@ -12,8 +12,8 @@ import random
 import re
 from dataclasses import dataclass
 
-from tearsheet.diff import Alignment, Document
-from tearsheet.sentences import split_sentences
+from tearsheet.diff.align import Alignment, Document
+from tearsheet.diff.sentences import split_sentences
 
 Pair = tuple[int | None, int | None]
 

@@ -105,8 +105,8 @@ def test_article_with_versions_and_a_version_text(site: str) -> None:
 
 
 def test_diff_is_the_engines_json(site: str, store: Store) -> None:
-    from tearsheet.changes import diff as engine
-    from tearsheet.diff import Document
+    from tearsheet.diff.align import Document
+    from tearsheet.diff.changes import diff as engine
 
     diff = get(site, "/api/v1/articles/1/diff/1/2")
     old, new = (Document.from_version(store.version(1, n) or {}) for n in (1, 2))

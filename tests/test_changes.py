@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tearsheet.changes import diff, history_labels, significance
-from tearsheet.compare import normalize
-from tearsheet.diff import Document
-from tearsheet.sentences import split_sentences
+from tearsheet.diff.align import Document
+from tearsheet.diff.changes import diff, history_labels, significance
+from tearsheet.diff.fingerprint import normalize
+from tearsheet.diff.sentences import split_sentences
 from tests.conftest import shared_path
 from tests.edits import apply_edits, f1, paragraphs_of, predicted_pairs
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tearsheet.compare import fingerprint
+from tearsheet.diff.fingerprint import fingerprint
 from tearsheet.extract.extraction import extract
 from tearsheet.records import NewVersion
 from tearsheet.store import Store

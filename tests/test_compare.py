@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tearsheet.compare import fingerprint, is_new_version, normalize
+from tearsheet.diff.fingerprint import fingerprint, is_new_version, normalize
 from tearsheet.extract.extraction import Extraction
 from tests.pages import LOREM
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tearsheet.diff import Document, Unit, align, word_diff
+from tearsheet.diff.align import Document, Unit, align, word_diff
 
 P1 = "The council approved the budget on Tuesday. It adds forty bus drivers."
 P2 = "Opponents said the plan relied on optimistic forecasts of parking revenue."

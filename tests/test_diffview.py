@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from tearsheet.changes import diff
-from tearsheet.diff import Document
-from tearsheet.diffview import html_document, terminal
+from tearsheet.diff.align import Document
+from tearsheet.diff.changes import diff
+from tearsheet.diff.render import html_document, terminal
 from tearsheet.records import NewVersion
 from tearsheet.store import Store
 from tests.conftest import cli

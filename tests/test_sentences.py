@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tearsheet.sentences import language_code, split_sentences
+from tearsheet.diff.sentences import language_code, split_sentences
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tearsheet.compare import fingerprint, normalize
+from tearsheet.diff.fingerprint import fingerprint, normalize
 from tearsheet.extract.extraction import extract
 from tests.noisy import KINDS, noisy_page
 from tests.pages import LOREM

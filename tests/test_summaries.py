@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from tearsheet.diff.summary import backfill
 from tearsheet.records import NewVersion
 from tearsheet.store import Store
-from tearsheet.summaries import backfill
 
 TEXTS = ["The council approved a budget of 412 million on Tuesday.",
          "The council approved a budget of 421 million on Tuesday.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tearsheet.changes import Summary
+from tearsheet.diff.changes import Summary
 from tearsheet.web.words import summary_line
 
 

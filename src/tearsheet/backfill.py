@@ -4,8 +4,8 @@ Captures are gathered first (only where each one is: file, offset, length, time)
 by capture time, then read one by one and offered to :class:`Importer`, which applies the
 tracker's rules with the tracker's functions: the same extraction and bad-capture
 judgements (:func:`~tearsheet.extract.extraction.extract`), the same fingerprint dedup
-(:func:`~tearsheet.compare.fingerprint`), the same shrink confirmation
-(:func:`~tearsheet.compare.shrank`: here the *next* capture of the article plays the
+(:func:`~tearsheet.diff.fingerprint.fingerprint`), the same shrink confirmation
+(:func:`~tearsheet.diff.fingerprint.shrank`: here the *next* capture of the article plays the
 tracker's second fetch), the same change summary, and the same store write
 (:meth:`~tearsheet.store.Store.record_check`). Memory holds the list of capture
 locations, not the captures.
@@ -30,14 +30,14 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from tearsheet.archive import Archive, Capture, iter_captures, warc_date
-from tearsheet.compare import fingerprint, shrank
 from tearsheet.config import Settings
-from tearsheet.diff import Document
+from tearsheet.diff.align import Document
+from tearsheet.diff.fingerprint import fingerprint, shrank
+from tearsheet.diff.summary import summarize
 from tearsheet.errors import BackfillError, ExtractionError
 from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract
 from tearsheet.records import NewVersion, WarcRecord
 from tearsheet.store import Store
-from tearsheet.summaries import summarize
 from tearsheet.urls import canonicalize
 
 log = logging.getLogger("tearsheet.backfill")

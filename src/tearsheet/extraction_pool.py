@@ -33,7 +33,7 @@ from tearsheet.errors import ExtractionError
 log = logging.getLogger("tearsheet")
 
 T = TypeVar("T")
-PRELOAD = ["tearsheet.extract.extraction", "tearsheet.summaries"]  # imported once, in the fork server
+PRELOAD = ["tearsheet.extract.extraction", "tearsheet.diff.summary"]  # imported once, in the fork server
 TERM_GRACE = 10.0  # seconds a worker keeps serving after SIGTERM (the tracker's grace)
 
 

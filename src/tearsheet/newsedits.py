@@ -9,7 +9,7 @@ joined by ``</p><p>``), ``split_sentences`` (``entry_id``, ``version``, ``sent_i
 an added sentence has no ``sent_idx_x``, a deleted one no ``sent_idx_y``). This writes the
 same tables and columns — plus ``source`` everywhere, as in the merged NewsEdits files, and
 ``entry`` for articles — with the alignment of consecutive versions made by tearsheet's own
-diff engine (:func:`tearsheet.diff.align`), whose label each matched row carries
+diff engine (:func:`tearsheet.diff.align.align`), whose label each matched row carries
 (``label``: ``unchanged``, ``edited``, ``added``, ``deleted``, ``moved``; NewsEdits calls
 them unchanged, edit, addition, deletion and refactor).
 
@@ -26,9 +26,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from tearsheet.diff import Document, align, similarity, typographic_key
+from tearsheet.diff.align import Document, align, similarity, typographic_key
+from tearsheet.diff.sentences import split_sentences
 from tearsheet.export import Progress, _iso
-from tearsheet.sentences import split_sentences
 
 SCHEMA = """
 CREATE TABLE entry (id INTEGER PRIMARY KEY, source TEXT, url TEXT, title TEXT,

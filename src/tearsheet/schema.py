@@ -158,7 +158,7 @@ versions = Table(
     Column("language", String(35)),
     Column("text", Text, nullable=False),
     Column("content_hash", String(64), nullable=False),
-    # The change from the previous version (NULL for version 1): see tearsheet.changes.
+    # The change from the previous version (NULL for version 1): see tearsheet.diff.changes.
     Column("kinds", Text),  # ",headline_changed,update," — commas around each, for LIKE
     Column("significance", Float),
     Column("boring", Boolean),

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tearsheet.compare import normalize
+from tearsheet.diff.fingerprint import normalize
 from tearsheet.simulate.templates import authors
 from tearsheet.simulate.truth import TruthVersion
 

@@ -27,9 +27,10 @@ from typing import Any
 
 from tearsheet import schedule
 from tearsheet.archive import Archive
-from tearsheet.compare import fingerprint, shrank
 from tearsheet.config import Settings, SourceSettings
-from tearsheet.diff import Document
+from tearsheet.diff.align import Document
+from tearsheet.diff.fingerprint import fingerprint, shrank
+from tearsheet.diff.summary import summarize
 from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
 from tearsheet.errors import ExtractionError, FetchError, TearsheetError
 from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract
@@ -38,7 +39,6 @@ from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.notify.notifier import Notifier
 from tearsheet.records import ChangeSummary, CheckRecord, DueArticle, DueFeed, NewVersion
 from tearsheet.store import Store
-from tearsheet.summaries import summarize
 from tearsheet.urls import canonicalize
 from tearsheet.writer import StoreWriter
 

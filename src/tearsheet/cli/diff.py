@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 
-from tearsheet.changes import diff as diff_documents
 from tearsheet.cli import ConfigOption, app, console, open_store
 from tearsheet.config import load_settings
-from tearsheet.diff import Document
-from tearsheet.diffview import html_document, terminal
+from tearsheet.diff.align import Document
+from tearsheet.diff.changes import diff as diff_documents
+from tearsheet.diff.render import html_document, terminal
 from tearsheet.errors import TearsheetError
 from tearsheet.urls import canonicalize
 

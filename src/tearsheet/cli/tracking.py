@@ -21,14 +21,14 @@ from rich.text import Text
 
 from tearsheet import __version__
 from tearsheet.cli import ConfigOption, app, console, err_console, open_store, setup_logging
-from tearsheet.compare import fingerprint
 from tearsheet.config import Settings, load_settings
+from tearsheet.diff.fingerprint import fingerprint
+from tearsheet.diff.summary import backfill
 from tearsheet.errors import TearsheetError
 from tearsheet.extract.extraction import Extraction, extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.schedule import humanize_seconds
 from tearsheet.store import Store
-from tearsheet.summaries import backfill
 from tearsheet.tracker import Stats, Tracker
 from tearsheet.urls import canonicalize
 from tearsheet.worker import Gate, shared_gate

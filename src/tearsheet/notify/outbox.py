@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from tearsheet.diff.summary import stored
 from tearsheet.notify.rules import ChangeEvent
 from tearsheet.records import ChangeSummary
 from tearsheet.schema import articles, notify_outbox, notify_state, sources, versions
 from tearsheet.store import Store
-from tearsheet.summaries import stored
 
 CURSOR = "cursor"
 BATCH = 500

@@ -26,8 +26,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tearsheet.browse import MARK_END, MARK_START, Browse
 from tearsheet.config import Settings, SourceSettings
 from tearsheet.curation import Curation, CurationError
+from tearsheet.diff.summary import stored
 from tearsheet.schema import MAX_ID
-from tearsheet.summaries import stored
 from tearsheet.web import api_models as m
 from tearsheet.web.feeds import ChangeOf
 from tearsheet.web.params import ArticleId, Number

@@ -11,9 +11,9 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tearsheet.changes import Summary
 from tearsheet.config import HttpUrls, Pattern
-from tearsheet.diff import FieldChange, Unit
+from tearsheet.diff.align import FieldChange, Unit
+from tearsheet.diff.changes import Summary
 
 T = TypeVar("T")
 

@@ -20,8 +20,8 @@ from fastapi.responses import Response
 
 from tearsheet import __version__, syndication
 from tearsheet.browse import Browse
-from tearsheet.changes import Change, Summary
-from tearsheet.diffview import html_inline
+from tearsheet.diff.changes import Change, Summary
+from tearsheet.diff.render import html_inline
 from tearsheet.syndication import Entry, Feed
 from tearsheet.web.params import ArticleId
 

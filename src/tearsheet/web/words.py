@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from markupsafe import Markup, escape
 
-from tearsheet.changes import Summary
+from tearsheet.diff.changes import Summary
 from tearsheet.records import ChangeSummary
 from tearsheet.schedule import humanize_seconds
 

@@ -2,7 +2,7 @@
 
 :func:`diff` is the diff engine's public entry point, used by the CLI, the web UI, the
 feeds, the notifications and the exports: it aligns two versions
-(:func:`tearsheet.diff.align`) and summarises the change. The rules are documented in
+(:func:`tearsheet.diff.align.align`) and summarises the change. The rules are documented in
 ``docs/diff.md``; in short:
 
 - counts: words added and removed, sentences added, deleted, edited and moved;
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from tearsheet.diff import Alignment, Document, Unit, WordOp, align, typographic_key
-from tearsheet.sentences import split_sentences
+from tearsheet.diff.align import Alignment, Document, Unit, WordOp, align, typographic_key
+from tearsheet.diff.sentences import split_sentences
 
 KIND_WEIGHTS: dict[str, float] = {
     "correction_appended": 0.45,

@@ -2,7 +2,7 @@
 
 A pure function of two documents. Versions are aligned as a reader sees them:
 
-1. both bodies are split into sentences (per language, see :mod:`tearsheet.sentences`);
+1. both bodies are split into sentences (per language, see :mod:`tearsheet.diff.sentences`);
 2. identical sentences in the same order are ``unchanged`` (a sequence match on
    normalised sentence keys);
 3. identical sentences elsewhere are ``moved`` (a paragraph relocated is one move);
@@ -27,9 +27,9 @@ from datetime import datetime
 from difflib import SequenceMatcher
 from typing import Any, Literal
 
-from tearsheet.compare import normalize
+from tearsheet.diff.fingerprint import normalize
+from tearsheet.diff.sentences import split_sentences
 from tearsheet.extract.extraction import Extraction
-from tearsheet.sentences import split_sentences
 
 Label = Literal["unchanged", "edited", "added", "deleted", "moved"]
 Op = Literal["equal", "delete", "insert"]

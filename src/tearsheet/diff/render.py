@@ -1,6 +1,6 @@
 """How a change is shown: in a colour terminal, or as HTML with ``<del>`` and ``<ins>``.
 
-Pure rendering of a :class:`~tearsheet.changes.Change`. Article text is hostile, so the
+Pure rendering of a :class:`~tearsheet.diff.changes.Change`. Article text is hostile, so the
 terminal view builds :class:`rich.text.Text` objects (never markup) and the HTML view
 escapes every piece of text it writes.
 """
@@ -13,8 +13,8 @@ from html import escape
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from tearsheet.changes import Change
-from tearsheet.diff import FieldChange, Unit, WordOp
+from tearsheet.diff.align import FieldChange, Unit, WordOp
+from tearsheet.diff.changes import Change
 
 CONTEXT = 1  # unchanged sentences shown around each change in the terminal view
 LABEL_STYLES = {"added": "green", "deleted": "red", "moved": "yellow", "edited": "cyan"}

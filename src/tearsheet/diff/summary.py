@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tearsheet.changes import diff
-from tearsheet.diff import Document
+from tearsheet.diff.align import Document
+from tearsheet.diff.changes import diff
 from tearsheet.records import ChangeSummary
 from tearsheet.store import Store
 
