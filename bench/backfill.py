@@ -39,7 +39,7 @@ from tearsheet.errors import ExtractionError
 from tearsheet.extract.extraction import extract
 from tearsheet.simulate import Version, convert_files, load_histories
 from tearsheet.simulate.warcs import write_warc
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "histories"
 

@@ -47,7 +47,7 @@ from common import (
 from tearsheet.config import Settings
 from tearsheet.extract.extraction import extract
 from tearsheet.fetch.fetcher import Fetcher
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 from tearsheet.tracker import Tracker
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from tearsheet.config import Settings, load_settings
-from tearsheet.schema import UTCDateTime, articles
 from tearsheet.simulate import Version, load_histories
-from tearsheet.store import Store
+from tearsheet.store.schema import UTCDateTime, articles
+from tearsheet.store.store import Store
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"  # git-ignored

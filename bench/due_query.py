@@ -40,8 +40,8 @@ from typing import Any
 from sqlalchemy import Engine, Select, event, select
 
 from common import RESULTS, build_store, matches_schema, median, sqlite_url, table
-from tearsheet.schema import articles, sources
-from tearsheet.store import Store
+from tearsheet.store.schema import articles, sources
+from tearsheet.store.store import Store
 
 TARGET_MS = 5.0
 SLOW_REPS = 10  # for the queries that may scan the whole table

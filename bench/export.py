@@ -28,7 +28,7 @@ from pathlib import Path
 
 from common import median, peak_rss_bytes, reset_peak_rss, rss_bytes, sqlite_url, stored, table
 from tearsheet.simulate import load_histories
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 
 FORMATS = ("baseline", "jsonl", "parquet", "newsedits", "git")
 VERSIONS_PER_ARTICLE = 10

@@ -52,8 +52,8 @@ from common import (
     table,
 )
 from tearsheet.fetch.fetcher import Fetcher
-from tearsheet.schema import sources
-from tearsheet.store import Store
+from tearsheet.store.schema import sources
+from tearsheet.store.store import Store
 from tearsheet.tracker import Tracker
 
 MB = 1024 * 1024

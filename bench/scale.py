@@ -56,7 +56,7 @@ from sqlalchemy import event
 from common import one_version_stories, table
 from tearsheet.cli.demo import newsroom_process
 from tearsheet.simulate import convert_files, load_histories, write_histories
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 CLAIM_DB = "tearsheet_bench_scale"

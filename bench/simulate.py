@@ -63,7 +63,7 @@ from tearsheet.config import Settings
 from tearsheet.extract.extraction import extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.simulate import write_histories
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 from tearsheet.tracker import Tracker
 
 T = TypeVar("T")

@@ -45,7 +45,7 @@ import httpx
 
 from common import RESULTS, median, table
 from tearsheet.errors import StoreError
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 
 PARAGRAPHS = [
     "The council approved a budget of {n} million on Tuesday after a long debate.",

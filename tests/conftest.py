@@ -10,7 +10,7 @@ from tearsheet.cli import main
 from tests.localserver import LocalServer
 
 if TYPE_CHECKING:
-    from tearsheet.store import Store
+    from tearsheet.store.store import Store
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -48,7 +48,7 @@ BACKENDS = ["sqlite", "postgresql"]
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     """A PostgreSQL database migrated to head, copied for each test that wants one."""
-    from tearsheet.store import Store
+    from tearsheet.store.store import Store
     from tests import postgres
 
     postgres.ensure_server()
@@ -95,7 +95,7 @@ def empty_store_url(backend: str, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def store(store_url: str) -> Iterator[Store]:
     """A store opened on ``store_url`` (both backends), closed after the test."""
-    from tearsheet.store import Store
+    from tearsheet.store.store import Store
 
     opened = Store.open(store_url)
     try:

@@ -18,8 +18,8 @@ from fastapi import FastAPI
 
 from tearsheet.config import load_settings
 from tearsheet.diff.summary import backfill
-from tearsheet.records import NewVersion
-from tearsheet.store import Store
+from tearsheet.store.records import NewVersion
+from tearsheet.store.store import Store
 from tearsheet.web import create_app
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ from typing import Any
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from tearsheet.records import DueArticle, NewVersion
-from tearsheet.store import Store
+from tearsheet.store.records import DueArticle, NewVersion
+from tearsheet.store.store import Store
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 LEASE = NOW + timedelta(minutes=5)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
 from tearsheet.config import load_settings
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 from tests.conftest import BACKENDS
 from tests.served import HOSTILE, START, budget_story, record, serve
 
@@ -229,7 +229,7 @@ def test_recheck_makes_the_article_due_now(site: str, store: Store) -> None:
 
 
 def test_hidden_articles_leave_the_ui_feeds_and_api(site: str, store: Store) -> None:
-    from tearsheet.browse import Browse
+    from tearsheet.store.browse import Browse
 
     assert "Budget passes" in httpx.get(site + "/").text  # (and the page is cached)
     assert httpx.post(site + "/api/v1/articles/1/hide", headers=AUTH).json()["hidden"]

@@ -18,8 +18,8 @@ from tearsheet.archive import Archive, default_dir, raw_record, read_capture
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import ArchiveError
 from tearsheet.fetch.fetcher import Fetcher
-from tearsheet.records import WarcRecord
-from tearsheet.store import Store
+from tearsheet.store.records import WarcRecord
+from tearsheet.store.store import Store
 from tearsheet.tracker import Tracker
 from tests.localserver import LocalServer, Reply, Request
 from tests.pages import LOREM, article_page, rss_feed

@@ -19,10 +19,10 @@ from tearsheet.cdx import import_from_directory, import_from_endpoint, parse_cdx
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import BackfillError
 from tearsheet.extract.extraction import extract
-from tearsheet.records import WarcRecord
 from tearsheet.simulate import Version, convert_files, load_histories
 from tearsheet.simulate.warcs import BASE, EPOCH, render, response_record, write_warc
-from tearsheet.store import Store
+from tearsheet.store.records import WarcRecord
+from tearsheet.store.store import Store
 from tests.conftest import cli, shared_path
 from tests.localserver import LocalServer, Reply, Request
 from tests.pages import LOREM, article_page

@@ -124,7 +124,7 @@ def test_the_tracker_records_a_bad_capture_as_a_failed_check(
     server.route("/news/budget", BAD[kind])
     run_once(config)
     assert [v["version"] for v in export(config, tmp_path)] == [1]  # no "deleted" phantom
-    from tearsheet.store import Store
+    from tearsheet.store.store import Store
     store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
     with store.engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT outcome, http_status, error FROM checks "

@@ -12,8 +12,8 @@ import pytest
 
 from tearsheet.diff.fingerprint import fingerprint
 from tearsheet.extract.extraction import extract
-from tearsheet.records import NewVersion
-from tearsheet.store import Store
+from tearsheet.store.records import NewVersion
+from tearsheet.store.store import Store
 from tearsheet.urls import canonicalize
 from tests.conftest import cli
 from tests.localserver import LocalServer, Reply

@@ -12,8 +12,8 @@ from rich.console import Console
 from tearsheet.diff.align import Document
 from tearsheet.diff.changes import diff
 from tearsheet.diff.render import html_document, terminal
-from tearsheet.records import NewVersion
-from tearsheet.store import Store
+from tearsheet.store.records import NewVersion
+from tearsheet.store.store import Store
 from tests.conftest import cli
 
 OLD = ("The council approved a budget of 412 million on Tuesday. It adds forty bus drivers.\n\n"

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from tearsheet.export import version_record, write_jsonl
-from tearsheet.records import NewVersion
-from tearsheet.store import Store
+from tearsheet.store.records import NewVersion
+from tearsheet.store.store import Store
 from tests.pages import LOREM
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ import pytest
 
 from tearsheet.export import version_record
 from tearsheet.gitexport import article_path
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 from tests.conftest import cli
 from tests.pages import LOREM
 from tests.served import record

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 from tests.served import HOSTILE, START, budget_story, record, serve_store
 
 

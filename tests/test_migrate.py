@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tearsheet.browse import MARK_END, MARK_START, Browse
 from tearsheet.errors import StoreError
-from tearsheet.migrate import copy_store
-from tearsheet.records import ChangeSummary, NewVersion
-from tearsheet.schema import metadata
-from tearsheet.store import Store
+from tearsheet.store.browse import MARK_END, MARK_START, Browse
+from tearsheet.store.copy import copy_store
+from tearsheet.store.records import ChangeSummary, NewVersion
+from tearsheet.store.schema import metadata
+from tearsheet.store.store import Store
 from tests import postgres
 from tests.conftest import cli
 

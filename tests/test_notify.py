@@ -19,7 +19,7 @@ from tearsheet.config import Settings, load_settings
 from tearsheet.notify import rules
 from tearsheet.notify.deliver import DELIVERY_HEADER, SIGNATURE_HEADER
 from tearsheet.notify.notifier import Notifier
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 from tests.conftest import cli
 from tests.localserver import LocalServer, Reply, Request
 from tests.served import HOSTILE, START, record
@@ -183,7 +183,7 @@ def test_recent_changes_looked_at_again_do_not_make_a_flood(store: Store,
 
 
 def test_hidden_articles_are_not_notified(store: Store, server: LocalServer) -> None:
-    from tearsheet.curation import Curation
+    from tearsheet.store.curation import Curation
 
     notifier = Notifier(settings(store, webhook(server)), store, clock=Clock())
     notifier.queue()

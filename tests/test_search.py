@@ -1,5 +1,5 @@
 """Full-text search over every version, on SQLite (FTS5) and PostgreSQL (tsvector + GIN),
-through the same :meth:`tearsheet.browse.Browse.search` the web UI calls."""
+through the same :meth:`tearsheet.store.browse.Browse.search` the web UI calls."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tearsheet.browse import MARK_END, MARK_START, Browse
 from tearsheet.config import load_settings
-from tearsheet.records import NewVersion
-from tearsheet.store import Store
+from tearsheet.store.browse import MARK_END, MARK_START, Browse
+from tearsheet.store.records import NewVersion
+from tearsheet.store.store import Store
 from tearsheet.web import create_app
 
 HOSTILE = "<script>alert('x')</script> O'Brien; DROP TABLE versions; --"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 from tests.localserver import LocalServer, Reply, Request
 from tests.pages import LOREM, article_page, rss_feed
 from tests.test_tracker import export, run_once, write_config

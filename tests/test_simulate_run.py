@@ -29,7 +29,7 @@ from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.score import Stored, score
 from tearsheet.simulate import convert_files, load_histories, read_truth, write_histories
 from tearsheet.simulate.faults import ALL_FAULTS
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 from tearsheet.tracker import Tracker
 from tests.conftest import shared_path
 

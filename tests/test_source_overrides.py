@@ -74,7 +74,7 @@ def test_the_tracker_uses_the_sources_overrides(server: LocalServer, tmp_path: P
     run_once(config)
     assert len(export(config, tmp_path)) == 1
     assert cli("status", "--config", str(config)) == 0
-    from tearsheet.store import Store
+    from tearsheet.store.store import Store
     store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
     with store.engine.connect() as conn:
         error = conn.exec_driver_sql(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.exc import StatementError
 
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 from tests.storekit import (
     FIRST,
     GAP,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from tearsheet.records import DueArticle
-from tearsheet.store import Store
+from tearsheet.store.records import DueArticle
+from tearsheet.store.store import Store
 from tests.storekit import (
     FIRST,
     GAP,

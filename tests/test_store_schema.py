@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import StatementError
 
 from tearsheet.errors import StoreError
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 from tests.storekit import (
     add,
     db_url,
@@ -144,7 +144,7 @@ def test_migrations_build_exactly_the_schema(store: Store) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from tearsheet.schema import include_name, metadata
+    from tearsheet.store.schema import include_name, metadata
 
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_name": include_name})

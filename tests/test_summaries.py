@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tearsheet.diff.summary import backfill
-from tearsheet.records import NewVersion
-from tearsheet.store import Store
+from tearsheet.store.records import NewVersion
+from tearsheet.store.store import Store
 
 TEXTS = ["The council approved a budget of 412 million on Tuesday.",
          "The council approved a budget of 421 million on Tuesday.",

@@ -19,7 +19,7 @@ import pytest
 
 from tearsheet.config import load_settings
 from tearsheet.fetch.fetcher import Fetcher
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 from tearsheet.tracker import Tracker
 from tests.conftest import cli
 from tests.localserver import LocalServer, Reply, Request
@@ -146,7 +146,7 @@ def test_versions_are_stored_only_for_real_changes(
     assert "steep increase" in str(by_url["sentence-story"][1]["text"])
     assert "modest increase" in str(by_url["sentence-story"][0]["text"])
     assert by_url["headline-story"][1]["title"] == "The headline story, rewritten"
-    from tearsheet.store import Store
+    from tearsheet.store.store import Store
     store = Store.open(store_url)
     with store.engine.connect() as conn:  # each change is stored with its summary
         kinds = dict(conn.exec_driver_sql(
@@ -180,7 +180,7 @@ def test_failed_checks_never_make_versions(
     versions = export(config, tmp_path)
     assert [v["version"] for v in versions] == [1]  # no "deleted" phantom, no re-add
 
-    from tearsheet.store import Store
+    from tearsheet.store.store import Store
     store = Store.open(store_url)
     with store.engine.connect() as conn:
         outcomes = [r[0] for r in conn.exec_driver_sql(
@@ -201,7 +201,7 @@ def test_broken_feed_is_reported_and_loses_nothing(
     newsroom.feed_status = 200
     run_once(config)
     assert [v["version"] for v in export(config, tmp_path)] == [1]
-    from tearsheet.store import Store
+    from tearsheet.store.store import Store
     errors = Store.open(store_url).recent_errors()
     assert any("not a feed" in str(e["last_error"]) for e in errors), errors
 
@@ -314,7 +314,7 @@ def test_bad_pages(
     text = config.read_text().replace('timeout = "2s"', 'timeout = "1s"')
     config.write_text(text.replace("[fetch]", '[fetch]\nmax_bytes = "200KB"'))
     run_once(config)
-    from tearsheet.store import Store
+    from tearsheet.store.store import Store
     store = Store.open(store_url)
     with store.engine.connect() as conn:
         row = conn.exec_driver_sql("SELECT outcome, error FROM checks").one()
@@ -348,7 +348,7 @@ def test_not_modified_and_redirects(server: LocalServer, tmp_path: Path, store_u
     conditional_hits = [r for r in server.hits("/news/moved-story")
                         if r.headers.get("If-None-Match") == '"v1"']
     assert len(conditional_hits) == 1
-    from tearsheet.store import Store
+    from tearsheet.store.store import Store
     store = Store.open(store_url)
     with store.engine.connect() as conn:
         outcomes = [r[0] for r in conn.exec_driver_sql("SELECT outcome FROM checks ORDER BY id")]
@@ -358,7 +358,7 @@ def test_not_modified_and_redirects(server: LocalServer, tmp_path: Path, store_u
 
 
 def _article_state(store_url: str) -> tuple[object, int]:
-    from tearsheet.store import Store
+    from tearsheet.store.store import Store
     store = Store.open(store_url)
     with store.engine.connect() as conn:
         next_check = conn.exec_driver_sql("SELECT next_check_at FROM articles").scalar_one()
@@ -443,7 +443,7 @@ def test_a_crashing_check_is_recorded_and_backs_off(
 
     from tearsheet.config import load_settings
     from tearsheet.fetch.fetcher import Fetcher
-    from tearsheet.store import Store
+    from tearsheet.store.store import Store
     from tearsheet.tracker import Tracker
 
     class BuggyTracker(Tracker):

@@ -14,7 +14,7 @@ import pytest
 
 from tearsheet import __version__
 from tearsheet.config import load_settings
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 from tearsheet.web import create_app
 from tests.served import HOSTILE, START, V1, V2, budget_story, launch, record, serve, serve_store
 from tests.served import free_port as _free_port

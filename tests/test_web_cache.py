@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from tearsheet.config import load_settings
-from tearsheet.records import NewVersion
-from tearsheet.store import Store
+from tearsheet.store.records import NewVersion
+from tearsheet.store.store import Store
 from tearsheet.web import create_app
 from tearsheet.web.cache import PageCache
 from tests.served import START, record, serve

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 from tearsheet.web import create_app
 from tests.served import launch, serve
 from tests.test_archive import Site, config, track

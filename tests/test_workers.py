@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from tearsheet.cli.demo import newsroom_process
-from tearsheet.hosts import HostGate
 from tearsheet.score import Stored, score
 from tearsheet.simulate import Version, load_histories, read_truth, write_histories
-from tearsheet.store import Store
+from tearsheet.store.hosts import HostGate
+from tearsheet.store.store import Store
 from tests import postgres
 from tests.conftest import cli
 from tests.localserver import LocalServer, Reply

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from tearsheet.records import CheckRecord, DueArticle, NewVersion
-from tearsheet.store import Store
+from tearsheet.store.records import CheckRecord, DueArticle, NewVersion
+from tearsheet.store.store import Store
 from tearsheet.writer import StoreWriter
 from tests.storekit import FIRST, GAP, LEASE, NOW
 

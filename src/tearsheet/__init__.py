@@ -2,7 +2,7 @@
 
 The pipeline is discover → fetch → extract → compare → store; each stage is one module
 (:mod:`tearsheet.discover`, :mod:`tearsheet.fetch.fetcher`, :mod:`tearsheet.extract.extraction`,
-:mod:`tearsheet.diff.fingerprint`, :mod:`tearsheet.store`) and :mod:`tearsheet.tracker` drives them
+:mod:`tearsheet.diff.fingerprint`, :mod:`tearsheet.store.store`) and :mod:`tearsheet.tracker` drives them
 on the timetable of :mod:`tearsheet.schedule`.
 """
 

@@ -41,7 +41,7 @@ from tearsheet import __version__
 from tearsheet.config import ArchiveSettings, Settings
 from tearsheet.errors import ArchiveError
 from tearsheet.fetch.fetcher import Response
-from tearsheet.records import WarcRecord
+from tearsheet.store.records import WarcRecord
 
 log = logging.getLogger("tearsheet.archive")
 

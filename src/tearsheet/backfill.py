@@ -7,7 +7,7 @@ judgements (:func:`~tearsheet.extract.extraction.extract`), the same fingerprint
 (:func:`~tearsheet.diff.fingerprint.fingerprint`), the same shrink confirmation
 (:func:`~tearsheet.diff.fingerprint.shrank`: here the *next* capture of the article plays the
 tracker's second fetch), the same change summary, and the same store write
-(:meth:`~tearsheet.store.Store.record_check`). Memory holds the list of capture
+(:meth:`~tearsheet.store.store.Store.record_check`). Memory holds the list of capture
 locations, not the captures.
 """
 
@@ -36,8 +36,8 @@ from tearsheet.diff.fingerprint import fingerprint, shrank
 from tearsheet.diff.summary import summarize
 from tearsheet.errors import BackfillError, ExtractionError
 from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract
-from tearsheet.records import NewVersion, WarcRecord
-from tearsheet.store import Store
+from tearsheet.store.records import NewVersion, WarcRecord
+from tearsheet.store.store import Store
 from tearsheet.urls import canonicalize
 
 log = logging.getLogger("tearsheet.backfill")

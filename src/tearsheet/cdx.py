@@ -23,7 +23,7 @@ from tearsheet.archive import Archive, Capture
 from tearsheet.backfill import Importer, Located, Report, offer_located
 from tearsheet.errors import BackfillError, FetchError
 from tearsheet.fetch.fetcher import Fetcher, Response
-from tearsheet.records import WarcRecord
+from tearsheet.store.records import WarcRecord
 
 # Field letters of the CDX header (the Internet Archive's CDX legend).
 _FIELDS = {"N": "urlkey", "b": "timestamp", "a": "url", "m": "mime", "s": "status",

@@ -216,7 +216,7 @@ class SourceSettings(_Section):
 
     def discovery(self) -> list[tuple[str, str, str]]:
         """Where its articles are found: (kind, url, pattern) rows, as
-        :meth:`tearsheet.store.Store.sync_feeds` takes them."""
+        :meth:`tearsheet.store.store.Store.sync_feeds` takes them."""
         return ([("feed", url, "") for url in self.feeds]
                 + [("sitemap", url, "") for url in self.sitemaps]
                 + [("section", url, self.article_pattern) for url in self.section_pages])

@@ -3,7 +3,7 @@
 Formats: JSON Lines and Parquet of versions (this module), the versions' WARC captures
 (this module), a NewsEdits-style SQLite dataset (:mod:`tearsheet.newsedits`) and a git
 repository with one commit per version (:mod:`tearsheet.gitexport`). Every writer takes
-an iterator of version rows (:meth:`~tearsheet.store.Store.iter_versions`) and holds at
+an iterator of version rows (:meth:`~tearsheet.store.store.Store.iter_versions`) and holds at
 most one batch of them.
 """
 
@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from tearsheet.archive import raw_record
 from tearsheet.errors import ArchiveError, ExportError
-from tearsheet.records import WarcRecord
+from tearsheet.store.records import WarcRecord
 
 FIELDS = ("source", "url", "version", "captured_at", "title", "byline", "published_at",
           "modified_at", "language", "fetched_url", "text")

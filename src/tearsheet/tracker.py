@@ -37,8 +37,8 @@ from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract
 from tearsheet.extraction_pool import ExtractionPool
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.notify.notifier import Notifier
-from tearsheet.records import ChangeSummary, CheckRecord, DueArticle, DueFeed, NewVersion
-from tearsheet.store import Store
+from tearsheet.store.records import ChangeSummary, CheckRecord, DueArticle, DueFeed, NewVersion
+from tearsheet.store.store import Store
 from tearsheet.urls import canonicalize
 from tearsheet.writer import StoreWriter
 

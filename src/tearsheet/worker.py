@@ -6,11 +6,11 @@ that make it safe beside others, all held in the database rather than in any pro
 - **Leases.** Due articles and feeds are claimed in batches with ``SELECT … FOR UPDATE
   SKIP LOCKED`` and leased to the worker (``leased_until``, ``leased_by``). A worker that
   dies loses only its leases: once they run out, the others claim those articles.
-- **One version once.** :meth:`tearsheet.store.Store.record_check` locks the article's row
+- **One version once.** :meth:`tearsheet.store.store.Store.record_check` locks the article's row
   and records nothing if the lease passed to another worker; the unique (article, number)
   constraint backs it up.
 - **Global politeness.** Requests to one host are spaced by ``fetch.per_host_delay``
-  across all workers (:class:`tearsheet.hosts.HostGate`).
+  across all workers (:class:`tearsheet.store.hosts.HostGate`).
 
 On SQLite there is one process, ``tearsheet run``, and none of this is needed.
 """
@@ -22,8 +22,8 @@ from collections.abc import Awaitable, Callable
 
 from tearsheet.config import Settings
 from tearsheet.errors import StoreError
-from tearsheet.hosts import HostGate
-from tearsheet.store import Store
+from tearsheet.store.hosts import HostGate
+from tearsheet.store.store import Store
 
 log = logging.getLogger("tearsheet")
 

@@ -24,8 +24,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from tearsheet.records import CheckRecord
-from tearsheet.store import Store
+from tearsheet.store.records import CheckRecord
+from tearsheet.store.store import Store
 
 log = logging.getLogger("tearsheet")
 

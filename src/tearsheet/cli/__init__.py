@@ -19,7 +19,7 @@ from rich.markup import escape
 
 from tearsheet.config import Settings
 from tearsheet.errors import TearsheetError
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 
 app = typer.Typer(
     help="tearsheet: track news articles and keep every version, with proof.",

@@ -34,7 +34,7 @@ from tearsheet.cli.tracking import run_tracker
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import TearsheetError
 from tearsheet.simulate import load_histories
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 
 DEMO_CONFIG = """\
 # Written by `tearsheet demo`: a fast schedule, so a whole article life fits in minutes.

@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from tearsheet.cli import app, err_console
-from tearsheet.migrate import copy_store
-from tearsheet.store import Store
+from tearsheet.store.copy import copy_store
+from tearsheet.store.store import Store
 
 
 @app.command("migrate-store")

@@ -28,7 +28,7 @@ from tearsheet.errors import TearsheetError
 from tearsheet.extract.extraction import Extraction, extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.schedule import humanize_seconds
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 from tearsheet.tracker import Stats, Tracker
 from tearsheet.urls import canonicalize
 from tearsheet.worker import Gate, shared_gate

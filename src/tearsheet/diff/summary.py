@@ -12,8 +12,8 @@ from typing import Any
 
 from tearsheet.diff.align import Document
 from tearsheet.diff.changes import diff
-from tearsheet.records import ChangeSummary
-from tearsheet.store import Store
+from tearsheet.store.records import ChangeSummary
+from tearsheet.store.store import Store
 
 
 def summarize(old: Document, new: Document) -> ChangeSummary:

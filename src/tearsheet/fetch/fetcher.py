@@ -267,7 +267,7 @@ class Fetcher:
                  gate: Callable[[str], Awaitable[None]] | None = None) -> None:
         """``gate(host)``, when given, is awaited before each request once this process's
         own per-host delay has passed: the shared politeness of many workers
-        (:class:`tearsheet.hosts.HostGate`)."""
+        (:class:`tearsheet.store.hosts.HostGate`)."""
         self._settings = settings
         self._gate = gate
         self._global = asyncio.Semaphore(settings.concurrency)

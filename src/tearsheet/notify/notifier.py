@@ -26,7 +26,7 @@ from tearsheet.notify import rules as r
 from tearsheet.notify.deliver import DeliveryError, send
 from tearsheet.notify.outbox import BATCH, Delivery, Outbox
 from tearsheet.notify.rules import ChangeEvent
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 
 log = logging.getLogger("tearsheet.notify")
 SEND_BATCH = 20  # deliveries in flight at once

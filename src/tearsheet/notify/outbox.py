@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 
 from tearsheet.diff.summary import stored
 from tearsheet.notify.rules import ChangeEvent
-from tearsheet.records import ChangeSummary
-from tearsheet.schema import articles, notify_outbox, notify_state, sources, versions
-from tearsheet.store import Store
+from tearsheet.store.records import ChangeSummary
+from tearsheet.store.schema import articles, notify_outbox, notify_state, sources, versions
+from tearsheet.store.store import Store
 
 CURSOR = "cursor"
 BATCH = 500

@@ -23,11 +23,11 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tearsheet.browse import MARK_END, MARK_START, Browse
 from tearsheet.config import Settings, SourceSettings
-from tearsheet.curation import Curation, CurationError
 from tearsheet.diff.summary import stored
-from tearsheet.schema import MAX_ID
+from tearsheet.store.browse import MARK_END, MARK_START, Browse
+from tearsheet.store.curation import Curation, CurationError
+from tearsheet.store.schema import MAX_ID
 from tearsheet.web import api_models as m
 from tearsheet.web.feeds import ChangeOf
 from tearsheet.web.params import ArticleId, Number

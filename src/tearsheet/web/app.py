@@ -21,16 +21,16 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tearsheet import __version__
-from tearsheet.browse import MARK_END, MARK_START, Browse, Cursor
 from tearsheet.config import Settings, load_settings
-from tearsheet.curation import Curation
 from tearsheet.diff.align import Document
 from tearsheet.diff.changes import KIND_WEIGHTS, Change, Summary, diff
 from tearsheet.diff.render import field_name, html_inline, html_rows
 from tearsheet.diff.summary import stored
-from tearsheet.records import ChangeSummary
 from tearsheet.schedule import humanize_seconds
-from tearsheet.store import Store
+from tearsheet.store.browse import MARK_END, MARK_START, Browse, Cursor
+from tearsheet.store.curation import Curation
+from tearsheet.store.records import ChangeSummary
+from tearsheet.store.store import Store
 from tearsheet.web import api, charts, feeds, words
 from tearsheet.web.cache import PageCache
 from tearsheet.web.captures import add_capture_routes

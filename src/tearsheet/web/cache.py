@@ -2,7 +2,7 @@
 
 Every page is a pure function of its URL, the store's contents and the clock (relative
 times such as "3 hours ago"). So a rendered page is reused while the store has not changed
-— :meth:`tearsheet.browse.Browse.data_version` says so for a few microseconds — and for at
+— :meth:`tearsheet.store.browse.Browse.data_version` says so for a few microseconds — and for at
 most :data:`MAX_AGE` seconds, which bounds how stale a relative time can get. A new version
 stored by the tracker changes the data version, and the next request renders afresh.
 
@@ -56,7 +56,7 @@ class PageCache:
     """ASGI middleware: answer repeated requests from memory while the data is unchanged.
 
     ``data_version`` is called once per request and returns a value that changes whenever
-    the store does (see :meth:`tearsheet.browse.Browse.data_version`).
+    the store does (see :meth:`tearsheet.store.browse.Browse.data_version`).
     """
 
     def __init__(self, app: ASGIApp, data_version: Callable[[], object],

@@ -15,10 +15,10 @@ from fastapi import FastAPI, HTTPException
 from fastapi.responses import Response
 
 from tearsheet.archive import WARC_MEDIA_TYPE, default_dir, raw_record, read_capture
-from tearsheet.browse import Browse
 from tearsheet.config import Settings
 from tearsheet.errors import ArchiveError
-from tearsheet.records import WarcRecord
+from tearsheet.store.browse import Browse
+from tearsheet.store.records import WarcRecord
 from tearsheet.web.params import ArticleId, Number
 
 CAPTURE_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "

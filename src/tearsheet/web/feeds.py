@@ -19,9 +19,9 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from tearsheet import __version__, syndication
-from tearsheet.browse import Browse
 from tearsheet.diff.changes import Change, Summary
 from tearsheet.diff.render import html_inline
+from tearsheet.store.browse import Browse
 from tearsheet.syndication import Entry, Feed
 from tearsheet.web.params import ArticleId
 

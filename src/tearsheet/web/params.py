@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import Path
 
-from tearsheet.schema import MAX_ID
+from tearsheet.store.schema import MAX_ID
 
 ArticleId = Annotated[int, Path(ge=1, le=MAX_ID, description="An article's id.")]
 Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="A version number.")]

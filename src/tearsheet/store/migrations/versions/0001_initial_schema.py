@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import tearsheet.schema
+import tearsheet.store.schema
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -25,7 +25,7 @@ def upgrade() -> None:
     op.create_table('sources',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
-    sa.Column('created_at', tearsheet.schema.UTCDateTime(), nullable=False),
+    sa.Column('created_at', tearsheet.store.schema.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sources')),
     sa.UniqueConstraint('name', name=op.f('uq_sources_name'))
     )
@@ -34,14 +34,14 @@ def upgrade() -> None:
     sa.Column('source_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('url', sa.Text(), nullable=False),
     sa.Column('title', sa.Text(), nullable=True),
-    sa.Column('published_at', tearsheet.schema.UTCDateTime(), nullable=True),
-    sa.Column('first_seen_at', tearsheet.schema.UTCDateTime(), nullable=False),
-    sa.Column('last_seen_at', tearsheet.schema.UTCDateTime(), nullable=False),
-    sa.Column('last_checked_at', tearsheet.schema.UTCDateTime(), nullable=True),
-    sa.Column('last_changed_at', tearsheet.schema.UTCDateTime(), nullable=True),
-    sa.Column('next_check_at', tearsheet.schema.UTCDateTime(), nullable=True),
+    sa.Column('published_at', tearsheet.store.schema.UTCDateTime(), nullable=True),
+    sa.Column('first_seen_at', tearsheet.store.schema.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', tearsheet.store.schema.UTCDateTime(), nullable=False),
+    sa.Column('last_checked_at', tearsheet.store.schema.UTCDateTime(), nullable=True),
+    sa.Column('last_changed_at', tearsheet.store.schema.UTCDateTime(), nullable=True),
+    sa.Column('next_check_at', tearsheet.store.schema.UTCDateTime(), nullable=True),
     sa.Column('check_interval', sa.Float(), nullable=False),
-    sa.Column('leased_until', tearsheet.schema.UTCDateTime(), nullable=True),
+    sa.Column('leased_until', tearsheet.store.schema.UTCDateTime(), nullable=True),
     sa.Column('version_count', sa.Integer(), server_default='0', nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=True),
     sa.Column('etag', sa.Text(), nullable=True),
@@ -66,8 +66,8 @@ def upgrade() -> None:
     sa.Column('active', sa.Integer(), server_default='1', nullable=False),
     sa.Column('etag', sa.Text(), nullable=True),
     sa.Column('last_modified', sa.Text(), nullable=True),
-    sa.Column('next_poll_at', tearsheet.schema.UTCDateTime(), nullable=True),
-    sa.Column('last_polled_at', tearsheet.schema.UTCDateTime(), nullable=True),
+    sa.Column('next_poll_at', tearsheet.store.schema.UTCDateTime(), nullable=True),
+    sa.Column('last_polled_at', tearsheet.store.schema.UTCDateTime(), nullable=True),
     sa.Column('error_count', sa.Integer(), server_default='0', nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['source_id'], ['sources.id'], name=op.f('fk_feeds_source_id_sources'), ondelete='CASCADE'),
@@ -83,7 +83,7 @@ def upgrade() -> None:
     op.create_table('checks',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('article_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('checked_at', tearsheet.schema.UTCDateTime(), nullable=False),
+    sa.Column('checked_at', tearsheet.store.schema.UTCDateTime(), nullable=False),
     sa.Column('outcome', sa.String(length=16), nullable=False),
     sa.Column('http_status', sa.Integer(), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
@@ -99,12 +99,12 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('article_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
-    sa.Column('captured_at', tearsheet.schema.UTCDateTime(), nullable=False),
+    sa.Column('captured_at', tearsheet.store.schema.UTCDateTime(), nullable=False),
     sa.Column('url', sa.Text(), nullable=False),
     sa.Column('title', sa.Text(), nullable=True),
     sa.Column('byline', sa.Text(), nullable=True),
-    sa.Column('published_at', tearsheet.schema.UTCDateTime(), nullable=True),
-    sa.Column('modified_at', tearsheet.schema.UTCDateTime(), nullable=True),
+    sa.Column('published_at', tearsheet.store.schema.UTCDateTime(), nullable=True),
+    sa.Column('modified_at', tearsheet.store.schema.UTCDateTime(), nullable=True),
     sa.Column('language', sa.String(length=35), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),

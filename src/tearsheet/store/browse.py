@@ -1,6 +1,6 @@
 """Read-only queries for people browsing the store: the web UI (and later feeds and API).
 
-Kept apart from :mod:`tearsheet.store`, which owns the writes and the tracker's queries.
+Kept apart from :mod:`tearsheet.store.store`, which owns the writes and the tracker's queries.
 Lists use keyset pagination — "the 50 before (time, id)" — which costs the same on page
 one and page ten thousand, where OFFSET would scan everything skipped.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, case, exists, func, or_, select, text, tuple_
 
-from tearsheet.schema import (
+from tearsheet.store.schema import (
     SEARCH_TABLE,
     SEARCH_VECTOR,
     UTCDateTime,
@@ -26,7 +26,7 @@ from tearsheet.schema import (
     sources,
     versions,
 )
-from tearsheet.store import Store
+from tearsheet.store.store import Store
 
 CURATION = "curation"  # the notify_state row counting the API's writes (see data_version)
 
@@ -111,7 +111,7 @@ class Browse:
         On SQLite, ``PRAGMA data_version`` on a connection of our own: microseconds, no
         table read. Elsewhere, the newest article, version and check (each write of the
         tracker adds at least one of them) and the count of the API's writes (hide, sources;
-        :mod:`tearsheet.curation`): four index look-ups.
+        :mod:`tearsheet.store.curation`): four index look-ups.
         """
         if self._watch is not None:
             with self._watch_lock:

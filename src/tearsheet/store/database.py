@@ -1,6 +1,6 @@
 """Opening a tearsheet database: its URL, its engine, its schema revision.
 
-What :class:`tearsheet.store.Store` stands on, apart from its reads and writes: the URL
+What :class:`tearsheet.store.store.Store` stands on, apart from its reads and writes: the URL
 parsing (and password hiding), the SQLite pragmas, the Alembic migrations and the schema
 check every process runs when it opens the database, and the dialect's INSERT helpers.
 """
@@ -104,7 +104,7 @@ def upgrade_schema(engine: Engine) -> None:
 
 def relax_durability(engine: Engine) -> None:
     """On SQLite, commit without waiting for the disk (see
-    :meth:`tearsheet.store.Store.relax_durability`). Only this engine's connections."""
+    :meth:`tearsheet.store.store.Store.relax_durability`). Only this engine's connections."""
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_normal_sync)
         engine.dispose()

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import tearsheet.schema
+import tearsheet.store.schema
 
 revision: str = "0006"
 down_revision: str | None = "0004"
@@ -28,12 +28,12 @@ def upgrade() -> None:
     with op.batch_alter_table("articles") as batch:
         batch.add_column(sa.Column("leased_by", sa.String(length=100), nullable=True))
     with op.batch_alter_table("feeds") as batch:
-        batch.add_column(sa.Column("leased_until", tearsheet.schema.UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("leased_until", tearsheet.store.schema.UTCDateTime(), nullable=True))
         batch.add_column(sa.Column("leased_by", sa.String(length=100), nullable=True))
     op.create_table(
         "hosts",
         sa.Column("name", sa.Text(), nullable=False),
-        sa.Column("next_allowed_at", tearsheet.schema.UTCDateTime(), nullable=False),
+        sa.Column("next_allowed_at", tearsheet.store.schema.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_hosts")),
     )
 

@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, func, select, update
 
-from tearsheet import database
-from tearsheet.database import dialect_insert, insert_unless_present
-from tearsheet.records import ChangeSummary, CheckRecord, DueArticle, DueFeed
-from tearsheet.schema import aliases, articles, checks, feeds, sources, versions
+from tearsheet.store import database
+from tearsheet.store.database import dialect_insert, insert_unless_present
+from tearsheet.store.records import ChangeSummary, CheckRecord, DueArticle, DueFeed
+from tearsheet.store.schema import aliases, articles, checks, feeds, sources, versions
 
 log = logging.getLogger("tearsheet")
 
@@ -36,7 +36,7 @@ class Store:
     @classmethod
     def open(cls, url: str, *, upgrade: bool | None = None) -> Store:
         """Open the database at ``url``, creating or upgrading its schema if ``upgrade``
-        (see :func:`tearsheet.database.open_engine`: by default SQLite only)."""
+        (see :func:`tearsheet.store.database.open_engine`: by default SQLite only)."""
         return cls(database.open_engine(url, upgrade=upgrade))
 
     def schema_revision(self) -> str | None:

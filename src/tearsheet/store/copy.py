@@ -19,8 +19,8 @@ from collections.abc import Callable
 from sqlalchemy import Connection, Table, func, select
 
 from tearsheet.errors import StoreError
-from tearsheet.schema import metadata
-from tearsheet.store import Store
+from tearsheet.store.schema import metadata
+from tearsheet.store.store import Store
 
 Progress = Callable[[str, int], None]
 

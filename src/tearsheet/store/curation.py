@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
-from tearsheet.browse import CURATION
 from tearsheet.config import SourceSettings
 from tearsheet.errors import TearsheetError
-from tearsheet.schema import articles, feeds, notify_state, sources
-from tearsheet.store import Store
+from tearsheet.store.browse import CURATION
+from tearsheet.store.schema import articles, feeds, notify_state, sources
+from tearsheet.store.store import Store
 
 
 class CurationError(TearsheetError):
@@ -97,7 +97,7 @@ class Curation:
 
 def _count_write(conn: Connection) -> None:
     """Count the write, so caches that cannot see every change see this one (the web UI's
-    page cache on PostgreSQL: :meth:`tearsheet.browse.Browse.data_version`)."""
+    page cache on PostgreSQL: :meth:`tearsheet.store.browse.Browse.data_version`)."""
     state = notify_state.c
     bump = update(notify_state).where(state.name == CURATION).values(value=state.value + 1)
     if conn.execute(bump).rowcount:

@@ -1,6 +1,6 @@
 """The plain values the store takes and returns: what a check needs, what it records.
 
-Apart from :mod:`tearsheet.store` so that the tracker, the archive and the exports can
+Apart from :mod:`tearsheet.store.store` so that the tracker, the archive and the exports can
 name them without the database layer.
 """
 
@@ -87,7 +87,7 @@ class ChangeSummary:
 
 @dataclass(frozen=True)
 class CheckRecord:
-    """One check to record (:meth:`tearsheet.store.Store.record_check`): its outcome and
+    """One check to record (:meth:`tearsheet.store.store.Store.record_check`): its outcome and
     the next one."""
 
     article: DueArticle

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from tearsheet.schema import include_name, metadata
+from tearsheet.store.schema import include_name, metadata
 
 config = context.config
 

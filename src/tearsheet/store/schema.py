@@ -1,6 +1,6 @@
 """The database schema, as SQLAlchemy Core tables (the same on SQLite and PostgreSQL).
 
-Alembic migrations in :mod:`tearsheet.migrations` create and evolve it; this module is
+Alembic migrations in :mod:`tearsheet.store.migrations` create and evolve it; this module is
 the reference they are written against.
 
 - ``sources``: the news sources of the configuration.
@@ -12,7 +12,7 @@ the reference they are written against.
 - ``versions``: every distinct version of an article, numbered 1..n, with where its raw
   response is archived (a WARC record).
 - ``checks``: the log of every check, including failures (which never make versions).
-- ``hosts``: per-host politeness shared by every worker (see :mod:`tearsheet.hosts`).
+- ``hosts``: per-host politeness shared by every worker (see :mod:`tearsheet.store.hosts`).
 """
 
 from __future__ import annotations

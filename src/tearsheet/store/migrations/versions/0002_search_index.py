@@ -3,7 +3,7 @@
 Every version's headline and text are indexed, so a search finds text that was later
 removed. Versions are never updated, only inserted (and deleted with their article), so
 two triggers keep the index in step. On PostgreSQL the same is a GIN index over an
-expression (:data:`tearsheet.schema.SEARCH_VECTOR`), which PostgreSQL keeps in step itself.
+expression (:data:`tearsheet.store.schema.SEARCH_VECTOR`), which PostgreSQL keeps in step itself.
 
 Revision ID: 0002
 Revises: 0001
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from tearsheet.schema import SEARCH_INDEX, SEARCH_VECTOR
+from tearsheet.store.schema import SEARCH_INDEX, SEARCH_VECTOR
 
 revision: str = "0002"
 down_revision: str | None = "0001"
