@@ -48,7 +48,7 @@ from tearsheet.config import Settings
 from tearsheet.extract.extraction import extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
-from tearsheet.tracker import Tracker
+from tearsheet.tracker.tracker import Tracker
 
 
 async def timed(count: int, work: Callable[[], Awaitable[str]]) -> Timing:

@@ -54,7 +54,7 @@ from common import (
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.schema import sources
 from tearsheet.store.store import Store
-from tearsheet.tracker import Tracker
+from tearsheet.tracker.tracker import Tracker
 
 MB = 1024 * 1024
 

@@ -57,14 +57,14 @@ from common import (
     sqlite_url,
     table,
 )
-from tearsheet import tracker as tracker_module
 from tearsheet.cli.demo import newsroom_process
 from tearsheet.config import Settings
 from tearsheet.extract.extraction import extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.simulate import write_histories
 from tearsheet.store.store import Store
-from tearsheet.tracker import Tracker
+from tearsheet.tracker import tracker as tracker_module
+from tearsheet.tracker.tracker import Tracker
 
 T = TypeVar("T")
 STAGES = ("extract", "compare", "store", "archive")

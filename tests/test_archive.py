@@ -20,7 +20,7 @@ from tearsheet.errors import ArchiveError
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.records import WarcRecord
 from tearsheet.store.store import Store
-from tearsheet.tracker import Tracker
+from tearsheet.tracker.tracker import Tracker
 from tests.localserver import LocalServer, Reply, Request
 from tests.pages import LOREM, article_page, rss_feed
 

@@ -16,10 +16,10 @@ import pytest
 
 from tearsheet.config import Settings, load_settings
 from tearsheet.extract.extraction import extract
-from tearsheet.extraction_pool import ExtractionPool
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
-from tearsheet.tracker import Tracker
+from tearsheet.tracker.extraction_pool import ExtractionPool
+from tearsheet.tracker.tracker import Tracker
 from tests.localserver import LocalServer, Reply
 from tests.pages import LOREM, article_page, rss_feed
 from tests.test_tracker import Newsroom, Story, _slow, export, write_config

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tearsheet.config import ScheduleSettings
-from tearsheet.schedule import (
+from tearsheet.tracker.schedule import (
     Timing,
     after_change,
     after_failure,

@@ -24,13 +24,13 @@ import pytest
 
 from tearsheet.cli.demo import newsroom_process
 from tearsheet.config import load_settings
-from tearsheet.extraction_pool import ExtractionPool
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.score import Stored, score
 from tearsheet.simulate import convert_files, load_histories, read_truth, write_histories
 from tearsheet.simulate.faults import ALL_FAULTS
 from tearsheet.store.store import Store
-from tearsheet.tracker import Tracker
+from tearsheet.tracker.extraction_pool import ExtractionPool
+from tearsheet.tracker.tracker import Tracker
 from tests.conftest import shared_path
 
 CHECK_INTERVAL = 1.0  # the schedule's max_interval: no article waits longer between checks

@@ -20,7 +20,7 @@ import pytest
 from tearsheet.config import load_settings
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
-from tearsheet.tracker import Tracker
+from tearsheet.tracker.tracker import Tracker
 from tests.conftest import cli
 from tests.localserver import LocalServer, Reply, Request
 from tests.pages import LOREM, article_page, rss_feed
@@ -444,7 +444,7 @@ def test_a_crashing_check_is_recorded_and_backs_off(
     from tearsheet.config import load_settings
     from tearsheet.fetch.fetcher import Fetcher
     from tearsheet.store.store import Store
-    from tearsheet.tracker import Tracker
+    from tearsheet.tracker.tracker import Tracker
 
     class BuggyTracker(Tracker):
         async def _extract(self, *args):  # type: ignore[no-untyped-def]

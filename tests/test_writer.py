@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tearsheet.store.records import CheckRecord, DueArticle, NewVersion
 from tearsheet.store.store import Store
-from tearsheet.writer import StoreWriter
+from tearsheet.tracker.writer import StoreWriter
 from tests.storekit import FIRST, GAP, LEASE, NOW
 
 

@@ -2,8 +2,8 @@
 
 The pipeline is discover → fetch → extract → compare → store; each stage is one module
 (:mod:`tearsheet.discover`, :mod:`tearsheet.fetch.fetcher`, :mod:`tearsheet.extract.extraction`,
-:mod:`tearsheet.diff.fingerprint`, :mod:`tearsheet.store.store`) and :mod:`tearsheet.tracker` drives them
-on the timetable of :mod:`tearsheet.schedule`.
+:mod:`tearsheet.diff.fingerprint`, :mod:`tearsheet.store.store`) and :mod:`tearsheet.tracker.tracker` drives them
+on the timetable of :mod:`tearsheet.tracker.schedule`.
 """
 
 from importlib.metadata import PackageNotFoundError, version

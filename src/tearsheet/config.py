@@ -99,7 +99,7 @@ class _Section(BaseModel):
 
 
 class ScheduleSettings(_Section):
-    """When each article is checked again (see :mod:`tearsheet.schedule`)."""
+    """When each article is checked again (see :mod:`tearsheet.tracker.schedule`)."""
 
     first_interval: Duration = 30 * 60
     growth: float = Field(1.2, ge=1.0, le=100.0)
@@ -133,7 +133,7 @@ class FetchSettings(_Section):
     )
     obey_robots: bool = True
     allow_private_addresses: bool = False
-    # Processes that extract fetched pages (see tearsheet.extraction_pool); 0 or 1: one
+    # Processes that extract fetched pages (see tearsheet.tracker.extraction_pool); 0 or 1: one
     # thread in the tracker's process.
     extract_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
 

@@ -27,12 +27,12 @@ from tearsheet.diff.summary import backfill
 from tearsheet.errors import TearsheetError
 from tearsheet.extract.extraction import Extraction, extract
 from tearsheet.fetch.fetcher import Fetcher
-from tearsheet.schedule import humanize_seconds
 from tearsheet.store.store import Store
-from tearsheet.tracker import Stats, Tracker
+from tearsheet.tracker.schedule import humanize_seconds
+from tearsheet.tracker.tracker import Stats, Tracker
+from tearsheet.tracker.worker import Gate, shared_gate
+from tearsheet.tracker.worker import prepare as prepare_worker
 from tearsheet.urls import canonicalize
-from tearsheet.worker import Gate, shared_gate
-from tearsheet.worker import prepare as prepare_worker
 
 
 @contextlib.contextmanager

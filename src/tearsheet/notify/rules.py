@@ -18,7 +18,7 @@ from jinja2 import Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from tearsheet.config import NotifyRule
-from tearsheet.schedule import humanize_seconds
+from tearsheet.tracker.schedule import humanize_seconds
 
 MAX_TITLE = 250
 MAX_BODY = 4000

@@ -26,11 +26,11 @@ from tearsheet.diff.align import Document
 from tearsheet.diff.changes import KIND_WEIGHTS, Change, Summary, diff
 from tearsheet.diff.render import field_name, html_inline, html_rows
 from tearsheet.diff.summary import stored
-from tearsheet.schedule import humanize_seconds
 from tearsheet.store.browse import MARK_END, MARK_START, Browse, Cursor
 from tearsheet.store.curation import Curation
 from tearsheet.store.records import ChangeSummary
 from tearsheet.store.store import Store
+from tearsheet.tracker.schedule import humanize_seconds
 from tearsheet.web import api, charts, feeds, words
 from tearsheet.web.cache import PageCache
 from tearsheet.web.captures import add_capture_routes

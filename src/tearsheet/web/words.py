@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from markupsafe import Markup, escape
 
 from tearsheet.diff.changes import Summary
-from tearsheet.schedule import humanize_seconds
 from tearsheet.store.records import ChangeSummary
+from tearsheet.tracker.schedule import humanize_seconds
 
 
 def ago(moment: datetime | None, now: datetime | None = None) -> str:

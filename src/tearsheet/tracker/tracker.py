@@ -7,8 +7,8 @@ to stop, discovery as its own task on the feeds' schedule and checks as they fal
 neither can starve the other; ``run(once=True)`` does one pass (for cron).
 
 The event loop only fetches and decides: extraction and change summaries run in the
-:class:`~tearsheet.extraction_pool.ExtractionPool`, and every store write on the
-:class:`~tearsheet.writer.StoreWriter`'s thread (checks committed in groups). A tracker
+:class:`~tearsheet.tracker.extraction_pool.ExtractionPool`, and every store write on the
+:class:`~tearsheet.tracker.writer.StoreWriter`'s thread (checks committed in groups). A tracker
 holds both: use it as ``async with Tracker(...) as tracker`` (or call :meth:`aclose`).
 """
 
@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tearsheet import schedule
 from tearsheet.archive import Archive
 from tearsheet.config import Settings, SourceSettings
 from tearsheet.diff.align import Document
@@ -34,13 +33,14 @@ from tearsheet.diff.summary import summarize
 from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
 from tearsheet.errors import ExtractionError, FetchError, TearsheetError
 from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract
-from tearsheet.extraction_pool import ExtractionPool
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.notify.notifier import Notifier
 from tearsheet.store.records import ChangeSummary, CheckRecord, DueArticle, DueFeed, NewVersion
 from tearsheet.store.store import Store
+from tearsheet.tracker import schedule
+from tearsheet.tracker.extraction_pool import ExtractionPool
+from tearsheet.tracker.writer import StoreWriter
 from tearsheet.urls import canonicalize
-from tearsheet.writer import StoreWriter
 
 log = logging.getLogger("tearsheet")
 

@@ -1,6 +1,6 @@
 """Many tracker processes, on any number of machines, sharing one PostgreSQL store.
 
-A worker is the ordinary tracker (:class:`tearsheet.tracker.Tracker`) with three things
+A worker is the ordinary tracker (:class:`tearsheet.tracker.tracker.Tracker`) with three things
 that make it safe beside others, all held in the database rather than in any process:
 
 - **Leases.** Due articles and feeds are claimed in batches with ``SELECT … FOR UPDATE
