@@ -32,8 +32,8 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from common import Timing, median, peak_rss_bytes, reset_peak_rss, rss_bytes, sqlite_url, table
-from tearsheet.archive import Archive, iter_captures
-from tearsheet.backfill import Importer, import_warc
+from tearsheet.archive.warc import Archive, iter_captures
+from tearsheet.archive.warc_import import Importer, import_warc
 from tearsheet.config import load_settings
 from tearsheet.errors import ExtractionError
 from tearsheet.extract.extraction import extract

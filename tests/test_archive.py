@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tearsheet.archive import Archive, default_dir, raw_record, read_capture
+from tearsheet.archive.warc import Archive, default_dir, raw_record, read_capture
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import ArchiveError
 from tearsheet.fetch.fetcher import Fetcher
@@ -164,7 +164,7 @@ def test_a_failed_write_keeps_the_version(
 ) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the archive folder should be")
-    with caplog.at_level(logging.ERROR, logger="tearsheet.archive"):
+    with caplog.at_level(logging.ERROR, logger="tearsheet.archive.warc"):
         store = track(config(tmp_path, site.server, dir=str(blocker / "warc")), 3, site)
     assert [(v.number, v.warc_file) for v in rows(store)] == [(1, None), (2, None)]
     assert sum("could not archive" in r.getMessage() for r in caplog.records) == 2
@@ -191,8 +191,7 @@ def test_captures_made_together_share_one_fsync(
     them all, and each comes back with its own readable record."""
     import os
 
-    from tearsheet import archive as archive_module
-
+    from tearsheet.archive import warc as archive_module
     settings = config(tmp_path, site.server)
     syncs: list[int] = []
     real_fsync = os.fsync

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from warcio.warcwriter import WARCWriter
 
-from tearsheet.archive import Archive, default_dir, read_capture
-from tearsheet.backfill import Importer, Located, Report, import_warc, locate_warc
-from tearsheet.cdx import import_from_directory, import_from_endpoint, parse_cdx, read_index
+from tearsheet.archive.cdx import import_from_directory, import_from_endpoint, parse_cdx, read_index
+from tearsheet.archive.warc import Archive, default_dir, read_capture
+from tearsheet.archive.warc_import import Importer, Located, Report, import_warc, locate_warc
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import BackfillError
 from tearsheet.extract.extraction import extract
@@ -342,7 +342,7 @@ def test_a_target_uri_in_angle_brackets_is_read(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("status", "outcome"), [(304, "unchanged"), (503, "http_status")])
 def test_captures_that_are_not_pages(tmp_path: Path, status: int, outcome: str) -> None:
-    from tearsheet.archive import Capture
+    from tearsheet.archive.warc import Capture
 
     settings = settings_for(tmp_path)
     importer = Importer(settings, Store.open(settings.database_url))

@@ -160,7 +160,7 @@ class WorkerSettings(_Section):
 
 
 class ArchiveSettings(_Section):
-    """Which raw responses are kept as WARC records, and where (see :mod:`tearsheet.archive`).
+    """Which raw responses are kept as WARC records, and where (see :mod:`tearsheet.archive.warc`).
 
     ``keep``: ``versions`` (default) keeps the response of every fetch that made a version
     (the first version of an article included); ``all`` every successful fetch; ``none``

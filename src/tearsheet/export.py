@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from tearsheet.archive import raw_record
+from tearsheet.archive.warc import raw_record
 from tearsheet.errors import ArchiveError, ExportError
 from tearsheet.store.records import WarcRecord
 

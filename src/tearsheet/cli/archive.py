@@ -19,9 +19,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from tearsheet.archive import Archive, default_dir
-from tearsheet.backfill import Importer, Report, import_warc
-from tearsheet.cdx import import_from_directory, import_from_endpoint, read_index
+from tearsheet.archive.cdx import import_from_directory, import_from_endpoint, read_index
+from tearsheet.archive.warc import Archive, default_dir
+from tearsheet.archive.warc_import import Importer, Report, import_warc
 from tearsheet.cli import ConfigOption, app, err_console, open_store
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import BackfillError, ExportError

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tearsheet.archive import Archive
+from tearsheet.archive.warc import Archive
 from tearsheet.config import Settings, SourceSettings
 from tearsheet.diff.align import Document
 from tearsheet.diff.fingerprint import fingerprint, shrank

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import Response
 
-from tearsheet.archive import WARC_MEDIA_TYPE, default_dir, raw_record, read_capture
+from tearsheet.archive.warc import WARC_MEDIA_TYPE, default_dir, raw_record, read_capture
 from tearsheet.config import Settings
 from tearsheet.errors import ArchiveError
 from tearsheet.store.browse import Browse

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tearsheet.archive import Archive, Capture
-from tearsheet.backfill import Importer, Located, Report, offer_located
+from tearsheet.archive.warc import Archive, Capture
+from tearsheet.archive.warc_import import Importer, Located, Report, offer_located
 from tearsheet.errors import BackfillError, FetchError
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.store.records import WarcRecord

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from tearsheet.archive import Archive, Capture, iter_captures, warc_date
+from tearsheet.archive.warc import Archive, Capture, iter_captures, warc_date
 from tearsheet.config import Settings
 from tearsheet.diff.align import Document
 from tearsheet.diff.fingerprint import fingerprint, shrank
@@ -40,7 +40,7 @@ from tearsheet.store.records import NewVersion, WarcRecord
 from tearsheet.store.store import Store
 from tearsheet.urls import canonicalize
 
-log = logging.getLogger("tearsheet.backfill")
+log = logging.getLogger("tearsheet.archive.warc_import")
 Keep = Callable[[Archive], WarcRecord]  # archives a capture, once it makes a version
 MAX_PROBLEMS = 50  # messages kept for the summary; the counts are complete
 

@@ -43,7 +43,7 @@ from tearsheet.errors import ArchiveError
 from tearsheet.fetch.fetcher import Response
 from tearsheet.store.records import WarcRecord
 
-log = logging.getLogger("tearsheet.archive")
+log = logging.getLogger("tearsheet.archive.warc")
 
 WARC_MEDIA_TYPE = "application/warc"
 
