@@ -73,9 +73,9 @@ def build(path: Path, versions: int) -> None:
 
 def one(fmt: str, db: Path, out: Path) -> dict[str, float]:
     """Run one export in this (fresh) process; its numbers."""
-    from tearsheet.export import write_jsonl, write_parquet
-    from tearsheet.gitexport import write_git
-    from tearsheet.newsedits import write_newsedits
+    from tearsheet.export.git import write_git
+    from tearsheet.export.newsedits import write_newsedits
+    from tearsheet.export.versions import write_jsonl, write_parquet
 
     if fmt == "parquet":
         import pyarrow.parquet  # noqa: F401 - the library's own memory is not the export's

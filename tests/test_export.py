@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tearsheet.export import version_record, write_jsonl
+from tearsheet.export.versions import version_record, write_jsonl
 from tearsheet.store.records import NewVersion
 from tearsheet.store.store import Store
 from tests.pages import LOREM

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tearsheet.export import version_record
-from tearsheet.gitexport import article_path
+from tearsheet.export.git import article_path
+from tearsheet.export.versions import version_record
 from tearsheet.store.store import Store
 from tests.conftest import cli
 from tests.pages import LOREM

@@ -25,9 +25,9 @@ from tearsheet.archive.warc_import import Importer, Report, import_warc
 from tearsheet.cli import ConfigOption, app, err_console, open_store
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import BackfillError, ExportError
-from tearsheet.export import ExportReport, write_jsonl, write_parquet, write_warc
-from tearsheet.gitexport import write_git
-from tearsheet.newsedits import write_newsedits
+from tearsheet.export.git import write_git
+from tearsheet.export.newsedits import write_newsedits
+from tearsheet.export.versions import ExportReport, write_jsonl, write_parquet, write_warc
 
 import_app = typer.Typer(help="Build article histories from web archives.",
                          no_args_is_help=True)

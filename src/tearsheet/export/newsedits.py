@@ -28,7 +28,7 @@ from typing import Any
 
 from tearsheet.diff.align import Document, align, similarity, typographic_key
 from tearsheet.diff.sentences import split_sentences
-from tearsheet.export import Progress, _iso
+from tearsheet.export.versions import Progress, _iso
 
 SCHEMA = """
 CREATE TABLE entry (id INTEGER PRIMARY KEY, source TEXT, url TEXT, title TEXT,

@@ -18,7 +18,7 @@ from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
 from tearsheet.errors import ExportError
-from tearsheet.export import Progress
+from tearsheet.export.versions import Progress
 
 COMMITTER = b"tearsheet <tearsheet@localhost>"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

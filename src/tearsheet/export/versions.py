@@ -1,8 +1,8 @@
 """Export: the stored versions as a dataset, streamed so memory stays flat.
 
 Formats: JSON Lines and Parquet of versions (this module), the versions' WARC captures
-(this module), a NewsEdits-style SQLite dataset (:mod:`tearsheet.newsedits`) and a git
-repository with one commit per version (:mod:`tearsheet.gitexport`). Every writer takes
+(this module), a NewsEdits-style SQLite dataset (:mod:`tearsheet.export.newsedits`) and a git
+repository with one commit per version (:mod:`tearsheet.export.git`). Every writer takes
 an iterator of version rows (:meth:`~tearsheet.store.store.Store.iter_versions`) and holds at
 most one batch of them.
 """

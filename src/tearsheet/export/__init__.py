@@ -1,0 +1,1 @@
+"""tearsheet.export.versions."""
