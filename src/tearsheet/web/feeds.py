@@ -18,12 +18,13 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from tearsheet import __version__, syndication
+from tearsheet import __version__
+from tearsheet.web import syndication
 from tearsheet.diff.changes import Change, Summary
 from tearsheet.diff.render import html_inline
 from tearsheet.store.browse import Browse
-from tearsheet.syndication import Entry, Feed
 from tearsheet.web.params import ArticleId
+from tearsheet.web.syndication import Entry, Feed
 
 FEED_SIZE = 50
 EXCERPT_UNITS = 6  # changed sentences shown in an entry's HTML excerpt
