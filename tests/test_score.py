@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tearsheet.score import PHANTOM_BELOW, Stored, score, similarity
+from tearsheet.simulate.score import PHANTOM_BELOW, Stored, score, similarity
 from tearsheet.simulate.truth import TruthVersion
 
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)

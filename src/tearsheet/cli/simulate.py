@@ -18,7 +18,6 @@ from rich.text import Text
 from tearsheet.cli import ConfigOption, app, console, err_console, open_store
 from tearsheet.config import load_settings
 from tearsheet.errors import TearsheetError
-from tearsheet.score import Stored, score
 from tearsheet.simulate import (
     FaultPlan,
     NewsSite,
@@ -28,6 +27,7 @@ from tearsheet.simulate import (
     write_histories,
 )
 from tearsheet.simulate.faults import ALL_FAULTS
+from tearsheet.simulate.score import Stored, score
 from tearsheet.simulate.templates import NOISE_KINDS, TEMPLATES
 
 simulate_app = typer.Typer(

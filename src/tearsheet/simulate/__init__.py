@@ -3,7 +3,7 @@
 Nobody can judge a news tracker without news that changes. This package serves, on
 127.0.0.1, a news site whose articles are rewritten on an accelerated clock, with the
 noise and the failures of real sites, and writes down what it served so that a
-tracker's run can be scored (:mod:`tearsheet.score`). The demo, the integration tests and
+tracker's run can be scored (:mod:`tearsheet.simulate.score`). The demo, the integration tests and
 the benchmarks all run against it.
 
 - :mod:`.histories`: the JSONL history format, and the converter from archived captures;
