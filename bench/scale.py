@@ -54,8 +54,8 @@ from psycopg import sql
 from sqlalchemy import event
 
 from common import one_version_stories, table
-from tearsheet.cli.demo import newsroom_process
 from tearsheet.simulate import convert_files, load_histories, write_histories
+from tearsheet.simulate.newsroom import newsroom_process
 from tearsheet.store.store import Store
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -57,11 +57,11 @@ from common import (
     sqlite_url,
     table,
 )
-from tearsheet.cli.demo import newsroom_process
 from tearsheet.config import Settings
 from tearsheet.extract.extraction import extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.simulate import write_histories
+from tearsheet.simulate.newsroom import newsroom_process
 from tearsheet.store.store import Store
 from tearsheet.tracker import tracker as tracker_module
 from tearsheet.tracker.tracker import Tracker

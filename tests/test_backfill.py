@@ -285,7 +285,7 @@ def test_round_trip_tracker_warc_import(tmp_path: Path) -> None:
     """A tracker run on the simulated newsroom (with faults), exported to WARC
     (``tearsheet export --format warc``) and imported into an empty store, gives the same
     versions."""
-    from tearsheet.cli.demo import newsroom_process
+    from tearsheet.simulate.newsroom import newsroom_process
     from tests.test_simulate_run import CONFIG, source, track
 
     speed = 40.0

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from tearsheet.cli.demo import newsroom_process
 from tearsheet.config import load_settings
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.simulate import convert_files, load_histories, read_truth, write_histories
 from tearsheet.simulate.faults import ALL_FAULTS
+from tearsheet.simulate.newsroom import newsroom_process
 from tearsheet.simulate.score import Stored, score
 from tearsheet.store.store import Store
 from tearsheet.tracker.extraction_pool import ExtractionPool

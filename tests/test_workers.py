@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tearsheet.cli.demo import newsroom_process
 from tearsheet.simulate import Version, load_histories, read_truth, write_histories
+from tearsheet.simulate.newsroom import newsroom_process
 from tearsheet.simulate.score import Stored, score
 from tearsheet.store.hosts import HostGate
 from tearsheet.store.store import Store

@@ -1,9 +1,8 @@
 """tearsheet: a news revision tracker.
 
-The pipeline is discover → fetch → extract → compare → store; each stage is one module
-(:mod:`tearsheet.discover`, :mod:`tearsheet.fetch.fetcher`, :mod:`tearsheet.extract.extraction`,
-:mod:`tearsheet.diff.fingerprint`, :mod:`tearsheet.store.store`) and :mod:`tearsheet.tracker.tracker` drives them
-on the timetable of :mod:`tearsheet.tracker.schedule`.
+The pipeline is discover → fetch → extract → diff → store → show/notify; each stage is one
+package (:mod:`tearsheet.fetch`, :mod:`tearsheet.extract`, :mod:`tearsheet.diff`,
+:mod:`tearsheet.store`, ...) and :mod:`tearsheet.tracker` drives them.
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -93,7 +93,8 @@ def parse_histories(source: str, name: str = "histories") -> list[Version]:
 def load_histories(path: Path | None = None) -> list[Version]:
     """Versions from a JSONL file (default: the bundled fictional newsroom), ordered by time."""
     if path is None:
-        text = files("tearsheet.example").joinpath("newsroom.jsonl").read_text(encoding="utf-8")
+        bundled = files("tearsheet.simulate").joinpath("data", "newsroom.jsonl")
+        text = bundled.read_text(encoding="utf-8")
         return parse_histories(text, "newsroom.jsonl")
     try:
         text = path.read_text(encoding="utf-8")

@@ -144,7 +144,7 @@ def _safe(url: URL) -> str:
 
 def _alembic_config() -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", "tearsheet:migrations")
+    cfg.set_main_option("script_location", "tearsheet.store:migrations")
     return cfg
 
 

@@ -33,7 +33,8 @@ from tearsheet.errors import ExtractionError
 log = logging.getLogger("tearsheet")
 
 T = TypeVar("T")
-PRELOAD = ["tearsheet.extract.extraction", "tearsheet.diff.summary"]  # imported once, in the fork server
+# imported once, in the fork server
+PRELOAD = ["tearsheet.extract.extraction", "tearsheet.diff.summary"]
 TERM_GRACE = 10.0  # seconds a worker keeps serving after SIGTERM (the tracker's grace)
 
 

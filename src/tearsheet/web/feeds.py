@@ -19,10 +19,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from tearsheet import __version__
-from tearsheet.web import syndication
 from tearsheet.diff.changes import Change, Summary
 from tearsheet.diff.render import html_inline
 from tearsheet.store.browse import Browse
+from tearsheet.web import syndication
 from tearsheet.web.params import ArticleId
 from tearsheet.web.syndication import Entry, Feed
 
