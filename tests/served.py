@@ -17,9 +17,9 @@ import uvicorn
 from fastapi import FastAPI
 
 from tearsheet.config import load_settings
-from tearsheet.diff.summary import backfill
 from tearsheet.store.records import NewVersion
 from tearsheet.store.store import Store
+from tearsheet.store.summaries import fill_missing_summaries
 from tearsheet.web import create_app
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -49,7 +49,7 @@ def record(store: Store, source: str, url: str, history: Sequence[tuple[str, str
             version=NewVersion(url=url, title=title, byline="Lena Brandt",
                                published_at=start - timedelta(hours=1), modified_at=None,
                                language="en", text=text, content_hash=f"{url}#{number}"))
-    backfill(store)
+    fill_missing_summaries(store)
     return int(article["id"])
 
 

@@ -21,7 +21,7 @@ GAP = 1200.0  # revive_gap: unseen this long, a retired article that reappears i
 
 def head_revision() -> str | None:
     config = Config()
-    config.set_main_option("script_location", "tearsheet:migrations")
+    config.set_main_option("script_location", "tearsheet.store:migrations")
     return ScriptDirectory.from_config(config).get_current_head()
 
 

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tearsheet.diff.summary import ChangeSummary
 from tearsheet.errors import StoreError
 from tearsheet.store.browse import MARK_END, MARK_START, Browse
 from tearsheet.store.copy import copy_store
-from tearsheet.store.records import ChangeSummary, NewVersion
+from tearsheet.store.records import NewVersion
 from tearsheet.store.schema import metadata
 from tearsheet.store.store import Store
 from tests import postgres
@@ -148,7 +149,7 @@ def test_an_out_of_date_source_is_not_touched(tmp_path: Path, pg_empty: str) -> 
 
     old = f"sqlite:///{tmp_path / 'old.db'}"
     config = Config()
-    config.set_main_option("script_location", "tearsheet:migrations")
+    config.set_main_option("script_location", "tearsheet.store:migrations")
     engine = create_engine(old)
     with engine.begin() as conn:
         config.attributes["connection"] = conn

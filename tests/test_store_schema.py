@@ -82,7 +82,7 @@ def test_upgrading_a_store_with_data_keeps_every_row(tmp_path: Path,
     from sqlalchemy import create_engine
 
     config = Config()
-    config.set_main_option("script_location", "tearsheet:migrations")
+    config.set_main_option("script_location", "tearsheet.store:migrations")
     engine = create_engine(db_url(tmp_path))
     with engine.begin() as conn:
         config.attributes["connection"] = conn

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tearsheet.diff.summary import backfill
 from tearsheet.store.records import NewVersion
 from tearsheet.store.store import Store
+from tearsheet.store.summaries import fill_missing_summaries
 
 TEXTS = ["The council approved a budget of 412 million on Tuesday.",
          "The council approved a budget of 421 million on Tuesday.",
@@ -30,8 +30,8 @@ def test_backfill_summarises_every_change_once(tmp_path: Path) -> None:
             version=NewVersion(url="https://x.example/a", title="Budget", byline=None,
                                published_at=None, modified_at=None, language="en", text=text,
                                content_hash=str(number)))
-    assert backfill(store) == 2
-    assert backfill(store) == 0  # nothing left
+    assert fill_missing_summaries(store) == 2
+    assert fill_missing_summaries(store) == 0  # nothing left
     with store.engine.connect() as conn:
         rows = conn.exec_driver_sql(
             "SELECT number, kinds, significance, boring, words_added, words_removed "

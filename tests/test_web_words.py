@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from tearsheet.diff.changes import Summary
+from tearsheet.diff.summary import ChangeSummary
 from tearsheet.web.words import summary_line
 
 
-def _summary(kinds: tuple[str, ...], boring: bool = False) -> Summary:
-    return Summary(words_added=14, words_removed=1, sentences_added=0, sentences_deleted=0,
-                   sentences_edited=0, sentences_moved=0, kinds=kinds, significance=0.8,
-                   boring=boring)
+def _summary(kinds: tuple[str, ...], boring: bool = False) -> ChangeSummary:
+    return ChangeSummary(words_added=14, words_removed=1, kinds=kinds, significance=0.8,
+                         boring=boring)
 
 
 def test_summary_line_names_kinds_counts_and_significance() -> None:

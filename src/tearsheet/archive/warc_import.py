@@ -32,8 +32,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from tearsheet.archive.warc import Archive, Capture, iter_captures, warc_date
 from tearsheet.config import Settings
 from tearsheet.diff.align import Document
+from tearsheet.diff.changes import summarize
 from tearsheet.diff.fingerprint import fingerprint, shrank
-from tearsheet.diff.summary import summarize
 from tearsheet.errors import BackfillError, ExtractionError
 from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract
 from tearsheet.store.records import NewVersion, WarcRecord

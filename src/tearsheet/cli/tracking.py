@@ -23,11 +23,11 @@ from tearsheet import __version__
 from tearsheet.cli import ConfigOption, app, console, err_console, open_store, setup_logging
 from tearsheet.config import Settings, load_settings
 from tearsheet.diff.fingerprint import fingerprint
-from tearsheet.diff.summary import backfill
 from tearsheet.errors import TearsheetError
 from tearsheet.extract.extraction import Extraction, extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
+from tearsheet.store.summaries import fill_missing_summaries
 from tearsheet.tracker.schedule import humanize_seconds
 from tearsheet.tracker.tracker import Stats, Tracker
 from tearsheet.tracker.worker import Gate, shared_gate
@@ -107,7 +107,7 @@ def run(
     with _single_runner(settings) as alone, open_store(settings) as store:
         if alone:
             store.release_leases()  # left by a killed run: this is the only runner
-            backfill(store)  # changes stored before summaries existed
+            fill_missing_summaries(store)  # changes stored before summaries existed
         stats = asyncio.run(run_tracker(settings, store, once=once, live=live,
                                         gate=shared_gate(settings, store)))
     _report(stats)
@@ -221,7 +221,7 @@ def db_upgrade(config: ConfigOption = None) -> None:
     """Create the schema, or bring it up to date with this version of tearsheet."""
     settings = load_settings(config)
     store = Store.open(settings.database_url, upgrade=True)
-    filled = backfill(store)
+    filled = fill_missing_summaries(store)
     console.print(f"schema at revision {store.schema_revision()}"
                   + (f"; summarised {filled} earlier changes" if filled else ""))
     store.close()

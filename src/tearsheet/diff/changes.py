@@ -25,6 +25,7 @@ from typing import Any
 
 from tearsheet.diff.align import Alignment, Document, Unit, WordOp, align, typographic_key
 from tearsheet.diff.sentences import split_sentences
+from tearsheet.diff.summary import ChangeSummary, SentenceCounts
 
 KIND_WEIGHTS: dict[str, float] = {
     "correction_appended": 0.45,
@@ -62,28 +63,11 @@ _NAME = re.compile(r"^[^\W\d_a-zà-ÿ][^\W\d_]+$")
 
 
 @dataclass(frozen=True)
-class Summary:
-    words_added: int
-    words_removed: int
-    sentences_added: int
-    sentences_deleted: int
-    sentences_edited: int
-    sentences_moved: int
-    kinds: tuple[str, ...]
-    significance: float
-    boring: bool
-
-    def as_json(self) -> dict[str, Any]:
-        return {name: (list(value) if isinstance(value, tuple) else value)
-                for name, value in self.__dict__.items()}
-
-
-@dataclass(frozen=True)
 class Change:
     """Two versions aligned, with the summary of what changed."""
 
     alignment: Alignment
-    summary: Summary
+    summary: ChangeSummary
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -96,7 +80,13 @@ class Change:
 def diff(old: Document, new: Document) -> Change:
     """Align two versions and say what kind of change it is."""
     alignment = align(old, new)
-    return Change(alignment, summarize(alignment, old, new))
+    return Change(alignment, _summarize(alignment, old, new))
+
+
+def summarize(old: Document, new: Document) -> ChangeSummary:
+    """Only the summary of :func:`diff`: what the tracker stores with a new version (a
+    module-level function, so an extraction worker process can run it)."""
+    return diff(old, new).summary
 
 
 def is_boring(alignment: Alignment) -> bool:
@@ -108,7 +98,7 @@ def is_boring(alignment: Alignment) -> bool:
     return not alignment.metadata and all(u.label == "unchanged" for u in alignment.units)
 
 
-def summarize(alignment: Alignment, old: Document, new: Document) -> Summary:
+def _summarize(alignment: Alignment, old: Document, new: Document) -> ChangeSummary:
     language = new.language or old.language
     counts = {"added": 0, "deleted": 0, "edited": 0, "moved": 0}
     added = removed = news = gone = 0
@@ -144,12 +134,12 @@ def summarize(alignment: Alignment, old: Document, new: Document) -> Summary:
         kinds = set()
     total = max(1, alignment.old_words + alignment.new_words)
     ordered = tuple(sorted(kinds, key=lambda k: (-KIND_WEIGHTS.get(k, 0), k)))
-    return Summary(
-        words_added=added, words_removed=removed, sentences_added=counts["added"],
-        sentences_deleted=counts["deleted"], sentences_edited=counts["edited"],
-        sentences_moved=counts["moved"], kinds=ordered,
+    return ChangeSummary(
+        kinds=ordered,
         significance=0.0 if boring else significance(ordered, (added + removed) / total),
-        boring=boring,
+        boring=boring, words_added=added, words_removed=removed,
+        sentences=SentenceCounts(added=counts["added"], deleted=counts["deleted"],
+                                 edited=counts["edited"], moved=counts["moved"]),
     )
 
 

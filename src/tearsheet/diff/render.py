@@ -55,7 +55,7 @@ def terminal(change: Change, *, context: int = CONTEXT) -> RenderableType:
         parts.append(_terminal_unit(unit))
     if skipped:
         parts.append(Text(f"  … {skipped} unchanged", style="dim"))
-    parts.append(Text(summary_line(change), style="bold"))
+    parts.append(Text(change.summary.describe(sentences=True), style="bold"))
     return Group(*parts)
 
 
@@ -82,15 +82,6 @@ def _terminal_unit(unit: Unit) -> Text:
     if unit.label == "moved":
         line.append(f"  (moved from position {unit.old_index})", style="dim yellow")
     return line
-
-
-def summary_line(change: Change) -> str:
-    s = change.summary
-    kinds = ", ".join(s.kinds) or ("boring (typography only)" if s.boring else "no change")
-    return (f"{kinds} · +{s.words_added}/−{s.words_removed} words · sentences "
-            f"{s.sentences_added} added, {s.sentences_deleted} deleted, "
-            f"{s.sentences_edited} edited, {s.sentences_moved} moved · "
-            f"significance {s.significance:.2f}")
 
 
 # --- HTML -----------------------------------------------------------------------------
@@ -179,7 +170,7 @@ td.unchanged {{ color: #555; }}
 .vh {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }}
 @media (max-width: 40rem) {{ th {{ display: none; }} td {{ display: block; }} }}
 </style></head><body>
-<p><strong>{escape(summary_line(change))}</strong></p>
+<p><strong>{escape(change.summary.describe(sentences=True))}</strong></p>
 <table><thead><tr><th>change</th><th>{escape(old_label)}</th><th>{escape(new_label)}</th></tr></thead>
 <tbody>
 {rows}

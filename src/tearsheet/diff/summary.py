@@ -1,56 +1,98 @@
-"""Change summaries stored with each version, so lists need no diff at read time.
+"""The change summary: what the diff engine says of a change, and its stored form.
 
-The tracker summarises a new version against the previous one as it stores it;
-:func:`backfill` does the same for versions stored before summaries existed (run by
-``tearsheet db upgrade`` and at the start of ``tearsheet run``).
+One type, :class:`ChangeSummary`, from the engine (:func:`tearsheet.diff.changes.diff`)
+to the database and back: the tracker stores it with each version so that lists need no
+diff at read time. The sentence counts come from the alignment and are not stored: a
+summary read back from a row has ``sentences = None``.
+
+The ``kinds`` column is written as ``,kind,kind,`` so one ``LIKE '%,kind,%'`` finds the
+versions of a kind; :meth:`ChangeSummary.columns`, :meth:`ChangeSummary.from_row` and
+:func:`kind_pattern` are the only code that knows that format.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from tearsheet.diff.align import Document
-from tearsheet.diff.changes import diff
-from tearsheet.store.records import ChangeSummary
-from tearsheet.store.store import Store
+
+@dataclass(frozen=True)
+class SentenceCounts:
+    """Sentences added, deleted, edited and moved (whole paragraphs count their sentences)."""
+
+    added: int
+    deleted: int
+    edited: int
+    moved: int
 
 
-def summarize(old: Document, new: Document) -> ChangeSummary:
-    """The stored form of the diff engine's summary of a change."""
-    summary = diff(old, new).summary
-    return ChangeSummary(kinds=summary.kinds, significance=summary.significance,
-                         boring=summary.boring, words_added=summary.words_added,
-                         words_removed=summary.words_removed)
+@dataclass(frozen=True)
+class ChangeSummary:
+    """A change in a few numbers: its kinds (heaviest first), words added and removed, its
+    significance in [0, 1], whether it is boring (typography only)."""
+
+    kinds: tuple[str, ...]
+    significance: float
+    boring: bool
+    words_added: int
+    words_removed: int
+    sentences: SentenceCounts | None = None  # None when read back from the store
+
+    def columns(self) -> dict[str, Any]:
+        """The values of the ``versions`` columns that hold this summary."""
+        return {"kinds": "," + ",".join(self.kinds) + ",", "significance": self.significance,
+                "boring": self.boring, "words_added": self.words_added,
+                "words_removed": self.words_removed}
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> ChangeSummary | None:
+        """The summary stored with a version's row (what :meth:`columns` wrote); None for a
+        first version, or one stored before summaries existed."""
+        if row.get("significance") is None:
+            return None
+        return cls(kinds=tuple(k for k in (row["kinds"] or "").split(",") if k),
+                   significance=row["significance"], boring=bool(row["boring"]),
+                   words_added=row["words_added"] or 0,
+                   words_removed=row["words_removed"] or 0)
+
+    def as_json(self) -> dict[str, Any]:
+        """The engine's JSON (``tearsheet diff --format json``): sentence counts flat."""
+        counts = self.sentences or SentenceCounts(0, 0, 0, 0)
+        return {"words_added": self.words_added, "words_removed": self.words_removed,
+                "sentences_added": counts.added, "sentences_deleted": counts.deleted,
+                "sentences_edited": counts.edited, "sentences_moved": counts.moved,
+                "kinds": list(self.kinds), "significance": self.significance,
+                "boring": self.boring}
+
+    def describe(self, *, sentences: bool = False) -> str:
+        """The summary in one line of plain text, the one wording every surface uses:
+        ``numbers changed, quote changed · +3/−2 words · significance 0.41``."""
+        if sentences and self.sentences is not None:
+            kinds = ", ".join(self.kinds) or ("boring (typography only)" if self.boring
+                                              else "no change")
+            s = self.sentences
+            return (f"{kinds} · +{self.words_added}/−{self.words_removed} words · sentences "
+                    f"{s.added} added, {s.deleted} deleted, {s.edited} edited, "
+                    f"{s.moved} moved · significance {self.significance:.2f}")
+        if self.boring:
+            return "typography only"
+        kinds = ", ".join(kind_label(kind) for kind in self.kinds) or "changed"
+        return (f"{kinds} · +{self.words_added}/−{self.words_removed} words · "
+                f"significance {self.significance:.2f}")
 
 
-def summarize_rows(old: Mapping[str, Any], new: Mapping[str, Any]) -> ChangeSummary:
-    return summarize(Document.from_version(old), Document.from_version(new))
+UNSUMMARIZED = ChangeSummary(kinds=(), significance=0.0, boring=False, words_added=0,
+                             words_removed=0)
+"""What a first version (or one stored before summaries existed) is described as."""
 
 
-def stored(row: Mapping[str, Any]) -> ChangeSummary | None:
-    """The summary stored with a version's row (what :meth:`ChangeSummary.columns` wrote);
-    None for a first version, or one stored before summaries existed."""
-    if row.get("significance") is None:
-        return None
-    return ChangeSummary(kinds=tuple(k for k in (row["kinds"] or "").split(",") if k),
-                         significance=row["significance"], boring=bool(row["boring"]),
-                         words_added=row["words_added"] or 0,
-                         words_removed=row["words_removed"] or 0)
+def kind_label(kind: str) -> str:
+    """A kind as people read it: ``numbers_changed`` → ``numbers changed``."""
+    return kind.replace("_", " ")
 
 
-def backfill(store: Store, batch: int = 500) -> int:
-    """Summarise every stored change that has no summary yet; returns how many."""
-    done = last = 0
-    while rows := store.versions_without_summary(batch, after_id=last):
-        last = rows[-1]["id"]
-        for row in rows:
-            old = store.version(row["article_id"], row["number"] - 1)
-            new = store.version(row["article_id"], row["number"])
-            if old is None or new is None:  # a gap in the numbering: nothing to compare
-                continue
-            store.set_summary(row["id"], summarize_rows(old, new))
-            done += 1
-        if len(rows) < batch:
-            break
-    return done
+def kind_pattern(kind: str) -> str:
+    """The ``LIKE`` pattern (escape character ``/``) of the versions of one kind."""
+    return "%," + re.sub(r"([/%_])", r"/\1", kind) + ",%"

@@ -17,9 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from tearsheet.diff.summary import stored
+from tearsheet.diff.summary import UNSUMMARIZED, ChangeSummary
 from tearsheet.notify.rules import ChangeEvent
-from tearsheet.store.records import ChangeSummary
 from tearsheet.store.schema import articles, notify_outbox, notify_state, sources, versions
 from tearsheet.store.store import Store
 
@@ -239,12 +238,8 @@ def _changes() -> Select[Any]:
                                   previous.c.number == v.number - 1)))
 
 
-_UNSUMMARISED = ChangeSummary(kinds=(), significance=0.0, boring=False, words_added=0,
-                              words_removed=0)
-
-
 def _event(row: Any) -> ChangeEvent:
-    summary = stored(row) or _UNSUMMARISED  # a first version, or one not summarised yet
+    summary = ChangeSummary.from_row(row) or UNSUMMARIZED  # a first version, or not summarised
     return ChangeEvent(
         version_id=row["id"], article_id=row["article_id"], source_id=row["source_id"],
         source=row["source"], url=row["url"], number=row["number"],

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, case, exists, func, or_, select, text, tuple_
 
+from tearsheet.diff.summary import kind_pattern
 from tearsheet.store.schema import (
     SEARCH_TABLE,
     SEARCH_VECTOR,
@@ -160,7 +161,7 @@ class Browse:
             values["source"] = source
         if kind:
             query = query.where(_OF_KIND)
-            values["kind"] = "%," + re.sub(r"([/%_])", r"/\1", kind) + ",%"
+            values["kind"] = kind_pattern(kind)
         if min_significance > 0:
             query = query.where(_AT_LEAST)
             values["min"] = min_significance

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tearsheet.diff.summary import ChangeSummary
+
 
 @dataclass(frozen=True)
 class DueArticle:
@@ -67,22 +69,6 @@ class WarcRecord:
 
     def columns(self) -> dict[str, Any]:
         return {"warc_file": self.file, "warc_offset": self.offset, "warc_length": self.length}
-
-
-@dataclass(frozen=True)
-class ChangeSummary:
-    """What the diff engine said of a change, as stored with the version."""
-
-    kinds: tuple[str, ...]
-    significance: float
-    boring: bool
-    words_added: int
-    words_removed: int
-
-    def columns(self) -> dict[str, Any]:
-        return {"kinds": "," + ",".join(self.kinds) + ",", "significance": self.significance,
-                "boring": self.boring, "words_added": self.words_added,
-                "words_removed": self.words_removed}
 
 
 @dataclass(frozen=True)

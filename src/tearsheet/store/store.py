@@ -17,9 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, func, select, update
 
+from tearsheet.diff.summary import ChangeSummary
 from tearsheet.store import database
 from tearsheet.store.database import dialect_insert, insert_unless_present
-from tearsheet.store.records import ChangeSummary, CheckRecord, DueArticle, DueFeed
+from tearsheet.store.records import CheckRecord, DueArticle, DueFeed
 from tearsheet.store.schema import aliases, articles, checks, feeds, sources, versions
 
 log = logging.getLogger("tearsheet")

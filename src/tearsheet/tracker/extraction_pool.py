@@ -34,7 +34,7 @@ log = logging.getLogger("tearsheet")
 
 T = TypeVar("T")
 # imported once, in the fork server
-PRELOAD = ["tearsheet.extract.extraction", "tearsheet.diff.summary"]
+PRELOAD = ["tearsheet.extract.extraction", "tearsheet.diff.changes"]
 TERM_GRACE = 10.0  # seconds a worker keeps serving after SIGTERM (the tracker's grace)
 
 

@@ -28,14 +28,15 @@ from typing import Any
 from tearsheet.archive.warc import Archive
 from tearsheet.config import Settings, SourceSettings
 from tearsheet.diff.align import Document
+from tearsheet.diff.changes import summarize
 from tearsheet.diff.fingerprint import fingerprint, shrank
-from tearsheet.diff.summary import summarize
+from tearsheet.diff.summary import ChangeSummary
 from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
 from tearsheet.errors import ExtractionError, FetchError, TearsheetError
 from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.notify.notifier import Notifier
-from tearsheet.store.records import ChangeSummary, CheckRecord, DueArticle, DueFeed, NewVersion
+from tearsheet.store.records import CheckRecord, DueArticle, DueFeed, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.tracker import schedule
 from tearsheet.tracker.extraction_pool import ExtractionPool

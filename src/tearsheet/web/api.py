@@ -13,7 +13,6 @@ import binascii
 import hmac
 import json
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -24,7 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tearsheet.config import Settings, SourceSettings
-from tearsheet.diff.summary import stored
+from tearsheet.diff.summary import ChangeSummary
 from tearsheet.store.browse import MARK_END, MARK_START, Browse
 from tearsheet.store.curation import Curation, CurationError
 from tearsheet.store.schema import MAX_ID
@@ -194,7 +193,8 @@ def router(settings: Settings, browse: Browse, curation: Curation,
         change = change_between(article_id, old, new)  # a 404 if a version is missing
         return m.Diff(article_id=article_id, old=old, new=new,
                       units=list(change.alignment.units),
-                      metadata=list(change.alignment.metadata), summary=change.summary)
+                      metadata=list(change.alignment.metadata),
+                      summary=m.Summary(**change.summary.as_json()))
 
     @api.get("/changes", response_model=m.Page[m.Change], responses=_READ_ERRORS)
     def changes(limit: Limit = 50, cursor: CursorParam = None, source: str | None = None,
@@ -267,8 +267,10 @@ _ARTICLE_FIELDS = [name for name in m.Article.model_fields if name != "versions"
 
 
 def _summary(row: dict[str, Any]) -> m.ChangeSummary | None:
-    summary = stored(row)
-    return None if summary is None else m.ChangeSummary(**asdict(summary))
+    summary = ChangeSummary.from_row(row)
+    return None if summary is None else m.ChangeSummary(
+        kinds=list(summary.kinds), significance=summary.significance, boring=summary.boring,
+        words_added=summary.words_added, words_removed=summary.words_removed)
 
 
 def _int(value: Any) -> int:

@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tearsheet.config import HttpUrls, Pattern
 from tearsheet.diff.align import FieldChange, Unit
-from tearsheet.diff.changes import Summary
 
 T = TypeVar("T")
 
@@ -128,6 +127,20 @@ class Diff(Model):
     units: list[Unit]
     metadata: list[FieldChange]
     summary: Summary
+
+
+class Summary(Model):
+    """The diff engine's summary of a change, with its sentence counts."""
+
+    words_added: int
+    words_removed: int
+    sentences_added: int
+    sentences_deleted: int
+    sentences_edited: int
+    sentences_moved: int
+    kinds: list[str]
+    significance: float
+    boring: bool
 
 
 class SearchHit(Model):

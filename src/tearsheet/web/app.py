@@ -23,12 +23,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tearsheet import __version__
 from tearsheet.config import Settings, load_settings
 from tearsheet.diff.align import Document
-from tearsheet.diff.changes import KIND_WEIGHTS, Change, Summary, diff
+from tearsheet.diff.changes import KIND_WEIGHTS, Change, diff
 from tearsheet.diff.render import field_name, html_inline, html_rows
-from tearsheet.diff.summary import stored
+from tearsheet.diff.summary import ChangeSummary
 from tearsheet.store.browse import MARK_END, MARK_START, Browse, Cursor
 from tearsheet.store.curation import Curation
-from tearsheet.store.records import ChangeSummary
 from tearsheet.store.store import Store
 from tearsheet.tracker.schedule import humanize_seconds
 from tearsheet.web import api, charts, feeds, words
@@ -138,7 +137,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             browse.latest_changes(PAGE_SIZE, cursor, source, kind, min_significance, boring)
         items = []
         for row in rows:
-            summary: Summary | ChangeSummary | None = stored(row)
+            summary = ChangeSummary.from_row(row)
             if summary is None:  # stored before summaries existed: judge it here
                 summary = change_between(row["article_id"], row["number"] - 1,
                                          row["number"]).summary
@@ -199,7 +198,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         history = []
         versions = browse.versions(article_id, with_text=False)
         for version in versions:
-            summary: Summary | ChangeSummary | None = stored(version)
+            summary = ChangeSummary.from_row(version)
             if summary is None and version["number"] > 1:  # stored before summaries existed
                 summary = change_between(article_id, version["number"] - 1,
                                          version["number"]).summary

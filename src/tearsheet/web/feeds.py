@@ -19,7 +19,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from tearsheet import __version__
-from tearsheet.diff.changes import Change, Summary
+from tearsheet.diff.changes import Change
 from tearsheet.diff.render import html_inline
 from tearsheet.store.browse import Browse
 from tearsheet.web import syndication
@@ -130,15 +130,6 @@ def _not_modified(request: Request, tag: str, newest: datetime) -> bool:
     return False
 
 
-def describe(summary: Summary) -> str:
-    """One line: the kinds, the words added and removed, the significance."""
-    if summary.boring:
-        return "typography only"
-    kinds = ", ".join(kind.replace("_", " ") for kind in summary.kinds) or "changed"
-    return (f"{kinds} · +{summary.words_added}/−{summary.words_removed} words · "
-            f"significance {summary.significance:.2f}")
-
-
 def excerpt(change: Change, limit: int = EXCERPT_UNITS) -> str:
     """The changed parts as escaped HTML: metadata changes, then the first changed units."""
     parts = [f"<p><b>{field.field}</b>: {html_inline(field)}</p>"
@@ -156,5 +147,5 @@ def _entry(row: dict[str, Any], base: str, change_between: ChangeOf) -> Entry:
     return Entry(
         id=syndication.entry_id(row["url"], row["number"]), title=title,
         link=f"{base}/articles/{row['article_id']}/diff/{row['number'] - 1}/{row['number']}",
-        updated=row["captured_at"], summary=describe(change.summary), html=excerpt(change),
+        updated=row["captured_at"], summary=change.summary.describe(), html=excerpt(change),
         author=row.get("byline"), category=row["source"])

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 from markupsafe import Markup, escape
 
-from tearsheet.diff.changes import Summary
-from tearsheet.store.records import ChangeSummary
+from tearsheet.diff.summary import ChangeSummary, kind_label
 from tearsheet.tracker.schedule import humanize_seconds
 
 
@@ -52,7 +51,7 @@ def stamp(moment: datetime | None) -> str:
     return moment.strftime("%-d %b %Y, %H:%M UTC") if moment else "unknown"
 
 
-def summary_line(summary: Summary | ChangeSummary) -> Markup:
+def summary_line(summary: ChangeSummary) -> Markup:
     """A change in a line of HTML: its kinds, words added and removed, significance (from
     the diff engine, or as stored with the version).
 
@@ -60,7 +59,7 @@ def summary_line(summary: Summary | ChangeSummary) -> Markup:
     pages, and a macro call costs several times more."""
     if summary.boring:
         return Markup('<span class="kind boring">typography only</span>')
-    kinds = "".join(f'<span class="kind">{escape(kind.replace("_", " "))}</span> '
+    kinds = "".join(f'<span class="kind">{escape(kind_label(kind))}</span> '
                     for kind in summary.kinds)
     return Markup(  # noqa: S704 - the kinds are escaped, the rest are numbers
         f'{kinds}<span class="counts">+{int(summary.words_added)} / '
