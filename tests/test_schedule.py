@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from tearsheet.config import ScheduleSettings
+from tearsheet.humanize import duration
 from tearsheet.tracker.schedule import (
     Timing,
     after_change,
     after_failure,
     after_unchanged,
     describe,
-    humanize_seconds,
 )
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -180,8 +180,8 @@ def test_article_life_retires_after_retire_after(overrides: dict[str, Any], seed
         (3 * DAY, "3 days"),
     ],
 )
-def test_humanize_seconds(seconds: float, words: str) -> None:
-    assert humanize_seconds(seconds) == words
+def test_duration_in_words(seconds: float, words: str) -> None:
+    assert duration(seconds) == words
 
 
 def test_describe() -> None:

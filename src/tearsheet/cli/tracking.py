@@ -26,9 +26,9 @@ from tearsheet.diff.fingerprint import fingerprint
 from tearsheet.errors import TearsheetError
 from tearsheet.extract.extraction import Extraction, extract
 from tearsheet.fetch.fetcher import Fetcher
+from tearsheet.humanize import duration
 from tearsheet.store.store import Store
 from tearsheet.store.summaries import fill_missing_summaries
-from tearsheet.tracker.schedule import humanize_seconds
 from tearsheet.tracker.tracker import Stats, Tracker
 from tearsheet.tracker.worker import Gate, shared_gate
 from tearsheet.tracker.worker import prepare as prepare_worker
@@ -204,7 +204,7 @@ def status(config: ConfigOption = None) -> None:
     console.print(table)
     if next_check is not None:
         wait = (next_check - now).total_seconds()
-        console.print("next check: " + ("now" if wait <= 0 else f"in {humanize_seconds(wait)}"))
+        console.print("next check: " + ("now" if wait <= 0 else f"in {duration(wait)}"))
     if errors:
         console.print("[bold]recent errors[/]")
         for error in errors:

@@ -18,7 +18,7 @@ from jinja2 import Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from tearsheet.config import NotifyRule
-from tearsheet.tracker.schedule import humanize_seconds
+from tearsheet.humanize import duration
 
 MAX_TITLE = 250
 MAX_BODY = 4000
@@ -95,7 +95,7 @@ def change_context(event: ChangeEvent, base_url: str) -> dict[str, Any]:
 def summary_context(source: str, events: list[ChangeEvent], count: int, window: float,
                     base_url: str) -> dict[str, Any]:
     """What a flood summary template can use: ``count`` changes, the first few named."""
-    return {"source": source, "count": count, "window": humanize_seconds(window),
+    return {"source": source, "count": count, "window": duration(window),
             "window_seconds": window,
             "articles": [{"title": e.title or e.url, "url": e.url,
                           "diff_url": base_url + e.diff_path()}

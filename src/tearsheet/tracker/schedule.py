@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tearsheet.config import ScheduleSettings
+from tearsheet.humanize import duration
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,4 @@ def describe(timing: Timing) -> str:
     """Words for the status column: "checked every 2 hours" or the retirement line."""
     if timing.retired:
         return "no longer checked"
-    return f"checked every {humanize_seconds(timing.interval)}"
-
-
-def humanize_seconds(seconds: float) -> str:
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            value = round(seconds / size)
-            return f"{value} {unit}{'s' if value != 1 else ''}"
-    value = round(seconds)
-    return f"{value} second{'s' if value != 1 else ''}"
+    return f"checked every {duration(timing.interval)}"

@@ -20,16 +20,16 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tearsheet import __version__
+from tearsheet import __version__, humanize
 from tearsheet.config import Settings, load_settings
 from tearsheet.diff.align import Document
 from tearsheet.diff.changes import KIND_WEIGHTS, Change, diff
 from tearsheet.diff.render import field_name, html_inline, html_rows
 from tearsheet.diff.summary import ChangeSummary
+from tearsheet.humanize import duration
 from tearsheet.store.browse import MARK_END, MARK_START, Browse, Cursor
 from tearsheet.store.curation import Curation
 from tearsheet.store.store import Store
-from tearsheet.tracker.schedule import humanize_seconds
 from tearsheet.web import api, charts, feeds, words
 from tearsheet.web.cache import PageCache
 from tearsheet.web.captures import add_capture_routes
@@ -51,8 +51,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     browse = Browse(store)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.auto_reload = False  # no stat() of every template file on every page
-    templates.env.globals.update(tearsheet_version=__version__, ago=words.ago, later=words.later,
-                                 stamp=words.stamp, inline=html_inline, field_name=field_name,
+    templates.env.globals.update(tearsheet_version=__version__, ago=humanize.ago,
+                                 later=humanize.later, stamp=humanize.stamp,
+                                 inline=html_inline, field_name=field_name,
                                  summary_line=words.summary_line,
                                  feed_links=feeds.feed_links)
 
@@ -166,7 +167,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         waits = browse.time_to_first_change()
         return page(request, "stats.html", sources=browse.sources(), rows=rows,
                     most=browse.most_edited(), waits=waits, days=STATS_DAYS,
-                    humanize=humanize_seconds)
+                    humanize=duration)
 
     @app.get("/stats/changes.svg")
     def changes_chart() -> Response:

@@ -7,25 +7,7 @@ from datetime import UTC, datetime
 from markupsafe import Markup, escape
 
 from tearsheet.diff.summary import ChangeSummary, kind_label
-from tearsheet.tracker.schedule import humanize_seconds
-
-
-def ago(moment: datetime | None, now: datetime | None = None) -> str:
-    """``"3 hours ago"``; ``"just now"`` under a minute."""
-    if moment is None:
-        return "never"
-    seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
-    if seconds < 60:
-        return "just now" if seconds >= 0 else f"in {humanize_seconds(-seconds)}"
-    return f"{humanize_seconds(seconds)} ago"
-
-
-def later(first: datetime, then: datetime) -> str:
-    """``"about 8 hours later"``, as NewsSniffer's version list says it."""
-    seconds = (then - first).total_seconds()
-    if seconds < 60:
-        return "moments later"
-    return f"about {humanize_seconds(seconds)} later"
+from tearsheet.humanize import duration
 
 
 def check_status(article: dict[str, object], retire_after: float,
@@ -37,18 +19,13 @@ def check_status(article: dict[str, object], retire_after: float,
     assert isinstance(last, datetime)
     if next_check is None:
         days = int((now - last).total_seconds() // 86400)
-        span = f"over {days} days" if days >= 1 else humanize_seconds(retire_after)
+        span = f"over {days} days" if days >= 1 else duration(retire_after)
         return f"last changed {span} ago and won't be checked again"
     interval = article.get("check_interval")
     assert isinstance(next_check, datetime) and isinstance(interval, float | int)
     wait = (next_check - now).total_seconds()
-    when = "due now" if wait <= 0 else f"in {humanize_seconds(wait)}"
-    return f"checked every {humanize_seconds(float(interval))}; next check {when}"
-
-
-def stamp(moment: datetime | None) -> str:
-    """A timestamp for people: ``"22 Nov 2026, 08:13 UTC"``."""
-    return moment.strftime("%-d %b %Y, %H:%M UTC") if moment else "unknown"
+    when = "due now" if wait <= 0 else f"in {duration(wait)}"
+    return f"checked every {duration(float(interval))}; next check {when}"
 
 
 def summary_line(summary: ChangeSummary) -> Markup:
