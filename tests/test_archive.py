@@ -18,7 +18,7 @@ from tearsheet.archive.warc import Archive, default_dir, raw_record, read_captur
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import ArchiveError
 from tearsheet.fetch.fetcher import Fetcher
-from tearsheet.store.records import WarcRecord
+from tearsheet.store.records import WarcPointer
 from tearsheet.store.store import Store
 from tearsheet.tracker.tracker import Tracker
 from tests.localserver import LocalServer, Reply, Request
@@ -105,7 +105,7 @@ def test_each_version_points_to_its_raw_response(site: Site, tmp_path: Path) -> 
     assert default_dir(settings) == directory
     for version in versions:
         assert version.warc_file is not None
-        ref = WarcRecord(version.warc_file, version.warc_offset, version.warc_length)
+        ref = WarcPointer(version.warc_file, version.warc_offset, version.warc_length)
         # The pointed-at bytes are one gzip member holding the response record, alone.
         stored = [(r, r.raw_stream.read())
                   for r in ArchiveIterator(io.BytesIO(raw_record(directory, ref)))]
@@ -120,7 +120,7 @@ def test_each_version_points_to_its_raw_response(site: Site, tmp_path: Path) -> 
         digest = "sha1:" + b32encode(hashlib.sha1(body).digest()).decode()
         assert record.rec_headers.get_header("WARC-Payload-Digest") == digest
     # Version 2's capture holds the correction; the reader decodes it.
-    second = read_capture(directory, WarcRecord(*versions[1][1:]), 1_000_000)
+    second = read_capture(directory, WarcPointer(*versions[1][1:]), 1_000_000)
     assert b"A correction was appended" in second.body
     assert second.content_type == "text/html" and second.charset == "utf-8"
     # Only the fetches that made versions were kept (3 fetches, 2 versions), each with
@@ -172,7 +172,7 @@ def test_a_failed_write_keeps_the_version(
 
 def test_a_record_outside_the_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match="not a file of the archive folder"):
-        raw_record(tmp_path, WarcRecord("../ts.db", 0, 10))
+        raw_record(tmp_path, WarcPointer("../ts.db", 0, 10))
 
 
 def test_archive_dir_for_postgresql_is_under_the_data_directory(
@@ -200,7 +200,7 @@ def test_captures_made_together_share_one_fsync(
         syncs.append(fd)
         real_fsync(fd)
 
-    async def go() -> list[WarcRecord | None]:
+    async def go() -> list[WarcPointer | None]:
         async with Fetcher(settings.fetch) as fetcher:
             responses = [await fetcher.fetch(site.server.url(PATH)) for _ in range(10)]
         archive = Archive.from_settings(settings)

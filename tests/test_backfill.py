@@ -21,7 +21,7 @@ from tearsheet.errors import BackfillError
 from tearsheet.extract.extraction import extract
 from tearsheet.simulate import Version, convert_files, load_histories
 from tearsheet.simulate.warcs import BASE, EPOCH, render, response_record, write_warc
-from tearsheet.store.records import WarcRecord
+from tearsheet.store.records import WarcPointer
 from tearsheet.store.store import Store
 from tests.conftest import cli, shared_path
 from tests.localserver import LocalServer, Reply, Request
@@ -78,7 +78,7 @@ def test_the_shared_histories_come_back_from_warc(tmp_path: Path) -> None:
     row = store.version(1, 1)
     assert row is not None and row["warc_file"]
     capture = read_capture(default_dir(settings_for(tmp_path)),
-                           WarcRecord(row["warc_file"], row["warc_offset"], row["warc_length"]),
+                           WarcPointer(row["warc_file"], row["warc_offset"], row["warc_length"]),
                            10**7)
     assert capture.url == BASE + versions[0].path
     # Importing again adds nothing: every capture is at or before the stored history.

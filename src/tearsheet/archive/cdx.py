@@ -23,7 +23,7 @@ from tearsheet.archive.warc import Archive, Capture
 from tearsheet.archive.warc_import import Importer, Located, Report, offer_located
 from tearsheet.errors import BackfillError, FetchError
 from tearsheet.fetch.fetcher import Fetcher, Response
-from tearsheet.store.records import WarcRecord
+from tearsheet.store.records import WarcPointer
 
 # Field letters of the CDX header (the Internet Archive's CDX legend).
 _FIELDS = {"N": "urlkey", "b": "timestamp", "a": "url", "m": "mime", "s": "status",
@@ -170,5 +170,5 @@ async def import_from_endpoint(importer: Importer, entries: list[Entry], endpoin
     return importer.finish()
 
 
-def _write(response: Response, archive: Archive) -> WarcRecord:
+def _write(response: Response, archive: Archive) -> WarcPointer:
     return archive.write(response)

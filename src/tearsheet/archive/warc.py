@@ -41,9 +41,9 @@ from tearsheet import __version__
 from tearsheet.config import ArchiveSettings, Settings
 from tearsheet.errors import ArchiveError
 from tearsheet.fetch.fetcher import Response
-from tearsheet.store.records import WarcRecord
+from tearsheet.store.records import WarcPointer
 
-log = logging.getLogger("tearsheet.archive.warc")
+log = logging.getLogger(__name__)
 
 WARC_MEDIA_TYPE = "application/warc"
 
@@ -71,7 +71,7 @@ class Archive:
         self._serial = 0
         self._lock = threading.Lock()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
-        self._queue: list[tuple[Response, asyncio.Future[WarcRecord | Exception]]] = []
+        self._queue: list[tuple[Response, asyncio.Future[WarcPointer | Exception]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
     @classmethod
@@ -83,7 +83,7 @@ class Archive:
         keep = self.settings.keep
         return keep == "all" or (keep == "versions" and new_version)
 
-    async def capture(self, response: Response, *, new_version: bool) -> WarcRecord | None:
+    async def capture(self, response: Response, *, new_version: bool) -> WarcPointer | None:
         """Archive ``response`` if the settings want it; where it went, or None.
 
         Captures that arrive while a write is under way are written together and share one
@@ -95,7 +95,7 @@ class Archive:
         if not self.wanted(new_version=new_version) or response.exchange is None:
             return None
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[WarcRecord | Exception] = loop.create_future()
+        future: asyncio.Future[WarcPointer | Exception] = loop.create_future()
         self._queue.append((response, future))
         if self._flusher is None or self._flusher.done():
             self._flusher = loop.create_task(self._flush())
@@ -120,25 +120,25 @@ class Archive:
                 if not future.done():
                     future.set_result(result)
 
-    def write_group(self, responses: list[Response]) -> list[WarcRecord | Exception]:
+    def write_group(self, responses: list[Response]) -> list[WarcPointer | Exception]:
         """Write several captures, then fsync each file touched once; per capture, its
         place or the error that kept it out."""
-        results: list[WarcRecord | Exception] = []
+        results: list[WarcPointer | Exception] = []
         for response in responses:
             try:
                 results.append(self.write(response, sync=False))
             except (OSError, ArchiveError, ValueError) as exc:
                 results.append(exc)
-        for name in {r.file for r in results if isinstance(r, WarcRecord)}:
+        for name in {r.file for r in results if isinstance(r, WarcPointer)}:
             try:
                 with open(self.directory / name, "rb") as fh:
                     os.fsync(fh.fileno())
             except OSError as exc:
-                results = [exc if isinstance(r, WarcRecord) and r.file == name else r
+                results = [exc if isinstance(r, WarcPointer) and r.file == name else r
                            for r in results]
         return results
 
-    def write(self, response: Response, *, sync: bool = True) -> WarcRecord:
+    def write(self, response: Response, *, sync: bool = True) -> WarcPointer:
         """Append the response and request records (synchronously); the response's place.
         ``sync``: fsync before returning (:meth:`write_group` syncs once for many)."""
         exchange = response.exchange
@@ -176,9 +176,9 @@ class Archive:
                 fh.flush()
                 if sync:
                     os.fsync(fh.fileno())
-        return WarcRecord(path.name, offset, end - offset)
+        return WarcPointer(path.name, offset, end - offset)
 
-    def copy(self, record: bytes) -> WarcRecord:
+    def copy(self, record: bytes) -> WarcPointer:
         """Append a record read from another WARC file (an import's proof), gzipped on its
         own if it was not, so it can be read alone like the tracker's."""
         if not record.startswith(b"\x1f\x8b"):
@@ -190,7 +190,7 @@ class Archive:
                 fh.write(record)
                 fh.flush()
                 os.fsync(fh.fileno())
-        return WarcRecord(path.name, offset, len(record))
+        return WarcPointer(path.name, offset, len(record))
 
     def _file(self) -> Path:
         """The file to append to: the current one, or a new one once it is full."""
@@ -240,7 +240,7 @@ class Capture:
         return None
 
 
-def record_path(directory: Path, ref: WarcRecord) -> Path:
+def record_path(directory: Path, ref: WarcPointer) -> Path:
     """The file of ``ref`` inside ``directory``; a name that leaves it is refused."""
     path = (directory / ref.file).resolve()
     if path.parent != directory.resolve():
@@ -248,7 +248,7 @@ def record_path(directory: Path, ref: WarcRecord) -> Path:
     return path
 
 
-def raw_record(directory: Path, ref: WarcRecord) -> bytes:
+def raw_record(directory: Path, ref: WarcPointer) -> bytes:
     """The record's bytes as stored (one gzip member): a valid WARC file by itself."""
     path = record_path(directory, ref)
     try:
@@ -273,7 +273,7 @@ class Unreadable:
         return self.message
 
 
-def read_capture(directory: Path, ref: WarcRecord, max_bytes: int) -> Capture:
+def read_capture(directory: Path, ref: WarcPointer, max_bytes: int) -> Capture:
     """The archived response of a version, parsed and decoded (at most ``max_bytes``)."""
     records = iter_captures(io.BytesIO(raw_record(directory, ref)), max_bytes)
     for capture in records:

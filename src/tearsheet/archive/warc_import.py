@@ -36,12 +36,12 @@ from tearsheet.diff.changes import summarize
 from tearsheet.diff.fingerprint import fingerprint, shrank
 from tearsheet.errors import BackfillError, ExtractionError
 from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract
-from tearsheet.store.records import NewVersion, WarcRecord
+from tearsheet.store.records import NewVersion, WarcPointer
 from tearsheet.store.store import Store
 from tearsheet.urls import canonicalize
 
-log = logging.getLogger("tearsheet.archive.warc_import")
-Keep = Callable[[Archive], WarcRecord]  # archives a capture, once it makes a version
+log = logging.getLogger(__name__)
+Keep = Callable[[Archive], WarcPointer]  # archives a capture, once it makes a version
 MAX_PROBLEMS = 50  # messages kept for the summary; the counts are complete
 
 
@@ -281,7 +281,7 @@ def read_located(items: Iterable[Located], max_bytes: int, report: Report,
             fh.close()
 
 
-def _copy(raw: bytes, archive: Archive) -> WarcRecord:
+def _copy(raw: bytes, archive: Archive) -> WarcPointer:
     return archive.copy(raw)
 
 

@@ -1,1 +1,22 @@
-"""tearsheet.diff.align."""
+"""Diff: what changed between two versions, and how much it matters (pure).
+
+:func:`diff` is the entry point: :mod:`.align` pairs the sentences of two
+:class:`Document` s (moves, splits, word diffs; sentences from :mod:`.sentences`),
+:mod:`.changes` names the kinds and the significance, :mod:`.summary` is the
+:class:`ChangeSummary` stored with each version, :mod:`.render` shows a change in a
+terminal or as HTML, and :mod:`.fingerprint` decides whether two extractions are the same
+version at all.
+"""
+
+from tearsheet.diff.align import Alignment, Document, align
+from tearsheet.diff.changes import Change, diff, history_labels, summarize
+from tearsheet.diff.fingerprint import fingerprint, is_new_version, normalize, shrank
+from tearsheet.diff.render import html_document, terminal
+from tearsheet.diff.sentences import split_sentences
+from tearsheet.diff.summary import ChangeSummary, SentenceCounts
+
+__all__ = [
+    "Alignment", "Change", "ChangeSummary", "Document", "SentenceCounts", "align", "diff",
+    "fingerprint", "history_labels", "html_document", "is_new_version", "normalize",
+    "shrank", "split_sentences", "summarize", "terminal",
+]

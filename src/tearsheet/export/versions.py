@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from tearsheet.archive.warc import raw_record
 from tearsheet.errors import ArchiveError, ExportError
-from tearsheet.store.records import WarcRecord
+from tearsheet.store.records import WarcPointer
 
 FIELDS = ("source", "url", "version", "captured_at", "title", "byline", "published_at",
           "modified_at", "language", "fetched_url", "text")
@@ -118,7 +118,7 @@ def write_warc(rows: Iterable[dict[str, Any]], out: IO[bytes], directory: Path,
             report.skipped["no_capture"] += 1
             continue
         try:
-            out.write(raw_record(directory, WarcRecord(
+            out.write(raw_record(directory, WarcPointer(
                 row["warc_file"], int(row["warc_offset"]), int(row["warc_length"]))))
         except ArchiveError:
             report.skipped["capture_unreadable"] += 1

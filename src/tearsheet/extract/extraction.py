@@ -23,7 +23,7 @@ from tearsheet.errors import ExtractionError
 from tearsheet.extract.body import body_blocks, tidy
 from tearsheet.extract.encoding import decode_html, looks_binary, mojibake_count
 from tearsheet.extract.metadata import read_metadata
-from tearsheet.extract.refusals import check_capture
+from tearsheet.extract.refusals import refuse_if_not_article
 from tearsheet.urls import canonical_from_html
 
 
@@ -81,7 +81,7 @@ def extract(
         raise ExtractionError("the text is garbled (mojibake) beyond repair",
                               reason="mojibake")
     if check_captures:
-        check_capture(text, paragraphs, free=meta.free,
+        refuse_if_not_article(text, paragraphs, free=meta.free,
                       headings=[meta.title, meta.page_title, *meta.headings])
     elif not paragraphs:
         raise ExtractionError("no article text found", reason="too_short")

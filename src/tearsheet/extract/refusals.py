@@ -2,7 +2,7 @@
 
 A consent wall, a paywall teaser, a login form, an error or "not found" page served with
 status 200, a body cut off in transit: stored as a version, each would be a phantom edit
-("the article was deleted") and then a phantom restoration. :func:`check_capture` names
+("the article was deleted") and then a phantom restoration. :func:`refuse_if_not_article` names
 the kind, as :attr:`ExtractionError.reason`, so the check fails, is retried with backoff,
 and ``status`` says why.
 
@@ -65,7 +65,7 @@ _END_OF_PAGE = re.compile(r"</(?:html|body)\s*>", _FLAGS)
 _SENTENCE_END = re.compile(r"[.!?…\"”’»)\]:;*]\s*$")
 
 
-def check_capture(
+def refuse_if_not_article(
     page: str, paragraphs: Sequence[str], *, headings: Sequence[str | None] = (),
     free: bool | None = None,
 ) -> None:

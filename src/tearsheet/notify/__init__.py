@@ -6,3 +6,9 @@ delivery per (rule, version) in the ``notify_outbox`` table (:mod:`.outbox`) —
 source changes many articles within a window, holds them for one summary — and delivers
 (:mod:`.deliver`) with retries and backoff. The tracker never waits for any of it.
 """
+
+from tearsheet.notify.notifier import Notifier
+from tearsheet.notify.outbox import Delivery, Outbox
+from tearsheet.notify.rules import ChangeEvent, matches
+
+__all__ = ["ChangeEvent", "Delivery", "Notifier", "Outbox", "matches"]

@@ -28,7 +28,7 @@ from tearsheet.notify.outbox import BATCH, Delivery, Outbox
 from tearsheet.notify.rules import ChangeEvent
 from tearsheet.store.store import Store
 
-log = logging.getLogger("tearsheet.notify")
+log = logging.getLogger(__name__)
 SEND_BATCH = 20  # deliveries in flight at once
 
 

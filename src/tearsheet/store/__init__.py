@@ -1,1 +1,21 @@
-"""tearsheet.store.store."""
+"""Store: every article, version and check in SQLite or PostgreSQL (knows nothing of the web).
+
+:class:`Store` owns the writes and the tracker's queries; :class:`Browse` the read-only
+queries of the pages, feeds and API; :class:`Curation` the API's writes. :mod:`.records`
+holds the plain values it takes and returns, :mod:`.schema` and ``migrations/`` the tables,
+:mod:`.database` opening and upgrading a database, :mod:`.copy` a whole store copied to
+another database, :mod:`.hosts` per-host politeness shared by many workers.
+"""
+
+from tearsheet.store.browse import Browse
+from tearsheet.store.copy import copy_store
+from tearsheet.store.curation import Curation, CurationError
+from tearsheet.store.hosts import HostGate
+from tearsheet.store.records import CheckRecord, DueArticle, DueFeed, NewVersion, WarcPointer
+from tearsheet.store.store import Store
+from tearsheet.store.summaries import fill_missing_summaries
+
+__all__ = [
+    "Browse", "CheckRecord", "Curation", "CurationError", "DueArticle", "DueFeed", "HostGate",
+    "NewVersion", "Store", "WarcPointer", "copy_store", "fill_missing_summaries",
+]

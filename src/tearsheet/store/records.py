@@ -55,11 +55,11 @@ class NewVersion:
     text: str
     content_hash: str
     summary: ChangeSummary | None = None  # the change from the previous version
-    capture: WarcRecord | None = None  # where the raw response is archived
+    capture: WarcPointer | None = None  # where the raw response is archived
 
 
 @dataclass(frozen=True)
-class WarcRecord:
+class WarcPointer:
     """Where a raw response is archived: a WARC file (relative to ``archive.dir``), and
     the offset and length of its ``response`` record in it."""
 

@@ -23,7 +23,7 @@ from tearsheet.store.database import dialect_insert, insert_unless_present
 from tearsheet.store.records import CheckRecord, DueArticle, DueFeed
 from tearsheet.store.schema import aliases, articles, checks, feeds, sources, versions
 
-log = logging.getLogger("tearsheet")
+log = logging.getLogger(__name__)
 
 
 class Store:

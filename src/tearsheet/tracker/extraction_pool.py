@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from tearsheet.errors import ExtractionError
 
-log = logging.getLogger("tearsheet")
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # imported once, in the fork server

@@ -43,7 +43,7 @@ from tearsheet.tracker.extraction_pool import ExtractionPool
 from tearsheet.tracker.writer import StoreWriter
 from tearsheet.urls import canonicalize
 
-log = logging.getLogger("tearsheet")
+log = logging.getLogger(__name__)
 
 MAX_CHILD_SITEMAPS = 50
 SHUTDOWN_GRACE = 10.0  # seconds in-flight checks get to finish after a stop request

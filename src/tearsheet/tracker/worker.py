@@ -25,7 +25,7 @@ from tearsheet.errors import StoreError
 from tearsheet.store.hosts import HostGate
 from tearsheet.store.store import Store
 
-log = logging.getLogger("tearsheet")
+log = logging.getLogger(__name__)
 
 Gate = Callable[[str], Awaitable[None]]
 

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from tearsheet.store.records import CheckRecord
 from tearsheet.store.store import Store
 
-log = logging.getLogger("tearsheet")
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_GROUP = 256  # checks in one commit at most (one transaction's worth of memory)

@@ -41,7 +41,7 @@ STATS_DAYS = 30
 DIFFS_KEPT = 2048
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-log = logging.getLogger("tearsheet.web")
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:

@@ -18,7 +18,7 @@ from tearsheet.archive.warc import WARC_MEDIA_TYPE, default_dir, raw_record, rea
 from tearsheet.config import Settings
 from tearsheet.errors import ArchiveError
 from tearsheet.store.browse import Browse
-from tearsheet.store.records import WarcRecord
+from tearsheet.store.records import WarcPointer
 from tearsheet.web.params import ArticleId, Number
 
 CAPTURE_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -30,7 +30,7 @@ def add_capture_routes(app: FastAPI, browse: Browse, settings: Settings) -> None
     """Register ``…/versions/{n}/capture`` (the page) and ``…/capture.warc`` (the record)."""
     directory = default_dir(settings)
 
-    def record_of(article_id: int, number: int) -> WarcRecord:
+    def record_of(article_id: int, number: int) -> WarcPointer:
         version = browse.version(article_id, number)
         if version is None:
             raise HTTPException(404, f"article {article_id} has no version {number}")
@@ -66,9 +66,9 @@ def add_capture_routes(app: FastAPI, browse: Browse, settings: Settings) -> None
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def warc_record(version: dict[str, Any]) -> WarcRecord | None:
+def warc_record(version: dict[str, Any]) -> WarcPointer | None:
     """Where a stored version's raw response is (None: not captured)."""
     if version.get("warc_file") is None:
         return None
-    return WarcRecord(version["warc_file"], int(version["warc_offset"]),
+    return WarcPointer(version["warc_file"], int(version["warc_offset"]),
                       int(version["warc_length"]))
