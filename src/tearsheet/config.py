@@ -23,6 +23,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SecretStr,
     ValidationError,
     field_validator,
     model_validator,
@@ -213,6 +214,7 @@ class SourceSettings(_Section):
     article_pattern: Pattern = ""
     body_selector: str | None = None
     drop_selectors: list[str] = []
+    wayback: bool = False  # save each new version with the Internet Archive (``[wayback]``)
 
     def discovery(self) -> list[tuple[str, str, str]]:
         """Where its articles are found: (kind, url, pattern) rows, as
@@ -267,6 +269,7 @@ class NotifyRule(_Section):
     webhook: str | None = None
     secret: str | None = Field(None, min_length=16)  # HMAC-SHA256 key for the webhook
     apprise: str | None = None
+    account: str | None = None  # a Mastodon or Bluesky account of [notifications.accounts]
     title: str = "{{ source }}: {{ title }}"  # Jinja2 (sandboxed), for Apprise
     body: str = ("{{ kinds | join(', ') or 'changed' }} · +{{ words_added }}/−{{ words_removed }}"
                  " words · significance {{ '%.2f' | format(significance) }}\n{{ diff_url }}")
@@ -274,6 +277,8 @@ class NotifyRule(_Section):
     summary_body: str = ("{{ count }} articles of {{ source }} changed within {{ window }} "
                          "(a site-wide change?), e.g.:\n{% for a in articles %}- {{ a.title }}"
                          "\n{% endfor %}")
+    post: str = ("{{ source }} changed “{{ title }}” (version {{ number }}): "
+                 "{{ kinds | join(', ') or 'edited' }}.\n{{ diff_url }}")  # social posts
 
     @field_validator("webhook")
     @classmethod
@@ -291,7 +296,7 @@ class NotifyRule(_Section):
                                  "https://github.com/caronc/apprise/wiki)")
         return url
 
-    @field_validator("title", "body", "summary_title", "summary_body")
+    @field_validator("title", "body", "summary_title", "summary_body", "post")
     @classmethod
     def _template(cls, source: str) -> str:
         from jinja2 import TemplateSyntaxError
@@ -305,18 +310,51 @@ class NotifyRule(_Section):
 
     @model_validator(mode="after")
     def _one_target(self) -> NotifyRule:
-        if (self.webhook is None) == (self.apprise is None):
-            raise ValueError(f"rule {self.name!r}: give either webhook or apprise")
+        if sum(t is not None for t in (self.webhook, self.apprise, self.account)) != 1:
+            raise ValueError(f"rule {self.name!r}: give one of webhook, apprise or account")
         if self.webhook is not None and self.secret is None:
             raise ValueError(f"rule {self.name!r}: a webhook needs a secret (16+ characters) "
                              "to sign its requests")
         return self
 
 
+class Account(_Section):
+    """A Mastodon or Bluesky account that rules post cards to. Secrets are best given in
+    the environment (``TEARSHEET_NOTIFICATIONS__ACCOUNTS__NAME__TOKEN``); they are never
+    shown or logged."""
+
+    mastodon: str | None = None  # the instance, e.g. https://mastodon.social
+    token: SecretStr | None = None  # an access token with write:statuses, write:media
+    bluesky: str | None = None  # the PDS, e.g. https://bsky.social
+    identifier: str | None = None  # handle or DID
+    password: SecretStr | None = None  # an app password
+    language: str | None = Field(None, max_length=35)  # of the posts (BCP 47)
+
+    @field_validator("mastodon", "bluesky")
+    @classmethod
+    def _server(cls, url: str | None) -> str | None:
+        return url if url is None else check_http_urls([url])[0]
+
+    @model_validator(mode="after")
+    def _one_network(self) -> Account:
+        if (self.mastodon is None) == (self.bluesky is None):
+            raise ValueError("an account is on mastodon or bluesky (give one server URL)")
+        if self.mastodon is not None and self.token is None:
+            raise ValueError("a Mastodon account needs its token")
+        if self.bluesky is not None and (self.identifier is None or self.password is None):
+            raise ValueError("a Bluesky account needs identifier and password")
+        return self
+
+    @property
+    def network(self) -> str:
+        return "mastodon" if self.mastodon is not None else "bluesky"
+
+
 class NotifySettings(_Section):
     """Notifications (see :mod:`tearsheet.notify`): rules, delivery, flood control."""
 
     rules: list[NotifyRule] = []
+    accounts: dict[str, Account] = {}
     base_url: str = ""  # of the web UI, for links in messages (e.g. https://ts.example)
     poll_interval: Duration = 10.0
     timeout: Duration = 10.0
@@ -341,12 +379,51 @@ class NotifySettings(_Section):
             raise ValueError("must be longer than zero")
         return value
 
+    @model_validator(mode="after")
+    def _known_accounts(self) -> NotifySettings:
+        for rule in self.rules:
+            if rule.account is not None and rule.account not in self.accounts:
+                known = ", ".join(self.accounts) or "none configured"
+                raise ValueError(f"rule {rule.name!r}: no account named {rule.account!r} "
+                                 f"(accounts: {known})")
+        return self
+
     def rule(self, name: str) -> NotifyRule:
         for rule in self.rules:
             if rule.name == name:
                 return rule
         known = ", ".join(r.name for r in self.rules) or "none configured"
         raise ConfigError(f"no notification rule named {name!r} (rules: {known})")
+
+
+class CardSettings(_Section):
+    """Diff cards (see :mod:`tearsheet.diff.card`): font files tried before the system's
+    (a font that covers CJK can be the only one)."""
+
+    fonts: list[str] = []
+    portrait: bool = False  # posts and e-mails use 1080×1350 instead of 1200×675
+
+
+class WaybackSettings(_Section):
+    """Save Page Now (see :mod:`tearsheet.notify.wayback`) for sources with
+    ``wayback = true``: keys from https://archive.org/account/s3.php."""
+
+    access_key: SecretStr | None = None
+    secret_key: SecretStr | None = None
+    endpoint: str = "https://web.archive.org"
+    poll_interval: Duration = 15.0  # between job status checks
+    retries: int = Field(5, ge=0, le=20)
+    retry_backoff: Duration = 300.0
+    concurrency: int = Field(2, ge=1, le=20)  # captures in flight
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint(cls, url: str) -> str:
+        return check_http_urls([url])[0]
+
+    @property
+    def enabled(self) -> bool:
+        return self.access_key is not None and self.secret_key is not None
 
 
 class Settings(BaseSettings):
@@ -365,6 +442,8 @@ class Settings(BaseSettings):
     sources: list[SourceSettings] = []
     api: ApiSettings = ApiSettings()
     notifications: NotifySettings = NotifySettings()
+    cards: CardSettings = CardSettings()
+    wayback: WaybackSettings = WaybackSettings()
 
     @field_validator("sources")
     @classmethod

@@ -434,6 +434,11 @@ class Store:
             row = conn.execute(select(articles).where(condition)).first()
             return dict(row._mapping) if row else None
 
+    def source_name(self, source_id: int) -> str:
+        with self.engine.connect() as conn:
+            name = conn.scalar(select(sources.c.name).where(sources.c.id == source_id))
+            return str(name or "")
+
     def versions_without_summary(self, limit: int, after_id: int = 0) -> list[dict[str, Any]]:
         """Changes (versions after the first) stored before summaries were (for backfill)."""
         query = (select(versions.c.id, versions.c.article_id, versions.c.number)

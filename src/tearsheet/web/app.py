@@ -39,6 +39,7 @@ HERE = Path(__file__).parent
 PAGE_SIZE = 30
 STATS_DAYS = 30
 DIFFS_KEPT = 2048
+CARDS_KEPT = 256  # PNGs of ~60 KB
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 log = logging.getLogger(__name__)
@@ -222,6 +223,33 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         old, new = sorted((old, new))
         return RedirectResponse(f"/articles/{article_id}/diff/{old}/{new}", status_code=303)
 
+    cards: OrderedDict[tuple[int, int, int, bool], bytes] = OrderedDict()
+
+    @app.get("/articles/{article_id}/diff/{old}/{new}.png")
+    def diff_card(article_id: ArticleId, old: Number, new: Number,
+                  portrait: bool = False) -> Response:
+        """The change as a card (in the thread pool: drawing takes ~20 ms of CPU)."""
+        from tearsheet.diff import card
+        from tearsheet.diff.fonts import find_fonts
+
+        key = (article_id, old, new, portrait)
+        data = cards.get(key)
+        if data is None:
+            article = _found(browse.article(article_id), f"no article {article_id}")
+            if old >= new:
+                raise HTTPException(404, "compare an older version with a newer one")
+            before, after = pair(article_id, old, new)
+            info = card.info_from_rows(article["source"], before, after,
+                                       _diff_url(settings, article_id, old, new))
+            data = cards[key] = card.png(
+                change_between(article_id, old, new, (before, after)), info,
+                card.PORTRAIT if portrait else card.LANDSCAPE,
+                find_fonts(tuple(settings.cards.fonts)))
+            if len(cards) > CARDS_KEPT:
+                cards.popitem(last=False)
+        return Response(data, media_type="image/png",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
     @app.get("/articles/{article_id}/diff/{old}/{new}", response_class=HTMLResponse)
     async def diff_page(request: Request, article_id: ArticleId, old: Number, new: Number,
                         view: str = "side", boring: bool = False) -> HTMLResponse:
@@ -231,7 +259,16 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         before, after = pair(article_id, old, new)
         change = change_between(article_id, old, new, (before, after))
         count = int(article["version_count"])
+        from tearsheet.diff import card  # Pillow: loaded by the first diff page, not at start
+
+        info = card.info_from_rows(article["source"], before, after)
+        share = {"image": f"{str(request.base_url).rstrip('/')}/articles/{article_id}/diff/"
+                          f"{old}/{new}.png",
+                 "title": f"{article['source']}: {info.title or article['url']}",
+                 "description": f"Versions {old} and {new}: {change.summary.describe()}",
+                 "alt": card.alt_text(change, info, limit=420)}
         return page(request, "diff.html", article=article, change=change, old=old, new=new,
+                    share=share,
                     before=before, after=after, view=view, boring=boring,
                     rows=list(html_rows(change)) if view == "side" else None,
                     # the single changes just before and just after the range compared
@@ -272,6 +309,11 @@ def from_environment() -> FastAPI:
     """The app for a server process started by name (``tearsheet serve --workers N``): the
     settings come from ``$TEARSHEET_CONFIG`` and the environment, as for the CLI."""
     return create_app(load_settings(os.environ.get("TEARSHEET_CONFIG")))
+
+
+def _diff_url(settings: Settings, article_id: int, old: int, new: int) -> str:
+    base = settings.notifications.base_url.rstrip("/")
+    return f"{base}/articles/{article_id}/diff/{old}/{new}" if base else ""
 
 
 def _svg(body: bytes) -> Response:
