@@ -121,8 +121,9 @@ def test_messages_are_text_and_templates_are_sandboxed() -> None:
 
 
 @pytest.mark.parametrize(("rule", "message"), [
-    ({"name": "r"}, "give either webhook or apprise"),
-    ({"name": "r", "webhook": "https://h.example/", "apprise": "json://x/"}, "either"),
+    ({"name": "r"}, "give one of webhook, apprise or account"),
+    ({"name": "r", "webhook": "https://h.example/", "apprise": "json://x/"}, "one of"),
+    ({"name": "r", "account": "nobody"}, "no account named 'nobody'"),
     ({"name": "r", "webhook": "https://h.example/"}, "needs a secret"),
     ({"name": "r", "webhook": "ftp://h.example/", "secret": SECRET}, "not an http\\(s\\) URL"),
     ({"name": "r", "apprise": "json://x/", "body": "{% if %}"}, "not a valid Jinja2"),
