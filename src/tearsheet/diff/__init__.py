@@ -5,7 +5,8 @@
 :mod:`.changes` names the kinds and the significance, :mod:`.summary` is the
 :class:`ChangeSummary` stored with each version, :mod:`.render` shows a change in a
 terminal or as HTML, and :mod:`.fingerprint` decides whether two extractions are the same
-version at all.
+version at all. :mod:`.card` draws a change as a PNG (imported on its own: it loads
+Pillow, which nothing else on the check path needs).
 """
 
 from tearsheet.diff.align import Alignment, Document, align
