@@ -25,7 +25,9 @@ from tearsheet.errors import TearsheetError
 from tearsheet.notify import rules as r
 from tearsheet.notify.deliver import DeliveryError, send
 from tearsheet.notify.outbox import BATCH, Delivery, Outbox
+from tearsheet.notify.posting import Posting
 from tearsheet.notify.rules import ChangeEvent
+from tearsheet.notify.social import Post, PostError, RateLimited
 from tearsheet.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ class Notifier:
         self.config = settings.notifications
         self.rules = {rule.name: rule for rule in self.config.rules}
         self.outbox = Outbox(store)
+        self.posting = Posting(settings, store, clock)
         self.clock = clock
         self.sent = self.failed = 0
 
@@ -119,8 +122,21 @@ class Notifier:
                                     f"no rule named {delivery.rule!r} any more", None)
             return False
         try:
-            payload, title, body = await asyncio.to_thread(self.message, rule, delivery)
-            await send(rule, payload, title, body, delivery.id, self.config.timeout, client)
+            if rule.account is not None:
+                await self._post(rule, delivery, client)
+            else:
+                payload, title, body = await asyncio.to_thread(self.message, rule, delivery)
+                await send(rule, payload, title, body, delivery.id, self.config.timeout,
+                           client)
+        except RateLimited as exc:
+            await asyncio.to_thread(self.outbox.defer, delivery.id, str(exc), exc.until)
+            return False
+        except PostError as exc:
+            if exc.final:  # refused as it is (bad credentials, invalid post): no retry
+                self.failed += 1
+                await asyncio.to_thread(self.outbox.mark_failed, delivery.id, str(exc), None)
+                return False
+            return await asyncio.to_thread(self._failed, delivery, str(exc))
         except (DeliveryError, TearsheetError, ValueError) as exc:
             return await asyncio.to_thread(self._failed, delivery, str(exc))
         except Exception as exc:  # a template or plugin bug: logged, retried, never lost
@@ -129,6 +145,14 @@ class Notifier:
         await asyncio.to_thread(self.outbox.mark_sent, delivery.id, self.clock())
         self.sent += 1
         return True
+
+    async def _post(self, rule: NotifyRule, delivery: Delivery,
+                    client: httpx.AsyncClient) -> None:
+        summary = None
+        if delivery.kind == "summary":
+            _, title, body = await asyncio.to_thread(self.message, rule, delivery)
+            summary = f"{title}\n{body}"
+        await self.posting.deliver(rule, delivery, client, summary)
 
     def _failed(self, delivery: Delivery, error: str) -> bool:
         if delivery.attempts > self.config.retries:
@@ -202,6 +226,12 @@ class Notifier:
             significance=0.5, boring=False, words_added=3, words_removed=1)
         delivery = Delivery(0, rule.name, "change", 1, 1, 0, now, event)
         payload, title, body = self.message(rule, delivery)
+        if rule.account is not None:  # words only: the sample change has no stored versions
+            async with httpx.AsyncClient(follow_redirects=False) as client:
+                await self.posting.network(rule.account).post(client, Post(
+                    f"{title}\n{body}", None, "", (0, 0), f"tearsheet-test-{now:%Y%m%d%H%M%S}",
+                    now), None, False)
+            return
         payload["test"] = True
         async with httpx.AsyncClient(follow_redirects=False) as client:
             await send(rule, payload, title, body, 0, self.config.timeout, client)

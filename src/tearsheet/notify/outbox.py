@@ -175,6 +175,16 @@ class Outbox:
             conn.execute(update(notify_outbox).where(notify_outbox.c.id == delivery_id)
                          .values(**values))
 
+    def defer(self, delivery_id: int, error: str, until: datetime) -> None:
+        """Try again at ``until`` without counting this attempt (a rate limit is not a
+        failure of the message)."""
+        o = notify_outbox.c
+        with self.engine.begin() as conn:
+            conn.execute(update(notify_outbox).where(o.id == delivery_id).values(
+                last_error=error[:2000], next_attempt_at=until,
+                attempts=func.max(o.attempts - 1, 0) if self.engine.dialect.name == "sqlite"
+                else func.greatest(o.attempts - 1, 0)))
+
     def prune(self, now: datetime) -> int:
         """Forget deliveries that ended (sent, summarised, failed) :data:`KEEP` ago."""
         o = notify_outbox.c

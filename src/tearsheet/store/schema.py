@@ -13,6 +13,10 @@ the reference they are written against.
   response is archived (a WARC record).
 - ``checks``: the log of every check, including failures (which never make versions).
 - ``hosts``: per-host politeness shared by every worker (see :mod:`tearsheet.store.hosts`).
+- ``social_posts``: cards posted to Mastodon and Bluesky, one thread per article and
+  account (see :mod:`tearsheet.notify.posting`).
+- ``wayback_saves``: versions asked of the Internet Archive's Save Page Now, and their
+  mementos (see :mod:`tearsheet.notify.saving`).
 """
 
 from __future__ import annotations
@@ -169,6 +173,8 @@ versions = Table(
     Column("warc_file", Text),
     Column("warc_offset", BigInteger),
     Column("warc_length", BigInteger),
+    # The Wayback Machine's copy of the page, saved for this version (migration 0007).
+    Column("memento_url", Text),
     UniqueConstraint("article_id", "number"),
     Index("ix_versions_captured_at", "captured_at"),
 )
@@ -213,6 +219,39 @@ notify_state = Table(
     "notify_state", metadata,
     Column("name", String(100), primary_key=True),  # e.g. "cursor": the last version seen
     Column("value", BigInteger, nullable=False),
+)
+
+
+social_posts = Table(
+    "social_posts", metadata,
+    Column("id", Id, primary_key=True),
+    Column("account", String(100), nullable=False),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("version_id", Id, ForeignKey("versions.id", ondelete="SET NULL")),
+    Column("delivery_id", Id, nullable=False),  # the notify_outbox row that made it
+    Column("state", String(16), nullable=False),  # sending | sent
+    Column("post_id", Text),  # Mastodon: the status id; Bluesky: the at:// URI
+    Column("post_cid", Text),  # Bluesky: the record's CID (reply references need it)
+    Column("url", Text),  # the post's web page
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    UniqueConstraint("account", "delivery_id"),
+    Index("ix_social_posts_account_article_id", "account", "article_id"),
+)
+
+wayback_saves = Table(
+    "wayback_saves", metadata,
+    Column("version_id", Id, ForeignKey("versions.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | saved | failed
+    Column("job_id", Text),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("saved_at", UTCDateTime),
+    Index("ix_wayback_saves_status_next_attempt_at", "status", "next_attempt_at"),
 )
 
 

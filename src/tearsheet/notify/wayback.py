@@ -12,13 +12,13 @@ backoff until ``wayback.retries`` is spent, and show in ``tearsheet notify statu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
 from tearsheet import __version__
-from wip.social import PostError, RateLimited, headers_wait
+from tearsheet.notify.social import PostError, RateLimited, headers_wait
 
 BUSY = ("error:too-many-daily-captures", "error:user-session-limit",
         "error:concurrent-captures-limit", "error:service-unavailable")
@@ -61,7 +61,7 @@ class SavePageNow:
             raise PostError(f"Save Page Now: HTTP {response.status_code}, not JSON "
                             "(are the keys right?)",
                             final=response.status_code in (401, 403)) from None
-        if response.status_code != 200 or body.get("status") == "error" and "job_id" not in body:
+        if response.status_code != 200 or (body.get("status") == "error" and "job_id" not in body):
             ext = str(body.get("status_ext") or "")
             message = f"Save Page Now: {ext or response.status_code}: " \
                       f"{str(body.get('message', ''))[:300]}"

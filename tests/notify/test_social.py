@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tearsheet.notify import social
 from tests.localserver import LocalServer
-from wip import social
-from wip.support.social import DID, PASSWORD, TOKEN, FakeMastodon, FakePDS, multipart
+from tests.support.protocols import DID, PASSWORD, TOKEN, FakeMastodon, FakePDS, multipart
 
 NOW = datetime(2026, 12, 4, 16, 30, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100

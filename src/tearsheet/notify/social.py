@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -278,7 +279,7 @@ class Bluesky(Network):
         await self._auth(client)
         assert self._session is not None
         did = self._session["did"]
-        rkey = tid(post.created_at, int(post.key.rsplit("-", 1)[-1] or 0))
+        rkey = tid(post.created_at, zlib.crc32(post.key.encode()))
         if repeated:  # the last attempt may have made it before the crash
             found = await self._call(client, "GET", "com.atproto.repo.getRecord", params={
                 "repo": did, "collection": "app.bsky.feed.post", "rkey": rkey})

@@ -35,7 +35,7 @@ def multipart(request: Request) -> dict[str, tuple[bytes, str | None, str | None
     """Form fields of a multipart/form-data body: name → (bytes, filename, content type)."""
     head = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode()
     message = BytesParser(policy=HTTP).parsebytes(head + request.body)
-    fields = {}
+    fields: dict[str, tuple[bytes, str | None, str | None]] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         payload = part.get_payload(decode=True)
