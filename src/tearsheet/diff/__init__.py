@@ -5,8 +5,7 @@
 :mod:`.changes` names the kinds and the significance, :mod:`.summary` is the
 :class:`ChangeSummary` stored with each version, :mod:`.render` shows a change in a
 terminal or as HTML, and :mod:`.fingerprint` decides whether two extractions are the same
-version at all. :mod:`.card` draws a change as a PNG (imported on its own: it loads
-Pillow, which nothing else on the check path needs).
+version at all.
 """
 
 from tearsheet.diff.align import Alignment, Document, align
