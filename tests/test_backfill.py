@@ -17,7 +17,7 @@ from tearsheet.archive.cdx import import_from_directory, import_from_endpoint, p
 from tearsheet.archive.warc import Archive, default_dir, read_capture
 from tearsheet.archive.warc_import import Importer, Located, Report, import_warc, locate_warc
 from tearsheet.config import Settings, load_settings
-from tearsheet.errors import BackfillError
+from tearsheet.errors import WarcImportError
 from tearsheet.extract.extraction import extract
 from tearsheet.simulate import Version, convert_files, load_histories
 from tearsheet.simulate.warcs import BASE, EPOCH, render, response_record, write_warc
@@ -199,7 +199,7 @@ def test_cdx_parses_the_common_layouts() -> None:
     assert (a.url, a.filename, a.offset, a.length) == ("https://example.com/a", "x.warc.gz", 0, 500)
     assert (b.status, b.timestamp.isoformat()) == ("404", "2026-01-05T00:00:00+00:00")
     assert (c.url, c.filename, c.offset, c.length) == ("https://example.com/c", "y.warc.gz", 12, 34)
-    with pytest.raises(BackfillError, match="line 1: not a CDX entry"):
+    with pytest.raises(WarcImportError, match="line 1: not a CDX entry"):
         list(parse_cdx(["just three fields"]))
 
 

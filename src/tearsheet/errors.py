@@ -79,7 +79,7 @@ class ArchiveError(TearsheetError):
     """A WARC record cannot be written or read back (missing file, outside the folder)."""
 
 
-class BackfillError(TearsheetError):
+class WarcImportError(TearsheetError):
     """An import cannot start: no such file, not a CDX index, an unreachable endpoint."""
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tearsheet.archive.warc import Archive, Capture
 from tearsheet.archive.warc_import import Importer, Located, Report, offer_located
-from tearsheet.errors import BackfillError, FetchError
+from tearsheet.errors import FetchError, WarcImportError
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.store.records import WarcPointer
 
@@ -55,7 +55,7 @@ def parse_stamp(stamp: str) -> datetime:
 
 
 def parse_cdx(lines: Iterable[str], name: str = "index") -> Iterator[Entry]:
-    """Every entry of a CDX or CDXJ index; a line that cannot be read raises BackfillError."""
+    """Every entry of a CDX or CDXJ index; a line that cannot be read raises WarcImportError."""
     layout: list[str] | None = None
     for number, line in enumerate(lines, 1):
         line = line.strip()
@@ -67,7 +67,7 @@ def parse_cdx(lines: Iterable[str], name: str = "index") -> Iterator[Entry]:
         try:
             yield _entry(line, layout)
         except (ValueError, KeyError, IndexError) as exc:
-            raise BackfillError(f"{name}, line {number}: not a CDX entry ({exc})") from None
+            raise WarcImportError(f"{name}, line {number}: not a CDX entry ({exc})") from None
 
 
 def _entry(line: str, layout: list[str] | None) -> Entry:
@@ -98,9 +98,9 @@ def read_index(path: Path) -> list[Entry]:
         with open(path, encoding="utf-8") as fh:
             entries = list(parse_cdx(fh, str(path)))
     except OSError as exc:
-        raise BackfillError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise WarcImportError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise BackfillError(f"{path}: not a text CDX index") from None
+        raise WarcImportError(f"{path}: not a text CDX index") from None
     entries.sort(key=lambda e: e.timestamp)
     return entries
 

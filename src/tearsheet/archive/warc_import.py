@@ -33,9 +33,9 @@ from tearsheet.archive.warc import Archive, Capture, iter_captures, warc_date
 from tearsheet.config import Settings
 from tearsheet.diff.align import Document
 from tearsheet.diff.changes import summarize
-from tearsheet.diff.fingerprint import fingerprint, shrank
-from tearsheet.errors import BackfillError, ExtractionError
-from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract
+from tearsheet.diff.fingerprint import Verdict, confirms, fingerprint, judge
+from tearsheet.errors import ExtractionError, WarcImportError
+from tearsheet.extract.extraction import Extraction, extract_capture
 from tearsheet.store.records import NewVersion, WarcPointer
 from tearsheet.store.store import Store
 from tearsheet.urls import canonicalize
@@ -110,18 +110,15 @@ class Importer:
             return None
         if not 200 <= capture.status < 300:
             return self.report.skip("http_status", f"{capture.url}: HTTP {capture.status}")
-        if capture.content_type not in HTML_TYPES:
-            return self.report.skip(
-                "not_html", f"{capture.url}: not an HTML page ({capture.content_type})")
         name = self.source or _site(capture.url)
         overrides = self._configured.get(name)
         try:
-            extraction = extract(
-                capture.body, capture.url, capture.charset,
+            extraction = extract_capture(
+                capture.body, capture.url, capture.charset, capture.content_type,
                 body_selector=overrides.body_selector if overrides else None,
                 drop_selectors=overrides.drop_selectors if overrides else ())
         except ExtractionError as exc:
-            return self.report.skip(exc.reason, f"{capture.url}: {exc} [{exc.reason}]")
+            return self.report.skip(exc.reason, str(exc))
         canonical = extraction.canonical_url or canonicalize(capture.url)
         article = self.store.article_for_import(
             self._source_id(name, capture.date), canonical, capture.date,
@@ -129,8 +126,8 @@ class Importer:
         digest = fingerprint(extraction)
         held = self._held.pop(article["id"], None)
         if held is not None:
-            if digest in (held.digest, article["content_hash"]):
-                if digest == held.digest:  # confirmed: the held capture is the version
+            if confirms(digest, held.digest) or digest == article["content_hash"]:
+                if confirms(digest, held.digest):  # the held capture is the version
                     self._store(article, held.capture, held.extraction, digest, held.proof)
                 else:
                     self._unconfirmed(held)
@@ -143,14 +140,16 @@ class Importer:
                 "before_stored_history",
                 f"{capture.url}: captured {capture.date:%Y-%m-%d %H:%M:%S}, not after the "
                 "article's latest stored version")
-        if digest == article["content_hash"]:
+        verdict = judge(digest, len(extraction.text), article["content_hash"],
+                        self.store.last_text_length(article["id"])
+                        if article["version_count"] and digest != article["content_hash"]
+                        else None)
+        if verdict is Verdict.UNCHANGED:
             self.report.unchanged += 1
-            return None
-        if article["version_count"] and shrank(
-                len(extraction.text), self.store.last_text_length(article["id"])):
+        elif verdict is Verdict.CONFIRM_SHRINK:
             self._held[article["id"]] = _Held(capture, extraction, digest, proof)
-            return None
-        self._store(article, capture, extraction, digest, proof)
+        else:
+            self._store(article, capture, extraction, digest, proof)
         return None
 
     def finish(self) -> Report:
@@ -192,11 +191,7 @@ class Importer:
             next_check_at=article["next_check_at"], check_interval=article["check_interval"],
             http_status=capture.status, etag=article["etag"],
             last_modified=article["last_modified"],
-            version=NewVersion(
-                url=capture.url, title=extraction.title, byline=extraction.byline,
-                published_at=extraction.published_at, modified_at=extraction.modified_at,
-                language=extraction.language, text=extraction.text, content_hash=digest,
-                summary=summary, capture=where))
+            version=NewVersion.of(extraction, capture.url, digest, summary, where))
         self.report.imported += 1
 
 
@@ -291,7 +286,7 @@ def import_warc(importer: Importer, paths: Iterable[Path], *,
     """``tearsheet import warc``: every capture of the files, oldest first."""
     for path in paths:
         if not Path(path).is_file():
-            raise BackfillError(f"{path}: no such file")
+            raise WarcImportError(f"{path}: no such file")
     return offer_located(importer, locate_warc(paths, importer.report),
                          progress=progress, total=total)
 

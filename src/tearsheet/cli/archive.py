@@ -24,7 +24,7 @@ from tearsheet.archive.warc import Archive, default_dir
 from tearsheet.archive.warc_import import Importer, Report, import_warc
 from tearsheet.cli import ConfigOption, app, err_console, open_store
 from tearsheet.config import Settings, load_settings
-from tearsheet.errors import BackfillError, ExportError
+from tearsheet.errors import ExportError, WarcImportError
 from tearsheet.export.git import write_git
 from tearsheet.export.newsedits import write_newsedits
 from tearsheet.export.versions import ExportReport, write_jsonl, write_parquet, write_warc
@@ -104,7 +104,7 @@ def import_cdx_command(
     entries = read_index(index)
     remote = from_.startswith(("http://", "https://"))
     if not remote and not Path(from_).is_dir():
-        raise BackfillError(f"{from_}: not a folder, nor an http(s) endpoint")
+        raise WarcImportError(f"{from_}: not a folder, nor an http(s) endpoint")
     with importing(settings, source) as (importer, total, advance):
         if remote:
             report = asyncio.run(import_from_endpoint(importer, entries, from_,

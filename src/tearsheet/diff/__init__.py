@@ -10,13 +10,21 @@ version at all.
 
 from tearsheet.diff.align import Alignment, Document, align
 from tearsheet.diff.changes import Change, diff, history_labels, summarize
-from tearsheet.diff.fingerprint import fingerprint, is_new_version, normalize, shrank
+from tearsheet.diff.fingerprint import (
+    Verdict,
+    confirms,
+    fingerprint,
+    is_new_version,
+    judge,
+    normalize,
+    shrank,
+)
 from tearsheet.diff.render import html_document, terminal
 from tearsheet.diff.sentences import split_sentences
 from tearsheet.diff.summary import ChangeSummary, SentenceCounts
 
 __all__ = [
-    "Alignment", "Change", "ChangeSummary", "Document", "SentenceCounts", "align", "diff",
-    "fingerprint", "history_labels", "html_document", "is_new_version", "normalize",
-    "shrank", "split_sentences", "summarize", "terminal",
+    "Alignment", "Change", "ChangeSummary", "Document", "SentenceCounts", "Verdict", "align",
+    "confirms", "diff", "fingerprint", "history_labels", "html_document", "is_new_version",
+    "judge", "normalize", "shrank", "split_sentences", "summarize", "terminal",
 ]

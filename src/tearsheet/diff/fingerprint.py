@@ -1,4 +1,7 @@
-"""Compare: has the article really changed since its last stored version?
+"""Judge: has the article really changed since its last stored version?
+
+:func:`judge` is the one decision the tracker and the WARC import share: a fetch is a new
+version, unchanged, or a shrink to confirm with a second capture (:func:`confirms`).
 
 Versions are compared on a normalised form (Unicode NFC, whitespace folded, typographic
 variants such as curly quotes and dash styles made plain), while the stored text keeps
@@ -12,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from enum import StrEnum
 
 from tearsheet.extract.extraction import Extraction
 
@@ -63,3 +67,27 @@ def shrank(text_length: int, last_length: int | None) -> bool:
     """True when a body lost more than half of the last version's text: such a capture is
     stored only once a second one confirms it (a half-rendered page, a CDN stub)."""
     return last_length is not None and text_length * 2 < last_length
+
+
+class Verdict(StrEnum):
+    """What one capture of an article is, against its last stored version."""
+
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    CONFIRM_SHRINK = "confirm_shrink"  # a new version only if a second capture agrees
+
+
+def judge(digest: str, text_length: int, last_digest: str | None,
+          last_length: int | None) -> Verdict:
+    """A capture with fingerprint ``digest`` and a body of ``text_length`` characters,
+    against the last version's fingerprint and length (None: no version yet)."""
+    if digest == last_digest:
+        return Verdict.UNCHANGED
+    if shrank(text_length, last_length):
+        return Verdict.CONFIRM_SHRINK
+    return Verdict.NEW
+
+
+def confirms(second: str, first: str) -> bool:
+    """A second capture confirms a shrunken one when it shows the same text."""
+    return second == first

@@ -6,11 +6,18 @@ refuses what is not the article (walls, error pages, truncated bodies) with a re
 """
 
 from tearsheet.extract.encoding import decode_html
-from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract, parse_page
+from tearsheet.extract.extraction import (
+    HTML_TYPES,
+    Extraction,
+    extract,
+    extract_capture,
+    parse_page,
+)
 from tearsheet.extract.metadata import Metadata, read_metadata
 from tearsheet.extract.refusals import refuse_if_not_article
 
 __all__ = [
-    "HTML_TYPES", "Extraction", "Metadata", "decode_html", "extract", "parse_page",
+    "HTML_TYPES", "Extraction", "Metadata", "decode_html", "extract", "extract_capture",
+    "parse_page",
     "read_metadata", "refuse_if_not_article",
 ]

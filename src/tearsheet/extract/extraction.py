@@ -107,6 +107,22 @@ _PARSER = lxml.html.HTMLParser(  # type: ignore[call-arg]  # the stubs lack defa
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 
 
+def extract_capture(
+    body: bytes, url: str, charset: str | None, content_type: str, *,
+    body_selector: str | None = None, drop_selectors: Sequence[str] = (),
+) -> Extraction:
+    """A fetched (or archived) response's article: what the tracker and the WARC import both
+    call, so they refuse and extract alike. A non-HTML type is refused (``not_html``); an
+    :class:`ExtractionError`'s message names the URL and the reason."""
+    if content_type not in HTML_TYPES:
+        raise ExtractionError(f"{url}: not an HTML page ({content_type})", reason="not_html")
+    try:
+        return extract(body, url, charset, body_selector=body_selector,
+                       drop_selectors=drop_selectors)
+    except ExtractionError as exc:
+        raise ExtractionError(f"{url}: {exc} [{exc.reason}]", reason=exc.reason) from None
+
+
 def parse_page(text: str) -> lxml.html.HtmlElement:
     """The page's tree; :class:`ExtractionError` if it cannot be parsed as HTML."""
     try:

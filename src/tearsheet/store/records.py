@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tearsheet.diff.summary import ChangeSummary
+
+if TYPE_CHECKING:
+    from tearsheet.extract.extraction import Extraction
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,16 @@ class NewVersion:
     content_hash: str
     summary: ChangeSummary | None = None  # the change from the previous version
     capture: WarcPointer | None = None  # where the raw response is archived
+
+    @classmethod
+    def of(cls, extraction: Extraction, url: str, digest: str, summary: ChangeSummary | None,
+           capture: WarcPointer | None) -> NewVersion:
+        """The version an extraction makes: the one constructor of the tracker and the
+        import, so that a field added to the extraction is stored by both."""
+        return cls(url=url, title=extraction.title, byline=extraction.byline,
+                   published_at=extraction.published_at, modified_at=extraction.modified_at,
+                   language=extraction.language, text=extraction.text, content_hash=digest,
+                   summary=summary, capture=capture)
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,11 @@ from tearsheet.archive.warc import Archive
 from tearsheet.config import Settings, SourceSettings
 from tearsheet.diff.align import Document
 from tearsheet.diff.changes import summarize
-from tearsheet.diff.fingerprint import fingerprint, shrank
+from tearsheet.diff.fingerprint import Verdict, confirms, fingerprint, judge
 from tearsheet.diff.summary import ChangeSummary
 from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
 from tearsheet.errors import ExtractionError, FetchError, TearsheetError
-from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract
+from tearsheet.extract.extraction import Extraction, extract_capture
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.notify.notifier import Notifier
 from tearsheet.store.records import CheckRecord, DueArticle, DueFeed, NewVersion
@@ -205,8 +205,9 @@ class Tracker:
                 digest = fingerprint(extraction)
                 if digest != article.content_hash:
                     previous = self._previous(article)
-                if previous is not None and shrank(len(extraction.text),
-                                                   len(previous["text"])):
+                verdict = judge(digest, len(extraction.text), article.content_hash,
+                                len(previous["text"]) if previous is not None else None)
+                if verdict is Verdict.CONFIRM_SHRINK:
                     response, extraction, digest = await self._confirm(
                         article, extraction, digest)
         except (FetchError, ExtractionError) as exc:
@@ -245,12 +246,7 @@ class Tracker:
             check_interval=timing.interval, http_status=response.status,
             elapsed_ms=_ms_since(started), etag=response.etag,
             last_modified=response.last_modified,
-            version=NewVersion(
-                url=response.url, title=extraction.title, byline=extraction.byline,
-                published_at=extraction.published_at, modified_at=extraction.modified_at,
-                language=extraction.language, text=extraction.text, content_hash=digest,
-                summary=summary, capture=capture,
-            ),
+            version=NewVersion.of(extraction, response.url, digest, summary, capture),
         ))
         self.stats.new_versions += 1
         self._event(logging.INFO, f"version {number} of {article.url}: {extraction.title or ''}")
@@ -271,19 +267,12 @@ class Tracker:
         self.stats.recent.append(message)
 
     async def _extract(self, article: DueArticle, response: Response) -> Extraction:
-        if response.content_type not in HTML_TYPES:
-            raise ExtractionError(f"{response.url}: not an HTML page ({response.content_type})",
-                                  reason="not_html")
         source = self._overrides().get(article.source_id)
-        try:
-            # Extraction is CPU work: beside the event loop, so fetches keep flowing.
-            return await self.pool.run(
-                extract, response.body, response.url, response.charset,
-                body_selector=source.body_selector if source else None,
-                drop_selectors=source.drop_selectors if source else ())
-        except ExtractionError as exc:
-            raise ExtractionError(f"{response.url}: {exc} [{exc.reason}]",
-                                  reason=exc.reason) from None
+        # Extraction is CPU work: beside the event loop, so fetches keep flowing.
+        return await self.pool.run(
+            extract_capture, response.body, response.url, response.charset,
+            response.content_type, body_selector=source.body_selector if source else None,
+            drop_selectors=source.drop_selectors if source else ())
 
     def _overrides(self) -> dict[int, SourceSettings]:
         """Sources with extraction overrides, by store id (looked up once)."""
@@ -315,7 +304,7 @@ class Tracker:
         response = await self.fetcher.fetch(article.url)
         again = await self._extract(article, response)
         second = fingerprint(again)
-        if second in (digest, article.content_hash):
+        if confirms(second, digest) or second == article.content_hash:
             return response, again, second
         raise ExtractionError(
             f"{article.url}: the body shrank by more than half and a second fetch did not "
