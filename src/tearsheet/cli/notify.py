@@ -60,13 +60,21 @@ def test(rule: Annotated[str, typer.Argument(help="The rule's name.")],
 @notify_app.command("status")
 def status(config: ConfigOption = None) -> None:
     """Deliveries per rule and status, and the last errors."""
+    from tearsheet.notify.saving import wayback_status
+
     settings = load_settings(config)
     with open_store(settings) as store:
         counts, errors = Outbox(store).status()
+        saves, failures = wayback_status(store)
     table = Table("rule", "status", "deliveries")
     for (name, state), count in sorted(counts.items()):
         table.add_row(escape(name), state, str(count))
+    for state, count in sorted(saves.items()):
+        table.add_row("(wayback)", state, str(count))
     console.print(table)
     for row in errors:
         console.print(f"{row.rule} #{row.id} ({row.status}): {escape(row.last_error)}",
                       highlight=False)
+    for row in failures:
+        console.print(f"wayback, version {row.version_id} ({row.status}): "
+                      f"{escape(row.last_error)}", highlight=False)

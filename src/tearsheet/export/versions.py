@@ -22,7 +22,7 @@ from tearsheet.errors import ArchiveError, ExportError
 from tearsheet.store.records import WarcPointer
 
 FIELDS = ("source", "url", "version", "captured_at", "title", "byline", "published_at",
-          "modified_at", "language", "fetched_url", "text")
+          "modified_at", "language", "fetched_url", "text", "memento_url")
 PARQUET_BATCH = 1000  # rows per Parquet row group: bounded memory, decent compression
 
 Progress = Callable[[int], None]
@@ -54,6 +54,7 @@ def version_record(row: dict[str, Any]) -> dict[str, Any]:
         "language": row["language"],
         "fetched_url": row["fetched_url"],
         "text": row["text"],
+        "memento_url": row.get("memento_url"),  # the Wayback Machine's copy, if saved
     }
 
 
@@ -88,7 +89,7 @@ def write_parquet(rows: Iterable[dict[str, Any]], path: Path,
         ("source", pa.string()), ("url", pa.string()), ("version", pa.int32()),
         ("captured_at", stamp), ("title", pa.string()), ("byline", pa.string()),
         ("published_at", stamp), ("modified_at", stamp), ("language", pa.string()),
-        ("fetched_url", pa.string()), ("text", pa.string()),
+        ("fetched_url", pa.string()), ("text", pa.string()), ("memento_url", pa.string()),
     ])
     count = 0
     batch: list[dict[str, Any]] = []

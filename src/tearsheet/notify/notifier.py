@@ -27,6 +27,7 @@ from tearsheet.notify.deliver import DeliveryError, send
 from tearsheet.notify.outbox import BATCH, Delivery, Outbox
 from tearsheet.notify.posting import Posting
 from tearsheet.notify.rules import ChangeEvent
+from tearsheet.notify.saving import Saver
 from tearsheet.notify.social import Post, PostError, RateLimited
 from tearsheet.store.store import Store
 
@@ -45,6 +46,8 @@ class Notifier:
         self.rules = {rule.name: rule for rule in self.config.rules}
         self.outbox = Outbox(store)
         self.posting = Posting(settings, store, clock)
+        self.saver = Saver(settings, store, clock) if settings.wayback.enabled and any(
+            source.wayback for source in settings.sources) else None
         self.clock = clock
         self.sent = self.failed = 0
 
@@ -64,6 +67,8 @@ class Notifier:
                                                     SEND_BATCH):
             results = await asyncio.gather(*(self.deliver(d, client) for d in deliveries))
             done += sum(results)
+        if self.saver is not None:
+            await self.saver.step(client)
         return done
 
     def housekeep(self) -> None:
@@ -192,14 +197,14 @@ class Notifier:
 
     async def drain(self) -> int:
         """One step (``tearsheet run --once``): queue, fold, send what is due."""
-        if not self.rules:
+        if not self.rules and self.saver is None:
             return 0
         async with httpx.AsyncClient(follow_redirects=False) as client:
             return await self.step(client)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Step every ``poll_interval`` (sooner when a retry falls due) until ``stop``."""
-        if not self.rules:
+        if not self.rules and self.saver is None:
             return
         async with httpx.AsyncClient(follow_redirects=False) as client:
             while not stop.is_set():

@@ -103,6 +103,7 @@ class Version(Model):
     modified_at: datetime | None
     language: str | None
     text: str  # paragraphs separated by a blank line
+    memento_url: str | None = None  # the Wayback Machine's copy (sources with wayback = true)
 
 
 class Change(Model):
