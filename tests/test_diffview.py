@@ -65,12 +65,20 @@ def test_cli_json_for_programs(
 ) -> None:
     assert cli("diff", str(texts[0]), str(texts[1]), "--format", "json") == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"units", "metadata", "summary"}
+    assert set(data) == {"units", "metadata", "summary", "intents", "notes"}
     edited = next(u for u in data["units"] if u["label"] == "edited")
     assert {"label", "old_index", "new_index", "old_text", "new_text", "words"} <= set(edited)
     assert {"op": "delete", "text": "412"} in edited["words"]
     assert next(u for u in data["units"] if u["label"] == "added")["old_text"] is None
     assert "correction_appended" in data["summary"]["kinds"]
+    assert data["summary"]["intents"][0] == "fact"  # the figure and the note
+    assert {"figure", "correction"} <= set(data["summary"]["intent_labels"])
+    assert data["summary"]["silent_correction"] is False  # the note tells readers
+    assert data["summary"]["correction_note"].startswith("Correction")
+    figure = next(label for intent in data["intents"] for label in intent["labels"]
+                  if label["label"] == "figure")
+    assert "412" in figure["sentences"][0]["old_text"]
+    assert data["notes"][0]["kind"] == "correction"
 
 
 def test_cli_terminal_and_html(

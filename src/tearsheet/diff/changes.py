@@ -24,6 +24,8 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from tearsheet.diff.align import Alignment, Document, Unit, WordOp, align, typographic_key
+from tearsheet.diff.corrections import is_correction
+from tearsheet.diff.intents import NO_READING, Reading, read_change
 from tearsheet.diff.sentences import split_sentences
 from tearsheet.diff.summary import ChangeSummary, SentenceCounts
 
@@ -46,16 +48,6 @@ KIND_WEIGHTS: dict[str, float] = {
 
 MIN_NEWS_WORDS = 8  # added sentences with fewer words in all are not an "update"
 MIN_REMOVED_WORDS = 3  # nor deleted ones a "removal"
-CORRECTION = re.compile(
-    r"(?:^|\b)(?:correction|clarification|editor['’]s note|rectificatif|correctif|"
-    r"korrektur|berichtigung|corrección|fe de errores|aclaración)\s*:|"
-    r"\ban earlier version of this (?:article|story|report)|"
-    r"\bthis (?:article|story) (?:has been|was) (?:corrected|amended)|"
-    r"\bune (?:précédente|première) version de cet article|"
-    r"\bin einer früheren version dieses (?:artikels|beitrags)|"
-    r"\buna versión anterior de (?:este|esta) (?:artículo|nota|información)",
-    re.IGNORECASE,
-)
 _QUOTED = re.compile(r"“([^”]+)”|\"([^\"]+)\"|«\s*([^»]+?)\s*»|„([^“”]+)[“”]")
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
@@ -68,19 +60,24 @@ class Change:
 
     alignment: Alignment
     summary: ChangeSummary
+    reading: Reading = NO_READING  # the intents with the sentences that earned them
 
     def as_json(self) -> dict[str, Any]:
         return {
             "units": [unit.as_json() for unit in self.alignment.units],
             "metadata": [change.as_json() for change in self.alignment.metadata],
             "summary": self.summary.as_json(),
+            # The intents with the sentences that earned them, and the notes found.
+            "intents": [intent.as_json() for intent in self.reading.intents],
+            "notes": [note.as_json() for note in self.reading.notes],
         }
 
 
 def diff(old: Document, new: Document) -> Change:
-    """Align two versions and say what kind of change it is."""
+    """Align two versions and say what kind of change it is, and what it means."""
     alignment = align(old, new)
-    return Change(alignment, _summarize(alignment, old, new))
+    reading = NO_READING if is_boring(alignment) else read_change(alignment, old, new)
+    return Change(alignment, _summarize(alignment, old, new, reading), reading)
 
 
 def summarize(old: Document, new: Document) -> ChangeSummary:
@@ -98,7 +95,8 @@ def is_boring(alignment: Alignment) -> bool:
     return not alignment.metadata and all(u.label == "unchanged" for u in alignment.units)
 
 
-def _summarize(alignment: Alignment, old: Document, new: Document) -> ChangeSummary:
+def _summarize(alignment: Alignment, old: Document, new: Document,
+               reading: Reading) -> ChangeSummary:
     language = new.language or old.language
     counts = {"added": 0, "deleted": 0, "edited": 0, "moved": 0}
     added = removed = news = gone = 0
@@ -111,7 +109,7 @@ def _summarize(alignment: Alignment, old: Document, new: Document) -> ChangeSumm
             if unit.whole_paragraph else 1
         if unit.label == "added":
             added += _words(unit.new_text)
-            if not CORRECTION.search(unit.new_text or ""):
+            if not is_correction(unit.new_text or ""):
                 news += _words(unit.new_text)
         elif unit.label == "deleted":
             removed += _words(unit.old_text)
@@ -140,6 +138,9 @@ def _summarize(alignment: Alignment, old: Document, new: Document) -> ChangeSumm
         boring=boring, words_added=added, words_removed=removed,
         sentences=SentenceCounts(added=counts["added"], deleted=counts["deleted"],
                                  edited=counts["edited"], moved=counts["moved"]),
+        intents=reading.coarse, intent_labels=reading.fine,
+        silent_correction=reading.silent_correction,
+        correction_note=reading.notes[0].text if reading.notes else None,
     )
 
 
@@ -159,8 +160,8 @@ def _unit_kinds(unit: Unit) -> set[str]:
     kinds: set[str] = set()
     inserted = unit.new_text if unit.label == "added" else "".join(
         w.text for w in unit.words if w.op == "insert")
-    if inserted and CORRECTION.search(inserted) and not (
-            unit.old_text and CORRECTION.search(unit.old_text)):
+    if inserted and is_correction(inserted) and not (
+            unit.old_text and is_correction(unit.old_text)):
         kinds.add("correction_appended")
     if unit.label == "moved":
         kinds.add("reordering")

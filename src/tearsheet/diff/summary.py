@@ -5,9 +5,12 @@ to the database and back: the tracker stores it with each version so that lists 
 diff at read time. The sentence counts come from the alignment and are not stored: a
 summary read back from a row has ``sentences = None``.
 
-The ``kinds`` column is written as ``,kind,kind,`` so one ``LIKE '%,kind,%'`` finds the
-versions of a kind; :meth:`ChangeSummary.columns`, :meth:`ChangeSummary.from_row` and
-:func:`kind_pattern` are the only code that knows that format.
+The ``kinds``, ``intents`` and ``intent_labels`` columns are written as ``,kind,kind,`` so
+one ``LIKE '%,kind,%'`` finds the versions of a kind or intent; :meth:`ChangeSummary.columns`,
+:meth:`ChangeSummary.from_row` and :func:`kind_pattern` are the only code that knows that
+format. Intents (:mod:`tearsheet.diff.intents`) are stored as their names, coarse
+(``fact``, ``style``, ``narrative``, dominant first) and fine (``figure``, ``typo``…); the
+sentences that earned them are recomputed where a diff is shown.
 """
 
 from __future__ import annotations
@@ -39,12 +42,19 @@ class ChangeSummary:
     words_added: int
     words_removed: int
     sentences: SentenceCounts | None = None  # None when read back from the store
+    intents: tuple[str, ...] = ()  # coarse intents, dominant first
+    intent_labels: tuple[str, ...] = ()  # fine labels, grouped under them
+    silent_correction: bool = False  # an existing claim changed with no note
+    correction_note: str | None = None  # the note the new version carries, if any
 
     def columns(self) -> dict[str, Any]:
         """The values of the ``versions`` columns that hold this summary."""
-        return {"kinds": "," + ",".join(self.kinds) + ",", "significance": self.significance,
+        return {"kinds": _joined(self.kinds), "significance": self.significance,
                 "boring": self.boring, "words_added": self.words_added,
-                "words_removed": self.words_removed}
+                "words_removed": self.words_removed, "intents": _joined(self.intents),
+                "intent_labels": _joined(self.intent_labels),
+                "silent_correction": self.silent_correction,
+                "correction_note": self.correction_note}
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> ChangeSummary | None:
@@ -52,10 +62,14 @@ class ChangeSummary:
         first version, or one stored before summaries existed."""
         if row.get("significance") is None:
             return None
-        return cls(kinds=tuple(k for k in (row["kinds"] or "").split(",") if k),
+        return cls(kinds=_split(row["kinds"]),
                    significance=row["significance"], boring=bool(row["boring"]),
                    words_added=row["words_added"] or 0,
-                   words_removed=row["words_removed"] or 0)
+                   words_removed=row["words_removed"] or 0,
+                   intents=_split(row.get("intents")),
+                   intent_labels=_split(row.get("intent_labels")),
+                   silent_correction=bool(row.get("silent_correction")),
+                   correction_note=row.get("correction_note"))
 
     def as_json(self) -> dict[str, Any]:
         """The engine's JSON (``tearsheet diff --format json``): sentence counts flat."""
@@ -64,7 +78,10 @@ class ChangeSummary:
                 "sentences_added": counts.added, "sentences_deleted": counts.deleted,
                 "sentences_edited": counts.edited, "sentences_moved": counts.moved,
                 "kinds": list(self.kinds), "significance": self.significance,
-                "boring": self.boring}
+                "boring": self.boring, "intents": list(self.intents),
+                "intent_labels": list(self.intent_labels),
+                "silent_correction": self.silent_correction,
+                "correction_note": self.correction_note}
 
     def describe(self, *, sentences: bool = False) -> str:
         """The summary in one line of plain text, the one wording every surface uses:
@@ -91,6 +108,14 @@ UNSUMMARIZED = ChangeSummary(kinds=(), significance=0.0, boring=False, words_add
 def kind_label(kind: str) -> str:
     """A kind as people read it: ``numbers_changed`` → ``numbers changed``."""
     return kind.replace("_", " ")
+
+
+def _joined(names: tuple[str, ...]) -> str:
+    return "," + ",".join(names) + ","
+
+
+def _split(stored: str | None) -> tuple[str, ...]:
+    return tuple(name for name in (stored or "").split(",") if name)
 
 
 def kind_pattern(kind: str) -> str:

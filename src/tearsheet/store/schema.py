@@ -168,6 +168,12 @@ versions = Table(
     Column("boring", Boolean),
     Column("words_added", Integer),
     Column("words_removed", Integer),
+    # What it means (migration 0007; NULL: stored before, read again by
+    # store.summaries.fill_missing_summaries): see tearsheet.diff.intents.
+    Column("intents", Text),  # ",fact,style," — dominant first
+    Column("intent_labels", Text),  # ",figure,typo,"
+    Column("silent_correction", Boolean),
+    Column("correction_note", Text),
     # The raw response this version was read from, as a WARC record (migration 0004;
     # NULL when not captured): the file (relative to archive.dir), offset and length.
     Column("warc_file", Text),

@@ -440,9 +440,11 @@ class Store:
             return str(name or "")
 
     def versions_without_summary(self, limit: int, after_id: int = 0) -> list[dict[str, Any]]:
-        """Changes (versions after the first) stored before summaries were (for backfill)."""
+        """Changes (versions after the first) stored before summaries were, or before
+        their intents were (for backfill)."""
         query = (select(versions.c.id, versions.c.article_id, versions.c.number)
-                 .where(versions.c.number > 1, versions.c.significance.is_(None),
+                 .where(versions.c.number > 1,
+                        versions.c.significance.is_(None) | versions.c.intents.is_(None),
                         versions.c.id > after_id)
                  .order_by(versions.c.id).limit(limit))
         with self.engine.connect() as conn:
