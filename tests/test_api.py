@@ -4,6 +4,7 @@ token, and schemathesis against the live OpenAPI document."""
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -116,6 +117,38 @@ def test_diff_is_the_engines_json(site: str, store: Store) -> None:
     assert diff["metadata"][0]["field"] == "title"
     assert diff["summary"]["words_removed"] == 1
     assert "numbers_changed" in diff["summary"]["kinds"]
+    assert diff["summary"]["intent_labels"][:2] == ["correction", "figure"]  # then the
+    # headline's added words
+    assert diff["summary"]["silent_correction"] is False  # the note says so
+    assert diff["notes"][0]["kind"] == "correction" and diff["notes"][0]["added"]
+    figure = diff["intents"][0]["labels"][1]
+    assert figure["label"] == "figure" and "421" in figure["sentences"][0]["new_text"]
+    assert diff == json.loads(json.dumps(diff))
+
+
+@pytest.mark.parametrize(("params", "found"), [
+    ({"intent": "fact"}, {("daily-example", 2)} | {("other-paper", 2)}),
+    ({"intent": "narrative"}, {("daily-example", 3)}),
+    ({"intent": "emphasis"}, {("daily-example", 3)}),
+    ({"intent": "correction"}, {("daily-example", 2)}),
+    ({"silent": "true"}, {("other-paper", 2)}),  # "Version one" → "Version two": a figure
+    ({"silent": "false"}, {("daily-example", 2), ("daily-example", 3)}),
+    ({"intent": "fact", "silent": "false"}, {("daily-example", 2)}),
+])
+def test_changes_filtered_by_intent_and_silence(site: str, params: dict[str, str],
+                                                 found: set[tuple[str, int]]) -> None:
+    items = get(site, "/api/v1/changes", limit=50, **params)["items"]
+    assert {(i["source"], i["number"]) for i in items} == found
+    for item in items:
+        if "intent" in params:
+            assert params["intent"] in item["change"]["intents"] + \
+                item["change"]["intent_labels"]
+        if "silent" in params:
+            assert item["change"]["silent_correction"] is (params["silent"] == "true")
+    budget = [i for i in items if i["source"] == "daily-example" and i["number"] == 2]
+    if budget:
+        assert budget[0]["change"]["correction_note"].startswith("Correction:")
+    get(site, "/api/v1/changes", expect=422, intent="gossip")
 
 
 def test_changes_page_through(site: str) -> None:

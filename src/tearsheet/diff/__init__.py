@@ -3,13 +3,16 @@
 :func:`diff` is the entry point: :mod:`.align` pairs the sentences of two
 :class:`Document` s (moves, splits, word diffs; sentences from :mod:`.sentences`),
 :mod:`.changes` names the kinds and the significance, :mod:`.summary` is the
-:class:`ChangeSummary` stored with each version, :mod:`.render` shows a change in a
+:class:`ChangeSummary` stored with each version, :mod:`.intents` says what a change means
+(fact, style, narrative; silent corrections) with the notes :mod:`.corrections` finds,
+:mod:`.render` shows a change in a
 terminal or as HTML, and :mod:`.fingerprint` decides whether two extractions are the same
 version at all.
 """
 
 from tearsheet.diff.align import Alignment, Document, align
 from tearsheet.diff.changes import Change, diff, history_labels, summarize
+from tearsheet.diff.corrections import Note, find_notes
 from tearsheet.diff.fingerprint import (
     Verdict,
     confirms,
@@ -19,12 +22,14 @@ from tearsheet.diff.fingerprint import (
     normalize,
     shrank,
 )
+from tearsheet.diff.intents import Reading, read_change
 from tearsheet.diff.render import html_document, terminal
 from tearsheet.diff.sentences import split_sentences
 from tearsheet.diff.summary import ChangeSummary, SentenceCounts
 
 __all__ = [
-    "Alignment", "Change", "ChangeSummary", "Document", "SentenceCounts", "Verdict", "align",
-    "confirms", "diff", "fingerprint", "history_labels", "html_document", "is_new_version",
-    "judge", "normalize", "shrank", "split_sentences", "summarize", "terminal",
+    "Alignment", "Change", "ChangeSummary", "Document", "Note", "Reading", "SentenceCounts",
+    "Verdict", "align", "confirms", "diff", "find_notes", "fingerprint", "history_labels",
+    "html_document", "is_new_version", "judge", "normalize", "read_change", "shrank",
+    "split_sentences", "summarize", "terminal",
 ]

@@ -140,7 +140,7 @@ def _summarize(alignment: Alignment, old: Document, new: Document,
                                  edited=counts["edited"], moved=counts["moved"]),
         intents=reading.coarse, intent_labels=reading.fine,
         silent_correction=reading.silent_correction,
-        correction_note=reading.notes[0].text if reading.notes else None,
+        correction_note=reading.new_note.text if reading.new_note else None,
     )
 
 

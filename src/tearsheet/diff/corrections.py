@@ -137,9 +137,11 @@ class Note:
     kind: NoteKind
     text: str
     paragraph: int
+    added: bool = True  # new in this version (False: the previous one had it already)
 
     def as_json(self) -> dict[str, object]:
-        return {"kind": self.kind, "text": self.text, "paragraph": self.paragraph}
+        return {"kind": self.kind, "text": self.text, "paragraph": self.paragraph,
+                "added": self.added}
 
 
 def find_notes(paragraphs: Iterable[str]) -> tuple[Note, ...]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Any, Literal
 
@@ -46,6 +46,9 @@ WEIGHTS: dict[str, float] = {
 """How much one touched word of each label weighs when coarse intents are ordered."""
 
 COARSE_ORDER: tuple[Coarse, ...] = ("fact", "narrative", "style")  # ties break this way
+INTENT_NAMES: tuple[str, ...] = ("fact", "style", "narrative", *FINE)
+"""What an ``intent`` filter may name: a coarse intent or a fine label."""
+INTENT_PATTERN = "^(" + "|".join(INTENT_NAMES) + ")$"
 
 MIN_INFORMATION_WORDS = 3  # content words added (or removed) in a sentence to be information
 LEDE_SHARE = 0.4  # a first sentence rewritten this much (share of its words) is a new lede
@@ -158,8 +161,13 @@ class Reading:
 
     intents: tuple[Intent, ...]
     silent_correction: bool
-    notes: tuple[Note, ...] = ()
+    notes: tuple[Note, ...] = ()  # every note of the new version
     claims: tuple[Evidence, ...] = field(default=())  # existing claims that changed
+
+    @property
+    def new_note(self) -> Note | None:
+        """The first note this change added (what lists show), if any."""
+        return next((note for note in self.notes if note.added), None)
 
     @property
     def coarse(self) -> tuple[str, ...]:
@@ -197,9 +205,10 @@ def read_change(alignment: Alignment, old: Document, new: Document) -> Reading:
         if change.field == "title":
             for name, evidence in _headline_labels(change):
                 found.setdefault(name, []).append(evidence)
-    notes = find_notes(new.paragraphs)
     old_notes = {typographic_key(n.text) for n in find_notes(old.paragraphs)}
-    fresh = [n for n in notes if n.kind != "update" and typographic_key(n.text) not in old_notes]
+    notes = tuple(replace(n, added=typographic_key(n.text) not in old_notes)
+                  for n in find_notes(new.paragraphs))
+    fresh = [n for n in notes if n.kind != "update" and n.added]
     if fresh:  # the note itself is the evidence, wherever the alignment put it
         found["correction"] = [_note_evidence(alignment, n) for n in fresh]
     return Reading(_intents(found), bool(claims) and not notes, notes, tuple(claims))

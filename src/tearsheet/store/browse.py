@@ -63,7 +63,8 @@ _LATEST = (
     select(versions.c.id, versions.c.article_id, versions.c.number, versions.c.captured_at,
            versions.c.title, versions.c.byline, versions.c.kinds, versions.c.significance,
            versions.c.boring, versions.c.words_added, versions.c.words_removed,
-           _PREVIOUS.c.title.label("previous_title"),
+           versions.c.intents, versions.c.intent_labels, versions.c.silent_correction,
+           versions.c.correction_note, _PREVIOUS.c.title.label("previous_title"),
            articles.c.url, articles.c.title.label("latest_title"),
            sources.c.name.label("source"))
     .join(articles, versions.c.article_id == articles.c.id)
@@ -90,6 +91,11 @@ _UNKNOWN = versions.c.significance.is_(None)  # stored before summaries: the cal
 _OF_KIND = or_(_UNKNOWN, versions.c.kinds.like(bindparam("kind"), escape="/"))
 _AT_LEAST = or_(_UNKNOWN, versions.c.significance >= bindparam("min"))
 _NOT_BORING = or_(_UNKNOWN, versions.c.boring.is_(False))
+# Intents filter strictly: a change not yet read (NULL) is never said to be of an intent.
+_OF_INTENT = or_(versions.c.intents.like(bindparam("intent"), escape="/"),
+                 versions.c.intent_labels.like(bindparam("intent"), escape="/"))
+_SILENT = versions.c.silent_correction.is_(True)
+_NOT_SILENT = versions.c.silent_correction.is_(False)
 
 
 class Browse:
@@ -134,10 +140,13 @@ class Browse:
                        min_significance: float = 0.0,
                        boring: bool = False,
                        article_id: int | None = None,
-                       matching: str | None = None) -> list[dict[str, Any]]:
+                       matching: str | None = None, intent: str | None = None,
+                       silent: bool | None = None) -> list[dict[str, Any]]:
         """Versions after the first (that is, changes), newest first.
 
         ``matching``: only versions holding all these words (the search index).
+        ``intent``: a coarse intent (``fact``) or a fine label (``figure``);
+        ``silent``: only silent corrections (True) or only changes that are not (False).
 
         Filters use the summary stored with each version; a version stored before
         summaries existed (NULL) passes them, and the caller judges it.
@@ -167,6 +176,11 @@ class Browse:
             values["min"] = min_significance
         if not boring:
             query = query.where(_NOT_BORING)
+        if intent:
+            query = query.where(_OF_INTENT)
+            values["intent"] = kind_pattern(intent)
+        if silent is not None:
+            query = query.where(_SILENT if silent else _NOT_SILENT)
         return self._all(query, values)
 
     def source_names(self) -> list[str]:

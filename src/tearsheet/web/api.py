@@ -29,7 +29,7 @@ from tearsheet.store.curation import Curation, CurationError
 from tearsheet.store.schema import MAX_ID
 from tearsheet.web import api_models as m
 from tearsheet.web.feeds import ChangeOf
-from tearsheet.web.params import ArticleId, Number
+from tearsheet.web.params import ArticleId, IntentParam, Number
 
 PREFIX = "/api/v1"
 MAX_PAGE = 200
@@ -191,21 +191,27 @@ def router(settings: Settings, browse: Browse, curation: Curation,
         """What changed between two versions: the diff engine's JSON (see docs/diff.md)."""
         found(browse.article(article_id), f"no article {article_id}")
         change = change_between(article_id, old, new)  # a 404 if a version is missing
+        data = change.as_json()
         return m.Diff(article_id=article_id, old=old, new=new,
                       units=list(change.alignment.units),
                       metadata=list(change.alignment.metadata),
-                      summary=m.Summary(**change.summary.as_json()))
+                      summary=m.Summary(**data["summary"]),
+                      intents=[m.Intent(**i) for i in data["intents"]],
+                      notes=[m.Note(**n) for n in data["notes"]])
 
     @api.get("/changes", response_model=m.Page[m.Change], responses=_READ_ERRORS)
     def changes(limit: Limit = 50, cursor: CursorParam = None, source: str | None = None,
                 kind: str | None = None,
                 min_significance: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
-                boring: bool = False) -> m.Page[m.Change]:
-        """The latest changes, newest first, with the front page's filters."""
+                boring: bool = False, intent: IntentParam = None,
+                silent: bool | None = None) -> m.Page[m.Change]:
+        """The latest changes, newest first, with the front page's filters: ``intent``
+        (``fact``, ``style``, ``narrative`` or a fine label such as ``figure``) and
+        ``silent`` (``true``: only silent corrections)."""
         key = decode_cursor(cursor, 2)
         before = (_moment(key[0]), _int(key[1])) if key else None
         rows = browse.latest_changes(limit, before, source, kind or None, min_significance,
-                                     boring)
+                                     boring, intent=intent, silent=silent)
         items = [m.Change(article_id=r["article_id"], source=r["source"], url=r["url"],
                           number=r["number"], captured_at=r["captured_at"], title=r["title"],
                           previous_title=r["previous_title"], change=_summary(r))
@@ -268,9 +274,10 @@ _ARTICLE_FIELDS = [name for name in m.Article.model_fields if name != "versions"
 
 def _summary(row: dict[str, Any]) -> m.ChangeSummary | None:
     summary = ChangeSummary.from_row(row)
-    return None if summary is None else m.ChangeSummary(
-        kinds=list(summary.kinds), significance=summary.significance, boring=summary.boring,
-        words_added=summary.words_added, words_removed=summary.words_removed)
+    if summary is None:
+        return None
+    data = summary.as_json()
+    return m.ChangeSummary(**{name: data[name] for name in m.ChangeSummary.model_fields})
 
 
 def _int(value: Any) -> int:

@@ -76,6 +76,10 @@ class ChangeSummary(Model):
     boring: bool
     words_added: int
     words_removed: int
+    intents: list[str]  # fact, style, narrative: dominant first (see docs/intents.md)
+    intent_labels: list[str]  # figure, name, quote, … typo, … reordered, lede
+    silent_correction: bool  # an existing claim changed and no note says so
+    correction_note: str | None  # the correction or editor's note this change added
 
 
 class VersionBrief(Model):
@@ -128,6 +132,8 @@ class Diff(Model):
     units: list[Unit]
     metadata: list[FieldChange]
     summary: Summary
+    intents: list[Intent]
+    notes: list[Note]
 
 
 class Summary(Model):
@@ -142,6 +148,41 @@ class Summary(Model):
     kinds: list[str]
     significance: float
     boring: bool
+    intents: list[str]
+    intent_labels: list[str]
+    silent_correction: bool
+    correction_note: str | None
+
+
+class Evidence(Model):
+    """A sentence that earned a label: its old and new text and indices."""
+
+    old_index: int | None
+    new_index: int | None
+    old_text: str | None
+    new_text: str | None
+
+
+class IntentLabel(Model):
+    label: str
+    sentences: list[Evidence]
+
+
+class Intent(Model):
+    """A coarse intent, its share of the change, and its fine labels with their sentences."""
+
+    intent: Literal["fact", "style", "narrative"]
+    weight: float
+    labels: list[IntentLabel]
+
+
+class Note(Model):
+    """A correction or editor's note found in the new version."""
+
+    kind: Literal["correction", "clarification", "editors_note", "update"]
+    text: str
+    paragraph: int
+    added: bool  # new in this change (false: an earlier version had it)
 
 
 class SearchHit(Model):

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import Path, Query
 
+from tearsheet.diff.intents import INTENT_PATTERN
 from tearsheet.store.schema import MAX_ID
 
 ArticleId = Annotated[int, Path(ge=1, le=MAX_ID, description="An article's id.")]
 Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="A version number.")]
+IntentParam = Annotated[str | None, Query(
+    pattern=INTENT_PATTERN,
+    description="Only changes of this intent (fact, style, narrative) or fine label "
+                "(figure, name, quote, added_information, …).")]
