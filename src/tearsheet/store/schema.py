@@ -168,7 +168,7 @@ versions = Table(
     Column("boring", Boolean),
     Column("words_added", Integer),
     Column("words_removed", Integer),
-    # What it means (migration 0007; NULL: stored before, read again by
+    # What it means (migration 0008; NULL: stored before, read again by
     # store.summaries.fill_missing_summaries): see tearsheet.diff.intents.
     Column("intents", Text),  # ",fact,style," — dominant first
     Column("intent_labels", Text),  # ",figure,typo,"

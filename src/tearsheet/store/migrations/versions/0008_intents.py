@@ -5,8 +5,8 @@ Each change's summary gains its intents (coarse, dominant first, and fine labels
 (``silent_correction``), and the note the new version carries. NULL ``intents`` marks a
 change stored before this revision: ``fill_missing_summaries`` reads it again.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-04
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
