@@ -12,7 +12,7 @@ from tearsheet.diff.changes import diff
 from tearsheet.diff.intents import FINE, read_change
 from tearsheet.diff.summary import ChangeSummary
 from tests.conftest import shared_path
-from tests.intent_cases import build, hard_cases, history_articles, score, unseen_articles
+from tests.support.intent_cases import build, hard_cases, history_articles, score, unseen_articles
 
 BASE = ["The council approved a budget of 412 million on Tuesday.",
         "“It is a good day for the city,” said Mayor Ferris.",
@@ -99,7 +99,7 @@ def test_a_note_anywhere_in_the_new_version_keeps_a_change_from_being_silent() -
 
 @pytest.mark.parametrize("case", hard_cases(), ids=lambda c: c.name)
 def test_hard_cases(case: object) -> None:
-    from tests.intent_cases import Case
+    from tests.support.intent_cases import Case
     assert isinstance(case, Case)
     reading = read_change(align(case.old, case.new), case.old, case.new)
     assert set(reading.fine) == case.labels
