@@ -67,6 +67,8 @@ _FURNITURE = re.compile(
 _FURNITURE_MAX_WORDS = 30
 _LINK_LINE_MAX_WORDS = 40
 _LABEL_WORDS = 3
+_MAX_HEADS = 2  # a headline and a standfirst
+_MAX_LABELS = 2
 _SENTENCE_WORDS = 12
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
 
@@ -263,11 +265,20 @@ def _text(element: etree._Element) -> str:
     return "".join(str(t) for t in element.itertext())
 
 
+_BREAK = "\u2029"  # a paragraph separator: what <lb/> stands for until the text is split
+
+
 def _lines(kind: str, element: etree._Element) -> Iterable[Block]:
-    """A block per line: trafilatura marks the line breaks of a paragraph with <lb/>."""
+    """A block per line: trafilatura marks the line breaks of a paragraph with <lb/>.
+
+    Newlines in the text itself are the source's line wrapping, not breaks (except in code).
+    """
     for lb in element.iter("lb"):
-        lb.tail = "\n" + (lb.tail or "")
-    for line in _text(element).split("\n"):
+        lb.tail = _BREAK + (lb.tail or "")
+    text = _text(element)
+    if kind != "code":
+        text = text.replace("\n", " ")
+    for line in text.replace(_BREAK, "\n").split("\n"):
         if cleaned := clean(line):
             yield Block(kind, cleaned)
 
@@ -334,9 +345,9 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = ()) -> list[str]:
     # At most two headings (a headline and a standfirst): more is the body's own structure.
     # Labels of a few words (a kicker, "Live", a tag) are not a first paragraph either.
     heads_dropped = labels_dropped = 0
-    while kept and ((kept[0].kind == "head" and heads_dropped < 2)
+    while kept and ((kept[0].kind == "head" and heads_dropped < _MAX_HEADS)
                     or _key(kept[0].text) in heads
-                    or (labels_dropped < 2 and _is_label(kept[0]))):
+                    or (labels_dropped < _MAX_LABELS and _is_label(kept[0]))):
         if _key(kept[0].text) not in heads:
             heads_dropped += kept[0].kind == "head"
             labels_dropped += kept[0].kind != "head"
