@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,7 @@ import trafilatura.core
 from lxml import etree
 
 from tearsheet.errors import ExtractionError
+from tearsheet.extract import density
 from tearsheet.extract.encoding import repair_mojibake
 
 # Terminal escape sequences whole (so "\x1b[31m" leaves nothing behind), then any other
@@ -95,11 +96,14 @@ def clean(value: str | None) -> str:
 def body_blocks(
     tree: lxml.html.HtmlElement, url: str | None, *, body_selector: str | None = None,
     drop_selectors: Sequence[str] = (),
+    reparse: Callable[[], lxml.html.HtmlElement] | None = None,
 ) -> list[Block]:
-    """The raw body blocks of ``tree`` (which this consumes: it is modified in place)."""
-    for selector in drop_selectors:
-        for element in _select(tree, selector):
-            _remove(element)
+    """The raw body blocks of ``tree`` (which this consumes: it is modified in place).
+
+    ``reparse`` gives a fresh tree of the same page: with it, a body that covers little of
+    the page gets a second opinion (:mod:`.density`).
+    """
+    _drop(tree, drop_selectors)
     if body_selector:
         found = _select(tree, body_selector)
         if not found:
@@ -114,6 +118,7 @@ def body_blocks(
     # links instead changes which body it picks (and not for the better: measured).
     anchors = {key for a in tree.iter("a") if (key := _fold(a.text_content()))}
     paragraphs = _page_paragraphs(tree)
+    visible = density.visible_chars(tree) if reparse is not None else 0
     with _without_recall_escalation():
         document = trafilatura.bare_extraction(
             tree, url=url, fast=True, include_tables=True, include_links=False,
@@ -121,8 +126,18 @@ def body_blocks(
         )
     body = getattr(document, "body", None)
     blocks = [] if body is None else list(_trafilatura_blocks(body))
-    blocks = _recover_sections(blocks, paragraphs)
-    return [_with_links(b, anchors) for b in blocks]
+    blocks = [_with_links(b, anchors) for b in _recover_sections(blocks, paragraphs)]
+    if reparse is not None and density.wants_second_opinion(blocks, visible):
+        second = reparse()
+        _drop(second, drop_selectors)
+        blocks = density.better_of(blocks, density.density_blocks(second))
+    return blocks
+
+
+def _drop(tree: lxml.html.HtmlElement, selectors: Sequence[str]) -> None:
+    for selector in selectors:
+        for element in _select(tree, selector):
+            _remove(element)
 
 
 @contextlib.contextmanager

@@ -75,7 +75,8 @@ def extract(
     headlines = [meta.title or "", *meta.headings]
     canonical = canonical_from_html(_head_of(text), url) if url else None
     # The body extractor consumes the tree: everything else is read before.
-    blocks = body_blocks(tree, url, body_selector=body_selector, drop_selectors=drop_selectors)
+    blocks = body_blocks(tree, url, body_selector=body_selector, drop_selectors=drop_selectors,
+                         reparse=lambda: parse_page(text))
     paragraphs = tidy(blocks, headlines=headlines)  # mojibake repaired by body.clean
     if mojibake_count("".join(paragraphs)) >= _MOJIBAKE_LIMIT:
         raise ExtractionError("the text is garbled (mojibake) beyond repair",

@@ -1,0 +1,101 @@
+"""A second opinion on the body, for pages where trafilatura finds too little.
+
+trafilatura's fast path (:mod:`.body`) reads most pages best, but on some it keeps one
+block of a body it did not recognise as one (an essay in bare ``<div>`` s, a page whose
+text sits in a table, a body split by a big embed): it then returns a fraction of the
+page. Readability's DOM-density scoring (paragraph lengths and commas, added up to their
+containers, weighed by link density and class names) reads those pages well and others
+worse, so it is asked only when trafilatura's body covers under half the page's visible
+text, and taken only when it finds more than twice as much (measured on the three corpora
+by ``bench/extraction.py``; see docs/extraction.md). Agreement decides, never a site.
+
+The scorer is trafilatura's own fork of readability-lxml (installed with trafilatura: no
+dependency of its own), given what readability-lxml gives it and the fork leaves out:
+hidden elements removed first, and a second, gentler pass when the first finds under
+:data:`RETRY_CHARS` (readability-lxml's ``retry_length``).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import lxml.html
+from lxml import etree
+
+if TYPE_CHECKING:  # body imports this module
+    from tearsheet.extract.body import Block
+
+RETRY_CHARS = 250
+"""Below this, readability's first pass dropped too much: it runs again keeping every
+element whose class merely sounds like page furniture."""
+ASK_BELOW_SHARE = 0.5
+"""The second opinion is asked when the body is under this share of the visible text."""
+TAKE_ABOVE_RATIO = 2.0
+"""…and taken when it holds more than this many times the body's characters."""
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_INVISIBLE = ("script", "style", "noscript", "template", "link")
+
+
+def visible_chars(tree: lxml.html.HtmlElement) -> int:
+    """Characters of text a reader could see (whitespace folded), scripts and styles not."""
+    body = tree.find("body")
+    root = body if body is not None else tree
+    hidden = sum(len(" ".join(e.text_content().split())) for e in root.iter(*_INVISIBLE))
+    return max(0, len(" ".join(root.text_content().split())) - hidden)
+
+
+def block_chars(blocks: Sequence[Block]) -> int:
+    return sum(len(b.text) for b in blocks)
+
+
+def wants_second_opinion(blocks: Sequence[Block], visible: int) -> bool:
+    return block_chars(blocks) < ASK_BELOW_SHARE * visible
+
+
+def better_of(first: list[Block], second: list[Block]) -> list[Block]:
+    """The second opinion when it finds far more than the first, else the first."""
+    return second if block_chars(second) > TAKE_ABOVE_RATIO * block_chars(first) else first
+
+
+def _gentle(document: type[Any]) -> type[Any]:
+    """readability-lxml's retry: elements whose class sounds like furniture are kept."""
+
+    class Gentle(document):  # type: ignore[misc]
+        __slots__ = ()
+
+        def remove_unlikely_candidates(self) -> None:
+            pass
+
+    return Gentle
+
+
+def density_blocks(tree: lxml.html.HtmlElement) -> list[Block]:
+    """The body as readability's density scoring finds it (``tree`` is modified)."""
+    from trafilatura.readability_lxml import Document
+
+    from tearsheet.extract.body import html_blocks
+
+    for element in tree.xpath("//*[@hidden]|//*[@aria-hidden='true']|//*[@style]"):
+        style = element.get("style")
+        if (style is None or _HIDDEN_STYLE.search(style)) and element.getparent() is not None \
+                and element.tag not in ("html", "body"):
+            element.drop_tree()
+    etree.strip_elements(tree, *_INVISIBLE, with_tail=False)
+    best: list[Block] = []
+    for ruthless in (True, False):
+        kind = Document if ruthless else _gentle(Document)
+        document = kind(copy.deepcopy(tree) if ruthless else tree, min_text_length=25)
+        try:
+            fragment = document.summary()
+        except (etree.LxmlError, ValueError):
+            continue
+        blocks = html_blocks(lxml.html.fragment_fromstring(fragment, create_parent="div")) \
+            if fragment.strip() else []
+        if block_chars(blocks) >= RETRY_CHARS:
+            return blocks
+        best = max(best, blocks, key=block_chars)
+    return best
