@@ -7,29 +7,26 @@ from tearsheet.extract.body import Block
 from tearsheet.extract.density import better_of, wants_second_opinion
 
 PARAGRAPHS = [
-    f"Paragraph {n} of the report says what the council decided on Tuesday, why the vote "
+    f"Paragraph {n} of the essay says what the council decided on Tuesday, why the vote "
     f"was close, and what residents of the northern district can expect next year."
-    for n in range(1, 6)
+    for n in range(1, 9)
 ]
-SHARE_WIDGET = """
-<div class="sharedaddy sd-block sd-like" id="like-post-wrapper">
-  <h3 class="sd-title">Like this:</h3>
-  <div class="likes-widget-placeholder" style="height:55px">
-    <span class="button"><span>Like</span></span><span class="loading">Loading...</span>
-  </div>
-</div>"""
+INTRO = ["A short introduction to the essay, in one sentence of a few more words than that.",
+         "And a second paragraph of the introduction, about as long as the first one is."]
 
 
 def _page() -> str:
-    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2]) + SHARE_WIDGET + \
-        "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:])
-    return (f"<html><head><title>Council vote</title></head><body><article class='main'>"
-            f"<h1>Council vote</h1>{body}</article></body></html>")
+    """An introduction marked up as the article; the essay beside it in <br>-separated text."""
+    essay = "".join(f"{p}<br><br>" for p in PARAGRAPHS)
+    return ("<html><head><title>Essay</title></head><body><nav><a href='/'>Home</a></nav>"
+            f"<article class='intro'><h1>The essay</h1><p>{INTRO[0]}</p><p>{INTRO[1]}</p>"
+            f"</article><div class='texte'>{essay}</div>"
+            "<footer><p>Copyright the publisher.</p></footer></body></html>")
 
 
-def test_a_body_cut_short_by_a_widget_is_read_whole() -> None:
-    # trafilatura's fast path stops at the share widget; the density scoring reads on.
-    assert extract(_page(), "https://example.org/a").paragraphs == PARAGRAPHS
+def test_a_body_trafilatura_reads_a_fraction_of_is_read_whole() -> None:
+    # trafilatura's fast path keeps the <article> (the introduction) and nothing else.
+    assert extract(_page(), "https://example.org/a").paragraphs == [*INTRO, *PARAGRAPHS]
 
 
 def test_the_second_opinion_is_asked_only_for_a_body_covering_little_of_the_page() -> None:
