@@ -249,6 +249,33 @@ def _check_css(selector: str) -> None:
         raise ValueError(f"{selector!r} is not a valid CSS selector: {exc}") from None
 
 
+class ProofSettings(_Section):
+    """Proof packages and trusted timestamps (see docs/proof.md).
+
+    ``key_file``: the signing key (ECDSA), made on first use with 0600 permissions; default
+    ``tearsheet-signing-key.pem`` beside the SQLite database, else in the data directory.
+    ``tsa_url``: an RFC 3161 timestamping authority; when set, each new version's raw
+    capture is timestamped, in batches of up to ``timestamp_batch`` every
+    ``timestamp_interval``, retried ``timestamp_retries`` times with a backoff doubling from
+    ``timestamp_backoff``. ``tsa_ca_file``: the authority's root certificates (PEM), which
+    ``tearsheet verify`` checks tokens against.
+    """
+
+    key_file: Path | None = None
+    tsa_url: str | None = None
+    tsa_ca_file: Path | None = None
+    timestamp_interval: Duration = 60.0
+    timestamp_batch: int = Field(1000, ge=1, le=100_000)
+    timestamp_timeout: Duration = 20.0
+    timestamp_retries: int = Field(8, ge=0, le=50)
+    timestamp_backoff: Duration = 60.0
+
+    @field_validator("tsa_url")
+    @classmethod
+    def _tsa_url(cls, url: str | None) -> str | None:
+        return url if url is None else check_http_urls([url])[0]
+
+
 class ApiSettings(_Section):
     """The JSON API (see :mod:`tearsheet.web.api`). Reading is public; writing needs
     ``token``, sent as ``Authorization: Bearer TOKEN``. No token: writing is disabled."""
@@ -439,6 +466,7 @@ class Settings(BaseSettings):
     fetch: FetchSettings = FetchSettings()
     worker: WorkerSettings = WorkerSettings()
     archive: ArchiveSettings = ArchiveSettings()
+    proof: ProofSettings = ProofSettings()
     sources: list[SourceSettings] = []
     api: ApiSettings = ApiSettings()
     notifications: NotifySettings = NotifySettings()

@@ -85,3 +85,11 @@ class WarcImportError(TearsheetError):
 
 class ExportError(TearsheetError):
     """An export cannot be written: a missing optional dependency, an output in the way."""
+
+
+class ProofError(TearsheetError):
+    """A proof package cannot be made or read, or a part of it does not verify."""
+
+
+class TimestampError(ProofError):
+    """A timestamping authority failed or refused, or a timestamp token does not verify."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 import io
 import logging
 import os
@@ -48,24 +49,33 @@ log = logging.getLogger(__name__)
 WARC_MEDIA_TYPE = "application/warc"
 
 
-def default_dir(settings: Settings) -> Path:
-    """``archive.dir``, else ``warc/`` beside the SQLite file, else under the data directory
-    (``$XDG_DATA_HOME/tearsheet/warc``, by default ``~/.local/share/tearsheet/warc``)."""
-    if settings.archive.dir is not None:
-        return settings.archive.dir.expanduser()
+def data_dir(settings: Settings) -> Path:
+    """Where tearsheet keeps its files: beside the SQLite database, else the user's data
+    directory (``$XDG_DATA_HOME/tearsheet``, by default ``~/.local/share/tearsheet``)."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return Path(url.database).expanduser().resolve().parent / "warc"
+        return Path(url.database).expanduser().resolve().parent
     data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "tearsheet" / "warc"
+    return Path(data) / "tearsheet"
+
+
+def default_dir(settings: Settings) -> Path:
+    """``archive.dir``, else ``warc/`` in the :func:`data_dir`."""
+    if settings.archive.dir is not None:
+        return settings.archive.dir.expanduser()
+    return data_dir(settings) / "warc"
 
 
 class Archive:
     """Writes captures into rotating WARC files in ``directory``."""
 
-    def __init__(self, settings: ArchiveSettings, directory: Path) -> None:
+    def __init__(self, settings: ArchiveSettings, directory: Path, *,
+                 digests: bool = False) -> None:
         self.settings = settings
         self.directory = directory
+        # Give each record's SHA-256 (WarcPointer.digest), for the store to queue it for a
+        # trusted timestamp: on when a timestamping authority is configured.
+        self.digests = digests
         self.failures = 0  # writes that failed since start (the versions were kept)
         self._current: Path | None = None
         self._serial = 0
@@ -76,7 +86,8 @@ class Archive:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Archive:
-        return cls(settings.archive, default_dir(settings))
+        return cls(settings.archive, default_dir(settings),
+                   digests=settings.proof.tsa_url is not None)
 
     def wanted(self, *, new_version: bool) -> bool:
         """Is this fetch kept? ``new_version``: it made a version (or is the first one)."""
@@ -146,8 +157,8 @@ class Archive:
             raise ArchiveError(f"{response.url}: no raw exchange to archive")
         with self._lock:
             path = self._file()
-            with open(path, "ab") as fh:
-                offset = fh.tell()
+            with open(path, "a+b") as fh:
+                offset = fh.seek(0, os.SEEK_END)
                 writer = WARCWriter(fh, gzip=True, warc_version="1.1")
                 if offset == 0:
                     writer.write_record(writer.create_warcinfo_record(path.name, {
@@ -176,7 +187,11 @@ class Archive:
                 fh.flush()
                 if sync:
                     os.fsync(fh.fileno())
-        return WarcPointer(path.name, offset, end - offset)
+                digest = None
+                if self.digests:  # read back from the page cache: what is on disk
+                    fh.seek(offset)
+                    digest = "sha256:" + hashlib.sha256(fh.read(end - offset)).hexdigest()
+        return WarcPointer(path.name, offset, end - offset, digest)
 
     def copy(self, record: bytes) -> WarcPointer:
         """Append a record read from another WARC file (an import's proof), gzipped on its
@@ -190,7 +205,8 @@ class Archive:
                 fh.write(record)
                 fh.flush()
                 os.fsync(fh.fileno())
-        return WarcPointer(path.name, offset, len(record))
+        digest = "sha256:" + hashlib.sha256(record).hexdigest() if self.digests else None
+        return WarcPointer(path.name, offset, len(record), digest)
 
     def _file(self) -> Path:
         """The file to append to: the current one, or a new one once it is full."""

@@ -71,10 +71,11 @@ from tearsheet.cli import (  # noqa: E402
     extract,
     migrate,
     notify,
+    proof,
     simulate,
     tracking,
     web,
 )
 
-__all__ = ["app", "archive", "demo", "diff", "extract", "main", "migrate", "notify", "simulate",
-           "tracking", "web"]
+__all__ = ["app", "archive", "demo", "diff", "extract", "main", "migrate", "notify", "proof",
+           "simulate", "tracking", "web"]

@@ -79,6 +79,9 @@ class WarcPointer:
     file: str
     offset: int
     length: int
+    # "sha256:…" of the record's bytes as stored, when it is to be timestamped (the store
+    # queues it for the timestamping authority with the version: see archive/timestamps.py).
+    digest: str | None = None
 
     def columns(self) -> dict[str, Any]:
         return {"warc_file": self.file, "warc_offset": self.offset, "warc_length": self.length}
@@ -100,3 +103,17 @@ class CheckRecord:
     elapsed_ms: int | None = None
     etag: str | None = None
     last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class CaptureStamp:
+    """A version's trusted timestamp: its WARC record's digest, listed in the manifest of a
+    batch whose SHA-256 the authority at ``tsa_url`` stamped (``token``, RFC 3161, DER)."""
+
+    version_id: int
+    batch_id: int
+    digest: str
+    manifest: bytes
+    token: bytes
+    tsa_url: str
+    stamped_at: datetime

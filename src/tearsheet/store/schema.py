@@ -12,6 +12,7 @@ the reference they are written against.
 - ``versions``: every distinct version of an article, numbered 1..n, with where its raw
   response is archived (a WARC record).
 - ``checks``: the log of every check, including failures (which never make versions).
+- ``timestamp_batches``, ``capture_stamps``: trusted timestamps of the raw captures.
 - ``hosts``: per-host politeness shared by every worker (see :mod:`tearsheet.store.hosts`).
 - ``social_posts``: cards posted to Mastodon and Bluesky, one thread per article and
   account (see :mod:`tearsheet.notify.posting`).
@@ -33,6 +34,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -258,6 +260,32 @@ wayback_saves = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("saved_at", UTCDateTime),
     Index("ix_wayback_saves_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+
+# Trusted timestamps (migration 0008). A batch: the digests of the captures stamped
+# together (``manifest``, one ``sha256:…`` per line, sorted) and the TSA's RFC 3161 token
+# over the manifest's SHA-256. ``capture_stamps``: one row per captured version to stamp,
+# queued with the version; status pending | stamped | failed.
+timestamp_batches = Table(
+    "timestamp_batches", metadata,
+    Column("id", Id, primary_key=True),
+    Column("tsa_url", Text, nullable=False),
+    Column("manifest", LargeBinary, nullable=False),
+    Column("token", LargeBinary, nullable=False),
+    Column("stamped_at", UTCDateTime, nullable=False),  # the token's time (genTime)
+)
+
+capture_stamps = Table(
+    "capture_stamps", metadata,
+    Column("version_id", Id, ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True),
+    Column("digest", String(80), nullable=False),  # sha256:… of the WARC record
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime),  # also the lease of a claimed row
+    Column("last_error", Text),
+    Column("batch_id", Id, ForeignKey("timestamp_batches.id", ondelete="SET NULL")),
+    Index("ix_capture_stamps_status_next_attempt_at", "status", "next_attempt_at"),
 )
 
 

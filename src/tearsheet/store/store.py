@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Select, func, select, update
 
 from tearsheet.diff.summary import ChangeSummary
-from tearsheet.store import database
+from tearsheet.store import database, proofs
 from tearsheet.store.database import dialect_insert, insert_unless_present
 from tearsheet.store.records import CheckRecord, DueArticle, DueFeed
 from tearsheet.store.schema import aliases, articles, checks, feeds, sources, versions
@@ -323,7 +323,7 @@ class Store:
                           last_modified=record.last_modified)
         if version is not None:
             number = current.version_count + 1
-            conn.execute(versions.insert().values(
+            version_id = conn.execute(versions.insert().values(
                 article_id=article.id, number=number, captured_at=record.checked_at,
                 url=version.url, title=version.title, byline=version.byline,
                 published_at=version.published_at, modified_at=version.modified_at,
@@ -331,7 +331,10 @@ class Store:
                 content_hash=version.content_hash,
                 **(version.summary.columns() if version.summary else {}),
                 **(version.capture.columns() if version.capture else {}),
-            ))
+            ).returning(versions.c.id)).scalar_one()
+            if version.capture is not None and version.capture.digest is not None:
+                proofs.queue_stamp(conn, int(version_id), version.capture.digest,
+                                   record.checked_at)
             values.update(version_count=number, content_hash=version.content_hash,
                           last_changed_at=record.checked_at, title=version.title)
             if version.published_at is not None:

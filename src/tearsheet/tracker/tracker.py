@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tearsheet.archive.stamper import Stamper
 from tearsheet.archive.warc import Archive
 from tearsheet.config import Settings, SourceSettings
 from tearsheet.diff.align import Document
@@ -394,10 +395,14 @@ class Tracker:
             # the pass waits for the next pass.
             await self.check_due(stop, until=self.clock())
             await Notifier(self.settings, self.store).drain()  # notifications: its own stage
+            if self.settings.proof.tsa_url is not None:
+                await Stamper(self.settings, self.store).drain()  # timestamps too
             return self.stats
         found = asyncio.Event()  # set by discovery when it entered new articles
         discovering = asyncio.create_task(self._discover_until(stop, found))
         notifying = asyncio.create_task(Notifier(self.settings, self.store).run(stop))
+        stamping = (asyncio.create_task(Stamper(self.settings, self.store).run(stop))
+                    if self.settings.proof.tsa_url is not None else None)
         try:
             while not stop.is_set():
                 await self.check_due(stop)
@@ -406,6 +411,8 @@ class Tracker:
             stop.set()
             await discovering
             await notifying
+            if stamping is not None:
+                await stamping
         return self.stats
 
     async def _discover_until(self, stop: asyncio.Event, found: asyncio.Event) -> None:

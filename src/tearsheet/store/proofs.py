@@ -1,0 +1,144 @@
+"""The database work of proof packages and trusted timestamps.
+
+The timestamp queue is an outbox, as notifications are: a captured version's row is
+written in the transaction that stores the version (:func:`queue_stamp`), so no capture is
+stamped twice or forgotten across crashes; the stamper claims pending rows by moving their
+``next_attempt_at`` past a lease (a process that dies with a claim leaves it due again), and
+records a batch's token and manifest, or the failure and the next attempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, func, select, update
+
+from tearsheet.store.records import CaptureStamp
+from tearsheet.store.schema import (
+    articles,
+    capture_stamps,
+    sources,
+    timestamp_batches,
+    versions,
+)
+
+if TYPE_CHECKING:
+    from tearsheet.store.store import Store
+
+CHUNK = 500  # ids per IN (…) list
+
+
+def queue_stamp(conn: Connection, version_id: int, digest: str, now: datetime) -> None:
+    """Queue a version's capture for a timestamp (inside the transaction storing it)."""
+    conn.execute(capture_stamps.insert().values(
+        version_id=version_id, digest=digest, status="pending", next_attempt_at=now))
+
+
+class Proofs:
+    """Reads and writes of ``tearsheet proof`` and the stamper, on one store."""
+
+    def __init__(self, store: Store) -> None:
+        self.engine = store.engine
+
+    # --- packages ----------------------------------------------------------------------
+
+    def versions_of(self, article_id: int) -> Iterator[dict[str, Any]]:
+        """The article's versions in order, streamed (a long history in flat memory)."""
+        query = (select(versions).where(versions.c.article_id == article_id)
+                 .order_by(versions.c.number))
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=20).execute(query)
+            for row in result:
+                yield dict(row._mapping)
+
+    def changed_articles(self, source: str | None, since: datetime | None,
+                         until: datetime | None = None) -> list[dict[str, Any]]:
+        """The articles (id, url, source) with a version captured in [since, until)."""
+        v = versions.c
+        wanted = select(v.article_id).distinct()
+        if since is not None:
+            wanted = wanted.where(v.captured_at >= since)
+        if until is not None:
+            wanted = wanted.where(v.captured_at < until)
+        query = (select(articles.c.id, articles.c.url, sources.c.name.label("source"))
+                 .join(sources, articles.c.source_id == sources.c.id)
+                 .where(articles.c.id.in_(wanted)).order_by(articles.c.id))
+        if source is not None:
+            query = query.where(sources.c.name == source)
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def stamps_of(self, article_id: int) -> dict[int, CaptureStamp]:
+        """The timestamps of the article's versions that have one, by version id."""
+        s, b = capture_stamps.c, timestamp_batches.c
+        query = (select(s.version_id, s.batch_id, s.digest, b.manifest, b.token, b.tsa_url,
+                        b.stamped_at)
+                 .join(timestamp_batches, s.batch_id == b.id)
+                 .join(versions, versions.c.id == s.version_id)
+                 .where(versions.c.article_id == article_id, s.status == "stamped"))
+        with self.engine.connect() as conn:
+            return {row.version_id: CaptureStamp(
+                row.version_id, row.batch_id, row.digest, bytes(row.manifest), bytes(row.token),
+                row.tsa_url, row.stamped_at) for row in conn.execute(query)}
+
+    # --- the timestamp queue -----------------------------------------------------------
+
+    def claim_stamps(self, now: datetime, lease_until: datetime,
+                     limit: int) -> list[tuple[int, str]]:
+        """Take up to ``limit`` due captures (version id, digest), oldest first, leased
+        until ``lease_until``; ``SKIP LOCKED``: workers stamping at once take different ones."""
+        s = capture_stamps.c
+        query = (select(s.version_id, s.digest)
+                 .where(s.status == "pending", s.next_attempt_at <= now)
+                 .order_by(s.next_attempt_at, s.version_id).limit(limit)
+                 .with_for_update(skip_locked=True))
+        with self.engine.begin() as conn:
+            rows = [(int(r.version_id), str(r.digest)) for r in conn.execute(query)]
+            for start in range(0, len(rows), CHUNK):
+                ids = [version_id for version_id, _ in rows[start:start + CHUNK]]
+                conn.execute(update(capture_stamps).where(s.version_id.in_(ids))
+                             .values(next_attempt_at=lease_until, attempts=s.attempts + 1))
+        return rows
+
+    def record_batch(self, version_ids: Sequence[int], tsa_url: str, manifest: bytes,
+                     token: bytes, stamped_at: datetime) -> int:
+        """Keep a batch's token and mark its captures stamped; the batch's id."""
+        s = capture_stamps.c
+        with self.engine.begin() as conn:
+            batch_id = int(conn.execute(timestamp_batches.insert().values(
+                tsa_url=tsa_url, manifest=manifest, token=token, stamped_at=stamped_at,
+            ).returning(timestamp_batches.c.id)).scalar_one())
+            for start in range(0, len(version_ids), CHUNK):
+                conn.execute(update(capture_stamps)
+                             .where(s.version_id.in_(version_ids[start:start + CHUNK]))
+                             .values(status="stamped", batch_id=batch_id, last_error=None,
+                                     next_attempt_at=None))
+        return batch_id
+
+    def record_failure(self, version_ids: Sequence[int], error: str, now: datetime, *,
+                       retries: int, backoff: float) -> None:
+        """A batch failed: each capture is due again after a backoff doubling with its
+        attempts, or failed once it has had ``retries`` + 1 of them."""
+        s = capture_stamps.c
+        with self.engine.begin() as conn:
+            rows = [row for start in range(0, len(version_ids), CHUNK)
+                    for row in conn.execute(select(s.version_id, s.attempts).where(
+                        s.version_id.in_(version_ids[start:start + CHUNK])))]
+            for row in rows:
+                values: dict[str, Any] = {"last_error": error[:2000]}
+                if row.attempts > retries:
+                    values.update(status="failed", next_attempt_at=None)
+                else:
+                    values["next_attempt_at"] = now + timedelta(
+                        seconds=backoff * 2 ** (row.attempts - 1))
+                conn.execute(update(capture_stamps)
+                             .where(s.version_id == row.version_id).values(**values))
+
+    def stamp_counts(self) -> dict[str, int]:
+        """Captures per status (pending, stamped, failed)."""
+        s = capture_stamps.c
+        with self.engine.connect() as conn:
+            return {str(status): int(count) for status, count in conn.execute(
+                select(s.status, func.count()).group_by(s.status))}

@@ -1,0 +1,108 @@
+"""Helpers of the proof tests: a store with an article's versions and their raw captures,
+packages opened and tampered with, ``wacz validate`` run on them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tearsheet.archive.warc import Archive, default_dir
+from tearsheet.config import Settings, load_settings
+from tearsheet.fetch.fetcher import Exchange, Response
+from tearsheet.store.records import NewVersion
+from tearsheet.store.store import Store
+from tests.pages import LOREM, article_page
+from tests.storekit import FIRST, NOW, add, claim
+
+URL = "https://news.example/2026/11/harbour-story"
+
+
+def settings(tmp_path: Path, **proof: Any) -> Settings:
+    return load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}", proof=proof)
+
+
+def paragraphs(number: int, size: int = 0) -> list[str]:
+    """Version ``number``'s text: the lorem paragraphs, one sentence changed per version,
+    and ``size`` more characters of filler (for memory tests)."""
+    text = [*LOREM, f"Update {number}: the council voted {number} times."]
+    if size:
+        text.append(("Filler words for a long story. " * (size // 31 + 1))[:size])
+    return text
+
+
+@dataclass
+class History:
+    settings: Settings
+    store: Store
+    article_id: int
+    url: str = URL
+
+
+def response(url: str, number: int, size: int = 0) -> Response:
+    body = article_page(f"Harbour story, take {number}", paragraphs(number, size),
+                        noise=number).encode()
+    headers = (("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))))
+    exchange = Exchange("HTTP/1.1", "OK", headers, "GET", "/2026/11/harbour-story",
+                        (("Host", "news.example"), ("User-Agent", "tearsheet-test")), body)
+    return Response(url, url, 200, httpx.Headers(list(headers)), body,
+                    NOW + timedelta(hours=number), (), exchange)
+
+
+def record_history(history: History, versions: range, *, size: int = 0,
+                   source: str = "harbour") -> None:
+    """Store versions of the article, each with its raw capture archived (and, when a TSA
+    is configured, queued for a timestamp)."""
+    archive = Archive.from_settings(history.settings)
+    try:
+        for number in versions:
+            fetched = response(history.url, number, size)
+            capture = archive.write(fetched)
+            text = "\n\n".join(paragraphs(number, size))
+            history.store.record_check(
+                claim(history.store, history.article_id), checked_at=fetched.fetched_at,
+                outcome="new_version", next_check_at=fetched.fetched_at + timedelta(hours=1),
+                check_interval=FIRST, http_status=200, version=NewVersion(
+                    url=history.url, title=f"Harbour story, take {number}", byline="Jane Doe",
+                    published_at=NOW, modified_at=None, language="en", text=text,
+                    content_hash=f"hash-{number}", capture=capture))
+    finally:
+        archive.close()
+
+
+def open_history(settings: Settings, url: str = URL, source: str = "harbour") -> History:
+    store = Store.open(settings.database_url)
+    (article_id,) = add(store, source, url)
+    return History(settings, store, article_id, url)
+
+
+def warc_dir(history: History) -> Path:
+    return default_dir(history.settings)
+
+
+def rewrite(package: Path, name: str, change: Callable[[bytes], bytes]) -> None:
+    """Change one entry of a ZIP in place (as someone editing the package would)."""
+    with zipfile.ZipFile(package) as old:
+        entries = [(info, old.read(info)) for info in old.infolist()]
+    with zipfile.ZipFile(package, "w") as new:
+        for info, data in entries:
+            new.writestr(info, change(data) if info.filename == name else data)
+
+
+def flip(data: bytes, at: int | None = None) -> bytes:
+    """One byte changed (in the middle by default)."""
+    at = len(data) // 2 if at is None else at
+    return data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1:]
+
+
+def wacz_validate(package: Path) -> subprocess.CompletedProcess[str]:
+    """py-wacz's validator, as anyone would run it."""
+    return subprocess.run([str(Path(sys.executable).with_name("wacz")), "validate", "-f",
+                           str(package)], capture_output=True, text=True, check=False)

@@ -1,0 +1,215 @@
+"""Proof packages: signed WACZ files that standard tools and `tearsheet verify` accept, and
+that fail verification, with the right message, once any byte is changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tearsheet.archive import signing
+from tearsheet.archive.verify import verify
+from tearsheet.archive.wacz import INDEX_PATH, WARC_PATH, surt
+from tearsheet.errors import ProofError
+from tests.conftest import cli
+from tests.proofkit import (
+    URL,
+    History,
+    flip,
+    open_history,
+    record_history,
+    rewrite,
+    settings,
+    wacz_validate,
+)
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Iterator[History]:
+    opened = open_history(settings(tmp_path))
+    record_history(opened, range(1, 4))
+    try:
+        yield opened
+    finally:
+        opened.store.close()
+
+
+def package(history: History, tmp_path: Path, *args: str) -> Path:
+    out = tmp_path / "proof.wacz"
+    config = tmp_path / "tearsheet.toml"
+    config.write_text(f'database_url = "{history.settings.database_url}"\n')
+    assert cli("proof", URL, "--out", str(out), "--config", str(config), *args) == 0
+    return out
+
+
+def test_a_package_passes_wacz_validate_and_tearsheet_verify(history: History,
+                                                            tmp_path: Path) -> None:
+    out = package(history, tmp_path)
+    result = wacz_validate(out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "validation succeeded" in result.stdout.lower()
+    verdict = verify(out)
+    assert verdict.ok, verdict.failures
+    assert verdict.url == URL
+    assert [c.number for c in verdict.captures] == [1, 2, 3]
+    assert [c.captured_at for c in verdict.captures] == [
+        "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z"]
+    key = signing.SigningKey.load_or_create(tmp_path / "tearsheet-signing-key.pem")
+    assert verdict.signer is not None and verdict.signer.fingerprint == key.fingerprint
+
+
+def test_the_package_holds_what_the_wacz_spec_asks_and_explains_itself(
+        history: History, tmp_path: Path) -> None:
+    with zipfile.ZipFile(package(history, tmp_path)) as wacz:
+        names = set(wacz.namelist())
+        datapackage = json.loads(wacz.read("datapackage.json"))
+        digest = json.loads(wacz.read("datapackage-digest.json"))
+        pages = [json.loads(line) for line in wacz.read("pages/pages.jsonl").splitlines()]
+        index = wacz.read(INDEX_PATH).decode().splitlines()
+        assert wacz.getinfo(WARC_PATH).compress_type == zipfile.ZIP_STORED
+        text = wacz.read("tearsheet/version-0002.txt").decode()
+        diff = wacz.read("tearsheet/diff-0002.html").decode()
+    assert {"archive/data.warc.gz", "indexes/index.cdx", "pages/pages.jsonl",
+            "tearsheet/versions.jsonl", "tearsheet/version-0001.txt",
+            "tearsheet/diff-0003.html", "datapackage.json", "datapackage-digest.json"} <= names
+    assert "tearsheet/diff-0001.html" not in names  # nothing before version 1
+    assert datapackage["wacz_version"] == "1.1.1"
+    assert datapackage["profile"] == "data-package"
+    assert {r["path"] for r in datapackage["resources"]} == names - {
+        "datapackage.json", "datapackage-digest.json"}
+    assert all(r["hash"].startswith("sha256:") for r in datapackage["resources"])
+    signed = digest["signedData"]
+    assert signed["created"] == datapackage["created"]
+    assert set(signed) == {"hash", "created", "software", "version", "signature", "publicKey"}
+    assert pages[0]["format"] == "json-pages-1.0"
+    assert [(p["id"], p["url"], p["ts"]) for p in pages[1:]] == [
+        ("v1", URL, "2026-11-20T09:00:00Z"), ("v2", URL, "2026-11-20T10:00:00Z"),
+        ("v3", URL, "2026-11-20T11:00:00Z")]
+    assert len(index) == 3 and all(line.startswith(surt(URL) + " 2026112") for line in index)
+    assert "Update 2: the council voted 2 times." in text
+    assert "<ins>2</ins>" in diff or "2 times" in diff
+
+
+def test_chosen_versions_only(history: History, tmp_path: Path) -> None:
+    out = package(history, tmp_path, "--version", "2")
+    verdict = verify(out)
+    assert verdict.ok, verdict.failures
+    assert [c.number for c in verdict.captures] == [2]
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    (WARC_PATH, "archive/data.warc.gz: its content does not match its hash"),
+    ("tearsheet/version-0002.txt", "tearsheet/version-0002.txt: its content does not match"),
+    ("pages/pages.jsonl", "pages/pages.jsonl: its content does not match"),
+])
+def test_one_changed_byte_fails_verify_naming_the_file(
+        history: History, tmp_path: Path, name: str, message: str) -> None:
+    out = package(history, tmp_path)
+    rewrite(out, name, flip)
+    verdict = verify(out)
+    assert not verdict.ok
+    assert any(message in failure for failure in verdict.failures), verdict.failures
+    assert cli("verify", str(out)) == 1
+    assert wacz_validate(out).returncode != 0  # the standard validator agrees
+
+
+def test_a_changed_record_with_its_hashes_redone_still_fails(history: History,
+                                                            tmp_path: Path) -> None:
+    """Someone who changes a capture and updates datapackage.json to match: the signed
+    digest no longer holds; updating that too breaks the signature."""
+    out = package(history, tmp_path)
+    with zipfile.ZipFile(out) as wacz:
+        warc = wacz.read(WARC_PATH)
+        entry = json.loads(wacz.read(INDEX_PATH).decode().splitlines()[1].split(" ", 2)[2])
+    start = int(entry["offset"])
+    changed = warc[:start + 40] + flip(warc[start + 40:start + 41], 0) + warc[start + 41:]
+    rewrite(out, WARC_PATH, lambda _: changed)
+    assert any("WARC record of" in f and "does not match its digest in the index" in f
+               for f in verify(out).failures)
+
+    def redo_hash(data: bytes) -> bytes:
+        package_json = json.loads(data)
+        for resource in package_json["resources"]:
+            if resource["path"] == WARC_PATH:
+                resource["hash"] = "sha256:" + hashlib.sha256(changed).hexdigest()
+        return json.dumps(package_json).encode()
+
+    rewrite(out, "datapackage.json", redo_hash)
+    with zipfile.ZipFile(out) as wacz:
+        new_hash = "sha256:" + hashlib.sha256(wacz.read("datapackage.json")).hexdigest()
+    assert any("datapackage.json does not match the hash in datapackage-digest.json" in f
+               for f in verify(out).failures)
+
+    def redo_digest(data: bytes) -> bytes:
+        digest = json.loads(data)
+        digest["hash"] = digest["signedData"]["hash"] = new_hash
+        return json.dumps(digest).encode()
+
+    rewrite(out, "datapackage-digest.json", redo_digest)
+    failures = verify(out).failures
+    assert any("the signature does not verify" in f for f in failures), failures
+
+
+def test_a_changed_signature_fails(history: History, tmp_path: Path) -> None:
+    out = package(history, tmp_path)
+
+    def change(data: bytes) -> bytes:
+        digest = json.loads(data)
+        signature = bytearray(digest["signedData"]["signature"].encode())
+        signature[10] = ord("A") if signature[10] != ord("A") else ord("B")
+        digest["signedData"]["signature"] = signature.decode()
+        return json.dumps(digest).encode()
+
+    rewrite(out, "datapackage-digest.json", change)
+    assert verify(out).failures == [
+        "the signature does not verify: datapackage-digest.json was not signed by the key it "
+        "names, or was changed after signing"]
+
+
+def test_resigned_by_another_key_is_caught_by_the_expected_key(history: History,
+                                                              tmp_path: Path) -> None:
+    out = package(history, tmp_path)
+    mine = signing.SigningKey.load_or_create(tmp_path / "tearsheet-signing-key.pem")
+    other = signing.SigningKey.generate()
+
+    def resign(data: bytes) -> bytes:
+        digest = json.loads(data)
+        signed = digest["signedData"]
+        digest["signedData"] = other.sign(signed["hash"], signed["created"], "forger")
+        return json.dumps(digest).encode()
+
+    rewrite(out, "datapackage-digest.json", resign)
+    assert verify(out).ok  # a valid signature, by some key…
+    verdict = verify(out, key=mine.fingerprint)
+    assert verdict.key_matches is False
+    assert verdict.failures == [f"signed by key {other.fingerprint}, not by the expected "
+                                f"{mine.fingerprint}"]
+    public = tmp_path / "published.pem"
+    public.write_text(mine.public_pem())
+    assert cli("verify", str(out), "--key", str(public)) == 1
+
+
+def test_the_key_is_made_private_and_refused_when_others_can_read_it(tmp_path: Path) -> None:
+    path = tmp_path / "keys" / "k.pem"
+    key = signing.SigningKey.load_or_create(path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert signing.SigningKey.load_or_create(path).fingerprint == key.fingerprint
+    os.chmod(path, 0o644)
+    with pytest.raises(ProofError, match="readable by other users"):
+        signing.SigningKey.load_or_create(path)
+
+
+def test_keys_prints_the_public_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "tearsheet.toml"
+    config.write_text(f'database_url = "sqlite:///{tmp_path / "ts.db"}"\n')
+    assert cli("keys", "--config", str(config)) == 0
+    printed = capsys.readouterr().out
+    key = signing.SigningKey.load_or_create(tmp_path / "tearsheet-signing-key.pem")
+    assert key.fingerprint in printed
+    assert key.public_pem() in printed
+    assert "PRIVATE" not in printed
