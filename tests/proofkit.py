@@ -3,6 +3,8 @@ packages opened and tampered with, ``wacz validate`` run on them."""
 
 from __future__ import annotations
 
+import base64
+import random
 import subprocess
 import sys
 import zipfile
@@ -29,13 +31,9 @@ def settings(tmp_path: Path, **proof: Any) -> Settings:
     return load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}", proof=proof)
 
 
-def paragraphs(number: int, size: int = 0) -> list[str]:
-    """Version ``number``'s text: the lorem paragraphs, one sentence changed per version,
-    and ``size`` more characters of filler (for memory tests)."""
-    text = [*LOREM, f"Update {number}: the council voted {number} times."]
-    if size:
-        text.append(("Filler words for a long story. " * (size // 31 + 1))[:size])
-    return text
+def paragraphs(number: int) -> list[str]:
+    """Version ``number``'s text: the lorem paragraphs, one sentence changed per version."""
+    return [*LOREM, f"Update {number}: the council voted {number} times."]
 
 
 @dataclass
@@ -47,8 +45,13 @@ class History:
 
 
 def response(url: str, number: int, size: int = 0) -> Response:
-    body = article_page(f"Harbour story, take {number}", paragraphs(number, size),
-                        noise=number).encode()
+    """The page of version ``number``, with ``size`` bytes of incompressible markup (an
+    inline image, say) for the memory tests."""
+    page = article_page(f"Harbour story, take {number}", paragraphs(number), noise=number)
+    if size:
+        blob = base64.b64encode(random.Random(number).randbytes(size * 3 // 4)).decode()
+        page = page.replace("</body>", f'<img alt="" src="data:image/png;base64,{blob}"></body>')
+    body = page.encode()
     headers = (("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))))
     exchange = Exchange("HTTP/1.1", "OK", headers, "GET", "/2026/11/harbour-story",
                         (("Host", "news.example"), ("User-Agent", "tearsheet-test")), body)
@@ -65,7 +68,7 @@ def record_history(history: History, versions: range, *, size: int = 0,
         for number in versions:
             fetched = response(history.url, number, size)
             capture = archive.write(fetched)
-            text = "\n\n".join(paragraphs(number, size))
+            text = "\n\n".join(paragraphs(number))
             history.store.record_check(
                 claim(history.store, history.article_id), checked_at=fetched.fetched_at,
                 outcome="new_version", next_check_at=fetched.fetched_at + timedelta(hours=1),

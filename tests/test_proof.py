@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tracemalloc
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -213,3 +214,57 @@ def test_keys_prints_the_public_key(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert key.fingerprint in printed
     assert key.public_pem() in printed
     assert "PRIVATE" not in printed
+
+
+def test_fifty_versions_are_packaged_in_bounded_memory(tmp_path: Path) -> None:
+    """50 captures of ~230 KB each (11 MB of records): the writer holds about one at a time."""
+    from tearsheet.archive.wacz import write_file
+    from tearsheet.archive.warc import default_dir
+    from tearsheet.store.proofs import Proofs
+
+    history = open_history(settings(tmp_path))
+    try:
+        record_history(history, range(1, 51), size=300_000)
+        key = signing.SigningKey.generate()
+        proofs = Proofs(history.store)
+        article = history.store.article_by_url(URL)
+        assert article is not None
+        tracemalloc.start()
+        try:
+            report = write_file(tmp_path / "long.wacz", article,
+                                proofs.versions_of(history.article_id),
+                                archive_dir=default_dir(history.settings), key=key)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    finally:
+        history.store.close()
+    assert report.captures == 50
+    assert report.bytes > 50 * 200_000  # base64 compresses to 3/4
+    assert peak < 5_000_000, f"peak {peak:,} bytes"  # less than half of the records
+    verdict = verify(tmp_path / "long.wacz")
+    assert verdict.ok and len(verdict.captures) == 50
+
+
+def test_bulk_writes_one_package_per_article_of_a_source(tmp_path: Path) -> None:
+    first = open_history(settings(tmp_path))
+    second = open_history(first.settings, url=URL + "-2")
+    other = open_history(first.settings, url=URL + "-3", source="elsewhere")
+    try:
+        for history in (first, second, other):
+            record_history(history, range(1, 3))
+    finally:
+        for history in (first, second, other):
+            history.store.close()
+    config = tmp_path / "tearsheet.toml"
+    config.write_text(f'database_url = "{first.settings.database_url}"\n')
+    out = tmp_path / "packages"
+    assert cli("proof", "--source", "harbour", "--since", "2026-11-20", "--out", str(out),
+               "--config", str(config)) == 0
+    written = sorted(out.iterdir())
+    assert [p.name for p in written] == ["harbour-1.wacz", "harbour-2.wacz"]
+    assert [verify(p).url for p in written] == [URL, URL + "-2"]
+    assert all(verify(p).ok for p in written)
+    assert cli("proof", "--since", "2026-11-21", "--out", str(tmp_path / "none"),
+               "--config", str(config)) == 0
+    assert list((tmp_path / "none").iterdir()) == []

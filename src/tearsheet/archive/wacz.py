@@ -47,6 +47,7 @@ PAGES_PATH = "pages/pages.jsonl"
 VERSIONS_PATH = "tearsheet/versions.jsonl"
 README_PATH = "tearsheet/README.txt"
 CHUNK = 1 << 16
+HEADERS_MAX = 1 << 16  # compressed bytes read for a record's WARC and HTTP headers
 
 README = """\
 A tear sheet: the versions of one news article, as tearsheet captured them.
@@ -144,25 +145,26 @@ def _lines(rows: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
 
 def _cdx_entry(record: bytes, offset: int, digest: str) -> tuple[str, dict[str, Any]] | None:
     """The CDXJ key and fields of a response record (None: not one)."""
-    for item in ArchiveIterator(io.BytesIO(record)):
-        if item.rec_type != "response":
-            return None
-        headers = item.rec_headers
-        url = (headers.get_header("WARC-Target-URI") or "").strip("<>")
-        date = headers.get_header("WARC-Date") or ""
-        http = item.http_headers
-        fields: dict[str, Any] = {
-            "url": url,
-            "mime": (http.get_header("Content-Type") or "").split(";")[0].strip() if http else "",
-            "status": http.get_statuscode() if http else "",
-            "digest": headers.get_header("WARC-Payload-Digest") or "",
-            "length": str(len(record)), "offset": str(offset), "filename": WARC_NAME,
-            "recordDigest": digest,
-        }
-        moment = datetime.fromisoformat(date.replace("Z", "+00:00"))
-        stamp = datetime_to_timestamp(moment.astimezone(UTC).replace(tzinfo=None))
-        return f"{surt(url)} {stamp}", fields
-    return None
+    # The headers are at the start. (An iterator is a reference cycle: given the whole
+    # record, it would keep it until the next garbage collection, a dozen records later.)
+    records = ArchiveIterator(io.BytesIO(record[:HEADERS_MAX]))
+    item = next(records, None)
+    if item is None or item.rec_type != "response":
+        return None
+    headers, http = item.rec_headers, item.http_headers
+    url = (headers.get_header("WARC-Target-URI") or "").strip("<>")
+    date = headers.get_header("WARC-Date") or ""
+    moment = datetime.fromisoformat(date.replace("Z", "+00:00"))
+    fields: dict[str, Any] = {
+        "url": url,
+        "mime": (http.get_header("Content-Type") or "").split(";")[0].strip() if http else "",
+        "status": http.get_statuscode() if http else "",
+        "digest": headers.get_header("WARC-Payload-Digest") or "",
+        "length": str(len(record)), "offset": str(offset), "filename": WARC_NAME,
+        "recordDigest": digest,
+    }
+    stamp = datetime_to_timestamp(moment.astimezone(UTC).replace(tzinfo=None))
+    return f"{surt(url)} {stamp}", fields
 
 
 def write_package(

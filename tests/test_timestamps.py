@@ -1,0 +1,137 @@
+"""Trusted timestamps: captures queued with their version, stamped in batches by a TSA
+(a local one made with `openssl ts`), retried, kept, and put in the proof package, where
+`openssl ts -verify` and `tearsheet verify` accept them."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tearsheet.archive import timestamps
+from tearsheet.archive.stamper import Stamper
+from tearsheet.archive.verify import verify
+from tearsheet.errors import TimestampError
+from tearsheet.store.proofs import Proofs
+from tests.conftest import cli
+from tests.proofkit import URL, History, flip, open_history, record_history, rewrite, settings
+from tests.storekit import sql
+from tests.tsa import Authority, LocalTSA, make_authority, openssl_verify
+
+
+@pytest.fixture(scope="module")
+def authority(tmp_path_factory: pytest.TempPathFactory) -> Authority:
+    return make_authority(tmp_path_factory.mktemp("tsa"))
+
+
+@pytest.fixture
+def tsa(authority: Authority) -> Iterator[LocalTSA]:
+    server = LocalTSA(authority).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def history(tmp_path: Path, tsa: LocalTSA) -> Iterator[History]:
+    opened = open_history(settings(tmp_path, tsa_url=tsa.url, timestamp_backoff="10s"))
+    try:
+        yield opened
+    finally:
+        opened.store.close()
+
+
+def test_a_token_from_the_local_tsa_verifies_with_openssl(tsa: LocalTSA, authority: Authority,
+                                                          tmp_path: Path) -> None:
+    digest = hashlib.sha256(b"a capture").digest()
+    token, stamp = asyncio.run(timestamps.Client(tsa.url).stamp(digest))
+    path = tmp_path / "token.tsr"
+    path.write_bytes(token)
+    result = openssl_verify(path, digest.hex(), authority.ca)
+    assert result.returncode == 0 and "Verification: OK" in result.stdout, result.stderr
+    assert stamp.tsa == "CN=tearsheet test TSA"
+    roots = timestamps.load_certificates(authority.ca.read_bytes())
+    assert timestamps.verify(token, digest, roots).trusted is True
+    other = timestamps.load_certificates(make_authority(tmp_path / "other").ca.read_bytes())
+    with pytest.raises(TimestampError, match="does not chain to a trusted certificate"):
+        timestamps.verify(token, digest, other)
+    with pytest.raises(TimestampError, match="stamps another digest"):
+        timestamps.verify(token, hashlib.sha256(b"another capture").digest())
+    with pytest.raises(TimestampError):  # a byte of the signed TSTInfo changed
+        timestamps.verify(token.replace(digest, flip(digest, 0)), flip(digest, 0))
+
+
+def test_new_versions_are_queued_and_stamped_in_one_batch(history: History,
+                                                          tsa: LocalTSA) -> None:
+    record_history(history, range(1, 6))
+    assert sql(history.store, "SELECT status, count(*) FROM capture_stamps GROUP BY status") \
+        == [("pending", 5)]
+    stamped = asyncio.run(Stamper(history.settings, history.store).drain())
+    assert stamped == 5
+    assert tsa.requests == 1  # one token for the batch
+    stamps = Proofs(history.store).stamps_of(history.article_id)
+    assert len(stamps) == 5 and len({s.batch_id for s in stamps.values()}) == 1
+    (stamp, *_) = stamps.values()
+    assert timestamps.manifest_digests(stamp.manifest) == {s.digest for s in stamps.values()}
+    rows = sql(history.store, "SELECT v.warc_file, v.warc_offset, v.warc_length, s.digest "
+               "FROM versions v JOIN capture_stamps s ON s.version_id = v.id")
+    folder = Path(history.settings.database_url.removeprefix("sqlite:///")).parent / "warc"
+    for file, offset, length, digest in rows:  # each digest is its record's, as on disk
+        with open(folder / file, "rb") as fh:
+            fh.seek(offset)
+            assert "sha256:" + hashlib.sha256(fh.read(length)).hexdigest() == digest
+
+
+def test_a_failing_tsa_is_retried_after_a_backoff(history: History, tsa: LocalTSA) -> None:
+    record_history(history, range(1, 3))
+    now = datetime.now(UTC)
+    tsa.refuse = 1
+    stamper = Stamper(history.settings, history.store, clock=lambda: now)
+    assert asyncio.run(stamper.step()) == 0
+    (status, attempts, error), *_ = sql(
+        history.store, "SELECT status, attempts, last_error FROM capture_stamps")
+    assert (status, attempts) == ("pending", 1) and "HTTP 503" in error
+    assert asyncio.run(stamper.step()) == 0  # not due yet: 10 s of backoff
+    later = Stamper(history.settings, history.store, clock=lambda: now + timedelta(seconds=11))
+    assert asyncio.run(later.step()) == 2
+    assert Proofs(history.store).stamp_counts() == {"stamped": 2}
+
+
+def test_the_package_carries_the_tokens_and_standard_tools_check_them(
+        history: History, authority: Authority, tmp_path: Path) -> None:
+    record_history(history, range(1, 3))
+    asyncio.run(Stamper(history.settings, history.store).drain())
+    record_history(history, range(3, 4))  # a second batch
+    asyncio.run(Stamper(history.settings, history.store).drain())
+    out = tmp_path / "proof.wacz"
+    config = tmp_path / "tearsheet.toml"
+    config.write_text(f'database_url = "{history.settings.database_url}"\n')
+    assert cli("proof", URL, "--out", str(out), "--config", str(config)) == 0
+    roots = timestamps.load_certificates(authority.ca.read_bytes())
+    verdict = verify(out, tsa_roots=roots)
+    assert verdict.ok, verdict.failures
+    assert [c.stamp is not None and c.stamp.trusted for c in verdict.captures] == [True] * 3
+    assert cli("verify", str(out), "--tsa-ca", str(authority.ca)) == 0
+    with zipfile.ZipFile(out) as wacz:
+        rows = [json.loads(line) for line in wacz.read("tearsheet/versions.jsonl").splitlines()]
+        assert len({row["timestamp"] for row in rows}) == 2
+        row = rows[0]
+        token, manifest = wacz.read(row["timestamp"]), wacz.read(row["timestamp_manifest"])
+    # As docs/proof.md tells a reader: the manifest's SHA-256 is what the token stamps…
+    (tmp_path / "token.tsr").write_bytes(token)
+    result = openssl_verify(tmp_path / "token.tsr", hashlib.sha256(manifest).hexdigest(),
+                            authority.ca)
+    assert result.returncode == 0 and "Verification: OK" in result.stdout, result.stderr
+    # … and the record's digest is in the manifest.
+    assert row["record_digest"] in manifest.decode().splitlines()
+
+    rewrite(out, row["timestamp"], lambda data: flip(data, len(data) - 20))
+    failures = verify(out, tsa_roots=roots).failures
+    assert any(f.startswith(row["timestamp"]) for f in failures), failures
