@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tearsheet.archive import signing
-from tearsheet.archive.verify import verify
+from tearsheet.archive.verify import verify_package as verify
 from tearsheet.archive.wacz import INDEX_PATH, WARC_PATH, surt
 from tearsheet.errors import ProofError
 from tests.conftest import cli

@@ -16,7 +16,7 @@ import pytest
 
 from tearsheet.archive import timestamps
 from tearsheet.archive.stamper import Stamper
-from tearsheet.archive.verify import verify
+from tearsheet.archive.verify import verify_package as verify
 from tearsheet.errors import TimestampError
 from tearsheet.store.proofs import Proofs
 from tests.conftest import cli

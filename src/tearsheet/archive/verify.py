@@ -57,7 +57,7 @@ class Verdict:
         return not self.failures
 
 
-def verify(path: Path, *, key: str | None = None,
+def verify_package(path: Path, *, key: str | None = None,
            tsa_roots: Sequence[x509.Certificate] | None = None) -> Verdict:
     """Check the package at ``path``. ``key``: the fingerprint the signer must have;
     ``tsa_roots``: the certificates a timestamp authority must chain to."""

@@ -13,7 +13,6 @@ import typer
 from rich.markup import escape
 
 from tearsheet.cli import ConfigOption, app, console, err_console, open_store
-from tearsheet.cli.archive import _moment, progress_bar
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import ProofError
 
@@ -65,6 +64,7 @@ def proof(
     config: ConfigOption = None,
 ) -> None:
     """Write a signed WACZ proof package of an article's captured versions (or of many)."""
+    from tearsheet.cli.archive import _moment
     from tearsheet.urls import canonicalize
 
     settings = load_settings(config)
@@ -100,6 +100,7 @@ def _bulk(settings: Settings, store: Store, key: SigningKey, folder: Path,
     """One package per article, into ``folder`` (named after each article's id)."""
     from datetime import datetime
 
+    from tearsheet.cli.archive import progress_bar
     from tearsheet.store.proofs import Proofs
 
     assert since is None or isinstance(since, datetime)
@@ -134,7 +135,7 @@ def verify(
     all hold."""
     from tearsheet.archive.signing import read_fingerprint
     from tearsheet.archive.timestamps import load_certificates
-    from tearsheet.archive.verify import verify as check
+    from tearsheet.archive.verify import verify_package
 
     ca = tsa_ca or load_settings(config).proof.tsa_ca_file
     roots = None
@@ -143,7 +144,7 @@ def verify(
             roots = load_certificates(ca.expanduser().read_bytes())
         except OSError as exc:
             raise ProofError(f"{ca}: cannot read it ({exc})") from None
-    verdict = check(package, key=read_fingerprint(key) if key else None, tsa_roots=roots)
+    verdict = verify_package(package, key=read_fingerprint(key) if key else None, tsa_roots=roots)
     _print_verdict(package, verdict, roots is not None)
     if not verdict.ok:
         raise typer.Exit(1)

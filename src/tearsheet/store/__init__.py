@@ -4,18 +4,28 @@
 queries of the pages, feeds and API; :class:`Curation` the API's writes. :mod:`.records`
 holds the plain values it takes and returns, :mod:`.schema` and ``migrations/`` the tables,
 :mod:`.database` opening and upgrading a database, :mod:`.copy` a whole store copied to
-another database, :mod:`.hosts` per-host politeness shared by many workers.
+another database, :mod:`.hosts` per-host politeness shared by many workers, :class:`Proofs`
+the reads of proof packages and the queue of captures to timestamp.
 """
 
 from tearsheet.store.browse import Browse
 from tearsheet.store.copy import copy_store
 from tearsheet.store.curation import Curation, CurationError
 from tearsheet.store.hosts import HostGate
-from tearsheet.store.records import CheckRecord, DueArticle, DueFeed, NewVersion, WarcPointer
+from tearsheet.store.proofs import Proofs
+from tearsheet.store.records import (
+    CaptureStamp,
+    CheckRecord,
+    DueArticle,
+    DueFeed,
+    NewVersion,
+    WarcPointer,
+)
 from tearsheet.store.store import Store
 from tearsheet.store.summaries import fill_missing_summaries
 
 __all__ = [
-    "Browse", "CheckRecord", "Curation", "CurationError", "DueArticle", "DueFeed", "HostGate",
-    "NewVersion", "Store", "WarcPointer", "copy_store", "fill_missing_summaries",
+    "Browse", "CaptureStamp", "CheckRecord", "Curation", "CurationError", "DueArticle",
+    "DueFeed", "HostGate", "NewVersion", "Proofs", "Store", "WarcPointer", "copy_store",
+    "fill_missing_summaries",
 ]
