@@ -18,7 +18,7 @@ from tearsheet.archive.verify import verify_package as verify
 from tearsheet.archive.wacz import INDEX_PATH, WARC_PATH, surt
 from tearsheet.errors import ProofError
 from tests.conftest import cli
-from tests.proofkit import (
+from tests.support.proofkit import (
     URL,
     History,
     flip,

@@ -20,9 +20,17 @@ from tearsheet.archive.verify import verify_package as verify
 from tearsheet.errors import TimestampError
 from tearsheet.store.proofs import Proofs
 from tests.conftest import cli
-from tests.proofkit import URL, History, flip, open_history, record_history, rewrite, settings
 from tests.storekit import sql
-from tests.tsa import Authority, LocalTSA, make_authority, openssl_verify
+from tests.support.proofkit import (
+    URL,
+    History,
+    flip,
+    open_history,
+    record_history,
+    rewrite,
+    settings,
+)
+from tests.support.tsa import Authority, LocalTSA, make_authority, openssl_verify
 
 
 @pytest.fixture(scope="module")
