@@ -263,7 +263,7 @@ wayback_saves = Table(
 )
 
 
-# Trusted timestamps (migration 0008). A batch: the digests of the captures stamped
+# Trusted timestamps (migration 0009). A batch: the digests of the captures stamped
 # together (``manifest``, one ``sha256:…`` per line, sorted) and the TSA's RFC 3161 token
 # over the manifest's SHA-256. ``capture_stamps``: one row per captured version to stamp,
 # queued with the version; status pending | stamped | failed.

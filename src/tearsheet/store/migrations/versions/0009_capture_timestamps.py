@@ -5,8 +5,8 @@ record's SHA-256) in the transaction that stores it; the stamper sends the pendi
 to the timestamping authority in batches and keeps each batch's manifest and RFC 3161 token
 in ``timestamp_batches``.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-04
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 
 import tearsheet.store.schema
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
