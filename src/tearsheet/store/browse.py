@@ -21,6 +21,7 @@ from tearsheet.store.schema import (
     SEARCH_TABLE,
     SEARCH_VECTOR,
     UTCDateTime,
+    aliases,
     articles,
     checks,
     notify_state,
@@ -56,6 +57,14 @@ _HISTORY = (select(*[c for c in versions.c if c.name not in ("text", "content_ha
             .where(versions.c.article_id == bindparam("article_id"))
             .order_by(versions.c.number))
 _SOURCE_NAMES = select(sources.c.name).order_by(sources.c.name)
+_LOOKUP = (select(articles.c.id, articles.c.url, articles.c.title, articles.c.version_count,
+                  articles.c.first_seen_at, articles.c.last_changed_at,
+                  sources.c.name.label("source"))
+           .join(sources, articles.c.source_id == sources.c.id)
+           .where(articles.c.hidden.is_(False), or_(
+               articles.c.url == bindparam("url"),
+               articles.c.id.in_(select(aliases.c.article_id)
+                                 .where(aliases.c.url == bindparam("url"))))))
 
 # The latest changes and their filters (bound values: the statement is built once).
 _PREVIOUS = versions.alias("previous")
@@ -231,6 +240,11 @@ class Browse:
         if numbers is not None:
             return self._all(_SOME_VERSIONS, {"article_id": article_id, "numbers": numbers})
         return self._all(_VERSIONS if with_text else _HISTORY, {"article_id": article_id})
+
+    def lookup(self, url: str) -> dict[str, Any] | None:
+        """The visible article whose canonical URL, or one of whose aliases, is ``url``."""
+        rows = self._all(_LOOKUP, {"url": url})
+        return rows[0] if rows else None
 
     def version(self, article_id: int, number: int) -> dict[str, Any] | None:
         """One version, unless its article is hidden (a raw capture's direct link too)."""

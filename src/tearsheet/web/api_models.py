@@ -222,3 +222,19 @@ class ArticleState(Model):
     id: int
     hidden: bool
     next_check_at: datetime | None
+
+
+class Lookup(Model):
+    """Whether a URL is tracked (``/api/v1/lookup``), for readers' tools."""
+
+    url: str  # as canonicalised for tracking
+    tracked: bool
+    article_id: int | None = None
+    source: str | None = None
+    title: str | None = None
+    versions: int = 0
+    changes: int = 0
+    first_seen_at: datetime | None = None
+    last_changed_at: datetime | None = None
+    page: str | None = None  # the article's history on this site
+    badge: str | None = None  # an SVG badge to embed

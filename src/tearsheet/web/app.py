@@ -30,7 +30,7 @@ from tearsheet.humanize import duration
 from tearsheet.store.browse import MARK_END, MARK_START, Browse, Cursor
 from tearsheet.store.curation import Curation
 from tearsheet.store.store import Store
-from tearsheet.web import api, charts, feeds, words
+from tearsheet.web import api, charts, feeds, reach, words
 from tearsheet.web.cache import PageCache
 from tearsheet.web.captures import add_capture_routes
 from tearsheet.web.params import ArticleId, Number
@@ -126,6 +126,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                 changes.popitem(last=False)
         return change
 
+    app.include_router(reach.router(browse))
     app.include_router(feeds.router(browse, change_between))
     app.include_router(api.router(settings, browse, Curation(store), change_between))
 
