@@ -174,6 +174,22 @@ class ArchiveSettings(_Section):
     file_size: ByteSize = 1_000_000_000
 
 
+class LimitSettings(_Section):
+    """How much of one document a parser reads: a hostile page, feed, sitemap or section
+    page is read up to these bounds and no further, so it costs bounded time and memory
+    (see docs/hardening.md). What lies beyond a bound is ignored, not an error."""
+
+    authors: int = Field(20, ge=1, le=10_000)  # names kept in a byline
+    items: int = Field(5_000, ge=1, le=1_000_000)  # entries read from one feed or sitemap
+    links: int = Field(10_000, ge=1, le=1_000_000)  # <a> elements read from a section page
+    nesting: int = Field(16, ge=2, le=200)  # JSON-LD levels searched for the article
+    json_ld_bytes: ByteSize = 2_000_000  # one JSON-LD block; a larger one is skipped
+    attribute_chars: int = Field(10_000, ge=100, le=10_000_000)  # a <meta> content
+
+
+DEFAULT_LIMITS = LimitSettings()
+
+
 def check_http_urls(urls: list[str]) -> list[str]:
     """Validator: every URL is http(s) with a host (also for sources added by the API)."""
     for url in urls:
@@ -467,6 +483,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     archive: ArchiveSettings = ArchiveSettings()
     proof: ProofSettings = ProofSettings()
+    limits: LimitSettings = DEFAULT_LIMITS
     sources: list[SourceSettings] = []
     api: ApiSettings = ApiSettings()
     notifications: NotifySettings = NotifySettings()
@@ -526,12 +543,16 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
             raise ConfigError(f"{path}: cannot read the configuration: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except RecursionError:  # tomllib reads nested arrays and tables recursively
+            raise ConfigError(f"{path}: values nested too deeply") from None
     data.update(overrides)
     _check_environment()
     try:
         return Settings(**data)
     except ValidationError as exc:
         raise ConfigError(_describe(origin, exc)) from None
+    except RecursionError:  # a deeply nested JSON value in a TEARSHEET_* variable
+        raise ConfigError(f"{origin}: values nested too deeply") from None
 
 
 def _check_environment() -> None:

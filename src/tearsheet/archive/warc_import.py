@@ -116,7 +116,8 @@ class Importer:
             extraction = extract_capture(
                 capture.body, capture.url, capture.charset, capture.content_type,
                 body_selector=overrides.body_selector if overrides else None,
-                drop_selectors=overrides.drop_selectors if overrides else ())
+                drop_selectors=overrides.drop_selectors if overrides else (),
+                limits=self.settings.limits)
         except ExtractionError as exc:
             return self.report.skip(exc.reason, str(exc))
         canonical = extraction.canonical_url or canonicalize(capture.url)

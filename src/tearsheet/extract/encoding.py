@@ -42,7 +42,7 @@ def decode_html(body: bytes, charset: str | None = None) -> str:
     for name in declared:
         try:
             codec = codecs.lookup(name).name
-        except LookupError:
+        except (LookupError, ValueError):  # ValueError: a NUL in the label
             continue
         if codec in ("latin-1", "iso8859-1", "ascii"):
             codec = "cp1252"  # what browsers do: the WHATWG encoding standard

@@ -19,6 +19,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.errors import ExtractionError
 from tearsheet.extract.body import body_blocks, tidy
 from tearsheet.extract.encoding import decode_html, looks_binary, mojibake_count
@@ -55,7 +56,7 @@ class Extraction:
 def extract(
     html: bytes | str, url: str | None = None, charset: str | None = None, *,
     body_selector: str | None = None, drop_selectors: Sequence[str] = (),
-    check_captures: bool = True,
+    check_captures: bool = True, limits: LimitSettings = DEFAULT_LIMITS,
 ) -> Extraction:
     """Extract the article from ``html``.
 
@@ -64,6 +65,7 @@ def extract(
     ``reason``) when the page is not the article — empty, a wall, an error page, cut off
     (see :mod:`tearsheet.extract.refusals`): such a fetch is a failed check, never a version.
     ``check_captures=False`` skips those judgements (the benchmark scores bodies alone).
+    ``limits`` bound what a hostile page can make the metadata readers do.
     """
     text = decode_html(html, charset) if isinstance(html, bytes) else html
     if not text.strip():
@@ -71,7 +73,7 @@ def extract(
     if looks_binary(text):
         raise ExtractionError("not an HTML page: binary data", reason="not_html")
     tree = parse_page(text)
-    meta = read_metadata(tree)
+    meta = read_metadata(tree, limits)
     headlines = [meta.title or "", *meta.headings]
     canonical = canonical_from_html(_head_of(text), url) if url else None
     # The body extractor consumes the tree: everything else is read before.
@@ -111,6 +113,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 def extract_capture(
     body: bytes, url: str, charset: str | None, content_type: str, *,
     body_selector: str | None = None, drop_selectors: Sequence[str] = (),
+    limits: LimitSettings = DEFAULT_LIMITS,
 ) -> Extraction:
     """A fetched (or archived) response's article: what the tracker and the WARC import both
     call, so they refuse and extract alike. A non-HTML type is refused (``not_html``); an
@@ -119,7 +122,7 @@ def extract_capture(
         raise ExtractionError(f"{url}: not an HTML page ({content_type})", reason="not_html")
     try:
         return extract(body, url, charset, body_selector=body_selector,
-                       drop_selectors=drop_selectors)
+                       drop_selectors=drop_selectors, limits=limits)
     except ExtractionError as exc:
         raise ExtractionError(f"{url}: {exc} [{exc.reason}]", reason=exc.reason) from None
 

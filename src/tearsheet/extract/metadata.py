@@ -4,8 +4,11 @@ JSON-LD first (publishers fill it most carefully: search engines read it), then 
 and other ``<meta>`` tags, then the page itself (``<time>``, a byline element, ``<h1>``,
 ``<title>``). Each field is taken from the first source that has a usable value, so a
 broken or partial JSON-LD block only loses the fields it lacks. Dates come out
-timezone-aware in UTC (a date without a zone is taken as UTC); all authors are kept, in
-order, without duplicates.
+timezone-aware in UTC (a date without a zone is taken as UTC); authors are kept in order,
+without duplicates, up to ``limits.authors``.
+
+A page is hostile input: every loop here is linear in the page and bounded by
+:class:`~tearsheet.config.LimitSettings` (authors, JSON-LD size and depth, ``<meta>`` sizes).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 import lxml.html
 
+from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.extract.body import clean
 
 _ARTICLE_TYPES = {
@@ -54,10 +58,12 @@ class Metadata:
     page_title: str | None = None  # the <title> as it is, site name and all
 
 
-def read_metadata(tree: lxml.html.HtmlElement) -> Metadata:
+def read_metadata(tree: lxml.html.HtmlElement,
+                  limits: LimitSettings = DEFAULT_LIMITS) -> Metadata:
     """Everything but the body, from a parsed page (not modified)."""
-    items = list(_json_ld_articles(tree))
-    metas = _meta_tags(tree)
+    items = list(_json_ld_articles(tree, limits))
+    metas = _meta_tags(tree, limits.attribute_chars)
+    cap = limits.authors
     headings = tuple(h for h in (clean(_text(e)) for e in tree.iter("h1")) if h)
 
     page_title = _first(clean(_text(t)) for t in tree.iter("title"))
@@ -68,16 +74,17 @@ def read_metadata(tree: lxml.html.HtmlElement) -> Metadata:
 
     authors: list[str] = []
     for item in items:
-        authors = _author_names(item.get("author")) or _author_names(item.get("creator"))
+        authors = (_author_names(item.get("author"), cap)
+                   or _author_names(item.get("creator"), cap))
         if authors:
             break
     if not authors:
         for key in _AUTHOR_META:
-            authors = _split_authors([v for v in metas.get_all(key) if not _is_url(v)])
+            authors = _split_authors([v for v in metas.get_all(key) if not _is_url(v)], cap)
             if authors:
                 break
     if not authors:
-        authors = _split_authors(_byline_elements(tree))
+        authors = _split_authors(_byline_elements(tree), cap)
 
     published = _first(_parse_date(i.get("datePublished")) for i in items) \
         or _first(_parse_date(metas.get(k)) for k in _PUBLISHED_META) \
@@ -107,9 +114,10 @@ def read_metadata(tree: lxml.html.HtmlElement) -> Metadata:
     )
 
 
-def json_ld_body(tree: lxml.html.HtmlElement) -> str | None:
+def json_ld_body(tree: lxml.html.HtmlElement,
+                 limits: LimitSettings = DEFAULT_LIMITS) -> str | None:
     """The ``articleBody`` a page declares in JSON-LD, if any (benchmarked as a candidate)."""
-    for item in _json_ld_articles(tree):
+    for item in _json_ld_articles(tree, limits):
         body = item.get("articleBody")
         if isinstance(body, str) and body.strip():
             return body
@@ -134,10 +142,12 @@ class _Metas:
         return self.values.get(key, [])
 
 
-def _meta_tags(tree: lxml.html.HtmlElement) -> _Metas:
+def _meta_tags(tree: lxml.html.HtmlElement, max_chars: int) -> _Metas:
     metas = _Metas()
     for element in tree.iter("meta"):
         content = element.get("content") or ""
+        if len(content) > max_chars:
+            continue  # no headline, name or date is that long: padding or an attack
         for attribute in ("property", "name", "itemprop", "http-equiv"):
             key = (element.get(attribute) or "").strip().lower()
             if key:
@@ -145,26 +155,31 @@ def _meta_tags(tree: lxml.html.HtmlElement) -> _Metas:
     return metas
 
 
-def _json_ld_articles(tree: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
+def _json_ld_articles(tree: lxml.html.HtmlElement,
+                      limits: LimitSettings) -> Iterator[dict[str, Any]]:
     for script in tree.xpath('//script[@type="application/ld+json"]'):
+        text = script.text_content() or "null"
+        if len(text) > limits.json_ld_bytes:
+            continue  # larger than any article's metadata: skipped, not parsed
         try:
-            data = json.loads(script.text_content() or "null", strict=False)
-        except ValueError:
+            data = json.loads(text, strict=False)
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             continue  # broken JSON-LD is common: the other sources remain
-        yield from (item for item in _walk_ld(data) if _is_article(item))
+        yield from (item for item in _walk_ld(data, limits.nesting) if _is_article(item))
 
 
-def _walk_ld(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    if depth > 8:  # hostile nesting
+def _walk_ld(data: Any, levels: int) -> Iterator[dict[str, Any]]:
+    """The objects of a JSON-LD document, down to ``levels`` deep (hostile nesting)."""
+    if levels <= 0:
         return
     if isinstance(data, list):
         for item in data:
-            yield from _walk_ld(item, depth + 1)
+            yield from _walk_ld(item, levels - 1)
     elif isinstance(data, dict):
         yield data
         for key in ("@graph", "mainEntity", "mainEntityOfPage"):
             if isinstance(data.get(key), list | dict):
-                yield from _walk_ld(data[key], depth + 1)
+                yield from _walk_ld(data[key], levels - 1)
 
 
 def _is_article(item: dict[str, Any]) -> bool:
@@ -175,26 +190,28 @@ def _is_article(item: dict[str, Any]) -> bool:
     )
 
 
-def _author_names(value: Any) -> list[str]:
+def _author_names(value: Any, cap: int) -> list[str]:
     items = value if isinstance(value, list) else [value]
-    names: list[str] = []
-    for item in items:
-        name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, str) and not _is_url(name):
-            for part in _split_authors([name]):
-                if part not in names:
-                    names.append(part)
-    return names
+    names = [name for name in (item.get("name") if isinstance(item, dict) else item
+                               for item in items)
+             if isinstance(name, str) and not _is_url(name)]
+    return _split_authors(names, cap)
 
 
-def _split_authors(values: list[str]) -> list[str]:
-    names: list[str] = []
+def _split_authors(values: list[str], cap: int) -> list[str]:
+    """Names from byline strings, in order, without duplicates, at most ``cap`` of them.
+
+    Linear: a dict keeps the names seen (a page may list thousands), and reading stops at
+    the cap."""
+    names: dict[str, None] = {}
     for value in values:
         for part in _AUTHOR_SPLIT.split(_BY.sub("", clean(value))):
             part = _BY.sub("", part).strip(" .")
-            if part and len(part) <= 80 and part not in names:
-                names.append(part)
-    return names
+            if part and len(part) <= 80:
+                names[part] = None
+                if len(names) >= cap:
+                    return list(names)
+    return list(names)
 
 
 def _byline_elements(tree: lxml.html.HtmlElement) -> list[str]:

@@ -1,4 +1,5 @@
-"""The extraction pool: a check's CPU work (extraction, the change summary) off the loop.
+"""The extraction pool: a check's CPU work (extraction, the change summary, and the parsing
+of discovery documents) off the loop.
 
 Why processes: extraction (trafilatura, lxml) is ~6 ms of CPU per page and holds the GIL
 nearly all the time, so on a thread it only took turns with the event loop that fetches.
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # imported once, in the fork server
-PRELOAD = ["tearsheet.extract.extraction", "tearsheet.diff.changes"]
+PRELOAD = ["tearsheet.extract.extraction", "tearsheet.diff.changes", "tearsheet.discover"]
 TERM_GRACE = 10.0  # seconds a worker keeps serving after SIGTERM (the tracker's grace)
 
 

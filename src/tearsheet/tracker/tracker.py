@@ -164,16 +164,23 @@ class Tracker:
         return added
 
     async def _links(self, feed: DueFeed, response: Response) -> list[Discovered]:
+        """The articles a discovery document lists, parsed in the extraction pool: an 8 MB
+        feed or section page is seconds of CPU, which on the event loop stalled every
+        fetch of every source meanwhile."""
+        limits = self.settings.limits
         if feed.kind == "feed":
-            return parse_feed(response.body, response.url)
+            return await self.pool.run(parse_feed, response.body, response.url, limits)
         if feed.kind == "section":
-            return parse_section_page(response.body, response.url, feed.article_pattern)
-        result = parse_sitemap(response.body, response.url)
+            return await self.pool.run(parse_section_page, response.body, response.url,
+                                       feed.article_pattern, limits)
+        result = await self.pool.run(parse_sitemap, response.body, response.url, limits)
         found = list(result.articles)
         for child in result.sitemaps[:MAX_CHILD_SITEMAPS]:
             try:  # one broken child sitemap must not hide the others
                 child_response = await self.fetcher.fetch(child)
-                found += parse_sitemap(child_response.body, child_response.url).articles
+                child_result = await self.pool.run(parse_sitemap, child_response.body,
+                                                   child_response.url, limits)
+                found += child_result.articles
             except TearsheetError as exc:
                 self._event(logging.WARNING, f"discovery failed: {exc}")
         return found
@@ -273,7 +280,8 @@ class Tracker:
         return await self.pool.run(
             extract_capture, response.body, response.url, response.charset,
             response.content_type, body_selector=source.body_selector if source else None,
-            drop_selectors=source.drop_selectors if source else ())
+            drop_selectors=source.drop_selectors if source else (),
+            limits=self.settings.limits)
 
     def _overrides(self) -> dict[int, SourceSettings]:
         """Sources with extraction overrides, by store id (looked up once)."""

@@ -1,0 +1,254 @@
+"""Hostile documents: each parser reads a bounded part of them and ends in a result or a
+clear TearsheetError, never a traceback (RecursionError, ValueError) or minutes of CPU.
+
+The alarm in ``bounded`` is a hang guard (the unbounded parsers took minutes), not a
+timing assertion: what is asserted is the bound on what was read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tearsheet.config import LimitSettings, load_settings
+from tearsheet.discover import parse_feed, parse_section_page, parse_sitemap
+from tearsheet.errors import ConfigError, DiscoveryError, ExtractionError
+from tearsheet.extract.extraction import extract
+from tests.pages import LOREM
+
+HANG_GUARD = 60  # seconds; the unbounded parsers took 17 s to over two minutes
+
+
+@pytest.fixture(autouse=True)
+def bounded() -> Iterator[None]:
+    def hung(*_: object) -> None:
+        raise AssertionError(f"a parser ran for {HANG_GUARD} s: unbounded")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(HANG_GUARD)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def page(json_ld: str = "", head: str = "") -> str:
+    script = f'<script type="application/ld+json">{json_ld}</script>' if json_ld else ""
+    body = "".join(f"<p>{p}</p>" for p in LOREM[:5])
+    return (f"<html><head><title>Page title here</title>{script}{head}</head><body>"
+            f"<article><h1>Heading of the page</h1>{body}</article></body></html>")
+
+
+def article_ld(**fields: object) -> str:
+    return json.dumps({"@type": "NewsArticle", "headline": "From JSON-LD", **fields})
+
+
+# --- extraction ---------------------------------------------------------------------------
+
+
+def test_thousands_of_json_ld_authors_make_a_capped_byline() -> None:
+    authors = [{"@type": "Person", "name": f"Author Number {i}"} for i in range(30_000)]
+    found = extract(page(article_ld(author=authors)))
+    names = (found.byline or "").split(", ")
+    assert names == [f"Author Number {i}" for i in range(LimitSettings().authors)]
+    capped = extract(page(article_ld(author=authors)), limits=LimitSettings(authors=3))
+    assert capped.byline == "Author Number 0, Author Number 1, Author Number 2"
+
+
+def test_duplicate_authors_are_dropped_in_order() -> None:
+    authors = [{"name": n} for n in ["Ann Lee", "Bo Chan", "Ann Lee", "Bo Chan", "Cy Dee"]]
+    assert extract(page(article_ld(author=authors * 5_000))).byline == "Ann Lee, Bo Chan, Cy Dee"
+
+
+@pytest.mark.parametrize("nesting", ["[" * 100_000 + "]" * 100_000,
+                                     '{"a":' * 100_000 + "1" + "}" * 100_000,
+                                     "[" * 100_000])
+def test_deeply_nested_json_ld_is_skipped(nesting: str) -> None:
+    found = extract(page(nesting))
+    assert found.title == "Heading of the page"  # from the page: the JSON-LD was skipped
+
+
+def test_json_ld_within_the_nesting_limit_is_read_beyond_it_not() -> None:
+    nested = {"@graph": [{"@graph": [{"@graph": [json.loads(article_ld())]}]}]}
+    assert extract(page(json.dumps(nested))).title == "From JSON-LD"
+    shallow = LimitSettings(nesting=3)
+    assert extract(page(json.dumps(nested)), limits=shallow).title == "Heading of the page"
+
+
+def test_a_json_ld_block_over_its_size_limit_is_skipped() -> None:
+    big = article_ld(articleBody="x" * 5_000)
+    assert extract(page(big)).title == "From JSON-LD"
+    small = LimitSettings(json_ld_bytes=1_000)
+    assert extract(page(big), limits=small).title == "Heading of the page"
+
+
+def test_an_oversized_meta_content_is_ignored() -> None:
+    head = '<meta property="og:title" content="{}">'
+    assert extract(page(head=head.format("Meta headline"))).title == "Meta headline"
+    huge = head.format("Meta headline " * 1_000)
+    assert extract(page(head=huge), limits=LimitSettings(attribute_chars=1_000)).title == \
+        "Heading of the page"
+
+
+@pytest.mark.parametrize("charset", ["utf\x00-8", "\x00", "x" * 10_000, "utf-8\x00"])
+def test_a_charset_label_with_nul_or_junk_is_ignored(charset: str) -> None:
+    found = extract(page().encode(), "https://example.com/a", charset)
+    assert found.title == "Heading of the page"
+
+
+@pytest.mark.parametrize("html", [
+    b"\x00" * 10_000, b"<html>" * 100_000, b"<div>" * 200_000 + b"<p>text</p>",
+    b"\xff\xfe" + b"\x00<" * 1000, "<p>\ud800</p>".encode("utf-8", "surrogatepass"),
+    b"<html><body><p>" + b"a" * 5_000_000 + b"</p></body></html>",
+])
+def test_junk_pages_end_in_an_extraction_error_or_an_article(html: bytes) -> None:
+    try:
+        extract(html, "https://example.com/a")
+    except ExtractionError as exc:
+        assert exc.reason  # a reason for machines, and a message
+        assert str(exc)
+
+
+# --- discovery ----------------------------------------------------------------------------
+
+
+def rss(count: int) -> bytes:
+    items = "".join(f"<item><title>Story {i}</title>"
+                    f"<link>https://ex.com/news/story-number-{i}</link></item>"
+                    for i in range(count))
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{items}'
+            "</channel></rss>").encode()
+
+
+def test_a_feed_of_120000_items_is_read_up_to_the_cap_in_order() -> None:
+    found = parse_feed(rss(120_000), "https://ex.com/rss")
+    assert len(found) == LimitSettings().items
+    assert [d.url for d in found[:2]] == ["https://ex.com/news/story-number-0",
+                                          "https://ex.com/news/story-number-1"]
+    few = parse_feed(rss(50), "https://ex.com/rss", LimitSettings(items=7))
+    assert [d.title for d in few] == [f"Story {i}" for i in range(7)]
+
+
+def test_an_atom_feed_over_the_cap_is_trimmed_too() -> None:
+    entries = "".join(f'<entry><title>S{i}</title><id>urn:{i}</id>'
+                      f'<link href="https://ex.com/news/story-number-{i}"/></entry>'
+                      for i in range(40))
+    atom = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title>{entries}</feed>'
+    found = parse_feed(atom.encode(), "https://ex.com/atom", LimitSettings(items=5))
+    assert [d.title for d in found] == ["S0", "S1", "S2", "S3", "S4"]
+
+
+@pytest.mark.parametrize("junk", [
+    b"<x>" * 100_000 + b"</x>" * 100_000,  # nesting
+    b"<x/>" * 300_000,  # a flat sea of elements
+    b"<item><link>https://ex.com/a/b-c-d</link>" + b"<y>" * 50_000 + b"</item>",
+])
+def test_a_feed_of_junk_elements_is_bounded(junk: bytes) -> None:
+    body = b'<rss version="2.0"><channel><title>t</title>' + junk + b"</channel></rss>"
+    try:
+        found = parse_feed(body, "https://ex.com/rss")
+    except DiscoveryError:
+        return
+    assert len(found) <= 1
+
+
+def test_a_section_page_of_250000_links_is_read_up_to_the_cap() -> None:
+    links = "".join(f'<a href="/news/story-number-{i}">Story {i}</a>' for i in range(250_000))
+    body = f"<html><body>{links}</body></html>".encode()
+    found = parse_section_page(body, "https://ex.com/", "")
+    assert len(found) == LimitSettings().links
+    assert found[0].title == "Story 0"
+    assert len(parse_section_page(body, "https://ex.com/", "", LimitSettings(links=3))) == 3
+
+
+def test_a_sitemap_and_an_index_are_read_up_to_the_cap() -> None:
+    urls = "".join(f"<url><loc>https://ex.com/news/story-{i}</loc></url>" for i in range(100))
+    body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    assert len(parse_sitemap(body.encode(), "https://ex.com/s.xml",
+                             LimitSettings(items=10)).articles) == 10
+    maps = "".join(f"<sitemap><loc>https://ex.com/s{i}.xml</loc></sitemap>" for i in range(100))
+    index = f"<sitemapindex>{maps}</sitemapindex>".encode()
+    assert len(parse_sitemap(index, "https://ex.com/i.xml",
+                             LimitSettings(items=4)).sitemaps) == 4
+
+
+def test_deeply_nested_sitemaps_and_section_pages_end_cleanly() -> None:
+    deep = b"<urlset>" + b"<x>" * 100_000 + b"</x>" * 100_000 + b"</urlset>"
+    with contextlib.suppress(DiscoveryError):
+        assert parse_sitemap(deep, "https://ex.com/s.xml").articles == []
+    html = b"<html><body>" + b"<div>" * 100_000 + b'<a href="/a/b-c-d/1234">x</a>'
+    assert len(parse_section_page(html, "https://ex.com/", "")) <= 1
+
+
+def test_discovery_documents_are_parsed_off_the_event_loop(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tracker hands the feed to its extraction pool (a thread here, processes in
+    production): the event loop's thread never parses it."""
+    from tearsheet.fetch.fetcher import Response
+    from tearsheet.store.records import DueFeed
+    from tearsheet.store.store import Store
+    from tearsheet.tracker import tracker as tracker_module
+
+    threads: list[int] = []
+    real = tracker_module.parse_feed
+
+    def recording(*args: object) -> object:
+        threads.append(threading.get_ident())
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tracker_module, "parse_feed", recording)
+    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}",
+                             fetch={"extract_processes": 0}, limits={"items": 2})
+    import httpx
+
+    response = Response("https://ex.com/rss", "https://ex.com/rss", 200, httpx.Headers(),
+                        rss(10), None, ())  # type: ignore[arg-type]
+    feed = DueFeed(id=1, source_id=1, kind="feed", url="https://ex.com/rss", etag=None,
+                   last_modified=None, error_count=0, article_pattern="")
+
+    async def go() -> list[str]:
+        store = Store.open(settings.database_url)
+        try:
+            async with tracker_module.Tracker(settings, store, None) as tracker:  # type: ignore[arg-type]
+                found = await tracker._links(feed, response)
+        finally:
+            store.close()
+        return [d.url for d in found]
+
+    loop_thread = threading.get_ident()
+    assert asyncio.run(go()) == ["https://ex.com/news/story-number-0",
+                                 "https://ex.com/news/story-number-1"]
+    assert threads and loop_thread not in threads
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+def test_a_deeply_nested_config_file_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "tearsheet.toml"
+    path.write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_settings(path)
+
+
+def test_a_deeply_nested_environment_value_is_a_config_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEARSHEET_SOURCES", "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ConfigError):
+        load_settings(None)
+
+
+def test_limits_are_settings_with_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "tearsheet.toml"
+    path.write_text('[limits]\nauthors = 5\njson_ld_bytes = "1MB"\n')
+    limits = load_settings(path).limits
+    assert (limits.authors, limits.json_ld_bytes, limits.items) == (5, 1_000_000, 5_000)
+    path.write_text("[limits]\nauthors = 0\n")
+    with pytest.raises(ConfigError, match=r"limits\.authors"):
+        load_settings(path)
