@@ -79,3 +79,26 @@ def test_no_script_of_the_capture_runs_in_a_browser(served: tuple[str, Site]) ->
             assert dialogs == []
         finally:
             browser.close()
+
+
+def test_a_damaged_capture_is_410_with_a_message(served: tuple[str, Site], tmp_path: Path,
+                                                 ) -> None:
+    """The record is where the version says, but its bytes are damaged: gone, and said so."""
+    from tearsheet.archive.warc import default_dir
+    from tests.test_archive import config as configured
+
+    base, site = served
+    settings = configured(tmp_path, site.server)
+    store = Store.open(settings.database_url)
+    row = store.version(1, 2)
+    store.close()
+    assert row is not None
+    path = default_dir(settings) / row["warc_file"]
+    data = bytearray(path.read_bytes())
+    middle = row["warc_offset"] + row["warc_length"] // 2
+    data[middle:middle + 64] = b"\x00" * 64  # inside the gzip member: it no longer inflates
+    path.write_bytes(bytes(data))
+    answer = httpx.get(base + "/articles/1/versions/2/capture")
+    assert answer.status_code == 410
+    assert "damaged" in answer.text and row["warc_file"] in answer.text
+    assert "Traceback" not in answer.text

@@ -79,6 +79,10 @@ class ArchiveError(TearsheetError):
     """A WARC record cannot be written or read back (missing file, outside the folder)."""
 
 
+class DamagedRecordError(ArchiveError):
+    """A WARC record is there but cannot be read: truncated, a bad digest, bad headers."""
+
+
 class WarcImportError(TearsheetError):
     """An import cannot start: no such file, not a CDX index, an unreachable endpoint."""
 

@@ -40,7 +40,7 @@ from warcio.warcwriter import WARCWriter
 
 from tearsheet import __version__
 from tearsheet.config import ArchiveSettings, Settings
-from tearsheet.errors import ArchiveError
+from tearsheet.errors import ArchiveError, DamagedRecordError
 from tearsheet.fetch.fetcher import Response
 from tearsheet.store.records import WarcPointer
 
@@ -290,13 +290,30 @@ class Unreadable:
 
 
 def read_capture(directory: Path, ref: WarcPointer, max_bytes: int) -> Capture:
-    """The archived response of a version, parsed and decoded (at most ``max_bytes``)."""
-    records = iter_captures(io.BytesIO(raw_record(directory, ref)), max_bytes)
-    for capture in records:
-        if isinstance(capture, Capture):
-            return capture
-        raise ArchiveError(f"{ref.file} at {ref.offset}: {capture}")
-    raise ArchiveError(f"{ref.file} at {ref.offset}: no response record there")
+    """The archived response of a version, parsed and decoded (at most ``max_bytes``);
+    :class:`DamagedRecordError` if the record is there but cannot be read."""
+    data = raw_record(directory, ref)
+    try:
+        for capture in iter_captures(io.BytesIO(data), max_bytes):
+            if isinstance(capture, Capture):
+                return capture
+            raise DamagedRecordError(f"{ref.file} at offset {ref.offset}: {capture}")
+    except WARC_ERRORS as exc:
+        raise DamagedRecordError(f"{ref.file} at offset {ref.offset}: not a readable WARC "
+                                 f"record ({exc})") from None
+    raise DamagedRecordError(f"{ref.file} at offset {ref.offset}: no response record there")
+
+
+class QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]  # warcio is untyped
+    """warcio's reader, without its warnings written straight to stderr: a damaged record
+    is reported by the import's summary instead, with its file and offset."""
+
+    INC_RECORD = ""
+
+
+# What warcio raises on a damaged file or record.
+WARC_ERRORS = (ArchiveLoadFailed, EOFError, ValueError, zlib.error, OSError, AttributeError,
+                IndexError, KeyError, TypeError)
 
 
 def iter_captures(stream: IO[bytes], max_bytes: int) -> Iterator[Capture | Unreadable]:
@@ -305,23 +322,47 @@ def iter_captures(stream: IO[bytes], max_bytes: int) -> Iterator[Capture | Unrea
     Digests are checked; a body larger than ``max_bytes`` once decoded is refused, as the
     fetcher would (a gzip bomb in an archive is no better than one on the web).
     """
-    records = ArchiveIterator(stream, check_digests=True)
+    records = QuietArchiveIterator(stream, check_digests=True)
     for record in records:
-        if record.rec_type != "response" or record.http_headers is None:
+        if record.rec_type != "response":
             continue
+        if record.http_headers is None and target_uri(record):
+            continue  # a response of another protocol (Heritrix's dns: records)
         yield _capture(record, max_bytes)
 
 
+def target_uri(record: Any) -> str:
+    """The record's WARC-Target-URI ("" if none); WARC 1.0's grammar put it in angle
+    brackets, and some writers still do."""
+    return str(record.rec_headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
+
+
+def record_problem(record: Any) -> str | None:
+    """What makes a response record unusable before its payload is read (None: nothing):
+    no target URI, no date, no valid Content-Length."""
+    headers = record.rec_headers
+    if not target_uri(record):
+        return "no WARC-Target-URI"
+    if warc_date(headers.get_header("WARC-Date") or "") is None:
+        return "no valid WARC-Date"
+    length = (headers.get_header("Content-Length") or "").strip()
+    if not length.isdigit():
+        return f"no valid Content-Length ({length[:40]!r})"
+    return None
+
+
 def _capture(record: Any, max_bytes: int) -> Capture | Unreadable:
-    # WARC 1.0's grammar put the URI in angle brackets; some writers still do.
-    uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
+    uri = target_uri(record)
+    problem = record_problem(record)
+    if problem is not None:
+        return Unreadable("bad_record", f"{uri or 'a response record'}: {problem}")
     try:
         body = record.content_stream().read(max_bytes + 1)
         while record.raw_stream.read(65536):  # to the end, so the digests are checked
             pass
-    except (OSError, ValueError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
+    except WARC_ERRORS as exc:
         return Unreadable("bad_record", f"{uri}: unreadable record ({exc})")
-    if record.raw_stream.limit > 0:  # the file ended inside the record
+    if getattr(record.raw_stream, "limit", 0) > 0:  # the file ended inside the record
         return Unreadable("truncated_record", f"{uri}: truncated record "
                           f"({record.raw_stream.limit} bytes missing)")
     if record.digest_checker.passed is False:
@@ -330,10 +371,11 @@ def _capture(record: Any, max_bytes: int) -> Capture | Unreadable:
     if len(body) > max_bytes:
         return Unreadable("bad_record",
                           f"{uri}: body is larger than fetch.max_bytes ({max_bytes} bytes)")
+    if record.http_headers is None:
+        return Unreadable("bad_record", f"{uri}: no HTTP response in the record")
     status = record.http_headers.get_statuscode()
     date = warc_date(record.rec_headers.get_header("WARC-Date") or "")
-    if date is None:
-        return Unreadable("bad_record", f"{uri}: no valid WARC-Date")
+    assert date is not None  # record_problem checked it
     return Capture(uri, date, int(status) if str(status).isdigit() else 0,
                    list(record.http_headers.headers), body)
 
@@ -342,6 +384,6 @@ def warc_date(value: str) -> datetime | None:
     """A WARC-Date (ISO 8601, any precision) as an aware UTC datetime; None if invalid."""
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -17,6 +17,7 @@ import functools
 import io
 import logging
 import os
+import re
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -26,10 +27,17 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-
-from tearsheet.archive.warc import Archive, Capture, iter_captures, warc_date
+from tearsheet.archive.warc import (
+    WARC_ERRORS,
+    Archive,
+    Capture,
+    QuietArchiveIterator,
+    Unreadable,
+    iter_captures,
+    record_problem,
+    target_uri,
+    warc_date,
+)
 from tearsheet.config import Settings
 from tearsheet.diff.align import Document
 from tearsheet.diff.changes import summarize
@@ -43,25 +51,60 @@ from tearsheet.urls import canonicalize
 log = logging.getLogger(__name__)
 Keep = Callable[[Archive], WarcPointer]  # archives a capture, once it makes a version
 MAX_PROBLEMS = 50  # messages kept for the summary; the counts are complete
+MAX_DAMAGED = 1000  # damaged places kept (file and offset); the count is complete
+# Reasons that mean "damaged", not "read and judged": an import that found nothing but
+# these read nothing.
+DAMAGE = frozenset({"damaged_record", "bad_record", "truncated_record", "bad_digest",
+                    "truncated_file", "unreadable_file"})
+
+
+@dataclass(frozen=True)
+class Damage:
+    """Where a damaged record (or the damaged rest of a file) starts, and what is wrong."""
+
+    file: str
+    offset: int
+    message: str
 
 
 @dataclass
 class Report:
-    """What an import did: versions stored, captures unchanged, skipped ones by reason."""
+    """What an import did: versions stored, captures unchanged, skipped ones by reason,
+    and where the damaged records are."""
 
     imported: int = 0
     unchanged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    damaged: list[Damage] = field(default_factory=list)
 
     def skip(self, reason: str, message: str | None = None) -> None:
         self.skipped[reason] += 1
         if message and len(self.problems) < MAX_PROBLEMS:
             self.problems.append(message)
 
+    def damage(self, reason: str, path: Path | str, offset: int, message: str) -> None:
+        """A damaged record at ``offset`` of ``path``: skipped, counted, its place kept."""
+        self.skip(reason, f"{path} at offset {offset}: {message}")
+        if len(self.damaged) < MAX_DAMAGED:
+            self.damaged.append(Damage(str(path), offset, message))
+
     @property
     def captures(self) -> int:
         return self.imported + self.unchanged + sum(self.skipped.values())
+
+    @property
+    def readable(self) -> int:
+        """Captures read and judged (imported, unchanged, or skipped for what they hold)."""
+        return self.captures - sum(n for r, n in self.skipped.items() if r in DAMAGE)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"imported": self.imported, "unchanged": self.unchanged,
+                "skipped": dict(sorted(self.skipped.items())),
+                "damaged": [{"file": d.file, "offset": d.offset, "problem": d.message}
+                            for d in self.damaged],
+                "damaged_count": sum(n for r, n in self.skipped.items() if r in DAMAGE),
+                "problems": self.problems}
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,51 +249,100 @@ def _site(url: str) -> str:
 
 
 def locate_warc(paths: Iterable[Path], report: Report) -> list[Located]:
-    """Every response record of the files, by capture time. A file that cannot be read to
-    its end is reported; the records before the damage are kept."""
+    """Every response record of the files, by capture time. A damaged record is reported
+    with its offset and skipped; reading goes on at the next record the file holds."""
     found: list[Located] = []
     for path in paths:
         try:
             with open(path, "rb") as fh:
                 found += _locate(path, fh, report, len(found))
         except OSError as exc:
-            report.skip("unreadable_file", f"{path}: {exc.strerror or exc}")
+            report.damage("unreadable_file", path, 0, exc.strerror or str(exc))
     found.sort(key=lambda item: (item.date, item.order))
     return found
 
 
 def _locate(path: Path, fh: IO[bytes], report: Report, start: int) -> list[Located]:
+    """The file's response records, from its start and again after each damaged place."""
     found: list[Located] = []
-    records = ArchiveIterator(fh)
-    end = 0  # where the last complete record ends
+    size = os.fstat(fh.fileno()).st_size
+    position: int | None = 0
+    while position is not None and position < size:
+        fh.seek(position)
+        end, error = _scan(path, fh, report, found, start, size)
+        fh.seek(end)
+        head = fh.read(64)
+        end += len(head) - len(head.lstrip(b"\r\n"))  # the blank lines between records
+        if error is None and not head.strip(b"\r\n"):
+            break  # a clean end
+        # Damage at ``end``: a record warcio cannot parse, or bytes after the last
+        # complete record (a gzip member cut short ends warcio's iteration silently).
+        what = f"unreadable record ({error})" if error else "a truncated or damaged record"
+        position = _next_record_start(fh, end + 1, size)
+        skipped = (position if position is not None else size) - end
+        report.damage("damaged_record", path, end, f"{what}; {skipped} bytes skipped")
+    return found
+
+
+def _scan(path: Path, fh: IO[bytes], report: Report, found: list[Located],
+          start: int, size: int) -> tuple[int, Exception | None]:
+    """Read records from ``fh``'s position until the end or the first damage; where the
+    last complete record ends, and the error that stopped the reading (None: the end)."""
+    records = QuietArchiveIterator(fh)
+    end = fh.tell()
     try:
         for record in records:
             kind = record.rec_type
-            uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-            date = warc_date(record.rec_headers.get_header("WARC-Date") or "")
+            length_header = (record.rec_headers.get_header("Content-Length") or "").strip()
+            if not length_header.isdigit():  # the record's extent is unknown: resynchronise
+                return end, ValueError(f"no valid Content-Length ({length_header[:40]!r})")
+            if not records.reader.decompressor and int(length_header) > size - end:
+                return end, ValueError(f"Content-Length {length_header} runs past the end "
+                                       "of the file")
+            problem = record_problem(record) if kind == "response" else None
             records.read_to_end(record)
             offset, length = records.get_record_offset(), records.get_record_length()
             end = offset + length
             if kind == "revisit":  # the archive saw the same payload again: unchanged
                 report.unchanged += 1
+            elif problem is not None:
+                uri = target_uri(record) or "a response record"
+                report.damage("bad_record", path, offset, f"{uri}: {problem}")
             elif kind == "response" and record.http_headers is not None:
-                if date is None:
-                    report.skip("bad_record", f"{path}: {uri}: no valid WARC-Date")
-                    continue
-                found.append(Located(date, start + len(found), uri, path, offset, length))
-    except (ArchiveLoadFailed, EOFError, ValueError, zlib.error, OSError) as exc:
-        report.skip("truncated_file",
-                    f"{path}: unreadable after {len(found)} captures ({exc}); the rest of "
-                    "the file is skipped")
-        return found
-    # A gzip member cut short ends warcio's iteration silently: look for what is left.
-    size = os.fstat(fh.fileno()).st_size
-    fh.seek(end)
-    if size > end and fh.read(64).strip(b"\r\n"):
-        report.skip("truncated_file",
-                    f"{path}: {size - end} bytes after the last complete record (a truncated "
-                    "or damaged file); they are skipped")
-    return found
+                date = warc_date(record.rec_headers.get_header("WARC-Date") or "")
+                assert date is not None  # record_problem checked it
+                found.append(Located(date, start + len(found), target_uri(record), path,
+                                     offset, length))
+    except WARC_ERRORS as exc:
+        return end, exc
+    return end, None
+
+
+_RECORD_START = re.compile(rb"(?:^|\n)WARC/1\.[01]\r?\n|\x1f\x8b\x08")
+_SEARCH_BLOCK = 1 << 20
+
+
+def _next_record_start(fh: IO[bytes], position: int, size: int) -> int | None:
+    """Where the next record after a damaged place starts: a line ``WARC/1.x``, or a gzip
+    member that inflates to one. Read in blocks: memory stays flat on a large file."""
+    while position < size:
+        fh.seek(position)
+        block = fh.read(_SEARCH_BLOCK + 16)
+        for match in _RECORD_START.finditer(block):
+            at = position + match.start() + (1 if match.group().startswith(b"\n") else 0)
+            if not match.group().startswith(b"\x1f") or _inflates_to_warc(fh, at):
+                return at
+        position += _SEARCH_BLOCK
+    return None
+
+
+def _inflates_to_warc(fh: IO[bytes], at: int) -> bool:
+    fh.seek(at)
+    try:
+        head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(fh.read(4096), 16)
+    except zlib.error:
+        return False
+    return head.startswith(b"WARC/")
 
 
 def read_located(items: Iterable[Located], max_bytes: int, report: Report,
@@ -265,12 +357,15 @@ def read_located(items: Iterable[Located], max_bytes: int, report: Report,
                 fh = handles[item.path] = open(item.path, "rb")  # noqa: SIM115
             fh.seek(item.offset)
             raw = fh.read(item.length)
-            got = next(iter_captures(io.BytesIO(raw), max_bytes), None)
+            try:
+                got = next(iter_captures(io.BytesIO(raw), max_bytes), None)
+            except WARC_ERRORS as exc:
+                got = Unreadable("bad_record", f"{item.url}: unreadable record ({exc})")
             if isinstance(got, Capture):
                 yield got, functools.partial(_copy, raw)
             else:
-                report.skip(got.reason if got else "bad_record",
-                            f"{item.path}: {got or 'no response record'}")
+                report.damage(got.reason if got else "bad_record", item.path, item.offset,
+                              str(got or "no response record"))
                 yield None
     finally:
         for fh in handles.values():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -36,6 +37,8 @@ app.add_typer(import_app, name="import")
 SourceOption = Annotated[str | None, typer.Option(
     help="Store the articles under this source (default: each capture's host name). A "
          "configured source's selectors apply.")]
+JsonOption = Annotated[bool, typer.Option(
+    "--json", help="Print the summary as JSON on stdout (damaged records with their offsets).")]
 
 
 @contextlib.contextmanager
@@ -65,17 +68,25 @@ def importing(settings: Settings, source: str | None) -> Iterator[
         archive.close()
 
 
-def print_report(report: Report) -> None:
-    table = Table(title="import summary", show_header=False)
-    table.add_column("outcome")
-    table.add_column("captures", justify="right")
-    table.add_row("versions imported", str(report.imported))
-    table.add_row("unchanged (same as the version before)", str(report.unchanged))
-    for reason, count in sorted(report.skipped.items()):
-        table.add_row(f"skipped: {reason}", str(count))
-    err_console.print(table)
-    for problem in report.problems:
-        err_console.print(f"  {problem}", markup=False, highlight=False)
+def print_report(report: Report, as_json: bool = False) -> None:
+    """The summary (a table on stderr, or JSON on stdout); an error (exit status 1) when
+    nothing at all was readable — damaged records alone are skipped, and exit 0."""
+    if as_json:
+        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        table = Table(title="import summary", show_header=False)
+        table.add_column("outcome")
+        table.add_column("captures", justify="right")
+        table.add_row("versions imported", str(report.imported))
+        table.add_row("unchanged (same as the version before)", str(report.unchanged))
+        for reason, count in sorted(report.skipped.items()):
+            table.add_row(f"skipped: {reason}", str(count))
+        err_console.print(table)
+        for problem in report.problems:
+            err_console.print(f"  {problem}", markup=False, highlight=False)
+    if report.readable == 0 and report.captures > 0:
+        raise WarcImportError(f"nothing readable: all {report.captures} records found are "
+                            "damaged (see the summary)")
 
 
 @import_app.command("warc")
@@ -83,11 +94,15 @@ def import_warc_command(
     files: Annotated[list[Path], typer.Argument(help="WARC files (.warc or .warc.gz).")],
     config: ConfigOption = None,
     source: SourceOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Import every HTML capture of WARC files, oldest first, as the tracker would have."""
+    """Import every HTML capture of WARC files, oldest first, as the tracker would have.
+
+    A damaged record is skipped and reported (file and offset); reading goes on at the
+    next record. Exit status 1 only when nothing was readable."""
     with importing(load_settings(config), source) as (importer, total, advance):
         report = import_warc(importer, files, progress=advance, total=total)
-    print_report(report)
+    print_report(report, as_json)
 
 
 @import_app.command("cdx")
@@ -98,6 +113,7 @@ def import_cdx_command(
                        "endpoint (http…) serving /web/<timestamp>id_/<url>.")],
     config: ConfigOption = None,
     source: SourceOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Import the captures a CDX index names, from local WARC files or an archive's server."""
     settings = load_settings(config)
@@ -112,7 +128,7 @@ def import_cdx_command(
         else:
             report = import_from_directory(importer, entries, Path(from_), progress=advance,
                                            total=total)
-    print_report(report)
+    print_report(report, as_json)
 
 
 FORMATS = ("jsonl", "parquet", "newsedits", "git", "warc")

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from tearsheet.archive.warc import WARC_MEDIA_TYPE, default_dir, raw_record, read_capture
 from tearsheet.config import Settings
-from tearsheet.errors import ArchiveError
+from tearsheet.errors import ArchiveError, DamagedRecordError
 from tearsheet.store.browse import Browse
 from tearsheet.store.records import WarcPointer
 from tearsheet.web.params import ArticleId, Number
@@ -45,6 +45,9 @@ def add_capture_routes(app: FastAPI, browse: Browse, settings: Settings) -> None
         try:
             capture = read_capture(directory, record_of(article_id, number),
                                    settings.fetch.max_bytes)
+        except DamagedRecordError as exc:  # there, but unreadable: gone for good
+            raise HTTPException(410, f"the raw capture of version {number} is damaged: "
+                                     f"{exc}") from None
         except ArchiveError as exc:
             raise HTTPException(404, str(exc)) from None
         if capture.content_type in HTML_TYPES:
