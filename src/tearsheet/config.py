@@ -175,9 +175,7 @@ class ArchiveSettings(_Section):
 
 
 class LimitSettings(_Section):
-    """How much of one document a parser reads: a hostile page, feed, sitemap or section
-    page is read up to these bounds and no further, so it costs bounded time and memory
-    (see docs/hardening.md). What lies beyond a bound is ignored, not an error."""
+    """How much of one (hostile?) document a parser reads; beyond: ignored (hardening.md)."""
 
     authors: int = Field(20, ge=1, le=10_000)  # names kept in a byline
     items: int = Field(5_000, ge=1, le=1_000_000)  # entries read from one feed or sitemap
@@ -541,10 +539,9 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
             raise ConfigError(f"{path}: configuration file not found") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read the configuration: {exc}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-        except RecursionError:  # tomllib reads nested arrays and tables recursively
-            raise ConfigError(f"{path}: values nested too deeply") from None
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:  # tomllib recurses on nesting
+            why = "values nested too deeply" if isinstance(exc, RecursionError) else exc
+            raise ConfigError(f"{path}: not valid TOML: {why}") from None
     data.update(overrides)
     _check_environment()
     try:
@@ -552,7 +549,7 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
     except ValidationError as exc:
         raise ConfigError(_describe(origin, exc)) from None
     except RecursionError:  # a deeply nested JSON value in a TEARSHEET_* variable
-        raise ConfigError(f"{origin}: values nested too deeply") from None
+        raise ConfigError("environment: values nested too deeply") from None
 
 
 def _check_environment() -> None:
