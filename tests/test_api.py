@@ -291,7 +291,7 @@ def test_openapi_schema_holds(site: str) -> None:
     schema = schemathesis.openapi.from_url(site + "/openapi.json") \
         .include(path_regex="^/api/v1")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 14  # with /api/v1/lookup
+    assert len(operations) == 15  # with /api/v1/lookup and /api/v1/articles/{id}/proof
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=30, deadline=None, database=None,

@@ -34,6 +34,7 @@ from tearsheet.web import api, charts, feeds, reach, words
 from tearsheet.web.cache import PageCache
 from tearsheet.web.captures import add_capture_routes
 from tearsheet.web.params import ArticleId, Number
+from tearsheet.web.proof import add_proof_routes
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 30
@@ -277,6 +278,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                     following=(new, new + 1) if new < count else None)
 
     add_capture_routes(app, browse, settings)
+    add_proof_routes(app, browse, store, settings)
     return app
 
 
