@@ -140,9 +140,15 @@ def typographic_key(text: str) -> str:
     return normalize(_TYPOGRAPHIC.sub(lambda m: _TYPOGRAPHY[m.group()], text))
 
 
-def align(old: Document, new: Document) -> Alignment:
-    """Align two versions: metadata changes and the labelled units of the body."""
-    aligner = _Aligner(old, new, new.language or old.language)
+def align(old: Document, new: Document, *, exhaustive: bool = True) -> Alignment:
+    """Align two versions: metadata changes and the labelled units of the body.
+
+    ``exhaustive=False`` pairs every gap greedily (step 4 as for large gaps): the same
+    pairs on most texts, several times faster on a heavily reworded pair, which is what
+    tracing a copy against many candidate versions needs (:mod:`tearsheet.diff.trace`).
+    """
+    aligner = _Aligner(old, new, new.language or old.language,
+                       DP_CELLS if exhaustive else 0)
     return Alignment(tuple(aligner.run()), tuple(_metadata(old, new)),
                      old_words=sum(s.size for s in aligner.old),
                      new_words=sum(s.size for s in aligner.new))
@@ -304,7 +310,9 @@ def similarity(a: Counter[str], b: Counter[str]) -> float:
 
 
 class _Aligner:
-    def __init__(self, old: Document, new: Document, language: str | None) -> None:
+    def __init__(self, old: Document, new: Document, language: str | None,
+                 dp_cells: int = DP_CELLS) -> None:
+        self.dp_cells = dp_cells
         self.old = _sentences(old, language)
         self.new = _sentences(new, language)
         self.old_paragraphs = old.paragraphs
@@ -353,7 +361,7 @@ class _Aligner:
         b = [j for j in news if j not in self.new_done]
         if not a or not b:
             return
-        if len(a) * len(b) > DP_CELLS:
+        if len(a) * len(b) > self.dp_cells:
             self._pair_greedy(a, b, EDIT_THRESHOLD, "edited")
             return
         for olds_, news_ in _best_path(a, b, self.old, self.new):

@@ -1,0 +1,196 @@
+"""What survives when a text is copied, rewritten or translated: the features a trace
+compares, and the MinHash keys that find candidates among millions of versions (pure).
+
+A copy of an article is rarely the article: quote marks go, paragraphs are merged,
+sentences dropped, words swapped for synonyms, the whole thing machine-translated. Two
+kinds of evidence survive differently:
+
+- **words** — runs of three words (accents, case and typography folded): most of them
+  survive a light rewrite, none a translation;
+- **anchors** — names, numbers and dates. A translation keeps them: "20,000", "20 000"
+  and "20.000" are one number; month and weekday names of English, French, German and
+  Spanish are one date token; a name is reduced to its consonant skeleton, so the
+  transliterations "Tokayev", "Tokaïev", "Tokajew" and "Tokáyev" are one name ("tkv").
+
+Each token has a weight: a number weighs most, then a name or date, then a word; the
+common words of the four languages weigh little. :func:`sketch` draws a version's
+MinHash keys from both kinds of shingle: one-permutation hashing (Li, Owen and Zhang,
+2012) — every shingle is hashed once (BLAKE2b, 8 bytes, personalised per channel), the
+hash's top bits choose one of ``buckets`` buckets and the smallest hash in each bucket is
+kept. Each kept value is one LSH band of one row: the key is the shingle's hash itself,
+so two texts share a key exactly when the same shingle is the smallest of its bucket in
+both, which happens with probability about their Jaccard similarity, bucket by bucket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+Kind = Literal["word", "stop", "name", "number", "date"]
+
+WORD_BUCKETS = 32
+ANCHOR_BUCKETS = 16
+WEIGHTS: dict[Kind, float] = {"number": 4.0, "name": 3.0, "date": 2.0, "word": 1.0,
+                              "stop": 0.2}
+"""How much a token says about where a text came from: names, numbers and dates survive
+translation and paraphrase; common words survive anything and say nothing."""
+
+def fold(text: str) -> str:
+    """Lowercase, without accents: "Tokáyev" and "tokayev" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
+
+
+_COMMON_WORDS = {
+    "en": """a about after against all also an and any are as at be because been before
+        being but by can could did do does during each for from had has have he her here
+        him his how i if in into is it its just me more most mr mrs ms my no not now of on
+        once one only or other our out over said says she should so some such than that the
+        their them then there these they this those through to too under until up very was
+        we were what when where which while who whom why will with would you your s t ll ve
+        re""",
+    "fr": """à au aux avec ce ces cette dans de des du elle en et est été il ils la le les
+        leur lui mais même ne ni nous on ou par pas pour qu que qui sa se ses son sont sur
+        un une y d l a""",
+    "de": """der die das den dem des ein eine einer eines einem einen und ist sind war
+        wurde wurden hat haben mit von zu im in auf für nicht sich es er sie als auch an aus
+        bei nach wie dass oder um über vor durch so noch nur am zum zur""",
+    "es": """el la los las un una unos unas y o de del al en con por para es son fue
+        fueron ha han que se su sus lo le les no como más pero sin sobre entre este esta ese
+        esa""",
+}
+STOPWORDS = frozenset(fold(w) for words in _COMMON_WORDS.values() for w in words.split())
+_SHARED_WORDS = {"a", "in", "an", "de", "la", "en", "es", "y", "d", "l", "s", "t", "so", "die"}
+_LANGUAGE_WORDS = {code: frozenset(map(fold, words.split())) - _SHARED_WORDS
+                   for code, words in _COMMON_WORDS.items()}
+
+_DATES = {
+    **{w: f"m{i}" for i, names in enumerate((
+        "january janvier januar enero jan", "february fevrier februar febrero feb",
+        "march mars marz marzo mar", "april avril abril apr", "may mai mayo",
+        "june juin juni junio jun", "july juillet juli julio jul",
+        "august aout agosto aug", "september septembre septiembre sept sep",
+        "october octobre oktober octubre oct", "november novembre noviembre nov",
+        "december decembre dezember diciembre dec",
+    ), start=1) for w in names.split()},
+    **{w: f"d{i}" for i, names in enumerate((
+        "monday lundi montag lunes", "tuesday mardi dienstag martes",
+        "wednesday mercredi mittwoch miercoles", "thursday jeudi donnerstag jueves",
+        "friday vendredi freitag viernes", "saturday samedi samstag sabado",
+        "sunday dimanche sonntag domingo",
+    ), start=1) for w in names.split()},
+}
+# A number: digit groups joined by thousands separators (",", ".", "'", thin or no-break
+# spaces, a plain space before exactly three digits), then decimals. Its token is its
+# digits only, so every locale's way of writing it gives the same token.
+_NUMBER = re.compile(r"\d{1,3}(?:(?:[,.'\u00a0\u202f\u2009 ])\d{3})+(?![\d])(?:[.,]\d+)?"
+                     r"|\d+(?:[.,]\d+)?")
+_TOKEN = re.compile(rf"{_NUMBER.pattern}|[^\W\d_]+")
+_SKELETON = [("sch", "s"), ("ch", "k"), ("kh", "k"), ("sh", "s"),
+             ("ph", "f"), ("th", "t"), ("c", "k"), ("q", "k"), ("z", "s"), ("x", "ks"),
+             ("w", "v")]
+_VOWELS = re.compile(r"[aeiouyhj]+")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+@dataclass(frozen=True)
+class Token:
+    key: str
+    kind: Kind
+
+    @property
+    def weight(self) -> float:
+        return WEIGHTS[self.kind]
+
+    @property
+    def anchor(self) -> bool:
+        """Survives translation: a name, a number or a date."""
+        return self.kind in ("name", "number", "date")
+
+
+@lru_cache(maxsize=65536)
+def skeleton(name: str) -> str:
+    """A name's consonant skeleton, the same in most Latin-script transliterations."""
+    word = fold(name)
+    for before, after in _SKELETON:
+        word = word.replace(before, after)
+    return _REPEATS.sub(r"\1", _VOWELS.sub("", word))
+
+
+@lru_cache(maxsize=8192)
+def tokens(sentence: str) -> tuple[Token, ...]:
+    """The tokens of one sentence, in order (see the module's description)."""
+    found: list[Token] = []
+    for index, match in enumerate(_TOKEN.finditer(sentence)):
+        raw = match.group()
+        if raw[0].isdigit():
+            digits = re.sub(r"\D", "", raw)
+            found.append(Token(digits, "number" if len(digits) > 1 else "word"))
+            continue
+        word = fold(raw)
+        if word in _DATES:
+            found.append(Token(_DATES[word], "date"))
+        elif word in STOPWORDS:
+            found.append(Token(word, "stop"))
+        elif raw[0].isupper() and (index > 0 or raw.isupper()) and len(skeleton(raw)) >= 2:
+            found.append(Token("@" + skeleton(raw), "name"))
+        else:
+            found.append(Token(word, "word"))
+    return tuple(found)
+
+
+def text_tokens(sentences: Iterable[str]) -> list[Token]:
+    return [token for sentence in sentences for token in tokens(sentence)]
+
+
+def shingles(sentences: Sequence[str]) -> tuple[set[str], set[str]]:
+    """Word shingles (three tokens in a row) and anchor shingles (two anchors in a row,
+    in either order, and each number of three or more digits)."""
+    keys = [(t.key[1:] if t.kind == "name" else t.key) for t in text_tokens(sentences)]
+    words = {" ".join(keys[i:i + 3]) for i in range(len(keys) - 2)}
+    anchors_seq = [t.key for t in text_tokens(sentences) if t.anchor]
+    anchors = {"|".join(sorted(pair)) for pair in itertools.pairwise(anchors_seq)
+               if pair[0] != pair[1]}
+    anchors.update(key for key in anchors_seq if key.isdigit() and len(key) >= 3)
+    return words, anchors
+
+
+def _hash(channel: bytes, shingle: str) -> int:
+    digest = hashlib.blake2b(shingle.encode("utf-8"), digest_size=8, person=channel).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def minhash(shingles_: Iterable[str], channel: bytes, buckets: int) -> list[int]:
+    """The smallest hash of each non-empty bucket (one-permutation MinHash)."""
+    shift = 64 - (buckets.bit_length() - 1)
+    best: dict[int, int] = {}
+    for shingle in shingles_:
+        value = _hash(channel, shingle)
+        bucket = (value + 2**63) >> shift
+        if bucket not in best or value < best[bucket]:
+            best[bucket] = value
+    return [best[b] for b in sorted(best)]
+
+
+def sketch(sentences: Sequence[str]) -> list[int]:
+    """The MinHash LSH keys of a text (signed 64-bit integers, at most
+    ``WORD_BUCKETS + ANCHOR_BUCKETS``), as stored in the trace index."""
+    words, anchors = shingles(sentences)
+    return sorted(set(minhash(words, b"tearsheet-w", WORD_BUCKETS)
+                      + minhash(anchors, b"tearsheet-a", ANCHOR_BUCKETS)))
+
+
+def guess_language(text: str) -> str | None:
+    """English, French, German or Spanish, by their commonest words (None: no idea). A
+    pasted copy says nothing of its language; its sentences are split by its rules."""
+    words = [fold(w) for w in _TOKEN.findall(text[:3000]) if not w[0].isdigit()]
+    counts = {code: sum(w in common for w in words) for code, common in _LANGUAGE_WORDS.items()}
+    code, best = max(counts.items(), key=lambda item: item[1])
+    return code if best >= max(3, 0.05 * len(words)) else None
