@@ -73,9 +73,10 @@ from tearsheet.cli import (  # noqa: E402
     notify,
     proof,
     simulate,
+    trace,
     tracking,
     web,
 )
 
 __all__ = ["app", "archive", "demo", "diff", "extract", "main", "migrate", "notify", "proof",
-           "simulate", "tracking", "web"]
+           "simulate", "trace", "tracking", "web"]

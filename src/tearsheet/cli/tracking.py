@@ -29,6 +29,7 @@ from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.humanize import duration
 from tearsheet.store.store import Store
 from tearsheet.store.summaries import fill_missing_summaries
+from tearsheet.store.tracing import fill_trace_index
 from tearsheet.tracker.tracker import Stats, Tracker
 from tearsheet.tracker.worker import Gate, shared_gate
 from tearsheet.tracker.worker import prepare as prepare_worker
@@ -108,6 +109,7 @@ def run(
         if alone:
             store.release_leases()  # left by a killed run: this is the only runner
             fill_missing_summaries(store)  # changes stored before summaries existed
+            fill_trace_index(store)  # versions stored before the trace index existed
         stats = asyncio.run(run_tracker(settings, store, once=once, live=live,
                                         gate=shared_gate(settings, store)))
     _report(stats)
@@ -222,6 +224,8 @@ def db_upgrade(config: ConfigOption = None) -> None:
     settings = load_settings(config)
     store = Store.open(settings.database_url, upgrade=True)
     filled = fill_missing_summaries(store)
+    indexed = fill_trace_index(store)
     console.print(f"schema at revision {store.schema_revision()}"
-                  + (f"; summarised {filled} earlier changes" if filled else ""))
+                  + (f"; summarised {filled} earlier changes" if filled else "")
+                  + (f"; indexed {indexed} earlier versions for trace" if indexed else ""))
     store.close()

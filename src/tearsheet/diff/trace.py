@@ -112,6 +112,11 @@ def with_language(document: Document) -> Document:
     return replace(document, language=sk.guess_language(" ".join(document.paragraphs[:5])))
 
 
+def index_keys(document: Document) -> tuple[int, ...]:
+    """The MinHash keys a version is indexed under, and a copy looked up by."""
+    return tuple(sk.sketch(sentences(with_language(document))))
+
+
 def _bag(texts: Iterable[str]) -> Counter[Token]:
     bag: Counter[Token] = Counter()
     for text in texts:

@@ -59,16 +59,20 @@ class NewVersion:
     content_hash: str
     summary: ChangeSummary | None = None  # the change from the previous version
     capture: WarcPointer | None = None  # where the raw response is archived
+    # Its MinHash keys for the trace index (tearsheet.diff.trace.index_keys), computed off
+    # the writer thread by the tracker; None: the store computes them.
+    trace_keys: tuple[int, ...] | None = None
 
     @classmethod
     def of(cls, extraction: Extraction, url: str, digest: str, summary: ChangeSummary | None,
-           capture: WarcPointer | None) -> NewVersion:
+           capture: WarcPointer | None,
+           trace_keys: tuple[int, ...] | None = None) -> NewVersion:
         """The version an extraction makes: the one constructor of the tracker and the
         import, so that a field added to the extraction is stored by both."""
         return cls(url=url, title=extraction.title, byline=extraction.byline,
                    published_at=extraction.published_at, modified_at=extraction.modified_at,
                    language=extraction.language, text=extraction.text, content_hash=digest,
-                   summary=summary, capture=capture)
+                   summary=summary, capture=capture, trace_keys=trace_keys)
 
 
 @dataclass(frozen=True)

@@ -315,3 +315,21 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     a GIN index) is created by hand in its migration, not described by this metadata."""
     return not (type_ in ("table", "index") and name is not None
                 and name.startswith(SEARCH_TABLE))
+
+
+# The trace index (migration 0007): each MinHash key of an article's versions, once per
+# article, with the first version that had it (see tearsheet.store.tracing).
+trace_keys = Table(
+    "trace_keys", metadata,
+    Column("key", BigInteger, primary_key=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("number", Integer, nullable=False),
+    Index("ix_trace_keys_article_id", "article_id"),
+    sqlite_with_rowid=False,
+)
+
+trace_state = Table(
+    "trace_state", metadata,
+    Column("name", String(100), primary_key=True),  # "backlog": versions not indexed yet
+    Column("value", BigInteger, nullable=False),
+)

@@ -17,11 +17,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, func, select, update
 
+from tearsheet.diff.align import Document
 from tearsheet.diff.summary import ChangeSummary
+from tearsheet.diff.trace import index_keys
 from tearsheet.store import database, proofs
 from tearsheet.store.database import dialect_insert, insert_unless_present
 from tearsheet.store.records import CheckRecord, DueArticle, DueFeed
 from tearsheet.store.schema import aliases, articles, checks, feeds, sources, versions
+from tearsheet.store.tracing import index_version
 
 log = logging.getLogger(__name__)
 
@@ -335,6 +338,10 @@ class Store:
             if version.capture is not None and version.capture.digest is not None:
                 proofs.queue_stamp(conn, int(version_id), version.capture.digest,
                                    record.checked_at)
+            keys = version.trace_keys
+            if keys is None:
+                keys = index_keys(Document.from_text(version.text, language=version.language))
+            index_version(conn, article.id, number, keys)
             values.update(version_count=number, content_hash=version.content_hash,
                           last_changed_at=record.checked_at, title=version.title)
             if version.published_at is not None:

@@ -32,6 +32,7 @@ from tearsheet.diff.align import Document
 from tearsheet.diff.changes import summarize
 from tearsheet.diff.fingerprint import Verdict, confirms, fingerprint, judge
 from tearsheet.diff.summary import ChangeSummary
+from tearsheet.diff.trace import index_keys
 from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
 from tearsheet.errors import ExtractionError, FetchError, TearsheetError
 from tearsheet.extract.extraction import Extraction, extract_capture
@@ -248,13 +249,16 @@ class Tracker:
 
         assert extraction is not None and digest is not None
         summary = await self._summary(previous, extraction)
+        # The version's keys for the trace index: CPU work too, off the writer thread.
+        keys = await self.pool.run(index_keys, Document.from_extraction(extraction))
         timing = schedule.after_change(now, settings, self.rng)
         number = await self.writer.record(CheckRecord(
             article, checked_at=now, outcome="new_version", next_check_at=timing.next_check_at,
             check_interval=timing.interval, http_status=response.status,
             elapsed_ms=_ms_since(started), etag=response.etag,
             last_modified=response.last_modified,
-            version=NewVersion.of(extraction, response.url, digest, summary, capture),
+            version=NewVersion.of(extraction, response.url, digest, summary, capture,
+                                  trace_keys=keys),
         ))
         self.stats.new_versions += 1
         self._event(logging.INFO, f"version {number} of {article.url}: {extraction.title or ''}")
