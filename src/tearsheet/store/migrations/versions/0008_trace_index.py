@@ -46,8 +46,9 @@ def upgrade() -> None:
         sa.Column("value", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_trace_state")),
     )
+    # No row for an empty store (a copy's target must be empty: tearsheet migrate-store).
     op.execute("INSERT INTO trace_state (name, value) "
-               "SELECT 'backlog', COALESCE(MAX(id), 0) FROM versions")
+               "SELECT 'backlog', MAX(id) FROM versions HAVING MAX(id) IS NOT NULL")
 
 
 def downgrade() -> None:
