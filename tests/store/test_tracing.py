@@ -58,7 +58,7 @@ def test_a_new_version_adds_only_the_keys_its_article_lacked(store: Store) -> No
 
 def test_versions_stored_before_the_index_are_filled_in(store: Store) -> None:
     article = tracestore.fill(store, histories=False)
-    with store.engine.begin() as conn:  # as migration 0008 leaves a store with versions
+    with store.engine.begin() as conn:  # as migration 0010 leaves a store with versions
         conn.exec_driver_sql("DELETE FROM trace_keys")
         conn.exec_driver_sql("INSERT INTO trace_state (name, value) VALUES ('backlog', 1000)")
     assert trace_text(store, Document.from_text(seed.copy())) == []

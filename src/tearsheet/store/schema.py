@@ -317,7 +317,7 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
                 and name.startswith(SEARCH_TABLE))
 
 
-# The trace index (migration 0008): each MinHash key of an article's versions, once per
+# The trace index (migration 0010): each MinHash key of an article's versions, once per
 # article, with the first version that had it (see tearsheet.store.tracing).
 trace_keys = Table(
     "trace_keys", metadata,

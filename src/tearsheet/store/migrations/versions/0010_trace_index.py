@@ -7,8 +7,8 @@ small edit costs a few rows. ``trace_state`` keeps ``backlog``: versions with an
 it were stored before this index and are indexed by ``tearsheet db upgrade`` (and at the
 start of ``tearsheet run``), newest first.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-04
 """
 
@@ -21,8 +21,8 @@ from alembic import op
 
 import tearsheet.store.schema
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
