@@ -7,9 +7,11 @@ Each module of the package holds one group of commands and registers them on :da
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -44,14 +46,28 @@ def open_store(settings: Settings) -> Iterator[Store]:
         store.close()
 
 
-def setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr,
-    )
+def setup_logging(verbose: bool, *, json_lines: bool = False) -> None:
+    """Log to stderr: plain lines, or (``json_lines``) one JSON object per record."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(
+        "%(asctime)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     logging.getLogger("htmldate").setLevel(logging.ERROR)
+
+
+class JsonFormatter(logging.Formatter):
+    """A log record as one JSON line: time (UTC, ISO 8601), level, logger, message, and
+    the exception's traceback when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+                 "level": record.levelname.lower(), "logger": record.name,
+                 "message": record.getMessage()}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
 
 
 def main(argv: list[str] | None = None) -> None:

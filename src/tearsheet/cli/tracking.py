@@ -70,7 +70,7 @@ def _stats_view(stats: Stats) -> Group:
 
 async def run_tracker(
     settings: Settings, store: Store, *, once: bool, live: bool, duration: float | None = None,
-    gate: Gate | None = None,
+    gate: Gate | None = None, metrics_port: int | None = None,
 ) -> Stats:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -80,6 +80,8 @@ async def run_tracker(
         loop.call_later(duration, stop.set)
     async with Fetcher(settings.fetch, gate=gate) as fetcher, \
             Tracker(settings, store, fetcher) as tracker:
+        if metrics_port is not None:
+            tracker.metrics.serve(metrics_port)
         if not live:
             return await tracker.run(stop, once=once)
         with Live(_stats_view(tracker.stats), console=err_console, refresh_per_second=4) as view:
@@ -91,17 +93,26 @@ async def run_tracker(
             return task.result()
 
 
+MetricsPort = Annotated[int | None, typer.Option(
+    help="Serve this tracker's Prometheus metrics (fetch latency and bytes, checks by "
+         "outcome) on 127.0.0.1:PORT.")]
+LogJson = Annotated[bool, typer.Option(
+    "--log-json", help="Log one JSON object per line (for a log collector).")]
+
+
 @app.command()
 def run(
     config: ConfigOption = None,
     once: Annotated[bool, typer.Option(help="One pass over everything due, then exit.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    metrics_port: MetricsPort = None,
+    log_json: LogJson = False,
 ) -> None:
     """Discover articles and check them on schedule until stopped (Ctrl-C or SIGTERM)."""
     settings = load_settings(config)
-    live = err_console.is_terminal and not verbose
+    live = err_console.is_terminal and not verbose and not log_json
     if not live:
-        setup_logging(verbose)
+        setup_logging(verbose, json_lines=log_json)
     if not settings.sources:
         raise TearsheetError("no sources configured: add [[sources]] to tearsheet.toml "
                              "(see sources.example.toml)")
@@ -111,7 +122,8 @@ def run(
             fill_missing_summaries(store)  # changes stored before summaries existed
             fill_trace_index(store)  # versions stored before the trace index existed
         stats = asyncio.run(run_tracker(settings, store, once=once, live=live,
-                                        gate=shared_gate(settings, store)))
+                                        gate=shared_gate(settings, store),
+                                        metrics_port=metrics_port))
     _report(stats)
 
 
@@ -122,20 +134,23 @@ def worker(
         "--id", help="This worker's name in its leases (default: worker.id, else host-pid).")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    metrics_port: MetricsPort = None,
+    log_json: LogJson = False,
 ) -> None:
     """One of many tracker processes sharing a PostgreSQL store (see docs/deploy.md)."""
     settings = load_settings(config)
     if worker_id:
         settings = settings.model_copy(
             update={"worker": settings.worker.model_copy(update={"id": worker_id})})
-    live = err_console.is_terminal and not verbose
+    live = err_console.is_terminal and not verbose and not log_json
     if not live:
-        setup_logging(verbose)
+        setup_logging(verbose, json_lines=log_json)
     if not settings.sources:
         raise TearsheetError("no sources configured: add [[sources]] to tearsheet.toml")
     with open_store(settings) as store:
         gate = prepare_worker(settings, store)
-        stats = asyncio.run(run_tracker(settings, store, once=False, live=live, gate=gate))
+        stats = asyncio.run(run_tracker(settings, store, once=False, live=live, gate=gate,
+                                        metrics_port=metrics_port))
     _report(stats)
 
 

@@ -7,6 +7,7 @@ check every process runs when it opens the database, and the dialect's INSERT he
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,12 @@ def _check_schema(engine: Engine, upgrade: bool) -> None:
         raise StoreError(f"the database {state}, this tearsheet needs {head}: run "
                          "`tearsheet db upgrade`")
     upgrade_schema(engine)
+
+
+@functools.cache
+def schema_head() -> str | None:
+    """The revision this code's migrations lead to."""
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
 def schema_revision(engine: Engine) -> str | None:

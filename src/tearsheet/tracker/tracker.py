@@ -42,6 +42,7 @@ from tearsheet.store.records import CheckRecord, DueArticle, DueFeed, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.tracker import schedule
 from tearsheet.tracker.extraction_pool import ExtractionPool
+from tearsheet.tracker.metrics import TrackerMetrics
 from tearsheet.tracker.writer import StoreWriter
 from tearsheet.urls import canonicalize
 
@@ -97,6 +98,7 @@ class Tracker:
         self.capacity = settings.fetch.concurrency * 2
         self.pool = ExtractionPool(settings.fetch.extract_processes)
         self.writer = StoreWriter(store)
+        self.metrics = TrackerMetrics()
         self._source_overrides: dict[int, SourceSettings] | None = None
 
     async def __aenter__(self) -> Tracker:
@@ -199,6 +201,7 @@ class Tracker:
         try:
             response = await self.fetcher.fetch(
                 article.url, etag=article.etag, last_modified=article.last_modified)
+            self.metrics.fetched(time.monotonic() - started, len(response.body))
             extraction = None
             digest = None
             if not response.not_modified:
@@ -375,7 +378,10 @@ class Tracker:
         self.stats.checks += 1
         error = task.exception()
         if error is None:
+            result = task.result()
+            self.metrics.checked(result.outcome, result.error)
             return
+        self.metrics.checked("failed", "[internal_error]")
         # A bug, not a bad page: log it, record a failed check (so the article backs off
         # instead of being retried at once) and keep running.
         log.error("check of %s crashed", article.url, exc_info=error)

@@ -33,6 +33,7 @@ from tearsheet.store.store import Store
 from tearsheet.web import api, charts, feeds, reach, words
 from tearsheet.web.cache import PageCache
 from tearsheet.web.captures import add_capture_routes
+from tearsheet.web.ops import add_ops_routes
 from tearsheet.web.params import ArticleId, Number
 from tearsheet.web.proof import add_proof_routes
 
@@ -279,6 +280,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     add_capture_routes(app, browse, settings)
     add_proof_routes(app, browse, store, settings)
+    add_ops_routes(app, store)
     return app
 
 
