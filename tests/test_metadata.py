@@ -114,11 +114,22 @@ def test_all_authors(head: str, before_body: str, expected: str | None) -> None:
         ("yesterday", None), ("", None), (None, None), (12345, None), ("9" * 500, None),
     ],
 )
-def test_dates_are_aware_utc_or_none(value: object, expected: datetime | None) -> None:
+def test_dates_are_aware_or_none(value: object, expected: datetime | None) -> None:
     parsed = parse_date(value)
-    assert parsed == expected
+    assert parsed == expected  # the same instant
     if parsed is not None:
-        assert parsed.tzinfo is UTC
+        assert parsed.tzinfo is not None
+
+
+@pytest.mark.parametrize(("value", "day", "offset"), [
+    ("2026-11-20T23:30:00-05:00", 20, -5 * 3600),  # 04:30 on the 21st in UTC
+    ("2026-11-21T07:00:00+09:00", 21, 9 * 3600),   # 22:00 on the 20th in UTC
+    ("2026-11-20T23:30:00", 20, 0),                # no offset: taken as UTC, not moved
+])
+def test_a_date_keeps_its_own_offset_and_day(value: str, day: int, offset: int) -> None:
+    parsed = parse_date(value)
+    assert parsed is not None and parsed.day == day
+    assert parsed.utcoffset() is not None and parsed.utcoffset().total_seconds() == offset
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from lxml import etree
 from tearsheet.errors import ExtractionError
 from tearsheet.extract import density
 from tearsheet.extract.encoding import repair_mojibake
+from tearsheet.extract.script import count_words
 
 # Terminal escape sequences whole (so "\x1b[31m" leaves nothing behind), then any other
 # control character: text from the web ends up in terminals and JSON.
@@ -84,7 +85,7 @@ class Block:
 
     @property
     def words(self) -> int:
-        return len(_WORD.findall(self.text))
+        return count_words(self.text)
 
 
 def clean(value: str | None) -> str:

@@ -84,8 +84,8 @@ def extract(
         raise ExtractionError("the text is garbled (mojibake) beyond repair",
                               reason="mojibake")
     if check_captures:
-        refuse_if_not_article(text, paragraphs, free=meta.free,
-                      headings=[meta.title, meta.page_title, *meta.headings])
+        refuse_if_not_article(text, paragraphs, free=meta.free, kinds=meta.kinds,
+                              headings=[meta.title, meta.page_title, *meta.headings])
     elif not paragraphs:
         raise ExtractionError("no article text found", reason="too_short")
     return Extraction(

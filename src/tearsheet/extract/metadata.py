@@ -4,8 +4,8 @@ JSON-LD first (publishers fill it most carefully: search engines read it), then 
 and other ``<meta>`` tags, then the page itself (``<time>``, a byline element, ``<h1>``,
 ``<title>``). Each field is taken from the first source that has a usable value, so a
 broken or partial JSON-LD block only loses the fields it lacks. Dates come out
-timezone-aware in UTC (a date without a zone is taken as UTC); authors are kept in order,
-without duplicates, up to ``limits.authors``.
+timezone-aware in the offset the page gives (UTC when it gives none: never moved to another
+day); authors are kept in order, without duplicates, up to ``limits.authors``.
 
 A page is hostile input: every loop here is linear in the page and bounded by
 :class:`~tearsheet.config.LimitSettings` (authors, JSON-LD size and depth, ``<meta>`` sizes).
@@ -56,12 +56,14 @@ class Metadata:
     free: bool | None = None  # JSON-LD isAccessibleForFree, when the page says
     headings: tuple[str, ...] = ()  # the <h1> texts: never part of the body
     page_title: str | None = None  # the <title> as it is, site name and all
+    kinds: frozenset[str] = frozenset()  # the schema.org types of its JSON-LD, lower-cased
 
 
 def read_metadata(tree: lxml.html.HtmlElement,
                   limits: LimitSettings = DEFAULT_LIMITS) -> Metadata:
     """Everything but the body, from a parsed page (not modified)."""
-    items = list(_json_ld_articles(tree, limits))
+    every = list(_json_ld(tree, limits))  # parsed once: the articles and the page's types
+    items = [item for item in every if _is_article(item)]
     metas = _meta_tags(tree, limits.attribute_chars)
     cap = limits.authors
     headings = tuple(h for h in (clean(_text(e)) for e in tree.iter("h1")) if h)
@@ -110,7 +112,7 @@ def read_metadata(tree: lxml.html.HtmlElement,
     return Metadata(
         title=clean(title) or None, byline=", ".join(authors) or None,
         published_at=published, modified_at=modified, language=language, free=free,
-        headings=headings, page_title=page_title,
+        headings=headings, page_title=page_title, kinds=_types(every),
     )
 
 
@@ -155,17 +157,37 @@ def _meta_tags(tree: lxml.html.HtmlElement, max_chars: int) -> _Metas:
     return metas
 
 
-def _json_ld_articles(tree: lxml.html.HtmlElement,
-                      limits: LimitSettings) -> Iterator[dict[str, Any]]:
+# JSON-LD wrapped as XHTML character data ("<![CDATA[ … ]]>", often behind "//"): the
+# wrapper is not JSON, and two thirds of the JSON-LD pages of one corpus carry it.
+_CDATA = re.compile(r"^\s*(?://\s*|/\*\s*)?<!\[CDATA\[|(?://\s*|/\*\s*)?\]\]>(?:\s*\*/)?\s*$")
+
+
+def _json_ld(tree: lxml.html.HtmlElement, limits: LimitSettings) -> Iterator[dict[str, Any]]:
+    """Every object of the page's JSON-LD, nested ones too (down to ``limits.nesting``)."""
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         text = script.text_content() or "null"
         if len(text) > limits.json_ld_bytes:
             continue  # larger than any article's metadata: skipped, not parsed
         try:
-            data = json.loads(text, strict=False)
+            data = json.loads(_CDATA.sub("", text) or "null", strict=False)
         except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             continue  # broken JSON-LD is common: the other sources remain
-        yield from (item for item in _walk_ld(data, limits.nesting) if _is_article(item))
+        yield from _walk_ld(data, limits.nesting)
+
+
+def _json_ld_articles(tree: lxml.html.HtmlElement,
+                      limits: LimitSettings) -> Iterator[dict[str, Any]]:
+    yield from (item for item in _json_ld(tree, limits) if _is_article(item))
+
+
+def _types(items: list[dict[str, Any]]) -> frozenset[str]:
+    """The schema.org types of JSON-LD objects, lower-cased."""
+    found: set[str] = set()
+    for item in items:
+        kinds = item.get("@type")
+        found.update(k.lower() for k in (kinds if isinstance(kinds, list) else [kinds])
+                     if isinstance(k, str))
+    return frozenset(found)
 
 
 def _walk_ld(data: Any, levels: int) -> Iterator[dict[str, Any]]:
@@ -248,7 +270,8 @@ def _language(value: str | None) -> str | None:
 
 
 def parse_date(value: Any) -> datetime | None:
-    """A timezone-aware UTC datetime, or None; never raises on bad input."""
+    """A timezone-aware datetime in the page's own offset (UTC when it names none), or
+    None; never raises on bad input."""
     return _parse_date(value)
 
 
@@ -268,12 +291,9 @@ def _parse_date(value: Any) -> datetime | None:
             return None
     if parsed is None:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except (OverflowError, ValueError):
-        return None
+    # The page's own offset is kept: in UTC, a late-evening date in New York or an early
+    # morning one in Tokyo would fall on another day than the one the page says.
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
 def _first(values: Iterator[Any] | Any) -> Any:

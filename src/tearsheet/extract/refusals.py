@@ -21,6 +21,7 @@ import lxml.html
 from lxml import etree
 
 from tearsheet.errors import ExtractionError
+from tearsheet.extract.script import count_words
 
 SHORT_WORDS = 200
 """A body shorter than this is examined for the signs of a wall or an error page."""
@@ -61,21 +62,43 @@ _PAYWALL = re.compile(
     _FLAGS)
 _LOGIN = re.compile(r"\b(?:sign in|log ?in|forgot (?:your )?password)\b", _FLAGS)
 _PASSWORD = re.compile(r"<input\b[^>]{0,300}?\btype\s*=\s*[\"']?password", _FLAGS)
+# Bot checks: Cloudflare's, Akamai's, PerimeterX's, DataDome's, and CAPTCHA walls in words.
+_CHALLENGE = re.compile(
+    r"\b(?:just a moment\.\.\.|checking (?:if the site connection is secure|your browser)|"
+    r"verify(?:ing)? (?:that )?you are (?:a )?human|are you a robot|i'?m not a robot|"
+    r"please (?:enable|turn on) (?:javascript and cookies|cookies and javascript)|"
+    r"attention required!? \| cloudflare|access to this page has been denied|"
+    r"press (?:&|and) hold|unusual traffic from your (?:computer|network)|"
+    r"complete the (?:security check|captcha))", _FLAGS)
+_CHALLENGE_MARKUP = re.compile(
+    r"/cdn-cgi/challenge-platform/|\bcf-browser-verification\b|\bcf_chl_opt\b|"
+    r"\bg-recaptcha\b|\bh-captcha\b|\bcaptcha-delivery\.com\b|\bpx-captcha\b|"
+    r"_Incapsula_Resource|\bchallenge-form\b", _FLAGS)
+# Pages that say in their JSON-LD that they list other pages (and say nothing of an article).
+_COLLECTION_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage",
+                               "imagegallery", "mediagallery", "profilepage"})
+_ARTICLE_TYPES = frozenset({"article", "newsarticle", "reportagenewsarticle", "blogposting",
+                            "analysisnewsarticle", "opinionnewsarticle", "liveblogposting",
+                            "reviewnewsarticle", "backgroundnewsarticle", "report",
+                            "scholarlyarticle", "techarticle", "socialmediaposting"})
+_IMAGE = re.compile(r"<img\b", _FLAGS)
+_GALLERY_IMAGES = 8
 _END_OF_PAGE = re.compile(r"</(?:html|body)\s*>", _FLAGS)
 _SENTENCE_END = re.compile(r"[.!?…\"”’»)\]:;*]\s*$")
 
 
 def refuse_if_not_article(
     page: str, paragraphs: Sequence[str], *, headings: Sequence[str | None] = (),
-    free: bool | None = None,
+    free: bool | None = None, kinds: frozenset[str] = frozenset(),
 ) -> None:
     """Raise :class:`ExtractionError` (with a ``reason``) if this is not the article.
 
     ``page`` is the decoded HTML, ``paragraphs`` the extracted body, ``headings`` the
     page's title, ``<title>`` and ``<h1>`` texts, ``free`` its JSON-LD
-    ``isAccessibleForFree`` (None when it does not say).
+    ``isAccessibleForFree`` (None when it does not say), ``kinds`` the schema.org types
+    its JSON-LD declares.
     """
-    words = sum(len(p.split()) for p in paragraphs)
+    words = sum(count_words(p) for p in paragraphs)
     if words and _truncated(page, paragraphs):
         raise ExtractionError("the page ends in the middle of the body (truncated "
                               "in transit?)", reason="truncated")
@@ -89,8 +112,15 @@ def refuse_if_not_article(
     # Only short headings: "Missing hiker not found" is news, "Page not found" is not.
     short = [h for h in named if len(h.split()) <= 8]
     heading = " | ".join(short)
-    if _PASSWORD.search(page) and _LOGIN.search(" ".join(named) + " " + visible[:2000]):
+    # A login form is the page when it is named so, or when there is no article beside it
+    # (a log-in pop-up sits beside many real articles).
+    if _PASSWORD.search(page) and (_LOGIN.search(heading) or (
+            words < TINY_WORDS and _LOGIN.search(visible[:2000]))):
         raise ExtractionError("a login page, not the article", reason="login")
+    if _CHALLENGE.search(heading) or (words < TINY_WORDS and (
+            _CHALLENGE_MARKUP.search(page) or _CHALLENGE.search(visible[:3000]))):
+        raise ExtractionError("a bot check (a JavaScript challenge or CAPTCHA), not the "
+                              "article: the site blocks automated reading", reason="blocked")
     if _SOFT_404.search(heading) or any(_BARE_404.match(h) for h in short):
         raise ExtractionError("a \"page not found\" page served as a success (soft 404)",
                               reason="soft_404")
@@ -100,6 +130,12 @@ def refuse_if_not_article(
         raise ExtractionError("a cookie or consent wall, not the article", reason="consent")
     if free is False or _PAYWALL.search(body) or _PAYWALL.search(visible):
         raise ExtractionError("a paywall teaser, not the whole article", reason="paywall")
+    if kinds & _COLLECTION_TYPES and not kinds & _ARTICLE_TYPES:
+        raise ExtractionError("a home, section, tag or search page, not an article",
+                              reason="not_article")
+    if words < TINY_WORDS and len(_IMAGE.findall(page)) >= _GALLERY_IMAGES:
+        raise ExtractionError("a photo gallery without text, not an article",
+                              reason="not_article")
     if words < MIN_WORDS:
         raise ExtractionError(
             "no article text found (an error, consent or paywall page, or not an article)",
