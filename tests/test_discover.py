@@ -590,3 +590,15 @@ def test_parse_date(text: str | None, expected: datetime | None) -> None:
     parsed = parse_date(text)
     assert parsed == expected
     assert parsed is None or parsed.tzinfo is UTC
+
+
+@pytest.mark.parametrize("title", [
+    "<title>Q&amp;amp;A: the budget</title>",              # escaped twice in plain text
+    '<title type="html">Q&amp;amp;A: the budget</title>',  # escaped HTML, no tag in it
+    "<title>Q&amp;A: the budget</title>",                  # escaped once: plain text
+])
+def test_feed_titles_are_unescaped(title: str) -> None:
+    body = (f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>F</title>'
+            f'<entry>{title}<link href="https://x.example/a"/><id>a</id></entry></feed>')
+    assert [d.title for d in parse_feed(body.encode(), "https://x.example/feed.xml")] == \
+        ["Q&A: the budget"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import gzip
+import html
 import io
 import itertools
 import re
@@ -200,9 +201,18 @@ def _entry_title(entry: Any) -> str | None:
     if not isinstance(title, str):
         return None
     detail = entry.get("title_detail") or {}
-    if "html" in str(detail.get("type", "")) and "<" in title:
+    if "html" in str(detail.get("type", "")) and ("<" in title or "&" in title):
         title = _html_text(title)
-    return _clean_text(title)
+    return _clean_text(_unescaped(title))
+
+
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});", re.IGNORECASE)
+
+
+def _unescaped(text: str) -> str:
+    """Entities left in a plain-text title ("Q&amp;A"): many feeds escape their titles twice,
+    and a headline never means the five characters "&amp;"."""
+    return html.unescape(text) if _ENTITY.search(text) else text
 
 
 def _entry_date(entry: Any) -> datetime | None:
@@ -265,7 +275,8 @@ def parse_sitemap(body: bytes, sitemap_url: str,
         if not url or url in found:
             continue
         news = next(_children(entry, "news"), None)
-        title = _clean_text(_child_text(news, "title")) if news is not None else None
+        title = _clean_text(_unescaped(_child_text(news, "title") or "")) \
+            if news is not None else None
         date = parse_date(_child_text(news, "publication_date")) if news is not None else None
         found[url] = Discovered(url, title, date or parse_date(_child_text(entry, "lastmod")))
     return SitemapResult(articles=list(found.values()), sitemaps=[])

@@ -62,7 +62,8 @@ class ExtractionError(TearsheetError):
 
     A failed extraction is a failed check, never a new (empty) version. ``reason`` says
     why, for machines: ``empty``, ``not_html``, ``too_short``, ``paywall``, ``consent``,
-    ``login``, ``error_page``, ``soft_404``, ``truncated``, ``mojibake``, ``selector``;
+    ``login``, ``error_page``, ``soft_404``, ``truncated``, ``mojibake``, ``selector``,
+    ``not_article`` (a home, section or search page, a gallery), ``blocked`` (a bot check);
     ``worker_died`` when the extraction process died under it (the page is retried).
     """
 

@@ -78,8 +78,8 @@ def test_a_home_page_that_says_it_is_a_collection_is_not_an_article() -> None:
 
 
 def test_a_gallery_without_text_is_not_an_article() -> None:
-    images = "".join(f"<figure><img src='/p{n}.jpg' alt=''><figcaption>Photo {n}"
-                     f"</figcaption></figure>" for n in range(12))
+    images = "".join(f"<figure><img src='/p{n}.jpg' alt='Photo {n}'></figure>"
+                     for n in range(12))
     html = _article(images + "<p>The best pictures.</p>", title="In pictures")
     with pytest.raises(ExtractionError) as caught:
         extract(html, URL)

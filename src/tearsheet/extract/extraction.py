@@ -73,7 +73,7 @@ def extract(
     if looks_binary(text):
         raise ExtractionError("not an HTML page: binary data", reason="not_html")
     tree = parse_page(text)
-    meta = read_metadata(tree, limits)
+    meta = read_metadata(tree, url, limits)
     headlines = [meta.title or "", *meta.headings]
     canonical = canonical_from_html(_head_of(text), url) if url else None
     # The body extractor consumes the tree: everything else is read before.

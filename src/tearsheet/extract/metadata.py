@@ -59,7 +59,7 @@ class Metadata:
     kinds: frozenset[str] = frozenset()  # the schema.org types of its JSON-LD, lower-cased
 
 
-def read_metadata(tree: lxml.html.HtmlElement,
+def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
                   limits: LimitSettings = DEFAULT_LIMITS) -> Metadata:
     """Everything but the body, from a parsed page (not modified)."""
     every = list(_json_ld(tree, limits))  # parsed once: the articles and the page's types
@@ -92,8 +92,8 @@ def read_metadata(tree: lxml.html.HtmlElement,
         or _first(_parse_date(metas.get(k)) for k in _PUBLISHED_META) \
         or _first(_parse_date(v) for v in tree.xpath(
             "//*[@itemprop='datePublished']/@content|//*[@itemprop='datePublished']/@datetime"
-            "|//time[@pubdate]/@datetime|//article//time[@datetime]/@datetime"
-            "|//time[@datetime]/@datetime"))
+            "|//time[@pubdate]/@datetime")) \
+        or _page_date(tree, url)
     modified = _first(_parse_date(i.get("dateModified")) for i in items) \
         or _first(_parse_date(metas.get(k)) for k in _MODIFIED_META) \
         or _first(_parse_date(v) for v in tree.xpath(
@@ -114,6 +114,24 @@ def read_metadata(tree: lxml.html.HtmlElement,
         published_at=published, modified_at=modified, language=language, free=free,
         headings=headings, page_title=page_title, kinds=_types(every),
     )
+
+
+def _page_date(tree: lxml.html.HtmlElement, url: str | None) -> datetime | None:
+    """The publication date htmldate reads from the page (URL, ``<time>``, bylines, text).
+
+    Where the page declares no date, htmldate (trafilatura's date finder, installed with it)
+    finds the original date on 290 of the 362 dated pages of trafilatura's evaluation set,
+    where the first ``<time>`` element found 209 (docs/extraction.md). Its quick search only:
+    the extensive one scans the whole text for a few more at three times the cost.
+    """
+    from htmldate import find_date
+
+    try:
+        found = find_date(tree, url=url, original_date=True, extensive_search=False,
+                          outputformat="%Y-%m-%dT%H:%M:%S%z")
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return _parse_date(found)
 
 
 def json_ld_body(tree: lxml.html.HtmlElement,

@@ -133,7 +133,7 @@ def refuse_if_not_article(
     if kinds & _COLLECTION_TYPES and not kinds & _ARTICLE_TYPES:
         raise ExtractionError("a home, section, tag or search page, not an article",
                               reason="not_article")
-    if words < TINY_WORDS and len(_IMAGE.findall(page)) >= _GALLERY_IMAGES:
+    if words < MIN_WORDS and len(_IMAGE.findall(page)) >= _GALLERY_IMAGES:
         raise ExtractionError("a photo gallery without text, not an article",
                               reason="not_article")
     if words < MIN_WORDS:

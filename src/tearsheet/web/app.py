@@ -72,7 +72,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(PageCache, data_version=browse.data_version)  # outermost: hits skip all
+    app.add_middleware(PageCache, data_version=browse.data_version)  # hits skip the rest
+    app.add_middleware(HeadAsGet)  # outermost: the cache and every route see a GET
 
     def page(request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:
         """Render straight to bytes (templates are compiled once and never re-read)."""
@@ -282,6 +283,28 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     add_proof_routes(app, browse, store, settings)
     add_ops_routes(app, store)
     return app
+
+
+class HeadAsGet:
+    """``HEAD`` answered wherever ``GET`` is, as HTTP asks: FastAPI routes answer only the
+    methods they name (405 otherwise), and link checkers, feed readers and monitors send
+    HEAD. The request runs as GET; the answer keeps its headers (Content-Length included)
+    and loses its body."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 class SecurityHeaders:
