@@ -135,3 +135,16 @@ def test_bluesky_rate_limit_reset_is_a_unix_time(server: LocalServer) -> None:
 def test_tids_are_13_sortable_characters() -> None:
     a, b = social.tid(NOW, 1), social.tid(NOW + timedelta(microseconds=1), 1)
     assert len(a) == 13 and a < b and social.tid(NOW, 1) == a
+
+
+def test_record_keys_of_one_batch_differ(server: LocalServer) -> None:
+    """Rows queued together share their creation time: the row id keeps keys apart."""
+    pds = FakePDS(server)
+    sky = social.Bluesky(server.base, "bot.example", PASSWORD, 5, lambda: NOW)
+
+    def numbered(n: int) -> social.Post:
+        return social.Post("a change", None, "", (0, 0), f"tearsheet-{n}", NOW, sequence=n)
+
+    for n in range(1, 80):
+        run(lambda c, n=n: sky.post(c, numbered(n), None, False))
+    assert len(pds.posts) == 79

@@ -306,10 +306,38 @@ def render(change: Change, info: CardInfo, size: tuple[int, int] = LANDSCAPE,
 
 def png(change: Change, info: CardInfo, size: tuple[int, int] = LANDSCAPE,
         fonts: FontFiles | None = None) -> bytes:
-    """The card as PNG bytes (fast compression: a card is mostly flat colour)."""
+    """The card as PNG bytes, in the card's own palette (see :func:`palette`)."""
     out = io.BytesIO()
-    render(change, info, size, fonts).image.save(out, format="PNG", compress_level=1)
+    image = render(change, info, size, fonts).image
+    image.quantize(palette=palette(), dither=Image.Dither.NONE).save(
+        out, format="PNG", compress_level=6)
     return out.getvalue()
+
+
+@lru_cache(maxsize=1)
+def palette() -> Image.Image:
+    """Every colour a card uses, and 7 blends of each ink towards the paper it is drawn on
+    (the anti-aliased edges of letters). A PNG in this palette is a third the size of an
+    RGB one and encodes 4× faster: Pillow filters RGB rows adaptively, palette rows not."""
+    pairs = [(ink, PAPER) for ink in (*INK.values(), *BAR.values(), ACCENT, "#d0d7de")]
+    pairs += [(INK["delete"], BACKGROUND["delete"]), (INK["insert"], BACKGROUND["insert"]),
+              ("#7d4e00", LABEL_FILL)]
+    # The papers first and exact (Pillow's nearest-colour look-up is coarse: a blend one
+    # step from white would take white's pixels), then blends that stop short of them.
+    colours = dict.fromkeys(_rgb(c) for c in (PAPER, *BACKGROUND.values(), LABEL_FILL))
+    for ink, paper in pairs:
+        a, b = _rgb(ink), _rgb(paper)
+        for step in range(7):
+            r, g, bl = (round(x + (y - x) * step / 8) for x, y in zip(a, b, strict=True))
+            colours[(r, g, bl)] = None
+    flat = [value for colour in list(colours)[:256] for value in colour]
+    image = Image.new("P", (1, 1))
+    image.putpalette(flat + [0] * (768 - len(flat)))
+    return image
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
 def _text(canvas: Canvas, x: float, y: float, text: str, face: Face, fill: str) -> float:

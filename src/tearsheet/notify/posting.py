@@ -133,7 +133,7 @@ class Posting:
         key = f"tearsheet-{delivery.id}"
         if summary_text is not None:  # a flood summary: words only, on its own
             post = Post(summary_text, None, "", (0, 0), key, delivery.created_at,
-                        language=account.language)
+                        language=account.language, sequence=delivery.id)
             return await network.post(client, post, None, delivery.attempts > 1)
         event = delivery.event
         if event is None:
@@ -147,7 +147,7 @@ class Posting:
         repeated = await asyncio.to_thread(self.posts.begin, rule.account, event,
                                            delivery.id, self.clock())
         post = Post(text, image.png, image.alt, image.size, key, delivery.created_at,
-                    link=link, language=account.language)
+                    link=link, language=account.language, sequence=delivery.id)
         ref = await network.post(client, post, thread, repeated or delivery.attempts > 1)
         await asyncio.to_thread(self.posts.sent, rule.account, delivery.id, ref, self.clock())
         return ref

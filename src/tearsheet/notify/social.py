@@ -80,6 +80,7 @@ class Post:
     created_at: datetime
     link: str | None = None  # a URL in the text (a link facet on Bluesky)
     language: str | None = None
+    sequence: int = 0  # the outbox row's id: record keys of one batch differ by it
 
 
 def headers_wait(response: httpx.Response, now: datetime) -> datetime | None:
@@ -279,7 +280,8 @@ class Bluesky(Network):
         await self._auth(client)
         assert self._session is not None
         did = self._session["did"]
-        rkey = tid(post.created_at, zlib.crc32(post.key.encode()))
+        rkey = tid(post.created_at + timedelta(microseconds=post.sequence),
+                   zlib.crc32(post.key.encode()))
         if repeated:  # the last attempt may have made it before the crash
             found = await self._call(client, "GET", "com.atproto.repo.getRecord", params={
                 "repo": did, "collection": "app.bsky.feed.post", "rkey": rkey})
