@@ -297,6 +297,15 @@ class ApiSettings(_Section):
     token: str | None = Field(None, min_length=16, max_length=1000)
 
 
+class TraceSettings(_Section):
+    """Tracing copies through the web page and the API (see :mod:`tearsheet.web.trace`):
+    how long a pasted text may be, and how many traces one client may ask for a minute
+    (per web process). The command line has neither limit."""
+
+    max_chars: int = Field(100_000, ge=1000, le=10_000_000)
+    per_minute: int = Field(20, ge=1, le=100_000)
+
+
 class NotifyRule(_Section):
     """One notification rule: which changes (all conditions must hold; an empty list
     matches anything) and where they go — a webhook or an Apprise URL, not both."""
@@ -484,6 +493,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = DEFAULT_LIMITS
     sources: list[SourceSettings] = []
     api: ApiSettings = ApiSettings()
+    trace: TraceSettings = TraceSettings()
     notifications: NotifySettings = NotifySettings()
     cards: CardSettings = CardSettings()
     wayback: WaybackSettings = WaybackSettings()

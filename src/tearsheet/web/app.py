@@ -30,7 +30,7 @@ from tearsheet.humanize import duration
 from tearsheet.store.browse import MARK_END, MARK_START, Browse, Cursor
 from tearsheet.store.curation import Curation
 from tearsheet.store.store import Store
-from tearsheet.web import api, charts, feeds, reach, words
+from tearsheet.web import api, charts, feeds, reach, trace, words
 from tearsheet.web.cache import PageCache
 from tearsheet.web.captures import add_capture_routes
 from tearsheet.web.ops import add_ops_routes
@@ -130,6 +130,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return change
 
     app.include_router(reach.router(browse))
+    app.include_router(trace.router(settings, store, page))
     app.include_router(feeds.router(browse, change_between))
     app.include_router(api.router(settings, browse, Curation(store), change_between))
 

@@ -1,0 +1,112 @@
+"""``/trace`` and ``POST /api/v1/trace``: the same answer as the command line, capped and
+rate-limited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from tearsheet.config import load_settings
+from tearsheet.store.store import Store
+from tearsheet.web import create_app
+from tearsheet.web.trace import RateLimit
+from tests.localserver import LocalServer
+from tests.pages import article_page
+from tests.served import serve
+from tests.support import seed, tracestore
+
+COPIES = Path(__file__).parents[1] / "diff" / "copies"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("trace")
+    settings = load_settings(None, database_url=f"sqlite:///{folder / 'ts.db'}",
+                             trace={"max_chars": 20_000, "per_minute": 1000},
+                             fetch={"allow_private_addresses": True, "retries": 0})
+    store = Store.open(settings.database_url)
+    try:
+        tracestore.fill(store)
+        with serve(create_app(settings, store)) as base:
+            yield base
+    finally:
+        store.close()
+
+
+def test_the_api_answers_as_the_command_line(site: str) -> None:
+    response = httpx.post(f"{site}/api/v1/trace", json={"text": seed.copy()}, timeout=30)
+    assert response.status_code == 200
+    (match,) = response.json()["matches"]
+    assert (match["url"], match["version"], match["changed_since"]) == (seed.URL, 6, True)
+    assert match["diff"] == "/articles/1/diff/6/7" and match["coverage"] > 0.6
+    unrelated = (COPIES / "romney.same-topic.txt").read_text(encoding="utf-8")
+    assert httpx.post(f"{site}/api/v1/trace", json={"text": unrelated},
+                      timeout=30).json() == {"matches": []}
+
+
+def test_the_api_fetches_a_url(site: str, server: LocalServer) -> None:
+    _, seven = seed.versions()
+    server.route("/mirror", article_page("Elites fighting", seven.split("\n\n")[:12]))
+    response = httpx.post(f"{site}/api/v1/trace", json={"url": server.url("/mirror")},
+                          timeout=30)
+    assert [m["version"] for m in response.json()["matches"]] == [7]
+
+
+def test_bad_requests_say_what_to_do(site: str) -> None:
+    too_long = httpx.post(f"{site}/api/v1/trace", json={"text": "word " * 5000}, timeout=30)
+    assert too_long.status_code == 413
+    assert "at most 20,000 are traced" in too_long.json()["detail"]
+    empty = httpx.post(f"{site}/api/v1/trace", json={"text": "  "}, timeout=30)
+    assert empty.status_code == 400 and "give the text" in empty.json()["detail"]
+    local = httpx.post(f"{site}/api/v1/trace", json={"url": "file:///etc/passwd"}, timeout=30)
+    assert local.status_code == 400
+
+
+def test_the_page_traces_pasted_text_and_escapes_it(site: str) -> None:
+    assert "Trace a copy" in httpx.get(f"{site}/trace").text
+    response = httpx.post(f"{site}/trace", content=urlencode({"text": seed.copy()}),
+                          headers=FORM, timeout=30)
+    assert response.status_code == 200
+    assert 'href="/articles/1/versions/6"' in response.text
+    assert 'href="/articles/1/diff/6/7"' in response.text
+    hostile = "<script>alert(1)</script> Tokayev said nothing at all about anything."
+    response = httpx.post(f"{site}/trace", content=urlencode({"text": hostile}),
+                          headers=FORM, timeout=30)
+    assert "<script>alert(1)" not in response.text and "&lt;script&gt;" in response.text
+    assert "No tracked article is the source" in response.text
+
+
+def test_a_client_gets_so_many_traces_a_minute() -> None:
+    now = [0.0]
+    limit = RateLimit(3, clock=lambda: now[0])
+    for _ in range(3):
+        limit.take("198.51.100.7")
+    with pytest.raises(Exception) as refused:
+        limit.take("198.51.100.7")
+    assert refused.value.status_code == 429  # type: ignore[attr-defined]
+    assert refused.value.headers["Retry-After"] == "20"  # type: ignore[attr-defined]
+    limit.take("203.0.113.9")  # another client has its own allowance
+    now[0] = 20.0
+    limit.take("198.51.100.7")  # a third of a minute later: one more
+
+
+def test_the_limit_is_enforced_by_the_server(tmp_path: Path) -> None:
+    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}",
+                             trace={"per_minute": 2})
+    store = Store.open(settings.database_url)
+    try:
+        with serve(create_app(settings, store)) as base:
+            codes = [httpx.post(f"{base}/api/v1/trace", json={"text": "Some text here."},
+                                timeout=30).status_code for _ in range(3)]
+            page = httpx.post(f"{base}/trace", content="text=More+text.", headers=FORM,
+                              timeout=30)
+    finally:
+        store.close()
+    assert codes == [200, 200, 429]
+    assert page.status_code == 429 and "too many traces" in page.text
+    assert page.headers["retry-after"]
