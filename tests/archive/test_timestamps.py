@@ -17,9 +17,14 @@ import pytest
 from tearsheet.archive import timestamps
 from tearsheet.archive.stamper import Stamper
 from tearsheet.archive.verify import verify_package as verify
+from tearsheet.config import load_settings
 from tearsheet.errors import TimestampError
+from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.proofs import Proofs
+from tearsheet.store.store import Store
+from tearsheet.tracker.tracker import Tracker
 from tests.conftest import cli
+from tests.localserver import LocalServer
 from tests.storekit import sql
 from tests.support.proofkit import (
     URL,
@@ -31,6 +36,7 @@ from tests.support.proofkit import (
     settings,
 )
 from tests.support.tsa import Authority, LocalTSA, make_authority, openssl_verify
+from tests.test_archive import Site
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +149,28 @@ def test_the_package_carries_the_tokens_and_standard_tools_check_them(
     rewrite(out, row["timestamp"], lambda data: flip(data, len(data) - 20))
     failures = verify(out, tsa_roots=roots).failures
     assert any(f.startswith(row["timestamp"]) for f in failures), failures
+
+
+def test_a_tracker_pass_stamps_the_captures_it_stored(server: LocalServer, tmp_path: Path,
+                                                      tsa: LocalTSA) -> None:
+    site = Site(server)
+    tracked = load_settings(
+        None, database_url=f"sqlite:///{tmp_path / 'ts.db'}",
+        schedule={"first_interval": "0.1s", "jitter": 0},
+        fetch={"allow_private_addresses": True, "per_host_delay": 0, "retries": 0,
+               "extract_processes": 0},
+        sources=[{"name": "local", "feeds": [server.url("/feed.xml")]}],
+        proof={"tsa_url": tsa.url})
+    store = Store.open(tracked.database_url)
+
+    async def once() -> None:
+        async with Fetcher(tracked.fetch) as fetcher:
+            await Tracker(tracked, store, fetcher).run(asyncio.Event(), once=True)
+
+    try:
+        asyncio.run(once())
+        assert len(site.served) == 1
+        assert Proofs(store).stamp_counts() == {"stamped": 1}
+        assert tsa.requests == 1
+    finally:
+        store.close()
