@@ -40,29 +40,30 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+
 from common import median, table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support.tsa
 
-from tearsheet.archive import timestamps  # noqa: E402
-from tearsheet.archive.signing import SigningKey  # noqa: E402
-from tearsheet.archive.stamper import Stamper  # noqa: E402
-from tearsheet.archive.verify import verify_package  # noqa: E402
-from tearsheet.archive.wacz import write_file  # noqa: E402
-from tearsheet.archive.warc import Archive, default_dir, raw_record  # noqa: E402
-from tearsheet.config import Settings, load_settings  # noqa: E402
-from tearsheet.fetch.fetcher import Exchange, Response  # noqa: E402
-from tearsheet.simulate import article_page, load_histories  # noqa: E402
-from tearsheet.store.proofs import Proofs  # noqa: E402
-from tearsheet.store.records import NewVersion, WarcPointer  # noqa: E402
-from tearsheet.store.store import Store  # noqa: E402
-from tests.support.tsa import LocalTSA, make_authority  # noqa: E402
+from tests.support.tsa import LocalTSA, make_authority
+
+from tearsheet.archive.signing import SigningKey
+from tearsheet.archive.stamper import Stamper
+from tearsheet.archive.verify import verify_package
+from tearsheet.archive.wacz import write_file
+from tearsheet.archive.warc import Archive, default_dir, raw_record
+from tearsheet.config import Settings, load_settings
+from tearsheet.fetch.fetcher import Exchange, Response
+from tearsheet.simulate import article_page, load_histories
+from tearsheet.store.proofs import Proofs
+from tearsheet.store.records import NewVersion, WarcPointer
+from tearsheet.store.store import Store
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
 def page(article: int, number: int, prose: list[str]) -> bytes:
-    paragraphs = prose[article % 7:article % 7 + 18] + [f"Update {number} of story {article}."]
+    paragraphs = [*prose[article % 7:article % 7 + 18], f"Update {number} of story {article}."]
     return article_page(f"Story {article}, take {number}", paragraphs, byline="Jane Doe",
                         noise=number).encode()
 
