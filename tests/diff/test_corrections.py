@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tearsheet.diff.corrections import (
-    _MARKERS,
-    _STEMS,
+    _PHRASE_STEMS,
     find_notes,
     is_correction,
     is_note,
@@ -81,8 +80,8 @@ def test_text_about_corrections_is_not_a_note(text: str) -> None:
 
 
 def test_every_wording_passes_the_quick_filter() -> None:
-    # The stems filter skips paragraphs before the full patterns run: none may be missed.
-    assert all(_STEMS.search(marker) for marker in _MARKERS)
+    # Paragraphs without a stem are not searched for self-referring phrases: none may
+    # be missed.
     samples = ["an earlier version of this story", "this article has been clarified",
                "this story was revised", "we regret the error",
                "has been corrected to fix what misstated", "cet article a été amendé",
@@ -93,5 +92,5 @@ def test_every_wording_passes_the_quick_filter() -> None:
                "esta reportagem foi corrigida", "dit artikel is gewijzigd",
                "i en tidligere versjon av denne artikkelen"]
     for sample in samples:
-        assert _STEMS.search(sample), sample
+        assert any(stem in sample for stem in _PHRASE_STEMS), sample
         assert is_note(sample), sample
