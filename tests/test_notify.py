@@ -78,7 +78,9 @@ EVENT = rules.ChangeEvent(
     version_id=7, article_id=3, source_id=1, source="daily", url="https://daily.example/a",
     number=2, captured_at=NOW, title=f"Minister resigns {HOSTILE}", previous_title="Minister",
     text="The ferry minister resigned on Monday. {{ 7 * 7 }}", kinds=("headline_changed",),
-    significance=0.4, boring=False, words_added=3, words_removed=1)
+    significance=0.4, boring=False, words_added=3, words_removed=1,
+    intents=("fact", "narrative"), intent_labels=("figure", "emphasis"),
+    silent_correction=True)
 
 
 @pytest.mark.parametrize(("conditions", "expected"), [
@@ -88,6 +90,10 @@ EVENT = rules.ChangeEvent(
     ({"words": ["FERRY"]}, True), ({"words": ["ferr"]}, False),  # whole words only
     ({"words": ["harbour", "resigns"]}, True), ({"words": ["a.b"]}, False),
     ({"sources": ["daily"], "kinds": ["update"]}, False),
+    ({"intents": ["fact"]}, True), ({"intents": ["style"]}, False),
+    ({"intents": ["style", "figure"]}, True), ({"intents": ["quote"]}, False),
+    ({"silent": True}, True), ({"silent": False}, False),
+    ({"intents": ["fact"], "silent": False}, False),
 ])
 def test_rule_conditions(conditions: dict[str, Any], expected: bool) -> None:
     rule = load_settings(None, notifications={"rules": [
@@ -128,6 +134,7 @@ def test_messages_are_text_and_templates_are_sandboxed() -> None:
     ({"name": "r", "webhook": "ftp://h.example/", "secret": SECRET}, "not an http\\(s\\) URL"),
     ({"name": "r", "apprise": "json://x/", "body": "{% if %}"}, "not a valid Jinja2"),
     ({"name": "r", "apprise": "json://x/", "colour": "red"}, "unknown key"),
+    ({"name": "r", "apprise": "json://x/", "intents": ["gossip"]}, "unknown intents"),
     ({"name": "r", "apprise": "nonsense://user:hunter2@x/"}, "Apprise does not understand"),
 ])
 def test_bad_rules_are_refused(rule: dict[str, Any], message: str) -> None:

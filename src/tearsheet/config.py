@@ -313,6 +313,8 @@ class NotifyRule(_Section):
     name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")
     sources: list[str] = []
     kinds: list[str] = []  # any of these kinds
+    intents: list[str] = []  # any of these intents (fact, style, narrative) or fine labels
+    silent: bool | None = None  # true: only silent corrections; false: none of them
     min_significance: float = Field(0.0, ge=0.0, le=1.0)
     words: list[str] = []  # any of these words in the new version (case-insensitive)
     include_boring: bool = False
@@ -322,13 +324,25 @@ class NotifyRule(_Section):
     account: str | None = None  # a Mastodon or Bluesky account of [notifications.accounts]
     title: str = "{{ source }}: {{ title }}"  # Jinja2 (sandboxed), for Apprise
     body: str = ("{{ kinds | join(', ') or 'changed' }} · +{{ words_added }}/−{{ words_removed }}"
-                 " words · significance {{ '%.2f' | format(significance) }}\n{{ diff_url }}")
+                 " words{% if intents %} · {{ intents | join(', ') }}{% endif %}"
+                 "{% if silent_correction %} · silent correction{% endif %}"
+                 " · significance {{ '%.2f' | format(significance) }}\n{{ diff_url }}")
     summary_title: str = "{{ source }}: {{ count }} articles changed"
     summary_body: str = ("{{ count }} articles of {{ source }} changed within {{ window }} "
                          "(a site-wide change?), e.g.:\n{% for a in articles %}- {{ a.title }}"
                          "\n{% endfor %}")
     post: str = ("{{ source }} changed “{{ title }}” (version {{ number }}): "
                  "{{ kinds | join(', ') or 'edited' }}.\n{{ diff_url }}")  # social posts
+
+    @field_validator("intents")
+    @classmethod
+    def _intent_names(cls, names: list[str]) -> list[str]:
+        from tearsheet.diff.intents import INTENT_NAMES
+
+        unknown = [name for name in names if name not in INTENT_NAMES]
+        if unknown:
+            raise ValueError(f"unknown intents {unknown}: use {', '.join(INTENT_NAMES)}")
+        return names
 
     @field_validator("webhook")
     @classmethod

@@ -85,19 +85,29 @@ class ChangeSummary:
 
     def describe(self, *, sentences: bool = False) -> str:
         """The summary in one line of plain text, the one wording every surface uses:
-        ``numbers changed, quote changed · +3/−2 words · significance 0.41``."""
+        ``numbers changed, quote changed · +3/−2 words · fact (figure, quote) · silent
+        correction · significance 0.41``."""
         if sentences and self.sentences is not None:
             kinds = ", ".join(self.kinds) or ("boring (typography only)" if self.boring
                                               else "no change")
             s = self.sentences
             return (f"{kinds} · +{self.words_added}/−{self.words_removed} words · sentences "
                     f"{s.added} added, {s.deleted} deleted, {s.edited} edited, "
-                    f"{s.moved} moved · significance {self.significance:.2f}")
+                    f"{s.moved} moved{self._meaning()} · significance {self.significance:.2f}")
         if self.boring:
             return "typography only"
         kinds = ", ".join(kind_label(kind) for kind in self.kinds) or "changed"
-        return (f"{kinds} · +{self.words_added}/−{self.words_removed} words · "
-                f"significance {self.significance:.2f}")
+        return (f"{kinds} · +{self.words_added}/−{self.words_removed} words"
+                f"{self._meaning()} · significance {self.significance:.2f}")
+
+    def _meaning(self) -> str:
+        """`` · fact (figure), style (typo) · silent correction``, or nothing."""
+        if not self.intents:
+            return ""
+        labels = ", ".join(kind_label(label) for label in self.intent_labels)
+        text = f" · {', '.join(self.intents)} ({labels})" if labels else \
+            f" · {', '.join(self.intents)}"
+        return text + (" · silent correction" if self.silent_correction else "")
 
 
 UNSUMMARIZED = ChangeSummary(kinds=(), significance=0.0, boring=False, words_added=0,

@@ -241,7 +241,8 @@ def _changes() -> Select[Any]:
         select(v.id, v.article_id, articles.c.source_id, sources.c.name.label("source"),
                articles.c.url, v.number, v.captured_at, v.title,
                previous.c.title.label("previous_title"), v.text, v.kinds, v.significance,
-               v.boring, v.words_added, v.words_removed)
+               v.boring, v.words_added, v.words_removed, v.intents, v.intent_labels,
+               v.silent_correction, v.correction_note)
         .join(articles, v.article_id == articles.c.id)
         .join(sources, articles.c.source_id == sources.c.id)
         .outerjoin(previous, and_(previous.c.article_id == v.article_id,
@@ -256,5 +257,7 @@ def _event(row: Any) -> ChangeEvent:
         captured_at=row["captured_at"], title=row["title"],
         previous_title=row["previous_title"], text=row["text"],
         kinds=summary.kinds, significance=summary.significance, boring=summary.boring,
-        words_added=summary.words_added, words_removed=summary.words_removed)
+        words_added=summary.words_added, words_removed=summary.words_removed,
+        intents=summary.intents, intent_labels=summary.intent_labels,
+        silent_correction=summary.silent_correction, correction_note=summary.correction_note)
 

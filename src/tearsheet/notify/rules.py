@@ -44,6 +44,10 @@ class ChangeEvent:
     boring: bool
     words_added: int
     words_removed: int
+    intents: tuple[str, ...] = ()  # coarse intents, dominant first
+    intent_labels: tuple[str, ...] = ()
+    silent_correction: bool = False
+    correction_note: str | None = None
 
     def diff_path(self) -> str:
         return f"/articles/{self.article_id}/diff/{self.number - 1}/{self.number}"
@@ -56,6 +60,10 @@ def matches(rule: NotifyRule, event: ChangeEvent) -> bool:
     if event.boring and not rule.include_boring:
         return False
     if rule.kinds and not set(rule.kinds) & set(event.kinds):
+        return False
+    if rule.intents and not set(rule.intents) & {*event.intents, *event.intent_labels}:
+        return False
+    if rule.silent is not None and event.silent_correction is not rule.silent:
         return False
     if event.significance < rule.min_significance:
         return False
@@ -89,7 +97,10 @@ def change_context(event: ChangeEvent, base_url: str) -> dict[str, Any]:
             "diff_url": base_url + event.diff_path(), "number": event.number,
             "captured_at": event.captured_at.isoformat(), "kinds": list(event.kinds),
             "significance": event.significance, "words_added": event.words_added,
-            "words_removed": event.words_removed, "boring": event.boring}
+            "words_removed": event.words_removed, "boring": event.boring,
+            "intents": list(event.intents), "intent_labels": list(event.intent_labels),
+            "silent_correction": event.silent_correction,
+            "correction_note": event.correction_note}
 
 
 def summary_context(source: str, events: list[ChangeEvent], count: int, window: float,

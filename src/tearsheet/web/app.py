@@ -24,6 +24,7 @@ from tearsheet import __version__, humanize
 from tearsheet.config import Settings, load_settings
 from tearsheet.diff.align import Document
 from tearsheet.diff.changes import KIND_WEIGHTS, Change, diff
+from tearsheet.diff.intents import INTENT_NAMES
 from tearsheet.diff.render import field_name, html_inline, html_rows
 from tearsheet.diff.summary import ChangeSummary
 from tearsheet.humanize import duration
@@ -137,11 +138,14 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     @app.get("/", response_class=HTMLResponse)
     async def front(request: Request, source: str | None = None, kind: str | None = None,
                     min_significance: float = Query(0.0, ge=0.0, le=1.0, alias="min"),
-                    before: str | None = None, boring: bool = False) -> HTMLResponse:
+                    before: str | None = None, boring: bool = False,
+                    intent: str | None = None, silent: bool = False) -> HTMLResponse:
         cursor = _cursor(before)
         names = browse.source_names()
+        intent = intent if intent in INTENT_NAMES else None  # "any" (or nonsense): no filter
         rows = [] if source and source not in names else \
-            browse.latest_changes(PAGE_SIZE, cursor, source, kind, min_significance, boring)
+            browse.latest_changes(PAGE_SIZE, cursor, source, kind, min_significance, boring,
+                                  intent=intent, silent=True if silent else None)
         items = []
         for row in rows:
             summary = ChangeSummary.from_row(row)
@@ -157,8 +161,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         more = f"{rows[-1]['captured_at'].isoformat()},{rows[-1]['id']}" \
             if len(rows) == PAGE_SIZE else None
         return page(request, "front.html", items=items, more=more, source=source, kind=kind,
-                    min=min_significance, boring=boring,
-                    sources=names, kinds=KIND_WEIGHTS)
+                    min=min_significance, boring=boring, intent=intent, silent=silent,
+                    sources=names, kinds=KIND_WEIGHTS, intents=INTENT_NAMES)
 
     @app.get("/search", response_class=HTMLResponse)
     def search(request: Request, q: str = "") -> HTMLResponse:

@@ -1,9 +1,10 @@
 """Feeds of changes, Atom and RSS: all, per source, per article, per filter or search.
 
-Every list takes the front page's filters (``source``, ``kind``, ``min``, ``boring``) and
-``q`` (changes whose new version holds all these words). Answers carry an ETag computed
-from the entries' version ids and a Last-Modified from the newest one, checked *before*
-any diff is computed, so a feed reader polling an unchanged feed costs one indexed query.
+Every list takes the front page's filters (``source``, ``kind``, ``min``, ``boring``,
+``intent``, ``silent``) and ``q`` (changes whose new version holds all these words).
+Answers carry an ETag computed from the entries' version ids and a Last-Modified from the
+newest one, checked *before* any diff is computed, so a feed reader polling an unchanged
+feed costs one indexed query.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from html import escape
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -23,7 +25,7 @@ from tearsheet.diff.changes import Change
 from tearsheet.diff.render import html_inline
 from tearsheet.store.browse import Browse
 from tearsheet.web import syndication
-from tearsheet.web.params import ArticleId
+from tearsheet.web.params import ArticleId, IntentParam
 from tearsheet.web.syndication import Entry, Feed
 
 FEED_SIZE = 50
@@ -34,7 +36,7 @@ FORMATS = {"atom": (syndication.atom, syndication.ATOM_TYPE),
 ChangeOf = Callable[[int, int, int], Change]
 
 
-FILTERS = ("source", "kind", "min", "boring", "q")
+FILTERS = ("source", "kind", "min", "boring", "intent", "silent", "q")
 
 
 def feed_links(request: Request) -> dict[str, str]:
@@ -76,16 +78,21 @@ def router(browse: Browse, change_between: ChangeOf) -> APIRouter:
     def all_changes(request: Request, fmt: str, source: str | None = None,
                     kind: str | None = None, q: str | None = None,
                     min_significance: float = Query(0.0, ge=0.0, le=1.0, alias="min"),
-                    boring: bool = False) -> Response:
+                    boring: bool = False, intent: IntentParam = None,
+                    silent: bool | None = None) -> Response:
         rows = browse.latest_changes(FEED_SIZE, source=source, kind=kind or None,
                                      min_significance=min_significance, boring=boring,
-                                     matching=q or None)
+                                     matching=q or None, intent=intent or None, silent=silent)
         words = [f"source {source}" if source else "", f"kind {kind}" if kind else "",
                  f"significance ≥ {min_significance:g}" if min_significance else "",
+                 f"intent {intent}" if intent else "",
+                 {True: "silent corrections", False: "not silent", None: ""}[silent],
                  f"containing “{q}”" if q else ""]
         detail = ", ".join(w for w in words if w)
         page = "/?" + urlencode({k: v for k, v in (("source", source), ("kind", kind),
                                                    ("min", min_significance or None),
+                                                   ("intent", intent),
+                                                   ("silent", "true" if silent else None),
                                                    ("q", q)) if v})
         return answer(request, fmt, "tearsheet: latest changes" + (f" ({detail})"
                       if detail else ""), page.rstrip("?"), rows)
@@ -93,11 +100,13 @@ def router(browse: Browse, change_between: ChangeOf) -> APIRouter:
     @routes.get("/sources/{name}/feed.{fmt}")
     def source_changes(request: Request, name: str, fmt: str, kind: str | None = None,
                        min_significance: float = Query(0.0, ge=0.0, le=1.0, alias="min"),
-                       boring: bool = False) -> Response:
+                       boring: bool = False, intent: IntentParam = None,
+                       silent: bool | None = None) -> Response:
         if name not in browse.source_names():
             raise HTTPException(404, f"no source named {name!r}")
         rows = browse.latest_changes(FEED_SIZE, source=name, kind=kind or None,
-                                     min_significance=min_significance, boring=boring)
+                                     min_significance=min_significance, boring=boring,
+                                     intent=intent or None, silent=silent)
         return answer(request, fmt, f"tearsheet: changes in {name}", f"/sources/{name}", rows)
 
     @routes.get("/articles/{article_id}/feed.{fmt}")
@@ -138,6 +147,9 @@ def excerpt(change: Change, limit: int = EXCERPT_UNITS) -> str:
     parts += [f"<p>{html_inline(unit)}</p>" for unit in changed[:limit]]
     if len(changed) > limit:
         parts.append(f"<p>… and {len(changed) - limit} more changes</p>")
+    note = change.reading.new_note
+    if note is not None:
+        parts.append(f"<p><b>{escape(note.kind.replace('_', ' '))}</b>: {escape(note.text)}</p>")
     return "\n".join(parts)
 
 

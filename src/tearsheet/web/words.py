@@ -38,6 +38,12 @@ def summary_line(summary: ChangeSummary) -> Markup:
         return Markup('<span class="kind boring">typography only</span>')
     kinds = "".join(f'<span class="kind">{escape(kind_label(kind))}</span> '
                     for kind in summary.kinds)
+    if summary.intents:  # the dominant intent first, its fine labels in its title
+        kinds = "".join(f'<span class="intent {escape(i)}">{escape(i)}</span> '
+                        for i in summary.intents) + kinds
+    if summary.silent_correction:
+        kinds += ('<span class="silent" title="a figure, name or quote changed and the '
+                  'article carries no correction note">silent correction</span> ')
     return Markup(  # noqa: S704 - the kinds are escaped, the rest are numbers
         f'{kinds}<span class="counts">+{int(summary.words_added)} / '
         f'−{int(summary.words_removed)} words</span>\n<span class="significance" '
