@@ -1,6 +1,7 @@
 """Body extraction: accuracy and speed of candidate extractors on the shared corpus.
 
     python bench/extraction.py [--runs 3] [--only NAME ...] [--markdown]
+    python bench/extraction.py --suites   # a table per corpus, tearsheet beside its peers
 
 The corpus is ``../shared/corpora/extraction/``: 60 real news pages with hand-checked
 bodies (the Scrapinghub article-extraction benchmark). Scoring is the benchmark's usual
@@ -35,7 +36,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "extraction"
+CORPUS = Path(os.environ.get("TEARSHEET_SHARED", Path(__file__).resolve().parents[2] / "shared")
+              ) / "corpora" / "extraction"
 _TOKEN = re.compile(r"\w+")
 
 
@@ -107,6 +109,12 @@ def _trafilatura(**options: object) -> Extractor:
         return trafilatura.extract(html, url=url, include_comments=False,
                                    include_tables=False, **options) or ""
     return run
+
+
+def _trafilatura_peer(html: str, url: str) -> str:
+    """trafilatura as the peer scorers run it (its defaults: tables kept, full path)."""
+    import trafilatura
+    return trafilatura.extract(html, url=url, include_comments=False) or ""
 
 
 def _tearsheet(html: str, url: str) -> str:
@@ -214,6 +222,7 @@ CANDIDATES: dict[str, tuple[Extractor, str]] = {
     "lxml parse only (baseline)": (_parse_only, "lxml"),
     "tearsheet extract()": (_tearsheet, "tearsheet"),
     "trafilatura (tearsheet 0.1 settings)": (_trafilatura(), "trafilatura"),
+    "trafilatura (peer settings)": (_trafilatura_peer, "trafilatura"),
     "trafilatura favor_precision": (_trafilatura(favor_precision=True), "trafilatura"),
     "trafilatura favor_recall": (_trafilatura(favor_recall=True), "trafilatura"),
     "trafilatura fast": (_trafilatura(fast=True), "trafilatura"),
@@ -290,7 +299,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="candidate names (substrings)")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--suites", action="store_true",
+                        help="a table per corpus (benchmark, readability, trafilatura-eval): "
+                             "tearsheet beside trafilatura and readability-lxml")
+    parser.add_argument("--peers-python", default=sys.executable,
+                        help="a Python with readability-lxml and trafilatura, for --suites")
     args = parser.parse_args(argv)
+    if args.suites:
+        return suites_main(args)
     if not (args.corpus / "ground-truth.json").exists():
         print(f"{args.corpus} is absent (the shared corpora live beside the repository)",
               file=sys.stderr)
@@ -343,6 +359,47 @@ def main(argv: list[str] | None = None) -> int:
         print(table(rows, header))
     for name in missing:
         print(f"not measured: {name}")
+    return 0
+
+
+def _refusals(pages: list[Page], texts: list[str]) -> dict[str, int]:
+    """Reasons tearsheet as shipped refuses the corpus's pages for."""
+    from tearsheet.errors import ExtractionError
+    from tearsheet.extract import extract
+    found: dict[str, int] = {}
+    for page, html in zip(pages, texts, strict=True):
+        try:
+            extract(html, page.url)
+        except ExtractionError as exc:
+            found[exc.reason] = found.get(exc.reason, 0) + 1
+    return found
+
+
+def suites_main(args: argparse.Namespace) -> int:
+    """The three corpora, one table each (see bench/suites.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import suites
+    from common import table
+    from tearsheet.extract import decode_html
+    warnings.simplefilter("ignore")
+    import logging
+    logging.disable(logging.CRITICAL)
+    pages = load_corpus(args.corpus)
+    texts = [decode_html(page.html) for page in pages]
+    chosen = {"tearsheet": _tearsheet, "trafilatura": _trafilatura_peer,
+              "readability-lxml": _readability}
+    results = measure(chosen, pages, texts, args.runs)
+    refused = _refusals(pages, texts)
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"tearsheet beside its peers, one run, {when}")
+    print(f"\nbenchmark ({len(pages)} pages; body shingle F1; best of {args.runs} runs)")
+    print(table(suites.benchmark_rows(
+        {r.name: (r.score.f1, r.median_ms, refused if r.name == "tearsheet" else {})
+         for r in results}), suites.HEADER))
+    print("\nreadability (65 pages; body shingle F1 against Readability's output)")
+    print(table(suites.readability_rows(args.peers_python), suites.HEADER))
+    print("\ntrafilatura-eval (495 pages; the set's passage F1)")
+    print(table(suites.trafilatura_rows(args.peers_python), suites.HEADER))
     return 0
 
 
