@@ -216,6 +216,22 @@ def _exchange(reply: httpx.Response, received: bytes) -> Exchange:
         request_headers=_latin1(request.headers.raw), body=received)
 
 
+def _protocol_error(exc: Exception, reading: bool) -> str:
+    """What a broken HTTP answer was, in words: h11 says "illegal status line" or "Receive
+    buffer too long", which all read "server closed the connection" before."""
+    detail = str(exc)
+    if "Invalid URL in location header" in detail:
+        return f"a redirect to an invalid URL ({detail.partition(': ')[2] or detail})"
+    if "Receive buffer too long" in detail:
+        return "the response headers are too large (over 100 KB)"
+    if "illegal status line" in detail:
+        return f"not an HTTP response: a bad status line ({detail[:120]})"
+    if "header" in detail.lower() and not reading:
+        return f"a malformed response header ({detail[:120]})"
+    what = "truncated body" if reading else "server closed the connection"
+    return f"{what} ({detail})"
+
+
 def _parse_url(url: str | httpx.URL) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
@@ -439,12 +455,19 @@ class Fetcher:
                             _exchange(reply, received))
         except BlockedConnect as exc:
             raise BlockedAddressError(where, f"{exc}; refused") from None
-        except (httpx.TimeoutException, TimeoutError):
+        except httpx.TimeoutException:
             raise _Transient(where, f"no answer within {self._settings.timeout:g} s",
                              timeout=True) from None
+        except TimeoutError:  # the total deadline, not one read: a trickling server
+            deadline = DEADLINE_FACTOR * self._settings.timeout
+            raise _Transient(where, f"the response took longer than the total deadline of "
+                                    f"{deadline:g} s ({DEADLINE_FACTOR} × fetch.timeout)",
+                             timeout=True) from None
         except httpx.RemoteProtocolError as exc:
-            what = "truncated body" if reading else "server closed the connection"
-            raise _Transient(where, f"{what} ({exc})") from None
+            message = _protocol_error(exc, reading)
+            if message.startswith(("truncated", "server closed")):
+                raise _Transient(where, message) from None
+            raise FetchError(where, message) from None  # the same answer again: no retry
         except httpx.ConnectError as exc:
             raise _Transient(where, f"cannot connect ({exc or type(exc).__name__})") from None
         except httpx.TransportError as exc:

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tearsheet.config import Settings, SourceSettings
@@ -29,7 +30,7 @@ from tearsheet.store.curation import Curation, CurationError
 from tearsheet.store.schema import MAX_ID
 from tearsheet.web import api_models as m
 from tearsheet.web.feeds import ChangeOf
-from tearsheet.web.params import ArticleId, IntentParam, Number
+from tearsheet.web.params import ArticleId, IntentParam, Moment, Number
 
 PREFIX = "/api/v1"
 MAX_PAGE = 200
@@ -72,6 +73,21 @@ def error_response(request: Request, exc: Exception) -> JSONResponse:
                             headers=getattr(exc, "headers", None))
     return JSONResponse({"detail": "Something went wrong on our side; it has been logged."},
                         status_code=500)
+
+
+def allowed_methods(app: Any, path: str) -> str:
+    """Every method some route answers at ``path`` (an ``Allow`` header's value): a path
+    served by several routes (GET and POST on /sources) is one resource."""
+    methods = {"OPTIONS"}
+    pending = list(app.router.routes)
+    while pending:
+        route = pending.pop()
+        included = getattr(route, "original_router", None)  # an included APIRouter
+        if included is not None:
+            pending += included.routes
+        elif getattr(route, "methods", None) and route.path_regex.match(path):
+            methods |= set(route.methods)
+    return ", ".join(sorted(methods))
 
 
 def encode_cursor(*key: Any) -> str:
@@ -120,6 +136,9 @@ def router(settings: Settings, browse: Browse, curation: Curation,
         try:
             return action()
         except CurationError as exc:
+            if exc.status == 422:  # as the schema says a 422 is: a list of problems
+                raise RequestValidationError([{"loc": ["body"], "msg": str(exc),
+                                               "type": "value_error"}]) from None
             raise HTTPException(exc.status, str(exc)) from None
 
     def source_list() -> list[m.Source]:
@@ -140,7 +159,11 @@ def router(settings: Settings, browse: Browse, curation: Curation,
     def add_source(source: m.NewSource) -> m.Source:
         """Add a source (stored in the database; the tracker discovers it on its next
         pass). Needs the API token."""
-        spec = SourceSettings(**source.model_dump())
+        try:
+            spec = SourceSettings(**source.model_dump())
+        except ValidationError as exc:
+            raise RequestValidationError([{"loc": ["body", *e["loc"]], "msg": e["msg"],
+                                           "type": e["type"]} for e in exc.errors()]) from None
         curate(lambda: curation.add_source(spec, datetime.now(UTC)))
         return next(s for s in source_list() if s.name == source.name)
 
@@ -156,7 +179,7 @@ def router(settings: Settings, browse: Browse, curation: Curation,
     @api.get("/articles", response_model=m.Page[m.ArticleBrief], responses=_READ_ERRORS)
     def articles(limit: Limit = 50, cursor: CursorParam = None, source: str | None = None,
                  status: Literal["active", "retired"] | None = None,
-                 changed_since: datetime | None = None) -> m.Page[m.ArticleBrief]:
+                 changed_since: Moment = None) -> m.Page[m.ArticleBrief]:
         """Articles in the order they were found; filter by source, status (``active``:
         still checked, ``retired``) and last change (``changed_since``, ISO 8601)."""
         key = decode_cursor(cursor, 1)

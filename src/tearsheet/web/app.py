@@ -83,13 +83,21 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:  # Allow names every method of the path, not one route's
+            allowed = api.allowed_methods(app, request.url.path)
+            if request.method == "OPTIONS":
+                return Response(status_code=204, headers={"Allow": allowed})
+            exc = StarletteHTTPException(405, f"{request.method} is not allowed here "
+                                              f"(allowed: {allowed})", {"Allow": allowed})
         if api.is_api(request):
             return api.error_response(request, exc)
         message = exc.detail
         if exc.status_code == 404 and message == "Not Found":  # no route: say which page
             message = f"There is no page at {request.url.path}."
-        return page(request, "error.html", exc.status_code, status=exc.status_code,
-                    message=message)
+        answer = page(request, "error.html", exc.status_code, status=exc.status_code,
+                      message=message)
+        answer.headers.update(exc.headers or {})  # Allow, WWW-Authenticate
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
