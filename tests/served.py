@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from tearsheet.config import load_settings
-from tearsheet.store.records import NewVersion
+from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.store.summaries import fill_missing_summaries
 from tearsheet.web import create_app
@@ -42,13 +42,13 @@ def record(store: Store, source: str, url: str, history: Sequence[tuple[str, str
     article = store.article_by_url(url)
     assert article is not None
     for number, (title, text) in enumerate(history):
-        store.record_check(
+        store.record_check(CheckRecord(
             store.claim_article(article["id"], start + timedelta(days=1)),
             checked_at=start + step * number, outcome="new_version",
             next_check_at=start + timedelta(days=1), check_interval=7200.0,
             version=NewVersion(url=url, title=title, byline="Lena Brandt",
                                published_at=start - timedelta(hours=1), modified_at=None,
-                               language="en", text=text, content_hash=f"{url}#{number}"))
+                               language="en", text=text, content_hash=f"{url}#{number}")))
     fill_missing_summaries(store)
     return int(article["id"])
 

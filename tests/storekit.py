@@ -10,7 +10,7 @@ from typing import Any
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from tearsheet.store.records import DueArticle, NewVersion
+from tearsheet.store.records import CheckRecord, DueArticle, NewVersion
 from tearsheet.store.store import Store
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -67,7 +67,7 @@ def version(text: str, *, title: str = "Headline", url: str = "https://a.example
 
 
 def record_version(store: Store, article_id: int, text: str, at: datetime) -> int | None:
-    return store.record_check(
+    return store.record_check(CheckRecord(
         claim(store, article_id), checked_at=at, outcome="new_version",
         next_check_at=at + timedelta(seconds=FIRST), check_interval=FIRST,
-        version=version(text), http_status=200)
+        version=version(text), http_status=200))

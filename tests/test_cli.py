@@ -12,7 +12,7 @@ import pytest
 
 from tearsheet.diff.fingerprint import fingerprint
 from tearsheet.extract.extraction import extract
-from tearsheet.store.records import NewVersion
+from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.urls import canonicalize
 from tests.conftest import cli
@@ -186,17 +186,19 @@ def filled(tmp_path: Path, server: LocalServer) -> Path:
     ids = [store.article_by_url(u)["id"] for u in urls]  # type: ignore[index]
     lease = now + timedelta(minutes=5)
     for n, text in enumerate(["first", "second"], start=1):
-        store.record_check(
+        store.record_check(CheckRecord(
             store.claim_article(ids[0], lease), checked_at=past + timedelta(minutes=n),
             outcome="new_version", next_check_at=now + timedelta(days=1), check_interval=1800.0,
             version=NewVersion(url=urls[0], title=f"Title {n}", byline="Jane Doe",
                                published_at=past, modified_at=None, language="en",
-                               text=f"{text} text", content_hash=text))
-    store.record_check(store.claim_article(ids[1], lease), checked_at=past, outcome="unchanged",
-                       next_check_at=None, check_interval=1800.0)
-    store.record_check(store.claim_article(ids[2], lease), checked_at=past, outcome="failed",
+                               text=f"{text} text", content_hash=text)))
+    store.record_check(CheckRecord(store.claim_article(ids[1], lease), checked_at=past,
+                                   outcome="unchanged",
+                       next_check_at=None, check_interval=1800.0))
+    store.record_check(CheckRecord(store.claim_article(ids[2], lease), checked_at=past,
+                                   outcome="failed",
                        next_check_at=now - timedelta(minutes=1), check_interval=1800.0,
-                       http_status=503, error="HTTP 503 Service Unavailable")
+                       http_status=503, error="HTTP 503 Service Unavailable"))
     store.close()
     return config
 

@@ -12,7 +12,7 @@ from rich.console import Console
 from tearsheet.diff.align import Document
 from tearsheet.diff.changes import diff
 from tearsheet.diff.render import html_document, terminal
-from tearsheet.store.records import NewVersion
+from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tests.conftest import cli
 
@@ -117,13 +117,13 @@ def test_cli_stored_versions(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert article is not None
     for number, (title, text) in enumerate([("Budget", OLD), ("Budget passes", NEW),
                                             ("Budget passes", NEW + "\nA third version.\n")]):
-        store.record_check(
+        store.record_check(CheckRecord(
             store.claim_article(article["id"], now + timedelta(hours=1)),
             checked_at=now + timedelta(minutes=number), outcome="new_version",
             next_check_at=now, check_interval=1800.0,
             version=NewVersion(url=url, title=title, byline="Lena Brandt", published_at=None,
                                modified_at=None, language="en", text=text,
-                               content_hash=str(number)))
+                               content_hash=str(number))))
     store.close()
     assert cli("diff", url, "--from", "1", "--to", "2", "-f", "json", "--config",
                str(config)) == 0

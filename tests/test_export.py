@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tearsheet.export.versions import version_record, write_jsonl
-from tearsheet.store.records import NewVersion
+from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tests.pages import LOREM
 
@@ -49,13 +49,13 @@ def store(tmp_path: Path) -> Iterator[Store]:
         assert article is not None
         for n, body in enumerate(bodies):
             at = NOW + timedelta(minutes=n, microseconds=123456 * n)
-            store.record_check(
+            store.record_check(CheckRecord(
                 store.claim_article(article["id"], at + timedelta(minutes=5)), checked_at=at,
                 outcome="new_version", next_check_at=at + timedelta(minutes=1),
                 check_interval=60.0, http_status=200,
                 version=NewVersion(url=url, title=f"Title {n}", byline=None,
                                    published_at=NOW - timedelta(hours=2), modified_at=None,
-                                   language="fr", text=body, content_hash=f"h{n}"))
+                                   language="fr", text=body, content_hash=f"h{n}")))
     try:
         yield store
     finally:

@@ -14,7 +14,7 @@ from tearsheet.diff.summary import ChangeSummary
 from tearsheet.errors import StoreError
 from tearsheet.store.browse import MARK_END, MARK_START, Browse
 from tearsheet.store.copy import copy_store
-from tearsheet.store.records import NewVersion
+from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.schema import metadata
 from tearsheet.store.store import Store
 from tests import postgres
@@ -48,18 +48,18 @@ def fill(store: Store, articles: int = 30) -> None:
         for number in range(1 + n % 3):
             at = NOW + timedelta(hours=number)
             summary = None if number == 0 else ChangeSummary(("update",), 0.5, False, 7, 1)
-            store.record_check(
+            store.record_check(CheckRecord(
                 store.claim_article(row["id"], at + timedelta(minutes=5)), checked_at=at,
                 outcome="new_version", next_check_at=at + timedelta(hours=1),
                 check_interval=3600.0, http_status=200,
                 version=NewVersion(url=url, title=f"Story {n}, take {number}", byline="Ann Lee",
                                    published_at=NOW, modified_at=None, language="en",
                                    text=f"Harbour ferries paused, report {n}.{number}. <b>&",
-                                   content_hash=f"{n}-{number}", summary=summary))
-        store.record_check(store.claim_article(row["id"], NOW + timedelta(days=1)),
+                                   content_hash=f"{n}-{number}", summary=summary)))
+        store.record_check(CheckRecord(store.claim_article(row["id"], NOW + timedelta(days=1)),
                            checked_at=NOW + timedelta(hours=5), outcome="failed",
                            next_check_at=NOW + timedelta(hours=6), check_interval=3600.0,
-                           http_status=503, error="server answered 503")
+                           http_status=503, error="server answered 503"))
     with store.engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO hosts (name, next_allowed_at) VALUES "
                              "('a.example:443', '2026-11-20 08:00:00')")
@@ -110,14 +110,15 @@ def test_a_whole_store_is_copied_row_for_row(
                             revive_gap=3600.0)
         new = target.article_by_url("https://b.example/1")
         assert new is not None and new["id"] == 31
-        assert target.record_check(target.claim_article(new["id"], NOW + timedelta(hours=1)),
+        assert target.record_check(CheckRecord(target.claim_article(new["id"],
+                                               NOW + timedelta(hours=1)),
                                    checked_at=NOW, outcome="new_version", next_check_at=None,
                                    check_interval=1800.0,
                                    version=NewVersion(url="https://b.example/1", title="B",
                                                       byline=None, published_at=None,
                                                       modified_at=None, language=None,
                                                       text="New after the move.",
-                                                      content_hash="b")) == 1
+                                                      content_hash="b"))) == 1
     finally:
         source.close()
         target.close()

@@ -11,7 +11,7 @@ import pytest
 
 from tearsheet.config import load_settings
 from tearsheet.store.browse import MARK_END, MARK_START, Browse
-from tearsheet.store.records import NewVersion
+from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.web import create_app
 
@@ -34,13 +34,13 @@ def store(store_url: str) -> Iterator[Store]:
     opened.add_articles(source, [(url, None)], START, 1800.0, revive_gap=3600.0)
     article_id = opened.article_by_url(url)["id"]  # type: ignore[index]
     for number, text in enumerate(TEXTS):
-        opened.record_check(
+        opened.record_check(CheckRecord(
             opened.claim_article(article_id, START + timedelta(days=1)),
             checked_at=START + timedelta(hours=number), outcome="new_version",
             next_check_at=START + timedelta(days=1), check_interval=7200.0,
             version=NewVersion(url=url, title=f"Budget passes ({number + 1})", byline=None,
                                published_at=None, modified_at=None, language="en",
-                               text=text, content_hash=str(number)))
+                               text=text, content_hash=str(number))))
     try:
         yield opened
     finally:

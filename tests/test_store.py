@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.exc import StatementError
 
+from tearsheet.store.records import CheckRecord
 from tearsheet.store.store import Store
 from tests.storekit import (
     FIRST,
@@ -98,8 +99,8 @@ def test_add_articles_revives_a_retired_article(
 ) -> None:
     (article_id,) = add(store, "daily", "https://a.example/1")
     source_id = store.ensure_source("daily", NOW)
-    store.record_check(claim(store, article_id), checked_at=NOW, outcome="unchanged",
-                       next_check_at=None, check_interval=3 * 86400.0)
+    store.record_check(CheckRecord(claim(store, article_id), checked_at=NOW, outcome="unchanged",
+                       next_check_at=None, check_interval=3 * 86400.0))
     assert store.article_by_url("https://a.example/1")["next_check_at"] is None  # type: ignore[index]
     for offset in seen_in_between:
         store.add_articles(source_id, [("https://a.example/1", None)], NOW + offset, FIRST,
@@ -167,9 +168,10 @@ def test_unchanged_check_keeps_the_version(store: Store) -> None:
     (article_id,) = add(store, "daily", "https://a.example/1")
     record_version(store, article_id, "first", NOW)
     later = NOW + timedelta(hours=1)
-    assert store.record_check(claim(store, article_id), checked_at=later, outcome="unchanged",
+    assert store.record_check(CheckRecord(claim(store, article_id), checked_at=later,
+                                          outcome="unchanged",
                               next_check_at=later + timedelta(hours=2), check_interval=7200.0,
-                              etag='"e1"', last_modified="Fri, 20 Nov 2026 08:00:00 GMT") is None
+                              etag='"e1"', last_modified="Fri, 20 Nov 2026 08:00:00 GMT")) is None
     row = store.article_by_url("https://a.example/1")
     assert row is not None
     assert (row["version_count"], row["last_changed_at"], row["last_checked_at"],
@@ -181,9 +183,10 @@ def test_failed_check_counts_errors_and_stores_no_version(store: Store) -> None:
     record_version(store, article_id, "first", NOW)
     for n in (1, 2):
         at = NOW + timedelta(hours=n)
-        assert store.record_check(claim(store, article_id), checked_at=at, outcome="failed",
+        assert store.record_check(CheckRecord(claim(store, article_id), checked_at=at,
+                                              outcome="failed",
                                   next_check_at=at + timedelta(hours=1), check_interval=FIRST,
-                                  http_status=503, error=f"503 number {n}") is None
+                                  http_status=503, error=f"503 number {n}")) is None
         row = store.article_by_url("https://a.example/1")
         assert row is not None
         assert (row["error_count"], row["last_error"]) == (n, f"503 number {n}")
@@ -203,8 +206,9 @@ def test_record_check_is_one_transaction(store: Store) -> None:
     (article_id,) = add(store, "daily", "https://a.example/1")
     naive = datetime(2026, 11, 20, 9, 0)  # refused when the article row is written, last
     with pytest.raises(StatementError, match="naive datetime"):
-        store.record_check(claim(store, article_id), checked_at=NOW, outcome="new_version",
-                           next_check_at=naive, check_interval=FIRST, version=version("v1"))
+        store.record_check(CheckRecord(claim(store, article_id), checked_at=NOW,
+                                       outcome="new_version",
+                           next_check_at=naive, check_interval=FIRST, version=version("v1")))
     assert sql(store, "SELECT count(*) FROM versions") == [(0,)]
     assert sql(store, "SELECT count(*) FROM checks") == [(0,)]
     row = store.article_by_url("https://a.example/1")
@@ -226,8 +230,8 @@ def test_adopt_url_renames_and_keeps_an_alias(store: Store) -> None:
 def test_adopt_url_merges_into_the_existing_article(store: Store) -> None:
     owner, duplicate = add(store, "daily", "https://a.example/1", "https://a.example/1/amp")
     record_version(store, owner, "first", NOW)
-    store.record_check(claim(store, duplicate), checked_at=NOW, outcome="failed",
-                       next_check_at=NOW + timedelta(hours=1), check_interval=FIRST, error="x")
+    store.record_check(CheckRecord(claim(store, duplicate), checked_at=NOW, outcome="failed",
+                       next_check_at=NOW + timedelta(hours=1), check_interval=FIRST, error="x"))
     assert store.adopt_url(duplicate, "https://a.example/1") == owner
     assert sql(store, "SELECT id FROM articles") == [(owner,)]
     assert sql(store, "SELECT count(*) FROM checks WHERE article_id = ?", duplicate) == [(0,)]
@@ -276,10 +280,10 @@ def test_source_summaries(store: Store) -> None:
     store.ensure_source("empty", NOW)
     record_version(store, changed, "one", NOW)
     record_version(store, changed, "two", NOW + timedelta(minutes=1))
-    store.record_check(claim(store, retired), checked_at=NOW, outcome="unchanged",
-                       next_check_at=None, check_interval=FIRST)
-    store.record_check(claim(store, failing), checked_at=NOW, outcome="failed",
-                       next_check_at=NOW + timedelta(hours=2), check_interval=FIRST, error="x")
+    store.record_check(CheckRecord(claim(store, retired), checked_at=NOW, outcome="unchanged",
+                       next_check_at=None, check_interval=FIRST))
+    store.record_check(CheckRecord(claim(store, failing), checked_at=NOW, outcome="failed",
+                       next_check_at=NOW + timedelta(hours=2), check_interval=FIRST, error="x"))
     summaries = store.source_summaries(NOW + timedelta(minutes=5))
     assert summaries == [
         {"name": "daily", "articles": 4, "active": 3, "versions": 2, "due": 1, "failing": 1},

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from tearsheet.store.records import DueArticle
+from tearsheet.store.records import CheckRecord, DueArticle
 from tearsheet.store.store import Store
 from tests.storekit import (
     FIRST,
@@ -51,8 +51,8 @@ def test_claim_due_respects_the_limit(store: Store, limit: int) -> None:
 
 def test_claim_due_ignores_retired_articles(store: Store) -> None:
     retired, live = add(store, "daily", "https://a.example/old", "https://a.example/new")
-    store.record_check(claim(store, retired), checked_at=NOW, outcome="unchanged",
-                       next_check_at=None, check_interval=FIRST)
+    store.record_check(CheckRecord(claim(store, retired), checked_at=NOW, outcome="unchanged",
+                       next_check_at=None, check_interval=FIRST))
     store.release_leases()
     later = NOW + timedelta(days=365)
     assert [a.id for a in store.claim_due(later, 10, later + timedelta(minutes=5))] == [live]
@@ -125,9 +125,9 @@ def two_workers(store_url: str) -> tuple[Store, Store]:
 
 
 def check_with(store: Store, article: DueArticle, text: str, at: datetime) -> int | None:
-    return store.record_check(
+    return store.record_check(CheckRecord(
         article, checked_at=at, outcome="new_version", next_check_at=at + timedelta(hours=1),
-        check_interval=FIRST, version=version(text), http_status=200)
+        check_interval=FIRST, version=version(text), http_status=200))
 
 
 def test_a_check_that_outlived_its_lease_is_not_recorded(store: Store, store_url: str) -> None:

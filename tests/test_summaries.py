@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tearsheet.store.records import NewVersion
+from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.store.summaries import fill_missing_summaries
 
@@ -23,13 +23,13 @@ def test_backfill_summarises_every_change_once(tmp_path: Path) -> None:
     article = store.article_by_url("https://x.example/a")
     assert article is not None
     for number, text in enumerate(TEXTS):
-        store.record_check(
+        store.record_check(CheckRecord(
             store.claim_article(article["id"], now + timedelta(hours=1)),
             checked_at=now + timedelta(minutes=number), outcome="new_version",
             next_check_at=now, check_interval=1800.0,
             version=NewVersion(url="https://x.example/a", title="Budget", byline=None,
                                published_at=None, modified_at=None, language="en", text=text,
-                               content_hash=str(number)))
+                               content_hash=str(number))))
     assert fill_missing_summaries(store) == 2
     assert fill_missing_summaries(store) == 0  # nothing left
     with store.engine.connect() as conn:

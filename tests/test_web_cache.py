@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tearsheet.config import load_settings
-from tearsheet.store.records import NewVersion
+from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.web import create_app
 from tearsheet.web.cache import PageCache
@@ -38,12 +38,12 @@ def site(store_url: str) -> Iterator[tuple[str, Store]]:
 
 def store_third_version(store: Store) -> None:
     """What the tracker does when a check finds a change."""
-    store.record_check(
+    store.record_check(CheckRecord(
         store.claim_article(1, START + timedelta(days=1)), checked_at=START + timedelta(hours=3),
         outcome="new_version", next_check_at=START + timedelta(days=1), check_interval=7200.0,
         version=NewVersion(url=URL, title="Budget 3", byline=None, published_at=None,
                            modified_at=None, language="en", text=TEXT.format(n=999),
-                           content_hash="third"))
+                           content_hash="third")))
 
 
 @pytest.mark.parametrize("path", ["/", "/articles/1", "/articles/1/diff/1/2", "/sources"])

@@ -14,6 +14,7 @@ import math
 import os
 import re
 import tomllib
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -93,6 +94,14 @@ def parse_size(value: Any) -> int:
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 ByteSize = Annotated[int, BeforeValidator(parse_size)]
+
+
+class FeedKind(StrEnum):
+    """Where a source's articles are found (``feeds.kind``)."""
+
+    FEED = "feed"  # RSS or Atom
+    SITEMAP = "sitemap"  # a (news) sitemap or sitemap index
+    SECTION = "section"  # a section page's links that match the source's article_pattern
 
 
 class _Section(BaseModel):
@@ -230,12 +239,12 @@ class SourceSettings(_Section):
     drop_selectors: list[str] = []
     wayback: bool = False  # save each new version with the Internet Archive (``[wayback]``)
 
-    def discovery(self) -> list[tuple[str, str, str]]:
+    def discovery(self) -> list[tuple[FeedKind, str, str]]:
         """Where its articles are found: (kind, url, pattern) rows, as
         :meth:`tearsheet.store.store.Store.sync_feeds` takes them."""
-        return ([("feed", url, "") for url in self.feeds]
-                + [("sitemap", url, "") for url in self.sitemaps]
-                + [("section", url, self.article_pattern) for url in self.section_pages])
+        return ([(FeedKind.FEED, url, "") for url in self.feeds]
+                + [(FeedKind.SITEMAP, url, "") for url in self.sitemaps]
+                + [(FeedKind.SECTION, url, self.article_pattern) for url in self.section_pages])
 
     @field_validator("body_selector")
     @classmethod

@@ -1,10 +1,57 @@
-"""One exception hierarchy, rooted in :class:`TearsheetError`.
+"""One exception hierarchy, rooted in :class:`TearsheetError`, and every exception in it.
 
 Every message is written for the person running tearsheet: it says what went wrong and,
-where there is one, what to do about it.
+where there is one, what to do about it. The CLI turns any of them into one line and exit
+status 1; the web answers them as problems (JSON under ``/api``)::
+
+    TearsheetError
+    ├── ConfigError            the settings file or environment
+    ├── FetchError             a page could not be fetched (a failed check, never a version)
+    │   ├── BlockedAddressError    an internal address, refused at connect time
+    │   ├── RobotsDisallowedError  robots.txt says no
+    │   ├── ResponseTooLargeError  over fetch.max_bytes, decompressed
+    │   ├── HTTPStatusError        a 4xx or 5xx answer
+    │   └── FetchTimeoutError      no answer in time
+    ├── DiscoveryError         a feed, sitemap or section page that cannot be read
+    ├── ExtractionError        no article in the page; ``reason`` is a :class:`Refusal`
+    ├── StoreError             the database cannot be opened or used
+    ├── CurationError          an API write that cannot be done as asked (with its status)
+    ├── ArchiveError           a WARC record cannot be written or read back
+    │   └── DamagedRecordError     a record that cannot be read (skipped by imports)
+    ├── WarcImportError        an import that cannot start
+    ├── ExportError            an export that cannot be written
+    ├── ProofError             a proof package that cannot be made, read or verified
+    │   └── TimestampError         a timestamping authority failed, or a token does not verify
+    ├── DeliveryError          one attempt at a notification failed (retried)
+    └── PostError              a social post not made (retried unless ``final``)
+        └── RateLimited            the server asked us to wait
 """
 
 from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+
+class Refusal(StrEnum):
+    """Why a fetched page is not stored as a version (an :class:`ExtractionError`'s
+    ``reason``; the ``checks.error`` text ends with it in brackets)."""
+
+    EMPTY = "empty"
+    NOT_HTML = "not_html"
+    TOO_SHORT = "too_short"
+    PAYWALL = "paywall"
+    CONSENT = "consent"
+    LOGIN = "login"
+    ERROR_PAGE = "error_page"
+    SOFT_404 = "soft_404"
+    TRUNCATED = "truncated"
+    MOJIBAKE = "mojibake"
+    SELECTOR = "selector"  # the source's body_selector matched nothing
+    NOT_ARTICLE = "not_article"  # a home, section, tag or search page; a gallery
+    BLOCKED = "blocked"  # a bot check: a JavaScript challenge, a CAPTCHA
+    UNCONFIRMED_SHRINK = "unconfirmed_shrink"  # a second fetch did not confirm a shrink
+    WORKER_DIED = "worker_died"  # the extraction process died under it (retried)
 
 
 class TearsheetError(Exception):
@@ -61,19 +108,28 @@ class ExtractionError(TearsheetError):
     """A page was fetched but holds no article we can read (empty, paywall, not HTML).
 
     A failed extraction is a failed check, never a new (empty) version. ``reason`` says
-    why, for machines: ``empty``, ``not_html``, ``too_short``, ``paywall``, ``consent``,
-    ``login``, ``error_page``, ``soft_404``, ``truncated``, ``mojibake``, ``selector``,
-    ``not_article`` (a home, section or search page, a gallery), ``blocked`` (a bot check);
-    ``worker_died`` when the extraction process died under it (the page is retried).
+    why, for machines (a :class:`Refusal`; an unknown name is a programming error).
     """
 
-    def __init__(self, message: str, *, reason: str = "too_short") -> None:
+    def __init__(self, message: str, *, reason: Refusal | str = Refusal.TOO_SHORT) -> None:
         super().__init__(message)
-        self.reason = reason
+        self.reason = Refusal(reason)
+
+    def at(self, url: str) -> ExtractionError:
+        """The same refusal, its message naming the page and the reason (as checks log it)."""
+        return ExtractionError(f"{url}: {self} [{self.reason}]", reason=self.reason)
 
 
 class StoreError(TearsheetError):
     """The database cannot be opened or used (bad URL, newer schema, ...)."""
+
+
+class CurationError(TearsheetError):
+    """A write that cannot be done as asked; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class ArchiveError(TearsheetError):
@@ -98,3 +154,23 @@ class ProofError(TearsheetError):
 
 class TimestampError(ProofError):
     """A timestamping authority failed or refused, or a timestamp token does not verify."""
+
+
+class DeliveryError(TearsheetError):
+    """One attempt at delivering a notification failed (it may be retried)."""
+
+
+class PostError(TearsheetError):
+    """A post was not made (the delivery is retried unless ``final``)."""
+
+    def __init__(self, message: str, *, final: bool = False) -> None:
+        super().__init__(message)
+        self.final = final
+
+
+class RateLimited(PostError):
+    """The server asked us to wait until ``until`` (not counted as a failed attempt)."""
+
+    def __init__(self, message: str, until: datetime) -> None:
+        super().__init__(message)
+        self.until = until

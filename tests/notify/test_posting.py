@@ -11,7 +11,7 @@ import pytest
 
 from tearsheet.config import Settings, load_settings
 from tearsheet.notify.notifier import Notifier
-from tearsheet.store.records import NewVersion
+from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.store.summaries import fill_missing_summaries
 from tests.localserver import LocalServer
@@ -38,12 +38,12 @@ def notifier(store: Store, server: LocalServer, clock: Clock) -> Notifier:
 
 def another_version(store: Store, article_id: int, url: str, text: str) -> None:
     article = store.claim_article(article_id, NOW)
-    store.record_check(article, checked_at=NOW, outcome="new_version",
+    store.record_check(CheckRecord(article, checked_at=NOW, outcome="new_version",
                        next_check_at=NOW + timedelta(days=1), check_interval=7200.0,
                        version=NewVersion(url=url, title="Ferry late", byline="Lena Brandt",
                                           published_at=NOW - timedelta(days=1),
                                           modified_at=None, language="en", text=text,
-                                          content_hash=f"third-{len(text)}"))
+                                          content_hash=f"third-{len(text)}")))
     fill_missing_summaries(store)
 
 

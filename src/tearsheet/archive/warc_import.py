@@ -44,7 +44,7 @@ from tearsheet.diff.changes import summarize
 from tearsheet.diff.fingerprint import Verdict, confirms, fingerprint, judge
 from tearsheet.errors import ExtractionError, WarcImportError
 from tearsheet.extract.extraction import Extraction, extract_capture
-from tearsheet.store.records import NewVersion, WarcPointer
+from tearsheet.store.records import CheckRecord, NewVersion, Outcome, WarcPointer
 from tearsheet.store.store import Store
 from tearsheet.urls import canonicalize
 
@@ -230,12 +230,12 @@ class Importer:
                 log.error("could not archive %s in %s (%s); the version is stored without "
                           "its raw capture", capture.url, self.archive.directory, exc)
         due = self.store.claim_article(article["id"], None)
-        self.store.record_check(
-            due, checked_at=capture.date, outcome="new_version",
+        self.store.record_check(CheckRecord(
+            due, checked_at=capture.date, outcome=Outcome.NEW_VERSION,
             next_check_at=article["next_check_at"], check_interval=article["check_interval"],
             http_status=capture.status, etag=article["etag"],
             last_modified=article["last_modified"],
-            version=NewVersion.of(extraction, capture.url, digest, summary, where))
+            version=NewVersion.of(extraction, capture.url, digest, summary, where)))
         self.report.imported += 1
 
 

@@ -47,6 +47,6 @@ def extract_command(
         found = extract(html, url, charset, body_selector=body_selector,
                         drop_selectors=drop_selectors)
     except ExtractionError as exc:
-        raise ExtractionError(f"{file}: {exc} [{exc.reason}]", reason=exc.reason) from None
+        raise exc.at(str(file)) from None
     data = found.as_json()
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

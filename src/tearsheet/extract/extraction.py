@@ -124,7 +124,7 @@ def extract_capture(
         return extract(body, url, charset, body_selector=body_selector,
                        drop_selectors=drop_selectors, limits=limits)
     except ExtractionError as exc:
-        raise ExtractionError(f"{url}: {exc} [{exc.reason}]", reason=exc.reason) from None
+        raise exc.at(url) from None
 
 
 def parse_page(text: str) -> lxml.html.HtmlElement:

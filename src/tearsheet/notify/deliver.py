@@ -17,14 +17,12 @@ import httpx
 
 from tearsheet import __version__
 from tearsheet.config import NotifyRule
-from tearsheet.errors import TearsheetError
+from tearsheet.errors import DeliveryError
 
 SIGNATURE_HEADER = "X-Tearsheet-Signature"
 DELIVERY_HEADER = "X-Tearsheet-Delivery"
 
 
-class DeliveryError(TearsheetError):
-    """One attempt at delivering a notification failed (it may be retried)."""
 
 
 def sign(secret: str, body: bytes) -> str:

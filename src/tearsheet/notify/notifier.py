@@ -21,14 +21,14 @@ from typing import Any
 import httpx
 
 from tearsheet.config import NotifyRule, Settings
-from tearsheet.errors import TearsheetError
+from tearsheet.errors import DeliveryError, PostError, RateLimited, TearsheetError
 from tearsheet.notify import rules as r
-from tearsheet.notify.deliver import DeliveryError, send
+from tearsheet.notify.deliver import send
 from tearsheet.notify.outbox import BATCH, Delivery, Outbox
 from tearsheet.notify.posting import Posting
 from tearsheet.notify.rules import ChangeEvent
 from tearsheet.notify.saving import Saver
-from tearsheet.notify.social import Post, PostError, RateLimited
+from tearsheet.notify.social import Post
 from tearsheet.store.store import Store
 
 log = logging.getLogger(__name__)

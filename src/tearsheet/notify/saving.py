@@ -21,7 +21,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tearsheet.config import Settings
-from tearsheet.notify.social import PostError, RateLimited
+from tearsheet.errors import PostError, RateLimited
 from tearsheet.notify.wayback import SavePageNow
 from tearsheet.store.schema import articles, notify_state, sources, versions, wayback_saves
 from tearsheet.store.store import Store

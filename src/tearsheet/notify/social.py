@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 
 from tearsheet import __version__
-from tearsheet.errors import TearsheetError
+from tearsheet.errors import PostError, RateLimited
 
 MASTODON_CHARS = 500
 BLUESKY_GRAPHEMES = 300
@@ -37,20 +37,8 @@ MEDIA_POLLS = 30  # ``GET /api/v1/media/:id`` while Mastodon processes an upload
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 
 
-class PostError(TearsheetError):
-    """A post was not made (the delivery is retried unless ``final``)."""
-
-    def __init__(self, message: str, *, final: bool = False) -> None:
-        super().__init__(message)
-        self.final = final
 
 
-class RateLimited(PostError):
-    """The server asked us to wait until ``until`` (not counted as a failed attempt)."""
-
-    def __init__(self, message: str, until: datetime) -> None:
-        super().__init__(message)
-        self.until = until
 
 
 @dataclass(frozen=True)

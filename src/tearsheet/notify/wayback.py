@@ -18,7 +18,8 @@ from typing import Any
 import httpx
 
 from tearsheet import __version__
-from tearsheet.notify.social import PostError, RateLimited, headers_wait
+from tearsheet.errors import PostError, RateLimited
+from tearsheet.notify.social import headers_wait
 
 BUSY = ("error:too-many-daily-captures", "error:user-session-limit",
         "error:concurrent-captures-limit", "error:service-unavailable")

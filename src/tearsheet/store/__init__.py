@@ -10,7 +10,7 @@ the reads of proof packages and the queue of captures to timestamp.
 
 from tearsheet.store.browse import Browse
 from tearsheet.store.copy import copy_store
-from tearsheet.store.curation import Curation, CurationError
+from tearsheet.store.curation import Curation
 from tearsheet.store.hosts import HostGate
 from tearsheet.store.proofs import Proofs
 from tearsheet.store.records import (
@@ -25,7 +25,6 @@ from tearsheet.store.store import Store
 from tearsheet.store.summaries import fill_missing_summaries
 
 __all__ = [
-    "Browse", "CaptureStamp", "CheckRecord", "Curation", "CurationError", "DueArticle",
-    "DueFeed", "HostGate", "NewVersion", "Proofs", "Store", "WarcPointer", "copy_store",
-    "fill_missing_summaries",
+    "Browse", "CaptureStamp", "CheckRecord", "Curation", "DueArticle", "DueFeed", "HostGate",
+    "NewVersion", "Proofs", "Store", "WarcPointer", "copy_store", "fill_missing_summaries",
 ]

@@ -16,18 +16,10 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tearsheet.config import SourceSettings
-from tearsheet.errors import TearsheetError
+from tearsheet.errors import CurationError
 from tearsheet.store.browse import CURATION
 from tearsheet.store.schema import articles, feeds, notify_state, sources
 from tearsheet.store.store import Store
-
-
-class CurationError(TearsheetError):
-    """A write that cannot be done as asked; ``status`` is the HTTP status to answer."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class Curation:

@@ -8,12 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from tearsheet.config import FeedKind
 from tearsheet.diff.summary import ChangeSummary
 
 if TYPE_CHECKING:
     from tearsheet.extract.extraction import Extraction
+
+
+class Outcome(StrEnum):
+    """What one check of an article came to (``checks.outcome``; ``merged`` is never stored:
+    the URL turned out to be another article's)."""
+
+    NEW_VERSION = "new_version"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+    MERGED = "merged"
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,7 @@ class DueArticle:
 class DueFeed:
     id: int
     source_id: int
-    kind: str
+    kind: FeedKind
     url: str
     article_pattern: str
     etag: str | None
@@ -98,7 +110,7 @@ class CheckRecord:
 
     article: DueArticle
     checked_at: datetime
-    outcome: str  # new_version | unchanged | failed
+    outcome: Outcome
     next_check_at: datetime | None
     check_interval: float
     version: NewVersion | None = None
@@ -108,6 +120,8 @@ class CheckRecord:
     etag: str | None = None
     last_modified: str | None = None
 
+    def __post_init__(self) -> None:  # an outcome given by name is still an Outcome
+        object.__setattr__(self, "outcome", Outcome(self.outcome))
 
 @dataclass(frozen=True)
 class CaptureStamp:

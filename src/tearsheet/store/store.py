@@ -22,7 +22,7 @@ from tearsheet.diff.summary import ChangeSummary
 from tearsheet.diff.trace import index_keys
 from tearsheet.store import database, proofs
 from tearsheet.store.database import dialect_insert, insert_unless_present
-from tearsheet.store.records import CheckRecord, DueArticle, DueFeed
+from tearsheet.store.records import CheckRecord, DueArticle, DueFeed, Outcome
 from tearsheet.store.schema import aliases, articles, checks, feeds, sources, versions
 from tearsheet.store.tracing import index_version
 
@@ -275,16 +275,16 @@ class Store:
     def _add_alias(conn: Connection, url: str, article_id: int) -> None:
         insert_unless_present(conn, aliases.insert().values(url=url, article_id=article_id))
 
-    def record_check(self, article: DueArticle, **fields: Any) -> int | None:
+    def record_check(self, record: CheckRecord) -> int | None:
         """Record one check and move the schedule on, in one transaction.
 
-        ``fields`` are those of :class:`CheckRecord`. With ``version``, stores it as the
-        article's next version and returns its number. The article's row is locked first
-        and checked again: if another worker took the lease over (this check outlived it),
+        With a ``version``, stores it as the article's next version and returns its number.
+        The article's row is locked first and checked again: if another worker took the lease
+        over (this check outlived it),
         nothing is recorded; if the version is the one already stored, it is not stored
         twice.
         """
-        return self.record_checks([CheckRecord(article, **fields)])[0]
+        return self.record_checks([record])[0]
 
     def record_checks(self, records: Sequence[CheckRecord]) -> list[int | None]:
         """Record several checks in one transaction: one durable commit for all (group
@@ -309,7 +309,7 @@ class Store:
                         article.url, current.leased_by if current else "(merged)")
             return None
         if version is not None and version.content_hash == current.content_hash:
-            version, outcome = None, "unchanged"  # already stored: never twice
+            version, outcome = None, Outcome.UNCHANGED  # already stored: never twice
         elif version is not None and current.version_count != article.version_count:
             log.warning("article %s: another check stored a version meanwhile; this one is "
                         "not recorded", article.url)
@@ -319,7 +319,7 @@ class Store:
             "check_interval": record.check_interval, "leased_until": None,
         }
         number = None
-        if outcome == "failed":
+        if outcome == Outcome.FAILED:
             values.update(error_count=articles.c.error_count + 1, last_error=record.error)
         else:
             values.update(error_count=0, last_error=None, etag=record.etag,

@@ -27,18 +27,18 @@ from typing import Any
 
 from tearsheet.archive.stamper import Stamper
 from tearsheet.archive.warc import Archive
-from tearsheet.config import Settings, SourceSettings
+from tearsheet.config import FeedKind, Settings, SourceSettings
 from tearsheet.diff.align import Document
 from tearsheet.diff.changes import summarize
 from tearsheet.diff.fingerprint import Verdict, confirms, fingerprint, judge
 from tearsheet.diff.summary import ChangeSummary
 from tearsheet.diff.trace import index_keys
 from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
-from tearsheet.errors import ExtractionError, FetchError, TearsheetError
+from tearsheet.errors import ExtractionError, FetchError, Refusal, TearsheetError
 from tearsheet.extract.extraction import Extraction, extract_capture
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.notify.notifier import Notifier
-from tearsheet.store.records import CheckRecord, DueArticle, DueFeed, NewVersion
+from tearsheet.store.records import CheckRecord, DueArticle, DueFeed, NewVersion, Outcome
 from tearsheet.store.store import Store
 from tearsheet.tracker import schedule
 from tearsheet.tracker.extraction_pool import ExtractionPool
@@ -74,7 +74,7 @@ class Stats:
 
 @dataclass(frozen=True)
 class CheckResult:
-    outcome: str  # new_version | unchanged | failed | merged
+    outcome: Outcome
     version: int | None = None
     extraction: Extraction | None = None
     error: str | None = None
@@ -171,9 +171,9 @@ class Tracker:
         feed or section page is seconds of CPU, which on the event loop stalled every
         fetch of every source meanwhile."""
         limits = self.settings.limits
-        if feed.kind == "feed":
+        if feed.kind == FeedKind.FEED:
             return await self.pool.run(parse_feed, response.body, response.url, limits)
-        if feed.kind == "section":
+        if feed.kind == FeedKind.SECTION:
             return await self.pool.run(parse_section_page, response.body, response.url,
                                        feed.article_pattern, limits)
         result = await self.pool.run(parse_sitemap, response.body, response.url, limits)
@@ -213,7 +213,7 @@ class Tracker:
                                                        canonical)
                         if owner is not None:
                             log.info("%s is article %s (%s)", article.url, owner, canonical)
-                            return CheckResult("merged")
+                            return CheckResult(Outcome.MERGED)
                 digest = fingerprint(extraction)
                 if digest != article.content_hash:
                     previous = self._previous(article)
@@ -230,12 +230,12 @@ class Tracker:
             status = exc.status if isinstance(exc, FetchError) else (
                 response.status if response else None)
             await self.writer.record(CheckRecord(
-                article, checked_at=now, outcome="failed", next_check_at=timing.next_check_at,
+                article, checked_at=now, outcome=Outcome.FAILED, next_check_at=timing.next_check_at,
                 check_interval=timing.interval, http_status=status, error=str(exc),
                 elapsed_ms=_ms_since(started)))
             self.stats.failed += 1
             self._event(logging.WARNING, f"check failed: {exc}")
-            return CheckResult("failed", error=str(exc))
+            return CheckResult(Outcome.FAILED, error=str(exc))
 
         changed = digest is not None and digest != article.content_hash
         capture = await self.archive.capture(response, new_version=changed)
@@ -243,12 +243,13 @@ class Tracker:
             timing = schedule.after_unchanged(now, article.check_interval, last_changed,
                                               settings, self.rng)
             await self.writer.record(CheckRecord(
-                article, checked_at=now, outcome="unchanged", next_check_at=timing.next_check_at,
+                article, checked_at=now, outcome=Outcome.UNCHANGED,
+                next_check_at=timing.next_check_at,
                 check_interval=timing.interval, http_status=response.status,
                 elapsed_ms=_ms_since(started), etag=response.etag,
                 last_modified=response.last_modified))
             self.stats.unchanged += 1
-            return CheckResult("unchanged", extraction=extraction)
+            return CheckResult(Outcome.UNCHANGED, extraction=extraction)
 
         assert extraction is not None and digest is not None
         summary = await self._summary(previous, extraction)
@@ -256,7 +257,8 @@ class Tracker:
         keys = await self.pool.run(index_keys, Document.from_extraction(extraction))
         timing = schedule.after_change(now, settings, self.rng)
         number = await self.writer.record(CheckRecord(
-            article, checked_at=now, outcome="new_version", next_check_at=timing.next_check_at,
+            article, checked_at=now, outcome=Outcome.NEW_VERSION,
+            next_check_at=timing.next_check_at,
             check_interval=timing.interval, http_status=response.status,
             elapsed_ms=_ms_since(started), etag=response.etag,
             last_modified=response.last_modified,
@@ -265,7 +267,7 @@ class Tracker:
         ))
         self.stats.new_versions += 1
         self._event(logging.INFO, f"version {number} of {article.url}: {extraction.title or ''}")
-        return CheckResult("new_version", version=number, extraction=extraction)
+        return CheckResult(Outcome.NEW_VERSION, version=number, extraction=extraction)
 
     async def _summary(self, previous: dict[str, Any] | None,
                        extraction: Extraction) -> ChangeSummary | None:
@@ -283,12 +285,17 @@ class Tracker:
 
     async def _extract(self, article: DueArticle, response: Response) -> Extraction:
         source = self._overrides().get(article.source_id)
-        # Extraction is CPU work: beside the event loop, so fetches keep flowing.
-        return await self.pool.run(
-            extract_capture, response.body, response.url, response.charset,
-            response.content_type, body_selector=source.body_selector if source else None,
-            drop_selectors=source.drop_selectors if source else (),
-            limits=self.settings.limits)
+        try:
+            # Extraction is CPU work: beside the event loop, so fetches keep flowing.
+            return await self.pool.run(
+                extract_capture, response.body, response.url, response.charset,
+                response.content_type, body_selector=source.body_selector if source else None,
+                drop_selectors=source.drop_selectors if source else (),
+                limits=self.settings.limits)
+        except ExtractionError as exc:
+            if exc.reason != Refusal.WORKER_DIED:  # extract_capture named the page already
+                raise
+            raise exc.at(response.url) from None
 
     def _overrides(self) -> dict[int, SourceSettings]:
         """Sources with extraction overrides, by store id (looked up once)."""
@@ -391,7 +398,7 @@ class Tracker:
             article.error_count + 1, self.settings.schedule, self.rng)
         try:
             await self.writer.record(CheckRecord(
-                article, checked_at=now, outcome="failed", next_check_at=timing.next_check_at,
+                article, checked_at=now, outcome=Outcome.FAILED, next_check_at=timing.next_check_at,
                 check_interval=timing.interval, error=f"internal error: {error!r}"))
         except Exception:  # the store itself failed: the lease expires, the check is redone
             log.exception("could not record the failed check of %s", article.url)

@@ -25,8 +25,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tearsheet.config import Settings, SourceSettings
 from tearsheet.diff.summary import ChangeSummary
+from tearsheet.errors import CurationError
 from tearsheet.store.browse import MARK_END, MARK_START, Browse
-from tearsheet.store.curation import Curation, CurationError
+from tearsheet.store.curation import Curation
 from tearsheet.store.schema import MAX_ID
 from tearsheet.web import api_models as m
 from tearsheet.web.feeds import ChangeOf
