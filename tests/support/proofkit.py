@@ -19,7 +19,7 @@ import httpx
 from tearsheet.archive.warc import Archive, default_dir
 from tearsheet.config import Settings, load_settings
 from tearsheet.fetch.fetcher import Exchange, Response
-from tearsheet.store.records import NewVersion
+from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tests.pages import LOREM, article_page
 from tests.storekit import FIRST, NOW, add, claim
@@ -69,13 +69,13 @@ def record_history(history: History, versions: range, *, size: int = 0,
             fetched = response(history.url, number, size)
             capture = archive.write(fetched)
             text = "\n\n".join(paragraphs(number))
-            history.store.record_check(
+            history.store.record_check(CheckRecord(
                 claim(history.store, history.article_id), checked_at=fetched.fetched_at,
                 outcome="new_version", next_check_at=fetched.fetched_at + timedelta(hours=1),
                 check_interval=FIRST, http_status=200, version=NewVersion(
                     url=history.url, title=f"Harbour story, take {number}", byline="Jane Doe",
                     published_at=NOW, modified_at=None, language="en", text=text,
-                    content_hash=f"hash-{number}", capture=capture))
+                    content_hash=f"hash-{number}", capture=capture)))
     finally:
         archive.close()
 

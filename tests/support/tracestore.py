@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from tearsheet.store.records import CheckRecord
 from tearsheet.store.store import Store
 from tests.storekit import FIRST, NOW, add, claim, version
 from tests.support import seed
@@ -15,10 +16,10 @@ from tests.support import seed
 def record_version(store: Store, article_id: int, text: str, at: datetime) -> int | None:
     """Store ``text`` as the article's next version."""
     digest = hashlib.sha256(text.encode()).hexdigest()
-    return store.record_check(
+    return store.record_check(CheckRecord(
         claim(store, article_id), checked_at=at, outcome="new_version",
         next_check_at=at + timedelta(seconds=FIRST), check_interval=FIRST,
-        version=replace(version(text), content_hash=digest), http_status=200)
+        version=replace(version(text), content_hash=digest), http_status=200))
 
 
 def fill(store: Store, *, histories: bool = True) -> int:
