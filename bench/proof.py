@@ -56,7 +56,7 @@ from tearsheet.config import Settings, load_settings
 from tearsheet.fetch.fetcher import Exchange, Response
 from tearsheet.simulate import article_page, load_histories
 from tearsheet.store.proofs import Proofs
-from tearsheet.store.records import NewVersion, WarcPointer
+from tearsheet.store.records import CheckRecord, NewVersion, WarcPointer
 from tearsheet.store.store import Store
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -94,12 +94,12 @@ def build(settings: Settings, articles: int, versions: int) -> tuple[Store, list
             capture = archive.write(fetched, sync=False)  # the fsync is the disk's
             writes.append(time.perf_counter() - began)
             due = store.claim_article(article["id"], None)
-            store.record_check(due, checked_at=at, outcome="new_version", next_check_at=None,
+            store.record_check(CheckRecord(due, checked_at=at, outcome="new_version", next_check_at=None,
                                check_interval=60.0, http_status=200, version=NewVersion(
                                    url=url, title=f"Story {a}, take {n}", byline="Jane Doe",
                                    published_at=START, modified_at=None, language="en",
                                    text="\n\n".join(prose[a % 7:a % 7 + 18]) + f"\n\nUpdate {n}.",
-                                   content_hash=f"{a}-{n}", capture=capture))
+                                   content_hash=f"{a}-{n}", capture=capture)))
     archive.close()
     return store, writes
 
