@@ -94,7 +94,8 @@ def build(settings: Settings, articles: int, versions: int) -> tuple[Store, list
             capture = archive.write(fetched, sync=False)  # the fsync is the disk's
             writes.append(time.perf_counter() - began)
             due = store.claim_article(article["id"], None)
-            store.record_check(CheckRecord(due, checked_at=at, outcome="new_version", next_check_at=None,
+            store.record_check(CheckRecord(due, checked_at=at, outcome="new_version",
+                                           next_check_at=None,
                                check_interval=60.0, http_status=200, version=NewVersion(
                                    url=url, title=f"Story {a}, take {n}", byline="Jane Doe",
                                    published_at=START, modified_at=None, language="en",
