@@ -21,6 +21,7 @@ from tests.conftest import cli
 from tests.support.proofkit import (
     URL,
     History,
+    config_file,
     flip,
     open_history,
     record_history,
@@ -42,8 +43,7 @@ def history(tmp_path: Path) -> Iterator[History]:
 
 def package(history: History, tmp_path: Path, *args: str) -> Path:
     out = tmp_path / "proof.wacz"
-    config = tmp_path / "tearsheet.toml"
-    config.write_text(f'database_url = "{history.settings.database_url}"\n')
+    config = config_file(history.settings, tmp_path)
     assert cli("proof", URL, "--out", str(out), "--config", str(config), *args) == 0
     return out
 
@@ -256,8 +256,7 @@ def test_bulk_writes_one_package_per_article_of_a_source(tmp_path: Path) -> None
     finally:
         for history in (first, second, other):
             history.store.close()
-    config = tmp_path / "tearsheet.toml"
-    config.write_text(f'database_url = "{first.settings.database_url}"\n')
+    config = config_file(first.settings, tmp_path)
     out = tmp_path / "packages"
     assert cli("proof", "--source", "harbour", "--since", "2026-11-20", "--out", str(out),
                "--config", str(config)) == 0

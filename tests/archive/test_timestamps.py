@@ -29,6 +29,7 @@ from tests.storekit import sql
 from tests.support.proofkit import (
     URL,
     History,
+    config_file,
     flip,
     open_history,
     record_history,
@@ -54,8 +55,10 @@ def tsa(authority: Authority) -> Iterator[LocalTSA]:
 
 
 @pytest.fixture
-def history(tmp_path: Path, tsa: LocalTSA) -> Iterator[History]:
-    opened = open_history(settings(tmp_path, tsa_url=tsa.url, timestamp_backoff="10s"))
+def history(tmp_path: Path, tsa: LocalTSA, store_url: str) -> Iterator[History]:
+    """On SQLite and PostgreSQL (the queue's claims lock rows there)."""
+    opened = open_history(settings(tmp_path, store_url, tsa_url=tsa.url,
+                                   timestamp_backoff="10s"))
     try:
         yield opened
     finally:
@@ -82,8 +85,8 @@ def test_a_token_from_the_local_tsa_verifies_with_openssl(tsa: LocalTSA, authori
         timestamps.verify(token.replace(digest, flip(digest, 0)), flip(digest, 0))
 
 
-def test_new_versions_are_queued_and_stamped_in_one_batch(history: History,
-                                                          tsa: LocalTSA) -> None:
+def test_new_versions_are_queued_and_stamped_in_one_batch(history: History, tsa: LocalTSA,
+                                                          tmp_path: Path) -> None:
     record_history(history, range(1, 6))
     assert sql(history.store, "SELECT status, count(*) FROM capture_stamps GROUP BY status") \
         == [("pending", 5)]
@@ -96,7 +99,7 @@ def test_new_versions_are_queued_and_stamped_in_one_batch(history: History,
     assert timestamps.manifest_digests(stamp.manifest) == {s.digest for s in stamps.values()}
     rows = sql(history.store, "SELECT v.warc_file, v.warc_offset, v.warc_length, s.digest "
                "FROM versions v JOIN capture_stamps s ON s.version_id = v.id")
-    folder = Path(history.settings.database_url.removeprefix("sqlite:///")).parent / "warc"
+    folder = tmp_path / "warc"
     for file, offset, length, digest in rows:  # each digest is its record's, as on disk
         with open(folder / file, "rb") as fh:
             fh.seek(offset)
@@ -125,8 +128,7 @@ def test_the_package_carries_the_tokens_and_standard_tools_check_them(
     record_history(history, range(3, 4))  # a second batch
     asyncio.run(Stamper(history.settings, history.store).drain())
     out = tmp_path / "proof.wacz"
-    config = tmp_path / "tearsheet.toml"
-    config.write_text(f'database_url = "{history.settings.database_url}"\n')
+    config = config_file(history.settings, tmp_path)
     assert cli("proof", URL, "--out", str(out), "--config", str(config)) == 0
     roots = timestamps.load_certificates(authority.ca.read_bytes())
     verdict = verify(out, tsa_roots=roots)

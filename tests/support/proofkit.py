@@ -27,8 +27,10 @@ from tests.storekit import FIRST, NOW, add, claim
 URL = "https://news.example/2026/11/harbour-story"
 
 
-def settings(tmp_path: Path, **proof: Any) -> Settings:
-    return load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}", proof=proof)
+def settings(tmp_path: Path, url: str | None = None, **proof: Any) -> Settings:
+    """SQLite in ``tmp_path`` (or the store at ``url``), WARC files in ``tmp_path/warc``."""
+    return load_settings(None, database_url=url or f"sqlite:///{tmp_path / 'ts.db'}",
+                         archive={"dir": str(tmp_path / "warc")}, proof=proof)
 
 
 def paragraphs(number: int) -> list[str]:
@@ -78,6 +80,14 @@ def record_history(history: History, versions: range, *, size: int = 0,
                     content_hash=f"hash-{number}", capture=capture)))
     finally:
         archive.close()
+
+
+def config_file(settings: Settings, folder: Path) -> Path:
+    """A tearsheet.toml naming the same store and WARC folder, for the CLI."""
+    path = folder / "tearsheet.toml"
+    path.write_text(f'database_url = "{settings.database_url}"\n'
+                    f'[archive]\ndir = "{settings.archive.dir}"\n')
+    return path
 
 
 def open_history(settings: Settings, url: str = URL, source: str = "harbour") -> History:
