@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import subprocess
 import tracemalloc
 import zipfile
 from collections.abc import Iterator
@@ -267,3 +269,44 @@ def test_bulk_writes_one_package_per_article_of_a_source(tmp_path: Path) -> None
     assert cli("proof", "--since", "2026-11-21", "--out", str(tmp_path / "none"),
                "--config", str(config)) == 0
     assert list((tmp_path / "none").iterdir()) == []
+
+
+# What ReplayWeb.page does with an anonymous signedData (wabac.js 2.27.3,
+# src/wacz/certutils.ts): WebCrypto, a P-384 SPKI key, ECDSA with SHA-256 over the UTF-8
+# of "hash", the signature as r||s. Run in Node's WebCrypto.
+WEBCRYPTO_CHECK = """
+const signed = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const b64 = (s) => Uint8Array.from(Buffer.from(s, "base64"));
+(async () => {
+  const key = await crypto.subtle.importKey("spki", b64(signed.publicKey),
+      {name: "ECDSA", namedCurve: "P-384"}, true, ["verify"]);
+  const ok = await crypto.subtle.verify({name: "ECDSA", hash: "SHA-256"}, key,
+      b64(signed.signature), new TextEncoder().encode(signed.hash));
+  console.log(ok ? "valid" : "invalid");
+})().catch((e) => { console.log("error " + e); });
+"""
+
+
+def node() -> str:
+    found = shutil.which("node")
+    if found is None and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-q", "nodejs"], capture_output=True,
+                       check=False)
+        found = shutil.which("node")
+    if found is None:
+        pytest.skip("node is not installed and could not be (apt-get): no WebCrypto to try")
+    return found
+
+
+def test_replaywebpage_s_webcrypto_check_accepts_the_signature(history: History,
+                                                               tmp_path: Path) -> None:
+    with zipfile.ZipFile(package(history, tmp_path)) as wacz:
+        signed = json.loads(wacz.read("datapackage-digest.json"))["signedData"]
+    check = [node(), "-e", WEBCRYPTO_CHECK]
+    run = subprocess.run(check, input=json.dumps(signed), capture_output=True, text=True,
+                         check=False)
+    assert run.stdout.strip() == "valid", run.stdout + run.stderr
+    signed["hash"] = signed["hash"][:-1] + ("0" if signed["hash"][-1] != "0" else "1")
+    run = subprocess.run(check, input=json.dumps(signed), capture_output=True, text=True,
+                         check=False)
+    assert run.stdout.strip() == "invalid"
