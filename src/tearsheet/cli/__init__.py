@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> None:
 # Command modules register themselves on `app` when imported.
 from tearsheet.cli import (  # noqa: E402
     archive,
+    backup,
     demo,
     diff,
     extract,
@@ -94,5 +95,5 @@ from tearsheet.cli import (  # noqa: E402
     web,
 )
 
-__all__ = ["app", "archive", "demo", "diff", "extract", "main", "migrate", "notify", "proof",
-           "simulate", "trace", "tracking", "web"]
+__all__ = ["app", "archive", "backup", "demo", "diff", "extract", "main", "migrate", "notify",
+           "proof", "simulate", "trace", "tracking", "web"]
