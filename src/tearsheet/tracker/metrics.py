@@ -8,11 +8,10 @@ numbers (versions, due lag, outbox, per-source health) are on ``tearsheet serve`
 
 from __future__ import annotations
 
-import re
-
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 
-_REASON = re.compile(r"\[([a-z_]+)\]\s*$")
+from tearsheet.store.health import reason_of
+
 FETCH_SECONDS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 60.0)
 FETCH_BYTES = (1e3, 1e4, 3e4, 1e5, 3e5, 1e6, 3e6, 8e6)
 
@@ -33,11 +32,7 @@ class TrackerMetrics:
 
     def checked(self, outcome: str, error: str | None) -> None:
         """Count one finished check; a failure's reason is its error's ``[reason]``."""
-        reason = outcome
-        if outcome == "failed":
-            match = _REASON.search(error or "")
-            reason = match.group(1) if match else "fetch"
-        self.checks.labels(outcome, reason).inc()
+        self.checks.labels(outcome, reason_of(outcome, error)).inc()
 
     def fetched(self, seconds: float, size: int) -> None:
         self.fetch_seconds.observe(seconds)
