@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.edits import apply_edits, f1, paragraphs_of, predicted_pairs
+from tests.support.edits import apply_edits, f1, paragraphs_of, predicted_pairs
 
 from tearsheet.diff.changes import diff
 from tearsheet.diff.sentences import split_sentences

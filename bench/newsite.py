@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.pages import LOREM, article_page  # noqa: E402
+from tests.support.pages import LOREM, article_page  # noqa: E402
 
 VARIANTS = 2
 _EXTRA_SENTENCES = [

@@ -1,3 +1,5 @@
+"""Fixtures only: servers, stores on both backends. Helpers live in ``tests/support/``."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -6,13 +8,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tearsheet.cli import main
-from tests.localserver import LocalServer
+from tests.support.backends import BACKENDS
+from tests.support.localserver import LocalServer
 
 if TYPE_CHECKING:
     from tearsheet.store.store import Store
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 @pytest.fixture
@@ -25,31 +25,11 @@ def server() -> Iterator[LocalServer]:
         srv.stop()
 
 
-def shared_path(*parts: str) -> Path:
-    """A path under ../shared, skipping the test (visibly) when it is absent."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent (the shared corpora live beside the repository)")
-    return path
-
-
-def cli(*args: str) -> int:
-    """Run the ``tearsheet`` command in this process; returns its exit status."""
-    try:
-        main(list(args))
-    except SystemExit as exit:
-        return int(exit.code or 0)
-    return 0
-
-
-BACKENDS = ["sqlite", "postgresql"]
-
-
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     """A PostgreSQL database migrated to head, copied for each test that wants one."""
     from tearsheet.store.store import Store
-    from tests import postgres
+    from tests.support import postgres
 
     postgres.ensure_server()
     name = postgres.create_database()
@@ -73,7 +53,7 @@ def store_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'ts.db'}"
         return
-    from tests import postgres
+    from tests.support import postgres
 
     with postgres.database(request.getfixturevalue("pg_template")) as url:
         yield url
@@ -85,7 +65,7 @@ def empty_store_url(backend: str, tmp_path: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'ts.db'}"
         return
-    from tests import postgres
+    from tests.support import postgres
 
     postgres.ensure_server()
     with postgres.database() as url:

@@ -16,8 +16,8 @@ from schemathesis.checks import positive_data_acceptance
 
 from tearsheet.config import load_settings
 from tearsheet.store.store import Store
-from tests.conftest import BACKENDS
-from tests.served import HOSTILE, START, budget_story, record, serve
+from tests.support.backends import BACKENDS
+from tests.support.served import HOSTILE, START, budget_story, record, serve
 
 TOKEN = "test-token-0123456789-abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -31,7 +31,7 @@ def store(request: pytest.FixtureRequest,
         if request.param == "sqlite":
             url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'ts.db'}"
         else:
-            from tests import postgres
+            from tests.support import postgres
 
             url = stack.enter_context(postgres.database(request.getfixturevalue("pg_template")))
         store = Store.open(url)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
 import hashlib
 import io
 import logging
@@ -15,64 +14,13 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from tearsheet.archive.warc import Archive, default_dir, raw_record, read_capture
-from tearsheet.config import Settings, load_settings
+from tearsheet.config import load_settings
 from tearsheet.errors import ArchiveError
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.records import WarcPointer
 from tearsheet.store.store import Store
-from tearsheet.tracker.tracker import Tracker
-from tests.localserver import LocalServer, Reply, Request
-from tests.pages import LOREM, article_page, rss_feed
-
-PATH = "/news/warc-story"
-
-
-def config(tmp_path: Path, server: LocalServer, **archive: Any) -> Settings:
-    return load_settings(
-        None, database_url=f"sqlite:///{tmp_path / 'ts.db'}",
-        schedule={"first_interval": "0.1s", "jitter": 0},
-        fetch={"allow_private_addresses": True, "per_host_delay": 0, "retries": 0},
-        archive=archive,
-        sources=[{"name": "local", "feeds": [server.url("/feed.xml")]}])
-
-
-class Site:
-    """One article whose text the test changes; gzip-encoded answers, noise on each."""
-
-    def __init__(self, server: LocalServer, extra: str = "") -> None:
-        self.server = server
-        self.extra = extra  # markup added to the page (a hostile script, say)
-        self.paragraphs = list(LOREM)
-        self.served: list[bytes] = []  # the gzip bodies as sent
-        server.route("/feed.xml", Reply(body=rss_feed(server.base, [(PATH, "Story")]),
-                                        headers={"Content-Type": "application/rss+xml"}))
-        server.route(PATH, self.page)
-
-    def page(self, request: Request) -> Reply:
-        html = article_page("A story kept as proof", self.paragraphs, noise=len(self.served))
-        html = html.replace("</body>", self.extra + "</body>")
-        body = gzip.compress(html.encode())
-        self.served.append(body)
-        return Reply(body=body, headers={"Content-Encoding": "gzip", "X-Served": "yes",
-                                         "Content-Type": "text/html; charset=utf-8"})
-
-
-def track(settings: Settings, passes: int, site: Site) -> Store:
-    store = Store.open(settings.database_url)
-
-    async def go() -> None:
-        async with Fetcher(settings.fetch) as fetcher:
-            tracker = Tracker(settings, store, fetcher)
-            tracker.sync_sources()
-            await tracker.discover()
-            for n in range(passes):
-                if n == 1:
-                    site.paragraphs.append("A correction was appended to this story.")
-                await asyncio.sleep(0.15)
-                await tracker.check_due(asyncio.Event(), until=tracker.clock())
-
-    asyncio.run(go())
-    return store
+from tests.support.localserver import LocalServer
+from tests.support.warcsite import PATH, Site, config, track
 
 
 def rows(store: Store) -> list[Any]:

@@ -23,9 +23,10 @@ from tearsheet.simulate import Version, convert_files, load_histories
 from tearsheet.simulate.warcs import BASE, EPOCH, render, response_record, write_warc
 from tearsheet.store.records import WarcPointer
 from tearsheet.store.store import Store
-from tests.conftest import cli, shared_path
-from tests.localserver import LocalServer, Reply, Request
-from tests.pages import LOREM, article_page
+from tests.support.cli import cli
+from tests.support.localserver import LocalServer, Reply, Request
+from tests.support.pages import LOREM, article_page
+from tests.support.shared import shared_path
 
 
 def settings_for(tmp_path: Path, **extra: Any) -> Settings:
@@ -286,7 +287,7 @@ def test_round_trip_tracker_warc_import(tmp_path: Path) -> None:
     (``tearsheet export --format warc``) and imported into an empty store, gives the same
     versions."""
     from tearsheet.simulate.newsroom import newsroom_process
-    from tests.test_simulate_run import CONFIG, source, track
+    from tests.support.simulated import CONFIG, source, track
 
     speed = 40.0
     longest = max(v.at for v in load_histories()) / speed

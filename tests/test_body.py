@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tearsheet.extract.body import Block, clean, html_blocks, tidy
-from tests.pages import LOREM
+from tests.support.pages import LOREM
 
 BODY = [Block("p", p) for p in LOREM]
 
@@ -93,7 +93,7 @@ def test_recall_escalation_is_skipped_during_extraction_only(
     import trafilatura.core
 
     from tearsheet.extract.extraction import extract
-    from tests.pages import article_page
+    from tests.support.pages import article_page
 
     before = trafilatura.core.ESCALATION_MAX_LENGTH
     assert before > 0

@@ -15,8 +15,8 @@ from tearsheet.diff.align import Document
 from tearsheet.diff.changes import diff, history_labels, significance
 from tearsheet.diff.fingerprint import normalize
 from tearsheet.diff.sentences import split_sentences
-from tests.conftest import shared_path
-from tests.edits import apply_edits, f1, paragraphs_of, predicted_pairs
+from tests.support.edits import apply_edits, f1, paragraphs_of, predicted_pairs
+from tests.support.shared import shared_path
 
 BASE = ["The council approved a budget of 412 million on Tuesday.",
         "“It is a good day for the city,” said Mayor Ferris.",

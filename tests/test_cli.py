@@ -15,9 +15,9 @@ from tearsheet.extract.extraction import extract
 from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.urls import canonicalize
-from tests.conftest import cli
-from tests.localserver import LocalServer, Reply
-from tests.pages import LOREM, article_page
+from tests.support.cli import cli
+from tests.support.localserver import LocalServer, Reply
+from tests.support.pages import LOREM, article_page
 
 PAGE = article_page("Council approves budget", LOREM)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli
-from tests.pages import LOREM, article_page
+from tests.support.cli import cli
+from tests.support.pages import LOREM, article_page
 
 FIELDS = ["title", "byline", "published_at", "modified_at", "language", "canonical_url",
           "paragraphs"]

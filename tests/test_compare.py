@@ -11,7 +11,7 @@ import pytest
 
 from tearsheet.diff.fingerprint import fingerprint, is_new_version, normalize
 from tearsheet.extract.extraction import Extraction
-from tests.pages import LOREM
+from tests.support.pages import LOREM
 
 BASE = Extraction(
     title="Council approves budget",

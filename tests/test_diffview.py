@@ -14,7 +14,7 @@ from tearsheet.diff.changes import diff
 from tearsheet.diff.render import html_document, terminal
 from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
-from tests.conftest import cli
+from tests.support.cli import cli
 
 OLD = ("The council approved a budget of 412 million on Tuesday. It adds forty bus drivers.\n\n"
        "Opponents said the plan relied on optimistic forecasts.\n\nThe mayor will sign it.\n")

@@ -9,9 +9,9 @@ import pytest
 from tearsheet.errors import ExtractionError
 from tearsheet.extract.encoding import decode_html, mojibake_count, repair_mojibake
 from tearsheet.extract.extraction import extract
-from tests.localserver import LocalServer, Reply
-from tests.pages import LOREM, article_page, rss_feed
-from tests.test_tracker import export, run_once, write_config
+from tests.support.localserver import LocalServer, Reply
+from tests.support.newsroom import export, run_once, write_config
+from tests.support.pages import LOREM, article_page, rss_feed
 
 CLEAN = "Señor Müller’s “café” — don’t miss the crème brûlée… €5"
 

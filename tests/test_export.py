@@ -14,7 +14,7 @@ import pytest
 from tearsheet.export.versions import version_record, write_jsonl
 from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
-from tests.pages import LOREM
+from tests.support.pages import LOREM
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 REQUIRED = {"source", "url", "version", "captured_at", "title", "byline", "published_at", "text"}

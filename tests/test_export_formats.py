@@ -15,9 +15,9 @@ import pytest
 from tearsheet.export.git import article_path
 from tearsheet.export.versions import version_record
 from tearsheet.store.store import Store
-from tests.conftest import cli
-from tests.pages import LOREM
-from tests.served import record
+from tests.support.cli import cli
+from tests.support.pages import LOREM
+from tests.support.served import record
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 V1 = list(LOREM)

@@ -14,8 +14,8 @@ import pytest
 
 from tearsheet.errors import ExtractionError
 from tearsheet.extract.extraction import decode_html, extract
-from tests.conftest import shared_path
-from tests.pages import LOREM, article_page
+from tests.support.pages import LOREM, article_page
+from tests.support.shared import shared_path
 
 PHRASE = "café ‘quoted’ – dash"
 WESTERN = "Señor Müller’s “café” serves crème brûlée"

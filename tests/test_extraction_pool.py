@@ -20,9 +20,9 @@ from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
 from tearsheet.tracker.extraction_pool import ExtractionPool
 from tearsheet.tracker.tracker import Tracker
-from tests.localserver import LocalServer, Reply
-from tests.pages import LOREM, article_page, rss_feed
-from tests.test_tracker import Newsroom, Story, _slow, export, write_config
+from tests.support.localserver import LocalServer, Reply
+from tests.support.newsroom import Newsroom, Story, export, slow, write_config
+from tests.support.pages import LOREM, article_page, rss_feed
 
 # ~1 s of extraction: long enough to be killed in the middle of it.
 BIG_PAGE = article_page("A very long story", [f"{LOREM[0]} Paragraph {i}." for i in range(20_000)])
@@ -152,7 +152,7 @@ def test_stopping_with_checks_in_flight_finishes_them_and_leaves_no_process(
     for i in range(6):
         newsroom.publish(f"/news/story-{i}", Story(f"Story number {i}", list(LOREM)))
         handler = newsroom.server.routes[f"/news/story-{i}"]
-        newsroom.server.route(f"/news/story-{i}", _slow(handler, 0.5))  # type: ignore[arg-type]
+        newsroom.server.route(f"/news/story-{i}", slow(handler, 0.5))  # type: ignore[arg-type]
     config = write_config(tmp_path, newsroom.server, first_interval='"1h"')
     config.write_text(config.read_text().replace("[fetch]", "[fetch]\nextract_processes = 2\n"
                                                  "per_host_concurrency = 8"))

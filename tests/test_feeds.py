@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from tearsheet.store.store import Store
-from tests.served import HOSTILE, START, budget_story, record, serve_store
+from tests.support.served import HOSTILE, START, budget_story, record, serve_store
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ from tearsheet.fetch import fetcher as fetch_module
 from tearsheet.fetch import transport
 from tearsheet.fetch.fetcher import Fetcher, Response, _retry_after
 from tearsheet.fetch.transport import is_blocked_address
-from tests.localserver import LocalServer, Reply, Request
+from tests.support.localserver import LocalServer, Reply, Request
 
 HTML = "<html><body><p>Story</p></body></html>"
 

@@ -11,7 +11,7 @@ import pytest
 
 from tearsheet.extract.extraction import extract
 from tearsheet.extract.metadata import parse_date
-from tests.pages import LOREM
+from tests.support.pages import LOREM
 
 
 def page(head: str = "", *, before_body: str = "", h1: str | None = "Council approves budget",

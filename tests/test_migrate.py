@@ -17,8 +17,8 @@ from tearsheet.store.copy import copy_store
 from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.schema import metadata
 from tearsheet.store.store import Store
-from tests import postgres
-from tests.conftest import cli
+from tests.support import postgres
+from tests.support.cli import cli
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 

@@ -20,9 +20,9 @@ from tearsheet.notify import rules
 from tearsheet.notify.deliver import DELIVERY_HEADER, SIGNATURE_HEADER
 from tearsheet.notify.notifier import Notifier
 from tearsheet.store.store import Store
-from tests.conftest import cli
-from tests.localserver import LocalServer, Reply, Request
-from tests.served import HOSTILE, START, record
+from tests.support.cli import cli
+from tests.support.localserver import LocalServer, Reply, Request
+from tests.support.served import HOSTILE, START, record
 
 SECRET = "webhook-secret-0123456789"
 NOW = START + timedelta(days=3)
@@ -411,8 +411,8 @@ secret = "{SECRET}"
 def test_tearsheet_run_notifies_the_changes_it_stores(server: LocalServer,
                                                       tmp_path: Path) -> None:
     """End to end: the tracker stores a change, the notifier beside it sends it."""
-    from tests.pages import LOREM
-    from tests.test_tracker import Newsroom, Story, run_once, write_config
+    from tests.support.newsroom import Newsroom, Story, run_once, write_config
+    from tests.support.pages import LOREM
 
     room = Newsroom(server)
     server.route("/feed.xml", room.feed)

@@ -10,9 +10,9 @@ import pytest
 
 from tearsheet.errors import ExtractionError
 from tearsheet.extract.extraction import extract
-from tests.localserver import LocalServer, Reply
-from tests.pages import LOREM, rss_feed
-from tests.test_tracker import export, run_once, write_config
+from tests.support.localserver import LocalServer, Reply
+from tests.support.newsroom import export, run_once, write_config
+from tests.support.pages import LOREM, rss_feed
 
 COOKIE_BANNER = ('<div class="cmp-banner"><p>We and our partners use cookies to personalise '
                  'content. <button>Accept all cookies</button></p></div>')

@@ -95,7 +95,7 @@ def test_the_web_search_page_escapes_snippets(store: Store, store_url: str) -> N
 def test_postgresql_search_is_planned_on_the_gin_index(pg_template: str) -> None:
     from sqlalchemy import event
 
-    from tests import postgres
+    from tests.support import postgres
 
     with postgres.database(pg_template) as url:
         store = Store.open(url)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tearsheet.store.store import Store
-from tests.localserver import LocalServer, Reply, Request
-from tests.pages import LOREM, article_page, rss_feed
-from tests.test_tracker import export, run_once, write_config
+from tests.support.localserver import LocalServer, Reply, Request
+from tests.support.newsroom import export, run_once, write_config
+from tests.support.pages import LOREM, article_page, rss_feed
 
 LONG = [f"{p} (part {n})" for n in range(3) for p in LOREM]
 SHORT = LONG[:3]

@@ -22,55 +22,17 @@ from pathlib import Path
 
 import pytest
 
-from tearsheet.config import load_settings
-from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.simulate import convert_files, load_histories, read_truth, write_histories
 from tearsheet.simulate.faults import ALL_FAULTS
 from tearsheet.simulate.newsroom import newsroom_process
 from tearsheet.simulate.score import Stored, score
 from tearsheet.store.store import Store
 from tearsheet.tracker.extraction_pool import ExtractionPool
-from tearsheet.tracker.tracker import Tracker
-from tests.conftest import shared_path
+from tests.support.shared import shared_path
+from tests.support.simulated import CONFIG, source, track
 
 CHECK_INTERVAL = 1.0  # the schedule's max_interval: no article waits longer between checks
 FAULTS = "0.2"
-
-CONFIG = """
-database_url = "sqlite:///{db}"
-[schedule]
-first_interval = "0.5s"
-growth = 1.5
-max_interval = "{interval}s"
-retire_after = "1h"
-discovery_interval = "0.5s"
-jitter = 0.1
-[fetch]
-per_host_delay = "0s"
-per_host_concurrency = 8
-timeout = "1s"
-retries = 2
-retry_backoff = "0.1s"
-allow_private_addresses = true
-{sources}
-"""
-
-
-def source(name: str, base: str) -> str:
-    return (f'[[sources]]\nname = "{name}"\nfeeds = ["{base}/feed.xml", "{base}/atom.xml"]\n'
-            f'sitemaps = ["{base}/sitemap.xml"]\n')
-
-
-async def track(config: Path, seconds: float) -> None:
-    settings = load_settings(config)
-    store = Store.open(settings.database_url)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().call_later(seconds, stop.set)
-    try:
-        async with Fetcher(settings.fetch) as fetcher, Tracker(settings, store, fetcher) as tracker:
-            await tracker.run(stop)
-    finally:
-        store.close()
 
 
 @pytest.mark.slow

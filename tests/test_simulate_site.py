@@ -36,7 +36,8 @@ from tearsheet.simulate.templates import (
     Story,
     authors,
 )
-from tests.conftest import cli, shared_path
+from tests.support.cli import cli
+from tests.support.shared import shared_path
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 WORDS = ("Twenty-odd words make a paragraph long enough to count as the body of a real "

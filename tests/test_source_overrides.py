@@ -9,10 +9,10 @@ import pytest
 from tearsheet.config import load_settings
 from tearsheet.errors import ConfigError, ExtractionError
 from tearsheet.extract.extraction import extract
-from tests.conftest import cli
-from tests.localserver import LocalServer, Reply
-from tests.pages import LOREM, rss_feed
-from tests.test_tracker import export, run_once, write_config
+from tests.support.cli import cli
+from tests.support.localserver import LocalServer, Reply
+from tests.support.newsroom import export, run_once, write_config
+from tests.support.pages import LOREM, rss_feed
 
 NEWSLETTER = ("Get our free morning briefing with the day's biggest stories, hand picked "
               "by our editors and sent to you before breakfast every weekday")

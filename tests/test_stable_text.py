@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from tearsheet.diff.fingerprint import fingerprint, normalize
 from tearsheet.extract.extraction import extract
-from tests.noisy import KINDS, noisy_page
-from tests.pages import LOREM
+from tests.support.noisy import KINDS, noisy_page
+from tests.support.pages import LOREM
 
 TEXT = "\n\n".join(LOREM)
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import StatementError
 
 from tearsheet.store.records import CheckRecord
 from tearsheet.store.store import Store
-from tests.storekit import (
+from tests.support.storekit import (
     FIRST,
     GAP,
     NOW,

@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from tearsheet.store.records import CheckRecord, DueArticle
 from tearsheet.store.store import Store
-from tests.storekit import (
+from tests.support.storekit import (
     FIRST,
     GAP,
     LEASE,
@@ -173,7 +173,7 @@ def test_claims_of_concurrent_workers_never_overlap(pg_template: str) -> None:
     """Workers claiming at the same moment on PostgreSQL take disjoint batches (the rows
     are locked, SKIP LOCKED passes over them). An SQLite file has one runner (its lock file)
     whose claims run on one thread."""
-    from tests import postgres
+    from tests.support import postgres
 
     with postgres.database(pg_template) as url:
         store = Store.open(url)

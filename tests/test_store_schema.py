@@ -14,7 +14,7 @@ from sqlalchemy.exc import StatementError
 
 from tearsheet.errors import StoreError
 from tearsheet.store.store import Store
-from tests.storekit import (
+from tests.support.storekit import (
     add,
     db_url,
     head_revision,

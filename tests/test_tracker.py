@@ -4,15 +4,12 @@ SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-import itertools
-import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,51 +19,10 @@ from tearsheet.config import load_settings
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
 from tearsheet.tracker.tracker import Tracker
-from tests.conftest import cli
-from tests.localserver import LocalServer, Reply, Request
-from tests.pages import LOREM, article_page, rss_feed
-
-
-@dataclass
-class Story:
-    headline: str
-    paragraphs: list[str]
-    byline: str = "Jane Doe"
-    status: int = 200
-
-
-@dataclass
-class Newsroom:
-    """A news site on the local server whose stories the test edits between runs."""
-
-    server: LocalServer
-    stories: dict[str, Story] = field(default_factory=dict)
-    feed_status: int = 200
-    feed_body: str | None = None
-    _noise: itertools.count[int] = field(default_factory=itertools.count)
-
-    def publish(self, path: str, story: Story) -> None:
-        self.stories[path] = story
-        self.server.route(path, self._render(path))
-
-    def _render(self, path: str):  # type: ignore[no-untyped-def]
-        def handler(request: Request) -> Reply:
-            story = self.stories[path]
-            if story.status != 200:
-                return Reply(status=story.status, body="error")
-            # Every request gets different chrome: noise must never make a version.
-            html = article_page(story.headline, story.paragraphs, byline=story.byline,
-                                noise=next(self._noise))
-            return Reply(body=html)
-        return handler
-
-    def feed(self, request: Request) -> Reply:
-        if self.feed_body is not None:
-            return Reply(status=self.feed_status, body=self.feed_body,
-                         headers={"Content-Type": "application/rss+xml"})
-        items = [(p, s.headline) for p, s in self.stories.items()]
-        return Reply(status=self.feed_status, body=rss_feed(self.server.base, items),
-                     headers={"Content-Type": "application/rss+xml"})
+from tests.support.cli import cli
+from tests.support.localserver import LocalServer, Reply, Request
+from tests.support.newsroom import Newsroom, Story, export, run_once, slow, write_config
+from tests.support.pages import LOREM, article_page, rss_feed
 
 
 @pytest.fixture
@@ -74,47 +30,6 @@ def newsroom(server: LocalServer) -> Newsroom:
     room = Newsroom(server)
     server.route("/feed.xml", room.feed)
     return room
-
-
-def write_config(
-    tmp_path: Path, server: LocalServer, db: str | None = None, **extra: str
-) -> Path:
-    """A fast-schedule configuration for the local newsroom; ``db`` defaults to an SQLite
-    file in ``tmp_path``."""
-    db = db or f"sqlite:///{tmp_path / 'ts.db'}"
-    settings = {
-        "first_interval": '"0.3s"', "growth": "1.0", "max_interval": '"1s"',
-        "retire_after": '"1h"', "jitter": "0", "discovery_interval": '"0.3s"',
-    }
-    settings.update(extra)
-    schedule = "\n".join(f"{k} = {v}" for k, v in settings.items())
-    config = tmp_path / "tearsheet.toml"
-    config.write_text(f"""
-database_url = "{db}"
-[schedule]
-{schedule}
-[fetch]
-per_host_delay = "0s"
-timeout = "2s"
-retries = 1
-retry_backoff = "0.05s"
-allow_private_addresses = true
-[[sources]]
-name = "example"
-feeds = ["{server.url('/feed.xml')}"]
-""")
-    return config
-
-
-def export(config: Path, tmp_path: Path) -> list[dict[str, object]]:
-    out = tmp_path / "export.jsonl"
-    assert cli("export", "--config", str(config), "--out", str(out)) == 0
-    return [json.loads(line) for line in out.read_text().splitlines()]
-
-
-def run_once(config: Path) -> None:
-    time.sleep(0.35)  # let the scheduled checks fall due (first_interval 0.3s)
-    assert cli("run", "--once", "--config", str(config)) == 0
 
 
 def test_versions_are_stored_only_for_real_changes(
@@ -231,7 +146,7 @@ def test_a_killed_run_resumes_where_it_left_off(
     # Slow pages, so the run is killed while checks are in flight.
     for i in range(12):
         handler = newsroom.server.routes[f"/news/story-{i}"]
-        newsroom.server.route(f"/news/story-{i}", _slow(handler, 0.4))  # type: ignore[arg-type]
+        newsroom.server.route(f"/news/story-{i}", slow(handler, 0.4))  # type: ignore[arg-type]
     config = write_config(tmp_path, newsroom.server, store_url, first_interval='"1h"')
     config.write_text(config.read_text() + '[worker]\nlease = "3s"\n')
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -268,14 +183,6 @@ def test_sigterm_stops_cleanly(newsroom: Newsroom, tmp_path: Path, store_url: st
     assert proc.returncode == 0, err.decode()
     assert "new versions" in err.decode()
     assert [v["version"] for v in export(config, tmp_path)] == [1]
-
-
-def _slow(handler, delay: float):  # type: ignore[no-untyped-def]
-    def slow(request: Request) -> Reply:
-        reply = handler(request)
-        reply.delay = delay
-        return reply
-    return slow
 
 
 def _cp1252_page() -> bytes:
@@ -526,7 +433,7 @@ def test_discovery_keeps_its_schedule_while_checks_never_stop(
     so a story published meanwhile is found and captured."""
     for i in range(10):
         newsroom.publish(f"/news/busy-{i}", Story(f"Busy story {i}", list(LOREM)))
-        newsroom.server.route(f"/news/busy-{i}", _slow(newsroom.server.routes[f"/news/busy-{i}"],
+        newsroom.server.route(f"/news/busy-{i}", slow(newsroom.server.routes[f"/news/busy-{i}"],
                                                        0.2))
     config = write_config(tmp_path, newsroom.server, store_url, first_interval='"0.05s"',
                           max_interval='"0.05s"', discovery_interval='"0.4s"')

@@ -16,8 +16,18 @@ from tearsheet import __version__
 from tearsheet.config import load_settings
 from tearsheet.store.store import Store
 from tearsheet.web import create_app
-from tests.served import HOSTILE, START, V1, V2, budget_story, launch, record, serve, serve_store
-from tests.served import free_port as _free_port
+from tests.support.served import (
+    HOSTILE,
+    START,
+    V1,
+    V2,
+    budget_story,
+    launch,
+    record,
+    serve,
+    serve_store,
+)
+from tests.support.served import free_port as _free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
 

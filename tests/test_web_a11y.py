@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.served import budget_story, launch, serve_store
+from tests.support.served import budget_story, launch, serve_store
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 PAGES = ["/", "/?kind=correction_appended", "/sources", "/sources/daily-example",

@@ -15,7 +15,7 @@ from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.web import create_app
 from tearsheet.web.cache import PageCache
-from tests.served import START, record, serve
+from tests.support.served import START, record, serve
 
 URL = "https://news.example/2026/budget"
 TEXT = "The council approved a budget of {n} million on Tuesday.\n\nIt adds bus drivers."

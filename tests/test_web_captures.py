@@ -12,8 +12,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from tearsheet.store.store import Store
 from tearsheet.web import create_app
-from tests.served import launch, serve
-from tests.test_archive import Site, config, track
+from tests.support.served import launch, serve
+from tests.support.warcsite import Site, config, track
 
 SCRIPT = "<script>document.title = 'script ran'; alert('x')</script>"
 

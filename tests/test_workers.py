@@ -22,10 +22,10 @@ from tearsheet.simulate.newsroom import newsroom_process
 from tearsheet.simulate.score import Stored, score
 from tearsheet.store.hosts import HostGate
 from tearsheet.store.store import Store
-from tests import postgres
-from tests.conftest import cli
-from tests.localserver import LocalServer, Reply
-from tests.pages import LOREM, article_page, rss_feed
+from tests.support import postgres
+from tests.support.cli import cli
+from tests.support.localserver import LocalServer, Reply
+from tests.support.pages import LOREM, article_page, rss_feed
 
 MAX_INTERVAL = 3.0  # seconds: no article waits longer between two checks
 LEASE = 4.0

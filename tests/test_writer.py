@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from tearsheet.store.records import CheckRecord, DueArticle, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.tracker.writer import StoreWriter
-from tests.storekit import FIRST, GAP, LEASE, NOW
+from tests.support.storekit import FIRST, GAP, LEASE, NOW
 
 
 def _store(tmp_path: Path, count: int) -> tuple[Store, list[DueArticle]]:
