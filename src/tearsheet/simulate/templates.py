@@ -39,7 +39,7 @@ NOISE_KINDS = frozenset({
 
 LEAKY_NOISE: frozenset[str] = frozenset()
 """Noise kinds the extractor lets into the article body, which a default replay leaves
-out so that it makes no phantom versions. Measured by ``tests/test_simulate_site.py``
+out so that it makes no phantom versions. Measured by ``tests/simulate/test_site.py``
 (every default kind, every template, the whole bundled newsroom): with the extractor of
 this release none leaks. An earlier one kept in-body "Read more" links (``recirc``) as a
 paragraph; put a kind back here if an extractor change lets it through again.
@@ -302,7 +302,7 @@ def article_page(
 ) -> str:
     """A news article page with the chrome real sites have; ``noise`` varies only the chrome.
 
-    The tests' fixed page (``tests/pages.py``): its options (charset, language) cover what
+    The tests' fixed page (``tests/support/pages.py``): its options (charset, language) cover what
     the extractor must handle, where the site's templates cover what real fronts look like.
     """
     rng = random.Random(noise)  # noqa: S311 - page noise, not secrets

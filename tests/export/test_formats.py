@@ -148,7 +148,7 @@ def test_bad_options(config: Path, options: list[str], message: str,
 def test_warc_of_versions_without_captures(config: Path, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     """Versions stored without a raw capture are counted, not silently dropped (the round
-    trip through real captures is tests/test_backfill.py's)."""
+    trip through real captures is tests/archive/test_warc_import.py's)."""
     out = tmp_path / "v.warc.gz"
     assert export(config, "--format", "warc", "--out", str(out)) == 0
     assert out.read_bytes() == b""

@@ -29,7 +29,7 @@ from tests.support.served import (
 )
 from tests.support.served import free_port as _free_port
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -1,6 +1,6 @@
 """The store, on a real SQLite file and a real PostgreSQL database: sources, feeds,
-articles, checks, versions and reading them back (schema: test_store_schema.py; leases:
-test_store_leases.py)."""
+articles, checks, versions and reading them back (schema: test_schema.py; leases:
+test_leases.py)."""
 
 from __future__ import annotations
 
