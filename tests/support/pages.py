@@ -7,7 +7,7 @@ from typing import Any
 from tearsheet.simulate import article_page as _article_page
 from tearsheet.simulate import rss_feed
 
-__all__ = ["LOREM", "article_page", "rss_feed"]
+__all__ = ["EDIT_AFTER", "EDIT_BEFORE", "LOREM", "article_page", "rss_feed"]
 
 
 def article_page(headline: str, paragraphs: list[str], *, byline: str = "Jane Doe",
@@ -26,3 +26,13 @@ LOREM = [
     "The mayor is expected to sign the budget into law before the end of the month, "
     "according to a spokeswoman who declined to give a precise date.",
 ]
+
+# One short story before and after an edit: a figure corrected, a sentence rewritten, the
+# last paragraph replaced by a correction (what the diff renderers and `tearsheet diff` show).
+EDIT_BEFORE = (
+    "The council approved a budget of 412 million on Tuesday. It adds forty bus drivers.\n\n"
+    "Opponents said the plan relied on optimistic forecasts.\n\nThe mayor will sign it.\n")
+EDIT_AFTER = (
+    "The council approved a budget of 421 million on Tuesday night. It adds forty bus "
+    "drivers.\n\nOpponents said the plan relied on optimistic forecasts.\n\n"
+    "Correction: An earlier version of this article misstated the size of the budget.\n")
