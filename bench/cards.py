@@ -32,9 +32,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
-from tests.localserver import LocalServer, Reply
-from tests.served import START, record
+from tests.support.localserver import LocalServer, Reply
 from tests.support.protocols import PASSWORD, TOKEN, FakeMastodon, FakePDS
+from tests.support.served import START, record
 
 from tearsheet.config import load_settings
 from tearsheet.diff import Change, Document, diff

@@ -15,8 +15,8 @@ from tearsheet.archive.warc_import import Importer, Report, import_warc
 from tearsheet.config import load_settings
 from tearsheet.simulate.warcs import EPOCH
 from tearsheet.store.store import Store
-from tests.conftest import cli
-from tests.pages import LOREM, article_page
+from tests.support.cli import cli
+from tests.support.pages import LOREM, article_page
 
 URL = "https://daily.example/news/a-story-told-twice"
 

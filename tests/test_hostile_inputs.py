@@ -21,7 +21,7 @@ from tearsheet.config import LimitSettings, load_settings
 from tearsheet.discover import parse_feed, parse_section_page, parse_sitemap
 from tearsheet.errors import ConfigError, DiscoveryError, ExtractionError
 from tearsheet.extract.extraction import extract
-from tests.pages import LOREM
+from tests.support.pages import LOREM
 
 HANG_GUARD = 60  # seconds; the unbounded parsers took 17 s to over two minutes
 

@@ -22,9 +22,9 @@ from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
 from tearsheet.tracker.tracker import Tracker
 from tearsheet.web import create_app
-from tests.localserver import LocalServer, Reply
-from tests.pages import LOREM, article_page, rss_feed
-from tests.served import serve
+from tests.support.localserver import LocalServer, Reply
+from tests.support.pages import LOREM, article_page, rss_feed
+from tests.support.served import serve
 
 
 def samples(exposition: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -18,7 +18,7 @@ from tearsheet.config import FetchSettings, load_settings
 from tearsheet.errors import FetchError, FetchTimeoutError
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
-from tests.served import serve
+from tests.support.served import serve
 
 
 @pytest.fixture

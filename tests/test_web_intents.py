@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tearsheet.store.store import Store
-from tests.served import HOSTILE, START, budget_story, record, serve_store
+from tests.support.served import HOSTILE, START, budget_story, record, serve_store
 
 SILENT = ("Ferry toll", "The ferry carried 214 passengers when it ran aground on Sunday.\n\n"
           "The harbour master said an inquiry would start on Tuesday.")

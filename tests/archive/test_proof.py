@@ -19,7 +19,7 @@ from tearsheet.archive import signing
 from tearsheet.archive.verify import verify_package as verify
 from tearsheet.archive.wacz import INDEX_PATH, WARC_PATH, surt
 from tearsheet.errors import ProofError
-from tests.conftest import cli
+from tests.support.cli import cli
 from tests.support.proofkit import (
     URL,
     History,

@@ -23,9 +23,8 @@ from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.proofs import Proofs
 from tearsheet.store.store import Store
 from tearsheet.tracker.tracker import Tracker
-from tests.conftest import cli
-from tests.localserver import LocalServer
-from tests.storekit import sql
+from tests.support.cli import cli
+from tests.support.localserver import LocalServer
 from tests.support.proofkit import (
     URL,
     History,
@@ -36,8 +35,9 @@ from tests.support.proofkit import (
     rewrite,
     settings,
 )
+from tests.support.storekit import sql
 from tests.support.tsa import Authority, LocalTSA, make_authority, openssl_verify
-from tests.test_archive import Site
+from tests.support.warcsite import Site
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 from tearsheet.store.store import Store
-from tests.conftest import cli
-from tests.served import budget_story
+from tests.support.cli import cli
+from tests.support.served import budget_story
 
 
 def test_card_from_two_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

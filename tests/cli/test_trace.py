@@ -11,10 +11,10 @@ import pytest
 
 from tearsheet.simulate.copies import rewrite
 from tearsheet.store.store import Store
-from tests.conftest import cli
-from tests.localserver import LocalServer
-from tests.pages import article_page
 from tests.support import seed, tracestore
+from tests.support.cli import cli
+from tests.support.localserver import LocalServer
+from tests.support.pages import article_page
 
 COPIES = Path(__file__).parents[1] / "diff" / "copies"
 

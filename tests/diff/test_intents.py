@@ -11,8 +11,8 @@ from tearsheet.diff.align import Document, align
 from tearsheet.diff.changes import diff
 from tearsheet.diff.intents import FINE, read_change
 from tearsheet.diff.summary import ChangeSummary
-from tests.conftest import shared_path
 from tests.support.intent_cases import build, hard_cases, history_articles, score, unseen_articles
+from tests.support.shared import shared_path
 
 BASE = ["The council approved a budget of 412 million on Tuesday.",
         "“It is a good day for the city,” said Mayor Ferris.",

@@ -7,11 +7,10 @@ import asyncio
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from jinja2.exceptions import SecurityError
 
@@ -22,23 +21,10 @@ from tearsheet.notify.notifier import Notifier
 from tearsheet.store.store import Store
 from tests.support.cli import cli
 from tests.support.localserver import LocalServer, Reply, Request
-from tests.support.served import HOSTILE, START, record
+from tests.support.notifying import NOW, Clock, step, story
+from tests.support.served import HOSTILE, record
 
 SECRET = "webhook-secret-0123456789"
-NOW = START + timedelta(days=3)
-
-
-class Clock:
-    """The notifier's idea of now, moved by the test (retries without waiting)."""
-
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def settings(store: Store, *rule_list: dict[str, Any], **options: Any) -> Settings:
@@ -50,22 +36,6 @@ def settings(store: Store, *rule_list: dict[str, Any], **options: Any) -> Settin
 
 def webhook(server: LocalServer, name: str = "hook", **conditions: Any) -> dict[str, Any]:
     return {"name": name, "webhook": server.url("/hook"), "secret": SECRET, **conditions}
-
-
-def story(store: Store, n: int, source: str = "daily", title: str = "Ferry late",
-          extra: str = "and the minister will answer questions in parliament") -> int:
-    return record(store, source, f"https://{source}.example/story-{n}",
-                  [(title, f"The ferry number {n} was late again on Monday, said the operator."),
-                   (title, f"The ferry number {n} was late again on Monday, the operator said "
-                    f"in a statement, {extra}.")],
-                  start=NOW - timedelta(hours=1), step=timedelta(minutes=10))
-
-
-def step(notifier: Notifier) -> int:
-    async def go() -> int:
-        async with httpx.AsyncClient() as client:
-            return await notifier.step(client)
-    return asyncio.run(go())
 
 
 def posts(server: LocalServer) -> list[Request]:

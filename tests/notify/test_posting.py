@@ -14,9 +14,9 @@ from tearsheet.notify.notifier import Notifier
 from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.store.summaries import fill_missing_summaries
-from tests.localserver import LocalServer
+from tests.support.localserver import LocalServer
+from tests.support.notifying import NOW, Clock, step, story
 from tests.support.protocols import PASSWORD, TOKEN, FakeMastodon, FakePDS
-from tests.test_notify import NOW, Clock, step, story
 
 
 def settings(store: Store, server: LocalServer, **rule: Any) -> Settings:

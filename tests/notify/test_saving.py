@@ -12,10 +12,10 @@ import pytest
 from tearsheet.config import Settings, load_settings
 from tearsheet.notify.notifier import Notifier
 from tearsheet.store.store import Store
-from tests.conftest import cli
-from tests.localserver import LocalServer
+from tests.support.cli import cli
+from tests.support.localserver import LocalServer
+from tests.support.notifying import Clock, step, story
 from tests.support.protocols import FakeSPN
-from tests.test_notify import Clock, step, story
 
 
 def settings(store: Store, server: LocalServer, **wayback: Any) -> Settings:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tearsheet.notify import social
-from tests.localserver import LocalServer
+from tests.support.localserver import LocalServer
 from tests.support.protocols import DID, PASSWORD, TOKEN, FakeMastodon, FakePDS, multipart
 
 NOW = datetime(2026, 12, 4, 16, 30, tzinfo=UTC)

@@ -9,8 +9,8 @@ from tearsheet.diff.align import Document
 from tearsheet.simulate.copies import rewrite
 from tearsheet.store.store import Store
 from tearsheet.store.tracing import fill_trace_index, trace_text
-from tests.storekit import sql
 from tests.support import seed, tracestore
+from tests.support.storekit import sql
 
 COPIES = Path(__file__).parents[1] / "diff" / "copies"
 

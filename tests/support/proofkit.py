@@ -21,8 +21,8 @@ from tearsheet.config import Settings, load_settings
 from tearsheet.fetch.fetcher import Exchange, Response
 from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
-from tests.pages import LOREM, article_page
-from tests.storekit import FIRST, NOW, add, claim
+from tests.support.pages import LOREM, article_page
+from tests.support.storekit import FIRST, NOW, add, claim
 
 URL = "https://news.example/2026/11/harbour-story"
 

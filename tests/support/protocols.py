@@ -19,7 +19,7 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.localserver import LocalServer, Reply, Request
+from tests.support.localserver import LocalServer, Reply, Request
 
 TOKEN = "mastodon-token-0123456789"
 PASSWORD = "app-pass-word-0123"

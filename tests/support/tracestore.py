@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from tearsheet.store.records import CheckRecord
 from tearsheet.store.store import Store
-from tests.storekit import FIRST, NOW, add, claim, version
 from tests.support import seed
+from tests.support.storekit import FIRST, NOW, add, claim, version
 
 
 def record_version(store: Store, article_id: int, text: str, at: datetime) -> int | None:

@@ -85,7 +85,7 @@ def test_a_damaged_capture_is_410_with_a_message(served: tuple[str, Site], tmp_p
                                                  ) -> None:
     """The record is where the version says, but its bytes are damaged: gone, and said so."""
     from tearsheet.archive.warc import default_dir
-    from tests.test_archive import config as configured
+    from tests.support.warcsite import config as configured
 
     base, site = served
     settings = configured(tmp_path, site.server)

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tearsheet.store.store import Store
-from tests.served import budget_story, serve_store
+from tests.support.served import budget_story, serve_store
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.served import HOSTILE, budget_story, serve_store
+from tests.support.served import HOSTILE, budget_story, serve_store
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
-from tests.served import budget_story, serve_store
+from tests.support.served import budget_story, serve_store
 
 
 @pytest.fixture(scope="module")

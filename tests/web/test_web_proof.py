@@ -14,8 +14,8 @@ from tearsheet.archive.signing import fingerprint
 from tearsheet.archive.verify import verify_package
 from tearsheet.store.curation import Curation
 from tearsheet.web import create_app
-from tests.served import serve
 from tests.support.proofkit import URL, open_history, record_history, settings
+from tests.support.served import serve
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ from tearsheet.config import load_settings
 from tearsheet.store.store import Store
 from tearsheet.web import create_app
 from tearsheet.web.trace import RateLimit
-from tests.localserver import LocalServer
-from tests.pages import article_page
-from tests.served import serve
 from tests.support import seed, tracestore
+from tests.support.localserver import LocalServer
+from tests.support.pages import article_page
+from tests.support.served import serve
 
 COPIES = Path(__file__).parents[1] / "diff" / "copies"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
