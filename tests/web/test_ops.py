@@ -1,22 +1,17 @@
 """The operator's view: /healthz, /readyz and /metrics of `tearsheet serve`, the tracker's
-own metrics, and JSON log lines. Metrics are scraped over HTTP and parsed with
+own metrics (JSON log lines: cli/test_logging.py). Metrics are scraped over HTTP and parsed with
 prometheus_client's parser, as Prometheus would read them."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 import socket
-import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
-from tearsheet.cli import JsonFormatter
 from tearsheet.config import Settings, load_settings
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
@@ -105,18 +100,3 @@ def test_the_tracker_serves_fetch_histograms_and_checks_by_outcome(
                  (("outcome", "new_version"), ("reason", "new_version"))] == 1
     assert found["tearsheet_tracker_checks_total",
                  (("outcome", "failed"), ("reason", "fetch"))] == 1
-
-
-def test_json_log_lines() -> None:
-    record = logging.LogRecord("tearsheet.tracker", logging.WARNING, __file__, 1,
-                               "check failed: %s", ("https://ex.com/a \"quoted\"",), None)
-    entry = json.loads(JsonFormatter().format(record))
-    assert entry["level"] == "warning" and entry["logger"] == "tearsheet.tracker"
-    assert entry["message"] == 'check failed: https://ex.com/a "quoted"'
-    assert datetime.fromisoformat(entry["time"]).tzinfo == UTC
-    try:
-        raise ValueError("boom")
-    except ValueError:
-        failing = logging.LogRecord("x", logging.ERROR, __file__, 1, "crashed", (),
-                                    sys.exc_info())
-    assert "ValueError: boom" in json.loads(JsonFormatter().format(failing))["exception"]
