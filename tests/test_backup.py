@@ -20,9 +20,9 @@ from tearsheet.archive.warc import default_dir, read_capture
 from tearsheet.config import load_settings
 from tearsheet.store.records import WarcPointer
 from tearsheet.store.store import Store
-from tests.conftest import cli
-from tests.localserver import LocalServer, Reply, Request
-from tests.pages import LOREM, article_page, rss_feed
+from tests.support.cli import cli
+from tests.support.localserver import LocalServer, Reply, Request
+from tests.support.pages import LOREM, article_page, rss_feed
 
 STORIES = 4
 
