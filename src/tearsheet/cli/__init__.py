@@ -89,6 +89,7 @@ from tearsheet.cli import (  # noqa: E402
     migrate,
     notify,
     proof,
+    report,
     simulate,
     trace,
     tracking,
@@ -96,4 +97,4 @@ from tearsheet.cli import (  # noqa: E402
 )
 
 __all__ = ["app", "archive", "backup", "demo", "diff", "extract", "main", "migrate", "notify",
-           "proof", "simulate", "trace", "tracking", "web"]
+           "proof", "report", "simulate", "trace", "tracking", "web"]

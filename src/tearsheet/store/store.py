@@ -396,7 +396,7 @@ class Store:
             .join(articles, versions.c.article_id == articles.c.id)
             .join(sources, articles.c.source_id == sources.c.id)
         )
-        query = self._version_filter(query, source, since, until)
+        query = self.version_filter(query, source, since, until)
         order = (versions.c.captured_at, versions.c.id) if by_time else (
             versions.c.article_id, versions.c.number)
         yield from self._stream(query.order_by(*order))
@@ -408,10 +408,10 @@ class Store:
                  .join(articles, versions.c.article_id == articles.c.id)
                  .join(sources, articles.c.source_id == sources.c.id))
         with self.engine.connect() as conn:
-            return int(conn.scalar(self._version_filter(query, source, since, until)) or 0)
+            return int(conn.scalar(self.version_filter(query, source, since, until)) or 0)
 
     @staticmethod
-    def _version_filter(query: Select[Any], source: str | None, since: datetime | None,
+    def version_filter(query: Select[Any], source: str | None, since: datetime | None,
                         until: datetime | None) -> Select[Any]:
         if source is not None:
             query = query.where(sources.c.name == source)
