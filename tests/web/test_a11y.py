@@ -14,7 +14,7 @@ from tests.support.served import budget_story, launch, serve_store
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe.min.js"
 PAGES = ["/", "/?kind=correction_appended", "/sources", "/sources/daily-example",
          "/articles/1", "/articles/1/diff/1/2", "/articles/1/diff/1/3?view=inline",
-         "/articles/1/versions/2", "/search", "/search?q=budget", "/stats", "/trace",
+         "/articles/1/versions/2", "/search", "/search?q=budget", "/stats", "/report", "/trace",
          "/nowhere"]
 
 

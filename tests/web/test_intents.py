@@ -80,3 +80,26 @@ def test_feeds_filter_by_intent_and_silence(site: str, path: str, count: int) ->
     assert len(parsed.entries) == count
     if "silent=true" in path:
         assert "silent correction" in parsed.entries[0].summary
+
+
+def test_report_page_charts_and_json(site: str) -> None:
+    html = get(site, "/report")
+    assert '<img src="/report/intents.svg"' in html and "Silent corrections" in html
+    assert '<a href="/?source=other-paper&amp;silent=true">1</a>' in html
+    for chart in ("/report/intents.svg", "/report/corrections.svg?source=daily-example"):
+        response = httpx.get(site + chart)
+        assert response.headers["content-type"] == "image/svg+xml"
+        assert b"<script" not in response.content and b"<svg" in response.content
+    data = httpx.get(site + "/api/v1/report").json()
+    rows = {row["source"]: row for row in data["sources"]}
+    assert (rows["daily-example"]["versions"], rows["daily-example"]["silent_corrections"],
+            rows["daily-example"]["fact_changes_with_note"]) == (3, 0, 1)
+    assert (rows["other-paper"]["changed_articles"], rows["other-paper"]["silent_corrections"]
+            ) == (1, 1)
+    assert HOSTILE not in html
+    only = httpx.get(site + "/api/v1/report", params={"source": "other-paper"}).json()
+    assert [row["source"] for row in only["sources"]] == ["other-paper"]
+    assert httpx.get(site + "/api/v1/report", params={"since": "2100-01-01"}).json()[
+        "sources"] == []
+    assert httpx.get(site + "/report", params={"source": "nobody"}).status_code == 404
+    assert httpx.get(site + "/report", params={"since": "soon"}).status_code == 400

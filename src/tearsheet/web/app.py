@@ -37,6 +37,7 @@ from tearsheet.web.captures import add_capture_routes
 from tearsheet.web.ops import add_ops_routes
 from tearsheet.web.params import ArticleId, Number
 from tearsheet.web.proof import add_proof_routes
+from tearsheet.web.report import add_report_routes
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 30
@@ -295,6 +296,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     add_capture_routes(app, browse, settings)
     add_proof_routes(app, browse, store, settings)
     add_ops_routes(app, store)
+    add_report_routes(app, store, page, _svg)
     return app
 
 

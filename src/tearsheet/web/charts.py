@@ -56,3 +56,25 @@ def _render(chart: Any) -> bytes:
         if parent is not None:
             parent.remove(script)
     return bytes(etree.tostring(tree, xml_declaration=True, encoding="utf-8"))
+
+
+def intents_by_source(rows: list[Any]) -> bytes:
+    """Per source, its changes by dominant intent (fact, narrative, style), stacked."""
+    chart = pygal.HorizontalStackedBar(style=STYLE, js=(), width=900, legend_at_bottom=True,
+                                       height=100 + 30 * max(1, len(rows)),
+                                       title="Changes by dominant intent")
+    chart.x_labels = [row.source for row in rows]
+    for intent in ("fact", "narrative", "style"):
+        chart.add(intent, [row.intents.get(intent, 0) for row in rows])
+    return _render(chart)
+
+
+def corrections_by_source(rows: list[Any]) -> bytes:
+    """Per source, factual changes with a correction note, and silent corrections."""
+    chart = pygal.HorizontalBar(style=STYLE, js=(), width=900, legend_at_bottom=True,
+                                height=100 + 40 * max(1, len(rows)),
+                                title="Factual changes with a note, and silent corrections")
+    chart.x_labels = [row.source for row in rows]
+    chart.add("with a note", [row.fact_changes_with_note for row in rows])
+    chart.add("silent corrections", [row.silent_corrections for row in rows])
+    return _render(chart)
