@@ -24,7 +24,7 @@ from tearsheet.store import report as outlet
 from tearsheet.store.store import Store
 from tearsheet.tracker.extraction_pool import ExtractionPool
 from tearsheet.tracker.tracker import Tracker
-from tests.conftest import cli
+from tests.support.cli import cli
 
 SPEED = 10.0  # simulated seconds per real second
 STEP = 30.0  # simulated seconds between versions: 3 s, six checks' worth
