@@ -61,6 +61,12 @@ def test_parquet_holds_the_jsonl_records(config: Path, tmp_path: Path) -> None:
     records = [json.loads(line) for line in jsonl.read_text().splitlines()]
     for row, line in zip(rows, records, strict=True):
         assert version_record({**row, "number": row["version"]}) == line
+    # What each change means travels with it: Tuesday became Wednesday with no note; then
+    # the first two paragraphs swapped (and the headline's "take 2" became "take 3").
+    assert [(r["intent_labels"], r["silent_correction"]) for r in records] == [
+        ([], None), (["figure", "added_information"], True),
+        (["lede", "reordered", "figure"], False), ([], None)]
+    assert records[1]["intents"] == ["fact"] and rows[1]["intents"] == ["fact"]
 
 
 def test_newsedits_dataset(config: Path, tmp_path: Path) -> None:
@@ -70,6 +76,10 @@ def test_newsedits_dataset(config: Path, tmp_path: Path) -> None:
     versions = conn.execute("SELECT entry_id, version, num_versions, title, summary "
                             "FROM entryversion ORDER BY entry_id, version").fetchall()
     assert [(v[1], v[2]) for v in versions] == [(0, 3), (1, 3), (2, 3), (0, 1)]
+    meant = conn.execute("SELECT intents, intent_labels, silent_correction FROM entryversion "
+                         "ORDER BY entry_id, version").fetchall()
+    assert meant[:3] == [("", "", None), ("fact", "figure,added_information", 1),
+                         ("narrative,fact", "lede,reordered,figure", 0)]
     assert versions[0][4] == "</p><p>".join(V1)
     # The query of NewsEdits' own demo notebook runs (with a threshold for a one-word edit).
     matched = conn.execute("""

@@ -124,8 +124,15 @@ def _joined(names: tuple[str, ...]) -> str:
     return "," + ",".join(names) + ","
 
 
+def split_names(stored: str | list[str] | None) -> list[str]:
+    """Names as stored (``,a,b,``), or already a list (a record read back), as a list."""
+    if isinstance(stored, list):
+        return stored
+    return [name for name in (stored or "").split(",") if name]
+
+
 def _split(stored: str | None) -> tuple[str, ...]:
-    return tuple(name for name in (stored or "").split(",") if name)
+    return tuple(split_names(stored))
 
 
 def kind_pattern(kind: str) -> str:

@@ -8,7 +8,9 @@ joined by ``</p><p>``), ``split_sentences`` (``entry_id``, ``version``, ``sent_i
 ``sent_idx_x``, ``sent_idx_y``, ``avg_sentence_distance_x``, ``avg_sentence_distance_y``;
 an added sentence has no ``sent_idx_x``, a deleted one no ``sent_idx_y``). This writes the
 same tables and columns — plus ``source`` everywhere, as in the merged NewsEdits files, and
-``entry`` for articles — with the alignment of consecutive versions made by tearsheet's own
+``entry`` for articles, and on ``entryversion`` the intents of the change into each version
+(``intents``, ``intent_labels`` comma-separated, ``silent_correction``, ``correction_note``)
+— with the alignment of consecutive versions made by tearsheet's own
 diff engine (:func:`tearsheet.diff.align.align`), whose label each matched row carries
 (``label``: ``unchanged``, ``edited``, ``added``, ``deleted``, ``moved``; NewsEdits calls
 them unchanged, edit, addition, deletion and refactor).
@@ -28,14 +30,16 @@ from typing import Any
 
 from tearsheet.diff.align import Document, align, similarity, typographic_key
 from tearsheet.diff.sentences import split_sentences
-from tearsheet.export.versions import Progress, _iso
+from tearsheet.export.versions import Progress, _iso, meaning
 
 SCHEMA = """
 CREATE TABLE entry (id INTEGER PRIMARY KEY, source TEXT, url TEXT, title TEXT,
                     num_versions INTEGER);
 CREATE TABLE entryversion (id INTEGER PRIMARY KEY, source TEXT, entry_id INTEGER,
                            version INTEGER, num_versions INTEGER, title TEXT, byline TEXT,
-                           url TEXT, created TEXT, summary TEXT);
+                           url TEXT, created TEXT, summary TEXT, intents TEXT,
+                           intent_labels TEXT, silent_correction INTEGER,
+                           correction_note TEXT);
 CREATE TABLE split_sentences (source TEXT, entry_id INTEGER, version INTEGER,
                               sent_idx INTEGER, sentence TEXT);
 CREATE TABLE matched_sentences (source TEXT, entry_id INTEGER, version_x INTEGER,
@@ -89,11 +93,15 @@ def _fill(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]],
                          (article, row["source"], row["url"], row["title"]))
         conn.execute("UPDATE entry SET num_versions = ?, title = ? WHERE id = ?",
                      (number, row["title"], article))
+        meant = meaning(row)  # the change into this version: intents, silent correction
         conn.execute(
             "INSERT INTO entryversion (source, entry_id, version, num_versions, title, byline, "
-            "url, created, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "url, created, summary, intents, intent_labels, silent_correction, "
+            "correction_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (row["source"], article, version, number, row["title"], row["byline"],
-             row["url"], _iso(row["captured_at"]), "</p><p>".join(document.paragraphs)))
+             row["url"], _iso(row["captured_at"]), "</p><p>".join(document.paragraphs),
+             ",".join(meant["intents"]), ",".join(meant["intent_labels"]),
+             meant["silent_correction"], meant["correction_note"]))
         language = row["language"]
         conn.executemany(
             "INSERT INTO split_sentences VALUES (?, ?, ?, ?, ?)",

@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from tearsheet.archive.warc import raw_record
+from tearsheet.diff.summary import split_names
 from tearsheet.errors import ArchiveError, ExportError
 from tearsheet.store.records import WarcPointer
 
 FIELDS = ("source", "url", "version", "captured_at", "title", "byline", "published_at",
-          "modified_at", "language", "fetched_url", "text", "memento_url")
+          "modified_at", "language", "fetched_url", "text", "memento_url", "intents",
+          "intent_labels", "silent_correction", "correction_note")
 PARQUET_BATCH = 1000  # rows per Parquet row group: bounded memory, decent compression
 
 Progress = Callable[[int], None]
@@ -55,7 +57,19 @@ def version_record(row: dict[str, Any]) -> dict[str, Any]:
         "fetched_url": row["fetched_url"],
         "text": row["text"],
         "memento_url": row.get("memento_url"),  # the Wayback Machine's copy, if saved
+        **meaning(row),
     }
+
+
+def meaning(row: dict[str, Any]) -> dict[str, Any]:
+    """What the change into this version means (see docs/intents.md): coarse intents,
+    dominant first, fine labels, whether it is a silent correction, the note it added.
+    A first version (or one not yet read) has empty lists and a null flag."""
+    silent = row.get("silent_correction")
+    return {"intents": split_names(row.get("intents")),
+            "intent_labels": split_names(row.get("intent_labels")),
+            "silent_correction": None if silent is None else bool(silent),
+            "correction_note": row.get("correction_note")}
 
 
 def _tick(progress: Progress | None) -> None:
@@ -90,6 +104,8 @@ def write_parquet(rows: Iterable[dict[str, Any]], path: Path,
         ("captured_at", stamp), ("title", pa.string()), ("byline", pa.string()),
         ("published_at", stamp), ("modified_at", stamp), ("language", pa.string()),
         ("fetched_url", pa.string()), ("text", pa.string()), ("memento_url", pa.string()),
+        ("intents", pa.list_(pa.string())), ("intent_labels", pa.list_(pa.string())),
+        ("silent_correction", pa.bool_()), ("correction_note", pa.string()),
     ])
     count = 0
     batch: list[dict[str, Any]] = []

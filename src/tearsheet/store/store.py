@@ -392,7 +392,9 @@ class Store:
                    versions.c.text, versions.c.url.label("fetched_url"),
                    articles.c.first_seen_at, versions.c.article_id, versions.c.content_hash,
                    versions.c.kinds, versions.c.significance, versions.c.warc_file,
-                   versions.c.warc_offset, versions.c.warc_length, versions.c.memento_url)
+                   versions.c.warc_offset, versions.c.warc_length, versions.c.memento_url,
+                   versions.c.intents, versions.c.intent_labels, versions.c.silent_correction,
+                   versions.c.correction_note)
             .join(articles, versions.c.article_id == articles.c.id)
             .join(sources, articles.c.source_id == sources.c.id)
         )
