@@ -140,15 +140,16 @@ def typographic_key(text: str) -> str:
     return normalize(_TYPOGRAPHIC.sub(lambda m: _TYPOGRAPHY[m.group()], text))
 
 
-def align(old: Document, new: Document, *, exhaustive: bool = True) -> Alignment:
+def align(old: Document, new: Document, *, quick: bool = False) -> Alignment:
     """Align two versions: metadata changes and the labelled units of the body.
 
-    ``exhaustive=False`` pairs every gap greedily (step 4 as for large gaps): the same
-    pairs on most texts, several times faster on a heavily reworded pair, which is what
-    tracing a copy against many candidate versions needs (:mod:`tearsheet.diff.trace`).
+    ``quick`` pairs every gap greedily (step 4 as for large gaps) and leaves the word diffs
+    out (units carry no ``words``): the same pairs on most texts, several times faster on
+    a long or heavily reworded pair — what tracing a copy against many candidate versions
+    needs (:mod:`tearsheet.diff.trace`), which only asks which sentences pair.
     """
     aligner = _Aligner(old, new, new.language or old.language,
-                       DP_CELLS if exhaustive else 0)
+                       0 if quick else DP_CELLS, words=not quick)
     return Alignment(tuple(aligner.run()), tuple(_metadata(old, new)),
                      old_words=sum(s.size for s in aligner.old),
                      new_words=sum(s.size for s in aligner.new))
@@ -311,8 +312,9 @@ def similarity(a: Counter[str], b: Counter[str]) -> float:
 
 class _Aligner:
     def __init__(self, old: Document, new: Document, language: str | None,
-                 dp_cells: int = DP_CELLS) -> None:
+                 dp_cells: int = DP_CELLS, words: bool = True) -> None:
         self.dp_cells = dp_cells
+        self.words = words
         self.old = _sentences(old, language)
         self.new = _sentences(new, language)
         self.old_paragraphs = old.paragraphs
@@ -421,7 +423,7 @@ class _Aligner:
         old_text = " ".join(self.old[i].text for i in olds)
         new_text = " ".join(self.new[j].text for j in news)
         words: tuple[WordOp, ...] = ()
-        if label in ("edited", "moved") and old_text != new_text:
+        if self.words and label in ("edited", "moved") and old_text != new_text:
             words = word_diff(old_text, new_text)
         return Unit(label, olds[0], news[0], old_text, new_text,
                     self.old[olds[0]].paragraph, self.new[news[0]].paragraph, words)

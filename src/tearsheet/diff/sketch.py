@@ -29,9 +29,8 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Kind = Literal["word", "stop", "name", "number", "date"]
 
@@ -100,8 +99,10 @@ _VOWELS = re.compile(r"[aeiouyhj]+")
 _REPEATS = re.compile(r"(.)\1+")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word, name, number or date of a sentence, as compared (a tuple: hashed in C, which
+    matters when a trace counts tens of thousands of them)."""
+
     key: str
     kind: Kind
 

@@ -170,15 +170,16 @@ def _best_version(copy: Document, copy_sentences: list[str], copy_bag: Counter[T
         if coverage < MIN_COVERAGE and anchors < MIN_ANCHOR_COVERAGE:
             continue
         recall = _weight(common) / max(_weight(bag), 1e-9)
-        bounds.append((0.8 * coverage + 0.2 * recall, coverage, members))
+        bounds.append((0.8 * coverage + 0.2 * recall, coverage, members, bag))
     bounds.sort(key=lambda item: -item[0])
     fits: list[tuple[Fit, list[Candidate]]] = []
-    for bound_score, bound_coverage, members in bounds[:ALIGNED]:
+    for bound_score, bound_coverage, members, bag in bounds[:ALIGNED]:
         if fits:
             leader = max((f for f, _ in fits), key=lambda f: f.score)
             if bound_score < leader.score and bound_coverage < leader.coverage - ALSO_FITS:
                 break
-        fits.append((fit(copy, members[0], copy_sentences), members))
+        fits.append((fit(copy, members[0], copy_sentences, copy_bag=copy_bag,
+                         version_bag=bag), members))
     if not fits:
         return None
     fits.sort(key=lambda item: -item[0].score)
@@ -189,14 +190,16 @@ def _best_version(copy: Document, copy_sentences: list[str], copy_bag: Counter[T
     return Fit(**{**best.__dict__, "also": tuple(also)})
 
 
-def fit(copy: Document, candidate: Candidate,
-        copy_sentences: Sequence[str] | None = None) -> Fit:
-    """How well ``candidate`` explains ``copy``: the alignment and its scores."""
+def fit(copy: Document, candidate: Candidate, copy_sentences: Sequence[str] | None = None,
+        *, copy_bag: Counter[Token] | None = None,
+        version_bag: Counter[Token] | None = None) -> Fit:
+    """How well ``candidate`` explains ``copy``: the alignment and its scores (the bags of
+    tokens of both, when the caller has them)."""
     copy = with_language(copy)
     copy_sentences = list(copy_sentences or sentences(copy))
     version = with_language(candidate.document)
     units = align(Document(version.paragraphs, language=version.language),
-                  Document(copy.paragraphs, language=copy.language), exhaustive=False).units
+                  Document(copy.paragraphs, language=copy.language), quick=True).units
     pairs: list[tuple[str, str]] = []
     lacks: list[str] = []
     adds: list[str] = []
@@ -218,8 +221,8 @@ def fit(copy: Document, candidate: Candidate,
     lacks = [s for i, s in enumerate(lacks) if i not in paired_lacks]
     adds = [s for j, s in enumerate(adds) if j not in paired_adds]
 
-    copy_bag = _bag(copy_sentences)
-    version_bag = _bag(sentences(version))
+    copy_bag = copy_bag if copy_bag is not None else _bag(copy_sentences)
+    version_bag = version_bag if version_bag is not None else _bag(sentences(version))
     matched = anchors = 0.0
     found: list[Pair] = []
     for old, new in pairs:
