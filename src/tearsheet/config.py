@@ -335,7 +335,8 @@ class NotifyRule(_Section):
     body: str = ("{{ kinds | join(', ') or 'changed' }} · +{{ words_added }}/−{{ words_removed }}"
                  " words{% if intents %} · {{ intents | join(', ') }}{% endif %}"
                  "{% if silent_correction %} · silent correction{% endif %}"
-                 " · significance {{ '%.2f' | format(significance) }}\n{{ diff_url }}")
+                 " · significance {{ '%.2f' | format(significance) }}\n{{ diff_url }}"
+                 "{% if copies_note %}\n{{ copies_note }}{% endif %}")
     summary_title: str = "{{ source }}: {{ count }} articles changed"
     summary_body: str = ("{{ count }} articles of {{ source }} changed within {{ window }} "
                          "(a site-wide change?), e.g.:\n{% for a in articles %}- {{ a.title }}"

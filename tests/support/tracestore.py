@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from tearsheet.simulate.copies import rewrite
 from tearsheet.store.records import CheckRecord
 from tearsheet.store.store import Store
 from tests.support import seed
@@ -36,3 +37,21 @@ def fill(store: Store, *, histories: bool = True) -> int:
             for number, text in enumerate(bodies, start=1):
                 record_version(store, other, text, NOW + timedelta(hours=number))
     return article
+
+
+def wire_and_copies(store: Store) -> tuple[int, int, int, int]:
+    """A wire story corrected after two outlets copied it, one of which updated."""
+    six, _ = seed.versions()
+    fixed = six.replace("26 “armed criminals”", "28 “armed criminals”")
+    (wire,) = add(store, "wire", "https://wire.example/kazakhstan")
+    (mirror,) = add(store, "mirror", "https://mirror.example/kz")
+    (daily,) = add(store, "daily", "https://daily.example/kz")
+    (other,) = add(store, "daily", "https://daily.example/other")
+    record_version(store, wire, six, NOW)
+    record_version(store, mirror, rewrite(six, ["unquote", "merge"], seed=1),
+                   NOW + timedelta(hours=1))
+    record_version(store, daily, rewrite(six, ["unquote"], seed=2), NOW + timedelta(hours=1))
+    record_version(store, wire, fixed, NOW + timedelta(hours=2))  # the correction
+    record_version(store, daily, rewrite(fixed, ["unquote"], seed=2), NOW + timedelta(hours=3))
+    record_version(store, other, next(iter(seed.histories().values()))[0], NOW)
+    return wire, mirror, daily, other

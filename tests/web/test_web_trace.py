@@ -110,3 +110,24 @@ def test_the_limit_is_enforced_by_the_server(tmp_path: Path) -> None:
     assert codes == [200, 200, 429]
     assert page.status_code == 429 and "too many traces" in page.text
     assert page.headers["retry-after"]
+
+
+def test_the_article_page_and_the_api_link_copies_among_outlets(tmp_path: Path) -> None:
+    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}")
+    store = Store.open(settings.database_url)
+    try:
+        wire, mirror, _, other = tracestore.wire_and_copies(store)
+        with serve(create_app(settings, store)) as base:
+            page = httpx.get(f"{base}/articles/{wire}", timeout=30).text
+            answer = httpx.get(f"{base}/api/v1/articles/{mirror}/republished", timeout=30)
+            alone = httpx.get(f"{base}/api/v1/articles/{other}/republished", timeout=30)
+            missing = httpx.get(f"{base}/api/v1/articles/999/republished", timeout=30)
+    finally:
+        store.close()
+    assert "Also published by" in page
+    assert "1 copy still shows an earlier one: mirror" in page
+    assert f'href="/articles/{wire}/diff/1/2"' in page
+    linked = {r["article_id"]: r for r in answer.json()["republished"]}
+    assert linked[wire]["role"] == "origin" and linked[wire]["stale"] is True
+    assert alone.json() == {"republished": [], "note": None}
+    assert missing.status_code == 404

@@ -29,6 +29,7 @@ from tearsheet.notify.posting import Posting
 from tearsheet.notify.rules import ChangeEvent
 from tearsheet.notify.saving import Saver
 from tearsheet.notify.social import Post
+from tearsheet.store.republished import republications, stale_note
 from tearsheet.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class Notifier:
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.config = settings.notifications
         self.rules = {rule.name: rule for rule in self.config.rules}
+        self.store = store
         self.outbox = Outbox(store)
         self.posting = Posting(settings, store, clock)
         self.saver = Saver(settings, store, clock) if settings.wayback.enabled and any(
@@ -189,11 +191,21 @@ class Notifier:
         event = delivery.event
         if event is None:
             raise TearsheetError(f"the version of notification {delivery.id} is gone")
-        context = r.change_context(event, base)
+        context = {**r.change_context(event, base), **self._copies(event)}
         title, body = r.message(rule, context, summary=False)
         return ({"event": "change", **common, **context,
                  "article": {"id": event.article_id, "url": event.url},
                  "message": {"title": title, "body": body}}, title, body)
+
+    def _copies(self, event: ChangeEvent) -> dict[str, Any]:
+        """The tracked copies of the changed article that still show an earlier text
+        (``stale_copies``, ``copies_note``: "wire changed the text (version 3); 2 copies
+        still show an earlier one: …"); empty when it has none."""
+        linked = republications(self.store, event.article_id) if event.article_id else []
+        stale = [c for c in linked if c.role == "copy" and c.stale]
+        return {"stale_copies": [{"source": c.source, "url": c.url, "title": c.title,
+                                  "shows_version": c.origin_version} for c in stale],
+                "copies_note": stale_note(event.source, linked) or ""}
 
     async def drain(self) -> int:
         """One step (``tearsheet run --once``): queue, fold, send what is due."""

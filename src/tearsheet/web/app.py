@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tearsheet import __version__, humanize
@@ -30,6 +31,7 @@ from tearsheet.diff.summary import ChangeSummary
 from tearsheet.humanize import duration
 from tearsheet.store.browse import MARK_END, MARK_START, Browse, Cursor
 from tearsheet.store.curation import Curation
+from tearsheet.store.republished import republications, stale_note
 from tearsheet.store.store import Store
 from tearsheet.web import api, charts, feeds, reach, trace, words
 from tearsheet.web.cache import PageCache
@@ -140,7 +142,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return change
 
     app.include_router(reach.router(browse))
-    app.include_router(trace.router(settings, store, page))
+    app.include_router(trace.router(settings, store, browse, page))
     app.include_router(feeds.router(browse, change_between))
     app.include_router(api.router(settings, browse, Curation(store), change_between))
 
@@ -224,8 +226,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                                          version["number"]).summary
             history.append(SimpleNamespace(**version, summary=summary))  # as on the front
         status = words.check_status(article, settings.schedule.retire_after)
+        # Copies among tracked outlets: an alignment per linked article, off the loop.
+        linked = await run_in_threadpool(republications, store, article_id)
         return page(request, "article.html", article=article, versions=history, status=status,
-                    first=versions[0] if versions else None)
+                    first=versions[0] if versions else None, linked=linked,
+                    stale=stale_note(article["source"], linked))
 
     @app.get("/articles/{article_id}/versions/{number}", response_class=HTMLResponse)
     async def version_page(request: Request, article_id: ArticleId, number: Number) -> HTMLResponse:

@@ -28,9 +28,12 @@ from tearsheet.diff.align import Document
 from tearsheet.errors import TearsheetError
 from tearsheet.extract.copy import copy_document
 from tearsheet.fetch.fetcher import Fetcher
+from tearsheet.store.browse import Browse
+from tearsheet.store.republished import republications, stale_note
 from tearsheet.store.store import Store
 from tearsheet.store.tracing import Match, trace_text
 from tearsheet.web import api_models as m
+from tearsheet.web.params import ArticleId
 
 CLIENTS_KEPT = 10_000  # rate-limit buckets kept (the least recently seen are forgotten)
 
@@ -70,6 +73,25 @@ class TraceAnswer(BaseModel):
     matches: list[TraceMatch]
 
 
+class Republished(BaseModel):
+    article_id: int
+    url: str
+    source: str
+    title: str | None
+    role: str = Field(description="What this other article is to the one asked about: "
+                                  "origin or copy.")
+    origin_version: int = Field(description="The origin's version the copy's current text "
+                                            "fits.")
+    also_fits: list[int]
+    origin_latest: int
+    stale: bool = Field(description="The copy still shows a text the origin has changed.")
+
+
+class RepublishedAnswer(BaseModel):
+    republished: list[Republished]
+    note: str | None = Field(None, description="Which copies still show an earlier text.")
+
+
 class RateLimit:
     """A token bucket per client: ``per_minute`` traces, refilled continuously."""
 
@@ -93,7 +115,8 @@ class RateLimit:
             self.buckets.popitem(last=False)
 
 
-def router(settings: Settings, store: Store, page: Callable[..., HTMLResponse]) -> APIRouter:
+def router(settings: Settings, store: Store, browse: Browse,
+           page: Callable[..., HTMLResponse]) -> APIRouter:
     routes = APIRouter()
     limit = RateLimit(settings.trace.per_minute)
     cap = settings.trace.max_chars
@@ -140,6 +163,19 @@ def router(settings: Settings, store: Store, page: Callable[..., HTMLResponse]) 
         first; an empty list when it only shares a topic), as ``tearsheet trace``."""
         matches = await run(request, body.text, body.url, body.limit)
         return {"matches": [match.as_json() for match in matches]}
+
+    @routes.get("/api/v1/articles/{article_id}/republished", response_model=RepublishedAnswer,
+                tags=["api"], responses={404: {"model": m.Problem,
+                                               "description": "No such article."}})
+    def republished(article_id: ArticleId) -> dict[str, Any]:
+        """Tracked articles that copy this one or that it copies (wire stories), and
+        which copies still show a text the origin has since changed."""
+        article = browse.article(article_id)
+        if article is None:
+            raise HTTPException(404, f"no article {article_id}")
+        linked = republications(store, article_id)
+        return {"republished": [r.as_json() for r in linked],
+                "note": stale_note(article["source"], linked)}
 
     @routes.get("/trace", response_class=HTMLResponse)
     def trace_form(request: Request) -> HTMLResponse:

@@ -1,0 +1,127 @@
+"""Syndication among tracked articles: which ones are copies of one another, and which
+copies still show a text their origin has since changed.
+
+Wire stories are republished by many outlets, each a tracked article of its own. Two
+articles are linked when they share many trace keys (:data:`MIN_SHARED` of a version's
+~48) and the later one's current text traces to a version of the earlier one
+(:func:`tearsheet.diff.trace.trace`). The *origin* is the one whose first version was
+captured first. A copy is **stale** when its current text fits only versions of the
+origin older than the origin's latest: the wire corrected a figure, the copy still shows
+the old one. Computed when asked (the article page, the API, a change's notification):
+a few indexed probes and one alignment per linked article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import func, select
+
+from tearsheet.diff.align import Document
+from tearsheet.diff.trace import Candidate, trace
+from tearsheet.store.schema import articles, sources, trace_keys, versions
+
+if TYPE_CHECKING:
+    from tearsheet.store.store import Store
+
+MIN_SHARED = 12
+"""Keys two articles share before their texts are compared (a rewrite of the same story
+shares about half of its 48; a text on the same topic a handful)."""
+LINKED = 10
+
+
+@dataclass(frozen=True)
+class Republication:
+    """Another tracked article linked to the one asked about."""
+
+    article_id: int
+    url: str
+    source: str
+    title: str | None
+    role: Literal["origin", "copy"]  # what this other article is to the one asked about
+    origin_version: int  # the origin's version that the copy's current text fits
+    also: tuple[int, ...]  # other versions of the origin it fits as well
+    origin_latest: int
+
+    @property
+    def stale(self) -> bool:
+        """The copy still shows a text the origin has since changed."""
+        return self.origin_latest > max((self.origin_version, *self.also))
+
+    def as_json(self) -> dict[str, Any]:
+        return {"article_id": self.article_id, "url": self.url, "source": self.source,
+                "title": self.title, "role": self.role, "origin_version": self.origin_version,
+                "also_fits": list(self.also), "origin_latest": self.origin_latest,
+                "stale": self.stale}
+
+
+def republications(store: Store, article_id: int) -> list[Republication]:
+    """The tracked articles that copy ``article_id`` or that it copies (empty: none)."""
+    k = trace_keys.c
+    with store.engine.connect() as conn:
+        mine = select(k.key).where(k.article_id == article_id).scalar_subquery()
+        shared = func.count().label("shared")
+        linked = [row.article_id for row in conn.execute(
+            select(k.article_id, shared).where(k.key.in_(mine), k.article_id != article_id)
+            .group_by(k.article_id).having(shared >= MIN_SHARED)
+            .order_by(shared.desc()).limit(LINKED))]
+        if not linked:
+            return []
+        ids = [article_id, *linked]
+        about = {row.id: row for row in conn.execute(
+            select(articles.c.id, articles.c.url, articles.c.title, articles.c.version_count,
+                   sources.c.name.label("source"))
+            .join(sources, articles.c.source_id == sources.c.id)
+            .where(articles.c.id.in_(ids), articles.c.hidden.is_(False)))}
+        rows = conn.execute(
+            select(versions.c.article_id, versions.c.number, versions.c.text,
+                   versions.c.language, versions.c.captured_at)
+            .where(versions.c.article_id.in_(ids))
+            .order_by(versions.c.article_id, versions.c.number)).all()
+    history: dict[int, list[Any]] = {}
+    for row in rows:
+        history.setdefault(row.article_id, []).append(row)
+    if article_id not in about or article_id not in history:
+        return []
+    found = []
+    for other in linked:
+        if other not in about or other not in history:
+            continue
+        mine_first, other_first = history[article_id][0], history[other][0]
+        other_is_origin = (other_first.captured_at, other) < (mine_first.captured_at,
+                                                               article_id)
+        origin, copy = (other, article_id) if other_is_origin else (article_id, other)
+        fit = _fit(history[copy][-1], history[origin])
+        if fit is None:
+            continue
+        number, also = fit
+        row = about[other]
+        found.append(Republication(other, row.url, row.source, row.title,
+                                   "origin" if other_is_origin else "copy", number, also,
+                                   about[origin].version_count))
+    return found
+
+
+def _fit(copy: Any, origin: Sequence[Any]) -> tuple[int, tuple[int, ...]] | None:
+    """The origin's version (and the others as good) that ``copy``'s text fits."""
+    fits = trace(Document.from_text(copy.text, language=copy.language),
+                 [Candidate(row.number, "origin", Document.from_text(row.text,
+                                                                     language=row.language))
+                  for row in origin])
+    if not fits:
+        return None
+    return int(fits[0].key), tuple(sorted(int(n) for n in fits[0].also))  # type: ignore[call-overload]
+
+
+def stale_note(source: str, linked: Sequence[Republication]) -> str | None:
+    """"reuters changed the text (version 3); 2 copies still show the old one: …"."""
+    stale = [r for r in linked if r.role == "copy" and r.stale]
+    if not stale:
+        return None
+    names = ", ".join(sorted({r.source for r in stale}))
+    one = len(stale) == 1
+    return (f"{source} changed the text (version {stale[0].origin_latest}); "
+            f"{len(stale)} cop{'y' if one else 'ies'} still show{'s' if one else ''} "
+            f"an earlier one: {names}")
