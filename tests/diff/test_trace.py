@@ -83,6 +83,14 @@ def test_a_translation_traces_through_names_numbers_and_dates(language: str) -> 
     assert best.anchor_sentences >= 4
 
 
+@pytest.mark.parametrize(("name", "article"), [("mubarak.es", "mubarak-is-on"),
+                                              ("road-trip.de", "road-trip-helps")])
+def test_translations_of_the_histories_trace_to_their_article(name: str, article: str) -> None:
+    text = (COPIES / f"{name}.txt").read_text(encoding="utf-8")
+    best = only(trace(Document.from_text(text), seed_candidates() + history_candidates()))
+    assert best.group == article and best.translated
+
+
 def test_a_translation_of_the_other_version_traces_to_it() -> None:
     text = (COPIES / "v7.fr.txt").read_text(encoding="utf-8")
     six, seven = seed_candidates()

@@ -95,6 +95,11 @@ _TOKEN = re.compile(rf"{_NUMBER.pattern}|[^\W\d_]+")
 _SKELETON = [("sch", "s"), ("ch", "k"), ("kh", "k"), ("sh", "s"),
              ("ph", "f"), ("th", "t"), ("c", "k"), ("q", "k"), ("z", "s"), ("x", "ks"),
              ("w", "v")]
+# German capitalises every noun; a word after one of these is a noun, not a name.
+_GERMAN_ARTICLES = frozenset(("der", "die", "das", "den", "dem", "des", "ein", "eine",
+    "einer", "eines", "einem", "einen", "zum", "zur", "im", "am", "beim", "vom", "seiner",
+    "seinem", "seinen", "seine", "ihre", "ihrer", "ihrem", "ihren", "dieser", "diese",
+    "dieses", "diesem", "diesen", "jeder", "jede", "jedes", "keine", "keinen"))
 _VOWELS = re.compile(r"[aeiouyhj]+")
 _REPEATS = re.compile(r"(.)\1+")
 
@@ -118,19 +123,26 @@ class Token(NamedTuple):
 
 @lru_cache(maxsize=65536)
 def skeleton(name: str) -> str:
-    """A name's consonant skeleton, the same in most Latin-script transliterations."""
+    """A name's consonant skeleton, the same in most Latin-script transliterations, without
+    a final "s" (the German genitive: "Romneys"); a name of one consonant ("Teo", "Xi")
+    is kept whole."""
     word = fold(name)
     for before, after in _SKELETON:
         word = word.replace(before, after)
-    return _REPEATS.sub(r"\1", _VOWELS.sub("", word))
+    bare = _REPEATS.sub(r"\1", _VOWELS.sub("", word))
+    if len(bare) > 2 and bare.endswith("s"):
+        bare = bare[:-1]
+    return bare if len(bare) >= 2 else fold(name)
 
 
 @lru_cache(maxsize=8192)
 def tokens(sentence: str) -> tuple[Token, ...]:
     """The tokens of one sentence, in order (see the module's description)."""
     found: list[Token] = []
+    previous = ""
     for index, match in enumerate(_TOKEN.finditer(sentence)):
         raw = match.group()
+        after_article, previous = previous in _GERMAN_ARTICLES, fold(raw)
         if raw[0].isdigit():
             digits = re.sub(r"\D", "", raw)
             found.append(Token(digits, "number" if len(digits) > 1 else "word"))
@@ -140,7 +152,8 @@ def tokens(sentence: str) -> tuple[Token, ...]:
             found.append(Token(_DATES[word], "date"))
         elif word in STOPWORDS:
             found.append(Token(word, "stop"))
-        elif raw[0].isupper() and (index > 0 or raw.isupper()) and len(skeleton(raw)) >= 2:
+        elif raw[0].isupper() and (index > 0 or raw.isupper()) and len(word) >= 2 \
+                and not after_article:
             found.append(Token("@" + skeleton(raw), "name"))
         else:
             found.append(Token(word, "word"))
