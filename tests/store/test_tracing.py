@@ -3,6 +3,7 @@ a copy's keys, and filled for versions stored before it."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from tearsheet.diff.align import Document
@@ -67,3 +68,38 @@ def test_versions_stored_before_the_index_are_filled_in(store: Store) -> None:
     assert [m.version for m in trace_text(store, Document.from_text(seed.copy()))] == [6]
     assert sql(store, "SELECT value FROM trace_state") == [(0,)]
     assert article
+
+
+def test_upgrading_a_store_with_versions_indexes_them(tmp_path: Path) -> None:
+    """Migration 0010 on a store that has versions: its backlog names them, and filling it
+    makes them traceable (what ``tearsheet db upgrade`` does)."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    url = f"sqlite:///{tmp_path / 'ts.db'}"
+    config = Config()
+    config.set_main_option("script_location", "tearsheet.store:migrations")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0009")
+    engine.dispose()
+    six, _ = seed.versions()
+    with sqlite3.connect(tmp_path / "ts.db") as conn:
+        conn.execute("INSERT INTO sources (id, name, created_at) "
+                     "VALUES (1, 'nytimes', '2022-01-07 08:00:00')")
+        conn.execute("INSERT INTO articles (id, source_id, url, first_seen_at, last_seen_at, "
+                     "check_interval, version_count) VALUES (1, 1, ?, '2022-01-07 08:00:00', "
+                     "'2022-01-07 08:00:00', 1800, 1)", (seed.URL,))
+        conn.execute("INSERT INTO versions (article_id, number, captured_at, url, text, "
+                     "content_hash) VALUES (1, 1, '2022-01-07 08:00:00', ?, ?, 'h')",
+                     (seed.URL, six))
+    store = Store.open(url)  # upgraded to the head when opened
+    try:
+        assert sql(store, "SELECT name, value FROM trace_state") == [("backlog", 1)]
+        assert trace_text(store, Document.from_text(seed.copy())) == []
+        assert fill_trace_index(store) == 1
+        assert [m.version for m in trace_text(store, Document.from_text(seed.copy()))] == [1]
+    finally:
+        store.close()
