@@ -57,7 +57,7 @@ from tearsheet.diff.align import Document  # noqa: E402
 from tearsheet.diff.trace import index_keys  # noqa: E402
 from tearsheet.extract.extraction import extract  # noqa: E402
 from tearsheet.simulate.copies import rewrite  # noqa: E402
-from tearsheet.store.records import DueArticle, NewVersion  # noqa: E402
+from tearsheet.store.records import CheckRecord, DueArticle, NewVersion  # noqa: E402
 from tearsheet.store.store import Store  # noqa: E402
 from tearsheet.store.tracing import index_version, trace_text  # noqa: E402
 
@@ -158,11 +158,11 @@ def record(store: Store, source_id: int, url: str, texts: list[str]) -> int:
     for number, text in enumerate(texts):
         due = DueArticle(article["id"], source_id, url, 1800.0, NOW, None, number,
                          None, None, None, 0)
-        store.record_check(due, checked_at=NOW + timedelta(hours=number), outcome="new_version",
-                           next_check_at=None, check_interval=1800.0, version=NewVersion(
-                               url=url, title=text[:60], byline=None, published_at=None,
-                               modified_at=None, language="en", text=text,
-                               content_hash=f"{url}#{number}"))
+        store.record_check(CheckRecord(
+            due, checked_at=NOW + timedelta(hours=number), outcome="new_version",
+            next_check_at=None, check_interval=1800.0, version=NewVersion(
+                url=url, title=text[:60], byline=None, published_at=None, modified_at=None,
+                language="en", text=text, content_hash=f"{url}#{number}")))
     return int(article["id"])
 
 

@@ -12,9 +12,9 @@ from tearsheet.config import load_settings
 from tearsheet.notify.notifier import Notifier
 from tearsheet.simulate.copies import rewrite
 from tearsheet.store.store import Store
-from tests.localserver import LocalServer, Reply
-from tests.storekit import NOW, add
 from tests.support import seed
+from tests.support.localserver import LocalServer, Reply
+from tests.support.storekit import NOW, add
 from tests.support.tracestore import record_version
 
 
