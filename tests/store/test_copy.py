@@ -19,6 +19,7 @@ from tearsheet.store.schema import metadata
 from tearsheet.store.store import Store
 from tests.support import postgres
 from tests.support.cli import cli
+from tests.support.storekit import migrated_to
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
@@ -144,18 +145,9 @@ def test_a_target_with_rows_is_refused_unless_replaced(pg_filled: str, tmp_path:
 
 def test_an_out_of_date_source_is_not_touched(tmp_path: Path, pg_empty: str) -> None:
     """The source is only read: an old schema is reported, never upgraded by a copy."""
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import create_engine
 
-    old = f"sqlite:///{tmp_path / 'old.db'}"
-    config = Config()
-    config.set_main_option("script_location", "tearsheet.store:migrations")
-    engine = create_engine(old)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0003")
-    engine.dispose()
+    old = migrated_to(tmp_path / "old.db", "0003")
     assert cli("migrate-store", "--from", old, "--to", pg_empty) == 1
     engine = create_engine(old)
     with engine.connect() as conn:

@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from alembic.config import Config
 from sqlalchemy import inspect
 from sqlalchemy.exc import StatementError
 
@@ -18,6 +17,7 @@ from tests.support.storekit import (
     add,
     db_url,
     head_revision,
+    migrated_to,
     sql,
 )
 
@@ -78,16 +78,7 @@ def test_upgrading_a_store_with_data_keeps_every_row(tmp_path: Path,
     """A batch migration rebuilds a table (``articles`` in 0005): with foreign keys enforced,
     dropping the old one cascaded to every version and check — or, with the search index's
     triggers, failed ("database table is locked")."""
-    from alembic import command
-    from sqlalchemy import create_engine
-
-    config = Config()
-    config.set_main_option("script_location", "tearsheet.store:migrations")
-    engine = create_engine(db_url(tmp_path))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0003")
-    engine.dispose()
+    migrated_to(tmp_path / "ts.db", "0003")
     with sqlite3.connect(tmp_path / "ts.db") as conn:
         if not search_triggers:
             conn.execute("DROP TRIGGER versions_fts_insert")

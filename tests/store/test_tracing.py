@@ -11,7 +11,7 @@ from tearsheet.simulate.copies import rewrite
 from tearsheet.store.store import Store
 from tearsheet.store.tracing import fill_trace_index, trace_text
 from tests.support import seed, tracestore
-from tests.support.storekit import sql
+from tests.support.storekit import migrated_to, sql
 
 COPIES = Path(__file__).parents[1] / "diff" / "copies"
 
@@ -73,18 +73,7 @@ def test_versions_stored_before_the_index_are_filled_in(store: Store) -> None:
 def test_upgrading_a_store_with_versions_indexes_them(tmp_path: Path) -> None:
     """Migration 0010 on a store that has versions: its backlog names them, and filling it
     makes them traceable (what ``tearsheet db upgrade`` does)."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine
-
-    url = f"sqlite:///{tmp_path / 'ts.db'}"
-    config = Config()
-    config.set_main_option("script_location", "tearsheet.store:migrations")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0009")
-    engine.dispose()
+    url = migrated_to(tmp_path / "ts.db", "0009")
     six, _ = seed.versions()
     with sqlite3.connect(tmp_path / "ts.db") as conn:
         conn.execute("INSERT INTO sources (id, name, created_at) "

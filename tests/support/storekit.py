@@ -25,6 +25,23 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+def migrated_to(path: Path, revision: str) -> str:
+    """A new SQLite file at ``path`` migrated up to ``revision`` only (an older tearsheet's
+    store, to upgrade or refuse); its URL."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    url = f"sqlite:///{path}"
+    config = Config()
+    config.set_main_option("script_location", "tearsheet.store:migrations")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+    engine.dispose()
+    return url
+
+
 def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'ts.db'}"
 
