@@ -126,3 +126,13 @@ def test_a_copy_that_lacks_the_corrected_sentence_fits_both() -> None:
 def test_empty_and_tiny_texts_match_nothing() -> None:
     assert trace(Document.from_text(""), seed_candidates()) == []
     assert trace(Document.from_text("Kazakhstan."), seed_candidates()) == []
+
+
+def test_a_regional_language_tag_is_the_same_language() -> None:
+    """A version stored as "en-GB" and a copy guessed "en" are not a translation: the
+    same-topic text stays unmatched (anchors alone would pair some of its sentences)."""
+    six, _ = seed.versions()
+    text = (COPIES / "kazakhstan.same-topic.txt").read_text(encoding="utf-8")
+    version = Candidate(6, "seed", Document.from_text(six, language="en-GB"))
+    assert not fit(Document.from_text(text), version).translated
+    assert trace(Document.from_text(text), [version]) == []

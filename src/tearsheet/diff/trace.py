@@ -112,6 +112,11 @@ def with_language(document: Document) -> Document:
     return replace(document, language=sk.guess_language(" ".join(document.paragraphs[:5])))
 
 
+def _base(language: str | None) -> str:
+    """"en-GB" → "en": a version says its language as its page did."""
+    return (language or "").replace("_", "-").split("-")[0].lower()
+
+
 def index_keys(document: Document) -> tuple[int, ...]:
     """The MinHash keys a version is indexed under, and a copy looked up by."""
     return tuple(sk.sketch(sentences(with_language(document))))
@@ -212,7 +217,8 @@ def fit(copy: Document, candidate: Candidate, copy_sentences: Sequence[str] | No
         elif unit.new_text is not None:
             adds.extend(split_sentences(unit.new_text, copy.language) if unit.whole_paragraph
                         else [unit.new_text])
-    translated = copy.language != version.language
+    translated = None not in (copy.language, version.language) and \
+        _base(copy.language) != _base(version.language)
     anchored = _pair_anchors(lacks, adds) if translated else []
     for i, j in anchored:
         pairs.append((lacks[i], adds[j]))

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 CANDIDATES = 8
 """Articles sharing the most keys with a copy that are read and aligned."""
+MAX_VERSIONS = 400
+"""Versions read for one trace at most, the newest first (an article that flip-flopped a
+thousand times is traced through its latest versions)."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,8 @@ def trace_text(store: Store, copy: Document, limit: int = 5,
         rows = conn.execute(
             select(versions.c.article_id, versions.c.number, versions.c.text,
                    versions.c.language, versions.c.captured_at)
-            .where(versions.c.article_id.in_(list(about)))).all()
+            .where(versions.c.article_id.in_(list(about)))
+            .order_by(versions.c.id.desc()).limit(MAX_VERSIONS)).all()
     captured = {(row.article_id, row.number): row.captured_at for row in rows}
     offered = [Candidate((row.article_id, row.number), row.article_id,
                          Document.from_text(row.text, language=row.language))
