@@ -76,10 +76,21 @@ def trace_command(
                       f"{fit.recall:.0%} of the version{how}", highlight=False)
         console.print(f"  the copy lacks {len(fit.lacks)} of the version's sentences and "
                       f"adds {len(fit.adds)} of its own", highlight=False)
-        for pair in [p for p in fit.pairs if p.anchors_differ][:3]:
-            console.print(f"    version: {escape(pair.version)}\n    copy:    "
-                          f"{escape(pair.copy)}", highlight=False)
+        for label, shown in (("lacks", fit.lacks), ("adds", fit.adds)):
+            for sentence in shown[:3]:
+                console.print(f"    {label}: {escape(_short(sentence))}", highlight=False)
+        differing = [p for p in fit.pairs if p.anchors_differ]
+        if differing:
+            console.print(f"  names, numbers or dates differ in {len(differing)} sentences, "
+                          "e.g.:", highlight=False)
+        for pair in differing[:3]:
+            console.print(f"    version: {escape(_short(pair.version))}\n    copy:    "
+                          f"{escape(_short(pair.copy))}", highlight=False)
         if match.changed_since:
             console.print(f"  [yellow]the source has changed since[/]: version "
                           f"{match.latest} (diff: /articles/{match.article_id}/diff/"
                           f"{match.version}/{match.latest})", highlight=False)
+
+
+def _short(sentence: str, limit: int = 160) -> str:
+    return sentence if len(sentence) <= limit else sentence[:limit - 1] + "…"
