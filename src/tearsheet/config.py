@@ -315,9 +315,48 @@ class TraceSettings(_Section):
     per_minute: int = Field(20, ge=1, le=100_000)
 
 
+MESSAGE_TEMPLATES = ("email_text", "email_html", "slack", "discord", "matrix_text",
+                     "matrix_html")  # tearsheet/notify/templates/NAME.j2, overridable
+
+
+def check_templates(templates: dict[str, str]) -> dict[str, str]:
+    """Validator: known names (:data:`MESSAGE_TEMPLATES`) of valid Jinja2 templates."""
+    for name, source in templates.items():
+        if name not in MESSAGE_TEMPLATES:
+            raise ValueError(f"no message template named {name!r} (templates: "
+                             f"{', '.join(MESSAGE_TEMPLATES)})")
+        check_template(source)
+    return templates
+
+
+def check_template(source: str) -> str:
+    """Validator: ``source`` parses as a (sandboxed) Jinja2 template."""
+    from jinja2 import TemplateSyntaxError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    try:
+        SandboxedEnvironment().parse(source)
+    except TemplateSyntaxError as exc:
+        raise ValueError(f"not a valid Jinja2 template: {exc}") from None
+    return source
+
+
+def check_secret_url(url: SecretStr | None) -> SecretStr | None:
+    """Validator: an http(s) URL that holds a credential (a Slack or Discord webhook),
+    refused without being shown."""
+    if url is not None and not re.fullmatch(r"https?://[^/\s]+/\S*",
+                                            url.get_secret_value()):
+        raise ValueError("not an http(s) URL (not shown: it holds a credential)")
+    return url
+
+
+Templates = Annotated[dict[str, str], AfterValidator(check_templates)]
+
+
 class NotifyRule(_Section):
     """One notification rule: which changes (all conditions must hold; an empty list
-    matches anything) and where they go — a webhook or an Apprise URL, not both."""
+    matches anything) and where they go — one target: a webhook, an Apprise URL, an
+    account (Mastodon, Bluesky, Matrix), e-mail addresses, a Slack or Discord webhook."""
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")
     sources: list[str] = []
@@ -330,7 +369,13 @@ class NotifyRule(_Section):
     webhook: str | None = None
     secret: str | None = Field(None, min_length=16)  # HMAC-SHA256 key for the webhook
     apprise: str | None = None
-    account: str | None = None  # a Mastodon or Bluesky account of [notifications.accounts]
+    account: str | None = None  # a Mastodon, Bluesky or Matrix account of [notifications.accounts]
+    room: str | None = Field(None, pattern=r"^[!#][^:\s]+:\S+$")  # Matrix room id or alias
+    email: list[str] = []  # recipients, through [notifications.email]
+    slack: SecretStr | None = None  # a Slack incoming webhook URL
+    discord: SecretStr | None = None  # a Discord webhook URL
+    card: bool = True  # the change's card in e-mails (inline) and Slack/Discord (by URL)
+    templates: Templates = {}  # message templates of this rule (see MESSAGE_TEMPLATES)
     title: str = "{{ source }}: {{ title }}"  # Jinja2 (sandboxed), for Apprise
     body: str = ("{{ kinds | join(', ') or 'changed' }} · +{{ words_added }}/−{{ words_removed }}"
                  " words{% if intents %} · {{ intents | join(', ') }}{% endif %}"
@@ -373,55 +418,86 @@ class NotifyRule(_Section):
     @field_validator("title", "body", "summary_title", "summary_body", "post")
     @classmethod
     def _template(cls, source: str) -> str:
-        from jinja2 import TemplateSyntaxError
-        from jinja2.sandbox import SandboxedEnvironment
+        return check_template(source)
 
-        try:
-            SandboxedEnvironment().parse(source)
-        except TemplateSyntaxError as exc:
-            raise ValueError(f"not a valid Jinja2 template: {exc}") from None
-        return source
+    @field_validator("email")
+    @classmethod
+    def _addresses(cls, addresses: list[str]) -> list[str]:
+        for address in addresses:
+            if not re.fullmatch(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+", address):
+                raise ValueError(f"{address[:200]!r} is not an e-mail address")
+        return addresses
+
+    _secret_urls = field_validator("slack", "discord")(check_secret_url)
+
+    @property
+    def channel(self) -> str:
+        """Where the rule sends: webhook, apprise, account, email, slack or discord."""
+        return next(name for name in CHANNELS if getattr(self, name))
 
     @model_validator(mode="after")
     def _one_target(self) -> NotifyRule:
-        if sum(t is not None for t in (self.webhook, self.apprise, self.account)) != 1:
-            raise ValueError(f"rule {self.name!r}: give one of webhook, apprise or account")
+        if sum(bool(getattr(self, target)) for target in CHANNELS) != 1:
+            raise ValueError(f"rule {self.name!r}: give one of {', '.join(CHANNELS)}")
         if self.webhook is not None and self.secret is None:
             raise ValueError(f"rule {self.name!r}: a webhook needs a secret (16+ characters) "
                              "to sign its requests")
         return self
 
 
+CHANNELS = ("webhook", "apprise", "account", "email", "slack", "discord")
+
+
 class Account(_Section):
-    """A Mastodon or Bluesky account that rules post cards to. Secrets are best given in
-    the environment (``TEARSHEET_NOTIFICATIONS__ACCOUNTS__NAME__TOKEN``); they are never
-    shown or logged."""
+    """A Mastodon or Bluesky account that rules post cards to, or a Matrix account that
+    rules send messages with. Secrets are best given in the environment
+    (``TEARSHEET_NOTIFICATIONS__ACCOUNTS__NAME__TOKEN``); they are never shown or logged."""
 
     mastodon: str | None = None  # the instance, e.g. https://mastodon.social
-    token: SecretStr | None = None  # an access token with write:statuses, write:media
+    matrix: str | None = None  # the homeserver, e.g. https://matrix.example
+    token: SecretStr | None = None  # Mastodon: write:statuses, write:media; Matrix: access
     bluesky: str | None = None  # the PDS, e.g. https://bsky.social
     identifier: str | None = None  # handle or DID
     password: SecretStr | None = None  # an app password
     language: str | None = Field(None, max_length=35)  # of the posts (BCP 47)
 
-    @field_validator("mastodon", "bluesky")
+    @field_validator("mastodon", "bluesky", "matrix")
     @classmethod
     def _server(cls, url: str | None) -> str | None:
         return url if url is None else check_http_urls([url])[0]
 
     @model_validator(mode="after")
     def _one_network(self) -> Account:
-        if (self.mastodon is None) == (self.bluesky is None):
-            raise ValueError("an account is on mastodon or bluesky (give one server URL)")
-        if self.mastodon is not None and self.token is None:
-            raise ValueError("a Mastodon account needs its token")
+        if sum(url is not None for url in (self.mastodon, self.bluesky, self.matrix)) != 1:
+            raise ValueError("an account is on mastodon, bluesky or matrix (give one server "
+                             "URL)")
+        if self.bluesky is None and self.token is None:
+            raise ValueError(f"a {self.network.capitalize()} account needs its token")
         if self.bluesky is not None and (self.identifier is None or self.password is None):
             raise ValueError("a Bluesky account needs identifier and password")
         return self
 
     @property
     def network(self) -> str:
-        return "mastodon" if self.mastodon is not None else "bluesky"
+        return "mastodon" if self.mastodon else "matrix" if self.matrix else "bluesky"
+
+
+class EmailSettings(_Section):
+    """The SMTP server that e-mail rules send through. ``security``: ``starttls`` (port
+    587), ``ssl`` (implicit TLS, port 465) or ``none`` (a relay on this machine); the
+    password is best given as ``TEARSHEET_NOTIFICATIONS__EMAIL__PASSWORD``."""
+
+    host: str = Field(min_length=1, max_length=255)
+    port: int | None = Field(None, ge=1, le=65535)  # default: by security
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str = Field(min_length=3, max_length=320)  # From: "tearsheet <bot@x.example>"
+    ca_file: str | None = None  # a CA bundle to trust instead of the system's (private CA)
+
+    @property
+    def server_port(self) -> int:
+        return self.port or {"starttls": 587, "ssl": 465, "none": 25}[self.security]
 
 
 class NotifySettings(_Section):
@@ -429,6 +505,8 @@ class NotifySettings(_Section):
 
     rules: list[NotifyRule] = []
     accounts: dict[str, Account] = {}
+    email: EmailSettings | None = None
+    templates: Templates = {}  # message templates of every rule (see MESSAGE_TEMPLATES)
     base_url: str = ""  # of the web UI, for links in messages (e.g. https://ts.example)
     poll_interval: Duration = 10.0
     timeout: Duration = 10.0
@@ -456,10 +534,18 @@ class NotifySettings(_Section):
     @model_validator(mode="after")
     def _known_accounts(self) -> NotifySettings:
         for rule in self.rules:
-            if rule.account is not None and rule.account not in self.accounts:
+            if rule.email and self.email is None:
+                raise ValueError(f"rule {rule.name!r}: e-mail needs [notifications.email] "
+                                 "(host, sender)")
+            if rule.account is None:
+                continue
+            if rule.account not in self.accounts:
                 known = ", ".join(self.accounts) or "none configured"
                 raise ValueError(f"rule {rule.name!r}: no account named {rule.account!r} "
                                  f"(accounts: {known})")
+            if (self.accounts[rule.account].network == "matrix") != (rule.room is not None):
+                raise ValueError(f"rule {rule.name!r}: a Matrix account needs a room "
+                                 "(\"!id:server\" or \"#alias:server\"), and only it")
         return self
 
     def rule(self, name: str) -> NotifyRule:

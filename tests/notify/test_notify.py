@@ -97,7 +97,7 @@ def test_messages_are_text_and_templates_are_sandboxed() -> None:
 
 
 @pytest.mark.parametrize(("rule", "message"), [
-    ({"name": "r"}, "give one of webhook, apprise or account"),
+    ({"name": "r"}, "give one of webhook, apprise, account, email, slack, discord"),
     ({"name": "r", "webhook": "https://h.example/", "apprise": "json://x/"}, "one of"),
     ({"name": "r", "account": "nobody"}, "no account named 'nobody'"),
     ({"name": "r", "webhook": "https://h.example/"}, "needs a secret"),
@@ -408,3 +408,20 @@ secret = "{SECRET}"
     assert payload["previous_title"] == "Budget passes"
     run_once(config)  # nothing new: nothing sent again
     assert len(posts(server)) == 1
+
+
+def test_webhook_429_waits_for_retry_after_without_counting(store: Store,
+                                                            server: LocalServer) -> None:
+    answers = iter([Reply(429, headers={"Retry-After": "300"}), Reply(200)])
+    server.route("/hook", lambda request: next(answers))
+    clock = Clock()
+    notifier = Notifier(settings(store, webhook(server)), store, clock=clock)
+    notifier.queue()
+    story(store, 1)
+    assert step(notifier) == 0
+    [row] = notifier.outbox.rows()
+    assert row["attempts"] == 0 and row["next_attempt_at"] == clock.now + timedelta(seconds=300)
+    clock.advance(299)
+    assert step(notifier) == 0 and len(posts(server)) == 1
+    clock.advance(1)
+    assert step(notifier) == 1 and len(posts(server)) == 2

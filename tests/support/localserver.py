@@ -33,7 +33,7 @@ class Request:
     path: str  # with the query string
     headers: dict[str, str]
     at: float
-    body: bytes = b""  # of a POST
+    body: bytes = b""  # of a POST or PUT
 
 
 Handler = Callable[[Request], Reply]
@@ -42,6 +42,7 @@ Handler = Callable[[Request], Reply]
 class LocalServer:
     def __init__(self) -> None:
         self.routes: dict[str, Reply | Handler] = {}
+        self.prefixes: dict[str, Handler] = {}  # path prefix → handler (after exact routes)
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         server = self
@@ -57,6 +58,9 @@ class LocalServer:
 
             def do_POST(self) -> None:
                 server._serve(self, "POST")
+
+            def do_PUT(self) -> None:
+                server._serve(self, "PUT")
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -81,6 +85,10 @@ class LocalServer:
             reply = Reply(body=reply)
         self.routes[path] = reply
 
+    def route_prefix(self, prefix: str, handler: Handler) -> None:
+        """Answer every path under ``prefix`` (without a route of its own) by ``handler``."""
+        self.prefixes[prefix] = handler
+
     def hits(self, path: str) -> list[Request]:
         with self._lock:
             return [r for r in self.requests if r.path == path]
@@ -94,12 +102,15 @@ class LocalServer:
         self.httpd.server_close()
 
     def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        length = int(handler.headers.get("Content-Length") or 0) if method == "POST" else 0
+        length = int(handler.headers.get("Content-Length") or 0) \
+            if method in ("POST", "PUT") else 0
         request = Request(method, handler.path, dict(handler.headers.items()), time.time(),
                           handler.rfile.read(length) if length else b"")
         with self._lock:
             self.requests.append(request)
-        route = self.routes.get(handler.path) or self.routes.get(urlsplit(handler.path).path)
+        path = urlsplit(handler.path).path
+        route = self.routes.get(handler.path) or self.routes.get(path) or next(
+            (h for prefix, h in self.prefixes.items() if path.startswith(prefix)), None)
         if route is None:
             reply = Reply(status=404, body="not found", headers={"Content-Type": "text/plain"})
         elif isinstance(route, Reply):
@@ -121,7 +132,7 @@ class LocalServer:
             if reply.truncate_at is not None:
                 handler.send_header("Connection", "close")
             handler.end_headers()
-            if method in ("GET", "POST") and reply.status != 304:
+            if method != "HEAD" and reply.status != 304:
                 end = len(body) if reply.truncate_at is None else reply.truncate_at
                 handler.wfile.write(body[:end])
             handler.wfile.flush()

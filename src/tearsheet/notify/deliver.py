@@ -11,18 +11,18 @@ import asyncio
 import hashlib
 import hmac
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from tearsheet import __version__
 from tearsheet.config import NotifyRule
-from tearsheet.errors import DeliveryError
+from tearsheet.errors import DeliveryError, RateLimited
+from tearsheet.notify.social import headers_wait
 
 SIGNATURE_HEADER = "X-Tearsheet-Signature"
 DELIVERY_HEADER = "X-Tearsheet-Delivery"
-
-
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -34,16 +34,18 @@ def sign(secret: str, body: bytes) -> str:
 
 
 async def send(rule: NotifyRule, payload: dict[str, Any], title: str, body: str,
-               delivery_id: int, timeout: float, client: httpx.AsyncClient) -> None:
-    """Deliver once; raises :class:`DeliveryError` when the target did not take it."""
+               delivery_id: int, timeout: float, client: httpx.AsyncClient,
+               now: datetime | None = None) -> None:
+    """Deliver once; raises :class:`DeliveryError` when the target did not take it, and
+    :class:`RateLimited` when it answered 429 (or 503 with ``Retry-After``)."""
     if rule.webhook is not None:
-        await _webhook(rule, payload, delivery_id, timeout, client)
+        await _webhook(rule, payload, delivery_id, timeout, client, now)
     else:
         await _apprise(rule, title, body, timeout)
 
 
 async def _webhook(rule: NotifyRule, payload: dict[str, Any], delivery_id: int,
-                   timeout: float, client: httpx.AsyncClient) -> None:
+                   timeout: float, client: httpx.AsyncClient, now: datetime | None) -> None:
     assert rule.webhook is not None and rule.secret is not None
     content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     headers = {"Content-Type": "application/json", "User-Agent": f"tearsheet/{__version__}",
@@ -56,6 +58,11 @@ async def _webhook(rule: NotifyRule, payload: dict[str, Any], delivery_id: int,
         raise DeliveryError(f"{rule.webhook}: no answer within {timeout:g} s") from None
     except httpx.HTTPError as exc:
         raise DeliveryError(f"{rule.webhook}: {exc.__class__.__name__}: {exc}") from None
+    now = now or datetime.now(UTC)
+    if response.status_code == 429 or (response.status_code == 503
+                                       and "Retry-After" in response.headers):
+        until = headers_wait(response, now) or now + timedelta(seconds=60)
+        raise RateLimited(f"{rule.webhook}: HTTP {response.status_code} (rate limited)", until)
     if not response.is_success:
         raise DeliveryError(f"{rule.webhook}: HTTP {response.status_code}")
 

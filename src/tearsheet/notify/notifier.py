@@ -26,6 +26,7 @@ from tearsheet.notify import rules as r
 from tearsheet.notify.deliver import send
 from tearsheet.notify.outbox import BATCH, Delivery, Outbox
 from tearsheet.notify.posting import Posting
+from tearsheet.notify.readable import READABLE, Messenger, channel
 from tearsheet.notify.rules import ChangeEvent
 from tearsheet.notify.saving import Saver
 from tearsheet.notify.social import Post
@@ -43,11 +44,13 @@ def utcnow() -> datetime:
 class Notifier:
     def __init__(self, settings: Settings, store: Store, *,
                  clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
         self.config = settings.notifications
         self.rules = {rule.name: rule for rule in self.config.rules}
         self.store = store
         self.outbox = Outbox(store)
         self.posting = Posting(settings, store, clock)
+        self.messenger = Messenger(settings, store, clock)
         self.saver = Saver(settings, store, clock) if settings.wayback.enabled and any(
             source.wayback for source in settings.sources) else None
         self.clock = clock
@@ -129,12 +132,14 @@ class Notifier:
                                     f"no rule named {delivery.rule!r} any more", None)
             return False
         try:
-            if rule.account is not None:
+            if channel(rule, self.settings) in READABLE:
+                await self._message(rule, delivery, client)
+            elif rule.account is not None:
                 await self._post(rule, delivery, client)
             else:
                 payload, title, body = await asyncio.to_thread(self.message, rule, delivery)
                 await send(rule, payload, title, body, delivery.id, self.config.timeout,
-                           client)
+                           client, self.clock())
         except RateLimited as exc:
             await asyncio.to_thread(self.outbox.defer, delivery.id, str(exc), exc.until)
             return False
@@ -160,6 +165,19 @@ class Notifier:
             _, title, body = await asyncio.to_thread(self.message, rule, delivery)
             summary = f"{title}\n{body}"
         await self.posting.deliver(rule, delivery, client, summary)
+
+    async def _message(self, rule: NotifyRule, delivery: Delivery,
+                       client: httpx.AsyncClient) -> None:
+        if delivery.kind == "summary":
+            _, title, body = await asyncio.to_thread(self.message, rule, delivery)
+            composed = self.messenger.compose_summary(rule, title, body)
+        elif delivery.event is None:
+            raise TearsheetError(f"the version of notification {delivery.id} is gone")
+        else:
+            composed = await asyncio.to_thread(self.messenger.compose, rule, delivery.event)
+        # Stable per row (a retry is the same message), apart across databases.
+        key = f"tearsheet-{delivery.id}-{delivery.created_at:%Y%m%d%H%M%S}"
+        await self.messenger.send(rule, composed, key, client)
 
     def _failed(self, delivery: Delivery, error: str) -> bool:
         if delivery.attempts > self.config.retries:
@@ -243,6 +261,11 @@ class Notifier:
             significance=0.5, boring=False, words_added=3, words_removed=1)
         delivery = Delivery(0, rule.name, "change", 1, 1, 0, now, event)
         payload, title, body = self.message(rule, delivery)
+        if channel(rule, self.settings) in READABLE:  # the sample has no stored versions
+            async with httpx.AsyncClient(follow_redirects=False) as client:
+                await self.messenger.send(rule, self.messenger.compose(
+                    rule, event, stored=False), f"tearsheet-test-{now:%Y%m%d%H%M%S}", client)
+            return
         if rule.account is not None:  # words only: the sample change has no stored versions
             async with httpx.AsyncClient(follow_redirects=False) as client:
                 await self.posting.network(rule.account).post(client, Post(

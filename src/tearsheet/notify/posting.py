@@ -12,9 +12,10 @@ a crash: the client then looks for that post instead of making another (see
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from sqlalchemy import func, select, update
@@ -29,6 +30,9 @@ from tearsheet.notify.social import Bluesky, Mastodon, Network, Post, PostRef, T
 from tearsheet.store.schema import social_posts
 from tearsheet.store.store import Store
 
+if TYPE_CHECKING:
+    from tearsheet.diff.changes import Change
+
 
 @dataclass(frozen=True)
 class CardImage:
@@ -37,22 +41,42 @@ class CardImage:
     size: tuple[int, int]
 
 
-def make_card(settings: Settings, store: Store, event: ChangeEvent, url: str) -> CardImage:
-    """The card of a stored change (CPU: run it on a worker thread)."""
+@dataclass(frozen=True)
+class StoredChange:
+    """A stored change as the diff engine reads it, with its two versions' rows."""
+
+    change: Change
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+
+
+def stored_change(store: Store, event: ChangeEvent) -> StoredChange:
+    """The diff of a stored version against the one before it (CPU: a worker thread)."""
     from tearsheet.diff import Document, diff
-    from tearsheet.diff import card as cards
-    from tearsheet.diff.fonts import find_fonts
 
     before = store.version(event.article_id, event.number - 1)
     after = store.version(event.article_id, event.number)
     if before is None or after is None:
         raise TearsheetError(f"version {event.number} of article {event.article_id} or the "
                              "one before it is gone")
-    change = diff(Document.from_version(before), Document.from_version(after))
-    info = cards.info_from_rows(event.source, before, after, url)
+    return StoredChange(diff(Document.from_version(before), Document.from_version(after)),
+                        before, after)
+
+
+def make_card(settings: Settings, store: Store, event: ChangeEvent, url: str,
+              stored: StoredChange | None = None, draw: bool = True) -> CardImage:
+    """The card of a stored change (CPU: run it on a worker thread); ``draw=False``: its
+    alt text alone."""
+    from tearsheet.diff import card as cards
+    from tearsheet.diff.fonts import find_fonts
+
+    stored = stored or stored_change(store, event)
+    info = cards.info_from_rows(event.source, stored.before, stored.after, url)
+    if not draw:  # the words only (a card shown by its URL)
+        return CardImage(b"", cards.alt_text(stored.change, info), (0, 0))
     size = cards.PORTRAIT if settings.cards.portrait else cards.LANDSCAPE
-    data = cards.png(change, info, size, find_fonts(tuple(settings.cards.fonts)))
-    return CardImage(data, cards.alt_text(change, info), size)
+    data = cards.png(stored.change, info, size, find_fonts(tuple(settings.cards.fonts)))
+    return CardImage(data, cards.alt_text(stored.change, info), size)
 
 
 class Posts:
