@@ -15,7 +15,7 @@ import pytest
 from tearsheet.config import Settings, load_settings
 from tearsheet.notify.notifier import Notifier
 from tearsheet.store.store import Store
-from tests.localserver import LocalServer
+from tests.support.localserver import LocalServer
 from tests.support.messaging import (
     ALIAS,
     DISCORD_PATH,
@@ -26,7 +26,8 @@ from tests.support.messaging import (
     FakeMatrix,
     FakeSlack,
 )
-from tests.test_notify import HOSTILE, NOW, Clock, step, story
+from tests.support.notifying import NOW, Clock, step, story
+from tests.support.served import HOSTILE
 
 Fakes = tuple[FakeSlack, FakeDiscord, FakeMatrix]
 

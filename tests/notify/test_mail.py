@@ -13,8 +13,9 @@ import pytest
 from tearsheet.config import Settings, load_settings
 from tearsheet.notify.notifier import Notifier
 from tearsheet.store.store import Store
+from tests.support.notifying import Clock, step, story
+from tests.support.served import HOSTILE
 from tests.support.smtp import PASSWORD, USER, smtp_server
-from tests.test_notify import HOSTILE, Clock, step, story
 
 # aiosmtpd warns when a test asks for AUTH without STARTTLS (plain, or implicit TLS).
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

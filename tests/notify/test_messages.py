@@ -9,7 +9,7 @@ from jinja2.exceptions import SecurityError
 from tearsheet.config import MESSAGE_TEMPLATES, load_settings
 from tearsheet.diff import Document, diff
 from tearsheet.notify import messages as m
-from tests.test_notify import EVENT
+from tests.notify.test_notify import EVENT
 
 OLD = Document.from_text("The council approved 412 million on Monday.\n\nThe mayor spoke.",
                          title="Budget passes")

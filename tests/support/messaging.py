@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.localserver import LocalServer, Reply, Request
+from tests.support.localserver import LocalServer, Reply, Request
 from tests.support.protocols import _json, _Scripted
 
 SLACK_PATH = "/services/T0TEARS/B0SHEET/abcdefghijklmnopqrstuvwx"

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.served import free_port
+from tests.support.served import free_port
 
 USER, PASSWORD = "desk", "smtp-pass-word-0123"
 
