@@ -146,13 +146,34 @@ class FetchSettings(_Section):
     # Processes that extract fetched pages (see tearsheet.tracker.extraction_pool); 0 or 1: one
     # thread in the tracker's process.
     extract_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
+    # Sources with render = "browser" (see tearsheet.fetch.browser): pages rendered at once
+    # (each in a browser context of its own), the time a page gets to settle, and the
+    # Chromium to drive (default: the first chromium on PATH).
+    browser_concurrency: int = Field(2, ge=1, le=64)
+    browser_timeout: Duration = 30.0
+    browser_path: Path | None = None
 
-    @field_validator("timeout")
+    @field_validator("timeout", "browser_timeout")
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:
             raise ValueError("must be longer than zero")
         return value
+
+
+class HealthSettings(_Section):
+    """When a source is judged broken, and when a shrunken body may be stored (see
+    :mod:`tearsheet.tracker.health`)."""
+
+    # The latest checks judged against the ones before, and the articles a breakage spans.
+    recent_checks: int = Field(8, ge=2, le=1000)
+    min_articles: int = Field(4, ge=1, le=1000)
+    # Share of the latest checks refused (or collapsed) that means broken.
+    broken_share: float = Field(0.75, gt=0.0, le=1.0)
+    # A body under this share of the source's usual length has collapsed.
+    collapse: float = Field(0.4, gt=0.0, lt=1.0)
+    # A shrunken body is stored after this many holds when nothing contradicts it.
+    max_holds: int = Field(4, ge=0, le=100)
 
 
 class WorkerSettings(_Section):
@@ -228,6 +249,9 @@ class SourceSettings(_Section):
     ``body_selector`` (CSS) names the article body when the generic extractor gets a site
     wrong; ``drop_selectors`` (CSS) remove elements first (a newsletter box, a related-links
     rail). Both are checked here, so a typo fails at startup rather than on every check.
+    ``render = "browser"`` renders its article pages in a headless Chromium (discovery stays
+    on plain HTTP), settled when ``wait_for`` (CSS) matches, else at network idle;
+    ``cookies`` are sent to its sites from the first request (a consent choice).
     """
 
     name: str = Field(min_length=1, max_length=100)
@@ -238,6 +262,10 @@ class SourceSettings(_Section):
     body_selector: str | None = None
     drop_selectors: list[str] = []
     wayback: bool = False  # save each new version with the Internet Archive (``[wayback]``)
+    render: Literal["http", "browser"] = "http"
+    wait_for: str | None = None
+    cookies: dict[Annotated[str, Field(pattern=r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")],
+                  Annotated[str, Field(pattern=r"^[^;,\s\x00-\x1f\x7f]*$")]] = {}
 
     def discovery(self) -> list[tuple[FeedKind, str, str]]:
         """Where its articles are found: (kind, url, pattern) rows, as
@@ -246,7 +274,7 @@ class SourceSettings(_Section):
                 + [(FeedKind.SITEMAP, url, "") for url in self.sitemaps]
                 + [(FeedKind.SECTION, url, self.article_pattern) for url in self.section_pages])
 
-    @field_validator("body_selector")
+    @field_validator("body_selector", "wait_for")
     @classmethod
     def _body_css(cls, selector: str | None) -> str | None:
         if selector is not None:
@@ -366,6 +394,7 @@ class NotifyRule(_Section):
     min_significance: float = Field(0.0, ge=0.0, le=1.0)
     words: list[str] = []  # any of these words in the new version (case-insensitive)
     include_boring: bool = False
+    alerts: bool = True  # also "extraction broken" alerts of the sources it follows
     webhook: str | None = None
     secret: str | None = Field(None, min_length=16)  # HMAC-SHA256 key for the webhook
     apprise: str | None = None
@@ -598,6 +627,7 @@ class Settings(BaseSettings):
     schedule: ScheduleSettings = ScheduleSettings()
     fetch: FetchSettings = FetchSettings()
     worker: WorkerSettings = WorkerSettings()
+    health: HealthSettings = HealthSettings()
     archive: ArchiveSettings = ArchiveSettings()
     proof: ProofSettings = ProofSettings()
     limits: LimitSettings = DEFAULT_LIMITS

@@ -50,6 +50,8 @@ class Refusal(StrEnum):
     SELECTOR = "selector"  # the source's body_selector matched nothing
     NOT_ARTICLE = "not_article"  # a home, section, tag or search page; a gallery
     BLOCKED = "blocked"  # a bot check: a JavaScript challenge, a CAPTCHA
+    NEEDS_BROWSER = "needs_browser"  # drawn by JavaScript: the source needs render = "browser"
+    HELD = "held"  # a shrunken body held back while the source's health says whether it broke
     UNCONFIRMED_SHRINK = "unconfirmed_shrink"  # a second fetch did not confirm a shrink
     WORKER_DIED = "worker_died"  # the extraction process died under it (retried)
 
@@ -66,8 +68,13 @@ class FetchError(TearsheetError):
     """A page could not be fetched. The check fails; no version is recorded.
 
     ``retry_after`` is the number of seconds the server asked us to wait (429/503), if any;
-    ``status`` the HTTP status when there was a response.
+    ``status`` the HTTP status when there was a response. ``kind`` names the failure for
+    machines (a check's ``reason``): ``network``, ``timeout``, ``robots``, ``private_address``,
+    ``too_large``, ``http_status``, or ``blocked`` (the site refuses us: 403, 429, a bot
+    challenge; never a sign that the article is gone).
     """
+
+    kind = "network"
 
     def __init__(
         self, url: str, message: str, *, status: int | None = None,
@@ -83,21 +90,43 @@ class FetchError(TearsheetError):
 class BlockedAddressError(FetchError):
     """The URL resolves to a private, loopback or otherwise internal address."""
 
+    kind = "private_address"
+
 
 class RobotsDisallowedError(FetchError):
     """robots.txt of the site forbids our user agent to fetch this URL."""
+
+    kind = "robots"
 
 
 class ResponseTooLargeError(FetchError):
     """The body (after decompression) is larger than ``fetch.max_bytes``."""
 
+    kind = "too_large"
+
 
 class HTTPStatusError(FetchError):
     """The server answered with a status that is not a success (4xx, 5xx)."""
 
+    kind = "http_status"
+
+
+class BlockedError(HTTPStatusError):
+    """The site refuses us (403, 429, a bot challenge), or its host is backing off after
+    it did: ``retry_after`` says for how long. Never a sign the article is gone."""
+
+    kind = "blocked"
+
 
 class FetchTimeoutError(FetchError):
     """The server did not answer within ``fetch.timeout``."""
+
+    kind = "timeout"
+
+
+class BrowserUnavailableError(TearsheetError):
+    """A source asks for ``render = "browser"`` but Playwright or Chromium is missing (the
+    message names which, and how to install it), or Chromium would not start."""
 
 
 class DiscoveryError(TearsheetError):

@@ -4,8 +4,10 @@ the headless Chromium that drives it (for the web, feed, API and notification te
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -98,7 +100,13 @@ def serve_store(folder: Path, fill: Callable[[Store], object]) -> Iterator[str]:
 
 
 def chromium() -> str:
+    """Debian's Chromium: found on PATH, else installed (as root, with apt-get)."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        path = shutil.which("chromium")
     assert path, "Chromium is missing: scripts/setup installs it (apt-get install chromium)"
     return path
 

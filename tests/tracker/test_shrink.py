@@ -1,7 +1,9 @@
-"""A body that shrinks by more than half is fetched again before it is stored."""
+"""A body that shrinks by more than half is fetched again, and held back until nothing
+says the site broke, before it is stored."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from tearsheet.store.store import Store
@@ -51,14 +53,21 @@ def test_a_transient_shrink_is_not_stored(server: LocalServer, tmp_path: Path) -
     assert len(server.hits("/news/story")) == 3  # the second fetch happened
 
 
-def test_a_confirmed_shrink_is_stored(server: LocalServer, tmp_path: Path) -> None:
+def test_a_confirmed_shrink_is_held_then_stored(server: LocalServer, tmp_path: Path) -> None:
     config = setup(server, tmp_path)
+    config.write_text(config.read_text() + "[health]\nmax_holds = 1\n")
     serve(server, [SHORT])
+    run_once(config)
+    assert [v["version"] for v in export(config, tmp_path)] == [1]
+    assert len(server.hits("/news/story")) == 3
+    outcome, error = outcomes(tmp_path)[-1]
+    assert outcome == "failed" and error is not None and "[held]" in error
+    # No other article says the site broke: after max_holds holds, the cut is stored.
+    time.sleep(0.7)  # the retry after a failure (first_interval × error_backoff)
     run_once(config)
     versions = export(config, tmp_path)
     assert [v["version"] for v in versions] == [1, 2]
     assert versions[1]["text"] == "\n\n".join(SHORT)
-    assert len(server.hits("/news/story")) == 3
 
 
 def test_a_shrink_that_the_second_fetch_contradicts_fails(

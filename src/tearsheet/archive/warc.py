@@ -47,6 +47,8 @@ from tearsheet.store.records import WarcPointer
 log = logging.getLogger(__name__)
 
 WARC_MEDIA_TYPE = "application/warc"
+RENDERED_TYPE = "text/html; charset=utf-8; rendered=chromium"
+"""Content type of a ``conversion`` record holding a browser's rendered DOM."""
 
 
 def data_dir(settings: Settings) -> Path:
@@ -151,7 +153,11 @@ class Archive:
 
     def write(self, response: Response, *, sync: bool = True) -> WarcPointer:
         """Append the response and request records (synchronously); the response's place.
-        ``sync``: fsync before returning (:meth:`write_group` syncs once for many)."""
+        ``sync``: fsync before returning (:meth:`write_group` syncs once for many).
+
+        A page rendered by the browser gets a third record: a ``conversion`` of the
+        response (``WARC-Refers-To`` it), holding the DOM that was extracted, as
+        :data:`RENDERED_TYPE`; the response record stays what the server sent."""
         exchange = response.exchange
         if exchange is None:
             raise ArchiveError(f"{response.url}: no raw exchange to archive")
@@ -184,6 +190,15 @@ class Archive:
                     http_headers=request, warc_headers_dict={
                         "WARC-Date": date,
                         "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")}))
+                if response.rendered is not None:  # what the browser made of it
+                    writer.write_record(writer.create_warc_record(
+                        response.url, "conversion", payload=io.BytesIO(response.rendered),
+                        length=len(response.rendered), warc_content_type=RENDERED_TYPE,
+                        warc_headers_dict={
+                            "WARC-Date": date,
+                            "WARC-Refers-To": record.rec_headers.get_header("WARC-Record-ID"),
+                            "WARC-Refers-To-Target-URI": response.url,
+                            "WARC-Refers-To-Date": date}))
                 fh.flush()
                 if sync:
                     os.fsync(fh.fileno())

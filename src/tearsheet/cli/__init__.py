@@ -36,6 +36,22 @@ ConfigOption = Annotated[
                  help="TOML settings file (default: ./tearsheet.toml if present)."),
 ]
 
+RenderOption = Annotated[
+    str | None,
+    typer.Option("--render", help="http, or browser: render the page in headless Chromium "
+                                  "(as sources with render = \"browser\" are)."),
+]
+
+
+def with_render(settings: Settings, render: str | None) -> Settings:
+    """``settings`` with every source's ``render`` set to ``render`` (when given)."""
+    if render is None:
+        return settings
+    if render not in ("http", "browser"):
+        raise TearsheetError(f"--render {render!r}: use http or browser")
+    sources = [s.model_copy(update={"render": render}) for s in settings.sources]
+    return settings.model_copy(update={"sources": sources})
+
 
 @contextlib.contextmanager
 def open_store(settings: Settings) -> Iterator[Store]:
@@ -91,10 +107,11 @@ from tearsheet.cli import (  # noqa: E402
     proof,
     report,
     simulate,
+    sources,
     trace,
     tracking,
     web,
 )
 
 __all__ = ["app", "archive", "backup", "demo", "diff", "extract", "main", "migrate", "notify",
-           "proof", "report", "simulate", "trace", "tracking", "web"]
+           "proof", "report", "simulate", "sources", "trace", "tracking", "web"]

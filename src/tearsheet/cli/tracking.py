@@ -20,13 +20,24 @@ from rich.table import Table
 from rich.text import Text
 
 from tearsheet import __version__
-from tearsheet.cli import ConfigOption, app, console, err_console, open_store, setup_logging
+from tearsheet.cli import (
+    ConfigOption,
+    RenderOption,
+    app,
+    console,
+    err_console,
+    open_store,
+    setup_logging,
+    with_render,
+)
 from tearsheet.config import Settings, load_settings
 from tearsheet.diff.fingerprint import fingerprint
-from tearsheet.errors import TearsheetError
+from tearsheet.errors import ExtractionError, TearsheetError
 from tearsheet.extract.extraction import Extraction, extract
+from tearsheet.fetch.browser import render_once
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.humanize import duration
+from tearsheet.store.source_health import SourceHealth, notes
 from tearsheet.store.store import Store
 from tearsheet.store.summaries import fill_missing_summaries
 from tearsheet.store.tracing import fill_trace_index
@@ -164,19 +175,20 @@ def _report(stats: Stats) -> None:
 def check(
     url: str,
     config: ConfigOption = None,
+    render: RenderOption = None,
 ) -> None:
     """Fetch URL now: show what is extracted and whether it is a new version.
 
     A tracked article's check is recorded like a scheduled one (a new version is stored).
     """
-    settings = load_settings(config)
+    settings = with_render(load_settings(config), render)
     canonical = canonicalize(url)
     with open_store(settings) as store:
         article = store.article_by_url(canonical)
 
         async def go() -> tuple[Extraction | None, str]:
-            async with Fetcher(settings.fetch) as fetcher:
-                if article is not None:
+            if article is not None:
+                async with Fetcher(settings.fetch) as fetcher:
                     # One page: extract it here, not in worker processes started for it.
                     one = settings.model_copy(update={
                         "fetch": settings.fetch.model_copy(update={"extract_processes": 0})})
@@ -184,15 +196,24 @@ def check(
                         due = store.claim_article(article["id"],
                                                   tracker.clock() + timedelta(minutes=5))
                         result = await tracker.check(due)
-                    if result.outcome == "failed":
-                        raise TearsheetError(result.error or "check failed")
-                    verdict = {"new_version": f"new version {result.version}",
-                               "unchanged": "unchanged (no new version)",
-                               "merged": "same article as another URL"}[result.outcome]
-                    return result.extraction, verdict
-                response = await fetcher.fetch(url)
-                found = extract(response.body, response.url, response.charset)
-                return found, "not tracked (its feed is not in a configured source)"
+                if result.outcome == "failed":
+                    raise TearsheetError(result.error or "check failed")
+                verdict = {"new_version": f"new version {result.version}",
+                           "unchanged": "unchanged (no new version)",
+                           "merged": "same article as another URL"}[result.outcome]
+                return result.extraction, verdict
+            if render == "browser":
+                response = await render_once(settings.fetch, url)
+            else:
+                async with Fetcher(settings.fetch) as fetcher:
+                    response = await fetcher.fetch(url)
+            try:
+                found = extract(response.document, response.url, response.document_charset,
+                                rendered=response.rendered is not None)
+            except ExtractionError as exc:
+                raise ExtractionError(f"{response.url}: {exc} [{exc.reason}]",
+                                      reason=exc.reason) from None
+            return found, "not tracked (its feed is not in a configured source)"
 
         extraction, verdict = asyncio.run(go())
     if extraction is not None:
@@ -211,6 +232,7 @@ def status(config: ConfigOption = None) -> None:
         rows = store.source_summaries(now)
         errors = store.recent_errors()
         next_check = store.next_check_time()
+        health = SourceHealth(store).summaries(now)
     table = Table(title="tearsheet status")
     for name in ("source", "articles", "checked", "retired", "versions", "due now", "failing"):
         table.add_column(name, justify="left" if name == "source" else "right")
@@ -219,6 +241,9 @@ def status(config: ConfigOption = None) -> None:
                       str(row["articles"] - row["active"]), str(row["versions"]),
                       str(row["due"]), str(row["failing"]))
     console.print(table)
+    for row in health:
+        for note in notes(row, now, settings.health.collapse):
+            console.print(f"[bold]{escape(row['name'])}[/]: {escape(note)}", highlight=False)
     if next_check is not None:
         wait = (next_check - now).total_seconds()
         console.print("next check: " + ("now" if wait <= 0 else f"in {duration(wait)}"))

@@ -24,7 +24,8 @@ from tearsheet.errors import ExtractionError
 from tearsheet.extract.body import body_blocks, tidy
 from tearsheet.extract.encoding import decode_html, looks_binary, mojibake_count
 from tearsheet.extract.metadata import read_metadata
-from tearsheet.extract.refusals import refuse_if_not_article
+from tearsheet.extract.refusals import TINY_WORDS, refuse_if_not_article, visible_text
+from tearsheet.extract.scripted import article_from_state, refuse_shell
 from tearsheet.urls import canonical_from_html
 
 
@@ -57,6 +58,7 @@ def extract(
     html: bytes | str, url: str | None = None, charset: str | None = None, *,
     body_selector: str | None = None, drop_selectors: Sequence[str] = (),
     check_captures: bool = True, limits: LimitSettings = DEFAULT_LIMITS,
+    rendered: bool = False,
 ) -> Extraction:
     """Extract the article from ``html``.
 
@@ -66,6 +68,9 @@ def extract(
     (see :mod:`tearsheet.extract.refusals`): such a fetch is a failed check, never a version.
     ``check_captures=False`` skips those judgements (the benchmark scores bodies alone).
     ``limits`` bound what a hostile page can make the metadata readers do.
+    A page with almost no text whose scripts hold the article is read from their state
+    blob, or refused as ``needs_browser`` unless it was ``rendered`` by a browser
+    (see :mod:`tearsheet.extract.scripted`).
     """
     text = decode_html(html, charset) if isinstance(html, bytes) else html
     if not text.strip():
@@ -83,13 +88,22 @@ def extract(
     if mojibake_count("".join(paragraphs)) >= _MOJIBAKE_LIMIT:
         raise ExtractionError("the text is garbled (mojibake) beyond repair",
                               reason="mojibake")
+    title = meta.title
+    words = sum(len(p.split()) for p in paragraphs)
+    if words < TINY_WORDS and (state := article_from_state(text)) and state.words > words:
+        paragraphs, title = state.paragraphs, title or state.title
     if check_captures:
-        refuse_if_not_article(text, paragraphs, free=meta.free, kinds=meta.kinds,
-                              headings=[meta.title, meta.page_title, *meta.headings])
+        try:
+            refuse_if_not_article(text, paragraphs, free=meta.free, kinds=meta.kinds,
+                                  headings=[title, meta.page_title, *meta.headings])
+        except ExtractionError as exc:
+            if exc.reason == "too_short" and not rendered:
+                refuse_shell(text, len(visible_text(text).split()))
+            raise
     elif not paragraphs:
         raise ExtractionError("no article text found", reason="too_short")
     return Extraction(
-        title=meta.title,
+        title=title,
         byline=meta.byline,
         published_at=meta.published_at,
         modified_at=meta.modified_at,
@@ -113,7 +127,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 def extract_capture(
     body: bytes, url: str, charset: str | None, content_type: str, *,
     body_selector: str | None = None, drop_selectors: Sequence[str] = (),
-    limits: LimitSettings = DEFAULT_LIMITS,
+    limits: LimitSettings = DEFAULT_LIMITS, rendered: bool = False,
 ) -> Extraction:
     """A fetched (or archived) response's article: what the tracker and the WARC import both
     call, so they refuse and extract alike. A non-HTML type is refused (``not_html``); an
@@ -122,7 +136,7 @@ def extract_capture(
         raise ExtractionError(f"{url}: not an HTML page ({content_type})", reason="not_html")
     try:
         return extract(body, url, charset, body_selector=body_selector,
-                       drop_selectors=drop_selectors, limits=limits)
+                       drop_selectors=drop_selectors, limits=limits, rendered=rendered)
     except ExtractionError as exc:
         raise exc.at(url) from None
 

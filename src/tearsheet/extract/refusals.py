@@ -107,7 +107,7 @@ def refuse_if_not_article(
     # A wall's words are in the body itself, or the body is a stub and the page says so;
     # a banner beside a short article (cookie notices are everywhere) is not a wall.
     body = " ".join(paragraphs)
-    visible = _visible_text(page) if words < TINY_WORDS else ""
+    visible = visible_text(page) if words < TINY_WORDS else ""
     named = [h for h in headings if h]
     # Only short headings: "Missing hiker not found" is news, "Page not found" is not.
     short = [h for h in named if len(h.split()) <= 8]
@@ -152,7 +152,7 @@ def _truncated(page: str, paragraphs: Sequence[str]) -> bool:
     return not _SENTENCE_END.search(paragraphs[-1])
 
 
-def _visible_text(page: str) -> str:
+def visible_text(page: str) -> str:
     try:
         tree = lxml.html.document_fromstring(page)
     except (etree.ParserError, ValueError):

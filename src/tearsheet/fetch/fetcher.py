@@ -28,6 +28,7 @@ from protego import Protego
 from tearsheet.config import FetchSettings
 from tearsheet.errors import (
     BlockedAddressError,
+    BlockedError,
     FetchError,
     FetchTimeoutError,
     HTTPStatusError,
@@ -46,6 +47,10 @@ ROBOTS_ERROR_TTL = 600.0  # an unreachable robots.txt is asked for again sooner
 DEADLINE_FACTOR = 4  # whole attempt may take this many times fetch.timeout (trickling servers)
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+BLOCKED_STATUSES = frozenset({403, 429})
+"""Answers that mean "not you, not now": the host backs off, the check is ``blocked``."""
+BLOCK_BACKOFF = 60.0  # seconds a host is left alone after its first refusal; doubles
+MAX_BLOCK_BACKOFF = 6 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,16 @@ class Response:
     fetched_at: datetime
     redirects: tuple[str, ...]  # every URL that answered with a redirect, in order
     exchange: Exchange | None = None  # the raw exchange (None only for hand-made responses)
+    rendered: bytes | None = None  # the DOM a browser rendered from it (UTF-8), if any
+
+    @property
+    def document(self) -> bytes:
+        """What extraction reads: the rendered DOM, else the body as fetched."""
+        return self.body if self.rendered is None else self.rendered
+
+    @property
+    def document_charset(self) -> str | None:
+        return self.charset if self.rendered is None else "utf-8"
 
     @property
     def not_modified(self) -> bool:
@@ -188,6 +203,8 @@ class _Host:
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     robots: Protego | None = None
     robots_expires: float = -math.inf
+    blocked_until: float = 0.0  # refused us (403, 429, a challenge): no request before
+    blocks: int = 0  # refusals in a row, for the backoff
 
 
 @dataclass(frozen=True)
@@ -308,9 +325,11 @@ class Fetcher:
         await self._client.aclose()
 
     async def fetch(self, url: str, *, etag: str | None = None,
-                    last_modified: str | None = None) -> Response:
-        """GET ``url`` following redirects; a 2xx or 304 Response, else a FetchError."""
-        headers = {}
+                    last_modified: str | None = None,
+                    headers: dict[str, str] | None = None) -> Response:
+        """GET ``url`` following redirects; a 2xx or 304 Response, else a FetchError.
+        ``headers`` are sent too (a browser page's cookies)."""
+        headers = dict(headers or {})
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -346,8 +365,48 @@ class Fetcher:
             reason = f"{exc.reason} (at {exc.url}, after redirect)" if redirects else exc.reason
             raise type(exc)(url, reason, status=exc.status, retry_after=exc.retry_after) from exc
 
+    async def fetch_asset(self, url: str, *, method: str = "GET",
+                          headers: dict[str, str] | None = None,
+                          data: bytes | None = None) -> Response:
+        """One request a rendered page makes (a script, a stylesheet, an XHR), answered as
+        the server answered it (a redirect is the browser's to follow).
+
+        The same guards as :meth:`fetch` (internal addresses, robots.txt, the size cap,
+        the global concurrency), but neither the per-host delay, which would make one page
+        of twenty scripts take twenty seconds, nor retries: a page does without an asset.
+        """
+        if method not in ("GET", "POST"):
+            raise FetchError(url, f"{method} requests are not made for pages")
+        target = _parse_url(url)
+        await self._admit(target)
+        hop = await self._exchange(target, dict(headers or {}), self._settings.max_bytes,
+                                   method=method, data=data, polite=False)
+        return Response(str(hop.url), url, hop.status, hop.headers, hop.body, hop.fetched_at,
+                        (), hop.exchange)
+
+    def back_off(self, url: str, seconds: float | None = None) -> float:
+        """The host of ``url`` refused us (a status, or a challenge page extraction saw):
+        no request to it for ``seconds`` (a Retry-After), else for a backoff that doubles
+        with each refusal in a row. Returns the wait."""
+        host = self._host(_parse_url(url))
+        host.blocks += 1
+        wait = seconds if seconds is not None else min(
+            BLOCK_BACKOFF * 2 ** (host.blocks - 1), MAX_BLOCK_BACKOFF)
+        host.blocked_until = max(host.blocked_until, time.monotonic() + wait)
+        return wait
+
+    def _check_blocked(self, url: httpx.URL) -> None:
+        """Fail at once while the host backs off longer than we would wait for it."""
+        host = self._host(url)
+        wait = host.blocked_until - time.monotonic()
+        if wait > self._settings.max_retry_after:
+            raise BlockedError(
+                str(url), f"{url.host} refused us recently; backing off for another "
+                          f"{wait:.0f} s", retry_after=wait)
+
     async def _admit(self, url: httpx.URL) -> None:
         """Refuse internal addresses and what robots.txt forbids, before any request."""
+        self._check_blocked(url)
         await self._check_address(url)
         if self._settings.obey_robots and not await self._robots_allow(url):
             raise RobotsDisallowedError(
@@ -382,7 +441,8 @@ class Fetcher:
         host = self._host(url)
         async with host.slots:
             async with host.start_lock:
-                wait = host.next_start - time.monotonic()
+                self._check_blocked(url)
+                wait = max(host.next_start, host.blocked_until) - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
                 if self._gate is not None:
@@ -410,30 +470,42 @@ class Fetcher:
                     continue
                 kind = FetchTimeoutError if exc.timeout else FetchError
                 raise kind(str(url), exc.reason + after) from None
-            if hop.status not in _RETRY_STATUSES:
+            if 200 <= hop.status < 300:
+                self._host(url).blocks = 0
+            if hop.status not in _RETRY_STATUSES | BLOCKED_STATUSES:
                 return hop
             wait = (_retry_after(hop.headers.get("retry-after"))
                     if hop.status in (429, 503) else None)
             message = f"server answered {_status_text(hop.status)}"
+            error = BlockedError if hop.status in BLOCKED_STATUSES else HTTPStatusError
+            if hop.status == 429:  # the whole host waits, not just this page
+                self.back_off(str(url), backoff if wait is None else wait)
+            elif hop.status == 403:
+                self.back_off(str(url))
+            if hop.status == 403:  # not retried: an article behind it stays so for a while
+                raise error(str(url), message, status=hop.status)
             if wait is not None and wait > self._settings.max_retry_after:
-                raise HTTPStatusError(str(url), f"{message}, asking to wait {wait:.0f} s",
-                                      status=hop.status, retry_after=wait)
+                raise error(str(url), f"{message}, asking to wait {wait:.0f} s",
+                            status=hop.status, retry_after=wait)
             if attempt == attempts:
-                raise HTTPStatusError(str(url), message + after, status=hop.status,
-                                      retry_after=wait)
+                raise error(str(url), message + after, status=hop.status, retry_after=wait)
             log.debug("retrying %s: %s", url, message)
-            await asyncio.sleep(backoff if wait is None else wait)
+            if hop.status != 429:  # a 429 set the host's wait, which the next slot honours
+                await asyncio.sleep(backoff if wait is None else wait)
         raise AssertionError("unreachable")
 
-    async def _exchange(self, url: httpx.URL, headers: dict[str, str], limit: int) -> _Hop:
-        """One GET through the politeness gate; the body is read only for 2xx answers."""
+    async def _exchange(self, url: httpx.URL, headers: dict[str, str], limit: int, *,
+                        method: str = "GET", data: bytes | None = None,
+                        polite: bool = True) -> _Hop:
+        """One request through the politeness gate (``polite``; else the global limit
+        only); the body is read only for 2xx answers."""
         where = str(url)
         reading = False
         try:
             async with (
-                self._slot(url),
+                self._slot(url) if polite else self._global,
                 asyncio.timeout(DEADLINE_FACTOR * self._settings.timeout),
-                self._client.stream("GET", url, headers=headers) as reply,
+                self._client.stream(method, url, headers=headers, content=data) as reply,
             ):
                 fetched_at = datetime.now(UTC)
                 body = received = b""

@@ -31,6 +31,7 @@ from tearsheet.notify.rules import ChangeEvent
 from tearsheet.notify.saving import Saver
 from tearsheet.notify.social import Post
 from tearsheet.store.republished import republications, stale_note
+from tearsheet.store.source_health import SourceHealth
 from tearsheet.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class Notifier:
         self.messenger = Messenger(settings, store, clock)
         self.saver = Saver(settings, store, clock) if settings.wayback.enabled and any(
             source.wayback for source in settings.sources) else None
+        self.health = SourceHealth(store)  # an alert's source and its broken flag
         self.clock = clock
         self.sent = self.failed = 0
 
@@ -198,6 +200,11 @@ class Notifier:
         """(webhook payload, title, body) for a delivery."""
         base = self.config.base_url.rstrip("/")
         common = {"delivery": delivery.id, "rule": rule.name}
+        if delivery.kind == "alert":
+            state = self.health.flagged(delivery.source_id or 0)
+            context, title, body = r.alert(state["name"], delivery.created_at, state, base)
+            return ({"event": "source_broken", **common, **context,
+                     "message": {"title": title, "body": body}}, title, body)
         if delivery.kind == "summary":
             events = self.outbox.summarized(delivery.id)
             source = events[0].source if events else "?"

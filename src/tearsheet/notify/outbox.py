@@ -34,7 +34,7 @@ class Delivery:
 
     id: int
     rule: str
-    kind: str  # change | summary
+    kind: str  # change | summary | alert (a source broke)
     attempts: int
     items: int
     source_id: int | None

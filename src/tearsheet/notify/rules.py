@@ -118,3 +118,20 @@ def message(rule: NotifyRule, context: dict[str, Any], summary: bool) -> tuple[s
     title = rule.summary_title if summary else rule.title
     body = rule.summary_body if summary else rule.body
     return render(title, context, MAX_TITLE), render(body, context, MAX_BODY)
+
+
+def alert(source: str, raised_at: datetime, state: dict[str, Any],
+          base_url: str) -> tuple[dict[str, Any], str, str]:
+    """(context, title, body) of an "extraction broken" alert: plain words, no template
+    (the reason is tearsheet's own text, the source name the administrator's)."""
+    since = state.get("broken_since") or raised_at
+    reason = state.get("broken_reason") or "its checks are refused or collapsed"
+    context = {"source": source, "broken_since": since.isoformat(), "reason": reason,
+               "still_broken": state.get("broken_since") is not None,
+               "sources_url": f"{base_url}/sources" if base_url else None}
+    title = f"{source}: extraction broken since {since:%Y-%m-%d %H:%M} UTC"[:MAX_TITLE]
+    body = (f"{reason}.\nShrunken bodies of its articles are held back, not stored, until "
+            "extraction works again (a changed layout? set body_selector, or render = "
+            "\"browser\" if its pages need JavaScript)."
+            + (f"\n{context['sources_url']}" if base_url else ""))[:MAX_BODY]
+    return context, title, body

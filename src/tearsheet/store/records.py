@@ -119,9 +119,12 @@ class CheckRecord:
     elapsed_ms: int | None = None
     etag: str | None = None
     last_modified: str | None = None
+    reason: str | None = None  # why it failed, for machines (see tracker.health)
+    body_length: int | None = None  # characters of the body it read
 
     def __post_init__(self) -> None:  # an outcome given by name is still an Outcome
         object.__setattr__(self, "outcome", Outcome(self.outcome))
+
 
 @dataclass(frozen=True)
 class CaptureStamp:
@@ -135,3 +138,14 @@ class CaptureStamp:
     token: bytes
     tsa_url: str
     stamped_at: datetime
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One check of a source, as source health judges it (:mod:`tearsheet.tracker.health`)."""
+
+    article_id: int
+    checked_at: datetime
+    outcome: str  # new_version | unchanged | failed
+    reason: str | None = None
+    body_length: int | None = None

@@ -87,6 +87,9 @@ sources = Table(
     # "config" (tearsheet.toml) or "api" (added through the API; migration 0005).
     Column("origin", String(16), nullable=False, server_default="config"),
     Column("removed_at", UTCDateTime),  # removed through the API: no longer discovered
+    # Health (migration 0007): "extraction broken since …", set once per breakage.
+    Column("broken_since", UTCDateTime),
+    Column("broken_reason", Text),
 )
 
 feeds = Table(
@@ -196,8 +199,14 @@ checks = Table(
     Column("http_status", Integer),
     Column("error", Text),
     Column("elapsed_ms", Integer),
+    # Migration 0007: the article's source (a source's health is one index range), why a
+    # failed check failed (blocked, needs_browser, too_short, held…), the body's length.
+    Column("source_id", Id),
+    Column("reason", String(32)),
+    Column("body_length", Integer),
     Index("ix_checks_article_id_checked_at", "article_id", "checked_at"),
     Index("ix_checks_checked_at", "checked_at"),
+    Index("ix_checks_source_id_checked_at", "source_id", "checked_at"),
 )
 
 # Notifications (migration 0005): one row per (rule, version) to deliver, or per flood

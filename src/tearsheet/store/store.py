@@ -349,6 +349,7 @@ class Store:
         conn.execute(checks.insert().values(
             article_id=article.id, checked_at=record.checked_at, outcome=outcome,
             http_status=record.http_status, error=record.error, elapsed_ms=record.elapsed_ms,
+            source_id=article.source_id, reason=record.reason, body_length=record.body_length,
         ))
         conn.execute(update(articles).where(articles.c.id == article.id).values(**values))
         return number

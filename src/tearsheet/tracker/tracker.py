@@ -36,6 +36,7 @@ from tearsheet.diff.trace import index_keys
 from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
 from tearsheet.errors import ExtractionError, FetchError, Refusal, TearsheetError
 from tearsheet.extract.extraction import Extraction, extract_capture
+from tearsheet.fetch.browser import Browser, RenderOptions
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.notify.notifier import Notifier
 from tearsheet.store.records import CheckRecord, DueArticle, DueFeed, NewVersion, Outcome
@@ -43,6 +44,7 @@ from tearsheet.store.store import Store
 from tearsheet.tracker import schedule
 from tearsheet.tracker.extraction_pool import ExtractionPool
 from tearsheet.tracker.metrics import TrackerMetrics
+from tearsheet.tracker.watch import Watch
 from tearsheet.tracker.writer import StoreWriter
 from tearsheet.urls import canonicalize
 
@@ -86,8 +88,10 @@ class Tracker:
     def __init__(
         self, settings: Settings, store: Store, fetcher: Fetcher, *,
         clock: Callable[[], datetime] = utcnow, rng: random.Random | None = None,
-        archive: Archive | None = None,
+        archive: Archive | None = None, browser: Browser | None = None,
     ) -> None:
+        """``browser`` renders the pages of sources with ``render = "browser"`` (default:
+        one made here when a configured source asks for it, started on first use)."""
         self.settings = settings
         self.store = store
         self.fetcher = fetcher
@@ -99,7 +103,12 @@ class Tracker:
         self.pool = ExtractionPool(settings.fetch.extract_processes)
         self.writer = StoreWriter(store)
         self.metrics = TrackerMetrics()
-        self._source_overrides: dict[int, SourceSettings] | None = None
+        self.watch = Watch(settings.health, store, self.writer, clock,
+                           settings.notifications.rules, self._event)
+        if browser is None and any(s.render == "browser" for s in settings.sources):
+            browser = Browser(settings.fetch, fetcher)
+        self.browser = browser
+        self._sources: dict[int, SourceSettings] | None = None
 
     async def __aenter__(self) -> Tracker:
         return self
@@ -108,7 +117,10 @@ class Tracker:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Write what is queued, then stop the writer thread and the extraction workers."""
+        """Write what is queued, then stop the writer thread, the extraction workers and
+        the browser."""
+        if self.browser is not None:
+            await self.browser.aclose()
         await asyncio.to_thread(self.close)
 
     def close(self) -> None:
@@ -198,11 +210,10 @@ class Tracker:
         last_changed = article.last_changed_at or article.first_seen_at
         response: Response | None = None
         previous: dict[str, Any] | None = None  # the last version, read once when it changed
+        extraction: Extraction | None = None
         try:
-            response = await self.fetcher.fetch(
-                article.url, etag=article.etag, last_modified=article.last_modified)
+            response = await self._fetch(article)
             self.metrics.fetched(time.monotonic() - started, len(response.body))
-            extraction = None
             digest = None
             if not response.not_modified:
                 extraction = await self._extract(article, response)
@@ -222,7 +233,14 @@ class Tracker:
                 if verdict is Verdict.CONFIRM_SHRINK:
                     response, extraction, digest = await self._confirm(
                         article, extraction, digest)
+                    if digest != article.content_hash:
+                        self.watch.hold_shrink(article, len(extraction.text))
+                elif previous is None and digest != article.content_hash:
+                    self.watch.hold_new(article, len(extraction.text))
         except (FetchError, ExtractionError) as exc:
+            reason = exc.reason if isinstance(exc, ExtractionError) else exc.kind
+            if reason == Refusal.BLOCKED and isinstance(exc, ExtractionError):
+                self.fetcher.back_off(article.url)  # a challenge page: the host waits too
             errors = article.error_count + 1
             retry_after = exc.retry_after if isinstance(exc, FetchError) else None
             timing = schedule.after_failure(now, article.check_interval, last_changed,
@@ -232,9 +250,11 @@ class Tracker:
             await self.writer.record(CheckRecord(
                 article, checked_at=now, outcome=Outcome.FAILED, next_check_at=timing.next_check_at,
                 check_interval=timing.interval, http_status=status, error=str(exc),
-                elapsed_ms=_ms_since(started)))
+                elapsed_ms=_ms_since(started), reason=reason,
+                body_length=len(extraction.text) if extraction and reason == Refusal.HELD else None))
             self.stats.failed += 1
             self._event(logging.WARNING, f"check failed: {exc}")
+            await self.watch.observe(article.source_id, Outcome.FAILED, reason)
             return CheckResult(Outcome.FAILED, error=str(exc))
 
         changed = digest is not None and digest != article.content_hash
@@ -247,8 +267,10 @@ class Tracker:
                 next_check_at=timing.next_check_at,
                 check_interval=timing.interval, http_status=response.status,
                 elapsed_ms=_ms_since(started), etag=response.etag,
-                last_modified=response.last_modified))
+                last_modified=response.last_modified,
+                body_length=len(extraction.text) if extraction else None))
             self.stats.unchanged += 1
+            await self.watch.observe(article.source_id, Outcome.UNCHANGED, None)
             return CheckResult(Outcome.UNCHANGED, extraction=extraction)
 
         assert extraction is not None and digest is not None
@@ -261,12 +283,13 @@ class Tracker:
             next_check_at=timing.next_check_at,
             check_interval=timing.interval, http_status=response.status,
             elapsed_ms=_ms_since(started), etag=response.etag,
-            last_modified=response.last_modified,
+            last_modified=response.last_modified, body_length=len(extraction.text),
             version=NewVersion.of(extraction, response.url, digest, summary, capture,
                                   trace_keys=keys),
         ))
         self.stats.new_versions += 1
         self._event(logging.INFO, f"version {number} of {article.url}: {extraction.title or ''}")
+        await self.watch.observe(article.source_id, Outcome.NEW_VERSION, None)
         return CheckResult(Outcome.NEW_VERSION, version=number, extraction=extraction)
 
     async def _summary(self, previous: dict[str, Any] | None,
@@ -284,29 +307,40 @@ class Tracker:
         self.stats.recent.append(message)
 
     async def _extract(self, article: DueArticle, response: Response) -> Extraction:
-        source = self._overrides().get(article.source_id)
+        source = self._source(article.source_id)
         try:
             # Extraction is CPU work: beside the event loop, so fetches keep flowing.
             return await self.pool.run(
-                extract_capture, response.body, response.url, response.charset,
+                extract_capture, response.document, response.url, response.document_charset,
                 response.content_type, body_selector=source.body_selector if source else None,
                 drop_selectors=source.drop_selectors if source else (),
-                limits=self.settings.limits)
+                limits=self.settings.limits, rendered=response.rendered is not None)
         except ExtractionError as exc:
             if exc.reason != Refusal.WORKER_DIED:  # extract_capture named the page already
                 raise
             raise exc.at(response.url) from None
 
-    def _overrides(self) -> dict[int, SourceSettings]:
-        """Sources with extraction overrides, by store id (looked up once)."""
-        if self._source_overrides is None:
+    def _source(self, source_id: int) -> SourceSettings | None:
+        """A configured source's settings by store id (None: added through the API)."""
+        if self._sources is None:
             now = self.clock()
-            self._source_overrides = {
-                self.store.ensure_source(source.name, now): source
-                for source in self.settings.sources
-                if source.body_selector or source.drop_selectors
-            }
-        return self._source_overrides
+            self._sources = {self.store.ensure_source(source.name, now): source
+                             for source in self.settings.sources}
+        return self._sources.get(source_id)
+
+    async def _fetch(self, article: DueArticle, *, conditional: bool = True) -> Response:
+        """The article's page: rendered by the browser for a source that asks for it
+        (never conditional: the shell's ETag says nothing of the data it loads)."""
+        source = self._source(article.source_id)
+        if source is not None and source.render == "browser":
+            if self.browser is None:  # a Tracker given settings changed since
+                self.browser = Browser(self.settings.fetch, self.fetcher)
+            return await self.browser.render(article.url, RenderOptions(
+                source.name, source.wait_for, source.cookies))
+        if not conditional:
+            return await self.fetcher.fetch(article.url)
+        return await self.fetcher.fetch(article.url, etag=article.etag,
+                                        last_modified=article.last_modified)
 
     def _previous(self, article: DueArticle) -> dict[str, Any] | None:
         """The article's last version (None: none yet), read once for a changed body: the
@@ -324,7 +358,7 @@ class Tracker:
         version that "deletes" half the article. If the second fetch shows the last
         version again, the check is unchanged; if it shows a third text, it fails.
         """
-        response = await self.fetcher.fetch(article.url)
+        response = await self._fetch(article, conditional=False)
         again = await self._extract(article, response)
         second = fingerprint(again)
         if confirms(second, digest) or second == article.content_hash:
@@ -413,6 +447,8 @@ class Tracker:
         steady load of checks, a story published meanwhile is still found on time.
         """
         self.sync_sources()
+        if self.browser is not None:
+            await self.browser.start()  # a missing Chromium is said now, not on every check
         self.pool.start()  # beside discovery
         if once:
             await self.discover()

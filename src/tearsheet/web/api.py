@@ -28,6 +28,7 @@ from tearsheet.diff.summary import ChangeSummary
 from tearsheet.errors import CurationError
 from tearsheet.store.browse import MARK_END, MARK_START, Browse
 from tearsheet.store.curation import Curation
+from tearsheet.store.source_health import SourceHealth, notes
 from tearsheet.store.schema import MAX_ID
 from tearsheet.web import api_models as m
 from tearsheet.web.feeds import ChangeOf
@@ -109,7 +110,7 @@ def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
 
 
 def router(settings: Settings, browse: Browse, curation: Curation,
-           change_between: ChangeOf) -> APIRouter:
+           change_between: ChangeOf, health: SourceHealth) -> APIRouter:
     api = APIRouter(prefix=PREFIX, tags=["api"], responses={
         400: {"model": m.Problem, "description": "A bad cursor, or a NUL character."}})
 
@@ -152,6 +153,14 @@ def router(settings: Settings, browse: Browse, curation: Curation,
     def sources() -> list[m.Source]:
         """Every source, with its numbers of articles and changes."""
         return source_list()
+
+    @api.get("/health", response_model=list[m.SourceHealth])
+    def source_health() -> list[m.SourceHealth]:
+        """Every source's health: refusals by reason, body lengths against the usual, the
+        last good extraction, "extraction broken since …"."""
+        now = datetime.now(UTC)
+        return [m.SourceHealth(**row, notes=notes(row, now, settings.health.collapse))
+                for row in health.summaries(now)]
 
     @api.post("/sources", response_model=m.Source, status_code=201,
               responses={**_WRITE_ERRORS, 409: {"model": m.Problem,

@@ -45,6 +45,25 @@ class Source(Model):
     last_changed_at: datetime | None
 
 
+class SourceHealth(Model):
+    """A source's health: its checks and refusals by reason in the last day and week, its
+    new articles' median body length this week and usually (the four weeks before), and
+    the "extraction broken since …" flag (see docs/health.md)."""
+
+    name: str
+    checks_day: int
+    checks_week: int
+    refused_day: dict[str, int]
+    refused_week: dict[str, int]
+    daily: list[tuple[int, int]]  # (checks, refused) per day, the oldest of 7 first
+    median_length: float | None
+    usual_length: float | None
+    last_good_at: datetime | None
+    broken_since: datetime | None
+    broken_reason: str | None
+    notes: list[str]  # what to know or do, in words, most urgent first
+
+
 class NewSource(Model):
     """A source added through the API (stored in the database; see docs/guide.md)."""
 

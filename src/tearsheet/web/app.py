@@ -32,6 +32,7 @@ from tearsheet.humanize import duration
 from tearsheet.store.browse import MARK_END, MARK_START, Browse, Cursor
 from tearsheet.store.curation import Curation
 from tearsheet.store.republished import republications, stale_note
+from tearsheet.store.source_health import SourceHealth, notes
 from tearsheet.store.store import Store
 from tearsheet.web import api, charts, feeds, reach, trace, words
 from tearsheet.web.cache import PageCache
@@ -144,7 +145,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(reach.router(browse))
     app.include_router(trace.router(settings, store, browse, page))
     app.include_router(feeds.router(browse, change_between))
-    app.include_router(api.router(settings, browse, Curation(store), change_between))
+    health = SourceHealth(store)
+    app.include_router(api.router(settings, browse, Curation(store), change_between, health))
 
     @app.get("/", response_class=HTMLResponse)
     async def front(request: Request, source: str | None = None, kind: str | None = None,
@@ -202,7 +204,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     @app.get("/sources", response_class=HTMLResponse)
     def source_list(request: Request) -> HTMLResponse:
-        return page(request, "sources.html", sources=browse.sources())
+        now = datetime.now(UTC)
+        states = {row["name"]: dict(row, notes=notes(row, now, settings.health.collapse),
+                                    chart=charts.health_bars(row["daily"]))
+                  for row in health.summaries(now)}
+        return page(request, "sources.html", sources=browse.sources(), health=states)
 
     @app.get("/sources/{name}", response_class=HTMLResponse)
     def source_page(  # in the thread pool: its order is not indexed (40 ms at 100,000)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pygal
 from lxml import etree
+from markupsafe import Markup
 from pygal.style import Style
 
 STYLE = Style(background="transparent", plot_background="transparent", font_family="sans-serif",
@@ -45,6 +46,28 @@ def share_changed(sources: list[dict[str, Any]]) -> bytes:
     chart.add("changed", [round(100 * s["changed_articles"] / s["articles"], 1)
                           if s["articles"] else 0 for s in sources])
     return _render(chart)
+
+
+def health_bars(daily: list[list[int]] | list[tuple[int, int]]) -> Markup:
+    """A small inline SVG of a week of a source's checks: a bar per day (oldest first),
+    its height the day's checks, the refused part in red. Only numbers go into it."""
+    width, height, gap = 10, 24, 2
+    top = max([checks for checks, _ in daily] + [1])
+    bars = []
+    for n, (checks, refused) in enumerate(daily):
+        checks, refused = int(checks), int(refused)
+        x = n * (width + gap)
+        h = round(height * checks / top)
+        r = round(height * refused / top)
+        bars.append(f'<rect x="{x}" y="{height - h}" width="{width}" height="{h - r}" '
+                    f'fill="#2f855a"/><rect x="{x}" y="{height - r}" width="{width}" '
+                    f'height="{r}" fill="#c53030"/>')
+    total = sum(int(c) for c, _ in daily)
+    refused_total = sum(int(r) for _, r in daily)
+    label = f"{total} checks in 7 days, {refused_total} refused"
+    return Markup(f'<svg class="health" width="{len(daily) * (width + gap)}" '  # noqa: S704 - integers only
+                  f'height="{height}" role="img" aria-label="{label}">'
+                  f'<title>{label}</title>{"".join(bars)}</svg>')
 
 
 def _render(chart: Any) -> bytes:
