@@ -251,7 +251,8 @@ class Tracker:
                 article, checked_at=now, outcome=Outcome.FAILED, next_check_at=timing.next_check_at,
                 check_interval=timing.interval, http_status=status, error=str(exc),
                 elapsed_ms=_ms_since(started), reason=reason,
-                body_length=len(extraction.text) if extraction and reason == Refusal.HELD else None))
+                body_length=len(extraction.text) if extraction and reason == Refusal.HELD
+                else None))
             self.stats.failed += 1
             self._event(logging.WARNING, f"check failed: {exc}")
             await self.watch.observe(article.source_id, Outcome.FAILED, reason)

@@ -20,8 +20,8 @@ from datetime import datetime
 
 from tearsheet.config import HealthSettings, NotifyRule
 from tearsheet.errors import ExtractionError, Refusal
-from tearsheet.store.source_health import SourceHealth
 from tearsheet.store.records import DueArticle, Observation
+from tearsheet.store.source_health import SourceHealth
 from tearsheet.store.store import Store
 from tearsheet.tracker.health import healed, judge, read, shrink_verdict, usual_length
 from tearsheet.tracker.writer import StoreWriter

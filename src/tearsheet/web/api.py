@@ -28,8 +28,8 @@ from tearsheet.diff.summary import ChangeSummary
 from tearsheet.errors import CurationError
 from tearsheet.store.browse import MARK_END, MARK_START, Browse
 from tearsheet.store.curation import Curation
-from tearsheet.store.source_health import SourceHealth, notes
 from tearsheet.store.schema import MAX_ID
+from tearsheet.store.source_health import SourceHealth, notes
 from tearsheet.web import api_models as m
 from tearsheet.web.feeds import ChangeOf
 from tearsheet.web.params import ArticleId, IntentParam, Moment, Number

@@ -1,6 +1,6 @@
 """A local news site whose pages need a browser, refuse robots, or change their layout.
 
-On a :class:`~tests.localserver.LocalServer` (127.0.0.1): routes for
+On a :class:`~tests.support.localserver.LocalServer` (127.0.0.1): routes for
 
 - ``/app/<slug>``: an empty application shell whose script fetches ``/api/<slug>.json``
   and renders the article from it (plain HTTP sees no text: ``needs_browser``);
@@ -24,8 +24,8 @@ import json
 from dataclasses import dataclass, field
 from html import escape
 
-from tests.localserver import LocalServer, Reply, Request
-from tests.pages import LOREM, article_page, rss_feed
+from tests.support.localserver import LocalServer, Reply, Request
+from tests.support.pages import LOREM, article_page, rss_feed
 
 KINDS = ("app", "next", "guard", "gate", "busy", "story")
 

@@ -5,26 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tearsheet.cli import console
 from tearsheet.config import Settings, load_settings
-from tearsheet.errors import BrowserUnavailableError, FetchTimeoutError, RobotsDisallowedError
-from tearsheet.fetch.browser import Browser, RenderOptions
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
 from tearsheet.tracker.tracker import Tracker
-from tests.conftest import cli
-from tests.jssite import Site, cookie
-from tests.localserver import LocalServer
-from tests.pages import LOREM
-from tests.served import chromium
+from tests.support.jssite import Site, cookie
+from tests.support.localserver import LocalServer
+from tests.support.pages import LOREM
+from tests.support.served import chromium
 
 
 @pytest.fixture
@@ -149,80 +143,6 @@ def test_rate_limit_is_retried_after_its_delay(site: Site, tmp_path: Path,
     assert served.at - refused.at >= 0.9  # Retry-After: 1
 
 
-def test_robots_txt_holds_for_the_browser(site: Site, server: LocalServer,
-                                          tmp_path: Path) -> None:
-    server.route("/private/a", "<html><body>secret</body></html>")
-    settings = settings_for(tmp_path, obey_robots=True)
-
-    async def go() -> None:
-        async with Fetcher(settings.fetch) as fetcher, Browser(settings.fetch, fetcher) as b:
-            with pytest.raises(RobotsDisallowedError, match=r"robots\.txt"):
-                await b.render(server.url("/private/a"), RenderOptions("s"))
-
-    asyncio.run(go())
-    assert server.hits("/private/a") == []
-
-
-def test_cookies_stay_with_their_source(site: Site, server: LocalServer,
-                                        tmp_path: Path) -> None:
-    site.publish("budget")
-    settings = settings_for(tmp_path, browser_concurrency=1)
-
-    async def go() -> None:
-        async with Fetcher(settings.fetch) as fetcher, Browser(settings.fetch, fetcher) as b:
-            url = server.url("/gate/budget")
-            assert b"Checking your browser" not in (
-                await b.render(url, RenderOptions("a"))).document
-            # Another source has its own jar (and, with one context, evicts the first).
-            await b.render(server.url("/app/budget"),
-                           RenderOptions("b", cookies={"consent": "yes"}))
-            assert b.contexts() == 1
-            # The first source's cookie came back with its context: no challenge again.
-            before = len(server.hits("/gate/budget"))
-            await b.render(url, RenderOptions("a"))
-            assert len(server.hits("/gate/budget")) == before + 1
-
-    asyncio.run(go())
-    assert cookie(server.hits("/app/budget")[0]) == "consent=yes"
-
-
-def test_wait_for_a_selector_that_never_comes(site: Site, server: LocalServer,
-                                              tmp_path: Path) -> None:
-    site.publish("budget")
-    settings = settings_for(tmp_path, browser_timeout="2s")
-
-    async def go() -> None:
-        async with Fetcher(settings.fetch) as fetcher, Browser(settings.fetch, fetcher) as b:
-            with pytest.raises(FetchTimeoutError, match=r"no element matches '\.missing'"):
-                await b.render(server.url("/app/budget"), RenderOptions("s", ".missing"))
-
-    asyncio.run(go())
-
-
-def test_missing_chromium_is_named(tmp_path: Path, site: Site) -> None:
-    settings = settings_for(tmp_path, browser_path=str(tmp_path / "no-chromium"))
-
-    async def go() -> None:
-        async with Fetcher(settings.fetch) as fetcher, Browser(settings.fetch, fetcher) as b:
-            await b.start()
-
-    with pytest.raises(BrowserUnavailableError, match=r"fetch\.browser_path names .*no-chromium"):
-        asyncio.run(go())
-
-
-def test_missing_playwright_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                     site: Site) -> None:
-    monkeypatch.setitem(sys.modules, "playwright.async_api", None)
-    settings = settings_for(tmp_path)
-
-    async def go() -> None:
-        async with Fetcher(settings.fetch) as fetcher, Browser(settings.fetch, fetcher) as b:
-            await b.start()
-
-    with pytest.raises(BrowserUnavailableError, match=r'pip install "tearsheet\[browser\]"'):
-        asyncio.run(go())
-
-
 LONG = [f"{p} Paragraph {n} adds detail on the budget, its costs and who will pay for it."
         for n, p in enumerate(LOREM * 2)]
 WEBHOOK_SECRET = "s" * 20
@@ -286,58 +206,3 @@ def test_one_article_cut_is_stored_once_the_others_read_normally(
                                                           "\n\n".join(LONG[:2])]
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT broken_since FROM sources").scalar() is None
-
-
-def write_toml(tmp_path: Path, site: Site) -> Path:
-    config = tmp_path / "tearsheet.toml"
-    config.write_text(f"""
-database_url = "sqlite:///{tmp_path / 'ts.db'}"
-[fetch]
-per_host_delay = 0
-allow_private_addresses = true
-extract_processes = 0
-browser_path = "{chromium()}"
-[[sources]]
-name = "app"
-feeds = ["{site.feed('app')}"]
-render = "browser"
-wait_for = "article p"
-""")
-    return config
-
-
-def test_check_and_extract_render_with_the_browser(
-        site: Site, tmp_path: Path, server: LocalServer,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    site.publish("budget")
-    config = write_toml(tmp_path, site)
-    url = server.url("/app/budget")
-    assert cli("extract", "--config", str(config), url) == 1  # a URL is no file
-    capsys.readouterr()
-    assert cli("extract", "--config", str(config), "--render", "browser", "--source", "app",
-               url) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert data["paragraphs"] == LOREM
-    assert data["title"] == Site.headline("budget")
-    assert cli("check", "--config", str(config), "--render", "browser", url) == 0
-    assert LOREM[0][:40] in capsys.readouterr().out
-    assert cli("check", "--config", str(config), "--render", "http", url) == 1
-    assert "needs_browser" in capsys.readouterr().err
-
-
-def test_sources_and_status_show_health(site: Site, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(console, "width", 300)  # one line per row
-    site.publish("budget")
-    config = write_toml(tmp_path, site)
-    config.write_text(config.read_text().replace('render = "browser"', 'render = "http"'))
-    assert cli("run", "--once", "--config", str(config)) == 0
-    capsys.readouterr()
-    assert cli("sources", "--config", str(config)) == 0
-    out = capsys.readouterr().out
-    assert "needs_browser 1" in out and "100%" in out
-    assert 'render = "browser"' in out
-    assert cli("status", "--config", str(config)) == 0
-    assert 'app: its pages are drawn by JavaScript: set render = "browser"' in \
-        " ".join(capsys.readouterr().out.split())

@@ -10,8 +10,8 @@ import pytest
 from tearsheet.errors import ExtractionError
 from tearsheet.extract import extract
 from tearsheet.extract.scripted import article_from_state, needs_browser, state_blobs
-from tests.jssite import next_page, shell
-from tests.pages import LOREM, article_page
+from tests.support.jssite import next_page, shell
+from tests.support.pages import LOREM, article_page
 
 HEADLINE = "Council approves transport budget"
 

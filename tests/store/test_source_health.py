@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from tearsheet.store.source_health import SourceHealth, notes
 from tearsheet.store.records import CheckRecord, NewVersion
+from tearsheet.store.source_health import SourceHealth, notes
 from tearsheet.store.store import Store
-from tests.served import serve_store
+from tests.support.served import serve_store
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -27,12 +27,12 @@ def fill(store: Store) -> None:
         article = store.claim_article(store.article_by_url(url)["id"], None)  # type: ignore[index]
         length = 3000 if n < 3 else 600
         when = long_ago if n < 3 else NOW - timedelta(hours=n)
-        store.record_check(article, checked_at=when, outcome="new_version",
-                           next_check_at=NOW, check_interval=60, body_length=length,
-                           version=NewVersion(url=url, title="t", byline=None,
-                                              published_at=None, modified_at=None,
-                                              language=None, text="x" * length,
-                                              content_hash=f"h{n}"))
+        store.record_check(CheckRecord(
+            article, checked_at=when, outcome="new_version", next_check_at=NOW,
+            check_interval=60, body_length=length,
+            version=NewVersion(url=url, title="t", byline=None, published_at=None,
+                               modified_at=None, language=None, text="x" * length,
+                               content_hash=f"h{n}")))
     article = store.claim_article(store.article_by_url("https://daily.example/0")["id"],  # type: ignore[index]
                                   None)
     for reason in ("needs_browser", "needs_browser", "blocked", "held"):
