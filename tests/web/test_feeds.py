@@ -74,6 +74,20 @@ def test_stable_ids_and_updated(site: str) -> None:
     assert first.feed.updated == first.entries[0].updated
 
 
+def test_every_version_is_a_new_entry_with_its_own_id_in_both_formats(site: str) -> None:
+    """Feed readers show a change once per version: the article's two changes are two
+    entries with two ids, and RSS's guid is Atom's id (not a permalink)."""
+    atom = feedparser.parse(fetch(site, "/articles/1/feed.atom").content)
+    rss = fetch(site, "/articles/1/feed.rss").content
+    guids = etree.fromstring(rss).findall("channel/item/guid")
+    assert [g.get("isPermaLink") for g in guids] == ["false", "false"]
+    assert [g.text for g in guids] == [entry.id for entry in atom.entries]
+    assert len({entry.id for entry in atom.entries}) == 2
+    assert [entry.link.rsplit("/diff/", 1)[1] for entry in atom.entries] == ["2/3", "1/2"]
+    for entry in atom.entries:  # each carries its own change, marked up
+        assert "<del>" in entry.content[0].value or "<ins>" in entry.content[0].value
+
+
 @pytest.mark.parametrize(("path", "count"), [
     ("/feed.atom?kind=correction_appended", 1), ("/feed.atom?min=0.99", 0),
     ("/feed.atom?source=other-paper", 1), ("/sources/other-paper/feed.rss", 1),

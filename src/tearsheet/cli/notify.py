@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -16,7 +17,8 @@ from tearsheet.errors import TearsheetError
 from tearsheet.notify.notifier import Notifier
 from tearsheet.notify.outbox import Outbox
 
-notify_app = typer.Typer(help="Notifications: webhooks and Apprise URLs, by rule.",
+notify_app = typer.Typer(help="Notifications by rule: webhooks, Apprise, e-mail, Slack, "
+                         "Discord, Matrix, Mastodon and Bluesky.",
                          no_args_is_help=True)
 app.add_typer(notify_app, name="notify")
 
@@ -55,6 +57,30 @@ def test(rule: Annotated[str, typer.Argument(help="The rule's name.")],
         asyncio.run(Notifier(settings, store).test(rule))
     console.print(f"sent a sample notification through rule {escape(rule)!r}",
                   highlight=False)
+
+
+class PreviewFormat(StrEnum):
+    TEXT = "text"
+    HTML = "html"
+
+
+@notify_app.command("preview")
+def preview(rule: Annotated[str, typer.Argument(help="The rule's name.")],
+            version: Annotated[int | None, typer.Option(
+                "--version", help="The version id of the change (default: the newest "
+                "change the rule matches).")] = None,
+            fmt: Annotated[PreviewFormat, typer.Option(
+                "--format", help="text, or html (e-mail and Matrix rules).")
+            ] = PreviewFormat.TEXT,
+            config: ConfigOption = None) -> None:
+    """Print what RULE would send for a stored change, from its templates (nothing is
+    sent). An e-mail's HTML holds its card as a data: URI, so a browser shows it."""
+    from tearsheet.notify.readable import preview as render_preview
+
+    settings = load_settings(config)
+    chosen = settings.notifications.rule(rule)
+    with open_store(settings) as store:
+        typer.echo(render_preview(settings, store, chosen, version, fmt.value))
 
 
 @notify_app.command("status")

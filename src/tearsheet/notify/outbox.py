@@ -221,12 +221,22 @@ class Outbox:
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
+    def change(self, version_id: int) -> ChangeEvent | None:
+        """The change a version made (None: no such version, or a first version)."""
+        found = self._events(versions.c.id == version_id)
+        return found[0] if found else None
+
+    def recent_changes(self, limit: int) -> list[ChangeEvent]:
+        """The newest changes, newest first (``notify preview``)."""
+        return self._events(True, limit=limit, newest_first=True)
+
     def _events(self, condition: Any, conn: Connection | None = None,
-                limit: int | None = None) -> list[ChangeEvent]:
+                limit: int | None = None, newest_first: bool = False) -> list[ChangeEvent]:
         """Changes of visible articles meeting ``condition``, oldest first."""
         query = (_changes().where(condition, versions.c.number > 1,
                                   articles.c.hidden.is_(False))
-                 .order_by(versions.c.id).limit(limit))
+                 .order_by(versions.c.id.desc() if newest_first else versions.c.id)
+                 .limit(limit))
         if conn is not None:
             return [_event(row._mapping) for row in conn.execute(query)]
         with self.engine.connect() as own:

@@ -13,7 +13,7 @@ import asyncio
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import httpx
 
@@ -74,10 +74,11 @@ class Messenger:
         return self.config.base_url.rstrip("/")
 
     def compose(self, rule: NotifyRule, event: ChangeEvent, *, stored: bool = True,
-                card_src: str | None = None) -> Composed:
+                inline: bool = False) -> Composed:
         """The message of a change (CPU and database: run it on a worker thread).
         ``stored``: the change's versions are in the store (a sample change's are not);
-        ``card_src``: where the HTML finds the card (default: ``cid:`` for e-mail)."""
+        ``inline``: the e-mail's HTML holds the card as a ``data:`` URI (a preview in a
+        browser), not as ``cid:`` (a part of the e-mail)."""
         kind = channel(rule, self.settings)
         found: StoredChange | None = stored_change(self.store, event) if stored else None
         card = None
@@ -85,8 +86,9 @@ class Messenger:
             card = make_card(self.settings, self.store, event,
                              self.base + event.diff_path() if self.base else "", found,
                              draw=kind in ("email", "matrix"))
-        if card is not None and card_src is None and kind == "email":
-            card_src = f"cid:{CARD_CID}"
+        card_src = None
+        if card is not None and kind == "email":
+            card_src = data_uri(card.png) if inline else f"cid:{CARD_CID}"
         change = found.change if found is not None else None
         alt = card.alt if card is not None else ""
 
@@ -170,3 +172,49 @@ class Messenger:
 def data_uri(png: bytes) -> str:
     """A card as a ``data:`` URI (a preview opened in a browser shows it)."""
     return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def preview(settings: Settings, store: Store, rule: NotifyRule, version_id: int | None,
+            fmt: str) -> str:
+    """What ``rule`` would send for a stored change (``tearsheet notify preview``): the
+    change of version ``version_id``, else the newest change the rule matches, else the
+    newest change; ``fmt`` is ``text`` or ``html``."""
+    from tearsheet.errors import TearsheetError
+    from tearsheet.notify.outbox import Outbox
+
+    outbox = Outbox(store)
+    if version_id is not None:
+        event = outbox.change(version_id)
+        if event is None:
+            raise TearsheetError(f"no change stored as version {version_id} (a first "
+                                 "version, a hidden article's, or no such version)")
+    else:
+        recent = outbox.recent_changes(PREVIEW_SCAN)
+        event = next((e for e in recent if r.matches(rule, e)), recent[0] if recent else None)
+        if event is None:
+            raise TearsheetError("no change stored yet: nothing to preview")
+    kind = channel(rule, settings)
+    if kind in READABLE:
+        composed = Messenger(settings, store, _now).compose(rule, event, inline=True)
+        if fmt == "text":
+            return composed.text
+        if composed.html is None:
+            raise TearsheetError(f"rule {rule.name!r} sends {kind} messages, which have no "
+                                 "HTML: use --format text")
+        return composed.html
+    if fmt == "html":
+        raise TearsheetError(f"rule {rule.name!r} sends {kind} messages, which have no HTML: "
+                             "use --format text")
+    base = settings.notifications.base_url.rstrip("/")
+    context = r.change_context(event, base)
+    if kind == "account":
+        return r.render(rule.post, context, r.MAX_BODY)
+    title, body = r.message(rule, context, summary=False)
+    return f"{title}\n{body}"
+
+
+PREVIEW_SCAN = 500  # recent changes looked through for one the rule matches
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
