@@ -185,9 +185,10 @@ class WorkerSettings(_Section):
     # How long a claimed article or feed stays reserved for this worker. 0: long enough
     # for the slowest fetch, fetch.timeout × (fetch.retries + 2) + 60 s.
     lease: Duration = 0.0
-    # Claim more due checks once this many in-flight ones finished (0: a quarter of the
-    # 2 × fetch.concurrency checks kept in flight).
+    # Claim more once this many in-flight checks finished (0: a quarter of those in flight).
     batch_size: int = Field(0, ge=0, le=10_000)
+    # A tracker's PostgreSQL statement that runs longer fails (a lock held, a stuck server).
+    statement_timeout: Duration = 60.0
 
 
 class ArchiveSettings(_Section):

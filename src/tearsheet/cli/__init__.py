@@ -54,8 +54,12 @@ def with_render(settings: Settings, render: str | None) -> Settings:
 
 
 @contextlib.contextmanager
-def open_store(settings: Settings) -> Iterator[Store]:
-    store = Store.open(settings.database_url)
+def open_store(settings: Settings, *, tracking: bool = False) -> Iterator[Store]:
+    """The store of ``settings``; ``tracking``: for a tracker, whose statements are bounded
+    by ``worker.statement_timeout`` (a lock held elsewhere fails them, and the tracker
+    waits the outage out instead of hanging)."""
+    store = Store.open(settings.database_url, statement_timeout=settings.worker.statement_timeout
+                       if tracking else None)
     try:
         yield store
     finally:

@@ -67,7 +67,7 @@ def _single_runner(settings: Settings) -> Iterator[bool]:
         yield True
 
 
-def _stats_view(stats: Stats) -> Group:
+def _stats_view(stats: Stats, store_error: str | None = None) -> Group:
     table = Table(title=f"tearsheet {__version__} — running (Ctrl-C to stop)", expand=False)
     for name in ("feeds polled", "new articles", "checks", "new versions", "unchanged",
                  "failed", "in flight"):
@@ -76,6 +76,9 @@ def _stats_view(stats: Stats) -> Group:
         stats.feeds_polled, stats.articles_found, stats.checks, stats.new_versions,
         stats.unchanged, stats.failed, stats.in_flight)))
     recent = [Text(line, overflow="ellipsis", no_wrap=True) for line in stats.recent]
+    if store_error is not None:  # an outage the tracker waits out (tracker/outage.py)
+        recent.insert(0, Text(f"database unavailable, checks paused: {store_error}",
+                              style="bold red"))
     return Group(table, *recent)
 
 
@@ -95,12 +98,13 @@ async def run_tracker(
             tracker.metrics.serve(metrics_port)
         if not live:
             return await tracker.run(stop, once=once)
-        with Live(_stats_view(tracker.stats), console=err_console, refresh_per_second=4) as view:
+        with Live(_stats_view(tracker.stats, tracker.outage.error), console=err_console,
+                  refresh_per_second=4) as view:
             task = asyncio.create_task(tracker.run(stop, once=once))
             while not task.done():
-                view.update(_stats_view(tracker.stats))
+                view.update(_stats_view(tracker.stats, tracker.outage.error))
                 await asyncio.wait([task], timeout=0.25)
-            view.update(_stats_view(tracker.stats))
+            view.update(_stats_view(tracker.stats, tracker.outage.error))
             return task.result()
 
 
@@ -127,7 +131,7 @@ def run(
     if not settings.sources:
         raise TearsheetError("no sources configured: add [[sources]] to tearsheet.toml "
                              "(see sources.example.toml)")
-    with _single_runner(settings) as alone, open_store(settings) as store:
+    with _single_runner(settings) as alone, open_store(settings, tracking=True) as store:
         if alone:
             store.release_leases()  # left by a killed run: this is the only runner
             fill_missing_summaries(store)  # changes stored before summaries existed
@@ -158,7 +162,7 @@ def worker(
         setup_logging(verbose, json_lines=log_json)
     if not settings.sources:
         raise TearsheetError("no sources configured: add [[sources]] to tearsheet.toml")
-    with open_store(settings) as store:
+    with open_store(settings, tracking=True) as store:
         gate = prepare_worker(settings, store)
         stats = asyncio.run(run_tracker(settings, store, once=False, live=live, gate=gate,
                                         metrics_port=metrics_port))
@@ -226,6 +230,11 @@ def check(
 @app.command()
 def status(config: ConfigOption = None) -> None:
     """Sources, article counts, due checks and recent errors."""
+    from sqlalchemy.engine import make_url
+
+    from tearsheet.archive.warc import default_dir
+    from tearsheet.store.health import low_disk, readiness
+
     settings = load_settings(config)
     now = datetime.now(UTC)
     with open_store(settings) as store:
@@ -233,6 +242,12 @@ def status(config: ConfigOption = None) -> None:
         errors = store.recent_errors()
         next_check = store.next_check_time()
         health = SourceHealth(store).summaries(now)
+        problems = [p for p in [readiness(store)] if p]
+    folders = {"WARC files": default_dir(settings)}
+    database = make_url(settings.database_url).database
+    if settings.database_url.startswith("sqlite") and database not in (None, "", ":memory:"):
+        folders["database"] = Path(str(database)).expanduser().resolve().parent
+    problems += low_disk(folders)
     table = Table(title="tearsheet status")
     for name in ("source", "articles", "checked", "retired", "versions", "due now", "failing"):
         table.add_column(name, justify="left" if name == "source" else "right")
@@ -247,6 +262,8 @@ def status(config: ConfigOption = None) -> None:
     if next_check is not None:
         wait = (next_check - now).total_seconds()
         console.print("next check: " + ("now" if wait <= 0 else f"in {duration(wait)}"))
+    for problem in problems:
+        console.print(f"[bold red]problem:[/] {escape(problem)}", highlight=False)
     if errors:
         console.print("[bold]recent errors[/]")
         for error in errors:

@@ -30,6 +30,7 @@ from tearsheet.notify.readable import READABLE, Messenger, channel
 from tearsheet.notify.rules import ChangeEvent
 from tearsheet.notify.saving import Saver
 from tearsheet.notify.social import Post
+from tearsheet.store.database import STORE_ERRORS, describe_failure
 from tearsheet.store.republished import republications, stale_note
 from tearsheet.store.source_health import SourceHealth
 from tearsheet.store.store import Store
@@ -251,7 +252,9 @@ class Notifier:
                     upcoming = await asyncio.to_thread(self.outbox.next_attempt)
                     if upcoming is not None:
                         wait = min(wait, max(0.05, (upcoming - self.clock()).total_seconds()))
-                except Exception:  # a database hiccup: keep going, the state is stored
+                except STORE_ERRORS as exc:  # a database hiccup: the state is stored
+                    log.warning("notifier step failed: %s", describe_failure(exc))
+                except Exception:  # a bug: keep going
                     log.exception("notifier step failed")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=wait)

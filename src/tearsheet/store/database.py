@@ -18,20 +18,23 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Connection, Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError
+from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, SQLAlchemyError
 
 from tearsheet.errors import StoreError
 
 _UPGRADE_LOCK = 0x7465617273686565  # "tearshee": the advisory lock `db upgrade` holds
 
 
-def open_engine(url: str, *, upgrade: bool | None = None) -> Engine:
+def open_engine(url: str, *, upgrade: bool | None = None,
+                statement_timeout: float | None = None) -> Engine:
     """An engine on the database at ``url``, its schema created or upgraded if ``upgrade``.
 
     By default an SQLite file (one user, one process) is upgraded on the spot, while a
     PostgreSQL database shared by many processes waits for `tearsheet db upgrade`:
     a worker must never change the schema under the others. A schema newer than this
-    version of tearsheet is always refused.
+    version of tearsheet is always refused. ``statement_timeout`` (seconds, PostgreSQL)
+    makes a statement that waits longer (on a lock, a stuck server) fail instead of
+    holding its caller for ever; commands that stream (export) open without it.
     """
     parsed = _parse_url(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -42,7 +45,10 @@ def open_engine(url: str, *, upgrade: bool | None = None) -> Engine:
     try:
         # Pre-ping notices a PostgreSQL connection the server dropped; an SQLite file has
         # no server, so there it would only add a SELECT 1 to every transaction.
-        engine = create_engine(parsed, future=True, pool_pre_ping=not is_sqlite)
+        options = {} if is_sqlite or not statement_timeout else {
+            "options": f"-c statement_timeout={int(statement_timeout * 1000)}"}
+        engine = create_engine(parsed, future=True, pool_pre_ping=not is_sqlite,
+                               connect_args=options)
     except Exception as exc:  # a missing driver, a bad option
         raise StoreError(f"cannot open {url}: {exc}") from None
     if engine.dialect.name == "sqlite":
@@ -74,6 +80,18 @@ def _check_schema(engine: Engine, upgrade: bool) -> None:
         raise StoreError(f"the database {state}, this tearsheet needs {head}: run "
                          "`tearsheet db upgrade`")
     upgrade_schema(engine)
+
+
+STORE_ERRORS = (SQLAlchemyError, StoreError)
+"""What a store call raises when the database fails under it (down, cut, timed out, full)."""
+
+
+def describe_failure(exc: BaseException) -> str:
+    """The database's own words for what failed, on one line, without SQLAlchemy's
+    background link or the statement."""
+    cause = getattr(exc, "orig", None) or exc
+    text = " ".join(str(cause).split("\n")[0].split())
+    return f"{type(cause).__name__}: {text[:300]}"
 
 
 @functools.cache

@@ -9,9 +9,11 @@ scrape costs milliseconds on a store of millions of versions.
 from __future__ import annotations
 
 import re
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
@@ -55,6 +57,25 @@ def readiness(store: Store) -> str | None:
         return (f"the database schema is at {current or 'nothing'}, this tearsheet needs "
                 f"{head}: run `tearsheet db upgrade`")
     return None
+
+
+LOW_DISK = 100 * 1024 * 1024  # bytes free under which status warns
+
+
+def low_disk(folders: dict[str, Path], minimum: int = LOW_DISK) -> list[str]:
+    """A warning per folder (by what it holds) whose filesystem has less than ``minimum``
+    bytes free: a full disk makes every commit fail (the tracker waits it out)."""
+    warnings = []
+    for what, folder in folders.items():
+        existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+        if existing is None:
+            continue
+        free = shutil.disk_usage(existing).free
+        if free < minimum:
+            warnings.append(f"only {free / 1e6:.1f} MB free on the disk of {folder} ({what}): "
+                            "once it is full, checks cannot be stored (the tracker pauses "
+                            "and resumes when space is freed)")
+    return warnings
 
 
 def reason_of(outcome: str, error: str | None, status: int | None = None) -> str:

@@ -38,10 +38,13 @@ class Store:
         self.worker_id = default_worker_id()
 
     @classmethod
-    def open(cls, url: str, *, upgrade: bool | None = None) -> Store:
+    def open(cls, url: str, *, upgrade: bool | None = None,
+             statement_timeout: float | None = None) -> Store:
         """Open the database at ``url``, creating or upgrading its schema if ``upgrade``
-        (see :func:`tearsheet.store.database.open_engine`: by default SQLite only)."""
-        return cls(database.open_engine(url, upgrade=upgrade))
+        (see :func:`tearsheet.store.database.open_engine`: by default SQLite only);
+        ``statement_timeout`` bounds each statement on PostgreSQL (seconds)."""
+        return cls(database.open_engine(url, upgrade=upgrade,
+                                        statement_timeout=statement_timeout))
 
     def schema_revision(self) -> str | None:
         """The Alembic revision the database is at (None: empty database)."""

@@ -39,11 +39,13 @@ from tearsheet.extract.extraction import Extraction, extract_capture
 from tearsheet.fetch.browser import Browser, RenderOptions
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.notify.notifier import Notifier
+from tearsheet.store.database import STORE_ERRORS
 from tearsheet.store.records import CheckRecord, DueArticle, DueFeed, NewVersion, Outcome
 from tearsheet.store.store import Store
 from tearsheet.tracker import schedule
 from tearsheet.tracker.extraction_pool import ExtractionPool
 from tearsheet.tracker.metrics import TrackerMetrics
+from tearsheet.tracker.outage import Outage
 from tearsheet.tracker.watch import Watch
 from tearsheet.tracker.writer import StoreWriter
 from tearsheet.urls import canonicalize
@@ -103,6 +105,7 @@ class Tracker:
         self.pool = ExtractionPool(settings.fetch.extract_processes)
         self.writer = StoreWriter(store)
         self.metrics = TrackerMetrics()
+        self.outage = Outage()  # the store unreachable: checks pause, the tracker goes on
         self.watch = Watch(settings.health, store, self.writer, clock,
                            settings.notifications.rules, self._event)
         if browser is None and any(s.render == "browser" for s in settings.sources):
@@ -227,7 +230,7 @@ class Tracker:
                             return CheckResult(Outcome.MERGED)
                 digest = fingerprint(extraction)
                 if digest != article.content_hash:
-                    previous = self._previous(article)
+                    previous = await asyncio.to_thread(self._previous, article)
                 verdict = judge(digest, len(extraction.text), article.content_hash,
                                 len(previous["text"]) if previous is not None else None)
                 if verdict is Verdict.CONFIRM_SHRINK:
@@ -386,12 +389,11 @@ class Tracker:
         try:
             while True:
                 free = self.capacity - len(pending)
-                if not stop.is_set() and free and (
+                if not stop.is_set() and free and not self.outage.paused and (
                         free >= batch or time.monotonic() - claimed_at >= CLAIM_EVERY):
                     now = self.clock()
                     claimed_at = time.monotonic()
-                    for article in await self.writer.call(
-                            self.store.claim_due, until or now, free, now + lease):
+                    for article in await self._claim(until or now, free, now + lease):
                         pending[asyncio.create_task(self.check(article))] = article
                 if not pending:
                     return done_count
@@ -416,12 +418,27 @@ class Tracker:
             stopping.cancel()
             self.stats.in_flight = 0
 
+    async def _claim(self, until: datetime, free: int,
+                     lease_until: datetime) -> list[DueArticle]:
+        """Due articles, leased; none while the store is unavailable (see :mod:`.outage`)."""
+        try:
+            claimed = await self.writer.call(self.store.claim_due, until, free, lease_until)
+        except STORE_ERRORS as exc:
+            self.outage.failed(exc)
+            return []
+        self.outage.succeeded()
+        return claimed
+
     async def _finished(self, task: asyncio.Task[CheckResult], article: DueArticle) -> None:
         self.stats.checks += 1
         error = task.exception()
         if error is None:
             result = task.result()
             self.metrics.checked(result.outcome, result.error)
+            return
+        if isinstance(error, STORE_ERRORS):  # not recorded: done again when its lease ends
+            self.outage.failed(error)
+            self.metrics.checked("failed", "[store_unavailable]")
             return
         self.metrics.checked("failed", "[internal_error]")
         # A bug, not a bad page: log it, record a failed check (so the article backs off
@@ -468,7 +485,7 @@ class Tracker:
         try:
             while not stop.is_set():
                 await self.check_due(stop)
-                await self._wait(stop, found, self.store.next_check_time())
+                await self._wait(stop, found, await self._next(self.store.next_check_time))
         finally:
             stop.set()
             await discovering
@@ -481,9 +498,19 @@ class Tracker:
         while not stop.is_set():
             try:
                 await self.discover(found)
+            except STORE_ERRORS as exc:
+                self.outage.failed(exc)
             except Exception:  # a bug, not a bad feed: keep the tracker running
                 log.exception("discovery crashed")
-            await self._wait(stop, None, self.store.next_feed_poll())
+            await self._wait(stop, None, await self._next(self.store.next_feed_poll))
+
+    async def _next(self, read: Callable[[], datetime | None]) -> datetime | None:
+        """When the next check (or poll) is due, read off the event loop; during an outage,
+        when to ask the store again."""
+        try:
+            return await asyncio.to_thread(read)
+        except STORE_ERRORS as exc:
+            return self.clock() + timedelta(seconds=self.outage.failed(exc))
 
     async def _wait(self, stop: asyncio.Event, wake: asyncio.Event | None,
                     moment: datetime | None) -> None:

@@ -24,6 +24,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from tearsheet.store.database import STORE_ERRORS, describe_failure
 from tearsheet.store.records import CheckRecord
 from tearsheet.store.store import Store
 
@@ -132,8 +133,9 @@ class StoreWriter:
                 if group[0].future.set_running_or_notify_cancel():
                     group[0].future.set_exception(exc)
                 return
-            log.warning("a group of %d checks failed to commit; writing them one by one",
-                        len(group), exc_info=True)
+            store_failed = isinstance(exc, STORE_ERRORS)  # said once by the tracker's outage
+            log.warning("a group of %d checks failed to commit (%s); writing them one by one",
+                        len(group), describe_failure(exc), exc_info=not store_failed)
             for item in group:  # the bad one fails alone; the others are stored
                 self._commit([item])
             return

@@ -1,0 +1,217 @@
+"""Database faults under a running tracker: a real PostgreSQL (a private cluster) restarted,
+its connections cut, a statement timeout; SQLite on a small real filesystem that fills up.
+Each time the tracker logs the outage in words, keeps running, resumes storing versions
+when the database answers, and loses nothing it had committed."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests import private_postgres
+from tests.conftest import cli
+from tests.localserver import LocalServer, Reply, Request
+from tests.pages import LOREM, article_page, rss_feed
+
+STORIES = 4
+WAIT = 90.0  # seconds a phase may take at most on a loaded machine
+
+
+def busy_site(server: LocalServer) -> None:
+    """Stories whose text changes on every request: each check stores a version."""
+    counter = itertools.count()
+    for n in range(STORIES):
+        def page(request: Request, n: int = n) -> Reply:
+            first = f"{LOREM[0]} Update number {next(counter)}."
+            return Reply(body=article_page(f"Story {n} keeps changing", [first, *LOREM[1:]]))
+        server.route(f"/news/story-{n}", page)
+    server.route("/feed.xml", Reply(
+        body=rss_feed(server.base, [(f"/news/story-{n}", f"Story {n}") for n in range(STORIES)]),
+        headers={"Content-Type": "application/rss+xml"}))
+
+
+def write_config(folder: Path, database_url: str, server: LocalServer) -> Path:
+    config = folder / "tearsheet.toml"
+    config.write_text(f"""
+database_url = "{database_url}"
+[schedule]
+first_interval = "0.2s"
+growth = 1.0
+max_interval = "0.2s"
+jitter = 0
+discovery_interval = "1s"
+[fetch]
+per_host_delay = "0s"
+allow_private_addresses = true
+extract_processes = 0
+[worker]
+lease = "5s"
+statement_timeout = "1s"
+[archive]
+dir = "{folder / 'warc'}"
+[[sources]]
+name = "busy"
+feeds = ["{server.url('/feed.xml')}"]
+""")
+    return config
+
+
+@contextlib.contextmanager
+def tracker(command: str, config: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with open(log, "wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tearsheet", command, "--config", str(config), "--log-json"],
+            env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.DEVNULL,
+            stderr=sink)
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+            process.wait(timeout=60)
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {WAIT:g} s for {what}"
+        time.sleep(0.2)
+
+
+class Versions:
+    """The versions table read through its own connection (psycopg or sqlite3)."""
+
+    def __init__(self, connect: Callable[[], object]) -> None:
+        self.connect = connect
+
+    def rows(self) -> set[tuple[int, int, str]]:
+        try:
+            with contextlib.closing(self.connect()) as conn:
+                return {(a, n, h) for a, n, h in conn.execute(  # type: ignore[attr-defined]
+                    "SELECT article_id, number, content_hash FROM versions").fetchall()}
+        except (psycopg.Error, sqlite3.Error):
+            return set()
+
+    def count(self) -> int:
+        return len(self.rows())
+
+
+def assert_whole(before: set[tuple[int, int, str]], after: set[tuple[int, int, str]]) -> None:
+    """Nothing committed lost; every article's versions numbered 1..n without a gap."""
+    assert before <= after
+    numbers: dict[int, list[int]] = {}
+    for article, number, _ in after:
+        numbers.setdefault(article, []).append(number)
+    assert all(sorted(n) == list(range(1, len(n) + 1)) for n in numbers.values())
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[private_postgres.Cluster]:
+    from tests import postgres
+
+    postgres.ensure_server()  # installs PostgreSQL where it is missing (as the suite does)
+    why = private_postgres.available()
+    if why is not None:
+        pytest.skip(why)
+    with private_postgres.cluster() as running:
+        yield running
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", ["restart", "cut_connections", "statement_timeout"])
+def test_workers_ride_out_postgresql_faults(
+        cluster: private_postgres.Cluster, server: LocalServer, tmp_path: Path,
+        fault: str) -> None:
+    busy_site(server)
+    database = f"faults_{fault}"
+    url = cluster.create_database(database)
+    config = write_config(tmp_path, url, server)
+    assert cli("db", "upgrade", "--config", str(config)) == 0
+    dsn = f"postgresql://postgres@127.0.0.1:{cluster.port}/{database}"
+    versions = Versions(lambda: psycopg.connect(dsn, connect_timeout=5))
+    log = tmp_path / "worker.log"
+    with tracker("worker", config, log) as worker:
+        wait_for(lambda: versions.count() >= 8, "versions before the fault")
+        if fault == "statement_timeout":  # worker.statement_timeout is 1 s here
+            with psycopg.connect(dsn) as locker:  # every statement on articles now waits
+                locker.execute("LOCK TABLE articles IN ACCESS EXCLUSIVE MODE")
+                wait_for(lambda: "statement timeout" in log.read_text(),
+                         "a timeout: " + log.read_text()[-1500:])
+                before = versions.rows()
+        else:
+            before = versions.rows()
+            if fault == "restart":
+                cluster.restart()
+            else:  # cut again and again: some cuts land inside a transaction
+                for _ in range(10):
+                    cluster.terminate_connections(database)
+                    time.sleep(0.3)
+        wait_for(lambda: versions.count() >= len(before) + 8, "versions after the fault")
+        assert worker.poll() is None, log.read_text()[-3000:]
+    assert worker.returncode == 0, log.read_text()[-3000:]
+    assert_whole(before, versions.rows())
+    text = log.read_text()
+    if fault != "cut_connections":  # a cut idle connection is replaced unnoticed
+        assert "the database is unavailable" in text
+    # Every outage ended, but perhaps the one the stop request arrived in.
+    assert 0 <= text.count("the database is unavailable") - text.count("answers again") <= 1
+    assert "Traceback" not in text
+
+
+@contextlib.contextmanager
+def small_disk(size: str) -> Iterator[Path]:
+    """A real tmpfs of ``size`` (root only), unmounted afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="tearsheet-disk-"))
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs",
+                              str(folder)], capture_output=True, check=False)
+    if mounted.returncode != 0:
+        folder.rmdir()
+        pytest.skip(f"cannot mount a small tmpfs here ({mounted.stderr.decode().strip()})")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+        folder.rmdir()
+
+
+@pytest.mark.slow
+def test_a_full_disk_pauses_the_tracker_and_loses_nothing(
+        server: LocalServer, capsys: pytest.CaptureFixture[str]) -> None:
+    busy_site(server)
+    with small_disk("8m") as disk:
+        config = write_config(disk, f"sqlite:///{disk / 'ts.db'}", server)
+        versions = Versions(lambda: sqlite3.connect(disk / "ts.db"))
+        log = Path("/tmp/h21/run.log")  # not on the full disk
+        with tracker("run", config, log) as run:
+            wait_for(lambda: versions.count() >= 8, "versions before the disk fills")
+            filler = disk / "filler"
+            with open(filler, "wb") as fh, contextlib.suppress(OSError):
+                while True:
+                    fh.write(b"\0" * 65536)
+                    fh.flush()
+            wait_for(lambda: "disk is full" in log.read_text(), "the full disk noticed")
+            before = versions.rows()
+            assert cli("status", "--config", str(config)) == 0
+            assert "MB free on the disk" in capsys.readouterr().out
+            filler.unlink()
+            wait_for(lambda: versions.count() >= len(before) + 8, "versions after freeing")
+            assert run.poll() is None, log.read_text()[-3000:]
+        assert run.returncode == 0, log.read_text()[-3000:]
+        assert_whole(before, versions.rows())
+        with sqlite3.connect(disk / "ts.db") as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        text = log.read_text()
+        assert "the database is unavailable" in text and "the database answers again" in text
+        assert "Traceback" not in text
