@@ -20,10 +20,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests import private_postgres
-from tests.conftest import cli
-from tests.localserver import LocalServer, Reply, Request
-from tests.pages import LOREM, article_page, rss_feed
+from tests.support import private_postgres
+from tests.support.cli import cli
+from tests.support.localserver import LocalServer, Reply, Request
+from tests.support.pages import LOREM, article_page, rss_feed
 
 STORIES = 4
 WAIT = 90.0  # seconds a phase may take at most on a loaded machine
@@ -119,7 +119,7 @@ def assert_whole(before: set[tuple[int, int, str]], after: set[tuple[int, int, s
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[private_postgres.Cluster]:
-    from tests import postgres
+    from tests.support import postgres
 
     postgres.ensure_server()  # installs PostgreSQL where it is missing (as the suite does)
     why = private_postgres.available()
