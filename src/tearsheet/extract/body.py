@@ -5,7 +5,7 @@ trafilatura's fast path with tables finds the body of most news pages, but keeps
 at the body's edges — the headline and standfirst above it, newsletter boxes and "most
 read" link lists below it, "Read more: <link>" lines inside it. Those edges are exactly
 what changes from one request to the next, so every rule here is about them: a block is
-dropped for what it *is* (a heading before the first paragraph, a line made of a link, a
+dropped for what it *is* (the headline or standfirst above the body, a line made of a link, a
 call to subscribe), never for where it sits on one particular site.
 
 A source may instead name its body with a CSS selector, and elements to drop; then the
@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import lxml.html
@@ -67,12 +67,11 @@ _FURNITURE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _FURNITURE_MAX_WORDS = 30
-_LINK_LINE_MAX_WORDS = 40
 _LABEL_WORDS = 3
-_MAX_HEADS = 2  # a headline and a standfirst
-_MAX_LABELS = 2
 _SENTENCE_WORDS = 12
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
+_MAX_LABELS = 2  # a kicker and a date line, say: more is the body's own start
+_LINK_LINE_MAX_WORDS = 40
 
 
 @dataclass(frozen=True)
@@ -232,7 +231,7 @@ def _with_links(block: Block, anchors: set[str]) -> Block:
         candidates.append(_fold(rest))
     for candidate in candidates:
         if candidate and candidate in anchors:
-            return Block(block.kind, block.text, len(candidate) / max(1, len(key)))
+            return replace(block, link_share=len(candidate) / max(1, len(key)))
     return block
 
 
@@ -353,20 +352,26 @@ def html_blocks(root: lxml.html.HtmlElement) -> list[Block]:
     return blocks
 
 
-def tidy(blocks: list[Block], *, headlines: Iterable[str] = ()) -> list[str]:
-    """The paragraphs of the body, once its edges are cleaned (see the module docstring)."""
+def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
+         summaries: Iterable[str | None] = ()) -> list[str]:
+    """The paragraphs of the body, once its edges are cleaned (see the module docstring).
+
+    ``headlines`` are the page's headline and ``<h1>`` texts, ``summaries`` its
+    description: above the first paragraph, a block that is the headline, or a heading
+    that is the standfirst (it agrees with the page's description), is not the article.
+    So are up to two labels (a kicker, a tag, a date line: page furniture that changes
+    between loads). Other headings there are the body's own (a first section's title) and
+    stay, and so does a first paragraph that agrees with the description (pages often
+    describe themselves by their lede): measured on the three corpora (docs/extraction.md).
+    """
     heads = {_key(h) for h in headlines if h}
+    deks = [_key(s) for s in summaries if s]
     kept = [b for b in blocks if not _is_furniture(b)]
-    # Above the first paragraph: the headline, standfirst, kicker — not the article.
-    # At most two headings (a headline and a standfirst): more is the body's own structure.
-    # Labels of a few words (a kicker, "Live", a tag) are not a first paragraph either.
-    heads_dropped = labels_dropped = 0
-    while kept and ((kept[0].kind == "head" and heads_dropped < _MAX_HEADS)
-                    or _key(kept[0].text) in heads
-                    or (labels_dropped < _MAX_LABELS and _is_label(kept[0]))):
-        if _key(kept[0].text) not in heads:
-            heads_dropped += kept[0].kind == "head"
-            labels_dropped += kept[0].kind != "head"
+    labels = 0
+    while kept and (_key(kept[0].text) in heads or (
+            kept[0].kind == "head" and any(_agrees(_key(kept[0].text), d) for d in deks))
+            or (labels < _MAX_LABELS and _is_label(kept[0]))):
+        labels += _key(kept[0].text) not in heads and _is_label(kept[0])
         kept = kept[1:]
     # Below the last paragraph: newsletter boxes, headings of link lists, link lists. A
     # body that would lose more than a third of its words this way is a list of links
@@ -380,8 +385,16 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = ()) -> list[str]:
     return [b.text for b in kept]
 
 
+def _agrees(text: str, summary: str) -> bool:
+    """The block is the summary: the same words, or one cut short of the other ("…")."""
+    if not text or not summary:
+        return False
+    shorter, longer = sorted((text, summary), key=len)
+    return len(shorter) >= 0.6 * len(longer) and longer.startswith(shorter)
+
+
 def _is_label(block: Block) -> bool:
-    """A few words that are not a sentence: a kicker, a tag, a section name."""
+    """A few words that are not a sentence: a kicker, a tag, a section name, a date."""
     return block.words <= _LABEL_WORDS or (
         block.words < _SENTENCE_WORDS and not _SENTENCE_END.search(block.text))
 

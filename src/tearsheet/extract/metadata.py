@@ -32,6 +32,8 @@ _ARTICLE_TYPES = {
     "liveblogposting", "report", "webpage", "socialmediaposting", "scholarlyarticle",
 }
 _TITLE_META = ("og:title", "twitter:title", "dc.title", "headline")
+_DESCRIPTION_META = ("og:description", "twitter:description", "description",
+                     "dc.description")
 _AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.author",
                 "dc.creator", "twitter:creator:name")
 _PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished",
@@ -57,6 +59,7 @@ class Metadata:
     headings: tuple[str, ...] = ()  # the <h1> texts: never part of the body
     page_title: str | None = None  # the <title> as it is, site name and all
     kinds: frozenset[str] = frozenset()  # the schema.org types of its JSON-LD, lower-cased
+    description: str | None = None  # the summary the page gives search engines and sharing
 
 
 def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
@@ -113,6 +116,8 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
         title=clean(title) or None, byline=", ".join(authors) or None,
         published_at=published, modified_at=modified, language=language, free=free,
         headings=headings, page_title=page_title, kinds=_types(every),
+        description=clean(_first(metas.get(k) for k in _DESCRIPTION_META)
+                          or _first(_str(i.get("description")) for i in items)) or None,
     )
 
 

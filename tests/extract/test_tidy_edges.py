@@ -1,0 +1,27 @@
+"""Above the body: the headline and the standfirst go, the body's own first heading stays."""
+
+from __future__ import annotations
+
+from tearsheet.extract.body import Block, tidy
+
+PARAGRAPHS = ["The council voted on Tuesday to rebuild the old bridge over the river.",
+              "Work starts next spring, after a year of public hearings on the plan."]
+BODY = [Block("p", p) for p in PARAGRAPHS]
+DEK = "A long-awaited vote ends ten years of argument over the crossing, and its cost"
+
+
+def test_a_standfirst_heading_that_is_the_page_description_goes() -> None:
+    blocks = [Block("head", "Bridge vote"), Block("head", DEK), *BODY]
+    assert tidy(blocks, headlines=["Bridge vote"], summaries=[DEK + "…"]) == PARAGRAPHS
+    # A description cut short still names its standfirst.
+    assert tidy(blocks, headlines=["Bridge vote"], summaries=[DEK[:60]]) == PARAGRAPHS
+
+
+def test_the_body_s_first_section_heading_stays() -> None:
+    section = "How the council came to vote on the bridge after ten years of argument"
+    blocks = [Block("head", "Bridge vote"), Block("head", section), *BODY]
+    assert tidy(blocks, headlines=["Bridge vote"], summaries=[DEK]) == [section, *PARAGRAPHS]
+
+
+def test_a_lede_that_is_the_page_description_stays() -> None:
+    assert tidy(BODY, headlines=["Bridge vote"], summaries=[PARAGRAPHS[0]]) == PARAGRAPHS
