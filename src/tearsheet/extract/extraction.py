@@ -84,7 +84,8 @@ def extract(
     # The body extractor consumes the tree: everything else is read before.
     blocks = body_blocks(tree, url, body_selector=body_selector, drop_selectors=drop_selectors,
                          reparse=lambda: parse_page(text))
-    paragraphs = tidy(blocks, headlines=headlines, summaries=[meta.description])  # mojibake repaired by body.clean
+    # Mojibake is repaired by body.clean.
+    paragraphs = tidy(blocks, headlines=headlines, summaries=[meta.description])
     if mojibake_count("".join(paragraphs)) >= _MOJIBAKE_LIMIT:
         raise ExtractionError("the text is garbled (mojibake) beyond repair",
                               reason="mojibake")
