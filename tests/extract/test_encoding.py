@@ -99,3 +99,17 @@ def test_the_tracker_stores_the_repaired_text(server: LocalServer, tmp_path: Pat
     versions = export(config, tmp_path)
     assert versions[0]["title"] == "Café"
     assert str(versions[0]["text"]).endswith(CLEAN)
+
+
+def test_a_few_stray_marks_in_a_page_whose_accents_are_intact_are_kept() -> None:
+    # The source's own broken spaces in footnotes, beside a text full of correct umlauts.
+    german = "Für die Fläche, die für Fleisch gebraucht wird, gibt es größere Zahlen. " * 8
+    page = article_page("Fläche", [*LOREM, german, "\ufffd WWF\ufffd (2020):\ufffd Report"])
+    assert "WWF" in extract(page.encode("utf-8"), "https://news.example/a", "utf-8").text
+
+
+def test_a_page_in_its_declared_utf8_but_for_one_cut_sequence_is_read_as_utf8() -> None:
+    text = "Kolejne organizacje sprzeciwiają się atakom na fundację. " * 40
+    body = (f'<html><head><meta charset="utf-8"></head><body><p>{text}</p>'
+            "<p>tys. paczek papieros").encode("utf-8") + b"\xc3...</p></body></html>"
+    assert "sprzeciwiają się" in decode_html(body)

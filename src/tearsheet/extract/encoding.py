@@ -9,7 +9,8 @@ windows-1252. Two things browsers forgive that a revision tracker must not:
   "cafÃ©" and, once the server is fixed, a phantom edit;
 - text that is *already* double-encoded in the page ("â€™" for "’", "Ã©" for "é") is
   repaired where the repair is exact (:func:`repair_mojibake`); what cannot be repaired
-  is refused (:func:`mojibake_count`), never stored.
+  is refused (:func:`garbled`), never stored. A page declared UTF-8 with a few bad bytes is
+  still UTF-8 (the bad bytes replaced), not a guess.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import charset_normalizer
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
 _SINGLE_BYTE = re.compile(r"^(?:cp125\d|latin-1|iso8859-\d+|ascii|mac-roman|koi8-[ru])$")
+_STRAY_BYTES = 2000  # at most one bad byte in this many: the declared charset still holds
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
 
 # UTF-8 read as windows-1252: a lead byte shown as Â-ô, then continuation bytes shown as
@@ -39,11 +41,13 @@ def decode_html(body: bytes, charset: str | None = None) -> str:
     match = _META_CHARSET.search(body[:4096])
     if match:
         declared.append(match.group(1).decode("ascii", "ignore"))
+    codecs_declared = []
     for name in declared:
         try:
             codec = codecs.lookup(name).name
         except (LookupError, ValueError):  # ValueError: a NUL in the label
             continue
+        codecs_declared.append(codec)
         if codec in ("latin-1", "iso8859-1", "ascii"):
             codec = "cp1252"  # what browsers do: the WHATWG encoding standard
         if _SINGLE_BYTE.match(codec) and not body.isascii():
@@ -59,6 +63,13 @@ def decode_html(body: bytes, charset: str | None = None) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    # A page in its declared charset but for a few bad bytes (a sequence cut in two by a
+    # CMS's "…"): read as declared, as browsers read it, the bad bytes replaced. A guess
+    # would read the whole page in another charset.
+    for codec in codecs_declared:
+        text = body.decode(codec, errors="replace")
+        if text.count("\ufffd") <= len(body) / _STRAY_BYTES:
+            return text
     return body.decode(_guess_encoding(body[:200_000]), errors="replace")
 
 
@@ -83,6 +94,17 @@ def mojibake_count(text: str) -> int:
     """Marks of text that is still broken: replacement characters, and "â€", the
     double-encoded start of every general punctuation mark, which no language writes."""
     return text.count("\ufffd") + text.count("â€")
+
+
+def garbled(text: str, *, least: int = 3, share: float = 0.25) -> bool:
+    """Text broken beyond repair: at least ``least`` marks of mojibake, making up at least
+    ``share`` of its non-ASCII characters. A page decoded wrongly garbles nearly all of
+    them; a few stray replacement characters in a page whose accents are intact (a
+    footnote's broken spaces, say) are the source's own typos, not a broken page."""
+    broken = mojibake_count(text)
+    if broken < least:
+        return False
+    return broken >= share * sum(1 for c in text if ord(c) > 127)
 
 
 def _undo(match: re.Match[str]) -> str:

@@ -22,7 +22,7 @@ from lxml import etree
 from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.errors import ExtractionError
 from tearsheet.extract.body import body_blocks, tidy
-from tearsheet.extract.encoding import decode_html, looks_binary, mojibake_count
+from tearsheet.extract.encoding import decode_html, garbled, looks_binary
 from tearsheet.extract.metadata import read_metadata
 from tearsheet.extract.refusals import TINY_WORDS, refuse_if_not_article, visible_text
 from tearsheet.extract.scripted import article_from_state, refuse_shell
@@ -86,7 +86,7 @@ def extract(
                          reparse=lambda: parse_page(text))
     # Mojibake is repaired by body.clean.
     paragraphs = tidy(blocks, headlines=headlines, summaries=[meta.description])
-    if mojibake_count("".join(paragraphs)) >= _MOJIBAKE_LIMIT:
+    if garbled("".join(paragraphs)):
         raise ExtractionError("the text is garbled (mojibake) beyond repair",
                               reason="mojibake")
     title = meta.title
@@ -116,7 +116,6 @@ def extract(
 
 HTML_TYPES = frozenset({"", "text/html", "application/xhtml+xml", "application/xml", "text/xml"})
 """Content types worth extracting (an empty one too: many servers send none)."""
-_MOJIBAKE_LIMIT = 3  # one stray mark is a typo in the source; three are a broken page
 
 # As trafilatura parses: comments and processing instructions dropped, so that a comment
 # inside a paragraph (common in CMS output) does not cut the paragraph short.
