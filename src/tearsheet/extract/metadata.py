@@ -41,7 +41,10 @@ _PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished
                    "date", "sailthru.date", "parsely-pub-date")
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified",
                   "last-modified", "dc.date.modified", "lastmod")
-_BY = re.compile(r"^\s*(?:by|par|von|por|di|door)\s+", re.IGNORECASE)
+_BY = re.compile(r"^\s*(?:(?:written |posted |text |artikel )?(?:by|par|von|por|di|door|de)|"
+                 r"auteur|autor|author|text|texte|redaktion)\b[:\s]*", re.IGNORECASE)
+_DOMAIN = re.compile(r"\w\.(?:com|net|org|at|de|ch|fr|es|it|pl|uk|co|io|info)\b", re.IGNORECASE)
+_ORGANIZATIONS = {"organization", "newsmediaorganization", "corporation", "website"}
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*",
                            re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—·•:-]\s+")
@@ -88,8 +91,13 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
             authors = _split_authors([v for v in metas.get_all(key) if not _is_url(v)], cap)
             if authors:
                 break
+    site = {_fold(n) for n in (metas.get("og:site_name"), metas.get("application-name"),
+                               *(_publisher(i) for i in items)) if n}
+    authors = [a for a in authors if _fold(a) not in site and not _DOMAIN.search(a)]
     if not authors:
         authors = _split_authors(_byline_elements(tree), cap)
+    if not authors:
+        authors = _split_authors(_visible_byline(tree), cap)
 
     published = _first(_parse_date(i.get("datePublished")) for i in items) \
         or _first(_parse_date(metas.get(k)) for k in _PUBLISHED_META) \
@@ -236,11 +244,38 @@ def _is_article(item: dict[str, Any]) -> bool:
 
 
 def _author_names(value: Any, cap: int) -> list[str]:
+    """Names of JSON-LD authors: people, not the organisation that publishes them."""
     items = value if isinstance(value, list) else [value]
     names = [name for name in (item.get("name") if isinstance(item, dict) else item
-                               for item in items)
+                               for item in items
+                               if not (isinstance(item, dict) and _is_organization(item)))
              if isinstance(name, str) and not _is_url(name)]
     return _split_authors(names, cap)
+
+
+def _is_organization(item: dict[str, Any]) -> bool:
+    kinds = item.get("@type")
+    return any(isinstance(k, str) and k.lower() in _ORGANIZATIONS
+               for k in (kinds if isinstance(kinds, list) else [kinds]))
+
+
+def _publisher(item: dict[str, Any]) -> str | None:
+    publisher = item.get("publisher")
+    name = publisher.get("name") if isinstance(publisher, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def _visible_byline(tree: lxml.html.HtmlElement) -> list[str]:
+    """The byline a reader sees, as trafilatura finds it (author and byline classes and
+    attributes, in its order of trust): for pages that mark their author up nowhere else."""
+    from trafilatura.metadata import extract_author
+
+    found = extract_author(tree)
+    return [found] if found else []
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def _split_authors(values: list[str], cap: int) -> list[str]:

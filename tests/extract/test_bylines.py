@@ -1,0 +1,40 @@
+"""Bylines: people, not publishers; several kept apart; no "By", no dates; CDATA JSON-LD."""
+
+from __future__ import annotations
+
+from tearsheet.extract import extract
+
+TEXT = "".join(f"<p>Paragraph {n}: the council voted on Tuesday to rebuild the old bridge, "
+               f"and the work will start next spring after a year of hearings.</p>"
+               for n in range(6))
+
+
+def _page(head: str = "", byline: str = "") -> str:
+    return (f"<html><head><title>Bridge vote</title>{head}</head><body><article>"
+            f"<h1>Bridge vote</h1>{byline}{TEXT}</article></body></html>")
+
+
+def test_json_ld_in_cdata_names_the_authors_and_the_date() -> None:
+    ld = ('<script type="application/ld+json">//<![CDATA[\n{"@type": "NewsArticle", '
+          '"headline": "Bridge vote", "datePublished": "2024-05-01T23:30:00-05:00", '
+          '"author": [{"@type": "Person", "name": "Ana Ruiz"}, '
+          '{"@type": "Person", "name": "Bo Li"}]}\n//]]></script>')
+    found = extract(_page(ld), "https://news.example.org/a")
+    assert found.byline == "Ana Ruiz, Bo Li"
+    assert found.published_at is not None and found.published_at.day == 1  # not moved
+
+
+def test_the_publisher_is_not_an_author() -> None:
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge '
+          'vote", "author": {"@type": "Organization", "name": "Example News"}, '
+          '"publisher": {"@type": "Organization", "name": "Example News"}}</script>')
+    byline = '<div class="author-name">By Ana Ruiz</div>'
+    assert extract(_page(ld, byline), "https://news.example.org/a").byline == "Ana Ruiz"
+    site = '<meta property="og:site_name" content="Example News">' \
+           '<meta name="author" content="Example News">'
+    assert extract(_page(site, byline), "https://news.example.org/a").byline == "Ana Ruiz"
+
+
+def test_a_visible_byline_without_markup_is_found_without_by() -> None:
+    byline = '<p class="byline">Written by Ana Ruiz and Bo Li</p>'
+    assert extract(_page("", byline), "https://news.example.org/a").byline == "Ana Ruiz, Bo Li"
