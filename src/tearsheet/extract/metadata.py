@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -43,6 +43,7 @@ _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified",
                   "last-modified", "dc.date.modified", "lastmod")
 _BY = re.compile(r"^\s*(?:(?:written |posted |text |artikel )?(?:by|par|von|por|di|door|de)|"
                  r"auteur|autor|author|text|texte|redaktion)\b[:\s]*", re.IGNORECASE)
+_WORDS = re.compile(r"\w+")
 _DOMAIN = re.compile(r"\w\.(?:com|net|org|at|de|ch|fr|es|it|pl|uk|co|io|info)\b", re.IGNORECASE)
 _ORGANIZATIONS = {"organization", "newsmediaorganization", "corporation", "website"}
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*",
@@ -75,10 +76,10 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
     headings = tuple(h for h in (clean(_text(e)) for e in tree.iter("h1")) if h)
 
     page_title = _first(clean(_text(t)) for t in tree.iter("title"))
-    title = _first(_str(i.get("headline")) or _str(i.get("name")) for i in items) \
-        or _first(metas.get(k) for k in _TITLE_META) \
-        or (headings[0] if headings else None) \
-        or _site_title_removed(page_title)
+    title = _headline([
+        _first(_str(i.get("headline")) or _str(i.get("name")) for i in items),
+        *(metas.get(k) for k in _TITLE_META), _site_title_removed(page_title),
+    ], headings[:3], site=metas.get("og:site_name"), page_title=page_title)
 
     authors: list[str] = []
     for item in items:
@@ -310,6 +311,54 @@ def _byline_elements(tree: lxml.html.HtmlElement) -> list[str]:
         if text and len(text) <= 120:
             return [text]
     return []
+
+
+def _headline(declared: list[str | None], headings: Sequence[str], site: str | None,
+              page_title: str | None = None) -> str | None:
+    """The headline most of the page's own sources agree on, in their order of trust.
+
+    JSON-LD, OpenGraph and Twitter titles, the ``<h1>`` s and the ``<title>`` each name a
+    headline; a site's name in an ``<h1>`` (or a section's) agrees with none of the others,
+    so it is never taken over one that two sources give, and a candidate that is the
+    site's name (``og:site_name``, or the part of the ``<title>`` beside its headline) is
+    none. A site name added after a separator ("Headline | Site") is removed when it is
+    the page's ``og:site_name``.
+    """
+    # The site's names: og:site_name, and what the <title> holds beside its headline.
+    sites = {_fold(n) for n in [site, *_TITLE_SEPARATORS.split(page_title or "")[1:],
+                                *_TITLE_SEPARATORS.split(page_title or "")[:1]] if n}
+    sites.discard(_fold(_site_title_removed(page_title) or ""))
+    named = [c for c in (clean(_without_site(c, site)) for c in declared[:-1] if c) if c]
+    named += [h for h in headings if _fold(h) not in sites]  # an <h1> that is the site: none
+    named += [c for c in declared[-1:] if c]
+    if not named:
+        return None
+    keys = [_title_key(c) for c in named]
+    support = [sum(_agree(k, other) for j, other in enumerate(keys) if j != n)
+               for n, k in enumerate(keys)]
+    best = max(range(len(named)), key=lambda n: (support[n], -n))
+    return named[best]
+
+
+def _without_site(title: str, site: str | None) -> str:
+    if site:
+        parts = _TITLE_SEPARATORS.split(title)
+        if len(parts) > 1 and _fold(parts[-1]) == _fold(site):
+            return " ".join(parts[:-1])
+        if len(parts) > 1 and _fold(parts[0]) == _fold(site):
+            return " ".join(parts[1:])
+    return title
+
+
+def _title_key(title: str) -> frozenset[str]:
+    return frozenset(_WORDS.findall(title.casefold()))
+
+
+def _agree(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two titles agree when most words of the shorter are in the longer."""
+    if not a or not b:
+        return False
+    return len(a & b) >= 0.7 * min(len(a), len(b))
 
 
 def _site_title_removed(title: str | None) -> str | None:
