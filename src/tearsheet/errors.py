@@ -23,7 +23,7 @@ status 1; the web answers them as problems (JSON under ``/api``)::
     ├── ProofError             a proof package that cannot be made, read or verified
     │   └── TimestampError         a timestamping authority failed, or a token does not verify
     ├── DeliveryError          one attempt at a notification failed (retried)
-    └── PostError              a social post not made (retried unless ``final``)
+    └── PostError              a post or message not made (retried unless ``final``)
         └── RateLimited            the server asked us to wait
 """
 
@@ -190,7 +190,8 @@ class DeliveryError(TearsheetError):
 
 
 class PostError(TearsheetError):
-    """A post was not made (the delivery is retried unless ``final``)."""
+    """A post (Mastodon, Bluesky) or a message (e-mail, Slack, Discord, Matrix) was not
+    made: the delivery is retried unless ``final`` (refused as it is)."""
 
     def __init__(self, message: str, *, final: bool = False) -> None:
         super().__init__(message)

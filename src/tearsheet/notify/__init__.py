@@ -1,4 +1,6 @@
-"""Notifications: changes sent to webhooks and Apprise URLs, by rules of the configuration.
+"""Notifications: changes sent by rules of the configuration — to webhooks and Apprise URLs,
+as readable e-mail, Slack, Discord and Matrix messages (:mod:`.readable`), and as cards
+posted to Mastodon and Bluesky (:mod:`.posting`).
 
 The stage after the store: :class:`~tearsheet.notify.notifier.Notifier` reads the versions
 stored since its cursor, matches them against the rules (:mod:`.rules`), queues one

@@ -11,9 +11,10 @@
   asked for, is uploaded to the media repository and sent as an ``m.image`` before it.
 
 Webhook URLs and tokens are credentials: no message, error or log line holds them.
-A 429 (or 503) raises :class:`RateLimited` with the moment the server named
-(``Retry-After``, Discord's ``retry_after``, Matrix's ``retry_after_ms``); an answer
-saying nothing remains (``X-RateLimit-Remaining: 0``) pauses that target until the reset.
+A 429 (or a 503 with ``Retry-After``) raises :class:`RateLimited` with the moment the
+server named (``Retry-After``, Discord's ``retry_after``, Matrix's ``retry_after_ms``); an
+answer saying nothing remains (``X-RateLimit-Remaining: 0``) pauses that target until the
+reset.
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ class Target:
         except httpx.HTTPError as exc:
             raise PostError(f"{self.name}: {exc.__class__.__name__}") from None
         now = self.clock()
-        if response.status_code in (429, 503):
+        if response.status_code == 429 or (response.status_code == 503
+                                           and "Retry-After" in response.headers):
             until = _json_wait(response, now) or headers_wait(response, now) or \
                 now + timedelta(seconds=60)
             self.paused_until = until

@@ -1,4 +1,5 @@
-"""Sending one message: to a webhook (signed JSON) or to an Apprise URL.
+"""Sending one message: to a webhook (signed JSON) or to an Apprise URL (plain text). A
+webhook's 429 (or 503 with ``Retry-After``) defers the delivery without counting it.
 
 Targets come from the administrator's configuration, not from web content, so they may
 be private addresses (a webhook on the same machine or network is common); the rule that
