@@ -41,8 +41,9 @@ CLIENTS_KEPT = 10_000  # rate-limit buckets kept (the least recently seen are fo
 class TraceRequest(BaseModel):
     """A text to trace, or the URL of a page to fetch and trace (one of the two)."""
 
-    text: str | None = Field(None, description="The copy: paragraphs separated by blank "
-                                               "lines, or an HTML page.")
+    text: str | None = Field(None, max_length=10_000_000,  # trace.max_chars's ceiling
+                             description="The copy: paragraphs separated by blank lines, or "
+                                         "an HTML page.")
     url: str | None = Field(None, max_length=4000, description="A page to fetch.")
     limit: int = Field(5, ge=1, le=20)
 
