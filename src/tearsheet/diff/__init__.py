@@ -7,7 +7,8 @@
 (fact, style, narrative; silent corrections) with the notes :mod:`.corrections` finds,
 :mod:`.render` shows a change in a
 terminal or as HTML, and :mod:`.fingerprint` decides whether two extractions are the same
-version at all.
+version at all. :func:`trace` says which stored version a copy came from (:mod:`.trace`),
+with the features and MinHash keys of :mod:`.sketch`.
 """
 
 from tearsheet.diff.align import Alignment, Document, align
@@ -26,10 +27,11 @@ from tearsheet.diff.intents import Reading, read_change
 from tearsheet.diff.render import html_document, terminal
 from tearsheet.diff.sentences import split_sentences
 from tearsheet.diff.summary import ChangeSummary, SentenceCounts
+from tearsheet.diff.trace import Candidate, Fit, index_keys, trace
 
 __all__ = [
-    "Alignment", "Change", "ChangeSummary", "Document", "Note", "Reading", "SentenceCounts",
-    "Verdict", "align", "confirms", "diff", "find_notes", "fingerprint", "history_labels",
-    "html_document", "is_new_version", "judge", "normalize", "read_change", "shrank",
-    "split_sentences", "summarize", "terminal",
+    "Alignment", "Candidate", "Change", "ChangeSummary", "Document", "Fit", "Note", "Reading",
+    "SentenceCounts", "Verdict", "align", "confirms", "diff", "find_notes", "fingerprint",
+    "history_labels", "html_document", "index_keys", "is_new_version", "judge", "normalize",
+    "read_change", "shrank", "split_sentences", "summarize", "terminal", "trace",
 ]

@@ -5,7 +5,9 @@ queries of the pages, feeds and API; :class:`Curation` the API's writes. :mod:`.
 holds the plain values it takes and returns, :mod:`.schema` and ``migrations/`` the tables,
 :mod:`.database` opening and upgrading a database, :mod:`.copy` a whole store copied to
 another database, :mod:`.hosts` per-host politeness shared by many workers, :class:`Proofs`
-the reads of proof packages and the queue of captures to timestamp.
+the reads of proof packages and the queue of captures to timestamp, :func:`trace_text` a
+copy traced through the trace index (:mod:`.tracing`), :func:`republications` the copies
+among tracked articles (:mod:`.republished`).
 """
 
 from tearsheet.store.browse import Browse
@@ -21,10 +23,13 @@ from tearsheet.store.records import (
     NewVersion,
     WarcPointer,
 )
+from tearsheet.store.republished import Republication, republications
 from tearsheet.store.store import Store
 from tearsheet.store.summaries import fill_missing_summaries
+from tearsheet.store.tracing import Match, fill_trace_index, trace_text
 
 __all__ = [
     "Browse", "CaptureStamp", "CheckRecord", "Curation", "DueArticle", "DueFeed", "HostGate",
-    "NewVersion", "Proofs", "Store", "WarcPointer", "copy_store", "fill_missing_summaries",
+    "Match", "NewVersion", "Proofs", "Republication", "Store", "WarcPointer", "copy_store",
+    "fill_missing_summaries", "fill_trace_index", "republications", "trace_text",
 ]
