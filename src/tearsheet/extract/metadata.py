@@ -41,8 +41,9 @@ _PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished
                    "date", "sailthru.date", "parsely-pub-date")
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified",
                   "last-modified", "dc.date.modified", "lastmod")
-_BY = re.compile(r"^\s*(?:(?:written |posted |text |artikel )?(?:by|par|von|por|di|door|de)|"
-                 r"auteur|autor|author|text|texte|redaktion)\b[:\s]*", re.IGNORECASE)
+_BY = re.compile(r"^\s*(?:(?:(?:written |posted |text |artikel )?(?:by|par|von|por|di|door|de)"
+                 r"|auteur|autor|author|text|texte|redaktion)\s*:|(?:written |posted |text "
+                 r"|artikel )?(?:by|par|von|por|di|door)\s)\s*", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
 _DOMAIN = re.compile(r"\w\.(?:com|net|org|at|de|ch|fr|es|it|pl|uk|co|io|info)\b", re.IGNORECASE)
 _ORGANIZATIONS = {"organization", "newsmediaorganization", "corporation", "website"}
