@@ -41,8 +41,13 @@ WEIGHTS: dict[Kind, float] = {"number": 4.0, "name": 3.0, "date": 2.0, "word": 1
 """How much a token says about where a text came from: names, numbers and dates survive
 translation and paraphrase; common words survive anything and say nothing."""
 
+
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Lowercase, without accents: "Tokáyev" and "tokayev" compare equal."""
+    """Lowercase, without accents: "Tokáyev" and "tokayev" compare equal. (Called once per
+    word of every text a trace reads: cached, and plain ASCII needs no decomposition.)"""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
 
@@ -140,24 +145,29 @@ def tokens(sentence: str) -> tuple[Token, ...]:
     """The tokens of one sentence, in order (see the module's description)."""
     found: list[Token] = []
     previous = ""
-    for index, match in enumerate(_TOKEN.finditer(sentence)):
-        raw = match.group()
-        after_article, previous = previous in _GERMAN_ARTICLES, fold(raw)
-        if raw[0].isdigit():
-            digits = re.sub(r"\D", "", raw)
-            found.append(Token(digits, "number" if len(digits) > 1 else "word"))
-            continue
-        word = fold(raw)
-        if word in _DATES:
-            found.append(Token(_DATES[word], "date"))
-        elif word in STOPWORDS:
-            found.append(Token(word, "stop"))
-        elif raw[0].isupper() and (index > 0 or raw.isupper()) and len(word) >= 2 \
-                and not after_article:
-            found.append(Token("@" + skeleton(raw), "name"))
-        else:
-            found.append(Token(word, "word"))
+    for index, raw in enumerate(_TOKEN.findall(sentence)):
+        # A capital makes a name, except at the start of a sentence (unless the whole word
+        # is in capitals: a dateline) and after a German article (a noun).
+        found.append(_token(raw, (index > 0 or raw.isupper())
+                            and previous not in _GERMAN_ARTICLES))
+        previous = raw.lower()
     return tuple(found)
+
+
+@lru_cache(maxsize=65536)
+def _token(raw: str, may_be_name: bool) -> Token:
+    """One word or number as a token (cached: words repeat across every text read)."""
+    if raw[0].isdigit():
+        digits = re.sub(r"\D", "", raw)
+        return Token(digits, "number" if len(digits) > 1 else "word")
+    word = fold(raw)
+    if word in _DATES:
+        return Token(_DATES[word], "date")
+    if word in STOPWORDS:
+        return Token(word, "stop")
+    if may_be_name and raw[0].isupper() and len(word) >= 2:
+        return Token("@" + skeleton(raw), "name")
+    return Token(word, "word")
 
 
 def text_tokens(sentences: Iterable[str]) -> list[Token]:
