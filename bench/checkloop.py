@@ -48,7 +48,7 @@ from tearsheet.config import Settings
 from tearsheet.extract.extraction import extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
-from tearsheet.tracker.tracker import Tracker
+from tearsheet.tracker.tracker import Tracker, assemble
 
 
 async def timed(count: int, work: Callable[[], Awaitable[str]]) -> Timing:
@@ -93,7 +93,7 @@ async def one_run(settings: Settings, store: Store, urls: list[str]) -> Run:
     fetch = await timed(len(urls), lambda: raw_fetch(settings, urls))
     clock = Clock()
     async with Fetcher(settings.fetch) as fetcher, \
-            Tracker(settings, store, fetcher, clock=clock) as tracker:
+            assemble(settings, store, fetcher, clock=clock) as tracker:
         first = await timed(len(urls), lambda: tracker_pass(tracker, clock))
         # Past every article's next check (first_interval, plus jitter), not past a second.
         schedule = settings.schedule

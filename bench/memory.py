@@ -54,7 +54,7 @@ from common import (
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.schema import sources
 from tearsheet.store.store import Store
-from tearsheet.tracker.tracker import Tracker
+from tearsheet.tracker.tracker import assemble
 
 MB = 1024 * 1024
 
@@ -74,7 +74,7 @@ def child(path: Path, concurrency: int) -> None:
 
     async def one_pass() -> tuple[int, int, int]:
         async with Fetcher(settings.fetch) as fetcher, \
-                Tracker(settings, store, fetcher, clock=clock) as tracker:
+                assemble(settings, store, fetcher, clock=clock) as tracker:
             stats = await tracker.run(asyncio.Event(), once=True)
         return stats.checks, stats.new_versions, stats.failed
 

@@ -64,7 +64,7 @@ from tearsheet.simulate import write_histories
 from tearsheet.simulate.newsroom import newsroom_process
 from tearsheet.store.store import Store
 from tearsheet.tracker import tracker as tracker_module
-from tearsheet.tracker.tracker import Tracker
+from tearsheet.tracker.tracker import Tracker, assemble
 
 T = TypeVar("T")
 STAGES = ("extract", "compare", "store", "archive")
@@ -214,7 +214,7 @@ async def one_run(settings: Settings, store: Store, urls: list[str]) -> list[Sta
     fetch = await site_measured(raw_fetch(settings, urls))
     clock = Clock()
     async with Fetcher(settings.fetch) as fetcher, \
-            Tracker(settings, store, fetcher, clock=clock) as tracker:
+            assemble(settings, store, fetcher, clock=clock) as tracker:
         await warm_up(tracker, urls[0])
         first = await site_measured(tracker_pass(tracker, store, clock(), len(urls)))
         schedule = settings.schedule

@@ -129,7 +129,7 @@ def test_discovery_documents_are_parsed_off_the_event_loop(
     async def go() -> list[str]:
         store = Store.open(settings.database_url)
         try:
-            async with tracker_module.Tracker(settings, store, None) as tracker:  # type: ignore[arg-type]
+            async with tracker_module.assemble(settings, store, None) as tracker:  # type: ignore[arg-type]
                 found = await tracker._links(feed, response)
         finally:
             store.close()

@@ -22,7 +22,7 @@ from tearsheet.errors import TimestampError
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.proofs import Proofs
 from tearsheet.store.store import Store
-from tearsheet.tracker.tracker import Tracker
+from tearsheet.tracker.tracker import assemble
 from tests.support.cli import cli
 from tests.support.localserver import LocalServer
 from tests.support.proofkit import (
@@ -166,8 +166,10 @@ def test_a_tracker_pass_stamps_the_captures_it_stored(server: LocalServer, tmp_p
     store = Store.open(tracked.database_url)
 
     async def once() -> None:
-        async with Fetcher(tracked.fetch) as fetcher:
-            await Tracker(tracked, store, fetcher).run(asyncio.Event(), once=True)
+        async with Fetcher(tracked.fetch) as fetcher, \
+                assemble(tracked, store, fetcher) as tracker:
+            await tracker.run(asyncio.Event(), once=True)
+        await Stamper(tracked, store).drain()  # the stage beside the tracker
 
     try:
         asyncio.run(once())

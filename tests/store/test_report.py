@@ -23,7 +23,7 @@ from tearsheet.simulate.newsroom import newsroom_process
 from tearsheet.store import report as outlet
 from tearsheet.store.store import Store
 from tearsheet.tracker.extraction_pool import ExtractionPool
-from tearsheet.tracker.tracker import Tracker
+from tearsheet.tracker.tracker import assemble
 from tests.support.cli import cli
 
 SPEED = 10.0  # simulated seconds per real second
@@ -94,7 +94,8 @@ async def track(config: Path, seconds: float) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().call_later(seconds, stop.set)
     try:
-        async with Fetcher(settings.fetch) as fetcher, Tracker(settings, store, fetcher) as tracker:
+        async with Fetcher(settings.fetch) as fetcher, \
+                assemble(settings, store, fetcher) as tracker:
             await tracker.run(stop)
     finally:
         store.close()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.exc import StatementError
 
-from tearsheet.store.records import CheckRecord
+from tearsheet.store.records import CheckRecord, SourceSummary
 from tearsheet.store.store import Store
 from tests.support.storekit import (
     FIRST,
@@ -17,6 +17,7 @@ from tests.support.storekit import (
     NOW,
     add,
     claim,
+    due_feeds,
     record_version,
     sql,
     version,
@@ -38,16 +39,16 @@ def test_sync_feeds_adds_deactivates_and_revives(store: Store) -> None:
     sitemap = ("sitemap", "https://a.example/sitemap.xml", "")
     section = ("section", "https://a.example/politics", "^https://a.example/20")
     store.sync_feeds(source_id, [feed, sitemap, section], NOW)
-    assert sorted((f.kind, f.url, f.article_pattern) for f in store.due_feeds(NOW)) == sorted(
+    assert sorted((f.kind, f.url, f.article_pattern) for f in due_feeds(store, NOW)) == sorted(
         [feed, sitemap, section])
 
     store.sync_feeds(source_id, [feed, section], NOW)
-    assert {f.url for f in store.due_feeds(NOW)} == {feed[1], section[1]}
+    assert {f.url for f in due_feeds(store, NOW)} == {feed[1], section[1]}
     assert sql(store, "SELECT active FROM feeds WHERE url = ?", sitemap[1]) == [(0,)]
 
     changed = ("section", section[1], "^https://a.example/news/")
     store.sync_feeds(source_id, [feed, sitemap, changed], NOW)
-    assert sorted((f.kind, f.url, f.article_pattern) for f in store.due_feeds(NOW)) == sorted(
+    assert sorted((f.kind, f.url, f.article_pattern) for f in due_feeds(store, NOW)) == sorted(
         [feed, sitemap, changed])
     assert sql(store, "SELECT count(*) FROM feeds") == [(3,)]  # updated, not duplicated
 
@@ -55,17 +56,17 @@ def test_sync_feeds_adds_deactivates_and_revives(store: Store) -> None:
 def test_feed_poll_errors_and_recovery(store: Store) -> None:
     source_id = store.ensure_source("daily", NOW)
     store.sync_feeds(source_id, [("feed", "https://a.example/rss.xml", "")], NOW)
-    (feed,) = store.due_feeds(NOW)
+    (feed,) = due_feeds(store, NOW)
     later = NOW + timedelta(minutes=10)
     store.record_feed_poll(feed.id, NOW, later, error="not a feed")
-    assert store.due_feeds(NOW) == []
+    assert due_feeds(store, NOW) == []
     assert store.next_feed_poll() == later
-    (again,) = store.due_feeds(later)
+    (again,) = due_feeds(store, later)
     assert again.error_count == 1
-    assert [e["last_error"] for e in store.recent_errors()] == ["not a feed"]
+    assert [e.last_error for e in store.recent_errors()] == ["not a feed"]
     store.record_feed_poll(feed.id, later, later + timedelta(minutes=10), etag='"v2"')
     assert store.recent_errors() == []
-    (recovered,) = store.due_feeds(later + timedelta(minutes=10))
+    (recovered,) = due_feeds(store, later + timedelta(minutes=10))
     assert (recovered.error_count, recovered.etag) == (0, '"v2"')
 
 
@@ -195,7 +196,7 @@ def test_failed_check_counts_errors_and_stores_no_version(store: Store) -> None:
     assert sql(store, "SELECT count(*) FROM versions") == [(1,)]
     assert sql(store, "SELECT outcome, http_status FROM checks ORDER BY id") == [
         ("new_version", 200), ("failed", 503), ("failed", 503)]
-    assert [e["url"] for e in store.recent_errors()] == ["https://a.example/1"]
+    assert [e.url for e in store.recent_errors()] == ["https://a.example/1"]
     record_version(store, article_id, "second", NOW + timedelta(hours=3))
     row = store.article_by_url("https://a.example/1")
     assert row is not None
@@ -286,7 +287,7 @@ def test_source_summaries(store: Store) -> None:
                        next_check_at=NOW + timedelta(hours=2), check_interval=FIRST, error="x"))
     summaries = store.source_summaries(NOW + timedelta(minutes=5))
     assert summaries == [
-        {"name": "daily", "articles": 4, "active": 3, "versions": 2, "due": 1, "failing": 1},
-        {"name": "empty", "articles": 0, "active": 0, "versions": 0, "due": 0, "failing": 0},
+        SourceSummary(name="daily", articles=4, active=3, versions=2, due=1, failing=1),
+        SourceSummary(name="empty", articles=0, active=0, versions=0, due=0, failing=0),
     ]
     assert fresh  # the one due now: never checked

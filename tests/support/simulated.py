@@ -9,7 +9,7 @@ from pathlib import Path
 from tearsheet.config import load_settings
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
-from tearsheet.tracker.tracker import Tracker
+from tearsheet.tracker.tracker import assemble
 
 CONFIG = """
 database_url = "sqlite:///{db}"
@@ -44,7 +44,8 @@ async def track(config: Path, seconds: float) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().call_later(seconds, stop.set)
     try:
-        async with Fetcher(settings.fetch) as fetcher, Tracker(settings, store, fetcher) as tracker:
+        async with Fetcher(settings.fetch) as fetcher, \
+                assemble(settings, store, fetcher) as tracker:
             await tracker.run(stop)
     finally:
         store.close()

@@ -9,8 +9,10 @@ from typing import Any
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import select
 
-from tearsheet.store.records import CheckRecord, DueArticle, NewVersion
+from tearsheet.store.records import CheckRecord, DueArticle, DueFeed, NewVersion
+from tearsheet.store.schema import feeds
 from tearsheet.store.store import Store
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -88,3 +90,12 @@ def record_version(store: Store, article_id: int, text: str, at: datetime) -> in
         claim(store, article_id), checked_at=at, outcome="new_version",
         next_check_at=at + timedelta(seconds=FIRST), check_interval=FIRST,
         version=version(text), http_status=200))
+
+
+def due_feeds(store: Store, now: datetime) -> list[DueFeed]:
+    """The active feeds due at ``now``, without claiming them (what claim_feeds would take)."""
+    query = (select(feeds).where(feeds.c.active == 1, feeds.c.next_poll_at <= now)
+             .order_by(feeds.c.next_poll_at))
+    with store.engine.connect() as conn:
+        return [DueFeed(r.id, r.source_id, r.kind, r.url, r.article_pattern, r.etag,
+                        r.last_modified, r.error_count) for r in conn.execute(query)]

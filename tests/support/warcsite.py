@@ -11,7 +11,7 @@ from typing import Any
 from tearsheet.config import Settings, load_settings
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
-from tearsheet.tracker.tracker import Tracker
+from tearsheet.tracker.tracker import assemble
 from tests.support.localserver import LocalServer, Reply, Request
 from tests.support.pages import LOREM, article_page, rss_feed
 
@@ -56,7 +56,7 @@ def track(settings: Settings, passes: int, site: Site) -> Store:
 
     async def go() -> None:
         async with Fetcher(settings.fetch) as fetcher:
-            tracker = Tracker(settings, store, fetcher)
+            tracker = assemble(settings, store, fetcher)
             tracker.sync_sources()
             await tracker.discover()
             for n in range(passes):

@@ -19,7 +19,7 @@ from tearsheet.extract.extraction import extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
 from tearsheet.tracker.extraction_pool import ExtractionPool
-from tearsheet.tracker.tracker import Tracker
+from tearsheet.tracker.tracker import Tracker, assemble
 from tests.support.localserver import LocalServer, Reply
 from tests.support.newsroom import Newsroom, Story, export, slow, write_config
 from tests.support.pages import LOREM, article_page, rss_feed
@@ -71,7 +71,7 @@ def test_a_worker_killed_mid_check_fails_that_check_and_the_pool_recovers(
 
     async def go() -> tuple[list[int], list[int]]:
         async with Fetcher(settings.fetch) as fetcher, \
-                Tracker(settings, store, fetcher, clock=clock) as tracker:
+                assemble(settings, store, fetcher, clock=clock) as tracker:
             tracker.sync_sources()
             await tracker.discover()
             killer = asyncio.create_task(kill_a_busy_worker(tracker))

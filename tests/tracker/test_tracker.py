@@ -18,7 +18,7 @@ import pytest
 from tearsheet.config import load_settings
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
-from tearsheet.tracker.tracker import Tracker
+from tearsheet.tracker.tracker import Tracker, assemble
 from tests.support.cli import cli
 from tests.support.localserver import LocalServer, Reply, Request
 from tests.support.newsroom import Newsroom, Story, export, run_once, slow, write_config
@@ -119,7 +119,7 @@ def test_broken_feed_is_reported_and_loses_nothing(
     assert [v["version"] for v in export(config, tmp_path)] == [1]
     from tearsheet.store.store import Store
     errors = Store.open(store_url).recent_errors()
-    assert any("not a feed" in str(e["last_error"]) for e in errors), errors
+    assert any("not a feed" in str(e.last_error) for e in errors), errors
 
 
 def test_same_article_through_tracking_params_is_one(
@@ -294,7 +294,7 @@ def test_retired_article_stays_retired_in_feed_and_revives_on_reappearing(
             store = Store.open(store_url)
             try:
                 async with Fetcher(settings.fetch) as fetcher, \
-                        Tracker(settings, store, fetcher, clock=lambda: now[0]) as tracker:
+                        assemble(settings, store, fetcher, clock=lambda: now[0]) as tracker:
                     await tracker.run(asyncio.Event(), once=True)
             finally:
                 store.close()
@@ -365,11 +365,10 @@ def test_a_crashing_check_is_recorded_and_backs_off(
     from tearsheet.config import load_settings
     from tearsheet.fetch.fetcher import Fetcher
     from tearsheet.store.store import Store
-    from tearsheet.tracker.tracker import Tracker
+    from tearsheet.tracker.tracker import assemble
 
-    class BuggyTracker(Tracker):
-        async def _extract(self, *args):  # type: ignore[no-untyped-def]
-            raise RuntimeError("injected bug")
+    async def buggy_extract(*args):  # type: ignore[no-untyped-def]
+        raise RuntimeError("injected bug")
 
     newsroom.publish("/news/buggy-story", Story("A buggy story", list(LOREM)))
     settings = load_settings(write_config(tmp_path, newsroom.server, store_url))
@@ -377,7 +376,8 @@ def test_a_crashing_check_is_recorded_and_backs_off(
 
     async def go() -> int:
         async with Fetcher(settings.fetch) as fetcher, \
-                BuggyTracker(settings, store, fetcher) as tracker:
+                assemble(settings, store, fetcher) as tracker:
+            tracker._extract = buggy_extract  # type: ignore[method-assign]
             tracker.sync_sources()
             await tracker.discover()
             return await tracker.check_due(asyncio.Event())
@@ -416,7 +416,8 @@ def run_tracker_while(config: Path, action: Callable[[Tracker], Awaitable[None]]
 
     async def go() -> None:
         stop = asyncio.Event()
-        async with Fetcher(settings.fetch) as fetcher, Tracker(settings, store, fetcher) as tracker:
+        async with Fetcher(settings.fetch) as fetcher, \
+                assemble(settings, store, fetcher) as tracker:
             running = asyncio.create_task(tracker.run(stop))
             await action(tracker)
             stop.set()

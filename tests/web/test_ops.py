@@ -15,7 +15,7 @@ from sqlalchemy import text
 from tearsheet.config import Settings, load_settings
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
-from tearsheet.tracker.tracker import Tracker
+from tearsheet.tracker.tracker import Tracker, assemble
 from tearsheet.web import create_app
 from tests.support.localserver import LocalServer, Reply
 from tests.support.pages import LOREM, article_page, rss_feed
@@ -43,7 +43,7 @@ def tracked(server: LocalServer, tmp_path: Path) -> tuple[Settings, Tracker]:
     async def go() -> Tracker:
         store = Store.open(settings.database_url)
         async with Fetcher(settings.fetch) as fetcher, \
-                Tracker(settings, store, fetcher) as tracker:
+                assemble(settings, store, fetcher) as tracker:
             await tracker.run(asyncio.Event(), once=True)
         store.close()
         return tracker

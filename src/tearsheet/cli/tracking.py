@@ -41,7 +41,7 @@ from tearsheet.store.source_health import SourceHealth, notes
 from tearsheet.store.store import Store
 from tearsheet.store.summaries import fill_missing_summaries
 from tearsheet.store.tracing import fill_trace_index
-from tearsheet.tracker.tracker import Stats, Tracker
+from tearsheet.tracker.tracker import Stats, Tracker, assemble
 from tearsheet.tracker.worker import Gate, shared_gate
 from tearsheet.tracker.worker import prepare as prepare_worker
 from tearsheet.urls import canonicalize
@@ -93,19 +93,44 @@ async def run_tracker(
     if duration is not None:
         loop.call_later(duration, stop.set)
     async with Fetcher(settings.fetch, gate=gate) as fetcher, \
-            Tracker(settings, store, fetcher) as tracker:
+            assemble(settings, store, fetcher) as tracker:
         if metrics_port is not None:
             tracker.metrics.serve(metrics_port)
         if not live:
-            return await tracker.run(stop, once=once)
+            return await _pipeline(tracker, stop, once=once)
         with Live(_stats_view(tracker.stats, tracker.outage.error), console=err_console,
                   refresh_per_second=4) as view:
-            task = asyncio.create_task(tracker.run(stop, once=once))
+            task = asyncio.create_task(_pipeline(tracker, stop, once=once))
             while not task.done():
                 view.update(_stats_view(tracker.stats, tracker.outage.error))
                 await asyncio.wait([task], timeout=0.25)
             view.update(_stats_view(tracker.stats, tracker.outage.error))
             return task.result()
+
+
+async def _pipeline(tracker: Tracker, stop: asyncio.Event, *, once: bool) -> Stats:
+    """The tracker, and beside it the stages that follow the store: notifications, and
+    trusted timestamps when a TSA is configured. Neither ever delays a check."""
+    from tearsheet.archive.stamper import Stamper
+    from tearsheet.notify.notifier import Notifier
+
+    settings, store = tracker.settings, tracker.store
+    notifier = Notifier(settings, store)
+    stamper = Stamper(settings, store) if settings.proof.tsa_url is not None else None
+    if once:
+        stats = await tracker.run(stop, once=True)
+        await notifier.drain()
+        if stamper is not None:
+            await stamper.drain()
+        return stats
+    beside = [asyncio.create_task(notifier.run(stop))]
+    if stamper is not None:
+        beside.append(asyncio.create_task(stamper.run(stop)))
+    try:
+        return await tracker.run(stop)
+    finally:
+        stop.set()
+        await asyncio.gather(*beside)
 
 
 MetricsPort = Annotated[int | None, typer.Option(
@@ -196,7 +221,7 @@ def check(
                     # One page: extract it here, not in worker processes started for it.
                     one = settings.model_copy(update={
                         "fetch": settings.fetch.model_copy(update={"extract_processes": 0})})
-                    async with Tracker(one, store, fetcher) as tracker:
+                    async with assemble(one, store, fetcher) as tracker:
                         due = store.claim_article(article["id"],
                                                   tracker.clock() + timedelta(minutes=5))
                         result = await tracker.check(due)
@@ -252,13 +277,14 @@ def status(config: ConfigOption = None) -> None:
     for name in ("source", "articles", "checked", "retired", "versions", "due now", "failing"):
         table.add_column(name, justify="left" if name == "source" else "right")
     for row in rows:
-        table.add_row(row["name"], str(row["articles"]), str(row["active"]),
-                      str(row["articles"] - row["active"]), str(row["versions"]),
-                      str(row["due"]), str(row["failing"]))
+        table.add_row(row.name, str(row.articles), str(row.active),
+                      str(row.articles - row.active), str(row.versions), str(row.due),
+                      str(row.failing))
     console.print(table)
-    for row in health:
-        for note in notes(row, now, settings.health.collapse):
-            console.print(f"[bold]{escape(row['name'])}[/]: {escape(note)}", highlight=False)
+    for source in health:
+        for note in notes(source, now, settings.health.collapse):
+            console.print(f"[bold]{escape(source['name'])}[/]: {escape(note)}",
+                          highlight=False)
     if next_check is not None:
         wait = (next_check - now).total_seconds()
         console.print("next check: " + ("now" if wait <= 0 else f"in {duration(wait)}"))
@@ -267,7 +293,7 @@ def status(config: ConfigOption = None) -> None:
     if errors:
         console.print("[bold]recent errors[/]")
         for error in errors:
-            console.print(f"  {error['url']}  ×{error['error_count']}  {error['last_error']}",
+            console.print(f"  {error.url}  ×{error.error_count}  {error.last_error}",
                           markup=False, highlight=False)
 
 

@@ -8,6 +8,7 @@ check every process runs when it opens the database, and the dialect's INSERT he
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import URL, Connection, Engine, create_engine, event, text
+from sqlalchemy import URL, Connection, Engine, Select, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, SQLAlchemyError
@@ -186,3 +187,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def stream_rows(engine: Engine, query: Select[Any]) -> Iterator[dict[str, Any]]:
+    """Rows as dicts, fetched in batches (server-side cursor on PostgreSQL)."""
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=500).execute(query)
+        for row in result:
+            yield dict(row._mapping)

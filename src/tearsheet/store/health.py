@@ -14,12 +14,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from tearsheet.store.database import schema_head, schema_revision
+from tearsheet.store.records import SourceSummary
 from tearsheet.store.schema import articles, checks, notify_outbox, versions
 from tearsheet.store.store import Store
 
@@ -42,7 +42,7 @@ class Snapshot:
     due: int = 0
     due_lag: float = 0.0  # seconds the longest-waiting due check has waited
     outbox: dict[str, int] = field(default_factory=dict)
-    sources: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[SourceSummary] = field(default_factory=list)
 
 
 def readiness(store: Store) -> str | None:

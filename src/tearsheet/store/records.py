@@ -149,3 +149,25 @@ class Observation:
     outcome: str  # new_version | unchanged | failed
     reason: str | None = None
     body_length: int | None = None
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """How one source stands (``tearsheet status``, ``/metrics``)."""
+
+    name: str
+    articles: int
+    active: int  # still checked (not retired)
+    versions: int
+    due: int  # checks due now
+    failing: int  # articles whose last check failed
+
+
+@dataclass(frozen=True)
+class ErrorRow:
+    """A feed or an article whose last poll or check failed."""
+
+    url: str
+    last_error: str | None
+    error_count: int
+    last_checked_at: datetime | None

@@ -8,10 +8,10 @@ is checked next; :mod:`.worker` runs one tracker among many on a PostgreSQL stor
 
 from tearsheet.tracker.extraction_pool import ExtractionPool
 from tearsheet.tracker.schedule import Timing, after_change, after_failure, after_unchanged
-from tearsheet.tracker.tracker import CheckResult, Stats, Tracker
+from tearsheet.tracker.tracker import CheckResult, Stats, Tracker, assemble
 from tearsheet.tracker.writer import StoreWriter
 
 __all__ = [
     "CheckResult", "ExtractionPool", "Stats", "StoreWriter", "Timing", "Tracker",
-    "after_change", "after_failure", "after_unchanged",
+    "after_change", "after_failure", "after_unchanged", "assemble",
 ]

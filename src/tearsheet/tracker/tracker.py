@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tearsheet.archive.stamper import Stamper
 from tearsheet.archive.warc import Archive
 from tearsheet.config import FeedKind, Settings, SourceSettings
 from tearsheet.diff.align import Document
@@ -38,7 +37,6 @@ from tearsheet.errors import ExtractionError, FetchError, Refusal, TearsheetErro
 from tearsheet.extract.extraction import Extraction, extract_capture
 from tearsheet.fetch.browser import Browser, RenderOptions
 from tearsheet.fetch.fetcher import Fetcher, Response
-from tearsheet.notify.notifier import Notifier
 from tearsheet.store.database import STORE_ERRORS
 from tearsheet.store.records import CheckRecord, DueArticle, DueFeed, NewVersion, Outcome
 from tearsheet.store.store import Store
@@ -88,28 +86,27 @@ class Tracker:
     """Runs the pipeline for every configured source against one store."""
 
     def __init__(
-        self, settings: Settings, store: Store, fetcher: Fetcher, *,
-        clock: Callable[[], datetime] = utcnow, rng: random.Random | None = None,
-        archive: Archive | None = None, browser: Browser | None = None,
+        self, settings: Settings, store: Store, fetcher: Fetcher, *, archive: Archive,
+        pool: ExtractionPool, writer: StoreWriter, clock: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None, browser: Browser | None = None,
     ) -> None:
-        """``browser`` renders the pages of sources with ``render = "browser"`` (default:
-        one made here when a configured source asks for it, started on first use)."""
+        """The parts are built by the caller (:func:`assemble` for the usual ones): the
+        archive of raw responses, the extraction workers, the store's writer thread and
+        ``browser``, which renders the pages of sources with ``render = "browser"``."""
         self.settings = settings
         self.store = store
         self.fetcher = fetcher
         self.clock = clock
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self.stats = Stats()
-        self.archive = archive or Archive.from_settings(settings)  # raw responses, as WARC
+        self.archive = archive
         self.capacity = settings.fetch.concurrency * 2
-        self.pool = ExtractionPool(settings.fetch.extract_processes)
-        self.writer = StoreWriter(store)
+        self.pool = pool
+        self.writer = writer
         self.metrics = TrackerMetrics()
         self.outage = Outage()  # the store unreachable: checks pause, the tracker goes on
         self.watch = Watch(settings.health, store, self.writer, clock,
                            settings.notifications.rules, self._event)
-        if browser is None and any(s.render == "browser" for s in settings.sources):
-            browser = Browser(settings.fetch, fetcher)
         self.browser = browser
         self._sources: dict[int, SourceSettings] | None = None
 
@@ -473,15 +470,9 @@ class Tracker:
             # "Due" is fixed after discovery: a checked article that falls due again during
             # the pass waits for the next pass.
             await self.check_due(stop, until=self.clock())
-            await Notifier(self.settings, self.store).drain()  # notifications: its own stage
-            if self.settings.proof.tsa_url is not None:
-                await Stamper(self.settings, self.store).drain()  # timestamps too
             return self.stats
         found = asyncio.Event()  # set by discovery when it entered new articles
         discovering = asyncio.create_task(self._discover_until(stop, found))
-        notifying = asyncio.create_task(Notifier(self.settings, self.store).run(stop))
-        stamping = (asyncio.create_task(Stamper(self.settings, self.store).run(stop))
-                    if self.settings.proof.tsa_url is not None else None)
         try:
             while not stop.is_set():
                 await self.check_due(stop)
@@ -489,9 +480,6 @@ class Tracker:
         finally:
             stop.set()
             await discovering
-            await notifying
-            if stamping is not None:
-                await stamping
         return self.stats
 
     async def _discover_until(self, stop: asyncio.Event, found: asyncio.Event) -> None:
@@ -531,3 +519,17 @@ class Tracker:
 
 def _ms_since(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
+
+
+def assemble(settings: Settings, store: Store, fetcher: Fetcher, *,
+             clock: Callable[[], datetime] = utcnow, rng: random.Random | None = None,
+             archive: Archive | None = None) -> Tracker:
+    """A tracker with the parts its settings ask for: the WARC archive (``archive``), the
+    extraction workers (``fetch.extract_processes``), the store's writer thread, and a
+    browser when a source has ``render = "browser"`` (started on first use)."""
+    browser = (Browser(settings.fetch, fetcher)
+               if any(s.render == "browser" for s in settings.sources) else None)
+    return Tracker(settings, store, fetcher,
+                   archive=archive or Archive.from_settings(settings),
+                   pool=ExtractionPool(settings.fetch.extract_processes),
+                   writer=StoreWriter(store), clock=clock, rng=rng, browser=browser)

@@ -70,8 +70,8 @@ class StoreCollector(Collector):
         for name, doc, column in per_source.values():
             family = GaugeMetricFamily(name, doc + ", per source", labels=["source"])
             for row in found.sources:
-                value = row[column] if column else row["articles"] - row["active"]
-                family.add_metric([row["name"]], value)
+                value = getattr(row, column) if column else row.articles - row.active
+                family.add_metric([row.name], value)
             yield family
 
 

@@ -1,0 +1,106 @@
+"""The store's one write that matters: a check recorded with its version and the article's
+next check, in one transaction (:class:`Checks`, a part of
+:class:`tearsheet.store.store.Store`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+
+from tearsheet.diff.align import Document
+from tearsheet.diff.trace import index_keys
+from tearsheet.store import proofs
+from tearsheet.store.records import CheckRecord, Outcome
+from tearsheet.store.schema import articles, checks, versions
+from tearsheet.store.tracing import index_version
+
+log = logging.getLogger(__name__)
+
+
+class Checks:
+    """Recording checks, alone or in a group commit."""
+
+    engine: Engine
+    worker_id: str
+
+    def record_check(self, record: CheckRecord) -> int | None:
+        """Record one check and move the schedule on, in one transaction.
+
+        With a ``version``, stores it as the article's next version and returns its number.
+        The article's row is locked first and checked again: if another worker took the lease
+        over (this check outlived it),
+        nothing is recorded; if the version is the one already stored, it is not stored
+        twice.
+        """
+        return self.record_checks([record])[0]
+
+    def record_checks(self, records: Sequence[CheckRecord]) -> list[int | None]:
+        """Record several checks in one transaction: one durable commit for all (group
+        commit). All or none are stored; each returns its version number (or None)."""
+        numbers: list[int | None] = [None] * len(records)
+        with self.engine.begin() as conn:
+            # Article rows are locked in id order, as add_articles updates them: two
+            # workers' transactions then never wait for each other in a cycle (deadlock).
+            for index in sorted(range(len(records)), key=lambda i: records[i].article.id):
+                numbers[index] = self._write_check(conn, records[index])
+        return numbers
+
+    def _write_check(self, conn: Connection, record: CheckRecord) -> int | None:
+        article, version, outcome = record.article, record.version, record.outcome
+        current = conn.execute(
+            select(articles.c.leased_by, articles.c.leased_until, articles.c.version_count,
+                   articles.c.content_hash)
+            .where(articles.c.id == article.id).with_for_update()).first()
+        if current is None or (current.leased_by not in (None, self.worker_id)
+                               and current.leased_until is not None):
+            log.warning("article %s: lease taken over by %s; this check is not recorded",
+                        article.url, current.leased_by if current else "(merged)")
+            return None
+        if version is not None and version.content_hash == current.content_hash:
+            version, outcome = None, Outcome.UNCHANGED  # already stored: never twice
+        elif version is not None and current.version_count != article.version_count:
+            log.warning("article %s: another check stored a version meanwhile; this one is "
+                        "not recorded", article.url)
+            return None
+        values: dict[str, Any] = {
+            "last_checked_at": record.checked_at, "next_check_at": record.next_check_at,
+            "check_interval": record.check_interval, "leased_until": None,
+        }
+        number = None
+        if outcome == Outcome.FAILED:
+            values.update(error_count=articles.c.error_count + 1, last_error=record.error)
+        else:
+            values.update(error_count=0, last_error=None, etag=record.etag,
+                          last_modified=record.last_modified)
+        if version is not None:
+            number = current.version_count + 1
+            version_id = conn.execute(versions.insert().values(
+                article_id=article.id, number=number, captured_at=record.checked_at,
+                url=version.url, title=version.title, byline=version.byline,
+                published_at=version.published_at, modified_at=version.modified_at,
+                language=version.language, text=version.text,
+                content_hash=version.content_hash,
+                **(version.summary.columns() if version.summary else {}),
+                **(version.capture.columns() if version.capture else {}),
+            ).returning(versions.c.id)).scalar_one()
+            if version.capture is not None and version.capture.digest is not None:
+                proofs.queue_stamp(conn, int(version_id), version.capture.digest,
+                                   record.checked_at)
+            keys = version.trace_keys
+            if keys is None:
+                keys = index_keys(Document.from_text(version.text, language=version.language))
+            index_version(conn, article.id, number, keys)
+            values.update(version_count=number, content_hash=version.content_hash,
+                          last_changed_at=record.checked_at, title=version.title)
+            if version.published_at is not None:
+                values["published_at"] = version.published_at
+        conn.execute(checks.insert().values(
+            article_id=article.id, checked_at=record.checked_at, outcome=outcome,
+            http_status=record.http_status, error=record.error, elapsed_ms=record.elapsed_ms,
+            source_id=article.source_id, reason=record.reason, body_length=record.body_length,
+        ))
+        conn.execute(update(articles).where(articles.c.id == article.id).values(**values))
+        return number
