@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,11 +21,10 @@ from rich.markup import escape
 
 from tearsheet.config import Settings
 from tearsheet.errors import TearsheetError
-from tearsheet.store.store import Store
 
 app = typer.Typer(
     help="tearsheet: track news articles and keep every version, with proof.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True, pretty_exceptions_enable=False,
 )
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -58,6 +57,7 @@ def open_store(settings: Settings, *, tracking: bool = False) -> Iterator[Store]
     """The store of ``settings``; ``tracking``: for a tracker, whose statements are bounded
     by ``worker.statement_timeout`` (a lock held elsewhere fails them, and the tracker
     waits the outage out instead of hanging)."""
+    from tearsheet.store.store import Store
     store = Store.open(settings.database_url, statement_timeout=settings.worker.statement_timeout
                        if tracking else None)
     try:
@@ -116,6 +116,10 @@ from tearsheet.cli import (  # noqa: E402
     tracking,
     web,
 )
+
+if TYPE_CHECKING:
+    from tearsheet.store.store import Store
+
 
 __all__ = ["app", "archive", "backup", "demo", "diff", "extract", "main", "migrate", "notify",
            "proof", "report", "simulate", "sources", "trace", "tracking", "web"]

@@ -14,21 +14,19 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from tearsheet.archive.cdx import import_from_directory, import_from_endpoint, read_index
-from tearsheet.archive.warc import Archive, default_dir
-from tearsheet.archive.warc_import import Importer, Report, import_warc
 from tearsheet.cli import ConfigOption, app, err_console, open_store
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import ExportError, WarcImportError
-from tearsheet.export.git import write_git
-from tearsheet.export.newsedits import write_newsedits
-from tearsheet.export.versions import ExportReport, write_jsonl, write_parquet, write_warc
+
+if TYPE_CHECKING:
+    from tearsheet.archive.warc_import import Importer, Report
+
 
 import_app = typer.Typer(help="Build article histories from web archives.",
                          no_args_is_help=True)
@@ -60,6 +58,8 @@ def importing(settings: Settings, source: str | None) -> Iterator[
     """(importer, set the total, advance) for one import: the store, the archive that
     keeps each imported version's record (closed, its writes done, on the way out) and
     the progress bar."""
+    from tearsheet.archive.warc import Archive
+    from tearsheet.archive.warc_import import Importer
     archive = Archive.from_settings(settings)
     try:
         with open_store(settings) as store, progress_bar("importing") as (total, advance):
@@ -100,6 +100,7 @@ def import_warc_command(
 
     A damaged record is skipped and reported (file and offset); reading goes on at the
     next record. Exit status 1 only when nothing was readable."""
+    from tearsheet.archive.warc_import import import_warc
     with importing(load_settings(config), source) as (importer, total, advance):
         report = import_warc(importer, files, progress=advance, total=total)
     print_report(report, as_json)
@@ -116,6 +117,7 @@ def import_cdx_command(
     as_json: JsonOption = False,
 ) -> None:
     """Import the captures a CDX index names, from local WARC files or an archive's server."""
+    from tearsheet.archive.cdx import import_from_directory, import_from_endpoint, read_index
     settings = load_settings(config)
     entries = read_index(index)
     remote = from_.startswith(("http://", "https://"))
@@ -160,6 +162,10 @@ def export(
         help="Only versions captured before this time (UTC).")] = None,
 ) -> None:
     """Write the stored versions as a dataset, streamed (see docs/guide.md, Export)."""
+    from tearsheet.archive.warc import default_dir
+    from tearsheet.export.git import write_git
+    from tearsheet.export.newsedits import write_newsedits
+    from tearsheet.export.versions import ExportReport, write_jsonl, write_parquet, write_warc
     if format not in FORMATS:
         raise ExportError(f"unknown export format {format!r} (available: {', '.join(FORMATS)})")
     if out is None and format != "jsonl":

@@ -22,7 +22,7 @@ import time
 import webbrowser
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -32,9 +32,10 @@ from tearsheet.cli import app, console, err_console, open_store, setup_logging
 from tearsheet.cli.tracking import run_tracker
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import TearsheetError
-from tearsheet.simulate import load_histories
-from tearsheet.simulate.newsroom import SITE_START_TIMEOUT, newsroom_process
-from tearsheet.store.store import Store
+
+if TYPE_CHECKING:
+    from tearsheet.store.store import Store
+
 
 DEMO_CONFIG = """\
 # Written by `tearsheet demo`: a fast schedule, so a whole article life fits in minutes.
@@ -62,6 +63,7 @@ def web_ui(settings: Settings, port: int) -> Iterator[str]:
     """Serve the web UI on 127.0.0.1:``port`` from a thread; yields its URL."""
     import uvicorn  # the web UI's dependencies load only when it is served
 
+    from tearsheet.simulate.newsroom import SITE_START_TIMEOUT
     from tearsheet.web import create_app
 
     with socket.socket() as probe:  # uvicorn would only log a busy port, in its thread
@@ -124,6 +126,8 @@ def demo(
     = 0.0,
 ) -> None:
     """Track a bundled fictional newsroom served on 127.0.0.1 whose stories get rewritten."""
+    from tearsheet.simulate import load_histories
+    from tearsheet.simulate.newsroom import newsroom_process
     if speed <= 0:
         raise TearsheetError("--speed must be positive")
     newsroom = load_histories()

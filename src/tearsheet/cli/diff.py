@@ -11,11 +11,11 @@ import typer
 
 from tearsheet.cli import ConfigOption, app, console, open_store
 from tearsheet.config import load_settings
-from tearsheet.diff.align import Document
-from tearsheet.diff.changes import diff as diff_documents
-from tearsheet.diff.render import html_document, terminal
 from tearsheet.errors import TearsheetError
-from tearsheet.urls import canonicalize
+
+if TYPE_CHECKING:
+    from tearsheet.diff.align import Document
+
 
 if TYPE_CHECKING:
     from tearsheet.diff.card import CardInfo
@@ -37,6 +37,8 @@ def diff(
     `tearsheet diff OLD.txt NEW.txt`, or `tearsheet diff URL --from 3 --to 4` (default: the
     last two versions).
     """
+    from tearsheet.diff.changes import diff as diff_documents
+    from tearsheet.diff.render import html_document, terminal
     if format not in ("terminal", "html", "json"):
         raise TearsheetError(f"unknown format {format!r} (available: terminal, html, json)")
     if new is not None:
@@ -55,6 +57,7 @@ def diff(
 
 
 def _from_file(path: Path, language: str | None) -> Document:
+    from tearsheet.diff.align import Document
     try:
         return Document.from_text(path.read_text(encoding="utf-8"), language=language)
     except FileNotFoundError:
@@ -81,6 +84,7 @@ def card(
     text: `tearsheet card OLD.txt NEW.txt --out card.png`, or
     `tearsheet card URL --from 3 --to 4 --out card.png`."""
     from tearsheet.diff import card as cards
+    from tearsheet.diff.changes import diff as diff_documents
     from tearsheet.diff.fonts import find_fonts
 
     if new is not None:
@@ -109,7 +113,9 @@ def _fonts(config: Path | None) -> tuple[str, ...]:
 
 def _from_store(url: str, first: int | None, second: int | None, language: str | None,
                 config: Path | None) -> tuple[Document, Document, tuple[str, str], CardInfo]:
+    from tearsheet.diff.align import Document
     from tearsheet.diff.card import info_from_rows
+    from tearsheet.urls import canonicalize
 
     settings = load_settings(config)
     with open_store(settings) as store:

@@ -18,7 +18,6 @@ import typer
 from tearsheet.cli import ConfigOption, RenderOption, app
 from tearsheet.config import FetchSettings, SourceSettings, load_settings
 from tearsheet.errors import ExtractionError, TearsheetError
-from tearsheet.extract.extraction import extract
 
 
 @app.command("extract")
@@ -36,6 +35,7 @@ def extract_command(
     render: RenderOption = None,
 ) -> None:
     """Print the extraction of a saved page as JSON (title, byline, dates, paragraphs...)."""
+    from tearsheet.extract.extraction import extract
     settings = load_settings(config)
     chosen: SourceSettings | None = settings.source(source) if source is not None else None
     rendered = render == "browser"

@@ -7,8 +7,6 @@ from typing import Annotated
 import typer
 
 from tearsheet.cli import app, err_console
-from tearsheet.store.copy import copy_store
-from tearsheet.store.store import Store
 
 
 @app.command("migrate-store")
@@ -24,6 +22,8 @@ def migrate_store(
 ) -> None:
     """Copy every source, feed, article, version and check to another database, in one
     transaction, and check the row counts before committing."""
+    from tearsheet.store.copy import copy_store
+    from tearsheet.store.store import Store
     reading = Store.open(source, upgrade=False)
     try:
         writing = Store.open(target, upgrade=True)

@@ -14,8 +14,6 @@ from rich.table import Table
 from tearsheet.cli import ConfigOption, app, console, err_console, open_store, setup_logging
 from tearsheet.config import load_settings
 from tearsheet.errors import TearsheetError
-from tearsheet.notify.notifier import Notifier
-from tearsheet.notify.outbox import Outbox
 
 notify_app = typer.Typer(help="Notifications by rule: webhooks, Apprise, e-mail, Slack, "
                          "Discord, Matrix, Mastodon and Bluesky.",
@@ -28,6 +26,7 @@ def run(config: ConfigOption = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """Deliver notifications until stopped (`tearsheet run` does this too, beside the
     tracker; run this instead where the tracker runs elsewhere)."""
+    from tearsheet.notify.notifier import Notifier
     settings = load_settings(config)
     setup_logging(verbose)
     if not settings.notifications.rules:
@@ -51,6 +50,7 @@ def run(config: ConfigOption = None,
 def test(rule: Annotated[str, typer.Argument(help="The rule's name.")],
          config: ConfigOption = None) -> None:
     """Send a sample message through RULE now, and say whether it arrived."""
+    from tearsheet.notify.notifier import Notifier
     settings = load_settings(config)
     settings.notifications.rule(rule)  # a clear error for an unknown name
     with open_store(settings) as store:
@@ -86,6 +86,7 @@ def preview(rule: Annotated[str, typer.Argument(help="The rule's name.")],
 @notify_app.command("status")
 def status(config: ConfigOption = None) -> None:
     """Deliveries per rule and status, and the last errors."""
+    from tearsheet.notify.outbox import Outbox
     from tearsheet.notify.saving import wayback_status
 
     settings = load_settings(config)

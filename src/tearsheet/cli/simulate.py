@@ -18,16 +18,6 @@ from rich.text import Text
 from tearsheet.cli import ConfigOption, app, console, err_console, open_store
 from tearsheet.config import load_settings
 from tearsheet.errors import TearsheetError
-from tearsheet.simulate import (
-    FaultPlan,
-    NewsSite,
-    convert_files,
-    load_histories,
-    read_truth,
-    write_histories,
-)
-from tearsheet.simulate.faults import ALL_FAULTS
-from tearsheet.simulate.score import Stored, score
 from tearsheet.simulate.templates import NOISE_KINDS, TEMPLATES
 
 simulate_app = typer.Typer(
@@ -84,6 +74,8 @@ def simulate(
 
     `tearsheet simulate convert` turns archived captures into histories.
     """
+    from tearsheet.simulate import FaultPlan, NewsSite, load_histories
+    from tearsheet.simulate.faults import ALL_FAULTS
     if ctx.invoked_subcommand is not None:
         return
     versions = load_histories(histories)
@@ -141,6 +133,7 @@ def convert(
     = None,
 ) -> None:
     """Convert archived captures into simulator histories (identical captures collapse)."""
+    from tearsheet.simulate import convert_files, write_histories
     versions = convert_files(inputs, max_gap=max_gap)
     count = write_histories(versions, out)
     articles = len({v.path for v in versions})
@@ -160,6 +153,8 @@ def score_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
 ) -> None:
     """Compare the database with the ground truth: captured, missed, phantom, fidelity."""
+    from tearsheet.simulate import read_truth
+    from tearsheet.simulate.score import Stored, score
     records = read_truth(truth)
     end = datetime.fromtimestamp(truth.stat().st_mtime, UTC)  # the truth's last rewrite
     settings = load_settings(config)

@@ -10,7 +10,7 @@ import signal
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Group
@@ -31,20 +31,14 @@ from tearsheet.cli import (
     with_render,
 )
 from tearsheet.config import Settings, load_settings
-from tearsheet.diff.fingerprint import fingerprint
 from tearsheet.errors import ExtractionError, TearsheetError
-from tearsheet.extract.extraction import Extraction, extract
-from tearsheet.fetch.browser import render_once
-from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.humanize import duration
-from tearsheet.store.source_health import SourceHealth, notes
-from tearsheet.store.store import Store
-from tearsheet.store.summaries import fill_missing_summaries
-from tearsheet.store.tracing import fill_trace_index
-from tearsheet.tracker.tracker import Stats, Tracker, assemble
-from tearsheet.tracker.worker import Gate, shared_gate
-from tearsheet.tracker.worker import prepare as prepare_worker
-from tearsheet.urls import canonicalize
+
+if TYPE_CHECKING:
+    from tearsheet.store.store import Store
+    from tearsheet.tracker.tracker import Stats, Tracker
+    from tearsheet.tracker.worker import Gate
+
 
 
 @contextlib.contextmanager
@@ -86,6 +80,8 @@ async def run_tracker(
     settings: Settings, store: Store, *, once: bool, live: bool, duration: float | None = None,
     gate: Gate | None = None, metrics_port: int | None = None,
 ) -> Stats:
+    from tearsheet.fetch.fetcher import Fetcher
+    from tearsheet.tracker.tracker import assemble
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -149,6 +145,9 @@ def run(
     log_json: LogJson = False,
 ) -> None:
     """Discover articles and check them on schedule until stopped (Ctrl-C or SIGTERM)."""
+    from tearsheet.store.summaries import fill_missing_summaries
+    from tearsheet.store.tracing import fill_trace_index
+    from tearsheet.tracker.worker import shared_gate
     settings = load_settings(config)
     live = err_console.is_terminal and not verbose and not log_json
     if not live:
@@ -178,6 +177,7 @@ def worker(
     log_json: LogJson = False,
 ) -> None:
     """One of many tracker processes sharing a PostgreSQL store (see docs/deploy.md)."""
+    from tearsheet.tracker.worker import prepare as prepare_worker
     settings = load_settings(config)
     if worker_id:
         settings = settings.model_copy(
@@ -210,6 +210,12 @@ def check(
 
     A tracked article's check is recorded like a scheduled one (a new version is stored).
     """
+    from tearsheet.diff.fingerprint import fingerprint
+    from tearsheet.extract.extraction import Extraction, extract
+    from tearsheet.fetch.browser import render_once
+    from tearsheet.fetch.fetcher import Fetcher
+    from tearsheet.tracker.tracker import assemble
+    from tearsheet.urls import canonicalize
     settings = with_render(load_settings(config), render)
     canonical = canonicalize(url)
     with open_store(settings) as store:
@@ -259,6 +265,7 @@ def status(config: ConfigOption = None) -> None:
 
     from tearsheet.archive.warc import default_dir
     from tearsheet.store.health import low_disk, readiness
+    from tearsheet.store.source_health import SourceHealth, notes
 
     settings = load_settings(config)
     now = datetime.now(UTC)
@@ -304,6 +311,9 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = None) -> None:
     """Create the schema, or bring it up to date with this version of tearsheet."""
+    from tearsheet.store.store import Store
+    from tearsheet.store.summaries import fill_missing_summaries
+    from tearsheet.store.tracing import fill_trace_index
     settings = load_settings(config)
     store = Store.open(settings.database_url, upgrade=True)
     filled = fill_missing_summaries(store)

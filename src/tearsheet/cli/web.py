@@ -6,11 +6,9 @@ import os
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from tearsheet.cli import ConfigOption, app, err_console
 from tearsheet.config import load_settings
-from tearsheet.web import create_app
 
 
 @app.command()
@@ -21,6 +19,9 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Server processes (one per core).")] = 1,
 ) -> None:
     """Serve the web UI: latest changes, sources, articles, versions side by side."""
+    import uvicorn
+
+    from tearsheet.web import create_app
     settings = load_settings(config)  # read now, so a bad configuration fails here
     err_console.print(f"tearsheet web UI on http://{host}:{port}/ (Ctrl-C stops)",
                       highlight=False)
