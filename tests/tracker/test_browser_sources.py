@@ -13,8 +13,9 @@ from warcio.archiveiterator import ArchiveIterator
 
 from tearsheet.config import Settings, load_settings
 from tearsheet.fetch.fetcher import Fetcher
+from tearsheet.notify.notifier import Notifier
 from tearsheet.store.store import Store
-from tearsheet.tracker.tracker import Tracker
+from tearsheet.tracker.tracker import assemble
 from tests.support.jssite import Site, cookie
 from tests.support.localserver import LocalServer
 from tests.support.pages import LOREM
@@ -44,8 +45,9 @@ def one_pass(settings: Settings) -> Store:
 
     async def go() -> None:
         async with Fetcher(settings.fetch) as fetcher, \
-                Tracker(settings, store, fetcher) as tracker:
+                assemble(settings, store, fetcher) as tracker:
             await tracker.run(asyncio.Event(), once=True)
+        await Notifier(settings, store).drain()  # the stage beside the tracker
 
     asyncio.run(go())
     return store
