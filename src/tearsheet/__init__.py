@@ -19,15 +19,17 @@ look ``align`` up on the function, as with any package whose ``__init__`` does
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
-from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import sys as _sys
+import types as _types
+from importlib.metadata import PackageNotFoundError as _NotInstalled
+from importlib.metadata import version as _version
+from typing import TYPE_CHECKING
+from typing import Any as _Any
 
 try:
-    __version__ = version("tearsheet")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = _version("tearsheet")
+except _NotInstalled:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 if TYPE_CHECKING:
@@ -50,7 +52,7 @@ _LAZY = {
 }
 
 
-class _Package(types.ModuleType):
+class _Package(_types.ModuleType):
     """The package, whose ``extract`` and ``diff`` stay the functions.
 
     Importing a subpackage sets it as an attribute of its parent (``tearsheet.diff`` = the
@@ -58,21 +60,21 @@ class _Package(types.ModuleType):
     ``from tearsheet.diff import diff``. The subpackages stay in ``sys.modules``.
     """
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in ("diff", "extract") and isinstance(value, types.ModuleType):
+    def __setattr__(self, name: str, value: _Any) -> None:
+        if name in ("diff", "extract") and isinstance(value, _types.ModuleType):
             return
         super().__setattr__(name, value)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     if name not in _LAZY:
         raise AttributeError(f"module 'tearsheet' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
+    value = getattr(_importlib.import_module(_LAZY[name]), name)
     globals()[name] = value
     return value
 
 
-sys.modules[__name__].__class__ = _Package
+_sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "Fetcher", "Settings", "Store", "TearsheetError", "Tracker", "__version__", "diff",

@@ -7,7 +7,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from tearsheet.cli import JsonFormatter
+from tearsheet.cli.common import JsonFormatter
 
 
 def test_json_log_lines() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tearsheet.cli import console
+from tearsheet.cli.common import console
 from tests.support.cli import cli
 from tests.support.jssite import Site
 from tests.support.localserver import LocalServer

@@ -20,7 +20,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from tearsheet.cli import ConfigOption, app, err_console, open_store
+from tearsheet.cli.common import ConfigOption, app, err_console, open_store
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import ExportError, WarcImportError
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tearsheet.cli import ConfigOption, app, err_console
+from tearsheet.cli.common import ConfigOption, app, err_console
 
 
 @app.command("backup")

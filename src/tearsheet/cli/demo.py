@@ -28,7 +28,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from tearsheet.cli import app, console, err_console, open_store, setup_logging
+from tearsheet.cli.common import app, console, err_console, open_store, setup_logging
 from tearsheet.cli.tracking import run_tracker
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import TearsheetError

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tearsheet.cli import ConfigOption, app, console, open_store
+from tearsheet.cli.common import ConfigOption, app, console, open_store
 from tearsheet.config import load_settings
 from tearsheet.errors import TearsheetError
 

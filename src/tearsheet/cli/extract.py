@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from tearsheet.cli import ConfigOption, RenderOption, app
+from tearsheet.cli.common import ConfigOption, RenderOption, app
 from tearsheet.config import FetchSettings, SourceSettings, load_settings
 from tearsheet.errors import ExtractionError, TearsheetError
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tearsheet.cli import app, err_console
+from tearsheet.cli.common import app, err_console
 
 
 @app.command("migrate-store")

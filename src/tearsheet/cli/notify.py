@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tearsheet.cli import ConfigOption, app, console, err_console, open_store, setup_logging
+from tearsheet.cli.common import ConfigOption, app, console, err_console, open_store, setup_logging
 from tearsheet.config import load_settings
 from tearsheet.errors import TearsheetError
 

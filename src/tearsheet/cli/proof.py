@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from tearsheet.cli import ConfigOption, app, console, err_console, open_store
+from tearsheet.cli.common import ConfigOption, app, console, err_console, open_store
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import ProofError
 

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from tearsheet.cli import ConfigOption, app, open_store
 from tearsheet.cli.archive import _moment
+from tearsheet.cli.common import ConfigOption, app, open_store
 from tearsheet.config import load_settings
 from tearsheet.errors import TearsheetError
 

@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from tearsheet.cli import ConfigOption, app, console, err_console, open_store
+from tearsheet.cli.common import ConfigOption, app, console, err_console, open_store
 from tearsheet.config import load_settings
 from tearsheet.errors import TearsheetError
 from tearsheet.simulate.templates import NOISE_KINDS, TEMPLATES

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from rich.markup import escape
 from rich.table import Table
 
-from tearsheet.cli import ConfigOption, app, console, open_store
+from tearsheet.cli.common import ConfigOption, app, console, open_store
 from tearsheet.config import load_settings
 
 

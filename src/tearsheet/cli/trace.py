@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from tearsheet.cli import ConfigOption, app, console
+from tearsheet.cli.common import ConfigOption, app, console
 from tearsheet.errors import TearsheetError
 
 

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tearsheet import __version__
-from tearsheet.cli import (
+from tearsheet.cli.common import (
     ConfigOption,
     RenderOption,
     app,

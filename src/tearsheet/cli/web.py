@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tearsheet.cli import ConfigOption, app, err_console
+from tearsheet.cli.common import ConfigOption, app, err_console
 from tearsheet.config import load_settings
 
 
