@@ -53,3 +53,17 @@ def test_language_code(given: str | None, code: str) -> None:
 
 def test_empty() -> None:
     assert split_sentences("   ") == ()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("谷歌收购了这家公司。它开发了一台新电脑！研究人员满意吗？是的。",
+     ("谷歌收购了这家公司。", "它开发了一台新电脑！", "研究人员满意吗？", "是的。")),
+    ("トレンドマイクロは新しいアプリを発表した。「無料です」と述べた。",
+     ("トレンドマイクロは新しいアプリを発表した。", "「無料です」と述べた。")),
+    ("هل وافق المجلس؟ نعم، وافق على الميزانية. وسيبدأ العمل قريبا.",
+     ("هل وافق المجلس؟", "نعم، وافق على الميزانية.", "وسيبدأ العمل قريبا.")),
+    ("परिषद ने बजट को मंजूरी दी। काम अगले साल शुरू होगा।",
+     ("परिषद ने बजट को मंजूरी दी।", "काम अगले साल शुरू होगा।")),
+])
+def test_sentences_in_other_scripts(text: str, expected: tuple[str, ...]) -> None:
+    assert split_sentences(text, "und") == expected

@@ -51,8 +51,12 @@ ABBREVIATIONS: dict[str, frozenset[str]] = {
 # A boundary: terminal punctuation and any closing quotes/brackets (which stay with the
 # sentence they close), then whitespace and something that can start a sentence: an
 # opening quote/bracket/¿/¡, an uppercase letter or a digit.
+# Arabic (؟), Devanagari (।, ॥) and Urdu (۔) marks end sentences as "." does; scripts
+# without case start the next one with any letter. Chinese and Japanese (。！？) write no
+# space after the mark: any text after it is the next sentence.
 _BOUNDARY = re.compile(
-    r"""[.!?…]+\s*["'”’»)\]]*(?=\s+(?:["'“‘«(\[¿¡]\s*)*(?:[^\W\d_a-zà-ÿ]|\d))""",
+    r"""[.!?…؟।॥۔]+\s*["'”’»)\]]*(?=\s+(?:["'“‘«(\[¿¡]\s*)*(?:[^\W\d_a-zà-ÿ]|\d))"""
+    r"""|[。！？]+[」』”’）)\]]*(?=\s*\S)""",
 )
 _LAST_WORD = re.compile(r"([\w.\-]+)[.!?…]*[\"'”’»)\]]*\s*$")
 
