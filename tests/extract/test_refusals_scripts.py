@@ -84,3 +84,18 @@ def test_a_gallery_without_text_is_not_an_article() -> None:
     with pytest.raises(ExtractionError) as caught:
         extract(html, URL)
     assert caught.value.reason == "not_article"
+
+
+def test_a_right_to_left_article_keeps_its_order_and_language() -> None:
+    paragraphs = ["وافق المجلس البلدي يوم الثلاثاء على إعادة بناء الجسر القديم فوق النهر.",
+                  "وسيبدأ العمل في الربيع المقبل بعد عام من جلسات الاستماع العامة."]
+    html = ('<html dir="rtl"><head><title>الجسر</title></head><body><article><h1>الجسر</h1>'
+            + "".join(f"<p>{p}</p>" for p in paragraphs * 2) + "</article></body></html>")
+    found = extract(html, URL)
+    assert found.paragraphs == paragraphs * 2
+    assert found.language == "ar"  # named by its script: the page declares none
+
+
+def test_a_declared_language_is_kept() -> None:
+    html = _article(f"<p>{SENTENCE * 3}</p>", head='<meta property="og:locale" content="en_GB">')
+    assert extract(html, URL).language == "en-GB"

@@ -25,6 +25,7 @@ from tearsheet.extract.body import body_blocks, tidy
 from tearsheet.extract.encoding import decode_html, garbled, looks_binary
 from tearsheet.extract.metadata import read_metadata
 from tearsheet.extract.refusals import TINY_WORDS, refuse_if_not_article, visible_text
+from tearsheet.extract.script import script_language
 from tearsheet.extract.scripted import article_from_state, refuse_shell
 from tearsheet.urls import canonical_from_html
 
@@ -108,7 +109,7 @@ def extract(
         byline=meta.byline,
         published_at=meta.published_at,
         modified_at=meta.modified_at,
-        language=meta.language,
+        language=meta.language or script_language(" ".join(paragraphs)),
         canonical_url=canonical,
         paragraphs=paragraphs,
     )

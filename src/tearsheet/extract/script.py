@@ -23,3 +23,28 @@ def count_words(text: str) -> int:
         return len(text.split())
     spaced = len(_UNSPACED.sub(" ", text).split())
     return spaced + (unspaced + CHARS_PER_WORD - 1) // CHARS_PER_WORD
+
+
+# Scripts that name their language, for a page that declares none (most of the letters of
+# the body in one of them). Kana before Han: Japanese writes both.
+_SCRIPTS = (
+    ("ja", re.compile("[\u3040-\u30ff]")), ("ko", re.compile("[\uac00-\ud7af]")),
+    ("zh", re.compile("[\u4e00-\u9fff]")), ("th", re.compile("[\u0e00-\u0e7f]")),
+    ("he", re.compile("[\u0590-\u05ff]")), ("ar", re.compile("[\u0600-\u06ff]")),
+    ("el", re.compile("[\u0370-\u03ff]")), ("hi", re.compile("[\u0900-\u097f]")),
+)
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def script_language(text: str) -> str | None:
+    """The language a body's script names (Japanese, Korean, Chinese, Thai, Hebrew, Arabic,
+    Greek, Hindi), or None: Latin and Cyrillic letters name no one language."""
+    sample = text[:4000]
+    letters = len(_LETTER.findall(sample))
+    if not letters:
+        return None
+    for code, pattern in _SCRIPTS:
+        found = len(pattern.findall(sample))
+        if found >= 0.3 * letters or (code == "ja" and found >= 0.05 * letters):
+            return code
+    return None
