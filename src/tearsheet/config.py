@@ -118,8 +118,10 @@ class ScheduleSettings(_Section):
     jitter: float = Field(0.1, ge=0.0, le=0.5)
     error_backoff: float = Field(2.0, ge=1.0, le=100.0)
     discovery_interval: Duration = 10 * 60
+    unpublished_interval: Duration = 86400  # how often an unpublished article is re-checked
 
-    @field_validator("first_interval", "max_interval", "discovery_interval")
+    @field_validator("first_interval", "max_interval", "discovery_interval",
+                     "unpublished_interval")
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:

@@ -87,7 +87,9 @@ def test_failed_checks_never_make_versions(
     newsroom: Newsroom, tmp_path: Path, store_url: str, status: int
 ) -> None:
     newsroom.publish("/news/flaky-story", Story("A flaky story", list(LOREM)))
-    config = write_config(tmp_path, newsroom.server, store_url)
+    # A 404 unpublishes the article (an event, see test_events): re-checked at this pace.
+    config = write_config(tmp_path, newsroom.server, store_url,
+                          unpublished_interval='"0.3s"')
     run_once(config)
     newsroom.stories["/news/flaky-story"].status = status
     run_once(config)

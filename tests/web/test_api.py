@@ -101,6 +101,7 @@ def test_article_with_versions_and_a_version_text(site: str) -> None:
     assert [v["number"] for v in article["versions"]] == [1, 2, 3]
     assert article["versions"][0]["change"] is None
     assert "correction_appended" in article["versions"][1]["change"]["kinds"]
+    assert article["events"] == [] and article["status"] is None  # never unpublished
     version = get(site, "/api/v1/articles/1/versions/2")
     assert version["text"].startswith("The council approved a budget of 421 million")
     assert HOSTILE in version["text"]  # JSON carries the text as it was; no HTML here
@@ -293,8 +294,8 @@ def test_openapi_schema_holds(site: str) -> None:
         .include(path_regex="^/api/v1")
     operations = [result.ok() for result in schema.get_all_operations()]
     # with /api/v1/lookup, /api/v1/articles/{id}/proof, /api/v1/trace, .../republished
-    # and /api/v1/health
-    assert len(operations) == 19
+    # and /api/v1/health, /api/v1/report
+    assert len(operations) == 20
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=30, deadline=None, database=None,

@@ -94,6 +94,13 @@ class Response:
     @property
     def document_charset(self) -> str | None:
         return self.charset if self.rendered is None else "utf-8"
+    redirect_statuses: tuple[int, ...] = ()  # the status of each redirect (301, 302…)
+
+    @property
+    def moved_permanently(self) -> bool:
+        """Every redirect on the way was permanent (301, 308): the page has a new address."""
+        return bool(self.redirect_statuses) and all(
+            code in (301, 308) for code in self.redirect_statuses)
 
     @property
     def not_modified(self) -> bool:
@@ -336,6 +343,7 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         current = _parse_url(url)
         redirects: list[str] = []
+        codes: list[int] = []
         try:
             while True:
                 await self._admit(current)
@@ -345,6 +353,7 @@ class Fetcher:
                     if len(redirects) >= MAX_REDIRECTS:
                         raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
                     redirects.append(str(current))
+                    codes.append(hop.status)
                     try:
                         target = _parse_url(current.join(location.strip()))
                     except httpx.InvalidURL:
@@ -356,7 +365,8 @@ class Fetcher:
                     continue
                 if 200 <= hop.status < 300 or hop.status == 304:
                     return Response(str(hop.url), url, hop.status, hop.headers, hop.body,
-                                    hop.fetched_at, tuple(redirects), hop.exchange)
+                                    hop.fetched_at, tuple(redirects), hop.exchange,
+                                    redirect_statuses=tuple(codes))
                 raise HTTPStatusError(str(current), f"server answered {_status_text(hop.status)}",
                                       status=hop.status)
         except FetchError as exc:  # report against the URL the caller asked for

@@ -152,6 +152,23 @@ class Articles:
             self._add_alias(conn, old_url, owner)
             return int(owner)
 
+    def follow_move(self, article_id: int, url: str) -> bool:
+        """An article moved to ``url`` (a permanent redirect): it becomes the article's
+        address, the old one an alias. Not when another article has that address (the two
+        are left as they are); returns whether it moved."""
+        with self.engine.begin() as conn:
+            owner = conn.scalar(select(articles.c.id).where(articles.c.url == url)) or \
+                conn.scalar(select(aliases.c.article_id).where(aliases.c.url == url))
+            if owner not in (None, article_id):
+                return False
+            old_url: str = conn.execute(
+                select(articles.c.url).where(articles.c.id == article_id)).scalar_one()
+            if old_url != url:
+                conn.execute(update(articles).where(articles.c.id == article_id)
+                             .values(url=url))
+                self._add_alias(conn, old_url, article_id)
+            return True
+
     @staticmethod
     def _add_alias(conn: Connection, url: str, article_id: int) -> None:
         insert_unless_present(conn, aliases.insert().values(url=url, article_id=article_id))
@@ -200,4 +217,4 @@ class Articles:
 def _due_article(row: Any) -> DueArticle:
     return DueArticle(row.id, row.source_id, row.url, row.check_interval, row.first_seen_at,
                       row.last_changed_at, row.version_count, row.content_hash, row.etag,
-                      row.last_modified, row.error_count)
+                      row.last_modified, row.error_count, row.status)

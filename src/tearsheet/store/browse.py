@@ -22,6 +22,7 @@ from tearsheet.store.schema import (
     SEARCH_VECTOR,
     UTCDateTime,
     aliases,
+    article_events,
     articles,
     checks,
     notify_state,
@@ -232,6 +233,12 @@ class Browse:
     def article(self, article_id: int) -> dict[str, Any] | None:
         rows = self._all(_ARTICLE, {"article_id": article_id})
         return rows[0] if rows else None
+
+    def article_events(self, article_id: int) -> list[dict[str, Any]]:
+        """What happened to an article besides its versions (unpublished, moved, …)."""
+        query = (select(article_events).where(article_events.c.article_id == article_id)
+                 .order_by(article_events.c.at, article_events.c.id))
+        return self._all(query)
 
     def versions(self, article_id: int, numbers: tuple[int, ...] | None = None,
                  with_text: bool = True) -> list[dict[str, Any]]:

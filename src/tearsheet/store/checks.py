@@ -14,7 +14,7 @@ from tearsheet.diff.align import Document
 from tearsheet.diff.trace import index_keys
 from tearsheet.store import proofs
 from tearsheet.store.records import CheckRecord, Outcome
-from tearsheet.store.schema import articles, checks, versions
+from tearsheet.store.schema import article_events, articles, checks, versions
 from tearsheet.store.tracing import index_version
 
 log = logging.getLogger(__name__)
@@ -102,5 +102,10 @@ class Checks:
             http_status=record.http_status, error=record.error, elapsed_ms=record.elapsed_ms,
             source_id=article.source_id, reason=record.reason, body_length=record.body_length,
         ))
+        if record.event is not None:  # beside the check, never a version
+            conn.execute(article_events.insert().values(
+                article_id=article.id, kind=record.event.kind, at=record.checked_at,
+                http_status=record.http_status, detail=record.event.detail))
+            values["status"] = record.event.state
         conn.execute(update(articles).where(articles.c.id == article.id).values(**values))
         return number

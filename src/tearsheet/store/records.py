@@ -43,6 +43,7 @@ class DueArticle:
     etag: str | None
     last_modified: str | None
     error_count: int
+    status: str | None = None  # unpublished, paywalled, blocked since its last event
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,16 @@ class WarcPointer:
 
 
 @dataclass(frozen=True)
+class ArticleEvent:
+    """An article event to record with a check (see :mod:`tearsheet.tracker.events`), and
+    the state the article is in after it (None: live)."""
+
+    kind: str  # unpublished, moved, paywalled, blocked, returned
+    state: str | None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
 class CheckRecord:
     """One check to record (:meth:`tearsheet.store.store.Store.record_check`): its outcome and
     the next one."""
@@ -121,6 +132,7 @@ class CheckRecord:
     last_modified: str | None = None
     reason: str | None = None  # why it failed, for machines (see tracker.health)
     body_length: int | None = None  # characters of the body it read
+    event: ArticleEvent | None = None  # what happened to the article (never a version)
 
     def __post_init__(self) -> None:  # an outcome given by name is still an Outcome
         object.__setattr__(self, "outcome", Outcome(self.outcome))

@@ -7,7 +7,7 @@ gives, per source: articles with a version in the period, how many of them chang
 versions (exactly what ``tearsheet export`` writes for the same source and period),
 changes, median time from first sight to first change, headline edits, headline tests,
 factual changes with and without a note, silent corrections, the intents' distribution,
-unpublished articles, and the most-changed articles.
+unpublished articles (from the article events), and the most-changed articles.
 
 Rendering (Markdown, CSV, JSON) is pure and lives here too, next to the numbers it shows.
 """
@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tearsheet.diff.headlines import read_headlines
 from tearsheet.diff.summary import ChangeSummary
-from tearsheet.store.schema import articles, sources, versions
+from tearsheet.store.schema import article_events, articles, sources, versions
 from tearsheet.store.store import Store
 
 TOP = 5  # most-changed articles listed per source
@@ -142,7 +142,27 @@ def outlet_report(store: Store, *, since: datetime | None = None,
             headlines = read_headlines(titles[article_id])
             report.headline_tests += len(headlines.tests)
             report.headline_edits += headlines.edits
+    for name, count in _unpublished(store, since, until, source).items():
+        rows.setdefault(name, SourceReport(name)).unpublished = count
     return Report(since, until, [rows[name] for name in sorted(rows)])
+
+
+def _unpublished(store: Store, since: datetime | None, until: datetime | None,
+                 source: str | None) -> dict[str, int]:
+    """Per source, the articles unpublished in the period (404/410, sent to a section)."""
+    e = article_events.c
+    query = (select(sources.c.name, func.count(func.distinct(e.article_id)))
+             .join(articles, e.article_id == articles.c.id)
+             .join(sources, articles.c.source_id == sources.c.id)
+             .where(e.kind == "unpublished").group_by(sources.c.name))
+    if source is not None:
+        query = query.where(sources.c.name == source)
+    if since is not None:
+        query = query.where(e.at >= since)
+    if until is not None:
+        query = query.where(e.at < until)
+    with store.engine.connect() as conn:
+        return {name: int(count) for name, count in conn.execute(query)}
 
 
 def source_names(store: Store) -> list[str]:

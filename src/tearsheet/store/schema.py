@@ -134,6 +134,8 @@ articles = Table(
     Column("leased_by", String(100)),  # the worker that claimed it last
     # Hidden by an administrator: left out of the web UI, feeds and API lists (0005).
     Column("hidden", Boolean, nullable=False, server_default=false()),
+    # NULL: live; unpublished, paywalled or blocked since its last event (0012).
+    Column("status", String(20)),
     Index(
         "ix_articles_due", "next_check_at",
         sqlite_where=text("next_check_at IS NOT NULL"),
@@ -188,6 +190,20 @@ versions = Table(
     Column("memento_url", Text),
     UniqueConstraint("article_id", "number"),
     Index("ix_versions_captured_at", "captured_at"),
+)
+
+# What happened to an article that is not a new version (0012): unpublished, moved,
+# paywalled, blocked, returned (see tearsheet.tracker.events).
+article_events = Table(
+    "article_events", metadata,
+    Column("id", Id, primary_key=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("http_status", Integer),
+    Column("detail", Text),  # the new address, where it was redirected, why
+    Index("ix_article_events_article_id_at", "article_id", "at"),
+    Index("ix_article_events_at", "at"),
 )
 
 checks = Table(

@@ -76,6 +76,17 @@ def after_failure(
     return Timing(interval, now + delay)
 
 
+def after_unpublished(
+    now: datetime, interval: float, last_changed_at: datetime, settings: ScheduleSettings,
+    rng: random.Random,
+) -> Timing:
+    """An unpublished article (404, 410, sent to a section page): checked again every
+    ``unpublished_interval``, in case it returns, until it retires like any other."""
+    if _retired(now, last_changed_at, settings):
+        return Timing(interval, None)
+    return Timing(interval, now + _jittered(settings.unpublished_interval, settings, rng))
+
+
 def describe(timing: Timing) -> str:
     """Words for the status column: "checked every 2 hours" or the retirement line."""
     if timing.retired:

@@ -38,9 +38,16 @@ from tearsheet.extract.extraction import Extraction, extract_capture
 from tearsheet.fetch.browser import Browser, RenderOptions
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.store.database import STORE_ERRORS
-from tearsheet.store.records import CheckRecord, DueArticle, DueFeed, NewVersion, Outcome
+from tearsheet.store.records import (
+    ArticleEvent,
+    CheckRecord,
+    DueArticle,
+    DueFeed,
+    NewVersion,
+    Outcome,
+)
 from tearsheet.store.store import Store
-from tearsheet.tracker import schedule
+from tearsheet.tracker import events, schedule
 from tearsheet.tracker.extraction_pool import ExtractionPool
 from tearsheet.tracker.metrics import TrackerMetrics
 from tearsheet.tracker.outage import Outage
@@ -211,10 +218,21 @@ class Tracker:
         response: Response | None = None
         previous: dict[str, Any] | None = None  # the last version, read once when it changed
         extraction: Extraction | None = None
+        event: ArticleEvent | None = None  # unpublished, moved, …: never a version
         try:
             response = await self._fetch(article)
             self.metrics.fetched(time.monotonic() - started, len(response.body))
             digest = None
+            if response.redirects:
+                event = events.after_redirect(article.status, article.url, response.url,
+                                              response.moved_permanently)
+                if events.redirected_away(article.url, response.url):
+                    return await self._failed(article, now, started, response.status,
+                                              f"redirected to {response.url}", event,
+                                              gone=True, reason=Refusal.NOT_ARTICLE)
+                if event is not None:  # moved: the history follows the new address
+                    await self.writer.call(self.store.follow_move, article.id,
+                                           canonicalize(response.url))
             if not response.not_modified:
                 extraction = await self._extract(article, response)
                 if article.version_count == 0:
@@ -241,23 +259,17 @@ class Tracker:
             reason = exc.reason if isinstance(exc, ExtractionError) else exc.kind
             if reason == Refusal.BLOCKED and isinstance(exc, ExtractionError):
                 self.fetcher.back_off(article.url)  # a challenge page: the host waits too
-            errors = article.error_count + 1
-            retry_after = exc.retry_after if isinstance(exc, FetchError) else None
-            timing = schedule.after_failure(now, article.check_interval, last_changed,
-                                            errors, settings, self.rng, retry_after)
             status = exc.status if isinstance(exc, FetchError) else (
                 response.status if response else None)
-            await self.writer.record(CheckRecord(
-                article, checked_at=now, outcome=Outcome.FAILED, next_check_at=timing.next_check_at,
-                check_interval=timing.interval, http_status=status, error=str(exc),
-                elapsed_ms=_ms_since(started), reason=reason,
+            return await self._failed(
+                article, now, started, status, str(exc),
+                events.after_failure(article.status, http_status=status, reason=reason,
+                                     has_versions=article.version_count > 0),
+                exc.retry_after if isinstance(exc, FetchError) else None, reason=reason,
                 body_length=len(extraction.text) if extraction and reason == Refusal.HELD
-                else None))
-            self.stats.failed += 1
-            self._event(logging.WARNING, f"check failed: {exc}")
-            await self.watch.observe(article.source_id, Outcome.FAILED, reason)
-            return CheckResult(Outcome.FAILED, error=str(exc))
+                else None)
 
+        event = event or events.after_success(article.status)
         changed = digest is not None and digest != article.content_hash
         capture = await self.archive.capture(response, new_version=changed)
         if not changed:
@@ -269,7 +281,7 @@ class Tracker:
                 check_interval=timing.interval, http_status=response.status,
                 elapsed_ms=_ms_since(started), etag=response.etag,
                 last_modified=response.last_modified,
-                body_length=len(extraction.text) if extraction else None))
+                body_length=len(extraction.text) if extraction else None, event=event))
             self.stats.unchanged += 1
             await self.watch.observe(article.source_id, Outcome.UNCHANGED, None)
             return CheckResult(Outcome.UNCHANGED, extraction=extraction)
@@ -286,12 +298,42 @@ class Tracker:
             elapsed_ms=_ms_since(started), etag=response.etag,
             last_modified=response.last_modified, body_length=len(extraction.text),
             version=NewVersion.of(extraction, response.url, digest, summary, capture,
-                                  trace_keys=keys),
+                                  trace_keys=keys), event=event,
         ))
         self.stats.new_versions += 1
         self._event(logging.INFO, f"version {number} of {article.url}: {extraction.title or ''}")
         await self.watch.observe(article.source_id, Outcome.NEW_VERSION, None)
         return CheckResult(Outcome.NEW_VERSION, version=number, extraction=extraction)
+
+    async def _failed(self, article: DueArticle, now: datetime, started: float,
+                      status: int | None, error: str, event: ArticleEvent | None,
+                      retry_after: float | None = None, *, gone: bool = False,
+                      reason: str | None = None, body_length: int | None = None
+                      ) -> CheckResult:
+        """Record a failed check, with the event it makes (if any). An unpublished article
+        is checked again now and then (``schedule.unpublished_interval``), not backed off
+        as an outage is: its return is an event too."""
+        settings = self.settings.schedule
+        last_changed = article.last_changed_at or article.first_seen_at
+        gone = gone or (event is not None and event.state == "unpublished") or (
+            article.status == "unpublished" and status in events.GONE_STATUSES)
+        if gone:
+            timing = schedule.after_unpublished(now, article.check_interval, last_changed,
+                                                settings, self.rng)
+        else:
+            timing = schedule.after_failure(now, article.check_interval, last_changed,
+                                            article.error_count + 1, settings, self.rng,
+                                            retry_after)
+        await self.writer.record(CheckRecord(
+            article, checked_at=now, outcome=Outcome.FAILED, next_check_at=timing.next_check_at,
+            check_interval=timing.interval, http_status=status, error=error,
+            elapsed_ms=_ms_since(started), reason=reason, body_length=body_length,
+            event=event))
+        self.stats.failed += 1
+        self._event(logging.WARNING, f"check failed: {error}" + (
+            f" ({event.kind})" if event else ""))
+        await self.watch.observe(article.source_id, Outcome.FAILED, reason)
+        return CheckResult(Outcome.FAILED, error=error)
 
     async def _summary(self, previous: dict[str, Any] | None,
                        extraction: Extraction) -> ChangeSummary | None:

@@ -207,7 +207,10 @@ def router(settings: Settings, browse: Browse, curation: Curation,
         versions = [m.VersionBrief(number=v["number"], captured_at=v["captured_at"],
                                    title=v["title"], byline=v["byline"], change=_summary(v))
                     for v in browse.versions(article_id, with_text=False)]
-        return m.Article(**{k: row[k] for k in _ARTICLE_FIELDS}, versions=versions)
+        events = [m.ArticleEvent(**{k: e[k] for k in m.ArticleEvent.model_fields})
+                  for e in browse.article_events(article_id)]
+        return m.Article(**{k: row[k] for k in _ARTICLE_FIELDS}, versions=versions,
+                         events=events)
 
     @api.get("/articles/{article_id}/versions/{number}", response_model=m.Version,
              responses=_READ_ERRORS)
@@ -302,7 +305,7 @@ def router(settings: Settings, browse: Browse, curation: Curation,
     return api
 
 
-_ARTICLE_FIELDS = [name for name in m.Article.model_fields if name != "versions"]
+_ARTICLE_FIELDS = [name for name in m.Article.model_fields if name not in ("versions", "events")]
 
 
 def _summary(row: dict[str, Any]) -> m.ChangeSummary | None:

@@ -109,10 +109,21 @@ class VersionBrief(Model):
     change: ChangeSummary | None  # null for version 1 (or not yet summarised)
 
 
+class ArticleEvent(Model):
+    """What happened to an article besides its versions."""
+
+    kind: Literal["unpublished", "moved", "paywalled", "blocked", "returned"]
+    at: datetime
+    http_status: int | None
+    detail: str | None  # the new address, where it was redirected, why
+
+
 class Article(ArticleBrief):
     published_at: datetime | None
     last_checked_at: datetime | None
+    status: str | None  # null: live; unpublished, paywalled, blocked, moved
     versions: list[VersionBrief]
+    events: list[ArticleEvent]
 
 
 class Version(Model):

@@ -25,6 +25,7 @@ from tearsheet import __version__, humanize
 from tearsheet.config import Settings, load_settings
 from tearsheet.diff.align import Document
 from tearsheet.diff.changes import KIND_WEIGHTS, Change, diff
+from tearsheet.diff.headlines import read_headlines
 from tearsheet.diff.intents import INTENT_NAMES
 from tearsheet.diff.render import field_name, html_inline, html_rows
 from tearsheet.diff.summary import ChangeSummary
@@ -234,9 +235,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         status = words.check_status(article, settings.schedule.retire_after)
         # Copies among tracked outlets: an alignment per linked article, off the loop.
         linked = await run_in_threadpool(republications, store, article_id)
+        headlines = read_headlines([v["title"] for v in versions])
         return page(request, "article.html", article=article, versions=history, status=status,
                     first=versions[0] if versions else None, linked=linked,
-                    stale=stale_note(article["source"], linked))
+                    stale=stale_note(article["source"], linked),
+                    events=browse.article_events(article_id), headlines=headlines)
 
     @app.get("/articles/{article_id}/versions/{number}", response_class=HTMLResponse)
     async def version_page(request: Request, article_id: ArticleId, number: Number) -> HTMLResponse:

@@ -18,6 +18,7 @@ from tearsheet.humanize import duration
 from tearsheet.store import report as outlet
 from tearsheet.store.store import Store
 from tearsheet.web import charts
+from tearsheet.web.api_models import Problem
 
 Page = Callable[..., HTMLResponse]
 Svg = Callable[[bytes], Response]
@@ -54,7 +55,9 @@ def add_report_routes(app: FastAPI, store: Store, page: Page, svg: Svg) -> None:
                           source: str | None = SourceParam) -> Response:
         return svg(charts.corrections_by_source(build(since, source).sources))
 
-    @app.get("/api/v1/report", tags=["api"], response_model=dict[str, Any])
+    @app.get("/api/v1/report", tags=["api"], response_model=dict[str, Any], responses={
+        400: {"model": Problem, "description": "``since`` is not a date or time."},
+        404: {"model": Problem, "description": "No such source."}})
     def report_json(since: str | None = SinceParam,
                     source: str | None = SourceParam) -> JSONResponse:
         """The outlet report (as ``tearsheet report --format json``)."""
