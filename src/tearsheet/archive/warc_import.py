@@ -1,4 +1,4 @@
-"""Backfill: article histories rebuilt from web archives (WARC files, CDX indexes).
+"""The WARC import: article histories rebuilt from web archives (WARC files, CDX indexes).
 
 Captures are gathered first (only where each one is: file, offset, length, time), sorted
 by capture time, then read one by one and offered to :class:`Importer`, which applies the

@@ -1,4 +1,5 @@
-"""Times and schedules in words, so no page ever shows a bare timestamp or a blank."""
+"""Schedules and change summaries in words for the pages (durations and moments are
+:mod:`tearsheet.humanize`), so no page ever shows a bare number or a blank."""
 
 from __future__ import annotations
 
