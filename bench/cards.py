@@ -36,7 +36,7 @@ from tests.support.localserver import LocalServer, Reply
 from tests.support.protocols import PASSWORD, TOKEN, FakeMastodon, FakePDS
 from tests.support.served import START, record
 
-from tearsheet.config import load_settings
+from tearsheet.config import Settings, load_settings
 from tearsheet.diff import Change, Document, diff
 from tearsheet.diff import card as cards
 from tearsheet.diff.fonts import find_fonts
@@ -99,6 +99,33 @@ def bench_cards(runs: int) -> None:
         print(f"  {name:26} {value:9.1f} /s   ({value / landscape:5.2f}× the landscape card)")
 
 
+def deliver_changes(settings: Settings, count: int) -> tuple[int, float]:
+    """``count`` changes stored after the notifier started, delivered in one step:
+    (deliveries, seconds). What was not sent is said, with its error."""
+    store = Store.open(settings.database_url)
+    notifier = Notifier(settings, store)
+    notifier.queue()
+    for n in range(count):
+        record(store, "daily", f"https://daily.example/{n}",
+               [("Ferry late", f"The ferry {n} was late on Monday."),
+                ("Ferry very late", f"The ferry {n} was late on Monday and Tuesday, "
+                 "the operator said.")], start=START, step=timedelta(minutes=5))
+
+    async def go() -> int:
+        async with httpx.AsyncClient() as client:
+            return await notifier.step(client)
+
+    start = time.perf_counter()
+    sent = asyncio.run(go())
+    elapsed = time.perf_counter() - start
+    errors = {str(row["last_error"]) for row in notifier.outbox.rows()
+              if row["status"] != "sent"}
+    store.close()
+    if errors:
+        print(f"  (not sent: {'; '.join(sorted(errors))})")
+    return sent, elapsed
+
+
 def bench_posting(count: int) -> None:
     server = LocalServer().start()
     FakeMastodon(server, processing_polls=0)
@@ -117,23 +144,7 @@ def bench_posting(count: int) -> None:
                 "accounts": {"masto": {"mastodon": server.base, "token": TOKEN},
                              "sky": {"bluesky": server.base, "identifier": "bot.example",
                                      "password": PASSWORD}}})
-            store = Store.open(url)
-            notifier = Notifier(settings, store)
-            notifier.queue()
-            for n in range(count):
-                record(store, "daily", f"https://daily.example/{n}",
-                       [("Ferry late", f"The ferry {n} was late on Monday."),
-                        ("Ferry very late", f"The ferry {n} was late on Monday and Tuesday, "
-                         "the operator said.")], start=START, step=timedelta(minutes=5))
-
-            async def go(notifier: Notifier = notifier) -> int:
-                async with httpx.AsyncClient() as client:
-                    return await notifier.step(client)
-
-            start = time.perf_counter()
-            sent = asyncio.run(go())
-            elapsed = time.perf_counter() - start
-            store.close()
+            sent, elapsed = deliver_changes(settings, count)
             print(f"  {label:32} {sent:4d} deliveries in {elapsed:5.2f} s = "
                   f"{sent / elapsed:6.1f} /s")
     finally:

@@ -18,21 +18,18 @@ and Matrix fakes), beside the same changes sent to a plain webhook.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import itertools
 import os
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx
 from tests.support.localserver import LocalServer, Reply
 from tests.support.messaging import (
     DISCORD_PATH,
@@ -43,47 +40,45 @@ from tests.support.messaging import (
     FakeMatrix,
     FakeSlack,
 )
-from tests.support.served import START, record
 from tests.support.smtp import smtp_server
 
+from cards import changes as card_changes
+from cards import deliver_changes
 from tearsheet.config import MESSAGE_TEMPLATES, load_settings
-from tearsheet.diff import Change, Document, diff
+from tearsheet.diff import Change
 from tearsheet.diff.render import html_document
 from tearsheet.notify import messages as m
 from tearsheet.notify import rules
-from tearsheet.notify.notifier import Notifier
-from tearsheet.simulate import load_histories
-from tearsheet.store.store import Store
+
+REPEAT = 25
 
 
 def changes() -> list[tuple[rules.ChangeEvent, Change]]:
-    by_article: dict[str, list[Document]] = {}
-    for version in load_histories():
-        by_article.setdefault(version.article, []).append(
-            Document(paragraphs=version.paragraphs, title=version.headline,
-                     byline=version.byline))
+    """The cards benchmark's changes, as the notifier sees them."""
     out = []
-    for k, (name, documents) in enumerate(by_article.items()):
-        for number, (old, new) in enumerate(itertools.pairwise(documents), 2):
-            change = diff(old, new)
-            s = change.summary
-            out.append((rules.ChangeEvent(
-                version_id=k * 100 + number, article_id=k, source_id=1, source="Example Times",
-                url=f"https://news.example/{name}", number=number,
-                captured_at=datetime(2026, 12, 4, 16, 30, tzinfo=UTC), title=new.title,
-                previous_title=old.title, text="\n\n".join(new.paragraphs), kinds=s.kinds,
-                significance=s.significance, boring=s.boring, words_added=s.words_added,
-                words_removed=s.words_removed), change))
+    for k, (change, info, old, new) in enumerate(card_changes()):
+        s = change.summary
+        out.append((rules.ChangeEvent(
+            version_id=k, article_id=k, source_id=1, source=info.source,
+            url=f"https://news.example/{k}", number=2,
+            captured_at=datetime(2026, 12, 4, 16, 30, tzinfo=UTC), title=new.title,
+            previous_title=old.title, text="\n\n".join(new.paragraphs), kinds=s.kinds,
+            significance=s.significance, boring=s.boring, words_added=s.words_added,
+            words_removed=s.words_removed), change))
     return out
 
 
-def rate(work: Callable[[], object], count: int, runs: int) -> float:
-    times = []
+def interleaved(variants: dict[str, Callable[[], object]], count: int, runs: int
+                ) -> dict[str, float]:
+    """Items per second of each variant: the median of ``runs`` rounds, each round timing
+    every variant once (a busy machine slows all of them alike)."""
+    times: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return count / statistics.median(times)
+        for name, work in variants.items():
+            start = time.perf_counter()
+            work()
+            times[name].append(time.perf_counter() - start)
+    return {name: count / statistics.median(spent) for name, spent in times.items()}
 
 
 def bench_rendering(runs: int) -> None:
@@ -92,19 +87,23 @@ def bench_rendering(runs: int) -> None:
         {"name": "r", "apprise": "json://127.0.0.1/"}]})
     rule = settings.notifications.rules[0]
 
-    def render(name: str) -> Callable[[], object]:
-        fmt, source = m.TEMPLATE_FORMATS[name], m.bundled(name)
-        return lambda: [m.render(name, source, m.message_context(e, c, "https://ts", fmt), 10**6)
-                        for e, c in found]
+    def each(one: Callable[[rules.ChangeEvent, Change], object]) -> Callable[[], object]:
+        # Every change REPEAT times: a run long enough to time.
+        return lambda: [one(e, c) for _ in range(REPEAT) for e, c in found]
 
-    results = {name: rate(render(name), len(found), runs) for name in MESSAGE_TEMPLATES}
-    results["peer: plain text (webhook, Apprise)"] = rate(lambda: [rules.message(
-        rule, rules.change_context(e, "https://ts"), summary=False) for e, _ in found],
-        len(found), runs)
-    results["peer: diff page HTML"] = rate(lambda: [html_document(c) for _, c in found],
-                                           len(found), runs)
+    def render(name: str) -> Callable[[rules.ChangeEvent, Change], object]:
+        fmt, source = m.TEMPLATE_FORMATS[name], m.bundled(name)
+        return lambda e, c: m.render(name, source, m.message_context(e, c, "https://ts", fmt),
+                                     10**6)
+
+    variants = {name: each(render(name)) for name in MESSAGE_TEMPLATES}
+    variants["peer: plain text (webhook, Apprise)"] = each(lambda e, c: rules.message(
+        rule, rules.change_context(e, "https://ts"), summary=False))
+    variants["peer: diff page HTML"] = each(lambda e, c: html_document(c))
+    results = interleaved(variants, REPEAT * len(found), runs)
     base = results["peer: plain text (webhook, Apprise)"]
-    print(f"{len(found)} changes of the bundled newsroom, median of {runs} runs, one core")
+    print(f"{len(found)} changes of the bundled newsroom ×{REPEAT}, median of {runs} "
+          "interleaved runs, one core")
     for name, value in results.items():
         print(f"  {name:36} {value:9.0f} /s   ({value / base:5.2f}× the plain text)")
 
@@ -141,24 +140,7 @@ def deliver(folder: Path, label: str, rule: dict[str, Any], count: int, port: in
                                                         "token": MATRIX_TOKEN}},
         "email": {"host": "127.0.0.1", "port": port, "security": "none",
                   "sender": "bot@ts.example", "ca_file": str(cert)}})
-    store = Store.open(url)
-    notifier = Notifier(settings, store)
-    notifier.queue()
-    for n in range(count):
-        record(store, "daily", f"https://daily.example/{n}",
-               [("Ferry late", f"The ferry {n} was late on Monday."),
-                ("Ferry very late", f"The ferry {n} was late on Monday and Tuesday, "
-                 "the operator said.")], start=START, step=timedelta(minutes=5))
-
-    async def go() -> int:
-        async with httpx.AsyncClient() as client:
-            return await notifier.step(client)
-
-    start = time.perf_counter()
-    sent = asyncio.run(go())
-    elapsed = time.perf_counter() - start
-    store.close()
-    return sent, elapsed
+    return deliver_changes(settings, count)
 
 
 def main() -> None:

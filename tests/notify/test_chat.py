@@ -26,7 +26,7 @@ from tests.support.messaging import (
     FakeMatrix,
     FakeSlack,
 )
-from tests.support.notifying import NOW, Clock, step, story
+from tests.support.notifying import NOW, Clock, Crash, crash_before_recording, step, story
 from tests.support.served import HOSTILE
 
 Fakes = tuple[FakeSlack, FakeDiscord, FakeMatrix]
@@ -169,19 +169,13 @@ def test_server_errors_are_retried_and_refusals_fail_at_once(
 
 def test_a_crash_between_sending_and_recording_sends_one_matrix_message(
         store: Store, server: LocalServer, fakes: Fakes) -> None:
-    class Crash(BaseException):
-        pass
-
     _, _, matrix = fakes
     clock = Clock()
     crashing = notifier(store, server, clock)
     crashing.rules = {"matrix": crashing.rules["matrix"]}
     story(store, 1)
 
-    def crash(*args: object) -> None:
-        raise Crash
-
-    crashing.outbox.mark_sent = crash  # type: ignore[method-assign,assignment]
+    crash_before_recording(crashing)
     with pytest.raises(Crash):
         step(crashing)
     assert len(matrix.messages) == 1

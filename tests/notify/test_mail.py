@@ -13,7 +13,7 @@ import pytest
 from tearsheet.config import Settings, load_settings
 from tearsheet.notify.notifier import Notifier
 from tearsheet.store.store import Store
-from tests.support.notifying import Clock, step, story
+from tests.support.notifying import Clock, Crash, crash_before_recording, step, story
 from tests.support.served import HOSTILE
 from tests.support.smtp import PASSWORD, USER, smtp_server
 
@@ -123,20 +123,13 @@ def test_an_untrusted_certificate_is_not_accepted(store: Store, tmp_path: Path) 
 
 def test_a_crash_after_sending_repeats_the_same_message_id(store: Store,
                                                            tmp_path: Path) -> None:
-    class Crash(BaseException):
-        pass
-
     clock = Clock()
     with smtp_server(tmp_path) as (inbox, port, cert):
         config = settings(store, port, cert)
         crashing = Notifier(config, store, clock=clock)
         crashing.queue()
         story(store, 1)
-
-        def crash(*args: object) -> None:
-            raise Crash
-
-        crashing.outbox.mark_sent = crash  # type: ignore[method-assign,assignment]
+        crash_before_recording(crashing)
         with pytest.raises(Crash):
             step(crashing)
         restarted = Notifier(config, store, clock=clock)

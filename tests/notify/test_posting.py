@@ -15,7 +15,7 @@ from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.store.summaries import fill_missing_summaries
 from tests.support.localserver import LocalServer
-from tests.support.notifying import NOW, Clock, step, story
+from tests.support.notifying import NOW, Clock, Crash, crash_before_recording, step, story
 from tests.support.protocols import PASSWORD, TOKEN, FakeMastodon, FakePDS
 
 
@@ -117,19 +117,13 @@ def test_429_waits_for_the_reset_without_counting_an_attempt(
 
 def test_a_crash_between_posting_and_recording_posts_once(
         store: Store, server: LocalServer, fakes: tuple[FakeMastodon, FakePDS]) -> None:
-    class Crash(BaseException):
-        pass
-
     mastodon, pds = fakes
     clock = Clock()
     crashing = notifier(store, server, clock)
     crashing.queue()
     story(store, 1)
 
-    def crash(*args: object) -> None:
-        raise Crash
-
-    crashing.outbox.mark_sent = crash  # type: ignore[method-assign,assignment]
+    crash_before_recording(crashing)
     with pytest.raises(Crash):
         step(crashing)
     assert len(mastodon.statuses) + len(pds.posts) >= 1

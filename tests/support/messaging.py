@@ -40,8 +40,7 @@ class FakeSlack(_Scripted):
         return SLACK_PATH
 
     def scripted(self) -> Reply | None:
-        with self.lock:
-            status = self.fail_next.pop(0) if self.fail_next else None
+        status = self.next_status()
         if status is None:
             return None
         return Reply(status, "rate_limited" if status == 429 else "internal_error",
@@ -93,8 +92,7 @@ class FakeDiscord(_Scripted):
         server.route(DISCORD_PATH, self._post)
 
     def scripted(self) -> Reply | None:
-        with self.lock:
-            status = self.fail_next.pop(0) if self.fail_next else None
+        status = self.next_status()
         if status is None:
             return None
         if status == 429:
@@ -167,8 +165,7 @@ class FakeMatrix(_Scripted):
         return [e for e in self.events if e.content.get("msgtype") != "m.image"]
 
     def scripted(self) -> Reply | None:
-        with self.lock:
-            status = self.fail_next.pop(0) if self.fail_next else None
+        status = self.next_status()
         if status is None:
             return None
         if status == 429:

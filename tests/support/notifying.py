@@ -45,3 +45,16 @@ def step(notifier: Notifier) -> int:
         async with httpx.AsyncClient() as client:
             return await notifier.step(client)
     return asyncio.run(go())
+
+
+class Crash(BaseException):
+    """The notifier's process dying at a chosen point (not an error it could catch)."""
+
+
+def crash_before_recording(notifier: Notifier) -> None:
+    """Make ``notifier`` die after a target took a delivery and before it is marked sent:
+    the case at-least-once delivery is about."""
+    def crash(*args: object) -> None:
+        raise Crash
+
+    notifier.outbox.mark_sent = crash  # type: ignore[method-assign,assignment]

@@ -52,11 +52,15 @@ class _Scripted:
         self.lock = threading.Lock()
         self.rate_headers: dict[str, str] = {}
 
-    def scripted(self) -> Reply | None:
+    def next_status(self) -> int | None:
+        """The next scripted failure, taken off the list (None: none left)."""
         with self.lock:
-            if not self.fail_next:
-                return None
-            status = self.fail_next.pop(0)
+            return self.fail_next.pop(0) if self.fail_next else None
+
+    def scripted(self) -> Reply | None:
+        status = self.next_status()
+        if status is None:
+            return None
         return _json(status, {"error": f"scripted {status}"}, self.rate_headers
                      if status == 429 else {})
 
