@@ -239,10 +239,7 @@ def report(found: list[str]) -> str:
 
 # Cases (rule:case id) that fail on main because of code the lead is changing for issue #13;
 # strict: when the fix lands the case passes, the run fails, and its entry must go.
-PENDING: dict[str, str] = {
-    "lines:tearsheet.config": "config.py has grown back over 600 lines (632: the settings of "
-                              "cards, accounts, Wayback, limits, trace); the lead splits it",
-}
+PENDING: dict[str, str] = {}
 
 
 def pending(case: str) -> list[pytest.MarkDecorator]:
