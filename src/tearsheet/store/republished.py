@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 
 from tearsheet.diff.align import Document
 from tearsheet.diff.trace import Candidate, trace
-from tearsheet.store.schema import articles, sources, trace_keys, versions
+from tearsheet.store.schema import trace_keys
+from tearsheet.store.tracing import read_articles
 
 if TYPE_CHECKING:
     from tearsheet.store.store import Store
@@ -69,19 +70,9 @@ def republications(store: Store, article_id: int) -> list[Republication]:
             .order_by(shared.desc()).limit(LINKED))]
         if not linked:
             return []
-        ids = [article_id, *linked]
-        about = {row.id: row for row in conn.execute(
-            select(articles.c.id, articles.c.url, articles.c.title, articles.c.version_count,
-                   sources.c.name.label("source"))
-            .join(sources, articles.c.source_id == sources.c.id)
-            .where(articles.c.id.in_(ids), articles.c.hidden.is_(False)))}
-        rows = conn.execute(
-            select(versions.c.article_id, versions.c.number, versions.c.text,
-                   versions.c.language, versions.c.captured_at)
-            .where(versions.c.article_id.in_(ids))
-            .order_by(versions.c.article_id, versions.c.number)).all()
+        about, rows = read_articles(conn, [article_id, *linked])
     history: dict[int, list[Any]] = {}
-    for row in rows:
+    for row in sorted(rows, key=lambda r: (r.article_id, r.number)):
         history.setdefault(row.article_id, []).append(row)
     if article_id not in about or article_id not in history:
         return []

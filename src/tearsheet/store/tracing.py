@@ -94,17 +94,7 @@ def trace_text(store: Store, copy: Document, limit: int = 5,
         found = [article for article, _ in candidates(conn, keys)]
         if not found:
             return []
-        condition = articles.c.id.in_(found) & (
-            articles.c.hidden.is_(False) | include_hidden)
-        about = {row.id: row for row in conn.execute(
-            select(articles.c.id, articles.c.url, articles.c.title, articles.c.version_count,
-                   sources.c.name.label("source"))
-            .join(sources, articles.c.source_id == sources.c.id).where(condition))}
-        rows = conn.execute(
-            select(versions.c.article_id, versions.c.number, versions.c.text,
-                   versions.c.language, versions.c.captured_at)
-            .where(versions.c.article_id.in_(list(about)))
-            .order_by(versions.c.id.desc()).limit(MAX_VERSIONS)).all()
+        about, rows = read_articles(conn, found, include_hidden)
     captured = {(row.article_id, row.number): row.captured_at for row in rows}
     offered = [Candidate((row.article_id, row.number), row.article_id,
                          Document.from_text(row.text, language=row.language))
@@ -118,6 +108,24 @@ def trace_text(store: Store, copy: Document, limit: int = 5,
             captured[(article_id, number)], article.version_count,
             tuple(sorted(_version_key(key)[1] for key in fit.also)), fit))
     return matches
+
+
+def read_articles(conn: Connection, ids: Sequence[int], include_hidden: bool = False,
+                  ) -> tuple[dict[int, Any], list[Any]]:
+    """Articles ``ids`` (url, title, version_count, source; hidden ones left out unless
+    ``include_hidden``) by id, and their versions (at most :data:`MAX_VERSIONS`, the
+    newest first), for a trace."""
+    condition = articles.c.id.in_(ids) & (articles.c.hidden.is_(False) | include_hidden)
+    about = {row.id: row for row in conn.execute(
+        select(articles.c.id, articles.c.url, articles.c.title, articles.c.version_count,
+               sources.c.name.label("source"))
+        .join(sources, articles.c.source_id == sources.c.id).where(condition))}
+    rows = conn.execute(
+        select(versions.c.article_id, versions.c.number, versions.c.text,
+               versions.c.language, versions.c.captured_at)
+        .where(versions.c.article_id.in_(list(about)))
+        .order_by(versions.c.id.desc()).limit(MAX_VERSIONS)).all()
+    return about, list(rows)
 
 
 def _version_key(key: object) -> tuple[int, int]:
