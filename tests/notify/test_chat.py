@@ -5,6 +5,7 @@ message after a crash between sending and recording, credentials in no error or 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import timedelta
@@ -242,3 +243,33 @@ def test_bad_chat_rules_are_refused() -> None:
                 "rules": [rule], "accounts": {"mx": {"matrix": "https://m.example",
                                                      "token": MATRIX_TOKEN}}})
         assert "secret-part" not in str(info.value) and MATRIX_TOKEN not in str(info.value)
+
+
+def test_notify_test_sends_a_sample_to_each_chat(store: Store, server: LocalServer,
+                                                 fakes: Fakes) -> None:
+    slack, discord, matrix = fakes
+    sending = Notifier(settings(store, server), store, clock=Clock())
+    for rule in ("slack", "discord", "matrix"):
+        asyncio.run(sending.test(rule))
+    assert slack.messages[0]["text"].startswith("example: Sample")
+    assert discord.messages[0]["embeds"][0]["title"].startswith("example: Sample")
+    assert "Sample: a headline that changed" in matrix.messages[0].content["body"]
+    assert not matrix.media  # a sample has no stored versions: no card
+
+
+def test_no_requests_left_pauses_the_target_until_its_reset(
+        store: Store, server: LocalServer, fakes: Fakes) -> None:
+    _, discord, _ = fakes
+    clock = Clock()
+    sending = notifier(store, server, clock)
+    sending.rules = {"discord": sending.rules["discord"]}
+    discord.rate_headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "30"}
+    story(store, 1)
+    assert step(sending) == 1  # sent, and the answer said nothing remains for 30 s
+    story(store, 2)
+    assert step(sending) == 0 and len(discord.messages) == 1
+    [_, waiting] = sending.outbox.rows()
+    assert waiting["attempts"] == 0 and waiting["next_attempt_at"] == NOW + timedelta(seconds=30)
+    clock.advance(30)
+    discord.rate_headers = {}
+    assert step(sending) == 1 and len(discord.messages) == 2

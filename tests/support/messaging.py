@@ -115,7 +115,7 @@ class FakeDiscord(_Scripted):
         message = {"id": str(next(self._ids)), "content": body.get("content", ""),
                    "embeds": body.get("embeds", [])}
         self.messages.append(body)
-        return _json(200, message)
+        return _json(200, message, self.rate_headers)
 
 
 def _discord_problem(body: dict[str, Any]) -> str | None:

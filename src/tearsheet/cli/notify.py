@@ -1,4 +1,5 @@
-"""`tearsheet notify`: run the notifier alone, try a rule, see the outbox."""
+"""`tearsheet notify`: run the notifier alone, try a rule, preview its message, see the
+outbox."""
 
 from __future__ import annotations
 
