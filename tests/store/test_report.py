@@ -8,23 +8,22 @@ the export writes."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
+from asyncio import run
 from pathlib import Path
 
 import pytest
 
 from tearsheet.config import load_settings
-from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.simulate import Version, read_truth, write_histories
 from tearsheet.simulate.newsroom import newsroom_process
 from tearsheet.store import report as outlet
 from tearsheet.store.store import Store
 from tearsheet.tracker.extraction_pool import ExtractionPool
-from tearsheet.tracker.tracker import assemble
 from tests.support.cli import cli
+from tests.support.simulated import CONFIG, source, track
 
 SPEED = 10.0  # simulated seconds per real second
 STEP = 30.0  # simulated seconds between versions: 3 s, six checks' worth
@@ -68,39 +67,6 @@ HISTORY = [
     v("park", 0, "Playground opens", PARK),
 ]
 
-CONFIG = """
-database_url = "sqlite:///{db}"
-[schedule]
-first_interval = "0.4s"
-growth = 1.2
-max_interval = "0.6s"
-retire_after = "1h"
-discovery_interval = "0.4s"
-jitter = 0.1
-[fetch]
-per_host_delay = "0s"
-per_host_concurrency = 8
-timeout = "2s"
-allow_private_addresses = true
-[[sources]]
-name = "gazette"
-feeds = ["{base}/feed.xml"]
-"""
-
-
-async def track(config: Path, seconds: float) -> None:
-    settings = load_settings(config)
-    store = Store.open(settings.database_url)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().call_later(seconds, stop.set)
-    try:
-        async with Fetcher(settings.fetch) as fetcher, \
-                assemble(settings, store, fetcher) as tracker:
-            await tracker.run(stop)
-    finally:
-        store.close()
-
-
 @pytest.fixture(scope="module")
 def tracked(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store filled by tracking the simulated site through its whole history."""
@@ -114,8 +80,9 @@ def tracked(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with newsroom_process(folder / "site.log", "--histories", str(histories), "--speed",
                           str(SPEED), "--faults", "0", "--truth", str(truth)) as base:
         config = folder / "tearsheet.toml"
-        config.write_text(CONFIG.format(db=folder / "ts.db", base=base))
-        asyncio.run(track(config, 4 * STEP / SPEED + 3))
+        config.write_text(CONFIG.format(db=folder / "ts.db", interval=0.6,
+                                        sources=source("gazette", base)))
+        run(track(config, 4 * STEP / SPEED + 3))
     served = {(r.url.rsplit("/", 1)[1], r.version) for r in read_truth(truth)}
     assert len(served) == len(HISTORY)  # the site served every version
     return config

@@ -20,12 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Any
 
-from tearsheet.diff.align import Alignment, Document, Unit, WordOp, align, typographic_key
+from tearsheet.diff.align import Alignment, Document, Unit, WordOp, align
 from tearsheet.diff.corrections import is_correction
-from tearsheet.diff.intents import NO_READING, Reading, read_change
+from tearsheet.diff.intents import NO_READING, Reading, is_typo, quotes, read_change
 from tearsheet.diff.sentences import split_sentences
 from tearsheet.diff.summary import ChangeSummary, SentenceCounts
 
@@ -48,7 +47,6 @@ KIND_WEIGHTS: dict[str, float] = {
 
 MIN_NEWS_WORDS = 8  # added sentences with fewer words in all are not an "update"
 MIN_REMOVED_WORDS = 3  # nor deleted ones a "removal"
-_QUOTED = re.compile(r"“([^”]+)”|\"([^\"]+)\"|«\s*([^»]+?)\s*»|„([^“”]+)[“”]")
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 _NAME = re.compile(r"^[^\W\d_a-zà-ÿ][^\W\d_]+$")
@@ -167,7 +165,7 @@ def _unit_kinds(unit: Unit) -> set[str]:
         kinds.add("reordering")
     if unit.words:
         kinds.update(_word_kinds(unit.words))
-        if _quotes(unit.old_text) != _quotes(unit.new_text):
+        if quotes(unit.old_text) != quotes(unit.new_text):
             kinds.add("quote_changed")
     return kinds
 
@@ -186,7 +184,7 @@ def _word_kinds(words: Sequence[WordOp]) -> set[str]:
         kinds.add("numbers_changed")
     if _names(words):
         kinds.add("names_changed")
-    if _is_typo(words):
+    if is_typo(words, strict=False):
         kinds.add("typo")
     elif not kinds:
         kinds.add("rewording")
@@ -208,33 +206,6 @@ def _names(words: Sequence[WordOp]) -> bool:
             if op.op in ("equal", side):
                 before[side] += op.text
     return False
-
-
-def _is_typo(words: Sequence[WordOp]) -> bool:
-    """Every change replaces words with near-identical spellings (one or two letters)."""
-    pairs = []
-    ops = list(words)
-    for i, op in enumerate(ops):
-        if op.op == "delete":
-            following = ops[i + 1] if i + 1 < len(ops) else None
-            if following is None or following.op != "insert":
-                return False
-            pairs.append((op.text, following.text))
-        elif op.op == "insert" and (i == 0 or ops[i - 1].op != "delete"):
-            return False
-    for old, new in pairs:
-        a, b = _WORD.findall(old), _WORD.findall(new)
-        if len(a) != len(b) or not a:
-            return False
-        for x, y in zip(a, b, strict=True):
-            if x != y and (abs(len(x) - len(y)) > 2 or
-                           SequenceMatcher(None, x, y).ratio() < 0.75):
-                return False
-    return True
-
-
-def _quotes(text: str | None) -> set[str]:
-    return {typographic_key(next(g for g in m.groups() if g)) for m in _QUOTED.finditer(text or "")}
 
 
 def _word_counts(words: Sequence[WordOp]) -> tuple[int, int]:

@@ -280,7 +280,7 @@ def edit_labels(words: Sequence[WordOp], old_text: str, new_text: str,
     explained: set[str] = set()
     if is_correction(" ".join(inserted)) and not is_note(old_text):
         return [("correction", len(inserted), False)]
-    if _is_typo(words) or _respaced(deleted, inserted):  # spelling, even inside a quote
+    if is_typo(words) or _respaced(deleted, inserted):  # spelling, even inside a quote
         return [("typo", len(deleted) + len(inserted), False)]
 
     # Figures and dates.
@@ -306,12 +306,12 @@ def edit_labels(words: Sequence[WordOp], old_text: str, new_text: str,
         explained |= {w.lower() for w in gone + came}
 
     # Quotes: words changed inside a quoted passage the old sentence had.
-    if _quotes(old_text):
-        touched = [w for side in ("delete", "insert") for w in _changed_in_quotes(words, side)
+    if quotes(old_text):
+        touched = [w for side in ("delete", "insert") for w in _changed_inquotes(words, side)
                    if w.lower() not in explained]
         touched = [w for w in touched if w in deleted or w in inserted]
         if touched:
-            labels.append(("quote", len(touched), bool(_quotes(new_text))))
+            labels.append(("quote", len(touched), bool(quotes(new_text))))
             explained |= {w.lower() for w in touched}
 
     rest_deleted = [w for w in deleted if w.lower() not in explained]
@@ -428,8 +428,10 @@ def _updating(old: str, new: str) -> bool:
     return bool(Counter(m.group().lower() for m in _UPDATE_CUES.finditer(new)) - before)
 
 
-def _quotes(text: str) -> set[str]:
-    return {typographic_key(next(g for g in m.groups() if g)) for m in _QUOTED.finditer(text)}
+def quotes(text: str | None) -> set[str]:
+    """The quoted passages of a text (“…”, "…", «…», „…“), on their typographic key."""
+    return {typographic_key(next(g for g in m.groups() if g))
+            for m in _QUOTED.finditer(text or "")}
 
 
 def _words_of(text: str) -> tuple[str, ...]:
@@ -476,7 +478,7 @@ def _names_in(words: Sequence[WordOp], side: str) -> list[str]:
             if any(a <= m.start() < b for a, b in spans) and m.group() in names]
 
 
-def _changed_in_quotes(words: Sequence[WordOp], side: str) -> list[str]:
+def _changed_inquotes(words: Sequence[WordOp], side: str) -> list[str]:
     """Changed words of one side that stand inside a quoted passage."""
     text, spans = _side(words, side)
     quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
@@ -493,8 +495,10 @@ def _casing_only(deleted: list[str], inserted: list[str]) -> bool:
     return bool(deleted) and _same_words(deleted, inserted)
 
 
-def _is_typo(words: Sequence[WordOp]) -> bool:
-    """Every change replaces lowercase words by near-identical spellings, one for one."""
+def is_typo(words: Sequence[WordOp], *, strict: bool = True) -> bool:
+    """Every change replaces words by near-identical spellings (length within 2, similarity
+    at least 0.75), one for one. ``strict``: and none is a figure or a capitalised word
+    (a name respelled is a ``name``, "3" for "8" a ``figure``)."""
     ops = list(words)
     pairs = []
     for i, op in enumerate(ops):
@@ -514,7 +518,8 @@ def _is_typo(words: Sequence[WordOp]) -> bool:
         for x, y in zip(a, b, strict=True):
             if x == y:
                 continue
-            if _is_figure(x) or _is_figure(y) or (_CAPITAL.match(x) and x.lower() != y.lower()):
+            if strict and (_is_figure(x) or _is_figure(y)
+                           or (_CAPITAL.match(x) and x.lower() != y.lower())):
                 return False
             if abs(len(x) - len(y)) > 2 or SequenceMatcher(None, x, y).ratio() < 0.75:
                 return False
