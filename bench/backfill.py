@@ -14,8 +14,11 @@ few thousand captures. Baselines measured in the same run, on the same file:
 - **extract**: :func:`tearsheet.extract.extraction.extract` of every capture, nothing else: the part
   of the import that is the extractor's.
 
-The import: a fresh SQLite store (WAL, ``synchronous=FULL``, as shipped), an archive folder
-(``archive.keep = "versions"``: each version's record copied, fsynced), ``import_warc``.
+The import: extraction in ``os.cpu_count()`` worker processes (as shipped), and again in
+one process (``fetch.extract_processes = 0``); a fresh SQLite store (WAL,
+``synchronous=FULL``, as shipped), an archive folder (``archive.keep = "versions"``: each
+version's record copied, fsynced), ``import_warc``. ``--page-kb 2000`` pads every page to
+2 MB (an inline JSON script), for the memory bound: peak RSS must not grow with it.
 Medians of ``--runs`` runs; the ratio to each baseline is taken within a run.
 """
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import os
 import sys
 import tempfile
 import time
@@ -84,9 +88,10 @@ def baseline_extract(path: Path) -> int:
     return count
 
 
-def one_import(path: Path, folder: Path) -> tuple[Timing, str]:
+def one_import(path: Path, folder: Path, processes: int) -> tuple[Timing, str]:
     settings = load_settings(None, database_url=sqlite_url(folder / "ts.db"),
-                             archive={"dir": str(folder / "warc")})
+                             archive={"dir": str(folder / "warc")},
+                             fetch={"extract_processes": processes})
     store = Store.open(settings.database_url)
     archive = Archive.from_settings(settings)
     importer = Importer(settings, store, archive=archive)
@@ -112,23 +117,30 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=12, help="copies of the histories")
     parser.add_argument("--copies", type=int, default=2, help="captures of each version")
+    parser.add_argument("--page-kb", type=int, default=0,
+                        help="pad each page to this many KB (e.g. 2000: 2 MB bodies)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tearsheet-bench-backfill-") as tmp:
         folder = Path(tmp)
         warc = folder / "captures.warc.gz"
-        captures = write_warc(histories(args.repeat), warc, copies=args.copies)
+        captures = write_warc(histories(args.repeat), warc, copies=args.copies,
+                              size=args.page_kb * 1000)
         size = warc.stat().st_size / 1e6
         print(f"{captures} captures in {size:.1f} MB (gzip); {args.runs} runs", flush=True)
         rows: dict[str, list[float]] = {k: [] for k in (
             "warcio/s", "extract/s", "import/s", "import/cpu-s", "import÷warcio",
-            "import÷extract")}
+            "import÷extract", "one-process import/s", "one-process÷extract")}
         outcome = ""
         for run in range(args.runs):
             wall_w, _ = timed(lambda: baseline_warcio(warc))
             wall_e, _ = timed(lambda: baseline_extract(warc))
             target = folder / f"run{run}"
             target.mkdir()
-            timing, outcome = one_import(warc, target)
+            timing, outcome = one_import(warc, target, os.cpu_count() or 1)
+            (folder / f"single{run}").mkdir()
+            single, _ = one_import(warc, folder / f"single{run}", 0)
+            rows["one-process import/s"].append(single.per_second)
+            rows["one-process÷extract"].append(wall_e / single.wall_s)
             assert timing.count == captures, (timing.count, captures)
             rows["warcio/s"].append(captures / wall_w)
             rows["extract/s"].append(captures / wall_e)

@@ -98,7 +98,7 @@ def parse_feed(body: bytes, feed_url: str,
         )
     except Exception as exc:  # feedparser crashes on some hostile bytes (encoding="\xff")
         raise DiscoveryError(f"{feed_url}: not XML: {type(exc).__name__}: {exc}") from None
-    entries: list[Any] = list(parsed.get("entries") or [])
+    entries: list[Any] = list(parsed.get("entries") or [])[:limits.items]
     version = str(parsed.get("version") or "")
     if not entries and (parsed.get("bozo") or not version):
         raise DiscoveryError(f"{feed_url}: {_why_not_a_feed(body, parsed.get('bozo_exception'))}")

@@ -19,8 +19,10 @@ import logging
 import os
 import re
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +48,7 @@ from tearsheet.errors import ExtractionError, WarcImportError
 from tearsheet.extract.extraction import Extraction, extract_capture
 from tearsheet.store.records import CheckRecord, NewVersion, Outcome, WarcPointer
 from tearsheet.store.store import Store
+from tearsheet.tracker.extraction_pool import process_pool
 from tearsheet.urls import canonicalize
 
 log = logging.getLogger(__name__)
@@ -146,23 +149,33 @@ class Importer:
         self._held: dict[int, _Held] = {}
         self._configured = {s.name: s for s in settings.sources}
 
-    def offer(self, capture: Capture, proof: Keep | None = None) -> None:
-        """Judge one capture; ``proof`` archives it (called only if it makes a version)."""
+    def extraction(self, capture: Capture) -> functools.partial[Extraction]:
+        """The extraction of ``capture`` as a picklable job (for a worker process)."""
+        overrides = self._configured.get(self.source or _site(capture.url))
+        return functools.partial(
+            extract_capture, capture.body, capture.url, capture.charset, capture.content_type,
+            body_selector=overrides.body_selector if overrides else None,
+            drop_selectors=overrides.drop_selectors if overrides else (),
+            limits=self.settings.limits)
+
+    def offer(self, capture: Capture, proof: Keep | None = None,
+              extracted: Future[Extraction] | None = None) -> None:
+        """Judge one capture; ``proof`` archives it (called only if it makes a version);
+        ``extracted``: its extraction, already under way in a worker process."""
         if capture.status == 304:  # kept by archive.keep = "all": the page had not changed
             self.report.unchanged += 1
             return None
         if not 200 <= capture.status < 300:
             return self.report.skip("http_status", f"{capture.url}: HTTP {capture.status}")
         name = self.source or _site(capture.url)
-        overrides = self._configured.get(name)
         try:
-            extraction = extract_capture(
-                capture.body, capture.url, capture.charset, capture.content_type,
-                body_selector=overrides.body_selector if overrides else None,
-                drop_selectors=overrides.drop_selectors if overrides else (),
-                limits=self.settings.limits)
+            extraction = (extracted.result() if extracted is not None
+                          else self.extraction(capture)())
         except ExtractionError as exc:
             return self.report.skip(exc.reason, str(exc))
+        except BrokenProcessPool:
+            return self.report.skip("worker_died", f"{capture.url}: the extraction worker "
+                                    "died (a hostile page?); import again to retry it")
         canonical = extraction.canonical_url or canonicalize(capture.url)
         article = self.store.article_for_import(
             self._source_id(name, capture.date), canonical, capture.date,
@@ -391,12 +404,41 @@ def offer_located(importer: Importer, located: list[Located], *,
                   progress: Callable[[int], None] | None = None,
                   total: Callable[[int], None] | None = None) -> Report:
     """Read each located capture back and offer it, in order (WARC files and CDX
-    indexes alike); the final report."""
+    indexes alike); the final report.
+
+    With ``fetch.extract_processes`` above 1, captures are extracted in worker processes
+    (as the tracker's are), up to two per worker ahead of the one being judged, while
+    this process judges and stores in capture order: memory holds that window of
+    captures, whatever the size of the files."""
     if total is not None:
         total(len(located))
-    for found in read_located(located, importer.settings.fetch.max_bytes, importer.report):
-        if found is not None:
-            importer.offer(*found)
-        if progress is not None:
-            progress(1)
+    step = progress or (lambda _: None)
+    processes = importer.settings.fetch.extract_processes
+    workers = process_pool(processes) if processes > 1 else None
+    window: deque[tuple[Capture, Keep, Future[Extraction] | None]] = deque()
+    try:
+        for found in read_located(located, importer.settings.fetch.max_bytes,
+                                  importer.report):
+            if found is None:
+                step(1)
+                continue
+            capture, proof = found
+            job = None
+            if workers is not None and 200 <= capture.status < 300:
+                try:
+                    job = workers.submit(importer.extraction(capture))
+                except BrokenProcessPool:  # a worker died under an earlier page: new ones
+                    workers.shutdown(wait=False, cancel_futures=True)
+                    workers = process_pool(processes)
+                    job = workers.submit(importer.extraction(capture))
+            window.append((capture, proof, job))
+            while len(window) > 2 * max(processes, 1) or (window and workers is None):
+                importer.offer(*window.popleft())
+                step(1)
+        while window:
+            importer.offer(*window.popleft())
+            step(1)
+    finally:
+        if workers is not None:
+            workers.shutdown(wait=True, cancel_futures=True)
     return importer.finish()

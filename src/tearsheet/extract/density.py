@@ -88,13 +88,13 @@ def density_blocks(tree: lxml.html.HtmlElement) -> list[Block]:
     best: list[Block] = []
     for ruthless in (True, False):
         kind = Document if ruthless else _gentle(Document)
-        document = kind(copy.deepcopy(tree) if ruthless else tree, min_text_length=25)
         try:
+            document = kind(copy.deepcopy(tree) if ruthless else tree, min_text_length=25)
             fragment = document.summary()
-        except (etree.LxmlError, ValueError):
-            continue
-        blocks = html_blocks(lxml.html.fragment_fromstring(fragment, create_parent="div")) \
-            if fragment.strip() else []
+            blocks = html_blocks(lxml.html.fragment_fromstring(
+                fragment, create_parent="div")) if fragment.strip() else []
+        except (etree.LxmlError, ValueError, AssertionError):  # lxml asserts that a summary
+            continue  # without a <body> has one (a hostile page's may not)
         if block_chars(blocks) >= RETRY_CHARS:
             return blocks
         best = max(best, blocks, key=block_chars)

@@ -46,9 +46,11 @@ def response_record(writer: WARCWriter, url: str, when: datetime, body: bytes,
 
 
 def write_warc(versions: Iterable[Version], path: Path, *, copies: int = 2,
-               base: str = BASE, epoch: datetime = EPOCH, compress: bool = True) -> int:
+               base: str = BASE, epoch: datetime = EPOCH, compress: bool = True,
+               size: int = 0) -> int:
     """Capture every version ``copies`` times (a millisecond apart, new noise each time);
-    returns the number of response records written."""
+    returns the number of response records written. ``size``: pages are padded to this
+    many bytes with an inline JSON script, as the heaviest news pages are (benchmarks)."""
     first: dict[str, float] = {}
     count = 0
     with open(path, "wb") as fh:
@@ -59,6 +61,17 @@ def write_warc(versions: Iterable[Version], path: Path, *, copies: int = 2,
                 when = epoch + timedelta(seconds=version.at, milliseconds=copy)
                 body = render(version, first[version.article], seed=count, base=base,
                               epoch=epoch)
+                if len(body) < size:
+                    body = body.replace(b"</head>", _padding(size - len(body), count) +
+                                        b"</head>", 1)
                 response_record(writer, base + version.path, when, body)
                 count += 1
     return count
+
+
+def _padding(size: int, seed: int) -> bytes:
+    """An inline JSON script of about ``size`` bytes (state a page's scripts hydrate)."""
+    item = b'{"id":%d,"slot":"rail","html":"<div class=\\"promo\\">Read more</div>"},'
+    count = max(1, size // (len(item) + 6))
+    items = b"".join(item % (seed * count + n) for n in range(count))
+    return b'<script type="application/json" id="state">[' + items[:-1] + b"]</script>"

@@ -114,16 +114,21 @@ class ExtractionPool:
         if not self.uses_processes:
             # One thread, not several: extraction holds the GIL, more threads only switch.
             return ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
-        # A fork server, not fork: the tracker has threads (the store writer) that a fork
-        # would copy mid-lock; the server imports the extractor once, so a new pool is quick.
-        # (Where there is no fork server, as on Windows, each worker starts afresh.)
-        context: BaseContext = multiprocessing.get_context("spawn")
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            server = multiprocessing.get_context("forkserver")
-            server.set_forkserver_preload(PRELOAD)
-            context = server
-        return ProcessPoolExecutor(self.processes, mp_context=context,
-                                   initializer=_worker_started, initargs=(os.getpid(),))
+        return process_pool(self.processes)
+
+
+def process_pool(processes: int) -> ProcessPoolExecutor:
+    """``processes`` extraction workers, from a fork server, not fork: the caller has
+    threads (the store writer) that a fork would copy mid-lock; the server imports the
+    extractor once, so a new pool is quick. (Where there is no fork server, as on Windows,
+    each worker starts afresh.) Also the WARC import's workers."""
+    context: BaseContext = multiprocessing.get_context("spawn")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload(PRELOAD)
+        context = server
+    return ProcessPoolExecutor(processes, mp_context=context,
+                               initializer=_worker_started, initargs=(os.getpid(),))
 
 
 def _worker_started(tracker_pid: int) -> None:

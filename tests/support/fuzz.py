@@ -1,0 +1,40 @@
+"""Hypothesis strategies for hostile input: random bytes, and real documents mutated
+(bytes flipped, cut, spliced, repeated), which reach deeper into a parser than noise."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+# Bounded for CI: every property runs this many examples, with no deadline (no timing
+# assertions on a loaded machine) and no example database written into the tree.
+BOUNDED = settings(max_examples=60, deadline=None, database=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@st.composite
+def mutated(draw: st.DrawFn, document: bytes) -> bytes:
+    """``document`` with a few random edits."""
+    data = bytearray(document)
+    for _ in range(draw(st.integers(0, 6))):
+        edit = draw(st.sampled_from(["flip", "cut", "insert", "repeat", "truncate"]))
+        if not data:
+            break
+        at = draw(st.integers(0, len(data) - 1))
+        if edit == "flip":
+            data[at] ^= draw(st.integers(1, 255))
+        elif edit == "cut":
+            del data[at:at + draw(st.integers(1, 200))]
+        elif edit == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=64))
+        elif edit == "repeat":
+            piece = bytes(data[at:at + draw(st.integers(1, 40))])
+            data[at:at] = piece * draw(st.integers(2, 200))
+        else:
+            del data[at:]
+    return bytes(data)
+
+
+def hostile(document: bytes) -> st.SearchStrategy[bytes]:
+    """Noise, or the document mutated."""
+    return st.one_of(st.binary(max_size=2000), mutated(document))
