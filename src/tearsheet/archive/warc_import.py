@@ -46,7 +46,7 @@ from tearsheet.diff.changes import summarize
 from tearsheet.diff.fingerprint import Verdict, confirms, fingerprint, judge
 from tearsheet.errors import ExtractionError, WarcImportError
 from tearsheet.extract.extraction import Extraction, extract_capture
-from tearsheet.store.records import CheckRecord, NewVersion, Outcome, WarcPointer
+from tearsheet.store.records import CheckRecord, ImportTarget, NewVersion, Outcome, WarcPointer
 from tearsheet.store.store import Store
 from tearsheet.tracker.extraction_pool import process_pool
 from tearsheet.urls import canonicalize
@@ -181,9 +181,9 @@ class Importer:
             self._source_id(name, capture.date), canonical, capture.date,
             self.settings.schedule.first_interval, alias=canonicalize(capture.url))
         digest = fingerprint(extraction)
-        held = self._held.pop(article["id"], None)
+        held = self._held.pop(article.id, None)
         if held is not None:
-            if confirms(digest, held.digest) or digest == article["content_hash"]:
+            if confirms(digest, held.digest) or digest == article.content_hash:
                 if confirms(digest, held.digest):  # the held capture is the version
                     self._store(article, held.capture, held.extraction, digest, held.proof)
                 else:
@@ -191,20 +191,20 @@ class Importer:
                 self.report.unchanged += 1
                 return None
             self._unconfirmed(held)
-        last = article["last_changed_at"]
+        last = article.last_changed_at
         if last is not None and capture.date <= last:
             return self.report.skip(
                 "before_stored_history",
                 f"{capture.url}: captured {capture.date:%Y-%m-%d %H:%M:%S}, not after the "
                 "article's latest stored version")
-        verdict = judge(digest, len(extraction.text), article["content_hash"],
-                        self.store.last_text_length(article["id"])
-                        if article["version_count"] and digest != article["content_hash"]
+        verdict = judge(digest, len(extraction.text), article.content_hash,
+                        self.store.last_text_length(article.id)
+                        if article.version_count and digest != article.content_hash
                         else None)
         if verdict is Verdict.UNCHANGED:
             self.report.unchanged += 1
         elif verdict is Verdict.CONFIRM_SHRINK:
-            self._held[article["id"]] = _Held(capture, extraction, digest, proof)
+            self._held[article.id] = _Held(capture, extraction, digest, proof)
         else:
             self._store(article, capture, extraction, digest, proof)
         return None
@@ -226,11 +226,11 @@ class Importer:
             self._source_ids[name] = self.store.ensure_source(name, seen_at)
         return self._source_ids[name]
 
-    def _store(self, article: dict[str, Any], capture: Capture, extraction: Extraction,
+    def _store(self, article: ImportTarget, capture: Capture, extraction: Extraction,
                digest: str, proof: Keep | None) -> None:
         summary = None
-        if article["version_count"]:
-            previous = self.store.version(article["id"], article["version_count"])
+        if article.version_count:
+            previous = self.store.version(article.id, article.version_count)
             if previous is not None:
                 summary = summarize(Document.from_version(previous),
                                     Document.from_extraction(extraction))
@@ -242,12 +242,12 @@ class Importer:
             except OSError as exc:  # the tracker's rule: keep the version, say so loudly
                 log.error("could not archive %s in %s (%s); the version is stored without "
                           "its raw capture", capture.url, self.archive.directory, exc)
-        due = self.store.claim_article(article["id"], None)
+        due = self.store.claim_article(article.id, None)
         self.store.record_check(CheckRecord(
             due, checked_at=capture.date, outcome=Outcome.NEW_VERSION,
-            next_check_at=article["next_check_at"], check_interval=article["check_interval"],
-            http_status=capture.status, etag=article["etag"],
-            last_modified=article["last_modified"],
+            next_check_at=article.next_check_at, check_interval=article.check_interval,
+            http_status=capture.status, etag=article.etag,
+            last_modified=article.last_modified,
             version=NewVersion.of(extraction, capture.url, digest, summary, where)))
         self.report.imported += 1
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, update
 
 from tearsheet.store.database import dialect_insert, insert_unless_present, stream_rows
-from tearsheet.store.records import DueArticle
+from tearsheet.store.records import DueArticle, ImportTarget
 from tearsheet.store.schema import aliases, articles, checks, sources
 
 
@@ -176,7 +176,7 @@ class Articles:
     def article_for_import(
         self, source_id: int, url: str, seen_at: datetime, check_interval: float,
         alias: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> ImportTarget:
         """The article at ``url`` (or whose alias it is), entered unscheduled if unknown.
 
         An imported history is not a tracking order: a new article gets no next check
@@ -195,7 +195,9 @@ class Articles:
             if alias and alias != url and conn.scalar(
                     select(articles.c.id).where(articles.c.url == alias)) is None:
                 self._add_alias(conn, alias, row.id)
-            return dict(row._mapping)
+            return ImportTarget(row.id, row.content_hash, row.version_count,
+                                row.last_changed_at, row.next_check_at, row.check_interval,
+                                row.etag, row.last_modified)
 
     def iter_articles(self, source: str | None = None) -> Iterator[dict[str, Any]]:
         """Every article with its source name, in order of first sight, streamed."""

@@ -183,3 +183,17 @@ class ErrorRow:
     last_error: str | None
     error_count: int
     last_checked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ImportTarget:
+    """The article an imported capture belongs to, as the import judges it."""
+
+    id: int
+    content_hash: str | None
+    version_count: int
+    last_changed_at: datetime | None
+    next_check_at: datetime | None
+    check_interval: float
+    etag: str | None
+    last_modified: str | None
