@@ -97,8 +97,22 @@ class RenderOptions:
 
 
 @dataclass
+class _Visit:
+    """One render under way: what its page's requests are answered from."""
+
+    waiting: dict[str, Response]  # fetched documents, by URL, not yet given to the page
+    documents: list[Response]  # the main frame's documents, in order: the last is kept
+    failures: list[FetchError] = field(default_factory=list)
+
+
+@dataclass
 class _Context:
+    """A source's browser context and its one page, reused from article to article (a
+    new page costs more than the navigation); dropped after a failed render."""
+
     context: Any
+    page: Any = None
+    visit: _Visit | None = None  # None between renders: the page's requests are refused
     busy: bool = False
     last_used: float = 0.0
 
@@ -177,7 +191,7 @@ class Browser:
                     url, headers={"Cookie": cookie} if cookie else None)
                 if original.content_type not in ("text/html", "application/xhtml+xml", ""):
                     return original
-                return await self._render(entry.context, original, options)
+                return await self._render(entry, original, options)
             finally:
                 entry.busy = False
                 entry.last_used = time.monotonic()
@@ -202,28 +216,36 @@ class Browser:
             entry.busy = True
         return entry
 
-    async def _render(self, context: Any, original: Response,
+    async def _page(self, entry: _Context) -> Any:
+        if entry.page is None or entry.page.is_closed():
+            page = await entry.context.new_page()
+
+            async def route(route: Any, request: Any) -> None:
+                visit = entry.visit
+                try:
+                    if visit is None:  # a timer of the last article's page, firing late
+                        raise FetchError(request.url, "no render under way")
+                    await self._answer(page, route, request, visit)
+                except FetchError as exc:
+                    if visit is not None and request.is_navigation_request() \
+                            and request.frame == page.main_frame:
+                        visit.failures.append(exc)
+                    await _quietly(route.abort("failed"))
+                except Exception as exc:  # the page closed under us: nothing to answer
+                    log.debug("%s: %s", request.url, exc)
+                    await _quietly(route.abort("failed"))
+
+            await page.route("**/*", route)
+            entry.page = page
+        return entry.page
+
+    async def _render(self, entry: _Context, original: Response,
                       options: RenderOptions) -> Response:
-        page = await context.new_page()
-        waiting: dict[str, Response] = {original.url: original}
-        documents = [original]  # the main frame's documents, in order: the last is kept
-        failures: list[FetchError] = []
-
-        async def route(route: Any, request: Any) -> None:
-            try:
-                await self._answer(page, route, request, waiting, documents)
-            except FetchError as exc:
-                if request.is_navigation_request() and request.frame == page.main_frame:
-                    failures.append(exc)
-                await _quietly(route.abort("failed"))
-            except Exception as exc:  # the page closed under us: nothing to answer
-                log.debug("%s: %s", request.url, exc)
-                await _quietly(route.abort("failed"))
-
-        await page.route("**/*", route)
+        visit = entry.visit = _Visit({original.url: original}, [original])
         timeout = self.settings.browser_timeout
         try:
             async with asyncio.timeout(timeout):
+                page = await self._page(entry)
                 await page.goto(original.url, wait_until="load")
                 if options.wait_for:
                     await page.wait_for_selector(options.wait_for, state="attached")
@@ -232,8 +254,11 @@ class Browser:
                 html: str = await page.content()
                 final = page.url
         except Exception as exc:
-            if failures:  # the document itself failed (robots, blocked...): say so
-                raise failures[-1] from None
+            page, entry.page = entry.page, None  # a fresh page for the next article
+            if page is not None:
+                await _quietly(page.close())
+            if visit.failures:  # the document itself failed (robots, blocked...): say so
+                raise visit.failures[-1] from None
             if isinstance(exc, TimeoutError) or type(exc).__name__ == "TimeoutError":
                 what = (f"no element matches {options.wait_for!r}" if options.wait_for
                         else "the page did not settle")
@@ -242,17 +267,16 @@ class Browser:
             raise FetchError(original.url, f"the browser failed to render the page "
                                            f"({str(exc).splitlines()[0]})") from None
         finally:
-            await _quietly(page.close())
-        if failures:
-            raise failures[-1]
+            entry.visit = None
+        if visit.failures:
+            raise visit.failures[-1]
         self.rendered += 1
-        last = documents[-1]
+        last = visit.documents[-1]
         return replace(last, url=final if final.startswith("http") else last.url,
                        requested_url=original.requested_url,
                        rendered=html.encode("utf-8"))
 
-    async def _answer(self, page: Any, route: Any, request: Any,
-                      waiting: dict[str, Response], documents: list[Response]) -> None:
+    async def _answer(self, page: Any, route: Any, request: Any, visit: _Visit) -> None:
         """Answer one request of the page from the fetcher (or refuse it)."""
         url: str = request.url
         if request.resource_type in BLOCKED_TYPES or not url.startswith(("http:", "https:")):
@@ -264,6 +288,7 @@ class Browser:
             return
         headers = {k: v for k, v in (await request.all_headers()).items()
                    if k.lower() in _FORWARD_HEADERS}
+        waiting, documents = visit.waiting, visit.documents
         if main:
             response = waiting.pop(url, None)
             if response is None:  # the page navigated itself (a challenge reloading)
