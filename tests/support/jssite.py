@@ -8,6 +8,7 @@ On a :class:`~tests.support.localserver.LocalServer` (127.0.0.1): routes for
   a browser);
 - ``/guard/<slug>``: a JavaScript challenge page: served with 403 ("Just a moment...") to
   anyone, whatever they run;
+- ``/wall/<slug>``: the same challenge served with 200, which no one passes;
 - ``/gate/<slug>``: a challenge that a browser passes (its script sets a cookie and
   reloads; with the cookie the article is served);
 - ``/busy/<slug>``: 429 with ``Retry-After`` for the first ``busy`` requests, then the
@@ -15,7 +16,7 @@ On a :class:`~tests.support.localserver.LocalServer` (127.0.0.1): routes for
 - ``/story/<slug>``: a server-rendered article whose layout ``redesign()`` changes: after
   it, most of the body moves behind a "read more" script, so the page holds a stub;
 - ``/feed/<kind>.xml``: every article as ``/<kind>/<slug>`` (kind: app, next, guard,
-  gate, busy, story).
+  wall, gate, busy, story).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from html import escape
 from tests.support.localserver import LocalServer, Reply, Request
 from tests.support.pages import LOREM, article_page, rss_feed
 
-KINDS = ("app", "next", "guard", "gate", "busy", "story")
+KINDS = ("app", "next", "guard", "wall", "gate", "busy", "story")
 
 APP_JS = """
 fetch('/api/' + document.body.dataset.slug + '.json').then(r => r.json()).then(a => {
@@ -116,6 +117,7 @@ class Site:
         self.server.route(f"/next/{slug}", next_page(headline, text))
         self.server.route(f"/guard/{slug}", Reply(status=403, body=CHALLENGE.format(
             script="/* a CAPTCHA would appear here */")))
+        self.server.route(f"/wall/{slug}", CHALLENGE.format(script="/* a CAPTCHA */"))
         self.server.route(f"/gate/{slug}", self._gate(slug))
         self.server.route(f"/busy/{slug}", self._busy(slug))
         self.server.route(f"/story/{slug}", self._story(slug))

@@ -452,9 +452,12 @@ class Fetcher:
         async with host.slots:
             async with host.start_lock:
                 self._check_blocked(url)
-                wait = max(host.next_start, host.blocked_until) - time.monotonic()
-                if wait > 0:
+                # Waited in steps: the host may refuse us meanwhile (a challenge another
+                # page of it showed), and then this request is not made.
+                while (wait := max(host.next_start, host.blocked_until)
+                       - time.monotonic()) > 0:
                     await asyncio.sleep(wait)
+                    self._check_blocked(url)
                 if self._gate is not None:
                     await self._gate(_host_key(url))
                 await self._global.acquire()
