@@ -70,7 +70,7 @@ class FetchError(TearsheetError):
     ``retry_after`` is the number of seconds the server asked us to wait (429/503), if any;
     ``status`` the HTTP status when there was a response. ``kind`` names the failure for
     machines (a check's ``reason``): ``network``, ``timeout``, ``robots``, ``private_address``,
-    ``too_large``, ``http_status``, or ``blocked`` (the site refuses us: 403, 429, a bot
+    ``too_large``, ``http_<status>``, or ``blocked`` (the site refuses us: 403, 429, a bot
     challenge; never a sign that the article is gone).
     """
 
@@ -106,9 +106,14 @@ class ResponseTooLargeError(FetchError):
 
 
 class HTTPStatusError(FetchError):
-    """The server answered with a status that is not a success (4xx, 5xx)."""
+    """The server answered with a status that is not a success (4xx, 5xx): its ``kind``
+    is ``http_<status>``, as ``/metrics`` names it."""
 
-    kind = "http_status"
+    def __init__(self, url: str, message: str, *, status: int | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(url, message, status=status, retry_after=retry_after)
+        if type(self).kind == FetchError.kind:  # not a subclass naming its own
+            self.kind = f"http_{status}" if status else "http_status"
 
 
 class BlockedError(HTTPStatusError):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from tearsheet.store.health import snapshot
 from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.source_health import SourceHealth, notes
 from tearsheet.store.store import Store
@@ -88,3 +89,10 @@ def test_sources_page_and_api_show_health(tmp_path: object) -> None:
     assert daily["broken_reason"] == "6 of 8 <b>failed</b>"
     assert daily["refused_week"]["needs_browser"] == 2
     assert daily["notes"][0].startswith("extraction broken since")
+
+
+def test_metrics_count_checks_by_their_recorded_reason(store: Store) -> None:
+    fill(store)
+    counted = snapshot(store, NOW).checks
+    assert counted["failed", "needs_browser"] == 2
+    assert counted["failed", "blocked"] == 1 and counted["failed", "held"] == 1

@@ -78,12 +78,16 @@ def low_disk(folders: dict[str, Path], minimum: int = LOW_DISK) -> list[str]:
     return warnings
 
 
-def reason_of(outcome: str, error: str | None, status: int | None = None) -> str:
-    """A check's reason for machines: the ``[reason]`` its error ends with (a refused
+def reason_of(outcome: str, error: str | None, status: int | None = None,
+              reason: str | None = None) -> str:
+    """A check's reason for machines: its recorded ``reason`` (``checks.reason``, e.g.
+    ``blocked`` for a 403 or 429), else the ``[reason]`` its error ends with (a refused
     page), ``http_<status>`` for an error answer, ``fetch`` for other fetch failures; the
     outcome itself for a check that did not fail."""
     if outcome != "failed":
         return outcome
+    if reason:
+        return reason
     match = _REASON.search(error or "")
     if match:
         return match.group(1)
@@ -99,11 +103,12 @@ def snapshot(store: Store, now: datetime, window: float = WINDOW) -> Snapshot:
     with store.engine.connect() as conn:
         counted: Counter[tuple[str, str]] = Counter()
         failed = c.outcome == "failed"
-        detail = (case((failed, c.error), else_=None), case((failed, c.http_status), else_=None))
-        for outcome, error, status, count in conn.execute(
+        detail = (case((failed, c.error), else_=None), case((failed, c.http_status), else_=None),
+                  case((failed, c.reason), else_=None))
+        for outcome, error, status, reason, count in conn.execute(
                 select(c.outcome, *detail, func.count()).where(c.checked_at >= since)
                 .group_by(c.outcome, *detail)):
-            counted[outcome, reason_of(outcome, error, status)] += count
+            counted[outcome, reason_of(outcome, error, status, reason)] += count
         timing = conn.execute(select(func.count(c.elapsed_ms), func.sum(c.elapsed_ms), *elapsed)
                               .where(c.checked_at >= since)).one()
         version_count = conn.execute(select(func.count()).select_from(versions)).scalar_one()

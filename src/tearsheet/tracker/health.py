@@ -29,13 +29,16 @@ from tearsheet.store.records import Observation
 
 NOT_EXTRACTION = frozenset({Refusal.BLOCKED, Refusal.WORKER_DIED, "network", "timeout",
                             "robots", "private_address", "too_large", "http_status"})
+# (and every ``http_<status>``: an error answer is the server's, not extraction's)
 """Failures that say nothing about whether extraction still reads the source: the site
 refused us (403, 429, a bot check: never "the article is gone"), or the fetch failed."""
 
 
 def read(o: Observation) -> bool:
     """Did the check get as far as extraction (or an unchanged answer)?"""
-    return o.outcome != "failed" or (o.reason or "") not in NOT_EXTRACTION
+    reason = o.reason or ""
+    return o.outcome != "failed" or not (reason in NOT_EXTRACTION
+                                         or reason.startswith("http_"))
 
 
 def anomalous(o: Observation, usual: float | None, settings: HealthSettings) -> bool:
