@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tracemalloc
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from tearsheet.archive import signing
 from tearsheet.archive.verify import verify_package as verify
@@ -272,14 +274,15 @@ def test_bulk_writes_one_package_per_article_of_a_source(tmp_path: Path) -> None
 
 
 # What ReplayWeb.page does with an anonymous signedData (wabac.js 2.27.3,
-# src/wacz/certutils.ts): WebCrypto, a P-384 SPKI key, ECDSA with SHA-256 over the UTF-8
-# of "hash", the signature as r||s. Run in Node's WebCrypto.
+# src/wacz/certutils.ts): WebCrypto, the SPKI key imported as P-384 (argv[1] here, to try
+# P-256 too), ECDSA with SHA-256 over the UTF-8 of "hash", the signature as r||s. Run in
+# Node's WebCrypto.
 WEBCRYPTO_CHECK = """
 const signed = JSON.parse(require("fs").readFileSync(0, "utf8"));
 const b64 = (s) => Uint8Array.from(Buffer.from(s, "base64"));
 (async () => {
   const key = await crypto.subtle.importKey("spki", b64(signed.publicKey),
-      {name: "ECDSA", namedCurve: "P-384"}, true, ["verify"]);
+      {name: "ECDSA", namedCurve: process.argv[1]}, true, ["verify"]);
   const ok = await crypto.subtle.verify({name: "ECDSA", hash: "SHA-256"}, key,
       b64(signed.signature), new TextEncoder().encode(signed.hash));
   console.log(ok ? "valid" : "invalid");
@@ -298,15 +301,61 @@ def node() -> str:
     return found
 
 
-def test_replaywebpage_s_webcrypto_check_accepts_the_signature(history: History,
-                                                               tmp_path: Path) -> None:
-    with zipfile.ZipFile(package(history, tmp_path)) as wacz:
+def webcrypto(signed: dict[str, str], curve: str) -> str:
+    run = subprocess.run([node(), "-e", WEBCRYPTO_CHECK, curve], input=json.dumps(signed),
+                         capture_output=True, text=True, check=False)
+    return run.stdout.strip() or run.stderr
+
+
+@pytest.mark.parametrize("curve", ["P-256", "P-384"])
+def test_each_curve_signs_packages_that_verify_and_webcrypto_accepts(
+        tmp_path: Path, curve: str) -> None:
+    history = open_history(settings(tmp_path, curve=curve))
+    try:
+        record_history(history, range(1, 3))
+    finally:
+        history.store.close()
+    out = package(history, tmp_path)
+    assert wacz_validate(out).returncode == 0
+    verdict = verify(out)
+    assert verdict.ok, verdict.failures
+    assert verdict.signer is not None and verdict.signer.curve == curve
+    key = signing.SigningKey.load_or_create(tmp_path / "tearsheet-signing-key.pem", curve)
+    assert key.curve == curve and verdict.signer.fingerprint == key.fingerprint
+    with zipfile.ZipFile(out) as wacz:
         signed = json.loads(wacz.read("datapackage-digest.json"))["signedData"]
-    check = [node(), "-e", WEBCRYPTO_CHECK]
-    run = subprocess.run(check, input=json.dumps(signed), capture_output=True, text=True,
-                         check=False)
-    assert run.stdout.strip() == "valid", run.stdout + run.stderr
+    assert webcrypto(signed, curve) == "valid"
+    # ReplayWeb.page imports the key as P-384: only a P-384 package shows as valid there.
+    assert (webcrypto(signed, "P-384") == "valid") is (curve == "P-384")
     signed["hash"] = signed["hash"][:-1] + ("0" if signed["hash"][-1] != "0" else "1")
-    run = subprocess.run(check, input=json.dumps(signed), capture_output=True, text=True,
-                         check=False)
-    assert run.stdout.strip() == "invalid"
+    assert webcrypto(signed, curve) == "invalid"
+
+
+def test_the_default_curve_is_p256_and_a_key_on_the_other_is_refused(tmp_path: Path) -> None:
+    history = open_history(settings(tmp_path))
+    history.store.close()
+    assert history.settings.proof.curve == "P-256"
+    path = tmp_path / "tearsheet-signing-key.pem"
+    signing.SigningKey.generate("P-384").save(path)
+    config = config_file(history.settings, tmp_path)
+    with pytest.raises(ProofError, match=re.escape(
+            'on P-384, but the setting proof.curve is "P-256"; set proof.curve = "P-384"')):
+        signing.SigningKey.from_settings(history.settings)
+    assert cli("keys", "--config", str(config)) != 0
+    config.write_text(config.read_text().replace('curve = "P-256"', 'curve = "P-384"'))
+    assert cli("keys", "--config", str(config)) == 0
+
+
+def test_a_signature_on_another_curve_is_refused(history: History, tmp_path: Path) -> None:
+    out = package(history, tmp_path)
+    other = signing.SigningKey(ec.generate_private_key(ec.SECP256K1()))
+
+    def resign(data: bytes) -> bytes:
+        digest = json.loads(data)
+        signed = digest["signedData"]
+        digest["signedData"] = other.sign(signed["hash"], signed["created"], "elsewhere")
+        return json.dumps(digest).encode()
+
+    rewrite(out, "datapackage-digest.json", resign)
+    assert verify(out).failures == [
+        "signedData: publicKey is not an ECDSA key on P-256 or P-384"]

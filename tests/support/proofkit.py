@@ -4,6 +4,7 @@ packages opened and tampered with, ``wacz validate`` run on them."""
 from __future__ import annotations
 
 import base64
+import json
 import random
 import subprocess
 import sys
@@ -83,10 +84,13 @@ def record_history(history: History, versions: range, *, size: int = 0,
 
 
 def config_file(settings: Settings, folder: Path) -> Path:
-    """A tearsheet.toml naming the same store and WARC folder, for the CLI."""
+    """A tearsheet.toml naming the same store, WARC folder and proof settings, for the CLI."""
     path = folder / "tearsheet.toml"
+    proof = settings.proof.model_dump(include={"curve", "tsa_url", "timestamp_batch"},
+                                      exclude_none=True)
     path.write_text(f'database_url = "{settings.database_url}"\n'
-                    f'[archive]\ndir = "{settings.archive.dir}"\n')
+                    f'[archive]\ndir = "{settings.archive.dir}"\n[proof]\n'
+                    + "".join(f"{name} = {json.dumps(value)}\n" for name, value in proof.items()))
     return path
 
 

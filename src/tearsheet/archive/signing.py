@@ -6,10 +6,12 @@ public key. Anyone can check the signature with the key in the package; that the
 tearsheet's is checked against what it publishes (``/.well-known/tearsheet-key``,
 ``tearsheet keys``), which is why every report names the key by its fingerprint.
 
-The key is ECDSA on P-384 with SHA-256 and the signature is ``r || s`` (IEEE P1363), over the
-UTF-8 bytes of the hash string: what ArchiveWeb.page signs and ReplayWeb.page verifies, so a
-package opened there shows its signature as valid. (P-256 keys verify here too.) The private
-key is made on first use, written with 0600 permissions, and refused when others can read it.
+The key is ECDSA on ``proof.curve`` — P-256 by default, or P-384 — with SHA-256, and the
+signature is ``r || s`` (IEEE P1363) over the UTF-8 bytes of the hash string: what
+ArchiveWeb.page signs and ReplayWeb.page verifies. ReplayWeb.page imports every key as P-384,
+so only a P-384 package shows a valid signature there; :func:`verify` accepts both. The
+private key is made on first use, written with 0600 permissions, and refused when others can
+read it or when it is not on the configured curve.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ from tearsheet.errors import ProofError
 SPEC_VERSION = "0.1.0"
 """The WACZ Signing and Verification spec this follows (its ``version`` field)."""
 
-CURVE = ec.SECP384R1()
+CURVES: dict[str, type[ec.EllipticCurve]] = {"P-256": ec.SECP256R1, "P-384": ec.SECP384R1}
+"""The curves a key may be on, by the name ``proof.curve`` and WebCrypto give them."""
+DEFAULT_CURVE = "P-256"
 ANONYMOUS_FIELDS = frozenset({"hash", "created", "software", "version", "signature",
                               "publicKey"})
 REQUIRED_FIELDS = frozenset({"hash", "created", "signature", "publicKey"})
@@ -48,6 +52,11 @@ def key_path(settings: Settings) -> Path:
     if settings.proof.key_file is not None:
         return settings.proof.key_file.expanduser()
     return data_dir(settings) / "tearsheet-signing-key.pem"
+
+
+def curve_name(key: ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey) -> str | None:
+    """``P-256`` or ``P-384``; None for any other curve."""
+    return next((name for name, kind in CURVES.items() if isinstance(key.curve, kind)), None)
 
 
 def fingerprint(public_key: ec.EllipticCurvePublicKey) -> str:
@@ -66,15 +75,22 @@ class SigningKey:
         self.path = path
 
     @classmethod
-    def generate(cls) -> SigningKey:
-        return cls(ec.generate_private_key(CURVE))
+    def generate(cls, curve: str = DEFAULT_CURVE) -> SigningKey:
+        return cls(ec.generate_private_key(CURVES[curve]()))
 
     @classmethod
-    def load_or_create(cls, path: Path) -> SigningKey:
-        """The key at ``path``; a new one written there (0600) if there is none."""
+    def from_settings(cls, settings: Settings) -> SigningKey:
+        """The key at ``proof.key_file``, on ``proof.curve`` (made if there is none)."""
+        return cls.load_or_create(key_path(settings), settings.proof.curve)
+
+    @classmethod
+    def load_or_create(cls, path: Path, curve: str = DEFAULT_CURVE) -> SigningKey:
+        """The key at ``path``; a new one on ``curve`` written there (0600) if there is
+        none. A key on another curve is refused: packages would be signed with a curve the
+        settings do not say (which decides whether ReplayWeb.page shows them as valid)."""
         path = path.expanduser()
         if not path.exists():
-            key = cls.generate()
+            key = cls.generate(curve)
             key.save(path)
             return key
         mode = path.stat().st_mode
@@ -88,6 +104,15 @@ class SigningKey:
             raise ProofError(f"{path}: cannot read the signing key ({exc})") from None
         if not isinstance(loaded, ec.EllipticCurvePrivateKey):
             raise ProofError(f"{path}: not an ECDSA private key")
+        found = curve_name(loaded)
+        if found is None:
+            raise ProofError(f"{path}: the signing key is on {loaded.curve.name}; only "
+                             f"{' and '.join(CURVES)} keys sign proof packages (proof.curve)")
+        if found != curve:
+            raise ProofError(f'{path}: the signing key is on {found}, but the setting '
+                             f'proof.curve is "{curve}"; set proof.curve = "{found}" to keep '
+                             f"signing with this key, or move the file away to make a new "
+                             f"{curve} key")
         return cls(loaded, path)
 
     def save(self, path: Path) -> None:
@@ -113,6 +138,10 @@ class SigningKey:
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.public_key)
+
+    @property
+    def curve(self) -> str:
+        return str(curve_name(self.private_key))
 
     def public_pem(self) -> str:
         return self.public_key.public_bytes(
@@ -144,6 +173,7 @@ class Signature:
     fingerprint: str
     created: str
     software: str
+    curve: str = DEFAULT_CURVE
 
 
 def verify(signed: Any, package_hash: str) -> Signature:
@@ -168,8 +198,9 @@ def verify(signed: Any, package_hash: str) -> Signature:
         signature = base64.b64decode(signed["signature"], validate=True)
     except (ValueError, TypeError, binascii.Error) as exc:
         raise ProofError(f"signedData: unreadable publicKey or signature ({exc})") from None
-    if not isinstance(key, ec.EllipticCurvePublicKey):
-        raise ProofError("signedData: publicKey is not an ECDSA key")
+    if not isinstance(key, ec.EllipticCurvePublicKey) or curve_name(key) is None:
+        raise ProofError(f"signedData: publicKey is not an ECDSA key on "
+                         f"{' or '.join(CURVES)}")
     size = (key.curve.key_size + 7) // 8
     if len(signature) == 2 * size:  # r || s, as WebCrypto makes them
         signature = encode_dss_signature(int.from_bytes(signature[:size], "big"),
@@ -179,7 +210,8 @@ def verify(signed: Any, package_hash: str) -> Signature:
     except InvalidSignature:
         raise ProofError("the signature does not verify: datapackage-digest.json was not "
                          "signed by the key it names, or was changed after signing") from None
-    return Signature(fingerprint(key), str(signed["created"]), str(signed.get("software", "")))
+    return Signature(fingerprint(key), str(signed["created"]), str(signed.get("software", "")),
+                     str(curve_name(key)))
 
 
 def read_fingerprint(value: str) -> str:

@@ -29,10 +29,10 @@ def signing_key(settings: Settings) -> SigningKey:
 
     path = key_path(settings)
     existed = path.exists()
-    key = SigningKey.load_or_create(path)
+    key = SigningKey.from_settings(settings)
     if not existed:
-        err_console.print(f"made a new signing key: {path} ({key.fingerprint})", markup=False,
-                          highlight=False)
+        err_console.print(f"made a new {key.curve} signing key: {path} ({key.fingerprint})",
+                          markup=False, highlight=False)
     return key
 
 
@@ -180,8 +180,8 @@ def _print_verdict(package: Path, verdict: Verdict, tsa_checked: bool) -> None:
 def keys(config: ConfigOption = None) -> None:
     """Print the public key proof packages are signed with (made on first use)."""
     key = signing_key(load_settings(config))
-    console.print(f"# tearsheet signing key {key.fingerprint}\n# {key.path}", markup=False,
-                  highlight=False)
+    console.print(f"# tearsheet signing key {key.fingerprint} (ECDSA {key.curve})\n"
+                  f"# {key.path}", markup=False, highlight=False)
     console.print(key.public_pem(), end="", markup=False, highlight=False)
 
 

@@ -189,6 +189,8 @@ class ProofSettings(Section):
 
     ``key_file``: the signing key (ECDSA), made on first use with 0600 permissions; default
     ``tearsheet-signing-key.pem`` beside the SQLite database, else in the data directory.
+    ``curve``: the key's curve, P-256 by default; P-384 is what ReplayWeb.page checks
+    signatures with (a P-256 signature verifies everywhere else but shows unverified there).
     ``tsa_url``: an RFC 3161 timestamping authority; when set, each new version's raw
     capture is timestamped, in batches of up to ``timestamp_batch`` every
     ``timestamp_interval``, retried ``timestamp_retries`` times with a backoff doubling from
@@ -197,6 +199,7 @@ class ProofSettings(Section):
     """
 
     key_file: Path | None = None
+    curve: Literal["P-256", "P-384"] = "P-256"
     tsa_url: str | None = None
     tsa_ca_file: Path | None = None
     timestamp_interval: Duration = 60.0

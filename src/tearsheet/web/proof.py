@@ -17,7 +17,7 @@ from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.responses import FileResponse, PlainTextResponse
 from starlette.background import BackgroundTask
 
-from tearsheet.archive.signing import SigningKey, key_path
+from tearsheet.archive.signing import SigningKey
 from tearsheet.archive.wacz import write_file
 from tearsheet.archive.warc import default_dir
 from tearsheet.config import Settings
@@ -43,7 +43,7 @@ def add_proof_routes(app: FastAPI, browse: Browse, store: Store, settings: Setti
 
     def key() -> SigningKey:
         if not keys:
-            keys.append(SigningKey.load_or_create(key_path(settings)))
+            keys.append(SigningKey.from_settings(settings))
         return keys[0]
 
     def package(article_id: int) -> FileResponse:
