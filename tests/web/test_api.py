@@ -102,6 +102,7 @@ def test_article_with_versions_and_a_version_text(site: str) -> None:
     assert article["versions"][0]["change"] is None
     assert "correction_appended" in article["versions"][1]["change"]["kinds"]
     assert article["events"] == [] and article["status"] is None  # never unpublished
+    assert article["headline_test"] == []
     version = get(site, "/api/v1/articles/1/versions/2")
     assert version["text"].startswith("The council approved a budget of 421 million")
     assert HOSTILE in version["text"]  # JSON carries the text as it was; no HTML here

@@ -2,7 +2,9 @@
 
 A page serving alternating headlines — an A/B test — shows the same two or more headlines
 again and again; a headline edit changes and stays changed. Given the headline of each
-stored version, in order, :func:`read_headlines` finds the tests (every headline that comes
+stored version, in order (and the test the tracker recorded, if any: once a headline comes
+back its flips are counted in ``headline_tests`` instead of stored), :func:`read_headlines`
+finds the tests (every headline that comes
 back after another, with the headlines it alternated with, and how many versions showed
 each) and counts the edits (headline changes outside any test). Headlines are compared on
 their typographic key, so a curly quote is not a variant.
@@ -38,8 +40,14 @@ class Headlines:
     test_flips: int  # headline changes inside a test
 
 
-def read_headlines(titles: Sequence[str | None]) -> Headlines:
-    """Tests and edits in the headlines of an article's versions (oldest first)."""
+def read_headlines(titles: Sequence[str | None],
+                   variants: Sequence[tuple[str | None, int]] = ()) -> Headlines:
+    """Tests and edits in the headlines of an article's versions (oldest first).
+
+    ``variants``: a test the tracker recorded (headline, times seen; ``headline_tests``),
+    whose flips were not stored as versions: a change between two of its headlines is a
+    flip of that test, not an edit."""
+    known = {typographic_key(h or "") for h, _ in variants}
     keys = [typographic_key(t or "") for t in titles]
     runs: list[tuple[str, int, int]] = []  # (key, first index, last index)
     for index, key in enumerate(keys):
@@ -71,5 +79,9 @@ def read_headlines(titles: Sequence[str | None]) -> Headlines:
         tests.append(HeadlineTest(tuple((shown[k], n) for k, n in seen.items()),
                                   runs[start][1] + 1, runs[end][2] + 1))
         inside.update(range(start + 1, end + 1))  # run r starts with a flip of the test
+    if len(known) > 1:  # the tracker's record of the test, with every time it was seen
+        tests = [HeadlineTest(tuple((h or "", n) for h, n in variants), 1, len(titles))]
+        inside.update(r for r in range(1, len(runs))
+                      if runs[r][0] in known and runs[r - 1][0] in known)
     changes = len(runs) - 1
     return Headlines(tuple(tests), changes - len(inside), len(inside))

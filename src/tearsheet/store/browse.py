@@ -25,6 +25,7 @@ from tearsheet.store.schema import (
     article_events,
     articles,
     checks,
+    headline_tests,
     notify_state,
     sources,
     versions,
@@ -239,6 +240,14 @@ class Browse:
         query = (select(article_events).where(article_events.c.article_id == article_id)
                  .order_by(article_events.c.at, article_events.c.id))
         return self._all(query)
+
+    def headline_variants(self, article_id: int) -> list[tuple[str | None, int]]:
+        """The variants of the article's headline test (headline, times seen), if any."""
+        h = headline_tests.c
+        query = (select(h.headline, h.seen).where(h.article_id == article_id)
+                 .order_by(h.first_seen_at, h.id))
+        with self.engine.connect() as conn:
+            return [(row.headline, int(row.seen)) for row in conn.execute(query)]
 
     def versions(self, article_id: int, numbers: tuple[int, ...] | None = None,
                  with_text: bool = True) -> list[dict[str, Any]]:

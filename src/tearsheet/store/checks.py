@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from tearsheet.diff.align import Document
 from tearsheet.diff.trace import index_keys
 from tearsheet.store import proofs
-from tearsheet.store.records import CheckRecord, Outcome
-from tearsheet.store.schema import article_events, articles, checks, versions
+from tearsheet.store.records import CheckRecord, HeadlineFlip, Outcome
+from tearsheet.store.schema import article_events, articles, checks, headline_tests, versions
 from tearsheet.store.tracing import index_version
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,16 @@ class Checks:
 
     engine: Engine
     worker_id: str
+
+    def headline_seen(self, article_id: int, digest: str) -> bool:
+        """Whether the article's page was served with this fingerprint before: a stored
+        version's, or a headline test's variant."""
+        with self.engine.connect() as conn:
+            return conn.scalar(select(versions.c.id).where(
+                versions.c.article_id == article_id, versions.c.content_hash == digest)
+                .limit(1)) is not None or conn.scalar(select(headline_tests.c.id).where(
+                    headline_tests.c.article_id == article_id,
+                    headline_tests.c.content_hash == digest)) is not None
 
     def record_check(self, record: CheckRecord) -> int | None:
         """Record one check and move the schedule on, in one transaction.
@@ -102,6 +113,9 @@ class Checks:
             http_status=record.http_status, error=record.error, elapsed_ms=record.elapsed_ms,
             source_id=article.source_id, reason=record.reason, body_length=record.body_length,
         ))
+        if record.headline_flip is not None:  # an A/B test's variant seen, not a version
+            _seen_headline(conn, article.id, record.headline_flip, record.checked_at)
+            values["content_hash"] = record.headline_flip.content_hash
         if record.event is not None:  # beside the check, never a version
             conn.execute(article_events.insert().values(
                 article_id=article.id, kind=record.event.kind, at=record.checked_at,
@@ -109,3 +123,24 @@ class Checks:
             values["status"] = record.event.state
         conn.execute(update(articles).where(articles.c.id == article.id).values(**values))
         return number
+
+
+def _seen_headline(conn: Connection, article_id: int, flip: HeadlineFlip,
+                   at: datetime) -> None:
+    """Count the variant seen; a test's first flip also enters the variant the last version
+    shows, seen as often as versions showed it."""
+    h = headline_tests.c
+    for headline, digest, served in ((flip.shown[0], flip.shown[1], False),
+                                     (flip.headline, flip.content_hash, True)):
+        found = conn.execute(select(h.id).where(h.article_id == article_id,
+                                                h.content_hash == digest)).first()
+        if found is not None:
+            if served:
+                conn.execute(update(headline_tests).where(h.id == found.id)
+                             .values(seen=h.seen + 1, last_seen_at=at))
+            continue
+        shown = int(conn.scalar(select(func.count()).select_from(versions).where(
+            versions.c.article_id == article_id, versions.c.content_hash == digest)) or 0)
+        conn.execute(headline_tests.insert().values(
+            article_id=article_id, headline=headline, content_hash=digest,
+            seen=shown + (1 if served else 0) or 1, first_seen_at=at, last_seen_at=at))

@@ -105,6 +105,17 @@ class WarcPointer:
 
 
 @dataclass(frozen=True)
+class HeadlineFlip:
+    """A headline served again, the body unchanged: a variant of an A/B test, recorded as
+    seen (``headline_tests``) instead of as a version. ``shown`` is the variant of the last
+    stored version, so a test's first flip records both."""
+
+    headline: str | None
+    content_hash: str
+    shown: tuple[str | None, str]  # (headline, content_hash) of the last version
+
+
+@dataclass(frozen=True)
 class ArticleEvent:
     """An article event to record with a check (see :mod:`tearsheet.tracker.events`), and
     the state the article is in after it (None: live)."""
@@ -133,6 +144,7 @@ class CheckRecord:
     reason: str | None = None  # why it failed, for machines (see tracker.health)
     body_length: int | None = None  # characters of the body it read
     event: ArticleEvent | None = None  # what happened to the article (never a version)
+    headline_flip: HeadlineFlip | None = None  # an A/B test's headline seen again
 
     def __post_init__(self) -> None:  # an outcome given by name is still an Outcome
         object.__setattr__(self, "outcome", Outcome(self.outcome))

@@ -27,7 +27,13 @@ from sqlalchemy import func, select
 
 from tearsheet.diff.headlines import read_headlines
 from tearsheet.diff.summary import ChangeSummary
-from tearsheet.store.schema import article_events, articles, sources, versions
+from tearsheet.store.schema import (
+    article_events,
+    articles,
+    headline_tests,
+    sources,
+    versions,
+)
 from tearsheet.store.store import Store
 
 TOP = 5  # most-changed articles listed per source
@@ -113,6 +119,12 @@ def outlet_report(store: Store, *, since: datetime | None = None,
     about: dict[int, tuple[str, str | None]] = {}
     titles: dict[int, list[str | None]] = defaultdict(list)  # each article's headlines
     with store.engine.connect() as conn:
+        variants: dict[int, list[tuple[str | None, int]]] = defaultdict(list)
+        for article_id, headline, count in conn.execute(
+                select(headline_tests.c.article_id, headline_tests.c.headline,
+                       headline_tests.c.seen)
+                .order_by(headline_tests.c.first_seen_at, headline_tests.c.id)):
+            variants[article_id].append((headline, int(count)))
         for row in conn.execute(query.order_by(v.article_id, v.number)):
             report = rows.setdefault(row.source, SourceReport(row.source))
             report.versions += 1
@@ -139,7 +151,7 @@ def outlet_report(store: Store, *, since: datetime | None = None,
             for article_id, count in sorted(changed[name].items(),
                                             key=lambda item: (-item[1], item[0]))[:top]]
         for article_id in seen[name]:
-            headlines = read_headlines(titles[article_id])
+            headlines = read_headlines(titles[article_id], variants.get(article_id, ()))
             report.headline_tests += len(headlines.tests)
             report.headline_edits += headlines.edits
     for name, count in _unpublished(store, since, until, source).items():

@@ -206,6 +206,21 @@ article_events = Table(
     Index("ix_article_events_at", "at"),
 )
 
+# Headlines a page serves in alternation (0013): each variant of an article's A/B test,
+# the fingerprint of the page with it, and how often a check saw it (see
+# tearsheet.diff.headlines); the flips are not versions.
+headline_tests = Table(
+    "headline_tests", metadata,
+    Column("id", Id, primary_key=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("headline", Text),
+    Column("content_hash", String(64), nullable=False),
+    Column("seen", Integer, nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    UniqueConstraint("article_id", "content_hash"),
+)
+
 checks = Table(
     "checks", metadata,
     Column("id", Id, primary_key=True),

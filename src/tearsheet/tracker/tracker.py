@@ -43,6 +43,7 @@ from tearsheet.store.records import (
     CheckRecord,
     DueArticle,
     DueFeed,
+    HeadlineFlip,
     NewVersion,
     Outcome,
 )
@@ -219,6 +220,7 @@ class Tracker:
         previous: dict[str, Any] | None = None  # the last version, read once when it changed
         extraction: Extraction | None = None
         event: ArticleEvent | None = None  # unpublished, moved, …: never a version
+        flip: HeadlineFlip | None = None  # an A/B test's headline again: never a version
         try:
             response = await self._fetch(article)
             self.metrics.fetched(time.monotonic() - started, len(response.body))
@@ -246,6 +248,7 @@ class Tracker:
                 digest = fingerprint(extraction)
                 if digest != article.content_hash:
                     previous = await asyncio.to_thread(self._previous, article)
+                    flip = await self._headline_flip(article, extraction, digest, previous)
                 verdict = judge(digest, len(extraction.text), article.content_hash,
                                 len(previous["text"]) if previous is not None else None)
                 if verdict is Verdict.CONFIRM_SHRINK:
@@ -270,7 +273,7 @@ class Tracker:
                 else None)
 
         event = event or events.after_success(article.status)
-        changed = digest is not None and digest != article.content_hash
+        changed = digest is not None and digest != article.content_hash and flip is None
         capture = await self.archive.capture(response, new_version=changed)
         if not changed:
             timing = schedule.after_unchanged(now, article.check_interval, last_changed,
@@ -281,7 +284,8 @@ class Tracker:
                 check_interval=timing.interval, http_status=response.status,
                 elapsed_ms=_ms_since(started), etag=response.etag,
                 last_modified=response.last_modified,
-                body_length=len(extraction.text) if extraction else None, event=event))
+                body_length=len(extraction.text) if extraction else None, event=event,
+                headline_flip=flip))
             self.stats.unchanged += 1
             await self.watch.observe(article.source_id, Outcome.UNCHANGED, None)
             return CheckResult(Outcome.UNCHANGED, extraction=extraction)
@@ -304,6 +308,18 @@ class Tracker:
         self._event(logging.INFO, f"version {number} of {article.url}: {extraction.title or ''}")
         await self.watch.observe(article.source_id, Outcome.NEW_VERSION, None)
         return CheckResult(Outcome.NEW_VERSION, version=number, extraction=extraction)
+
+    async def _headline_flip(self, article: DueArticle, extraction: Extraction, digest: str,
+                             previous: dict[str, Any] | None) -> HeadlineFlip | None:
+        """The page shows a headline it showed before, the body and byline unchanged: an
+        A/B test's variant, counted as seen rather than stored as a version again."""
+        if previous is None or extraction.text != previous["text"] or \
+                extraction.byline != previous["byline"]:
+            return None
+        if not await self.writer.call(self.store.headline_seen, article.id, digest):
+            return None  # a new headline: an edit, until it comes back
+        return HeadlineFlip(extraction.title, digest,
+                            (previous["title"], previous["content_hash"]))
 
     async def _failed(self, article: DueArticle, now: datetime, started: float,
                       status: int | None, error: str, event: ArticleEvent | None,

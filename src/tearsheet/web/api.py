@@ -209,8 +209,10 @@ def router(settings: Settings, browse: Browse, curation: Curation,
                     for v in browse.versions(article_id, with_text=False)]
         events = [m.ArticleEvent(**{k: e[k] for k in m.ArticleEvent.model_fields})
                   for e in browse.article_events(article_id)]
+        test = [m.HeadlineVariant(headline=h, seen=n)
+                for h, n in browse.headline_variants(article_id)]
         return m.Article(**{k: row[k] for k in _ARTICLE_FIELDS}, versions=versions,
-                         events=events)
+                         events=events, headline_test=test)
 
     @api.get("/articles/{article_id}/versions/{number}", response_model=m.Version,
              responses=_READ_ERRORS)
@@ -305,7 +307,8 @@ def router(settings: Settings, browse: Browse, curation: Curation,
     return api
 
 
-_ARTICLE_FIELDS = [name for name in m.Article.model_fields if name not in ("versions", "events")]
+_ARTICLE_FIELDS = [name for name in m.Article.model_fields
+                   if name not in ("versions", "events", "headline_test")]
 
 
 def _summary(row: dict[str, Any]) -> m.ChangeSummary | None:

@@ -118,12 +118,20 @@ class ArticleEvent(Model):
     detail: str | None  # the new address, where it was redirected, why
 
 
+class HeadlineVariant(Model):
+    """A headline the page alternates with others (an A/B test), and how often it was seen."""
+
+    headline: str | None
+    seen: int
+
+
 class Article(ArticleBrief):
     published_at: datetime | None
     last_checked_at: datetime | None
     status: str | None  # null: live; unpublished, paywalled, blocked, moved
     versions: list[VersionBrief]
     events: list[ArticleEvent]
+    headline_test: list[HeadlineVariant]  # empty: no A/B test recorded
 
 
 class Version(Model):

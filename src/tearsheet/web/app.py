@@ -235,7 +235,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         status = words.check_status(article, settings.schedule.retire_after)
         # Copies among tracked outlets: an alignment per linked article, off the loop.
         linked = await run_in_threadpool(republications, store, article_id)
-        headlines = read_headlines([v["title"] for v in versions])
+        headlines = read_headlines([v["title"] for v in versions],
+                                   browse.headline_variants(article_id))
         return page(request, "article.html", article=article, versions=history, status=status,
                     first=versions[0] if versions else None, linked=linked,
                     stale=stale_note(article["source"], linked),
