@@ -27,7 +27,7 @@ from tests.support.cli import cli
 from tests.support.simulated import CONFIG, source, track
 
 SPEED = 10.0  # simulated seconds per real second
-STEP = 30.0  # simulated seconds between versions: 3 s, six checks' worth
+STEP = 50.0  # simulated seconds between versions: 5 s, eight checks' worth (a loaded machine)
 
 FERRY = ["The ferry carried 214 passengers when it ran aground off Gull Point on Sunday.",
          "The harbour master said an inquiry into the grounding would begin on Tuesday."]

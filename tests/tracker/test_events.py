@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import feedparser
 import httpx
 import pytest
 
@@ -115,5 +116,10 @@ def test_the_tracker_records_events_and_never_a_version(
             html = httpx.get(f"{base}/articles/{gone['id']}").text
             assert "<h2>Events</h2>" in html and "unpublished (HTTP 410)" in html
             assert "back online" in html
+            feed = feedparser.parse(httpx.get(f"{base}/articles/{gone['id']}/feed.atom").text)
+            titles = [entry.title for entry in feed.entries]
+            assert titles[:2] == ["Back online: The gone story",
+                                  "Unpublished: The gone story"]  # newest first
+            assert len({entry.id for entry in feed.entries}) == len(feed.entries)
     finally:
         store.close()

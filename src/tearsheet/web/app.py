@@ -64,6 +64,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                                  later=humanize.later, stamp=humanize.stamp,
                                  inline=html_inline, field_name=field_name,
                                  summary_line=words.summary_line,
+                                 event_words=words.EVENT_WORDS,
                                  feed_links=feeds.feed_links)
 
     @asynccontextmanager

@@ -10,6 +10,7 @@ feed costs one indexed query.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -27,6 +28,7 @@ from tearsheet.store.browse import Browse
 from tearsheet.web import syndication
 from tearsheet.web.params import ArticleId, IntentParam
 from tearsheet.web.syndication import Entry, Feed
+from tearsheet.web.words import EVENT_WORDS
 
 FEED_SIZE = 50
 EXCERPT_UNITS = 6  # changed sentences shown in an entry's HTML excerpt
@@ -56,14 +58,19 @@ def router(browse: Browse, change_between: ChangeOf) -> APIRouter:
     routes = APIRouter(include_in_schema=False)
 
     def answer(request: Request, fmt: str, title: str, page: str,
-               rows: list[dict[str, Any]]) -> Response:
+               rows: list[dict[str, Any]],
+               happened: list[dict[str, Any]] | None = None) -> Response:
+        """The feed of ``rows`` (changes) and ``happened`` (an article's events)."""
         if fmt not in FORMATS:
             raise HTTPException(404, f"no feed format {fmt!r} (atom or rss)")
         render, media_type = FORMATS[fmt]
+        happened = happened or []
         tag = hashlib.sha256(
             f"{__version__}|{fmt}|{request.url.path}?{request.url.query}|".encode()
-            + b",".join(str(row["id"]).encode() for row in rows)).hexdigest()[:32]
-        newest = max((row["captured_at"] for row in rows), default=syndication.EPOCH)
+            + b",".join(str(row["id"]).encode() for row in rows)
+            + b"|" + b",".join(str(e["id"]).encode() for e in happened)).hexdigest()[:32]
+        newest = max([*(row["captured_at"] for row in rows), *(e["at"] for e in happened)],
+                     default=syndication.EPOCH)
         headers = {"ETag": f'"{tag}"', "Last-Modified": format_datetime(newest, usegmt=True),
                    "Cache-Control": "max-age=60"}
         if _not_modified(request, tag, newest):
@@ -71,7 +78,9 @@ def router(browse: Browse, change_between: ChangeOf) -> APIRouter:
         base = str(request.base_url).rstrip("/")
         feed = Feed(id=f"{base}{request.url.path}?{request.url.query}".rstrip("?"),
                     title=title, link=base + page, self_link=str(request.url),
-                    entries=[_entry(row, base, change_between) for row in rows])
+                    entries=sorted([*(_entry(row, base, change_between) for row in rows),
+                                    *(_event_entry(e, base) for e in happened)],
+                                   key=lambda entry: entry.updated, reverse=True))
         return Response(render(feed), media_type=media_type, headers=headers)
 
     @routes.get("/feed.{fmt}")
@@ -117,8 +126,10 @@ def router(browse: Browse, change_between: ChangeOf) -> APIRouter:
             raise HTTPException(404, f"no article {article_id}")
         rows = browse.latest_changes(FEED_SIZE, article_id=article_id, boring=True)
         title = article["title"] or article["url"]
+        happened = [{**e, "url": article["url"], "title": title}
+                    for e in browse.article_events(article_id)[-FEED_SIZE:]]
         return answer(request, fmt, f"tearsheet: changes to “{title}”",
-                      f"/articles/{article_id}", rows)
+                      f"/articles/{article_id}", rows, happened)
 
     return routes
 
@@ -151,6 +162,17 @@ def excerpt(change: Change, limit: int = EXCERPT_UNITS) -> str:
     if note is not None:
         parts.append(f"<p><b>{escape(note.kind.replace('_', ' '))}</b>: {escape(note.text)}</p>")
     return "\n".join(parts)
+
+
+def _event_entry(event: dict[str, Any], base: str) -> Entry:
+    """An article event (unpublished, moved, …) as a feed entry: never a version."""
+    what = EVENT_WORDS.get(event["kind"], event["kind"])
+    detail = f" ({event['detail']})" if event["detail"] else ""
+    return Entry(
+        id=uuid.uuid5(uuid.NAMESPACE_URL, f"{event['url']}#event-{event['id']}").urn,
+        title=f"{what[:1].upper()}{what[1:]}: {event['title']}",
+        link=f"{base}/articles/{event['article_id']}", updated=event["at"],
+        summary=f"{what}{detail}", html=f"<p>{escape(what + detail)}</p>")
 
 
 def _entry(row: dict[str, Any], base: str, change_between: ChangeOf) -> Entry:

@@ -10,6 +10,11 @@ from markupsafe import Markup, escape
 from tearsheet.diff.summary import ChangeSummary, kind_label
 from tearsheet.humanize import duration
 
+EVENT_WORDS = {"unpublished": "unpublished", "moved": "moved to a new address",
+               "paywalled": "put behind a paywall", "blocked": "blocked to automated reading",
+               "returned": "back online"}
+"""An article event (:mod:`tearsheet.tracker.events`) in words."""
+
 
 def check_status(article: dict[str, object], retire_after: float,
                  now: datetime | None = None) -> str:
