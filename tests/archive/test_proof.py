@@ -359,3 +359,13 @@ def test_a_signature_on_another_curve_is_refused(history: History, tmp_path: Pat
     rewrite(out, "datapackage-digest.json", resign)
     assert verify(out).failures == [
         "signedData: publicKey is not an ECDSA key on P-256 or P-384"]
+
+
+def test_strict_needs_no_root_when_nothing_is_timestamped(
+        history: History, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = package(history, tmp_path)
+    capsys.readouterr()
+    assert cli("verify", str(out), "--strict") == 0
+    printed = capsys.readouterr().out
+    assert "NOT CHECKED: the signer's key" in printed
+    assert "timestamp authority" not in printed

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tearsheet.archive import timestamps
+from tearsheet.archive import signing, timestamps
 from tearsheet.archive.stamper import Stamper
 from tearsheet.archive.verify import verify_package as verify
 from tearsheet.config import load_settings
@@ -178,3 +178,36 @@ def test_a_tracker_pass_stamps_the_captures_it_stored(server: LocalServer, tmp_p
         assert tsa.requests == 1
     finally:
         store.close()
+
+
+def test_verify_names_the_trust_anchors_it_did_not_check_and_strict_fails_on_them(
+        history: History, authority: Authority, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    record_history(history, range(1, 3))
+    asyncio.run(Stamper(history.settings, history.store).drain())
+    out = tmp_path / "proof.wacz"
+    config = config_file(history.settings, tmp_path)
+    assert cli("proof", URL, "--out", str(out), "--config", str(config)) == 0
+    capsys.readouterr()
+    empty = tmp_path / "empty.toml"  # no proof.tsa_ca_file: no root to check against
+    empty.write_text("")
+
+    assert cli("verify", str(out), "--config", str(empty)) == 0  # all that can be checked
+    printed = capsys.readouterr().out
+    assert ("NOT CHECKED: the timestamp authority CN=tearsheet test TSA was not chained to a "
+            "trusted root certificate") in printed
+    assert "NOT CHECKED: the signer's key sha256:" in printed
+    assert "all checks hold; 2 trust anchors not checked" in printed
+    assert "FAILS" not in printed
+
+    assert cli("verify", str(out), "--strict", "--config", str(empty)) == 1
+    printed = capsys.readouterr().out
+    assert ("FAILS: --strict: 2 timestamped captures were not checked against a trusted root "
+            "certificate") in printed
+
+    key = signing.SigningKey.from_settings(history.settings)
+    assert cli("verify", str(out), "--strict", "--tsa-ca", str(authority.ca),
+               "--key", key.fingerprint, "--config", str(empty)) == 0
+    printed = capsys.readouterr().out
+    assert "NOT CHECKED" not in printed
+    assert "all checks hold, with every trust anchor checked" in printed

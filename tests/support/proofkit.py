@@ -29,7 +29,9 @@ URL = "https://news.example/2026/11/harbour-story"
 
 
 def settings(tmp_path: Path, url: str | None = None, **proof: Any) -> Settings:
-    """SQLite in ``tmp_path`` (or the store at ``url``), WARC files in ``tmp_path/warc``."""
+    """SQLite in ``tmp_path`` (or the store at ``url``), WARC files in ``tmp_path/warc``, the
+    signing key in ``tmp_path`` (never the user's data directory, PostgreSQL or not)."""
+    proof.setdefault("key_file", str(tmp_path / "tearsheet-signing-key.pem"))
     return load_settings(None, database_url=url or f"sqlite:///{tmp_path / 'ts.db'}",
                          archive={"dir": str(tmp_path / "warc")}, proof=proof)
 
@@ -86,11 +88,12 @@ def record_history(history: History, versions: range, *, size: int = 0,
 def config_file(settings: Settings, folder: Path) -> Path:
     """A tearsheet.toml naming the same store, WARC folder and proof settings, for the CLI."""
     path = folder / "tearsheet.toml"
-    proof = settings.proof.model_dump(include={"curve", "tsa_url", "timestamp_batch"},
-                                      exclude_none=True)
+    proof = settings.proof.model_dump(include={"key_file", "curve", "tsa_url",
+                                               "timestamp_batch"}, exclude_none=True)
+    lines = [f"{name} = {json.dumps(value if isinstance(value, int) else str(value))}\n"
+             for name, value in proof.items()]
     path.write_text(f'database_url = "{settings.database_url}"\n'
-                    f'[archive]\ndir = "{settings.archive.dir}"\n[proof]\n'
-                    + "".join(f"{name} = {json.dumps(value)}\n" for name, value in proof.items()))
+                    f'[archive]\ndir = "{settings.archive.dir}"\n[proof]\n' + "".join(lines))
     return path
 
 

@@ -56,6 +56,34 @@ class Verdict:
     def ok(self) -> bool:
         return not self.failures
 
+    @property
+    def unrooted_stamps(self) -> int:
+        """Captures whose timestamp verified but was not chained to a trusted root."""
+        return sum(c.stamp is not None and c.stamp.trusted is None for c in self.captures)
+
+    def unchecked(self) -> list[str]:
+        """The trust anchors this check did not reach: the package is consistent and signed
+        by the key it names, but whose key that is, and whether the timestamp authority is
+        the one it claims to be, the reader must still settle."""
+        found: list[str] = []
+        if self.signer is not None and self.key_matches is None:
+            found.append(f"the signer's key {self.signer.fingerprint} was not compared with "
+                         "the publisher's (give --key with the fingerprint or PEM of their "
+                         "/.well-known/tearsheet-key)")
+        authorities = sorted({c.stamp.tsa for c in self.captures
+                              if c.stamp is not None and c.stamp.trusted is None})
+        found.extend(f"the timestamp authority {tsa} was not chained to a trusted root "
+                     "certificate (give --tsa-ca with its root, or set proof.tsa_ca_file)"
+                     for tsa in authorities)
+        return found
+
+    def require_roots(self) -> None:
+        """``--strict``: a timestamp not checked against a trusted root is a failure."""
+        if self.unrooted_stamps:
+            self.failures.append(f"--strict: {self.unrooted_stamps} timestamped captures were "
+                                 "not checked against a trusted root certificate (--tsa-ca "
+                                 "or proof.tsa_ca_file)")
+
 
 def verify_package(path: Path, *, key: str | None = None,
            tsa_roots: Sequence[x509.Certificate] | None = None) -> Verdict:

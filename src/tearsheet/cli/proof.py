@@ -129,10 +129,12 @@ def verify(
     tsa_ca: Annotated[Path | None, typer.Option(help=(
         "Root certificates (PEM) the timestamping authority must chain to (default: "
         "proof.tsa_ca_file)."))] = None,
+    strict: Annotated[bool, typer.Option(help=(
+        "Fail when a timestamp could not be checked against a trusted root."))] = False,
     config: ConfigOption = None,
 ) -> None:
     """Check every hash, the signature and each timestamp of a package; exit 0 only when
-    all hold."""
+    all that can be checked holds (the trust anchors not checked are listed)."""
     from tearsheet.archive.signing import read_fingerprint
     from tearsheet.archive.timestamps import load_certificates
     from tearsheet.archive.verify import verify_package
@@ -145,14 +147,17 @@ def verify(
         except OSError as exc:
             raise ProofError(f"{ca}: cannot read it ({exc})") from None
     verdict = verify_package(package, key=read_fingerprint(key) if key else None, tsa_roots=roots)
-    _print_verdict(package, verdict, roots is not None)
+    if strict:
+        verdict.require_roots()
+    _print_verdict(package, verdict)
     if not verdict.ok:
         raise typer.Exit(1)
 
 
-def _print_verdict(package: Path, verdict: Verdict, tsa_checked: bool) -> None:
+def _print_verdict(package: Path, verdict: Verdict) -> None:
     def say(text: str, style: str = "") -> None:
-        console.print(f"[{style}]{escape(text)}[/]" if style else escape(text), highlight=False)
+        console.print(f"[{style}]{escape(text)}[/]" if style else escape(text), highlight=False,
+                      soft_wrap=True)
 
     if verdict.url:
         say(f"{package}: {verdict.url}, {verdict.versions} versions", "bold")
@@ -164,16 +169,24 @@ def _print_verdict(package: Path, verdict: Verdict, tsa_checked: bool) -> None:
     for capture in verdict.captures:
         line = f"version {capture.number}: {capture.url} captured {capture.captured_at}"
         if capture.stamp is not None:
-            trust = "" if tsa_checked else ", authority not checked against a root (--tsa-ca)"
+            trust = "" if capture.stamp.trusted else " (its root not checked)"
             line += (f"; timestamped {capture.stamp.time:%Y-%m-%dT%H:%M:%SZ} by "
                      f"{capture.stamp.tsa}{trust}")
         say(line)
     for note in verdict.notes:
         say(note, "dim")
+    unchecked = verdict.unchecked()
+    for anchor in unchecked:
+        say(f"NOT CHECKED: {anchor}", "yellow")
     for failure in verdict.failures:
         say(f"FAILS: {failure}", "bold red")
-    say("all checks hold" if verdict.ok else f"{len(verdict.failures)} checks fail",
-        "bold green" if verdict.ok else "bold red")
+    if not verdict.ok:
+        say(f"{len(verdict.failures)} checks fail", "bold red")
+    elif unchecked:
+        say(f"all checks hold; {len(unchecked)} trust anchors not checked (NOT CHECKED above)",
+            "bold green")
+    else:
+        say("all checks hold, with every trust anchor checked", "bold green")
 
 
 @app.command()
