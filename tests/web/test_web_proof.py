@@ -65,3 +65,50 @@ def test_no_package_for_an_unknown_or_hidden_article(served: tuple[str, int],
     finally:
         store.close()
     assert httpx.get(f"{base}/articles/{article_id}/proof.wacz").status_code == 404
+
+
+ORIGIN = {"Origin": "https://replayweb.page"}
+
+
+def test_replaywebpage_can_read_a_package_by_url_from_another_origin(tmp_path: Path) -> None:
+    """Its loader asks for ranges of the file from its own origin: every route answers any
+    origin, the preflight allows Range, and the ranges are of one and the same file."""
+    history = open_history(settings(tmp_path))
+    record_history(history, range(1, 3))
+    try:
+        with serve(create_app(history.settings, history.store)) as base:
+            for path in (f"/articles/{history.article_id}/proof.wacz",
+                         f"/api/v1/articles/{history.article_id}/proof",
+                         "/.well-known/tearsheet-key"):
+                reply = httpx.get(base + path, headers=ORIGIN)
+                assert reply.status_code == 200, path
+                assert reply.headers["access-control-allow-origin"] == "*", path
+                preflight = httpx.options(base + path, headers={
+                    **ORIGIN, "Access-Control-Request-Method": "GET",
+                    "Access-Control-Request-Headers": "range"})
+                assert preflight.status_code == 204, path
+                assert preflight.headers["access-control-allow-origin"] == "*"
+                assert "Range" in preflight.headers["access-control-allow-headers"]
+                assert "GET" in preflight.headers["access-control-allow-methods"]
+
+            url = f"{base}/articles/{history.article_id}/proof.wacz"
+            whole = httpx.get(url, headers=ORIGIN)
+            assert "Content-Range" in whole.headers["access-control-expose-headers"]
+            head = httpx.head(url, headers=ORIGIN)
+            assert int(head.headers["content-length"]) == len(whole.content)
+            size = len(whole.content)
+            parts = [httpx.get(url, headers={**ORIGIN, "Range": f"bytes={start}-{end}"})
+                     for start, end in ((0, 999), (1000, size - 1))]
+            assert [p.status_code for p in parts] == [206, 206]
+            assert parts[1].headers["content-range"] == f"bytes 1000-{size - 1}/{size}"
+            assert parts[0].content + parts[1].content == whole.content  # the same bytes
+            assert httpx.get(url).content == whole.content
+
+            record_history(history, range(3, 4))  # the article changed: a new package
+            changed = tmp_path / "changed.wacz"
+            changed.write_bytes(httpx.get(url).content)
+            assert len(verify_package(changed).captures) == 3
+            cached = list((tmp_path / "proof-packages").glob("*.wacz"))
+            assert len(cached) == 1  # the earlier state's package is gone
+    finally:
+        history.store.close()

@@ -70,6 +70,20 @@ class Proofs:
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
+    def package_state(self, article_id: int) -> tuple[int, int, int, int]:
+        """What an article's package depends on: its versions (count, last id) and stamped
+        captures (count, last batch). Equal states make equal packages, so one written
+        for a state can be served again (a reader's range requests get the same bytes)."""
+        v, s = versions.c, capture_stamps.c
+        with self.engine.connect() as conn:
+            count, last = conn.execute(select(func.count(), func.coalesce(func.max(v.id), 0))
+                                       .where(v.article_id == article_id)).one()
+            stamped, batch = conn.execute(
+                select(func.count(), func.coalesce(func.max(s.batch_id), 0))
+                .join(versions, v.id == s.version_id)
+                .where(v.article_id == article_id, s.status == "stamped")).one()
+        return int(count), int(last), int(stamped), int(batch)
+
     def stamps_of(self, article_id: int) -> dict[int, CaptureStamp]:
         """The timestamps of the article's versions that have one, by version id."""
         s, b = capture_stamps.c, timestamp_batches.c
