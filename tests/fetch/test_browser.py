@@ -4,6 +4,9 @@ cookies kept per source, settling on a selector, and errors that name what is mi
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -102,3 +105,55 @@ def test_missing_playwright_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     with pytest.raises(BrowserUnavailableError, match=r'pip install "tearsheet\[browser\]"'):
         asyncio.run(go())
+
+
+def test_a_killed_chromium_is_started_again(site: Site, server: LocalServer,
+                                            tmp_path: Path) -> None:
+    site.publish("budget")
+    settings = settings_for(tmp_path)
+
+    async def go() -> None:
+        async with Fetcher(settings.fetch) as fetcher, Browser(settings.fetch, fetcher) as b:
+            url = server.url("/app/budget")
+            assert b"<article>" in (await b.render(url, RenderOptions("s"))).document
+            for pid in chromium_processes():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            while chromium_processes():
+                await asyncio.sleep(0.05)
+            with contextlib.suppress(Exception):  # the check under way may fail
+                await b.render(url, RenderOptions("s"))
+            assert b"<article>" in (await b.render(url, RenderOptions("s"))).document
+
+    asyncio.run(go())
+
+
+def chromium_processes() -> list[int]:
+    """This process's Chromium children (Playwright's driver runs it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        parent = next(int(line.split()[1]) for line in status.splitlines()
+                      if line.startswith("PPid:"))
+        if comm.startswith("chrom") and _descends_from(parent, os.getpid()):
+            found.append(int(entry.name))
+    return found
+
+
+def _descends_from(pid: int, ancestor: int) -> bool:
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return False
+        pid = next(int(line.split()[1]) for line in status.splitlines()
+                   if line.startswith("PPid:"))
+    return False

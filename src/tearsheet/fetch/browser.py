@@ -144,8 +144,12 @@ class Browser:
 
     async def start(self) -> None:
         async with self._lock:
-            if self._browser is not None:
+            if self._browser is not None and self._browser.is_connected():
                 return
+            if self._browser is not None:  # Chromium died (killed, out of memory): again
+                log.warning("Chromium is gone; starting it again")
+                self._contexts.clear()
+                await self._stop()
             executable = find_chromium(self.settings.browser_path)
             manager = await _playwright()().start()
             try:
@@ -164,12 +168,15 @@ class Browser:
             for entry in self._contexts.values():
                 await _quietly(entry.context.close())
             self._contexts.clear()
-            if self._browser is not None:
-                await _quietly(self._browser.close())
-                self._browser = None
-            if self._manager is not None:
-                await _quietly(self._manager.stop())
-                self._manager = None
+            await self._stop()
+
+    async def _stop(self) -> None:
+        if self._browser is not None:
+            await _quietly(self._browser.close())
+            self._browser = None
+        if self._manager is not None:
+            await _quietly(self._manager.stop())
+            self._manager = None
 
     def contexts(self) -> int:
         """Contexts open now (for the benchmark and tests)."""
@@ -184,9 +191,16 @@ class Browser:
         """
         await self.start()
         async with self._slots:
-            entry = await self._context(options)
+            entry: _Context | None = None
             try:
+                entry = await self._context(options)
                 cookie = await _cookie_header(entry.context, url, options.cookies)
+            except Exception as exc:  # Playwright's: the browser, not the page, failed
+                if entry is not None:
+                    entry.busy = False
+                raise FetchError(url, "the browser failed before the page was fetched "
+                                      f"({str(exc).splitlines()[0]})") from None
+            try:
                 original = await self.fetcher.fetch(
                     url, headers={"Cookie": cookie} if cookie else None)
                 if original.content_type not in ("text/html", "application/xhtml+xml", ""):
