@@ -15,6 +15,17 @@ if TYPE_CHECKING:
     from tearsheet.store.store import Store
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Tests never write into the user's data directory (WARC files and the signing key of
+    stores that are not SQLite files go to ``$XDG_DATA_HOME/tearsheet``): one of their own,
+    for this process and the processes it starts."""
+    folder = tmp_path_factory.mktemp("xdg-data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(folder))
+        yield folder
+
+
 @pytest.fixture
 def server() -> Iterator[LocalServer]:
     """A real HTTP server on 127.0.0.1, scripted by the test."""
