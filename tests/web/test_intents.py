@@ -102,4 +102,6 @@ def test_report_page_charts_and_json(site: str) -> None:
     assert httpx.get(site + "/api/v1/report", params={"since": "2100-01-01"}).json()[
         "sources"] == []
     assert httpx.get(site + "/report", params={"source": "nobody"}).status_code == 404
+    for bad in ("soon", "0001-01-01T00:00+01:00"):  # the second is before year 1 in UTC
+        assert httpx.get(site + "/api/v1/report", params={"since": bad}).status_code == 400
     assert httpx.get(site + "/report", params={"since": "soon"}).status_code == 400

@@ -69,7 +69,8 @@ def _since(value: str | None) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(400, f"since must be a date or time (ISO 8601), not {value!r}"
-                            ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        # In UTC now: a moment at the edge of the calendar must fail here, not in the query.
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise HTTPException(400, f"since must be a date or time (ISO 8601) within the "
+                                 f"calendar, not {value!r}") from None
