@@ -211,3 +211,40 @@ def test_verify_names_the_trust_anchors_it_did_not_check_and_strict_fails_on_the
     printed = capsys.readouterr().out
     assert "NOT CHECKED" not in printed
     assert "all checks hold, with every trust anchor checked" in printed
+
+
+def test_the_backlog_of_captures_stored_before_a_tsa_is_stamped_in_batches(
+        tmp_path: Path, tsa: LocalTSA, authority: Authority, store_url: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    before = open_history(settings(tmp_path, store_url))  # no TSA yet: nothing is queued
+    other = open_history(before.settings, url=URL + "-2", source="elsewhere")
+    try:
+        record_history(before, range(1, 6))
+        record_history(other, range(1, 3))
+        assert Proofs(before.store).stamp_counts() == {}
+        later = settings(tmp_path, store_url, tsa_url=tsa.url, timestamp_batch=2)
+        config = config_file(later, tmp_path)
+        assert cli("stamp", "--since", "2026-11-20", "--config", str(config)) != 0  # no --backlog
+        # versions 3 to 5 of the harbour article (captured from 11:00), two per request
+        assert cli("stamp", "--backlog", "--source", "harbour", "--since",
+                   "2026-11-20T11:00", "--config", str(config)) == 0
+        assert "the backlog: queued 3 earlier captures" in capsys.readouterr().err
+        assert tsa.requests == 2
+        stamps = Proofs(before.store).stamps_of(before.article_id)
+        assert sorted(sql(before.store, "SELECT v.number FROM versions v JOIN capture_stamps "
+                                        "s ON s.version_id = v.id")) == [(3,), (4,), (5,)]
+        assert len({s.batch_id for s in stamps.values()}) == 2
+        assert cli("stamp", "--backlog", "--config", str(config)) == 0  # the rest, once
+        assert "queued 4 earlier captures" in capsys.readouterr().err
+        assert cli("stamp", "--backlog", "--config", str(config)) == 0
+        assert "queued 0 earlier captures" in capsys.readouterr().err
+        assert Proofs(before.store).stamp_counts() == {"stamped": 7}
+        assert tsa.requests == 4
+    finally:
+        before.store.close()
+        other.store.close()
+    out = tmp_path / "proof.wacz"
+    assert cli("proof", URL, "--out", str(out), "--config", str(config)) == 0
+    verdict = verify(out, tsa_roots=timestamps.load_certificates(authority.ca.read_bytes()))
+    assert verdict.ok, verdict.failures
+    assert [c.stamp is not None and c.stamp.trusted for c in verdict.captures] == [True] * 5

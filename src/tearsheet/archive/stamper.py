@@ -6,20 +6,29 @@ stamps their manifest once (see :mod:`tearsheet.archive.timestamps`) and keeps t
 a failed request leaves them due again after a backoff. Between steps it waits
 ``proof.timestamp_interval``, so the captures of that interval share one request: the time
 a token proves is at most that much (plus the backoff after a failure) after the capture.
+
+:meth:`Stamper.backlog` stamps the captures stored before a TSA was configured: their
+record digests are read from the WARC files, queued and stamped batch by batch (their
+tokens prove only that they existed by the time of stamping).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from tearsheet.archive import timestamps
+from tearsheet.archive.warc import raw_record
 from tearsheet.config import Settings
-from tearsheet.errors import TimestampError
+from tearsheet.errors import ArchiveError, TimestampError
 from tearsheet.store.proofs import Proofs
+from tearsheet.store.records import WarcPointer
 from tearsheet.store.store import Store
 
 log = logging.getLogger("tearsheet.stamper")
@@ -27,6 +36,17 @@ log = logging.getLogger("tearsheet.stamper")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass
+class Backlog:
+    """What :meth:`Stamper.backlog` did: captures queued, stamped (theirs and any other
+    due), and those whose record could not be read."""
+
+    queued: int = 0
+    stamped: int = 0
+    unreadable: list[str] = field(default_factory=list)
+    interrupted: bool = False  # a request failed: the rest of the backlog was not queued
 
 
 class Stamper:
@@ -73,6 +93,36 @@ class Stamper:
         while stamped := await self.step():
             total += stamped
         return total
+
+    async def backlog(self, archive_dir: Path, *, source: str | None = None,
+                      since: datetime | None = None,
+                      advance: Callable[[int], None] = lambda n: None) -> Backlog:
+        """Queue and stamp the raw captures never queued (stored before ``proof.tsa_url``
+        was set), of ``source`` and captured since ``since``, ``timestamp_batch`` at a time:
+        each batch is queued, then stamped with whatever else is due."""
+        report = Backlog()
+        after = 0
+        while rows := await asyncio.to_thread(self.proofs.unqueued, source, since, after,
+                                              self.config.timestamp_batch):
+            after = rows[-1][0]
+            digests = []
+            for version_id, file, offset, length in rows:
+                try:
+                    record = await asyncio.to_thread(
+                        raw_record, archive_dir, WarcPointer(file, offset, length))
+                except ArchiveError as exc:
+                    report.unreadable.append(f"version id {version_id}: {exc}")
+                    continue
+                digests.append((version_id, "sha256:" + hashlib.sha256(record).hexdigest()))
+            await asyncio.to_thread(self.proofs.queue_stamps, digests, self.clock())
+            report.queued += len(digests)
+            failed = self.failed_batches
+            report.stamped += await self.drain()
+            advance(len(rows))
+            if self.failed_batches > failed:  # the TSA fails: the queued wait for retries
+                report.interrupted = True
+                break
+        return report
 
     async def run(self, stop: asyncio.Event) -> None:
         """Step every ``proof.timestamp_interval`` until ``stop``; a bug is logged, never

@@ -199,15 +199,40 @@ def keys(config: ConfigOption = None) -> None:
 
 
 @app.command()
-def stamp(config: ConfigOption = None) -> None:
+def stamp(
+    backlog: Annotated[bool, typer.Option(help=(
+        "Also queue and stamp the captures stored before a TSA was configured."))] = False,
+    source: Annotated[str | None, typer.Option(help="The backlog of this source only.")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="The backlog captured at or after this time (UTC) only.")] = None,
+    config: ConfigOption = None,
+) -> None:
     """Timestamp the queued captures now (what `tearsheet run` does every
     proof.timestamp_interval), then say how many wait or failed."""
     from tearsheet.archive.stamper import Stamper
+    from tearsheet.archive.warc import default_dir
+    from tearsheet.cli.archive import _moment, progress_bar
     from tearsheet.store.proofs import Proofs
 
+    if (source or since) and not backlog:
+        raise ProofError("--source and --since choose part of the backlog: add --backlog")
     settings = load_settings(config)
+    moment = _moment(since, "since")
     with open_store(settings) as store:
-        stamped = asyncio.run(Stamper(settings, store).drain())
+        stamper = Stamper(settings, store)
+        stamped = asyncio.run(stamper.drain())
+        if backlog:
+            with progress_bar("stamping the backlog") as (total, advance):
+                total(Proofs(store).count_unqueued(source, moment))
+                done = asyncio.run(stamper.backlog(default_dir(settings), source=source,
+                                                   since=moment, advance=advance))
+            stamped += done.stamped
+            say = f"the backlog: queued {done.queued} earlier captures"
+            if done.unreadable:
+                say += f"; {len(done.unreadable)} could not be read (first: {done.unreadable[0]})"
+            if done.interrupted:
+                say += "; stopped at a failed request (the rest: run it again later)"
+            err_console.print(say, markup=False, highlight=False)
         counts = Proofs(store).stamp_counts()
     err_console.print(f"timestamped {stamped} captures; {counts.get('pending', 0)} wait for "
                       f"a retry, {counts.get('failed', 0)} failed, "

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Select, exists, func, select, update
 
 from tearsheet.store.records import CaptureStamp
 from tearsheet.store.schema import (
@@ -149,6 +149,49 @@ class Proofs:
                         seconds=backoff * 2 ** (row.attempts - 1))
                 conn.execute(update(capture_stamps)
                              .where(s.version_id == row.version_id).values(**values))
+
+    # --- the backlog: captures stored before a TSA was configured ------------------------
+
+    @staticmethod
+    def _unqueued(query: Select[Any], source: str | None,
+                  since: datetime | None) -> Select[Any]:
+        v = versions.c
+        query = query.where(v.warc_file.is_not(None), ~exists().where(
+            capture_stamps.c.version_id == v.id))
+        if since is not None:
+            query = query.where(v.captured_at >= since)
+        if source is not None:
+            query = (query.join(articles, articles.c.id == v.article_id)
+                     .join(sources, sources.c.id == articles.c.source_id)
+                     .where(sources.c.name == source))
+        return query
+
+    def count_unqueued(self, source: str | None, since: datetime | None) -> int:
+        """How many raw captures (of ``source``, captured since ``since``) have never been
+        queued for a timestamp."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(self._unqueued(
+                select(func.count()).select_from(versions), source, since)).scalar_one())
+
+    def unqueued(self, source: str | None, since: datetime | None, after: int,
+                 limit: int) -> list[tuple[int, str, int, int]]:
+        """The next ``limit`` of them by version id after ``after``: (version id, WARC file,
+        offset, length). Paged by id, so a capture that cannot be read is passed over."""
+        v = versions.c
+        query = self._unqueued(select(v.id, v.warc_file, v.warc_offset, v.warc_length)
+                               .select_from(versions), source, since)
+        with self.engine.connect() as conn:
+            return [(int(r.id), str(r.warc_file), int(r.warc_offset), int(r.warc_length))
+                    for r in conn.execute(query.where(v.id > after).order_by(v.id)
+                                          .limit(limit))]
+
+    def queue_stamps(self, digests: Sequence[tuple[int, str]], now: datetime) -> None:
+        """Queue captures of the backlog (version id, record digest), due now."""
+        if digests:
+            with self.engine.begin() as conn:
+                conn.execute(capture_stamps.insert(), [
+                    {"version_id": version_id, "digest": digest, "status": "pending",
+                     "next_attempt_at": now} for version_id, digest in digests])
 
     def stamp_counts(self) -> dict[str, int]:
         """Captures per status (pending, stamped, failed)."""
