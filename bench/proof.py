@@ -121,7 +121,7 @@ def packaging(store: Store, settings: Settings, out: Path) -> dict[str, float]:
     """Seconds for every article's package, per method."""
     proofs = Proofs(store)
     key = SigningKey.generate()
-    rows = proofs.changed_articles(None, None)
+    rows = list(proofs.changed_articles(None, None))
     seconds: dict[str, float] = {}
 
     def zip_only() -> None:

@@ -30,6 +30,7 @@ from tests.support.proofkit import (
     open_history,
     record_history,
     rewrite,
+    seed_articles,
     settings,
     wacz_validate,
 )
@@ -369,3 +370,28 @@ def test_strict_needs_no_root_when_nothing_is_timestamped(
     printed = capsys.readouterr().out
     assert "NOT CHECKED: the signer's key" in printed
     assert "timestamp authority" not in printed
+
+
+def test_bulk_memory_is_flat_in_the_number_of_articles(tmp_path: Path) -> None:
+    """60 and then 400 articles, one package each: the peak is the same (a list of the
+    articles would add ~350 bytes an article: +120 KB here)."""
+    history = open_history(settings(tmp_path))
+    try:
+        for source, count in (("warm", 3), ("few", 60), ("many", 400)):
+            seed_articles(history.store, source, count)
+    finally:
+        history.store.close()
+    config = config_file(history.settings, tmp_path)
+    peaks = {}
+    for source in ("warm", "few", "many"):  # "warm": the first run's imports are not counted
+        tracemalloc.start()
+        try:
+            assert cli("proof", "--source", source, "--out", str(tmp_path / source),
+                       "--config", str(config)) == 0
+            peaks[source] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert len(list((tmp_path / "many").iterdir())) == 400
+    assert verify(tmp_path / "many" / "many-400.wacz").ok
+    growth = peaks["many"] - peaks["few"]
+    assert growth < 40_000, f"peak {peaks['few']:,} -> {peaks['many']:,} bytes"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 
 from tearsheet.archive.warc import Archive, default_dir
 from tearsheet.config import Settings, load_settings
@@ -126,3 +127,20 @@ def wacz_validate(package: Path) -> subprocess.CompletedProcess[str]:
     """py-wacz's validator, as anyone would run it."""
     return subprocess.run([str(Path(sys.executable).with_name("wacz")), "validate", "-f",
                            str(package)], capture_output=True, text=True, check=False)
+
+
+def seed_articles(store: Store, source: str, count: int) -> None:
+    """``count`` articles of ``source`` with one short version each (text only, no raw
+    capture), written in two statements: for the tests of many articles."""
+    from tearsheet.store.schema import versions
+
+    urls = [f"https://news.example/{source}/{n}" for n in range(count)]
+    add(store, source, *urls)
+    with store.engine.begin() as conn:
+        ids = [row[0] for row in conn.execute(
+            text("SELECT a.id FROM articles a JOIN sources s ON s.id = a.source_id "
+                 "WHERE s.name = :name"), {"name": source})]
+        conn.execute(versions.insert(), [
+            {"article_id": article_id, "number": 1, "captured_at": NOW, "url": url,
+             "title": f"Story {article_id}", "text": "\n\n".join(paragraphs(1)),
+             "content_hash": f"seed-{article_id}"} for article_id, url in zip(ids, urls)])

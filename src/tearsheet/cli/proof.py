@@ -97,7 +97,8 @@ def _say_written(out: Path, report: PackageReport) -> None:
 
 def _bulk(settings: Settings, store: Store, key: SigningKey, folder: Path,
           source: str | None, since: object) -> None:
-    """One package per article, into ``folder`` (named after each article's id)."""
+    """One package per article, into ``folder`` (named after each article's id), in
+    memory flat in the number of articles as in the number of versions."""
     from datetime import datetime
 
     from tearsheet.cli.archive import progress_bar
@@ -105,11 +106,11 @@ def _bulk(settings: Settings, store: Store, key: SigningKey, folder: Path,
 
     assert since is None or isinstance(since, datetime)
     folder.mkdir(parents=True, exist_ok=True)
-    articles = Proofs(store).changed_articles(source, since)
+    proofs = Proofs(store)
     written = problems = 0
     with progress_bar("packaging") as (total, advance):
-        total(len(articles))
-        for article in articles:
+        total(proofs.count_changed_articles(source, since))
+        for article in proofs.changed_articles(source, since):  # streamed, a page at a time
             report = package_article(settings, store, article, folder /
                                      f"{article['source']}-{article['id']}.wacz", key)
             written += 1

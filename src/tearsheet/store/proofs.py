@@ -53,22 +53,43 @@ class Proofs:
             for row in result:
                 yield dict(row._mapping)
 
-    def changed_articles(self, source: str | None, since: datetime | None,
-                         until: datetime | None = None) -> list[dict[str, Any]]:
-        """The articles (id, url, source) with a version captured in [since, until)."""
+    @staticmethod
+    def _changed(query: Select[Any], source: str | None, since: datetime | None,
+                 until: datetime | None) -> Select[Any]:
         v = versions.c
-        wanted = select(v.article_id).distinct()
+        captured = exists().where(v.article_id == articles.c.id)  # by the article's index
         if since is not None:
-            wanted = wanted.where(v.captured_at >= since)
+            captured = captured.where(v.captured_at >= since)
         if until is not None:
-            wanted = wanted.where(v.captured_at < until)
-        query = (select(articles.c.id, articles.c.url, sources.c.name.label("source"))
-                 .join(sources, articles.c.source_id == sources.c.id)
-                 .where(articles.c.id.in_(wanted)).order_by(articles.c.id))
-        if source is not None:
-            query = query.where(sources.c.name == source)
+            captured = captured.where(v.captured_at < until)
+        query = query.join(sources, articles.c.source_id == sources.c.id).where(captured)
+        return query if source is None else query.where(sources.c.name == source)
+
+    def count_changed_articles(self, source: str | None, since: datetime | None,
+                               until: datetime | None = None) -> int:
+        """How many articles :meth:`changed_articles` gives."""
         with self.engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
+            return int(conn.execute(self._changed(
+                select(func.count()).select_from(articles), source, since, until)).scalar_one())
+
+    def changed_articles(self, source: str | None, since: datetime | None,
+                         until: datetime | None = None, *,
+                         page: int = 50) -> Iterator[dict[str, Any]]:
+        """The articles (id, url, source) with a version captured in [since, until), by id,
+        read ``page`` at a time (a bulk export holds one page however many there are; no
+        connection stays open while the caller works on each)."""
+        query = self._changed(select(articles.c.id, articles.c.url,
+                                     sources.c.name.label("source")).select_from(articles),
+                              source, since, until).order_by(articles.c.id).limit(page)
+        after = 0
+        while True:
+            with self.engine.connect() as conn:
+                rows = [dict(row._mapping)
+                        for row in conn.execute(query.where(articles.c.id > after))]
+            yield from rows
+            if len(rows) < page:
+                return
+            after = int(rows[-1]["id"])
 
     def package_state(self, article_id: int) -> tuple[int, int, int, int]:
         """What an article's package depends on: its versions (count, last id) and stamped
