@@ -29,6 +29,7 @@ from tests.support.proofkit import (
     flip,
     open_history,
     record_history,
+    resign,
     rewrite,
     seed_articles,
     settings,
@@ -183,13 +184,7 @@ def test_resigned_by_another_key_is_caught_by_the_expected_key(history: History,
     mine = signing.SigningKey.load_or_create(tmp_path / "tearsheet-signing-key.pem")
     other = signing.SigningKey.generate()
 
-    def resign(data: bytes) -> bytes:
-        digest = json.loads(data)
-        signed = digest["signedData"]
-        digest["signedData"] = other.sign(signed["hash"], signed["created"], "forger")
-        return json.dumps(digest).encode()
-
-    rewrite(out, "datapackage-digest.json", resign)
+    resign(out, other)
     assert verify(out).ok  # a valid signature, by some key…
     verdict = verify(out, key=mine.fingerprint)
     assert verdict.key_matches is False
@@ -351,13 +346,7 @@ def test_a_signature_on_another_curve_is_refused(history: History, tmp_path: Pat
     out = package(history, tmp_path)
     other = signing.SigningKey(ec.generate_private_key(ec.SECP256K1()))
 
-    def resign(data: bytes) -> bytes:
-        digest = json.loads(data)
-        signed = digest["signedData"]
-        digest["signedData"] = other.sign(signed["hash"], signed["created"], "elsewhere")
-        return json.dumps(digest).encode()
-
-    rewrite(out, "datapackage-digest.json", resign)
+    resign(out, other)
     assert verify(out).failures == [
         "signedData: publicKey is not an ECDSA key on P-256 or P-384"]
 

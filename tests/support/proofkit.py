@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from tearsheet.archive.signing import SigningKey
 from tearsheet.archive.warc import Archive, default_dir
 from tearsheet.config import Settings, load_settings
 from tearsheet.fetch.fetcher import Exchange, Response
@@ -115,6 +116,18 @@ def rewrite(package: Path, name: str, change: Callable[[bytes], bytes]) -> None:
     with zipfile.ZipFile(package, "w") as new:
         for info, data in entries:
             new.writestr(info, change(data) if info.filename == name else data)
+
+
+def resign(package: Path, key: SigningKey) -> None:
+    """Sign the package again with another key (as a forger would): a valid signature, by
+    a key that is not the publisher's."""
+    def change(data: bytes) -> bytes:
+        digest = json.loads(data)
+        signed = digest["signedData"]
+        digest["signedData"] = key.sign(signed["hash"], signed["created"], "forger")
+        return json.dumps(digest).encode()
+
+    rewrite(package, "datapackage-digest.json", change)
 
 
 def flip(data: bytes, at: int | None = None) -> bytes:
