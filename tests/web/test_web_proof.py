@@ -83,6 +83,7 @@ def test_replaywebpage_can_read_a_package_by_url_from_another_origin(tmp_path: P
                 reply = httpx.get(base + path, headers=ORIGIN)
                 assert reply.status_code == 200, path
                 assert reply.headers["access-control-allow-origin"] == "*", path
+                assert httpx.head(base + path, headers=ORIGIN).status_code == 200, path
                 preflight = httpx.options(base + path, headers={
                     **ORIGIN, "Access-Control-Request-Method": "GET",
                     "Access-Control-Request-Headers": "range"})

@@ -98,13 +98,14 @@ def add_proof_routes(app: FastAPI, browse: Browse, store: Store, settings: Setti
     def proof_download(article_id: ArticleId) -> FileResponse:
         return package(article_id)
 
-    @api.api_route(API_PATH, methods=["GET", "HEAD"],
-                   responses={**_READ_ERRORS, **PACKAGE_RESPONSE}, response_class=FileResponse)
+    @api.get(API_PATH, responses={**_READ_ERRORS, **PACKAGE_RESPONSE},
+             response_class=FileResponse)
     def proof_package(article_id: ArticleId) -> FileResponse:
         """The article's captured versions as a signed WACZ proof package (open to any
         origin, with range requests, for ReplayWeb.page)."""
         return package(article_id)
 
+    api.add_api_route(API_PATH, proof_package, methods=["HEAD"], include_in_schema=False)
     app.include_router(api)
 
     @app.api_route(KEY_PATH, methods=["GET", "HEAD"], response_class=PlainTextResponse)
