@@ -112,9 +112,12 @@ def _trafilatura(**options: object) -> Extractor:
 
 
 def _trafilatura_peer(html: str, url: str) -> str:
-    """trafilatura as the peer scorers run it (its defaults: tables kept, full path)."""
+    """trafilatura as the peer scorers run it: its defaults (tables kept, the full path)
+    and its metadata (headline, author, date: tearsheet's extract() finds them too)."""
     import trafilatura
-    return trafilatura.extract(html, url=url, include_comments=False) or ""
+    found = trafilatura.extract(html, url=url, include_comments=False, with_metadata=True,
+                                output_format="json")
+    return str(json.loads(found).get("text") or "") if found else ""
 
 
 def _tearsheet(html: str, url: str) -> str:
