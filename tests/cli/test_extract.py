@@ -13,7 +13,7 @@ from tests.support.cli import cli
 from tests.support.pages import LOREM, article_page
 
 FIELDS = ["title", "byline", "published_at", "modified_at", "language", "canonical_url",
-          "paragraphs"]
+          "paragraphs", "standfirst"]
 
 
 def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:

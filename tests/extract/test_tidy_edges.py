@@ -25,3 +25,16 @@ def test_the_body_s_first_section_heading_stays() -> None:
 
 def test_a_lede_that_is_the_page_description_stays() -> None:
     assert tidy(BODY, headlines=["Bridge vote"], summaries=[PARAGRAPHS[0]]) == PARAGRAPHS
+
+
+def test_the_standfirst_is_its_own_field() -> None:
+    from tearsheet.extract import extract
+
+    html = (f'<html><head><title>Bridge vote</title><meta name="description" content="{DEK}">'
+            f"</head><body><article><h1>Bridge vote</h1><h2>{DEK}</h2>"
+            + "".join(f"<p>{p}</p>" for p in PARAGRAPHS * 3) + "</article></body></html>")
+    found = extract(html, "https://news.example.org/a")
+    assert found.standfirst == DEK
+    assert DEK not in found.text
+    plain = extract(html.replace(f"<h2>{DEK}</h2>", ""), "https://news.example.org/a")
+    assert plain.standfirst is None

@@ -385,6 +385,21 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     return [b.text for b in kept]
 
 
+def standfirst(blocks: list[Block], *, headlines: Iterable[str] = (),
+               summaries: Iterable[str | None] = ()) -> str | None:
+    """The standfirst above the body: the heading there that agrees with the page's
+    description (the one :func:`tidy` leaves out of the body), else None."""
+    heads = {_key(h) for h in headlines if h}
+    deks = [_key(s) for s in summaries if s]
+    for block in blocks[:4]:
+        key = _key(block.text)
+        if block.kind == "head" and any(_agrees(key, d) for d in deks):
+            return block.text
+        if key not in heads and block.kind != "head" and not _is_label(block):
+            return None  # the body has begun
+    return None
+
+
 def _agrees(text: str, summary: str) -> bool:
     """The block is the summary: the same words, or one cut short of the other ("…")."""
     if not text or not summary:

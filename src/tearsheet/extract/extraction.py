@@ -21,7 +21,7 @@ from lxml import etree
 
 from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.errors import ExtractionError
-from tearsheet.extract.body import body_blocks, tidy
+from tearsheet.extract.body import body_blocks, standfirst, tidy
 from tearsheet.extract.encoding import decode_html, garbled, looks_binary
 from tearsheet.extract.metadata import read_metadata
 from tearsheet.extract.refusals import TINY_WORDS, refuse_if_not_article, visible_text
@@ -41,6 +41,9 @@ class Extraction:
     language: str | None
     canonical_url: str | None
     paragraphs: list[str] = field(default_factory=list)
+    # The standfirst (dek) shown above the body, when the page's description names it: not
+    # part of the body. Not in the fingerprint nor the store yet (issue 14).
+    standfirst: str | None = None
 
     @property
     def text(self) -> str:
@@ -87,6 +90,7 @@ def extract(
                          reparse=lambda: parse_page(text))
     # Mojibake is repaired by body.clean.
     paragraphs = tidy(blocks, headlines=headlines, summaries=[meta.description])
+    dek = standfirst(blocks, headlines=headlines, summaries=[meta.description])
     if garbled("".join(paragraphs)):
         raise ExtractionError("the text is garbled (mojibake) beyond repair",
                               reason="mojibake")
@@ -112,6 +116,7 @@ def extract(
         language=meta.language or script_language(" ".join(paragraphs)),
         canonical_url=canonical,
         paragraphs=paragraphs,
+        standfirst=dek,
     )
 
 
