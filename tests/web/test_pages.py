@@ -118,7 +118,8 @@ def test_headline_and_byline_changes_come_first(tmp_path: Path) -> None:
         rows = re.findall(r'<tr[^>]*><th scope="row">([^<]*)', side)
         assert rows[0] == "headline" and "<del>passes</del>" in side
         inline = get(base, "/articles/1/diff/1/2?view=inline")
-        assert inline.index("headline:") < inline.index("council")
+        body = inline[inline.index('<div class="inline">'):]  # (the head's og: text aside)
+        assert body.index("headline:") < body.index("council")
 
 
 def test_diff_page_side_by_side_and_inline(site: str) -> None:
