@@ -15,15 +15,17 @@ holds both: use it as ``async with Tracker(...) as tracker`` (or call :meth:`acl
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import random
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from tearsheet.archive.warc import Archive
 from tearsheet.config import FeedKind, Settings, SourceSettings
@@ -56,6 +58,7 @@ from tearsheet.tracker.watch import Watch
 from tearsheet.tracker.writer import StoreWriter
 from tearsheet.urls import canonicalize
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 MAX_CHILD_SITEMAPS = 50
@@ -116,6 +119,7 @@ class Tracker:
         self.watch = Watch(settings.health, store, self.writer, clock,
                            settings.notifications.rules, self._event)
         self.browser = browser
+        self._discovery = ThreadPoolExecutor(1, thread_name_prefix="tearsheet-discovery")
         self._sources: dict[int, SourceSettings] | None = None
 
     async def __aenter__(self) -> Tracker:
@@ -134,6 +138,7 @@ class Tracker:
     def close(self) -> None:
         self.writer.close()
         self.pool.close()
+        self._discovery.shutdown(wait=False, cancel_futures=True)
 
     def sync_sources(self) -> None:
         """Bring the store's sources and feeds in line with the configuration."""
@@ -192,22 +197,29 @@ class Tracker:
         fetch of every source meanwhile."""
         limits = self.settings.limits
         if feed.kind == FeedKind.FEED:
-            return await self.pool.run(parse_feed, response.body, response.url, limits)
+            return await self._parse(parse_feed, response.body, response.url, limits)
         if feed.kind == FeedKind.SECTION:
-            return await self.pool.run(parse_section_page, response.body, response.url,
-                                       feed.article_pattern, limits)
-        result = await self.pool.run(parse_sitemap, response.body, response.url, limits)
+            return await self._parse(parse_section_page, response.body, response.url,
+                                     feed.article_pattern, limits)
+        result = await self._parse(parse_sitemap, response.body, response.url, limits)
         found = list(result.articles)
         for child in result.sitemaps[:MAX_CHILD_SITEMAPS]:
             try:  # one broken child sitemap must not hide the others
                 child_response = await self.fetcher.fetch(child)
-                child_result = await self.pool.run(parse_sitemap, child_response.body,
-                                                   child_response.url, limits)
+                child_result = await self._parse(parse_sitemap, child_response.body,
+                                                 child_response.url, limits)
                 found += child_result.articles
             except TearsheetError as exc:
                 self._event(logging.WARNING, f"discovery failed: {exc}")
         return found
 
+
+    async def _parse(self, parse: Callable[..., T], *args: Any) -> T:
+        """A discovery document parsed on the discovery thread: off the event loop (an 8 MB
+        feed is seconds of CPU), and not queued behind the checks' extractions, so feeds
+        keep their schedule however busy the checks are."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self._discovery, functools.partial(parse, *args))
     # --- checks ------------------------------------------------------------------------
 
     async def check(self, article: DueArticle) -> CheckResult:
