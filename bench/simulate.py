@@ -95,13 +95,14 @@ class Costs:
 def instrumented(tracker: Tracker, costs: Costs) -> Iterator[None]:
     """Wrap the tracker's stages for the duration of a pass.
 
-    With a process pool, ``extract`` runs in the workers (their CPU is read from /proc)
+    With a process pool, ``extract_capture`` runs in the workers (their CPU is read from /proc)
     and cannot be wrapped: a closure does not pickle.
     """
     store = tracker.store
-    saved_extract, saved_fingerprint = tracker_module.extract, tracker_module.fingerprint
+    saved_extract, saved_fingerprint = tracker_module.extract_capture, tracker_module.fingerprint
     if not tracker.pool.uses_processes:
-        tracker_module.extract = costs.wrap("extract", saved_extract)  # type: ignore[assignment]
+        tracker_module.extract_capture = costs.wrap(  # type: ignore[assignment]
+            "extract", saved_extract)
     tracker_module.fingerprint = costs.wrap("compare", saved_fingerprint)  # type: ignore[assignment]
     store.record_checks = costs.wrap("store", store.record_checks)  # type: ignore[method-assign]
     store.claim_due = costs.wrap("store", store.claim_due)  # type: ignore[method-assign]
@@ -109,7 +110,8 @@ def instrumented(tracker: Tracker, costs: Costs) -> Iterator[None]:
     try:
         yield
     finally:
-        tracker_module.extract, tracker_module.fingerprint = saved_extract, saved_fingerprint
+        tracker_module.extract_capture = saved_extract  # type: ignore[assignment]
+        tracker_module.fingerprint = saved_fingerprint  # type: ignore[assignment]
         del store.record_checks, store.claim_due  # back to the class's methods
         del tracker.archive.write
 
