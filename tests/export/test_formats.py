@@ -148,6 +148,8 @@ def test_filters(config: Path, tmp_path: Path, options: list[str], count: int) -
     (["--format", "xml", "--out", "x"], "unknown export format 'xml'"),
     (["--format", "parquet"], "--out is needed"),
     (["--since", "yesterday"], "is not a date"),
+    (["--since", "0001-01-01T00:00+05:00"], "is not a date in range"),  # before year 1 in UTC
+    (["--until", "9999-12-31T23:00-05:00"], "is not a date in range"),
 ])
 def test_bad_options(config: Path, options: list[str], message: str,
                      capsys: pytest.CaptureFixture[str]) -> None:

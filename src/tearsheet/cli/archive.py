@@ -12,7 +12,6 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,7 +19,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from tearsheet.cli.common import ConfigOption, app, err_console, open_store
+from tearsheet.cli.common import ConfigOption, app, err_console, moment_option, open_store
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import ExportError, WarcImportError
 
@@ -136,18 +135,6 @@ def import_cdx_command(
 FORMATS = ("jsonl", "parquet", "newsedits", "git", "warc")
 
 
-def _moment(value: str | None, name: str) -> datetime | None:
-    """``2026-11-20`` or ``2026-11-20T08:00`` (UTC unless it says otherwise)."""
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ExportError(f"--{name} {value!r} is not a date (use e.g. 2026-11-20 or "
-                          "2026-11-20T08:00)") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 @app.command()
 def export(
     config: ConfigOption = None,
@@ -172,7 +159,7 @@ def export(
         raise ExportError(f"--out is needed for the {format} format")
     if out is not None and format not in ("git", "jsonl") and out.exists():
         raise ExportError(f"{out} exists: choose a new file")
-    start, end = _moment(since, "since"), _moment(until, "until")
+    start, end = moment_option(since, "since"), moment_option(until, "until")
     settings = load_settings(config)
     report = ExportReport()
     with open_store(settings) as store, progress_bar("exporting") as (total, advance):

@@ -98,3 +98,16 @@ def main(argv: list[str] | None = None) -> None:
     except TearsheetError as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(1)
+
+
+def moment_option(value: str | None, name: str) -> datetime | None:
+    """A ``--since``/``--until`` value: ``2026-11-20`` or ``2026-11-20T08:00`` (UTC unless it
+    names its offset), as an aware UTC time; a clear error for anything else."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise TearsheetError(f"--{name} {value!r} is not a date in range (use e.g. 2026-11-20 "
+                             "or 2026-11-20T08:00)") from None

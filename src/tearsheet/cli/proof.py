@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from tearsheet.cli.common import ConfigOption, app, console, err_console, open_store
+from tearsheet.cli.common import ConfigOption, app, console, err_console, moment_option, open_store
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import ProofError
 
@@ -64,7 +64,6 @@ def proof(
     config: ConfigOption = None,
 ) -> None:
     """Write a signed WACZ proof package of an article's captured versions (or of many)."""
-    from tearsheet.cli.archive import _moment
     from tearsheet.urls import canonicalize
 
     settings = load_settings(config)
@@ -73,7 +72,7 @@ def proof(
     key = signing_key(settings)
     with open_store(settings) as store:
         if url is None:
-            _bulk(settings, store, key, out, source, _moment(since, "since"))
+            _bulk(settings, store, key, out, source, moment_option(since, "since"))
             return
         article = store.article_by_url(canonicalize(url))
         if article is None:
@@ -212,13 +211,13 @@ def stamp(
     proof.timestamp_interval), then say how many wait or failed."""
     from tearsheet.archive.stamper import Stamper
     from tearsheet.archive.warc import default_dir
-    from tearsheet.cli.archive import _moment, progress_bar
+    from tearsheet.cli.archive import progress_bar
     from tearsheet.store.proofs import Proofs
 
     if (source or since) and not backlog:
         raise ProofError("--source and --since choose part of the backlog: add --backlog")
     settings = load_settings(config)
-    moment = _moment(since, "since")
+    moment = moment_option(since, "since")
     with open_store(settings) as store:
         stamper = Stamper(settings, store)
         stamped = asyncio.run(stamper.drain())

@@ -9,8 +9,7 @@ from typing import Annotated
 
 import typer
 
-from tearsheet.cli.archive import _moment
-from tearsheet.cli.common import ConfigOption, app, open_store
+from tearsheet.cli.common import ConfigOption, app, moment_option, open_store
 from tearsheet.config import load_settings
 from tearsheet.errors import TearsheetError
 
@@ -40,7 +39,7 @@ def report(
     if format not in FORMATS:
         raise TearsheetError(f"unknown report format {format!r} (available: "
                              f"{', '.join(FORMATS)})")
-    start, end = _moment(since, "since"), _moment(until, "until")
+    start, end = moment_option(since, "since"), moment_option(until, "until")
     settings = load_settings(config)
     with open_store(settings) as store:
         if source is not None and source not in outlet.source_names(store):
