@@ -188,3 +188,16 @@ def test_random_edits_on_bundled_text(seed: int, rate: float) -> None:
         return
     change = diff(edited.old, edited.new)
     assert f1(edited.truth, predicted_pairs(change.alignment, edited.old, edited.new)) >= 0.8
+
+
+def test_a_standfirst_change_is_reported_like_the_headline_s() -> None:
+    old = Document(("The council voted on the budget today.",), title="Budget",
+                   standfirst="A vote ends ten years of argument")
+    new = Document(old.paragraphs, title="Budget", standfirst="A vote ends years of argument")
+    change = diff(old, new)
+    [field] = change.alignment.metadata
+    assert (field.field, field.old, field.new) == ("standfirst", old.standfirst, new.standfirst)
+    assert {"op": "delete", "text": "ten "} in field.as_json()["words"]
+    assert change.summary.kinds == ("standfirst_changed",)
+    # Unknown on the old version (stored before standfirsts were): not a change.
+    assert diff(Document(old.paragraphs, title="Budget"), new).summary.boring

@@ -181,11 +181,14 @@ class Importer:
             self._source_id(name, capture.date), canonical, capture.date,
             self.settings.schedule.first_interval, alias=canonicalize(capture.url))
         digest = fingerprint(extraction)
+        if article.version_count and digest != article.content_hash:  # see fingerprint's doc
+            digest = fingerprint(extraction,
+                                 standfirst=self.store.standfirst_known(article.id))
         held = self._held.pop(article.id, None)
         if held is not None:
             if confirms(digest, held.digest) or digest == article.content_hash:
                 if confirms(digest, held.digest):  # the held capture is the version
-                    self._store(article, held.capture, held.extraction, digest, held.proof)
+                    self._store(article, held.capture, held.extraction, held.proof)
                 else:
                     self._unconfirmed(held)
                 self.report.unchanged += 1
@@ -206,7 +209,7 @@ class Importer:
         elif verdict is Verdict.CONFIRM_SHRINK:
             self._held[article.id] = _Held(capture, extraction, digest, proof)
         else:
-            self._store(article, capture, extraction, digest, proof)
+            self._store(article, capture, extraction, proof)
         return None
 
     def finish(self) -> Report:
@@ -227,7 +230,7 @@ class Importer:
         return self._source_ids[name]
 
     def _store(self, article: ImportTarget, capture: Capture, extraction: Extraction,
-               digest: str, proof: Keep | None) -> None:
+               proof: Keep | None) -> None:
         summary = None
         if article.version_count:
             previous = self.store.version(article.id, article.version_count)
@@ -248,7 +251,7 @@ class Importer:
             next_check_at=article.next_check_at, check_interval=article.check_interval,
             http_status=capture.status, etag=article.etag,
             last_modified=article.last_modified,
-            version=NewVersion.of(extraction, capture.url, digest, summary, where)))
+            version=NewVersion.of(extraction, capture.url, summary, where)))
         self.report.imported += 1
 
 

@@ -57,6 +57,7 @@ class Document:
     byline: str | None = None
     published_at: datetime | None = None
     language: str | None = None
+    standfirst: str | None = None  # the dek; None: unknown (a version stored before it was)
 
     @classmethod
     def from_text(cls, text: str, **metadata: Any) -> Document:
@@ -69,14 +70,15 @@ class Document:
         """A fresh fetch, to compare with the stored version (tracker and import alike)."""
         return cls(tuple(extraction.paragraphs), title=extraction.title,
                    byline=extraction.byline, published_at=extraction.published_at,
-                   language=extraction.language)
+                   language=extraction.language, standfirst=extraction.standfirst or "")
 
     @classmethod
     def from_version(cls, row: Mapping[str, Any], language: str | None = None) -> Document:
         """A stored version (a row of ``versions``)."""
         return cls.from_text(row["text"], title=row["title"], byline=row["byline"],
                              published_at=row["published_at"],
-                             language=language or row["language"])
+                             language=language or row["language"],
+                             standfirst=row.get("standfirst"))
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class Unit:
 
 @dataclass(frozen=True)
 class FieldChange:
-    """A headline, byline or date change."""
+    """A headline, standfirst, byline or date change."""
 
     field: str
     old: str | None
@@ -269,8 +271,10 @@ def _at_boundary(a: str, b: str, cut: int) -> bool:
 
 def _metadata(old: Document, new: Document) -> list[FieldChange]:
     changes = []
-    for name in ("title", "byline"):
+    for name in ("title", "standfirst", "byline"):
         before, after = getattr(old, name), getattr(new, name)
+        if name == "standfirst" and None in (before, after):
+            continue  # unknown on a version stored before standfirsts were: not a change
         if typographic_key(before or "") != typographic_key(after or ""):
             changes.append(FieldChange(name, before, after, word_diff(before or "", after or "")))
     if old.published_at != new.published_at and None not in (old.published_at, new.published_at):

@@ -6,7 +6,7 @@ feeds, the notifications and the exports: it aligns two versions
 ``docs/diff.md``; in short:
 
 - counts: words added and removed, sentences added, deleted, edited and moved;
-- kinds: ``headline_changed``, ``byline_changed``, ``date_changed``,
+- kinds: ``headline_changed``, ``standfirst_changed``, ``byline_changed``, ``date_changed``,
   ``correction_appended``, ``update``, ``removal``, ``quote_changed``,
   ``numbers_changed``, ``names_changed``, ``rewording``, ``typo``, ``punctuation``,
   ``reordering``;
@@ -32,6 +32,7 @@ KIND_WEIGHTS: dict[str, float] = {
     "correction_appended": 0.45,
     "headline_changed": 0.35,
     "quote_changed": 0.25,
+    "standfirst_changed": 0.2,
     "numbers_changed": 0.2,
     "names_changed": 0.2,
     "update": 0.15,
@@ -117,8 +118,8 @@ def _summarize(alignment: Alignment, old: Document, new: Document,
             added, removed = added + plus, removed + minus
         kinds.update(_unit_kinds(unit))
     for change in alignment.metadata:
-        kinds.add({"title": "headline_changed", "byline": "byline_changed"}.get(
-            change.field, "date_changed"))
+        kinds.add({"title": "headline_changed", "standfirst": "standfirst_changed",
+                   "byline": "byline_changed"}.get(change.field, "date_changed"))
         if change.field == "title" and "numbers_changed" in _word_kinds(change.words):
             kinds.add("numbers_changed")  # (names cannot be told apart in Title Case)
     if news >= MIN_NEWS_WORDS:

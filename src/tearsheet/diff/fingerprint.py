@@ -5,9 +5,15 @@ version, unchanged, or a shrink to confirm with a second capture (:func:`confirm
 
 Versions are compared on a normalised form (Unicode NFC, whitespace folded, typographic
 variants such as curly quotes and dash styles made plain), while the stored text keeps
-what was published. The comparison is a hash of headline, byline and
-paragraphs, so deciding "new version or not" costs one string comparison, whatever the
+what was published. The comparison is a hash of headline, byline, paragraphs and
+standfirst, so deciding "new version or not" costs one string comparison, whatever the
 length of the history.
+
+The standfirst joined the hash after versions had been stored without it (migration 0014):
+an empty standfirst leaves the hash as it was, and a check against a version whose
+standfirst is unknown (NULL) compares with it left out (``standfirst=False``), so an old
+article is not a new version just because its dek is now read. Its next real change
+stores the standfirst, and the full hash, from then on.
 """
 
 from __future__ import annotations
@@ -44,17 +50,21 @@ def normalize(text: str | None) -> str:
     return " ".join(text.split())
 
 
-def fingerprint(extraction: Extraction) -> str:
-    """A hash of what counts as the article: headline, byline and body paragraphs.
+def fingerprint(extraction: Extraction, *, standfirst: bool = True) -> str:
+    """A hash of what counts as the article: headline, byline, body paragraphs and the
+    standfirst (left out with ``standfirst=False``: to compare with a version stored before
+    standfirsts were, see the module's docstring).
 
     Dates are left out on purpose: a bumped "modified" time with the same words is not a
-    new version.
+    new version. An empty standfirst adds nothing, so the hash of a page without one is the
+    hash it had before the standfirst counted.
     """
     paragraphs = [p for p in (normalize(p) for p in extraction.paragraphs) if p]
-    canonical = json.dumps(
-        [normalize(extraction.title), normalize(extraction.byline), paragraphs],
-        ensure_ascii=False, separators=(",", ":"),
-    )
+    parts: list[object] = [normalize(extraction.title), normalize(extraction.byline), paragraphs]
+    dek = normalize(extraction.standfirst) if standfirst else ""
+    if dek:
+        parts.append(dek)
+    canonical = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -114,7 +114,8 @@ def _cell(unit: Unit, side: str) -> str:
     return f'<td class="{unit.label}">{body}{note}</td>'
 
 
-FIELD_NAMES = {"title": "headline", "byline": "byline", "published_at": "date published"}
+FIELD_NAMES = {"title": "headline", "standfirst": "standfirst", "byline": "byline",
+               "published_at": "date published"}
 
 
 def field_name(field: str) -> str:

@@ -22,9 +22,9 @@ from tearsheet.diff.summary import split_names
 from tearsheet.errors import ArchiveError, ExportError
 from tearsheet.store.records import WarcPointer
 
-FIELDS = ("source", "url", "version", "captured_at", "title", "byline", "published_at",
-          "modified_at", "language", "fetched_url", "text", "memento_url", "intents",
-          "intent_labels", "silent_correction", "correction_note")
+FIELDS = ("source", "url", "version", "captured_at", "title", "standfirst", "byline",
+          "published_at", "modified_at", "language", "fetched_url", "text", "memento_url",
+          "intents", "intent_labels", "silent_correction", "correction_note")
 PARQUET_BATCH = 1000  # rows per Parquet row group: bounded memory, decent compression
 
 Progress = Callable[[int], None]
@@ -50,6 +50,7 @@ def version_record(row: dict[str, Any]) -> dict[str, Any]:
         "version": row["number"],
         "captured_at": _iso(row["captured_at"]),
         "title": row["title"],
+        "standfirst": row.get("standfirst"),  # null: stored before standfirsts were read
         "byline": row["byline"],
         "published_at": _iso(row["published_at"]),
         "modified_at": _iso(row["modified_at"]),
@@ -101,7 +102,8 @@ def write_parquet(rows: Iterable[dict[str, Any]], path: Path,
     stamp = pa.timestamp("us", tz="UTC")
     schema = pa.schema([
         ("source", pa.string()), ("url", pa.string()), ("version", pa.int32()),
-        ("captured_at", stamp), ("title", pa.string()), ("byline", pa.string()),
+        ("captured_at", stamp), ("title", pa.string()), ("standfirst", pa.string()),
+        ("byline", pa.string()),
         ("published_at", stamp), ("modified_at", stamp), ("language", pa.string()),
         ("fetched_url", pa.string()), ("text", pa.string()), ("memento_url", pa.string()),
         ("intents", pa.list_(pa.string())), ("intent_labels", pa.list_(pa.string())),

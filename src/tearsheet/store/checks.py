@@ -93,7 +93,7 @@ class Checks:
                 url=version.url, title=version.title, byline=version.byline,
                 published_at=version.published_at, modified_at=version.modified_at,
                 language=version.language, text=version.text,
-                content_hash=version.content_hash,
+                content_hash=version.content_hash, standfirst=version.standfirst,
                 **(version.summary.columns() if version.summary else {}),
                 **(version.capture.columns() if version.capture else {}),
             ).returning(versions.c.id)).scalar_one()

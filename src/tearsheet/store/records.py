@@ -75,17 +75,27 @@ class NewVersion:
     # Its MinHash keys for the trace index (tearsheet.diff.trace.index_keys), computed off
     # the writer thread by the tracker; None: the store computes them.
     trace_keys: tuple[int, ...] | None = None
+    # The dek above the body: "" when the page has none, None when unknown (stored before
+    # migration 0014; see tearsheet.diff.fingerprint).
+    standfirst: str | None = None
 
     @classmethod
-    def of(cls, extraction: Extraction, url: str, digest: str, summary: ChangeSummary | None,
+    def of(cls, extraction: Extraction, url: str, summary: ChangeSummary | None,
            capture: WarcPointer | None,
            trace_keys: tuple[int, ...] | None = None) -> NewVersion:
         """The version an extraction makes: the one constructor of the tracker and the
-        import, so that a field added to the extraction is stored by both."""
+        import, so that a field added to the extraction is stored by both.
+
+        Its hash is always the full fingerprint, standfirst included, even when the check
+        compared without it (against a version stored before standfirsts were): the next
+        check compares with the standfirst known."""
+        from tearsheet.diff.fingerprint import fingerprint  # loads the extractor's modules
+
         return cls(url=url, title=extraction.title, byline=extraction.byline,
                    published_at=extraction.published_at, modified_at=extraction.modified_at,
-                   language=extraction.language, text=extraction.text, content_hash=digest,
-                   summary=summary, capture=capture, trace_keys=trace_keys)
+                   language=extraction.language, text=extraction.text,
+                   content_hash=fingerprint(extraction), summary=summary, capture=capture,
+                   trace_keys=trace_keys, standfirst=extraction.standfirst or "")
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,9 @@ versions = Table(
     Column("modified_at", UTCDateTime),
     Column("language", String(35)),
     Column("text", Text, nullable=False),
+    # The dek above the body (migration 0014): "" when the page has none, NULL when stored
+    # before it was read (the fingerprint then compares without it).
+    Column("standfirst", Text),
     Column("content_hash", String(64), nullable=False),
     # The change from the previous version (NULL for version 1): see tearsheet.diff.changes.
     Column("kinds", Text),  # ",headline_changed,update," — commas around each, for LIKE

@@ -28,7 +28,8 @@ class Versions:
         then version order — or in capture order with ``by_time`` — streamed (flat memory)."""
         query: Select[Any] = (
             select(sources.c.name.label("source"), articles.c.url, versions.c.number,
-                   versions.c.captured_at, versions.c.title, versions.c.byline,
+                   versions.c.captured_at, versions.c.title, versions.c.standfirst,
+                   versions.c.byline,
                    versions.c.published_at, versions.c.modified_at, versions.c.language,
                    versions.c.text, versions.c.url.label("fetched_url"),
                    articles.c.first_seen_at, versions.c.article_id, versions.c.content_hash,
@@ -71,6 +72,17 @@ class Versions:
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
             return dict(row._mapping) if row else None
+
+    def standfirst_known(self, article_id: int) -> bool:
+        """Whether the article's latest version has its standfirst stored (True with no
+        version; False: stored before migration 0014, so the fingerprint is compared
+        without it, see :mod:`tearsheet.diff.fingerprint`)."""
+        query = (select(versions.c.standfirst)
+                 .where(versions.c.article_id == article_id)
+                 .order_by(versions.c.number.desc()).limit(1))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+            return row is None or row.standfirst is not None
 
     def last_text_length(self, article_id: int) -> int | None:
         """Characters in the body of the article's latest version (None: no version).

@@ -258,14 +258,17 @@ class Tracker:
                             log.info("%s is article %s (%s)", article.url, owner, canonical)
                             return CheckResult(Outcome.MERGED)
                 digest = fingerprint(extraction)
+                known = True  # the last version's standfirst (NULL: stored before it was)
                 if digest != article.content_hash:
                     previous = await asyncio.to_thread(self._previous, article)
+                    known = previous is None or previous["standfirst"] is not None
+                    digest = fingerprint(extraction, standfirst=known)
                     flip = await self._headline_flip(article, extraction, digest, previous)
                 verdict = judge(digest, len(extraction.text), article.content_hash,
                                 len(previous["text"]) if previous is not None else None)
                 if verdict is Verdict.CONFIRM_SHRINK:
                     response, extraction, digest = await self._confirm(
-                        article, extraction, digest)
+                        article, extraction, digest, standfirst=known)
                     if digest != article.content_hash:
                         self.watch.hold_shrink(article, len(extraction.text))
                 elif previous is None and digest != article.content_hash:
@@ -313,7 +316,7 @@ class Tracker:
             check_interval=timing.interval, http_status=response.status,
             elapsed_ms=_ms_since(started), etag=response.etag,
             last_modified=response.last_modified, body_length=len(extraction.text),
-            version=NewVersion.of(extraction, response.url, digest, summary, capture,
+            version=NewVersion.of(extraction, response.url, summary, capture,
                                   trace_keys=keys), event=event,
         ))
         self.stats.new_versions += 1
@@ -421,7 +424,7 @@ class Tracker:
         return self.store.version(article.id, article.version_count)
 
     async def _confirm(
-        self, article: DueArticle, extraction: Extraction, digest: str,
+        self, article: DueArticle, extraction: Extraction, digest: str, *, standfirst: bool,
     ) -> tuple[Response, Extraction, str]:
         """Fetch a shrunken body again: store it only if the second fetch agrees.
 
@@ -431,7 +434,7 @@ class Tracker:
         """
         response = await self._fetch(article, conditional=False)
         again = await self._extract(article, response)
-        second = fingerprint(again)
+        second = fingerprint(again, standfirst=standfirst)
         if confirms(second, digest) or second == article.content_hash:
             return response, again, second
         raise ExtractionError(
