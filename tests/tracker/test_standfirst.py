@@ -9,7 +9,7 @@ from pathlib import Path
 from tearsheet.diff.fingerprint import fingerprint
 from tearsheet.extract import extract
 from tearsheet.store.store import Store
-from tests.support.localserver import LocalServer, Reply, Request
+from tests.support.localserver import LocalServer, Reply
 from tests.support.newsroom import export, run_once, write_config
 from tests.support.pages import LOREM, rss_feed
 
@@ -62,8 +62,8 @@ def test_an_article_stored_before_standfirsts_is_not_a_new_version(
     # As migration 0014 leaves a version stored before it: no standfirst, a hash without it.
     before = fingerprint(extract(now["html"], server.url("/news/story")), standfirst=False)
     assert before != rows(tmp_path, "SELECT content_hash FROM versions")[0][0]
-    rows(tmp_path, f"UPDATE versions SET standfirst = NULL, content_hash = '{before}'")  # noqa: S608
-    rows(tmp_path, f"UPDATE articles SET content_hash = '{before}'")  # noqa: S608
+    rows(tmp_path, f"UPDATE versions SET standfirst = NULL, content_hash = '{before}'")
+    rows(tmp_path, f"UPDATE articles SET content_hash = '{before}'")
 
     run_once(config)  # the same page again: unchanged, no phantom version
     assert [v["version"] for v in export(config, tmp_path)] == [1]
