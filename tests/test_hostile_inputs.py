@@ -102,21 +102,22 @@ def test_deeply_nested_sitemaps_and_section_pages_end_cleanly() -> None:
 
 def test_discovery_documents_are_parsed_off_the_event_loop(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tracker hands the feed to its extraction pool (a thread here, processes in
-    production): the event loop's thread never parses it."""
+    """The tracker hands the feed to its discovery thread: the event loop's thread never
+    parses it."""
     from tearsheet.fetch.fetcher import Response
     from tearsheet.store.records import DueFeed
     from tearsheet.store.store import Store
+    from tearsheet.tracker import discovery
     from tearsheet.tracker import tracker as tracker_module
 
     threads: list[int] = []
-    real = tracker_module.parse_feed
+    real = discovery.parse_feed
 
     def recording(*args: object) -> object:
         threads.append(threading.get_ident())
         return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(tracker_module, "parse_feed", recording)
+    monkeypatch.setattr(discovery, "parse_feed", recording)
     settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}",
                              fetch={"extract_processes": 0}, limits={"items": 2})
     import httpx

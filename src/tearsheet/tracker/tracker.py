@@ -15,7 +15,6 @@ holds both: use it as ``async with Tracker(...) as tracker`` (or call :meth:`acl
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import math
 import random
@@ -28,14 +27,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from tearsheet.archive.warc import Archive
-from tearsheet.config import FeedKind, Settings, SourceSettings
+from tearsheet.config import Settings, SourceSettings
 from tearsheet.diff.align import Document
 from tearsheet.diff.changes import summarize
 from tearsheet.diff.fingerprint import Verdict, confirms, fingerprint, judge
 from tearsheet.diff.summary import ChangeSummary
 from tearsheet.diff.trace import index_keys
-from tearsheet.discover import Discovered, parse_feed, parse_section_page, parse_sitemap
-from tearsheet.errors import ExtractionError, FetchError, Refusal, TearsheetError
+from tearsheet.errors import ExtractionError, FetchError, Refusal
 from tearsheet.extract.extraction import Extraction, extract_capture
 from tearsheet.fetch.browser import Browser, RenderOptions
 from tearsheet.fetch.fetcher import Fetcher, Response
@@ -44,13 +42,13 @@ from tearsheet.store.records import (
     ArticleEvent,
     CheckRecord,
     DueArticle,
-    DueFeed,
     HeadlineFlip,
     NewVersion,
     Outcome,
 )
 from tearsheet.store.store import Store
 from tearsheet.tracker import events, schedule
+from tearsheet.tracker.discovery import Discovery
 from tearsheet.tracker.extraction_pool import ExtractionPool
 from tearsheet.tracker.metrics import TrackerMetrics
 from tearsheet.tracker.outage import Outage
@@ -61,7 +59,6 @@ from tearsheet.urls import canonicalize
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-MAX_CHILD_SITEMAPS = 50
 SHUTDOWN_GRACE = 10.0  # seconds in-flight checks get to finish after a stop request
 CLAIM_EVERY = 1.0  # seconds: claim even a few free slots at least this often
 
@@ -93,7 +90,7 @@ class CheckResult:
     error: str | None = None
 
 
-class Tracker:
+class Tracker(Discovery):
     """Runs the pipeline for every configured source against one store."""
 
     def __init__(
@@ -140,86 +137,6 @@ class Tracker:
         self.pool.close()
         self._discovery.shutdown(wait=False, cancel_futures=True)
 
-    def sync_sources(self) -> None:
-        """Bring the store's sources and feeds in line with the configuration."""
-        now = self.clock()
-        for source in self.settings.sources:
-            source_id = self.store.ensure_source(source.name, now)
-            self.store.sync_feeds(source_id, source.discovery(), now)
-
-    # --- discovery ---------------------------------------------------------------------
-
-    async def discover(self, entered: asyncio.Event | None = None) -> int:
-        """Poll every feed that is due; returns the number of new articles.
-
-        ``entered`` is set as soon as one feed has entered new articles, so their checks
-        need not wait for the slowest feed (one timing out and retried takes seconds).
-        The feeds are claimed with a lease: with many workers, one polls each feed.
-        """
-        now = self.clock()
-        due = await self.writer.call(self.store.claim_feeds, now,
-                                     now + timedelta(seconds=self.settings.lease_seconds()))
-        counts = await asyncio.gather(*(self._poll(feed, entered) for feed in due))
-        return sum(counts)
-
-    async def _poll(self, feed: DueFeed, entered: asyncio.Event | None = None) -> int:
-        now = self.clock()
-        interval = self.settings.schedule.discovery_interval
-        try:
-            response = await self.fetcher.fetch(
-                feed.url, etag=feed.etag, last_modified=feed.last_modified)
-            found = [] if response.not_modified else await self._links(feed, response)
-        except TearsheetError as exc:
-            backoff = interval * min(2 ** feed.error_count, 8)
-            await self.writer.call(self.store.record_feed_poll, feed.id, now,
-                                   now + timedelta(seconds=backoff), error=str(exc))
-            self.stats.feed_errors += 1
-            self._event(logging.WARNING, f"discovery failed: {exc}")
-            return 0
-        added = await self.writer.call(
-            self.store.add_articles, feed.source_id, [(d.url, d.title) for d in found], now,
-            self.settings.schedule.first_interval, revive_gap=2 * interval)
-        await self.writer.call(
-            self.store.record_feed_poll, feed.id, now,
-            now + timedelta(seconds=interval * self.rng.uniform(0.9, 1.1)),
-            etag=response.etag, last_modified=response.last_modified)
-        self.stats.feeds_polled += 1
-        self.stats.articles_found += added
-        if added and entered is not None:
-            entered.set()
-        if added:
-            self._event(logging.INFO, f"{feed.url}: {added} new article(s)")
-        return added
-
-    async def _links(self, feed: DueFeed, response: Response) -> list[Discovered]:
-        """The articles a discovery document lists, parsed in the extraction pool: an 8 MB
-        feed or section page is seconds of CPU, which on the event loop stalled every
-        fetch of every source meanwhile."""
-        limits = self.settings.limits
-        if feed.kind == FeedKind.FEED:
-            return await self._parse(parse_feed, response.body, response.url, limits)
-        if feed.kind == FeedKind.SECTION:
-            return await self._parse(parse_section_page, response.body, response.url,
-                                     feed.article_pattern, limits)
-        result = await self._parse(parse_sitemap, response.body, response.url, limits)
-        found = list(result.articles)
-        for child in result.sitemaps[:MAX_CHILD_SITEMAPS]:
-            try:  # one broken child sitemap must not hide the others
-                child_response = await self.fetcher.fetch(child)
-                child_result = await self._parse(parse_sitemap, child_response.body,
-                                                 child_response.url, limits)
-                found += child_result.articles
-            except TearsheetError as exc:
-                self._event(logging.WARNING, f"discovery failed: {exc}")
-        return found
-
-
-    async def _parse(self, parse: Callable[..., T], *args: Any) -> T:
-        """A discovery document parsed on the discovery thread: off the event loop (an 8 MB
-        feed is seconds of CPU), and not queued behind the checks' extractions, so feeds
-        keep their schedule however busy the checks are."""
-        return await asyncio.get_running_loop().run_in_executor(
-            self._discovery, functools.partial(parse, *args))
     # --- checks ------------------------------------------------------------------------
 
     async def check(self, article: DueArticle) -> CheckResult:
