@@ -122,12 +122,12 @@ def test_discovery_documents_are_parsed_off_the_event_loop(
                              fetch={"extract_processes": 0}, limits={"items": 2})
     import httpx
 
-    response = Response("https://ex.com/rss", "https://ex.com/rss", 200, httpx.Headers(),
-                        rss(10), None, ())  # type: ignore[arg-type]
     feed = DueFeed(id=1, source_id=1, kind="feed", url="https://ex.com/rss", etag=None,
                    last_modified=None, error_count=0, article_pattern="")
 
-    async def go() -> list[str]:
+    async def go(body: bytes) -> list[str]:
+        response = Response("https://ex.com/rss", "https://ex.com/rss", 200, httpx.Headers(),
+                            body, None, ())  # type: ignore[arg-type]
         store = Store.open(settings.database_url)
         try:
             async with tracker_module.assemble(settings, store, None) as tracker:  # type: ignore[arg-type]
@@ -137,9 +137,11 @@ def test_discovery_documents_are_parsed_off_the_event_loop(
         return [d.url for d in found]
 
     loop_thread = threading.get_ident()
-    assert asyncio.run(go()) == ["https://ex.com/news/story-number-0",
-                                 "https://ex.com/news/story-number-1"]
-    assert threads and loop_thread not in threads
+    first_two = ["https://ex.com/news/story-number-0", "https://ex.com/news/story-number-1"]
+    for feed_body in (rss(2_000), rss(10)):
+        threads.clear()
+        assert asyncio.run(go(feed_body)) == first_two
+        assert threads and loop_thread not in threads
 
 
 # --- configuration ------------------------------------------------------------------------

@@ -61,11 +61,24 @@ def test_claim_due_ignores_retired_articles(store: Store) -> None:
 def test_release_leases(store: Store) -> None:
     ids = add(store, "daily", *(f"https://a.example/{n}" for n in range(3)))
     assert len(store.claim_due(NOW, 10, LEASE)) == 3
-    assert store.release_leases([ids[0]]) == 1
+    assert store.release_leases([ids[0]], now=NOW) == 1
     assert [a.id for a in store.claim_due(NOW, 10, LEASE)] == [ids[0]]
-    assert store.release_leases() == 3
-    assert store.release_leases() == 0
+    assert store.release_leases(now=NOW) == 3
+    assert store.release_leases(now=NOW) == 0
     assert len(store.claim_due(NOW, 10, LEASE)) == 3
+
+
+def test_a_claim_moves_the_next_check_to_the_lease_end(store: Store) -> None:
+    """The due index holds no leased row: a claim does not step over the in-flight ones,
+    and an article whose check is never recorded is due again when its lease ends."""
+    ids = add(store, "daily", *(f"https://a.example/{n}" for n in range(3)))
+    claimed = store.claim_due(NOW, 2, LEASE)
+    assert store.next_check_time() == NOW  # the unclaimed one
+    assert [a.id for a in store.claim_due(NOW, 10, LEASE)] == [ids[2]]
+    assert store.next_check_time() == LEASE
+    assert {a.id for a in store.claim_due(LEASE + timedelta(seconds=1), 10,
+                                          LEASE + timedelta(minutes=5))} == set(ids)
+    assert len(claimed) == 2
 
 
 def test_due_query_uses_the_partial_index(store: Store) -> None:

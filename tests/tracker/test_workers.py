@@ -242,3 +242,69 @@ def test_worker_refuses_sqlite(tmp_path: Path) -> None:
                       '[[sources]]\nname = "x"\nfeeds = ["http://127.0.0.1:9/feed.xml"]\n')
     assert cli("worker", "--config", str(config)) == 1
     assert not os.path.exists(tmp_path / "ts.db.lock")
+
+
+def test_a_lease_shorter_than_a_check_never_lets_two_workers_check_one_article(
+        pg_url: str, server: LocalServer) -> None:
+    """worker.lease is 2 s and the page takes 3 s: the worker checking it renews its lease
+    meanwhile, so the other never claims it then: the fetches' spans, seen from the
+    workers, never overlap, and each check is recorded."""
+    import asyncio
+
+    from tearsheet.config import load_settings
+    from tearsheet.fetch.fetcher import Fetcher, Response
+    from tearsheet.tracker.tracker import assemble
+
+    spans: list[tuple[float, float]] = []
+
+    class Watched(Fetcher):
+        async def fetch(self, url: str, **options: str | None) -> Response:
+            started = time.monotonic()
+            try:
+                return await super().fetch(url, **options)
+            finally:
+                if "a-slow-story" in url:
+                    spans.append((started, time.monotonic()))
+
+    def slow(_request: object) -> Reply:
+        time.sleep(3.0)
+        return Reply(body=article_page("A slow story", LOREM))
+
+    server.route("/news/a-slow-story", slow)
+    server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/news/a-slow-story", "S")]),
+                                    headers={"Content-Type": "application/rss+xml"}))
+    settings = load_settings(
+        None, database_url=pg_url, worker={"lease": "2s"},
+        schedule={"discovery_interval": "1h", "first_interval": "0.1s", "max_interval": "0.1s",
+                  "growth": 1.0, "jitter": 0},
+        fetch={"extract_processes": 0, "per_host_delay": 0, "retries": 0, "timeout": "10s",
+               "allow_private_addresses": True},
+        sources=[{"name": "slow", "feeds": [server.url("/feed.xml")]}])
+
+    async def worker(name: str, stop: asyncio.Event) -> None:
+        store = Store.open(pg_url)
+        store.worker_id = name
+        try:
+            async with Watched(settings.fetch) as fetcher, \
+                    assemble(settings, store, fetcher) as tracker:
+                await tracker.run(stop)
+        finally:
+            store.close()
+
+    async def both() -> None:
+        stop = asyncio.Event()
+        runs = [asyncio.create_task(worker(name, stop)) for name in ("a", "b")]
+        await asyncio.sleep(8.0)  # several leases: the workers claim it in turn
+        stop.set()
+        await asyncio.gather(*runs)
+
+    asyncio.run(both())
+    spans.sort()
+    assert len(spans) >= 2  # checked again once the first check was recorded
+    assert all(end <= start for (_, end), (start, _) in itertools.pairwise(spans)), spans
+    store = Store.open(pg_url)
+    try:
+        assert scalar(store, "SELECT count(*) FROM versions") == 1
+        assert scalar(store, "SELECT count(*) FROM checks") >= len(spans) - 1
+    finally:
+        store.close()

@@ -4,10 +4,10 @@ of one article (:class:`Articles`, a part of :class:`tearsheet.store.store.Store
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, case, func, select, update
 
 from tearsheet.store.database import dialect_insert, insert_unless_present, stream_rows
 from tearsheet.store.records import DueArticle, ImportTarget
@@ -95,9 +95,23 @@ class Articles:
         with self.engine.begin() as conn:
             rows = conn.execute(query).all()
             if rows:
+                # Due again when the lease ends (should the check never be recorded): the
+                # due index then holds no leased row, so the next claim does not step
+                # over the in-flight ones (thousands, with many workers) to find work.
                 conn.execute(update(articles).where(articles.c.id.in_([r.id for r in rows]))
-                             .values(leased_until=lease_until, leased_by=self.worker_id))
+                             .values(leased_until=lease_until, leased_by=self.worker_id,
+                                     next_check_at=lease_until))
         return [_due_article(r) for r in rows]
+
+    def renew_leases(self, article_ids: list[int], lease_until: datetime) -> int:
+        """Extend this worker's leases on ``article_ids`` (checks still running), moving
+        their next check along; a lease another worker took is left alone."""
+        with self.engine.begin() as conn:
+            return int(conn.execute(
+                update(articles).where(articles.c.id.in_(article_ids),
+                                       articles.c.leased_by == self.worker_id,
+                                       articles.c.leased_until.is_not(None))
+                .values(leased_until=lease_until, next_check_at=lease_until)).rowcount or 0)
 
     def claim_article(self, article_id: int, lease_until: datetime | None) -> DueArticle:
         """Lease one article for a check out of schedule (``tearsheet check``); with
@@ -110,16 +124,21 @@ class Articles:
         return _due_article(row)
 
     def release_leases(self, article_ids: list[int] | None = None, *,
-                       holder: str | None = None) -> int:
+                       holder: str | None = None, now: datetime | None = None) -> int:
         """Forget leases: of ``article_ids``, of the worker named ``holder`` (restarted under
-        the same id), or all (a single runner starting after a crash)."""
+        the same id), or all (a single runner starting after a crash). A claim moved the
+        article's next check to the lease's end: released, it is due at ``now`` (the
+        caller's clock; default the wall clock)."""
         query = update(articles).where(articles.c.leased_until.is_not(None))
         if article_ids is not None:
             query = query.where(articles.c.id.in_(article_ids))
         if holder is not None:
             query = query.where(articles.c.leased_by == holder)
+        moment = now or datetime.now(UTC)
+        due = case((articles.c.next_check_at > moment, moment), else_=articles.c.next_check_at)
         with self.engine.begin() as conn:
-            return int(conn.execute(query.values(leased_until=None)).rowcount or 0)
+            return int(conn.execute(query.values(leased_until=None, next_check_at=due))
+                       .rowcount or 0)
 
     def next_check_time(self) -> datetime | None:
         with self.engine.connect() as conn:

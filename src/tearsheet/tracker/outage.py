@@ -1,4 +1,5 @@
-"""The store as the tracker sees it: reachable, or in an outage it waits out.
+"""The store as the tracker sees it: reachable, or in an outage it waits out; and the
+tracker's claims and lease renewals, which go through it.
 
 A database restarted, a connection cut, a statement timeout, a full disk: every store call
 of the tracker can fail. None of these stops the tracker. A failed claim or read starts an
@@ -11,10 +12,16 @@ write failed keeps its lease and is done again once the lease runs out.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
-from tearsheet.store.database import describe_failure
+from tearsheet.store.database import STORE_ERRORS, describe_failure
+from tearsheet.store.records import DueArticle
+from tearsheet.store.store import Store
+from tearsheet.tracker.writer import StoreWriter
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +61,41 @@ class Outage:
         self.error = None
         self._pause = 0.0
         self._resume_at = 0.0
+
+
+class Leases:
+    """A tracker's claims and lease renewals, on its store writer's thread; a failure
+    starts (or continues) an :class:`Outage` instead of stopping the tracker."""
+
+    def __init__(self, store: Store, writer: StoreWriter, outage: Outage) -> None:
+        self.store, self.writer, self.outage = store, writer, outage
+
+    async def claim(self, until: datetime, free: int,
+                    lease_until: datetime) -> list[DueArticle]:
+        """Due articles, leased; none while the store is unavailable."""
+        try:
+            claimed = await self.writer.call(self.store.claim_due, until, free, lease_until)
+        except STORE_ERRORS as exc:
+            self.outage.failed(exc)
+            return []
+        self.outage.succeeded()
+        return claimed
+
+    async def renew(self, article_ids: list[int], lease_until: datetime) -> None:
+        """Extend the leases of the checks in flight: a check slower than its lease keeps
+        its article (no other worker checks it meanwhile); a dead worker's run out."""
+        if not article_ids:
+            return
+        try:
+            await self.writer.call(self.store.renew_leases, article_ids, lease_until)
+        except STORE_ERRORS as exc:
+            self.outage.failed(exc)
+
+    async def when(self, read: Callable[[], datetime | None],
+                   clock: Callable[[], datetime]) -> datetime | None:
+        """When the next check (or poll) is due, read off the event loop; during an outage,
+        when to ask the store again."""
+        try:
+            return await asyncio.to_thread(read)
+        except STORE_ERRORS as exc:
+            return clock() + timedelta(seconds=self.outage.failed(exc))

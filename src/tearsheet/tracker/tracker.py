@@ -51,7 +51,7 @@ from tearsheet.tracker import events, schedule
 from tearsheet.tracker.discovery import Discovery
 from tearsheet.tracker.extraction_pool import ExtractionPool
 from tearsheet.tracker.metrics import TrackerMetrics
-from tearsheet.tracker.outage import Outage
+from tearsheet.tracker.outage import Leases, Outage
 from tearsheet.tracker.watch import Watch
 from tearsheet.tracker.writer import StoreWriter
 from tearsheet.urls import canonicalize
@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE = 10.0  # seconds in-flight checks get to finish after a stop request
 CLAIM_EVERY = 1.0  # seconds: claim even a few free slots at least this often
+RENEW_EVERY = 1 / 3  # of the lease: in-flight checks' leases are renewed this often
 
 
 def utcnow() -> datetime:
@@ -113,6 +114,7 @@ class Tracker(Discovery):
         self.writer = writer
         self.metrics = TrackerMetrics()
         self.outage = Outage()  # the store unreachable: checks pause, the tracker goes on
+        self.leases = Leases(store, writer, self.outage)
         self.watch = Watch(settings.health, store, self.writer, clock,
                            settings.notifications.rules, self._event)
         self.browser = browser
@@ -371,7 +373,8 @@ class Tracker(Discovery):
         done_count = 0
         lease = timedelta(seconds=self.settings.lease_seconds())
         batch = self.settings.worker.batch_size or max(1, self.capacity // 4)
-        claimed_at = -math.inf
+        claimed_at = renewed_at = -math.inf
+        renew = lease.total_seconds() * RENEW_EVERY
         graced = False  # the in-flight checks had their grace period after a stop
         try:
             while True:
@@ -380,16 +383,20 @@ class Tracker(Discovery):
                         free >= batch or time.monotonic() - claimed_at >= CLAIM_EVERY):
                     now = self.clock()
                     claimed_at = time.monotonic()
-                    for article in await self._claim(until or now, free, now + lease):
+                    for article in await self.leases.claim(until or now, free, now + lease):
                         pending[asyncio.create_task(self.check(article))] = article
                 if not pending:
                     return done_count
+                if time.monotonic() - renewed_at >= renew:
+                    renewed_at = time.monotonic()
+                    await self.leases.renew([a.id for t, a in pending.items() if not t.done()],
+                                            self.clock() + lease)
                 self.stats.in_flight = len(pending)
                 if stop.is_set():
                     await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
                     graced = True
                 else:
-                    await asyncio.wait([*pending, stopping], timeout=CLAIM_EVERY,
+                    await asyncio.wait([*pending, stopping], timeout=min(CLAIM_EVERY, renew),
                                        return_when=asyncio.FIRST_COMPLETED)
                 for task in [t for t in pending if t.done()]:
                     await self._finished(task, pending.pop(task))
@@ -399,22 +406,12 @@ class Tracker(Discovery):
                         task.cancel()
                     await asyncio.gather(*pending, return_exceptions=True)
                     await self.writer.call(self.store.release_leases,
-                                           [article.id for article in pending.values()])
+                                           [article.id for article in pending.values()],
+                                           now=self.clock())
                     return done_count
         finally:
             stopping.cancel()
             self.stats.in_flight = 0
-
-    async def _claim(self, until: datetime, free: int,
-                     lease_until: datetime) -> list[DueArticle]:
-        """Due articles, leased; none while the store is unavailable (see :mod:`.outage`)."""
-        try:
-            claimed = await self.writer.call(self.store.claim_due, until, free, lease_until)
-        except STORE_ERRORS as exc:
-            self.outage.failed(exc)
-            return []
-        self.outage.succeeded()
-        return claimed
 
     async def _finished(self, task: asyncio.Task[CheckResult], article: DueArticle) -> None:
         self.stats.checks += 1
@@ -466,7 +463,8 @@ class Tracker(Discovery):
         try:
             while not stop.is_set():
                 await self.check_due(stop)
-                await self._wait(stop, found, await self._next(self.store.next_check_time))
+                await self._wait(stop, found, await self.leases.when(
+                    self.store.next_check_time, self.clock))
         finally:
             stop.set()
             await discovering
@@ -480,15 +478,8 @@ class Tracker(Discovery):
                 self.outage.failed(exc)
             except Exception:  # a bug, not a bad feed: keep the tracker running
                 log.exception("discovery crashed")
-            await self._wait(stop, None, await self._next(self.store.next_feed_poll))
-
-    async def _next(self, read: Callable[[], datetime | None]) -> datetime | None:
-        """When the next check (or poll) is due, read off the event loop; during an outage,
-        when to ask the store again."""
-        try:
-            return await asyncio.to_thread(read)
-        except STORE_ERRORS as exc:
-            return self.clock() + timedelta(seconds=self.outage.failed(exc))
+            await self._wait(stop, None, await self.leases.when(
+                self.store.next_feed_poll, self.clock))
 
     async def _wait(self, stop: asyncio.Event, wake: asyncio.Event | None,
                     moment: datetime | None) -> None:
