@@ -369,7 +369,7 @@ def test_a_crashing_check_is_recorded_and_backs_off(
     from tearsheet.store.store import Store
     from tearsheet.tracker.tracker import assemble
 
-    async def buggy_extract(*args):  # type: ignore[no-untyped-def]
+    async def buggy_extract(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("injected bug")
 
     newsroom.publish("/news/buggy-story", Story("A buggy story", list(LOREM)))

@@ -65,6 +65,9 @@ class FetchSettings(Section):
     # Processes that extract fetched pages (see tearsheet.tracker.extraction_pool); 0 or 1: one
     # thread in the tracker's process.
     extract_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
+    # An unchanged page recognised from a digest of what its last extraction depended on,
+    # without extracting it again (see tearsheet.extract.recheck); false: always extract.
+    fast_path: bool = True
     # Sources with render = "browser" (see tearsheet.fetch.browser): pages rendered at once
     # (each in a browser context of its own), the time a page gets to settle, and the
     # Chromium to drive (default: the first chromium on PATH).

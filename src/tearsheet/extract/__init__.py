@@ -3,6 +3,8 @@
 :func:`extract` is the entry point: :mod:`.encoding` decodes the bytes, :mod:`.body` finds
 the body, :mod:`.metadata` the headline, byline, dates and language, and :mod:`.refusals`
 refuses what is not the article (walls, error pages, truncated bodies) with a reason.
+:func:`check_capture` is the tracker's: it skips the extraction of a page that its stored
+decision key (:mod:`.recheck`) shows unchanged.
 """
 
 from tearsheet.extract.encoding import decode_html
@@ -14,10 +16,11 @@ from tearsheet.extract.extraction import (
     parse_page,
 )
 from tearsheet.extract.metadata import Metadata, read_metadata
+from tearsheet.extract.recheck import Checked, DecisionKey, check_capture, decision_key
 from tearsheet.extract.refusals import refuse_if_not_article
 
 __all__ = [
-    "HTML_TYPES", "Extraction", "Metadata", "decode_html", "extract", "extract_capture",
-    "parse_page",
+    "HTML_TYPES", "Checked", "DecisionKey", "Extraction", "Metadata", "check_capture",
+    "decision_key", "decode_html", "extract", "extract_capture", "parse_page",
     "read_metadata", "refuse_if_not_article",
 ]

@@ -59,6 +59,8 @@ class Story:
     section: str = "news"
     published: datetime | None = None
     modified: datetime | None = None
+    standfirst: str = ""  # the dek under the headline, also the page's description
+    correction: str = ""  # an editor's note, where each template puts it
 
 
 @dataclass
@@ -108,6 +110,8 @@ def _json_ld(story: Story) -> str:
         "articleSection": story.section,
         "publisher": {"@type": "NewsMediaOrganization", "name": SITE_NAME},
     }
+    if story.standfirst:
+        data["description"] = story.standfirst
     data = {k: v for k, v in data.items() if v is not None}
     # "</script>" inside a JSON string would end the script element: no "<" goes through.
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
@@ -117,6 +121,10 @@ def _head(story: Story, noise: Noise, css_class: str) -> str:
     h = escape(story.headline)
     csrf = f'<meta name="csrf-token" content="{noise.token(128)}">' if noise.on("csrf") else ""
     canonical = f'<link rel="canonical" href="{escape(story.url)}">' if story.url else ""
+    if story.standfirst:
+        dek = escape(story.standfirst)
+        canonical += (f'\n<meta name="description" content="{dek}">'
+                      f'\n<meta property="og:description" content="{dek}">')
     return f"""<!DOCTYPE html>
 <html lang="en" class="{css_class}"><head><meta charset="utf-8">
 <title>{h} | {SITE_NAME}</title>
@@ -179,6 +187,17 @@ def _body(story: Story, noise: Noise) -> str:
     return "\n".join(out)
 
 
+def _standfirst(story: Story) -> str:
+    return f'<p class="standfirst">{escape(story.standfirst)}</p>' if story.standfirst else ""
+
+
+def _correction(story: Story, css_class: str) -> str:
+    if not story.correction:
+        return ""
+    return (f'<p class="{css_class}"><strong>Correction:</strong> '
+            f"{escape(story.correction)}</p>")
+
+
 def _most_read(noise: Noise) -> str:
     if not noise.on("most_read"):
         return ""
@@ -219,11 +238,12 @@ def gazette(story: Story, noise: Noise) -> str:
 <li><a href="/{escape(story.section)}">{escape(story.section.title())}</a></li></ol>
 <article class="article">
 <header><h1 class="headline">{escape(story.headline)}</h1>
-{_byline_html(story)}
+{_standfirst(story)}{_byline_html(story)}
 <p class="dateline"><time datetime="{iso(story.published)}">{iso(story.published)}</time>
 {_updated(story, noise)} {_comments(noise)}</p></header>
 <div class="article-body" itemprop="articleBody">
 {_body(story, noise)}
+{_correction(story, "correction")}
 </div>
 </article>
 {_most_read(noise)}
@@ -240,13 +260,14 @@ def wire(story: Story, noise: Noise) -> str:
 <body><div class="Page-header"><a href="/" class="Page-logo">{SITE_NAME} Wire</a>
 {_nav()}{_clock(noise)}</div>
 <div class="Page-content">
-<div class="Page-headline"><h1>{escape(story.headline)}</h1></div>
+<div class="Page-headline"><h1>{escape(story.headline)}</h1>{_standfirst(story)}</div>
 <div class="Page-byline">{_byline_html(story)}
 <bsp-timestamp><time datetime="{iso(story.modified)}">{iso(story.modified)}</time></bsp-timestamp>
 {_updated(story, noise)}</div>
 <div class="RichTextStoryBody RichTextBody">
 {_body(story, noise)}
 </div>
+{_correction(story, "Page-correction")}
 <div class="Page-actions">{_comments(noise)}</div>
 <section class="RelatedList"><h2>Related stories</h2><ul>{related}</ul></section>
 {_most_read(noise)}
@@ -266,10 +287,11 @@ def regional(story: Story, noise: Noise) -> str:
 <div id="content" class="site-content"><div id="primary" class="content-area">
 <article class="post type-post status-publish">
 <header class="entry-header"><h1 class="entry-title">{escape(story.headline)}</h1>
-<div class="entry-meta"><span class="posted-on"><time class="entry-date published"
- datetime="{iso(story.published)}">{iso(story.published)}</time></span>
+{_standfirst(story)}<div class="entry-meta"><span class="posted-on"><time
+ class="entry-date published" datetime="{iso(story.published)}">{iso(story.published)}</time></span>
 <span class="byline">{_byline_html(story)}</span> {_updated(story, noise)}</div></header>
 <div class="entry-content">
+{_correction(story, "editor-note")}
 {_body(story, noise)}
 </div>
 <footer class="entry-footer"><div class="sharedaddy"><a class="share-facebook"

@@ -238,4 +238,4 @@ class Articles:
 def _due_article(row: Any) -> DueArticle:
     return DueArticle(row.id, row.source_id, row.url, row.check_interval, row.first_seen_at,
                       row.last_changed_at, row.version_count, row.content_hash, row.etag,
-                      row.last_modified, row.error_count, row.status)
+                      row.last_modified, row.error_count, row.status, row.decision_key)

@@ -44,6 +44,7 @@ class DueArticle:
     last_modified: str | None
     error_count: int
     status: str | None = None  # unpublished, paywalled, blocked since its last event
+    decision_key: str | None = None  # what its last full extraction depended on (recheck)
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,9 @@ class CheckRecord:
     body_length: int | None = None  # characters of the body it read
     event: ArticleEvent | None = None  # what happened to the article (never a version)
     headline_flip: HeadlineFlip | None = None  # an A/B test's headline seen again
+    # The article's new decision key (tearsheet.extract.recheck): None leaves it as it is,
+    # "" clears it (a full extraction that could make none).
+    decision_key: str | None = None
 
     def __post_init__(self) -> None:  # an outcome given by name is still an Outcome
         object.__setattr__(self, "outcome", Outcome(self.outcome))

@@ -136,6 +136,9 @@ articles = Table(
     Column("hidden", Boolean, nullable=False, server_default=false()),
     # NULL: live; unpublished, paywalled or blocked since its last event (0012).
     Column("status", String(20)),
+    # What the last full extraction depended on (tearsheet.extract.recheck), for the fast
+    # path of the next check; NULL: extract in full (0015).
+    Column("decision_key", Text),
     Index(
         "ix_articles_due", "next_check_at",
         sqlite_where=text("next_check_at IS NOT NULL"),

@@ -34,7 +34,8 @@ from tearsheet.diff.fingerprint import Verdict, confirms, fingerprint, judge
 from tearsheet.diff.summary import ChangeSummary
 from tearsheet.diff.trace import index_keys
 from tearsheet.errors import ExtractionError, FetchError, Refusal
-from tearsheet.extract.extraction import Extraction, extract_capture
+from tearsheet.extract.extraction import Extraction
+from tearsheet.extract.recheck import Checked, check_capture
 from tearsheet.fetch.browser import Browser, RenderOptions
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.store.database import STORE_ERRORS
@@ -150,6 +151,8 @@ class Tracker(Discovery):
         response: Response | None = None
         previous: dict[str, Any] | None = None  # the last version, read once when it changed
         extraction: Extraction | None = None
+        body_length: int | None = None
+        key: str | None = None  # the decision key to store (None: keep the stored one)
         event: ArticleEvent | None = None  # unpublished, moved, …: never a version
         flip: HeadlineFlip | None = None  # an A/B test's headline again: never a version
         try:
@@ -166,8 +169,13 @@ class Tracker(Discovery):
                 if event is not None:  # moved: the history follows the new address
                     await self.writer.call(self.store.follow_move, article.id,
                                            canonicalize(response.url))
-            if not response.not_modified:
-                extraction = await self._extract(article, response)
+            checked = None if response.not_modified else await self._extract(
+                article, response, key=article.decision_key if article.content_hash else None)
+            if checked is not None and checked.extraction is None:  # the fast path: unchanged
+                digest, body_length = article.content_hash, checked.body_length
+            elif checked is not None and checked.extraction is not None:
+                extraction, body_length = checked.extraction, checked.body_length
+                key = checked.key or ""
                 if article.version_count == 0:
                     canonical = extraction.canonical_url or canonicalize(response.url)
                     if canonical != article.url:
@@ -186,8 +194,9 @@ class Tracker(Discovery):
                 verdict = judge(digest, len(extraction.text), article.content_hash,
                                 len(previous["text"]) if previous is not None else None)
                 if verdict is Verdict.CONFIRM_SHRINK:
-                    response, extraction, digest = await self._confirm(
-                        article, extraction, digest, standfirst=known)
+                    response, extraction, digest, key = await self._confirm(
+                        article, digest, standfirst=known)
+                    body_length = len(extraction.text)
                     if digest != article.content_hash:
                         self.watch.hold_shrink(article, len(extraction.text))
                 elif previous is None and digest != article.content_hash:
@@ -203,8 +212,7 @@ class Tracker(Discovery):
                 events.after_failure(article.status, http_status=status, reason=reason,
                                      has_versions=article.version_count > 0),
                 exc.retry_after if isinstance(exc, FetchError) else None, reason=reason,
-                body_length=len(extraction.text) if extraction and reason == Refusal.HELD
-                else None)
+                body_length=body_length if reason == Refusal.HELD else None)
 
         event = event or events.after_success(article.status)
         changed = digest is not None and digest != article.content_hash and flip is None
@@ -217,14 +225,13 @@ class Tracker(Discovery):
                 next_check_at=timing.next_check_at,
                 check_interval=timing.interval, http_status=response.status,
                 elapsed_ms=_ms_since(started), etag=response.etag,
-                last_modified=response.last_modified,
-                body_length=len(extraction.text) if extraction else None, event=event,
-                headline_flip=flip))
+                last_modified=response.last_modified, body_length=body_length, event=event,
+                headline_flip=flip, decision_key=key))
             self.stats.unchanged += 1
             await self.watch.observe(article.source_id, Outcome.UNCHANGED, None)
             return CheckResult(Outcome.UNCHANGED, extraction=extraction)
 
-        assert extraction is not None and digest is not None
+        assert extraction is not None and digest is not None and body_length is not None
         summary = await self._summary(previous, extraction)
         # The version's keys for the trace index: CPU work too, off the writer thread.
         keys = await self.pool.run(index_keys, Document.from_extraction(extraction))
@@ -234,9 +241,9 @@ class Tracker(Discovery):
             next_check_at=timing.next_check_at,
             check_interval=timing.interval, http_status=response.status,
             elapsed_ms=_ms_since(started), etag=response.etag,
-            last_modified=response.last_modified, body_length=len(extraction.text),
+            last_modified=response.last_modified, body_length=body_length,
             version=NewVersion.of(extraction, response.url, summary, capture,
-                                  trace_keys=keys), event=event,
+                                  trace_keys=keys), event=event, decision_key=key,
         ))
         self.stats.new_versions += 1
         self._event(logging.INFO, f"version {number} of {article.url}: {extraction.title or ''}")
@@ -299,13 +306,17 @@ class Tracker(Discovery):
         log.log(level, "%s", message)
         self.stats.recent.append(message)
 
-    async def _extract(self, article: DueArticle, response: Response) -> Extraction:
+    async def _extract(self, article: DueArticle, response: Response, *,
+                       key: str | None = None) -> Checked:
+        """The page extracted, or found unchanged by its decision ``key`` (the fast path,
+        unless ``fetch.fast_path`` is off), with the key to keep for the next check."""
         source = self._source(article.source_id)
         try:
             # Extraction is CPU work: beside the event loop, so fetches keep flowing.
             return await self.pool.run(
-                extract_capture, response.document, response.url, response.document_charset,
-                response.content_type, body_selector=source.body_selector if source else None,
+                check_capture, response.document, response.url, response.document_charset,
+                response.content_type, key=key if self.settings.fetch.fast_path else None,
+                body_selector=source.body_selector if source else None,
                 drop_selectors=source.drop_selectors if source else (),
                 limits=self.settings.limits, rendered=response.rendered is not None)
         except ExtractionError as exc:
@@ -342,9 +353,8 @@ class Tracker(Discovery):
             return None
         return self.store.version(article.id, article.version_count)
 
-    async def _confirm(
-        self, article: DueArticle, extraction: Extraction, digest: str, *, standfirst: bool,
-    ) -> tuple[Response, Extraction, str]:
+    async def _confirm(self, article: DueArticle, digest: str, *,
+                       standfirst: bool) -> tuple[Response, Extraction, str, str]:
         """Fetch a shrunken body again: store it only if the second fetch agrees.
 
         A half-rendered page, a CDN serving a stub or an A/B test must not become a
@@ -353,9 +363,10 @@ class Tracker(Discovery):
         """
         response = await self._fetch(article, conditional=False)
         again = await self._extract(article, response)
-        second = fingerprint(again, standfirst=standfirst)
+        assert again.extraction is not None  # no key given: always extracted
+        second = fingerprint(again.extraction, standfirst=standfirst)
         if confirms(second, digest) or second == article.content_hash:
-            return response, again, second
+            return response, again.extraction, second, again.key or ""
         raise ExtractionError(
             f"{article.url}: the body shrank by more than half and a second fetch did not "
             "confirm it [unconfirmed_shrink]", reason="unconfirmed_shrink")

@@ -1,0 +1,415 @@
+"""The fast path of a check: an unchanged page recognised without extracting it again.
+
+A news article is checked dozens of times and changes a handful of times, so almost every
+check finds the page it saw last time, in new chrome. After a full extraction,
+:func:`decision_key` remembers what that extraction's result could depend on, as one
+digest and where to find it again; on the next fetch :func:`unchanged` recomputes the
+digest from a cheap parse (lxml's C parser and a few XPath queries, no trafilatura, no
+Python walk of the whole page) and says "unchanged" only when every part is found again
+and equal. Anything else — a part missing, moved, doubled, or different — means a full
+extraction, whose fingerprint stays the judge of a new version. When in doubt, extract.
+
+The key does not know how the extractor chooses the body or the metadata (that changes
+as it is tuned); it covers, generously, every place a headline, byline or body can come
+from:
+
+- the *container*: the smallest element holding every extracted paragraph, found again
+  by its chain of tags, classes and ids from the root (it must be unique), serialised
+  whole — tags, attributes, text — except what is page noise by construction: ``href``,
+  ``src``, ``data-*`` and similar attributes, digits and hex runs in ids and classes,
+  script and style contents, and the text of links that contributed no words to the
+  result (a "Read more" teaser that rotates);
+- its surroundings: the tags, classes, ids and amount of non-link text of every sibling
+  of the container and of its two nearest ancestors (a new note, section or standfirst
+  beside the body changes them);
+- every source of metadata: ``<title>``, each ``<meta>`` (but CSRF tokens and nonces),
+  JSON-LD blocks, ``<link rel=canonical>``, the ``lang`` attribute, every ``<h1>``;
+- every byline candidate (author, byline, writer, contributor… in a class, id, ``rel``
+  or ``itemprop``, and ``<address>``), and every correction-note candidate (a text that
+  says correction, clarification, editor's note, an earlier version…), wherever it is;
+- that the page ends as a whole page does (a truncated capture is always extracted).
+
+No key is made for a short body (under :data:`MIN_WORDS`): walls and error pages are
+judged from the whole page then. The key is versioned: a key of another version never
+matches, so a change here costs one full extraction per article, never a missed edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from tearsheet.extract.encoding import decode_html
+from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract_capture
+
+log = logging.getLogger(__name__)
+
+KEY_VERSION = 1
+"""Bumped whenever what the key covers changes: older keys then never match."""
+MIN_WORDS = 200
+"""Bodies shorter than this get no key: the refusal checks read the whole page for them."""
+_MIN_ANCHOR = 40
+"""Folded characters a paragraph needs to place the container (shorter ones may repeat)."""
+
+_PARSER = etree.HTMLParser(  # type: ignore[call-arg]  # the stubs lack default_doctype
+    collect_ids=False, remove_comments=True, remove_pis=True, default_doctype=False)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+_END_OF_PAGE = re.compile(r"</(?:html|body)\s*>\s*$", re.IGNORECASE)
+_VOLATILE = re.compile(r"[0-9a-f]{6,}|\d+", re.IGNORECASE)
+_SKIPPED_ATTRIBUTES = frozenset({"href", "src", "srcset", "nonce", "ping", "integrity",
+                                 "sizes", "loading", "decoding", "fetchpriority",
+                                 "datetime"})
+_VOLATILE_META = re.compile(r"csrf|xsrf|nonce|token|request-?id|session", re.IGNORECASE)
+# "Updated 5 minutes ago", "12:03": beside a byline, page noise (never part of a name).
+_AGO = r"\d+\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|m|s|days?)\s+ago\b"
+_RELATIVE_TIME = re.compile(_AGO + r"|\b\d{1,2}:\d{2}(?::\d{2})?\b", re.IGNORECASE)
+_TIME_ONLY = re.compile(r"\s*(?:(?:last\s+)?(?:updated|published|posted)\s*:?\s*)?"
+                        + _AGO + r"\s*", re.IGNORECASE)
+"""A text that is a relative time and nothing else ("Updated 5 minutes ago"): chrome
+wherever it is (a body keeping it would change on every request, with or without this)."""
+_OPAQUE = frozenset({"script", "style", "template"})
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_BYLINE_WORDS = ("author", "byline", "by-line", "byl", "writer", "contributor", "reporter",
+                 "creator", "credit", "submitted", "posted-by")
+_ATTRIBUTES = _LOWER.format("concat(@class, ' ', @id, ' ', @itemprop, ' ', @rel, ' ', @name)")
+_BYLINES = etree.XPath(
+    "//address|//*[@class or @id or @itemprop or @rel or @name]["
+    + " or ".join(f"contains({_ATTRIBUTES}, '{word}')" for word in _BYLINE_WORDS) + "]")
+_CORRECTIONS = tuple(word.encode() for word in (
+    "correction", "clarification", "erratum", "errata", "retraction", "editor's note",
+    "editor\u2019s note", "editors' note", "earlier version", "was updated",
+    "been updated", "was amended", "been amended", "was corrected", "been corrected",
+    "update:", "note:"))
+"""Words of a correction note, searched in the lower-cased raw page (``bytes.find`` is
+far cheaper than a regular expression or an XPath over every text node)."""
+_BLOCK_END = re.compile(rb"</(?:p|div|aside|section|li|article|footer|blockquote)\b",
+                        re.IGNORECASE)
+_NOTE_CHARS = 2000
+_METADATA = etree.XPath(
+    "//title|//meta|//script[contains(" + _LOWER.format("@type") + ", 'ld+json')]"
+    "|//link[contains(" + _LOWER.format("@rel") + ", 'canonical')]|//h1")
+_PARAGRAPHS = etree.XPath("count(.//p|.//li|.//h2|.//h3|.//blockquote|.//table)")
+_NON_LINK_TEXT = etree.XPath(".//text()[not(ancestor::a)][not(ancestor::script)]"
+                             "[not(ancestor::style)]")
+
+
+@dataclass(frozen=True)
+class DecisionKey:
+    """Where the container is (``locator``), which of its links are noise (``masked``,
+    their positions among its ``<a>`` elements), the digest of all parts, and what a
+    check that matches records: the body's length."""
+
+    locator: tuple[str, ...]
+    masked: tuple[int, ...]
+    digest: str
+    body_length: int
+
+    def dumps(self) -> str:
+        """The key as stored (a compact JSON string, on the article's row)."""
+        return json.dumps([KEY_VERSION, list(self.locator), list(self.masked), self.digest,
+                           self.body_length], ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def loads(cls, stored: str | None) -> DecisionKey | None:
+        """The stored key; None for no key, a malformed one or another version's."""
+        if not stored:
+            return None
+        try:
+            version, locator, masked, digest, length = json.loads(stored)
+            if version != KEY_VERSION:
+                return None
+            return cls(tuple(str(s) for s in locator), tuple(int(n) for n in masked),
+                       str(digest), int(length))
+        except (ValueError, TypeError):
+            return None
+
+
+def parse(text: str) -> etree._Element | None:
+    """A cheap tree of the decoded page (lxml's own elements, comments dropped)."""
+    try:
+        return etree.fromstring(_XML_DECLARATION.sub("", text), _PARSER)
+    except (etree.ParserError, ValueError, etree.XMLSyntaxError):
+        return None
+
+
+def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = None,
+                 byline: str | None = None) -> DecisionKey | None:
+    """The key of a page whose full extraction gave ``paragraphs`` (and ``title`` and
+    ``byline``), or None when the page cannot have one (a short body, a paragraph not
+    found in the page, a container that is not unique, a page cut short)."""
+    if sum(len(p.split()) for p in paragraphs) < MIN_WORDS or not _complete(text):
+        return None
+    tree = parse(text)
+    body = None if tree is None else tree.find("body")
+    if tree is None or body is None:
+        return None
+    container = _container(body, [_fold(p) for p in paragraphs])
+    if container is None:
+        return None
+    locator = tuple(_signature(e) for e in _chain(container))
+    if _locate(tree, locator) is not container:
+        return None
+    result = _fold(" ".join([title or "", byline or "", *paragraphs]))
+    masked = tuple(n for n, a in enumerate(container.iter("a"))
+                   if (folded := _fold(_text(a))) and folded not in result)
+    digest = _digest(text, tree, container, set(masked))
+    return DecisionKey(locator, masked, digest, len("\n\n".join(paragraphs)))
+
+
+def unchanged(text: str, key: DecisionKey) -> bool:
+    """True only when every part of ``key`` is found in the page again and is the same."""
+    if not _complete(text):
+        return False
+    tree = parse(text)
+    if tree is None:
+        return False
+    container = _locate(tree, key.locator)
+    if container is None:
+        return False
+    return _digest(text, tree, container, set(key.masked)) == key.digest
+
+
+def _complete(text: str) -> bool:
+    """The page ends as a whole page does (a capture cut off in transit never matches)."""
+    return bool(_END_OF_PAGE.search(text[-4096:]))
+
+
+def _fold(text: str) -> str:
+    """A comparison form that survives re-spacing: every whitespace character removed."""
+    return "".join(text.split())
+
+
+def _text(element: etree._Element) -> str:
+    return str(etree.tostring(element, method="text", encoding=str, with_tail=False))
+
+
+def _container(body: etree._Element, paragraphs: list[str]) -> etree._Element | None:
+    """The smallest element of ``body`` holding every paragraph (None: one is missing)."""
+    folded: dict[etree._Element, str] = {}
+
+    def text_of(element: etree._Element) -> str:
+        if element not in folded:
+            folded[element] = _fold(_text(element))
+        return folded[element]
+
+    def deepest(start: etree._Element, paragraph: str) -> etree._Element | None:
+        if paragraph not in text_of(start):
+            return None
+        node = start
+        while True:
+            for child in node.iterchildren(tag=etree.Element):
+                if paragraph in text_of(child):
+                    node = child
+                    break
+            else:
+                return node
+
+    anchors = [p for p in paragraphs if len(p) >= _MIN_ANCHOR] or [p for p in paragraphs if p]
+    container: etree._Element | None = None
+    for paragraph in anchors:
+        found = deepest(body, paragraph)
+        if found is None:
+            return None
+        container = found if container is None else _common(container, found)
+    if container is None:
+        return None
+    for paragraph in paragraphs:  # the short ones: inside, or the container grows
+        if paragraph and paragraph not in text_of(container):
+            found = deepest(body, paragraph)
+            if found is None:
+                return None
+            container = _common(container, found)
+    return container
+
+
+def _common(a: etree._Element, b: etree._Element) -> etree._Element:
+    above = set(_chain(a))
+    for element in reversed(_chain(b)):
+        if element in above:
+            return element
+    return a.getroottree().getroot()
+
+
+def _chain(element: etree._Element) -> list[etree._Element]:
+    """The element and its ancestors, from the root down."""
+    chain = [element, *element.iterancestors()]
+    chain.reverse()
+    return chain
+
+
+def _signature(element: etree._Element) -> str:
+    """Tag, class and id, with digits and hex runs (per-request ids) masked."""
+    return "{}.{}#{}".format(element.tag, _VOLATILE.sub("#", element.get("class") or ""),
+                             _VOLATILE.sub("#", element.get("id") or ""))
+
+
+def _locate(tree: etree._Element, locator: Sequence[str]) -> etree._Element | None:
+    """The one element whose chain has these signatures (None: none, or several)."""
+    if not locator:
+        return None
+    tag = locator[-1].partition(".")[0]
+    found = None
+    for element in tree.iter(tag):
+        if _signature(element) == locator[-1] and \
+                [_signature(e) for e in _chain(element)] == list(locator):
+            if found is not None:
+                return None
+            found = element
+    return found
+
+
+def _digest(text: str, tree: etree._Element, container: etree._Element, masked: set[int]) -> str:
+    hasher = hashlib.blake2b(digest_size=20)
+
+    def put(*parts: str) -> None:
+        for part in parts:
+            hasher.update(part.encode("utf-8", "surrogatepass"))
+            hasher.update(b"\x00")
+
+    put("container")
+    _serialise(container, masked, put)
+    put("around")
+    # Beside the container, every paragraph counts; a level up, the amount of text does.
+    for level, ancestor in enumerate([container, *container.iterancestors()][:2]):
+        parent = ancestor.getparent()
+        if parent is None:
+            break
+        for sibling in parent.iterchildren(tag=etree.Element):
+            if sibling is ancestor:
+                put("(here)")
+            else:
+                put(_signature(sibling), str(_words(sibling)),
+                    str(_count(sibling)) if level == 0 else "")
+    put("metadata", str(tree.get("lang") or ""), str(tree.get("xml:lang") or ""))
+    for element in _elements(_METADATA, tree):
+        tag = element.tag
+        if tag == "meta":
+            name = " ".join(str(element.get(a) or "") for a in
+                            ("name", "property", "itemprop", "http-equiv", "charset"))
+            if not _VOLATILE_META.search(name):
+                put("meta", name, str(element.get("content") or ""))
+        elif tag == "link":
+            put("link", str(element.get("href") or ""))
+        else:
+            put(str(tag), _text(element))
+    put("bylines")
+    for element in _elements(_BYLINES, tree):
+        put(_signature(element), _RELATIVE_TIME.sub("#", _text(element)))
+    put("corrections")
+    for note in _notes(text):
+        put(note)
+    return hasher.hexdigest()
+
+
+def _serialise(container: etree._Element, masked: set[int], put: Callable[..., None]) -> None:
+    """Every tag, attribute and text of the container, but the noise (module docstring)."""
+    links = -1
+
+    def walk(element: etree._Element, hidden: bool) -> None:
+        nonlocal links
+        tag = element.tag
+        if not isinstance(tag, str):
+            return
+        if tag == "a":
+            links += 1
+            hidden = hidden or links in masked
+        attributes = sorted(
+            (str(name), _VOLATILE.sub("#", str(value)) if name in ("id", "class") else str(value))
+            for name, value in element.items()
+            if name not in _SKIPPED_ATTRIBUTES and not str(name).startswith("data-"))
+        put("<" + tag, *(f"{n}={v}" for n, v in attributes), ">")
+        if tag in _OPAQUE:
+            put("</>")
+            return
+        if element.text and not hidden:
+            put(_unless_time(element.text))
+        for child in element:
+            walk(child, hidden)
+            if child.tail and not hidden:
+                put(_unless_time(child.tail))
+        put("</>")
+
+    walk(container, False)
+
+
+def _unless_time(text: str) -> str:
+    return "(time)" if _TIME_ONLY.fullmatch(text) else text
+
+
+def _words(element: etree._Element) -> int:
+    """The amount of text outside links, as a rough bucket: noise keeps its bucket."""
+    result = _NON_LINK_TEXT(element)
+    words = sum(len(str(t).split()) for t in result) if isinstance(result, list) else 0
+    return 0 if words == 0 else words.bit_length()
+
+
+def _count(element: etree._Element) -> int:
+    """Paragraph-like descendants (a new paragraph beside the body changes this)."""
+    result = _PARAGRAPHS(element)
+    return int(result) if isinstance(result, float) else 0
+
+
+def _elements(query: etree.XPath, tree: etree._Element) -> list[etree._Element]:
+    result = query(tree)
+    return [e for e in result if isinstance(e, etree._Element)] if isinstance(result, list) \
+        else []
+
+
+def _notes(text: str) -> list[str]:
+    """Each correction-note candidate of the raw page: from its word to the end of its
+    block (at most :data:`_NOTE_CHARS`), wherever it is (in the container or not)."""
+    raw = text.encode("utf-8", "surrogatepass")
+    # From <body on: the head's notes are in its metadata (JSON-LD, meta tags), hashed whole.
+    raw = raw[max(0, raw.find(b"<body")):]
+    lowered = raw.lower()  # ASCII only: positions stay those of ``raw``
+    found: dict[int, str] = {}
+    for word in _CORRECTIONS:
+        start = lowered.find(word)
+        while start >= 0:
+            end = _BLOCK_END.search(raw, start + len(word), start + _NOTE_CHARS)
+            found[start] = raw[start: end.start() if end else start + _NOTE_CHARS].decode(
+                "utf-8", "replace")
+            start = lowered.find(word, start + len(word))
+    return [found[start] for start in sorted(found)]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A fetched page, judged: its extraction (None when the fast path found it unchanged)
+    and the decision key to keep for the next check (None: none could be made)."""
+
+    extraction: Extraction | None
+    key: str | None
+    body_length: int
+
+
+def check_capture(
+    body: bytes, url: str, charset: str | None, content_type: str, *,
+    key: str | None = None, **options: Any,
+) -> Checked:
+    """:func:`~tearsheet.extract.extraction.extract_capture`, unless ``key`` (the article's
+    stored decision key) says the page is the one it was made from. ``options`` go to
+    ``extract_capture``. The fast path never raises: whatever goes wrong there, the page
+    is extracted in full (which refuses what must be refused)."""
+    known = DecisionKey.loads(key)
+    text: str | None = None
+    if known is not None and content_type in HTML_TYPES:
+        try:
+            text = decode_html(body, charset)
+            if unchanged(text, known):
+                return Checked(None, key, known.body_length)
+        except Exception:  # hostile bytes: the full extraction judges them
+            log.debug("fast path failed on %s; extracting", url, exc_info=True)
+    extraction = extract_capture(body, url, charset, content_type, **options)
+    if text is None:
+        text = decode_html(body, charset)
+    made = decision_key(text, extraction.paragraphs, title=extraction.title,
+                        byline=extraction.byline)
+    return Checked(extraction, made.dumps() if made else None, len(extraction.text))

@@ -1,0 +1,83 @@
+"""Decision keys: the same article in new chrome matches; any edit, a moved or doubled
+container, a cut-off page or a key of another version does not (extract in full)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tearsheet.extract import check_capture, extract
+from tearsheet.extract.recheck import KEY_VERSION, DecisionKey, decision_key, unchanged
+from tests.support.pages import LOREM, article_page
+
+PARAGRAPHS = [f"{p} (part {n})" for n in range(3) for p in LOREM]
+HEADLINE = "Council approves a new transport budget"
+
+
+def page(paragraphs: list[str] = PARAGRAPHS, *, headline: str = HEADLINE,
+         byline: str = "Jane Doe", noise: int = 0, **options: object) -> str:
+    return article_page(headline, paragraphs, byline=byline, noise=noise, **options)
+
+
+def key_of(html: str) -> DecisionKey:
+    extraction = extract(html, "https://news.example/story")
+    key = decision_key(html, extraction.paragraphs, title=extraction.title,
+                       byline=extraction.byline)
+    assert key is not None
+    return key
+
+
+def test_the_same_article_in_new_chrome_matches() -> None:
+    key = key_of(page(noise=1))
+    assert all(unchanged(page(noise=n), key) for n in range(2, 12))
+    assert DecisionKey.loads(key.dumps()) == key
+
+
+@pytest.mark.parametrize("edit", [
+    lambda: page([*PARAGRAPHS[:4], PARAGRAPHS[4].replace("council", "committee"),
+                  *PARAGRAPHS[5:]], noise=2),
+    lambda: page(PARAGRAPHS[:-1], noise=2),
+    lambda: page([*PARAGRAPHS, "A new closing paragraph was added to the story."], noise=2),
+    lambda: page(headline=HEADLINE + " after a long debate", noise=2),
+    lambda: page(byline="John Roe", noise=2),
+    lambda: page(published="2026-11-21T08:00:00Z", noise=2),
+    lambda: page(noise=2).replace("</article>", "<p class=\"correction\">Correction: an "
+                                  "earlier version misstated the budget.</p></article>"),
+    lambda: page(noise=2).replace("</main>", "<p>Correction: the vote was on Monday.</p>"
+                                  "</main>"),
+    lambda: page(noise=2).replace("<main>", "<main><article><p>Another</p></article>"),
+    lambda: page(noise=2)[:-200],
+], ids=["body word", "paragraph removed", "paragraph added", "headline", "byline", "date",
+        "correction inside", "correction outside", "container doubled", "truncated"])
+def test_any_edit_means_a_full_extraction(edit: object) -> None:
+    key = key_of(page(noise=1))
+    assert callable(edit)
+    assert not unchanged(edit(), key)
+
+
+def test_no_key_for_a_short_body_or_a_paragraph_not_in_the_page() -> None:
+    short = page(PARAGRAPHS[:2])
+    extraction = extract(short, "https://news.example/story")
+    assert decision_key(short, extraction.paragraphs) is None
+    assert decision_key(page(), ["A paragraph the page does not hold at all. " * 40]) is None
+
+
+def test_a_key_of_another_version_or_malformed_never_matches() -> None:
+    key = key_of(page())
+    stored = key.dumps().replace(f"[{KEY_VERSION},", f"[{KEY_VERSION + 1},", 1)
+    assert DecisionKey.loads(stored) is None
+    assert DecisionKey.loads("not json") is None
+    assert DecisionKey.loads('{"a": 1}') is None
+
+
+def test_check_capture_skips_extraction_only_on_a_match() -> None:
+    first = check_capture(page(noise=1).encode(), "https://news.example/story", "utf-8",
+                          "text/html")
+    assert first.extraction is not None and first.key is not None
+    again = check_capture(page(noise=2).encode(), "https://news.example/story", "utf-8",
+                          "text/html", key=first.key)
+    assert again.extraction is None and again.key == first.key
+    assert again.body_length == first.body_length
+    edited = check_capture(page(headline="Another headline", noise=3).encode(),
+                           "https://news.example/story", "utf-8", "text/html", key=first.key)
+    assert edited.extraction is not None and edited.extraction.title == "Another headline"
+    assert edited.key not in (None, first.key)

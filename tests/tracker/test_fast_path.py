@@ -1,0 +1,188 @@
+"""The fast path of a check is safe: a history replayed with it on stores exactly the
+versions it stores with it off.
+
+Real article histories (the shared corpus's New York Times stories) are served by the
+simulator's templates (broadsheet, wire, WordPress) with every kind of page noise and
+rotating furniture, each request different. After the real versions, every step of a
+history differs from the one before in exactly one place: a word of the body (first,
+middle and last paragraph), the headline, the byline, a date, the standfirst, a
+correction note added and then reworded. Each step is checked three times by the real
+tracker, against a real local server and store, once with ``fetch.fast_path`` on and once
+off: the versions and every check's outcome must be the same, and the fast path must
+have answered most unchanged checks (or the test proves nothing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tearsheet.config import Settings, load_settings
+from tearsheet.fetch.fetcher import Fetcher
+from tearsheet.simulate.histories import Version, convert_files
+from tearsheet.simulate.templates import NOISE_KINDS, TEMPLATES, Noise, Story
+from tearsheet.store.records import Outcome
+from tearsheet.store.store import Store
+from tearsheet.tracker.tracker import assemble
+from tests.support.localserver import LocalServer, Reply, Request
+from tests.support.shared import shared_path
+
+START = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+CHECKS_PER_STEP = 3
+REAL_VERSIONS = 3  # of each history, before the one-place edits
+
+
+def _word_changed(paragraphs: tuple[str, ...], index: int) -> tuple[str, ...]:
+    """One word of one paragraph replaced (the longest, so it is a real word)."""
+    words = paragraphs[index].split()
+    longest = max(range(len(words)), key=lambda n: len(words[n]))
+    words[longest] = "rewritten" if words[longest] != "rewritten" else "edited"
+    return (*paragraphs[:index], " ".join(words), *paragraphs[index + 1:])
+
+
+Edit = Callable[[Story], Story]
+EDITS: list[tuple[str, Edit]] = [
+    ("a word of the first paragraph",
+     lambda s: replace(s, paragraphs=_word_changed(tuple(s.paragraphs), 0))),
+    ("a word in the middle",
+     lambda s: replace(s, paragraphs=_word_changed(tuple(s.paragraphs),
+                                                   len(s.paragraphs) // 2))),
+    ("a word of the last paragraph",
+     lambda s: replace(s, paragraphs=_word_changed(tuple(s.paragraphs), -1))),
+    ("the headline", lambda s: replace(s, headline=s.headline + ", Officials Say")),
+    ("the byline", lambda s: replace(s, byline="Alison Smale")),
+    ("a date", lambda s: replace(s, modified=(s.modified or START) + timedelta(hours=3))),
+    ("the standfirst", lambda s: replace(s, standfirst="What the decision means for the "
+                                                       "region, and what comes next.")),
+    ("the standfirst reworded", lambda s: replace(s, standfirst="What the decision means "
+                                                                "for the country.")),
+    ("a correction note", lambda s: replace(s, correction="An earlier version of this "
+                                                          "article misstated a date.")),
+    ("the correction reworded", lambda s: replace(s, correction="An earlier version of "
+                                                                "this article misstated "
+                                                                "the year.")),
+    ("the byline back", lambda s: replace(s, byline="Kareem Fahim")),
+]
+
+
+def histories() -> list[list[Version]]:
+    folder = shared_path("corpora", "histories")
+    versions = convert_files(sorted(folder.glob("*.json")))
+    by_article: dict[str, list[Version]] = {}
+    for version in versions:
+        by_article.setdefault(version.article, []).append(version)
+    return list(by_article.values())
+
+
+def steps(history: list[Version]) -> list[tuple[str, Story]]:
+    """The real versions, then one-place edits of the last, each on the one before."""
+    story = None
+    out: list[tuple[str, Story]] = []
+    for number, version in enumerate(history[:REAL_VERSIONS], 1):
+        story = Story(version.headline, version.paragraphs, byline=version.byline,
+                      url="", section="world", published=START, modified=START)
+        out.append((f"real version {number}", story))
+    assert story is not None
+    for name, edit in EDITS:
+        story = edit(story)
+        out.append((name, story))
+    return out
+
+
+class Site:
+    """One article on the local server: the current story in a template, in new chrome
+    (every kind of noise, a new seed) on every request."""
+
+    def __init__(self, server: LocalServer, template: str) -> None:
+        self.render = TEMPLATES[template]
+        self.story: Story | None = None
+        self.seeds = itertools.count()
+        self.path = f"/{template}/story"
+        server.route(self.path, self.handler)
+        self.url = server.url(self.path)
+
+    def handler(self, request: Request) -> Reply:
+        assert self.story is not None
+        seed = next(self.seeds)
+        noise = Noise(random.Random(seed), START + timedelta(minutes=7 * seed), NOISE_KINDS,
+                      others=[(f"/news/other-{n}", f"Another story number {n} of the day")
+                              for n in range(40)])
+        return Reply(body=self.render(replace(self.story, url=self.url), noise))
+
+
+def settings_for(folder: Path, fast_path: bool) -> Settings:
+    folder.mkdir(parents=True, exist_ok=True)
+    return load_settings(
+        None, database_url=f"sqlite:///{folder / 'ts.db'}", sources=[{"name": "sim"}],
+        schedule={}, health={"max_holds": 0},
+        fetch={"per_host_delay": 0, "allow_private_addresses": True, "retries": 0,
+               "extract_processes": 0, "fast_path": fast_path})
+
+
+@dataclass
+class Replayed:
+    """What a replay stored and did: the versions, each check's (step, outcome), and how
+    many checks the fast path answered."""
+
+    versions: list[tuple[str | None, str | None, str]] = field(default_factory=list)
+    outcomes: list[tuple[str, str]] = field(default_factory=list)
+    fast: int = 0
+
+
+async def replay(settings: Settings, site: Site, story_steps: list[tuple[str, Story]],
+                 into: Replayed) -> None:
+    """Every step checked a few times, by the tracker, into a new store."""
+    store = Store.open(settings.database_url)
+    try:
+        source_id = store.ensure_source("sim", START)
+        store.add_articles(source_id, [(site.url, None)], START, 60.0, revive_gap=600.0)
+        found = store.article_by_url(site.url)
+        assert found is not None
+        async with Fetcher(settings.fetch) as fetcher, \
+                assemble(settings, store, fetcher) as tracker:
+            for name, story in story_steps:
+                site.story = story
+                for _ in range(CHECKS_PER_STEP):
+                    article = store.claim_article(found["id"], START + timedelta(days=1))
+                    result = await tracker.check(article)
+                    into.outcomes.append((name, str(result.outcome)))
+                    if result.outcome == Outcome.UNCHANGED and result.extraction is None:
+                        into.fast += 1
+        with store.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT title, byline, text FROM versions "
+                                        "ORDER BY number").all()
+        into.versions += [(r[0], r[1], r[2]) for r in rows]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_every_version_is_captured_with_the_fast_path_as_without(
+    server: LocalServer, tmp_path: Path, template: str,
+) -> None:
+    replays = histories()
+    site = Site(server, template)
+    runs = {}
+    for fast_path in (False, True):
+        runs[fast_path] = Replayed()
+        for number, history in enumerate(replays):
+            settings = settings_for(tmp_path / f"{fast_path}-{number}", fast_path)
+            asyncio.run(replay(settings, site, steps(history), runs[fast_path]))
+    on, off = runs[True], runs[False]
+    assert on.versions == off.versions  # the same versions, word for word
+    assert on.outcomes == off.outcomes  # and every check the same
+    assert off.fast == 0
+    unchanged = sum(1 for _, outcome in off.outcomes if outcome == Outcome.UNCHANGED)
+    assert on.fast >= unchanged // 2, (on.fast, unchanged)
+    # Not vacuous: every body, headline and byline edit made a version; the date did not.
+    new = {name for name, outcome in off.outcomes if outcome == Outcome.NEW_VERSION}
+    assert {"a word of the first paragraph", "a word in the middle",
+            "a word of the last paragraph", "the headline", "the byline"} <= new
+    assert "a date" not in new
