@@ -41,7 +41,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lxml import etree
@@ -410,6 +410,10 @@ def check_capture(
     extraction = extract_capture(body, url, charset, content_type, **options)
     if text is None:
         text = decode_html(body, charset)
-    made = decision_key(text, extraction.paragraphs, title=extraction.title,
-                        byline=extraction.byline)
-    return Checked(extraction, made.dumps() if made else None, len(extraction.text))
+    # Every text the extraction kept is placed in the container, the standfirst too (it is
+    # not part of the fingerprint today; the key does not rely on that).
+    kept = [*extraction.paragraphs, *([extraction.standfirst] if extraction.standfirst else [])]
+    made = decision_key(text, kept, title=extraction.title, byline=extraction.byline)
+    length = len(extraction.text)
+    return Checked(extraction, replace(made, body_length=length).dumps() if made else None,
+                   length)
