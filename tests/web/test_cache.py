@@ -152,3 +152,39 @@ def test_only_successful_pages_are_kept(status: int, kind: bytes) -> None:
     assert _get(cache)[0] == status
     _get(cache)
     assert len(calls) == 2 and not cache.pages
+
+
+@pytest.mark.parametrize(("kind", "chunk"), [
+    (b"text/plain", 10), (b"text/html", 400 * 1024)])  # not a page; a page too big to keep
+def test_an_answer_that_cannot_be_kept_is_passed_on_as_it_comes(kind: bytes,
+                                                               chunk: int) -> None:
+    """The cache holds an answer only while it may still keep it: a raw capture of
+    megabytes goes to the client chunk by chunk, never whole in memory first."""
+    from tearsheet.web.cache import MAX_BODY
+
+    sent: list[dict[str, object]] = []
+    seen_before_next: list[int] = []
+
+    async def streaming(scope: object, receive: object, send: object) -> None:
+        await send({"type": "http.response.start", "status": 200,  # type: ignore[operator]
+                    "headers": [(b"content-type", kind)]})
+        for n in range(4):
+            seen_before_next.append(len(sent))  # what reached the client so far
+            await send({"type": "http.response.body", "body": b"x" * chunk,  # type: ignore[operator]
+                        "more_body": n < 3})
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, str]:
+        return {"type": "http.disconnect"}
+
+    cache = PageCache(streaming, lambda: 1)
+    scope = {"type": "http", "method": "GET", "path": "/big", "query_string": b"",
+             "headers": []}
+    asyncio.run(cache(scope, receive, send))
+    assert b"".join(m.get("body", b"") for m in sent) == b"x" * chunk * 4  # type: ignore[misc]
+    assert not cache.pages
+    held = 0 if kind == b"text/plain" else (MAX_BODY // chunk) + 1
+    # From the point it could no longer be kept, each chunk was sent before the next made.
+    assert seen_before_next[held + 1:] == list(range(held + 2, 5)), seen_before_next

@@ -13,7 +13,9 @@ when the page is cached, without rendering it either.
 This is plain ASGI middleware in front of the whole app: a hit is answered before any
 routing, so it costs a dictionary look-up and a send. Only successful ``GET``
 answers in HTML or SVG of at most :data:`MAX_BODY` bytes are kept; anything else (errors,
-redirects, static files, feeds, the JSON API, big raw captures) passes through untouched.
+redirects, static files, feeds, the JSON API, big raw captures) passes through untouched,
+as it comes: an answer is held only while it may still be kept (never more than
+:data:`MAX_BODY` bytes of it).
 """
 
 from __future__ import annotations
@@ -84,9 +86,26 @@ class PageCache:
             await self._answer(scope, send, page, b"hit")
             return
         captured: list[Message] = []
+        passing = False  # decided: not a page to keep, so passed on as it comes
+        held = 0
 
         async def capture(message: Message) -> None:
-            captured.append(message)
+            # Held only while it may still be kept: an answer that cannot be (a raw
+            # capture of megabytes, an error, JSON) goes out as it comes, never buffered.
+            nonlocal passing, held
+            if not passing:
+                held += len(message.get("body", b""))
+                passing = held > MAX_BODY or (message["type"] == "http.response.start"
+                                              and not _may_keep(message))
+                captured.append(message)
+                if not passing:
+                    return
+                messages = captured[:]
+                captured.clear()
+                for earlier in messages:
+                    await send(earlier)
+                return
+            await send(message)
 
         try:
             await self.app(scope, receive, capture)
@@ -94,6 +113,8 @@ class PageCache:
             for message in captured:
                 await send(message)
             raise
+        if passing:
+            return
         page = _page(captured, version)
         if page is None:  # not a cacheable page: pass on what the app said, as it said it
             for message in captured:
@@ -115,6 +136,15 @@ class PageCache:
             return
         await send({"type": "http.response.start", "status": page.status, "headers": headers})
         await send({"type": "http.response.body", "body": page.body})
+
+
+def _may_keep(start: Message) -> bool:
+    """Whether an answer, by its start, may become a kept page (it is read to the end
+    only then)."""
+    headers = dict((bytes(k).lower(), bytes(v)) for k, v in start.get("headers", []))
+    length = headers.get(b"content-length", b"0")
+    return start["status"] == 200 and headers.get(b"content-type", b"").startswith(CACHEABLE) \
+        and b"etag" not in headers and (not length.isdigit() or int(length) <= MAX_BODY)
 
 
 def _page(messages: list[Message], version: object) -> Page | None:
