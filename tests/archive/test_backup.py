@@ -4,7 +4,6 @@ pointer reads back."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import signal
@@ -20,47 +19,15 @@ from tearsheet.archive.warc import default_dir, read_capture
 from tearsheet.config import load_settings
 from tearsheet.store.records import WarcPointer
 from tearsheet.store.store import Store
+from tests.support.busysite import busy_config, busy_site
 from tests.support.cli import cli
-from tests.support.localserver import LocalServer, Reply, Request
-from tests.support.pages import LOREM, article_page, rss_feed
-
-STORIES = 4
+from tests.support.localserver import LocalServer
 
 
 def config_for(tmp_path: Path, name: str, server: LocalServer) -> Path:
     folder = tmp_path / name
     folder.mkdir()
-    config = folder / "tearsheet.toml"
-    config.write_text(f"""
-database_url = "sqlite:///{folder / 'ts.db'}"
-[schedule]
-first_interval = "0.2s"
-growth = 1.0
-max_interval = "0.2s"
-jitter = 0
-discovery_interval = "1s"
-[fetch]
-per_host_delay = "0s"
-allow_private_addresses = true
-extract_processes = 0
-[[sources]]
-name = "busy"
-feeds = ["{server.url('/feed.xml')}"]
-""")
-    return config
-
-
-def busy_site(server: LocalServer) -> None:
-    """Stories whose text changes on every request: each check stores a version."""
-    counter = itertools.count()
-    for n in range(STORIES):
-        def page(request: Request, n: int = n) -> Reply:
-            first = f"{LOREM[0]} Update number {next(counter)}."
-            return Reply(body=article_page(f"Story {n} keeps changing", [first, *LOREM[1:]]))
-        server.route(f"/news/story-{n}", page)
-    server.route("/feed.xml", Reply(
-        body=rss_feed(server.base, [(f"/news/story-{n}", f"Story {n}") for n in range(STORIES)]),
-        headers={"Content-Type": "application/rss+xml"}))
+    return busy_config(folder, f"sqlite:///{folder / 'ts.db'}", server)
 
 
 def versions_in(database: Path) -> int:

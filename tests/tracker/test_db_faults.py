@@ -6,7 +6,6 @@ when the database answers, and loses nothing it had committed."""
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import signal
 import sqlite3
@@ -21,51 +20,20 @@ import psycopg
 import pytest
 
 from tests.support import private_postgres
+from tests.support.busysite import busy_config, busy_site
 from tests.support.cli import cli
-from tests.support.localserver import LocalServer, Reply, Request
-from tests.support.pages import LOREM, article_page, rss_feed
+from tests.support.localserver import LocalServer
 
-STORIES = 4
 WAIT = 90.0  # seconds a phase may take at most on a loaded machine
 
 
-def busy_site(server: LocalServer) -> None:
-    """Stories whose text changes on every request: each check stores a version."""
-    counter = itertools.count()
-    for n in range(STORIES):
-        def page(request: Request, n: int = n) -> Reply:
-            first = f"{LOREM[0]} Update number {next(counter)}."
-            return Reply(body=article_page(f"Story {n} keeps changing", [first, *LOREM[1:]]))
-        server.route(f"/news/story-{n}", page)
-    server.route("/feed.xml", Reply(
-        body=rss_feed(server.base, [(f"/news/story-{n}", f"Story {n}") for n in range(STORIES)]),
-        headers={"Content-Type": "application/rss+xml"}))
-
-
 def write_config(folder: Path, database_url: str, server: LocalServer) -> Path:
-    config = folder / "tearsheet.toml"
-    config.write_text(f"""
-database_url = "{database_url}"
-[schedule]
-first_interval = "0.2s"
-growth = 1.0
-max_interval = "0.2s"
-jitter = 0
-discovery_interval = "1s"
-[fetch]
-per_host_delay = "0s"
-allow_private_addresses = true
-extract_processes = 0
-[worker]
+    return busy_config(folder, database_url, server, f"""[worker]
 lease = "5s"
 statement_timeout = "1s"
 [archive]
 dir = "{folder / 'warc'}"
-[[sources]]
-name = "busy"
-feeds = ["{server.url('/feed.xml')}"]
 """)
-    return config
 
 
 @contextlib.contextmanager
