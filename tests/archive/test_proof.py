@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import tracemalloc
 import zipfile
@@ -22,6 +21,7 @@ from tearsheet.archive.verify import verify_package as verify
 from tearsheet.archive.wacz import INDEX_PATH, WARC_PATH, surt
 from tearsheet.errors import ProofError
 from tests.support.cli import cli
+from tests.support.commands import command
 from tests.support.proofkit import (
     URL,
     History,
@@ -287,14 +287,7 @@ const b64 = (s) => Uint8Array.from(Buffer.from(s, "base64"));
 
 
 def node() -> str:
-    found = shutil.which("node")
-    if found is None and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-q", "nodejs"], capture_output=True,
-                       check=False)
-        found = shutil.which("node")
-    if found is None:
-        pytest.skip("node is not installed and could not be (apt-get): no WebCrypto to try")
-    return found
+    return command("node", "nodejs", "no WebCrypto to try")
 
 
 def webcrypto(signed: dict[str, str], curve: str) -> str:

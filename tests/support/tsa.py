@@ -8,7 +8,6 @@ the retry tests.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
+from tests.support.commands import command
 
 TSA_CONFIG = """\
 [ tsa ]
@@ -41,14 +40,7 @@ ess_cert_id_alg = sha256
 
 def openssl() -> str:
     """The openssl CLI: found, or installed from Debian's packages (as root), else skip."""
-    found = shutil.which("openssl")
-    if found is None and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-q", "openssl"], check=False,
-                       capture_output=True)
-        found = shutil.which("openssl")
-    if found is None:
-        pytest.skip("the openssl command is not installed and could not be (apt-get)")
-    return found
+    return command("openssl", "openssl", "no TSA to test against")
 
 
 def run(*args: str, cwd: Path) -> None:
