@@ -15,9 +15,6 @@ from tearsheet.errors import TearsheetError
 
 if TYPE_CHECKING:
     from tearsheet.diff.align import Document
-
-
-if TYPE_CHECKING:
     from tearsheet.diff.card import CardInfo
 
 
