@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from tearsheet.diff.fingerprint import normalize
 from tearsheet.diff.sentences import split_sentences
+from tearsheet.diff.tokens import inside_word, tokens, words
 from tearsheet.extract.extraction import Extraction
 
 Label = Literal["unchanged", "edited", "added", "deleted", "moved"]
@@ -38,8 +39,6 @@ EDIT_THRESHOLD = 0.5  # word overlap (Dice) for two sentences to be one edited s
 MOVE_THRESHOLD = 0.75  # stricter for an edited sentence that also moved
 DP_CELLS = 4000  # larger gaps are paired greedily through an index of shared words
 
-_TOKEN = re.compile(r"\w+\s*|[^\w\s]+\s*|\s+")  # a token keeps its trailing space
-_WORD = re.compile(r"\w+")
 _TYPOGRAPHY = {
     "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"',
     "‟": '"', "″": '"', "«": '"', "»": '"', "–": "-", "—": "-", "‒": "-", "−": "-",
@@ -161,7 +160,7 @@ def align(old: Document, new: Document, *, quick: bool = False) -> Alignment:
 
 def word_diff(old: str, new: str) -> tuple[WordOp, ...]:
     """Word-level operations turning ``old`` into ``new``, cleaned up for reading."""
-    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    a, b = tokens(old), tokens(new)
     ops: list[WordOp] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
@@ -188,8 +187,8 @@ def _cleanup(ops: list[WordOp]) -> list[WordOp]:
             op = ops[i]
             if op.op != "equal" or ops[i - 1].op == "equal" or ops[i + 1].op == "equal":
                 continue
-            words = _WORD.findall(op.text)
-            if len(words) > 1 or (words and len(words[0]) > 3):
+            found = words(op.text)
+            if len(found) > 1 or (found and len(found[0]) > 3):
                 continue
             ops[i:i + 1] = [WordOp("delete", op.text), WordOp("insert", op.text)]
             changed = True
@@ -263,10 +262,8 @@ def _common_prefix(a: str, b: str) -> str:
 
 def _at_boundary(a: str, b: str, cut: int) -> bool:
     """Cutting both strings at ``cut`` (from the end if negative) splits no word."""
-    def splits(text: str) -> bool:
-        at = cut if cut >= 0 else len(text) + cut
-        return 0 < at < len(text) and text[at - 1].isalnum() and text[at].isalnum()
-    return not splits(a) and not splits(b)
+    return not any(inside_word(text, cut if cut >= 0 else len(text) + cut)
+                   for text in (a, b))
 
 
 def _metadata(old: Document, new: Document) -> list[FieldChange]:
@@ -301,8 +298,8 @@ def _sentences(document: Document, language: str | None) -> list[_Sentence]:
     for number, paragraph in enumerate(document.paragraphs):
         for text in split_sentences(paragraph, language):
             key = typographic_key(text)
-            words = _WORD.findall(key.lower())
-            found.append(_Sentence(len(found), number, text, key, Counter(words), len(words)))
+            keys = words(key.lower())
+            found.append(_Sentence(len(found), number, text, key, Counter(keys), len(keys)))
     return found
 
 

@@ -27,6 +27,7 @@ from tearsheet.diff.corrections import is_correction
 from tearsheet.diff.intents import NO_READING, Reading, is_typo, quotes, read_change
 from tearsheet.diff.sentences import split_sentences
 from tearsheet.diff.summary import ChangeSummary, SentenceCounts
+from tearsheet.diff.tokens import WORD
 
 KIND_WEIGHTS: dict[str, float] = {
     "correction_appended": 0.45,
@@ -48,7 +49,7 @@ KIND_WEIGHTS: dict[str, float] = {
 
 MIN_NEWS_WORDS = 8  # added sentences with fewer words in all are not an "update"
 MIN_REMOVED_WORDS = 3  # nor deleted ones a "removal"
-_WORD = re.compile(r"\w+")
+_WORD = WORD  # unspaced scripts: a word per character (tearsheet.diff.tokens)
 _DIGIT = re.compile(r"\d")
 _NAME = re.compile(r"^[^\W\d_a-zà-ÿ][^\W\d_]+$")
 
