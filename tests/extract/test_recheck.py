@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 
 from tearsheet.extract import check_capture, extract
-from tearsheet.extract.recheck import KEY_VERSION, DecisionKey, decision_key, unchanged
+from tearsheet.extract.recheck import (
+    KEY_VERSION,
+    DecisionKey,
+    _bylines,
+    _metadata,
+    decision_key,
+    parse,
+    unchanged,
+)
 from tests.support.pages import LOREM, article_page
 
 PARAGRAPHS = [f"{p} (part {n})" for n in range(3) for p in LOREM]
@@ -81,3 +89,47 @@ def test_check_capture_skips_extraction_only_on_a_match() -> None:
                            "https://news.example/story", "utf-8", "text/html", key=first.key)
     assert edited.extraction is not None and edited.extraction.title == "Another headline"
     assert edited.key not in (None, first.key)
+
+
+# The byline scan's definition as one XPath (what the key covered when it was one): the
+# scan must find the same elements, in the same order.
+_WORDS = ("author", "byline", "by-line", "byl", "writer", "contributor", "reporter",
+          "creator", "credit", "submitted", "posted-by")
+_FOLDED = ("translate(concat(@class, ' ', @id, ' ', @itemprop, ' ', @rel, ' ', @name), "
+           "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
+_REFERENCE = ("//address|//*[@class or @id or @itemprop or @rel or @name]["
+              + " or ".join(f"contains({_FOLDED}, '{w}')" for w in _WORDS) + "]")
+_BYLINE_SPOTS = [
+    '<span class="Story-AUTHOR">{}</span>', '<div id="ByLine"><b>{}</b></div>',
+    '<a rel="author" class="author-link" href="/x?{}">x</a>', '<address>{}</address>',
+    '<p itemprop="Creator" class="note">{}</p>', '<meta name="BYL" content="{}">',
+    '<address class="writer">{}</address>', '<em data-author="{}">not a candidate</em>',
+]
+
+
+@pytest.mark.parametrize("spot", _BYLINE_SPOTS)
+def test_the_byline_scan_finds_every_candidate_and_only_them(spot: str) -> None:
+
+    html = page(noise=1).replace("</footer>", spot.format("Jane Roe") + "</footer>")
+    tree = parse(html)
+    assert tree is not None
+    assert _bylines(tree) == tree.xpath(_REFERENCE)
+    key = key_of(html)
+    changed = page(noise=2).replace("</footer>", spot.format("John Doe") + "</footer>")
+    # A candidate's new text (outside the container) is always a full extraction.
+    assert unchanged(changed, key) is ("data-author" in spot or "href" in spot), spot
+
+
+def test_the_metadata_scan_finds_what_the_key_always_covered() -> None:
+    folded = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    reference = ("//title|//meta|//script[contains(" + folded.format("@type") + ", 'ld+json')]"
+                 "|//link[contains(" + folded.format("@rel") + ", 'canonical')]|//h1")
+    html = page(noise=1).replace("</footer>", (
+        '<script type="Application/LD+JSON">{}</script><script>var a = 1;</script>'
+        '<link rel="Canonical" href="/a"><link rel="stylesheet" href="/s.css">'
+        '<h1>Another heading</h1><title>late</title></footer>'))
+    tree = parse(html)
+    assert tree is not None
+    found = _metadata(tree)
+    assert found == tree.xpath(reference)
+    assert [e.tag for e in found].count("script") >= 2  # the page's own JSON-LD, and this

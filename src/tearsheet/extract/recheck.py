@@ -75,13 +75,15 @@ _TIME_ONLY = re.compile(r"\s*(?:(?:last\s+)?(?:updated|published|posted)\s*:?\s*
 """A text that is a relative time and nothing else ("Updated 5 minutes ago"): chrome
 wherever it is (a body keeping it would change on every request, with or without this)."""
 _OPAQUE = frozenset({"script", "style", "template"})
-_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 _BYLINE_WORDS = ("author", "byline", "by-line", "byl", "writer", "contributor", "reporter",
                  "creator", "credit", "submitted", "posted-by")
-_ATTRIBUTES = _LOWER.format("concat(@class, ' ', @id, ' ', @itemprop, ' ', @rel, ' ', @name)")
-_BYLINES = etree.XPath(
-    "//address|//*[@class or @id or @itemprop or @rel or @name]["
-    + " or ".join(f"contains({_ATTRIBUTES}, '{word}')" for word in _BYLINE_WORDS) + "]")
+# Byline candidates: every <address>, and every element with one of these attributes
+# holding a byline word (ASCII case folded). The attribute values are gathered by one
+# XPath in C and tested by one regular expression each: far cheaper than a per-element
+# XPath predicate with translate() (0.55 -> 0.07 ms a page, same elements, same order).
+_BYLINE_SOURCES = etree.XPath("//address|//@class|//@id|//@itemprop|//@rel|//@name")
+_BYLINE_WORD = re.compile("|".join(re.escape(word) for word in _BYLINE_WORDS),
+                          re.IGNORECASE | re.ASCII)
 _CORRECTIONS = tuple(word.encode() for word in (
     "correction", "clarification", "erratum", "errata", "retraction", "editor's note",
     "editor\u2019s note", "editors' note", "earlier version", "was updated",
@@ -92,9 +94,8 @@ far cheaper than a regular expression or an XPath over every text node)."""
 _BLOCK_END = re.compile(rb"</(?:p|div|aside|section|li|article|footer|blockquote)\b",
                         re.IGNORECASE)
 _NOTE_CHARS = 2000
-_METADATA = etree.XPath(
-    "//title|//meta|//script[contains(" + _LOWER.format("@type") + ", 'ld+json')]"
-    "|//link[contains(" + _LOWER.format("@rel") + ", 'canonical')]|//h1")
+_METADATA_TAGS = ("title", "meta", "script", "link", "h1")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _PARAGRAPHS = etree.XPath("count(.//p|.//li|.//h2|.//h3|.//blockquote|.//table)")
 _NON_LINK_TEXT = etree.XPath(".//text()[not(ancestor::a)][not(ancestor::script)]"
                              "[not(ancestor::style)]")
@@ -288,7 +289,7 @@ def _digest(text: str, tree: etree._Element, container: etree._Element, masked: 
                 put(_signature(sibling), str(_words(sibling)),
                     str(_count(sibling)) if level == 0 else "")
     put("metadata", str(tree.get("lang") or ""), str(tree.get("xml:lang") or ""))
-    for element in _elements(_METADATA, tree):
+    for element in _metadata(tree):
         tag = element.tag
         if tag == "meta":
             name = " ".join(str(element.get(a) or "") for a in
@@ -300,7 +301,7 @@ def _digest(text: str, tree: etree._Element, container: etree._Element, masked: 
         else:
             put(str(tag), _text(element))
     put("bylines")
-    for element in _elements(_BYLINES, tree):
+    for element in _bylines(tree):
         put(_signature(element), _RELATIVE_TIME.sub("#", _text(element)))
     put("corrections")
     for note in _notes(text):
@@ -356,10 +357,36 @@ def _count(element: etree._Element) -> int:
     return int(result) if isinstance(result, float) else 0
 
 
-def _elements(query: etree.XPath, tree: etree._Element) -> list[etree._Element]:
-    result = query(tree)
-    return [e for e in result if isinstance(e, etree._Element)] if isinstance(result, list) \
-        else []
+def _metadata(tree: etree._Element) -> list[etree._Element]:
+    """Every ``<title>``, ``<meta>``, JSON-LD ``<script>``, canonical ``<link>`` and
+    ``<h1>``, in document order."""
+    found = []
+    for element in tree.iter(*_METADATA_TAGS):
+        tag = element.tag
+        if tag == "script":
+            if "ld+json" not in str(element.get("type") or "").translate(_ASCII_LOWER):
+                continue
+        elif tag == "link" and \
+                "canonical" not in str(element.get("rel") or "").translate(_ASCII_LOWER):
+            continue
+        found.append(element)
+    return found
+
+
+def _bylines(tree: etree._Element) -> list[etree._Element]:
+    """Every byline candidate (see :data:`_BYLINE_SOURCES`), once, in document order."""
+    found: list[etree._Element] = []
+    last = None
+    result = _BYLINE_SOURCES(tree)
+    for item in result if isinstance(result, list) else []:
+        if isinstance(item, str):  # an attribute's value (lxml's string knows its element)
+            if not _BYLINE_WORD.search(item):
+                continue
+            item = item.getparent()  # type: ignore[attr-defined]
+        if isinstance(item, etree._Element) and item is not last:
+            found.append(item)
+            last = item
+    return found
 
 
 def _notes(text: str) -> list[str]:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, select, update
 
 from tearsheet.diff.align import Document
 from tearsheet.diff.trace import index_keys
@@ -50,21 +50,66 @@ class Checks:
 
     def record_checks(self, records: Sequence[CheckRecord]) -> list[int | None]:
         """Record several checks in one transaction: one durable commit for all (group
-        commit). All or none are stored; each returns its version number (or None)."""
+        commit). All or none are stored; each returns its version number (or None).
+
+        The group's statements are batched: one read of the articles' rows, one insert of
+        all check rows, one update per kind of article change (executemany), each
+        statement built once (SQLAlchemy's compile cache), so a check costs the writer a
+        few rows, not a few statements (see docs/performance.md). A group in which one
+        article comes twice is written one check at a time, each seeing the last."""
         numbers: list[int | None] = [None] * len(records)
+        # Article rows are locked in id order, as add_articles updates them: two
+        # workers' transactions then never wait for each other in a cycle (deadlock).
+        order = sorted(range(len(records)), key=lambda i: records[i].article.id)
+        distinct = len({r.article.id for r in records}) == len(records)
         with self.engine.begin() as conn:
-            # Article rows are locked in id order, as add_articles updates them: two
-            # workers' transactions then never wait for each other in a cycle (deadlock).
-            for index in sorted(range(len(records)), key=lambda i: records[i].article.id):
-                numbers[index] = self._write_check(conn, records[index])
+            for part in ([order] if distinct else [[i] for i in order]):
+                for index, number in zip(part, self._write_group(
+                        conn, [records[i] for i in part]), strict=True):
+                    numbers[index] = number
         return numbers
 
-    def _write_check(self, conn: Connection, record: CheckRecord) -> int | None:
+    def _write_group(self, conn: Connection, records: list[CheckRecord]) -> list[int | None]:
+        """Checks of distinct articles, in article id order, in the open transaction."""
+        found = {row.id: row for row in conn.execute(
+            _CURRENT, {"ids": [r.article.id for r in records]})}
+        numbers: list[int | None] = []
+        check_rows: list[dict[str, Any]] = []
+        event_rows: list[dict[str, Any]] = []
+        updates: dict[tuple[bool, tuple[str, ...]], list[dict[str, Any]]] = {}
+        for record in records:
+            written = self._write_check(conn, record, found.get(record.article.id))
+            numbers.append(None if written is None else written[0])
+            if written is None:
+                continue
+            values = written[1]
+            check_rows.append({
+                "article_id": record.article.id, "checked_at": record.checked_at,
+                "outcome": values.pop("outcome"), "http_status": record.http_status,
+                "error": record.error, "elapsed_ms": record.elapsed_ms,
+                "source_id": record.article.source_id, "reason": record.reason,
+                "body_length": record.body_length})
+            if record.event is not None:  # beside the check, never a version
+                event_rows.append({
+                    "article_id": record.article.id, "kind": record.event.kind,
+                    "at": record.checked_at, "http_status": record.http_status,
+                    "detail": record.event.detail})
+            failed = record.outcome == Outcome.FAILED
+            updates.setdefault((failed, tuple(sorted(values))), []).append(
+                {**values, "article_key": record.article.id})
+        if check_rows:
+            conn.execute(checks.insert(), check_rows)
+        if event_rows:
+            conn.execute(article_events.insert(), event_rows)
+        for (failed, _), rows in updates.items():
+            conn.execute(_UPDATE_FAILED if failed else _UPDATE, rows)
+        return numbers
+
+    def _write_check(self, conn: Connection, record: CheckRecord,
+                     current: Any) -> tuple[int | None, dict[str, Any]] | None:
+        """A check's version (written here) and the values of its article's row and check
+        (written by the caller, batched); None: not to be recorded."""
         article, version, outcome = record.article, record.version, record.outcome
-        current = conn.execute(
-            select(articles.c.leased_by, articles.c.leased_until, articles.c.version_count,
-                   articles.c.content_hash)
-            .where(articles.c.id == article.id).with_for_update()).first()
         if current is None or (current.leased_by not in (None, self.worker_id)
                                and current.leased_until is not None):
             log.warning("article %s: lease taken over by %s; this check is not recorded",
@@ -81,8 +126,8 @@ class Checks:
             "check_interval": record.check_interval, "leased_until": None,
         }
         number = None
-        if outcome == Outcome.FAILED:
-            values.update(error_count=articles.c.error_count + 1, last_error=record.error)
+        if outcome == Outcome.FAILED:  # error_count + 1: in the statement (_UPDATE_FAILED)
+            values.update(last_error=record.error)
         else:
             values.update(error_count=0, last_error=None, etag=record.etag,
                           last_modified=record.last_modified)
@@ -108,23 +153,24 @@ class Checks:
                           last_changed_at=record.checked_at, title=version.title)
             if version.published_at is not None:
                 values["published_at"] = version.published_at
-        conn.execute(checks.insert().values(
-            article_id=article.id, checked_at=record.checked_at, outcome=outcome,
-            http_status=record.http_status, error=record.error, elapsed_ms=record.elapsed_ms,
-            source_id=article.source_id, reason=record.reason, body_length=record.body_length,
-        ))
         if record.headline_flip is not None:  # an A/B test's variant seen, not a version
             _seen_headline(conn, article.id, record.headline_flip, record.checked_at)
             values["content_hash"] = record.headline_flip.content_hash
         if record.decision_key is not None:
             values["decision_key"] = record.decision_key or None
-        if record.event is not None:  # beside the check, never a version
-            conn.execute(article_events.insert().values(
-                article_id=article.id, kind=record.event.kind, at=record.checked_at,
-                http_status=record.http_status, detail=record.event.detail))
+        if record.event is not None:
             values["status"] = record.event.state
-        conn.execute(update(articles).where(articles.c.id == article.id).values(**values))
-        return number
+        values["outcome"] = outcome  # the check row's (popped by the caller)
+        return number, values
+
+
+# The group's statements, built once (their compiled form is cached by SQLAlchemy).
+_CURRENT = (select(articles.c.id, articles.c.leased_by, articles.c.leased_until,
+                   articles.c.version_count, articles.c.content_hash)
+            .where(articles.c.id.in_(bindparam("ids", expanding=True)))
+            .order_by(articles.c.id).with_for_update())
+_UPDATE = update(articles).where(articles.c.id == bindparam("article_key"))
+_UPDATE_FAILED = _UPDATE.values(error_count=articles.c.error_count + 1)
 
 
 def _seen_headline(conn: Connection, article_id: int, flip: HeadlineFlip,
