@@ -118,6 +118,8 @@ def body_blocks(
     # links instead changes which body it picks (and not for the better: measured).
     anchors = {key for a in tree.iter("a") if (key := _fold(a.text_content()))}
     paragraphs = _page_paragraphs(tree)
+    repeats = _repeated_paragraphs(tree)
+    _linear_math(tree)
     visible = density.visible_chars(tree) if reparse is not None else 0
     with _without_recall_escalation():
         document = trafilatura.bare_extraction(
@@ -126,6 +128,7 @@ def body_blocks(
         )
     body = getattr(document, "body", None)
     blocks = [] if body is None else list(_trafilatura_blocks(body))
+    blocks = _restore_repeats(blocks, repeats)
     blocks = [_with_links(b, anchors) for b in _recover_sections(blocks, paragraphs)]
     if reparse is not None and density.wants_second_opinion(blocks, visible):
         second = reparse()
@@ -179,6 +182,71 @@ def _page_paragraphs(tree: lxml.html.HtmlElement) -> list[tuple[str, int, int, s
                 found.append((f"{parent.tag}.{parent.get('class')}", container, grandparent,
                               text))
     return found
+
+
+_TEX = "application/x-tex"
+_MATHML = "http://www.w3.org/1998/Math/MathML"
+
+
+def _linear_math(tree: lxml.html.HtmlElement) -> None:
+    """MathML formulas without a TeX source, as the text of their symbols in reading order.
+
+    trafilatura keeps a formula's TeX annotation (or ``alttext``) and drops any other
+    ``<math>`` whole, and with it the formulas of a page whose MathML is all there is
+    (MathJax's output, say): "there are two solutions to" and no equation. A display
+    formula becomes a paragraph of its own, an inline one a run of text; it takes the
+    place of the custom elements (``<mjx-container>``…) a renderer wraps it in.
+    """
+    for math in list(tree.iter("math", f"{{{_MATHML}}}math")):
+        if math.get("alttext") or any(a.get("encoding") == _TEX for a in math.iter(
+                "annotation", f"{{{_MATHML}}}annotation")):
+            continue
+        text = " ".join(" ".join(str(t) for t in math.itertext()).split())
+        node = math
+        while (parent := node.getparent()) is not None and "-" in str(parent.tag):
+            node = parent
+        if node.getparent() is None:
+            continue
+        if math.get("display") == "block":
+            formula = etree.Element("p")
+            formula.text, formula.tail = text, node.tail
+            node.getparent().replace(node, formula)
+        else:
+            node.tail = f" {text} {node.tail or ''}"
+            _remove(node)
+
+
+def _repeated_paragraphs(tree: lxml.html.HtmlElement) -> dict[str, int]:
+    """Texts the page itself repeats in visible sibling ``<p>`` s, with how many times."""
+    found: dict[tuple[Any, str], list[lxml.html.HtmlElement]] = {}
+    for p in tree.iter("p"):
+        if (key := _fold(p.text_content())):
+            found.setdefault((p.getparent(), key), []).append(p)
+    runs: dict[str, int] = {}
+    for (_, key), copies in found.items():
+        if len(copies) > 1:
+            count = sum(not density.hidden(p) for p in copies)
+            runs[key] = max(runs.get(key, 0), count)
+    return runs
+
+
+def _restore_repeats(blocks: list[Block], repeats: dict[str, int]) -> list[Block]:
+    """A paragraph the page repeats in one container, as often in the body.
+
+    trafilatura drops a long paragraph equal to the one before it (an artifact of its own
+    overlapping candidates, it says), but a page may repeat one itself: then the body does.
+    The missing copies follow the last one kept.
+    """
+    if not repeats:
+        return blocks
+    keys = [_fold(b.text) for b in blocks]
+    last = {key: n for n, key in enumerate(keys)}
+    result: list[Block] = []
+    for n, (block, key) in enumerate(zip(blocks, keys, strict=True)):
+        result.append(block)
+        if last[key] == n and key in repeats:
+            result += [block] * (repeats.get(key, 1) - keys.count(key))
+    return result
 
 
 def _recover_sections(

@@ -48,6 +48,16 @@ def visible_chars(tree: lxml.html.HtmlElement) -> int:
     return max(0, len(" ".join(root.text_content().split())) - hidden)
 
 
+def hidden(element: lxml.html.HtmlElement) -> bool:
+    """The element or one of its ancestors is hidden by its attributes."""
+    for node in (element, *element.iterancestors()):
+        style = node.get("style")
+        if node.get("hidden") is not None or node.get("aria-hidden") == "true" or (
+                style is not None and _HIDDEN_STYLE.search(style)):
+            return True
+    return False
+
+
 def block_chars(blocks: Sequence[Block]) -> int:
     return sum(len(b.text) for b in blocks)
 

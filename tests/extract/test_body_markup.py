@@ -1,0 +1,74 @@
+"""What the page's markup says the body holds, where trafilatura alone loses it:
+paragraphs the page repeats, formulas written in MathML."""
+
+from __future__ import annotations
+
+from tearsheet.extract import extract
+from tests.support.pages import LOREM
+
+URL = "https://example.org/2024/05/a-story"
+CHORUS = ("We shall not be moved, the marchers sang again and again as they crossed the "
+          "bridge into the old town, their banners held high above the crowd.")
+
+
+def _page(body: str) -> str:
+    return (f"<html><head><title>A story</title></head><body><nav><a href='/'>Home</a>"
+            f"<a href='/news'>News</a></nav><article><h1>A story</h1>{body}</article>"
+            "<footer><p>Copyright the publisher.</p></footer></body></html>")
+
+
+def _paragraphs(*texts: str) -> str:
+    return "".join(f"<p>{t}</p>" for t in texts)
+
+
+def test_a_paragraph_the_page_repeats_is_repeated_in_the_body() -> None:
+    page = _page(_paragraphs(LOREM[0], CHORUS, CHORUS, LOREM[1], LOREM[2], LOREM[3]))
+    assert extract(page, URL).paragraphs == [LOREM[0], CHORUS, CHORUS, *LOREM[1:]]
+
+
+def test_copies_apart_in_one_container_are_all_kept() -> None:
+    page = _page(_paragraphs(LOREM[0], CHORUS, CHORUS) + "<div class='share'><h3>Like this:"
+                 "</h3><span>Like</span></div>" + _paragraphs(CHORUS, *LOREM[1:]))
+    assert extract(page, URL).paragraphs.count(CHORUS) == 3
+
+
+def test_a_hidden_copy_is_not_a_repeat() -> None:
+    page = _page(_paragraphs(LOREM[0], CHORUS) + f"<p style='display: none'>{CHORUS}</p>"
+                 f"<p hidden>{CHORUS}</p>" + _paragraphs(*LOREM[1:]))
+    assert extract(page, URL).paragraphs == [LOREM[0], CHORUS, *LOREM[1:]]
+
+
+def test_the_same_paragraph_in_another_container_is_not_a_repeat() -> None:
+    # A teaser of the story's first paragraph beside it is the page's, not the body's.
+    page = _page(_paragraphs(CHORUS, *LOREM)).replace(
+        "<footer>", f"<footer><div class='teaser'><p>{CHORUS}</p></div>")
+    assert extract(page, URL).paragraphs.count(CHORUS) == 1
+
+
+MATHML = "http://www.w3.org/1998/Math/MathML"
+INLINE = (f"<math xmlns='{MATHML}'><mi>a</mi><mo>≠</mo><mn>0</mn></math>")
+DISPLAY = (f"<math xmlns='{MATHML}' display='block'><mi>x</mi><mo>=</mo><mfrac><mrow><mo>−</mo>"
+           "<mi>b</mi></mrow><mrow><mn>2</mn><mi>a</mi></mrow></mfrac></math>")
+
+
+def test_mathml_formulas_are_read_as_their_symbols() -> None:
+    # As MathJax renders them: a visual copy hidden from readers, the MathML beside it,
+    # both in custom elements.
+    def rendered(math: str) -> str:
+        return (f"<mjx-container class='MathJax'><mjx-math aria-hidden='true'><mjx-c>"
+                f"</mjx-c></mjx-math><mjx-assistive-mml>{math}</mjx-assistive-mml>"
+                "</mjx-container>")
+    page = _page(_paragraphs(LOREM[0]) + f"<p>When {rendered(INLINE)} the equation has two "
+                 f"roots, the larger of which is</p>{rendered(DISPLAY)}"
+                 + _paragraphs(*LOREM[1:]))
+    assert extract(page, URL).paragraphs == [
+        LOREM[0], "When a ≠ 0 the equation has two roots, the larger of which is",
+        "x = − b 2 a", *LOREM[1:]]
+
+
+def test_a_formula_with_a_tex_source_keeps_it() -> None:
+    math = (f"<math xmlns='{MATHML}'><semantics><mi>x</mi><annotation "
+            "encoding='application/x-tex'>x^2</annotation></semantics></math>")
+    page = _page(_paragraphs(LOREM[0], f"The area grows as {math} does, the report says.",
+                             *LOREM[1:]))
+    assert r"The area grows as \(x^2\) does, the report says." in extract(page, URL).paragraphs
