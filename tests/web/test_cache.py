@@ -14,7 +14,7 @@ from tearsheet.config import load_settings
 from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.web import create_app
-from tearsheet.web.cache import PageCache
+from tearsheet.web.cache import Kept, PageCache
 from tests.support.served import START, record, serve
 
 URL = "https://news.example/2026/budget"
@@ -188,3 +188,19 @@ def test_an_answer_that_cannot_be_kept_is_passed_on_as_it_comes(kind: bytes,
     held = 0 if kind == b"text/plain" else (MAX_BODY // chunk) + 1
     # From the point it could no longer be kept, each chunk was sent before the next made.
     assert seen_before_next[held + 1:] == list(range(held + 2, 5)), seen_before_next
+
+
+def test_kept_diffs_and_cards_are_bounded_by_count_and_by_size() -> None:
+    """The diff and card caches of the app: the least recently used go first, and a few
+    huge values cannot hold more than the size bound."""
+    kept: Kept[str, str] = Kept(max_items=3, max_size=100)
+    for key in "abc":
+        kept.put(key, key * 10, 10)
+    assert kept.get("a") == "a" * 10  # used: now the newest
+    kept.put("d", "d", 10)
+    assert kept.get("b") is None and len(kept) == 3 and kept.size == 30
+    kept.put("e", "huge", 90)  # over the size bound with the others: they go
+    assert kept.get("e") == "huge" and kept.size <= 100 and kept.get("c") is None
+    kept.put("f", "too big alone", 101)  # never kept, and nothing else dropped for it
+    assert kept.get("f") is None and kept.get("e") == "huge" and kept.size == 100
+

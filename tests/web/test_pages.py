@@ -322,7 +322,7 @@ def test_serve_with_several_workers(tmp_path: Path) -> None:
                                str(config), "--port", str(port), "--workers", "2"],
                               stderr=subprocess.PIPE)
     try:
-        deadline = time.time() + 30
+        deadline = time.time() + 120  # a bound: two interpreters start on a loaded machine
         while time.time() < deadline:
             try:
                 response = httpx.get(f"http://127.0.0.1:{port}/sources")

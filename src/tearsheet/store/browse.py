@@ -11,10 +11,10 @@ import re
 import sqlite3
 import statistics
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, exists, func, or_, select, text, tuple_
+from sqlalchemy import and_, bindparam, exists, func, or_, select, text, tuple_
 
 from tearsheet.diff.summary import kind_pattern
 from tearsheet.store.schema import (
@@ -24,6 +24,7 @@ from tearsheet.store.schema import (
     aliases,
     article_events,
     articles,
+    change_counts,
     checks,
     headline_tests,
     notify_state,
@@ -105,6 +106,24 @@ _NOT_BORING = or_(_UNKNOWN, versions.c.boring.is_(False))
 # Intents filter strictly: a change not yet read (NULL) is never said to be of an intent.
 _OF_INTENT = or_(versions.c.intents.like(bindparam("intent"), escape="/"),
                  versions.c.intent_labels.like(bindparam("intent"), escape="/"))
+# A source's articles (its page), newest change first; the order is the index
+# ix_articles_source_id_moment (0016), walked backwards from the cursor.
+_MOMENT = func.coalesce(articles.c.last_changed_at, articles.c.first_seen_at)
+_ARTICLES_OF = (
+    select(articles.c.id, articles.c.url, articles.c.title, articles.c.version_count,
+           articles.c.first_seen_at, articles.c.last_changed_at, articles.c.next_check_at,
+           _MOMENT.label("moment"))
+    .where(articles.c.source_id == select(sources.c.id)
+           .where(sources.c.name == bindparam("source")).scalar_subquery(),
+           articles.c.hidden.is_(False))
+    .order_by(_MOMENT.desc(), articles.c.id.desc())
+    .limit(bindparam("limit"))
+)
+# (moment, id) < cursor, spelt so that both databases walk the index from the cursor (a
+# row-value comparison over an expression is no index range for SQLite).
+_BEFORE_AT = bindparam("before_at", type_=UTCDateTime())
+_MOMENT_BEFORE = and_(_MOMENT <= _BEFORE_AT, or_(_MOMENT < _BEFORE_AT,
+                                                 articles.c.id < bindparam("before_id")))
 _SILENT = versions.c.silent_correction.is_(True)
 _NOT_SILENT = versions.c.silent_correction.is_(False)
 
@@ -200,36 +219,34 @@ class Browse:
             return list(conn.scalars(_SOURCE_NAMES))
 
     def sources(self) -> list[dict[str, Any]]:
-        """Each source with its numbers of articles and of changes (versions after the first)."""
-        a = articles.c
-        query = (
-            select(sources.c.name, func.count(a.id).label("articles"),
-                   func.coalesce(func.sum(case((a.version_count > 1, a.version_count - 1),
-                                               else_=0)), 0).label("changes"),
-                   func.count(a.id).filter(a.version_count > 1).label("changed_articles"),
-                   func.max(a.last_changed_at).label("last_changed_at"))
-            .select_from(sources.outerjoin(articles, a.source_id == sources.c.id))
-            .group_by(sources.c.name).order_by(sources.c.name)
-        )
+        """Each source with its numbers of articles and of changes (versions after the first).
+
+        Per source, counts over its range of two indexes, the sum of its ``change_counts``
+        and one index look-up for its last change (0016): no article row is read."""
+        a, s = articles.c, sources.c
+        of_source = a.source_id == s.id
+        query = select(
+            s.name,
+            select(func.count()).where(of_source).scalar_subquery().label("articles"),
+            select(func.coalesce(func.sum(change_counts.c.changes), 0))
+            .where(change_counts.c.source_id == s.id).scalar_subquery().label("changes"),
+            select(func.count()).where(of_source, a.first_change_seconds.is_not(None))
+            .scalar_subquery().label("changed_articles"),
+            select(func.max(a.last_changed_at)).where(of_source)
+            .scalar_subquery().label("last_changed_at"),
+        ).order_by(s.name)
         return self._all(query)
 
     def articles_of(self, source: str, limit: int = 50,
                     before: Cursor | None = None) -> list[dict[str, Any]]:
-        """A source's articles, most recently changed (or first seen) first."""
-        a = articles.c
-        moment = func.coalesce(a.last_changed_at, a.first_seen_at)
-        query = (
-            select(a.id, a.url, a.title, a.version_count, a.first_seen_at, a.last_changed_at,
-                   a.next_check_at, moment.label("moment"))
-            .join(sources, a.source_id == sources.c.id)
-            .where(sources.c.name == source, a.hidden.is_(False))
-            .order_by(moment.desc(), a.id.desc())
-            .limit(limit)
-        )
+        """A source's articles, most recently changed (or first seen) first: a walk of
+        ``ix_articles_source_id_moment`` (0016), backwards from the cursor."""
+        values: dict[str, Any] = {"source": source, "limit": limit}
+        query = _ARTICLES_OF
         if before is not None:
-            query = query.where(or_(moment < before[0],
-                                    and_(moment == before[0], a.id < before[1])))
-        return self._all(query)
+            query = query.where(_MOMENT_BEFORE)
+            values["before_at"], values["before_id"] = before
+        return self._all(query, values)
 
     def article(self, article_id: int) -> dict[str, Any] | None:
         rows = self._all(_ARTICLE, {"article_id": article_id})
@@ -296,39 +313,48 @@ class Browse:
             return [dict(row._mapping) for row in rows]
 
     def changes_per_day(self, since: datetime) -> list[dict[str, Any]]:
-        """(source, day, changes) since a moment, for the statistics chart."""
-        v = versions.c
-        day = func.date(v.captured_at)
-        query = (
-            select(sources.c.name.label("source"), day.label("day"),
-                   func.count(v.id).label("changes"))
-            .join(articles, v.article_id == articles.c.id)
-            .join(sources, articles.c.source_id == sources.c.id)
-            .where(v.number > 1, v.captured_at >= since)
-            .group_by(sources.c.name, day).order_by(day, sources.c.name)
-        )
+        """(source, day, changes) from ``since``'s UTC day on, for the statistics chart:
+        the counters the store keeps as it writes (``change_counts``, 0016), not the
+        versions themselves."""
+        c = change_counts.c
+        query = (select(sources.c.name.label("source"), c.day, c.changes)
+                 .join(sources, c.source_id == sources.c.id)
+                 .where(c.day >= since.astimezone(UTC).date())
+                 .order_by(c.day, sources.c.name))
         return self._all(query)
 
     def most_edited(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The articles with the most versions (ties: the newest first), a walk of
+        ``ix_articles_version_count`` from its end."""
         a = articles.c
         query = (select(a.id, a.url, a.title, a.version_count, sources.c.name.label("source"))
                  .join(sources, a.source_id == sources.c.id)
                  .where(a.version_count > 1, a.hidden.is_(False))
-                 .order_by(a.version_count.desc(), a.id).limit(limit))
+                 .order_by(a.version_count.desc(), a.id.desc()).limit(limit))
         return self._all(query)
 
     def time_to_first_change(self) -> dict[str, float]:
-        """Per source, the median seconds from first sight to the first change."""
-        v = versions.c
-        query = (select(sources.c.name, v.captured_at, articles.c.first_seen_at)
-                 .join(articles, v.article_id == articles.c.id)
-                 .join(sources, articles.c.source_id == sources.c.id)
-                 .where(v.number == 2))
-        waits: dict[str, list[float]] = {}
+        """Per source, the median seconds from first sight to the first change.
+
+        From ``articles.first_change_seconds`` (set when a second version is stored) and
+        its per-source index: a count over the index, then the one or two middle entries
+        read at their offset. No version is read; no list of every article comes back."""
+        a = articles.c
+        seconds = a.first_change_seconds
+        counted = select(sources.c.name, sources.c.id, select(func.count()).where(
+            a.source_id == sources.c.id, seconds.is_not(None)).scalar_subquery())
+        middle = (select(seconds).where(a.source_id == bindparam("source_id"),
+                                        seconds.is_not(None))
+                  .order_by(seconds).offset(bindparam("skip")).limit(bindparam("take")))
+        medians = {}
         with self.engine.connect() as conn:
-            for name, changed, seen in conn.execute(query):
-                waits.setdefault(name, []).append((changed - seen).total_seconds())
-        return {name: statistics.median(values) for name, values in waits.items()}
+            for name, source_id, count in conn.execute(counted).all():
+                if not count:
+                    continue
+                values = conn.scalars(middle, {"source_id": source_id, "skip": (count - 1) // 2,
+                                               "take": 2 - count % 2}).all()
+                medians[name] = statistics.fmean(float(value) for value in values)
+        return medians
 
     def _all(self, query: Any, values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, select, update
@@ -14,8 +14,16 @@ from sqlalchemy import Connection, Engine, bindparam, func, select, update
 from tearsheet.diff.align import Document
 from tearsheet.diff.trace import index_keys
 from tearsheet.store import proofs
+from tearsheet.store.database import dialect_insert
 from tearsheet.store.records import CheckRecord, HeadlineFlip, Outcome
-from tearsheet.store.schema import article_events, articles, checks, headline_tests, versions
+from tearsheet.store.schema import (
+    article_events,
+    articles,
+    change_counts,
+    checks,
+    headline_tests,
+    versions,
+)
 from tearsheet.store.tracing import index_version
 
 log = logging.getLogger(__name__)
@@ -151,6 +159,11 @@ class Checks:
             index_version(conn, article.id, number, keys)
             values.update(version_count=number, content_hash=version.content_hash,
                           last_changed_at=record.checked_at, title=version.title)
+            if number > 1:
+                _count_change(conn, article.source_id, record.checked_at)
+            if number == 2:
+                values["first_change_seconds"] = \
+                    (record.checked_at - article.first_seen_at).total_seconds()
             if version.published_at is not None:
                 values["published_at"] = version.published_at
         if record.headline_flip is not None:  # an A/B test's variant seen, not a version
@@ -171,6 +184,15 @@ _CURRENT = (select(articles.c.id, articles.c.leased_by, articles.c.leased_until,
             .order_by(articles.c.id).with_for_update())
 _UPDATE = update(articles).where(articles.c.id == bindparam("article_key"))
 _UPDATE_FAILED = _UPDATE.values(error_count=articles.c.error_count + 1)
+
+
+def _count_change(conn: Connection, source_id: int, at: datetime) -> None:
+    """One more change of the source on ``at``'s UTC day (the statistics' counters)."""
+    insert = dialect_insert(conn)(change_counts).values(
+        source_id=source_id, day=at.astimezone(UTC).date(), changes=1)
+    conn.execute(insert.on_conflict_do_update(
+        index_elements=["source_id", "day"],
+        set_={"changes": change_counts.c.changes + 1}))
 
 
 def _seen_headline(conn: Connection, article_id: int, flip: HeadlineFlip,

@@ -11,6 +11,7 @@ the reference they are written against.
 - ``aliases``: other URLs of an article (feed URLs that redirect or name a canonical).
 - ``versions``: every distinct version of an article, numbered 1..n, with where its raw
   response is archived (a WARC record).
+- ``change_counts``: changes per source and day, kept as versions are stored (statistics).
 - ``checks``: the log of every check, including failures (which never make versions).
 - ``timestamp_batches``, ``capture_stamps``: trusted timestamps of the raw captures.
 - ``hosts``: per-host politeness shared by every worker (see :mod:`tearsheet.store.hosts`).
@@ -28,6 +29,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -41,6 +43,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
     text,
 )
 from sqlalchemy.types import TypeDecorator
@@ -139,6 +142,9 @@ articles = Table(
     # What the last full extraction depended on (tearsheet.extract.recheck), for the fast
     # path of the next check; NULL: extract in full (0015).
     Column("decision_key", Text),
+    # Seconds from first sight to the second version, set when it is stored (0016): the
+    # statistics page's median reads this index instead of a million versions.
+    Column("first_change_seconds", Float),
     Index(
         "ix_articles_due", "next_check_at",
         sqlite_where=text("next_check_at IS NOT NULL"),
@@ -151,6 +157,18 @@ articles = Table(
         postgresql_where=text("leased_until IS NOT NULL"),
     ),
 )
+
+# The pages that read every article (0016): a source's articles, most recently changed
+# first (keyset pages walk this index backwards); a source's last change; the most edited
+# articles; the median time to a first change (the middle rows of each source).
+Index("ix_articles_source_id_moment", articles.c.source_id,
+      func.coalesce(articles.c.last_changed_at, articles.c.first_seen_at), articles.c.id)
+Index("ix_articles_source_id_last_changed_at", articles.c.source_id, articles.c.last_changed_at)
+Index("ix_articles_version_count", articles.c.version_count, articles.c.id)
+Index("ix_articles_source_id_first_change_seconds", articles.c.source_id,
+      articles.c.first_change_seconds,
+      sqlite_where=text("first_change_seconds IS NOT NULL"),
+      postgresql_where=text("first_change_seconds IS NOT NULL"))
 
 aliases = Table(
     "aliases", metadata,
@@ -196,6 +214,15 @@ versions = Table(
     Column("memento_url", Text),
     UniqueConstraint("article_id", "number"),
     Index("ix_versions_captured_at", "captured_at"),
+)
+
+# Changes (versions after the first) per source and UTC day, counted as they are stored
+# (0016): the statistics page reads 30 rows per source instead of every version.
+change_counts = Table(
+    "change_counts", metadata,
+    Column("source_id", Id, ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("changes", Integer, nullable=False),
 )
 
 # What happened to an article that is not a new version (0012): unpublished, moved,

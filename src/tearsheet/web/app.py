@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -36,7 +35,7 @@ from tearsheet.store.republished import republications, stale_note
 from tearsheet.store.source_health import SourceHealth, notes
 from tearsheet.store.store import Store
 from tearsheet.web import api, charts, feeds, reach, trace, words
-from tearsheet.web.cache import PageCache
+from tearsheet.web.cache import Kept, PageCache
 from tearsheet.web.captures import add_capture_routes
 from tearsheet.web.ops import add_ops_routes
 from tearsheet.web.params import ArticleId, Number
@@ -47,7 +46,9 @@ HERE = Path(__file__).parent
 PAGE_SIZE = 30
 STATS_DAYS = 30
 DIFFS_KEPT = 2048
+DIFF_BYTES_KEPT = 64 * 1024 * 1024  # estimated: a diff holds ~4 bytes per character compared
 CARDS_KEPT = 256  # PNGs of ~60 KB
+CARD_BYTES_KEPT = 32 * 1024 * 1024
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 log = logging.getLogger(__name__)
@@ -128,20 +129,19 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             raise HTTPException(404, f"article {article_id} has no version {old} or {new}")
         return found[0], found[1]
 
-    changes: OrderedDict[tuple[int, int, int], Change] = OrderedDict()
+    changes: Kept[tuple[int, int, int], Change] = Kept(DIFFS_KEPT, DIFF_BYTES_KEPT)
 
     def change_between(article_id: int, old: int, new: int,
                        loaded: tuple[dict[str, Any], dict[str, Any]] | None = None) -> Change:
-        """Versions never change once stored, so their diff is kept (the 2,048 latest);
-        ``loaded``: the two versions, if the caller has read them already."""
+        """Versions never change once stored, so their diff is kept (the 2,048 latest, 64
+        MB at most); ``loaded``: the two versions, if the caller has read them already."""
         key = (article_id, old, new)
         change = changes.get(key)
         if change is None:
             before, after = loaded or pair(article_id, old, new)
-            change = changes[key] = diff(Document.from_version(before),
-                                         Document.from_version(after))
-            if len(changes) > DIFFS_KEPT:
-                changes.popitem(last=False)
+            change = changes.put(key, diff(Document.from_version(before),
+                                           Document.from_version(after)),
+                                 4 * (len(before["text"]) + len(after["text"])))
         return change
 
     app.include_router(reach.router(browse))
@@ -213,7 +213,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return page(request, "sources.html", sources=browse.sources(), health=states)
 
     @app.get("/sources/{name}", response_class=HTMLResponse)
-    def source_page(  # in the thread pool: its order is not indexed (40 ms at 100,000)
+    async def source_page(  # a walk of an index from the cursor (0016): in the loop
             request: Request, name: str, before: str | None = None) -> HTMLResponse:
         if name not in browse.source_names():
             raise HTTPException(404, f"no source named {name!r}")
@@ -257,7 +257,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         old, new = sorted((old, new))
         return RedirectResponse(f"/articles/{article_id}/diff/{old}/{new}", status_code=303)
 
-    cards: OrderedDict[tuple[int, int, int, bool], bytes] = OrderedDict()
+    cards: Kept[tuple[int, int, int, bool], bytes] = Kept(CARDS_KEPT, CARD_BYTES_KEPT)
 
     @app.get("/articles/{article_id}/diff/{old}/{new}.png")
     def diff_card(article_id: ArticleId, old: Number, new: Number,
@@ -275,12 +275,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             before, after = pair(article_id, old, new)
             info = card.info_from_rows(article["source"], before, after,
                                        _diff_url(settings, article_id, old, new))
-            data = cards[key] = card.png(
-                change_between(article_id, old, new, (before, after)), info,
-                card.PORTRAIT if portrait else card.LANDSCAPE,
-                find_fonts(tuple(settings.cards.fonts)))
-            if len(cards) > CARDS_KEPT:
-                cards.popitem(last=False)
+            data = card.png(change_between(article_id, old, new, (before, after)), info,
+                            card.PORTRAIT if portrait else card.LANDSCAPE,
+                            find_fonts(tuple(settings.cards.fonts)))
+            cards.put(key, data, len(data))
         return Response(data, media_type="image/png",
                         headers={"Cache-Control": "public, max-age=86400"})
 
@@ -393,7 +391,8 @@ def _cursor(value: str | None) -> Cursor | None:
         return None
     try:
         moment, _, ident = value.rpartition(",")
-        return datetime.fromisoformat(moment), int(ident)
+        at = datetime.fromisoformat(moment)
+        return at if at.tzinfo else at.replace(tzinfo=UTC), int(ident)
     except ValueError:
         raise HTTPException(400, "bad page cursor") from None
 

@@ -1,4 +1,5 @@
-"""Rendered pages kept in memory until the store changes, and conditional GET (304).
+"""Rendered pages kept in memory until the store changes, and conditional GET (304);
+:class:`Kept`, the bounded cache of diffs and cards.
 
 Every page is a pure function of its URL, the store's contents and the clock (relative
 times such as "3 hours ago"). So a rendered page is reused while the store has not changed
@@ -21,11 +22,12 @@ as it comes: an answer is held only while it may still be kept (never more than
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 MAX_AGE = 30.0
 """Seconds a rendered page is reused at most, even if the store has not changed."""
@@ -170,3 +172,43 @@ def _if_none_match(scope: Scope) -> list[bytes]:
         if name == b"if-none-match":
             return [tag.strip().removeprefix(b"W/") for tag in value.split(b",")]
     return []
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Kept(Generic[K, V]):
+    """Values kept for reuse (diffs, cards), the least recently used dropped first once
+    there are more than ``max_items`` or their sizes (as the caller weighs them) add up
+    to more than ``max_size``: a few huge articles cannot fill the memory. Safe to use
+    from the event loop and the thread pool at once."""
+
+    def __init__(self, max_items: int, max_size: int) -> None:
+        self.max_items, self.max_size = max_items, max_size
+        self.size = 0
+        self._items: OrderedDict[K, tuple[V, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            return found[0]
+
+    def put(self, key: K, value: V, size: int) -> V:
+        """Keep ``value`` (unless it alone is over the size bound); returns it."""
+        with self._lock:
+            old = self._items.pop(key, None)
+            self.size -= old[1] if old else 0
+            if size <= self.max_size:
+                self._items[key] = (value, size)
+                self.size += size
+            while len(self._items) > self.max_items or self.size > self.max_size:
+                self.size -= self._items.popitem(last=False)[1][1]
+        return value
