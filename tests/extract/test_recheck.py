@@ -7,6 +7,7 @@ import pytest
 
 from tearsheet.extract import check_capture, extract
 from tearsheet.extract.recheck import (
+    _CORRECTIONS,
     KEY_VERSION,
     DecisionKey,
     _bylines,
@@ -133,3 +134,12 @@ def test_the_metadata_scan_finds_what_the_key_always_covered() -> None:
     found = _metadata(tree)
     assert found == tree.xpath(reference)
     assert [e.tag for e in found].count("script") >= 2  # the page's own JSON-LD, and this
+
+
+@pytest.mark.parametrize("word", [w.decode() for w in _CORRECTIONS])
+def test_every_correction_word_outside_the_container_is_covered(word: str) -> None:
+    note = "<div>{} the vote was on Monday</div></footer>"
+    key = key_of(page(noise=1).replace("</footer>", note.format("Banana")))
+    # The control: another word as long, unchanged (only the note scan sees the word).
+    assert unchanged(page(noise=2).replace("</footer>", note.format("Apples")), key)
+    assert not unchanged(page(noise=2).replace("</footer>", note.format(word.upper())), key)
