@@ -26,7 +26,7 @@ import trafilatura.core
 from lxml import etree
 
 from tearsheet.errors import ExtractionError
-from tearsheet.extract import density
+from tearsheet.extract import density, lede
 from tearsheet.extract.encoding import repair_mojibake
 from tearsheet.extract.script import count_words
 
@@ -97,6 +97,7 @@ def body_blocks(
     tree: lxml.html.HtmlElement, url: str | None, *, body_selector: str | None = None,
     drop_selectors: Sequence[str] = (),
     reparse: Callable[[], lxml.html.HtmlElement] | None = None,
+    description: str | None = None,
 ) -> list[Block]:
     """The raw body blocks of ``tree`` (which this consumes: it is modified in place).
 
@@ -120,6 +121,7 @@ def body_blocks(
     paragraphs = _page_paragraphs(tree)
     repeats = _repeated_paragraphs(tree)
     _linear_math(tree)
+    ledes = lede.find(tree, description)
     visible = density.visible_chars(tree) if reparse is not None else 0
     with _without_recall_escalation():
         document = trafilatura.bare_extraction(
@@ -134,6 +136,8 @@ def body_blocks(
         second = reparse()
         _drop(second, drop_selectors)
         blocks = density.better_of(blocks, density.density_blocks(second))
+    if (placed := lede.place(ledes, [b.text for b in blocks])) is not None:
+        blocks.insert(placed[0], Block("p", clean(placed[1].text)))
     return blocks
 
 

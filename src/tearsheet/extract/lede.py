@@ -1,0 +1,155 @@
+"""The lede that the body extractor dropped, found again by the page's own description.
+
+trafilatura misses a body's first paragraph on many pages: a lede set apart in a summary
+``<div>``, bare text before the first ``<br>`` of a container, a first paragraph marked
+up unlike the rest. Pages describe themselves by that lede (their ``og:description`` or
+``<meta name=description>`` is it, or its beginning), so the page says which text it is:
+the element whose text begins with the description. It goes back in front of the body's
+block that follows it on the page, and only when that block follows it closely (in the
+same container, or the next one up): a description quoted elsewhere — a teaser of the
+same story in a rail, a hidden share text — is not the lede. A heading that agrees with
+the description is the standfirst, which the body leaves out (:func:`.body.tidy`); it is
+not brought back here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from tearsheet.extract.script import count_words
+
+MIN_WORDS = 8
+"""A description shorter than this says too little to recognise a paragraph by."""
+MAX_WORDS = 200
+"""A lede longer than this is a section of the page, not a paragraph."""
+PREFIX_WORDS = 8
+_CANDIDATES = 3
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
+_INLINE = frozenset({"a", "b", "strong", "em", "i", "span", "font", "u", "small", "mark",
+                     "time", "abbr", "cite", "q", "sub", "sup"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_AWAY = frozenset({"head", "script", "style", "noscript", "template", "nav", "footer",
+                   "aside", "form", "button", "select", "textarea", "figcaption", "a"})
+_FOLLOW_CHARS = 1500  # how far after the lede the body's next block is looked for
+_UP = 3  # containers above the lede in which the next block is looked for
+
+
+@dataclass(frozen=True)
+class Lede:
+    """A paragraph the description names, and the page's text just after it."""
+
+    text: str
+    after: str  # folded text that follows it in its nearby containers
+
+
+def find(tree: lxml.html.HtmlElement, description: str | None) -> list[Lede]:
+    """The elements whose text begins with ``description`` (read before the body is)."""
+    summary = _ELLIPSIS.sub("", " ".join((description or "").split()))
+    words = summary.split()
+    if count_words(summary) < MIN_WORDS or len(words) < 2:
+        return []
+    prefix = " ".join(words[:PREFIX_WORDS])
+    body = tree.find("body")
+    if body is None:
+        return []
+    try:  # text nodes holding its longest first word: a scan in C, not a text per element
+        hits = body.xpath(".//text()[contains(., $w)]", w=max(words[:PREFIX_WORDS], key=len))
+    except (ValueError, etree.XPathError):  # a string XPath cannot hold
+        return []
+    found: list[Lede] = []
+    seen: set[Any] = set()
+    for hit in hits:
+        owner = hit.getparent()
+        element = owner.getparent() if hit.is_tail and owner is not None else owner
+        if element is None or element in seen:
+            continue
+        seen.add(element)
+        if (paragraph := _paragraph(element, prefix, summary)) is not None:
+            found.append(Lede(paragraph[1], _after(*paragraph)))
+            if len(found) == _CANDIDATES:
+                break
+    return found
+
+
+def _after(element: lxml.html.HtmlElement, text: str) -> str:
+    """The folded text that follows ``text`` in the containers just above ``element``."""
+    container = element
+    after = ""
+    for _ in range(_UP):
+        parent = container.getparent()
+        if parent is None:
+            break
+        container = parent
+        whole = " ".join(container.text_content().split())
+        start = whole.find(text)
+        if start >= 0:
+            after = whole[start + len(text):start + len(text) + _FOLLOW_CHARS]
+            if count_words(after) >= MIN_WORDS:
+                break
+    return _fold(after)
+
+
+_BREAKS = frozenset({"br", "p", "div", "img", "figure", "table", "ul", "ol", "center",
+                     "blockquote", "section", "h1", "h2", "h3", "h4", "h5", "h6", "hr"})
+
+
+def _runs(element: lxml.html.HtmlElement) -> list[str]:
+    """The element's own runs of text, cut at line breaks and block children."""
+    runs: list[str] = []
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag in _BREAKS:
+            runs.append(" ".join("".join(parts).split()))
+            parts = []
+        elif isinstance(child.tag, str) and child.tag not in _AWAY - {"a"}:
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    runs.append(" ".join("".join(parts).split()))
+    return [run for run in runs if run]
+
+
+def _paragraph(element: lxml.html.HtmlElement, prefix: str,
+               summary: str) -> tuple[lxml.html.HtmlElement, str] | None:
+    """The paragraph around ``element`` and its text, when it is the lede."""
+    while element.tag in _INLINE and element.getparent() is not None:
+        element = element.getparent()
+    if not isinstance(element.tag, str) or element.tag in _HEADINGS or element.tag in _AWAY \
+            or any(a.tag in _AWAY for a in element.iterancestors()):
+        return None
+    text = " ".join(element.text_content().split())
+    if not text.startswith(prefix) or count_words(text) > MAX_WORDS:
+        # The lede may be a run of bare text, up to a line break, in a bigger container.
+        text = next((run for run in _runs(element) if run.startswith(prefix)), "")
+    if not _agrees(_fold(text), _fold(summary)) or count_words(text) > MAX_WORDS:
+        return None
+    return element, text
+
+
+def _agrees(text: str, summary: str) -> bool:
+    """The paragraph is the description, begins with it, or is most of it."""
+    shorter, longer = sorted((text, summary), key=len)
+    return longer.startswith(shorter) and (
+        text.startswith(summary) or len(shorter) >= 0.6 * len(longer))
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def place(ledes: list[Lede], texts: list[str]) -> tuple[int, Lede] | None:
+    """Where a lede goes among the body's ``texts``: before the first block that follows it
+    closely on the page; None when the body holds it already or nothing follows it."""
+    for lede in ledes:
+        key = _fold(lede.text)
+        if any(key in _fold(t) or (len(t) > 40 and _fold(t) in key) for t in texts):
+            return None
+        for n, text in enumerate(texts[:6]):
+            head = _fold(text)[:60]
+            if len(head) >= 20 and head in lede.after:
+                return n, lede
+    return None
