@@ -141,15 +141,15 @@ class Checks:
                           last_modified=record.last_modified)
         if version is not None:
             number = current.version_count + 1
-            version_id = conn.execute(versions.insert().values(
-                article_id=article.id, number=number, captured_at=record.checked_at,
-                url=version.url, title=version.title, byline=version.byline,
-                published_at=version.published_at, modified_at=version.modified_at,
-                language=version.language, text=version.text,
-                content_hash=version.content_hash, standfirst=version.standfirst,
+            version_id = conn.execute(_INSERT_VERSION, {
+                "article_id": article.id, "number": number, "captured_at": record.checked_at,
+                "url": version.url, "title": version.title, "byline": version.byline,
+                "published_at": version.published_at, "modified_at": version.modified_at,
+                "language": version.language, "text": version.text,
+                "content_hash": version.content_hash, "standfirst": version.standfirst,
                 **(version.summary.columns() if version.summary else {}),
                 **(version.capture.columns() if version.capture else {}),
-            ).returning(versions.c.id)).scalar_one()
+            }).scalar_one()
             if version.capture is not None and version.capture.digest is not None:
                 proofs.queue_stamp(conn, int(version_id), version.capture.digest,
                                    record.checked_at)
@@ -182,6 +182,7 @@ _CURRENT = (select(articles.c.id, articles.c.leased_by, articles.c.leased_until,
                    articles.c.version_count, articles.c.content_hash)
             .where(articles.c.id.in_(bindparam("ids", expanding=True)))
             .order_by(articles.c.id).with_for_update())
+_INSERT_VERSION = versions.insert().returning(versions.c.id)
 _UPDATE = update(articles).where(articles.c.id == bindparam("article_key"))
 _UPDATE_FAILED = _UPDATE.values(error_count=articles.c.error_count + 1)
 

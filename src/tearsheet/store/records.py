@@ -83,19 +83,22 @@ class NewVersion:
     @classmethod
     def of(cls, extraction: Extraction, url: str, summary: ChangeSummary | None,
            capture: WarcPointer | None,
-           trace_keys: tuple[int, ...] | None = None) -> NewVersion:
+           trace_keys: tuple[int, ...] | None = None,
+           content_hash: str | None = None) -> NewVersion:
         """The version an extraction makes: the one constructor of the tracker and the
         import, so that a field added to the extraction is stored by both.
 
         Its hash is always the full fingerprint, standfirst included, even when the check
         compared without it (against a version stored before standfirsts were): the next
-        check compares with the standfirst known."""
+        check compares with the standfirst known. ``content_hash``: that fingerprint, when
+        the caller has it already (it is not computed twice)."""
         from tearsheet.diff.fingerprint import fingerprint  # loads the extractor's modules
 
         return cls(url=url, title=extraction.title, byline=extraction.byline,
                    published_at=extraction.published_at, modified_at=extraction.modified_at,
                    language=extraction.language, text=extraction.text,
-                   content_hash=fingerprint(extraction), summary=summary, capture=capture,
+                   content_hash=content_hash or fingerprint(extraction), summary=summary,
+                   capture=capture,
                    trace_keys=trace_keys, standfirst=extraction.standfirst or "")
 
 

@@ -153,6 +153,7 @@ class Tracker(Discovery):
         extraction: Extraction | None = None
         body_length: int | None = None
         key: str | None = None  # the decision key to store (None: keep the stored one)
+        full: str | None = None  # the extraction's whole fingerprint (standfirst included)
         event: ArticleEvent | None = None  # unpublished, moved, …: never a version
         flip: HeadlineFlip | None = None  # an A/B test's headline again: never a version
         try:
@@ -184,18 +185,20 @@ class Tracker(Discovery):
                         if owner is not None:
                             log.info("%s is article %s (%s)", article.url, owner, canonical)
                             return CheckResult(Outcome.MERGED)
-                digest = fingerprint(extraction)
+                digest = full = fingerprint(extraction)
                 known = True  # the last version's standfirst (NULL: stored before it was)
                 if digest != article.content_hash:
                     previous = await asyncio.to_thread(self._previous, article)
                     known = previous is None or previous["standfirst"] is not None
-                    digest = fingerprint(extraction, standfirst=known)
+                    if not known:
+                        digest = fingerprint(extraction, standfirst=False)
                     flip = await self._headline_flip(article, extraction, digest, previous)
                 verdict = judge(digest, len(extraction.text), article.content_hash,
                                 len(previous["text"]) if previous is not None else None)
                 if verdict is Verdict.CONFIRM_SHRINK:
                     response, extraction, digest, key = await self._confirm(
                         article, digest, standfirst=known)
+                    full = digest if known else None  # None: NewVersion.of computes it
                     body_length = len(extraction.text)
                     if digest != article.content_hash:
                         self.watch.hold_shrink(article, len(extraction.text))
@@ -243,7 +246,8 @@ class Tracker(Discovery):
             elapsed_ms=_ms_since(started), etag=response.etag,
             last_modified=response.last_modified, body_length=body_length,
             version=NewVersion.of(extraction, response.url, summary, capture,
-                                  trace_keys=keys), event=event, decision_key=key,
+                                  trace_keys=keys, content_hash=full),
+            event=event, decision_key=key,
         ))
         self.stats.new_versions += 1
         self._event(logging.INFO, f"version {number} of {article.url}: {extraction.title or ''}")
