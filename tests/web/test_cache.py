@@ -135,6 +135,22 @@ def test_pages_expire_after_max_age_and_when_the_data_changes() -> None:
     assert _get(expiring)[1] != _get(expiring)[1]
 
 
+def test_settled_pages_outlive_a_change_of_the_data_for_a_while() -> None:
+    """The statistics (aggregates of the whole store) are reused for a few seconds after
+    the tracker commits; other pages show the change at once."""
+    calls: list[int] = []
+    version = [1]
+    cache = PageCache(_app(calls), lambda: version[0], settle={"/stats": 3600.0})
+    first_stats, first_front = _get(cache, "/stats")[1], _get(cache, "/")[1]
+    version[0] = 2
+    assert _get(cache, "/stats")[1] == first_stats
+    assert _get(cache, "/")[1] != first_front and len(calls) == 3
+    expiring = PageCache(_app(calls), lambda: version[0], settle={"/stats": 0.0})
+    _get(expiring, "/stats")
+    version[0] = 3
+    assert _get(expiring, "/stats")[2][b"x-cache"] == b"miss"
+
+
 @pytest.mark.parametrize("limit", [{"max_pages": 2}, {"max_bytes": 13}])
 def test_only_the_newest_pages_are_kept(limit: dict[str, int]) -> None:
     calls: list[int] = []
@@ -204,3 +220,46 @@ def test_kept_diffs_and_cards_are_bounded_by_count_and_by_size() -> None:
     kept.put("f", "too big alone", 101)  # never kept, and nothing else dropped for it
     assert kept.get("f") is None and kept.get("e") == "huge" and kept.size == 100
 
+
+@pytest.mark.parametrize(("kind", "renders"), [(b"text/html", 1), (b"application/json", 5)])
+def test_requests_arriving_during_a_render_share_it(kind: bytes, renders: int) -> None:
+    """Five readers ask for the page the tracker's commit just made stale: one renders it,
+    the others are answered with its result. An answer that is not a page (JSON) is
+    rendered for each of them, none waiting for another's."""
+    calls: list[int] = []
+
+    async def scenario() -> list[bytes]:
+        release = asyncio.Event()
+
+        async def slow(scope: object, receive: object, send: Any) -> None:
+            calls.append(1)
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", kind)]})
+            await release.wait()  # still rendering while the others arrive
+            await send({"type": "http.response.body", "body": b"page"})
+
+        cache = PageCache(slow, lambda: 7)
+
+        async def get() -> bytes:
+            sent: list[dict[str, Any]] = []
+
+            async def send(message: dict[str, Any]) -> None:
+                sent.append(message)
+
+            async def receive() -> dict[str, str]:
+                return {"type": "http.disconnect"}
+
+            await cache({"type": "http", "method": "GET", "path": "/", "query_string": b"",
+                         "headers": []}, receive, send)
+            return b"".join(m.get("body", b"") for m in sent)
+
+        readers = [asyncio.ensure_future(get()) for _ in range(5)]
+        while len(calls) < renders:  # every render that will happen has started
+            await asyncio.sleep(0)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        release.set()
+        return await asyncio.gather(*readers)
+
+    assert asyncio.run(scenario()) == [b"page"] * 5
+    assert len(calls) == renders

@@ -45,6 +45,8 @@ from tearsheet.web.report import add_report_routes
 HERE = Path(__file__).parent
 PAGE_SIZE = 30
 STATS_DAYS = 30
+STATS_PAGES = ("/stats", "/stats/changes.svg", "/stats/share.svg")
+STATS_SETTLE = 10.0  # seconds the statistics are reused although the tracker wrote since
 DIFFS_KEPT = 2048
 DIFF_BYTES_KEPT = 64 * 1024 * 1024  # estimated: a diff holds ~4 bytes per character compared
 CARDS_KEPT = 256  # PNGs of ~60 KB
@@ -80,7 +82,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(PageCache, data_version=browse.data_version)  # hits skip the rest
+    app.add_middleware(PageCache, data_version=browse.data_version,  # hits skip the rest
+                       settle=dict.fromkeys(STATS_PAGES, STATS_SETTLE))
     app.add_middleware(HeadAsGet)  # outermost: the cache and every route see a GET
 
     def page(request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:

@@ -21,11 +21,12 @@ as it comes: an answer is held only while it may still be kept (never more than
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -60,19 +61,25 @@ class PageCache:
     """ASGI middleware: answer repeated requests from memory while the data is unchanged.
 
     ``data_version`` is called once per request and returns a value that changes whenever
-    the store does (see :meth:`tearsheet.store.browse.Browse.data_version`).
+    the store does (see :meth:`tearsheet.store.browse.Browse.data_version`). ``settle``:
+    paths (aggregates over the whole store, such as the statistics) whose page is reused
+    for that many seconds even if the store changed meanwhile: under a tracker that
+    commits many times a second they would otherwise be rendered for nearly every reader.
     """
 
     def __init__(self, app: ASGIApp, data_version: Callable[[], object],
                  max_pages: int = MAX_PAGES, max_age: float = MAX_AGE,
-                 max_bytes: int = MAX_BYTES) -> None:
+                 max_bytes: int = MAX_BYTES, settle: Mapping[str, float] | None = None
+                 ) -> None:
         self.app = app
+        self.settle = dict(settle or {})
         self.data_version = data_version
         self.max_pages = max_pages
         self.max_bytes = max_bytes
         self.size = 0  # bytes of the bodies kept
         self.max_age = max_age
         self.pages: OrderedDict[bytes, Page] = OrderedDict()
+        self.flights: dict[bytes, tuple[object, asyncio.Future[Page | None]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" \
@@ -82,11 +89,37 @@ class PageCache:
         key = scope["path"].encode() + b"?" + scope["query_string"]
         version = self.data_version()
         page = self.pages.get(key)
-        if page is not None and page.version == version \
-                and time.monotonic() - page.born < self.max_age:
+        age = time.monotonic() - page.born if page is not None else self.max_age
+        if page is not None and age < self.max_age and (
+                page.version == version or age < self.settle.get(scope["path"], 0.0)):
             self.pages.move_to_end(key)
             await self._answer(scope, send, page, b"hit")
             return
+        # One render per page and data version: requests that arrive while it is being
+        # rendered (20 readers just after the tracker committed) wait for it instead of
+        # rendering it again each; if it cannot be kept, each renders its own.
+        flight = self.flights.get(key)
+        if flight is not None and flight[0] == version:
+            page = await asyncio.shield(flight[1])
+            if page is not None:
+                await self._answer(scope, send, page, b"hit")
+                return
+        done: asyncio.Future[Page | None] = asyncio.get_running_loop().create_future()
+        self.flights[key] = (version, done)
+        page = None
+        try:
+            page = await self._render(scope, receive, send, key, version, done)
+        finally:
+            if self.flights.get(key) == (version, done):
+                del self.flights[key]
+            if not done.done():
+                done.set_result(page)
+
+    async def _render(self, scope: Scope, receive: Receive, send: Send, key: bytes,
+                      version: object, done: asyncio.Future[Page | None]) -> Page | None:
+        """Run the app; keep and send its answer if it is a page (returned), else pass the
+        answer on as it comes (None). ``done`` learns None as soon as the answer is known
+        not to be a page: whoever waits for it renders its own at once."""
         captured: list[Message] = []
         passing = False  # decided: not a page to keep, so passed on as it comes
         held = 0
@@ -102,6 +135,8 @@ class PageCache:
                 captured.append(message)
                 if not passing:
                     return
+                if not done.done():
+                    done.set_result(None)
                 messages = captured[:]
                 captured.clear()
                 for earlier in messages:
@@ -116,18 +151,19 @@ class PageCache:
                 await send(message)
             raise
         if passing:
-            return
+            return None
         page = _page(captured, version)
         if page is None:  # not a cacheable page: pass on what the app said, as it said it
             for message in captured:
                 await send(message)
-            return
+            return None
         old = self.pages.pop(key, None)
         self.size += len(page.body) - (len(old.body) if old else 0)
         self.pages[key] = page
         while len(self.pages) > self.max_pages or self.size > self.max_bytes:
             self.size -= len(self.pages.popitem(last=False)[1].body)
         await self._answer(scope, send, page, b"miss")
+        return page
 
     async def _answer(self, scope: Scope, send: Send, page: Page, state: bytes) -> None:
         headers = [*page.headers, (b"etag", page.etag), (b"x-cache", state)]
