@@ -36,5 +36,16 @@ def later(first: datetime, then: datetime) -> str:
 
 
 def stamp(moment: datetime | None) -> str:
-    """A timestamp for people: ``"22 Nov 2026, 08:13 UTC"``."""
-    return moment.strftime("%-d %b %Y, %H:%M UTC") if moment else "unknown"
+    """A timestamp for people: ``"22 Nov 2026, 08:13 UTC"``, in the moment's own offset
+    (a page's date as the page gives it: ``"1 Mar 2024, 23:30 UTC−05:00"``)."""
+    return f"{moment.strftime('%-d %b %Y, %H:%M')} {zone(moment)}" if moment else "unknown"
+
+
+def zone(moment: datetime) -> str:
+    """``"UTC"``, or the offset from it: ``"UTC−05:00"``, ``"UTC+05:30"``."""
+    offset = moment.utcoffset()
+    if not offset:
+        return "UTC"
+    minutes = round(offset.total_seconds() / 60)
+    sign = "+" if minutes > 0 else "\u2212"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

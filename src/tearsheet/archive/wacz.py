@@ -106,6 +106,11 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _own_offset(moment: datetime) -> str:
+    """A page's date in the offset the page gave it (UTC: as :func:`iso` writes it)."""
+    return iso(moment) if not moment.utcoffset() else moment.isoformat()
+
+
 class _Zip:
     """A ZIP being written, each entry hashed as it goes in."""
 
@@ -221,7 +226,7 @@ def _add_version(
     row: dict[str, Any] = {
         "number": number, "captured_at": iso(version["captured_at"]), "url": version["url"],
         "title": version["title"], "byline": version["byline"],
-        "published_at": version["published_at"] and iso(version["published_at"]),
+        "published_at": version["published_at"] and _own_offset(version["published_at"]),
         "language": version["language"], "content_hash": version["content_hash"],
         "kinds": [k for k in (version.get("kinds") or "").split(",") if k],
         "significance": version.get("significance"),

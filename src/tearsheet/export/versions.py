@@ -43,7 +43,8 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def version_record(row: dict[str, Any]) -> dict[str, Any]:
-    """One version as exported: ISO 8601 UTC times, paragraphs split by a blank line."""
+    """One version as exported: ISO 8601 times (captures in UTC, the page's dates in the
+    offset it gave them), paragraphs split by a blank line."""
     return {
         "source": row["source"],
         "url": row["url"],
@@ -92,7 +93,9 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str],
 
 def write_parquet(rows: Iterable[dict[str, Any]], path: Path,
                   progress: Progress | None = None) -> int:
-    """The versions as one Parquet file (the JSONL fields, times as UTC timestamps)."""
+    """The versions as one Parquet file (the JSONL fields, times as UTC timestamps: a
+    Parquet timestamp has one zone per column, so the offsets the pages gave their dates
+    are columns of their own, in minutes east of UTC, null where unknown)."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -108,6 +111,7 @@ def write_parquet(rows: Iterable[dict[str, Any]], path: Path,
         ("fetched_url", pa.string()), ("text", pa.string()), ("memento_url", pa.string()),
         ("intents", pa.list_(pa.string())), ("intent_labels", pa.list_(pa.string())),
         ("silent_correction", pa.bool_()), ("correction_note", pa.string()),
+        ("published_offset", pa.int16()), ("modified_offset", pa.int16()),
     ])
     count = 0
     batch: list[dict[str, Any]] = []
@@ -116,6 +120,8 @@ def write_parquet(rows: Iterable[dict[str, Any]], path: Path,
             record = version_record(row)
             for name in ("captured_at", "published_at", "modified_at"):
                 record[name] = row[name]
+            record["published_offset"] = row.get("published_offset")
+            record["modified_offset"] = row.get("modified_offset")
             batch.append(record)
             count += 1
             _tick(progress)

@@ -30,6 +30,7 @@ from tearsheet.store.schema import (
     notify_state,
     sources,
     versions,
+    zoned,
 )
 from tearsheet.store.store import Store
 
@@ -358,7 +359,7 @@ class Browse:
 
     def _all(self, query: Any, values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(query, values)]
+            return [zoned(dict(row._mapping)) for row in conn.execute(query, values)]
 
     # --- for the JSON API (tearsheet.web.api) ------------------------------------------
 

@@ -22,6 +22,7 @@ from tearsheet.store.schema import (
     change_counts,
     checks,
     headline_tests,
+    offset_minutes,
     versions,
 )
 from tearsheet.store.tracing import index_version
@@ -145,6 +146,8 @@ class Checks:
                 "article_id": article.id, "number": number, "captured_at": record.checked_at,
                 "url": version.url, "title": version.title, "byline": version.byline,
                 "published_at": version.published_at, "modified_at": version.modified_at,
+                "published_offset": offset_minutes(version.published_at),
+                "modified_offset": offset_minutes(version.modified_at),
                 "language": version.language, "text": version.text,
                 "content_hash": version.content_hash, "standfirst": version.standfirst,
                 **(version.summary.columns() if version.summary else {}),
@@ -166,6 +169,7 @@ class Checks:
                     (record.checked_at - article.first_seen_at).total_seconds()
             if version.published_at is not None:
                 values["published_at"] = version.published_at
+                values["published_offset"] = offset_minutes(version.published_at)
         if record.headline_flip is not None:  # an A/B test's variant seen, not a version
             _seen_headline(conn, article.id, record.headline_flip, record.checked_at)
             values["content_hash"] = record.headline_flip.content_hash

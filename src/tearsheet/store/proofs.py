@@ -22,6 +22,7 @@ from tearsheet.store.schema import (
     sources,
     timestamp_batches,
     versions,
+    zoned,
 )
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class Proofs:
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=20).execute(query)
             for row in result:
-                yield dict(row._mapping)
+                yield zoned(dict(row._mapping))
 
     @staticmethod
     def _changed(query: Select[Any], source: str | None, since: datetime | None,

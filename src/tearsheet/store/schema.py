@@ -23,7 +23,8 @@ the reference they are written against.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -66,6 +67,33 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def offset_minutes(moment: datetime | None) -> int | None:
+    """The UTC offset a page gave a date, in minutes east of UTC (None: no date)."""
+    offset = moment.utcoffset() if moment is not None else None
+    return None if offset is None else int(offset.total_seconds() // 60)
+
+
+def in_offset(moment: datetime | None, minutes: int | None) -> datetime | None:
+    """A stored (UTC) date in the offset its page gave it: a page's "March 1, 23:30
+    -05:00" is shown on March 1, not on March 2 in UTC. ``None`` (stored before migration
+    0017, or out of range): UTC, as before."""
+    if moment is None or minutes is None or not -1440 < minutes < 1440:
+        return moment
+    return moment.astimezone(timezone(timedelta(minutes=minutes)))
+
+
+_ZONED = (("published_at", "published_offset"), ("modified_at", "modified_offset"))
+
+
+def zoned(row: dict[str, Any]) -> dict[str, Any]:
+    """A row read from ``articles`` or ``versions`` with its dates in their own offsets
+    (where the row carries the offset columns); changed in place and returned."""
+    for moment, offset in _ZONED:
+        if offset in row and row.get(moment) is not None:
+            row[moment] = in_offset(row[moment], row[offset])
+    return row
 
 
 # BIGINT primary keys on PostgreSQL, INTEGER (the rowid alias) on SQLite.
@@ -145,6 +173,7 @@ articles = Table(
     # Seconds from first sight to the second version, set when it is stored (0016): the
     # statistics page's median reads this index instead of a million versions.
     Column("first_change_seconds", Float),
+    Column("published_offset", Integer),  # minutes east of UTC of published_at (0017)
     Index(
         "ix_articles_due", "next_check_at",
         sqlite_where=text("next_check_at IS NOT NULL"),
@@ -212,6 +241,10 @@ versions = Table(
     Column("warc_length", BigInteger),
     # The Wayback Machine's copy of the page, saved for this version (migration 0007).
     Column("memento_url", Text),
+    # The UTC offsets the page gave its dates, in minutes east of UTC (migration 0017;
+    # NULL: stored before it, shown in UTC): see :func:`zoned`.
+    Column("published_offset", Integer),
+    Column("modified_offset", Integer),
     UniqueConstraint("article_id", "number"),
     Index("ix_versions_captured_at", "captured_at"),
 )

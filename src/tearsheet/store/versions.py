@@ -11,7 +11,7 @@ from sqlalchemy import Engine, Select, func, select, update
 
 from tearsheet.diff.summary import ChangeSummary
 from tearsheet.store.database import stream_rows
-from tearsheet.store.schema import articles, sources, versions
+from tearsheet.store.schema import articles, sources, versions, zoned
 
 
 class Versions:
@@ -30,7 +30,8 @@ class Versions:
             select(sources.c.name.label("source"), articles.c.url, versions.c.number,
                    versions.c.captured_at, versions.c.title, versions.c.standfirst,
                    versions.c.byline,
-                   versions.c.published_at, versions.c.modified_at, versions.c.language,
+                   versions.c.published_at, versions.c.modified_at,
+                   versions.c.published_offset, versions.c.modified_offset, versions.c.language,
                    versions.c.text, versions.c.url.label("fetched_url"),
                    articles.c.first_seen_at, versions.c.article_id, versions.c.content_hash,
                    versions.c.kinds, versions.c.significance, versions.c.warc_file,
@@ -43,7 +44,8 @@ class Versions:
         query = self.version_filter(query, source, since, until)
         order = (versions.c.captured_at, versions.c.id) if by_time else (
             versions.c.article_id, versions.c.number)
-        yield from stream_rows(self.engine, query.order_by(*order))
+        for row in stream_rows(self.engine, query.order_by(*order)):
+            yield zoned(row)
 
     def count_versions(self, source: str | None = None, *, since: datetime | None = None,
                        until: datetime | None = None) -> int:
@@ -71,7 +73,7 @@ class Versions:
                                        versions.c.number == number)
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
-            return dict(row._mapping) if row else None
+            return zoned(dict(row._mapping)) if row else None
 
     def standfirst_known(self, article_id: int) -> bool:
         """Whether the article's latest version has its standfirst stored (True with no
