@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from html import escape
-from typing import Any
 
 import pytest
 
 from tearsheet.extract.extraction import extract
 from tearsheet.extract.metadata import parse_date
-from tests.support.pages import LOREM
-
-
-def page(head: str = "", *, before_body: str = "", h1: str | None = "Council approves budget",
-         html_attrs: str = 'lang="en"', title: str = "Budget vote | The Daily Example") -> str:
-    heading = f"<h1>{escape(h1)}</h1>" if h1 else ""
-    body = "".join(f"<p>{escape(p)}</p>" for p in LOREM)
-    return (f"<!DOCTYPE html><html {html_attrs}><head><meta charset='utf-8'>"
-            f"<title>{escape(title)}</title>{head}</head><body><article>{heading}"
-            f"{before_body}{body}</article></body></html>")
-
-
-def ld(data: dict[str, Any]) -> str:
-    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
-
+from tests.support.pages import ld
+from tests.support.pages import metadata_page as page
 
 ALL = (ld({"@type": "NewsArticle", "headline": "From JSON-LD", "author": {"name": "Ld Author"},
            "datePublished": "2026-01-01T10:00:00+01:00", "dateModified": "2026-01-02T00:00:00Z",
            "inLanguage": "de"})
        + '<meta property="og:title" content="From OpenGraph">'
        + '<meta name="author" content="Meta Author">'
-       + '<meta property="article:published_time" content="2025-01-01T00:00:00Z">'
+       # The same day as the JSON-LD's (another would be a contradiction: test_dates.py).
+       + '<meta property="article:published_time" content="2026-01-01T00:00:00Z">'
        + '<meta property="article:modified_time" content="2025-01-02T00:00:00Z">'
        + '<meta property="og:locale" content="fr_FR">')
 TIME = '<time datetime="2024-01-01T00:00:00Z">1 Jan</time><p class="byline">By Page Author</p>'
@@ -52,7 +37,7 @@ def test_meta_tags_come_next() -> None:
     found = extract(page(head, before_body=TIME))
     assert found.title == "From OpenGraph"
     assert found.byline == "Meta Author"
-    assert found.published_at == datetime(2025, 1, 1, tzinfo=UTC)
+    assert found.published_at == datetime(2026, 1, 1, tzinfo=UTC)
     assert found.modified_at == datetime(2025, 1, 2, tzinfo=UTC)
     assert found.language == "en"  # <html lang> before og:locale
 

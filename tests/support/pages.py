@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from html import escape
 from typing import Any
 
 from tearsheet.simulate import article_page as _article_page
 from tearsheet.simulate import rss_feed
 
-__all__ = ["EDIT_AFTER", "EDIT_BEFORE", "LOREM", "article_page", "rss_feed"]
+__all__ = ["EDIT_AFTER", "EDIT_BEFORE", "LOREM", "article_page", "ld", "metadata_page", "rss_feed"]
 
 
 def article_page(headline: str, paragraphs: list[str], *, byline: str = "Jane Doe",
@@ -36,3 +38,19 @@ EDIT_AFTER = (
     "The council approved a budget of 421 million on Tuesday night. It adds forty bus "
     "drivers.\n\nOpponents said the plan relied on optimistic forecasts.\n\n"
     "Correction: An earlier version of this article misstated the size of the budget.\n")
+
+
+def metadata_page(head: str = "", *, before_body: str = "",
+                  h1: str | None = "Council approves budget", html_attrs: str = 'lang="en"',
+                  title: str = "Budget vote | The Daily Example") -> str:
+    """An article page with ``head`` in its <head> and ``before_body`` above the body."""
+    heading = f"<h1>{escape(h1)}</h1>" if h1 else ""
+    body = "".join(f"<p>{escape(p)}</p>" for p in LOREM)
+    return (f"<!DOCTYPE html><html {html_attrs}><head><meta charset='utf-8'>"
+            f"<title>{escape(title)}</title>{head}</head><body><article>{heading}"
+            f"{before_body}{body}</article></body></html>")
+
+
+def ld(data: dict[str, Any]) -> str:
+    """``data`` as a JSON-LD script."""
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'

@@ -3,9 +3,10 @@
 JSON-LD first (publishers fill it most carefully: search engines read it), then OpenGraph
 and other ``<meta>`` tags, then the page itself (``<time>``, a byline element, ``<h1>``,
 ``<title>``). Each field is taken from the first source that has a usable value, so a
-broken or partial JSON-LD block only loses the fields it lacks. Dates come out
-timezone-aware in the offset the page gives (UTC when it gives none: never moved to another
-day); authors are kept in order, without duplicates, up to ``limits.authors``.
+broken or partial JSON-LD block only loses the fields it lacks. The publication date is
+checked against htmldate's (:mod:`tearsheet.extract.dates`); dates come out timezone-aware
+in the offset the page gives (UTC when it gives none: never moved to another day); authors
+are kept in order, without duplicates, up to ``limits.authors``.
 
 A page is hostile input: every loop here is linear in the page and bounded by
 :class:`~tearsheet.config.LimitSettings` (authors, JSON-LD size and depth, ``<meta>`` sizes).
@@ -17,14 +18,14 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 import lxml.html
 
 from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.extract.body import clean
+from tearsheet.extract.dates import parse_date, published_date
 
 _ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
@@ -37,8 +38,11 @@ _DESCRIPTION_META = ("og:description", "twitter:description", "description",
 _AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.author",
                 "dc.creator", "twitter:creator:name")
 _PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished",
-                   "pubdate", "publishdate", "publish-date", "dc.date.issued", "dc.date",
-                   "date", "sailthru.date", "parsely-pub-date")
+                   "pubdate", "publishdate", "publish-date", "dc.date.issued",
+                   "sailthru.date", "parsely-pub-date")
+# A plain "date" names no event (often the last change): trusted after the markup that
+# says "published".
+_DATE_META = ("dc.date", "date")
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified",
                   "last-modified", "dc.date.modified", "lastmod")
 _BY = re.compile(r"^\s*(?:(?:(?:written |posted |text |artikel )?(?:by|par|von|por|di|door|de)"
@@ -101,15 +105,14 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
     if not authors:
         authors = _split_authors(_visible_byline(tree), cap)
 
-    published = _first(_parse_date(i.get("datePublished")) for i in items) \
-        or _first(_parse_date(metas.get(k)) for k in _PUBLISHED_META) \
-        or _first(_parse_date(v) for v in tree.xpath(
-            "//*[@itemprop='datePublished']/@content|//*[@itemprop='datePublished']/@datetime"
-            "|//time[@pubdate]/@datetime")) \
-        or _page_date(tree, url)
-    modified = _first(_parse_date(i.get("dateModified")) for i in items) \
-        or _first(_parse_date(metas.get(k)) for k in _MODIFIED_META) \
-        or _first(_parse_date(v) for v in tree.xpath(
+    published = published_date(tree, url, [
+        *(i.get("datePublished") for i in items), *(metas.get(k) for k in _PUBLISHED_META),
+        *tree.xpath("//*[@itemprop='datePublished']/@content"
+                    "|//*[@itemprop='datePublished']/@datetime|//time[@pubdate]/@datetime"),
+        *(metas.get(k) for k in _DATE_META)])
+    modified = _first(parse_date(i.get("dateModified")) for i in items) \
+        or _first(parse_date(metas.get(k)) for k in _MODIFIED_META) \
+        or _first(parse_date(v) for v in tree.xpath(
             "//*[@itemprop='dateModified']/@content|//*[@itemprop='dateModified']/@datetime"))
 
     language = _first(_language(_str(i.get("inLanguage"))) for i in items) \
@@ -129,27 +132,6 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
         description=clean(_first(metas.get(k) for k in _DESCRIPTION_META)
                           or _first(_str(i.get("description")) for i in items)) or None,
     )
-
-
-def _page_date(tree: lxml.html.HtmlElement, url: str | None) -> datetime | None:
-    """The publication date htmldate reads from the page (URL, ``<time>``, bylines, text).
-
-    Where the page declares no date, htmldate (trafilatura's date finder, installed with it)
-    finds the original date on 290 of the 362 dated pages of trafilatura's evaluation set,
-    where the first ``<time>`` element found 209 (docs/extraction.md). The quick search
-    first; the extensive one, which reads dates in the page's text, only when it finds none.
-    """
-    from htmldate import find_date
-
-    for extensive in (False, True):
-        try:
-            found = find_date(tree, url=url, original_date=True, extensive_search=extensive,
-                              outputformat="%Y-%m-%dT%H:%M:%S%z")
-        except (ValueError, TypeError, OverflowError):
-            found = None
-        if found:
-            return _parse_date(found)
-    return None
 
 
 def json_ld_body(tree: lxml.html.HtmlElement,
@@ -378,33 +360,6 @@ def _language(value: str | None) -> str | None:
         return None
     value = value.strip().replace("_", "-")
     return value if _LANGUAGE.match(value) else None
-
-
-def parse_date(value: Any) -> datetime | None:
-    """A timezone-aware datetime in the page's own offset (UTC when it names none), or
-    None; never raises on bad input."""
-    return _parse_date(value)
-
-
-def _parse_date(value: Any) -> datetime | None:
-    if isinstance(value, list) and value:
-        value = value[0]
-    if not isinstance(value, str) or not value.strip() or len(value) > 64:
-        return None
-    value = value.strip()
-    parsed: datetime | None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed is None:
-        return None
-    # The page's own offset is kept: in UTC, a late-evening date in New York or an early
-    # morning one in Tokyo would fall on another day than the one the page says.
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
 def _first(values: Iterator[Any] | Any) -> Any:
