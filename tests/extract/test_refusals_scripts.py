@@ -99,3 +99,20 @@ def test_a_right_to_left_article_keeps_its_order_and_language() -> None:
 def test_a_declared_language_is_kept() -> None:
     html = _article(f"<p>{SENTENCE * 3}</p>", head='<meta property="og:locale" content="en_GB">')
     assert extract(html, URL).language == "en-GB"
+
+
+@pytest.mark.parametrize(("lang", "body", "expected"), [
+    # A theme's default lang="en" on a Japanese article: the script says otherwise.
+    ("en-US", "東京都は十日、新型ウイルスの感染者が新たに三百人確認されたと発表した。" * 3, "ja"),
+    ("en", "وافق المجلس البلدي يوم الثلاثاء على إعادة بناء الجسر القديم فوق النهر. " * 3, "ar"),
+    # Languages written in that script are believed.
+    ("fa", "وافق المجلس البلدي يوم الثلاثاء على إعادة بناء الجسر القديم فوق النهر. " * 3, "fa"),
+    ("zh-TW", "谷歌在2014年收購的人工智慧公司開發出一款能夠學習新知識的電腦。" * 3, "zh-TW"),
+    # An English article quoting a little Japanese is still English.
+    ("en", SENTENCE * 3 + "「無料です」と述べた。", "en"),
+])
+def test_the_language_declared_is_checked_against_the_bodys_script(
+        lang: str, body: str, expected: str) -> None:
+    html = (f'<html lang="{lang}"><head><title>Story</title></head><body><article>'
+            f"<h1>Story</h1><p>{body}</p><p>{body}</p></article></body></html>")
+    assert extract(html, URL).language == expected

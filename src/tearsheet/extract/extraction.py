@@ -25,7 +25,7 @@ from tearsheet.extract.body import body_blocks, standfirst, tidy
 from tearsheet.extract.encoding import decode_html, garbled, looks_binary
 from tearsheet.extract.metadata import read_metadata
 from tearsheet.extract.refusals import TINY_WORDS, refuse_if_not_article, visible_text
-from tearsheet.extract.script import script_language
+from tearsheet.extract.script import body_language
 from tearsheet.extract.scripted import article_from_state, refuse_shell
 from tearsheet.urls import canonical_from_html
 
@@ -113,7 +113,7 @@ def extract(
         byline=meta.byline,
         published_at=meta.published_at,
         modified_at=meta.modified_at,
-        language=meta.language or script_language(" ".join(paragraphs)),
+        language=body_language(meta.language, " ".join(paragraphs)),
         canonical_url=canonical,
         paragraphs=paragraphs,
         standfirst=dek,

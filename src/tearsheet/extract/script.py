@@ -48,3 +48,38 @@ def script_language(text: str) -> str | None:
         if found >= 0.3 * letters or (code == "ja" and found >= 0.05 * letters):
             return code
     return None
+
+
+# The languages written in each script that names one (a page that declares one of these
+# is believed; one that declares another, "en" on a Japanese page, is not).
+_WRITTEN_IN = {
+    "ja": {"ja"}, "ko": {"ko"}, "th": {"th"}, "el": {"el", "grc"},
+    "zh": {"zh", "ja", "ko", "yue", "cmn", "wuu", "hak", "nan", "gan", "lzh", "cdo"},
+    "he": {"he", "iw", "yi", "lad", "jrb"},
+    "ar": {"ar", "fa", "ur", "ps", "ku", "ckb", "sd", "ug", "ks", "bal", "prs", "azb", "pa",
+           "arz", "apc", "ary", "acm", "aeb", "arq", "ms"},
+    "hi": {"hi", "mr", "ne", "sa", "kok", "mai", "bho", "new", "awa", "mag", "doi", "brx"},
+}
+
+
+def body_language(declared: str | None, text: str) -> str | None:
+    """The article's language: the one the page declares, unless its body is written in a
+    script that language is not written in (a theme's default ``lang="en"`` on a
+    Japanese article); then, as where it declares none, the one the script names."""
+    named = script_language(text)
+    if declared is None or named is None:
+        return declared or named
+    primary = declared.split("-")[0].lower()
+    if primary in _WRITTEN_IN[named] or not _mostly(text, named):
+        return declared  # (an English article quoting Japanese is still English)
+    return named
+
+
+_OF_SCRIPT = {**dict(_SCRIPTS), "ja": re.compile("[\u3040-\u30ff\u4e00-\u9fff]")}
+
+
+def _mostly(text: str, code: str) -> bool:
+    """Most of the letters of ``text`` are of the script ``code`` names."""
+    sample = text[:4000]
+    letters = len(_LETTER.findall(sample))
+    return letters > 0 and len(_OF_SCRIPT[code].findall(sample)) >= 0.5 * letters
