@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tearsheet.extract import extract
 
 TEXT = "".join(f"<p>Paragraph {n}: the council voted on Tuesday to rebuild the old bridge, "
@@ -38,3 +40,19 @@ def test_the_publisher_is_not_an_author() -> None:
 def test_a_visible_byline_without_markup_is_found_without_by() -> None:
     byline = '<p class="byline">Written by Ana Ruiz and Bo Li</p>'
     assert extract(_page("", byline), "https://news.example.org/a").byline == "Ana Ruiz, Bo Li"
+
+
+@pytest.mark.parametrize(("byline", "expected"), [
+    ('<p class="byline">By Ana Ruiz, May 1, 2024</p>', "Ana Ruiz"),
+    ('<p class="byline">Von Ana Ruiz | 01.05.2024, 18:30 Uhr</p>', "Ana Ruiz"),
+    ('<div class="byline">By Ana Ruiz and Bo Li Updated 3 hours ago</div>', "Ana Ruiz, Bo Li"),
+    ('<div class="byline">By Ana Ruiz Published on May 3, 2024</div>', "Ana Ruiz"),
+    ('<div class="byline">Ana Ruiz · 5 min read</div>', "Ana Ruiz"),
+    ('<div class="byline">Christian Thiele, 07 Dezember, 2022</div>', "Christian Thiele"),
+    # Names that look like a date's words stay, and so does a handle's number.
+    ('<div class="byline">By Marc Stand and March Smith</div>', "Marc Stand, March Smith"),
+    ('<div class="byline">Von Jan Müller und Mai Thi Nguyen</div>', "Jan Müller, Mai Thi Nguyen"),
+    ('<div class="byline">freeman1984</div>', "freeman1984"),
+])
+def test_a_date_or_reading_time_after_the_names_is_no_author(byline: str, expected: str) -> None:
+    assert extract(_page("", byline), "https://news.example.org/a").byline == expected

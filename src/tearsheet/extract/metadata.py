@@ -53,6 +53,20 @@ _DOMAIN = re.compile(r"\w\.(?:com|net|org|at|de|ch|fr|es|it|pl|uk|co|io|info)\b"
 _ORGANIZATIONS = {"organization", "newsmediaorganization", "corporation", "website"}
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*",
                            re.IGNORECASE)
+# Where a byline goes on to its date or reading time: "Ana Ruiz, May 1, 2024", "Ana Ruiz |
+# 01.05.2024", "Bo Li Updated 3 hours ago", "Ana Ruiz · 5 min read". Names hold no digits.
+_MONTHS = ("jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|"
+           "juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|"
+           "octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+           "septiembre|octubre|noviembre|diciembre")
+_DATELIKE = (r"(?<!\w)(?:\d{1,4}[./-]\d{1,2}|\d{1,2}\.?\s+(?:" + _MONTHS + r")|(?:" + _MONTHS
+             + r")[^\W\d]*\.?\s+\d|\d{1,2}:\d\d|\d+\s*(?:min|mins|minutes?|hours?|hrs?|days?)"
+             r"\b|(?:19|20)\d\d\b)")
+_DATE_TAIL = re.compile(
+    r"\s*[|·•,]?\s*(?:" + _DATELIKE + r"|\b(?:last updated|updated|published|posted|"
+    r"aktualisiert|veröffentlicht|stand|publié|mis à jour|actualizado|publicado|aggiornato|"
+    r"pubblicato)\W+(?:on\W+|am\W+|le\W+|el\W+|il\W+)?" + _DATELIKE + r").*$",
+    re.IGNORECASE | re.DOTALL)
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—·•:-]\s+")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
@@ -266,14 +280,15 @@ def _fold(text: str) -> str:
 
 
 def _split_authors(values: list[str], cap: int) -> list[str]:
-    """Names from byline strings, in order, without duplicates, at most ``cap`` of them.
+    """Names from byline strings, in order, without duplicates, at most ``cap`` of them;
+    a date, a time or a reading time after a name is not part of it.
 
     Linear: a dict keeps the names seen (a page may list thousands), and reading stops at
     the cap."""
     names: dict[str, None] = {}
     for value in values:
-        for part in _AUTHOR_SPLIT.split(_BY.sub("", clean(value))):
-            part = _BY.sub("", part).strip(" .")
+        for part in _AUTHOR_SPLIT.split(_DATE_TAIL.sub("", _BY.sub("", clean(value)))):
+            part = _DATE_TAIL.sub("", _BY.sub("", part)).strip(" .,:;-–—|·•")
             if part and len(part) <= 80:
                 names[part] = None
                 if len(names) >= cap:
