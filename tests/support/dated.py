@@ -1,5 +1,6 @@
 """A page whose published date is late in the evening west of UTC (the next day in UTC),
-stored as the tracker stores it: for the tests of date offsets (store, web)."""
+with a standfirst, stored as the tracker stores it: for the tests of what the store keeps
+and the web shows (date offsets, standfirsts)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tests.support.storekit import NOW, add, claim
 
+STANDFIRST = "Ferries are cancelled until the wind drops below gale force."
 EVENING = "2024-03-01T23:30:00-05:00"  # March 2, 04:30 in UTC
 PAGE = f"""<!doctype html><html lang="en"><head><title>Storm closes the port</title>
 <meta property="article:published_time" content="{EVENING}">
 <meta property="article:modified_time" content="2024-03-02T09:15:00+05:30">
+<meta name="description" content="Ferries are cancelled until the wind drops below gale force.">
 </head><body><article><h1>Storm closes the port</h1>
+<h2>Ferries are cancelled until the wind drops below gale force.</h2>
 <p>The harbour master closed the port on Friday evening as the storm reached the coast,
 and said it would stay closed until the wind had dropped below gale force.</p>
 <p>Ferries to the islands were cancelled, and the last fishing boats came in after dark,

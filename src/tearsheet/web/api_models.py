@@ -140,8 +140,11 @@ class Version(Model):
     captured_at: datetime
     url: str  # the URL actually fetched
     title: str | None
+    # The dek above the body: "" when the page has none, null when the version was stored
+    # before standfirsts were read.
+    standfirst: str | None
     byline: str | None
-    published_at: datetime | None
+    published_at: datetime | None  # in the offset the page gave it
     modified_at: datetime | None
     language: str | None
     text: str  # paragraphs separated by a blank line
