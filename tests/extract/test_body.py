@@ -46,6 +46,16 @@ def test_headline_standfirst_and_kicker_above_the_body_go() -> None:
     assert tidy(blocks, headlines=["Council approves budget"]) == LOREM
 
 
+def test_a_list_that_opens_the_body_is_not_labels() -> None:
+    # What a recipe or a how-to names first (ingredients, tools) is the body's; two items
+    # (a date and a section) are still labels.
+    things = [Block("item", t) for t in ("Cloche", "Planter saucer or a shallow dish",
+                                         "Floral foam", "Moss")]
+    assert tidy([*things, *BODY]) == [*(b.text for b in things), *LOREM]
+    labels = [Block("item", "24 July 2015"), Block("item", "From the section US & Canada")]
+    assert tidy([*labels, *BODY]) == LOREM
+
+
 def test_a_body_made_of_headings_keeps_all_but_two() -> None:
     deals = [b for n, p in enumerate(LOREM) for b in (Block("head", f"Deal {n}: ${n}9"),
                                                         Block("p", p))]

@@ -72,3 +72,8 @@ def test_a_formula_with_a_tex_source_keeps_it() -> None:
     page = _page(_paragraphs(LOREM[0], f"The area grows as {math} does, the report says.",
                              *LOREM[1:]))
     assert r"The area grows as \(x^2\) does, the report says." in extract(page, URL).paragraphs
+
+
+def test_text_divs_the_page_repeats_are_paragraphs_too() -> None:
+    page = _page("".join(f"<div>{t}</div>" for t in (CHORUS, CHORUS)))
+    assert extract(page, URL, check_captures=False).paragraphs == [CHORUS, CHORUS]

@@ -70,6 +70,7 @@ _FURNITURE_MAX_WORDS = 30
 _LABEL_WORDS = 3
 _SENTENCE_WORDS = 12
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
+_LIST_ITEMS = 3
 _MAX_LABELS = 2  # a kicker and a date line, say: more is the body's own start
 _LINK_LINE_MAX_WORDS = 40
 
@@ -221,9 +222,12 @@ def _linear_math(tree: lxml.html.HtmlElement) -> None:
 
 
 def _repeated_paragraphs(tree: lxml.html.HtmlElement) -> dict[str, int]:
-    """Texts the page itself repeats in visible sibling ``<p>`` s, with how many times."""
+    """Texts the page itself repeats in visible sibling paragraphs (``<p>`` s, or
+    ``<div>`` s holding text and no blocks), with how many times."""
     found: dict[tuple[Any, str], list[lxml.html.HtmlElement]] = {}
-    for p in tree.iter("p"):
+    for p in tree.iter("p", "div"):
+        if p.tag == "div" and any(child.tag in _BLOCK_TAGS for child in p):
+            continue
         if (key := _fold(p.text_content())):
             found.setdefault((p.getparent(), key), []).append(p)
     runs: dict[str, int] = {}
@@ -442,7 +446,7 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     labels = 0
     while kept and (_key(kept[0].text) in heads or (
             kept[0].kind == "head" and any(_agrees(_key(kept[0].text), d) for d in deks))
-            or (labels < _MAX_LABELS and _is_label(kept[0]))):
+            or (labels < _MAX_LABELS and _is_label(kept[0]) and not _starts_list(kept))):
         labels += _key(kept[0].text) not in heads and _is_label(kept[0])
         kept = kept[1:]
     # Below the last paragraph: newsletter boxes, headings of link lists, link lists. A
@@ -478,6 +482,12 @@ def _agrees(text: str, summary: str) -> bool:
         return False
     shorter, longer = sorted((text, summary), key=len)
     return len(shorter) >= 0.6 * len(longer) and longer.startswith(shorter)
+
+
+def _starts_list(blocks: list[Block]) -> bool:
+    """The first block is the first of a list's items, three or more: a list of things
+    the article names (ingredients, tools), not labels (a date and a section, say)."""
+    return len(blocks) >= _LIST_ITEMS and all(b.kind == "item" for b in blocks[:_LIST_ITEMS])
 
 
 def _is_label(block: Block) -> bool:
