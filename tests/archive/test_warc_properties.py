@@ -8,8 +8,10 @@ from pathlib import Path
 
 from hypothesis import given
 
-from tearsheet.archive.warc import Capture
-from tearsheet.archive.warc_import import Report, locate_warc, read_located
+from tearsheet.archive.import_jobs import Read, read_and_extract
+from tearsheet.archive.warc import Unreadable
+from tearsheet.archive.warc_import import Report, locate_warc
+from tearsheet.config import LimitSettings
 from tearsheet.simulate import load_histories
 from tearsheet.simulate.warcs import write_warc
 from tests.support.fuzz import BOUNDED, mutated
@@ -31,9 +33,15 @@ def read_all(data: bytes) -> tuple[Report, int]:
         path.write_bytes(data)
         report = Report()
         located = locate_warc([path], report)
-        read = [found for found in read_located(located, 1_000_000, report)
-                if found is not None]
-        assert all(isinstance(capture, Capture) for capture, _ in read)
+        read = []
+        for item in located:  # as the import's workers read them
+            got = read_and_extract(item.path, item.offset, item.length, item.url,
+                                   1_000_000, None, (), LimitSettings())
+            if isinstance(got, Unreadable):
+                report.damage(got.reason, item.path, item.offset, str(got))
+            else:
+                assert isinstance(got, Read)
+                read.append(got)
         assert all(0 <= d.offset <= len(data) and d.message for d in report.damaged)
         return report, len(read)
 

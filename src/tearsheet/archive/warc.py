@@ -47,6 +47,7 @@ from tearsheet.store.records import WarcPointer
 log = logging.getLogger(__name__)
 
 WARC_MEDIA_TYPE = "application/warc"
+COPY_BLOCK = 1 << 20  # bytes of a record copied at a time
 RENDERED_TYPE = "text/html; charset=utf-8; rendered=chromium"
 """Content type of a ``conversion`` record holding a browser's rendered DOM."""
 
@@ -85,6 +86,7 @@ class Archive:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
         self._queue: list[tuple[Response, asyncio.Future[WarcPointer | Exception]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._unsynced: set[Path] = set()  # written by copy_from, not yet fsynced
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Archive:
@@ -222,6 +224,45 @@ class Archive:
                 os.fsync(fh.fileno())
         digest = "sha256:" + hashlib.sha256(record).hexdigest() if self.digests else None
         return WarcPointer(path.name, offset, len(record), digest)
+
+    def copy_from(self, source: Path, offset: int, length: int) -> WarcPointer:
+        """Append the record at ``offset`` of the WARC file ``source`` (an import's proof), a
+        block at a time (flat memory whatever its size), gzipped on its own if it was not.
+        Not on disk until :meth:`sync`: an import syncs once per batch, before its commit."""
+        hasher = hashlib.sha256() if self.digests else None
+        with open(source, "rb") as src, self._lock:
+            src.seek(offset)
+            gzipped = src.read(2) == b"\x1f\x8b"
+            packer = None if gzipped else zlib.compressobj(9, zlib.DEFLATED, 31)
+            src.seek(offset)
+            path = self._file()
+            with open(path, "ab") as out:
+                start = out.tell()
+                left = length
+                while left > 0 or packer is not None:
+                    block = src.read(min(COPY_BLOCK, left)) if left > 0 else b""
+                    if left > 0 and not block:
+                        raise OSError(f"{source} ends inside the record at offset {offset}")
+                    left -= len(block)
+                    data = packer.compress(block) if packer is not None else block
+                    if left <= 0 and packer is not None:
+                        data += packer.flush()
+                        packer = None
+                    out.write(data)
+                    if hasher is not None:
+                        hasher.update(data)
+                end = out.tell()
+            self._unsynced.add(path)
+        digest = "sha256:" + hasher.hexdigest() if hasher is not None else None
+        return WarcPointer(path.name, start, end - start, digest)
+
+    def sync(self) -> None:
+        """fsync the files :meth:`copy_from` appended to (once each)."""
+        with self._lock:
+            files, self._unsynced = self._unsynced, set()
+        for path in files:
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
 
     def _file(self) -> Path:
         """The file to append to: the current one, or a new one once it is full."""

@@ -216,7 +216,7 @@ class Articles:
                 self._add_alias(conn, alias, row.id)
             return ImportTarget(row.id, row.content_hash, row.version_count,
                                 row.last_changed_at, row.next_check_at, row.check_interval,
-                                row.etag, row.last_modified)
+                                row.etag, row.last_modified, _due_article(row))
 
     def iter_articles(self, source: str | None = None) -> Iterator[dict[str, Any]]:
         """Every article with its source name, in order of first sight, streamed."""

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, bindparam, func, select, update
 from tearsheet.diff.align import Document
 from tearsheet.diff.trace import index_keys
 from tearsheet.store import proofs
-from tearsheet.store.database import dialect_insert
+from tearsheet.store.database import STORE_ERRORS, describe_failure, dialect_insert
 from tearsheet.store.records import CheckRecord, HeadlineFlip, Outcome
 from tearsheet.store.schema import (
     article_events,
@@ -77,6 +77,28 @@ class Checks:
                         conn, [records[i] for i in part]), strict=True):
                     numbers[index] = number
         return numbers
+
+    def record_group(self, records: Sequence[CheckRecord]) -> list[int | Exception | None]:
+        """Record checks in one transaction (:meth:`record_checks`); if that fails, write
+        them again one by one, so a bad record fails alone and the others are stored.
+        Per record: its version number (or None), or the exception that kept it out.
+
+        The one batched write of the tracker's writer and of the WARC import."""
+        try:
+            return list(self.record_checks(records))
+        except Exception as exc:
+            if len(records) == 1:
+                return [exc]
+            store_failed = isinstance(exc, STORE_ERRORS)  # the tracker's outage says it once
+            log.warning("a group of %d checks failed to commit (%s); writing them one by one",
+                        len(records), describe_failure(exc), exc_info=not store_failed)
+        results: list[int | Exception | None] = []
+        for record in records:
+            try:
+                results.append(self.record_checks([record])[0])
+            except Exception as exc:
+                results.append(exc)
+        return results
 
     def _write_group(self, conn: Connection, records: list[CheckRecord]) -> list[int | None]:
         """Checks of distinct articles, in article id order, in the open transaction."""

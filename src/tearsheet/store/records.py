@@ -226,3 +226,4 @@ class ImportTarget:
     check_interval: float
     etag: str | None
     last_modified: str | None
+    due: DueArticle  # the same row, as a check records it

@@ -24,7 +24,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
@@ -72,6 +72,21 @@ class ExtractionPool:
                                   "memory); the check will be retried",
                                   reason="worker_died") from None
 
+    def submit(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        """``function(*args, **kwargs)`` in the pool, for a caller without an event loop
+        (the WARC import). If a worker dies under it, its future raises
+        :class:`BrokenProcessPool` and the pool is replaced for the next job."""
+        job = functools.partial(function, *args, **kwargs)
+        executor = self._current()
+        try:
+            future = executor.submit(job)
+        except BrokenProcessPool:  # broken before this job was sent: not its fault
+            self._replace(executor)
+            executor = self._current()
+            future = executor.submit(job)
+        future.add_done_callback(functools.partial(self._replace_if_broken, executor))
+        return future
+
     def start(self) -> None:
         """Start the workers now (a fork server's first start imports the extractor, a
         second or two), so the first checks do not wait for them."""
@@ -110,6 +125,10 @@ class ExtractionPool:
         log.warning("an extraction worker process died; starting new ones")
         broken.shutdown(wait=False, cancel_futures=True)
 
+    def _replace_if_broken(self, executor: Executor, future: Future[Any]) -> None:
+        if not future.cancelled() and isinstance(future.exception(), BrokenProcessPool):
+            self._replace(executor)
+
     def _start(self) -> Executor:
         if not self.uses_processes:
             # One thread, not several: extraction holds the GIL, more threads only switch.
@@ -121,7 +140,7 @@ def process_pool(processes: int) -> ProcessPoolExecutor:
     """``processes`` extraction workers, from a fork server, not fork: the caller has
     threads (the store writer) that a fork would copy mid-lock; the server imports the
     extractor once, so a new pool is quick. (Where there is no fork server, as on Windows,
-    each worker starts afresh.) Also the WARC import's workers."""
+    each worker starts afresh.)"""
     context: BaseContext = multiprocessing.get_context("spawn")
     if "forkserver" in multiprocessing.get_all_start_methods():
         server = multiprocessing.get_context("forkserver")

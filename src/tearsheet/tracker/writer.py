@@ -16,7 +16,6 @@ back whole and its checks are written again one by one, so one bad check fails a
 from __future__ import annotations
 
 import asyncio
-import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -24,11 +23,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from tearsheet.store.database import STORE_ERRORS, describe_failure
 from tearsheet.store.records import CheckRecord
 from tearsheet.store.store import Store
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_GROUP = 256  # checks in one commit at most (one transaction's worth of memory)
@@ -126,23 +122,16 @@ class StoreWriter:
         # still written: its result is real, and its lease is released either way.
         if not group:
             return
-        try:
-            numbers = self.store.record_checks([item.record for item in group])
-        except Exception as exc:
-            if len(group) == 1:
-                if group[0].future.set_running_or_notify_cancel():
-                    group[0].future.set_exception(exc)
-                return
-            store_failed = isinstance(exc, STORE_ERRORS)  # said once by the tracker's outage
-            log.warning("a group of %d checks failed to commit (%s); writing them one by one",
-                        len(group), describe_failure(exc), exc_info=not store_failed)
-            for item in group:  # the bad one fails alone; the others are stored
-                self._commit([item])
-            return
-        self.commits += 1
-        for item, number in zip(group, numbers, strict=True):
-            if item.future.set_running_or_notify_cancel():
-                item.future.set_result(number)
+        results = self.store.record_group([item.record for item in group])
+        if not any(isinstance(result, Exception) for result in results):
+            self.commits += 1
+        for item, result in zip(group, results, strict=True):
+            if not item.future.set_running_or_notify_cancel():
+                continue
+            if isinstance(result, Exception):
+                item.future.set_exception(result)
+            else:
+                item.future.set_result(result)
 
 
 def _settle(future: Future[Any], function: Callable[[], Any]) -> None:

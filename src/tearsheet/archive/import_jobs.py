@@ -1,0 +1,81 @@
+"""The WARC import's CPU work, as jobs for the tracker's extraction pool: a capture read
+from its file and extracted (:func:`read_and_extract`), and a new version's change summary
+and trace keys (:func:`version_parts`).
+
+Why the worker reads the record itself: the importing process then never holds a body
+(nor inflates, parses or digests one); a job is a file name and two numbers, and what comes
+back is the extraction, without the page. Each worker reads at most ``fetch.max_bytes`` of
+a body, as the fetcher would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from warcio.limitreader import LimitReader
+
+from tearsheet.archive.warc import WARC_ERRORS, Capture, Unreadable, iter_captures
+from tearsheet.config import LimitSettings
+from tearsheet.diff.align import Document
+from tearsheet.diff.changes import summarize
+from tearsheet.diff.summary import ChangeSummary
+from tearsheet.diff.trace import index_keys
+from tearsheet.errors import ExtractionError
+from tearsheet.extract.extraction import Extraction, extract_capture
+
+
+@dataclass(frozen=True)
+class Read:
+    """A capture as the import judges it: its extraction, or why it has none. No body."""
+
+    url: str
+    date: datetime
+    status: int
+    extraction: Extraction | None = None  # None: not a 2xx page, or refused
+    refusal: tuple[str, str] | None = None  # (reason, message) of its ExtractionError
+
+
+def extracted(capture: Capture, body_selector: str | None, drop_selectors: Sequence[str],
+              limits: LimitSettings) -> Read:
+    """``capture`` judged as the tracker would: a 2xx page is extracted
+    (:func:`~tearsheet.extract.extraction.extract_capture`), anything else is not."""
+    if not 200 <= capture.status < 300:
+        return Read(capture.url, capture.date, capture.status)
+    try:
+        extraction = extract_capture(capture.body, capture.url, capture.charset,
+                                     capture.content_type, body_selector=body_selector,
+                                     drop_selectors=drop_selectors, limits=limits)
+    except ExtractionError as exc:
+        return Read(capture.url, capture.date, capture.status,
+                    refusal=(str(exc.reason), str(exc)))
+    return Read(capture.url, capture.date, capture.status, extraction)
+
+
+def read_and_extract(path: Path, offset: int, length: int, url: str, max_bytes: int,
+                     body_selector: str | None, drop_selectors: Sequence[str],
+                     limits: LimitSettings) -> Read | Unreadable:
+    """The response record of ``url`` at ``offset`` of ``path``, read (its body capped at
+    ``max_bytes``) and extracted; :class:`Unreadable` if it is damaged."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            got = next(iter_captures(LimitReader(fh, length), max_bytes), None)
+    except WARC_ERRORS as exc:
+        return Unreadable("bad_record", f"{url}: unreadable record ({exc})")
+    if not isinstance(got, Capture):
+        return got or Unreadable("bad_record", f"{url}: no response record")
+    return extracted(got, body_selector, drop_selectors, limits)
+
+
+def version_parts(previous: dict[str, Any] | None, extraction: Extraction,
+                  ) -> tuple[ChangeSummary | None, tuple[int, ...]]:
+    """A new version's change summary (from ``previous``, the stored version before it;
+    None for a first version) and its keys for the trace index, as the tracker makes them."""
+    document = Document.from_extraction(extraction)
+    summary = (summarize(Document.from_version(previous), document)
+               if previous is not None else None)
+    return summary, index_keys(document)
