@@ -70,6 +70,7 @@ class _Held:
     extraction: Extraction
     digest: str
     proof: Keep | None
+    full: str  # its full fingerprint (the version's hash)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class _Pending:
     target: ImportTarget  # the article as it was before this version
     read: Read
     extraction: Extraction
+    content_hash: str
     previous: dict[str, Any] | None
     parts: Future[Parts]
     proof: Keep | None
@@ -149,7 +151,7 @@ class Importer:
         name = self.source or _site(read.url)
         canonical = extraction.canonical_url or canonicalize(read.url)
         article = self._target(name, canonical, canonicalize(read.url), read.date)
-        digest = fingerprint(extraction)
+        digest = full = fingerprint(extraction)
         previous = None  # the last version, read once when it changed
         if article.version_count and digest != article.content_hash:  # see fingerprint's doc
             previous = self._previous(article)
@@ -159,7 +161,8 @@ class Importer:
         if held is not None:
             if confirms(digest, held.digest) or digest == article.content_hash:
                 if confirms(digest, held.digest):  # the held capture is the version
-                    self._store(article, held.read, held.extraction, held.proof, previous)
+                    self._store(article, held.read, held.extraction, held.proof, previous,
+                                held.full)
                 else:
                     self._unconfirmed(held)
                 self.report.unchanged += 1
@@ -176,9 +179,9 @@ class Importer:
         if verdict is Verdict.UNCHANGED:
             self.report.unchanged += 1
         elif verdict is Verdict.CONFIRM_SHRINK:
-            self._held[article.id] = _Held(read, extraction, digest, proof)
+            self._held[article.id] = _Held(read, extraction, digest, proof, full)
         else:
-            self._store(article, read, extraction, proof, previous)
+            self._store(article, read, extraction, proof, previous, full)
         return None
 
     def finish(self) -> Report:
@@ -255,7 +258,7 @@ class Importer:
                                         in zip(pending, where, strict=True)])
 
     def _store(self, article: ImportTarget, read: Read, extraction: Extraction,
-               proof: Keep | None, previous: dict[str, Any] | None) -> None:
+               proof: Keep | None, previous: dict[str, Any] | None, full: str) -> None:
         """Queue a new version for the batch; its summary and keys start in the pool. The
         article's state and last version are from now on what the store will hold."""
         if previous is None and article.version_count:
@@ -266,7 +269,7 @@ class Importer:
         else:
             parts = Future()
             parts.set_result(version_parts(previous, extraction))
-        version = NewVersion.of(extraction, read.url, None, None)
+        version = NewVersion.of(extraction, read.url, None, None, content_hash=full)
         self._known[article.id] = dataclasses.replace(
             article, content_hash=version.content_hash, version_count=article.version_count + 1,
             last_changed_at=read.date, due=dataclasses.replace(
@@ -274,7 +277,8 @@ class Importer:
                 version_count=article.version_count + 1, last_changed_at=read.date))
         self._last[article.id] = _as_row(version)
         self._waiting[article.id] += 1
-        self._pending.append(_Pending(article, read, extraction, previous, parts, proof))
+        self._pending.append(_Pending(article, read, extraction, full, previous, parts,
+                                      proof))
         self._pending_chars += len(extraction.text)
         if len(self._pending) >= self.batch or self._pending_chars >= BATCH_CHARS:
             self.flush()
@@ -309,7 +313,7 @@ class Importer:
             http_status=item.read.status, etag=article.etag,
             last_modified=article.last_modified,
             version=NewVersion.of(item.extraction, item.read.url, summary, where,
-                                  trace_keys=keys))
+                                  trace_keys=keys, content_hash=item.content_hash))
 
     def _target(self, name: str, url: str, alias: str, seen_at: datetime) -> ImportTarget:
         """The article at ``url`` (entered if unknown): as this import left it, else read
