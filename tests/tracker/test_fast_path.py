@@ -186,3 +186,28 @@ def test_every_version_is_captured_with_the_fast_path_as_without(
     assert {"a word of the first paragraph", "a word in the middle",
             "a word of the last paragraph", "the headline", "the byline"} <= new
     assert "a date" not in new
+
+
+def test_a_key_never_outlives_the_fast_path_being_off(
+    server: LocalServer, tmp_path: Path,
+) -> None:
+    """Version A with the fast path on (its key kept), B with it off, then A again with it
+    on: the page matches A's key, so a key left from A would call it unchanged (B). With
+    the fast path off no key is made and the stored one is cleared: A is stored again."""
+    first, second = steps(histories()[0])[:2]
+    site = Site(server, "gazette")
+    store_at = tmp_path / "store"
+    outcomes = []
+    for (_, story), fast_path in ((first, True), (second, False), (first, True)):
+        run = Replayed()
+        settings = settings_for(store_at, fast_path)
+        asyncio.run(replay(settings, site, [("step", story)], run))
+        outcomes.append(run.outcomes[0][1])
+        stored = Store.open(settings.database_url)
+        try:
+            with stored.engine.connect() as conn:
+                key = conn.exec_driver_sql("SELECT decision_key FROM articles").scalar()
+        finally:
+            stored.close()
+        assert (key is not None) is fast_path
+    assert outcomes == [Outcome.NEW_VERSION] * 3

@@ -433,12 +433,15 @@ class Checked:
 
 def check_capture(
     body: bytes, url: str, charset: str | None, content_type: str, *,
-    key: str | None = None, **options: Any,
+    key: str | None = None, make_key: bool = True, **options: Any,
 ) -> Checked:
     """:func:`~tearsheet.extract.extraction.extract_capture`, unless ``key`` (the article's
     stored decision key) says the page is the one it was made from. ``options`` go to
     ``extract_capture``. The fast path never raises: whatever goes wrong there, the page
-    is extracted in full (which refuses what must be refused)."""
+    is extracted in full (which refuses what must be refused).
+
+    ``make_key=False`` (the fast path turned off) makes no key for the next check: the
+    caller then clears the stored one, which no longer describes the last version."""
     known = DecisionKey.loads(key)
     text: str | None = None
     if known is not None and content_type in HTML_TYPES:
@@ -449,6 +452,8 @@ def check_capture(
         except Exception:  # hostile bytes: the full extraction judges them
             log.debug("fast path failed on %s; extracting", url, exc_info=True)
     extraction = extract_capture(body, url, charset, content_type, **options)
+    if not make_key:
+        return Checked(extraction, None, len(extraction.text))
     if text is None:
         text = decode_html(body, charset)
     # Every text the extraction kept is placed in the container, the standfirst too (it is

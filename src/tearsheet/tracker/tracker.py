@@ -320,6 +320,7 @@ class Tracker(Discovery):
             return await self.pool.run(
                 check_capture, response.document, response.url, response.document_charset,
                 response.content_type, key=key if self.settings.fetch.fast_path else None,
+                make_key=self.settings.fetch.fast_path,
                 body_selector=source.body_selector if source else None,
                 drop_selectors=source.drop_selectors if source else (),
                 limits=self.settings.limits, rendered=response.rendered is not None)
