@@ -62,7 +62,11 @@ _FURNITURE = re.compile(
         (?:follow\ us|click\ here|tap\ here)\b.*|
         .*\bby\ clicking\ here\.?|
         tell\ us\ what\ you\ think.*|have\ (?:a|your)\ say.*|
-        (?:have\ a\ (?:news\ )?tip|got\ a\ (?:news\ )?tip)\b.*
+        (?:have\ a\ (?:news\ )?tip|got\ a\ (?:news\ )?tip)\b.*|
+        follow\b.{0,80}\bon\ (?:facebook|twitter|x|instagram|linkedin|tiktok|youtube|threads
+            |bluesky|mastodon|telegram|whatsapp)\b.*|
+        (?:©|\(c\)\ *(?:19|20)\d\d\b).*|copyright\b[^.]{0,80}\b(?:19|20)\d\d\b[^.]*|
+        .*\ball\ rights\ reserved\b.*
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -73,6 +77,7 @@ _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
 _LIST_ITEMS = 3
 _MAX_LABELS = 2  # a kicker and a date line, say: more is the body's own start
 _LINK_LINE_MAX_WORDS = 40
+_OPENING = 16  # characters of a link's text that say a block may begin with it
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class Block:
     kind: str  # p, head, item, row, quote, code
     text: str
     link_share: float = 0.0  # share of the characters that are link text
+    opens_link: bool = False  # it begins with one of the page's links (a teaser's headline)
 
     @property
     def words(self) -> int:
@@ -132,7 +138,9 @@ def body_blocks(
     body = getattr(document, "body", None)
     blocks = [] if body is None else list(_trafilatura_blocks(body))
     blocks = _restore_repeats(blocks, repeats)
-    blocks = [_with_links(b, anchors) for b in _recover_sections(blocks, paragraphs)]
+    openings = {key[:_OPENING]: key for key in anchors if len(key) >= _OPENING}
+    blocks = [_with_links(b, anchors, openings)
+              for b in _recover_sections(blocks, paragraphs)]
     if reparse is not None and density.wants_second_opinion(blocks, visible):
         second = reparse()
         _drop(second, drop_selectors)
@@ -296,8 +304,9 @@ def _recover_sections(
     return result
 
 
-def _with_links(block: Block, anchors: set[str]) -> Block:
-    """The block, with its link share when it is (a label and) one of the page's links."""
+def _with_links(block: Block, anchors: set[str], openings: dict[str, str]) -> Block:
+    """The block, with its link share when it is (a label and) one of the page's links,
+    and whether an item begins with one (a teaser: a linked headline, its blurb beside)."""
     if block.words > _LINK_LINE_MAX_WORDS:
         return block
     key = _fold(block.text)
@@ -308,6 +317,9 @@ def _with_links(block: Block, anchors: set[str]) -> Block:
     for candidate in candidates:
         if candidate and candidate in anchors:
             return replace(block, link_share=len(candidate) / max(1, len(key)))
+    if block.kind == "item" and (link := openings.get(key[:_OPENING])) \
+            and key.startswith(link):
+        return replace(block, opens_link=True)
     return block
 
 
@@ -449,11 +461,13 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
             or (labels < _MAX_LABELS and _is_label(kept[0]) and not _starts_list(kept))):
         labels += _key(kept[0].text) not in heads and _is_label(kept[0])
         kept = kept[1:]
-    # Below the last paragraph: newsletter boxes, headings of link lists, link lists. A
+    # Below the last paragraph: newsletter boxes, headings of link lists, link lists, teasers
+    # of other stories (an item that opens with a link: a headline and its blurb). A
     # body that would lose more than a third of its words this way is a list of links
     # itself (a deals page, a link roundup): left whole.
     end = len(kept)
-    while end and (kept[end - 1].kind == "head" or kept[end - 1].link_share >= 0.5):
+    while end and (kept[end - 1].kind == "head" or kept[end - 1].link_share >= 0.5
+                   or kept[end - 1].opens_link):
         end -= 1
     total = sum(b.words for b in kept)
     if sum(b.words for b in kept[end:]) <= total / 3:
