@@ -57,7 +57,7 @@ def track(settings: Settings, passes: int, site: Site) -> Store:
     async def go() -> None:
         async with Fetcher(settings.fetch) as fetcher:
             tracker = assemble(settings, store, fetcher)
-            tracker.sync_sources()
+            await tracker.sync_sources()
             await tracker.discover()
             for n in range(passes):
                 if n == 1:

@@ -72,7 +72,7 @@ def test_a_worker_killed_mid_check_fails_that_check_and_the_pool_recovers(
     async def go() -> tuple[list[int], list[int]]:
         async with Fetcher(settings.fetch) as fetcher, \
                 assemble(settings, store, fetcher, clock=clock) as tracker:
-            tracker.sync_sources()
+            await tracker.sync_sources()
             await tracker.discover()
             killer = asyncio.create_task(kill_a_busy_worker(tracker))
             assert await tracker.check_due(asyncio.Event(), until=clock()) == 1

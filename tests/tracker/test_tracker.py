@@ -380,7 +380,7 @@ def test_a_crashing_check_is_recorded_and_backs_off(
         async with Fetcher(settings.fetch) as fetcher, \
                 assemble(settings, store, fetcher) as tracker:
             tracker._extract = buggy_extract  # type: ignore[method-assign]
-            tracker.sync_sources()
+            await tracker.sync_sources()
             await tracker.discover()
             return await tracker.check_due(asyncio.Event())
 

@@ -48,9 +48,13 @@ class Discovery:
     def _event(self, level: int, message: str) -> None:
         raise NotImplementedError
 
-    def sync_sources(self) -> None:
-        """Bring the store's sources and feeds in line with the configuration."""
+    async def sync_sources(self) -> None:
+        """Bring the store's sources and feeds in line with the configuration (on the
+        store writer's thread, like every store call of the tracker)."""
         now = self.clock()
+        await self.writer.call(self._sync_sources, now)
+
+    def _sync_sources(self, now: datetime) -> None:
         for source in self.settings.sources:
             source_id = self.store.ensure_source(source.name, now)
             self.store.sync_feeds(source_id, source.discovery(), now)

@@ -201,9 +201,9 @@ class Tracker(Discovery):
                     full = digest if known else None  # None: NewVersion.of computes it
                     body_length = len(extraction.text)
                     if digest != article.content_hash:
-                        self.watch.hold_shrink(article, len(extraction.text))
+                        await self.watch.hold_shrink(article, len(extraction.text))
                 elif previous is None and digest != article.content_hash:
-                    self.watch.hold_new(article, len(extraction.text))
+                    await self.watch.hold_new(article, len(extraction.text))
         except (FetchError, ExtractionError) as exc:
             reason = exc.reason if isinstance(exc, ExtractionError) else exc.kind
             if reason == Refusal.BLOCKED and isinstance(exc, ExtractionError):
@@ -314,7 +314,7 @@ class Tracker(Discovery):
                        key: str | None = None) -> Checked:
         """The page extracted, or found unchanged by its decision ``key`` (the fast path,
         unless ``fetch.fast_path`` is off), with the key to keep for the next check."""
-        source = self._source(article.source_id)
+        source = await self._source(article.source_id)
         try:
             # Extraction is CPU work: beside the event loop, so fetches keep flowing.
             return await self.pool.run(
@@ -329,18 +329,20 @@ class Tracker(Discovery):
                 raise
             raise exc.at(response.url) from None
 
-    def _source(self, source_id: int) -> SourceSettings | None:
+    async def _source(self, source_id: int) -> SourceSettings | None:
         """A configured source's settings by store id (None: added through the API)."""
-        if self._sources is None:
-            now = self.clock()
-            self._sources = {self.store.ensure_source(source.name, now): source
-                             for source in self.settings.sources}
+        if self._sources is None:  # their ids read once, on the writer's thread
+            self._sources = await self.writer.call(self._source_ids, self.clock())
         return self._sources.get(source_id)
+
+    def _source_ids(self, now: datetime) -> dict[int, SourceSettings]:
+        return {self.store.ensure_source(source.name, now): source
+                for source in self.settings.sources}
 
     async def _fetch(self, article: DueArticle, *, conditional: bool = True) -> Response:
         """The article's page: rendered by the browser for a source that asks for it
         (never conditional: the shell's ETag says nothing of the data it loads)."""
-        source = self._source(article.source_id)
+        source = await self._source(article.source_id)
         if source is not None and source.render == "browser":
             if self.browser is None:  # a Tracker given settings changed since
                 self.browser = Browser(self.settings.fetch, self.fetcher)
@@ -464,7 +466,7 @@ class Tracker(Discovery):
         Discovery runs as its own task beside the checks, on the feeds' schedule: under a
         steady load of checks, a story published meanwhile is still found on time.
         """
-        self.sync_sources()
+        await self.sync_sources()
         if self.browser is not None:
             await self.browser.start()  # a missing Chromium is said now, not on every check
         self.pool.start()  # beside discovery

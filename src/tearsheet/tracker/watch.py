@@ -12,6 +12,7 @@ indexed read of the source's latest checks otherwise.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import Counter
@@ -51,27 +52,32 @@ class Watch:
         self._read_at = -float("inf")
         self._good: Counter[int] = Counter()
 
-    def broken(self, source_id: int) -> bool:
+    async def broken(self, source_id: int) -> bool:
+        """Whether ``source_id`` is flagged broken (the flags read off the event loop, at
+        most every :data:`REFRESH` seconds)."""
         if time.monotonic() - self._read_at > REFRESH:
-            self._broken = self.health.broken()
             self._read_at = time.monotonic()
+            self._broken = await asyncio.to_thread(self.health.broken)
         return source_id in self._broken
 
-    def hold_shrink(self, article: DueArticle, length: int) -> None:
+    async def hold_shrink(self, article: DueArticle, length: int) -> None:
         """Raise ``held`` unless a confirmed shrink of ``article`` may be stored now."""
-        holds, first = self.health.holds(article.id, Refusal.HELD)
-        others = self.health.observations(article.source_id, WINDOW, since=first,
-                                          exclude=article.id) if first else []
-        if not shrink_verdict(others, holds, self.broken(article.source_id), self.settings):
+        holds, first = await asyncio.to_thread(self.health.holds, article.id, Refusal.HELD)
+        others = await asyncio.to_thread(
+            self.health.observations, article.source_id, WINDOW, since=first,
+            exclude=article.id) if first else []
+        if not shrink_verdict(others, holds, await self.broken(article.source_id),
+                              self.settings):
             raise _held(f"{article.url}: the body shrank by more than half; held back until "
                         "the source's other articles show whether it is an edit or a "
                         "breakage of the site")
 
-    def hold_new(self, article: DueArticle, length: int) -> None:
+    async def hold_new(self, article: DueArticle, length: int) -> None:
         """Raise ``held`` for a first version far shorter than usual on a broken source."""
-        if not self.broken(article.source_id):
+        if not await self.broken(article.source_id):
             return
-        usual = usual_length(self.health.observations(article.source_id, WINDOW))
+        usual = usual_length(await asyncio.to_thread(
+            self.health.observations, article.source_id, WINDOW))
         if usual is not None and length < self.settings.collapse * usual:
             raise _held(f"{article.url}: extraction of this source is broken and the body "
                         f"is far shorter than usual ({length} characters against "
@@ -79,25 +85,25 @@ class Watch:
 
     async def observe(self, source_id: int, outcome: str, reason: str | None) -> None:
         """After a check is recorded: judge the source when there is news of its health."""
-        if outcome != "failed" and not self.broken(source_id):
+        if outcome != "failed" and not await self.broken(source_id):
             self._good[source_id] += 1
             if self._good[source_id] % SAMPLE:
                 return
         elif not read(Observation(0, self.clock(), outcome, reason)) \
-                and not self.broken(source_id):
+                and not await self.broken(source_id):
             return  # blocked, network: nothing about extraction
         recent = await self.writer.call(self.health.observations, source_id, WINDOW)
-        if self.broken(source_id):
+        if await self.broken(source_id):
             if healed(recent, self.settings) and await self.writer.call(
                     self.health.clear, source_id):
                 self._broken.pop(source_id, None)
-                self._event(logging.WARNING,
-                            f"{self.health.name(source_id)}: extraction works again")
+                name = await asyncio.to_thread(self.health.name, source_id)
+                self._event(logging.WARNING, f"{name}: extraction works again")
             return
         verdict = judge(recent, self.settings)
         if verdict is None:
             return
-        name = self.health.name(source_id)
+        name = await asyncio.to_thread(self.health.name, source_id)
         rules = [r.name for r in self.rules if r.alerts and (not r.sources or name in r.sources)]
         if await self.writer.call(self.health.flag, source_id, verdict.since, verdict.reason,
                                   rules, self.clock()):
