@@ -96,3 +96,39 @@ def test_metrics_count_checks_by_their_recorded_reason(store: Store) -> None:
     counted = snapshot(store, NOW).checks
     assert counted["failed", "needs_browser"] == 2
     assert counted["failed", "blocked"] == 1 and counted["failed", "held"] == 1
+
+
+def test_outages_are_runs_of_failed_fetches(store: Store) -> None:
+    """Fetches failing in a row are an outage, from the first failure to the next check
+    that reached the site; a page refused (the site answered) or one failure alone is not;
+    the last run, still failing, is open."""
+    source_id = store.ensure_source("flaky", NOW - timedelta(days=30))
+    store.ensure_source("calm", NOW - timedelta(days=30))
+    start = NOW - timedelta(days=2)
+    urls = [f"https://flaky.example/{n}" for n in range(2)]
+    store.add_articles(source_id, [(u, None) for u in urls], start - timedelta(days=1), 60, 60)
+    ids = [store.article_by_url(u)["id"] for u in urls]  # type: ignore[index]
+    timeline = [  # minutes after start: outcome, reason
+        (0, "unchanged", None), (10, "failed", "http_503"), (20, "failed", "timeout"),
+        (30, "failed", "http_503"), (40, "unchanged", None),  # down 10 minutes → 40
+        (50, "failed", "network"),  # one failure alone
+        (60, "failed", "paywall"), (70, "failed", "soft_404"),  # refused: the site answered
+        (80, "unchanged", None),
+        (90, "failed", "blocked"), (100, "failed", "http_429"),  # still down at the end
+    ]
+    for n, (minutes, outcome, reason) in enumerate(timeline):
+        article = store.claim_article(ids[n % 2], None)
+        store.record_check(CheckRecord(
+            article, checked_at=start + timedelta(minutes=minutes), outcome=outcome,
+            next_check_at=NOW, check_interval=60, reason=reason, error=reason))
+    outages = SourceHealth(store).outages(NOW)
+    assert list(outages) == ["flaky"]
+    first, last = outages["flaky"]
+    assert (first.start, first.end, first.failed) == (
+        start + timedelta(minutes=10), start + timedelta(minutes=40), 3)
+    assert first.reasons == {"http_503": 2, "timeout": 1}
+    assert first.describe().endswith("for 30 minutes (3 failed fetches: http_503 ×2, "
+                                     "timeout ×1)")
+    assert (last.start, last.end, last.failed) == (start + timedelta(minutes=90), None, 2)
+    assert "still failing" in last.describe()
+    assert SourceHealth(store).outages(NOW, since=timedelta(hours=1)) == {}

@@ -260,7 +260,7 @@ def check(
 
 @app.command()
 def status(config: ConfigOption = None) -> None:
-    """Sources, article counts, due checks and recent errors."""
+    """Sources, article counts, due checks, the week's outages and recent errors."""
     from sqlalchemy.engine import make_url
 
     from tearsheet.archive.warc import default_dir
@@ -274,6 +274,7 @@ def status(config: ConfigOption = None) -> None:
         errors = store.recent_errors()
         next_check = store.next_check_time()
         health = SourceHealth(store).summaries(now)
+        outages = SourceHealth(store).outages(now)
         problems = [p for p in [readiness(store)] if p]
     folders = {"WARC files": default_dir(settings)}
     database = make_url(settings.database_url).database
@@ -291,6 +292,10 @@ def status(config: ConfigOption = None) -> None:
     for source in health:
         for note in notes(source, now, settings.health.collapse):
             console.print(f"[bold]{escape(source['name'])}[/]: {escape(note)}",
+                          highlight=False)
+    for name, runs in outages.items():  # the last week's, when its fetches failed
+        for outage in runs:
+            console.print(f"[bold]{escape(name)}[/]: {escape(outage.describe())}",
                           highlight=False)
     if next_check is not None:
         wait = (next_check - now).total_seconds()

@@ -12,12 +12,14 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select, update
+from sqlalchemy import and_, case, func, literal, or_, select, update
 
-from tearsheet.humanize import ago, stamp
+from tearsheet.errors import Refusal
+from tearsheet.humanize import ago, duration, stamp
 from tearsheet.store.records import Observation
 from tearsheet.store.schema import (
     UTCDateTime,
@@ -32,6 +34,32 @@ from tearsheet.store.store import Store
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
 USUAL = timedelta(days=35)  # new articles' usual length: the four weeks before the last
+# A failed check whose page came back but was refused is not the site being down.
+PAGE_REFUSALS = tuple(r.value for r in Refusal if r is not Refusal.BLOCKED)
+
+
+@dataclass
+class Outage:
+    """A source's fetches failing in a row: from ``start`` to the first check after that
+    reached the site (``end``; None: still failing at the last check)."""
+
+    source: str
+    start: datetime
+    last: datetime
+    end: datetime | None = None
+    failed: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """The outage in words, for `tearsheet status`."""
+        why = ", ".join(f"{reason} ×{n}" for reason, n in
+                        sorted(self.reasons.items(), key=lambda item: -item[1]))
+        if self.end is None:
+            when = f"down since {stamp(self.start)}, still failing at the last check"
+        else:
+            when = (f"down {stamp(self.start)} for "
+                    f"{duration((self.end - self.start).total_seconds())}")
+        return f"{when} ({self.failed} failed fetches: {why})"
 
 
 class SourceHealth:
@@ -112,6 +140,51 @@ class SourceHealth:
                 sources.c.id == source_id, sources.c.broken_since.is_not(None),
             ).values(broken_since=None, broken_reason=None))
             return bool(done.rowcount)
+
+    def outages(self, now: datetime, *, since: timedelta = WEEK, least: int = 2,
+                latest: int = 3) -> dict[str, list[Outage]]:
+        """Per source (by name), its ``latest`` outages since ``now - since``, newest last:
+        runs of at least ``least`` checks in a row whose fetch failed (no answer, an error
+        status, a bot check), ended by the next check that reached the site. Gaps and
+        islands in SQL over one range of ``ix_checks_source_id_checked_at`` per source."""
+        c = checks.c
+        down = case((and_(c.outcome == "failed", or_(
+            c.reason.is_(None), c.reason.not_in(PAGE_REFUSALS))), 1), else_=0).label("down")
+        order = (c.checked_at, c.id)
+        marked = select(
+            c.source_id, c.checked_at, func.coalesce(c.reason, "fetch").label("reason"), down,
+            (func.row_number().over(partition_by=c.source_id, order_by=order)
+             - func.row_number().over(partition_by=(c.source_id, down), order_by=order)
+             ).label("island"),
+            func.lead(c.checked_at, type_=UTCDateTime).over(partition_by=c.source_id,
+                                                            order_by=order)
+            .label("next_at"),
+        ).where(c.checked_at >= now - since, c.source_id.is_not(None)).subquery()
+        m = marked.c
+        runs = (select(sources.c.name, m.island, m.reason, func.min(m.checked_at),
+                       func.max(m.checked_at), func.count(),
+                       func.max(m.next_at).label("end"),
+                       (func.count() - func.count(m.next_at)).label("open"))
+                .join(sources, sources.c.id == m.source_id)
+                .where(m.down == 1).group_by(sources.c.name, m.island, m.reason))
+        found: dict[tuple[str, int], Outage] = {}
+        ongoing: set[tuple[str, int]] = set()  # holding the source's last check
+        with self.engine.connect() as conn:
+            for name, island, reason, first, last, n, end, still in conn.execute(runs):
+                outage = found.setdefault((name, island), Outage(name, first, last))
+                outage.start, outage.last = min(outage.start, first), max(outage.last, last)
+                outage.failed += n
+                outage.reasons[reason] = n
+                outage.end = max(filter(None, (outage.end, end)), default=None)
+                if still:
+                    ongoing.add((name, island))
+        for key in ongoing:
+            found[key].end = None
+        by_source: dict[str, list[Outage]] = defaultdict(list)
+        for outage in sorted(found.values(), key=lambda o: o.start):
+            if outage.failed >= least:
+                by_source[outage.source].append(outage)
+        return {name: runs[-latest:] for name, runs in by_source.items()}
 
     def summaries(self, now: datetime) -> list[dict[str, Any]]:
         """Per source (by name): checks and refusals by reason in the last day and week,
