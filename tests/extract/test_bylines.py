@@ -53,6 +53,9 @@ def test_a_visible_byline_without_markup_is_found_without_by() -> None:
     ('<div class="byline">By Marc Stand and March Smith</div>', "Marc Stand, March Smith"),
     ('<div class="byline">Von Jan Müller und Mai Thi Nguyen</div>', "Jan Müller, Mai Thi Nguyen"),
     ('<div class="byline">freeman1984</div>', "freeman1984"),
+    # An avatar's initials are no name: the visible byline is read instead.
+    ('<div class="byline"><div class="avatar-text">J J</div></div>'
+     '<div class="author-name">By Ana Ruiz</div>', "Ana Ruiz"),
 ])
 def test_a_date_or_reading_time_after_the_names_is_no_author(byline: str, expected: str) -> None:
     assert extract(_page("", byline), "https://news.example.org/a").byline == expected

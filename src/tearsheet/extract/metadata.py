@@ -49,6 +49,7 @@ _BY = re.compile(r"^\s*(?:(?:(?:written |posted |text |artikel )?(?:by|par|von|p
                  r"|auteur|autor|author|text|texte|redaktion)\s*:|(?:written |posted |text "
                  r"|artikel )?(?:by|par|von|por|di|door)\s)\s*", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
+_NAME_WORD = re.compile(r"[^\W\d_]{2}")  # an avatar's initials ("J J") name no one
 _DOMAIN = re.compile(r"\w\.(?:com|net|org|at|de|ch|fr|es|it|pl|uk|co|io|info)\b", re.IGNORECASE)
 _ORGANIZATIONS = {"organization", "newsmediaorganization", "corporation", "website"}
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*",
@@ -289,7 +290,7 @@ def _split_authors(values: list[str], cap: int) -> list[str]:
     for value in values:
         for part in _AUTHOR_SPLIT.split(_DATE_TAIL.sub("", _BY.sub("", clean(value)))):
             part = _DATE_TAIL.sub("", _BY.sub("", part)).strip(" .,:;-–—|·•")
-            if part and len(part) <= 80:
+            if part and len(part) <= 80 and _NAME_WORD.search(part):
                 names[part] = None
                 if len(names) >= cap:
                     return list(names)
