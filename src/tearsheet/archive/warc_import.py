@@ -44,7 +44,14 @@ from tearsheet.diff.summary import ChangeSummary
 from tearsheet.errors import WarcImportError
 from tearsheet.extract.extraction import Extraction
 from tearsheet.store.database import describe_failure
-from tearsheet.store.records import CheckRecord, ImportTarget, NewVersion, Outcome, WarcPointer
+from tearsheet.store.records import (
+    CheckRecord,
+    DueArticle,
+    ImportTarget,
+    NewVersion,
+    Outcome,
+    WarcPointer,
+)
 from tearsheet.store.store import Store
 from tearsheet.tracker.extraction_pool import ExtractionPool
 from tearsheet.urls import canonicalize
@@ -122,8 +129,12 @@ class Importer:
         self._waiting: Counter[int] = Counter()  # article -> versions not committed
         self._failed: set[int] = set()  # articles a version of which could not be stored
         self._writer: ThreadPoolExecutor | None = None
-        self._committing: deque[tuple[list[_Pending], Future[list[int | Exception | None]]]] \
-            = deque()
+        self._entries: list[_Entry] = []  # articles and aliases to enter, next batch
+        self._creating: dict[str, int] = {}  # URL -> own number, until entered
+        self._real: dict[int, int] = {}  # own number -> the article's (the writer's)
+        self._own = 0  # the last own number given
+        self._committing: deque[tuple[list[_Pending], list[_Entry],
+                                      Future[list[int | Exception | None]]]] = deque()
 
     def overrides(self, url: str) -> tuple[str | None, tuple[str, ...]]:
         """The configured source's selectors for a capture of ``url`` (body, drops)."""
@@ -200,13 +211,15 @@ class Importer:
         into the archive (one fsync), waits for their summaries and commits them in one
         transaction (one by one if it fails)."""
         pending, self._pending, self._pending_chars = self._pending, [], 0
-        if not pending:
+        entries, self._entries = self._entries, []
+        if not pending and not entries:
             return
         while len(self._committing) >= IN_FLIGHT:
             self._settle_one()
         if self._writer is None:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="import-writer")
-        self._committing.append((pending, self._writer.submit(self._commit, pending)))
+        self._committing.append((pending, entries,
+                                 self._writer.submit(self._commit, pending, entries)))
 
     def close(self) -> None:
         """Stop the writer thread (after :meth:`finish`, or to abandon an import)."""
@@ -216,12 +229,16 @@ class Importer:
 
     def _settle(self, *, block: bool) -> None:
         """Count what the committed batches stored (all of them, with ``block``)."""
-        while self._committing and (block or self._committing[0][1].done()):
+        while self._committing and (block or self._committing[0][2].done()):
             self._settle_one()
 
     def _settle_one(self) -> None:
-        pending, commit = self._committing.popleft()
-        for item, result in zip(pending, commit.result(), strict=True):
+        pending, entries, commit = self._committing.popleft()
+        results = commit.result()
+        for entry in entries:  # entered: read from the store from now on
+            if self._creating.get(entry.url) == entry.article:
+                del self._creating[entry.url]
+        for item, result in zip(pending, results, strict=True):
             article = item.target.id
             self._waiting[article] -= 1
             if not self._waiting[article]:
@@ -243,8 +260,16 @@ class Importer:
             else:  # stored meanwhile (by another import): never twice
                 self.report.unchanged += 1
 
-    def _commit(self, pending: list[_Pending]) -> list[int | Exception | None]:
-        """On the writer thread: a batch archived, then recorded."""
+    def _commit(self, pending: list[_Pending], entries: list[_Entry],
+                ) -> list[int | Exception | None]:
+        """On the writer thread: the new articles and aliases entered, then a batch
+        archived and recorded."""
+        for entry in entries:
+            found = self.store.article_for_import(
+                entry.source_id, entry.url, entry.seen_at,
+                self.settings.schedule.first_interval, alias=entry.alias)
+            if entry.article < 0:
+                self._real[entry.article] = found.id
         where = [self._keep(item) for item in pending]
         if any(w is not None for w in where) and self.archive is not None:
             try:
@@ -254,8 +279,9 @@ class Importer:
                           "versions are stored without their raw captures",
                           self.archive.directory, exc)
                 where = [None] * len(pending)
-        return self.store.record_group([self._record(item, pointer) for item, pointer
-                                        in zip(pending, where, strict=True)])
+        records = [self._record(item, pointer) for item, pointer in zip(pending, where,
+                                                                         strict=True)]
+        return self.store.record_group(records)
 
     def _store(self, article: ImportTarget, read: Read, extraction: Extraction,
                proof: Keep | None, previous: dict[str, Any] | None, full: str) -> None:
@@ -286,8 +312,8 @@ class Importer:
     def _previous(self, article: ImportTarget) -> dict[str, Any] | None:
         """The article's last version: still to be committed, or read from the store."""
         found = self._last.get(article.id)
-        return found if found is not None else self.store.version(article.id,
-                                                                   article.version_count)
+        return found if found is not None else self.store.version(
+            self._real.get(article.id, article.id), article.version_count)
 
     def _keep(self, item: _Pending) -> WarcPointer | None:
         """Archive a version's capture (not yet fsynced); None if it is not kept."""
@@ -307,8 +333,11 @@ class Importer:
         except BrokenProcessPool:  # a worker died under it: made here instead
             summary, keys = version_parts(item.previous, item.extraction)
         article = item.target
+        due = article.due
+        if due.id < 0:  # entered by this thread just before
+            due = dataclasses.replace(due, id=self._real[due.id])
         return CheckRecord(
-            article.due, checked_at=item.read.date, outcome=Outcome.NEW_VERSION,
+            due, checked_at=item.read.date, outcome=Outcome.NEW_VERSION,
             next_check_at=article.next_check_at, check_interval=article.check_interval,
             http_status=item.read.status, etag=article.etag,
             last_modified=article.last_modified,
@@ -316,26 +345,37 @@ class Importer:
                                   trace_keys=keys, content_hash=item.content_hash))
 
     def _target(self, name: str, url: str, alias: str, seen_at: datetime) -> ImportTarget:
-        """The article at ``url`` (entered if unknown): as this import left it, else read
-        from the store."""
+        """The article at ``url``: as this import left it, else read from the store. An
+        unknown one (or a new alias) is entered by the writer thread with the next batch,
+        so this thread never waits for a commit: until then it goes by a number of its
+        own (negative), which the writer maps to the article's."""
         key = (url, alias)
-        article_id = self._ids.get(key)
+        article_id = self._ids.get(key, self._creating.get(url))
         known = self._known.get(article_id) if article_id is not None else None
-        if known is not None:
-            self._ids.move_to_end(key)
-            return known
-        found = self.store.article_for_import(
-            self._source_id(name, seen_at), url, seen_at,
-            self.settings.schedule.first_interval, alias=alias)
-        self._ids[key] = found.id
-        self._known[found.id] = found
+        if known is None:
+            found = self.store.find_for_import(url)
+            if found is None:
+                self._own -= 1
+                article_id = self._creating[url] = self._own
+                known = _unknown(article_id, self._source_id(name, seen_at), url, seen_at,
+                                 self.settings.schedule.first_interval)
+            else:
+                known = found
+            self._known[known.id] = known
+        if key not in self._ids:
+            if alias != url or known.id < 0:
+                self._entries.append(_Entry(known.id, self._source_id(name, seen_at), url,
+                                            seen_at, alias))
+            self._ids[key] = known.id
+        self._ids.move_to_end(key)
         for _ in range(len(self._ids) - KNOWN):  # forget the least recent, never one
             old_key, old = self._ids.popitem(last=False)  # with versions not committed
-            if old in self._waiting:
+            if old in self._waiting or old in self._creating.values():
                 self._ids[old_key] = old
             else:
                 self._known.pop(old, None)
-        return found
+                self._real.pop(old, None)
+        return known
 
     def _unconfirmed(self, held: _Held) -> None:
         self.report.skip("unconfirmed_shrink",
@@ -346,6 +386,24 @@ class Importer:
         if name not in self._source_ids:
             self._source_ids[name] = self.store.ensure_source(name, seen_at)
         return self._source_ids[name]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """An article to enter (``article`` < 0: new) or an alias to add, by the writer."""
+
+    article: int
+    source_id: int
+    url: str
+    seen_at: datetime
+    alias: str
+
+
+def _unknown(article_id: int, source_id: int, url: str, seen_at: datetime,
+             interval: float) -> ImportTarget:
+    """A new article as :meth:`Store.article_for_import` will enter it."""
+    return ImportTarget(article_id, None, 0, None, None, interval, None, None, DueArticle(
+        article_id, source_id, url, interval, seen_at, None, 0, None, None, None, 0))
 
 
 def _as_row(version: NewVersion) -> dict[str, Any]:

@@ -214,9 +214,16 @@ class Articles:
             if alias and alias != url and conn.scalar(
                     select(articles.c.id).where(articles.c.url == alias)) is None:
                 self._add_alias(conn, alias, row.id)
-            return ImportTarget(row.id, row.content_hash, row.version_count,
-                                row.last_changed_at, row.next_check_at, row.check_interval,
-                                row.etag, row.last_modified, _due_article(row))
+            return _import_target(row)
+
+    def find_for_import(self, url: str) -> ImportTarget | None:
+        """The article at ``url`` (or whose alias it is), as :meth:`article_for_import`
+        gives it, but only read: None if there is none."""
+        with self.engine.connect() as conn:
+            owner = conn.scalar(select(aliases.c.article_id).where(aliases.c.url == url))
+            condition = (articles.c.id == owner) if owner else (articles.c.url == url)
+            row = conn.execute(select(articles).where(condition)).first()
+            return None if row is None else _import_target(row)
 
     def iter_articles(self, source: str | None = None) -> Iterator[dict[str, Any]]:
         """Every article with its source name, in order of first sight, streamed."""
@@ -233,6 +240,12 @@ class Articles:
             condition = (articles.c.id == article_id) if article_id else (articles.c.url == url)
             row = conn.execute(select(articles).where(condition)).first()
             return dict(row._mapping) if row else None
+
+
+def _import_target(row: Any) -> ImportTarget:
+    return ImportTarget(row.id, row.content_hash, row.version_count, row.last_changed_at,
+                        row.next_check_at, row.check_interval, row.etag, row.last_modified,
+                        _due_article(row))
 
 
 def _due_article(row: Any) -> DueArticle:
