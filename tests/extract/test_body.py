@@ -73,6 +73,14 @@ def test_trailing_link_lists_and_headings_go_unless_they_are_the_body() -> None:
     assert tidy(tips) == [b.text for b in tips]
 
 
+def test_a_link_in_a_list_of_sentences_is_an_item_like_the_others() -> None:
+    news = [Block("item", "Here is our year in review!", link_share=1.0, group=1),
+            *(Block("item", p, group=1) for p in LOREM[:2])]
+    related = [Block("item", f"Other story {n}", link_share=1.0, group=2) for n in range(3)]
+    assert tidy([*BODY[:2], *news, *related, *BODY[2:]]) == [
+        *LOREM[:2], *(b.text for b in news), *LOREM[2:]]
+
+
 def test_a_label_and_link_line_is_recirculation() -> None:
     line = Block("p", "Read next: Mayor names new transport chief", link_share=0.9)
     url = Block("p", "https://amzn.to/2iJFhRj", link_share=1.0)

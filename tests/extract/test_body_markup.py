@@ -77,3 +77,25 @@ def test_a_formula_with_a_tex_source_keeps_it() -> None:
 def test_text_divs_the_page_repeats_are_paragraphs_too() -> None:
     page = _page("".join(f"<div>{t}</div>" for t in (CHORUS, CHORUS)))
     assert extract(page, URL, check_captures=False).paragraphs == [CHORUS, CHORUS]
+
+
+def test_a_table_cell_that_is_a_link_keeps_its_text() -> None:
+    # Names linking to their pages, beside figures (an app store's, a league table's).
+    rows = "".join(f"<tr><td><div><p><a href='/app/{n}'>{name}</a></p></div></td>"
+                   f"<td><p>{size} MB</p></td></tr>"
+                   for n, (name, size) in enumerate([("Maps", 32), ("Notes", 17), ("Books", 52)]))
+    page = _page(_paragraphs(*LOREM[:2]) + f"<table><tr><th>App</th><th>Size</th></tr>{rows}"
+                 "</table>" + _paragraphs(*LOREM[2:]))
+    assert extract(page, URL).paragraphs == [
+        *LOREM[:2], "App Size", "Maps 32 MB", "Notes 17 MB", "Books 52 MB", *LOREM[2:]]
+
+
+def test_a_nested_list_is_read_once() -> None:
+    page = _page(_paragraphs(*LOREM[:2]) + "<ul><li>DevTools are now ready for the new process "
+                 "model, the team said on Monday.<ul><li>Nightly users can help by testing it "
+                 "and filing bugs.</li></ul></li><li>Printing page ranges is supported "
+                 "from this release on.</li></ul>" + _paragraphs(*LOREM[2:]))
+    assert extract(page, URL).paragraphs == [
+        *LOREM[:2], "DevTools are now ready for the new process model, the team said on Monday.",
+        "Nightly users can help by testing it and filing bugs.",
+        "Printing page ranges is supported from this release on.", *LOREM[2:]]

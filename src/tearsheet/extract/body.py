@@ -26,8 +26,9 @@ import trafilatura.core
 from lxml import etree
 
 from tearsheet.errors import ExtractionError
-from tearsheet.extract import density, lede
+from tearsheet.extract import density, lede, markup
 from tearsheet.extract.encoding import repair_mojibake
+from tearsheet.extract.markup import BLOCK_TAGS, remove
 from tearsheet.extract.script import count_words
 
 # Terminal escape sequences whole (so "\x1b[31m" leaves nothing behind), then any other
@@ -88,6 +89,7 @@ class Block:
     text: str
     link_share: float = 0.0  # share of the characters that are link text
     opens_link: bool = False  # it begins with one of the page's links (a teaser's headline)
+    group: int = 0  # the list an item belongs to (1, 2…), 0 for none
 
     @property
     def words(self) -> int:
@@ -126,8 +128,9 @@ def body_blocks(
     # links instead changes which body it picks (and not for the better: measured).
     anchors = {key for a in tree.iter("a") if (key := _fold(a.text_content()))}
     paragraphs = _page_paragraphs(tree)
-    repeats = _repeated_paragraphs(tree)
-    _linear_math(tree)
+    repeats = markup.repeated_paragraphs(tree)
+    markup.linear_math(tree)
+    markup.inline_linked_cells(tree)
     ledes = lede.find(tree, description)
     visible = density.visible_chars(tree) if reparse is not None else 0
     with _without_recall_escalation():
@@ -137,7 +140,7 @@ def body_blocks(
         )
     body = getattr(document, "body", None)
     blocks = [] if body is None else list(_trafilatura_blocks(body))
-    blocks = _restore_repeats(blocks, repeats)
+    blocks = markup.restore_repeats(blocks, repeats)
     openings = {key[:_OPENING]: key for key in anchors if len(key) >= _OPENING}
     blocks = [_with_links(b, anchors, openings)
               for b in _recover_sections(blocks, paragraphs)]
@@ -153,7 +156,7 @@ def body_blocks(
 def _drop(tree: lxml.html.HtmlElement, selectors: Sequence[str]) -> None:
     for selector in selectors:
         for element in _select(tree, selector):
-            _remove(element)
+            remove(element)
 
 
 @contextlib.contextmanager
@@ -195,74 +198,6 @@ def _page_paragraphs(tree: lxml.html.HtmlElement) -> list[tuple[str, int, int, s
                 found.append((f"{parent.tag}.{parent.get('class')}", container, grandparent,
                               text))
     return found
-
-
-_TEX = "application/x-tex"
-_MATHML = "http://www.w3.org/1998/Math/MathML"
-
-
-def _linear_math(tree: lxml.html.HtmlElement) -> None:
-    """MathML formulas without a TeX source, as the text of their symbols in reading order.
-
-    trafilatura keeps a formula's TeX annotation (or ``alttext``) and drops any other
-    ``<math>`` whole, and with it the formulas of a page whose MathML is all there is
-    (MathJax's output, say): "there are two solutions to" and no equation. A display
-    formula becomes a paragraph of its own, an inline one a run of text; it takes the
-    place of the custom elements (``<mjx-container>``…) a renderer wraps it in.
-    """
-    for math in list(tree.iter("math", f"{{{_MATHML}}}math")):
-        if math.get("alttext") or any(a.get("encoding") == _TEX for a in math.iter(
-                "annotation", f"{{{_MATHML}}}annotation")):
-            continue
-        text = " ".join(" ".join(str(t) for t in math.itertext()).split())
-        node = math
-        while (parent := node.getparent()) is not None and "-" in str(parent.tag):
-            node = parent
-        if node.getparent() is None:
-            continue
-        if math.get("display") == "block":
-            formula = etree.Element("p")
-            formula.text, formula.tail = text, node.tail
-            node.getparent().replace(node, formula)
-        else:
-            node.tail = f" {text} {node.tail or ''}"
-            _remove(node)
-
-
-def _repeated_paragraphs(tree: lxml.html.HtmlElement) -> dict[str, int]:
-    """Texts the page itself repeats in visible sibling paragraphs (``<p>`` s, or
-    ``<div>`` s holding text and no blocks), with how many times."""
-    found: dict[tuple[Any, str], list[lxml.html.HtmlElement]] = {}
-    for p in tree.iter("p", "div"):
-        if p.tag == "div" and any(child.tag in _BLOCK_TAGS for child in p):
-            continue
-        if (key := _fold(p.text_content())):
-            found.setdefault((p.getparent(), key), []).append(p)
-    runs: dict[str, int] = {}
-    for (_, key), copies in found.items():
-        if len(copies) > 1:
-            count = sum(not density.hidden(p) for p in copies)
-            runs[key] = max(runs.get(key, 0), count)
-    return runs
-
-
-def _restore_repeats(blocks: list[Block], repeats: dict[str, int]) -> list[Block]:
-    """A paragraph the page repeats in one container, as often in the body.
-
-    trafilatura drops a long paragraph equal to the one before it (an artifact of its own
-    overlapping candidates, it says), but a page may repeat one itself: then the body does.
-    The missing copies follow the last one kept.
-    """
-    if not repeats:
-        return blocks
-    keys = [_fold(b.text) for b in blocks]
-    last = {key: n for n, key in enumerate(keys)}
-    result: list[Block] = []
-    for n, (block, key) in enumerate(zip(blocks, keys, strict=True)):
-        result.append(block)
-        if last[key] == n and key in repeats:
-            result += [block] * (repeats.get(key, 1) - keys.count(key))
-    return result
 
 
 def _recover_sections(
@@ -336,25 +271,14 @@ def _select(tree: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlEl
                               reason="selector") from None
 
 
-def _remove(element: lxml.html.HtmlElement) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail:  # keep the text that follows the element
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
-
-
 def _trafilatura_blocks(body: etree._Element) -> Iterable[Block]:
+    group = 0
     for element in body:
         tag = element.tag
         if tag == "list":
+            group += 1
             for item in element.iter("item"):
-                yield from _lines("item", item)
+                yield from (replace(b, group=group) for b in _lines("item", item))
         elif tag == "table":
             for row in element.iter("row"):
                 text = " ".join(c for c in (clean(_text(cell)) for cell in row.iter("cell")) if c)
@@ -368,6 +292,15 @@ def _text(element: etree._Element) -> str:
     return "".join(str(t) for t in element.itertext())
 
 
+def _own_text(element: etree._Element, skip: str) -> Iterator[str]:
+    """The element's text, less that of its descendants tagged ``skip``."""
+    yield element.text or ""
+    for child in element:
+        if child.tag != skip:
+            yield from _own_text(child, skip)
+        yield child.tail or ""
+
+
 _BREAK = "\u2029"  # a paragraph separator: what <lb/> stands for until the text is split
 
 
@@ -378,7 +311,8 @@ def _lines(kind: str, element: etree._Element) -> Iterable[Block]:
     """
     for lb in element.iter("lb"):
         lb.tail = _BREAK + (lb.tail or "")
-    text = _text(element)
+    # An item's own text: a list nested in it is read as items of their own.
+    text = "".join(_own_text(element, "list")) if kind == "item" else _text(element)
     if kind != "code":
         text = text.replace("\n", " ")
     for line in text.replace(_BREAK, "\n").split("\n"):
@@ -386,9 +320,6 @@ def _lines(kind: str, element: etree._Element) -> Iterable[Block]:
             yield Block(kind, cleaned)
 
 
-_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr",
-               "dd", "dt", "figcaption", "div", "section", "article", "table", "ul", "ol",
-               "header", "footer", "aside", "main", "td", "th"}
 _SKIP_TAGS = {"script", "style", "noscript", "template", "iframe", "svg", "button", "form",
               "select", "textarea", "input", "nav"}
 _KIND = {"li": "item", "tr": "row", "blockquote": "quote", "pre": "code", "h1": "head",
@@ -417,7 +348,7 @@ def html_blocks(root: lxml.html.HtmlElement) -> list[Block]:
         tag = node.tag if isinstance(node.tag, str) else ""
         if tag in _SKIP_TAGS or not tag:
             return
-        block = tag in _BLOCK_TAGS
+        block = tag in BLOCK_TAGS
         if block or tag == "br":
             flush()
         if block:
@@ -454,7 +385,8 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     """
     heads = {_key(h) for h in headlines if h}
     deks = [_key(s) for s in summaries if s]
-    kept = [b for b in blocks if not _is_furniture(b)]
+    prose = _prose_lists(blocks)
+    kept = [b for b in blocks if not _is_furniture(b, prose)]
     labels = 0
     while kept and (_key(kept[0].text) in heads or (
             kept[0].kind == "head" and any(_agrees(_key(kept[0].text), d) for d in deks))
@@ -510,10 +442,25 @@ def _is_label(block: Block) -> bool:
         block.words < _SENTENCE_WORDS and not _SENTENCE_END.search(block.text))
 
 
-def _is_furniture(block: Block) -> bool:
+def _prose_lists(blocks: list[Block]) -> frozenset[int]:
+    """The lists most of whose items are not links: a link in one is an item like the
+    others ("Here's our year in review!"), not a recirculation line."""
+    items: dict[int, list[Block]] = {}
+    for block in blocks:
+        if block.group:
+            items.setdefault(block.group, []).append(block)
+    return frozenset(group for group, found in items.items()
+            if 2 * sum(_is_link_line(b) for b in found) < len(found))
+
+
+def _is_link_line(block: Block) -> bool:
+    return block.link_share >= 0.8 and block.words <= _LINK_LINE_MAX_WORDS
+
+
+def _is_furniture(block: Block, prose: frozenset[int] = frozenset()) -> bool:
     if block.words > _FURNITURE_MAX_WORDS and block.link_share < 0.6:
         return False
-    if block.link_share >= 0.8 and block.words <= _LINK_LINE_MAX_WORDS \
+    if _is_link_line(block) and block.group not in prose \
             and block.kind in ("p", "item") and not _URL.match(block.text):
         return True  # "Read more: <a>Other story</a>", a recirculation item
     return bool(_FURNITURE.match(block.text.strip(" .:…!|-–—•·>»")))

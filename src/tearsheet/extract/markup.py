@@ -1,0 +1,126 @@
+"""What a page's markup says the body holds, where trafilatura alone loses it.
+
+Each function reads or repairs the parsed page around trafilatura (:mod:`.body`), for a
+kind of markup, never a site: paragraphs the page itself repeats (trafilatura takes a
+repeat for its own artifact), formulas in MathML (it keeps only TeX), a table cell's
+link (it drops a paragraph made of one).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import lxml.html
+from lxml import etree
+
+from tearsheet.extract import density
+
+if TYPE_CHECKING:  # body imports this module
+    from tearsheet.extract.body import Block
+
+BLOCK_TAGS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr", "dd", "dt",
+    "figcaption", "div", "section", "article", "table", "ul", "ol", "header", "footer",
+    "aside", "main", "td", "th"})
+"""Elements that start a block of their own (a paragraph, an item, a row…)."""
+
+
+def remove(element: lxml.html.HtmlElement) -> None:
+    """Remove ``element``, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:  # keep the text that follows the element
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+_TEX = "application/x-tex"
+_MATHML = "http://www.w3.org/1998/Math/MathML"
+
+
+def linear_math(tree: lxml.html.HtmlElement) -> None:
+    """MathML formulas without a TeX source, as the text of their symbols in reading order.
+
+    trafilatura keeps a formula's TeX annotation (or ``alttext``) and drops any other
+    ``<math>`` whole, and with it the formulas of a page whose MathML is all there is
+    (MathJax's output, say): "there are two solutions to" and no equation. A display
+    formula becomes a paragraph of its own, an inline one a run of text; it takes the
+    place of the custom elements (``<mjx-container>``…) a renderer wraps it in.
+    """
+    for math in list(tree.iter("math", f"{{{_MATHML}}}math")):
+        if math.get("alttext") or any(a.get("encoding") == _TEX for a in math.iter(
+                "annotation", f"{{{_MATHML}}}annotation")):
+            continue
+        text = " ".join(" ".join(str(t) for t in math.itertext()).split())
+        node = math
+        while (parent := node.getparent()) is not None and "-" in str(parent.tag):
+            node = parent
+        if node.getparent() is None:
+            continue
+        if math.get("display") == "block":
+            formula = etree.Element("p")
+            formula.text, formula.tail = text, node.tail
+            node.getparent().replace(node, formula)
+        else:
+            node.tail = f" {text} {node.tail or ''}"
+            remove(node)
+
+
+def inline_linked_cells(tree: lxml.html.HtmlElement) -> None:
+    """A table cell's paragraph that is a link, read as the cell's text.
+
+    trafilatura removes a paragraph made of a link (a recirculation line, most often),
+    also inside a table cell, so a table's first column of names (an app, a team, a
+    product, each linking to its page) went missing while its figures stayed. The
+    table as a whole is still judged by its links (a table of links is navigation).
+    """
+    for cell in tree.iter("td", "th"):
+        for block in cell.iter("p", "div"):
+            if block is not cell and (text := _fold(block.text_content())) and \
+                    text == " ".join(_fold(a.text_content()) for a in block.iter("a")):
+                block.tag = "span"
+
+
+def repeated_paragraphs(tree: lxml.html.HtmlElement) -> dict[str, int]:
+    """Texts the page itself repeats in visible sibling paragraphs (``<p>`` s, or
+    ``<div>`` s holding text and no blocks), with how many times."""
+    found: dict[tuple[Any, str], list[lxml.html.HtmlElement]] = {}
+    for p in tree.iter("p", "div"):
+        if p.tag == "div" and any(child.tag in BLOCK_TAGS for child in p):
+            continue
+        if (key := _fold(p.text_content())):
+            found.setdefault((p.getparent(), key), []).append(p)
+    runs: dict[str, int] = {}
+    for (_, key), copies in found.items():
+        if len(copies) > 1:
+            count = sum(not density.hidden(p) for p in copies)
+            runs[key] = max(runs.get(key, 0), count)
+    return runs
+
+
+def restore_repeats(blocks: list[Block], repeats: dict[str, int]) -> list[Block]:
+    """A paragraph the page repeats in one container, as often in the body.
+
+    trafilatura drops a long paragraph equal to the one before it (an artifact of its own
+    overlapping candidates, it says), but a page may repeat one itself: then the body does.
+    The missing copies follow the last one kept.
+    """
+    if not repeats:
+        return blocks
+    keys = [_fold(b.text) for b in blocks]
+    last = {key: n for n, key in enumerate(keys)}
+    result: list[Block] = []
+    for n, (block, key) in enumerate(zip(blocks, keys, strict=True)):
+        result.append(block)
+        if last[key] == n and key in repeats:
+            result += [block] * (repeats[key] - keys.count(key))
+    return result
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
