@@ -131,6 +131,78 @@ def build(path: Path, articles: int, per_article: int) -> None:
         db.commit()
 
 
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_DATABASE = "tearsheet_bench_web"
+
+
+def build_postgresql(articles: int, per_article: int) -> str:
+    """The same store in PostgreSQL (``generate_series``; the search index built after
+    the rows), kept for the next run when it has the right number of versions."""
+    import psycopg
+    from psycopg import sql
+
+    from tearsheet.store.schema import SEARCH_INDEX, SEARCH_VECTOR
+
+    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DATABASE
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                               (PG_DATABASE,)).fetchone()
+    if exists:
+        try:
+            with psycopg.connect(url) as conn:
+                found = conn.execute("SELECT count(*) FROM versions").fetchone()
+            Store.open(url, upgrade=False).close()
+            if found and found[0] == articles * per_article:
+                return url
+        except (psycopg.Error, StoreError):
+            pass
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(PG_DATABASE)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PG_DATABASE)))
+    Store.open(url, upgrade=True).close()
+    text = "\n\n".join(PARAGRAPHS)
+    at = "timestamp '2026-01-01' + make_interval(secs => {})"
+    with psycopg.connect(url) as conn:
+        conn.execute(f"DROP INDEX {SEARCH_INDEX}")
+        conn.execute("INSERT INTO sources (id, name, created_at) "
+                     "VALUES (1, 'bench', '2026-01-01')")
+        conn.execute(f"""
+            INSERT INTO articles (id, source_id, url, title, first_seen_at, last_seen_at,
+                                  last_changed_at, next_check_at, check_interval,
+                                  version_count, first_change_seconds)
+            SELECT i, 1, 'https://news.example/a/' || i, 'Story ' || i, {at.format('i * 60')},
+                   {at.format('i * 60')}, {at.format(f'i * 60 + {per_article} * 3600')},
+                   NULL, 1800, %(per)s, CASE WHEN %(per)s > 1 THEN 7200 END
+            FROM generate_series(1, %(articles)s) AS i""",
+                     {"articles": articles, "per": per_article})
+        conn.execute(f"""
+            INSERT INTO versions (article_id, number, captured_at, url, title, byline, text,
+                                  content_hash, language, kinds, significance, boring,
+                                  words_added, words_removed)
+            SELECT i, j, {at.format('i * 60 + j * 3600')}, 'https://news.example/a/' || i,
+                   'Story ' || i || ' (' || j || ')', 'A. Writer',
+                   replace(%(text)s, '{{n}}', (i + j)::text), i || '-' || j, 'en',
+                   CASE WHEN j > 1 THEN ',headline_changed,numbers_changed,' END,
+                   CASE WHEN j > 1 THEN 0.48 END, CASE WHEN j > 1 THEN false END,
+                   CASE WHEN j > 1 THEN 2 END, CASE WHEN j > 1 THEN 2 END
+            FROM generate_series(1, %(articles)s) AS i, generate_series(1, %(per)s) AS j""",
+                     {"articles": articles, "per": per_article, "text": text})
+        conn.execute("""
+            INSERT INTO change_counts (source_id, day, changes)
+            SELECT 1, date(captured_at), count(*) FROM versions WHERE number > 1
+            GROUP BY date(captured_at)""")
+        conn.execute(f"CREATE INDEX {SEARCH_INDEX} ON versions "
+                     f"USING gin ({SEARCH_VECTOR.format(v='')})")
+        for table in ("articles", "versions"):
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                         f"(SELECT max(id) FROM {table}))")
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
+    return url
+
+
 def stamp(seconds: str) -> str:
     """SQL for FIRST + ``seconds``, in the text form SQLAlchemy stores (microseconds
     included: cursors compare as text)."""
@@ -181,7 +253,7 @@ def spread(kind: str, articles: int, per_article: int, count: int,
     return paths
 
 
-def write(path: Path, rate: float, articles: int) -> None:
+def write(url: str, rate: float, articles: int) -> None:
     """The tracker's writes, until SIGTERM: ``rate`` new versions a second, each through
     :meth:`Store.record_check` (one transaction: the version, its check, its trace keys,
     the article's schedule and the statistics' counters), with the store's own settings
@@ -192,7 +264,7 @@ def write(path: Path, rate: float, articles: int) -> None:
     from tearsheet.store.records import CheckRecord, DueArticle, NewVersion, Outcome
     from tearsheet.store.schema import articles as table
 
-    store = Store.open(f"sqlite:///{path}", upgrade=False)
+    store = Store.open(url, upgrade=False)
     rng = random.Random()
     stop = False
 
@@ -201,6 +273,7 @@ def write(path: Path, rate: float, articles: int) -> None:
         stop = True
 
     signal.signal(signal.SIGTERM, finish)
+    print("ready", flush=True)  # the bench measures from here on
     written, errors = 0, collections.Counter[str]()
     summary = ChangeSummary(("numbers_changed",), 0.3, False, 1, 1)
     started = time.monotonic()
@@ -339,10 +412,16 @@ def first_renders(base: str) -> dict[str, float]:
     return times
 
 
-def start_writer(path: Path, rate: float, articles: int) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, __file__, "--write", str(path), "--rate", str(rate),
+def start_writer(url: str, rate: float, articles: int) -> subprocess.Popen[str]:
+    """The writer process, once it writes (its start-up can take seconds on a loaded
+    machine: the pages are measured only while it writes)."""
+    writer = subprocess.Popen(
+        [sys.executable, __file__, "--write", url, "--rate", str(rate),
          "--articles", str(articles)], stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None
+    if writer.stdout.readline().strip() != "ready":
+        raise RuntimeError(f"the writer did not start (exit status {writer.wait()})")
+    return writer
 
 
 def stop_writer(writer: subprocess.Popen[str]) -> dict[str, Any]:
@@ -367,21 +446,28 @@ def main() -> None:
                         metavar="KIND")
     parser.add_argument("--client", choices=("wrk", "python"),
                         default="wrk" if shutil.which("wrk") else "python")
-    parser.add_argument("--write", type=Path, help=argparse.SUPPRESS)  # the writer process
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite",
+                        help=f"postgresql: the store in {PG_DATABASE} on {PG_ADMIN}")
+    parser.add_argument("--write", help=argparse.SUPPRESS)  # the writer process
     options = parser.parse_args()
     if options.write:
         write(options.write, options.rate, options.articles)
         return
     kinds = [kind for kind in KINDS if kind in options.kinds or kind == KINDS[0]]
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"web-{options.articles}x{options.versions}.db"
     started = time.time()
-    build(path, options.articles, options.versions)
+    if options.database == "postgresql":
+        url = build_postgresql(options.articles, options.versions)
+        size = "in PostgreSQL"
+    else:
+        path = RESULTS / f"web-{options.articles}x{options.versions}.db"
+        build(path, options.articles, options.versions)
+        url, size = f"sqlite:///{path}", f"{path.stat().st_size / 1e6:.0f} MB"
     print(f"store: {options.articles:,} articles, {options.articles * options.versions:,} "
-          f"versions, {path.stat().st_size / 1e6:.0f} MB (ready in {time.time() - started:.0f} s)")
-    plans(path)
+          f"versions, {size} (ready in {time.time() - started:.0f} s)")
+    plans(url)
     config = RESULTS / "web.toml"
-    config.write_text(f'database_url = "sqlite:///{path}"\n')
+    config.write_text(f'database_url = "{url}"\n')
     rng = random.Random(1)
     spreads = {kind: spread(kind, options.articles, options.versions, 50_000, rng)
                for kind in kinds}
@@ -408,7 +494,7 @@ def main() -> None:
             try:
                 firsts.setdefault(workers, []).append(first_renders(base))
                 for writing in (False, True):
-                    writer = start_writer(path, options.rate, options.articles) \
+                    writer = start_writer(url, options.rate, options.articles) \
                         if writing else None
                     try:
                         for kind in kinds:  # interleaved: outside load hits every kind
@@ -460,12 +546,13 @@ def measure(options: argparse.Namespace, base: str, server: subprocess.Popen[byt
     return result
 
 
-def plans(path: Path) -> None:
-    """The query plans of the pages that read every article (SQLite's EXPLAIN QUERY PLAN
-    of the statements the app runs), so a missing index shows in the bench's output."""
+def plans(url: str) -> None:
+    """The query plans of the pages that read every article (EXPLAIN of the statements
+    the app runs), so a missing index shows in the bench's output."""
     from tearsheet.store.browse import Browse
 
-    store = Store.open(f"sqlite:///{path}", upgrade=False)
+    store = Store.open(url, upgrade=False)
+    explain = "EXPLAIN QUERY PLAN" if store.engine.dialect.name == "sqlite" else "EXPLAIN"
     browse = Browse(store)
     statements: list[tuple[str, Any]] = []
 
@@ -479,7 +566,8 @@ def plans(path: Path) -> None:
              "statistics: changes per day": lambda: browse.changes_per_day(middle),
              "statistics: most edited": browse.most_edited,
              "statistics: time to first change": browse.time_to_first_change}
-    print("\nquery plans (SQLite) and the time of each call, cold (first) and warm:")
+    print(f"\nquery plans ({store.engine.dialect.name}) and the time of each call, cold "
+          "(first) and warm:")
     for name, call in calls.items():
         statements.clear()
         times = []
@@ -490,7 +578,7 @@ def plans(path: Path) -> None:
         print(f"  {name}: {times[0]:.1f} ms, then {times[1]:.1f} ms")
         with store.engine.connect() as conn:
             for statement, parameters in statements[:len(statements) // 2][:2]:
-                for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters):
+                for row in conn.exec_driver_sql(f"{explain} {statement}", parameters):
                     print(f"      {row[-1]}")
     event.remove(store.engine, "before_cursor_execute", capture)
     browse.close()
@@ -503,7 +591,7 @@ def plans(path: Path) -> None:
     from tearsheet.config import load_settings
     from tearsheet.web import create_app
 
-    app = create_app(load_settings(None, database_url=f"sqlite:///{path}"))
+    app = create_app(load_settings(None, database_url=url))
     with TestClient(app) as client:
         for label, url in (("first render", "/stats"), ("second (page cache missed)",
                                                         "/stats?again")):
