@@ -1,4 +1,4 @@
-"""Properties of discovery, URLs and configuration on hostile input: a result within the
+"""Properties of discovery, robots.txt, URLs and configuration on hostile input: a result within the
 limits, or the module's own error — never another exception."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tearsheet.config import LimitSettings, load_settings, parse_duration, parse_size
 from tearsheet.discover import parse_feed, parse_section_page, parse_sitemap
 from tearsheet.errors import ConfigError, DiscoveryError
+from tearsheet.fetch.fetcher import ROBOTS_MAX_BYTES, ROBOTS_TOKEN, parse_robots
 from tearsheet.urls import canonicalize
 from tests.support.fuzz import BOUNDED, hostile
 
@@ -27,6 +28,10 @@ SITEMAP = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
                b"</news:title></news:news></url>" % n for n in range(8)) + b"</urlset>")
 SECTION = (b"<html><head><base href='/news/'></head><body>" + b"".join(
     b'<a href="a-long-story-%d">Story %d</a>' % (n, n) for n in range(8)) + b"</body></html>")
+
+ROBOTS = (b"User-agent: *\nDisallow: /private/\nAllow: /private/ok$\nDisallow: /*.pdf$\n"
+          b"Crawl-delay: 2\nSitemap: https://ex.com/sitemap.xml\n\nUser-agent: tearsheet\n"
+          b"Disallow: /news/*/draft*\nRequest-rate: 1/5\n")
 
 
 def canonical(url: str) -> bool:
@@ -63,6 +68,25 @@ def test_section_pages(body: bytes, pattern: str) -> None:
     except DiscoveryError:
         return
     assert len(found) <= LIMITS.links and all(canonical(d.url) for d in found)
+
+
+@BOUNDED
+@given(body=hostile(ROBOTS), path=st.text(max_size=200))
+def test_robots_txt(body: bytes, path: str) -> None:
+    """Any robots.txt reads as rules that answer yes or no (the fetcher's own reading,
+    which never raises: a robots.txt is read with undecodable bytes replaced)."""
+    robots = parse_robots(body)
+    assert robots.can_fetch("https://ex.com/" + path, ROBOTS_TOKEN) in (True, False)
+
+
+def test_robots_txt_rules_hold_and_the_largest_one_reads() -> None:
+    robots = parse_robots(ROBOTS)
+    assert not robots.can_fetch("https://ex.com/news/2026/draft-1", ROBOTS_TOKEN)
+    assert robots.can_fetch("https://ex.com/private/x", ROBOTS_TOKEN)  # its own group
+    assert not robots.can_fetch("https://ex.com/private/x", "otherbot")
+    rule = b"Disallow: /" + b"*a" * 40 + b"b$\n"  # wildcards: no backtracking blow-up
+    largest = b"User-agent: *\n" + rule * (ROBOTS_MAX_BYTES // len(rule))
+    assert parse_robots(largest).can_fetch("https://ex.com/" + "a" * 2000, ROBOTS_TOKEN)
 
 
 @BOUNDED

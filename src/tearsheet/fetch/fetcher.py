@@ -585,10 +585,15 @@ class Fetcher:
                             getattr(exc, "reason", exc))
                 return None, ROBOTS_ERROR_TTL
             if 200 <= hop.status < 300:
-                return Protego.parse(hop.body.decode("utf-8-sig", "replace")), ROBOTS_TTL
+                return parse_robots(hop.body), ROBOTS_TTL
             if 400 <= hop.status < 500:
                 return None, ROBOTS_TTL
             log.warning("%s answered %s; fetching as if allowed", url, _status_text(hop.status))
             return None, ROBOTS_ERROR_TTL
         log.warning("%s redirects too often; fetching as if allowed", url)
         return None, ROBOTS_ERROR_TTL
+
+
+def parse_robots(body: bytes) -> Protego:
+    """A robots.txt as the fetcher obeys it: any bytes (at most ROBOTS_MAX_BYTES read)."""
+    return Protego.parse(body.decode("utf-8-sig", "replace"))
