@@ -28,23 +28,38 @@ WORDS = ["Twenty-odd words make a paragraph long enough to count as the body of 
          "news article for the extractor, which refuses shorter pages as non-articles."] * 2
 
 
+class Clock:
+    """Real seconds that pass only when the test says so."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
 @pytest.fixture
-def site() -> Iterator[NewsSite]:
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def site(clock: Clock) -> Iterator[NewsSite]:
     news = NewsSite([version(0, "First headline", WORDS),
                      version(1, "Second headline", [*WORDS, "A new paragraph of news."]),
                      version(1, "Later story", WORDS, path="/news/later-story")],
-                    speed=2.0).start()
+                    speed=2.0, clock=clock).start()
     yield news
     news.stop()
 
 
-def test_pages_follow_the_simulated_clock(site: NewsSite) -> None:
+def test_pages_follow_the_simulated_clock(site: NewsSite, clock: Clock) -> None:
     first = httpx.get(site.base + "/news/a-story")
     feed = parse_feed(httpx.get(site.base + "/feed.xml").content, site.base + "/feed.xml")
     assert [d.url for d in feed] == [site.base + "/news/a-story"]
     assert httpx.get(site.base + "/news/later-story").status_code == 404  # not yet published
     assert extract(first.content, site.base + "/news/a-story").title == "First headline"
-    time.sleep(0.6)  # 1.2 simulated seconds
+    clock.seconds += 0.6  # 1.2 simulated seconds
     second = extract(httpx.get(site.base + "/news/a-story").content)
     assert second.title == "Second headline"
     assert second.paragraphs[-1] == "A new paragraph of news."

@@ -58,6 +58,14 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.2)
 
 
+def waiting_for_a_lock(locker: psycopg.Connection[tuple[object, ...]], database: str) -> bool:
+    """Whether another session of ``database`` waits for a lock (the one ``locker`` holds:
+    asked in its own transaction, which keeps the lock)."""
+    return bool(locker.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> "
+        "pg_backend_pid() AND wait_event_type = 'Lock'", (database,)).fetchone()[0])  # type: ignore[index]
+
+
 class Versions:
     """The versions table read through its own connection (psycopg or sqlite3)."""
 
@@ -115,6 +123,10 @@ def test_workers_ride_out_postgresql_faults(
         if fault == "statement_timeout":  # worker.statement_timeout is 1 s here
             with psycopg.connect(dsn) as locker:  # every statement on articles now waits
                 locker.execute("LOCK TABLE articles IN ACCESS EXCLUSIVE MODE")
+                # In order, whatever the load: a statement of the tracker seen waiting for
+                # the lock, then the timeout it ends in.
+                wait_for(lambda: waiting_for_a_lock(locker, database), "a tracker's "
+                         "statement waiting for the lock")
                 wait_for(lambda: "statement timeout" in log.read_text(),
                          "a timeout: " + log.read_text()[-1500:])
                 before = versions.rows()
@@ -156,12 +168,12 @@ def small_disk(size: str) -> Iterator[Path]:
 
 @pytest.mark.slow
 def test_a_full_disk_pauses_the_tracker_and_loses_nothing(
-        server: LocalServer, capsys: pytest.CaptureFixture[str]) -> None:
+        server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     busy_site(server)
     with small_disk("8m") as disk:
         config = write_config(disk, f"sqlite:///{disk / 'ts.db'}", server)
         versions = Versions(lambda: sqlite3.connect(disk / "ts.db"))
-        log = Path("/tmp/h21/run.log")  # not on the full disk
+        log = tmp_path / "run.log"  # not on the full disk
         with tracker("run", config, log) as run:
             wait_for(lambda: versions.count() >= 8, "versions before the disk fills")
             filler = disk / "filler"

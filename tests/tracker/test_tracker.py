@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,8 @@ from tests.support.cli import cli
 from tests.support.localserver import LocalServer, Reply, Request
 from tests.support.newsroom import Newsroom, Story, export, run_once, slow, write_config
 from tests.support.pages import LOREM, article_page, rss_feed
+
+HANG = 300.0  # seconds a step may take on a loaded machine before the test calls it a hang
 
 
 @pytest.fixture
@@ -142,28 +145,32 @@ def test_a_killed_run_resumes_where_it_left_off(
     newsroom: Newsroom, tmp_path: Path, store_url: str
 ) -> None:
     """On SQLite the next run (the only one: the lock file says so) clears the killed run's
-    leases at once; on PostgreSQL, shared by many workers, they run out after worker.lease."""
+    leases at once; on PostgreSQL, shared by many workers, they run out after worker.lease.
+
+    Deterministic on a loaded machine: the pages answer only once the run is killed (so
+    it dies with checks in flight however slowly it started), and the lease's end comes
+    by moving the leases back in the store, not by waiting for it."""
     for i in range(12):
         newsroom.publish(f"/news/story-{i}", Story(f"Story number {i}", list(LOREM)))
-    # Slow pages, so the run is killed while checks are in flight.
+    held = threading.Event()  # the pages wait for it: the run is killed mid-check
     for i in range(12):
-        handler = newsroom.server.routes[f"/news/story-{i}"]
-        newsroom.server.route(f"/news/story-{i}", slow(handler, 0.4))  # type: ignore[arg-type]
+        newsroom.server.route(f"/news/story-{i}", held_until(
+            held, newsroom.server.routes[f"/news/story-{i}"]))
     config = write_config(tmp_path, newsroom.server, store_url, first_interval='"1h"')
-    config.write_text(config.read_text() + '[worker]\nlease = "3s"\n')
+    config.write_text(config.read_text() + '[worker]\nlease = "1h"\n')
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "tearsheet", "run", "--config", str(config)],
                             env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE)
-    deadline = time.time() + 20
-    while len(newsroom.server.hits("/news/story-3")) == 0 and time.time() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    killed_at = time.monotonic()
+    try:
+        wait_until(lambda: newsroom.server.hits("/news/story-3"), "the run's checks")
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        held.set()
     if store_url.startswith("postgresql"):
         assert cli("run", "--once", "--config", str(config)) == 0
         assert len(export(config, tmp_path)) < 12  # the killed run's leases still hold
-        time.sleep(max(0.0, killed_at + 3.2 - time.monotonic()))
+        _lease_ends(store_url)
     assert cli("run", "--once", "--config", str(config)) == 0
     versions = export(config, tmp_path)
     assert sorted(v["url"] for v in versions) == sorted(
@@ -171,17 +178,52 @@ def test_a_killed_run_resumes_where_it_left_off(
     assert all(v["version"] == 1 for v in versions)
 
 
+def held_until(event: threading.Event, reply):  # type: ignore[no-untyped-def]
+    """``reply`` (a handler or a :class:`Reply`) sent only once ``event`` is set."""
+    def held(request: Request) -> Reply:
+        event.wait(HANG)
+        return reply(request) if callable(reply) else reply  # type: ignore[no-any-return]
+    return held
+
+
+def wait_until(condition: Callable[[], object], what: str) -> None:
+    """Wait for ``condition`` however loaded the machine (``HANG`` guards a hang only)."""
+    deadline = time.monotonic() + HANG
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {HANG:g} s for {what}"
+        time.sleep(0.05)
+
+
+def _lease_ends(store_url: str) -> None:
+    """Every lease's end, now: the clock moved past worker.lease (a claim set the article
+    due at its lease's end too)."""
+    from sqlalchemy import update
+
+    from tearsheet.store.schema import articles
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    store = Store.open(store_url)
+    with store.engine.begin() as conn:
+        assert conn.execute(update(articles).where(articles.c.leased_until.is_not(None))
+                            .values(leased_until=past, next_check_at=past)).rowcount
+    store.close()
+
+
 def test_sigterm_stops_cleanly(newsroom: Newsroom, tmp_path: Path, store_url: str) -> None:
+    """SIGTERM while a check is in flight (its page held until the signal is sent, however
+    slowly the run started): the check is finished and stored, the run exits 0."""
     newsroom.publish("/news/calm-story", Story("A calm story", list(LOREM)))
+    held = threading.Event()
+    newsroom.server.route("/news/calm-story", held_until(
+        held, newsroom.server.routes["/news/calm-story"]))
     config = write_config(tmp_path, newsroom.server, store_url)
     proc = subprocess.Popen([sys.executable, "-m", "tearsheet", "run", "--config", str(config)],
                             stderr=subprocess.PIPE, stdout=subprocess.PIPE)
-    deadline = time.time() + 20
-    while not newsroom.server.hits("/news/calm-story") and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=20)
+    try:
+        wait_until(lambda: newsroom.server.hits("/news/calm-story"), "the check")
+        proc.send_signal(signal.SIGTERM)
+    finally:
+        held.set()
+    _, err = proc.communicate(timeout=HANG)  # in-flight checks get 10 s; the rest is load
     assert proc.returncode == 0, err.decode()
     assert "new versions" in err.decode()
     assert [v["version"] for v in export(config, tmp_path)] == [1]
@@ -361,13 +403,14 @@ article_pattern = '/news/\\d{{4}}/'
 def test_a_crashing_check_is_recorded_and_backs_off(
     newsroom: Newsroom, tmp_path: Path, store_url: str
 ) -> None:
-    """A bug in one check (here: injected) must not stop the run or spin on the article."""
+    """A bug in one check (here: injected) must not stop the run or spin on the article.
+    On a stopped clock: the backoff, not how fast the machine runs, keeps it from being
+    checked again in the same pass."""
     import asyncio
 
-    from tearsheet.config import load_settings
-    from tearsheet.fetch.fetcher import Fetcher
-    from tearsheet.store.store import Store
-    from tearsheet.tracker.tracker import assemble
+    from sqlalchemy import func, select
+
+    from tearsheet.store.schema import articles
 
     async def buggy_extract(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("injected bug")
@@ -375,10 +418,11 @@ def test_a_crashing_check_is_recorded_and_backs_off(
     newsroom.publish("/news/buggy-story", Story("A buggy story", list(LOREM)))
     settings = load_settings(write_config(tmp_path, newsroom.server, store_url))
     store = Store.open(settings.database_url)
+    now = datetime.now(UTC)
 
     async def go() -> int:
         async with Fetcher(settings.fetch) as fetcher, \
-                assemble(settings, store, fetcher) as tracker:
+                assemble(settings, store, fetcher, clock=lambda: now) as tracker:
             tracker._extract = buggy_extract  # type: ignore[method-assign]
             await tracker.sync_sources()
             await tracker.discover()
@@ -389,7 +433,8 @@ def test_a_crashing_check_is_recorded_and_backs_off(
         outcome, error = conn.exec_driver_sql("SELECT outcome, error FROM checks").one()
         leased, errors = conn.exec_driver_sql(
             "SELECT leased_until, error_count FROM articles").one()
-    assert (outcome, leased, errors) == ("failed", None, 1)
+        backed_off = conn.scalar(select(func.count()).where(articles.c.next_check_at > now))
+    assert (outcome, leased, errors, backed_off) == ("failed", None, 1, 1)
     assert "injected bug" in error
 
 
@@ -408,6 +453,13 @@ def test_pages_naming_one_canonical_url_are_one_article(
     run_once(config)  # the feed still lists all three: they stay one article
     versions = export(config, tmp_path)
     assert [(v["url"], v["version"]) for v in versions] == [(canonical, 1)]
+
+
+async def until(condition: Callable[[], object]) -> None:
+    """Wait on the loop for ``condition``; ``HANG`` guards a hang only."""
+    async with asyncio.timeout(HANG):
+        while not condition():
+            await asyncio.sleep(0.02)
 
 
 def run_tracker_while(config: Path, action: Callable[[Tracker], Awaitable[None]]) -> Store:
@@ -441,10 +493,20 @@ def test_discovery_keeps_its_schedule_while_checks_never_stop(
     config = write_config(tmp_path, newsroom.server, store_url, first_interval='"0.05s"',
                           max_interval='"0.05s"', discovery_interval='"0.4s"')
 
+    busy = [f"/news/busy-{i}" for i in range(10)]
+
+    def checks_of_busy_pages() -> int:
+        return sum(len(newsroom.server.hits(path)) for path in busy)
+
     async def publish_meanwhile(tracker: Tracker) -> None:
-        await asyncio.sleep(1.0)
+        # Waits on events, not on time: the same on a loaded machine. A tracker whose
+        # discovery waited for the checks to stop would never find the story (hang guard).
+        await until(lambda: tracker.stats.new_versions >= 10)  # every busy page is in
         newsroom.publish("/news/breaking", Story("Breaking story", list(LOREM)))
-        await asyncio.sleep(2.5)
+        published = checks_of_busy_pages()
+        await until(lambda: tracker.stats.new_versions >= 11
+                    and len(newsroom.server.hits("/feed.xml")) >= 3)
+        assert checks_of_busy_pages() > published  # the checks never stopped meanwhile
 
     store = run_tracker_while(config, publish_meanwhile)
     assert len(newsroom.server.hits("/feed.xml")) >= 3  # pages share the host's slots
@@ -456,22 +518,28 @@ def test_discovery_keeps_its_schedule_while_checks_never_stop(
 def test_new_articles_are_checked_without_waiting_for_the_slowest_feed(
     server: LocalServer, tmp_path: Path
 ) -> None:
+    """The slow feed answers only once the quick feed's story has been checked (no fetch
+    timeout meanwhile): a tracker that waited for every feed before checking would never
+    get there (the hang guard fails it), however loaded the machine."""
     server.route("/news/quick-story", article_page("A quick story", LOREM))
     server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/news/quick-story", "Q")]),
                                     headers={"Content-Type": "application/rss+xml"}))
-    server.route("/slow-feed.xml", Reply(body=rss_feed(server.base, []), delay=3.0,
-                                         headers={"Content-Type": "application/rss+xml"}))
+    released = threading.Event()
+    server.route("/slow-feed.xml", held_until(released, Reply(
+        body=rss_feed(server.base, []), headers={"Content-Type": "application/rss+xml"})))
     config = write_config(tmp_path, server)
     config.write_text(config.read_text().replace(
         f'feeds = ["{server.url("/feed.xml")}"]',
-        f'feeds = ["{server.url("/feed.xml")}", "{server.url("/slow-feed.xml")}"]'))
+        f'feeds = ["{server.url("/feed.xml")}", "{server.url("/slow-feed.xml")}"]'
+    ).replace('timeout = "2s"', f'timeout = "{HANG:g}s"'))
 
     async def until_checked(tracker: Tracker) -> None:
-        while not server.hits("/news/quick-story") or not tracker.stats.checks:
-            await asyncio.sleep(0.02)
+        try:
+            await until(lambda: server.hits("/news/quick-story") and tracker.stats.checks)
+            assert server.hits("/slow-feed.xml")  # asked, and not answered yet
+        finally:
+            released.set()
 
     store = run_tracker_while(config, until_checked)
-    slow_answered = server.hits("/slow-feed.xml")[0].at + 3.0
-    assert server.hits("/news/quick-story")[0].at < slow_answered
     assert store.article_by_url(server.url("/news/quick-story"))["version_count"] == 1
     store.close()

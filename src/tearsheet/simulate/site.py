@@ -17,7 +17,7 @@ import itertools
 import random
 import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -81,7 +81,10 @@ class NewsSite:
         faults: float | FaultPlan = 0.0, seed: int = 0,
         noise: Collection[str] | None = None, truth: Path | None = None,
         template: str | None = None, compress: bool = True,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``clock``: real seconds, monotonic (a test's own clock makes the site's time
+        independent of how fast the machine runs)."""
         if speed <= 0:
             raise ValueError("speed must be positive")
         if template is not None and template not in templates.TEMPLATES:
@@ -89,6 +92,7 @@ class NewsSite:
                              f"(known: {', '.join(sorted(templates.TEMPLATES))})")
         self.versions = list(versions)
         self.speed = speed
+        self.clock = clock
         self.faults = faults if isinstance(faults, FaultPlan) else FaultPlan(faults, seed)
         self.seed = seed
         self.noise = frozenset(DEFAULT_NOISE if noise is None else noise)
@@ -108,7 +112,7 @@ class NewsSite:
             found.times.append(version.at)
         self.sections = set(templates.SECTIONS) | {
             a.versions[0].section_name for a in self.articles.values()}
-        self._started = time.monotonic()
+        self._started = self.clock()
         self._started_wall = time.time()
         self._requests = itertools.count()
         self._visits: dict[str, int] = {}
@@ -142,7 +146,7 @@ class NewsSite:
 
     def now(self) -> float:
         """Simulated seconds since the site started."""
-        return (time.monotonic() - self._started) * self.speed
+        return (self.clock() - self._started) * self.speed
 
     def sim_datetime(self, seconds: float) -> datetime:
         return EPOCH + timedelta(seconds=seconds)
@@ -354,7 +358,7 @@ class NewsSite:
     # --- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> NewsSite:
-        self._started = time.monotonic()
+        self._started = self.clock()
         self._started_wall = time.time()
         self._thread.start()
         if self.truth_path is not None:
