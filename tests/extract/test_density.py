@@ -31,8 +31,8 @@ def test_a_body_trafilatura_reads_a_fraction_of_is_read_whole() -> None:
 
 def test_the_second_opinion_is_asked_only_for_a_body_covering_little_of_the_page() -> None:
     body = [Block("p", "x" * 600)]
-    assert not wants_second_opinion(body, visible=1000)
-    assert wants_second_opinion(body, visible=1300)
+    assert not wants_second_opinion(body, visible=1300)  # the body is 46 % of the page
+    assert wants_second_opinion(body, visible=2100)
 
 
 def test_the_second_opinion_is_taken_only_when_it_finds_far_more() -> None:
