@@ -14,6 +14,7 @@ import httpx
 
 from tearsheet.cli.common import JsonFormatter
 from tearsheet.store.store import Store
+from tests.support import webclient
 from tests.support.served import free_port
 
 
@@ -45,7 +46,7 @@ def test_serve_logs_json_lines(tmp_path: Path) -> None:
     try:
         for _ in range(600):  # until it answers (a guard against hanging, not a bound)
             try:
-                assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+                assert webclient.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
                 break
             except httpx.TransportError:
                 time.sleep(0.1)

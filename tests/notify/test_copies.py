@@ -6,13 +6,11 @@ import asyncio
 import json
 from datetime import timedelta
 
-import httpx
-
 from tearsheet.config import load_settings
 from tearsheet.notify.notifier import Notifier
 from tearsheet.simulate.copies import rewrite
 from tearsheet.store.store import Store
-from tests.support import seed
+from tests.support import seed, webclient
 from tests.support.localserver import LocalServer, Reply
 from tests.support.storekit import NOW, add
 from tests.support.tracestore import record_version
@@ -36,7 +34,7 @@ def test_a_correction_names_the_copies_still_showing_the_old_text(
     record_version(store, wire, six.replace("26 “armed", "28 “armed"), NOW + timedelta(hours=2))
 
     async def step() -> int:
-        async with httpx.AsyncClient() as client:
+        async with webclient.async_client() as client:
             return await notifier.step(client)
 
     assert asyncio.run(step()) == 1

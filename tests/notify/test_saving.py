@@ -12,6 +12,7 @@ import pytest
 from tearsheet.config import Settings, load_settings
 from tearsheet.notify.notifier import Notifier
 from tearsheet.store.store import Store
+from tests.support import webclient
 from tests.support.cli import cli
 from tests.support.localserver import LocalServer
 from tests.support.notifying import Clock, step, story
@@ -130,7 +131,7 @@ def test_the_version_page_and_api_show_the_memento(store: Store, server: LocalSe
     transport = httpx.ASGITransport(app=app)
 
     async def get(path: str) -> httpx.Response:
-        async with httpx.AsyncClient(transport=transport, base_url="http://ts") as client:
+        async with webclient.async_client(transport=transport, base_url="http://ts") as client:
             return await client.get(path)
 
     import asyncio

@@ -7,10 +7,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from tearsheet.notify import social
+from tests.support import webclient
 from tests.support.localserver import LocalServer
 from tests.support.protocols import DID, PASSWORD, TOKEN, FakeMastodon, FakePDS, multipart
 
@@ -26,7 +26,7 @@ def post(key: str = "tearsheet-1", text: str = "The Daily changed a story") -> s
 
 def run(coroutine: Any) -> Any:
     async def go() -> Any:
-        async with httpx.AsyncClient() as client:
+        async with webclient.async_client() as client:
             return await coroutine(client)
     return asyncio.run(go())
 

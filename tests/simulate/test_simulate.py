@@ -10,13 +10,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tearsheet.discover import parse_feed
 from tearsheet.errors import TearsheetError
 from tearsheet.extract.extraction import extract
 from tearsheet.simulate import NewsSite, Version, load_histories
+from tests.support import webclient
 
 
 def version(at: float, headline: str, paragraphs: list[str],
@@ -54,20 +54,20 @@ def site(clock: Clock) -> Iterator[NewsSite]:
 
 
 def test_pages_follow_the_simulated_clock(site: NewsSite, clock: Clock) -> None:
-    first = httpx.get(site.base + "/news/a-story")
-    feed = parse_feed(httpx.get(site.base + "/feed.xml").content, site.base + "/feed.xml")
+    first = webclient.get(site.base + "/news/a-story")
+    feed = parse_feed(webclient.get(site.base + "/feed.xml").content, site.base + "/feed.xml")
     assert [d.url for d in feed] == [site.base + "/news/a-story"]
-    assert httpx.get(site.base + "/news/later-story").status_code == 404  # not yet published
+    assert webclient.get(site.base + "/news/later-story").status_code == 404  # not yet published
     assert extract(first.content, site.base + "/news/a-story").title == "First headline"
     clock.seconds += 0.6  # 1.2 simulated seconds
-    second = extract(httpx.get(site.base + "/news/a-story").content)
+    second = extract(webclient.get(site.base + "/news/a-story").content)
     assert second.title == "Second headline"
     assert second.paragraphs[-1] == "A new paragraph of news."
-    assert httpx.get(site.base + "/news/later-story").status_code == 200
+    assert webclient.get(site.base + "/news/later-story").status_code == 200
 
 
 def test_noise_changes_every_request_but_not_the_article(site: NewsSite) -> None:
-    pages = [httpx.get(site.base + "/news/a-story").text for _ in range(3)]
+    pages = [webclient.get(site.base + "/news/a-story").text for _ in range(3)]
     assert len(set(pages)) == 3
     assert len({tuple(extract(p).paragraphs) for p in pages}) == 1
 
@@ -105,7 +105,7 @@ def test_demo_tracks_the_newsroom_and_records_edits(tmp_path: Path) -> None:
         while f"web UI: http://127.0.0.1:{port}/" not in log.read_text() \
                 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.1)
-        web = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)  # the web UI is up
+        web = webclient.get(f"http://127.0.0.1:{port}/")  # the web UI is up
         assert web.status_code == 200
         stdout, _ = proc.communicate(timeout=120)
     result = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, log.read_text())

@@ -36,6 +36,7 @@ from tearsheet.simulate.templates import (
     Story,
     authors,
 )
+from tests.support import webclient
 from tests.support.cli import cli
 from tests.support.shared import shared_path
 
@@ -119,39 +120,39 @@ def still_site() -> Iterator[NewsSite]:
 
 def test_fronts_feeds_and_sitemap_list_what_is_published(still_site: NewsSite) -> None:
     site = still_site
-    assert httpx.get(site.base + "/news/later-story").status_code == 404  # not yet published
+    assert webclient.get(site.base + "/news/later-story").status_code == 404  # not yet published
     published = {site.base + "/news/a-story", site.base + "/business/b-story"}
     for path in ("/feed.xml", "/atom.xml"):
-        response = httpx.get(site.base + path)
+        response = webclient.get(site.base + path)
         assert {d.url for d in parse_feed(response.content, site.base + path)} == published
-    assert "atom" in httpx.get(site.base + "/atom.xml").headers["content-type"]
-    sitemap = httpx.get(site.base + "/sitemap.xml")
+    assert "atom" in webclient.get(site.base + "/atom.xml").headers["content-type"]
+    sitemap = webclient.get(site.base + "/sitemap.xml")
     assert {d.url for d in parse_sitemap(sitemap.content, site.base + "/sitemap.xml").articles} \
         == published
-    home = httpx.get(site.base + "/")
+    home = webclient.get(site.base + "/")
     pattern = "/(news|business)/"
     assert {d.url for d in parse_section_page(home.content, site.base + "/", pattern)} \
         == published
-    business = httpx.get(site.base + "/business")
+    business = webclient.get(site.base + "/business")
     assert {d.url for d in parse_section_page(business.content, site.base + "/business",
                                                  pattern)} \
         == {site.base + "/business/b-story"}
-    assert "Sitemap:" in httpx.get(site.base + "/robots.txt").text
-    assert httpx.get(site.base + "/nowhere").status_code == 404
+    assert "Sitemap:" in webclient.get(site.base + "/robots.txt").text
+    assert webclient.get(site.base + "/nowhere").status_code == 404
 
 
 def test_articles_follow_the_clock_and_truth_records_the_windows(
     site: NewsSite, tmp_path: Path,
 ) -> None:
-    first = extract(httpx.get(site.base + "/news/a-story").content)
+    first = extract(webclient.get(site.base + "/news/a-story").content)
     assert first.title == "First headline"
     deadline = time.monotonic() + 10
     while site.now() < 2.2 and time.monotonic() < deadline:
         time.sleep(0.05)
-    second = extract(httpx.get(site.base + "/news/a-story").content)
+    second = extract(webclient.get(site.base + "/news/a-story").content)
     assert second.title == "Second headline"
     assert second.paragraphs[-1] == "A new paragraph of news."
-    assert httpx.get(site.base + "/news/later-story").status_code == 200
+    assert webclient.get(site.base + "/news/later-story").status_code == 200
     site.write_truth()
     records = {(r.article, r.version): r for r in read_truth(tmp_path / "truth.jsonl")}
     assert set(records) == {("a", 1), ("a", 2), ("b", 1), ("c", 1)}
@@ -187,7 +188,7 @@ def faulty(kind: str, **options: float) -> NewsSite:
 def test_error_faults_say_when_to_retry(kind: str, status: int) -> None:
     site = faulty(kind)
     try:
-        response = httpx.get(site.base + "/news/a-story")
+        response = webclient.get(site.base + "/news/a-story")
         assert response.status_code == status
         assert response.headers["Retry-After"] == "1"
     finally:
@@ -198,13 +199,13 @@ def test_slow_and_truncated_answers() -> None:
     site = faulty("slow", slow_seconds=1.0)
     try:
         with pytest.raises(httpx.ReadTimeout):
-            httpx.get(site.base + "/news/a-story", timeout=0.3)
+            webclient.get(site.base + "/news/a-story", timeout=0.3)
     finally:
         site.stop()
     site = faulty("truncated")
     try:
         with pytest.raises(httpx.RemoteProtocolError):
-            httpx.get(site.base + "/news/a-story")
+            webclient.get(site.base + "/news/a-story")
     finally:
         site.stop()
 
@@ -213,7 +214,7 @@ def test_slow_and_truncated_answers() -> None:
 def test_walls_are_200_pages_without_the_article(kind: str) -> None:
     site = faulty(kind)
     try:
-        response = httpx.get(site.base + "/news/a-story")
+        response = webclient.get(site.base + "/news/a-story")
         assert response.status_code == 200
         with pytest.raises(ExtractionError):  # a wall is never taken for the article
             extract(response.content)
@@ -224,11 +225,11 @@ def test_walls_are_200_pages_without_the_article(kind: str) -> None:
 def test_redirect_fault_adds_tracking_parameters_and_lands_on_the_article() -> None:
     site = faulty("redirect")
     try:
-        response = httpx.get(site.base + "/news/a-story")
+        response = webclient.get(site.base + "/news/a-story")
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/news/a-story?utm_source=")
         assert "fbclid=" in response.headers["Location"]
-        landed = httpx.get(site.base + response.headers["Location"])
+        landed = webclient.get(site.base + response.headers["Location"])
         assert landed.status_code == 200
         assert extract(landed.content).title == "First headline"
     finally:
@@ -238,11 +239,11 @@ def test_redirect_fault_adds_tracking_parameters_and_lands_on_the_article() -> N
 def test_malformed_feed_fault_breaks_the_feed_only() -> None:
     site = faulty("malformed_feed")
     try:
-        response = httpx.get(site.base + "/feed.xml")
+        response = webclient.get(site.base + "/feed.xml")
         assert response.status_code == 200
         with pytest.raises(DiscoveryError):
             parse_feed(response.content, site.base + "/feed.xml")
-        assert httpx.get(site.base + "/news/a-story").status_code == 200
+        assert webclient.get(site.base + "/news/a-story").status_code == 200
     finally:
         site.stop()
 
@@ -298,7 +299,7 @@ def test_simulate_command_serves_until_interrupted(tmp_path: Path) -> None:
         assert proc.stderr is not None
         base = proc.stderr.readline().split()[0].rstrip("/")
         assert base.startswith("http://127.0.0.1:")
-        feed = httpx.get(base + "/feed.xml")
+        feed = webclient.get(base + "/feed.xml")
         assert feed.status_code == 200
     finally:
         proc.send_signal(signal.SIGINT)

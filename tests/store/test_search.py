@@ -14,6 +14,7 @@ from tearsheet.store.browse import MARK_END, MARK_START, Browse
 from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.web import create_app
+from tests.support import webclient
 
 HOSTILE = "<script>alert('x')</script> O'Brien; DROP TABLE versions; --"
 TEXTS = [
@@ -80,7 +81,7 @@ def test_the_web_search_page_escapes_snippets(store: Store, store_url: str) -> N
     transport = httpx.ASGITransport(app=app)
 
     async def get() -> str:
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with webclient.async_client(transport=transport, base_url="http://test") as client:
             response = await client.get("/search", params={"q": "residents wrote"})
             assert response.status_code == 200
             return response.text

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import httpx
-
 from tearsheet.store.health import snapshot
 from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.source_health import SourceHealth, notes
 from tearsheet.store.store import Store
+from tests.support import webclient
 from tests.support.served import serve_store
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -79,8 +78,8 @@ def test_sources_page_and_api_show_health(tmp_path: object) -> None:
         SourceHealth(store).flag(1, NOW - timedelta(hours=1), "6 of 8 <b>failed</b>", [], NOW)
 
     with serve_store(tmp_path, flagged) as base:  # type: ignore[arg-type]
-        page = httpx.get(f"{base}/sources").text
-        api = httpx.get(f"{base}/api/v1/health").json()
+        page = webclient.get(f"{base}/sources").text
+        api = webclient.get(f"{base}/api/v1/health").json()
     assert 'class="health"' in page and "<rect" in page
     assert "extraction broken since" in page
     assert "&lt;b&gt;failed&lt;/b&gt;" in page and "<b>failed" not in page

@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-import httpx
-
 from tearsheet.notify.notifier import Notifier
 from tearsheet.store.store import Store
+from tests.support import webclient
 from tests.support.served import START, record
 
 NOW = START + timedelta(days=3)
@@ -42,7 +41,7 @@ def story(store: Store, n: int, source: str = "daily", title: str = "Ferry late"
 def step(notifier: Notifier) -> int:
     """One ``Notifier.step`` with its own HTTP client; returns what the step returns."""
     async def go() -> int:
-        async with httpx.AsyncClient() as client:
+        async with webclient.async_client() as client:
             return await notifier.step(client)
     return asyncio.run(go())
 

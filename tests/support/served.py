@@ -23,6 +23,7 @@ from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.store.summaries import fill_missing_summaries
 from tearsheet.web import create_app
+from tests.support.webclient import BROWSER_TIMEOUT_MS
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(2)> ]]> &amp; \x01"
@@ -114,7 +115,15 @@ def chromium() -> str:
 def launch(playwright: Any) -> Any:
     """Debian's headless Chromium, quiet: no sandbox (root in CI), no network of its own."""
     return playwright.chromium.launch(
-        executable_path=chromium(),
+        executable_path=chromium(), timeout=BROWSER_TIMEOUT_MS,
         args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
               "--disable-background-networking", "--disable-component-update",
               "--disable-sync"])
+
+
+def new_page(browser: Any, **options: Any) -> Any:
+    """A page of ``browser`` (or of a context) that waits as long as the HTTP requests of
+    the tests do (``webclient.TIMEOUT``), not Playwright's 30 s, which a loaded machine outlasts."""
+    page = browser.new_page(**options)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
+    return page

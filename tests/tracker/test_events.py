@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import feedparser
-import httpx
 import pytest
 
 from tearsheet.store.browse import Browse
 from tearsheet.store.report import outlet_report
 from tearsheet.store.store import Store
 from tearsheet.tracker import events
+from tests.support import webclient
 from tests.support.localserver import LocalServer, Reply
 from tests.support.newsroom import Newsroom, Story, export, run_once, write_config
 from tests.support.pages import LOREM, article_page
@@ -113,10 +113,10 @@ def test_the_tracker_records_events_and_never_a_version(
         with serve(create_app(load_settings(config), store)) as base:
             gone = ids["gone"]
             assert gone is not None
-            html = httpx.get(f"{base}/articles/{gone['id']}").text
+            html = webclient.get(f"{base}/articles/{gone['id']}").text
             assert "<h2>Events</h2>" in html and "unpublished (HTTP 410)" in html
             assert "back online" in html
-            feed = feedparser.parse(httpx.get(f"{base}/articles/{gone['id']}/feed.atom").text)
+            feed = feedparser.parse(webclient.get(f"{base}/articles/{gone['id']}/feed.atom").text)
             titles = [entry.title for entry in feed.entries]
             assert titles[:2] == ["Back online: The gone story",
                                   "Unpublished: The gone story"]  # newest first

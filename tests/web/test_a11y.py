@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.served import budget_story, launch, serve_store
+from tests.support.served import budget_story, launch, new_page, serve_store
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe.min.js"
 PAGES = ["/", "/?kind=correction_appended", "/sources", "/sources/daily-example",
@@ -48,7 +48,7 @@ def test_no_serious_accessibility_violations(site: str, browser: Any, scheme: st
     # alone bypasses it, to run axe.
     context = browser.new_context(bypass_csp=True, color_scheme=scheme)
     try:
-        page = context.new_page()
+        page = new_page(context)
         found = {}
         for path in PAGES:
             page.goto(site + path)

@@ -8,7 +8,6 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +15,7 @@ from schemathesis.checks import positive_data_acceptance
 
 from tearsheet.config import load_settings
 from tearsheet.store.store import Store
+from tests.support import webclient
 from tests.support.backends import BACKENDS
 from tests.support.served import HOSTILE, START, budget_story, record, serve
 from tests.support.storekit import due_feeds
@@ -61,7 +61,7 @@ def site(store: Store) -> Iterator[str]:
 
 
 def get(site: str, path: str, expect: int = 200, **params: object) -> object:
-    response = httpx.get(site + path, params=params or None)  # type: ignore[arg-type]
+    response = webclient.get(site + path, params=params or None)  # type: ignore[arg-type]
     assert response.status_code == expect, response.text
     assert response.headers["content-type"] == "application/json"
     return response.json()
@@ -187,7 +187,7 @@ def test_errors_are_json(site: str, path: str, status: int) -> None:
                                   "/feed.atom?q=%00", "/api/v1/changes?kind=%00"])
 def test_nul_characters_are_refused_everywhere(site: str, path: str) -> None:
     """No stored text can hold NUL (PostgreSQL refuses it): a 400, never a 500."""
-    response = httpx.get(site + path)
+    response = webclient.get(site + path)
     assert response.status_code == 400 and "NUL" in response.text
 
 
@@ -203,7 +203,7 @@ WRITES = [("post", "/api/v1/sources", {"name": "x", "feeds": ["https://x.example
                                      {"Authorization": f"Bearer {TOKEN}x"}])
 def test_writes_refuse_a_missing_or_wrong_token(site: str, method: str, path: str,
                                                 body: object, headers: dict[str, str]) -> None:
-    response = httpx.request(method, site + path, json=body, headers=headers)
+    response = webclient.request(method, site + path, json=body, headers=headers)
     assert response.status_code == 401, response.text
     assert "token" in response.json()["detail"]
 
@@ -214,30 +214,30 @@ def test_writes_disabled_without_a_configured_token(store: Store) -> None:
     settings = load_settings(None, database_url=str(store.engine.url))
     with serve(create_app(settings, store)) as base:
         for method, path, body in WRITES:
-            response = httpx.request(method, base + path, json=body, headers=AUTH)
+            response = webclient.request(method, base + path, json=body, headers=AUTH)
             assert response.status_code == 403
             assert "api.token" in response.json()["detail"]
-        assert httpx.get(base + "/api/v1/articles/1").status_code == 200  # reading is public
+        assert webclient.get(base + "/api/v1/articles/1").status_code == 200  # reading is public
 
 
 def test_add_and_remove_a_source_the_tracker_reads(site: str, store: Store) -> None:
     body = {"name": "harbour-news", "feeds": ["https://harbour.example/rss"],
             "section_pages": ["https://harbour.example/local"], "article_pattern": "/20\\d\\d/"}
-    response = httpx.post(site + "/api/v1/sources", json=body, headers=AUTH)
+    response = webclient.post(site + "/api/v1/sources", json=body, headers=AUTH)
     assert response.status_code == 201, response.text
     assert response.json()["origin"] == "api"
     due = {(f.kind, f.url, f.article_pattern) for f in due_feeds(store, datetime.now(UTC))}
     assert due >= {("feed", "https://harbour.example/rss", ""),
                    ("section", "https://harbour.example/local", "/20\\d\\d/")}
-    again = httpx.post(site + "/api/v1/sources", json=body, headers=AUTH)
+    again = webclient.post(site + "/api/v1/sources", json=body, headers=AUTH)
     assert again.status_code == 409
-    config_source = httpx.delete(site + "/api/v1/sources/daily-example", headers=AUTH)
+    config_source = webclient.delete(site + "/api/v1/sources/daily-example", headers=AUTH)
     assert config_source.status_code == 409 and "configuration" in config_source.text
-    removed = httpx.delete(site + "/api/v1/sources/harbour-news", headers=AUTH)
+    removed = webclient.delete(site + "/api/v1/sources/harbour-news", headers=AUTH)
     assert removed.status_code == 200 and removed.json()["removed"]
     assert not any(f.url.startswith("https://harbour.example")
                    for f in due_feeds(store, datetime.now(UTC)))
-    assert httpx.post(site + "/api/v1/sources", json=body, headers=AUTH).status_code == 201
+    assert webclient.post(site + "/api/v1/sources", json=body, headers=AUTH).status_code == 201
 
 
 @pytest.mark.parametrize("body", [{"name": "no-feeds"}, {"name": "bad url", "feeds": ["x"]},
@@ -248,39 +248,39 @@ def test_add_and_remove_a_source_the_tracker_reads(site: str, store: Store) -> N
                                   {"name": "bad", "feeds": ["https://x.example/"],
                                    "article_pattern": "("}])
 def test_bad_sources_are_refused(site: str, body: dict[str, object]) -> None:
-    response = httpx.post(site + "/api/v1/sources", json=body, headers=AUTH)
+    response = webclient.post(site + "/api/v1/sources", json=body, headers=AUTH)
     assert response.status_code == 422, response.text
 
 
 def test_recheck_makes_the_article_due_now(site: str, store: Store) -> None:
     before = datetime.now(UTC)
-    response = httpx.post(site + "/api/v1/articles/2/recheck", headers=AUTH)
+    response = webclient.post(site + "/api/v1/articles/2/recheck", headers=AUTH)
     assert response.status_code == 200
     due = datetime.fromisoformat(response.json()["next_check_at"])
     assert before <= due <= datetime.now(UTC)
     assert 2 in [a.id for a in store.claim_due(datetime.now(UTC), 10,
                                                datetime.now(UTC) + timedelta(seconds=1))]
     store.release_leases()
-    assert httpx.post(site + "/api/v1/articles/99/recheck", headers=AUTH).status_code == 404
+    assert webclient.post(site + "/api/v1/articles/99/recheck", headers=AUTH).status_code == 404
 
 
 def test_hidden_articles_leave_the_ui_feeds_and_api(site: str, store: Store) -> None:
     from tearsheet.store.browse import Browse
 
-    assert "Budget passes" in httpx.get(site + "/").text  # (and the page is cached)
-    assert httpx.post(site + "/api/v1/articles/1/hide", headers=AUTH).json()["hidden"]
+    assert "Budget passes" in webclient.get(site + "/").text  # (and the page is cached)
+    assert webclient.post(site + "/api/v1/articles/1/hide", headers=AUTH).json()["hidden"]
     try:
-        assert httpx.get(site + "/api/v1/articles/1").status_code == 404
+        assert webclient.get(site + "/api/v1/articles/1").status_code == 404
         assert 1 not in [a["id"] for a in get(site, "/api/v1/articles")["items"]]
         assert all(c["article_id"] != 1 for c in get(site, "/api/v1/changes")["items"])
         assert get(site, "/api/v1/search", q="council") == []
-        assert httpx.get(site + "/articles/1").status_code == 404
-        assert "Budget passes" not in httpx.get(site + "/").text
-        assert "Budget passes" not in httpx.get(site + "/feed.atom").text
+        assert webclient.get(site + "/articles/1").status_code == 404
+        assert "Budget passes" not in webclient.get(site + "/").text
+        assert "Budget passes" not in webclient.get(site + "/feed.atom").text
         assert Browse(store).version(1, 2) is None  # what the raw-capture routes read
     finally:
-        assert not httpx.post(site + "/api/v1/articles/1/unhide", headers=AUTH).json()["hidden"]
-    assert httpx.get(site + "/api/v1/articles/1").status_code == 200
+        assert not webclient.post(site + "/api/v1/articles/1/unhide", headers=AUTH).json()["hidden"]
+    assert webclient.get(site + "/api/v1/articles/1").status_code == 200
     assert Browse(store).version(1, 2) is not None
 
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from tearsheet.config import load_settings
@@ -15,6 +14,7 @@ from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.web import create_app
 from tearsheet.web.cache import Kept, PageCache
+from tests.support import webclient
 from tests.support.served import START, record, serve
 
 URL = "https://news.example/2026/budget"
@@ -50,8 +50,8 @@ def store_third_version(store: Store) -> None:
 def test_repeated_pages_come_from_the_cache_with_an_etag(site: tuple[str, Store],
                                                          path: str) -> None:
     base, _ = site
-    first = httpx.get(base + path)
-    second = httpx.get(base + path)
+    first = webclient.get(base + path)
+    second = webclient.get(base + path)
     assert (first.status_code, second.status_code) == (200, 200)
     assert (first.headers["x-cache"], second.headers["x-cache"]) == ("miss", "hit")
     assert first.text == second.text
@@ -62,31 +62,31 @@ def test_repeated_pages_come_from_the_cache_with_an_etag(site: tuple[str, Store]
 
 def test_conditional_get_answers_304_without_a_body(site: tuple[str, Store]) -> None:
     base, _ = site
-    etag = httpx.get(base + "/articles/1").headers["etag"]
-    again = httpx.get(base + "/articles/1", headers={"If-None-Match": etag})
+    etag = webclient.get(base + "/articles/1").headers["etag"]
+    again = webclient.get(base + "/articles/1", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
     assert again.headers["etag"] == etag
-    weak = httpx.get(base + "/articles/1", headers={"If-None-Match": f'"other", W/{etag}'})
+    weak = webclient.get(base + "/articles/1", headers={"If-None-Match": f'"other", W/{etag}'})
     assert weak.status_code == 304
-    other = httpx.get(base + "/articles/1", headers={"If-None-Match": '"something-else"'})
+    other = webclient.get(base + "/articles/1", headers={"If-None-Match": '"something-else"'})
     assert other.status_code == 200 and "Budget 2" in other.text
 
 
 def test_a_new_version_shows_at_once(site: tuple[str, Store]) -> None:
     base, writer = site
-    before = {path: httpx.get(base + path) for path in ("/", "/articles/1")}
-    assert httpx.get(base + "/articles/1").headers["x-cache"] == "hit"
+    before = {path: webclient.get(base + path) for path in ("/", "/articles/1")}
+    assert webclient.get(base + "/articles/1").headers["x-cache"] == "hit"
     store_third_version(writer)
-    front = httpx.get(base + "/")
+    front = webclient.get(base + "/")
     assert front.headers["x-cache"] == "miss" and "Budget 3" in front.text
-    article = httpx.get(base + "/articles/1")
+    article = webclient.get(base + "/articles/1")
     assert article.headers["x-cache"] == "miss"
     assert "changed 2 times" in article.text and "changed 1 time" in before["/articles/1"].text
     assert article.headers["etag"] != before["/articles/1"].headers["etag"]
-    stale = httpx.get(base + "/articles/1",
-                      headers={"If-None-Match": before["/articles/1"].headers["etag"]})
+    stale = webclient.get(base + "/articles/1",
+                          headers={"If-None-Match": before["/articles/1"].headers["etag"]})
     assert stale.status_code == 200  # an old ETag no longer matches
-    assert httpx.get(base + "/articles/1/diff/2/3").status_code == 200
+    assert webclient.get(base + "/articles/1/diff/2/3").status_code == 200
 
 
 @pytest.mark.parametrize(("path", "status"), [("/articles/99", 404), ("/?before=x", 400),
@@ -96,7 +96,7 @@ def test_errors_redirects_and_static_files_are_not_cached(site: tuple[str, Store
                                                           status: int) -> None:
     base, _ = site
     for _ in range(2):
-        response = httpx.get(base + path)
+        response = webclient.get(base + path)
         assert response.status_code == status
         assert "x-cache" not in response.headers
 

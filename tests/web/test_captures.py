@@ -6,13 +6,13 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from tearsheet.store.store import Store
 from tearsheet.web import create_app
-from tests.support.served import launch, serve
+from tests.support import webclient
+from tests.support.served import launch, new_page, serve
 from tests.support.warcsite import Site, config, track
 
 SCRIPT = "<script>document.title = 'script ran'; alert('x')</script>"
@@ -35,10 +35,10 @@ def test_version_page_links_to_the_capture_and_its_record(
     served: tuple[str, Site],
 ) -> None:
     base, site = served
-    page = httpx.get(base + "/articles/1/versions/2").text
+    page = webclient.get(base + "/articles/1/versions/2").text
     assert 'href="/articles/1/versions/2/capture"' in page
     assert 'href="/articles/1/versions/2/capture.warc"' in page
-    capture = httpx.get(base + "/articles/1/versions/2/capture")
+    capture = webclient.get(base + "/articles/1/versions/2/capture")
     assert capture.status_code == 200
     assert capture.headers["content-type"] == "text/html; charset=utf-8"
     policy = capture.headers["content-security-policy"]
@@ -46,7 +46,7 @@ def test_version_page_links_to_the_capture_and_its_record(
     assert "default-src 'none'" in policy
     assert "A correction was appended" in capture.text  # version 2's page, decoded
     assert SCRIPT in capture.text  # served as captured: the sandbox, not escaping, disarms it
-    record = httpx.get(base + "/articles/1/versions/2/capture.warc")
+    record = webclient.get(base + "/articles/1/versions/2/capture.warc")
     assert record.headers["content-type"] == "application/warc"
     assert "attachment" in record.headers["content-disposition"]
     parsed = [(r.rec_type, r.raw_stream.read())
@@ -58,7 +58,7 @@ def test_version_page_links_to_the_capture_and_its_record(
 def test_missing_capture_is_404(served: tuple[str, Site]) -> None:
     base, _ = served
     for path in ("/articles/1/versions/9/capture", "/articles/7/versions/1/capture.warc"):
-        assert httpx.get(base + path).status_code == 404
+        assert webclient.get(base + path).status_code == 404
 
 
 def test_no_script_of_the_capture_runs_in_a_browser(served: tuple[str, Site]) -> None:
@@ -68,7 +68,7 @@ def test_no_script_of_the_capture_runs_in_a_browser(served: tuple[str, Site]) ->
     with sync_playwright() as playwright:
         browser = launch(playwright)
         try:
-            page = browser.new_page()
+            page = new_page(browser)
             dialogs: list[str] = []
             page.on("dialog", lambda dialog: dialogs.append(dialog.message))
             page.goto(base + "/articles/1/versions/1")
@@ -98,7 +98,7 @@ def test_a_damaged_capture_is_410_with_a_message(served: tuple[str, Site], tmp_p
     middle = row["warc_offset"] + row["warc_length"] // 2
     data[middle:middle + 64] = b"\x00" * 64  # inside the gzip member: it no longer inflates
     path.write_bytes(bytes(data))
-    answer = httpx.get(base + "/articles/1/versions/2/capture")
+    answer = webclient.get(base + "/articles/1/versions/2/capture")
     assert answer.status_code == 410
     assert "damaged" in answer.text and row["warc_file"] in answer.text
     assert "Traceback" not in answer.text

@@ -11,6 +11,7 @@ import pytest
 from lxml import etree
 
 from tearsheet.store.store import Store
+from tests.support import webclient
 from tests.support.served import HOSTILE, START, budget_story, record, serve_store
 
 
@@ -29,7 +30,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def fetch(site: str, path: str, **headers: str) -> httpx.Response:
-    return httpx.get(site + path, headers=headers)
+    return webclient.get(site + path, headers=headers)
 
 
 @pytest.mark.parametrize("fmt", ["atom", "rss"])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from tearsheet.store.store import Store
+from tests.support import webclient
 from tests.support.served import budget_story, serve_store
 
 
@@ -23,8 +23,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.mark.parametrize("path", ["/", "/articles/1", "/feed.atom", "/api/v1/articles",
                                   "/static/style.css", "/no/such/page"])
 def test_head_answers_as_get_without_a_body(site: str, path: str) -> None:
-    got = httpx.get(site + path)
-    head = httpx.head(site + path)
+    got = webclient.get(site + path)
+    head = webclient.head(site + path)
     assert head.status_code == got.status_code != 405
     assert head.content == b""
     assert head.headers.get("content-type") == got.headers.get("content-type")

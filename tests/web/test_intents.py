@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import feedparser
-import httpx
 import pytest
 
 from tearsheet.store.store import Store
+from tests.support import webclient
 from tests.support.served import HOSTILE, START, budget_story, record, serve_store
 
 SILENT = ("Ferry toll", "The ferry carried 214 passengers when it ran aground on Sunday.\n\n"
@@ -30,7 +30,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def get(site: str, path: str) -> str:
-    response = httpx.get(site + path)
+    response = webclient.get(site + path)
     assert response.status_code == 200, response.text[:500]
     return response.text
 
@@ -87,21 +87,21 @@ def test_report_page_charts_and_json(site: str) -> None:
     assert '<img src="/report/intents.svg"' in html and "Silent corrections" in html
     assert '<a href="/?source=other-paper&amp;silent=true">1</a>' in html
     for chart in ("/report/intents.svg", "/report/corrections.svg?source=daily-example"):
-        response = httpx.get(site + chart)
+        response = webclient.get(site + chart)
         assert response.headers["content-type"] == "image/svg+xml"
         assert b"<script" not in response.content and b"<svg" in response.content
-    data = httpx.get(site + "/api/v1/report").json()
+    data = webclient.get(site + "/api/v1/report").json()
     rows = {row["source"]: row for row in data["sources"]}
     assert (rows["daily-example"]["versions"], rows["daily-example"]["silent_corrections"],
             rows["daily-example"]["fact_changes_with_note"]) == (3, 0, 1)
     assert (rows["other-paper"]["changed_articles"], rows["other-paper"]["silent_corrections"]
             ) == (1, 1)
     assert HOSTILE not in html
-    only = httpx.get(site + "/api/v1/report", params={"source": "other-paper"}).json()
+    only = webclient.get(site + "/api/v1/report", params={"source": "other-paper"}).json()
     assert [row["source"] for row in only["sources"]] == ["other-paper"]
-    assert httpx.get(site + "/api/v1/report", params={"since": "2100-01-01"}).json()[
+    assert webclient.get(site + "/api/v1/report", params={"since": "2100-01-01"}).json()[
         "sources"] == []
-    assert httpx.get(site + "/report", params={"source": "nobody"}).status_code == 404
+    assert webclient.get(site + "/report", params={"source": "nobody"}).status_code == 404
     for bad in ("soon", "0001-01-01T00:00+01:00"):  # the second is before year 1 in UTC
-        assert httpx.get(site + "/api/v1/report", params={"since": bad}).status_code == 400
-    assert httpx.get(site + "/report", params={"since": "soon"}).status_code == 400
+        assert webclient.get(site + "/api/v1/report", params={"since": bad}).status_code == 400
+    assert webclient.get(site + "/report", params={"since": "soon"}).status_code == 400

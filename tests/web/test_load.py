@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 
 from tearsheet.config import load_settings
 from tearsheet.web import create_app
+from tests.support import webclient
 from tests.support.busysite import busy_config, busy_site
 from tests.support.localserver import LocalServer
 from tests.support.served import serve
@@ -71,7 +72,7 @@ def test_pages_read_while_the_tracker_writes(server: LocalServer, tmp_path: Path
         with serve(create_app(settings)) as base:
 
             def read(reader: int) -> None:
-                with httpx.Client(base_url=base, timeout=60) as client:
+                with webclient.client(base_url=base) as client:
                     while not stop.is_set():
                         for path in PAGES[reader % 3:] + PAGES[:reader % 3]:
                             try:

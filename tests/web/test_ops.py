@@ -8,7 +8,6 @@ import asyncio
 import socket
 from pathlib import Path
 
-import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
@@ -17,6 +16,7 @@ from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
 from tearsheet.tracker.tracker import Tracker, assemble
 from tearsheet.web import create_app
+from tests.support import webclient
 from tests.support.localserver import LocalServer, Reply
 from tests.support.pages import LOREM, article_page, rss_feed
 from tests.support.served import serve
@@ -56,11 +56,11 @@ def test_healthz_readyz_and_store_metrics(server: LocalServer, tmp_path: Path) -
     store = Store.open(settings.database_url)
     try:
         with serve(create_app(settings, store)) as base:
-            health = httpx.get(base + "/healthz")
+            health = webclient.get(base + "/healthz")
             assert health.status_code == 200 and health.json()["status"] == "ok"
-            ready = httpx.get(base + "/readyz")
+            ready = webclient.get(base + "/readyz")
             assert ready.status_code == 200 and ready.json() == {"status": "ready"}
-            scrape = httpx.get(base + "/metrics")
+            scrape = webclient.get(base + "/metrics")
             assert scrape.headers["content-type"].startswith("text/plain")
             found = samples(scrape.text)
             assert found["tearsheet_versions", ()] == 1
@@ -76,11 +76,11 @@ def test_healthz_readyz_and_store_metrics(server: LocalServer, tmp_path: Path) -
             # The schema behind the code's: not ready, and why.
             with store.engine.begin() as conn:
                 conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
-            ready = httpx.get(base + "/readyz")
+            ready = webclient.get(base + "/readyz")
             assert ready.status_code == 503
             assert "tearsheet db upgrade" in ready.json()["problem"]
             # /metrics is no page: never answered from the page cache.
-            assert "x-cache" not in httpx.get(base + "/metrics").headers
+            assert "x-cache" not in webclient.get(base + "/metrics").headers
     finally:
         store.close()
 
@@ -92,7 +92,7 @@ def test_the_tracker_serves_fetch_histograms_and_checks_by_outcome(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     tracker.metrics.serve(port)
-    found = samples(httpx.get(f"http://127.0.0.1:{port}/metrics").text)
+    found = samples(webclient.get(f"http://127.0.0.1:{port}/metrics").text)
     assert found["tearsheet_fetch_duration_seconds_count", ()] == 1  # the 404 raised
     assert found["tearsheet_fetch_bytes_count", ()] == 1
     assert found["tearsheet_fetch_bytes_sum", ()] > 1000

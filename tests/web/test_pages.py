@@ -16,6 +16,7 @@ from tearsheet import __version__
 from tearsheet.config import load_settings
 from tearsheet.store.store import Store
 from tearsheet.web import create_app
+from tests.support import webclient
 from tests.support.served import (
     HOSTILE,
     START,
@@ -23,6 +24,7 @@ from tests.support.served import (
     V2,
     budget_story,
     launch,
+    new_page,
     record,
     serve,
     serve_store,
@@ -45,7 +47,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def get(site: str, path: str, status: int = 200) -> str:
-    response = httpx.get(site + path, follow_redirects=True)
+    response = webclient.get(site + path, follow_redirects=True)
     assert response.status_code == status, response.text[:500]
     return response.text
 
@@ -134,7 +136,7 @@ def test_diff_page_side_by_side_and_inline(site: str) -> None:
 
 
 def test_compare_any_two_versions(site: str) -> None:
-    response = httpx.get(site + "/articles/1/compare?old=3&new=1")
+    response = webclient.get(site + "/articles/1/compare?old=3&new=1")
     assert response.status_code == 303
     assert response.headers["location"] == "/articles/1/diff/1/3"
 
@@ -201,10 +203,10 @@ def test_a_server_error_says_so_without_details(tmp_path: Path) -> None:
     record(store, "daily-example", "https://news.example/a", [("Plan passes", V1)])
     try:
         with serve(create_app(settings, store)) as base:
-            assert httpx.get(base + "/articles/1").status_code == 200
+            assert webclient.get(base + "/articles/1").status_code == 200
             with closing(sqlite3.connect(tmp_path / "ts.db")) as db:
                 db.execute("DROP TABLE versions")  # the store breaks under the server
-            response = httpx.get(base + "/articles/1")
+            response = webclient.get(base + "/articles/1")
             assert response.status_code == 500
             assert "Something went wrong on our side" in response.text
             assert "no such table" not in response.text and "x-cache" not in response.headers
@@ -213,7 +215,7 @@ def test_a_server_error_says_so_without_details(tmp_path: Path) -> None:
 
 
 def test_security_headers(site: str) -> None:
-    response = httpx.get(site + "/articles/1")
+    response = webclient.get(site + "/articles/1")
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy
@@ -231,7 +233,7 @@ def test_in_a_real_browser(site: str) -> None:
     with sync_playwright() as playwright:
         browser = launch(playwright)
         try:
-            page = browser.new_page()
+            page = new_page(browser)
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.on("dialog", lambda dialog: errors.append("dialog: " + dialog.message))
@@ -259,13 +261,13 @@ def test_in_a_real_browser(site: str) -> None:
                                ("version", "/articles/1/versions/2"), ("404", "/nowhere")]:
                 page.goto(site + path)
                 page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-            dark = browser.new_page(color_scheme="dark")
+            dark = new_page(browser, color_scheme="dark")
             for name, path in [("front", "/"), ("article", "/articles/1"),
                                ("diff", "/articles/1/diff/1/2"),
                                ("diff-inline", "/articles/1/diff/1/3?view=inline")]:
                 dark.goto(site + path)
                 dark.screenshot(path=str(ARTIFACTS / f"{name}-dark.png"), full_page=True)
-            phone = browser.new_page(viewport={"width": 375, "height": 700})
+            phone = new_page(browser, viewport={"width": 375, "height": 700})
             phone.goto(site + "/articles/1/diff/1/2")
             width = phone.evaluate("document.documentElement.scrollWidth")
             assert width <= 375, f"the diff page scrolls sideways on a phone ({width}px)"
@@ -302,7 +304,7 @@ def test_statistics_page_and_charts(site: str) -> None:
     assert "1 (50%)" in html  # one of its two articles changed
     assert "8 hours" in html  # median time to first change
     for chart in ("/stats/changes.svg", "/stats/share.svg"):
-        response = httpx.get(site + chart)
+        response = webclient.get(site + chart)
         assert response.status_code == 200
         assert response.headers["content-type"] == "image/svg+xml"
         assert "<script" not in response.text
@@ -325,7 +327,7 @@ def test_serve_with_several_workers(tmp_path: Path) -> None:
         deadline = time.time() + 120  # a bound: two interpreters start on a loaded machine
         while time.time() < deadline:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/sources")
+                response = webclient.get(f"http://127.0.0.1:{port}/sources")
                 break
             except httpx.TransportError:
                 time.sleep(0.2)

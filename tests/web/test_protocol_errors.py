@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tearsheet.config import load_settings
 from tearsheet.store.store import Store
+from tests.support import webclient
 from tests.support.served import serve
 
 
@@ -31,34 +31,34 @@ def site(tmp_path: Path) -> Iterator[str]:
 
 @pytest.mark.parametrize("moment", ["0.5", "12", "1e9", "yesterday"])
 def test_changed_since_takes_dates_not_numbers(site: str, moment: str) -> None:
-    answer = httpx.get(site + "/api/v1/articles", params={"changed_since": moment})
+    answer = webclient.get(site + "/api/v1/articles", params={"changed_since": moment})
     assert answer.status_code == 422
     (problem,) = answer.json()["detail"]
     assert problem["loc"] == ["query", "changed_since"] and "ISO 8601" in problem["msg"]
-    ok = httpx.get(site + "/api/v1/articles", params={"changed_since": "2026-11-20"})
+    ok = webclient.get(site + "/api/v1/articles", params={"changed_since": "2026-11-20"})
     assert ok.status_code == 200
 
 
 def test_options_and_405_name_every_method_of_the_path(site: str) -> None:
-    options = httpx.options(site + "/api/v1/sources")
+    options = webclient.options(site + "/api/v1/sources")
     assert options.status_code == 204
     assert options.headers["allow"] == "GET, OPTIONS, POST"
     for method, path, allow in [("PUT", "/api/v1/sources", "GET, OPTIONS, POST"),
                                 ("DELETE", "/api/v1/changes", "GET, OPTIONS"),
                                 ("POST", "/", "GET, OPTIONS")]:
-        answer = httpx.request(method, site + path)
+        answer = webclient.request(method, site + path)
         assert answer.status_code == 405, (method, path)
         assert answer.headers["allow"] == allow
         assert method in answer.text
 
 
 def test_a_422_of_a_write_is_a_list_as_documented(site: str) -> None:
-    answer = httpx.post(site + "/api/v1/sources", json={"name": "empty"},
-                        headers={"Authorization": "Bearer " + "t" * 20})
+    answer = webclient.post(site + "/api/v1/sources", json={"name": "empty"},
+                            headers={"Authorization": "Bearer " + "t" * 20})
     assert answer.status_code == 422
     detail = answer.json()["detail"]
     assert isinstance(detail, list) and "at least one feed" in detail[0]["msg"]
-    schema = httpx.get(site + "/openapi.json").json()
+    schema = webclient.get(site + "/openapi.json").json()
     documented = schema["paths"]["/api/v1/sources"]["post"]["responses"]
     assert {"400", "401", "403", "409", "422"} <= set(documented)
     assert documented["422"]["content"]["application/json"]["schema"]["$ref"].endswith(

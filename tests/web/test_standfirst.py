@@ -3,10 +3,9 @@ on the version page and in the API (issue 14)."""
 
 from __future__ import annotations
 
-import httpx
-
 from tearsheet.config import load_settings
 from tearsheet.store.store import Store
+from tests.support import webclient
 from tests.support.dated import STANDFIRST, stored
 from tests.support.served import serve
 
@@ -17,9 +16,9 @@ def test_version_page_and_api_show_the_standfirst(store: Store) -> None:
     article_id = stored(store)
     settings = load_settings(None, database_url=str(store.engine.url))
     with serve(create_app(settings, store)) as site:
-        page = httpx.get(f"{site}/articles/{article_id}/versions/1")
+        page = webclient.get(f"{site}/articles/{article_id}/versions/1")
         assert page.status_code == 200
         assert f'<p class="standfirst">{STANDFIRST}</p>' in page.text
-        version = httpx.get(f"{site}/api/v1/articles/{article_id}/versions/1").json()
+        version = webclient.get(f"{site}/api/v1/articles/{article_id}/versions/1").json()
         assert version["standfirst"] == STANDFIRST
         assert STANDFIRST not in version["text"]  # its own field, not the body's

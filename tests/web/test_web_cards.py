@@ -6,10 +6,10 @@ import io
 import re
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from PIL import Image
 
+from tests.support import webclient
 from tests.support.served import HOSTILE, budget_story, serve_store
 
 
@@ -21,7 +21,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.mark.parametrize(("query", "size"), [("", (1200, 675)), ("?portrait=true", (1080, 1350))])
 def test_a_change_is_served_as_a_png_card(site: str, query: str, size: tuple[int, int]) -> None:
-    response = httpx.get(f"{site}/articles/1/diff/1/2.png{query}")
+    response = webclient.get(f"{site}/articles/1/diff/1/2.png{query}")
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(response.content)).size == size
@@ -30,11 +30,11 @@ def test_a_change_is_served_as_a_png_card(site: str, query: str, size: tuple[int
 @pytest.mark.parametrize("path", ["/articles/1/diff/2/1.png", "/articles/1/diff/1/9.png",
                                   "/articles/99/diff/1/2.png"])
 def test_no_card_for_versions_that_do_not_exist(site: str, path: str) -> None:
-    assert httpx.get(site + path).status_code == 404
+    assert webclient.get(site + path).status_code == 404
 
 
 def test_the_diff_page_unfurls_with_its_card(site: str) -> None:
-    html = httpx.get(f"{site}/articles/1/diff/1/2").text
+    html = webclient.get(f"{site}/articles/1/diff/1/2").text
     meta = dict(re.findall(r'<meta (?:property|name)="([^"]+)" content="([^"]*)">', html))
     assert meta["og:image"] == f"{site}/articles/1/diff/1/2.png"
     assert meta["twitter:card"] == "summary_large_image"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
@@ -14,6 +13,7 @@ from tearsheet.archive.signing import fingerprint
 from tearsheet.archive.verify import verify_package
 from tearsheet.store.curation import Curation
 from tearsheet.web import create_app
+from tests.support import webclient
 from tests.support.proofkit import URL, open_history, record_history, settings
 from tests.support.served import serve
 
@@ -33,16 +33,16 @@ def served(tmp_path: Path) -> Iterator[tuple[str, int]]:
 def test_the_package_downloads_and_verifies_with_the_published_key(
         served: tuple[str, int], tmp_path: Path, path: str) -> None:
     base, article_id = served
-    page = httpx.get(f"{base}/articles/{article_id}").text
+    page = webclient.get(f"{base}/articles/{article_id}").text
     assert f'href="/articles/{article_id}/proof.wacz"' in page
-    reply = httpx.get(base + path.format(id=article_id))
+    reply = webclient.get(base + path.format(id=article_id))
     assert reply.status_code == 200
     assert reply.headers["content-type"] == "application/wacz"
     assert int(reply.headers["content-length"]) == len(reply.content)
     assert f"tearsheet-article-{article_id}.wacz" in reply.headers["content-disposition"]
     package = tmp_path / "downloaded.wacz"
     package.write_bytes(reply.content)
-    published = httpx.get(base + "/.well-known/tearsheet-key")
+    published = webclient.get(base + "/.well-known/tearsheet-key")
     assert published.status_code == 200
     key = load_pem_public_key(published.text.split("\n", 1)[1].encode())
     assert isinstance(key, ec.EllipticCurvePublicKey)
@@ -55,8 +55,8 @@ def test_the_package_downloads_and_verifies_with_the_published_key(
 def test_no_package_for_an_unknown_or_hidden_article(served: tuple[str, int],
                                                      tmp_path: Path) -> None:
     base, article_id = served
-    assert httpx.get(f"{base}/articles/{article_id + 1}/proof.wacz").status_code == 404
-    assert httpx.get(f"{base}/api/v1/articles/{article_id + 1}/proof").status_code == 404
+    assert webclient.get(f"{base}/articles/{article_id + 1}/proof.wacz").status_code == 404
+    assert webclient.get(f"{base}/api/v1/articles/{article_id + 1}/proof").status_code == 404
     from tearsheet.store.store import Store
 
     store = Store.open(settings(tmp_path).database_url)
@@ -64,7 +64,7 @@ def test_no_package_for_an_unknown_or_hidden_article(served: tuple[str, int],
         Curation(store).set_hidden(article_id, True)
     finally:
         store.close()
-    assert httpx.get(f"{base}/articles/{article_id}/proof.wacz").status_code == 404
+    assert webclient.get(f"{base}/articles/{article_id}/proof.wacz").status_code == 404
 
 
 ORIGIN = {"Origin": "https://replayweb.page"}
@@ -80,11 +80,11 @@ def test_replaywebpage_can_read_a_package_by_url_from_another_origin(tmp_path: P
             for path in (f"/articles/{history.article_id}/proof.wacz",
                          f"/api/v1/articles/{history.article_id}/proof",
                          "/.well-known/tearsheet-key"):
-                reply = httpx.get(base + path, headers=ORIGIN)
+                reply = webclient.get(base + path, headers=ORIGIN)
                 assert reply.status_code == 200, path
                 assert reply.headers["access-control-allow-origin"] == "*", path
-                assert httpx.head(base + path, headers=ORIGIN).status_code == 200, path
-                preflight = httpx.options(base + path, headers={
+                assert webclient.head(base + path, headers=ORIGIN).status_code == 200, path
+                preflight = webclient.options(base + path, headers={
                     **ORIGIN, "Access-Control-Request-Method": "GET",
                     "Access-Control-Request-Headers": "range"})
                 assert preflight.status_code == 204, path
@@ -93,21 +93,21 @@ def test_replaywebpage_can_read_a_package_by_url_from_another_origin(tmp_path: P
                 assert "GET" in preflight.headers["access-control-allow-methods"]
 
             url = f"{base}/articles/{history.article_id}/proof.wacz"
-            whole = httpx.get(url, headers=ORIGIN)
+            whole = webclient.get(url, headers=ORIGIN)
             assert "Content-Range" in whole.headers["access-control-expose-headers"]
-            head = httpx.head(url, headers=ORIGIN)
+            head = webclient.head(url, headers=ORIGIN)
             assert int(head.headers["content-length"]) == len(whole.content)
             size = len(whole.content)
-            parts = [httpx.get(url, headers={**ORIGIN, "Range": f"bytes={start}-{end}"})
+            parts = [webclient.get(url, headers={**ORIGIN, "Range": f"bytes={start}-{end}"})
                      for start, end in ((0, 999), (1000, size - 1))]
             assert [p.status_code for p in parts] == [206, 206]
             assert parts[1].headers["content-range"] == f"bytes 1000-{size - 1}/{size}"
             assert parts[0].content + parts[1].content == whole.content  # the same bytes
-            assert httpx.get(url).content == whole.content
+            assert webclient.get(url).content == whole.content
 
             record_history(history, range(3, 4))  # the article changed: a new package
             changed = tmp_path / "changed.wacz"
-            changed.write_bytes(httpx.get(url).content)
+            changed.write_bytes(webclient.get(url).content)
             assert len(verify_package(changed).captures) == 3
             cached = list((tmp_path / "proof-packages").glob("*.wacz"))
             assert len(cached) == 1  # the earlier state's package is gone

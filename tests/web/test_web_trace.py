@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
-import httpx
 import pytest
 
 from tearsheet.config import load_settings
 from tearsheet.store.store import Store
 from tearsheet.web import create_app
 from tearsheet.web.trace import RateLimit
-from tests.support import seed, tracestore
+from tests.support import seed, tracestore, webclient
 from tests.support.localserver import LocalServer
 from tests.support.pages import article_page
 from tests.support.served import serve
@@ -39,44 +38,43 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_the_api_answers_as_the_command_line(site: str) -> None:
-    response = httpx.post(f"{site}/api/v1/trace", json={"text": seed.copy()}, timeout=30)
+    response = webclient.post(f"{site}/api/v1/trace", json={"text": seed.copy()})
     assert response.status_code == 200
     (match,) = response.json()["matches"]
     assert (match["url"], match["version"], match["changed_since"]) == (seed.URL, 6, True)
     assert match["diff"] == "/articles/1/diff/6/7" and match["coverage"] > 0.6
     unrelated = (COPIES / "romney.same-topic.txt").read_text(encoding="utf-8")
-    assert httpx.post(f"{site}/api/v1/trace", json={"text": unrelated},
-                      timeout=30).json() == {"matches": []}
+    unmatched = webclient.post(f"{site}/api/v1/trace", json={"text": unrelated}).json()
+    assert unmatched == {"matches": []}
 
 
 def test_the_api_fetches_a_url(site: str, server: LocalServer) -> None:
     _, seven = seed.versions()
     server.route("/mirror", article_page("Elites fighting", seven.split("\n\n")[:12]))
-    response = httpx.post(f"{site}/api/v1/trace", json={"url": server.url("/mirror")},
-                          timeout=30)
+    response = webclient.post(f"{site}/api/v1/trace", json={"url": server.url("/mirror")})
     assert [m["version"] for m in response.json()["matches"]] == [7]
 
 
 def test_bad_requests_say_what_to_do(site: str) -> None:
-    too_long = httpx.post(f"{site}/api/v1/trace", json={"text": "word " * 5000}, timeout=30)
+    too_long = webclient.post(f"{site}/api/v1/trace", json={"text": "word " * 5000})
     assert too_long.status_code == 413
     assert "at most 20,000 are traced" in too_long.json()["detail"]
-    empty = httpx.post(f"{site}/api/v1/trace", json={"text": "  "}, timeout=30)
+    empty = webclient.post(f"{site}/api/v1/trace", json={"text": "  "})
     assert empty.status_code == 400 and "give the text" in empty.json()["detail"]
-    local = httpx.post(f"{site}/api/v1/trace", json={"url": "file:///etc/passwd"}, timeout=30)
+    local = webclient.post(f"{site}/api/v1/trace", json={"url": "file:///etc/passwd"})
     assert local.status_code == 400
 
 
 def test_the_page_traces_pasted_text_and_escapes_it(site: str) -> None:
-    assert "Trace a copy" in httpx.get(f"{site}/trace").text
-    response = httpx.post(f"{site}/trace", content=urlencode({"text": seed.copy()}),
-                          headers=FORM, timeout=30)
+    assert "Trace a copy" in webclient.get(f"{site}/trace").text
+    response = webclient.post(f"{site}/trace", content=urlencode({"text": seed.copy()}),
+                              headers=FORM)
     assert response.status_code == 200
     assert 'href="/articles/1/versions/6"' in response.text
     assert 'href="/articles/1/diff/6/7"' in response.text
     hostile = "<script>alert(1)</script> Tokayev said nothing at all about anything."
-    response = httpx.post(f"{site}/trace", content=urlencode({"text": hostile}),
-                          headers=FORM, timeout=30)
+    response = webclient.post(f"{site}/trace", content=urlencode({"text": hostile}),
+                              headers=FORM)
     assert "<script>alert(1)" not in response.text and "&lt;script&gt;" in response.text
     assert "No tracked article is the source" in response.text
 
@@ -101,10 +99,10 @@ def test_the_limit_is_enforced_by_the_server(tmp_path: Path) -> None:
     store = Store.open(settings.database_url)
     try:
         with serve(create_app(settings, store)) as base:
-            codes = [httpx.post(f"{base}/api/v1/trace", json={"text": "Some text here."},
-                                timeout=30).status_code for _ in range(3)]
-            page = httpx.post(f"{base}/trace", content="text=More+text.", headers=FORM,
-                              timeout=30)
+            codes = [webclient.post(f"{base}/api/v1/trace",
+                                    json={"text": "Some text here."}).status_code
+                     for _ in range(3)]
+            page = webclient.post(f"{base}/trace", content="text=More+text.", headers=FORM)
     finally:
         store.close()
     assert codes == [200, 200, 429]
@@ -118,10 +116,10 @@ def test_the_article_page_and_the_api_link_copies_among_outlets(tmp_path: Path) 
     try:
         wire, mirror, _, other = tracestore.wire_and_copies(store)
         with serve(create_app(settings, store)) as base:
-            page = httpx.get(f"{base}/articles/{wire}", timeout=30).text
-            answer = httpx.get(f"{base}/api/v1/articles/{mirror}/republished", timeout=30)
-            alone = httpx.get(f"{base}/api/v1/articles/{other}/republished", timeout=30)
-            missing = httpx.get(f"{base}/api/v1/articles/999/republished", timeout=30)
+            page = webclient.get(f"{base}/articles/{wire}").text
+            answer = webclient.get(f"{base}/api/v1/articles/{mirror}/republished")
+            alone = webclient.get(f"{base}/api/v1/articles/{other}/republished")
+            missing = webclient.get(f"{base}/api/v1/articles/999/republished")
     finally:
         store.close()
     assert "Also published by" in page
