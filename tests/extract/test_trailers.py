@@ -19,7 +19,9 @@ BODY = [Block("p", p) for p in LOREM]
      "copyright Inexhibit 2019 - ISSN: 2283-5474", "(c) 2016 Example GmbH",
      "All Rights Reserved.", "Follow The Daily Example on Facebook, Twitter and Instagram.",
      "Follow The Gleaner on Twitter and Instagram @Gleaner and on Facebook @GleanerJamaica.",
-     "Follow the Opinion section on Facebook, Twitter (@Opinion) and Instagram."],
+     "Follow the Opinion section on Facebook, Twitter (@Opinion) and Instagram.",
+     "Get the monthly magazine through your letterbox: 12 issues for £11.99. Click here "
+     "for more information."],
 )
 def test_copyright_lines_and_follow_prompts_are_not_the_article(line: str) -> None:
     assert tidy([*BODY[:2], Block("p", line), *BODY[2:]]) == LOREM

@@ -60,8 +60,7 @@ _FURNITURE = re.compile(
         thanks?\ (?:you\ )?for\ (?:signing\ up|subscribing)!?.*|
         there\ was\ an\ error\ processing\ your\ subscription.*|
         (?:like|enjoy(?:ed)?)\ this\ (?:story|article)\??.*share.*|
-        (?:follow\ us|click\ here|tap\ here)\b.*|
-        .*\bby\ clicking\ here\.?|
+        follow\ us\b.*|.*\b(?:click|tap)(?:ing)?\ here\b.*|
         tell\ us\ what\ you\ think.*|have\ (?:a|your)\ say.*|
         (?:have\ a\ (?:news\ )?tip|got\ a\ (?:news\ )?tip)\b.*|
         follow\b.{0,80}\bon\ (?:facebook|twitter|x|instagram|linkedin|tiktok|youtube|threads
