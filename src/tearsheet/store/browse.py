@@ -61,6 +61,11 @@ _HISTORY = (select(*[c for c in versions.c if c.name not in ("text", "content_ha
             .where(versions.c.article_id == bindparam("article_id"))
             .order_by(versions.c.number))
 _SOURCE_NAMES = select(sources.c.name).order_by(sources.c.name)
+_EVENTS = (select(article_events).where(article_events.c.article_id == bindparam("article_id"))
+           .order_by(article_events.c.at, article_events.c.id))
+_HEADLINE_VARIANTS = (select(headline_tests.c.headline, headline_tests.c.seen)
+                      .where(headline_tests.c.article_id == bindparam("article_id"))
+                      .order_by(headline_tests.c.first_seen_at, headline_tests.c.id))
 _LOOKUP = (select(articles.c.id, articles.c.url, articles.c.title, articles.c.version_count,
                   articles.c.first_seen_at, articles.c.last_changed_at,
                   sources.c.name.label("source"))
@@ -255,17 +260,13 @@ class Browse:
 
     def article_events(self, article_id: int) -> list[dict[str, Any]]:
         """What happened to an article besides its versions (unpublished, moved, …)."""
-        query = (select(article_events).where(article_events.c.article_id == article_id)
-                 .order_by(article_events.c.at, article_events.c.id))
-        return self._all(query)
+        return self._all(_EVENTS, {"article_id": article_id})
 
     def headline_variants(self, article_id: int) -> list[tuple[str | None, int]]:
         """The variants of the article's headline test (headline, times seen), if any."""
-        h = headline_tests.c
-        query = (select(h.headline, h.seen).where(h.article_id == article_id)
-                 .order_by(h.first_seen_at, h.id))
         with self.engine.connect() as conn:
-            return [(row.headline, int(row.seen)) for row in conn.execute(query)]
+            return [(row.headline, int(row.seen))
+                    for row in conn.execute(_HEADLINE_VARIANTS, {"article_id": article_id})]
 
     def versions(self, article_id: int, numbers: tuple[int, ...] | None = None,
                  with_text: bool = True) -> list[dict[str, Any]]:

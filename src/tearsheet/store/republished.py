@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from tearsheet.diff.align import Document
 from tearsheet.diff.trace import Candidate, trace
@@ -31,6 +31,18 @@ MIN_SHARED = 12
 """Keys two articles share before their texts are compared (a rewrite of the same story
 shares about half of its 48; a text on the same topic a handful)."""
 LINKED = 10
+
+
+# The articles sharing at least MIN_SHARED keys with one, most first (bound values: the
+# statement is built once, not on every article page).
+_K = trace_keys.c
+_SHARED = func.count().label("shared")
+_LINKED = (select(_K.article_id, _SHARED)
+           .where(_K.key.in_(select(_K.key).where(_K.article_id == bindparam("article_id"))
+                             .scalar_subquery()),
+                  _K.article_id != bindparam("article_id"))
+           .group_by(_K.article_id).having(_SHARED >= MIN_SHARED)
+           .order_by(_SHARED.desc()).limit(LINKED))
 
 
 @dataclass(frozen=True)
@@ -60,14 +72,8 @@ class Republication:
 
 def republications(store: Store, article_id: int) -> list[Republication]:
     """The tracked articles that copy ``article_id`` or that it copies (empty: none)."""
-    k = trace_keys.c
     with store.engine.connect() as conn:
-        mine = select(k.key).where(k.article_id == article_id).scalar_subquery()
-        shared = func.count().label("shared")
-        linked = [row.article_id for row in conn.execute(
-            select(k.article_id, shared).where(k.key.in_(mine), k.article_id != article_id)
-            .group_by(k.article_id).having(shared >= MIN_SHARED)
-            .order_by(shared.desc()).limit(LINKED))]
+        linked = [row.article_id for row in conn.execute(_LINKED, {"article_id": article_id})]
         if not linked:
             return []
         about, rows = read_articles(conn, [article_id, *linked])
