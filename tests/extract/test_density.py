@@ -40,3 +40,38 @@ def test_the_second_opinion_is_taken_only_when_it_finds_far_more() -> None:
     assert better_of(first, [Block("p", "y" * 900)]) == first
     longer = [Block("p", "y" * 1100)]
     assert better_of(first, longer) == longer
+
+
+ITEMS = ["The first reply agreed with every word of the essay and said so at length.",
+         "The second reply said the author should have tried another player instead.",
+         "The third reply asked for a refund of software that had cost nothing at all."]
+
+
+def _table_page() -> str:
+    """An essay laid out in a table cell, no container trafilatura's patterns know: its
+    paragraphs, a heading and a list of replies."""
+    first, rest = PARAGRAPHS[:4], PARAGRAPHS[4:]
+    return ("<html><head><title>Essay</title></head><body><p><a href='/'>Home</a></p>"
+            "<table width='90%'><tr><td>"
+            + "".join(f"<p>{p}</p>" for p in first)
+            + "<h2>What the readers wrote</h2><ul>" + "".join(f"<li>{i}</li>" for i in ITEMS)
+            + "</ul>" + "".join(f"<p>{p}</p>" for p in rest)
+            + "</td></tr></table></body></html>")
+
+
+def test_a_body_read_from_loose_paragraphs_keeps_its_lists_and_headings() -> None:
+    # trafilatura finds no container and reads the page's paragraphs only: the heading and
+    # the list go. The density reading holds all it found and them: the two agree.
+    paragraphs = extract(_table_page(), "https://example.org/a").paragraphs
+    assert paragraphs == [*PARAGRAPHS[:4], "What the readers wrote", *ITEMS, *PARAGRAPHS[4:]]
+
+
+def test_the_second_opinion_on_loose_paragraphs_is_taken_only_when_it_agrees() -> None:
+    first = [Block("p", p) for p in INTRO]
+    other = [first[0], *(Block("item", i) for i in ITEMS)]
+    assert better_of(first, other, covered=True) == first  # more, but half of it elsewhere
+    more = [first[0], Block("item", ITEMS[0]), first[1]]
+    assert better_of(first, more, covered=True) == more
+    assert better_of(first, more) == first  # without loose paragraphs: not far more
+    captioned = [first[0], Block("p", "File photo: traders on the floor, November 18."), first[1]]
+    assert better_of(first, captioned, covered=True) == first  # it adds no list or heading

@@ -23,6 +23,7 @@ from typing import Any
 import lxml.html
 import trafilatura
 import trafilatura.core
+import trafilatura.main_extractor
 from lxml import etree
 
 from tearsheet.errors import ExtractionError
@@ -132,7 +133,7 @@ def body_blocks(
     markup.inline_linked_cells(tree)
     ledes = lede.find(tree, description)
     visible = density.visible_chars(tree) if reparse is not None else 0
-    with _without_recall_escalation():
+    with _without_recall_escalation(), _watching_recovery() as recovered:
         document = trafilatura.bare_extraction(
             tree, url=url, fast=True, include_tables=True, include_links=False,
             include_comments=False, include_images=False, with_metadata=False,
@@ -143,10 +144,12 @@ def body_blocks(
     openings = {key[:_OPENING]: key for key in anchors if len(key) >= _OPENING}
     blocks = [_with_links(b, anchors, openings)
               for b in _recover_sections(blocks, paragraphs)]
-    if reparse is not None and density.wants_second_opinion(blocks, visible):
+    wants = density.wants_second_opinion(blocks, visible)
+    if reparse is not None and (wants or recovered):
         second = reparse()
         _drop(second, drop_selectors)
-        blocks = density.better_of(blocks, density.density_blocks(second))
+        blocks = density.better_of(blocks, density.density_blocks(second),
+                                   covered=not wants)
     if (placed := lede.place(ledes, [b.text for b in blocks])) is not None:
         blocks.insert(placed[0], Block("p", clean(placed[1].text)))
     return blocks
@@ -176,6 +179,35 @@ def _without_recall_escalation() -> Iterator[None]:
         yield
     finally:
         core.ESCALATION_MAX_LENGTH = saved
+
+
+@contextlib.contextmanager
+def _watching_recovery() -> Iterator[list[bool]]:
+    """Whether trafilatura fell back on the page's loose paragraphs for one extraction.
+
+    When none of its patterns finds the body's container (a page laid out in a table, a
+    body in bare ``<div>`` s), trafilatura reads the paragraphs, quotes, code and tables
+    found anywhere (``recover_wild_text``): a body's lists and headings are not among them.
+    Then the density reading is asked (:func:`.density.better_of`). The call is watched by
+    wrapping trafilatura's function meanwhile; if an upgrade renames it, nothing is
+    watched and tests/extract/test_density.py fails.
+    """
+    module = trafilatura.main_extractor
+    recover = getattr(module, "recover_wild_text", None)
+    called: list[bool] = []
+    if recover is None:
+        yield called
+        return
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        called.append(True)
+        return recover(*args, **kwargs)
+
+    module.recover_wild_text = watched
+    try:
+        yield called
+    finally:
+        module.recover_wild_text = recover
 
 
 def _page_paragraphs(tree: lxml.html.HtmlElement) -> list[tuple[str, int, int, str]]:
@@ -389,8 +421,8 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     labels = 0
     while kept and (_key(kept[0].text) in heads or (
             kept[0].kind == "head" and any(_agrees(_key(kept[0].text), d) for d in deks))
-            or (labels < _MAX_LABELS and _is_label(kept[0]) and not _starts_list(kept))):
-        labels += _key(kept[0].text) not in heads and _is_label(kept[0])
+            or (labels < _MAX_LABELS and is_label(kept[0]) and not _starts_list(kept))):
+        labels += _key(kept[0].text) not in heads and is_label(kept[0])
         kept = kept[1:]
     # Below the last paragraph: newsletter boxes, headings of link lists, link lists, teasers
     # of other stories (an item that opens with a link: a headline and its blurb). A
@@ -416,7 +448,7 @@ def standfirst(blocks: list[Block], *, headlines: Iterable[str] = (),
         key = _key(block.text)
         if block.kind == "head" and any(_agrees(key, d) for d in deks):
             return block.text
-        if key not in heads and block.kind != "head" and not _is_label(block):
+        if key not in heads and block.kind != "head" and not is_label(block):
             return None  # the body has begun
     return None
 
@@ -435,7 +467,7 @@ def _starts_list(blocks: list[Block]) -> bool:
     return len(blocks) >= _LIST_ITEMS and all(b.kind == "item" for b in blocks[:_LIST_ITEMS])
 
 
-def _is_label(block: Block) -> bool:
+def is_label(block: Block) -> bool:
     """A few words that are not a sentence: a kicker, a tag, a section name, a date."""
     return block.words <= _LABEL_WORDS or (
         block.words < _SENTENCE_WORDS and not _SENTENCE_END.search(block.text))

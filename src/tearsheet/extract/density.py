@@ -39,6 +39,11 @@ second parse and a density pass, as long as trafilatura's own)."""
 TAKE_ABOVE_RATIO = 2.0
 """…and taken when it holds more than this many times the body's characters."""
 
+COVER_SHARE = 0.9
+"""…or, where trafilatura read loose paragraphs, when it holds this share of the body
+trafilatura found and more besides."""
+
+_WORD = re.compile(r"\w+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _INVISIBLE = ("script", "style", "noscript", "template", "link")
 
@@ -69,9 +74,40 @@ def wants_second_opinion(blocks: Sequence[Block], visible: int) -> bool:
     return block_chars(blocks) < ASK_BELOW_SHARE * visible
 
 
-def better_of(first: list[Block], second: list[Block]) -> list[Block]:
-    """The second opinion when it finds far more than the first, else the first."""
-    return second if block_chars(second) > TAKE_ABOVE_RATIO * block_chars(first) else first
+def better_of(first: list[Block], second: list[Block], *, covered: bool = False) -> list[Block]:
+    """The second opinion when it finds far more than the first, else the first.
+
+    With ``covered`` (trafilatura read loose paragraphs: :func:`.body._watching_recovery`),
+    also when it holds nearly all the first found (:data:`COVER_SHARE` of its four-word
+    runs) and what it adds is mostly list items that are sentences (what that reading
+    cannot hold): the two agree on the body, and the second kept its lists. A caption, a
+    credit line or a product box's labels it adds are no reason to prefer it.
+    """
+    if block_chars(second) > TAKE_ABOVE_RATIO * block_chars(first):
+        return second
+    if not covered or block_chars(second) <= block_chars(first):
+        return first
+    # The first's runs within its blocks, found anywhere in the second's text: where a
+    # reader cuts blocks differs (trafilatura reads a table's cell as one row, say).
+    mine = _shingles(first)
+    if len(mine & _shingles(second, across=True)) < COVER_SHARE * len(mine):
+        return first
+    from tearsheet.extract.body import is_label
+
+    added = [b for b in second if len(runs := _shingles([b])) > 0
+             and len(runs & mine) < len(runs) / 2]
+    items = sum(len(b.text) for b in added if b.kind == "item" and not is_label(b))
+    return second if items > block_chars(added) / 2 else first
+
+
+def _shingles(blocks: Sequence[Block], *, across: bool = False) -> set[tuple[str, ...]]:
+    """Runs of four words in each block, or ``across`` them (in the reading's order)."""
+    texts = [" ".join(b.text for b in blocks)] if across else [b.text for b in blocks]
+    found: set[tuple[str, ...]] = set()
+    for text in texts:
+        words = _WORD.findall(text.casefold())
+        found.update(tuple(words[n:n + 4]) for n in range(len(words) - 3))
+    return found
 
 
 def _gentle(document: type[Any]) -> type[Any]:
