@@ -217,3 +217,40 @@ def claim_concurrently(url: str, workers: int) -> list[list[int]]:
     for opened in stores:
         opened.close()
     return claimed
+
+
+def test_checks_without_a_version_check_the_lease_in_their_update(
+        store: Store, store_url: str) -> None:
+    """Unchanged and failed checks are written without reading the rows first (the lease is
+    in the update's WHERE): one whose lease was lost is still not recorded, the others of
+    its group are, and nothing of the lost one's is kept."""
+    add(store, "daily", "https://a.example/1", "https://a.example/2", "https://a.example/3")
+    a, b = two_workers(store_url)
+    try:
+        one, two, three = a.claim_due(NOW, 10, LEASE)
+        later = LEASE + timedelta(seconds=1)
+        b.claim_article(two.id, later + timedelta(minutes=5))  # a's lease on two ran out
+
+        def check(article: DueArticle, outcome: str) -> CheckRecord:
+            return CheckRecord(article, checked_at=later, outcome=outcome,
+                               next_check_at=later + timedelta(hours=1), check_interval=FIRST,
+                               error="boom" if outcome == "failed" else None,
+                               decision_key="key-" + str(article.id))
+
+        assert a.record_checks([check(one, "unchanged"), check(two, "unchanged")]) == [
+            None, None]
+        assert a.record_checks([check(three, "failed"), check(two, "failed")]) == [None, None]
+        assert sql(store, "SELECT article_id, outcome FROM checks ORDER BY id") == [
+            (one.id, "unchanged"), (three.id, "failed")]
+        rows = sql(store, "SELECT id, leased_by, error_count, decision_key FROM articles "
+                          "ORDER BY id")
+        assert rows == [(one.id, "worker-a", 0, f"key-{one.id}"), (two.id, "worker-b", 0, None),
+                        (three.id, "worker-a", 1, f"key-{three.id}")]
+        # lease held: a group of both kinds (two update statements) is recorded whole
+        assert b.record_checks([check(two, "failed"), check(one, "unchanged")]) == [None, None]
+        assert sql(store, "SELECT count(*) FROM checks") == [(4,)]
+        assert sql(store, "SELECT error_count, decision_key FROM articles WHERE id = ?",
+                   two.id) == [(1, f"key-{two.id}")]
+    finally:
+        a.close()
+        b.close()

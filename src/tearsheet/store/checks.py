@@ -71,10 +71,20 @@ class Checks:
         # workers' transactions then never wait for each other in a cycle (deadlock).
         order = sorted(range(len(records)), key=lambda i: records[i].article.id)
         distinct = len({r.article.id for r in records}) == len(records)
+        if distinct and all(r.version is None and r.headline_flip is None for r in records):
+            # Nothing stored needs the rows' read but the lease: its check is folded into
+            # the update's WHERE. A row not updated (lease lost, article merged) rolls the
+            # group back, written again below with the read, which says why.
+            with self.engine.connect() as conn:
+                if self._write_group(conn, [records[i] for i in order], read=False) is not None:
+                    conn.commit()
+                    return numbers
+                conn.rollback()
         with self.engine.begin() as conn:
             for part in ([order] if distinct else [[i] for i in order]):
-                for index, number in zip(part, self._write_group(
-                        conn, [records[i] for i in part]), strict=True):
+                written = self._write_group(conn, [records[i] for i in part])
+                assert written is not None  # never None with the read
+                for index, number in zip(part, written, strict=True):
                     numbers[index] = number
         return numbers
 
@@ -100,16 +110,24 @@ class Checks:
                 results.append(exc)
         return results
 
-    def _write_group(self, conn: Connection, records: list[CheckRecord]) -> list[int | None]:
-        """Checks of distinct articles, in article id order, in the open transaction."""
-        found = {row.id: row for row in conn.execute(
+    def _write_group(self, conn: Connection, records: list[CheckRecord],
+                     read: bool = True) -> list[int | None] | None:
+        """Checks of distinct articles, in article id order, in the open transaction.
+
+        ``read=False`` (checks without a version or headline flip): the rows are not read
+        and locked first; the update checks the lease and locks them, in id order as one
+        statement. None: a row was not updated, or the group needs more than one update
+        statement (rows locked out of id order); the caller rolls back (nothing of the
+        group then kept) and writes it again with the read."""
+        found = None if not read else {row.id: row for row in conn.execute(
             _CURRENT, {"ids": [r.article.id for r in records]})}
         numbers: list[int | None] = []
         check_rows: list[dict[str, Any]] = []
         event_rows: list[dict[str, Any]] = []
         updates: dict[tuple[bool, tuple[str, ...]], list[dict[str, Any]]] = {}
         for record in records:
-            written = self._write_check(conn, record, found.get(record.article.id))
+            written = self._write_check(
+                conn, record, None if found is None else found.get(record.article.id), read)
             numbers.append(None if written is None else written[0])
             if written is None:
                 continue
@@ -128,6 +146,16 @@ class Checks:
             failed = record.outcome == Outcome.FAILED
             updates.setdefault((failed, tuple(sorted(values))), []).append(
                 {**values, "article_key": record.article.id})
+        if found is None:
+            if len(updates) != 1:
+                return None
+            (failed, _), rows = next(iter(updates.items()))
+            for row in rows:
+                row["lease_holder"] = self.worker_id
+            statement = _UPDATE_FAILED_LEASED if failed else _UPDATE_LEASED
+            if conn.execute(statement, rows).rowcount != len(rows):
+                return None
+            updates = {}
         if check_rows:
             conn.execute(checks.insert(), check_rows)
         if event_rows:
@@ -136,13 +164,14 @@ class Checks:
             conn.execute(_UPDATE_FAILED if failed else _UPDATE, rows)
         return numbers
 
-    def _write_check(self, conn: Connection, record: CheckRecord,
-                     current: Any) -> tuple[int | None, dict[str, Any]] | None:
+    def _write_check(self, conn: Connection, record: CheckRecord, current: Any,
+                     read: bool = True) -> tuple[int | None, dict[str, Any]] | None:
         """A check's version (written here) and the values of its article's row and check
-        (written by the caller, batched); None: not to be recorded."""
+        (written by the caller, batched); None: not to be recorded. ``read=False``: no
+        row was read (no version, no headline flip); the caller's update checks the lease."""
         article, version, outcome = record.article, record.version, record.outcome
-        if current is None or (current.leased_by not in (None, self.worker_id)
-                               and current.leased_until is not None):
+        if read and (current is None or (current.leased_by not in (None, self.worker_id)
+                                         and current.leased_until is not None)):
             log.warning("article %s: lease taken over by %s; this check is not recorded",
                         article.url, current.leased_by if current else "(merged)")
             return None
@@ -211,6 +240,11 @@ _CURRENT = (select(articles.c.id, articles.c.leased_by, articles.c.leased_until,
 _INSERT_VERSION = versions.insert().returning(versions.c.id)
 _UPDATE = update(articles).where(articles.c.id == bindparam("article_key"))
 _UPDATE_FAILED = _UPDATE.values(error_count=articles.c.error_count + 1)
+# The lease _write_check tests on the row read, in the update's WHERE instead.
+_LEASE_HELD = (articles.c.leased_by.is_(None) | articles.c.leased_until.is_(None)
+               | (articles.c.leased_by == bindparam("lease_holder")))
+_UPDATE_LEASED = _UPDATE.where(_LEASE_HELD)
+_UPDATE_FAILED_LEASED = _UPDATE_FAILED.where(_LEASE_HELD)
 
 
 def _count_change(conn: Connection, source_id: int, at: datetime) -> None:
