@@ -61,7 +61,8 @@ class Checks:
         """Record several checks in one transaction: one durable commit for all (group
         commit). All or none are stored; each returns its version number (or None).
 
-        The group's statements are batched: one read of the articles' rows, one insert of
+        The group's statements are batched: one read of the articles' rows (none for
+        checks without a version: the update checks the lease), one insert of
         all check rows, one update per kind of article change (executemany), each
         statement built once (SQLAlchemy's compile cache), so a check costs the writer a
         few rows, not a few statements (see docs/performance.md). A group in which one
