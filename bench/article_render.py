@@ -25,7 +25,7 @@ from common import RESULTS
 from tearsheet.config import load_settings
 from tearsheet.store.store import Store
 from tearsheet.web import create_app
-from web import build
+from webstore import build
 
 PER_ROUND = 50
 
