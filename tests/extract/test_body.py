@@ -127,3 +127,23 @@ def test_recall_escalation_is_skipped_during_extraction_only(
     assert extract(short).paragraphs == LOREM
     assert seen == []  # the whole page was not rendered again as text
     assert before == trafilatura.core.ESCALATION_MAX_LENGTH  # and the setting is restored
+
+
+def test_an_item_opening_with_any_of_the_links_sharing_its_first_words_is_a_teaser() -> None:
+    """Links that begin alike ("Budget vote news: …") are all known: an item opening with
+    either is a teaser, whatever order a set of link texts iterates in (it depends on
+    the process's hash seed: the body changed from one run to the next)."""
+    import lxml.html
+
+    from tearsheet.extract.body import body_blocks
+    from tests.support.pages import article_page
+
+    teasers = ["Budget vote news: the council", "Budget vote news: the mayor"]
+    items = "".join(f"<li><a href='/{n}'>{t}</a> says what happens to the buses next year.</li>"
+                    for n, t in enumerate(teasers))
+    page = article_page("Council approves budget", LOREM).replace(
+        f"{LOREM[-1]}</p>", f"{LOREM[-1]}</p><ul>{items}</ul>")
+    blocks = body_blocks(lxml.html.fromstring(page), "https://example.org/a")
+    found = [b for b in blocks if b.kind == "item"]
+    assert [b.text.split(" says")[0] for b in found] == teasers
+    assert all(b.opens_link for b in found)

@@ -141,7 +141,10 @@ def body_blocks(
     body = getattr(document, "body", None)
     blocks = [] if body is None else list(_trafilatura_blocks(body))
     blocks = markup.restore_repeats(blocks, repeats)
-    openings = {key[:_OPENING]: key for key in anchors if len(key) >= _OPENING}
+    openings: dict[str, list[str]] = {}  # every link of a prefix: a set has no order
+    for key in anchors:
+        if len(key) >= _OPENING:
+            openings.setdefault(key[:_OPENING], []).append(key)
     blocks = [_with_links(b, anchors, openings)
               for b in _recover_sections(blocks, paragraphs)]
     wants = density.wants_second_opinion(blocks, visible)
@@ -270,7 +273,7 @@ def _recover_sections(
     return result
 
 
-def _with_links(block: Block, anchors: set[str], openings: dict[str, str]) -> Block:
+def _with_links(block: Block, anchors: set[str], openings: dict[str, list[str]]) -> Block:
     """The block, with its link share when it is (a label and) one of the page's links,
     and whether an item begins with one (a teaser: a linked headline, its blurb beside)."""
     if block.words > _LINK_LINE_MAX_WORDS:
@@ -283,8 +286,8 @@ def _with_links(block: Block, anchors: set[str], openings: dict[str, str]) -> Bl
     for candidate in candidates:
         if candidate and candidate in anchors:
             return replace(block, link_share=len(candidate) / max(1, len(key)))
-    if block.kind == "item" and (link := openings.get(key[:_OPENING])) \
-            and key.startswith(link):
+    if block.kind == "item" and any(key.startswith(link)
+                                    for link in openings.get(key[:_OPENING], ())):
         return replace(block, opens_link=True)
     return block
 
