@@ -9,6 +9,7 @@ passes its own short ``timeout=`` and keeps it.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import httpx
@@ -26,28 +27,12 @@ def request(method: str, url: str, **kwargs: Any) -> httpx.Response:
     return httpx.request(method, url, **kwargs)
 
 
-def get(url: str, **kwargs: Any) -> httpx.Response:
-    return request("GET", url, **kwargs)
-
-
-def head(url: str, **kwargs: Any) -> httpx.Response:
-    return request("HEAD", url, **kwargs)
-
-
-def options(url: str, **kwargs: Any) -> httpx.Response:
-    return request("OPTIONS", url, **kwargs)
-
-
-def post(url: str, **kwargs: Any) -> httpx.Response:
-    return request("POST", url, **kwargs)
-
-
-def put(url: str, **kwargs: Any) -> httpx.Response:
-    return request("PUT", url, **kwargs)
-
-
-def delete(url: str, **kwargs: Any) -> httpx.Response:
-    return request("DELETE", url, **kwargs)
+# The verbs: ``request`` with the method filled in.
+get = partial(request, "GET")
+head = partial(request, "HEAD")
+options = partial(request, "OPTIONS")
+post = partial(request, "POST")
+delete = partial(request, "DELETE")
 
 
 def client(**kwargs: Any) -> httpx.Client:
