@@ -127,7 +127,8 @@ HTML_TYPES = frozenset({"", "text/html", "application/xhtml+xml", "application/x
 # inside a paragraph (common in CMS output) does not cut the paragraph short.
 _PARSER = lxml.html.HTMLParser(  # type: ignore[call-arg]  # the stubs lack default_doctype
     collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+"""An XML declaration opening the page: lxml refuses one in a decoded ``str``."""
 
 
 def extract_capture(
@@ -150,7 +151,7 @@ def extract_capture(
 def parse_page(text: str) -> lxml.html.HtmlElement:
     """The page's tree; :class:`ExtractionError` if it cannot be parsed as HTML."""
     try:
-        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", text), parser=_PARSER)
+        return lxml.html.document_fromstring(XML_DECLARATION.sub("", text), parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"not an HTML page: {exc}", reason="not_html") from None
 

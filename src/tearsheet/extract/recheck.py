@@ -47,7 +47,12 @@ from typing import Any
 from lxml import etree
 
 from tearsheet.extract.encoding import decode_html
-from tearsheet.extract.extraction import HTML_TYPES, Extraction, extract_capture
+from tearsheet.extract.extraction import (
+    HTML_TYPES,
+    XML_DECLARATION,
+    Extraction,
+    extract_capture,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +65,6 @@ _MIN_ANCHOR = 40
 
 _PARSER = etree.HTMLParser(  # type: ignore[call-arg]  # the stubs lack default_doctype
     collect_ids=False, remove_comments=True, remove_pis=True, default_doctype=False)
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _END_OF_PAGE = re.compile(r"</(?:html|body)\s*>\s*$", re.IGNORECASE)
 _VOLATILE = re.compile(r"[0-9a-f]{6,}|\d+", re.IGNORECASE)
 _SKIPPED_ATTRIBUTES = frozenset({"href", "src", "srcset", "nonce", "ping", "integrity",
@@ -143,7 +147,7 @@ class DecisionKey:
 def parse(text: str) -> etree._Element | None:
     """A cheap tree of the decoded page (lxml's own elements, comments dropped)."""
     try:
-        return etree.fromstring(_XML_DECLARATION.sub("", text), _PARSER)
+        return etree.fromstring(XML_DECLARATION.sub("", text), _PARSER)
     except (etree.ParserError, ValueError, etree.XMLSyntaxError):
         return None
 
