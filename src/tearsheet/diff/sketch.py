@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+import struct
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -123,7 +124,10 @@ class Token(NamedTuple):
     @property
     def anchor(self) -> bool:
         """Survives translation: a name, a number or a date."""
-        return self.kind in ("name", "number", "date")
+        return self.kind in _ANCHOR_KINDS
+
+
+_ANCHOR_KINDS = frozenset({"name", "number", "date"})
 
 
 @lru_cache(maxsize=65536)
@@ -177,26 +181,32 @@ def text_tokens(sentences: Iterable[str]) -> list[Token]:
 def shingles(sentences: Sequence[str]) -> tuple[set[str], set[str]]:
     """Word shingles (three tokens in a row) and anchor shingles (two anchors in a row,
     in either order, and each number of three or more digits)."""
-    keys = [(t.key[1:] if t.kind == "name" else t.key) for t in text_tokens(sentences)]
-    words = {" ".join(keys[i:i + 3]) for i in range(len(keys) - 2)}
-    anchors_seq = [t.key for t in text_tokens(sentences) if t.anchor]
+    found = text_tokens(sentences)  # once: the two kinds of shingle read the same tokens
+    keys = [(key[1:] if kind == "name" else key) for key, kind in found]
+    words = set(map(" ".join, zip(keys, keys[1:], keys[2:], strict=False)))
+    anchors_seq = [key for key, kind in found if kind in _ANCHOR_KINDS]
     anchors = {"|".join(sorted(pair)) for pair in itertools.pairwise(anchors_seq)
                if pair[0] != pair[1]}
     anchors.update(key for key in anchors_seq if key.isdigit() and len(key) >= 3)
     return words, anchors
 
 
-def _hash(channel: bytes, shingle: str) -> int:
-    digest = hashlib.blake2b(shingle.encode("utf-8"), digest_size=8, person=channel).digest()
-    return int.from_bytes(digest, "big", signed=True)
+_SIGNED = struct.Struct(">q").unpack
 
 
 def minhash(shingles_: Iterable[str], channel: bytes, buckets: int) -> list[int]:
-    """The smallest hash of each non-empty bucket (one-permutation MinHash)."""
+    """The smallest hash of each non-empty bucket (one-permutation MinHash).
+
+    A shingle's hash: BLAKE2b of its UTF-8, 8 bytes, personalised by ``channel``, read as
+    a big-endian signed integer (each by a copy of one personalised hasher: about a third
+    of the cost of making one per shingle, same values)."""
     shift = 64 - (buckets.bit_length() - 1)
     best: dict[int, int] = {}
+    fresh = hashlib.blake2b(digest_size=8, person=channel).copy
     for shingle in shingles_:
-        value = _hash(channel, shingle)
+        hasher = fresh()
+        hasher.update(shingle.encode("utf-8"))
+        value: int = _SIGNED(hasher.digest())[0]
         bucket = (value + 2**63) >> shift
         if bucket not in best or value < best[bucket]:
             best[bucket] = value
