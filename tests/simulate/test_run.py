@@ -11,13 +11,16 @@ must be the text that was served.
 
 The tracker runs discovery as its own task beside the checks (``Tracker.run``), so a
 story published mid-run is found on the feeds' schedule even while checks never stop.
+
+Sites and tracker share a clock the test steps (``tests/support/steppedclock.py``): it
+moves on only once everything due has been checked, so a loaded machine slows the run
+down instead of letting a version go by unseen. Only the fetch timeout is real time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -27,9 +30,9 @@ from tearsheet.simulate.faults import ALL_FAULTS
 from tearsheet.simulate.newsroom import newsroom_process
 from tearsheet.simulate.score import Stored, score
 from tearsheet.store.store import Store
-from tearsheet.tracker.extraction_pool import ExtractionPool
 from tests.support.shared import shared_path
 from tests.support.simulated import CONFIG, source, track
+from tests.support.steppedclock import SteppedClock, play
 
 CHECK_INTERVAL = 1.0  # the schedule's max_interval: no article waits longer between checks
 FAULTS = "0.2"
@@ -48,18 +51,14 @@ def test_tracker_captures_what_the_newsroom_served_despite_faults(tmp_path: Path
                   for path, speed in sites.values())
     assert longest < 40
     truths = {name: tmp_path / f"{name}-truth.jsonl" for name in sites}
-    # What the tracker sets up once (the schema, the extraction workers' fork server, which
-    # imports the extractor) is done before the sites' clocks start: a loaded machine
-    # would otherwise let a version shown only in the first seconds go by unseen.
-    Store.open(f"sqlite:///{tmp_path / 'ts.db'}").close()
-    warm = ExtractionPool(2)
-    warm.start()
-    warm.close()
+    clock = SteppedClock(tmp_path / "clock")
+    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
     with contextlib.ExitStack() as stack:
         bases = {}
         for n, (name, (path, speed)) in enumerate(sites.items()):
             options = ["--speed", str(speed), "--faults", FAULTS, "--seed", str(n + 1),
-                       "--slow-delay", "1.5", "--truth", str(truths[name])]
+                       "--slow-delay", "1.5", "--truth", str(truths[name]),
+                       "--clock-file", str(clock.path)]
             if path is not None:
                 options += ["--histories", str(path)]
             bases[name] = stack.enter_context(
@@ -68,10 +67,11 @@ def test_tracker_captures_what_the_newsroom_served_despite_faults(tmp_path: Path
         config.write_text(CONFIG.format(
             db=tmp_path / "ts.db", interval=CHECK_INTERVAL,
             sources="\n".join(source(name, base) for name, base in bases.items())))
-        asyncio.run(track(config, longest + 3))
-        end = datetime.now(UTC)
+        until = clock.seconds + longest + 3
+        asyncio.run(track(config, clock=clock.now, play=lambda: play(
+            store, clock, until, step=0.1, ready=3 * len(sites))))
+        end = clock.now()
     # The sites have stopped and written their final truth.
-    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
     stored = [Stored(r["url"], r["number"], r["captured_at"], r["title"], r["byline"],
                      r["text"]) for r in store.iter_versions()]
     store.close()

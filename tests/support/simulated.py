@@ -4,12 +4,14 @@ configuration (``CONFIG.format(db=…, interval=…, sources=source(…) + …)`
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from tearsheet.config import load_settings
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
-from tearsheet.tracker.tracker import assemble
+from tearsheet.tracker.tracker import assemble, utcnow
 
 CONFIG = """
 database_url = "sqlite:///{db}"
@@ -37,15 +39,26 @@ def source(name: str, base: str) -> str:
             f'sitemaps = ["{base}/sitemap.xml"]\n')
 
 
-async def track(config: Path, seconds: float) -> None:
-    """Run the tracker in this process (discovery and checks, ``Tracker.run``) for ``seconds``."""
+async def track(config: Path, seconds: float | None = None, *,
+                clock: Callable[[], datetime] = utcnow,
+                play: Callable[[], None] | None = None) -> None:
+    """Run the tracker in this process (discovery and checks, ``Tracker.run``) for
+    ``seconds``, or until ``play`` (run on a thread: it steps the tracker's ``clock``)
+    returns."""
     settings = load_settings(config)
     store = Store.open(settings.database_url)
     stop = asyncio.Event()
-    asyncio.get_running_loop().call_later(seconds, stop.set)
+    if seconds is not None:
+        asyncio.get_running_loop().call_later(seconds, stop.set)
     try:
         async with Fetcher(settings.fetch) as fetcher, \
-                assemble(settings, store, fetcher) as tracker:
-            await tracker.run(stop)
+                assemble(settings, store, fetcher, clock=clock) as tracker:
+            running = asyncio.create_task(tracker.run(stop))
+            if play is not None:
+                playing = asyncio.create_task(asyncio.to_thread(play))
+                await asyncio.wait([running, playing], return_when=asyncio.FIRST_COMPLETED)
+                stop.set()
+                await playing  # a step that hung says so here
+            await running
     finally:
         store.close()

@@ -124,9 +124,12 @@ def demo(
     faults: Annotated[float, typer.Option(
         help="Share of the newsroom's answers that fail (0-1), to watch the tracker cope.")]
     = 0.0,
+    clock_file: Annotated[Path | None, typer.Option(
+        hidden=True, help="Newsroom and tracker read the time (POSIX seconds) from this "
+                          "file, which a test steps, instead of the real clock.")] = None,
 ) -> None:
     """Track a bundled fictional newsroom served on 127.0.0.1 whose stories get rewritten."""
-    from tearsheet.simulate import load_histories
+    from tearsheet.simulate import FileClock, load_histories
     from tearsheet.simulate.newsroom import newsroom_process
     if speed <= 0:
         raise TearsheetError("--speed must be positive")
@@ -141,7 +144,8 @@ def demo(
         truth = data_dir / "truth.jsonl"
         base = stack.enter_context(newsroom_process(
             data_dir / "newsroom.log", "--speed", str(speed), "--faults", str(faults),
-            "--truth", str(truth)))
+            "--truth", str(truth),
+            *(() if clock_file is None else ("--clock-file", str(clock_file)))))
         config = data_dir / "tearsheet.toml"
         config.write_text(DEMO_CONFIG.format(
             db=(data_dir / "demo.db").as_posix(), base=base, first=25 / speed,
@@ -163,7 +167,9 @@ def demo(
             if not no_browser and _can_open_browser():
                 with contextlib.suppress(Exception):  # no browser is not an error
                     webbrowser.open(web)
-            asyncio.run(run_tracker(settings, store, once=False, live=live, duration=duration))
+            clock = None if clock_file is None else FileClock(clock_file).datetime
+            asyncio.run(run_tracker(settings, store, once=False, live=live, duration=duration,
+                                    clock=clock))
             _print_articles(store, base)
         if keep:
             err_console.print(

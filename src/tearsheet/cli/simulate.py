@@ -7,6 +7,8 @@ import json
 import os
 import signal
 import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -69,24 +71,31 @@ def simulate(
         help="Stop after this many real seconds (default: until Ctrl-C).")] = None,
     exit_with_parent: Annotated[bool, typer.Option(
         hidden=True, help="Stop when the process that started this one exits.")] = False,
+    clock_file: Annotated[Path | None, typer.Option(
+        hidden=True, help="Read the time (POSIX seconds) from this file, which a test "
+                          "steps, instead of the real clock.")] = None,
 ) -> None:
     """Serve a news site on 127.0.0.1 whose articles are rewritten on an accelerated clock.
 
     `tearsheet simulate convert` turns archived captures into histories.
     """
-    from tearsheet.simulate import FaultPlan, NewsSite, load_histories
+    from tearsheet.simulate import FaultPlan, FileClock, NewsSite, load_histories
     from tearsheet.simulate.faults import ALL_FAULTS
     if ctx.invoked_subcommand is not None:
         return
     versions = load_histories(histories)
     if not versions:
         raise TearsheetError("the histories hold no version")
+    clock: Callable[[], float] = time.monotonic
+    wall: Callable[[], float] = time.time
+    if clock_file is not None:
+        clock = wall = FileClock(clock_file)
     try:
         plan = FaultPlan(faults, seed, _kinds(fault_kinds, ALL_FAULTS, "fault kinds")
                          or ALL_FAULTS, slow_delay)
         site = NewsSite(versions, speed=speed, port=port, faults=plan, seed=seed,
                         noise=_kinds(noise, NOISE_KINDS, "noise kinds"), truth=truth,
-                        template=template)
+                        template=template, clock=clock, wall=wall)
     except ValueError as exc:
         raise TearsheetError(str(exc)) from None
     except OSError as exc:

@@ -7,7 +7,7 @@ import contextlib
 import fcntl
 import json
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -79,9 +79,10 @@ def _stats_view(stats: Stats, store_error: str | None = None) -> Group:
 async def run_tracker(
     settings: Settings, store: Store, *, once: bool, live: bool, duration: float | None = None,
     gate: Gate | None = None, metrics_port: int | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Stats:
     from tearsheet.fetch.fetcher import Fetcher
-    from tearsheet.tracker.tracker import assemble
+    from tearsheet.tracker.tracker import assemble, utcnow
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -89,7 +90,7 @@ async def run_tracker(
     if duration is not None:
         loop.call_later(duration, stop.set)
     async with Fetcher(settings.fetch, gate=gate) as fetcher, \
-            assemble(settings, store, fetcher) as tracker:
+            assemble(settings, store, fetcher, clock=clock or utcnow) as tracker:
         if metrics_port is not None:
             tracker.metrics.serve(metrics_port)
         if not live:

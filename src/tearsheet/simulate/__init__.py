@@ -10,9 +10,11 @@ the benchmarks all run against it.
 - :mod:`.templates`: article pages modelled on real sites, fronts, feeds, sitemaps;
 - :mod:`.faults`: failures on demand, deterministic with a seed;
 - :mod:`.truth`: the ground-truth file;
-- :mod:`.site`: the HTTP server and its clock.
+- :mod:`.site`: the HTTP server and its clock;
+- :mod:`.clock`: a clock kept in a file, which tests step.
 """
 
+from tearsheet.simulate.clock import FileClock, write_clock
 from tearsheet.simulate.faults import FaultPlan
 from tearsheet.simulate.histories import (
     Version,
@@ -27,7 +29,8 @@ from tearsheet.simulate.templates import SITE_NAME, article_page, atom_feed, rss
 from tearsheet.simulate.truth import TruthVersion, read_truth, write_truth
 
 __all__ = [
-    "SITE_NAME", "FaultPlan", "NewsSite", "TruthVersion", "Version", "article_page",
-    "atom_feed", "convert_captures", "convert_files", "load_histories", "parse_histories",
-    "read_truth", "rss_feed", "write_histories", "write_truth",
+    "SITE_NAME", "FaultPlan", "FileClock", "NewsSite", "TruthVersion", "Version",
+    "article_page", "atom_feed", "convert_captures", "convert_files", "load_histories",
+    "parse_histories", "read_truth", "rss_feed", "write_clock", "write_histories",
+    "write_truth",
 ]

@@ -81,10 +81,11 @@ class NewsSite:
         faults: float | FaultPlan = 0.0, seed: int = 0,
         noise: Collection[str] | None = None, truth: Path | None = None,
         template: str | None = None, compress: bool = True,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time,
     ) -> None:
         """``clock``: real seconds, monotonic (a test's own clock makes the site's time
-        independent of how fast the machine runs)."""
+        independent of how fast the machine runs); ``wall``: POSIX seconds, which date the
+        truth's windows (a test's clock gives both, so the windows are on its timeline)."""
         if speed <= 0:
             raise ValueError("speed must be positive")
         if template is not None and template not in templates.TEMPLATES:
@@ -93,6 +94,7 @@ class NewsSite:
         self.versions = list(versions)
         self.speed = speed
         self.clock = clock
+        self.wall = wall
         self.faults = faults if isinstance(faults, FaultPlan) else FaultPlan(faults, seed)
         self.seed = seed
         self.noise = frozenset(DEFAULT_NOISE if noise is None else noise)
@@ -113,7 +115,7 @@ class NewsSite:
         self.sections = set(templates.SECTIONS) | {
             a.versions[0].section_name for a in self.articles.values()}
         self._started = self.clock()
-        self._started_wall = time.time()
+        self._started_wall = self.wall()
         self._requests = itertools.count()
         self._visits: dict[str, int] = {}
         self._served: dict[tuple[str, int], int] = {}
@@ -359,7 +361,7 @@ class NewsSite:
 
     def start(self) -> NewsSite:
         self._started = self.clock()
-        self._started_wall = time.time()
+        self._started_wall = self.wall()
         self._thread.start()
         if self.truth_path is not None:
             self.write_truth()
