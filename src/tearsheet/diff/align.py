@@ -305,10 +305,19 @@ def _sentences(document: Document, language: str | None) -> list[_Sentence]:
 
 def similarity(a: Counter[str], b: Counter[str]) -> float:
     """Dice coefficient over word multisets: 1.0 for the same words, 0.0 for none shared."""
-    total = sum(a.values()) + sum(b.values())
-    if total == 0:
-        return 1.0
-    return 2 * sum((a & b).values()) / total
+    return _dice(_overlap(a, b), a.total() + b.total())
+
+
+def _dice(shared: int, total: int) -> float:
+    return 1.0 if total == 0 else 2 * shared / total
+
+
+def _overlap(a: Counter[str], b: Counter[str]) -> int:
+    """The size of ``a & b`` (words shared, with their counts), without building it: the
+    alignment asks it of every pair of a gap."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(min(n, b[w]) for w, n in a.items() if w in b)
 
 
 class _Aligner:
@@ -456,6 +465,8 @@ def _best_path(a: list[int], b: list[int], old: list[_Sentence],
                new: list[_Sentence]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Order-keeping pairing of a gap maximising overlap; 1-1, 1-2 and 2-1 steps."""
     n, m = len(a), len(b)
+    # The words of each sentence and of each two in a row, summed once, not per cell.
+    olds, news = _runs([old[k].words for k in a]), _runs([new[k].words for k in b])
     score = [[0.0] * (m + 1) for _ in range(n + 1)]
     step: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     for x in range(n + 1):
@@ -470,15 +481,11 @@ def _best_path(a: list[int], b: list[int], old: list[_Sentence],
             for dx, dy in ((1, 1), (1, 2), (2, 1)):
                 if x < dx or y < dy:
                     continue
-                olds = Counter[str]()
-                for k in range(x - dx, x):
-                    olds += old[a[k]].words
-                news = Counter[str]()
-                for k in range(y - dy, y):
-                    news += new[b[k]].words
-                value = similarity(olds, news)
+                old_words, old_size = olds[dx - 1][x - 1]
+                new_words, new_size = news[dy - 1][y - 1]
+                value = _dice(_overlap(old_words, new_words), old_size + new_size)
                 if dx + dy == 3:  # a split or merge must explain both parts
-                    value = value if _covers(olds, news, old, new, a, b, x, y, dx, dy) else 0
+                    value = value if _covers(olds, news, x, y, dy) else 0
                 if value >= EDIT_THRESHOLD and score[x - dx][y - dy] + value * (dx + dy) > best:
                     best, move = score[x - dx][y - dy] + value * (dx + dy), (dx, dy)
             score[x][y], step[x][y] = best, move
@@ -494,14 +501,24 @@ def _best_path(a: list[int], b: list[int], old: list[_Sentence],
     return pairs[::-1]
 
 
-def _covers(olds: Counter[str], news: Counter[str], old: list[_Sentence],
-            new: list[_Sentence], a: list[int], b: list[int], x: int, y: int,
-            dx: int, dy: int) -> bool:
+_Run = tuple[Counter[str], int]  # words and their number
+
+
+def _runs(bags: list[Counter[str]]) -> tuple[list[_Run], list[_Run]]:
+    """Each sentence's words, and (at index k, from k = 1) those of sentences k-1 and k."""
+    ones = [(bag, bag.total()) for bag in bags]
+    twos = [(bags[k - 1] + bags[k], ones[k - 1][1] + ones[k][1]) if k else (Counter(), 0)
+            for k in range(len(bags))]
+    return ones, twos
+
+
+def _covers(olds: tuple[list[_Run], list[_Run]], news: tuple[list[_Run], list[_Run]],
+            x: int, y: int, dy: int) -> bool:
     """In a 1-2 or 2-1 pair, each part of the split side shares words with the other side."""
-    parts = [new[b[k]].words for k in range(y - dy, y)] if dy == 2 else \
-        [old[a[k]].words for k in range(x - dx, x)]
-    whole = olds if dy == 2 else news
-    return all(sum((part & whole).values()) >= 0.5 * sum(part.values()) for part in parts)
+    split, whole = (news, olds[0][x - 1][0]) if dy == 2 else (olds, news[0][y - 1][0])
+    end = y if dy == 2 else x
+    return all(_overlap(part, whole) >= 0.5 * size
+               for part, size in (split[0][end - 2], split[0][end - 1]))
 
 
 def _group_moved_paragraphs(units: list[Unit], old_paragraphs: tuple[str, ...],
