@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -16,7 +17,9 @@ from tearsheet.discover import parse_feed
 from tearsheet.errors import TearsheetError
 from tearsheet.extract.extraction import extract
 from tearsheet.simulate import NewsSite, Version, load_histories
+from tearsheet.store.store import Store
 from tests.support import webclient
+from tests.support.steppedclock import GUARD, SteppedClock, play
 
 
 def version(at: float, headline: str, paragraphs: list[str],
@@ -24,6 +27,7 @@ def version(at: float, headline: str, paragraphs: list[str],
     return Version("a", path, at, headline, "Ann Author", tuple(paragraphs))
 
 
+SPEED = 25.0  # the demo newsroom's simulated seconds per second of the test's clock
 WORDS = ["Twenty-odd words make a paragraph long enough to count as the body of a real "
          "news article for the extractor, which refuses shorter pages as non-articles."] * 2
 
@@ -92,22 +96,39 @@ def test_bad_history_line_names_the_line(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_demo_tracks_the_newsroom_and_records_edits(tmp_path: Path) -> None:
+    """The demo's newsroom and tracker read a clock the test steps (``--clock-file``): it
+    moves on only once the tracker has checked everything due, so the run records the
+    same edits however loaded the machine is; Ctrl-C (SIGINT) ends it."""
     with socket.socket() as probe:  # a free port for the web UI
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    clock = SteppedClock(tmp_path / "clock")
+    until = clock.seconds + max(v.at for v in load_histories()) / SPEED + 8  # 8: > max_interval
     log = tmp_path / "demo.err"
     with open(log, "w") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tearsheet", "demo", "--duration", "16", "--speed", "25",
-             "--data-dir", str(tmp_path), "--no-browser", "--port", str(port)],
+            [sys.executable, "-m", "tearsheet", "demo", "--speed", str(SPEED),
+             "--data-dir", str(tmp_path), "--no-browser", "--port", str(port),
+             "--clock-file", str(clock.path)],
             stdout=subprocess.PIPE, stderr=err, text=True)
-        deadline = time.monotonic() + 60
-        while f"web UI: http://127.0.0.1:{port}/" not in log.read_text() \
-                and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        web = webclient.get(f"http://127.0.0.1:{port}/")  # the web UI is up
-        assert web.status_code == 200
-        stdout, _ = proc.communicate(timeout=120)
+        try:
+            deadline = time.monotonic() + GUARD
+            while f"web UI: http://127.0.0.1:{port}/" not in log.read_text():
+                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+            web = webclient.get(f"http://127.0.0.1:{port}/")  # the web UI is up
+            assert web.status_code == 200
+            store = Store.open(f"sqlite:///{tmp_path / 'demo.db'}")  # the demo created it
+            try:
+                play(store, clock, until, step=0.25, ready=3)
+            finally:
+                store.close()
+            proc.send_signal(signal.SIGINT)  # Ctrl-C
+            stdout, _ = proc.communicate(timeout=GUARD)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     result = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, log.read_text())
     assert result.returncode == 0, result.stderr
     out = tmp_path / "versions.jsonl"
