@@ -306,6 +306,13 @@ def _select(tree: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlEl
 
 
 def _trafilatura_blocks(body: etree._Element) -> Iterable[Block]:
+    """The blocks of trafilatura's body, and the bare text between them.
+
+    Text a page sets loose in the body's container (a blurb after a ``<div>``, in no
+    ``<p>``) is kept by trafilatura as the tail of the block before it. Where it reads as a
+    sentence it is a paragraph like the others; otherwise it is the page's furniture (a
+    date line, a row of ``<span>`` labels under the headline).
+    """
     group = 0
     for element in body:
         tag = element.tag
@@ -320,6 +327,9 @@ def _trafilatura_blocks(body: etree._Element) -> Iterable[Block]:
                     yield Block("row", text)
         elif tag in ("p", "head", "quote", "code"):
             yield from _lines(str(tag), element)
+        loose = Block("p", clean((element.tail or "").replace("\n", " ")))
+        if loose.words > _LABEL_WORDS and _SENTENCE_END.search(loose.text):
+            yield loose
 
 
 def _text(element: etree._Element) -> str:
