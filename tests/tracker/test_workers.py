@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from tests.support import postgres
 from tests.support.cli import cli
 from tests.support.localserver import LocalServer, Reply
 from tests.support.pages import LOREM, article_page, rss_feed
+from tests.support.steppedclock import GUARD, SteppedClock
 
 MAX_INTERVAL = 3.0  # seconds: no article waits longer between two checks
 LEASE = 4.0
@@ -56,8 +57,8 @@ name = "{name}"
 
 
 def histories(count: int) -> list[Version]:
-    """``count`` articles published at once, each rewritten once, 45-60 s later: long
-    enough for the workers' first pass over all of them on a slow, shared machine."""
+    """``count`` articles published at once, each rewritten once, 45-60 s later (on the
+    site's clock, which the test moves on only once every first version is stored)."""
     pool = list({v.article: v for v in load_histories()}.values())
     versions = []
     for i in range(count):
@@ -97,6 +98,14 @@ def workers(config: Path, names: list[str], folder: Path
                 proc.wait()
 
 
+def wait_for(condition: Callable[[], bool]) -> None:
+    """Until ``condition`` holds; the guard only says a step hung."""
+    deadline = time.monotonic() + GUARD
+    while not condition():
+        assert time.monotonic() < deadline, "the workers hung"
+        time.sleep(0.05)
+
+
 def scalar(store: Store, query: str) -> object:
     with store.engine.connect() as conn:
         return conn.exec_driver_sql(query).scalar()
@@ -117,23 +126,27 @@ def test_four_workers_one_killed_capture_every_version_once(
     write_histories(served, archive)
     truth = tmp_path / "truth.jsonl"
     longest = max(v.at for v in served)
+    # The site's clock stands still until the test moves it: the rewrites come only once
+    # the workers stored every first version, however long a loaded machine takes.
+    clock = SteppedClock(tmp_path / "clock")
     with newsroom_process(tmp_path / "site.log", "--histories", str(archive),
-                          "--truth", str(truth), "--seed", "3") as base:
+                          "--truth", str(truth), "--seed", "3",
+                          "--clock-file", str(clock.path)) as base:
         config = tmp_path / "tearsheet.toml"
         config.write_text(CONFIG.format(
             db=pg_url, interval=MAX_INTERVAL, delay="0.002", lease=LEASE, name="sim",
             feeds=f'sitemaps = ["{base}/sitemap.xml"]'))
         store = Store.open(pg_url)
         names = [f"w{n}" for n in range(4)]
+
+        def versions() -> int:
+            return int(scalar(store, "SELECT count(*) FROM versions"))
+
         with workers(config, names, tmp_path) as procs:
-            deadline = time.monotonic() + 60
             # Kill w0 once it holds leases on articles it is checking, mid-run.
-            while time.monotonic() < deadline:
-                held = scalar(store, "SELECT count(*) FROM articles WHERE leased_by = 'w0' "
-                                     "AND leased_until IS NOT NULL")
-                if int(held) > 0 and int(scalar(store, "SELECT count(*) FROM versions")) > 50:
-                    break
-                time.sleep(0.02)
+            wait_for(lambda: int(scalar(
+                store, "SELECT count(*) FROM articles WHERE leased_by = 'w0' "
+                       "AND leased_until IS NOT NULL")) > 0 and versions() > 50)
             procs["w0"].send_signal(signal.SIGKILL)
             procs["w0"].wait()
             killed_at = datetime.now(UTC)
@@ -142,13 +155,11 @@ def test_four_workers_one_killed_capture_every_version_once(
                     "SELECT id FROM articles WHERE leased_by = 'w0' "
                     "AND leased_until IS NOT NULL")}
             assert orphaned, "w0 held no lease when it was killed"
-            # Run until every version served is stored (however slow this machine is),
-            # then a little longer: a version stored twice would show up by then.
-            time.sleep(max(0.0, longest - (time.monotonic() - (deadline - 60))))
-            finish = time.monotonic() + 240
-            while time.monotonic() < finish and int(scalar(
-                    store, "SELECT count(*) FROM versions")) < len(served):
-                time.sleep(0.2)
+            wait_for(lambda: versions() >= len(served) // 2)  # every first version
+            clock.set(clock.seconds + longest + 1)  # every rewrite is live
+            # Run until every version served is stored, then a little longer: a version
+            # stored twice would show up by then.
+            wait_for(lambda: versions() >= len(served))
             time.sleep(2 * MAX_INTERVAL)
             for name in names[1:]:
                 assert procs[name].poll() is None, (tmp_path / f"{name}.log").read_text()
