@@ -20,12 +20,14 @@ from tearsheet.errors import DiscoveryError, ExtractionError, TearsheetError
 from tearsheet.extract.extraction import extract
 from tearsheet.simulate import (
     FaultPlan,
+    FileClock,
     NewsSite,
     Version,
     convert_captures,
     convert_files,
     load_histories,
     read_truth,
+    write_clock,
 )
 from tearsheet.simulate.faults import ARTICLE_FAULTS
 from tearsheet.simulate.templates import (
@@ -312,3 +314,31 @@ def test_simulate_command_serves_until_interrupted(tmp_path: Path) -> None:
 
 def test_simulate_refuses_unknown_noise() -> None:
     assert cli("simulate", "--noise", "sparkles", "--duration", "0") == 1
+
+
+def test_site_on_a_clock_file_shows_and_dates_what_the_file_says(tmp_path: Path) -> None:
+    """The clock a test steps (``--clock-file``): the page and the truth's window follow
+    the file, not the real clock."""
+    path = tmp_path / "clock"
+    write_clock(path, 1_800_000_000.0)
+    clock = FileClock(path)
+    paragraphs = ("A paragraph long enough to be the body of a story, as the extractor "
+                  "wants it, with a few more words.",) * 2
+    site = NewsSite([Version("a", "/news/a", 0.0, "First", "Ann", paragraphs),
+                     Version("a", "/news/a", 10.0, "Second", "Ann", paragraphs)],
+                    speed=2.0, clock=clock, wall=clock, truth=tmp_path / "truth.jsonl").start()
+    try:
+        assert extract(webclient.get(site.base + "/news/a").content).title == "First"
+        write_clock(path, 1_800_000_004.9)  # 9.8 simulated seconds: not yet
+        assert extract(webclient.get(site.base + "/news/a").content).title == "First"
+        write_clock(path, 1_800_000_005.0)
+        assert extract(webclient.get(site.base + "/news/a").content).title == "Second"
+    finally:
+        site.stop()
+    first, second = read_truth(tmp_path / "truth.jsonl")
+    assert first.visible_from == datetime.fromtimestamp(1_800_000_000, UTC)
+    assert first.visible_until == second.visible_from == datetime.fromtimestamp(
+        1_800_000_005, UTC)
+    path.write_text("soon")
+    with pytest.raises(TearsheetError, match="clock file"):
+        clock()
