@@ -133,10 +133,13 @@ def body_blocks(
     markup.inline_linked_cells(tree)
     ledes = lede.find(tree, description)
     visible = density.visible_chars(tree) if reparse is not None else 0
+    # "txt": the body's tree alone, not also rendered as text (format "python" does that,
+    # and nothing here reads it); the extraction's options are the same.
     with _without_recall_escalation(), _watching_recovery() as recovered:
         document = trafilatura.bare_extraction(
             tree, url=url, fast=True, include_tables=True, include_links=False,
             include_comments=False, include_images=False, with_metadata=False,
+            output_format="txt",
         )
     body = getattr(document, "body", None)
     blocks = [] if body is None else list(_trafilatura_blocks(body))

@@ -64,14 +64,15 @@ def published_date(tree: lxml.html.HtmlElement, url: str | None,
     trust (JSON-LD, ``<meta>``, ``itemprop``), checked against htmldate's."""
     candidates = [d for d in (parse_date(v) for v in declared) if d is not None]
     own = _local_time(tree, candidates[0]) if candidates else None
-    found = htmldate(tree, url, extensive=own is None)
     if own is None:
-        return found
+        return htmldate(tree, url, extensive=True)
+    # Another of the page's own values, or its <time>, backing it keeps it whatever
+    # htmldate says: asked first, it spares htmldate's pass on most pages.
+    if any(b is not None and _same_day(own, b) for b in (*candidates[1:], _first_time(tree))):
+        return own
+    found = htmldate(tree, url, extensive=False)
     if found is None or _same_day(own, found):
         return own
-    backers = [*candidates[1:], _first_time(tree)]
-    if any(b is not None and _same_day(own, b) for b in backers):
-        return own  # another of the page's own values, or its <time>, backs it
     # htmldate's day, in the offset of a declared value that falls on it, if any.
     return next((d for d in candidates if d.date() == found.date()), found)
 
