@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tearsheet.archive.import_jobs import Read, extracted, read_and_extract, version_parts
+from tearsheet.archive.import_jobs import Read, extracted, parts_all, read_all
 from tearsheet.archive.import_report import Damage, Report
 from tearsheet.archive.warc import Archive, Capture, Unreadable
 from tearsheet.archive.warc_locate import Located, locate_warc
@@ -65,6 +65,8 @@ Parts = tuple[ChangeSummary | None, tuple[int, ...]]  # a version's summary and 
 BATCH = 64  # versions committed together: one transaction, one fsync of the archive
 BATCH_CHARS = 8_000_000  # ... or fewer, once their texts add up to this many characters
 AHEAD = 8  # captures read and extracted ahead of the one judged, per worker process
+READ_JOB = 4  # captures read and extracted by one job of the pool (one round trip)
+PARTS_JOB = 16  # versions whose summaries and keys one job of the pool computes
 IN_FLIGHT = 2  # batches handed to the writer thread and not yet committed, at most
 KNOWN = 4096  # articles whose state is kept between their captures (fewer lookups)
 
@@ -89,7 +91,6 @@ class _Pending:
     extraction: Extraction
     content_hash: str
     previous: dict[str, Any] | None
-    parts: Future[Parts]
     proof: Keep | None
 
 
@@ -208,8 +209,9 @@ class Importer:
 
     def flush(self) -> None:
         """Hand the versions judged so far to the writer thread, which copies their records
-        into the archive (one fsync), waits for their summaries and commits them in one
-        transaction (one by one if it fails)."""
+        into the archive (one fsync), waits for their summaries and keys (started in the
+        pool here, :data:`PARTS_JOB` versions a job) and commits them in one transaction
+        (one by one if it fails)."""
         pending, self._pending, self._pending_chars = self._pending, [], 0
         entries, self._entries = self._entries, []
         if not pending and not entries:
@@ -218,8 +220,19 @@ class Importer:
             self._settle_one()
         if self._writer is None:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="import-writer")
+        parts = [self._parts(pending[start:start + PARTS_JOB])
+                 for start in range(0, len(pending), PARTS_JOB)]
         self._committing.append((pending, entries,
-                                 self._writer.submit(self._commit, pending, entries)))
+                                 self._writer.submit(self._commit, pending, entries, parts)))
+
+    def _parts(self, pending: list[_Pending]) -> Future[list[Parts]]:
+        """The summaries and trace keys of versions, computed in the pool (None: here)."""
+        versions = [(item.previous, item.extraction) for item in pending]
+        if self.pool is not None:
+            return self.pool.submit(parts_all, versions)
+        done: Future[list[Parts]] = Future()
+        done.set_result(parts_all(versions))
+        return done
 
     def close(self) -> None:
         """Stop the writer thread (after :meth:`finish`, or to abandon an import)."""
@@ -261,7 +274,7 @@ class Importer:
                 self.report.unchanged += 1
 
     def _commit(self, pending: list[_Pending], entries: list[_Entry],
-                ) -> list[int | Exception | None]:
+                parts: list[Future[list[Parts]]]) -> list[int | Exception | None]:
         """On the writer thread: the new articles and aliases entered, then a batch
         archived and recorded."""
         for entry in entries:
@@ -279,22 +292,24 @@ class Importer:
                           "versions are stored without their raw captures",
                           self.archive.directory, exc)
                 where = [None] * len(pending)
-        records = [self._record(item, pointer) for item, pointer in zip(pending, where,
-                                                                         strict=True)]
+        made: list[Parts] = []
+        for start, job in zip(range(0, len(pending), PARTS_JOB), parts, strict=True):
+            try:
+                made += job.result()
+            except BrokenProcessPool:  # a worker died under it: made here instead
+                made += parts_all([(item.previous, item.extraction)
+                                   for item in pending[start:start + PARTS_JOB]])
+        records = [self._record(item, pointer, *made_parts) for item, pointer, made_parts
+                   in zip(pending, where, made, strict=True)]
         return self.store.record_group(records)
 
     def _store(self, article: ImportTarget, read: Read, extraction: Extraction,
                proof: Keep | None, previous: dict[str, Any] | None, full: str) -> None:
-        """Queue a new version for the batch; its summary and keys start in the pool. The
-        article's state and last version are from now on what the store will hold."""
+        """Queue a new version for the batch (its summary and keys are started with the
+        batch). The article's state and last version are from now on what the store will
+        hold."""
         if previous is None and article.version_count:
             previous = self._previous(article)
-        parts: Future[Parts]
-        if self.pool is not None:
-            parts = self.pool.submit(version_parts, previous, extraction)
-        else:
-            parts = Future()
-            parts.set_result(version_parts(previous, extraction))
         version = NewVersion.of(extraction, read.url, None, None, content_hash=full)
         self._known[article.id] = dataclasses.replace(
             article, content_hash=version.content_hash, version_count=article.version_count + 1,
@@ -303,8 +318,7 @@ class Importer:
                 version_count=article.version_count + 1, last_changed_at=read.date))
         self._last[article.id] = _as_row(version)
         self._waiting[article.id] += 1
-        self._pending.append(_Pending(article, read, extraction, full, previous, parts,
-                                      proof))
+        self._pending.append(_Pending(article, read, extraction, full, previous, proof))
         self._pending_chars += len(extraction.text)
         if len(self._pending) >= self.batch or self._pending_chars >= BATCH_CHARS:
             self.flush()
@@ -327,11 +341,8 @@ class Importer:
                       "its raw capture", item.read.url, self.archive.directory, exc)
             return None
 
-    def _record(self, item: _Pending, where: WarcPointer | None) -> CheckRecord:
-        try:
-            summary, keys = item.parts.result()
-        except BrokenProcessPool:  # a worker died under it: made here instead
-            summary, keys = version_parts(item.previous, item.extraction)
+    def _record(self, item: _Pending, where: WarcPointer | None,
+                summary: ChangeSummary | None, keys: tuple[int, ...]) -> CheckRecord:
         article = item.target
         due = article.due
         if due.id < 0:  # entered by this thread just before
@@ -439,8 +450,9 @@ def offer_located(importer: Importer, located: list[Located], *,
     alike); the final report.
 
     Reading and extraction run in the tracker's extraction pool (``fetch.extract_processes``
-    worker processes; 0 or 1: one thread), :data:`AHEAD` captures per worker ahead of the
-    one being judged, while this thread judges and stores in capture order."""
+    worker processes; 0 or 1: one thread), :data:`READ_JOB` captures a job, :data:`AHEAD`
+    captures per worker ahead of the one being judged, while this thread judges and stores
+    in capture order."""
     if total is not None:
         total(len(located))
     step = progress or (lambda _: None)
@@ -450,19 +462,16 @@ def offer_located(importer: Importer, located: list[Located], *,
     if pool is None:
         pool = importer.pool = ExtractionPool(settings.fetch.extract_processes)
         pool.start()
-    window: deque[tuple[Located, Future[Read | Unreadable]]] = deque()
-    ahead = AHEAD * max(pool.processes, 1)
+    window: deque[tuple[list[Located], Future[list[Read | Unreadable]]]] = deque()
+    ahead = max(AHEAD * max(pool.processes, 1) // READ_JOB, 1)  # jobs
     try:
-        for item in located:
-            window.append((item, pool.submit(
-                read_and_extract, item.path, item.offset, item.length, item.url,
-                settings.fetch.max_bytes, *importer.overrides(item.url), settings.limits)))
+        for start in range(0, len(located), READ_JOB):
+            items = located[start:start + READ_JOB]
+            window.append((items, _submit(importer, pool, items)))
             while len(window) > ahead:
-                _take(importer, *window.popleft())
-                step(1)
+                _take(importer, pool, *window.popleft(), step)
         while window:
-            _take(importer, *window.popleft())
-            step(1)
+            _take(importer, pool, *window.popleft(), step)
         return importer.finish()
     finally:
         importer.close()
@@ -471,10 +480,32 @@ def offer_located(importer: Importer, located: list[Located], *,
             pool.close()
 
 
-def _take(importer: Importer, item: Located, job: Future[Read | Unreadable]) -> None:
+def _submit(importer: Importer, pool: ExtractionPool,
+            items: list[Located]) -> Future[list[Read | Unreadable]]:
+    settings = importer.settings
+    return pool.submit(read_all, [(item.path, item.offset, item.length, item.url,
+                                   *importer.overrides(item.url)) for item in items],
+                       settings.fetch.max_bytes, settings.limits)
+
+
+def _take(importer: Importer, pool: ExtractionPool, items: list[Located],
+          job: Future[list[Read | Unreadable]], step: Callable[[int], None]) -> None:
     try:
-        got = job.result()
-    except BrokenProcessPool:
+        results: list[Read | Unreadable | None] = list(job.result())
+    except BrokenProcessPool:  # each again on its own: only the one that kills a worker
+        results = []  # is lost (the pool is replaced after each death)
+        for item in items:
+            try:
+                results.append(_submit(importer, pool, [item]).result()[0])
+            except BrokenProcessPool:
+                results.append(None)
+    for item, got in zip(items, results, strict=True):
+        _offer(importer, item, got)
+        step(1)
+
+
+def _offer(importer: Importer, item: Located, got: Read | Unreadable | None) -> None:
+    if got is None:
         return importer.report.skip("worker_died", f"{item.url}: the extraction worker died "
                                     "(a hostile page?); import again to retry it")
     if isinstance(got, Unreadable):
