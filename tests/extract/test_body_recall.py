@@ -29,3 +29,39 @@ def test_bare_text_above_the_first_paragraph_is_not() -> None:
     line = "January 13, 2020 at 08:45 AM | categories: Python, Mercurial | View Comments"
     page = _page(f"<small>{line}</small>" + "".join(f"<p>{p}</p>" for p in LOREM))
     assert extract(page, URL).paragraphs == LOREM
+
+
+def _loose_page(sections: list[tuple[str, str]]) -> str:
+    # No container names the body: headings and paragraphs sit in <body> itself.
+    parts = "".join(f"<h2>{head}</h2><p>{text}</p>" for head, text in sections)
+    return (f"<html><head><title>Notes</title></head><body><h1>Notes on buses</h1>"
+            f"<p>{LOREM[0]}</p>{parts}</body></html>")
+
+
+def test_section_headings_of_a_page_without_a_container_are_kept() -> None:
+    sections = [("Funding", LOREM[1]), ("Opposition", LOREM[2]), ("What comes next", LOREM[3])]
+    assert extract(_loose_page(sections), URL).paragraphs == [
+        LOREM[0], "Funding", LOREM[1], "Opposition", LOREM[2], "What comes next", LOREM[3]]
+
+
+MATHML = "http://www.w3.org/1998/Math/MathML"
+
+
+def test_headings_between_formulas_are_kept_with_the_formulas() -> None:
+    def formula(name: str) -> str:
+        return (f"<mjx-container display='true'><mjx-assistive-mml><math xmlns='{MATHML}' "
+                f"display='block'><mi>{name}</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2"
+                "</mn></msup></math></mjx-assistive-mml></mjx-container>")
+    page = (f"<html><head><title>Formulas</title></head><body><h1>Formulas</h1>"
+            f"<p>{LOREM[0]}</p><h2>Energy</h2>{formula('E')}<h2>Work</h2>{formula('W')}"
+            f"<p>{LOREM[1]}</p></body></html>")
+    assert extract(page, URL).paragraphs == [LOREM[0], "Energy", "E = m c 2", "Work",
+                                             "W = m c 2", LOREM[1]]
+
+
+def test_a_long_loose_run_cut_short_by_a_widget_is_a_paragraph_too() -> None:
+    run = ("Readers who want the full list of the new routes and their timetables can find "
+           "it in the interactive map below")
+    page = _page(f"<p>{LOREM[0]}</p><div><iframe src='/map'></iframe></div>{run}"
+                 f"<div><iframe src='/map2'></iframe></div><p>{LOREM[1]}</p>")
+    assert extract(page, URL).paragraphs == [LOREM[0], run, LOREM[1]]

@@ -154,6 +154,7 @@ def body_blocks(
     if reparse is not None and (wants or recovered):
         second = reparse()
         _drop(second, drop_selectors)
+        markup.linear_math(second)  # the formulas, for this reading too
         blocks = density.better_of(blocks, density.density_blocks(second),
                                    covered=not wants)
     if (placed := lede.place(ledes, [b.text for b in blocks])) is not None:
@@ -313,10 +314,12 @@ def _trafilatura_blocks(body: etree._Element) -> Iterable[Block]:
 
     Text a page sets loose in the body's container (a blurb after a ``<div>``, in no
     ``<p>``) is kept by trafilatura as the tail of the block before it. Where it reads as a
-    sentence it is a paragraph like the others; otherwise it is the page's furniture (a
-    date line, a row of ``<span>`` labels under the headline).
+    sentence, or once the body has begun is as long as one (a sentence a formula or a
+    widget cuts short), it is a paragraph like the others; otherwise it is the page's
+    furniture (a date line, a row of ``<span>`` labels under the headline).
     """
     group = 0
+    begun = False
     for element in body:
         tag = element.tag
         if tag == "list":
@@ -330,8 +333,10 @@ def _trafilatura_blocks(body: etree._Element) -> Iterable[Block]:
                     yield Block("row", text)
         elif tag in ("p", "head", "quote", "code"):
             yield from _lines(str(tag), element)
+        begun = begun or tag == "p"
         loose = Block("p", clean((element.tail or "").replace("\n", " ")))
-        if loose.words > _LABEL_WORDS and _SENTENCE_END.search(loose.text):
+        if loose.words > _LABEL_WORDS and (_SENTENCE_END.search(loose.text) or (
+                begun and loose.words >= _SENTENCE_WORDS)):
             yield loose
 
 

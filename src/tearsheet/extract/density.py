@@ -18,6 +18,7 @@ hidden elements removed first, and a second, gentler pass when the first finds u
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -79,9 +80,10 @@ def better_of(first: list[Block], second: list[Block], *, covered: bool = False)
 
     With ``covered`` (trafilatura read loose paragraphs: :func:`.body._watching_recovery`),
     also when it holds nearly all the first found (:data:`COVER_SHARE` of its four-word
-    runs) and what it adds is mostly list items that are sentences (what that reading
-    cannot hold): the two agree on the body, and the second kept its lists. A caption, a
-    credit line or a product box's labels it adds are no reason to prefer it.
+    runs) and what it adds is mostly list items that are sentences or section headings
+    (each over a block both found): what that reading cannot hold. The two agree on the
+    body, and the second kept its lists and headings. A caption, a credit line or a
+    product box's labels it adds are no reason to prefer it.
     """
     if block_chars(second) > TAKE_ABOVE_RATIO * block_chars(first):
         return second
@@ -94,10 +96,20 @@ def better_of(first: list[Block], second: list[Block], *, covered: bool = False)
         return first
     from tearsheet.extract.body import is_label
 
-    added = [b for b in second if len(runs := _shingles([b])) > 0
-             and len(runs & mine) < len(runs) / 2]
-    items = sum(len(b.text) for b in added if b.kind == "item" and not is_label(b))
-    return second if items > block_chars(added) / 2 else first
+    short = {" ".join(b.text.casefold().split()) for b in first}
+
+    def agreed(block: Block) -> bool:  # the first holds it (a short one as a block)
+        if runs := _shingles([block]):
+            return len(runs & mine) >= len(runs) / 2
+        return " ".join(block.text.casefold().split()) in short
+
+    added = [b for b in second if not agreed(b)]
+    # Section headings the first could not hold: each heads a block both readings found.
+    heads = [b for b, after in itertools.pairwise(second)
+             if b.kind == "head" and not agreed(b) and _shingles([after]) and agreed(after)]
+    structure = sum(len(b.text) for b in added if b.kind == "item" and not is_label(b))
+    structure += block_chars(heads)
+    return second if structure > block_chars(added) / 2 else first
 
 
 def _shingles(blocks: Sequence[Block], *, across: bool = False) -> set[tuple[str, ...]]:
