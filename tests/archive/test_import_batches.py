@@ -15,6 +15,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from tearsheet.archive import warc_import
 from tearsheet.archive.warc import Archive
 from tearsheet.archive.warc_import import Importer, Report, import_warc
 from tearsheet.config import load_settings
@@ -102,6 +105,31 @@ def test_batches_store_exactly_what_one_capture_at_a_time_stores(tmp_path: Path)
             keys = "SELECT a.url, k.key, k.number FROM trace_keys k JOIN articles a " \
                    "ON a.id = k.article_id ORDER BY 1, 2"
             assert conn.execute(keys).fetchall() == other.execute(keys).fetchall()
+
+
+def test_the_last_versions_kept_in_memory_summarize_as_the_stored_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An article's last version, kept by the import, is what the store would give back:
+    read from the store every time (nothing kept), the versions and summaries are the
+    same; kept, a fresh store is never asked for one."""
+    warc = tmp_path / "many.warc.gz"
+    write_warc(many(2), warc, copies=2)
+    asked: list[int] = []
+    read = Store.version
+
+    def counted(store: Store, article_id: int, number: int) -> dict[str, Any] | None:
+        asked.append(article_id)
+        return read(store, article_id, number)
+
+    monkeypatch.setattr(Store, "version", counted)
+    articles = len({v.article for v in load_histories()}) * 2
+    _, kept = importing(tmp_path / "kept", [warc], batch=1, processes=0)
+    assert kept.imported > articles and asked == []
+    monkeypatch.setattr(warc_import, "LAST_CHARS", 0)
+    _, fresh = importing(tmp_path / "read", [warc], batch=1, processes=0)
+    assert len(asked) >= fresh.imported - articles
+    assert (fresh.imported, fresh.unchanged) == (kept.imported, kept.unchanged)
+    assert rows(tmp_path / "read" / "ts.db") == rows(tmp_path / "kept" / "ts.db")
 
 
 def test_a_bad_record_in_a_batch_loses_nothing_else(tmp_path: Path) -> None:

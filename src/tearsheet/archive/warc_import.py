@@ -69,6 +69,7 @@ READ_JOB = 4  # captures read and extracted by one job of the pool (one round tr
 PARTS_JOB = 16  # versions whose summaries and keys one job of the pool computes
 IN_FLIGHT = 2  # batches handed to the writer thread and not yet committed, at most
 KNOWN = 4096  # articles whose state is kept between their captures (fewer lookups)
+LAST_CHARS = 8_000_000  # ... and whose last version, while their texts add up to fewer
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,9 @@ class Importer:
         self._pending_chars = 0
         self._ids: OrderedDict[tuple[str, str], int] = OrderedDict()  # URLs -> article
         self._known: dict[int, ImportTarget] = {}  # article -> its state
-        self._last: dict[int, dict[str, Any]] = {}  # article -> its version not committed
+        # article -> its last version (committed or not), least recently used first
+        self._last: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        self._last_chars = 0
         self._waiting: Counter[int] = Counter()  # article -> versions not committed
         self._failed: set[int] = set()  # articles a version of which could not be stored
         self._writer: ThreadPoolExecutor | None = None
@@ -256,13 +259,13 @@ class Importer:
             self._waiting[article] -= 1
             if not self._waiting[article]:
                 del self._waiting[article]
-                self._last.pop(article, None)
             if isinstance(result, int):
                 self.report.imported += 1
                 continue
             # Not stored: what this import thought the article holds is wrong; read it
             # again (its later versions judged meanwhile are refused by the store).
             self._known.pop(article, None)
+            self._forget_last(article)
             if isinstance(result, Exception):
                 self._failed.add(article)
                 self.report.skip("store_failed", f"{item.read.url}: not stored "
@@ -316,7 +319,7 @@ class Importer:
             last_changed_at=read.date, due=dataclasses.replace(
                 article.due, content_hash=version.content_hash, error_count=0,
                 version_count=article.version_count + 1, last_changed_at=read.date))
-        self._last[article.id] = _as_row(version)
+        self._remember_last(article.id, _as_row(version))
         self._waiting[article.id] += 1
         self._pending.append(_Pending(article, read, extraction, full, previous, proof))
         self._pending_chars += len(extraction.text)
@@ -324,10 +327,33 @@ class Importer:
             self.flush()
 
     def _previous(self, article: ImportTarget) -> dict[str, Any] | None:
-        """The article's last version: still to be committed, or read from the store."""
+        """The article's last version: as this import stored it or read it last (kept for
+        the :data:`KNOWN` articles used last, up to :data:`LAST_CHARS` of text), else read
+        from the store."""
         found = self._last.get(article.id)
-        return found if found is not None else self.store.version(
-            self._real.get(article.id, article.id), article.version_count)
+        if found is not None:
+            self._last.move_to_end(article.id)
+            return found
+        found = self.store.version(self._real.get(article.id, article.id),
+                                   article.version_count)
+        if found is not None:
+            self._remember_last(article.id, found)
+        return found
+
+    def _remember_last(self, article: int, row: dict[str, Any]) -> None:
+        self._forget_last(article)
+        self._last[article] = row
+        self._last_chars += len(row["text"])
+        for old in list(self._last):  # the least recent first; never one not committed
+            if self._last_chars <= LAST_CHARS and len(self._last) <= KNOWN:
+                break
+            if old not in self._waiting:
+                self._forget_last(old)
+
+    def _forget_last(self, article: int) -> None:
+        row = self._last.pop(article, None)
+        if row is not None:
+            self._last_chars -= len(row["text"])
 
     def _keep(self, item: _Pending) -> WarcPointer | None:
         """Archive a version's capture (not yet fsynced); None if it is not kept."""
@@ -386,6 +412,7 @@ class Importer:
             else:
                 self._known.pop(old, None)
                 self._real.pop(old, None)
+                self._forget_last(old)
         return known
 
     def _unconfirmed(self, held: _Held) -> None:
