@@ -46,6 +46,17 @@ def test_a_description_cut_short_still_names_the_lede() -> None:
     assert found.paragraphs == [LEDE, *BODY]
 
 
+def test_a_description_an_editor_retouched_still_names_the_lede() -> None:
+    # A word added, the last clause cut: the paragraph is still the one it describes.
+    retouched = ("Three people died on Tuesday in violent clashes near a fuel plant outside "
+                 "the capital, the public defender's office said.")
+    found = extract(_page(SUMMARY_DIV, description=retouched), "https://example.com/news/c")
+    assert found.paragraphs == [LEDE, *BODY]
+    other = "Three people died on Tuesday, officials said; the capital was calm overnight."
+    found = extract(_page(SUMMARY_DIV, description=other), "https://example.com/news/c")
+    assert found.paragraphs == BODY
+
+
 def test_a_lede_in_bare_text_before_a_line_break_is_found_and_placed() -> None:
     bare = (f'<div class="content">{escape(LEDE)}<br> <br><img src="/a.jpg" alt="">'
             + "".join(f"<br><br>{escape(p)}" for p in BODY) + "</div>")

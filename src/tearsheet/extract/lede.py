@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 
 import lxml.html
@@ -35,6 +36,10 @@ _INLINE = frozenset({"a", "b", "strong", "em", "i", "span", "font", "u", "small"
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _AWAY = frozenset({"head", "script", "style", "noscript", "template", "nav", "footer",
                    "aside", "form", "button", "select", "textarea", "figcaption", "a"})
+_WORD = re.compile(r"\w+")
+_SLACK = 3  # words the retouched description may have lost
+_SAME_FIRST = 3
+_EDITED_SHARE = 0.85
 _FOLLOW_CHARS = 1500  # how far after the lede the body's next block is looked for
 _UP = 3  # containers above the lede in which the next block is looked for
 
@@ -122,12 +127,30 @@ def _paragraph(element: lxml.html.HtmlElement, prefix: str,
             or any(a.tag in _AWAY for a in element.iterancestors()):
         return None
     text = " ".join(element.text_content().split())
-    if not text.startswith(prefix) or count_words(text) > MAX_WORDS:
+    if not _opens(text, prefix, summary) or count_words(text) > MAX_WORDS:
         # The lede may be a run of bare text, up to a line break, in a bigger container.
-        text = next((run for run in _runs(element) if run.startswith(prefix)), "")
-    if not _agrees(_fold(text), _fold(summary)) or count_words(text) > MAX_WORDS:
+        text = next((run for run in _runs(element) if _opens(run, prefix, summary)), "")
+    if not text or count_words(text) > MAX_WORDS or not (
+            _agrees(_fold(text), _fold(summary)) or _edited(text, summary)):
         return None
     return element, text
+
+
+def _opens(text: str, prefix: str, summary: str) -> bool:
+    return text.startswith(prefix) or _edited(text, summary)
+
+
+def _edited(text: str, summary: str) -> bool:
+    """The text opens with the description as an editor retouched it: the same first
+    words, and nearly all of the description's words in the same order ("West Ham United
+    dává…" for the paragraph's "West Ham dává…")."""
+    want = _WORD.findall(summary.casefold())
+    got = _WORD.findall(text.casefold())[:len(want) + _SLACK]
+    if len(want) < MIN_WORDS or got[:_SAME_FIRST] != want[:_SAME_FIRST]:
+        return False
+    same = sum(b.size for b in SequenceMatcher(None, want, got, autojunk=False)
+               .get_matching_blocks())
+    return same >= _EDITED_SHARE * len(want)
 
 
 def _agrees(text: str, summary: str) -> bool:
