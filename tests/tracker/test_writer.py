@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from concurrent.futures import wait
 from datetime import timedelta
 from pathlib import Path
 
@@ -110,3 +111,72 @@ def test_writes_keep_their_order_and_close_writes_what_is_queued(tmp_path: Path)
     assert _stored(store)[1] == [due[0].id, due[1].id]
     with pytest.raises(RuntimeError, match="closed"):
         writer.submit(_record(due[0]))
+
+
+def test_a_group_waits_for_the_checks_still_expected(tmp_path: Path) -> None:
+    """Checks in flight are waited for (not an hour here: until none is left to come), so
+    an idle writer commits them together instead of one transaction each."""
+    store, due = _store(tmp_path, 3)
+    writer = StoreWriter(store, gather=3600)
+    for article in due:
+        writer.expect(article.id)
+    first = writer.submit(_record(due[0]))
+    assert not wait([first], timeout=0.5).done  # two more are expected
+    second = writer.submit(_record(due[1]))
+    writer.forget(due[2].id)  # its check ended without a record: nothing left to wait for
+    assert (first.result(10), second.result(10)) == (1, 1)
+    assert writer.commits == 1
+    writer.forget(due[1].id)  # recorded already: changes nothing
+    writer.close()
+    assert _stored(store)[1] == [due[0].id, due[1].id]
+    store.close()
+
+
+def test_another_write_ends_the_wait_and_keeps_its_order(tmp_path: Path) -> None:
+    store, due = _store(tmp_path, 2)
+    writer = StoreWriter(store, gather=3600)
+    writer.expect(due[1].id)  # never recorded in this test
+    first = writer.submit(_record(due[0], "First text."))
+    seen = writer.submit_call(store.version, due[0].id, 1)
+    assert first.result(10) == 1
+    assert seen.result(10)["text"] == "First text."  # written before the call ran
+    writer.close()
+    store.close()
+
+
+def test_a_gathered_group_keeps_the_leases(store_url: str) -> None:
+    """A check whose lease passed to another worker is not recorded, whatever group it is
+    gathered into; the others of the group are, once each (SQLite and PostgreSQL)."""
+    a, b = Store.open(store_url), Store.open(store_url)
+    a.worker_id, b.worker_id = "worker-a", "worker-b"
+    try:
+        source_id = a.ensure_source("example", NOW)
+        a.add_articles(source_id, [(f"https://a.example/{n}", None) for n in range(4)],
+                       NOW, FIRST, revive_gap=GAP)
+        due = a.claim_due(NOW, 4, LEASE)
+        later = LEASE + timedelta(seconds=1)
+        b.claim_article(due[1].id, later + timedelta(minutes=5))  # a's lease on it ran out
+        b.claim_article(due[2].id, later + timedelta(minutes=5))
+        writer = StoreWriter(a, gather=3600)
+        for article in due:
+            writer.expect(article.id)
+        outcomes = ["unchanged", "unchanged", "new_version", "new_version"]
+        futures = [writer.submit(_record(article) if outcome == "new_version" else
+                                 CheckRecord(article, checked_at=later, outcome=outcome,
+                                             next_check_at=later + timedelta(hours=1),
+                                             check_interval=FIRST))
+                   for article, outcome in zip(due, outcomes, strict=True)]
+        assert [f.result(10) for f in futures] == [None, None, None, 1]
+        writer.close()
+        assert writer.commits == 1
+        versions, checks, _ = _stored(a)
+        assert checks == [due[0].id, due[3].id]
+        assert versions == [(due[3].id, 1)]
+        with a.engine.connect() as conn:
+            leases = [tuple(r) for r in conn.exec_driver_sql(
+                "SELECT leased_by, leased_until IS NULL FROM articles ORDER BY id")]
+        assert leases == [("worker-a", True), ("worker-b", False), ("worker-b", False),
+                          ("worker-a", True)]
+    finally:
+        a.close()
+        b.close()

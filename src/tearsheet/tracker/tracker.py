@@ -24,6 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from tearsheet.archive.warc import Archive
@@ -402,7 +403,11 @@ class Tracker(Discovery):
                     now = self.clock()
                     claimed_at = time.monotonic()
                     for article in await self.leases.claim(until or now, free, now + lease):
-                        pending[asyncio.create_task(self.check(article))] = article
+                        task = asyncio.create_task(self.check(article))
+                        # Its record is awaited by the group being gathered (writer.py).
+                        self.writer.expect(article.id)
+                        task.add_done_callback(partial(self._forget, article.id))
+                        pending[task] = article
                 if not pending:
                     return done_count
                 if time.monotonic() - renewed_at >= renew:
@@ -430,6 +435,9 @@ class Tracker(Discovery):
         finally:
             stopping.cancel()
             self.stats.in_flight = 0
+
+    def _forget(self, article_id: int, _: asyncio.Task[CheckResult]) -> None:
+        self.writer.forget(article_id)
 
     async def _finished(self, task: asyncio.Task[CheckResult], article: DueArticle) -> None:
         self.stats.checks += 1
