@@ -129,6 +129,24 @@ def test_recall_escalation_is_skipped_during_extraction_only(
     assert before == trafilatura.core.ESCALATION_MAX_LENGTH  # and the setting is restored
 
 
+def test_the_tree_is_handed_to_trafilatura_not_copied() -> None:
+    """The speed-up relies on trafilatura.core.load_html: an upgrade that renames it must
+    fail here (trafilatura would copy the tree again), not silently make extraction slower.
+    trafilatura prunes the tree it works on, so the page's own tree shows its prune."""
+    import trafilatura.core
+
+    from tearsheet.extract.body import body_blocks
+    from tearsheet.extract.extraction import parse_page
+
+    loader = trafilatura.core.load_html
+    body = "".join(f"<p>{p}</p>" for p in LOREM)
+    tree = parse_page(f"<html><body><article>{body}</article><div class='infinite-scroll'>"
+                      "<p>The next story, appended below.</p></div></body></html>")
+    assert [b.text for b in body_blocks(tree, None)] == LOREM
+    assert tree.find(".//div[@class='infinite-scroll']") is None
+    assert trafilatura.core.load_html is loader  # restored
+
+
 def test_an_item_opening_with_any_of_the_links_sharing_its_first_words_is_a_teaser() -> None:
     """Links that begin alike ("Budget vote news: …") are all known: an item opening with
     either is a teaser, whatever order a set of link texts iterates in (it depends on

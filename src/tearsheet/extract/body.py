@@ -135,9 +135,10 @@ def body_blocks(
     visible = density.visible_chars(tree) if reparse is not None else 0
     # "txt": the body's tree alone, not also rendered as text (format "python" does that,
     # and nothing here reads it); the extraction's options are the same.
-    with _without_recall_escalation(), _watching_recovery() as recovered:
+    with _without_recall_escalation(), _watching_recovery() as recovered, \
+            _handed_over(tree) as given:
         document = trafilatura.bare_extraction(
-            tree, url=url, fast=True, include_tables=True, include_links=False,
+            given, url=url, fast=True, include_tables=True, include_links=False,
             include_comments=False, include_images=False, with_metadata=False,
             output_format="txt",
         )
@@ -186,6 +187,40 @@ def _without_recall_escalation() -> Iterator[None]:
         yield
     finally:
         core.ESCALATION_MAX_LENGTH = saved
+
+
+_LOADER = "load_html"  # trafilatura.core's, which bare_extraction calls
+
+
+@dataclass(frozen=True)
+class _Handed:
+    tree: lxml.html.HtmlElement
+
+
+@contextlib.contextmanager
+def _handed_over(tree: lxml.html.HtmlElement) -> Iterator[Any]:
+    """``tree`` for trafilatura to work on as it is, not on a copy of it.
+
+    Given a tree, trafilatura copies it first, to leave the caller's alone; nothing reads
+    this one after it (it is consumed: the density reading parses the page again), so the
+    copy (a few per cent of an extraction) is spared. It is given wrapped, and its loader,
+    unwrapping it meanwhile, returns a tree that is not the object it was given: no copy.
+    Should an upgrade rename the loader, the tree is given as it is (and copied).
+    """
+    core = trafilatura.core
+    load = getattr(core, _LOADER, None)
+    if load is None:
+        yield tree
+        return
+
+    def unwrap(value: Any, *args: Any, **kwargs: Any) -> Any:
+        return value.tree if isinstance(value, _Handed) else load(value, *args, **kwargs)
+
+    setattr(core, _LOADER, unwrap)
+    try:
+        yield _Handed(tree)
+    finally:
+        setattr(core, _LOADER, load)
 
 
 @contextlib.contextmanager

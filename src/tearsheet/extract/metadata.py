@@ -19,9 +19,10 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import lxml.html
+from lxml import etree
 
 from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.extract.body import clean
@@ -120,15 +121,13 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
     if not authors:
         authors = _split_authors(_visible_byline(tree), cap)
 
+    marked_published, marked_modified = _marked_dates(tree)
     published = published_date(tree, url, [
         *(i.get("datePublished") for i in items), *(metas.get(k) for k in _PUBLISHED_META),
-        *tree.xpath("//*[@itemprop='datePublished']/@content"
-                    "|//*[@itemprop='datePublished']/@datetime|//time[@pubdate]/@datetime"),
-        *(metas.get(k) for k in _DATE_META)])
+        *marked_published, *(metas.get(k) for k in _DATE_META)])
     modified = _first(parse_date(i.get("dateModified")) for i in items) \
         or _first(parse_date(metas.get(k)) for k in _MODIFIED_META) \
-        or _first(parse_date(v) for v in tree.xpath(
-            "//*[@itemprop='dateModified']/@content|//*[@itemprop='dateModified']/@datetime"))
+        or _first(parse_date(v) for v in marked_modified)
 
     language = _first(_language(_str(i.get("inLanguage"))) for i in items) \
         or _language(tree.get("lang") or tree.get("xml:lang")) \
@@ -295,6 +294,28 @@ def _split_authors(values: list[str], cap: int) -> list[str]:
                 if len(names) >= cap:
                     return list(names)
     return list(names)
+
+
+_DATED = etree.XPath("//*[@itemprop='datePublished' or @itemprop='dateModified' "
+                     "or self::time[@pubdate]]")
+
+
+def _marked_dates(tree: lxml.html.HtmlElement) -> tuple[list[str], list[str]]:
+    """The ``content`` and ``datetime`` of elements marked ``itemprop="datePublished"``
+    (and ``<time pubdate>``'s ``datetime``), then of ``dateModified``: in page order, as
+    the XPath union of each would give them, from one pass over the page instead of five."""
+    published: list[str] = []
+    modified: list[str] = []
+    for element in cast(list[Any], _DATED(tree)):
+        prop = element.get("itemprop")
+        pubdate = element.tag == "time" and element.get("pubdate") is not None
+        for name, value in element.items():
+            if name in ("content", "datetime"):
+                if prop == "datePublished" or (pubdate and name == "datetime"):
+                    published.append(value)
+                if prop == "dateModified":
+                    modified.append(value)
+    return published, modified
 
 
 def _byline_elements(tree: lxml.html.HtmlElement) -> list[str]:

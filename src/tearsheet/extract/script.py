@@ -34,12 +34,15 @@ _SCRIPTS = (
     ("el", re.compile("[\u0370-\u03ff]")), ("hi", re.compile("[\u0900-\u097f]")),
 )
 _LETTER = re.compile(r"[^\W\d_]")
+_ANY_SCRIPT = re.compile("|".join(pattern.pattern for _, pattern in _SCRIPTS))
 
 
 def script_language(text: str) -> str | None:
     """The language a body's script names (Japanese, Korean, Chinese, Thai, Hebrew, Arabic,
     Greek, Hindi), or None: Latin and Cyrillic letters name no one language."""
     sample = text[:4000]
+    if not _ANY_SCRIPT.search(sample):
+        return None  # (most bodies: their letters need not be counted)
     letters = len(_LETTER.findall(sample))
     if not letters:
         return None
