@@ -188,7 +188,7 @@ class Tracker(Discovery):
                             return CheckResult(Outcome.MERGED)
                 digest = full = fingerprint(extraction)
                 known = True  # the last version's standfirst (NULL: stored before it was)
-                if digest != article.content_hash:
+                if digest != article.content_hash and article.version_count > 0:
                     previous = await asyncio.to_thread(self._previous, article)
                     known = previous is None or previous["standfirst"] is not None
                     if not known:
