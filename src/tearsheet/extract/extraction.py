@@ -132,13 +132,15 @@ XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 
 
 def extract_capture(
-    body: bytes, url: str, charset: str | None, content_type: str, *,
+    body: bytes | str, url: str, charset: str | None, content_type: str, *,
     body_selector: str | None = None, drop_selectors: Sequence[str] = (),
     limits: LimitSettings = DEFAULT_LIMITS, rendered: bool = False,
 ) -> Extraction:
     """A fetched (or archived) response's article: what the tracker and the WARC import both
     call, so they refuse and extract alike. A non-HTML type is refused (``not_html``); an
-    :class:`ExtractionError`'s message names the URL and the reason."""
+    :class:`ExtractionError`'s message names the URL and the reason. ``body`` may be given
+    decoded already (:func:`~tearsheet.extract.encoding.decode_html`), by a caller that
+    reads the text too."""
     if content_type not in HTML_TYPES:
         raise ExtractionError(f"{url}: not an HTML page ({content_type})", reason="not_html")
     try:

@@ -455,7 +455,10 @@ def check_capture(
                 return Checked(None, key, known.body_length)
         except Exception:  # hostile bytes: the full extraction judges them
             log.debug("fast path failed on %s; extracting", url, exc_info=True)
-    extraction = extract_capture(body, url, charset, content_type, **options)
+    if text is None and make_key and content_type in HTML_TYPES:
+        text = decode_html(body, charset)  # once: the extraction and the key read it
+    extraction = extract_capture(body if text is None else text, url, charset, content_type,
+                                 **options)
     if not make_key:
         return Checked(extraction, None, len(extraction.text))
     if text is None:
