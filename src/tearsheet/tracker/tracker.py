@@ -232,7 +232,8 @@ class Tracker(Discovery):
                 last_modified=response.last_modified, body_length=body_length, event=event,
                 headline_flip=flip, decision_key=key))
             self.stats.unchanged += 1
-            await self.watch.observe(article.source_id, Outcome.UNCHANGED, None)
+            await self.watch.observe(article.source_id, Outcome.UNCHANGED, None,
+                                     read_body=extraction is not None)
             return CheckResult(Outcome.UNCHANGED, extraction=extraction)
 
         assert extraction is not None and digest is not None and body_length is not None

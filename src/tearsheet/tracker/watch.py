@@ -6,8 +6,11 @@ checks from the store, keeps which sources are flagged broken (read again every
 store writer. The notifier announces a new flag (once).
 
 Cost: nothing for a check that went well on a healthy source, except every
-:data:`SAMPLE`-th one (a collapse of body lengths shows in checks that succeed); one
-indexed read of the source's latest checks otherwise.
+:data:`SAMPLE`-th one that read a body of its own (a collapse of body lengths shows in
+checks that succeed); one indexed read of the source's latest checks otherwise. A check
+that read none (the fast path or a 304 found the last version's page) is not counted on a
+healthy source: its body is the last version's, whose length was counted when it was
+stored, and a collapsing site changes its pages, which then are read in full.
 """
 
 from __future__ import annotations
@@ -83,9 +86,14 @@ class Watch:
                         f"is far shorter than usual ({length} characters against "
                         f"{usual:.0f}); held back")
 
-    async def observe(self, source_id: int, outcome: str, reason: str | None) -> None:
-        """After a check is recorded: judge the source when there is news of its health."""
+    async def observe(self, source_id: int, outcome: str, reason: str | None, *,
+                      read_body: bool = True) -> None:
+        """After a check is recorded: judge the source when there is news of its health.
+        ``read_body=False``: an unchanged check that read no body of its own (module
+        docstring), news only on a source flagged broken (is it healed?)."""
         if outcome != "failed" and not await self.broken(source_id):
+            if not read_body:
+                return
             self._good[source_id] += 1
             if self._good[source_id] % SAMPLE:
                 return
