@@ -59,3 +59,36 @@ def test_a_visible_byline_without_markup_is_found_without_by() -> None:
 ])
 def test_a_date_or_reading_time_after_the_names_is_no_author(byline: str, expected: str) -> None:
     assert extract(_page("", byline), "https://news.example.org/a").byline == expected
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ('<span class="author-name">Ana Ruiz</span>', "Ana Ruiz"),
+        # In what trafilatura's prune removes (a sidebar): passed over for the next one.
+        ('<div class="sidebar"><span class="author">Bo Li</span></div>'
+         '<p class="byline">Ana Ruiz</p>', "Ana Ruiz"),
+        ('<figure><span class="author">Photo: Bo Li</span></figure>', None),
+        # Text the prune cuts (a date inside the byline): trafilatura's own reading.
+        ('<div class="author">Ana Ruiz <time>1 May 2024, a date long enough to make the '
+         'byline longer than any name would be, and longer still</time></div>', "Ana Ruiz"),
+        ('<span class="author">' + "A very long byline " * 8 + '</span>'
+         '<span class="writer">Ana Ruiz</span>', "Ana Ruiz"),
+        ("", None),
+    ],
+)
+def test_the_visible_byline_is_trafilaturas_without_its_copy(
+    byline: str, expected: str | None,
+) -> None:
+    """The byline read in place (no copy of the page, no prune) is the one trafilatura's
+    extract_author finds, on each path: kept, inside a pruned element, cut by the prune."""
+    from trafilatura.metadata import extract_author
+
+    from tearsheet.extract.extraction import parse_page
+    from tearsheet.extract.metadata import _UNDECIDED, _byline_in_place, _visible_byline
+
+    tree = parse_page(_page(byline=byline))
+    assert extract_author(parse_page(_page(byline=byline))) == expected
+    assert _visible_byline(tree) == ([expected] if expected else [])
+    cut = "<time>" in byline
+    assert (_byline_in_place(tree) is _UNDECIDED) == cut

@@ -15,6 +15,7 @@ selector wins and the generic rules still clean the result.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -91,8 +92,8 @@ class Block:
     opens_link: bool = False  # it begins with one of the page's links (a teaser's headline)
     group: int = 0  # the list an item belongs to (1, 2…), 0 for none
 
-    @property
-    def words(self) -> int:
+    @functools.cached_property
+    def words(self) -> int:  # asked again and again by the edge rules: counted once
         return count_words(self.text)
 
 

@@ -53,8 +53,17 @@ def visible_chars(tree: lxml.html.HtmlElement) -> int:
     """Characters of text a reader could see (whitespace folded), scripts and styles not."""
     body = tree.find("body")
     root = body if body is not None else tree
-    hidden = sum(len(" ".join(e.text_content().split())) for e in root.iter(*_INVISIBLE))
-    return max(0, len(" ".join(root.text_content().split())) - hidden)
+    hidden = sum(_folded_chars(_STRING(e)) for e in root.iter(*_INVISIBLE))
+    return max(0, _folded_chars(_STRING(root)) - hidden)
+
+
+_STRING = etree.XPath("string()", smart_strings=False)
+
+
+def _folded_chars(text: Any) -> int:
+    """``len(" ".join(text.split()))``, without building the folded text."""
+    words = str(text).split()
+    return sum(map(len, words)) + len(words) - 1 if words else 0
 
 
 def hidden(element: lxml.html.HtmlElement) -> bool:

@@ -89,12 +89,18 @@ def inline_linked_cells(tree: lxml.html.HtmlElement) -> None:
 def repeated_paragraphs(tree: lxml.html.HtmlElement) -> dict[str, int]:
     """Texts the page itself repeats in visible sibling paragraphs (``<p>`` s, or
     ``<div>`` s holding text and no blocks), with how many times."""
-    found: dict[tuple[Any, str], list[lxml.html.HtmlElement]] = {}
+    siblings: dict[Any, list[lxml.html.HtmlElement]] = {}
     for p in tree.iter("p", "div"):
         if p.tag == "div" and any(child.tag in BLOCK_TAGS for child in p):
             continue
-        if (key := _fold(p.text_content())):
-            found.setdefault((p.getparent(), key), []).append(p)
+        siblings.setdefault(p.getparent(), []).append(p)
+    found: dict[tuple[Any, str], list[lxml.html.HtmlElement]] = {}
+    for parent, group in siblings.items():
+        if len(group) < 2:
+            continue  # a lone one repeats nothing: its text is not read
+        for p in group:
+            if (key := _fold(p.text_content())):
+                found.setdefault((parent, key), []).append(p)
     runs: dict[str, int] = {}
     for (_, key), copies in found.items():
         if len(copies) > 1:

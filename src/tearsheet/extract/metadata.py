@@ -14,6 +14,7 @@ A page is hostile input: every loop here is linear in the page and bounded by
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -271,8 +272,85 @@ def _visible_byline(tree: lxml.html.HtmlElement) -> list[str]:
     attributes, in its order of trust): for pages that mark their author up nowhere else."""
     from trafilatura.metadata import extract_author
 
-    found = extract_author(tree)
-    return [found] if found else []
+    found = _byline_in_place(tree)
+    if found is _UNDECIDED:
+        found = extract_author(tree)
+    return [found] if isinstance(found, str) and found else []
+
+
+_UNDECIDED = object()
+
+
+def _byline_in_place(tree: lxml.html.HtmlElement) -> object:
+    """What ``trafilatura.metadata.extract_author`` finds, without its copy of the page.
+
+    It copies the page, prunes what cannot hold the byline (comments, sidebars, dates,
+    figures) and takes the first candidate of its expressions whose text is a name's
+    length; the copy and the prune are half its cost. Here the candidates are read on
+    the page itself: one inside what the prune removes is passed over, and one whose own
+    text the prune would cut leaves the answer :data:`_UNDECIDED` (then trafilatura's own
+    reading decides). Same answers: tests/extract/test_bylines.py compares them.
+    """
+    paths = _byline_paths()
+    if paths is None:
+        return _UNDECIDED
+    expressions, pruned_with, pruned_within, trim, normalize = paths
+    for expression in expressions:
+        for element in cast(list[Any], expression(tree)):
+            if any(a is not tree for a in cast(list[Any], pruned_with(element))):
+                continue
+            if pruned_within(element):
+                return _UNDECIDED
+            content = trim(" ".join(element.itertext()))
+            if content and 2 < len(content) < _BYLINE_CHARS:
+                return normalize(None, content)
+    return None
+
+
+_BYLINE_CHARS = 120  # extract_author's length limit
+
+
+def _one_step(path: str) -> bool:
+    """The XPath is a single step with predicates (no union, nothing after them)."""
+    depth, quote = 0, ""
+    for n, char in enumerate(path):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif depth == 0 and n >= len(".//*") and not char.isspace():
+            return False
+    return depth == 0 and not quote
+
+
+@functools.cache
+def _byline_paths() -> tuple[Any, ...] | None:
+    """trafilatura's byline expressions, and its prune's as tests of an element's
+    ancestors and descendants (None if an upgrade changed their shape)."""
+    try:
+        from trafilatura.json_metadata import normalize_authors
+        from trafilatura.utils import trim
+        from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS, REGEXP_NS
+    except ImportError:
+        return None
+    if len(AUTHOR_DISCARD_XPATHS) != 2 or \
+            " ".join(AUTHOR_DISCARD_XPATHS[1].path.split()) != "//time|//figure":
+        return None
+    discard = AUTHOR_DISCARD_XPATHS[0].path.strip()
+    if not discard.startswith(".//*[") or not _one_step(discard):
+        return None
+    test = discard[len(".//*"):]
+    spaces = {"re": REGEXP_NS}
+    # The prune removes every match below the root, and then every <time> and <figure>.
+    pruned_with = etree.XPath(f"ancestor-or-self::*{test}|ancestor-or-self::time"
+                              "|ancestor-or-self::figure", namespaces=spaces)
+    pruned_within = etree.XPath(f"descendant::*{test}|descendant::time|descendant::figure",
+                                namespaces=spaces)
+    return tuple(AUTHOR_XPATHS), pruned_with, pruned_within, trim, normalize_authors
 
 
 def _fold(text: str) -> str:
@@ -296,8 +374,8 @@ def _split_authors(values: list[str], cap: int) -> list[str]:
     return list(names)
 
 
-_DATED = etree.XPath("//*[@itemprop='datePublished' or @itemprop='dateModified' "
-                     "or self::time[@pubdate]]")
+_DATED = etree.XPath("//*[@itemprop][@itemprop='datePublished' or @itemprop='dateModified']"
+                     "|//time[@pubdate]")
 
 
 def _marked_dates(tree: lxml.html.HtmlElement) -> tuple[list[str], list[str]]:
@@ -318,15 +396,21 @@ def _marked_dates(tree: lxml.html.HtmlElement) -> tuple[list[str], list[str]]:
     return published, modified
 
 
+# The attribute's presence tested first: cheaper than comparing its value on every element.
+_MARKED_AUTHORS = etree.XPath(
+    "//*[@rel][@rel='author']|//*[@itemprop][@itemprop='author']//*[@itemprop][@itemprop='name']"
+    "|//*[@itemprop][@itemprop='author'][not(.//*[@itemprop='name'])]")
+_BYLINE_CLASS = etree.XPath("//*[@class][contains(@class, 'byline')]"
+                            "[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]")
+
+
 def _byline_elements(tree: lxml.html.HtmlElement) -> list[str]:
     """Author links or names marked up as such (all of them), else the first byline."""
-    marked = tree.xpath("//*[@rel='author']|//*[@itemprop='author']//*[@itemprop='name']"
-                        "|//*[@itemprop='author'][not(.//*[@itemprop='name'])]")
+    marked = cast(list[Any], _MARKED_AUTHORS(tree))
     texts = [t for t in (clean(_text(e)) for e in marked[:10]) if t and len(t) <= 80]
     if texts:
         return texts
-    for element in tree.xpath(
-            "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]")[:1]:
+    for element in cast(list[Any], _BYLINE_CLASS(tree))[:1]:
         text = clean(_text(element))
         if text and len(text) <= 120:
             return [text]
