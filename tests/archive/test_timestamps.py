@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,7 @@ from tearsheet.store.store import Store
 from tearsheet.tracker.tracker import assemble
 from tests.support.cli import cli
 from tests.support.localserver import LocalServer
+from tests.support.loopwatch import watch_the_loop
 from tests.support.proofkit import (
     URL,
     History,
@@ -248,3 +250,30 @@ def test_the_backlog_of_captures_stored_before_a_tsa_is_stamped_in_batches(
     verdict = verify(out, tsa_roots=timestamps.load_certificates(authority.ca.read_bytes()))
     assert verdict.ok, verdict.failures
     assert [c.stamp is not None and c.stamp.trusted for c in verdict.captures] == [True] * 5
+
+
+def test_the_stamper_never_calls_the_store_on_its_event_loop(history: History,
+                                                             tsa: LocalTSA) -> None:
+    """`tearsheet run` builds the stamper and runs it on the tracker's event loop: its
+    claims, failures and batches go to a thread (every statement of the store is watched)."""
+    record_history(history, range(1, 4))
+    tsa.refuse = 1  # the first batch fails and is retried
+    on_loop = watch_the_loop(history.store)
+    now = [datetime.now(UTC)]
+
+    async def go() -> int:
+        stamper = Stamper(history.settings, history.store, clock=lambda: now[0])
+        assert await stamper.step() == 0  # refused: recorded as a failure
+        now[0] += timedelta(seconds=11)  # past the 10 s backoff
+        stop = asyncio.Event()
+        running = asyncio.create_task(stamper.run(stop))
+        deadline = time.monotonic() + 300  # a guard against hanging, not a bound
+        while stamper.stamped < 3:
+            assert time.monotonic() < deadline, "the captures were never stamped"
+            await asyncio.sleep(0.05)
+        stop.set()
+        await running
+        return stamper.failed_batches
+
+    assert asyncio.run(go()) == 1
+    assert on_loop == [], f"{len(on_loop)} store call(s) on the event loop:\n" + on_loop[0]

@@ -13,44 +13,19 @@ have touched the store from the loop.
 from __future__ import annotations
 
 import asyncio
-import traceback
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import event
 
 from tearsheet.config import load_settings
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
 from tearsheet.tracker.tracker import Tracker, assemble
 from tests.support.localserver import LocalServer, Reply
+from tests.support.loopwatch import watch_the_loop
 from tests.support.newsroom import Newsroom, Story, write_config
 from tests.support.pages import LOREM
 
 LONG = [f"{p} (part {n})" for n in range(3) for p in LOREM]
-
-
-def watch_the_loop(store: Store) -> list[str]:
-    """Where the store was used from a thread running an event loop (grows as it happens)."""
-    seen: list[str] = []
-
-    def on_loop(what: str) -> None:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # no loop running on this thread: the writer or a worker
-            return
-        seen.append(what + "\n" + "".join(traceback.format_stack(limit=12)))
-
-    def checkout(*args: Any) -> None:
-        on_loop("a connection checked out")
-
-    def execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        on_loop(statement)
-
-    event.listen(store.engine, "checkout", checkout)
-    event.listen(store.engine, "before_cursor_execute", execute)
-    return seen
 
 
 def test_the_tracker_never_calls_the_store_on_its_event_loop(
