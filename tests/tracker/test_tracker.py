@@ -210,15 +210,16 @@ def _lease_ends(store_url: str) -> None:
 
 def test_sigterm_stops_cleanly(newsroom: Newsroom, tmp_path: Path, store_url: str) -> None:
     """SIGTERM while a check is in flight (its page held until the signal is sent, however
-    slowly the run started): the check is finished and stored, the run exits 0. Another
-    story is stored first, so the extraction workers are up: what is left of the held
-    check fits in the 10 s in-flight checks get, even on a loaded machine."""
+    slowly the run started): the check is finished and stored, the run exits 0. Its
+    ``worker.shutdown_grace`` is 5 minutes: what is left of the held check fits in it
+    however loaded the machine."""
     newsroom.publish("/news/calm-story", Story("A calm story", list(LOREM)))
     newsroom.publish("/news/first-story", Story("A first story", list(LOREM)))
     held = threading.Event()
     newsroom.server.route("/news/calm-story", held_until(
         held, newsroom.server.routes["/news/calm-story"]))
     config = write_config(tmp_path, newsroom.server, store_url)
+    config.write_text(config.read_text() + '[worker]\nshutdown_grace = "5m"\n')
     proc = subprocess.Popen([sys.executable, "-m", "tearsheet", "run", "--config", str(config)],
                             stderr=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
@@ -227,12 +228,49 @@ def test_sigterm_stops_cleanly(newsroom: Newsroom, tmp_path: Path, store_url: st
         proc.send_signal(signal.SIGTERM)
     finally:
         held.set()
-    _, err = proc.communicate(timeout=HANG)  # in-flight checks get 10 s; the rest is load
+    _, err = proc.communicate(timeout=HANG)
     assert proc.returncode == 0, err.decode()
     assert "new versions" in err.decode()
     assert sorted((v["url"], v["version"]) for v in export(config, tmp_path)) == [
         (newsroom.server.url("/news/calm-story"), 1),
         (newsroom.server.url("/news/first-story"), 1)]
+
+
+def test_sigterm_abandons_checks_past_the_grace(newsroom: Newsroom, tmp_path: Path,
+                                               store_url: str) -> None:
+    """``worker.shutdown_grace = "0s"``: SIGTERM while a check is in flight, its page held
+    until the run has exited (so only the grace can end it): the check is abandoned, the
+    run exits 0, the article is left due with no lease, and the next run stores it."""
+    newsroom.publish("/news/held-story", Story("A held story", list(LOREM)))
+    held = threading.Event()
+    newsroom.server.route("/news/held-story", held_until(
+        held, newsroom.server.routes["/news/held-story"]))
+    config = write_config(tmp_path, newsroom.server, store_url)
+    config.write_text(config.read_text() + '[worker]\nshutdown_grace = "0s"\n')
+    proc = subprocess.Popen([sys.executable, "-m", "tearsheet", "run", "--config", str(config)],
+                            stderr=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        wait_until(lambda: newsroom.server.hits("/news/held-story"), "the check in flight")
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=HANG)  # the page is still held
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        held.set()
+    assert proc.returncode == 0, err.decode()
+    assert "1 check(s) still in flight after 0 s (worker.shutdown_grace) abandoned" in (
+        " ".join(err.decode().split())), err.decode()
+    store = Store.open(store_url)
+    with store.engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT leased_until, next_check_at, version_count FROM articles").one()
+        checks = conn.exec_driver_sql("SELECT count(*) FROM checks").scalar_one()
+    store.close()
+    assert row[0] is None and row[1] is not None and row[2] == 0 and checks == 0, (row, checks)
+    run_once(config)
+    assert [(v["url"], v["version"]) for v in export(config, tmp_path)] == [
+        (newsroom.server.url("/news/held-story"), 1)]
 
 
 def _versions(store_url: str) -> int:

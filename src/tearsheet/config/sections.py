@@ -111,6 +111,9 @@ class WorkerSettings(Section):
     batch_size: int = Field(0, ge=0, le=10_000)
     # A tracker's PostgreSQL statement that runs longer fails (a lock held, a stuck server).
     statement_timeout: Duration = 60.0
+    # On SIGTERM or Ctrl-C, how long checks in flight get to finish (and the extraction
+    # workers keep serving) before they are abandoned: their articles stay due.
+    shutdown_grace: Duration = Field(10.0, ge=0)
 
 
 class ArchiveSettings(Section):

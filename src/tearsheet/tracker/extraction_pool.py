@@ -36,14 +36,17 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # imported once, in the fork server
 PRELOAD = ["tearsheet.extract.extraction", "tearsheet.diff.changes", "tearsheet.discover"]
-TERM_GRACE = 10.0  # seconds a worker keeps serving after SIGTERM (the tracker's grace)
+TERM_GRACE = 10.0  # seconds a worker keeps serving after SIGTERM (worker.shutdown_grace)
 
 
 class ExtractionPool:
     """Runs picklable functions in ``processes`` worker processes (or one thread)."""
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, processes: int, *, term_grace: float = TERM_GRACE) -> None:
+        """``term_grace``: seconds a worker keeps serving after a SIGTERM (the tracker's
+        ``worker.shutdown_grace``)."""
         self.processes = processes
+        self.term_grace = term_grace
         self._executor: Executor | None = None
         self._lock = threading.Lock()
         self._closed = False
@@ -133,10 +136,10 @@ class ExtractionPool:
         if not self.uses_processes:
             # One thread, not several: extraction holds the GIL, more threads only switch.
             return ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
-        return process_pool(self.processes)
+        return process_pool(self.processes, self.term_grace)
 
 
-def process_pool(processes: int) -> ProcessPoolExecutor:
+def process_pool(processes: int, term_grace: float = TERM_GRACE) -> ProcessPoolExecutor:
     """``processes`` extraction workers, from a fork server, not fork: the caller has
     threads (the store writer) that a fork would copy mid-lock; the server imports the
     extractor once, so a new pool is quick. (Where there is no fork server, as on Windows,
@@ -147,10 +150,11 @@ def process_pool(processes: int) -> ProcessPoolExecutor:
         server.set_forkserver_preload(PRELOAD)
         context = server
     return ProcessPoolExecutor(processes, mp_context=context,
-                               initializer=_worker_started, initargs=(os.getpid(),))
+                               initializer=_worker_started,
+                               initargs=(os.getpid(), term_grace))
 
 
-def _worker_started(tracker_pid: int) -> None:
+def _worker_started(tracker_pid: int, term_grace: float = TERM_GRACE) -> None:
     """In each worker: leave stopping to the tracker, and exit if the tracker is gone.
 
     Ctrl-C reaches the whole process group: the workers ignore it, the tracker finishes
@@ -158,7 +162,7 @@ def _worker_started(tracker_pid: int) -> None:
     process of the service) gives them the same grace before they exit.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: _exit_after(TERM_GRACE))
+    signal.signal(signal.SIGTERM, lambda *_: _exit_after(term_grace))
     parent = os.getppid()  # the fork server, which exits with the tracker
     threading.Thread(target=_exit_when_orphaned, args=(parent, tracker_pid), daemon=True,
                      name="watch-tracker").start()

@@ -61,7 +61,6 @@ from tearsheet.urls import canonicalize
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-SHUTDOWN_GRACE = 10.0  # seconds in-flight checks get to finish after a stop request
 CLAIM_EVERY = 1.0  # seconds: claim even a few free slots at least this often
 RENEW_EVERY = 1 / 3  # of the lease: in-flight checks' leases are renewed this often
 
@@ -385,7 +384,7 @@ class Tracker(Discovery):
 
         Keeps up to ``capacity`` checks in flight, claiming more in batches (a claim is a
         durable commit: one per finished check would be one disk sync each). On ``stop``
-        it claims nothing more and gives in-flight checks :data:`SHUTDOWN_GRACE` seconds
+        it claims nothing more and gives in-flight checks ``worker.shutdown_grace`` seconds
         before abandoning them (an abandoned check records nothing; its article stays due).
         """
         pending: dict[asyncio.Task[CheckResult], DueArticle] = {}
@@ -417,7 +416,7 @@ class Tracker(Discovery):
                                             self.clock() + lease)
                 self.stats.in_flight = len(pending)
                 if stop.is_set():
-                    await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
+                    await asyncio.wait(pending, timeout=self.settings.worker.shutdown_grace)
                     graced = True
                 else:
                     await asyncio.wait([*pending, stopping], timeout=min(CLAIM_EVERY, renew),
@@ -426,6 +425,9 @@ class Tracker(Discovery):
                     await self._finished(task, pending.pop(task))
                     done_count += 1
                 if graced and pending:  # the grace period is over: abandon the rest
+                    log.warning("stopping: %d check(s) still in flight after %g s "
+                                "(worker.shutdown_grace) abandoned; their articles stay due",
+                                len(pending), self.settings.worker.shutdown_grace)
                     for task in pending:
                         task.cancel()
                     await asyncio.gather(*pending, return_exceptions=True)
@@ -539,5 +541,6 @@ def assemble(settings: Settings, store: Store, fetcher: Fetcher, *,
                if any(s.render == "browser" for s in settings.sources) else None)
     return Tracker(settings, store, fetcher,
                    archive=archive or Archive.from_settings(settings),
-                   pool=ExtractionPool(settings.fetch.extract_processes),
+                   pool=ExtractionPool(settings.fetch.extract_processes,
+                                       term_grace=settings.worker.shutdown_grace),
                    writer=StoreWriter(store), clock=clock, rng=rng, browser=browser)
