@@ -164,8 +164,8 @@ class Importer:
             return self.report.skip(reason, message)
         extraction = read.extraction
         name = self.source or _site(read.url)
-        canonical = extraction.canonical_url or canonicalize(read.url)
-        article = self._target(name, canonical, canonicalize(read.url), read.date)
+        alias = canonicalize(read.url)
+        article = self._target(name, extraction.canonical_url or alias, alias, read.date)
         digest = full = fingerprint(extraction)
         previous = None  # the last version, read once when it changed
         if article.version_count and digest != article.content_hash:  # see fingerprint's doc
