@@ -21,7 +21,11 @@ comparable from one noisy machine to another.
 CPU time is this process's (``time.process_time``: all its threads, including the
 extraction threads); the site's CPU is in its own process and not counted. Each run uses
 a fresh store in a temporary folder (SQLite, as configured: WAL, synchronous=FULL). The
-report gives the median over ``--runs`` and every run.
+report gives the median over ``--runs`` and every run, and where each tracker pass's CPU
+went by thread (each thread's own CPU clock, read before and after the pass): the event
+loop (fetches, the check's own code, hand-offs), the extraction thread, the store writer
+(with the checks per commit), and the rest (``asyncio.to_thread`` reads). A ratio moves
+with the machine's load; the split says which part did.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -84,27 +89,74 @@ async def tracker_pass(tracker: Tracker, clock: Clock) -> str:
     return f"{new} new, {unchanged} unchanged, {failed} failed"
 
 
+THREADS = ("loop", "extraction", "writer", "other")
+
+
+def thread_cpu() -> dict[int, tuple[str, float]]:
+    """This process's live threads: their part (:data:`THREADS`) and CPU seconds so far."""
+    found = {}
+    for thread in threading.enumerate():
+        if thread.ident is None:
+            continue
+        try:
+            seconds = time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+        except OSError:  # ended meanwhile
+            continue
+        name = thread.name
+        part = ("loop" if thread is threading.main_thread() else "extraction"
+                if name.startswith("extract") else "writer" if name == "store-writer"
+                else "other")
+        found[thread.ident] = (part, seconds)
+    return found
+
+
+def spent(before: dict[int, tuple[str, float]],
+          after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds by part between two readings (of the threads alive at the second)."""
+    parts = dict.fromkeys(THREADS, 0.0)
+    for ident, (part, seconds) in after.items():
+        earlier = before.get(ident)
+        parts[part] += seconds - (earlier[1] if earlier and earlier[0] == part else 0.0)
+    return parts
+
+
+@dataclass(frozen=True)
+class Split:
+    """One tracker pass's CPU ms per check by thread, and its checks per commit."""
+
+    ms: dict[str, float]
+    per_commit: float
+
+
 @dataclass(frozen=True)
 class Run:
     fetch: Timing
     first: Timing
     fast: Timing
     slow: Timing
+    splits: tuple[Split, Split, Split]
 
 
 async def one_run(settings: Settings, store: Store, urls: list[str]) -> Run:
     fetch = await timed(len(urls), lambda: raw_fetch(settings, urls))
     clock = Clock()
     passes = []
+    splits = []
     for fast_path in (True, True, False):  # new versions; unchanged with, then without it
         tuned = settings.model_copy(update={
             "fetch": settings.fetch.model_copy(update={"fast_path": fast_path})})
         async with Fetcher(tuned.fetch) as fetcher, \
                 assemble(tuned, store, fetcher, clock=clock) as tracker:
+            before, commits = thread_cpu(), tracker.writer.commits
             passes.append(await timed(len(urls), lambda: tracker_pass(tracker, clock)))
+            after, commits = thread_cpu(), tracker.writer.commits - commits
+        splits.append(Split({part: 1000 * seconds / len(urls)
+                             for part, seconds in spent(before, after).items()},
+                            len(urls) / max(commits, 1)))
         # Past every article's next check (its interval, plus jitter), not past a second.
         clock.offset += timedelta(seconds=settings.schedule.max_interval * 2)
-    return Run(fetch, *passes)
+    first, fast, slow = passes
+    return Run(fetch, first, fast, slow, (splits[0], splits[1], splits[2]))
 
 
 def warm_up(site: NewsSite) -> None:
@@ -142,6 +194,14 @@ def report(runs: list[Run], articles: int, concurrency: int) -> str:
            f"median of {len(runs)} runs", ""]
     out.append(table(rows, ["", "checks/s", "CPU ms/check", "wall ratio to fetch",
                             "CPU ratio to fetch"]))
+    out.append("")
+    out.append("CPU ms/check by thread (median of the runs):")
+    out.append(table([
+        [label, *(f"{median([r.splits[n].ms[part] for r in runs]):.2f}" for part in THREADS),
+         f"{median([r.splits[n].per_commit for r in runs]):.1f}"]
+        for n, label in enumerate(("new versions", "unchanged, fast path",
+                                   "unchanged, full extraction"))],
+        ["", *THREADS, "checks/commit"]))
     out.append("")
     out.append("runs (checks/s, CPU ms/check; outcomes):")
     for n, run in enumerate(runs, 1):
