@@ -56,6 +56,15 @@ def test_a_list_that_opens_the_body_is_not_labels() -> None:
     assert tidy([*labels, *BODY]) == LOREM
 
 
+def test_a_row_of_tags_above_the_body_is_one_label() -> None:
+    # One-word tags that open the labels go however many they are, and a kicker after them
+    # is the second label; a one-word line after two other labels is the body's own.
+    tags = [Block("p", t) for t in ("Politics", "Budget", "Live", "Analysis")]
+    assert tidy([*tags, Block("p", "From our city desk"), *BODY]) == LOREM
+    labels = [Block("head", "Medicine"), Block("p", "Label"), Block("p", "Instructions")]
+    assert tidy([*labels, *BODY]) == ["Instructions", *LOREM]
+
+
 def test_a_body_made_of_headings_keeps_all_but_two() -> None:
     deals = [b for n, p in enumerate(LOREM) for b in (Block("head", f"Deal {n}: ${n}9"),
                                                         Block("p", p))]

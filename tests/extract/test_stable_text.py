@@ -6,7 +6,7 @@ import dataclasses
 from html import escape
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tearsheet.diff.fingerprint import fingerprint, normalize
@@ -85,6 +85,7 @@ NOISE = st.dictionaries(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(noise=NOISE)
+@example(noise={"under_headline": ["<div>storm</div>", "<div>live</div>", "<div>video</div>"]})
 def test_noise_in_the_chrome_never_changes_the_text(noise: dict[str, list[str]]) -> None:
     found = extract(page_with(noise), "https://news.example/2026/budget")
     assert found.text == TEXT

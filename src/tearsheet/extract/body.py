@@ -475,11 +475,16 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     deks = [_key(s) for s in summaries if s]
     prose = _prose_lists(blocks)
     kept = [b for b in blocks if not _is_furniture(b, prose)]
-    labels = 0
+    labels, tags = 0, False
     while kept and (_key(kept[0].text) in heads or (
             kept[0].kind == "head" and any(_agrees(_key(kept[0].text), d) for d in deks))
-            or (labels < _MAX_LABELS and is_label(kept[0]) and not _starts_list(kept))):
-        labels += _key(kept[0].text) not in heads and is_label(kept[0])
+            or ((labels < _MAX_LABELS or (tags and _is_tag(kept[0])))
+                and is_label(kept[0]) and not _starts_list(kept))):
+        # A row of one-word tags that opens the labels counts as one, however long.
+        if _key(kept[0].text) not in heads and is_label(kept[0]):
+            in_row = tags and _is_tag(kept[0])
+            labels += not in_row
+            tags = _is_tag(kept[0]) and (in_row or labels == 1)
         kept = kept[1:]
     # Below the last paragraph: newsletter boxes, headings of link lists, link lists, teasers
     # of other stories (an item that opens with a link: a headline and its blurb). A
@@ -522,6 +527,11 @@ def _starts_list(blocks: list[Block]) -> bool:
     """The first block is the first of a list's items, three or more: a list of things
     the article names (ingredients, tools), not labels (a date and a section, say)."""
     return len(blocks) >= _LIST_ITEMS and all(b.kind == "item" for b in blocks[:_LIST_ITEMS])
+
+
+def _is_tag(block: Block) -> bool:
+    """One word that is not a sentence nor a heading (a section's title): a tag."""
+    return block.words == 1 and block.kind != "head" and not _SENTENCE_END.search(block.text)
 
 
 def is_label(block: Block) -> bool:
