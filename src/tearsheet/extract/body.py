@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -136,7 +137,7 @@ def body_blocks(
     visible = density.visible_chars(tree) if reparse is not None else 0
     # "txt": the body's tree alone, not also rendered as text (format "python" does that,
     # and nothing here reads it); the extraction's options are the same.
-    with _without_recall_escalation(), _watching_recovery() as recovered, \
+    with _PATCHED, _without_recall_escalation(), _watching_recovery() as recovered, \
             _handed_over(tree) as given:
         document = trafilatura.bare_extraction(
             given, url=url, fast=True, include_tables=True, include_links=False,
@@ -179,7 +180,7 @@ def _without_recall_escalation() -> Iterator[None]:
     On the corpus that changes no body (F1 0.9708 either way) and costs about a fifth of
     the time (bench/extraction.py, docs/extraction.md); sister-section recovery covers
     what it is for on news pages. There is no option for it, so its size threshold is set
-    to 0 meanwhile. Extraction runs on one thread; nothing else here calls trafilatura.
+    to 0 meanwhile (under ``_PATCHED``).
     """
     core = trafilatura.core
     saved = core.ESCALATION_MAX_LENGTH
@@ -191,6 +192,10 @@ def _without_recall_escalation() -> Iterator[None]:
 
 
 _LOADER = "load_html"  # trafilatura.core's, which bare_extraction calls
+# The three patches here change trafilatura's module globals for one extraction: the lock
+# is held meanwhile, so that extractions on several threads of one process (a library
+# user's) never see each other's patches nor restore them under each other.
+_PATCHED = threading.Lock()
 
 
 @dataclass(frozen=True)
