@@ -208,20 +208,27 @@ def _lease_ends(store_url: str) -> None:
     store.close()
 
 
+def _run_holding(newsroom: Newsroom, path: str, grace: str, tmp_path: Path, store_url: str
+                 ) -> tuple[subprocess.Popen[bytes], threading.Event, Path]:
+    """``tearsheet run`` with ``worker.shutdown_grace = grace``, and a story at ``path``
+    whose page is held until the event returned is set."""
+    newsroom.publish(path, Story("A held story", list(LOREM)))
+    held = threading.Event()
+    newsroom.server.route(path, held_until(held, newsroom.server.routes[path]))
+    config = write_config(tmp_path, newsroom.server, store_url)
+    config.write_text(config.read_text() + f'[worker]\nshutdown_grace = "{grace}"\n')
+    proc = subprocess.Popen([sys.executable, "-m", "tearsheet", "run", "--config", str(config)],
+                            stderr=subprocess.PIPE, stdout=subprocess.PIPE)
+    return proc, held, config
+
+
 def test_sigterm_stops_cleanly(newsroom: Newsroom, tmp_path: Path, store_url: str) -> None:
     """SIGTERM while a check is in flight (its page held until the signal is sent, however
     slowly the run started): the check is finished and stored, the run exits 0. Its
     ``worker.shutdown_grace`` is 5 minutes: what is left of the held check fits in it
     however loaded the machine."""
-    newsroom.publish("/news/calm-story", Story("A calm story", list(LOREM)))
     newsroom.publish("/news/first-story", Story("A first story", list(LOREM)))
-    held = threading.Event()
-    newsroom.server.route("/news/calm-story", held_until(
-        held, newsroom.server.routes["/news/calm-story"]))
-    config = write_config(tmp_path, newsroom.server, store_url)
-    config.write_text(config.read_text() + '[worker]\nshutdown_grace = "5m"\n')
-    proc = subprocess.Popen([sys.executable, "-m", "tearsheet", "run", "--config", str(config)],
-                            stderr=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc, held, config = _run_holding(newsroom, "/news/calm-story", "5m", tmp_path, store_url)
     try:
         wait_until(lambda: newsroom.server.hits("/news/calm-story")
                    and _versions(store_url) == 1, "the first version, the check in flight")
@@ -241,14 +248,7 @@ def test_sigterm_abandons_checks_past_the_grace(newsroom: Newsroom, tmp_path: Pa
     """``worker.shutdown_grace = "0s"``: SIGTERM while a check is in flight, its page held
     until the run has exited (so only the grace can end it): the check is abandoned, the
     run exits 0, the article is left due with no lease, and the next run stores it."""
-    newsroom.publish("/news/held-story", Story("A held story", list(LOREM)))
-    held = threading.Event()
-    newsroom.server.route("/news/held-story", held_until(
-        held, newsroom.server.routes["/news/held-story"]))
-    config = write_config(tmp_path, newsroom.server, store_url)
-    config.write_text(config.read_text() + '[worker]\nshutdown_grace = "0s"\n')
-    proc = subprocess.Popen([sys.executable, "-m", "tearsheet", "run", "--config", str(config)],
-                            stderr=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc, held, config = _run_holding(newsroom, "/news/held-story", "0s", tmp_path, store_url)
     try:
         wait_until(lambda: newsroom.server.hits("/news/held-story"), "the check in flight")
         proc.send_signal(signal.SIGTERM)
