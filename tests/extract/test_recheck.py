@@ -4,10 +4,12 @@ container, a cut-off page or a key of another version does not (extract in full)
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 
 from tearsheet.extract import check_capture, extract
 from tearsheet.extract.recheck import (
     _CORRECTIONS,
+    _PARSER,
     KEY_VERSION,
     DecisionKey,
     _bylines,
@@ -143,3 +145,31 @@ def test_every_correction_word_outside_the_container_is_covered(word: str) -> No
     # The control: another word as long, unchanged (only the note scan sees the word).
     assert unchanged(page(noise=2).replace("</footer>", note.format("Apples")), key)
     assert not unchanged(page(noise=2).replace("</footer>", note.format(word.upper())), key)
+
+
+@pytest.mark.parametrize("declared", [
+    '<meta charset="iso-8859-1">',
+    '<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">',
+    '<?xml version="1.0" encoding="iso-8859-1"?>',
+])
+def test_the_cheap_parse_keeps_a_decoded_page_whatever_it_declares(declared: str) -> None:
+    """The page is parsed as UTF-8 bytes (faster than a wide ``str``): a charset the page
+    declares must not re-decode the text the tracker already decoded."""
+    words = "Déjà vu — “quoted” ünïcode 日本語"
+    html = page([f"{words} {p}" for p in PARAGRAPHS])
+    html = (declared + html) if declared.startswith("<?xml") else \
+        html.replace("<head>", "<head>" + declared, 1)
+    tree = parse(html)
+    assert tree is not None
+    assert words in "".join(tree.itertext())
+    key = key_of(html)
+    assert unchanged(html, key)
+    assert not unchanged(html.replace("日本語", "日本", 1), key)
+
+
+def test_a_page_with_a_lone_surrogate_is_parsed_from_the_str_as_before() -> None:
+    """Not UTF-8: parsed from the ``str`` (where lxml stops at the surrogate), as always."""
+    html = page([f"odd \udc80 text {p}" for p in PARAGRAPHS])
+    tree = parse(html)
+    assert tree is not None
+    assert etree.tostring(tree) == etree.tostring(etree.fromstring(html, _PARSER))
