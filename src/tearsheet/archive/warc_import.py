@@ -344,11 +344,17 @@ class Importer:
         self._forget_last(article)
         self._last[article] = row
         self._last_chars += len(row["text"])
-        for old in list(self._last):  # the least recent first; never one not committed
-            if self._last_chars <= LAST_CHARS and len(self._last) <= KNOWN:
+        # The least recent go first, never one not committed; the scan stops at the first
+        # that may stay (no copy of the whole order on each call).
+        chars, count, going = self._last_chars, len(self._last), []
+        for old, held in self._last.items():
+            if chars <= LAST_CHARS and count <= KNOWN:
                 break
             if old not in self._waiting:
-                self._forget_last(old)
+                going.append(old)
+                chars, count = chars - len(held["text"]), count - 1
+        for old in going:
+            self._forget_last(old)
 
     def _forget_last(self, article: int) -> None:
         row = self._last.pop(article, None)
