@@ -92,3 +92,32 @@ def test_the_visible_byline_is_trafilaturas_without_its_copy(
     assert _visible_byline(tree) == ([expected] if expected else [])
     cut = "<time>" in byline
     assert (_byline_in_place(tree) is _UNDECIDED) == cut
+
+
+def test_a_json_ld_author_given_by_reference_is_the_person_it_names() -> None:
+    """Yoast and others write ``"author": {"@id": …}`` and the Person in another node."""
+    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+          '{"@type": "Article", "headline": "Bridge vote", "author": {"@id": '
+          '"https://news.example.org/#/schema/person/1"}}, {"@type": "Person", "@id": '
+          '"https://news.example.org/#/schema/person/1", "name": "Ana Ruiz"}]}</script>')
+    byline = '<a rel="author" href="/other">Someone Else</a>'
+    assert extract(_page(ld, byline), "https://news.example.org/a").byline == "Ana Ruiz"
+
+
+@pytest.mark.parametrize(("head", "expected"), [
+    # A meta that names only the site gives way to the next that names a person.
+    ('<meta property="og:site_name" content="Example News">'
+     '<meta name="author" content="Example News">'
+     '<meta property="cXenseParse:author" content="Ana Ruiz">', "Ana Ruiz"),
+    ('<meta name="citation_author" content="Ana Ruiz">', "Ana Ruiz"),
+    # Yoast's "Written by" label and its value; another label's value is no author.
+    ('<meta name="twitter:label1" content="Verfasst von">'
+     '<meta name="twitter:data1" content="Ana Ruiz">', "Ana Ruiz"),
+    ('<meta name="twitter:label1" content="Est. reading time">'
+     '<meta name="twitter:data1" content="4 minutes">', None),
+    # A copyright line is no author.
+    ('<meta name="dcterms.creator" content="Copyright Example GmbH - all rights reserved">',
+     None),
+])
+def test_author_metas(head: str, expected: str | None) -> None:
+    assert extract(_page(head), "https://news.example.org/a").byline == expected

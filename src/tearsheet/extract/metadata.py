@@ -38,7 +38,14 @@ _TITLE_META = ("og:title", "twitter:title", "dc.title", "headline")
 _DESCRIPTION_META = ("og:description", "twitter:description", "description",
                      "dc.description")
 _AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.author",
-                "dc.creator", "twitter:creator:name")
+                "dc.creator", "dc:creator", "dcterms.creator", "citation_author",
+                "article:author_name", "og:article:author", "cxenseparse:author",
+                "twitter:creator:name", "twitter:data1", "twitter:data2")
+# Yoast's "twitter:label1" = "Written by" beside "twitter:data1" = the name: a data value is
+# an author only under such a label (others say "Est. reading time", "2 minutes").
+_WRITTEN_BY = re.compile(r"^\s*(?:written by|author|by|verfasst von|geschrieben von|autor|"
+                         r"escrito por|écrit par|auteur|scritto da|autore|door)\s*:?\s*$",
+                         re.IGNORECASE)
 _PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished",
                    "pubdate", "publishdate", "publish-date", "dc.date.issued",
                    "sailthru.date", "parsely-pub-date")
@@ -53,6 +60,7 @@ _BY = re.compile(r"^\s*(?:(?:(?:written |posted |text |artikel )?(?:by|par|von|p
 _WORDS = re.compile(r"\w+")
 _NAME_WORD = re.compile(r"[^\W\d_]{2}")  # an avatar's initials ("J J") name no one
 _DOMAIN = re.compile(r"\w\.(?:com|net|org|at|de|ch|fr|es|it|pl|uk|co|io|info)\b", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"©|\(c\)|\bcopyright\b|\brights reserved\b", re.IGNORECASE)
 _ORGANIZATIONS = {"organization", "newsmediaorganization", "corporation", "website"}
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*",
                            re.IGNORECASE)
@@ -103,20 +111,27 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
         *(metas.get(k) for k in _TITLE_META), _site_title_removed(page_title),
     ], headings[:3], site=metas.get("og:site_name"), page_title=page_title)
 
-    authors: list[str] = []
-    for item in items:
-        authors = (_author_names(item.get("author"), cap)
-                   or _author_names(item.get("creator"), cap))
-        if authors:
-            break
-    if not authors:
-        for key in _AUTHOR_META:
-            authors = _split_authors([v for v in metas.get_all(key) if not _is_url(v)], cap)
-            if authors:
-                break
+    # The site's names are no authors: a source that names only the site gives way to the next.
     site = {_fold(n) for n in (metas.get("og:site_name"), metas.get("application-name"),
                                *(_publisher(i) for i in items)) if n}
-    authors = [a for a in authors if _fold(a) not in site and not _DOMAIN.search(a)]
+
+    def people(names: list[str]) -> list[str]:
+        return [a for a in names if _fold(a) not in site and not _DOMAIN.search(a)]
+
+    authors: list[str] = []
+    nodes = _nodes(every)
+    for item in items:
+        authors = people(_author_names(item.get("author"), cap, nodes)
+                         or _author_names(item.get("creator"), cap, nodes))
+        if authors:
+            break
+    for key in _AUTHOR_META if not authors else ():
+        if key.startswith("twitter:data") and not _WRITTEN_BY.match(
+                metas.get(key.replace("data", "label")) or ""):
+            continue
+        authors = people(_split_authors([v for v in metas.get_all(key) if not _is_url(v)], cap))
+        if authors:
+            break
     if not authors:
         authors = _split_authors(_byline_elements(tree), cap)
     if not authors:
@@ -245,9 +260,27 @@ def _is_article(item: dict[str, Any]) -> bool:
     )
 
 
-def _author_names(value: Any, cap: int) -> list[str]:
-    """Names of JSON-LD authors: people, not the organisation that publishes them."""
+def _nodes(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The page's JSON-LD objects by ``@id``: an ``@graph`` names its author by reference
+    (``"author": {"@id": "…#/schema/person/…"}``, Yoast's and others' default), the
+    person's name is in another node of the graph."""
+    found: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key = item.get("@id")
+        if isinstance(key, str) and len(item) > 1:
+            found.setdefault(key, item)
+    return found
+
+
+def _author_names(value: Any, cap: int,
+                  nodes: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    """Names of JSON-LD authors: people, not the organisation that publishes them; a
+    reference to another node (``{"@id": …}``) is read as that node."""
     items = value if isinstance(value, list) else [value]
+    if nodes:
+        items = [nodes.get(item["@id"], item)
+                 if isinstance(item, dict) and isinstance(item.get("@id"), str)
+                 and "name" not in item else item for item in items]
     names = [name for name in (item.get("name") if isinstance(item, dict) else item
                                for item in items
                                if not (isinstance(item, dict) and _is_organization(item)))
@@ -367,7 +400,8 @@ def _split_authors(values: list[str], cap: int) -> list[str]:
     for value in values:
         for part in _AUTHOR_SPLIT.split(_DATE_TAIL.sub("", _BY.sub("", clean(value)))):
             part = _DATE_TAIL.sub("", _BY.sub("", part)).strip(" .,:;-–—|·•")
-            if part and len(part) <= 80 and _NAME_WORD.search(part):
+            if part and len(part) <= 80 and _NAME_WORD.search(part) \
+                    and not _COPYRIGHT.search(part):
                 names[part] = None
                 if len(names) >= cap:
                     return list(names)
