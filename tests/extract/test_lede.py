@@ -76,3 +76,26 @@ def test_the_description_quoted_in_a_rail_teaser_is_not_taken_for_the_lede() -> 
     article = '<div class="article__text text">PARAGRAPHS</div>'
     found = extract(_page(article, rail=rail), "https://example.com/news/clashes")
     assert found.paragraphs == BODY
+
+
+TWO_SENTENCES = LEDE + " Police said two more people were injured overnight."
+
+
+def _set_apart(summary: str) -> str:
+    """A summary in the article's header, a date line and a picture between it and the
+    body's container: further from the body than a lede beside it."""
+    return _page(f'''<header class="entry-header"><div class="entry-excerpt"><p>{escape(summary)}
+</p></div><div class="entry-meta">20.11.2019 um 05:47 Uhr - Ana Ruiz - 91 Kommentare
+</div></header><figure><img src="/cover.jpg" alt=""><figcaption>The plant on Monday.
+</figcaption></figure><div class="entry-content">PARAGRAPHS</div>''', description=summary)
+
+
+def test_a_lede_of_two_sentences_set_apart_in_the_header_is_the_body_s_first() -> None:
+    found = extract(_set_apart(TWO_SENTENCES), "https://example.com/news/clashes")
+    assert found.paragraphs == [TWO_SENTENCES, *BODY]
+
+
+def test_a_one_sentence_summary_set_apart_in_the_header_is_a_standfirst_not_the_lede() -> None:
+    # A dek under the headline: corpora that leave standfirsts out of the body leave it out.
+    found = extract(_set_apart(LEDE), "https://example.com/news/clashes")
+    assert found.paragraphs == BODY

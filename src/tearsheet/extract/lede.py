@@ -7,7 +7,11 @@ up unlike the rest. Pages describe themselves by that lede (their ``og:descripti
 the element whose text begins with the description. It goes back in front of the body's
 block that follows it on the page, and only when that block follows it closely (in the
 same container, or the next one up): a description quoted elsewhere — a teaser of the
-same story in a rail, a hidden share text — is not the lede. A heading that agrees with
+same story in a rail, a hidden share text — is not the lede. A lede of two sentences or
+more may sit further from the body (in the article's header, a date line and a picture
+between them: the next block is then looked for in the 1,500 characters that follow it,
+up to six containers up); a one-sentence summary there is a dek, which corpora that leave
+the standfirst out of the body leave out too. A heading that agrees with
 the description is the standfirst, which the body leaves out (:func:`.body.tidy`); it is
 not brought back here.
 """
@@ -42,6 +46,9 @@ _SAME_FIRST = 3
 _EDITED_SHARE = 0.85
 _FOLLOW_CHARS = 1500  # how far after the lede the body's next block is looked for
 _UP = 3  # containers above the lede in which the next block is looked for
+_FAR_UP = 6  # and for a lede of two sentences or more, set apart above the body
+_LABEL_WORDS = 3
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…。！？])[\"”’»)]*\s+")
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ class Lede:
 
     text: str
     after: str  # folded text that follows it in its nearby containers
+    beyond: str = ""  # and further up, for a lede of two sentences or more
 
 
 def find(tree: lxml.html.HtmlElement, description: str | None) -> list[Lede]:
@@ -75,17 +83,22 @@ def find(tree: lxml.html.HtmlElement, description: str | None) -> list[Lede]:
             continue
         seen.add(element)
         if (paragraph := _paragraph(element, prefix, summary)) is not None:
-            found.append(Lede(paragraph[1], _after(*paragraph)))
+            element, text = paragraph
+            beyond = _after(element, text, _FAR_UP, _FOLLOW_CHARS) \
+                if _sentences(text) >= 2 else ""
+            found.append(Lede(text, _after(element, text, _UP, MIN_WORDS), beyond))
             if len(found) == _CANDIDATES:
                 break
     return found
 
 
-def _after(element: lxml.html.HtmlElement, text: str) -> str:
-    """The folded text that follows ``text`` in the containers just above ``element``."""
+def _after(element: lxml.html.HtmlElement, text: str, up: int, enough: int) -> str:
+    """The folded text that follows ``text`` in the containers above ``element``: in the
+    first of ``up`` of them where ``enough`` follows (words, or characters when ``up``
+    reaches past the lede's close containers)."""
     container = element
     after = ""
-    for _ in range(_UP):
+    for _ in range(up):
         parent = container.getparent()
         if parent is None:
             break
@@ -94,9 +107,14 @@ def _after(element: lxml.html.HtmlElement, text: str) -> str:
         start = whole.find(text)
         if start >= 0:
             after = whole[start + len(text):start + len(text) + _FOLLOW_CHARS]
-            if count_words(after) >= MIN_WORDS:
+            if (count_words(after) if up <= _UP else len(after)) >= enough:
                 break
     return _fold(after)
+
+
+def _sentences(text: str) -> int:
+    """How many sentences of three words or more ``text`` holds ("Dr. Ana Ruiz" is one)."""
+    return sum(count_words(part) >= _LABEL_WORDS for part in _SENTENCE_BREAK.split(text))
 
 
 _BREAKS = frozenset({"br", "p", "div", "img", "figure", "table", "ul", "ol", "center",
@@ -173,6 +191,6 @@ def place(ledes: list[Lede], texts: list[str]) -> tuple[int, Lede] | None:
             return None
         for n, text in enumerate(texts[:6]):
             head = _fold(text)[:60]
-            if len(head) >= 20 and head in lede.after:
+            if len(head) >= 20 and (head in lede.after or head in lede.beyond):
                 return n, lede
     return None
