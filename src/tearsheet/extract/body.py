@@ -29,7 +29,7 @@ import trafilatura.main_extractor
 from lxml import etree
 
 from tearsheet.errors import ExtractionError
-from tearsheet.extract import density, lede, markup
+from tearsheet.extract import density, furniture, lede, markup
 from tearsheet.extract.encoding import repair_mojibake
 from tearsheet.extract.markup import BLOCK_TAGS, remove
 from tearsheet.extract.script import count_words
@@ -41,39 +41,6 @@ _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\
 _WORD = re.compile(r"\w+")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$")
 
-# Lines that are page furniture whatever the site: calls to subscribe, share, comment or
-# follow; ad labels; comment counts; recirculation labels. Only short blocks are tested.
-_FURNITURE = re.compile(
-    r"""^(?:
-        advertisement|advertising|anzeige|publicité|sponsored(?:\ content)?|
-        (?:\d+\ )?comments?|(?:view|show|read|see)\ (?:all\ )?\d*\ ?comments?|
-        (?:share|tweet|email|print)(?:\ this)?(?:\ (?:story|article|page))?|
-        (?:related|recommended|trending|popular|most\ (?:read|popular|viewed|shared))
-            (?:\ (?:stories|articles|content|news|posts|videos|links|reading|now))?|
-        (?:you\ (?:may|might)\ also\ like|more\ from|more\ stories|read\ (?:more|next|also)
-            |also\ read|see\ also|watch|listen|don'?t\ miss|recommended\ for\ you)
-            (?:\ [\w.'’-]+){0,3}(?:\s*[:|>»].*)?|
-        also\ on\ \S+\.[a-z]{2,}\b.*|
-        (?:updated|published|posted|last\ updated)\ (?:\d+|an?|one)\ (?:seconds?|minutes?|
-            hours?|days?|mins?|hrs?)\ ago|
-        (?:sign\ up|subscribe|register|join)\b.*\b(?:our|the|free)\b.*\b(?:newsletters?|
-            e-?mails?)\b.*|
-        .*\b(?:to|in|into)\ your\ inbox\b.*|
-        .*\b(?:sign\ up|subscribe)\ (?:to|for)\ our\b.*|
-        thanks?\ (?:you\ )?for\ (?:signing\ up|subscribing)!?.*|
-        there\ was\ an\ error\ processing\ your\ subscription.*|
-        (?:like|enjoy(?:ed)?)\ this\ (?:story|article)\??.*share.*|
-        follow\ us\b.*|.*\b(?:click|tap)(?:ing)?\ here\b.*|
-        tell\ us\ what\ you\ think.*|have\ (?:a|your)\ say.*|
-        (?:have\ a\ (?:news\ )?tip|got\ a\ (?:news\ )?tip)\b.*|
-        follow\b.{0,80}\bon\ (?:facebook|twitter|x|instagram|linkedin|tiktok|youtube|threads
-            |bluesky|mastodon|telegram|whatsapp)\b.*|
-        (?:©|\(c\)\ *(?:19|20)\d\d\b).*|copyright\b[^.]{0,80}\b(?:19|20)\d\d\b[^.]*|
-        .*\ball\ rights\ reserved\b.*
-    )$""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_FURNITURE_MAX_WORDS = 30
 _LABEL_WORDS = 3
 _SENTENCE_WORDS = 12
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
@@ -561,12 +528,10 @@ def _is_link_line(block: Block) -> bool:
 
 
 def _is_furniture(block: Block, prose: frozenset[int] = frozenset()) -> bool:
-    if block.words > _FURNITURE_MAX_WORDS and block.link_share < 0.6:
-        return False
     if _is_link_line(block) and block.group not in prose \
             and block.kind in ("p", "item") and not _URL.match(block.text):
         return True  # "Read more: <a>Other story</a>", a recirculation item
-    return bool(_FURNITURE.match(block.text.strip(" .:…!|-–—•·>»")))
+    return furniture.is_furniture(block.text, block.words, linked=block.link_share >= 0.6)
 
 
 def _key(text: str) -> str:

@@ -1,0 +1,148 @@
+"""Page furniture: the short lines every site sets in and around its articles.
+
+Calls to subscribe, share, comment or follow; ad labels; comment counts; recirculation
+labels ("Read more:", "Lesen Sie auch", "Le puede interesar"); date lines ("Updated
+14.02.2019"); picture credits ("Foto: …"); affiliate disclosures. None is the article, and
+all change from one request or redesign to the next. A line is judged by what it says,
+in the languages news is written in, never by the site it comes from; only short blocks
+are tested (a sentence that mentions a comment or a photo is still the article's).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["MAX_WORDS", "is_furniture"]
+
+MAX_WORDS = 30
+"""Longer blocks are the article's, whatever they say."""
+_DATE_WORDS = 10
+_CREDIT_WORDS = 12
+_DISCLOSURE_WORDS = 45
+
+_ENGLISH = r"""
+    advertisement|advertising|anzeige|publicité|sponsored(?:\ content)?|
+    (?:\d+\ )?comments?|(?:view|show|read|see)\ (?:all\ )?\d*\ ?comments?|
+    (?:share|tweet|email|print)(?:\ this)?(?:\ (?:story|article|page))?|
+    (?:related|recommended|trending|popular|most\ (?:read|popular|viewed|shared))
+        (?:\ (?:stories|articles|content|news|posts|videos|links|reading|now))?|
+    (?:you\ (?:may|might)\ also\ like|more\ from|more\ stories|read\ (?:more|next|also)
+        |also\ read|see\ also|watch|listen|don'?t\ miss|recommended\ for\ you)
+        (?:\ [\w.'’-]+){0,3}(?:\s*[:|>»].*)?|
+    also\ on\ \S+\.[a-z]{2,}\b.*|
+    (?:updated|published|posted|last\ updated)\ (?:\d+|an?|one)\ (?:seconds?|minutes?|
+        hours?|days?|mins?|hrs?)\ ago|
+    (?:sign\ up|subscribe|register|join)\b.*\b(?:our|the|free)\b.*\b(?:newsletters?|
+        e-?mails?)\b.*|
+    .*\b(?:to|in|into)\ your\ inbox\b.*|
+    .*\b(?:sign\ up|subscribe)(?:\ now|\ today)?\ (?:to|for)\ our\b.*|
+    thanks?\ (?:you\ )?for\ (?:signing\ up|subscribing)!?.*|
+    there\ was\ an\ error\ processing\ your\ subscription.*|
+    (?:like|enjoy(?:ed)?)\ this\ (?:story|article)\??.*share.*|
+    follow\ us\b.*|.*\b(?:click|tap)(?:ing)?\ here\b.*|
+    tell\ us\ what\ you\ think.*|have\ (?:a|your)\ say.*|
+    (?:have\ a\ (?:news\ )?tip|got\ a\ (?:news\ )?tip)\b.*|
+    follow\b.{0,80}\bon\ (?:facebook|twitter|x|instagram|linkedin|tiktok|youtube|threads
+        |bluesky|mastodon|telegram|whatsapp)\b.*|
+    (?:©|\(c\)\ *(?:19|20)\d\d\b).*|copyright\b[^.]{0,80}\b(?:19|20)\d\d\b[^.]*|
+    .*\ball\ rights\ reserved\b.*
+"""
+
+# Recirculation labels in other languages, with up to five words after them (a section's
+# name: "Mehr zum Thema auf Example.de") or a colon and a headline ("Lea también: …").
+_RECIRCULATION = r"""
+    (?:
+        # German
+        lesen\ sie\ (?:auch|mehr|hier|weiter)|lies\ auch|(?:jetzt\ |zum\ )?weiterlesen|
+        mehr\ (?:zum|zu\ diesem|zu\ dem)\ thema|mehr\ themen|top[-\ ]?themen|
+        (?:weitere|mehr)\ (?:aktuelle\ )?\w*(?:themen|artikel|beiträge|nachrichten|news
+            |meldungen|informationen|infos|links|videos|tipps|storys|stories|geschichten)|
+        das\ könnte\ (?:sie|dich|euch)\ (?:auch\ )?interessieren|(?:auch|ebenfalls)\ interessant|
+        passend\ zum\ thema|(?:ähnliche|verwandte)\ (?:artikel|beiträge|themen|posts)|
+        entdecke(?:n\ sie)?\ (?:weitere|mehr)|(?:nächster|vorheriger)\ (?:artikel|beitrag)|
+        vorschau\ auf\ den\ nächsten\ (?:artikel|beitrag)|meist\ ?gelesen(?:e|en)?|
+        (?:neueste|beliebteste|aktuelle)\ (?:artikel|beiträge|news|nachrichten)|
+        # Spanish, Portuguese
+        (?:también\ )?(?:te|le)\ puede\ interesar|lea\ (?:también|más|además)|
+        lee\ (?:también|más)|leer\ más|mir[aá]\ también|ver\ (?:también|más)|
+        noticias\ relacionadas|artículos\ relacionados|te\ recomendamos|otras\ noticias|
+        lo\ más\ (?:leído|visto)|leia\ (?:também|mais)|veja\ (?:também|mais)|saiba\ mais|
+        notícias\ relacionadas|
+        # French, Italian
+        (?:à\ )?lire\ (?:aussi|également|la\ suite)|(?:à\ )?voir\ aussi|en\ savoir\ plus|
+        sur\ le\ même\ (?:sujet|thème)|les\ plus\ lus|à\ découvrir(?:\ aussi)?|
+        leggi\ (?:anche|di\ più)|vedi\ anche|potrebbe\ interessarti|articoli\ correlati|
+        # Polish, Dutch
+        (?:czytaj|przeczytaj|zobacz)\ (?:też|także|również|więcej)|lees\ (?:ook|meer)|zie\ ook
+    )(?:\ [\w.'’-]+){0,5}(?:\s*[:|>»].*)?
+"""
+
+# Comment sections and share bars, in other languages.
+_WIDGETS = r"""
+    (?:keine|no|sin|aucun|nessun)\ (?:kommentare|comments|comentarios|commentaires?
+        |commenti)\b.*|
+    (?:\d+\ )?(?:kommentare?|comentarios?|commentaires?|commenti|komentarze?|reacties)
+        (?:\ zu\b.*)?|
+    (?:\d+\ )?antworten\ zu\b.*|
+    (?:einen\ )?kommentar\ (?:schreiben|verfassen|hinzufügen|abgeben)|
+    (?:schreibe|hinterlasse|hinterlassen\ sie)\ (?:einen|eine)\ (?:kommentar|antwort)\b.*|
+    leave\ a\ (?:comment|reply)\b.*|be\ the\ first\ to\ comment\b.*|
+    (?:comments\ are|kommentare\ sind)\ (?:closed|geschlossen)\b.*|
+    (?:deja|dejá|escribe)\ (?:un|tu)\ comentario\b.*|comentar\ este\ artículo|
+    laisser\ un\ commentaire\b.*|
+    (?:du\ musst|sie\ müssen|you\ must)\ (?:be\ )?(?:eingeloggt|angemeldet|logged\ in
+        |registriert|registered)\b.*|
+    sie\ sind\ (?:aktuell\ |derzeit\ )?nicht\ (?:eingeloggt|angemeldet)\b.*|
+    (?:diesen\ |den\ )?(?:artikel|beitrag|seite|news)\ (?:teilen|drucken|versenden)\b.*|
+    (?:jetzt\ )?teilen(?:\ sie)?(?:\ dies(?:en\ beitrag)?|\ diese\ seite)?(?:\ mit)?|
+    compartir(?:\ (?:nota|en\b.*))?|partager(?:\ (?:cet\ article|sur\b.*))?|condividi|
+    compartilh[ae]|udostępnij|gefällt\ mir|wird\ geladen|loading|like\ this|
+    gefällt\ ihnen\ (?:dieser\ artikel|was\ sie\ sehen)\b.*|drucken|imprimir|imprimer
+"""
+
+# "Aktualisiert am 17.01.2021", "Letzte Änderung 14.02.2019", "Publié le 3 mai 2022":
+# a label and a date, nothing else (the date line of the page, not of the article's story).
+_DATE_LINE = re.compile(
+    r"""^(?:zuletzt\ |last\ )?(?:updated|modified|changed|published|posted|erstellt
+        |aktualisiert|geändert|veröffentlicht|veröffentlichung|letzte\ (?:änderung
+        |aktualisierung)|stand|publié|mis\ à\ jour|modifié|actualizado|publicado
+        |actualización|aggiornato|pubblicato|opublikowano|zaktualizowano|bijgewerkt
+        |gepubliceerd)(?:\ (?:am|on|le|el|il|at|um|op|vom|den))?\s*:?\s*\S*\d.*$""",
+    re.IGNORECASE | re.VERBOSE)
+
+# "Foto: Ana Ruiz", "(Credit: Clayton Aldern / Grist)", "Crédits photos : Bestimage".
+_CREDIT = re.compile(
+    r"""^\(?(?:fotos?|photos?|bilder?|bildquelle|titelbild|beitragsbild|images?|pictures?
+        |credits?|crédits?(?:\ photos?)?|copyright|fotografía|imagen|quelle|fuente|fonte)
+        \ ?:\ ?\S.*$""",
+    re.IGNORECASE | re.VERBOSE)
+
+# Affiliate and advertising disclosures.
+_DISCLOSURE = re.compile(
+    r""".*\b(?:affiliate[-\ ]?links?|werbelinks?|partnerlinks?|provisions-?links?)\b.*|
+        .*\bwe\ may\ (?:receive|earn)\ (?:a\ )?(?:small\ )?(?:commission|compensation)\b.*|
+        .*\badvertis(?:er|ing)\ disclosure\b.*|
+        [*(\[]?(?:werbung|anzeige|advertorial|gesponsert|publicidad)[*)\]]?[.:]\ .*""",
+    re.IGNORECASE | re.VERBOSE)
+
+# "MIRA: <a teaser's headline>" (a name, "Mira Sorvino…", is not a label).
+_SEE = r"mir[aá]\s*:.*"
+
+_LINE = re.compile(rf"^(?:{_ENGLISH}|{_RECIRCULATION}|{_WIDGETS}|{_SEE})$",
+                   re.IGNORECASE | re.VERBOSE)
+_EDGES = " .:…!|-–—•·>»"
+
+
+def is_furniture(text: str, words: int, *, linked: bool = False) -> bool:
+    """The line (of ``words`` words; ``linked`` when most of it is link text) is page
+    furniture, not the article's."""
+    line = text.strip(_EDGES)
+    if (words <= MAX_WORDS or linked) and _LINE.match(line):
+        return True
+    if words > _DISCLOSURE_WORDS:
+        return False
+    if words <= _DATE_WORDS and _DATE_LINE.match(line):
+        return True
+    if words <= _CREDIT_WORDS and _CREDIT.match(line):
+        return True
+    return bool(_DISCLOSURE.fullmatch(text.strip()))

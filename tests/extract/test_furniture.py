@@ -1,0 +1,73 @@
+"""Page furniture in the languages news is written in: recirculation labels, comment and
+share widgets, date lines, picture credits, affiliate disclosures."""
+
+from __future__ import annotations
+
+import pytest
+
+from tearsheet.extract.body import Block, tidy
+from tearsheet.extract.furniture import is_furniture
+from tearsheet.extract.script import count_words
+from tests.support.pages import LOREM
+
+BODY = [Block("p", p) for p in LOREM]
+
+FURNITURE = [
+    # recirculation labels, alone, with a section's name, or with a headline after a colon
+    "Lesen Sie auch:", "Mehr zum Thema auf Example.de", "Weitere Themen",
+    "Weitere aktuelle Themen aus der Arbeitswelt", "Top-Themen bei Example",
+    "Das könnte Sie auch interessieren", "Entdecke weitere Homestorys",
+    "Vorschau auf den nächsten Artikel", "Zum Weiterlesen:",
+    "Weitere Informationen zum Coronavirus in Thüringen:",
+    "Le puede interesar: JEP abrirá tres nuevos macrocasos", "Lea también: Otra noticia",
+    "MIRA: Madre se acerca a conocer los motivos de su detención",
+    "Lire aussi : Les critiques de la commission", "Leia também", "Leggi anche",
+    "Czytaj także: Inny artykuł", "Lees ook",
+    # comment sections, share bars
+    "Keine Kommentare (Kommentare erscheinen erst nach unserer Freigabe)", "12 Kommentare",
+    "Sie sind aktuell nicht eingeloggt.", "Du musst eingeloggt sein, um zu kommentieren.",
+    "Hinterlassen Sie einen Kommentar", "Dejá tu comentario", "Diesen Artikel teilen:",
+    "Teilen mit:", "Wird geladen…", "Gefällt mir", "Compartir",
+    "Subscribe now to our print edition for the full story.",
+    # date lines, credits, disclosures
+    "Aktualisiert am 17.01.2021.", "Letzte Änderung 14.02.2019", "Publié le 3 mai 2022",
+    "Last modified: 03-10-2004 2:20pm", "Foto: Ana Ruiz", "(Credit: Ana Ruiz / Example)",
+    "Crédits photos : Example", "Copyright: Ana Ruiz", "Quelle: Deutscher Jagdverband (DJV)",
+    "*Werbung. Dieser Beitrag enthält Werbung für eine Marke.",
+    "Letzte Aktualisierung am 2.02.2022 / Bei den Verlinkungen handelt es sich um "
+    "Affiliate Links / Bilder von der Amazon Product Advertising API",
+    "We recommend the best products through an independent review process, and "
+    "advertisers do not influence our picks. We may receive compensation if you visit "
+    "partners we recommend. Read our advertiser disclosure for more info.",
+]
+
+
+@pytest.mark.parametrize("line", FURNITURE)
+def test_furniture_lines_in_many_languages_are_not_the_article(line: str) -> None:
+    assert is_furniture(line, count_words(line))
+    assert tidy([*BODY[:2], Block("p", line), *BODY[2:]]) == LOREM
+    assert tidy([*BODY, Block("p", line)]) == LOREM
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Weitere Themen der Konferenz waren die Energiepreise und der Ausbau der Netze.",
+     "Mehr Themen als je zuvor standen auf der Tagesordnung, sagte die Ministerin.",
+     "Aktualisiert wurde die Liste zuletzt im Januar, nach dem Urteil vom 12. Dezember.",
+     "Die Kommentare der Leser waren überwiegend positiv, berichtete die Zeitung.",
+     "Foto und Film spielen in ihrer Arbeit seit 1998 eine große Rolle, sagt sie heute.",
+     "Quelle des Streits war ein Vertrag aus dem Jahr 2004, den beide Seiten "
+     "unterschiedlich auslegten, wie das Gericht nun festgestellt hat.",
+     "Werbung im Internet wird nach Ansicht der Verbraucherschützer immer aggressiver.",
+     "Compartir la información con los vecinos fue la prioridad del alcalde, dijo.",
+     "Le puede interesar a quien siga el caso que la fiscalía apelará la decisión de hoy "
+     "ante el tribunal superior, según fuentes del ministerio público consultadas por "
+     "este diario, que pidieron no ser identificadas porque no están autorizadas."],
+)
+def test_sentences_that_begin_like_furniture_stay(line: str) -> None:
+    assert tidy([*BODY, Block("p", line)]) == [*LOREM, line]
+
+
+def test_a_name_that_reads_like_a_label_is_not_one() -> None:
+    line = "Mira Sorvino starred in the film."
+    assert not is_furniture(line, count_words(line))
