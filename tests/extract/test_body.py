@@ -101,6 +101,12 @@ def test_clean_removes_terminal_escapes_and_controls() -> None:
     assert clean(None) == ""
 
 
+def test_canonically_equivalent_text_is_cleaned_to_one_form() -> None:
+    # "é" as "e" and a combining accent; Bengali's "য়" precomposed (Unicode decomposes it).
+    assert clean("Caf\u0065\u0301 Müller") == clean("Caf\u00e9 Mu\u0308ller") == "Café Müller"
+    assert clean("\u09df") == clean("\u09af\u09bc") == "\u09af\u09bc"
+
+
 def test_html_blocks_split_block_elements() -> None:
     import lxml.html
     root = lxml.html.fragment_fromstring(

@@ -18,6 +18,7 @@ import contextlib
 import functools
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -67,8 +68,13 @@ class Block:
 
 def clean(value: str | None) -> str:
     """Mojibake repaired, control characters (terminal escapes, NULs) removed, whitespace
-    folded. The repair comes first: double-encoded text holds C1 controls it needs."""
-    return " ".join(_CONTROL.sub("", repair_mojibake(value)).split()) if value else ""
+    folded, in Unicode's composed form (NFC). The repair comes first: double-encoded text
+    holds C1 controls it needs. NFC because canonically equivalent text is the same text:
+    a CMS that stores "é" as "e" and a combining accent, or Bengali's "য়" precomposed, must
+    not make another version of the article (nor miss a quote searched for)."""
+    if not value:
+        return ""
+    return unicodedata.normalize("NFC", " ".join(_CONTROL.sub("", repair_mojibake(value)).split()))
 
 
 def body_blocks(
