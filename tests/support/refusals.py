@@ -22,6 +22,15 @@ def site_page(title: str, body: str, *, head: str = "", end: str = "</body></htm
             f"<p>Contact us · Careers · Advertise</p></footer>{end}")
 
 
+def stub_page(paragraphs: list[str], title: str, *, extra: str = "") -> str:
+    """A page whose headline is in its metadata and whose body is the paragraphs alone (a
+    breaking story's first version: a sentence or two)."""
+    return (f"<html><head><title>{escape(title)} | The Daily Example</title>"
+            f"<meta property='og:title' content='{escape(title)}'></head><body>{extra}"
+            "<main><div>" + "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+            + "</div></main><footer><p>Contact us</p></footer></body></html>")
+
+
 def story(paragraphs: list[str], title: str = "Council approves budget") -> str:
     return f"<article><h1>{escape(title)}</h1>" + "".join(
         f"<p>{escape(p)}</p>" for p in paragraphs) + "</article>"

@@ -10,6 +10,7 @@ from tearsheet.store.store import Store
 from tests.support.localserver import LocalServer, Reply, Request
 from tests.support.newsroom import export, run_once, write_config
 from tests.support.pages import LOREM, article_page, rss_feed
+from tests.support.refusals import stub_page
 
 LONG = [f"{p} (part {n})" for n in range(3) for p in LOREM]
 SHORT = LONG[:3]
@@ -88,3 +89,34 @@ def test_growth_and_small_cuts_need_no_second_fetch(server: LocalServer, tmp_pat
     run_once(config)
     assert [v["version"] for v in export(config, tmp_path)] == [1, 2]
     assert len(server.hits("/news/story")) == 2
+
+
+BREAKING = ["BREAKING: The city council approves a new budget for public transport."]
+
+
+def test_a_breaking_stub_is_a_first_version_and_a_collapse_to_one_is_held(
+    server: LocalServer, tmp_path: Path,
+) -> None:
+    """A story's first version may be one sentence (extract/refusals.reports_headline);
+    once the story is known, its page falling back to a sentence is a shrink, held back."""
+    pages = [BREAKING]
+
+    def handler(request: Request) -> Reply:
+        return Reply(body=stub_page(pages[0], "Council approves budget"))
+
+    server.route("/news/story", handler)
+    server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/news/story", "x")]),
+                                    headers={"Content-Type": "application/rss+xml"}))
+    config = write_config(tmp_path, server)
+    run_once(config)
+    pages[0] = LONG
+    time.sleep(0.7)  # the first interval
+    run_once(config)
+    versions = export(config, tmp_path)
+    assert [v["text"] for v in versions] == ["\n\n".join(BREAKING), "\n\n".join(LONG)]
+    pages[0] = BREAKING  # a broken template, say: the body is a sentence again
+    time.sleep(0.7)
+    run_once(config)
+    assert [v["version"] for v in export(config, tmp_path)] == [1, 2]
+    outcome, error = outcomes(tmp_path)[-1]
+    assert outcome == "failed" and error is not None and "[held]" in error

@@ -101,7 +101,8 @@ def extract(
     if check_captures:
         try:
             refuse_if_not_article(text, paragraphs, free=meta.free, kinds=meta.kinds,
-                                  headings=[title, meta.page_title, *meta.headings])
+                                  headings=[title, meta.page_title, *meta.headings],
+                                  shown=meta.headings)
         except ExtractionError as exc:
             if exc.reason == "too_short" and not rendered:
                 refuse_shell(text, len(visible_text(text).split()))

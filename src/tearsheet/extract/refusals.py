@@ -21,14 +21,17 @@ import lxml.html
 from lxml import etree
 
 from tearsheet.errors import ExtractionError
-from tearsheet.extract.script import count_words
+from tearsheet.extract.script import count_words, unspaced
 
 SHORT_WORDS = 200
 """A body shorter than this is examined for the signs of a wall or an error page."""
 TINY_WORDS = 40
 """Below this the body is a stub, and the whole page's text is read for the signs."""
 MIN_WORDS = 20
-"""A body shorter than this is not an article, whatever the page says."""
+"""A body shorter than this is not an article, unless it reports what the headline says
+(:func:`reports_headline`: the first version of a breaking story)."""
+STUB_SENTENCE_WORDS = 6
+"""The fewest words of the sentence a short body must hold to be taken for a report."""
 
 _FLAGS = re.IGNORECASE
 _SOFT_404 = re.compile(
@@ -85,18 +88,31 @@ _IMAGE = re.compile(r"<img\b", _FLAGS)
 _GALLERY_IMAGES = 8
 _END_OF_PAGE = re.compile(r"</(?:html|body)\s*>", _FLAGS)
 _SENTENCE_END = re.compile(r"[.!?…\"”’»)\]:;*]\s*$")
+# A complete sentence: it ends with a full stop (after any closing quote), in any script.
+_COMPLETE = re.compile(r"[.!?。！？…][\"”’»)\]」』]*$")
+# What a page says while there is nothing to report yet: not a report itself.
+_PLACEHOLDER = re.compile(
+    r"\b(?:developing|(?:will|to) be updated|check back|more (?:details |information )?"
+    r"(?:to come|to follow|soon)|updates? (?:to follow|soon)|refresh|coming soon|"
+    r"under construction)\b", _FLAGS)
+_TERM = re.compile(r"\w+")
+# Words that say nothing of what a story is about (a notice shares them with any headline).
+_EMPTY_WORDS = frozenset({"this", "that", "with", "from", "your", "have", "will", "been",
+                          "they", "their", "what", "when", "more", "about", "page", "story",
+                          "article", "news", "here", "there", "please", "sorry"})
 
 
 def refuse_if_not_article(
     page: str, paragraphs: Sequence[str], *, headings: Sequence[str | None] = (),
     free: bool | None = None, kinds: frozenset[str] = frozenset(),
+    shown: Sequence[str] = (),
 ) -> None:
     """Raise :class:`ExtractionError` (with a ``reason``) if this is not the article.
 
     ``page`` is the decoded HTML, ``paragraphs`` the extracted body, ``headings`` the
     page's title, ``<title>`` and ``<h1>`` texts, ``free`` its JSON-LD
     ``isAccessibleForFree`` (None when it does not say), ``kinds`` the schema.org types
-    its JSON-LD declares.
+    its JSON-LD declares, ``shown`` the headings the page shows (its ``<h1>`` texts).
     """
     words = sum(count_words(p) for p in paragraphs)
     if words and _truncated(page, paragraphs):
@@ -136,10 +152,55 @@ def refuse_if_not_article(
     if words < MIN_WORDS and len(_IMAGE.findall(page)) >= _GALLERY_IMAGES:
         raise ExtractionError("a photo gallery without text, not an article",
                               reason="not_article")
-    if words < MIN_WORDS:
+    if words < MIN_WORDS and not reports_headline(paragraphs, named, shown):
         raise ExtractionError(
             "no article text found (an error, consent or paywall page, or not an article)",
             reason="too_short")
+
+
+def reports_headline(paragraphs: Sequence[str], headings: Sequence[str],
+                     shown: Sequence[str] = ()) -> bool:
+    """A short body that is a report: a complete sentence of a few words, no placeholder
+    ("This is a developing story."), about what the page's headline names (a word of it).
+
+    A breaking story's first version is a sentence or two ("BREAKING: Fed raises rates by
+    a quarter point."); refusing it would lose that version. A notice in the body's place
+    ("This video is not available in your country.") shares no word with the headline, and
+    the walls, error pages and bot checks were refused before this is asked. A known
+    article whose body collapses to a stub is fetched again and held back by the tracker.
+    A paragraph that holds a heading the page shows apart (``shown``, its ``<h1>`` s) and
+    more is no report: it is the page's text read in one piece, menus, headline, byline
+    and all (trafilatura reads a page so when it finds almost no body).
+    """
+    topic = _terms(" ".join(headings))
+    apart = [key for h in shown if (key := _fold(h))]
+    return bool(topic) and any(
+        count_words(p) >= STUB_SENTENCE_WORDS and _COMPLETE.search(p)
+        and not _PLACEHOLDER.search(p) and _terms(p) & topic
+        and not any(_holds(p, h) for h in apart) for p in paragraphs)
+
+
+def _holds(paragraph: str, heading: str) -> bool:
+    """The paragraph holds the heading's words in a row, and more words."""
+    text = _fold(paragraph)
+    return text != heading and f" {heading} " in f" {text} "
+
+
+def _fold(text: str) -> str:
+    return " ".join(_TERM.findall(text.casefold()))
+
+
+def _terms(text: str) -> set[str]:
+    """The words of ``text`` that can name a topic, by their first four letters ("rate"
+    for "rates", "rais" for "raised"): words of four letters or more, the empty ones left
+    out; a run of an unspaced script by its two-character pieces."""
+    found: set[str] = set()
+    for word in _TERM.findall(text.casefold()):
+        if unspaced(word):
+            found.update(word[i:i + 2] for i in range(len(word) - 1))
+        elif len(word) >= 4 and word not in _EMPTY_WORDS and not word.isdigit():
+            found.add(word[:4])
+    return found
 
 
 def _truncated(page: str, paragraphs: Sequence[str]) -> bool:

@@ -25,6 +25,11 @@ def count_words(text: str) -> int:
     return spaced + (unspaced + CHARS_PER_WORD - 1) // CHARS_PER_WORD
 
 
+def unspaced(text: str) -> bool:
+    """Whether ``text`` holds any script written without spaces between words."""
+    return _UNSPACED.search(text) is not None
+
+
 # Scripts that name their language, for a page that declares none (most of the letters of
 # the body in one of them). Kana before Han: Japanese writes both.
 _SCRIPTS = (
