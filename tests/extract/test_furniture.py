@@ -29,6 +29,15 @@ FURNITURE = [
     "Hinterlassen Sie einen Kommentar", "Dejá tu comentario", "Diesen Artikel teilen:",
     "Teilen mit:", "Wird geladen…", "Gefällt mir", "Compartir",
     "Subscribe now to our print edition for the full story.",
+    # calls to click, comment, follow the site's channel or get its app; licences, telephones
+    "Alles über nachhaltige Wanderschuhe findest Du hier.", "Hier geht es zur Übersicht",
+    "Verraten Sie gerne in den Kommentaren: Was bedeutet der Preis für Sie?",
+    "Let us know what you think in the comments!",
+    "¡Mira lo que tiene nuestro canal de YouTube!",
+    "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular.",
+    "For the latest stories download the Example News apps for iOS and Android.",
+    "Sofern nicht anders ausgewiesen, stehen Inhalte dieser Website unter CC-BY",
+    "Telefon: +49 (40) 300 30 - 1141",
     # date lines, credits, disclosures
     "Aktualisiert am 17.01.2021.", "Letzte Änderung 14.02.2019", "Publié le 3 mai 2022",
     "Last modified: 03-10-2004 2:20pm", "Foto: Ana Ruiz", "(Credit: Ana Ruiz / Example)",
@@ -60,6 +69,8 @@ def test_furniture_lines_in_many_languages_are_not_the_article(line: str) -> Non
      "unterschiedlich auslegten, wie das Gericht nun festgestellt hat.",
      "Werbung im Internet wird nach Ansicht der Verbraucherschützer immer aggressiver.",
      "Compartir la información con los vecinos fue la prioridad del alcalde, dijo.",
+     "Die App lässt sich seit Montag auch auf älteren Telefonen installieren, sagt der Hersteller.",
+     "Der Kanal wurde 1905 eröffnet und verbindet die beiden Seen.",
      "Le puede interesar a quien siga el caso que la fiscalía apelará la decisión de hoy "
      "ante el tribunal superior, según fuentes del ministerio público consultadas por "
      "este diario, que pidieron no ser identificadas porque no están autorizadas."],

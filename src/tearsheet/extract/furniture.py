@@ -128,7 +128,23 @@ _DISCLOSURE = re.compile(
 # "MIRA: <a teaser's headline>" (a name, "Mira Sorvino…", is not a label).
 _SEE = r"mir[aá]\s*:.*"
 
-_LINE = re.compile(rf"^(?:{_ENGLISH}|{_RECIRCULATION}|{_WIDGETS}|{_SEE})$",
+# Calls to click, to comment, to follow the site's channels or get its app; licence and
+# telephone lines.
+_CALLS = r"""
+    .*\b(?:hier\ klicken|klicken\ sie\ hier|klicke\ hier|(?:findest\ du|finden\ sie)
+        \ (?:\w+\ )?hier|hier\ geht'?s?\ (?:es\ )?(?:zu|zum|zur|weiter)|haz\ clic\ aquí
+        |clic\ aquí|cliquez\ ici|sign\ up\ here)\b.*|
+    (?:verraten|schreiben|sagen)\ sie\ (?:uns\ )?.*\bkommentar\w*\b.*|
+    (?:let\ us\ know|tell\ us)\b.*\bcomments?\b.*|
+    (?:dinos|cuéntanos|déjanos)\b.*\bcomentarios?\b.*|dites-nous\b.*\bcommentaires?\b.*|
+    .*\b(?:nuestro|nuestra|unser(?:em|en)?|our|notre|nosso)\ canal\b.*|
+    .*\bcanal\ de\ (?:youtube|telegram|whatsapp)\b.*|
+    .*\bdownload\ (?:the|our)\ .{0,40}\bapps?\b.*|
+    .*\b(?:creative\ commons|cc[-\ ]by(?:-[a-z]+)*)\b.*|
+    (?:telefon|tel|phone|fax|téléphone|teléfono)\.?\s*:?\s*\+?[\d(][\d\s()/.-]{5,}.*
+"""
+
+_LINE = re.compile(rf"^(?:{_ENGLISH}|{_RECIRCULATION}|{_WIDGETS}|{_SEE}|{_CALLS})$",
                    re.IGNORECASE | re.VERBOSE)
 _EDGES = " .:…!|-–—•·>»"
 
