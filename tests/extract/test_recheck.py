@@ -16,6 +16,7 @@ from tearsheet.extract.recheck import (
     _metadata,
     decision_key,
     parse,
+    recheck,
     unchanged,
 )
 from tests.support.pages import LOREM, article_page
@@ -92,6 +93,28 @@ def test_check_capture_skips_extraction_only_on_a_match() -> None:
                            "https://news.example/story", "utf-8", "text/html", key=first.key)
     assert edited.extraction is not None and edited.extraction.title == "Another headline"
     assert edited.key not in (None, first.key)
+
+
+def test_recheck_alone_then_a_full_extraction_gives_what_check_capture_gives() -> None:
+    """The tracker's inline fast path: ``recheck`` on the loop, then, when it finds no
+    match, ``check_capture`` without the key in the pool. Same answers as one call."""
+    url = "https://news.example/story"
+    first = check_capture(page(noise=1).encode(), url, "utf-8", "text/html")
+    assert first.key is not None
+    pages = [page(noise=2), page(headline="Another headline", noise=3), page(noise=4)[:-200],
+             page(noise=5).replace("<main>", "<main><article><p>Another</p></article>")]
+    for html in pages:
+        body = html.encode()
+        whole = check_capture(body, url, "utf-8", "text/html", key=first.key)
+        found = recheck(body, url, "utf-8", "text/html", first.key)
+        split = found or check_capture(body, url, "utf-8", "text/html", key=None)
+        assert split == whole
+        assert (found is None) is (whole.extraction is not None)
+    assert recheck(page(noise=6).encode(), url, "utf-8", "text/html", first.key) is not None
+    # No key of this version, a page that is not HTML, hostile bytes: extract in full.
+    assert recheck(page().encode(), url, "utf-8", "text/html", "not json") is None
+    assert recheck(page().encode(), url, "utf-8", "application/pdf", first.key) is None
+    assert recheck(b"\xff\xfe\x00<" * 100, url, "utf-8", "text/html", first.key) is None
 
 
 # The byline scan's definition as one XPath (what the key covered when it was one): the

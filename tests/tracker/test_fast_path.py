@@ -104,6 +104,7 @@ class Site:
         self.render = TEMPLATES[template]
         self.story: Story | None = None
         self.seeds = itertools.count()
+        self.sizes: list[int] = []  # of every page served
         self.path = f"/{template}/story"
         server.route(self.path, self.handler)
         self.url = server.url(self.path)
@@ -114,26 +115,31 @@ class Site:
         noise = Noise(random.Random(seed), START + timedelta(minutes=7 * seed), NOISE_KINDS,
                       others=[(f"/news/other-{n}", f"Another story number {n} of the day")
                               for n in range(40)])
-        return Reply(body=self.render(replace(self.story, url=self.url), noise))
+        body = self.render(replace(self.story, url=self.url), noise)
+        self.sizes.append(len(body.encode()))
+        return Reply(body=body)
 
 
-def settings_for(folder: Path, fast_path: bool) -> Settings:
+def settings_for(folder: Path, fast_path: bool, inline: int | None = None) -> Settings:
+    """``inline``: ``fetch.inline_check_bytes`` (None: the default)."""
     folder.mkdir(parents=True, exist_ok=True)
+    bound = {} if inline is None else {"inline_check_bytes": inline}
     return load_settings(
         None, database_url=f"sqlite:///{folder / 'ts.db'}", sources=[{"name": "sim"}],
         schedule={}, health={"max_holds": 0},
         fetch={"per_host_delay": 0, "allow_private_addresses": True, "retries": 0,
-               "extract_processes": 0, "fast_path": fast_path})
+               "extract_processes": 0, "fast_path": fast_path, **bound})
 
 
 @dataclass
 class Replayed:
-    """What a replay stored and did: the versions, each check's (step, outcome), and how
-    many checks the fast path answered."""
+    """What a replay stored and did: the versions, each check's (step, outcome), how many
+    checks the fast path answered, and how many of them on the event loop."""
 
     versions: list[tuple[str | None, str | None, str]] = field(default_factory=list)
     outcomes: list[tuple[str, str]] = field(default_factory=list)
     fast: int = 0
+    inline: int = 0
 
 
 async def replay(settings: Settings, site: Site, story_steps: list[tuple[str, Story]],
@@ -155,6 +161,7 @@ async def replay(settings: Settings, site: Site, story_steps: list[tuple[str, St
                     into.outcomes.append((name, str(result.outcome)))
                     if result.outcome == Outcome.UNCHANGED and result.extraction is None:
                         into.fast += 1
+            into.inline += tracker.stats.unchanged_inline
         with store.engine.connect() as conn:
             rows = conn.exec_driver_sql("SELECT title, byline, text FROM versions "
                                         "ORDER BY number").all()
@@ -181,6 +188,7 @@ def test_every_version_is_captured_with_the_fast_path_as_without(
     assert off.fast == 0
     unchanged = sum(1 for _, outcome in off.outcomes if outcome == Outcome.UNCHANGED)
     assert on.fast >= unchanged // 2, (on.fast, unchanged)
+    assert on.inline == on.fast  # these pages are small: each answered on the loop
     # Not vacuous: every body, headline and byline edit made a version; the date did not.
     new = {name for name, outcome in off.outcomes if outcome == Outcome.NEW_VERSION}
     assert {"a word of the first paragraph", "a word in the middle",
@@ -211,3 +219,29 @@ def test_a_key_never_outlives_the_fast_path_being_off(
             stored.close()
         assert (key is not None) is fast_path
     assert outcomes == [Outcome.NEW_VERSION] * 3
+
+
+def test_the_fast_path_on_the_loop_or_in_the_pool_gives_the_same_checks(
+    server: LocalServer, tmp_path: Path,
+) -> None:
+    """``fetch.inline_check_bytes``: the fast path on the event loop (the default bound,
+    above these pages), in the extraction pool (0: never inline), or split between them by
+    a bound inside the pages' sizes (each request's noise changes them): the same versions
+    and outcomes."""
+    history = histories()[0]
+    site = Site(server, "wire")
+    runs = {}
+    for name in ("loop", "pool", "split"):
+        # The split's bound: the median size of the pages the first replays were served.
+        bound = None if name == "loop" else 0 if name == "pool" else \
+            sorted(site.sizes)[len(site.sizes) // 2]
+        runs[name] = Replayed()
+        asyncio.run(replay(settings_for(tmp_path / name, True, bound), site, steps(history),
+                           runs[name]))
+    loop, pool, split = runs["loop"], runs["pool"], runs["split"]
+    assert loop.versions == pool.versions == split.versions
+    assert loop.outcomes == pool.outcomes == split.outcomes
+    unchanged = sum(1 for _, outcome in loop.outcomes if outcome == Outcome.UNCHANGED)
+    assert min(loop.fast, pool.fast, split.fast) >= unchanged // 2, runs
+    assert loop.inline == loop.fast and pool.inline == 0
+    assert 0 < split.inline < split.fast, split

@@ -482,15 +482,9 @@ def check_capture(
 
     ``make_key=False`` (the fast path turned off) makes no key for the next check: the
     caller then clears the stored one, which no longer describes the last version."""
-    known = DecisionKey.loads(key)
-    text: str | None = None
-    if known is not None and content_type in HTML_TYPES:
-        try:
-            text = decode_html(body, charset)
-            if unchanged(text, known):
-                return Checked(None, key, known.body_length)
-        except Exception:  # hostile bytes: the full extraction judges them
-            log.debug("fast path failed on %s; extracting", url, exc_info=True)
+    found, text = _recheck(body, url, charset, content_type, key)
+    if found is not None:
+        return found
     if text is None and make_key and content_type in HTML_TYPES:
         text = decode_html(body, charset)  # once: the extraction and the key read it
     extraction = extract_capture(body if text is None else text, url, charset, content_type,
@@ -506,3 +500,29 @@ def check_capture(
     length = len(extraction.text)
     return Checked(extraction, replace(made, body_length=length).dumps() if made else None,
                    length)
+
+
+def recheck(body: bytes, url: str, charset: str | None, content_type: str,
+            key: str) -> Checked | None:
+    """The fast path alone: the page found unchanged by its stored decision ``key``, or
+    None when it must be extracted (``check_capture`` with ``key=None`` then gives what
+    ``check_capture`` with the key would have). Never raises: hostile bytes are left to the
+    full extraction. The tracker runs it on its event loop for a small page (see
+    ``fetch.inline_check_bytes``), sparing the hand-off to the extraction worker."""
+    return _recheck(body, url, charset, content_type, key)[0]
+
+
+def _recheck(body: bytes, url: str, charset: str | None, content_type: str,
+             key: str | None) -> tuple[Checked | None, str | None]:
+    """:func:`recheck`, and the page's text if it was decoded (the extraction reads it)."""
+    known = DecisionKey.loads(key)
+    if known is None or content_type not in HTML_TYPES:
+        return None, None
+    text: str | None = None
+    try:
+        text = decode_html(body, charset)
+        if unchanged(text, known):
+            return Checked(None, key, known.body_length), text
+    except Exception:  # hostile bytes: the full extraction judges them
+        log.debug("fast path failed on %s; extracting", url, exc_info=True)
+    return None, text

@@ -36,7 +36,7 @@ from tearsheet.diff.summary import ChangeSummary
 from tearsheet.diff.trace import index_keys
 from tearsheet.errors import ExtractionError, FetchError, Refusal
 from tearsheet.extract.extraction import Extraction
-from tearsheet.extract.recheck import Checked, check_capture
+from tearsheet.extract.recheck import Checked, check_capture, recheck
 from tearsheet.fetch.browser import Browser, RenderOptions
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.store.database import STORE_ERRORS
@@ -79,6 +79,7 @@ class Stats:
     checks: int = 0
     new_versions: int = 0
     unchanged: int = 0
+    unchanged_inline: int = 0  # of them, answered by the fast path on the event loop
     failed: int = 0
     in_flight: int = 0
     recent: deque[str] = field(default_factory=lambda: deque(maxlen=8))
@@ -316,12 +317,19 @@ class Tracker(Discovery):
         """The page extracted, or found unchanged by its decision ``key`` (the fast path,
         unless ``fetch.fast_path`` is off), with the key to keep for the next check."""
         source = await self._source(article.source_id)
+        fast = self.settings.fetch.fast_path
+        if fast and key is not None and self._inline(response.document):
+            checked = recheck(response.document, response.url, response.document_charset,
+                              response.content_type, key)
+            if checked is not None:
+                self.stats.unchanged_inline += 1
+                return checked
+            key = None  # not found unchanged: the pool extracts it in full
         try:
             # Extraction is CPU work: beside the event loop, so fetches keep flowing.
             return await self.pool.run(
                 check_capture, response.document, response.url, response.document_charset,
-                response.content_type, key=key if self.settings.fetch.fast_path else None,
-                make_key=self.settings.fetch.fast_path,
+                response.content_type, key=key if fast else None, make_key=fast,
                 body_selector=source.body_selector if source else None,
                 drop_selectors=source.drop_selectors if source else (),
                 limits=self.settings.limits, rendered=response.rendered is not None)
@@ -329,6 +337,13 @@ class Tracker(Discovery):
             if exc.reason != Refusal.WORKER_DIED:  # extract_capture named the page already
                 raise
             raise exc.at(response.url) from None
+
+    def _inline(self, document: bytes) -> bool:
+        """Whether the fast path may check ``document`` on the event loop: extraction on a
+        thread of this process (the GIL is held either way; worker processes run on other
+        cores) and a page within ``fetch.inline_check_bytes`` (it holds up the loop)."""
+        return not self.pool.uses_processes and \
+            len(document) <= self.settings.fetch.inline_check_bytes
 
     async def _source(self, source_id: int) -> SourceSettings | None:
         """A configured source's settings by store id (None: added through the API)."""
