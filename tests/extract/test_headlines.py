@@ -31,3 +31,57 @@ def test_the_site_name_is_removed_from_og_title() -> None:
                  '<meta property="og:title" content="Bridge vote: what it means - Example News">',
                  "")
     assert extract(html, "https://x.example/a").title == "Bridge vote: what it means"
+
+
+def test_a_title_part_an_h1_gives_whole_is_the_headline_the_rest_the_site() -> None:
+    """"Mozilla - Wikipedia" beside the <h1> "Mozilla": "Wikipedia" is the site's name."""
+    html = _page("<title>Mozilla - Wikipedia</title>", "<h1>Mozilla</h1>")
+    assert extract(html, "https://x.example/a").title == "Mozilla"
+
+
+def test_a_run_of_parts_given_whole_keeps_its_own_separator() -> None:
+    html = _page("<title>Dog scares burglar – witnesses sought – Example Press</title>",
+                 "<h1>Dog scares burglar – witnesses sought</h1>")
+    assert extract(html, "https://x.example/a").title == "Dog scares burglar – witnesses sought"
+
+
+def test_a_site_name_before_the_headline_in_og_title_is_cut() -> None:
+    html = _page('<title>Trust helps against stress at work - New Work</title>'
+                 '<meta property="og:title" content="NWX Magazine | Trust helps against '
+                 'stress at work">', "<h1>Trust helps against stress at work</h1>")
+    assert extract(html, "https://x.example/a").title == "Trust helps against stress at work"
+
+
+def test_the_site_name_h1_is_not_taken_for_the_headline_part() -> None:
+    html = _page('<meta property="og:site_name" content="Mozilla">'
+                 '<meta property="og:title" content="Firefox — Make it your own">'
+                 "<title>Firefox — Make it your own — Mozilla</title>", "<h1>Mozilla</h1>")
+    assert extract(html, "https://x.example/a").title == "Firefox — Make it your own"
+
+
+def test_when_nothing_agrees_the_title_wins_over_a_lone_h1() -> None:
+    """A section's <h1> ("Information and Resources") backed by no other source."""
+    html = _page("<title>Superbugs: what they are and how you get them</title>",
+                 "<h1>Information and Resources</h1>")
+    assert extract(html, "https://x.example/a").title == \
+        "Superbugs: what they are and how you get them"
+
+
+def test_when_they_agree_the_h1_text_is_kept() -> None:
+    html = _page("<title>Bridge vote: what it means | Example</title>",
+                 "<h1>Bridge vote: what it means for you</h1>")
+    assert extract(html, "https://x.example/a").title == "Bridge vote: what it means for you"
+
+
+def test_escaped_entities_in_metadata_are_read() -> None:
+    html = _page('<meta property="og:title" content="Editor&amp;#8217;s letter &amp;#8211; '
+                 'goodbye">', "")
+    assert extract(html, "https://x.example/a").title == "Editor’s letter – goodbye"
+
+
+def test_parsely_and_dublin_core_titles_and_several_properties_in_one_attribute() -> None:
+    html = _page('<meta name="parsely-title" content="Bridge vote in the council">', "")
+    assert extract(html, "https://x.example/a").title == "Bridge vote in the council"
+    html = _page('<meta property="x:title dc:title" content="Bridge vote in the council">'
+                 "<title>Title element</title>", "")
+    assert extract(html, "https://x.example/a").title == "Bridge vote in the council"

@@ -57,21 +57,21 @@ def test_duplicate_authors_are_dropped_in_order() -> None:
                                      "[" * 100_000])
 def test_deeply_nested_json_ld_is_skipped(nesting: str) -> None:
     found = extract(page(nesting))
-    assert found.title == "Heading of the page"  # from the page: the JSON-LD was skipped
+    assert found.title == "Page title here"  # the page's <title>: JSON-LD skipped
 
 
 def test_json_ld_within_the_nesting_limit_is_read_beyond_it_not() -> None:
     nested = {"@graph": [{"@graph": [{"@graph": [json.loads(article_ld())]}]}]}
     assert extract(page(json.dumps(nested))).title == "From JSON-LD"
     shallow = LimitSettings(nesting=3)
-    assert extract(page(json.dumps(nested)), limits=shallow).title == "Heading of the page"
+    assert extract(page(json.dumps(nested)), limits=shallow).title == "Page title here"
 
 
 def test_a_json_ld_block_over_its_size_limit_is_skipped() -> None:
     big = article_ld(articleBody="x" * 5_000)
     assert extract(page(big)).title == "From JSON-LD"
     small = LimitSettings(json_ld_bytes=1_000)
-    assert extract(page(big), limits=small).title == "Heading of the page"
+    assert extract(page(big), limits=small).title == "Page title here"
 
 
 def test_an_oversized_meta_content_is_ignored() -> None:
@@ -79,13 +79,13 @@ def test_an_oversized_meta_content_is_ignored() -> None:
     assert extract(page(head=head.format("Meta headline"))).title == "Meta headline"
     huge = head.format("Meta headline " * 1_000)
     assert extract(page(head=huge), limits=LimitSettings(attribute_chars=1_000)).title == \
-        "Heading of the page"
+        "Page title here"
 
 
 @pytest.mark.parametrize("charset", ["utf\x00-8", "\x00", "x" * 10_000, "utf-8\x00"])
 def test_a_charset_label_with_nul_or_junk_is_ignored(charset: str) -> None:
     found = extract(page().encode(), "https://example.com/a", charset)
-    assert found.title == "Heading of the page"
+    assert found.title == "Page title here"
 
 
 @pytest.mark.parametrize("html", [

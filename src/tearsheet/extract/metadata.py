@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -28,13 +28,15 @@ from lxml import etree
 from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.extract.body import clean
 from tearsheet.extract.dates import parse_date, published_date
+from tearsheet.extract.headline import headline
 
 _ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
     "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "blogposting",
     "liveblogposting", "report", "webpage", "socialmediaposting", "scholarlyarticle",
 }
-_TITLE_META = ("og:title", "twitter:title", "dc.title", "headline")
+_TITLE_META = ("og:title", "twitter:title", "parsely-title", "dc.title", "dc:title",
+               "headline")
 _DESCRIPTION_META = ("og:description", "twitter:description", "description",
                      "dc.description")
 _AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.author",
@@ -78,7 +80,6 @@ _DATE_TAIL = re.compile(
     r"aktualisiert|veröffentlicht|stand|publié|mis à jour|actualizado|publicado|aggiornato|"
     r"pubblicato)\W+(?:on\W+|am\W+|le\W+|el\W+|il\W+)?" + _DATELIKE + r").*$",
     re.IGNORECASE | re.DOTALL)
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—·•:-]\s+")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
@@ -106,10 +107,10 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
     headings = tuple(h for h in (clean(_text(e)) for e in tree.iter("h1")) if h)
 
     page_title = _first(clean(_text(t)) for t in tree.iter("title"))
-    title = _headline([
+    title = headline([
         _first(_str(i.get("headline")) or _str(i.get("name")) for i in items),
-        *(metas.get(k) for k in _TITLE_META), _site_title_removed(page_title),
-    ], headings[:3], site=metas.get("og:site_name"), page_title=page_title)
+        *(metas.get(k) for k in _TITLE_META)], headings[:3], page_title,
+        sites=[metas.get("og:site_name"), *(_publisher(i) for i in items)])
 
     # The site's names are no authors: a source that names only the site gives way to the next.
     site = {_fold(n) for n in (metas.get("og:site_name"), metas.get("application-name"),
@@ -199,8 +200,8 @@ def _meta_tags(tree: lxml.html.HtmlElement, max_chars: int) -> _Metas:
         if len(content) > max_chars:
             continue  # no headline, name or date is that long: padding or an attack
         for attribute in ("property", "name", "itemprop", "http-equiv"):
-            key = (element.get(attribute) or "").strip().lower()
-            if key:
+            # RDFa lets one attribute name several properties: "og:title dc:title".
+            for key in (element.get(attribute) or "").lower().split()[:4]:
                 metas.add(key, content)
     return metas
 
@@ -449,65 +450,6 @@ def _byline_elements(tree: lxml.html.HtmlElement) -> list[str]:
         if text and len(text) <= 120:
             return [text]
     return []
-
-
-def _headline(declared: list[str | None], headings: Sequence[str], site: str | None,
-              page_title: str | None = None) -> str | None:
-    """The headline most of the page's own sources agree on, in their order of trust.
-
-    JSON-LD, OpenGraph and Twitter titles, the ``<h1>`` s and the ``<title>`` each name a
-    headline; a site's name in an ``<h1>`` (or a section's) agrees with none of the others,
-    so it is never taken over one that two sources give, and a candidate that is the
-    site's name (``og:site_name``, or the part of the ``<title>`` beside its headline) is
-    none. A site name added after a separator ("Headline | Site") is removed when it is
-    the page's ``og:site_name``.
-    """
-    # The site's names: og:site_name, and what the <title> holds beside its headline.
-    sites = {_fold(n) for n in [site, *_TITLE_SEPARATORS.split(page_title or "")[1:],
-                                *_TITLE_SEPARATORS.split(page_title or "")[:1]] if n}
-    sites.discard(_fold(_site_title_removed(page_title) or ""))
-    named = [c for c in (clean(_without_site(c, site)) for c in declared[:-1] if c) if c]
-    named += [h for h in headings if _fold(h) not in sites]  # an <h1> that is the site: none
-    named += [c for c in declared[-1:] if c]
-    if not named:
-        return None
-    keys = [_title_key(c) for c in named]
-    support = [sum(_agree(k, other) for j, other in enumerate(keys) if j != n)
-               for n, k in enumerate(keys)]
-    best = max(range(len(named)), key=lambda n: (support[n], -n))
-    return named[best]
-
-
-def _without_site(title: str, site: str | None) -> str:
-    if site:
-        parts = _TITLE_SEPARATORS.split(title)
-        if len(parts) > 1 and _fold(parts[-1]) == _fold(site):
-            return " ".join(parts[:-1])
-        if len(parts) > 1 and _fold(parts[0]) == _fold(site):
-            return " ".join(parts[1:])
-    return title
-
-
-def _title_key(title: str) -> frozenset[str]:
-    return frozenset(_WORDS.findall(title.casefold()))
-
-
-def _agree(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Two titles agree when most words of the shorter are in the longer."""
-    if not a or not b:
-        return False
-    return len(a & b) >= 0.7 * min(len(a), len(b))
-
-
-def _site_title_removed(title: str | None) -> str | None:
-    """"Headline | The Daily Example" → "Headline": the first part, unless it is one word
-    (then the site name probably comes first, and the longest part is the headline)."""
-    if not title:
-        return None
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) == 1:
-        return title
-    return parts[0] if len(parts[0].split()) >= 2 else max(parts, key=len)
 
 
 def _language(value: str | None) -> str | None:

@@ -1,0 +1,144 @@
+"""The headline: the one the page's own sources agree on, less the site's name.
+
+A page names its headline several times (JSON-LD, OpenGraph, Twitter, parse.ly and Dublin
+Core metas, the ``<h1>`` s, the ``<title>``), and each may add the site's or the section's
+name after a separator ("Headline | Site", "Site: Headline"), or name the site alone (a
+logo's ``<h1>``, a section's). The principles, in order:
+
+- **A name the page gives its site is no headline**: ``og:site_name``, ``application-name``,
+  the publisher in JSON-LD, and what a title holds beside a part another source gives as
+  its headline ("Mozilla - Wikipedia" beside the ``<h1>`` "Mozilla": "Wikipedia" is the
+  site's). A candidate that is one of these names is dropped; a part of a candidate that
+  is one is cut off.
+- **A part another source gives whole is the headline**: "EMACSPEAK: Meta-Programming In
+  Emacs" beside an ``<h1>`` "Meta-Programming In Emacs" is that ``<h1>`` and a site name.
+- **Most agreement wins**: each candidate is backed by the others that agree with it (most
+  of the shorter one's words in the longer); ties go to the declared sources (JSON-LD and
+  metas), then to the ``<title>``, then to the ``<h1>`` s: an ``<h1>`` backed by nothing
+  is as likely a section's heading ("Information and Resources") as the headline, while
+  the ``<title>`` names the document.
+- Entities left escaped in metadata ("&#8211;", "&#039;") are read as the characters.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+
+from tearsheet.extract.body import clean
+
+__all__ = ["headline"]
+
+# Separators between a headline and a site or section name, with space on both sides.
+_SEPARATORS = re.compile(r"(\s+(?:[|–—·•:»\-]|//|::)\s+)")
+_WORDS = re.compile(r"\w+")
+
+
+def headline(declared: Sequence[str | None], headings: Sequence[str], title: str | None,
+             sites: Iterable[str | None] = ()) -> str | None:
+    """The headline of a page: ``declared`` are its JSON-LD and meta titles in order of
+    trust, ``headings`` its ``<h1>`` texts, ``title`` its ``<title>``, ``sites`` the names
+    it gives itself (``og:site_name``…)."""
+    given = [c for c in (_unescaped(d) for d in declared) if c]
+    title = _unescaped(title)
+    names = {_fold(s) for s in sites if s}
+    everything = [*given, *headings, *([title] if title else [])]
+    folded = {_fold(d) for d in given}
+    logos: set[str] = set()
+    for candidate in everything:
+        runs = _runs(candidate)
+        for other in everything:
+            key = _fold(other)
+            if other is candidate or key in names or key not in runs:
+                continue
+            rest = runs[key]
+            if candidate is title and other in headings and key not in folded \
+                    and _parts(candidate)[0] in rest and len(rest[0].split()) >= 2:
+                logos.add(key)  # "Headline | Site" beside the site's <h1>
+            else:  # a part another source gives whole: the rest names the site
+                names.update(_fold(p) for p in rest)
+    names.update(logos)
+    named = [c for c in (_without_site(c, names) for c in given) if c]
+    h1s = [h for h in headings if _fold(h) not in names]
+    page = _without_site(title, names) if title else ""
+    if len(_parts(page)) > 1 and not _backed(page, [*named, *h1s]):
+        page = _title_headline(page)
+    named += h1s
+    if page:
+        named.append(page)
+    if not named:
+        return None
+    keys = [_key(c) for c in named]
+    support = [sum(_agree(k, other) for j, other in enumerate(keys) if j != n)
+               for n, k in enumerate(keys)]
+    if page and not any(support):
+        # Nothing agrees: the <title> names the document; a lone <h1> may be a section's.
+        return _first_of(named[:-1 - len(h1s)]) or page
+    best = max(range(len(named)), key=lambda n: (support[n], -n))
+    return named[best]
+
+
+def _first_of(candidates: Sequence[str]) -> str | None:
+    return candidates[0] if candidates else None
+
+
+def _unescaped(text: str | None) -> str | None:
+    """The text cleaned, its escaped entities read ("&#8211;" → "–")."""
+    if not text:
+        return None
+    return clean(html.unescape(text) if "&" in text else text) or None
+
+
+def _parts(text: str) -> list[str]:
+    return _SEPARATORS.split(text)[::2]
+
+
+def _runs(text: str) -> dict[str, list[str]]:
+    """The runs of parts at either end of a title ("A | B | C": "A", "A | B", "C",
+    "B | C"), folded, each with the parts left beside it."""
+    pieces = _SEPARATORS.split(text)
+    parts = pieces[::2]
+    runs: dict[str, list[str]] = {}
+    for n in range(1, len(parts)):
+        runs[_fold("".join(pieces[:2 * n - 1]))] = parts[n:]
+        runs[_fold("".join(pieces[2 * n:]))] = parts[:n]
+    return runs
+
+
+def _without_site(candidate: str, names: set[str]) -> str:
+    """The candidate less the parts that are the site's names (none if it is one)."""
+    if _fold(candidate) in names:
+        return ""
+    pieces = _SEPARATORS.split(candidate)  # parts, with their separators between
+    while len(pieces) > 1 and _fold(pieces[-1]) in names:
+        del pieces[-2:]
+    while len(pieces) > 1 and _fold(pieces[0]) in names:
+        del pieces[:2]
+    return "".join(pieces)
+
+
+def _backed(candidate: str, others: Sequence[str]) -> bool:
+    return any(_fold(candidate) == _fold(o) for o in others)
+
+
+def _title_headline(title: str) -> str:
+    """"Headline | The Daily Example" → "Headline": the first part, unless it is one word
+    (then the site name probably comes first, and the longest part is the headline)."""
+    parts = _parts(title)
+    return parts[0] if len(parts[0].split()) >= 2 else max(parts, key=len)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _key(title: str) -> frozenset[str]:
+    return frozenset(_WORDS.findall(title.casefold()))
+
+
+def _agree(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two titles agree when most words of the shorter are in the longer."""
+    if not a or not b:
+        return False
+    return len(a & b) >= 0.7 * min(len(a), len(b))
