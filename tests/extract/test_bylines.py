@@ -121,3 +121,18 @@ def test_a_json_ld_author_given_by_reference_is_the_person_it_names() -> None:
 ])
 def test_author_metas(head: str, expected: str | None) -> None:
     assert extract(_page(head), "https://news.example.org/a").byline == expected
+
+
+@pytest.mark.parametrize(("head", "byline", "expected"), [
+    # A widget's or a form's label is passed over for the byline after it.
+    ("", '<span class="meta-author">Posted</span> <span class="author">Ana Ruiz</span>',
+     "Ana Ruiz"),
+    ("", '<div class="author-info"><a class="author-follow">Follow</a></div>', None),
+    ("", '<p class="comment-form-author">Name (required)</p>', None),
+    # A social handle is no name: the next source names the person.
+    ('<meta property="article:author" content="@ExampleNews">',
+     '<div class="byline">By Ana Ruiz</div>', "Ana Ruiz"),
+])
+def test_labels_and_handles_are_no_authors(head: str, byline: str,
+                                           expected: str | None) -> None:
+    assert extract(_page(head, byline), "https://news.example.org/a").byline == expected

@@ -62,6 +62,12 @@ _BY = re.compile(r"^\s*(?:(?:(?:written |posted |text |artikel )?(?:by|par|von|p
 _WORDS = re.compile(r"\w+")
 _NAME_WORD = re.compile(r"[^\W\d_]{2}")  # an avatar's initials ("J J") name no one
 _DOMAIN = re.compile(r"\w\.(?:com|net|org|at|de|ch|fr|es|it|pl|uk|co|io|info)\b", re.IGNORECASE)
+# A form's or a widget's label where a byline was looked for ("Follow", "Posted", the
+# comment form's "Name"), with what a form adds ("Name (required)", "Name *").
+_LABEL = re.compile(r"^\W*(?:follow|posted|username|user name|name|e-?mail|website|stand|"
+                    r"share|author|autor|auteur|by|von|par|comments?)\W*"
+                    r"(?:\((?:required|erforderlich|obligatoire|requerido)\))?\W*$",
+                    re.IGNORECASE)
 _COPYRIGHT = re.compile(r"©|\(c\)|\bcopyright\b|\brights reserved\b", re.IGNORECASE)
 _ORGANIZATIONS = {"organization", "newsmediaorganization", "corporation", "website"}
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*",
@@ -336,7 +342,7 @@ def _byline_in_place(tree: lxml.html.HtmlElement) -> object:
             if pruned_within(element):
                 return _UNDECIDED
             content = trim(" ".join(element.itertext()))
-            if content and 2 < len(content) < _BYLINE_CHARS:
+            if content and 2 < len(content) < _BYLINE_CHARS and not _LABEL.match(content):
                 return normalize(None, content)
     return None
 
@@ -402,7 +408,8 @@ def _split_authors(values: list[str], cap: int) -> list[str]:
         for part in _AUTHOR_SPLIT.split(_DATE_TAIL.sub("", _BY.sub("", clean(value)))):
             part = _DATE_TAIL.sub("", _BY.sub("", part)).strip(" .,:;-–—|·•")
             if part and len(part) <= 80 and _NAME_WORD.search(part) \
-                    and not _COPYRIGHT.search(part):
+                    and not _COPYRIGHT.search(part) and not _LABEL.match(part) \
+                    and not part.startswith("@"):  # a social handle names no one
                 names[part] = None
                 if len(names) >= cap:
                     return list(names)
