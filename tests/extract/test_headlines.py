@@ -85,3 +85,10 @@ def test_parsely_and_dublin_core_titles_and_several_properties_in_one_attribute(
     html = _page('<meta property="x:title dc:title" content="Bridge vote in the council">'
                  "<title>Title element</title>", "")
     assert extract(html, "https://x.example/a").title == "Bridge vote in the council"
+
+
+def test_a_title_repeating_the_headline_keeps_the_headline_whole() -> None:
+    html = _page('<meta property="og:title" content="Minecraft 1.8 - The Bountiful Update">'
+                 "<title>Minecraft 1.8 - The Bountiful Update - Minecraft 1.8 - The Bountiful "
+                 "Update - Minecraft News</title>", "<h1>Game news</h1>")
+    assert extract(html, "https://x.example/a").title == "Minecraft 1.8 - The Bountiful Update"

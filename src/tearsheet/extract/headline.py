@@ -57,7 +57,10 @@ def headline(declared: Sequence[str | None], headings: Sequence[str], title: str
                     and _parts(candidate)[0] in rest and len(rest[0].split()) >= 2:
                 logos.add(key)  # "Headline | Site" beside the site's <h1>
             else:  # a part another source gives whole: the rest names the site
-                names.update(_fold(p) for p in rest)
+                left = {_fold(p) for p in rest}
+                own = {_fold(p) for p in _parts(other)}
+                # (not the headline's own parts, where the title repeats it whole)
+                names.update(left - own if own <= left else left)
     names.update(logos)
     named = [c for c in (_without_site(c, names) for c in given) if c]
     h1s = [h for h in headings if _fold(h) not in names]
