@@ -69,9 +69,10 @@ class Block:
 def clean(value: str | None) -> str:
     """Mojibake repaired, control characters (terminal escapes, NULs) removed, whitespace
     folded, in Unicode's composed form (NFC). The repair comes first: double-encoded text
-    holds C1 controls it needs. NFC because canonically equivalent text is the same text:
-    a CMS that stores "é" as "e" and a combining accent, or Bengali's "য়" precomposed, must
-    not make another version of the article (nor miss a quote searched for)."""
+    holds C1 controls it needs. NFC because canonically equivalent text is the same text
+    (it renders alike): a quote searched for in what is stored is found whether the CMS
+    wrote "é" as "e" and a combining accent, or Bengali's "য়" precomposed. Versions were
+    compared in NFC already (:func:`tearsheet.diff.fingerprint.normalize`)."""
     if not value:
         return ""
     return unicodedata.normalize("NFC", " ".join(_CONTROL.sub("", repair_mojibake(value)).split()))
