@@ -38,6 +38,11 @@ FURNITURE = [
     "For the latest stories download the Example News apps for iOS and Android.",
     "Sofern nicht anders ausgewiesen, stehen Inhalte dieser Website unter CC-BY",
     "Telefon: +49 (40) 300 30 - 1141",
+    # a caption told by the credit that ends it; a row's label of tags
+    "Cristina Kirchner y Alberto Fernández en el Congreso (Foto: Ana Ruiz/Pool via Reuters).",
+    "Logo des Sustainable Award in Finance von Bankmagazin | © Springer",
+    "The harbour on Monday | photo by Ana Ruiz", "The mayor on Monday. Photo: AP",
+    "Temas", "Schlagwörter",
     # date lines, credits, disclosures
     "Aktualisiert am 17.01.2021.", "Letzte Änderung 14.02.2019", "Publié le 3 mai 2022",
     "Last modified: 03-10-2004 2:20pm", "Foto: Ana Ruiz", "(Credit: Ana Ruiz / Example)",
@@ -71,6 +76,8 @@ def test_furniture_lines_in_many_languages_are_not_the_article(line: str) -> Non
      "Compartir la información con los vecinos fue la prioridad del alcalde, dijo.",
      "Die App lässt sich seit Montag auch auf älteren Telefonen installieren, sagt der Hersteller.",
      "Der Kanal wurde 1905 eröffnet und verbindet die beiden Seen.",
+     "Er ging. Bild und Ton fielen kurz darauf aus, sagte die Technikerin.",
+     "She left the room. Image matters, her adviser said later that evening.",
      "Le puede interesar a quien siga el caso que la fiscalía apelará la decisión de hoy "
      "ante el tribunal superior, según fuentes del ministerio público consultadas por "
      "este diario, que pidieron no ser identificadas porque no están autorizadas."],

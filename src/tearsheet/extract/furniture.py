@@ -54,6 +54,7 @@ _RECIRCULATION = r"""
     (?:
         # German
         lesen\ sie\ (?:auch|mehr|hier|weiter)|lies\ auch|(?:jetzt\ |zum\ )?weiterlesen|
+        weiter\ zu[mr]?|
         mehr\ (?:zum|zu\ diesem|zu\ dem)\ thema|mehr\ themen|top[-\ ]?themen|
         (?:weitere|mehr)\ (?:aktuelle\ )?\w*(?:themen|artikel|beiträge|nachrichten|news
             |meldungen|informationen|infos|links|videos|tipps|storys|stories|geschichten)|
@@ -84,6 +85,8 @@ _WIDGETS = r"""
     (?:\d+\ )?(?:kommentare?|comentarios?|commentaires?|commenti|komentarze?|reacties)
         (?:\ zu\b.*)?|
     (?:\d+\ )?antworten\ zu\b.*|
+    (?:tags|topics|themen|temas|thèmes|sujets|argomenti|schlagwörter|schlagworte|etiquetas
+        |stichwörter|mots-clés|tematy)|
     (?:einen\ )?kommentar\ (?:schreiben|verfassen|hinzufügen|abgeben)|
     (?:schreibe|hinterlasse|hinterlassen\ sie)\ (?:einen|eine)\ (?:kommentar|antwort)\b.*|
     leave\ a\ (?:comment|reply)\b.*|be\ the\ first\ to\ comment\b.*|
@@ -115,6 +118,16 @@ _CREDIT = re.compile(
     r"""^\(?(?:fotos?|photos?|bilder?|bildquelle|titelbild|beitragsbild|images?|pictures?
         |credits?|crédits?(?:\ photos?)?|copyright|fotografía|imagen|quelle|fuente|fonte)
         \ ?:\ ?\S.*$""",
+    re.IGNORECASE | re.VERBOSE)
+
+# A picture's caption, told by the credit that ends it: "… in the Congress (Foto: Ana
+# Ruiz/Reuters).", "Logo of the award | © Example", "… on Monday. Photo: AP".
+_CAPTION = re.compile(
+    r""".*(?:
+        (?:[(|/–—]\s*|\s-\s|[.!?]\s+)(?:©\s*|(?:fotos?|fotografía|photos?|bild(?:er)?
+            |credits?|crédits?|imagen|image|picture)\s*:\s*)
+        |(?:[(|/–—]\s*|\s-\s)(?:fotos?|photos?)\ (?:by|von|de|por)\ )
+        \S[^.!?:]{1,80}\)?\.?$""",
     re.IGNORECASE | re.VERBOSE)
 
 # Affiliate and advertising disclosures.
@@ -160,5 +173,7 @@ def is_furniture(text: str, words: int, *, linked: bool = False) -> bool:
     if words <= _DATE_WORDS and _DATE_LINE.match(line):
         return True
     if words <= _CREDIT_WORDS and _CREDIT.match(line):
+        return True
+    if words <= MAX_WORDS and _CAPTION.match(text.strip()):
         return True
     return bool(_DISCLOSURE.fullmatch(text.strip()))
