@@ -136,3 +136,11 @@ def test_author_metas(head: str, expected: str | None) -> None:
 def test_labels_and_handles_are_no_authors(head: str, byline: str,
                                            expected: str | None) -> None:
     assert extract(_page(head, byline), "https://news.example.org/a").byline == expected
+
+
+@pytest.mark.parametrize(("byline", "expected"), [
+    ('<span class="pb-byline">By Ana Ruiz</span>', "Ana Ruiz"),
+    ('<div class="article_byline">Von Ana Ruiz</div>', "Ana Ruiz"),
+])
+def test_a_prefixed_byline_class_is_a_byline(byline: str, expected: str) -> None:
+    assert extract(_page("", byline), "https://news.example.org/a").byline == expected

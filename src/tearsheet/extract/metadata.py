@@ -442,8 +442,11 @@ def _marked_dates(tree: lxml.html.HtmlElement) -> tuple[list[str], list[str]]:
 _MARKED_AUTHORS = etree.XPath(
     "//*[@rel][@rel='author']|//*[@itemprop][@itemprop='author']//*[@itemprop][@itemprop='name']"
     "|//*[@itemprop][@itemprop='author'][not(.//*[@itemprop='name'])]")
+# "byline", or a prefixed one ("pb-byline", "article_byline"): not "byline-date".
 _BYLINE_CLASS = etree.XPath("//*[@class][contains(@class, 'byline')]"
-                            "[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]")
+                            "[contains(concat(' ', normalize-space(@class), ' '), ' byline ') or "
+                            "contains(concat(normalize-space(@class), ' '), '-byline ') or "
+                            "contains(concat(normalize-space(@class), ' '), '_byline ')]")
 
 
 def _byline_elements(tree: lxml.html.HtmlElement) -> list[str]:
