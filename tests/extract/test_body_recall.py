@@ -65,3 +65,25 @@ def test_a_long_loose_run_cut_short_by_a_widget_is_a_paragraph_too() -> None:
     page = _page(f"<p>{LOREM[0]}</p><div><iframe src='/map'></iframe></div>{run}"
                  f"<div><iframe src='/map2'></iframe></div><p>{LOREM[1]}</p>")
     assert extract(page, URL).paragraphs == [LOREM[0], run, LOREM[1]]
+
+
+def test_a_sister_section_cut_by_line_breaks_is_read_once() -> None:
+    # The body in sibling containers of one class; in one of them each paragraph is a
+    # bold label, a <br> and a sentence: trafilatura keeps the two lines, and the sister
+    # section rule used to add the paragraph again, whole.
+    features = [("Task scheduling", "Clients can schedule tasks to execute at a specified "
+                 "time, for immediate execution or delayed to fit the use case."),
+                ("Priority based execution", "Tasks with a higher priority are executed "
+                 "before tasks with a lower priority once they are ready for execution."),
+                ("Task gating", "Tasks can be gated to be dropped or paused until a "
+                 "suitable time, for a whole lambda or a collection of its tasks."),
+                ("Track task status", "Clients can query the status of a scheduled task "
+                 "at any time, from the moment it is scheduled until it has run.")]
+    cut = "".join(f"<p><b>{label}</b><br>{text}</p>" for label, text in features)
+    page = _page("<div class='grid'><div class='text parbase'>"
+                 + "".join(f"<p>{p}</p>" for p in LOREM[:3])
+                 + "</div><div class='section'><h2>Features</h2></div>"
+                 f"<div class='text parbase'>{cut}</div></div>")
+    paragraphs = extract(page, URL).paragraphs
+    assert paragraphs == [*LOREM[:3], "Features",
+                          *[line for pair in features for line in pair]]

@@ -232,8 +232,13 @@ def _watching_recovery() -> Iterator[list[bool]]:
         module.recover_wild_text = recover
 
 
-def _page_paragraphs(tree: lxml.html.HtmlElement) -> list[tuple[str, int, int, str]]:
-    """(class, container, its grandparent, text) of each ``<p>`` in a classed container."""
+_Paragraph = tuple[str, int, int, str, tuple[str, ...]]
+
+
+def _page_paragraphs(tree: lxml.html.HtmlElement) -> list[_Paragraph]:
+    """(class, container, its grandparent, text, its lines) of each ``<p>`` in a classed
+    container. The lines are the text cut at its ``<br>`` s (trafilatura's blocks are
+    lines), none for a paragraph without any."""
     found = []
     ids: dict[Any, int] = {}
     for p in tree.iter("p"):
@@ -241,6 +246,8 @@ def _page_paragraphs(tree: lxml.html.HtmlElement) -> list[tuple[str, int, int, s
         if parent is not None and parent.get("class"):
             text = " ".join(p.text_content().split())
             if text:
+                lines = tuple(" ".join(line.split()) for line in _broken(p).split("\n")
+                              ) if p.find(".//br") is not None else ()
                 container = ids.setdefault(parent, len(ids))
                 # Sister sections share a parent, or a grandparent when each sits in
                 # its own wrapper (a grid row with an ad rail, say).
@@ -249,23 +256,36 @@ def _page_paragraphs(tree: lxml.html.HtmlElement) -> list[tuple[str, int, int, s
                     is not None else above
                 grandparent = ids.setdefault(above, len(ids))
                 found.append((f"{parent.tag}.{parent.get('class')}", container, grandparent,
-                              text))
+                              text, lines))
     return found
 
 
-def _recover_sections(
-    blocks: list[Block], paragraphs: list[tuple[str, int, int, str]],
-) -> list[Block]:
+def _broken(element: lxml.html.HtmlElement) -> str:
+    """The element's text, a newline for each ``<br>``."""
+    parts = [element.text or ""]
+    for child in element:
+        parts.append("\n" if child.tag == "br" else _broken(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _recover_sections(blocks: list[Block], paragraphs: list[_Paragraph]) -> list[Block]:
     """Add the body's sister sections that trafilatura left out.
 
     Some sites cut the body into several sibling containers of the same class, with ads
     or embeds between them; trafilatura keeps the first. The container holding what it
     kept names the body; the paragraphs of its sisters (same class, same grandparent, nothing
-    of them kept) go back in page order.
+    of them kept) go back in page order. A paragraph cut by ``<br>`` s is kept when its
+    lines are (trafilatura reads each line as a block): it was read twice otherwise.
     """
     kept = {_fold(b.text): n for n, b in enumerate(blocks)}
+    for *_, text, lines in paragraphs:
+        if lines and _fold(text) not in kept:
+            found = [kept[key] for line in lines if (key := _fold(line)) in kept]
+            if found:
+                kept[_fold(text)] = found[-1]
     counts: dict[tuple[str, int, int], int] = {}
-    for name, container, parent, text in paragraphs:
+    for name, container, parent, text, _ in paragraphs:
         if _fold(text) in kept:
             counts[name, container, parent] = counts.get((name, container, parent), 0) + 1
     if not counts:
@@ -277,7 +297,7 @@ def _recover_sections(
     missing: dict[int, list[Block]] = {}
     position = -1
     added = 0
-    for name, container, parent, text in paragraphs:
+    for name, container, parent, text, _ in paragraphs:
         key = _fold(text)
         if key in kept:
             position = kept[key] if container == main else position
