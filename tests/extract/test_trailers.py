@@ -71,3 +71,25 @@ def test_items_that_end_the_body_stay_unless_they_open_with_a_link() -> None:
     assert tidy([*BODY, *steps]) == [*LOREM, *(s.text for s in steps)]
     teasers = [Block("item", f"{t}{b}", opens_link=True) for t, b in TEASERS]
     assert tidy([*BODY, *teasers]) == LOREM
+
+
+def test_a_recirculation_heading_below_the_body_ends_it() -> None:
+    # A slideshow widget under "You Might Also Like": its buttons, counters and captions
+    # are items and lines that no other rule names, and a comment loader after it.
+    widget = [Block("head", "You Might Also Like"), Block("head", "Featured Slide Shows"),
+              *[Block("item", t, group=1) for t in ("Share on Twitter", "1 of 5", "Close")],
+              Block("item", "“One girl can be silenced” slideshow: a photo contest winner",
+                    group=2), Block("item", "Next", group=2),
+              Block("head", "Comments"), Block("p", "Loading Comments...")]
+    assert tidy([*BODY, *widget]) == LOREM
+
+
+def test_a_furniture_heading_within_the_body_cuts_nothing() -> None:
+    # "Related" opens the article's own section when a long paragraph follows it.
+    section = [Block("head", "Related"), Block("p", LOREM[0] + " And more."),
+               Block("p", "The end.")]
+    assert tidy([*BODY, *section]) == [*LOREM, LOREM[0] + " And more.", "The end."]
+    # Nor is more than a third of the body cut after a short one.
+    short = [Block("p", LOREM[0]), Block("head", "Comments"),
+             *[Block("item", p, group=1) for p in LOREM]]
+    assert tidy(short) == [LOREM[0], *LOREM]

@@ -473,7 +473,7 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     heads = {_key(h) for h in headlines if h}
     deks = [_key(s) for s in summaries if s]
     prose = _prose_lists(blocks)
-    kept = [b for b in blocks if not _is_furniture(b, prose)]
+    kept = [b for b in _above_recirculation(blocks) if not _is_furniture(b, prose)]
     labels, tags = 0, False
     while kept and (_key(kept[0].text) in heads or (
             kept[0].kind == "head" and any(_agrees(_key(kept[0].text), d) for d in deks))
@@ -497,6 +497,21 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     if sum(b.words for b in kept[end:]) <= total / 3:
         kept = kept[:end]
     return [b.text for b in kept]
+
+
+def _above_recirculation(blocks: list[Block]) -> list[Block]:
+    """The blocks above a recirculation heading below the body ("You Might Also Like",
+    "Related Videos", "Comments": a heading that is page furniture, after the last
+    paragraph of a sentence's length): the widgets it introduces (a slideshow's buttons
+    and captions, a comment loader) are no more the article than it is. Left whole when
+    that would remove more than a third of the words."""
+    last = max((n for n, b in enumerate(blocks)
+                if b.kind == "p" and b.words >= _SENTENCE_WORDS), default=len(blocks))
+    cut = next((n for n in range(last + 1, len(blocks))
+                if blocks[n].kind == "head" and _is_furniture(blocks[n])), len(blocks))
+    if sum(b.words for b in blocks[cut:]) > sum(b.words for b in blocks) / 3:
+        return blocks
+    return blocks[:cut]
 
 
 def standfirst(blocks: list[Block], *, headlines: Iterable[str] = (),
