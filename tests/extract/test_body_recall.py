@@ -87,3 +87,11 @@ def test_a_sister_section_cut_by_line_breaks_is_read_once() -> None:
     paragraphs = extract(page, URL).paragraphs
     assert paragraphs == [*LOREM[:3], "Features",
                           *[line for pair in features for line in pair]]
+
+
+def test_a_paragraph_whose_random_id_holds_a_furniture_word_is_kept() -> None:
+    # CMSs give each paragraph a random anchor id; trafilatura drops an element whose id
+    # holds "Nav", "menu", "share"… as a menu's or a share bar's.
+    ids = ["JWA6Pb", "NavzzU", "x1menu", "Share9", "2iTOd5"]
+    page = _page("".join(f"<p id='{i}'>{p}</p>" for i, p in zip(ids, [*LOREM, LOREM[0]])))
+    assert extract(page, URL).paragraphs == [*LOREM, LOREM[0]]

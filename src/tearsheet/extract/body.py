@@ -107,6 +107,7 @@ def body_blocks(
     repeats = markup.repeated_paragraphs(tree)
     markup.linear_math(tree)
     markup.inline_linked_cells(tree)
+    markup.anonymous_paragraphs(tree)
     ledes = lede.find(tree, description)
     visible = density.visible_chars(tree) if reparse is not None else 0
     # "txt": the body's tree alone, not also rendered as text (format "python" does that,

@@ -3,7 +3,8 @@
 Each function reads or repairs the parsed page around trafilatura (:mod:`.body`), for a
 kind of markup, never a site: paragraphs the page itself repeats (trafilatura takes a
 repeat for its own artifact), formulas in MathML (it keeps only TeX), a table cell's
-link (it drops a paragraph made of one).
+link (it drops a paragraph made of one), a paragraph's anchor name (it takes "Nav" in
+"NavzzU" for a menu's).
 """
 
 from __future__ import annotations
@@ -69,6 +70,18 @@ def linear_math(tree: lxml.html.HtmlElement) -> None:
         else:
             node.tail = f" {text} {node.tail or ''}"
             remove(node)
+
+
+def anonymous_paragraphs(tree: lxml.html.HtmlElement) -> None:
+    """Remove the ``id`` of every ``<p>``: a paragraph's id is an anchor to link to (CMSs
+    give each a random one: "NavzzU", "2iTOd5"), while trafilatura drops any element whose
+    id holds "nav", "menu", "share", "footer", "related"… as the page's furniture, and
+    with it, now and then, a paragraph of the article. What a paragraph says is judged by
+    :func:`tidy <tearsheet.extract.body.tidy>` (a share prompt or a copyright line goes
+    there)."""
+    for p in tree.iter("p"):
+        if "id" in p.attrib:
+            del p.attrib["id"]
 
 
 def inline_linked_cells(tree: lxml.html.HtmlElement) -> None:
