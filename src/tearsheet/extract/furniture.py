@@ -34,18 +34,15 @@ _ENGLISH = r"""
         hours?|days?|mins?|hrs?)\ ago|
     (?:sign\ up|subscribe|register|join)\b.*\b(?:our|the|free)\b.*\b(?:newsletters?|
         e-?mails?)\b.*|
-    .*\b(?:to|in|into)\ your\ inbox\b.*|
-    .*\b(?:sign\ up|subscribe)(?:\ now|\ today)?\ (?:to|for)\ our\b.*|
     thanks?\ (?:you\ )?for\ (?:signing\ up|subscribing)!?.*|
     there\ was\ an\ error\ processing\ your\ subscription.*|
     (?:like|enjoy(?:ed)?)\ this\ (?:story|article)\??.*share.*|
-    follow\ us\b.*|.*\b(?:click|tap)(?:ing)?\ here\b.*|
+    follow\ us\b.*|
     tell\ us\ what\ you\ think.*|have\ (?:a|your)\ say.*|
     (?:have\ a\ (?:news\ )?tip|got\ a\ (?:news\ )?tip)\b.*|
     follow\b.{0,80}\bon\ (?:facebook|twitter|x|instagram|linkedin|tiktok|youtube|threads
         |bluesky|mastodon|telegram|whatsapp)\b.*|
-    (?:©|\(c\)\ *(?:19|20)\d\d\b).*|copyright\b[^.]{0,80}\b(?:19|20)\d\d\b[^.]*|
-    .*\ball\ rights\ reserved\b.*
+    (?:©|\(c\)\ *(?:19|20)\d\d\b).*|copyright\b[^.]{0,80}\b(?:19|20)\d\d\b[^.]*
 """
 
 # Recirculation labels in other languages, with up to five words after them (a section's
@@ -111,32 +108,32 @@ _DATE_LINE = re.compile(
         |aktualisierung)|stand|publié|mis\ à\ jour|modifié|actualizado|publicado
         |actualización|aggiornato|pubblicato|opublikowano|zaktualizowano|bijgewerkt
         |gepubliceerd)(?:\ (?:am|on|le|el|il|at|um|op|vom|den))?\s*:?\s*\S*\d.*$""",
-    re.IGNORECASE | re.VERBOSE)
+    re.VERBOSE)
 
 # "Foto: Ana Ruiz", "(Credit: Clayton Aldern / Grist)", "Crédits photos : Bestimage".
 _CREDIT = re.compile(
     r"""^\(?(?:fotos?|photos?|bilder?|bildquelle|titelbild|beitragsbild|images?|pictures?
         |credits?|crédits?(?:\ photos?)?|copyright|fotografía|imagen|quelle|fuente|fonte)
         \ ?:\ ?\S.*$""",
-    re.IGNORECASE | re.VERBOSE)
+    re.VERBOSE)
 
 # A picture's caption, told by the credit that ends it: "… in the Congress (Foto: Ana
 # Ruiz/Reuters).", "Logo of the award | © Example", "… on Monday. Photo: AP".
 _CAPTION = re.compile(
-    r""".*(?:
+    r"""(?:
         (?:[(|/–—]\s*|\s-\s|[.!?]\s+)(?:©\s*|(?:fotos?|fotografía|photos?|bild(?:er)?
             |credits?|crédits?|imagen|image|picture)\s*:\s*)
         |(?:[(|/–—]\s*|\s-\s)(?:fotos?|photos?)\ (?:by|von|de|por)\ )
         \S[^.!?:]{1,80}\)?\.?$""",
-    re.IGNORECASE | re.VERBOSE)
+    re.VERBOSE)
 
 # Affiliate and advertising disclosures.
 _DISCLOSURE = re.compile(
-    r""".*\b(?:affiliate[-\ ]?links?|werbelinks?|partnerlinks?|provisions-?links?)\b.*|
-        .*\bwe\ may\ (?:receive|earn)\ (?:a\ )?(?:small\ )?(?:commission|compensation)\b.*|
-        .*\badvertis(?:er|ing)\ disclosure\b.*|
-        [*(\[]?(?:werbung|anzeige|advertorial|gesponsert|publicidad)[*)\]]?[.:]\ .*""",
-    re.IGNORECASE | re.VERBOSE)
+    r"""\b(?:affiliate[-\ ]?links?|werbelinks?|partnerlinks?|provisions-?links?)\b|
+        \bwe\ may\ (?:receive|earn)\ (?:a\ )?(?:small\ )?(?:commission|compensation)\b|
+        \badvertis(?:er|ing)\ disclosure\b|
+        ^[*(\[]?(?:werbung|anzeige|advertorial|gesponsert|publicidad)[*)\]]?[.:]\ """,
+    re.VERBOSE)
 
 # "MIRA: <a teaser's headline>" (a name, "Mira Sorvino…", is not a label).
 _SEE = r"mir[aá]\s*:.*"
@@ -144,29 +141,44 @@ _SEE = r"mir[aá]\s*:.*"
 # Calls to click, to comment, to follow the site's channels or get its app; licence and
 # telephone lines.
 _CALLS = r"""
-    .*\b(?:hier\ klicken|klicken\ sie\ hier|klicke\ hier|(?:findest\ du|finden\ sie)
-        \ (?:\w+\ )?hier|hier\ geht'?s?\ (?:es\ )?(?:zu|zum|zur|weiter)|haz\ clic\ aquí
-        |clic\ aquí|cliquez\ ici|sign\ up\ here)\b.*|
     (?:verraten|schreiben|sagen)\ sie\ (?:uns\ )?.*\bkommentar\w*\b.*|
     (?:let\ us\ know|tell\ us)\b.*\bcomments?\b.*|
     (?:dinos|cuéntanos|déjanos)\b.*\bcomentarios?\b.*|dites-nous\b.*\bcommentaires?\b.*|
-    .*\b(?:nuestro|nuestra|unser(?:em|en)?|our|notre|nosso)\ canal\b.*|
-    .*\bcanal\ de\ (?:youtube|telegram|whatsapp)\b.*|
-    .*\bdownload\ (?:the|our)\ .{0,40}\bapps?\b.*|
-    .*\b(?:creative\ commons|cc[-\ ]by(?:-[a-z]+)*)\b.*|
     (?:telefon|tel|phone|fax|téléphone|teléfono)\.?\s*:?\s*\+?[\d(][\d\s()/.-]{5,}.*
 """
 
 _LINE = re.compile(rf"^(?:{_ENGLISH}|{_RECIRCULATION}|{_WIDGETS}|{_SEE}|{_CALLS})$",
-                   re.IGNORECASE | re.VERBOSE)
+                   re.VERBOSE)
+
+# What makes a line furniture wherever it stands in it (searched for: one pass, where
+# "^.*….*$" would scan the line again for each of them).
+_ANYWHERE = re.compile(
+    r"""\b(?:to|in|into)\ your\ inbox\b|
+        \b(?:sign\ up|subscribe)(?:\ now|\ today)?\ (?:to|for)\ our\b|
+        \b(?:click|tap)(?:ing)?\ here\b|\ball\ rights\ reserved\b|
+        \b(?:hier\ klicken|klicken\ sie\ hier|klicke\ hier|(?:findest\ du|finden\ sie)
+            \ (?:\w+\ )?hier|hier\ geht'?s?\ (?:es\ )?(?:zu|zum|zur|weiter)|haz\ clic\ aquí
+            |clic\ aquí|cliquez\ ici|sign\ up\ here)\b|
+        \b(?:nuestro|nuestra|unser(?:em|en)?|our|notre|nosso)\ canal\b|
+        \bcanal\ de\ (?:youtube|telegram|whatsapp)\b|
+        \bdownload\ (?:the|our)\ .{0,40}\bapps?\b|
+        \b(?:creative\ commons|cc[-\ ]by(?:-[a-z]+)*)\b""",
+    re.VERBOSE)
 _EDGES = " .:…!|-–—•·>»"
+# Words one of which a line must hold for the searches to be worth running.
+_ANYWHERE_KEYS = ("inbox", "sign up", "subscribe", "click", "tap", "rights reserved",
+                  "hier", "clic", "canal", "download", "creative commons", "cc")
+_CAPTION_KEYS = ("©", "(c)", "foto", "photo", "bild", "credit", "crédit", "imag", "picture")
 
 
 def is_furniture(text: str, words: int, *, linked: bool = False) -> bool:
     """The line (of ``words`` words; ``linked`` when most of it is link text) is page
-    furniture, not the article's."""
-    line = text.strip(_EDGES)
-    if (words <= MAX_WORDS or linked) and _LINE.match(line):
+    furniture, not the article's. The patterns are lower case, and so is the line they
+    are tried on (cheaper than matching regardless of case)."""
+    line = text.strip(_EDGES).lower()
+    single = "\n" not in line  # code keeps its lines: the searches are for one line
+    if (words <= MAX_WORDS or linked) and (_LINE.match(line) or (
+            single and any(k in line for k in _ANYWHERE_KEYS) and _ANYWHERE.search(line))):
         return True
     if words > _DISCLOSURE_WORDS:
         return False
@@ -174,6 +186,10 @@ def is_furniture(text: str, words: int, *, linked: bool = False) -> bool:
         return True
     if words <= _CREDIT_WORDS and _CREDIT.match(line):
         return True
-    if words <= MAX_WORDS and _CAPTION.match(text.strip()):
+    if not single:
+        return False
+    whole = text.strip().lower()
+    if words <= MAX_WORDS and any(k in whole for k in _CAPTION_KEYS) \
+            and _CAPTION.search(whole):
         return True
-    return bool(_DISCLOSURE.fullmatch(text.strip()))
+    return bool(_DISCLOSURE.search(whole))
