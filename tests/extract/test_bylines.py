@@ -110,6 +110,9 @@ def test_a_json_ld_author_given_by_reference_is_the_person_it_names() -> None:
      '<meta name="author" content="Example News">'
      '<meta property="cXenseParse:author" content="Ana Ruiz">', "Ana Ruiz"),
     ('<meta name="citation_author" content="Ana Ruiz">', "Ana Ruiz"),
+    # Dublin Core's creator before a theme's "author" meta.
+    ('<meta name="author" content="Theme Default"><meta property="dc:creator" '
+     'content="Ana Ruiz">', "Ana Ruiz"),
     # Yoast's "Written by" label and its value; another label's value is no author.
     ('<meta name="twitter:label1" content="Verfasst von">'
      '<meta name="twitter:data1" content="Ana Ruiz">', "Ana Ruiz"),

@@ -39,8 +39,10 @@ _TITLE_META = ("og:title", "twitter:title", "parsely-title", "dc.title", "dc:tit
                "headline")
 _DESCRIPTION_META = ("og:description", "twitter:description", "description",
                      "dc.description")
-_AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.author",
-                "dc.creator", "dc:creator", "dcterms.creator", "citation_author",
+# Dublin Core's creator first: a field a publisher fills on purpose, where a theme's
+# "author" meta often names the site or a placeholder (Readability reads it first too).
+_AUTHOR_META = ("dc:creator", "dc.creator", "dcterms.creator", "author", "article:author",
+                "byl", "parsely-author", "sailthru.author", "citation_author",
                 "article:author_name", "og:article:author", "cxenseparse:author",
                 "twitter:creator:name", "twitter:data1", "twitter:data2")
 # Yoast's "twitter:label1" = "Written by" beside "twitter:data1" = the name: a data value is
