@@ -198,3 +198,30 @@ def test_a_killed_tracker_leaves_no_worker_behind(server: LocalServer, tmp_path:
     while _session_processes(proc.pid) and time.time() < deadline:
         time.sleep(0.1)
     assert _session_processes(proc.pid) == []
+
+
+FREEZE = """
+import gc, weakref
+from tearsheet.tracker.extraction_pool import freeze_heap
+
+class Node:
+    pass
+
+cycle = Node()
+cycle.self = cycle  # garbage that only a collection frees
+dead = weakref.ref(cycle)
+del cycle
+freeze_heap()
+frozen = gc.get_freeze_count()
+freeze_heap()  # once a process: the second call freezes nothing more
+print(dead() is None, frozen > 10_000, gc.get_freeze_count() == frozen)
+"""
+
+
+def test_the_heap_is_frozen_once_and_its_garbage_collected_first() -> None:
+    """What a process loaded at start is left out of later full collections (a tracker's
+    ~130,000 objects: ~0.3 ms a new version); the garbage made before is freed, not kept."""
+    result = subprocess.run([sys.executable, "-c", FREEZE], capture_output=True, text=True,
+                            check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                sys.path)})
+    assert result.stdout.split() == ["True", "True", "True"]

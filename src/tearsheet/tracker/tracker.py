@@ -51,7 +51,7 @@ from tearsheet.store.records import (
 from tearsheet.store.store import Store
 from tearsheet.tracker import events, schedule
 from tearsheet.tracker.discovery import Discovery
-from tearsheet.tracker.extraction_pool import ExtractionPool
+from tearsheet.tracker.extraction_pool import ExtractionPool, freeze_heap
 from tearsheet.tracker.metrics import TrackerMetrics
 from tearsheet.tracker.outage import Leases, Outage
 from tearsheet.tracker.watch import Watch
@@ -122,6 +122,7 @@ class Tracker(Discovery):
         self.browser = browser
         self._discovery = ThreadPoolExecutor(1, thread_name_prefix="tearsheet-discovery")
         self._sources: dict[int, SourceSettings] | None = None
+        freeze_heap()  # everything a tracker loads is loaded by now
 
     async def __aenter__(self) -> Tracker:
         return self
