@@ -20,7 +20,6 @@ from sqlalchemy import Connection, func, select, update
 
 from tearsheet.diff.align import Document
 from tearsheet.diff.trace import Candidate, Fit, index_keys, trace, with_language
-from tearsheet.store.database import dialect_insert
 from tearsheet.store.schema import articles, sources, trace_keys, trace_state, versions
 
 if TYPE_CHECKING:
@@ -64,12 +63,19 @@ class Match:
         }
 
 
+# As the driver takes it: ~45 rows a version, which SQLAlchemy bound one dict at a time in
+# Python (0.18 -> 0.10 ms a version on SQLite). ON CONFLICT DO NOTHING: SQLite and PostgreSQL.
+_INSERT_KEYS = ('INSERT INTO trace_keys ("key", article_id, number) VALUES ({0}, {0}, {0}) '
+                "ON CONFLICT DO NOTHING")
+
+
 def index_version(conn: Connection, article_id: int, number: int,
                   keys: Iterable[int]) -> None:
     """Add a version's keys to its article's (those it already has stay as they are)."""
-    rows = [{"key": key, "article_id": article_id, "number": number} for key in keys]
+    rows = [(key, article_id, number) for key in keys]
     if rows:
-        conn.execute(dialect_insert(conn)(trace_keys).on_conflict_do_nothing(), rows)
+        marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        conn.exec_driver_sql(_INSERT_KEYS.format(marker), rows)
 
 
 def candidates(conn: Connection, keys: Sequence[int],
