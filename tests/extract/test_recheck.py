@@ -196,3 +196,25 @@ def test_a_page_with_a_lone_surrogate_is_parsed_from_the_str_as_before() -> None
     tree = parse(html)
     assert tree is not None
     assert etree.tostring(tree) == etree.tostring(etree.fromstring(html, _PARSER))
+
+
+@pytest.mark.parametrize("html", [
+    page(noise=1),
+    '<?xml version="1.0" encoding="utf-8"?>\n' + page(noise=2),
+    page(noise=3).replace("</h1>", " \u00e9t\u00e9 \u2014 caf\u00e9</h1>"),
+], ids=["plain", "xml declaration", "wide characters"])
+def test_the_key_from_extractions_parse_is_the_key_from_its_own(html: str) -> None:
+    """check_capture parses the page once: extraction hands the key a copy of its tree as
+    parsed. The key is the one a parse of its own gives (stored keys stay valid)."""
+    parsed: list[etree._Element] = []
+    extraction = extract(html, "https://news.example/story", parsed=parsed)
+    assert len(parsed) == 1 and parsed[0].find("body") is not None
+    alone = decision_key(html, extraction.paragraphs, title=extraction.title,
+                         byline=extraction.byline)
+    shared = decision_key(html, extraction.paragraphs, title=extraction.title,
+                          byline=extraction.byline, tree=parsed[0])
+    assert alone is not None and shared == alone
+    checked = check_capture(html.encode(), "https://news.example/story", "utf-8",
+                            "text/html")
+    assert checked.key is not None and DecisionKey.loads(checked.key) is not None
+    assert DecisionKey.loads(checked.key).digest == alone.digest  # type: ignore[union-attr]

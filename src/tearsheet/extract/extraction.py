@@ -10,6 +10,7 @@ the metadata from :mod:`tearsheet.extract.metadata` (JSON-LD, then meta tags, th
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -62,7 +63,7 @@ def extract(
     html: bytes | str, url: str | None = None, charset: str | None = None, *,
     body_selector: str | None = None, drop_selectors: Sequence[str] = (),
     check_captures: bool = True, limits: LimitSettings = DEFAULT_LIMITS,
-    rendered: bool = False,
+    rendered: bool = False, parsed: list[lxml.html.HtmlElement] | None = None,
 ) -> Extraction:
     """Extract the article from ``html``.
 
@@ -75,6 +76,9 @@ def extract(
     A page with almost no text whose scripts hold the article is read from their state
     blob, or refused as ``needs_browser`` unless it was ``rendered`` by a browser
     (see :mod:`tearsheet.extract.scripted`).
+    ``parsed``: a list the page's tree is appended to, as parsed (a copy: extraction
+    consumes its own), for a caller that reads the page too (the decision key: a copy
+    costs ~0.07 ms a page, a second parse ~0.18).
     """
     text = decode_html(html, charset) if isinstance(html, bytes) else html
     if not text.strip():
@@ -82,6 +86,8 @@ def extract(
     if looks_binary(text):
         raise ExtractionError("not an HTML page: binary data", reason="not_html")
     tree = parse_page(text)
+    if parsed is not None:
+        parsed.append(copy.deepcopy(tree))
     meta = read_metadata(tree, url, limits)
     headlines = [meta.title or "", *meta.headings]
     canonical = canonical_from_html(_head_of(text), url) if url else None
@@ -158,6 +164,7 @@ def extract_capture(
     body: bytes | str, url: str, charset: str | None, content_type: str, *,
     body_selector: str | None = None, drop_selectors: Sequence[str] = (),
     limits: LimitSettings = DEFAULT_LIMITS, rendered: bool = False,
+    parsed: list[lxml.html.HtmlElement] | None = None,
 ) -> Extraction:
     """A fetched (or archived) response's article: what the tracker and the WARC import both
     call, so they refuse and extract alike. A non-HTML type is refused (``not_html``); an
@@ -168,7 +175,8 @@ def extract_capture(
         raise ExtractionError(f"{url}: not an HTML page ({content_type})", reason="not_html")
     try:
         return extract(body, url, charset, body_selector=body_selector,
-                       drop_selectors=drop_selectors, limits=limits, rendered=rendered)
+                       drop_selectors=drop_selectors, limits=limits, rendered=rendered,
+                       parsed=parsed)
     except ExtractionError as exc:
         raise exc.at(url) from None
 

@@ -178,13 +178,19 @@ def _document(text: str) -> tuple[etree._Element | None, bytes]:
 
 
 def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = None,
-                 byline: str | None = None) -> DecisionKey | None:
+                 byline: str | None = None,
+                 tree: etree._Element | None = None) -> DecisionKey | None:
     """The key of a page whose full extraction gave ``paragraphs`` (and ``title`` and
     ``byline``), or None when the page cannot have one (a short body, a paragraph not
-    found in the page, a container that is not unique, a page cut short)."""
+    found in the page, a container that is not unique, a page cut short). ``tree``: the
+    page as extraction parsed it, untouched (its parser has this module's options: the
+    same tree, so the same key), else it is parsed here."""
     if sum(len(p.split()) for p in paragraphs) < MIN_WORDS or not _complete(text):
         return None
-    tree, raw = _document(text)
+    if tree is None:
+        tree, raw = _document(text)
+    else:
+        raw = text.encode("utf-8", "surrogatepass")
     body = None if tree is None else tree.find("body")
     if tree is None or body is None:
         return None
@@ -487,8 +493,9 @@ def check_capture(
         return found
     if text is None and make_key and content_type in HTML_TYPES:
         text = decode_html(body, charset)  # once: the extraction and the key read it
+    parsed: list[etree._Element] = []  # and the page parsed once too
     extraction = extract_capture(body if text is None else text, url, charset, content_type,
-                                 **options)
+                                 parsed=parsed if make_key else None, **options)
     if not make_key:
         return Checked(extraction, None, len(extraction.text))
     if text is None:
@@ -496,7 +503,8 @@ def check_capture(
     # Every text the extraction kept is placed in the container, the standfirst too (it is
     # not part of the fingerprint today; the key does not rely on that).
     kept = [*extraction.paragraphs, *([extraction.standfirst] if extraction.standfirst else [])]
-    made = decision_key(text, kept, title=extraction.title, byline=extraction.byline)
+    made = decision_key(text, kept, title=extraction.title, byline=extraction.byline,
+                        tree=parsed[0] if parsed else None)
     length = len(extraction.text)
     return Checked(extraction, replace(made, body_length=length).dumps() if made else None,
                    length)
