@@ -102,7 +102,10 @@ def body_blocks(
         return blocks
     # Link texts are read before trafilatura consumes the tree. Asking trafilatura to keep
     # links instead changes which body it picks (and not for the better: measured).
-    anchors = {key for a in tree.iter("a") if (key := _fold(a.text_content()))}
+    # (A link's text by tostring, as text_content() gives it: ~160 links a page, 0.24 ->
+    # 0.15 ms; text_content evaluates an XPath for each.)
+    anchors = {key for a in tree.iter("a") if (key := _fold(
+        etree.tostring(a, method="text", encoding=str, with_tail=False)))}
     paragraphs = _page_paragraphs(tree)
     repeats = markup.repeated_paragraphs(tree)
     markup.linear_math(tree)
