@@ -147,3 +147,9 @@ def test_labels_and_handles_are_no_authors(head: str, byline: str,
 ])
 def test_a_prefixed_byline_class_is_a_byline(byline: str, expected: str) -> None:
     assert extract(_page("", byline), "https://news.example.org/a").byline == expected
+
+
+def test_escaped_entities_in_an_author_meta_are_read_before_the_split() -> None:
+    head = '<meta name="author" content="Redacci&amp;oacute;n Diario Example">'
+    assert extract(_page(head), "https://news.example.org/a").byline == \
+        "Redacción Diario Example"

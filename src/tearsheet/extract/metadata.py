@@ -15,6 +15,7 @@ A page is hostile input: every loop here is linear in the page and bounded by
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -407,6 +408,8 @@ def _split_authors(values: list[str], cap: int) -> list[str]:
     the cap."""
     names: dict[str, None] = {}
     for value in values:
+        # Entities left escaped in metadata ("Redacci&oacute;n") read before the split on ";".
+        value = html.unescape(value) if "&" in value else value
         for part in _AUTHOR_SPLIT.split(_DATE_TAIL.sub("", _BY.sub("", clean(value)))):
             part = _DATE_TAIL.sub("", _BY.sub("", part)).strip(" .,:;-–—|·•")
             if part and len(part) <= 80 and _NAME_WORD.search(part) \
