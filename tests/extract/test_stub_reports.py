@@ -69,3 +69,14 @@ def test_a_report_needs_a_headline_it_reports() -> None:
     assert not reports_headline(body, ["Weather"])
     assert not reports_headline([f"Home World {HEADLINE} {body[0]}"], [HEADLINE],
                                 shown=[HEADLINE])
+
+
+def test_a_short_report_on_an_application_shell_needs_a_browser() -> None:
+    # The sentence a JavaScript application renders on the server, its scripts the rest.
+    html = stub_page(["BREAKING: The Federal Reserve raises rates by a quarter point."],
+                     HEADLINE, extra="<div id='root'></div>")
+    with pytest.raises(ExtractionError) as caught:
+        extract(html, URL)
+    assert caught.value.reason == "needs_browser"
+    assert extract(html, URL, rendered=True).paragraphs == [
+        "BREAKING: The Federal Reserve raises rates by a quarter point."]

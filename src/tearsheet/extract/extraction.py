@@ -25,8 +25,8 @@ from tearsheet.errors import ExtractionError
 from tearsheet.extract.body import body_blocks, standfirst, tidy
 from tearsheet.extract.encoding import decode_html, garbled, looks_binary
 from tearsheet.extract.metadata import read_metadata
-from tearsheet.extract.refusals import TINY_WORDS, refuse_if_not_article, visible_text
-from tearsheet.extract.script import body_language
+from tearsheet.extract.refusals import MIN_WORDS, TINY_WORDS, refuse_if_not_article, visible_text
+from tearsheet.extract.script import body_language, count_words
 from tearsheet.extract.scripted import article_from_state, refuse_shell
 from tearsheet.urls import canonical_from_html
 
@@ -113,6 +113,10 @@ def extract(
             if exc.reason == "too_short" and not rendered:
                 refuse_shell(text, len(visible_text(text).split()))
             raise
+        if not rendered and sum(count_words(p) for p in paragraphs) < MIN_WORDS:
+            # A short report (refusals.reports_headline) on an application shell is the
+            # sentence it renders on the server; its scripts draw the rest.
+            refuse_shell(text, len(visible_text(text).split()))
     elif not paragraphs:
         raise ExtractionError("no article text found", reason="too_short")
     return Extraction(
