@@ -99,3 +99,12 @@ def test_junk_pages_end_in_an_extraction_error_or_an_article(html: bytes) -> Non
     except ExtractionError as exc:
         assert exc.reason  # a reason for machines, and a message
         assert str(exc)
+
+
+def test_a_title_of_thousands_of_parts_is_read_in_linear_time() -> None:
+    """Runs of a title's parts are compared with the other sources' headlines: a title of
+    100,000 parts is no "Headline | Site" and is not cut into runs."""
+    parts = " | ".join(f"part {n}" for n in range(100_000))
+    html = page().replace("<title>Page title here</title>",
+                          f"<title>{parts}</title><meta property='og:title' content='part 1'>")
+    assert extract(html).title == "part 1"

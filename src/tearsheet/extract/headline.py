@@ -33,6 +33,7 @@ __all__ = ["headline"]
 # Separators between a headline and a site or section name, with space on both sides.
 _SEPARATORS = re.compile(r"(\s+(?:[|–—·•:»\-]|//|::)\s+)")
 _WORDS = re.compile(r"\w+")
+_MAX_PARTS = 12  # of a title read as "Headline | Section | Site"
 
 
 def headline(declared: Sequence[str | None], headings: Sequence[str], title: str | None,
@@ -46,15 +47,18 @@ def headline(declared: Sequence[str | None], headings: Sequence[str], title: str
     everything = [*given, *headings, *([title] if title else [])]
     folded = {_fold(d) for d in given}
     logos: set[str] = set()
+    folds = [_fold(c) for c in everything]
     for candidate in everything:
         runs = _runs(candidate)
-        for other in everything:
-            key = _fold(other)
+        if not runs:
+            continue
+        first = _parts(candidate)[0]
+        for other, key in zip(everything, folds, strict=True):
             if other is candidate or key in names or key not in runs:
                 continue
             rest = runs[key]
             if candidate is title and other in headings and key not in folded \
-                    and _parts(candidate)[0] in rest and len(rest[0].split()) >= 2:
+                    and first in rest and len(rest[0].split()) >= 2:
                 logos.add(key)  # "Headline | Site" beside the site's <h1>
             else:  # a part another source gives whole: the rest names the site
                 left = {_fold(p) for p in rest}
@@ -103,6 +107,8 @@ def _runs(text: str) -> dict[str, list[str]]:
     pieces = _SEPARATORS.split(text)
     parts = pieces[::2]
     runs: dict[str, list[str]] = {}
+    if len(parts) > _MAX_PARTS:
+        return runs  # no "Headline | Site": and a hostile page's thousands would be quadratic
     for n in range(1, len(parts)):
         runs[_fold("".join(pieces[:2 * n - 1]))] = parts[n:]
         runs[_fold("".join(pieces[2 * n:]))] = parts[:n]
