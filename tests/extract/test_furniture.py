@@ -89,3 +89,20 @@ def test_sentences_that_begin_like_furniture_stay(line: str) -> None:
 def test_a_name_that_reads_like_a_label_is_not_one() -> None:
     line = "Mira Sorvino starred in the film."
     assert not is_furniture(line, count_words(line))
+
+
+CONTACTS = [Block("head", "Pressekontakt:"), Block("p", "Ana Ruiz"),
+            Block("p", "Telefon: 030 1234 5678"),
+            Block("p", "Online-Pressemappe - alle Pressemitteilungen der Example AG")]
+
+
+def test_a_press_release_s_contact_section_ends_the_article() -> None:
+    assert tidy([*BODY, *CONTACTS]) == LOREM
+    media = [Block("p", "Media enquiries"), Block("p", "Ana Ruiz, head of communications")]
+    assert tidy([*BODY, *media]) == LOREM
+
+
+def test_a_contact_heading_early_in_the_body_is_a_section_of_it() -> None:
+    # In the body's first two thirds, "Kontakt" heads a section of the article itself.
+    section = [Block("head", "Kontakt"), *BODY[:1]]
+    assert tidy([*BODY[:1], *section, *BODY[1:]]) == [LOREM[0], "Kontakt", *LOREM]

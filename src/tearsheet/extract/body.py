@@ -489,6 +489,7 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
             labels += not in_row
             tags = _is_tag(kept[0]) and (in_row or labels == 1)
         kept = kept[1:]
+    kept = _before_contacts(kept)
     # Below the last paragraph: newsletter boxes, headings of link lists, link lists, teasers
     # of other stories (an item that opens with a link: a headline and its blurb). A
     # body that would lose more than a third of its words this way is a list of links
@@ -539,6 +540,19 @@ def _agrees(text: str, summary: str) -> bool:
         return False
     shorter, longer = sorted((text, summary), key=len)
     return len(shorter) >= 0.6 * len(longer) and longer.startswith(shorter)
+
+
+def _before_contacts(blocks: list[Block]) -> list[Block]:
+    """The body without a press release's contact section: from its heading on ("Presse-
+    kontakt", "Media contact"), when it stands in the body's last third, nothing is the
+    article's (names, telephones, "all press releases of …")."""
+    total = sum(b.words for b in blocks)
+    seen = 0
+    for n, block in enumerate(blocks):
+        if 3 * seen >= 2 * total and furniture.is_contact_heading(block.text, block.words):
+            return blocks[:n]
+        seen += block.words
+    return blocks
 
 
 def _starts_list(blocks: list[Block]) -> bool:

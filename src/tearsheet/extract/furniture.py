@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MAX_WORDS", "is_furniture"]
+__all__ = ["CONTACT_WORDS", "MAX_WORDS", "is_contact_heading", "is_furniture"]
 
 MAX_WORDS = 30
 """Longer blocks are the article's, whatever they say."""
+CONTACT_WORDS = 8
+"""A contact section's heading is short: "Pressekontakt", "Media contact"."""
 _DATE_WORDS = 10
 _CREDIT_WORDS = 12
 _DISCLOSURE_WORDS = 45
@@ -165,6 +167,15 @@ _ANYWHERE = re.compile(
         \b(?:creative\ commons|cc[-\ ]by(?:-[a-z]+)*)\b""",
     re.VERBOSE)
 _EDGES = " .:…!|-–—•·>»"
+# The heading of a press release's contacts: "Pressekontakt:", "Ansprechpartnerin zum
+# Thema:", "Media enquiries", "Contact presse".
+_CONTACTS = re.compile(
+    r"""^(?:(?:presse|medien)?kontakt(?:\ für\ (?:die\ )?(?:presse|medien))?|pressekontakt
+        |press(?:e)?\ ?contacts?|media\ (?:contacts?|enquiries|inquiries)
+        |ansprechpartner(?:in)?(?:\ (?:für|zum)\ .*)?|contacto\ de\ prensa|contact\ presse
+        |notes?\ to\ editors)$""",
+    re.VERBOSE)
+
 # Words one of which a line must hold for the searches to be worth running.
 _ANYWHERE_KEYS = ("inbox", "sign up", "subscribe", "click", "tap", "rights reserved",
                   "hier", "clic", "canal", "download", "creative commons", "cc")
@@ -193,3 +204,8 @@ def is_furniture(text: str, words: int, *, linked: bool = False) -> bool:
             and _CAPTION.search(whole):
         return True
     return bool(_DISCLOSURE.search(whole))
+
+
+def is_contact_heading(text: str, words: int) -> bool:
+    """The line heads a press release's contacts (names, telephones, the press kit)."""
+    return words <= CONTACT_WORDS and bool(_CONTACTS.match(text.strip(" :.").lower()))
