@@ -56,6 +56,17 @@ def test_a_lone_declared_date_that_htmldate_contradicts_gives_way() -> None:
     assert found is not None and found.date() == datetime(2017, 7, 12).date()
 
 
+def test_the_same_value_repeated_in_several_tags_is_one_declaration() -> None:
+    # A CMS writes its one value into JSON-LD and two metas: no second opinion.
+    value = "2019-06-17T18:28:00+02:00"
+    head = (ld({"@type": "NewsArticle", "headline": "Council approves budget",
+                "datePublished": value})
+            + f'<meta property="article:published_time" content="{value}">'
+            + f'<meta name="pubdate" content="{value}">')
+    found = published(head, url="https://news.example/home/2017/7/12/council-budget")
+    assert found is not None and found.date() == datetime(2017, 7, 12).date()
+
+
 def test_htmldates_day_keeps_a_declared_offset_on_that_day() -> None:
     head = (ld({"@type": "NewsArticle", "headline": "Council approves budget",
                 "datePublished": "2023-11-06T18:19:00+01:00"})

@@ -72,8 +72,10 @@ def published_date(tree: lxml.html.HtmlElement, url: str | None,
     if own is None:
         return htmldate(tree, url, extensive=True)
     # Another of the page's own values, or its <time>, backing it keeps it whatever
-    # htmldate says: asked first, it spares htmldate's pass on most pages.
-    if any(b is not None and _same_day(own, b) for b in (*candidates[1:], _first_time(tree))):
+    # htmldate says: asked first, it spares htmldate's pass on most pages. The same
+    # instant repeated in another tag is the one declaration written twice, no backing.
+    others = [c for c in candidates[1:] if c != candidates[0]]  # not the same value repeated
+    if any(b is not None and _same_day(own, b) for b in (*others, _first_time(tree))):
         return own
     found = htmldate(tree, url, extensive=False)
     if found is None or _same_day(own, found):
