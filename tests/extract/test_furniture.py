@@ -43,6 +43,10 @@ FURNITURE = [
     "Logo des Sustainable Award in Finance von Bankmagazin | © Springer",
     "The harbour on Monday | photo by Ana Ruiz", "The mayor on Monday. Photo: AP",
     "Temas", "Schlagwörter",
+    # a file to download, a sign-up button's words
+    "Informationsschreiben vom 14. Oktober 2021PDF | 38 KB | Datei ist nicht barrierefrei",
+    "Jahresbericht 2021 (PDF, 1,2 MB)",
+    "Get the Example Daily Edition by email and never miss our top stories Free Sign Up",
     # date lines, credits, disclosures
     "Aktualisiert am 17.01.2021.", "Letzte Änderung 14.02.2019", "Publié le 3 mai 2022",
     "Last modified: 03-10-2004 2:20pm", "Foto: Ana Ruiz", "(Credit: Ana Ruiz / Example)",
@@ -77,6 +81,7 @@ def test_furniture_lines_in_many_languages_are_not_the_article(line: str) -> Non
      "Die App lässt sich seit Montag auch auf älteren Telefonen installieren, sagt der Hersteller.",
      "Der Kanal wurde 1905 eröffnet und verbindet die beiden Seen.",
      "Er ging. Bild und Ton fielen kurz darauf aus, sagte die Technikerin.",
+     "The report runs to 40 pages; a PDF copy was sent to every member on Monday.",
      "She left the room. Image matters, her adviser said later that evening.",
      "Le puede interesar a quien siga el caso que la fiscalía apelará la decisión de hoy "
      "ante el tribunal superior, según fuentes del ministerio público consultadas por "

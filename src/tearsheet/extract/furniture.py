@@ -164,7 +164,10 @@ _ANYWHERE = re.compile(
         \b(?:nuestro|nuestra|unser(?:em|en)?|our|notre|nosso)\ canal\b|
         \bcanal\ de\ (?:youtube|telegram|whatsapp)\b|
         \bdownload\ (?:the|our)\ .{0,40}\bapps?\b|
-        \b(?:creative\ commons|cc[-\ ]by(?:-[a-z]+)*)\b""",
+        \b(?:creative\ commons|cc[-\ ]by(?:-[a-z]+)*)\b|
+        \bfree\ sign\ up\b|\bsign\ up\ (?:for\ )?free\b|
+        (?<![a-z])(?:pdf|docx?|xlsx?|pptx?|zip|mp3|epub)\b[^a-z\d]{0,6}\d+(?:[.,]\d+)?\ ?(?:kb|mb
+            |kib|mib|ko|mo)\b""",
     re.VERBOSE)
 _EDGES = " .:…!|-–—•·>»"
 # The heading of a press release's contacts: "Pressekontakt:", "Ansprechpartnerin zum
@@ -178,7 +181,8 @@ _CONTACTS = re.compile(
 
 # Words one of which a line must hold for the searches to be worth running.
 _ANYWHERE_KEYS = ("inbox", "sign up", "subscribe", "click", "tap", "rights reserved",
-                  "hier", "clic", "canal", "download", "creative commons", "cc")
+                  "hier", "clic", "canal", "download", "creative commons", "cc", "kb",
+                  "mb", "kib", "mib", "ko", "mo")
 _CAPTION_KEYS = ("©", "(c)", "foto", "photo", "bild", "credit", "crédit", "imag", "picture")
 
 
