@@ -202,6 +202,7 @@ class Checks:
                 "modified_offset": offset_minutes(version.modified_at),
                 "language": version.language, "text": version.text,
                 "content_hash": version.content_hash, "standfirst": version.standfirst,
+                "extractor": version.extractor,
                 **(version.summary.columns() if version.summary else {}),
                 **(version.capture.columns() if version.capture else {}),
             }).scalar_one()

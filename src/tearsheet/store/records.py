@@ -79,6 +79,8 @@ class NewVersion:
     # The dek above the body: "" when the page has none, None when unknown (stored before
     # migration 0014; see tearsheet.diff.fingerprint).
     standfirst: str | None = None
+    # The revision of the extractor that read it (tearsheet.extract.revision); None: unknown.
+    extractor: str | None = None
 
     @classmethod
     def of(cls, extraction: Extraction, url: str, summary: ChangeSummary | None,
@@ -91,15 +93,19 @@ class NewVersion:
         Its hash is always the full fingerprint, standfirst included, even when the check
         compared without it (against a version stored before standfirsts were): the next
         check compares with the standfirst known. ``content_hash``: that fingerprint, when
-        the caller has it already (it is not computed twice)."""
+        the caller has it already (it is not computed twice). Its ``extractor`` is this
+        process's: the one that made ``extraction`` (computed once, some milliseconds: a
+        caller on an event loop asks for it beforehand, off the loop)."""
         from tearsheet.diff.fingerprint import fingerprint  # loads the extractor's modules
+        from tearsheet.extract.revision import extractor_revision
 
         return cls(url=url, title=extraction.title, byline=extraction.byline,
                    published_at=extraction.published_at, modified_at=extraction.modified_at,
                    language=extraction.language, text=extraction.text,
                    content_hash=content_hash or fingerprint(extraction), summary=summary,
                    capture=capture,
-                   trace_keys=trace_keys, standfirst=extraction.standfirst or "")
+                   trace_keys=trace_keys, standfirst=extraction.standfirst or "",
+                   extractor=extractor_revision())
 
 
 @dataclass(frozen=True)

@@ -245,6 +245,9 @@ versions = Table(
     # NULL: stored before it, shown in UTC): see :func:`zoned`.
     Column("published_offset", Integer),
     Column("modified_offset", Integer),
+    # The revision of the extractor that read it (migration 0018; NULL: stored before, by
+    # an older one): see tearsheet.extract.revision and tearsheet.tracker.reread.
+    Column("extractor", String(32)),
     UniqueConstraint("article_id", "number"),
     Index("ix_versions_captured_at", "captured_at"),
 )
