@@ -1,5 +1,6 @@
 """The WARC import's CPU work, as jobs for the tracker's extraction pool: a capture read
-from its file and extracted (:func:`read_and_extract`), and a new version's change summary
+from its file and extracted (:func:`read_and_extract`; a version's, by the tracker:
+:func:`read_version`), and a new version's change summary
 and trace keys (:func:`version_parts`); each also for several at once (:func:`read_all`,
 :func:`parts_all`): a job's round trip through the pool (its queues, their threads, the
 wake-ups) costs the importing process a fraction of a millisecond, paid per job.
@@ -20,14 +21,21 @@ from typing import Any
 
 from warcio.limitreader import LimitReader
 
-from tearsheet.archive.warc import WARC_ERRORS, Capture, Unreadable, iter_captures
+from tearsheet.archive.warc import (
+    WARC_ERRORS,
+    Capture,
+    Unreadable,
+    iter_captures,
+    record_path,
+)
 from tearsheet.config import LimitSettings
 from tearsheet.diff.align import Document
 from tearsheet.diff.changes import summarize
 from tearsheet.diff.summary import ChangeSummary
 from tearsheet.diff.trace import index_keys
-from tearsheet.errors import ExtractionError
+from tearsheet.errors import ArchiveError, ExtractionError
 from tearsheet.extract.extraction import Extraction, extract_capture
+from tearsheet.store.records import WarcPointer
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,20 @@ def read_and_extract(path: Path, offset: int, length: int, url: str, max_bytes: 
     if not isinstance(got, Capture):
         return got or Unreadable("bad_record", f"{url}: no response record")
     return extracted(got, body_selector, drop_selectors, limits)
+
+
+def read_version(directory: Path, ref: WarcPointer, url: str, max_bytes: int,
+                 body_selector: str | None, drop_selectors: Sequence[str],
+                 limits: LimitSettings) -> Read | Unreadable:
+    """A stored version's capture (``ref``, in the archive's ``directory``), read and
+    extracted again by this extractor (:mod:`tearsheet.tracker.reread`): as
+    :func:`read_and_extract`, its file found (and checked) by the worker too."""
+    try:
+        path = record_path(directory, ref)
+    except (ArchiveError, OSError) as exc:
+        return Unreadable("bad_record", f"{url}: {exc}")
+    return read_and_extract(path, ref.offset, ref.length, url, max_bytes, body_selector,
+                            drop_selectors, limits)
 
 
 def read_all(jobs: Sequence[tuple[Path, int, int, str, str | None, Sequence[str]]],

@@ -226,6 +226,8 @@ class Checks:
         if record.headline_flip is not None:  # an A/B test's variant seen, not a version
             _seen_headline(conn, article.id, record.headline_flip, record.checked_at)
             values["content_hash"] = record.headline_flip.content_hash
+        if record.content_hash is not None and version is None:  # read anew, not edited
+            values["content_hash"] = record.content_hash
         if record.decision_key is not None:
             values["decision_key"] = record.decision_key or None
         if record.event is not None:

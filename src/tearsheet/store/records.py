@@ -168,6 +168,9 @@ class CheckRecord:
     # The article's new decision key (tearsheet.extract.recheck): None leaves it as it is,
     # "" clears it (a full extraction that could make none).
     decision_key: str | None = None
+    # Without a version: the article's fingerprint moved to the same page read by a new
+    # extractor (tearsheet.tracker.reread); None leaves it as it is.
+    content_hash: str | None = None
 
     def __post_init__(self) -> None:  # an outcome given by name is still an Outcome
         object.__setattr__(self, "outcome", Outcome(self.outcome))

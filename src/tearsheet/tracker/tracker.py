@@ -54,6 +54,7 @@ from tearsheet.tracker.discovery import Discovery
 from tearsheet.tracker.extraction_pool import ExtractionPool, freeze_heap
 from tearsheet.tracker.metrics import TrackerMetrics
 from tearsheet.tracker.outage import Leases, Outage
+from tearsheet.tracker.reread import REASON, Rereader
 from tearsheet.tracker.watch import Watch
 from tearsheet.tracker.writer import StoreWriter
 from tearsheet.urls import canonicalize
@@ -117,6 +118,7 @@ class Tracker(Discovery):
         self.metrics = TrackerMetrics()
         self.outage = Outage()  # the store unreachable: checks pause, the tracker goes on
         self.leases = Leases(store, writer, self.outage)
+        self.reread = Rereader(settings, archive.directory, pool)  # an upgrade is no edit
         self.watch = Watch(settings.health, store, self.writer, clock,
                            settings.notifications.rules, self._event)
         self.browser = browser
@@ -158,6 +160,7 @@ class Tracker(Discovery):
         full: str | None = None  # the extraction's whole fingerprint (standfirst included)
         event: ArticleEvent | None = None  # unpublished, moved, …: never a version
         flip: HeadlineFlip | None = None  # an A/B test's headline again: never a version
+        moved: str | None = None  # the same page read anew by this extractor (reread.py)
         try:
             response = await self._fetch(article)
             self.metrics.fetched(time.monotonic() - started, len(response.body))
@@ -190,11 +193,15 @@ class Tracker(Discovery):
                 digest = full = fingerprint(extraction)
                 known = True  # the last version's standfirst (NULL: stored before it was)
                 if digest != article.content_hash and article.version_count > 0:
-                    previous = await asyncio.to_thread(self._previous, article)
+                    previous, moved = await self.reread.last(
+                        await asyncio.to_thread(self._previous, article), full,
+                        await self._source(article.source_id))
                     known = previous is None or previous["standfirst"] is not None
                     if not known:
                         digest = fingerprint(extraction, standfirst=False)
-                    flip = await self._headline_flip(article, extraction, digest, previous)
+                    flip = None if moved else await self._headline_flip(
+                        article, extraction, digest, previous)
+                    digest = (article.content_hash or digest) if moved else digest
                 verdict = judge(digest, len(extraction.text), article.content_hash,
                                 len(previous["text"]) if previous is not None else None)
                 if verdict is Verdict.CONFIRM_SHRINK:
@@ -231,7 +238,8 @@ class Tracker(Discovery):
                 check_interval=timing.interval, http_status=response.status,
                 elapsed_ms=_ms_since(started), etag=response.etag,
                 last_modified=response.last_modified, body_length=body_length, event=event,
-                headline_flip=flip, decision_key=key))
+                headline_flip=flip, decision_key=key, content_hash=moved,
+                reason=REASON if moved else None))
             self.stats.unchanged += 1
             await self.watch.observe(article.source_id, Outcome.UNCHANGED, None,
                                      read_body=extraction is not None)
