@@ -92,3 +92,15 @@ def test_a_title_repeating_the_headline_keeps_the_headline_whole() -> None:
                  "<title>Minecraft 1.8 - The Bountiful Update - Minecraft 1.8 - The Bountiful "
                  "Update - Minecraft News</title>", "<h1>Game news</h1>")
     assert extract(html, "https://x.example/a").title == "Minecraft 1.8 - The Bountiful Update"
+
+
+def test_chinese_and_japanese_separators_written_without_spaces() -> None:
+    """"标题_科技_腾讯网" and "見出し｜サイト": the site's name goes; a snake_case word in
+    a Latin headline is not cut."""
+    html = _page("<title>人工智能迈上新台阶_科技_腾讯网</title>", "<h1>人工智能迈上新台阶</h1>")
+    assert extract(html, "https://x.example/a").title == "人工智能迈上新台阶"
+    html = _page("<title>新しいアプリを発表｜テックニュース</title>"
+                 '<meta property="og:site_name" content="テックニュース">', "")
+    assert extract(html, "https://x.example/a").title == "新しいアプリを発表"
+    html = _page("<title>Why snake_case won the style war</title>", "")
+    assert extract(html, "https://x.example/a").title == "Why snake_case won the style war"

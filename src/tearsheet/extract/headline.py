@@ -30,8 +30,11 @@ from tearsheet.extract.body import clean
 
 __all__ = ["headline"]
 
-# Separators between a headline and a site or section name, with space on both sides.
-_SEPARATORS = re.compile(r"(\s+(?:[|–—·•:»\-]|//|::)\s+)")
+# Separators between a headline and a site or section name: with space on both sides,
+# or as Chinese and Japanese sites write them, a full-width bar, or an underscore between
+# two characters of those scripts ("标题_科技_腾讯网"), where no space is written.
+_SEPARATORS = re.compile(
+    r"(\s+(?:[|–—·•:»\-]|//|::)\s+|\s*｜\s*|(?<=[^\x00-\u2fff])_(?=[^\x00-\u2fff]))")
 _WORDS = re.compile(r"\w+")
 _MAX_PARTS = 12  # of a title read as "Headline | Section | Site"
 
