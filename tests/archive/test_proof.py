@@ -356,11 +356,12 @@ def test_strict_needs_no_root_when_nothing_is_timestamped(
 
 
 def test_bulk_memory_is_flat_in_the_number_of_articles(tmp_path: Path) -> None:
-    """60 and then 400 articles, one package each: the peak is the same (a list of the
-    articles would add ~350 bytes an article: +120 KB here)."""
+    """60 and then 1,000 articles, one package each: the peak is the same (a list of the
+    articles would add ~350 bytes an article: +330 KB here, well clear of the ~40-55 KB
+    a run's peak moves by after the whole suite)."""
     history = open_history(settings(tmp_path))
     try:
-        for source, count in (("warm", 3), ("few", 60), ("many", 400)):
+        for source, count in (("warm", 3), ("few", 60), ("many", 1000)):
             seed_articles(history.store, source, count)
     finally:
         history.store.close()
@@ -380,7 +381,7 @@ def test_bulk_memory_is_flat_in_the_number_of_articles(tmp_path: Path) -> None:
             peaks[source] = min(peak, peaks.get(source, peak))
         finally:
             tracemalloc.stop()
-    assert len(list((tmp_path / "many-4").iterdir())) == 400
-    assert verify(tmp_path / "many-4" / "many-400.wacz").ok
+    assert len(list((tmp_path / "many-4").iterdir())) == 1000
+    assert verify(tmp_path / "many-4" / "many-1000.wacz").ok
     growth = peaks["many"] - peaks["few"]
-    assert growth < 40_000, f"peak {peaks['few']:,} -> {peaks['many']:,} bytes"
+    assert growth < 120_000, f"peak {peaks['few']:,} -> {peaks['many']:,} bytes"
