@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tearsheet.export.versions import version_record, write_jsonl
+from tearsheet.extract.revision import extractor_revision
 from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tests.support.pages import LOREM
@@ -55,7 +56,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
                 check_interval=60.0, http_status=200,
                 version=NewVersion(url=url, title=f"Title {n}", byline=None,
                                    published_at=NOW - timedelta(hours=2), modified_at=None,
-                                   language="fr", text=body, content_hash=f"h{n}")))
+                                   language="fr", text=body, content_hash=f"h{n}",
+                                   # a version from before revisions were recorded: n == 1
+                                   extractor=None if n else extractor_revision())))
     try:
         yield store
     finally:
@@ -110,6 +113,9 @@ def test_write_jsonl_from_the_store(store: Store) -> None:
     assert records[2]["text"] == 'Café «quoted» and "double"\n\nsecond paragraph'
     assert "Café «quoted»" in text  # written as UTF-8 text, not \\u escapes
     assert records[3]["text"] == "\n\n".join(LOREM)
+    # Which extractor read each version (null: stored before revisions were recorded).
+    assert [r["extractor"] for r in records] == [
+        extractor_revision(), None, extractor_revision(), extractor_revision()]
 
 
 def test_write_jsonl_for_one_source(store: Store) -> None:

@@ -19,6 +19,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from tearsheet.config import load_settings
+from tearsheet.extract.revision import extractor_revision
 from tearsheet.store.records import CheckRecord, NewVersion
 from tearsheet.store.store import Store
 from tearsheet.store.summaries import fill_missing_summaries
@@ -51,7 +52,8 @@ def record(store: Store, source: str, url: str, history: Sequence[tuple[str, str
             next_check_at=start + timedelta(days=1), check_interval=7200.0,
             version=NewVersion(url=url, title=title, byline="Lena Brandt",
                                published_at=start - timedelta(hours=1), modified_at=None,
-                               language="en", text=text, content_hash=f"{url}#{number}")))
+                               language="en", text=text, content_hash=f"{url}#{number}",
+                               extractor=extractor_revision())))
     fill_missing_summaries(store)
     return int(article["id"])
 

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
 from tearsheet.config import load_settings
+from tearsheet.extract.revision import extractor_revision
 from tearsheet.store.store import Store
 from tests.support import webclient
 from tests.support.backends import BACKENDS
@@ -106,6 +107,7 @@ def test_article_with_versions_and_a_version_text(site: str) -> None:
     version = get(site, "/api/v1/articles/1/versions/2")
     assert version["text"].startswith("The council approved a budget of 421 million")
     assert HOSTILE in version["text"]  # JSON carries the text as it was; no HTML here
+    assert version["extractor"] == extractor_revision()  # the reading's revision
 
 
 def test_diff_is_the_engines_json(site: str, store: Store) -> None:

@@ -59,6 +59,7 @@ def version_record(row: dict[str, Any]) -> dict[str, Any]:
         "fetched_url": row["fetched_url"],
         "text": row["text"],
         "memento_url": row.get("memento_url"),  # the Wayback Machine's copy, if saved
+        "extractor": row.get("extractor"),  # the extractor's revision; null: unknown
         **meaning(row),
     }
 
@@ -109,6 +110,7 @@ def write_parquet(rows: Iterable[dict[str, Any]], path: Path,
         ("byline", pa.string()),
         ("published_at", stamp), ("modified_at", stamp), ("language", pa.string()),
         ("fetched_url", pa.string()), ("text", pa.string()), ("memento_url", pa.string()),
+        ("extractor", pa.string()),
         ("intents", pa.list_(pa.string())), ("intent_labels", pa.list_(pa.string())),
         ("silent_correction", pa.bool_()), ("correction_note", pa.string()),
         ("published_offset", pa.int16()), ("modified_offset", pa.int16()),

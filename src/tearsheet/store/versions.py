@@ -37,7 +37,7 @@ class Versions:
                    versions.c.kinds, versions.c.significance, versions.c.warc_file,
                    versions.c.warc_offset, versions.c.warc_length, versions.c.memento_url,
                    versions.c.intents, versions.c.intent_labels, versions.c.silent_correction,
-                   versions.c.correction_note)
+                   versions.c.correction_note, versions.c.extractor)
             .join(articles, versions.c.article_id == articles.c.id)
             .join(sources, articles.c.source_id == sources.c.id)
         )

@@ -149,6 +149,10 @@ class Version(Model):
     language: str | None
     text: str  # paragraphs separated by a blank line
     memento_url: str | None = None  # the Wayback Machine's copy (sources with wayback = true)
+    # The revision of the extractor that read it (tearsheet.extract.extractor_revision):
+    # versions read by different revisions may differ by the reading, not the page. Null:
+    # stored before revisions were recorded.
+    extractor: str | None = None
 
 
 class Change(Model):
