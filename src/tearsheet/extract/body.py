@@ -33,13 +33,12 @@ from tearsheet.errors import ExtractionError
 from tearsheet.extract import density, furniture, lede, markup
 from tearsheet.extract.encoding import repair_mojibake
 from tearsheet.extract.markup import BLOCK_TAGS, remove
-from tearsheet.extract.script import count_words
+from tearsheet.extract.script import count_words, fold, word_key
 
 # Terminal escape sequences whole (so "\x1b[31m" leaves nothing behind), then any other
 # control character: text from the web ends up in terminals and JSON.
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
                       r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_WORD = re.compile(r"\w+")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$")
 
 _LABEL_WORDS = 3
@@ -104,7 +103,7 @@ def body_blocks(
     # links instead changes which body it picks (and not for the better: measured).
     # (A link's text by tostring, as text_content() gives it: ~160 links a page, 0.24 ->
     # 0.15 ms; text_content evaluates an XPath for each.)
-    anchors = {key for a in tree.iter("a") if (key := _fold(
+    anchors = {key for a in tree.iter("a") if (key := fold(
         etree.tostring(a, method="text", encoding=str, with_tail=False)))}
     paragraphs = _page_paragraphs(tree)
     repeats = markup.repeated_paragraphs(tree)
@@ -282,15 +281,15 @@ def _recover_sections(blocks: list[Block], paragraphs: list[_Paragraph]) -> list
     of them kept) go back in page order. A paragraph cut by ``<br>`` s is kept when its
     lines are (trafilatura reads each line as a block): it was read twice otherwise.
     """
-    kept = {_fold(b.text): n for n, b in enumerate(blocks)}
+    kept = {fold(b.text): n for n, b in enumerate(blocks)}
     for *_, text, lines in paragraphs:
-        if lines and _fold(text) not in kept:
-            found = [kept[key] for line in lines if (key := _fold(line)) in kept]
+        if lines and fold(text) not in kept:
+            found = [kept[key] for line in lines if (key := fold(line)) in kept]
             if found:
-                kept[_fold(text)] = found[-1]
+                kept[fold(text)] = found[-1]
     counts: dict[tuple[str, int, int], int] = {}
     for name, container, parent, text, _ in paragraphs:
-        if _fold(text) in kept:
+        if fold(text) in kept:
             counts[name, container, parent] = counts.get((name, container, parent), 0) + 1
     if not counts:
         return blocks
@@ -302,7 +301,7 @@ def _recover_sections(blocks: list[Block], paragraphs: list[_Paragraph]) -> list
     position = -1
     added = 0
     for name, container, parent, text, _ in paragraphs:
-        key = _fold(text)
+        key = fold(text)
         if key in kept:
             position = kept[key] if container == main else position
         elif name == body and parent == parent_of_main and container not in touched:
@@ -321,11 +320,11 @@ def _with_links(block: Block, anchors: set[str], openings: dict[str, list[str]])
     and whether an item begins with one (a teaser: a linked headline, its blurb beside)."""
     if block.words > _LINK_LINE_MAX_WORDS:
         return block
-    key = _fold(block.text)
+    key = fold(block.text)
     candidates = [key]
     label, colon, rest = block.text.partition(":")
     if colon and len(label) < 40:
-        candidates.append(_fold(rest))
+        candidates.append(fold(rest))
     for candidate in candidates:
         if candidate and candidate in anchors:
             return replace(block, link_share=len(candidate) / max(1, len(key)))
@@ -333,11 +332,6 @@ def _with_links(block: Block, anchors: set[str], openings: dict[str, list[str]])
                                     for link in openings.get(key[:_OPENING], ())):
         return replace(block, opens_link=True)
     return block
-
-
-def _fold(text: str) -> str:
-    """Cheap comparison form of a link text: whitespace folded, case folded."""
-    return " ".join(text.split()).casefold()
 
 
 def _select(tree: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
@@ -474,17 +468,17 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     stay, and so does a first paragraph that agrees with the description (pages often
     describe themselves by their lede): measured on the three corpora (docs/extraction.md).
     """
-    heads = {_key(h) for h in headlines if h}
-    deks = [_key(s) for s in summaries if s]
+    heads = {word_key(h) for h in headlines if h}
+    deks = [word_key(s) for s in summaries if s]
     prose = _prose_lists(blocks)
     kept = [b for b in _above_recirculation(blocks) if not _is_furniture(b, prose)]
     labels, tags = 0, False
-    while kept and (_key(kept[0].text) in heads or (
-            kept[0].kind == "head" and any(_agrees(_key(kept[0].text), d) for d in deks))
+    while kept and (word_key(kept[0].text) in heads or (
+            kept[0].kind == "head" and any(_agrees(word_key(kept[0].text), d) for d in deks))
             or ((labels < _MAX_LABELS or (tags and _is_tag(kept[0])))
                 and is_label(kept[0]) and not _starts_list(kept))):
         # A row of one-word tags that opens the labels counts as one, however long.
-        if _key(kept[0].text) not in heads and is_label(kept[0]):
+        if word_key(kept[0].text) not in heads and is_label(kept[0]):
             in_row = tags and _is_tag(kept[0])
             labels += not in_row
             tags = _is_tag(kept[0]) and (in_row or labels == 1)
@@ -523,10 +517,10 @@ def standfirst(blocks: list[Block], *, headlines: Iterable[str] = (),
                summaries: Iterable[str | None] = ()) -> str | None:
     """The standfirst above the body: the heading there that agrees with the page's
     description (the one :func:`tidy` leaves out of the body), else None."""
-    heads = {_key(h) for h in headlines if h}
-    deks = [_key(s) for s in summaries if s]
+    heads = {word_key(h) for h in headlines if h}
+    deks = [word_key(s) for s in summaries if s]
     for block in blocks[:4]:
-        key = _key(block.text)
+        key = word_key(block.text)
         if block.kind == "head" and any(_agrees(key, d) for d in deks):
             return block.text
         if key not in heads and block.kind != "head" and not is_label(block):
@@ -592,7 +586,3 @@ def _is_furniture(block: Block, prose: frozenset[int] = frozenset()) -> bool:
             and block.kind in ("p", "item") and not _URL.match(block.text):
         return True  # "Read more: <a>Other story</a>", a recirculation item
     return furniture.is_furniture(block.text, block.words, linked=block.link_share >= 0.6)
-
-
-def _key(text: str) -> str:
-    return " ".join(_WORD.findall(text.casefold()))

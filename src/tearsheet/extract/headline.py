@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from tearsheet.extract.body import clean
+from tearsheet.extract.script import fold
 
 __all__ = ["headline"]
 
@@ -46,11 +47,11 @@ def headline(declared: Sequence[str | None], headings: Sequence[str], title: str
     it gives itself (``og:site_name``…)."""
     given = [c for c in (_unescaped(d) for d in declared) if c]
     title = _unescaped(title)
-    names = {_fold(s) for s in sites if s}
+    names = {fold(s) for s in sites if s}
     everything = [*given, *headings, *([title] if title else [])]
-    folded = {_fold(d) for d in given}
+    folded = {fold(d) for d in given}
     logos: set[str] = set()
-    folds = [_fold(c) for c in everything]
+    folds = [fold(c) for c in everything]
     for candidate in everything:
         runs = _runs(candidate)
         if not runs:
@@ -64,13 +65,13 @@ def headline(declared: Sequence[str | None], headings: Sequence[str], title: str
                     and first in rest and len(rest[0].split()) >= 2:
                 logos.add(key)  # "Headline | Site" beside the site's <h1>
             else:  # a part another source gives whole: the rest names the site
-                left = {_fold(p) for p in rest}
-                own = {_fold(p) for p in _parts(other)}
+                left = {fold(p) for p in rest}
+                own = {fold(p) for p in _parts(other)}
                 # (not the headline's own parts, where the title repeats it whole)
                 names.update(left - own if own <= left else left)
     names.update(logos)
     named = [c for c in (_without_site(c, names) for c in given) if c]
-    h1s = [h for h in headings if _fold(h) not in names]
+    h1s = [h for h in headings if fold(h) not in names]
     page = _without_site(title, names) if title else ""
     if len(_parts(page)) > 1 and not _backed(page, [*named, *h1s]):
         page = _title_headline(page)
@@ -113,25 +114,25 @@ def _runs(text: str) -> dict[str, list[str]]:
     if len(parts) > _MAX_PARTS:
         return runs  # no "Headline | Site": and a hostile page's thousands would be quadratic
     for n in range(1, len(parts)):
-        runs[_fold("".join(pieces[:2 * n - 1]))] = parts[n:]
-        runs[_fold("".join(pieces[2 * n:]))] = parts[:n]
+        runs[fold("".join(pieces[:2 * n - 1]))] = parts[n:]
+        runs[fold("".join(pieces[2 * n:]))] = parts[:n]
     return runs
 
 
 def _without_site(candidate: str, names: set[str]) -> str:
     """The candidate less the parts that are the site's names (none if it is one)."""
-    if _fold(candidate) in names:
+    if fold(candidate) in names:
         return ""
     pieces = _SEPARATORS.split(candidate)  # parts, with their separators between
-    while len(pieces) > 1 and _fold(pieces[-1]) in names:
+    while len(pieces) > 1 and fold(pieces[-1]) in names:
         del pieces[-2:]
-    while len(pieces) > 1 and _fold(pieces[0]) in names:
+    while len(pieces) > 1 and fold(pieces[0]) in names:
         del pieces[:2]
     return "".join(pieces)
 
 
 def _backed(candidate: str, others: Sequence[str]) -> bool:
-    return any(_fold(candidate) == _fold(o) for o in others)
+    return any(fold(candidate) == fold(o) for o in others)
 
 
 def _title_headline(title: str) -> str:
@@ -139,10 +140,6 @@ def _title_headline(title: str) -> str:
     (then the site name probably comes first, and the longest part is the headline)."""
     parts = _parts(title)
     return parts[0] if len(parts[0].split()) >= 2 else max(parts, key=len)
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
 
 
 def _key(title: str) -> frozenset[str]:

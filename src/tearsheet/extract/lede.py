@@ -26,7 +26,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from tearsheet.extract.script import count_words
+from tearsheet.extract.script import count_words, fold
 
 MIN_WORDS = 8
 """A description shorter than this says too little to recognise a paragraph by."""
@@ -109,7 +109,7 @@ def _after(element: lxml.html.HtmlElement, text: str, up: int, enough: int) -> s
             after = whole[start + len(text):start + len(text) + _FOLLOW_CHARS]
             if (count_words(after) if up <= _UP else len(after)) >= enough:
                 break
-    return _fold(after)
+    return fold(after)
 
 
 def _sentences(text: str) -> int:
@@ -149,7 +149,7 @@ def _paragraph(element: lxml.html.HtmlElement, prefix: str,
         # The lede may be a run of bare text, up to a line break, in a bigger container.
         text = next((run for run in _runs(element) if _opens(run, prefix, summary)), "")
     if not text or count_words(text) > MAX_WORDS or not (
-            _agrees(_fold(text), _fold(summary)) or _edited(text, summary)):
+            _agrees(fold(text), fold(summary)) or _edited(text, summary)):
         return None
     return element, text
 
@@ -178,19 +178,15 @@ def _agrees(text: str, summary: str) -> bool:
         text.startswith(summary) or len(shorter) >= 0.6 * len(longer))
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def place(ledes: list[Lede], texts: list[str]) -> tuple[int, Lede] | None:
     """Where a lede goes among the body's ``texts``: before the first block that follows it
     closely on the page; None when the body holds it already or nothing follows it."""
     for lede in ledes:
-        key = _fold(lede.text)
-        if any(key in _fold(t) or (len(t) > 40 and _fold(t) in key) for t in texts):
+        key = fold(lede.text)
+        if any(key in fold(t) or (len(t) > 40 and fold(t) in key) for t in texts):
             return None
         for n, text in enumerate(texts[:6]):
-            head = _fold(text)[:60]
+            head = fold(text)[:60]
             if len(head) >= 20 and (head in lede.after or head in lede.beyond):
                 return n, lede
     return None

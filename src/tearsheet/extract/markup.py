@@ -15,6 +15,7 @@ import lxml.html
 from lxml import etree
 
 from tearsheet.extract import density
+from tearsheet.extract.script import fold
 
 if TYPE_CHECKING:  # body imports this module
     from tearsheet.extract.body import Block
@@ -94,8 +95,8 @@ def inline_linked_cells(tree: lxml.html.HtmlElement) -> None:
     """
     for cell in tree.iter("td", "th"):
         for block in cell.iter("p", "div"):
-            if block is not cell and (text := _fold(block.text_content())) and \
-                    text == " ".join(_fold(a.text_content()) for a in block.iter("a")):
+            if block is not cell and (text := fold(block.text_content())) and \
+                    text == " ".join(fold(a.text_content()) for a in block.iter("a")):
                 block.tag = "span"
 
 
@@ -112,7 +113,7 @@ def repeated_paragraphs(tree: lxml.html.HtmlElement) -> dict[str, int]:
         if len(group) < 2:
             continue  # a lone one repeats nothing: its text is not read
         for p in group:
-            if (key := _fold(p.text_content())):
+            if (key := fold(p.text_content())):
                 found.setdefault((parent, key), []).append(p)
     runs: dict[str, int] = {}
     for (_, key), copies in found.items():
@@ -131,7 +132,7 @@ def restore_repeats(blocks: list[Block], repeats: dict[str, int]) -> list[Block]
     """
     if not repeats:
         return blocks
-    keys = [_fold(b.text) for b in blocks]
+    keys = [fold(b.text) for b in blocks]
     last = {key: n for n, key in enumerate(keys)}
     result: list[Block] = []
     for n, (block, key) in enumerate(zip(blocks, keys, strict=True)):
@@ -139,7 +140,3 @@ def restore_repeats(blocks: list[Block], repeats: dict[str, int]) -> list[Block]
         if last[key] == n and key in repeats:
             result += [block] * (repeats[key] - keys.count(key))
     return result
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()

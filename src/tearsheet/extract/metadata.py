@@ -30,6 +30,7 @@ from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.extract.body import clean
 from tearsheet.extract.dates import parse_date, published_date
 from tearsheet.extract.headline import headline
+from tearsheet.extract.script import fold
 
 _ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
@@ -122,11 +123,11 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
         sites=[metas.get("og:site_name"), *(_publisher(i) for i in items)])
 
     # The site's names are no authors: a source that names only the site gives way to the next.
-    site = {_fold(n) for n in (metas.get("og:site_name"), metas.get("application-name"),
+    site = {fold(n) for n in (metas.get("og:site_name"), metas.get("application-name"),
                                *(_publisher(i) for i in items)) if n}
 
     def people(names: list[str]) -> list[str]:
-        return [a for a in names if _fold(a) not in site and not _DOMAIN.search(a)]
+        return [a for a in names if fold(a) not in site and not _DOMAIN.search(a)]
 
     authors: list[str] = []
     nodes = _nodes(every)
@@ -394,10 +395,6 @@ def _byline_paths() -> tuple[Any, ...] | None:
     pruned_within = etree.XPath(f"descendant::*{test}|descendant::time|descendant::figure",
                                 namespaces=spaces)
     return tuple(AUTHOR_XPATHS), pruned_with, pruned_within, trim, normalize_authors
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
 
 
 def _split_authors(values: list[str], cap: int) -> list[str]:

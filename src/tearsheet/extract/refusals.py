@@ -21,7 +21,7 @@ import lxml.html
 from lxml import etree
 
 from tearsheet.errors import ExtractionError
-from tearsheet.extract.script import count_words, unspaced
+from tearsheet.extract.script import count_words, unspaced, word_key
 
 SHORT_WORDS = 200
 """A body shorter than this is examined for the signs of a wall or an error page."""
@@ -173,7 +173,7 @@ def reports_headline(paragraphs: Sequence[str], headings: Sequence[str],
     and all (trafilatura reads a page so when it finds almost no body).
     """
     topic = _terms(" ".join(headings))
-    apart = [key for h in shown if (key := _fold(h))]
+    apart = [key for h in shown if (key := word_key(h))]
     return bool(topic) and any(
         count_words(p) >= STUB_SENTENCE_WORDS and _COMPLETE.search(p)
         and not _PLACEHOLDER.search(p) and _terms(p) & topic
@@ -182,12 +182,8 @@ def reports_headline(paragraphs: Sequence[str], headings: Sequence[str],
 
 def _holds(paragraph: str, heading: str) -> bool:
     """The paragraph holds the heading's words in a row, and more words."""
-    text = _fold(paragraph)
+    text = word_key(paragraph)
     return text != heading and f" {heading} " in f" {text} "
-
-
-def _fold(text: str) -> str:
-    return " ".join(_TERM.findall(text.casefold()))
 
 
 def _terms(text: str) -> set[str]:

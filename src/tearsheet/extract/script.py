@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 CHARS_PER_WORD = 2
+_WORD = re.compile(r"\w+")
 _UNSPACED = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002fa1f]")
@@ -23,6 +24,16 @@ def count_words(text: str) -> int:
         return len(text.split())
     spaced = len(_UNSPACED.sub(" ", text).split())
     return spaced + (unspaced + CHARS_PER_WORD - 1) // CHARS_PER_WORD
+
+
+def fold(text: str) -> str:
+    """The comparison form of a text: whitespace runs as one space, case folded."""
+    return " ".join(text.casefold().split())
+
+
+def word_key(text: str) -> str:
+    """The comparison form of a text's words alone (punctuation and spacing dropped)."""
+    return " ".join(_WORD.findall(text.casefold()))
 
 
 def unspaced(text: str) -> bool:
