@@ -293,12 +293,14 @@ def _finish(package: _Zip, article: Mapping[str, Any], rows: list[dict[str, Any]
     if captured:
         datapackage["mainPageUrl"] = captured[-1]["url"]
         datapackage["mainPageDate"] = captured[-1]["captured_at"]
-    body = json.dumps(datapackage, indent=2, ensure_ascii=False).encode("utf-8")
+    # No indent: an indented dump runs json's pure-Python encoder, whose closures are a
+    # reference cycle per call, garbage that piles up over a bulk export of many packages.
+    body = json.dumps(datapackage, ensure_ascii=False).encode("utf-8")
     package.put("datapackage.json", [body], listed=False)
     package_hash = "sha256:" + hashlib.sha256(body).hexdigest()
     digest = {"path": "datapackage.json", "hash": package_hash,
               "signedData": key.sign(package_hash, stamp, software)}
-    package.put("datapackage-digest.json", [json.dumps(digest, indent=2).encode()],
+    package.put("datapackage-digest.json", [json.dumps(digest).encode()],
                 listed=False)
 
 
