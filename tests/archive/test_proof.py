@@ -357,7 +357,7 @@ def test_strict_needs_no_root_when_nothing_is_timestamped(
 
 def test_bulk_memory_is_flat_in_the_number_of_articles(tmp_path: Path) -> None:
     """60 and then 1,000 articles, one package each: the peak is the same (a list of the
-    articles would add ~350 bytes an article: +330 KB here, well clear of the few KB a
+    articles would add ~350 bytes an article: +330 KB here, well clear of the ~50 KB a
     run's peak moves by)."""
     history = open_history(settings(tmp_path))
     try:
