@@ -279,3 +279,37 @@ def test_scoring_matches_the_issue() -> None:
     score = corpus_score([("a b c d e", "a b c d"), ("a b c d", "a b c d")])
     assert (score.precision, score.recall) == (0.75, 1.0)
     assert abs(score.f1 - 6 / 7) < 1e-12
+
+
+FORM_PAGE = ("<html><body><form><label>Name <input name=q></label><select><option>a</option>"
+             "</select><textarea></textarea></form><div><a href=/x>x</a><ul><li>y</li></ul>"
+             "</div></body></html>")
+
+
+def _classes(parser: Any) -> list[tuple[str, type]]:
+    import lxml.etree
+
+    root = lxml.etree.fromstring(FORM_PAGE, parser)
+    return [(str(e.tag), type(e)) for e in root.iter()]
+
+
+def test_the_parser_makes_lxml_html_s_own_element_classes() -> None:
+    """The C lookup (a table) gives each element the class lxml.html's Python lookup would."""
+    import lxml.html
+
+    from tearsheet.extract import extraction
+
+    ours, theirs = _classes(extraction._PARSER), _classes(lxml.html.HTMLParser())
+    assert ours == theirs
+    assert dict(ours)["form"] is lxml.html.FormElement  # not every element the same class
+
+
+def test_without_lxml_s_table_the_python_lookup_is_used() -> None:
+    """Should an lxml release rename the private table, importing extraction still works:
+    lxml.html's own lookup is used, as before."""
+    import lxml.html
+
+    from tearsheet.extract import extraction
+
+    assert isinstance(extraction._html_classes(None), lxml.html.HtmlElementClassLookup)
+    assert not isinstance(extraction._html_classes(), lxml.html.HtmlElementClassLookup)

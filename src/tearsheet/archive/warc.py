@@ -171,7 +171,7 @@ class Archive:
             path = self._file()
             with open(path, "a+b") as fh:
                 offset = fh.seek(0, os.SEEK_END)
-                writer = _Writer(fh, gzip=False, warc_version="1.1")
+                writer = _Writer(fh, warc_version="1.1")
                 if offset == 0:
                     writer.write_record(writer.create_warcinfo_record(path.name, {
                         "software": f"tearsheet/{__version__}", "format": "WARC File Format 1.1",
@@ -366,13 +366,21 @@ def read_capture(directory: Path, ref: WarcPointer, max_bytes: int) -> Capture:
 
 class _Writer(WARCWriter):  # type: ignore[misc]  # warcio is untyped
     """warcio's writer, each record gzipped as its own member as warcio does, but at
-    :data:`GZIP_LEVEL` (warcio's level is fixed at 9)."""
+    :data:`GZIP_LEVEL` (warcio's level is fixed at 9). The record is made by a plain
+    warcio writer (its public API) into a buffer, then compressed here."""
+
+    def __init__(self, out: IO[bytes], **kwargs: Any) -> None:
+        super().__init__(out, gzip=False, **kwargs)
+        self._buffer = io.BytesIO()
+        self._plain = WARCWriter(self._buffer, gzip=False, **kwargs)
 
     def write_record(self, record: Any, params: Any = None) -> None:
-        plain = io.BytesIO()
-        self._write_warc_record(plain, record)  # made with gzip=False: the record as is
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._plain.write_record(record)
         packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)  # 31: a gzip member
-        self.out.write(packer.compress(plain.getbuffer()) + packer.flush())
+        with self._buffer.getbuffer() as plain:
+            self.out.write(packer.compress(plain) + packer.flush())
 
 
 class QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]  # warcio is untyped

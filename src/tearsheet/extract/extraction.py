@@ -140,20 +140,25 @@ _PARSER = lxml.html.HTMLParser(  # type: ignore[call-arg]  # the stubs lack defa
     collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
 
 
-def _html_classes() -> etree.ElementNamespaceClassLookup:
+def _html_classes(classes: object = getattr(
+        lxml.html.HtmlElementClassLookup, "_default_element_classes", None),
+) -> etree.ElementNamespaceClassLookup | lxml.html.HtmlElementClassLookup:
     """lxml.html's element classes, looked up in C.
 
     lxml.html picks each element's class by a Python method, called every time lxml makes
     a Python object for an element (~1,200 times a page in extraction: ~6 % of it). A
     namespace lookup gives the same classes (``<form>``, ``<input>``… their own, every
     other element :class:`~lxml.html.HtmlElement`) from a table, in C. The HTML parser
-    makes lower-case, namespace-less tags, which is all the Python method looked at."""
+    makes lower-case, namespace-less tags, which is all the Python method looked at.
+    The table is lxml.html's own (a private name): should a release drop it, lxml.html's
+    Python lookup is used as before, slower and the same."""
+    if not isinstance(classes, dict):
+        return lxml.html.HtmlElementClassLookup()
     fallback = etree.ElementDefaultClassLookup(
         element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
         pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity)
     lookup = etree.ElementNamespaceClassLookup(fallback)
     tags = lookup.get_namespace(None)
-    classes = lxml.html.HtmlElementClassLookup._default_element_classes
     for tag, cls in classes.items():
         tags[tag] = cls
     return lookup
