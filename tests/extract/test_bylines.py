@@ -153,3 +153,50 @@ def test_escaped_entities_in_an_author_meta_are_read_before_the_split() -> None:
     head = '<meta name="author" content="Redacci&amp;oacute;n Diario Example">'
     assert extract(_page(head), "https://news.example.org/a").byline == \
         "Redacción Diario Example"
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        # A credit line without any author markup: by-word or label, then names, then a date.
+        ("<p><em>By Ana Ruiz</em></p>", "Ana Ruiz"),
+        ("<p>Von Jan Müller, Eva Roth und Bo Li, NDR</p>", "Jan Müller, Eva Roth, Bo Li, NDR"),
+        ("<div>Ein Artikel von <b>Ana Ruiz</b> | 27.01.2024 - 12:45</div>", "Ana Ruiz"),
+        ("<div>Posted on May 1, 2024 by Ana Ruiz</div>", "Ana Ruiz"),
+        ("<div>01.05.2024 - Redaktion: Ana Ruiz (Sprecherin)</div>", "Ana Ruiz"),
+        ('<span>Par&nbsp;<a href="/a/ana">Ana Ruiz</a></span> <span>le 7 mai 2024</span>',
+         "Ana Ruiz"),
+        ("<p>Text von Ursula von der Leyen</p>", "Ursula von der Leyen"),
+        # A lone by-word or label: its names are on the next line (or in the next element).
+        ("<p><b>Von:</b><br><br>Ana Ruiz</p>", "Ana Ruiz"),
+        ("<div><h5>Autor:</h5>Ana Ruiz/SP-X</div>", "Ana Ruiz"),
+        ('<div><span>By</span> <span><a href="/staff/ana">Ana Ruiz</a></span></div>', "Ana Ruiz"),
+        # Lines that start like a credit but name no one.
+        ("<p>Von Montag bis Freitag</p>", None),
+        ("<p>By clicking Submit you agree</p>", None),
+        ("<p>Von Hamburg</p>", None),
+        ("<h2>Die Haus der Kunst Ausstellung</h2><p>Partner Seiten</p>", None),
+        ("<nav>By Ana Ruiz</nav>", None),
+        ("<p>By " + "Ana Ruiz and " * 20 + "Bo Li</p>", None),
+    ],
+)
+def test_a_credit_line_names_the_authors_where_nothing_marks_them(
+    byline: str, expected: str | None,
+) -> None:
+    assert extract(_page("", byline), "https://news.example.org/a").byline == expected
+
+
+def test_marked_authors_come_before_a_credit_line() -> None:
+    head = '<meta name="author" content="Bo Li">'
+    assert extract(_page(head, "<p>By Ana Ruiz</p>"), "https://news.example.org/a").byline \
+        == "Bo Li"
+
+
+def test_the_first_credit_line_is_the_articles() -> None:
+    """The article's credit comes before its comments'."""
+    from tearsheet.extract.bylines import credit_line
+    from tearsheet.extract.extraction import parse_page
+
+    page = _page("", "<p>By Ana Ruiz</p>").replace(
+        "</article>", "</article><section><p>By Bo Li</p><p>Great piece.</p></section>")
+    assert credit_line(parse_page(page)) == "Ana Ruiz"

@@ -28,6 +28,7 @@ from lxml import etree
 
 from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.extract.body import clean
+from tearsheet.extract.bylines import AUTHOR_SPLIT, credit_line
 from tearsheet.extract.dates import parse_date, published_date
 from tearsheet.extract.headline import headline
 from tearsheet.extract.script import fold
@@ -74,8 +75,6 @@ _LABEL = re.compile(r"^\W*(?:follow|posted|username|user name|name|e-?mail|websi
                     re.IGNORECASE)
 _COPYRIGHT = re.compile(r"©|\(c\)|\bcopyright\b|\brights reserved\b", re.IGNORECASE)
 _ORGANIZATIONS = {"organization", "newsmediaorganization", "corporation", "website"}
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*",
-                           re.IGNORECASE)
 # Where a byline goes on to its date or reading time: "Ana Ruiz, May 1, 2024", "Ana Ruiz |
 # 01.05.2024", "Bo Li Updated 3 hours ago", "Ana Ruiz · 5 min read". Names hold no digits.
 _MONTHS = ("jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|"
@@ -147,6 +146,8 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
         authors = _split_authors(_byline_elements(tree), cap)
     if not authors:
         authors = _split_authors(_visible_byline(tree), cap)
+    if not authors:
+        authors = _split_authors([credit_line(tree) or ""], cap)
 
     marked_published, marked_modified = _marked_dates(tree)
     published = published_date(tree, url, [
@@ -407,7 +408,7 @@ def _split_authors(values: list[str], cap: int) -> list[str]:
     for value in values:
         # Entities left escaped in metadata ("Redacci&oacute;n") read before the split on ";".
         value = html.unescape(value) if "&" in value else value
-        for part in _AUTHOR_SPLIT.split(_DATE_TAIL.sub("", _BY.sub("", clean(value)))):
+        for part in AUTHOR_SPLIT.split(_DATE_TAIL.sub("", _BY.sub("", clean(value)))):
             part = _DATE_TAIL.sub("", _BY.sub("", part)).strip(" .,:;-–—|·•")
             if part and len(part) <= 80 and _NAME_WORD.search(part) \
                     and not _COPYRIGHT.search(part) and not _LABEL.match(part) \

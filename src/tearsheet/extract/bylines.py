@@ -1,0 +1,121 @@
+"""The byline a reader sees as a line of text: "By Ana Ruiz", "Von Jan Koch und Eva Roth,
+NDR", "Text: Bo Li", "Posted on May 1, 2024 by Ana Ruiz | 5 min read".
+
+Many pages mark their author up nowhere (no JSON-LD, no ``<meta>``, no author class) but
+print a credit line. A line here is the text between two block boundaries, as a reader
+sees it; a credit line is a by-word or an author label ("By", "Von", "Par", "Autor:"),
+then names, then perhaps a date, a role or a source after a separator. The names must
+read as names (capitalised words, name particles between them, no digits), so "Von
+Montag bis Freitag" or "By clicking Submit" are no credits; a lone by-word or label
+("Autor:") takes the next line as its names. The first credit line of the page is its
+byline: the article's comes before its comments'.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, cast
+
+import lxml.html
+from lxml import etree
+
+__all__ = ["AUTHOR_SPLIT", "credit_line"]
+
+AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", re.IGNORECASE)
+_MAX_LINES = 3000  # lines read, at most (a page is hostile; bylines come early)
+_MAX_CHARS = 160  # a credit line is short: a longer one is prose that starts with "By"
+# Block boundaries: the text between two of them is one line.
+_BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "ol",
+    "p", "pre", "section", "table", "td", "th", "tr", "ul"})
+# What a reader does not see as the page's text, and menus and forms (no credit there).
+_SKIP = frozenset({"script", "style", "noscript", "template", "select", "option", "textarea",
+                   "button", "svg", "iframe", "nav", "form", "head", "title"})
+_BY_WORD = r"(?:by|von|par|por|door|di|av|af|przez)"
+_LABEL = (r"(?:author|authors|autor|autorin|autoren|auteur|auteurs|autore|autores|text|texte|"
+          r"redaktion|reporter|written by|words)")
+# What may lead up to a by-word: "Ein Artikel von", "Text von", "Posted on May 1, 2024 by".
+_LEAD = (r"(?:(?:ein|eine|a|an|un|une)\s+)?(?:artikel|beitrag|article|text|texte|"
+         r"interview|written|posted|published|geschrieben|verfasst|erstellt|bericht|reported|"
+         r"publié|écrit|escrito|publicado|scritto)(?:\s+(?:on|am|le|el|il)\s+[^|]{1,40}?)?")
+# A date may come first: "05.02.2020 - Redaktion: Ana Ruiz".
+_CREDIT = re.compile(rf"^\W{{0,3}}(?:\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}\s*[-–—|·•]\s*)?"
+                     rf"(?:(?:{_LEAD}\s+)?{_BY_WORD}\b\s*:?|{_LABEL}\s*:)\s*(.*)$",
+                     re.IGNORECASE)
+# Where the names end: a separator before a date, a role, a source or a photo credit.
+_END = re.compile(r"\s*(?:[|·•(/\d]|\s[-–—]\s|$)")
+_PARTICLES = frozenset({"al", "bin", "d'", "da", "das", "de", "del", "della", "den", "der",
+                        "di", "do", "dos", "du", "ibn", "la", "le", "st.", "ten", "ter",
+                        "van", "von", "zu", "zum"})
+_VAN = frozenset({"van", "von", "vom", "Van", "Von"})
+_NAME_WORD = re.compile(r"^(?:[^\W\d_][.'’]?){1,2}(?:[^\W\d_]|[.'’-])*$")
+
+
+def credit_line(tree: lxml.html.HtmlElement) -> str | None:
+    """The names of the page's first credit line, as it gives them, or None."""
+    waiting = False  # the previous line was a lone by-word or label
+    for line in _lines(tree):
+        match = _CREDIT.match(line) if len(line) <= _MAX_CHARS else None
+        rest = match.group(1) if match else line if waiting and len(line) <= _MAX_CHARS \
+            else None
+        waiting = bool(match) and not rest
+        names = _names(rest) if rest else None
+        if names:
+            return names
+    return None
+
+
+def _names(text: str) -> str | None:
+    """``text`` up to its first separator, if that reads as a list of names: the first
+    of at least two words."""
+    end = _END.search(text)
+    text = text[:end.start()] if end else text
+    words = text.split()
+    while words and words[-1].islower():  # "Ana Ruiz le 7 mai": the date's "le", cut
+        words.pop()
+    parts = [p for p in AUTHOR_SPLIT.split(" ".join(words)) if p]
+    if not parts or len(parts[0].split()) < 2 or not all(_is_name(p) for p in parts):
+        return None
+    return ", ".join(parts)
+
+
+def _is_name(part: str) -> bool:
+    """Capitalised words and name particles; German's "der" and "den" only after "von" or
+    "van" (else "Haus der Kunst" would be a name)."""
+    words = part.split()
+    return 0 < len(words) <= 5 and words[0][0].isupper() and all(
+        (w.casefold() in _PARTICLES and (w not in ("der", "den") or words[n - 1] in _VAN))
+        or (w[0].isupper() and _NAME_WORD.match(w)) for n, w in enumerate(words))
+
+
+def _lines(tree: lxml.html.HtmlElement) -> Iterator[str]:
+    """The page's visible text, line by line, in order (at most ``_MAX_LINES``)."""
+    body = next(iter(cast(list[Any], tree.xpath("//body"))), tree)
+    buffer: list[str] = []
+    count = 0
+    walker = etree.iterwalk(body, events=("start", "end", "comment"))
+    for event, element in walker:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "comment":
+            buffer.append(element.tail or "")
+            continue
+        if tag in _BLOCKS or tag in _SKIP:
+            line = " ".join("".join(buffer).split())
+            buffer.clear()
+            if line:
+                count += 1
+                if count > _MAX_LINES:
+                    return
+                yield line
+        if event == "start":
+            if tag in _SKIP:
+                walker.skip_subtree()
+            else:
+                buffer.append(element.text or "")
+        elif element is not body:
+            buffer.append(element.tail or "")
+    line = " ".join("".join(buffer).split())
+    if line:
+        yield line
