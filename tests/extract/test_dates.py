@@ -79,3 +79,18 @@ def test_htmldates_day_keeps_a_declared_offset_on_that_day() -> None:
 def test_a_page_without_a_declared_date_gets_htmldates() -> None:
     found = published(before_body="<p class='byline'>Published 12 March 2024</p>")
     assert found is not None and found.date() == datetime(2024, 3, 12).date()
+
+
+def test_a_pages_own_time_element_is_its_declaration_where_it_declares_nothing_else() -> None:
+    # No JSON-LD, meta or itemprop date: the <time>'s instant and offset, not htmldate's
+    # guess (which would read the later "updated" day, at midnight UTC).
+    shown = ('<time datetime="2024-05-04T07:59:48-04:00">May 4, 2024</time>'
+             '<p class="updated">Updated 9 May 2024</p>')
+    found = published(before_body=shown)
+    assert found is not None and found.isoformat() == "2024-05-04T07:59:48-04:00"
+
+
+def test_a_time_element_that_is_no_date_leaves_htmldate_to_decide() -> None:
+    found = published(before_body='<time datetime="PT5M">5 min read</time>'
+                                  "<p class='byline'>Published 12 March 2024</p>")
+    assert found is not None and found.date() == datetime(2024, 3, 12).date()

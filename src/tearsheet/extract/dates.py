@@ -8,7 +8,9 @@ htmldate (trafilatura's date finder, installed with it) weighs the URL, the head
 JSON and the visible dates with its own rules. Measured on trafilatura's evaluation set
 (docs/extraction.md), neither alone is best: the declared date is kept when htmldate
 agrees with it, or when the page's own ``<time>`` element backs it; otherwise htmldate's
-day is taken (in a declared value's offset where one falls on that day).
+day is taken (in a declared value's offset where one falls on that day). Where the page
+declares nothing else, its first ``<time datetime>`` (HTML's machine-readable date) is its
+declaration, with its time and offset; htmldate's guess comes only after it.
 
 A date keeps the offset the page gives it (UTC when it gives none): never moved to
 another day. Where the declared date is in UTC but the page shows readers the same
@@ -69,8 +71,8 @@ def published_date(tree: lxml.html.HtmlElement, url: str | None,
     trust (JSON-LD, ``<meta>``, ``itemprop``), checked against htmldate's."""
     candidates = [d for d in (parse_date(v) for v in declared) if d is not None]
     own = _local_time(tree, candidates[0]) if candidates else None
-    if own is None:
-        return htmldate(tree, url, extensive=True)
+    if own is None:  # nothing declared: the page's <time>, before htmldate's guess
+        return _first_time(tree) or htmldate(tree, url, extensive=True)
     # Another of the page's own values, or its <time>, backing it keeps it whatever
     # htmldate says: asked first, it spares htmldate's pass on most pages. The same
     # instant repeated in another tag is the one declaration written twice, no backing.
