@@ -104,3 +104,24 @@ def test_chinese_and_japanese_separators_written_without_spaces() -> None:
     assert extract(html, "https://x.example/a").title == "新しいアプリを発表"
     html = _page("<title>Why snake_case won the style war</title>", "")
     assert extract(html, "https://x.example/a").title == "Why snake_case won the style war"
+
+
+def test_a_kicker_or_tail_after_a_colon_is_cut_when_the_h1_gives_the_rest_whole() -> None:
+    """"Chronik: Headline" and "Headline: The explainer" beside the <h1> "Headline": the
+    colon written after a word sets off a kicker or a tail, as a spaced bar does."""
+    for title in ("Chronik: Bridge vote delayed again", "Bridge vote delayed again: Die Erklärung"):
+        html = _page(f'<meta property="og:title" content="{title}">',
+                     "<h1>Bridge vote delayed again</h1>")
+        assert extract(html, "https://x.example/a").title == "Bridge vote delayed again", title
+
+
+def test_a_colon_in_a_headline_nothing_backs_stays() -> None:
+    """Without a source giving a part whole, "Minister: We will act" is one headline."""
+    html = _page("<title>Minister Raab: We will act on childcare | Example</title>", "")
+    assert extract(html, "https://x.example/a").title == "Minister Raab: We will act on childcare"
+
+
+def test_a_single_guillemet_separates_the_site_name() -> None:
+    html = _page('<meta property="og:title" content="Running in winter, month by month '
+                 '› Nordic Example">', "<h1>Running in winter, month by month</h1>")
+    assert extract(html, "https://x.example/a").title == "Running in winter, month by month"

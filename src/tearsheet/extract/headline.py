@@ -11,7 +11,8 @@ logo's ``<h1>``, a section's). The principles, in order:
   site's). A candidate that is one of these names is dropped; a part of a candidate that
   is one is cut off.
 - **A part another source gives whole is the headline**: "EMACSPEAK: Meta-Programming In
-  Emacs" beside an ``<h1>`` "Meta-Programming In Emacs" is that ``<h1>`` and a site name.
+  Emacs" beside an ``<h1>`` "Meta-Programming In Emacs" is that ``<h1>`` and a site name;
+  so is "Chronik: Headline" beside the ``<h1>`` "Headline" (a kicker after a colon).
 - **Most agreement wins**: each candidate is backed by the others that agree with it (most
   of the shorter one's words in the longer); ties go to the declared sources (JSON-LD and
   metas), then to the ``<title>``, then to the ``<h1>`` s: an ``<h1>`` backed by nothing
@@ -35,7 +36,11 @@ __all__ = ["headline"]
 # or as Chinese and Japanese sites write them, a full-width bar, or an underscore between
 # two characters of those scripts ("标题_科技_腾讯网"), where no space is written.
 _SEPARATORS = re.compile(
-    r"(\s+(?:[|–—·•:»\-]|//|::)\s+|\s*｜\s*|(?<=[^\x00-\u2fff])_(?=[^\x00-\u2fff]))")
+    r"(\s+(?:[|–—·•:»›\-]|//|::)\s+|\s*｜\s*|(?<=[^\x00-\u2fff])_(?=[^\x00-\u2fff]))")
+# Also a colon written after a word ("Chronik: Headline", "Headline: Die Erklärung"):
+# a kicker or a tail when another source gives the rest whole, but too often the
+# headline's own ("Minister: We will act") to cut a title that nothing backs.
+_RUN_SEPARATORS = re.compile(_SEPARATORS.pattern[:-1] + r"|(?<=\w)[:：]\s+)")
 _WORDS = re.compile(r"\w+")
 _MAX_PARTS = 12  # of a title read as "Headline | Section | Site"
 
@@ -56,7 +61,7 @@ def headline(declared: Sequence[str | None], headings: Sequence[str], title: str
         runs = _runs(candidate)
         if not runs:
             continue
-        first = _parts(candidate)[0]
+        first = _parts(candidate, _RUN_SEPARATORS)[0]
         for other, key in zip(everything, folds, strict=True):
             if other is candidate or key in names or key not in runs:
                 continue
@@ -66,7 +71,7 @@ def headline(declared: Sequence[str | None], headings: Sequence[str], title: str
                 logos.add(key)  # "Headline | Site" beside the site's <h1>
             else:  # a part another source gives whole: the rest names the site
                 left = {fold(p) for p in rest}
-                own = {fold(p) for p in _parts(other)}
+                own = {fold(p) for p in _parts(other, _RUN_SEPARATORS)}
                 # (not the headline's own parts, where the title repeats it whole)
                 names.update(left - own if own <= left else left)
     names.update(logos)
@@ -101,14 +106,14 @@ def _unescaped(text: str | None) -> str | None:
     return clean(html.unescape(text) if "&" in text else text) or None
 
 
-def _parts(text: str) -> list[str]:
-    return _SEPARATORS.split(text)[::2]
+def _parts(text: str, separators: re.Pattern[str] = _SEPARATORS) -> list[str]:
+    return separators.split(text)[::2]
 
 
 def _runs(text: str) -> dict[str, list[str]]:
     """The runs of parts at either end of a title ("A | B | C": "A", "A | B", "C",
     "B | C"), folded, each with the parts left beside it."""
-    pieces = _SEPARATORS.split(text)
+    pieces = _RUN_SEPARATORS.split(text)
     parts = pieces[::2]
     runs: dict[str, list[str]] = {}
     if len(parts) > _MAX_PARTS:
@@ -123,7 +128,7 @@ def _without_site(candidate: str, names: set[str]) -> str:
     """The candidate less the parts that are the site's names (none if it is one)."""
     if fold(candidate) in names:
         return ""
-    pieces = _SEPARATORS.split(candidate)  # parts, with their separators between
+    pieces = _RUN_SEPARATORS.split(candidate)  # parts, with their separators between
     while len(pieces) > 1 and fold(pieces[-1]) in names:
         del pieces[-2:]
     while len(pieces) > 1 and fold(pieces[0]) in names:
