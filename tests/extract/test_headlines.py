@@ -125,3 +125,17 @@ def test_a_single_guillemet_separates_the_site_name() -> None:
     html = _page('<meta property="og:title" content="Running in winter, month by month '
                  '› Nordic Example">', "<h1>Running in winter, month by month</h1>")
     assert extract(html, "https://x.example/a").title == "Running in winter, month by month"
+
+
+def test_the_h1_a_declared_title_pads_is_the_headline_readers_see() -> None:
+    """"Headline Rezept | Site", "Kicker Headline": the <h1> they open, close or hold as a
+    part is the headline; a three-word <h1> inside a word, or a short section name, not."""
+    for title in ("Cherry crumble with oat topping Recipe | Example Kitchen",
+                  "Autumn baking: Cherry crumble with oat topping"):
+        html = _page(f'<meta property="og:title" content="{title}">',
+                     "<h1>Cherry crumble with oat topping</h1>")
+        assert extract(html, "https://x.example/a").title == "Cherry crumble with oat topping"
+    for h1 in ("Council approves bridge", "Local news"):
+        html = _page('<meta property="og:title" content="Council approves bridges rebuild">',
+                     f"<h1>{h1}</h1>")
+        assert extract(html, "https://x.example/a").title == "Council approves bridges rebuild"

@@ -18,6 +18,8 @@ logo's ``<h1>``, a section's). The principles, in order:
   metas), then to the ``<title>``, then to the ``<h1>`` s: an ``<h1>`` backed by nothing
   is as likely a section's heading ("Information and Resources") as the headline, while
   the ``<title>`` names the document.
+- **The headline readers see**: an ``<h1>`` the winner pads ("Headline Rezept | Site",
+  "Kicker Headline") is the headline; the padding is for search and sharing.
 - Entities left escaped in metadata ("&#8211;", "&#039;") are read as the characters.
 """
 
@@ -92,7 +94,23 @@ def headline(declared: Sequence[str | None], headings: Sequence[str], title: str
         # Nothing agrees: the <title> names the document; a lone <h1> may be a section's.
         return _first_of(named[:-1 - len(h1s)]) or page
     best = max(range(len(named)), key=lambda n: (support[n], -n))
-    return named[best]
+    return _visible(named[best], h1s)
+
+
+def _visible(chosen: str, h1s: Sequence[str]) -> str:
+    """The ``<h1>`` that ``chosen`` pads ("Headline Rezept | Site", "Kicker Headline",
+    "Headline (update)"): the headline as readers see it. It must open or close the
+    chosen title, or be one of its parts, and have three words (a section's name has
+    fewer)."""
+    key = fold(chosen)
+    parts = {fold(p) for p in _parts(chosen, _RUN_SEPARATORS)}
+    for h1 in h1s:
+        own = fold(h1)
+        if own != key and len(h1.split()) >= 3 and (
+                (key.startswith(own) and not key[len(own)].isalnum())
+                or (key.endswith(own) and not key[-len(own) - 1].isalnum()) or own in parts):
+            return h1
+    return chosen
 
 
 def _first_of(candidates: Sequence[str]) -> str | None:
