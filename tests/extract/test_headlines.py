@@ -95,8 +95,8 @@ def test_a_title_repeating_the_headline_keeps_the_headline_whole() -> None:
 
 
 def test_chinese_and_japanese_separators_written_without_spaces() -> None:
-    """"标题_科技_腾讯网" and "見出し｜サイト": the site's name goes; a snake_case word in
-    a Latin headline is not cut."""
+    """"标题_科技_腾讯网", "見出し｜サイト", "标题！-新华网": the site's name goes; a
+    snake_case word or a hyphen in a Latin headline is not cut."""
     html = _page("<title>人工智能迈上新台阶_科技_腾讯网</title>", "<h1>人工智能迈上新台阶</h1>")
     assert extract(html, "https://x.example/a").title == "人工智能迈上新台阶"
     html = _page("<title>新しいアプリを発表｜テックニュース</title>"
@@ -104,6 +104,11 @@ def test_chinese_and_japanese_separators_written_without_spaces() -> None:
     assert extract(html, "https://x.example/a").title == "新しいアプリを発表"
     html = _page("<title>Why snake_case won the style war</title>", "")
     assert extract(html, "https://x.example/a").title == "Why snake_case won the style war"
+    html = _page("<title>有英勇的你，才有英雄的城！-新华网</title>"
+                 '<meta property="og:site_name" content="新华网">', "")  # a hyphen too
+    assert extract(html, "https://x.example/a").title == "有英勇的你，才有英雄的城！"
+    html = _page("<title>Covid-19 rules end-of-year - The Example</title>", "")
+    assert extract(html, "https://x.example/a").title == "Covid-19 rules end-of-year"
 
 
 def test_a_kicker_or_tail_after_a_colon_is_cut_when_the_h1_gives_the_rest_whole() -> None:

@@ -38,7 +38,7 @@ __all__ = ["headline"]
 # or as Chinese and Japanese sites write them, a full-width bar, or an underscore between
 # two characters of those scripts ("标题_科技_腾讯网"), where no space is written.
 _SEPARATORS = re.compile(
-    r"(\s+(?:[|–—·•:»›\-]|//|::)\s+|\s*｜\s*|(?<=[^\x00-\u2fff])_(?=[^\x00-\u2fff]))")
+    r"(\s+(?:[|–—·•:»›\-]|//|::)\s+|\s*｜\s*|(?<=[^\x00-\u2fff])[_\-－](?=[^\x00-\u2fff]))")
 # Also a colon written after a word ("Chronik: Headline", "Headline: Die Erklärung"):
 # a kicker or a tail when another source gives the rest whole, but too often the
 # headline's own ("Minister: We will act") to cut a title that nothing backs.
