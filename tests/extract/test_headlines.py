@@ -144,3 +144,15 @@ def test_the_h1_a_declared_title_pads_is_the_headline_readers_see() -> None:
         html = _page('<meta property="og:title" content="Council approves bridges rebuild">',
                      f"<h1>{h1}</h1>")
         assert extract(html, "https://x.example/a").title == "Council approves bridges rebuild"
+
+
+def test_a_kicker_the_h1_holds_in_its_own_element_is_no_part_of_the_headline() -> None:
+    """<h1><span class="dachzeile">Kicker</span><span class="headline">Headline</span>:
+    the headline is the h1 less its kicker (so "Headline - Kicker" in og:title is cut)."""
+    html = _page('<meta property="og:title" content="Bridge vote delayed again - '
+                 'Trouble at the council">',
+                 '<h1><span class="article-kicker">Trouble at the council</span> '
+                 '<span class="headline">Bridge vote delayed again</span></h1>')
+    assert extract(html, "https://x.example/a").title == "Bridge vote delayed again"
+    html = _page("", '<h1><span class="kickers">Not a kicker class</span> Bridge vote</h1>')
+    assert extract(html, "https://x.example/a").title == "Not a kicker class Bridge vote"

@@ -25,14 +25,17 @@ logo's ``<h1>``, a section's). The principles, in order:
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 from collections.abc import Iterable, Sequence
 
+import lxml.html
+
 from tearsheet.extract.body import clean
 from tearsheet.extract.script import fold
 
-__all__ = ["headline"]
+__all__ = ["h1_texts", "headline"]
 
 # Separators between a headline and a site or section name: with space on both sides,
 # or as Chinese and Japanese sites write them, a full-width bar, or an underscore between
@@ -44,6 +47,11 @@ _SEPARATORS = re.compile(
 # headline's own ("Minister: We will act") to cut a title that nothing backs.
 _RUN_SEPARATORS = re.compile(_SEPARATORS.pattern[:-1] + r"|(?<=\w)[:：]\s+)")
 _WORDS = re.compile(r"\w+")
+# The class of a kicker over a headline, in the languages news is written in (Dachzeile
+# and Spitzmarke, surtitre, antetítulo, occhiello), as a word of the class attribute.
+_KICKER = re.compile(r"(?:^|[\s_-])(?:kicker|dachzeile|spitzmarke|overline|topline|roofline|"
+                     r"eyebrow|super-?title|super-?headline|surtitre|antetitulo|occhiello|"
+                     r"pre-?title)(?:$|[\s_-])", re.IGNORECASE)
 _MAX_PARTS = 12  # of a title read as "Headline | Section | Site"
 
 
@@ -111,6 +119,29 @@ def _visible(chosen: str, h1s: Sequence[str]) -> str:
                 or (key.endswith(own) and not key[-len(own) - 1].isalnum()) or own in parts):
             return h1
     return chosen
+
+
+def h1_texts(tree: lxml.html.HtmlElement) -> list[str]:
+    """Each ``<h1>``'s text, less a kicker it holds in an element of its own
+    (``<h1><span class="dachzeile">Interne Unterlagen</span><span class="headline">Daten
+    gehackt</span></h1>``): the kicker is a label over the headline, not part of it."""
+    texts = []
+    for h1 in tree.iter("h1"):
+        kickers = [e for e in h1.iterdescendants() if isinstance(e.tag, str)
+                   and _KICKER.search(str(e.get("class") or ""))]
+        if kickers:
+            bare = copy.deepcopy(h1)
+            for kicker in [e for e in bare.iterdescendants() if isinstance(e.tag, str)
+                           and _KICKER.search(str(e.get("class") or ""))]:
+                kicker.drop_tree()
+            text = clean(bare.text_content())
+            if text:
+                texts.append(text)
+                continue
+        text = clean("".join(str(t) for t in h1.itertext()))
+        if text:
+            texts.append(text)
+    return texts
 
 
 def _first_of(candidates: Sequence[str]) -> str | None:

@@ -30,7 +30,7 @@ from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.extract.body import clean
 from tearsheet.extract.bylines import AUTHOR_SPLIT, credit_line
 from tearsheet.extract.dates import parse_date, published_date
-from tearsheet.extract.headline import headline
+from tearsheet.extract.headline import h1_texts, headline
 from tearsheet.extract.script import fold
 
 _ARTICLE_TYPES = {
@@ -118,7 +118,7 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
     page_title = _first(clean(_text(t)) for t in tree.iter("title"))
     title = headline([
         _first(_str(i.get("headline")) or _str(i.get("name")) for i in items),
-        *(metas.get(k) for k in _TITLE_META)], headings[:3], page_title,
+        *(metas.get(k) for k in _TITLE_META)], h1_texts(tree)[:3], page_title,
         sites=[metas.get("og:site_name"), *(_publisher(i) for i in items)])
 
     # The site's names are no authors: a source that names only the site gives way to the next.
