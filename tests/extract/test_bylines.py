@@ -200,3 +200,41 @@ def test_the_first_credit_line_is_the_articles() -> None:
     page = _page("", "<p>By Ana Ruiz</p>").replace(
         "</article>", "</article><section><p>By Bo Li</p><p>Great piece.</p></section>")
     assert credit_line(parse_page(page)) == "Ana Ruiz"
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # An organisation in the author field gives way to the person the page credits.
+        ('<meta name="author" content="Bund der Leser e.V.">', "Ana Ruiz"),
+        ('<meta name="author" content="Example Media GmbH">', "Ana Ruiz"),
+        ('<meta name="author" content="Magazin für Stadt und Land">', "Ana Ruiz"),
+        # The site's name, "&" and all, is not split into two "authors".
+        ('<meta property="og:site_name" content="Nuts &amp; Bolts">'
+         '<meta name="author" content="Nuts &amp; Bolts">', "Ana Ruiz"),
+        # People stay: particles, a user name in lower case.
+        ('<meta name="author" content="Ursula von der Leyen">', "Ursula von der Leyen"),
+        ('<meta name="author" content="María de los Ángeles">', "María de los Ángeles"),
+        ('<meta name="author" content="uriebe">', "uriebe"),
+    ],
+)
+def test_an_organisation_named_as_author_gives_way(head: str, expected: str) -> None:
+    page = _page(head, "<p>Von Ana Ruiz</p>")
+    assert extract(page, "https://news.example.org/a").byline == expected
+
+
+def test_a_comments_header_is_no_byline() -> None:
+    """WordPress's "Ana Ruiz says:" above a comment, in a class trafilatura reads."""
+    comments = ('<div class="comment-author"><cite>Bo Li</cite> says</div>'
+                '<p>Great piece, thank you.</p>')
+    page = _page("", "<p>By Ana Ruiz</p>").replace("</article>", f"</article>{comments}")
+    assert extract(page, "https://news.example.org/a").byline == "Ana Ruiz"
+
+
+@pytest.mark.parametrize("site", ["Nuts &amp; Bolts", "Ana Ruiz"])
+def test_the_site_is_the_byline_where_no_one_else_is_named(site: str) -> None:
+    """A magazine that credits itself, or a personal blog named after its author."""
+    head = (f'<meta property="og:site_name" content="{site}">'
+            f'<meta name="author" content="{site}">')
+    assert extract(_page(head), "https://news.example.org/a").byline \
+        == site.replace("&amp;", "&")

@@ -20,7 +20,7 @@ from typing import Any, cast
 import lxml.html
 from lxml import etree
 
-__all__ = ["AUTHOR_SPLIT", "credit_line"]
+__all__ = ["AUTHOR_SPLIT", "credit_line", "is_organisation"]
 
 AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", re.IGNORECASE)
 _MAX_LINES = 3000  # lines read, at most (a page is hostile; bylines come early)
@@ -47,8 +47,15 @@ _CREDIT = re.compile(rf"^\W{{0,3}}(?:\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}\s*[-�
 # Where the names end: a separator before a date, a role, a source or a photo credit.
 _END = re.compile(r"\s*(?:[|·•(/\d]|\s[-–—]\s|$)")
 _PARTICLES = frozenset({"al", "bin", "d'", "da", "das", "de", "del", "della", "den", "der",
+                        "las", "los",
                         "di", "do", "dos", "du", "ibn", "la", "le", "st.", "ten", "ter",
                         "van", "von", "zu", "zum"})
+_LEGAL_FORMS = frozenset({"e.v.", "ev.", "e.v", "gmbh", "ggmbh", "mbh", "ag", "kg", "inc",
+                          "inc.", "ltd", "ltd.", "llc", "plc", "corp.", "s.a.", "s.l.", "e.g."})
+# Lower-case articles and prepositions that join an organisation's or a title's words.
+_JOINERS = frozenset({"der", "den", "dem", "des", "die", "für", "fuer", "über", "zur", "im",
+                      "of", "for", "the", "on", "at", "in", "pour", "sur", "per", "para"})
+_LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _VAN = frozenset({"van", "von", "vom", "Van", "Von"})
 _NAME_WORD = re.compile(r"^(?:[^\W\d_][.'’]?){1,2}(?:[^\W\d_]|[.'’-])*$")
 
@@ -65,6 +72,19 @@ def credit_line(tree: lxml.html.HtmlElement) -> str | None:
         if names:
             return names
     return None
+
+
+def is_organisation(name: str) -> bool:
+    """Whether an author field's name is an organisation's or a title, not a person's: a
+    legal form ("e.V.", "GmbH", "Inc."), or capitalised words joined by an article or a
+    preposition that no name holds ("Bund der Verbraucher", "Magazin für Kunst"; "von
+    der Leyen" is a name). All lower case is a user name ("uriebe"), and stays."""
+    words = _LETTERS.findall(name)
+    if any(w.casefold() in _LEGAL_FORMS for w in name.split()):
+        return True
+    return any(w[0].isupper() for w in words) and any(
+        w in _JOINERS and not (w in ("der", "den") and words[n - 1] in _VAN)
+        for n, w in enumerate(words) if n)
 
 
 def _names(text: str) -> str | None:

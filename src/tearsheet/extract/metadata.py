@@ -28,7 +28,7 @@ from lxml import etree
 
 from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.extract.body import clean
-from tearsheet.extract.bylines import AUTHOR_SPLIT, credit_line
+from tearsheet.extract.bylines import AUTHOR_SPLIT, credit_line, is_organisation
 from tearsheet.extract.dates import parse_date, published_date
 from tearsheet.extract.headline import h1_texts, headline
 from tearsheet.extract.script import fold
@@ -73,6 +73,8 @@ _LABEL = re.compile(r"^\W*(?:follow|posted|username|user name|name|e-?mail|websi
                     r"share|author|autor|auteur|by|von|par|comments?)\W*"
                     r"(?:\((?:required|erforderlich|obligatoire|requerido)\))?\W*$",
                     re.IGNORECASE)
+# A comment's header ("Ana Ruiz says:", WordPress's), where a byline class was looked for.
+_SAYS = re.compile(r"\s(?:says|said|sagt|schreibt|meint|dit|dice|scrive)\s*:?\s*$", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"©|\(c\)|\bcopyright\b|\brights reserved\b", re.IGNORECASE)
 _ORGANIZATIONS = {"organization", "newsmediaorganization", "corporation", "website"}
 # Where a byline goes on to its date or reading time: "Ana Ruiz, May 1, 2024", "Ana Ruiz |
@@ -125,7 +127,15 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
     site = {fold(n) for n in (metas.get("og:site_name"), metas.get("application-name"),
                                *(_publisher(i) for i in items)) if n}
 
+    # ... but where no one else is named, the site is the byline ("Mac & i").
+    named_site: list[str] = []
+
     def people(names: list[str]) -> list[str]:
+        # A source that names an organisation among its authors names no one reliably.
+        if any(is_organisation(a) for a in names):
+            return []
+        if not named_site:
+            named_site.extend(a for a in names if fold(a) in site)
         return [a for a in names if fold(a) not in site and not _DOMAIN.search(a)]
 
     authors: list[str] = []
@@ -139,15 +149,18 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
         if key.startswith("twitter:data") and not _WRITTEN_BY.match(
                 metas.get(key.replace("data", "label")) or ""):
             continue
-        authors = people(_split_authors([v for v in metas.get_all(key) if not _is_url(v)], cap))
+        values = [v for v in metas.get_all(key) if not _is_url(v)]
+        named_site.extend(v for v in values[:1] if not named_site and fold(v) in site)
+        # The site's name whole, before a split makes two "authors" of "Jobs & Hire".
+        authors = people(_split_authors([v for v in values if fold(v) not in site], cap))
         if authors:
             break
     if not authors:
         authors = _split_authors(_byline_elements(tree), cap)
     if not authors:
-        authors = _split_authors(_visible_byline(tree), cap)
+        authors = _split_authors([v for v in _visible_byline(tree) if not _SAYS.search(v)], cap)
     if not authors:
-        authors = _split_authors([credit_line(tree) or ""], cap)
+        authors = _split_authors([credit_line(tree) or ""], cap) or named_site[:1]
 
     marked_published, marked_modified = _marked_dates(tree)
     published = published_date(tree, url, [
