@@ -19,7 +19,8 @@ logo's ``<h1>``, a section's). The principles, in order:
   is as likely a section's heading ("Information and Resources") as the headline, while
   the ``<title>`` names the document.
 - **The headline readers see**: an ``<h1>`` the winner pads ("Headline Rezept | Site",
-  "Kicker Headline") is the headline; the padding is for search and sharing.
+  "Kicker Headline") is the headline; the padding is for search and sharing. A kicker the
+  ``<h1>`` holds in an element of its own (``class="dachzeile"``) is no part of it.
 - Entities left escaped in metadata ("&#8211;", "&#039;") are read as the characters.
 """
 
@@ -38,8 +39,9 @@ from tearsheet.extract.script import fold
 __all__ = ["h1_texts", "headline"]
 
 # Separators between a headline and a site or section name: with space on both sides,
-# or as Chinese and Japanese sites write them, a full-width bar, or an underscore between
-# two characters of those scripts ("标题_科技_腾讯网"), where no space is written.
+# or as Chinese and Japanese sites write them, a full-width bar, or an underscore or a
+# hyphen between two characters of those scripts ("标题_科技_腾讯网", "标题！-新华网"),
+# where no space is written.
 _SEPARATORS = re.compile(
     r"(\s+(?:[|–—·•:»›\-]|//|::)\s+|\s*｜\s*|(?<=[^\x00-\u2fff])[_\-－](?=[^\x00-\u2fff]))")
 # Also a colon written after a word ("Chronik: Headline", "Headline: Die Erklärung"):
@@ -127,21 +129,20 @@ def h1_texts(tree: lxml.html.HtmlElement) -> list[str]:
     gehackt</span></h1>``): the kicker is a label over the headline, not part of it."""
     texts = []
     for h1 in tree.iter("h1"):
-        kickers = [e for e in h1.iterdescendants() if isinstance(e.tag, str)
-                   and _KICKER.search(str(e.get("class") or ""))]
-        if kickers:
+        text = ""
+        if any(_is_kicker(e) for e in h1.iterdescendants()):
             bare = copy.deepcopy(h1)
-            for kicker in [e for e in bare.iterdescendants() if isinstance(e.tag, str)
-                           and _KICKER.search(str(e.get("class") or ""))]:
+            for kicker in [e for e in bare.iterdescendants() if _is_kicker(e)]:
                 kicker.drop_tree()
             text = clean(bare.text_content())
-            if text:
-                texts.append(text)
-                continue
-        text = clean("".join(str(t) for t in h1.itertext()))
+        text = text or clean("".join(str(t) for t in h1.itertext()))
         if text:
             texts.append(text)
     return texts
+
+
+def _is_kicker(element: lxml.html.HtmlElement) -> bool:
+    return isinstance(element.tag, str) and bool(_KICKER.search(str(element.get("class") or "")))
 
 
 def _first_of(candidates: Sequence[str]) -> str | None:
