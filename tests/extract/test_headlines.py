@@ -156,3 +156,13 @@ def test_a_kicker_the_h1_holds_in_its_own_element_is_no_part_of_the_headline() -
     assert extract(html, "https://x.example/a").title == "Bridge vote delayed again"
     html = _page("", '<h1><span class="kickers">Not a kicker class</span> Bridge vote</h1>')
     assert extract(html, "https://x.example/a").title == "Not a kicker class Bridge vote"
+
+
+def test_an_h1_microdata_declares_the_headline_wins_over_the_metas() -> None:
+    """<h1 itemprop="headline">: the page declares the headline readers see."""
+    html = _page('<meta property="og:title" content="Bridge vote: delay again">',
+                 '<h1 itemprop="headline">The bridge vote is delayed again</h1>')
+    assert extract(html, "https://x.example/a").title == "The bridge vote is delayed again"
+    html = _page('<meta property="og:title" content="Bridge vote: delay again">',
+                 '<h1>The bridge vote is delayed again</h1>')
+    assert extract(html, "https://x.example/a").title == "Bridge vote: delay again"

@@ -123,12 +123,16 @@ def _visible(chosen: str, h1s: Sequence[str]) -> str:
     return chosen
 
 
-def h1_texts(tree: lxml.html.HtmlElement) -> list[str]:
+def h1_texts(tree: lxml.html.HtmlElement, *, marked: bool = False) -> list[str]:
     """Each ``<h1>``'s text, less a kicker it holds in an element of its own
     (``<h1><span class="dachzeile">Interne Unterlagen</span><span class="headline">Daten
-    gehackt</span></h1>``): the kicker is a label over the headline, not part of it."""
+    gehackt</span></h1>``): the kicker is a label over the headline, not part of it.
+    ``marked``: only the ``<h1>`` s the page's microdata declares its headline
+    (``itemprop="headline"``): a declaration on the headline readers see."""
     texts = []
     for h1 in tree.iter("h1"):
+        if marked and "headline" not in str(h1.get("itemprop") or "").casefold().split():
+            continue
         text = ""
         if any(_is_kicker(e) for e in h1.iterdescendants()):
             bare = copy.deepcopy(h1)

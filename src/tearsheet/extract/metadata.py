@@ -119,6 +119,7 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
 
     page_title = _first(clean(_text(t)) for t in tree.iter("title"))
     title = headline([
+        _first(h1_texts(tree, marked=True)),
         _first(_str(i.get("headline")) or _str(i.get("name")) for i in items),
         *(metas.get(k) for k in _TITLE_META)], h1_texts(tree)[:3], page_title,
         sites=[metas.get("og:site_name"), *(_publisher(i) for i in items)])
