@@ -170,7 +170,7 @@ def test_escaped_entities_in_an_author_meta_are_read_before_the_split() -> None:
         # A lone by-word or label: its names are on the next line (or in the next element).
         ("<p><b>Von:</b><br><br>Ana Ruiz</p>", "Ana Ruiz"),
         ("<div><h5>Autor:</h5>Ana Ruiz/SP-X</div>", "Ana Ruiz"),
-        ('<div><span>By</span> <span><a href="/staff/ana">Ana Ruiz</a></span></div>', "Ana Ruiz"),
+        ('<div><span>By</span><span><a href="/staff/ana">Ana Ruiz</a></span></div>', "Ana Ruiz"),
         # Lines that start like a credit but name no one.
         ("<p>Von Montag bis Freitag</p>", None),
         ("<p>By clicking Submit you agree</p>", None),
@@ -238,3 +238,22 @@ def test_the_site_is_the_byline_where_no_one_else_is_named(site: str) -> None:
             f'<meta name="author" content="{site}">')
     assert extract(_page(head), "https://news.example.org/a").byline \
         == site.replace("&amp;", "&")
+
+
+def test_metas_that_list_the_json_ld_author_and_more_name_them_all() -> None:
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge '
+          'vote", "author": {"@type": "Person", "name": "Ana Ruiz"}}</script>')
+    both = ld + '<meta name="author" content="Ana Ruiz, Bo Li">'
+    assert extract(_page(both), "https://news.example.org/a").byline == "Ana Ruiz, Bo Li"
+    initials = ld + '<meta name="author" content="Ana Ruiz, AR">'  # initials: no second name
+    assert extract(_page(initials), "https://news.example.org/a").byline == "Ana Ruiz"
+    other = ld + '<meta name="author" content="Bo Li, Cy Twombly">'  # not a longer list of hers
+    assert extract(_page(other), "https://news.example.org/a").byline == "Ana Ruiz"
+
+
+def test_a_first_name_alone_is_completed_by_the_credit_line() -> None:
+    head = '<meta name="author" content="Ana">'
+    assert extract(_page(head, "<p>By Ana Ruiz</p>"), "https://news.example.org/a").byline \
+        == "Ana Ruiz"
+    assert extract(_page(head, "<p>By Bo Li</p>"), "https://news.example.org/a").byline \
+        == "Ana"

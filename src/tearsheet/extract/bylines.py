@@ -3,12 +3,13 @@ NDR", "Text: Bo Li", "Posted on May 1, 2024 by Ana Ruiz | 5 min read".
 
 Many pages mark their author up nowhere (no JSON-LD, no ``<meta>``, no author class) but
 print a credit line. A line here is the text between two block boundaries, as a reader
-sees it; a credit line is a by-word or an author label ("By", "Von", "Par", "Autor:"),
-then names, then perhaps a date, a role or a source after a separator. The names must
-read as names (capitalised words, name particles between them, no digits), so "Von
-Montag bis Freitag" or "By clicking Submit" are no credits; a lone by-word or label
-("Autor:") takes the next line as its names. The first credit line of the page is its
-byline: the article's comes before its comments'.
+sees it, each element's text a word apart (a page's style, not its markup, often puts the
+space between "By" and the name); a credit line is a by-word or an author label ("By",
+"Von", "Par", "Autor:"), then names, then perhaps a date, a role or a source after a
+separator. The names must read as names (capitalised words, name particles between
+them, no digits), so "Von Montag bis Freitag" or "By clicking Submit" are no credits; a
+lone by-word or label ("Autor:") takes the next line as its names. The first credit line
+of the page is its byline: the article's comes before its comments'.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def _lines(tree: lxml.html.HtmlElement) -> Iterator[str]:
             buffer.append(element.tail or "")
             continue
         if tag in _BLOCKS or tag in _SKIP:
-            line = " ".join("".join(buffer).split())
+            line = " ".join(" ".join(buffer).split())
             buffer.clear()
             if line:
                 count += 1
@@ -136,6 +137,6 @@ def _lines(tree: lxml.html.HtmlElement) -> Iterator[str]:
                 buffer.append(element.text or "")
         elif element is not body:
             buffer.append(element.tail or "")
-    line = " ".join("".join(buffer).split())
+    line = " ".join(" ".join(buffer).split())
     if line:
         yield line

@@ -146,22 +146,40 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
                          or _author_names(item.get("creator"), cap, nodes))
         if authors:
             break
-    for key in _AUTHOR_META if not authors else ():
-        if key.startswith("twitter:data") and not _WRITTEN_BY.match(
-                metas.get(key.replace("data", "label")) or ""):
-            continue
-        values = [v for v in metas.get_all(key) if not _is_url(v)]
-        named_site.extend(v for v in values[:1] if not named_site and fold(v) in site)
-        # The site's name whole, before a split makes two "authors" of "Jobs & Hire".
-        authors = people(_split_authors([v for v in values if fold(v) not in site], cap))
-        if authors:
-            break
+
+    def meta_authors() -> list[str]:
+        for key in _AUTHOR_META:
+            if key.startswith("twitter:data") and not _WRITTEN_BY.match(
+                    metas.get(key.replace("data", "label")) or ""):
+                continue
+            values = [v for v in metas.get_all(key) if not _is_url(v)]
+            named_site.extend(v for v in values[:1] if not named_site and fold(v) in site)
+            # The site's name whole, before a split makes two "authors" of "Jobs & Hire".
+            found = people(_split_authors([v for v in values if fold(v) not in site], cap))
+            if found:
+                return found
+        return []
+
+    if not authors:
+        authors = meta_authors()
+    elif any(k in metas.values for k in _AUTHOR_META):
+        # JSON-LD that names the first of the authors the metas list names them all.
+        listed = meta_authors()
+        known = {fold(a) for a in authors}
+        if len(listed) > len(authors) and known <= {fold(a) for a in listed} and all(
+                " " in a for a in listed if fold(a) not in known):  # names, not initials
+            authors = listed
     if not authors:
         authors = _split_authors(_byline_elements(tree), cap)
     if not authors:
         authors = _split_authors([v for v in _visible_byline(tree) if not _SAYS.search(v)], cap)
     if not authors:
         authors = _split_authors([credit_line(tree) or ""], cap) or named_site[:1]
+    elif len(authors) == 1 and " " not in authors[0]:
+        # A first name alone ("Todd") where the credit line gives it whole ("Todd Bates").
+        credited = _split_authors([credit_line(tree) or ""], cap)
+        if credited and fold(credited[0]).startswith(fold(authors[0]) + " "):
+            authors = credited
 
     marked_published, marked_modified = _marked_dates(tree)
     published = published_date(tree, url, [
