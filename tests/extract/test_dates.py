@@ -94,3 +94,19 @@ def test_a_time_element_that_is_no_date_leaves_htmldate_to_decide() -> None:
     found = published(before_body='<time datetime="PT5M">5 min read</time>'
                                   "<p class='byline'>Published 12 March 2024</p>")
     assert found is not None and found.date() == datetime(2024, 3, 12).date()
+
+
+def test_a_date_declared_weeks_after_the_urls_is_a_republication() -> None:
+    # JSON-LD and the <time> agree on the day the CMS moved the story; the URL keeps the
+    # day it first ran.
+    head = ld({"@type": "NewsArticle", "headline": "Council approves budget",
+               "datePublished": "2019-06-17T18:28:00+02:00"})
+    shown = '<time datetime="2019-06-17">17 June 2019</time>'
+    found = published(head, shown, url="https://news.example/home/2017/7/12/council-budget")
+    assert found is not None and found.date() == datetime(2017, 7, 12).date()
+    # A day after the URL's: the slug was made the day before the story ran.
+    head = ld({"@type": "NewsArticle", "headline": "Council approves budget",
+               "datePublished": "2017-07-13T08:00:00+02:00"})
+    shown = '<time datetime="2017-07-13">13 July 2017</time>'
+    found = published(head, shown, url="https://news.example/2017/07/12/council-budget")
+    assert found is not None and found.isoformat() == "2017-07-13T08:00:00+02:00"

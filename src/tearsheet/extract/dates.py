@@ -10,7 +10,8 @@ JSON and the visible dates with its own rules. Measured on trafilatura's evaluat
 agrees with it, or when the page's own ``<time>`` element backs it; otherwise htmldate's
 day is taken (in a declared value's offset where one falls on that day). Where the page
 declares nothing else, its first ``<time datetime>`` (HTML's machine-readable date) is its
-declaration, with its time and offset; htmldate's guess comes only after it.
+declaration, with its time and offset; htmldate's guess comes only after it. A date
+weeks after the one in the URL's path is a republication: the URL's day is the original.
 
 A date keeps the offset the page gives it (UTC when it gives none): never moved to
 another day. Where the declared date is in UTC but the page shows readers the same
@@ -29,6 +30,9 @@ from typing import Any, cast
 import lxml.html
 from lxml import etree
 
+# A full date in a URL's path: "/2017/7/12/slug", "/2017-07-12-slug".
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?=[/_.-]|$)")
+_REPUBLISHED = timedelta(days=30)
 _MAX_LOCAL = 200  # visible date-and-time strings looked at, at most (a page is hostile)
 _TEXT_CHARS = 300_000  # of visible text searched for them
 # "03/05/2022 21:44", "3.5.2022, 21:44 Uhr", "2022-05-03 21:44": a numeric date, then a
@@ -72,7 +76,10 @@ def published_date(tree: lxml.html.HtmlElement, url: str | None,
     candidates = [d for d in (parse_date(v) for v in declared) if d is not None]
     own = _local_time(tree, candidates[0]) if candidates else None
     if own is None:  # nothing declared: the page's <time>, before htmldate's guess
-        return _first_time(tree) or htmldate(tree, url, extensive=True)
+        shown = _first_time(tree)
+        return _minted(url, shown, candidates) if shown else htmldate(tree, url, extensive=True)
+    if (minted := _minted(url, own, candidates)) is not own:
+        return minted
     # Another of the page's own values, or its <time>, backing it keeps it whatever
     # htmldate says: asked first, it spares htmldate's pass on most pages. The same
     # instant repeated in another tag is the one declaration written twice, no backing.
@@ -84,6 +91,24 @@ def published_date(tree: lxml.html.HtmlElement, url: str | None,
         return own
     # htmldate's day, in the offset of a declared value that falls on it, if any.
     return next((d for d in candidates if d.date() == found.date()), found)
+
+
+def _minted(url: str | None, moment: datetime, candidates: list[datetime]) -> datetime:
+    """The day in the URL's path ("/2017/7/12/") where ``moment`` is weeks after it: a URL
+    is minted when the story first runs, so a date declared long after is a republication
+    or a move to a new CMS (a day or two after is a slug made before the story ran). In a
+    declared value's offset where one falls on that day."""
+    match = _URL_DATE.search(url or "")
+    if match is None:
+        return moment
+    try:
+        day = date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return moment
+    if moment.date() - day <= _REPUBLISHED:
+        return moment
+    return next((d for d in candidates if d.date() == day),
+                datetime(day.year, day.month, day.day, tzinfo=UTC))
 
 
 def htmldate(tree: lxml.html.HtmlElement, url: str | None, *,
