@@ -257,3 +257,21 @@ def test_a_first_name_alone_is_completed_by_the_credit_line() -> None:
         == "Ana Ruiz"
     assert extract(_page(head, "<p>By Bo Li</p>"), "https://news.example.org/a").byline \
         == "Ana"
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ('<p><a href="/autoren/ana-ruiz/">Ana Ruiz</a>, 21. Jan. 2015</p>', "Ana Ruiz"),
+        ('<li><a href="https://news.example.org/staff/ana-ruiz">Ana Ruiz</a></li>', "Ana Ruiz"),
+        ('<p><a href="/autoren/">Unsere Autoren</a></p>', None),  # the index, no author's
+        ('<p><a href="/author/ana-ruiz/">Alle Artikel</a></p>', None),  # no name
+    ],
+)
+def test_a_link_to_an_authors_page_names_the_author(byline: str, expected: str | None) -> None:
+    assert extract(_page("", byline), "https://news.example.org/a").byline == expected
+
+
+def test_a_title_in_an_author_class_is_no_byline() -> None:
+    byline = '<div class="author">Eine Interpretation des Multiplikators</div>'
+    assert extract(_page("", byline), "https://news.example.org/a").byline is None

@@ -15,13 +15,14 @@ of the page is its byline: the article's comes before its comments'.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any, cast
 
 import lxml.html
 from lxml import etree
 
-__all__ = ["AUTHOR_SPLIT", "credit_line", "is_organisation"]
+__all__ = ["AUTHOR_SPLIT", "author_link", "credit_line", "is_organisation"]
 
 AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", re.IGNORECASE)
 _MAX_LINES = 3000  # lines read, at most (a page is hostile; bylines come early)
@@ -57,6 +58,12 @@ _LEGAL_FORMS = frozenset({"e.v.", "ev.", "e.v", "gmbh", "ggmbh", "mbh", "ag", "k
 _JOINERS = frozenset({"der", "den", "dem", "des", "die", "für", "fuer", "über", "zur", "im",
                       "of", "for", "the", "on", "at", "in", "pour", "sur", "per", "para"})
 _LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# A link into the site's authors' pages: a path segment naming them, then the author's.
+_AUTHOR_LINKS = etree.XPath(
+    "//body//a[@href][re:test(@href, '/(?:authors?|autor(?:en|in)?|auteurs?|autori?|"
+    "journalists?|staff|redakteur(?:e|in)?|mitarbeiter|people)/[^/?#]+/?(?:[?#]|$)', 'i')]",
+    namespaces={"re": "http://exslt.org/regular-expressions"})
+_MAX_LINKS = 50
 _VAN = frozenset({"van", "von", "vom", "Van", "Von"})
 _NAME_WORD = re.compile(r"^(?:[^\W\d_][.'’]?){1,2}(?:[^\W\d_]|[.'’-])*$")
 
@@ -73,6 +80,26 @@ def credit_line(tree: lxml.html.HtmlElement) -> str | None:
         if names:
             return names
     return None
+
+
+def author_link(tree: lxml.html.HtmlElement) -> str | None:
+    """The first link to an author's page ("/autoren/ana-ruiz/", "/staff/ana-ruiz") whose
+    text is a name its path holds too: CMSs link the byline to the author's archive
+    ("Alle Artikel" to "/author/ana-ruiz/" is a link, not a name)."""
+    for link in cast(list[Any], _AUTHOR_LINKS(tree))[:_MAX_LINKS]:
+        text = " ".join("".join(link.itertext()).split())
+        if not text or len(text) > 60 or _names(text) != text:
+            continue
+        path = _ascii(str(link.get("href")))
+        if any(len(w) > 1 and w in path for w in _ascii(text).split()):
+            return text
+    return None
+
+
+def _ascii(text: str) -> str:
+    """Lower case without accents, as a URL's slug writes a name ("Muniér" -> "munier")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold())
+                   if not unicodedata.combining(c))
 
 
 def is_organisation(name: str) -> bool:

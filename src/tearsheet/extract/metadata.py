@@ -28,7 +28,7 @@ from lxml import etree
 
 from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.extract.body import clean
-from tearsheet.extract.bylines import AUTHOR_SPLIT, credit_line, is_organisation
+from tearsheet.extract.bylines import AUTHOR_SPLIT, author_link, credit_line, is_organisation
 from tearsheet.extract.dates import parse_date, published_date
 from tearsheet.extract.headline import h1_texts, headline
 from tearsheet.extract.script import fold
@@ -173,8 +173,10 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
         authors = _split_authors(_byline_elements(tree), cap)
     if not authors:
         authors = _split_authors([v for v in _visible_byline(tree) if not _SAYS.search(v)], cap)
+        authors = [] if any(is_organisation(a) for a in authors) else authors
     if not authors:
-        authors = _split_authors([credit_line(tree) or ""], cap) or named_site[:1]
+        authors = _split_authors([credit_line(tree) or author_link(tree) or ""], cap) \
+            or named_site[:1]
     elif len(authors) == 1 and " " not in authors[0]:
         # A first name alone ("Todd") where the credit line gives it whole ("Todd Bates").
         credited = _split_authors([credit_line(tree) or ""], cap)
