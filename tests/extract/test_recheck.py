@@ -218,3 +218,61 @@ def test_the_key_from_extractions_parse_is_the_key_from_its_own(html: str) -> No
                             "text/html")
     assert checked.key is not None and DecisionKey.loads(checked.key) is not None
     assert DecisionKey.loads(checked.key).digest == alone.digest  # type: ignore[union-attr]
+
+
+def _credited(credit: str, *, link: str = "") -> str:
+    """A page that marks no author up: its byline is a line of text above the body."""
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (f"<html><head><title>{HEADLINE}</title></head><body><header>"
+            f"<p>{credit}</p>{link}</header><main><div class=\"story\">{body}</div></main>"
+            f"<footer><p>Contact us</p></footer></body></html>")
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("By Jane Doe", "By John Roe"),
+    ("<b>Von</b> Jane Doe und Bo Li", "<b>Von</b> Jane Doe und Bo Lu"),
+    ("Posted on May 1, 2026 by Jane Doe", "Posted on May 1, 2026 by John Roe"),
+    ("Autor:</p><p>Jane Doe", "Autor:</p><p>John Roe"),
+])
+def test_a_byline_read_from_a_credit_line_outside_the_container_is_covered(
+        before: str, after: str) -> None:
+    """The credit line is a byline source (extract/bylines.py): its edit is no match."""
+    html = _credited(before)
+    assert extract(html, "https://news.example/story").byline  # read from the line
+    key = key_of(html)
+    assert unchanged(_credited(before), key)
+    assert not unchanged(_credited(after), key)
+
+
+def test_a_byline_read_from_a_link_to_the_author_s_page_is_covered() -> None:
+    link = '<a href="/authors/{}/">{}</a>'
+    html = _credited("Share", link=link.format("jane-doe", "Jane Doe"))
+    assert extract(html, "https://news.example/story").byline == "Jane Doe"
+    key = key_of(html)
+    assert unchanged(_credited("Share", link=link.format("jane-doe", "Jane Doe")), key)
+    assert not unchanged(_credited("Share", link=link.format("john-roe", "John Roe")), key)
+
+
+def test_credit_lines_are_not_covered_when_markup_names_the_byline() -> None:
+    """A byline the markup names (a meta here) is read before any credit line: a site's
+    rotating "By …" teasers then change nothing, and the key still matches."""
+    meta = '<meta name="author" content="Jane Doe"></head>'
+    html = _credited("By John Roe").replace("</head>", meta)
+    assert extract(html, "https://news.example/story").byline == "Jane Doe"
+    key = key_of(html)
+    assert not key.credits
+    assert unchanged(_credited("By Bo Li").replace("</head>", meta), key)
+    assert not unchanged(_credited("By John Roe").replace("</head>", meta.replace(
+        "Jane Doe", "Bo Li")), key)
+
+
+def test_a_byline_that_is_the_site_s_name_keeps_the_credit_lines_covered() -> None:
+    """The site named as the byline gives way to a credit line that appears; so does no
+    byline at all: the key covers the credit lines of both."""
+    site = '<meta property="og:site_name" content="Harbour News"></head>'
+    html = _credited("Share").replace("</head>", site)
+    named = decision_key(html, PARAGRAPHS, byline="Harbour News")
+    unnamed = decision_key(html, PARAGRAPHS, byline=None)
+    assert named is not None and unnamed is not None and named.credits and unnamed.credits
+    edited = _credited("By Jane Doe").replace("</head>", site)
+    assert not unchanged(edited, named) and not unchanged(edited, unnamed)

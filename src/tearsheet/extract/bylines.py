@@ -22,7 +22,8 @@ from typing import Any, cast
 import lxml.html
 from lxml import etree
 
-__all__ = ["AUTHOR_SPLIT", "author_link", "credit_line", "is_organisation"]
+__all__ = ["AUTHOR_PATHS", "AUTHOR_SPLIT", "CREDIT_WORDS", "author_link", "credit_line",
+           "is_organisation"]
 
 AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", re.IGNORECASE)
 _MAX_LINES = 3000  # lines read, at most (a page is hostile; bylines come early)
@@ -35,13 +36,23 @@ _BLOCKS = frozenset({
 # What a reader does not see as the page's text, and menus and forms (no credit there).
 _SKIP = frozenset({"script", "style", "noscript", "template", "select", "option", "textarea",
                    "button", "svg", "iframe", "nav", "form", "head", "title"})
-_BY_WORD = r"(?:by|von|par|por|door|di|av|af|przez)"
-_LABEL = (r"(?:author|authors|autor|autorin|autoren|auteur|auteurs|autore|autores|text|texte|"
-          r"redaktion|reporter|written by|words)")
+_BY_WORDS = ("by", "von", "par", "por", "door", "di", "av", "af", "przez")
+_LABELS = ("author", "authors", "autor", "autorin", "autoren", "auteur", "auteurs", "autore",
+           "autores", "text", "texte", "redaktion", "reporter", "written by", "words")
 # What may lead up to a by-word: "Ein Artikel von", "Text von", "Posted on May 1, 2024 by".
-_LEAD = (r"(?:(?:ein|eine|a|an|un|une)\s+)?(?:artikel|beitrag|article|text|texte|"
-         r"interview|written|posted|published|geschrieben|verfasst|erstellt|bericht|reported|"
-         r"publié|écrit|escrito|publicado|scritto)(?:\s+(?:on|am|le|el|il)\s+[^|]{1,40}?)?")
+_LEADS = ("artikel", "beitrag", "article", "text", "texte", "interview", "written", "posted",
+          "published", "geschrieben", "verfasst", "erstellt", "bericht", "reported", "publié",
+          "écrit", "escrito", "publicado", "scritto")
+_BY_WORD = "(?:" + "|".join(_BY_WORDS) + ")"
+_LABEL = "(?:" + "|".join(_LABELS) + ")"
+_LEAD = (r"(?:(?:ein|eine|a|an|un|une)\s+)?(?:" + "|".join(_LEADS) + r")"
+         r"(?:\s+(?:on|am|le|el|il)\s+[^|]{1,40}?)?")
+CREDIT_WORDS = tuple(sorted({w.split()[0] for w in (*_BY_WORDS, *_LABELS, *_LEADS)}))
+"""Every word a credit line can open with (after a date, or "a"/"ein"): the fast path's
+decision key (extract/recheck.py) covers each line of the page that does."""
+AUTHOR_PATHS = (r"(?:authors?|autor(?:en|in)?|auteurs?|autori?|journalists?|staff|"
+                r"redakteur(?:e|in)?|mitarbeiter|people)")
+"""The path segment of a link into a site's authors' pages ("/autoren/ana-ruiz/")."""
 # A date may come first: "05.02.2020 - Redaktion: Ana Ruiz".
 _CREDIT = re.compile(rf"^\W{{0,3}}(?:\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}\s*[-–—|·•]\s*)?"
                      rf"(?:(?:{_LEAD}\s+)?{_BY_WORD}\b\s*:?|{_LABEL}\s*:)\s*(.*)$",
@@ -60,8 +71,7 @@ _JOINERS = frozenset({"der", "den", "dem", "des", "die", "für", "fuer", "über"
 _LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # A link into the site's authors' pages: a path segment naming them, then the author's.
 _AUTHOR_LINKS = etree.XPath(
-    "//body//a[@href][re:test(@href, '/(?:authors?|autor(?:en|in)?|auteurs?|autori?|"
-    "journalists?|staff|redakteur(?:e|in)?|mitarbeiter|people)/[^/?#]+/?(?:[?#]|$)', 'i')]",
+    f"//body//a[@href][re:test(@href, '/{AUTHOR_PATHS}/[^/?#]+/?(?:[?#]|$)', 'i')]",
     namespaces={"re": "http://exslt.org/regular-expressions"})
 _MAX_LINKS = 50
 _VAN = frozenset({"van", "von", "vom", "Van", "Von"})

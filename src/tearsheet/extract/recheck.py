@@ -25,8 +25,11 @@ from:
 - every source of metadata: ``<title>``, each ``<meta>`` (but CSRF tokens and nonces),
   JSON-LD blocks, ``<link rel=canonical>``, the ``lang`` attribute, every ``<h1>``;
 - every byline candidate (author, byline, writer, contributor… in a class, id, ``rel``
-  or ``itemprop``, and ``<address>``), and every correction-note candidate (a text that
-  says correction, clarification, editor's note, an earlier version…), wherever it is;
+  or ``itemprop``, and ``<address>``), every line that opens as a credit line does ("By",
+  "Von", "Autor:", "Posted on…": extract/bylines.py reads a byline there) with the line
+  after it, every link into an author's pages, and every correction-note candidate (a
+  text that says correction, clarification, editor's note, an earlier version…), wherever
+  it is;
 - that the page ends as a whole page does (a truncated capture is always extracted).
 
 No key is made for a short body (under :data:`MIN_WORDS`): walls and error pages are
@@ -46,6 +49,7 @@ from typing import Any
 
 from lxml import etree
 
+from tearsheet.extract.bylines import AUTHOR_PATHS, CREDIT_WORDS
 from tearsheet.extract.encoding import decode_html
 from tearsheet.extract.extraction import (
     HTML_TYPES,
@@ -56,7 +60,7 @@ from tearsheet.extract.extraction import (
 
 log = logging.getLogger(__name__)
 
-KEY_VERSION = 1
+KEY_VERSION = 2
 """Bumped whenever what the key covers changes: older keys then never match."""
 MIN_WORDS = 200
 """Bodies shorter than this get no key: the refusal checks read the whole page for them."""
@@ -113,6 +117,29 @@ with its offset in the word: every occurrence of a word is found at its anchor's
 _BLOCK_END = re.compile(rb"</(?:p|div|aside|section|li|article|footer|blockquote)\b",
                         re.IGNORECASE)
 _NOTE_CHARS = 2000
+
+
+def _credit_words() -> bytes:
+    """The credit words as the lower-cased raw page writes them (``bytes.lower`` folds
+    ASCII only: an accented capital is spelled out too), grouped by their first byte (the
+    regular expression then tries a handful at each line's start, not all of them)."""
+    spelled = {v.encode().lower() for w in CREDIT_WORDS for v in (w, w.capitalize())}
+    groups: dict[bytes, list[bytes]] = {}
+    for word in sorted(spelled, key=len, reverse=True):
+        groups.setdefault(word[:1], []).append(re.escape(word[1:]))
+    return b"|".join(re.escape(first) + b"(?:" + b"|".join(rest) + b")"
+                     for first, rest in groups.items())
+
+
+# A line opening with a credit word, in the lower-cased page: after a tag's ">", what a
+# line may start with before it (spaces, entities, punctuation, a date), then the word.
+# Generous: credit_line reads far fewer of these; whatever it could read is among them.
+_CREDIT_OPENING = re.compile(
+    rb">(?:[^\w<]|&[#a-z0-9]{1,8};){0,8}(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}[^\w<]{0,8})?"
+    rb"(?:(?:ein|eine|a|an|un|une)\s+)?(?:" + _credit_words() + rb")(?![a-z0-9_])")
+# An author's page in a link's address ("/autoren/ana-ruiz"), wherever it is written.
+_AUTHOR_PATH = re.compile(rb"/" + AUTHOR_PATHS.encode() + rb"/[^/?#\"'\s>]")
+_CREDIT_CHARS = 600  # of a credit line and the line after it, at most
 _METADATA_TAGS = ("title", "meta", "script", "link", "h1")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _PARAGRAPHS = etree.XPath("count(.//p|.//li|.//h2|.//h3|.//blockquote|.//table)")
@@ -123,18 +150,21 @@ _NON_LINK_TEXT = etree.XPath(".//text()[not(ancestor::a)][not(ancestor::script)]
 @dataclass(frozen=True)
 class DecisionKey:
     """Where the container is (``locator``), which of its links are noise (``masked``,
-    their positions among its ``<a>`` elements), the digest of all parts, and what a
-    check that matches records: the body's length."""
+    their positions among its ``<a>`` elements), the digest of all parts, what a check
+    that matches records (the body's length), and whether the parts include the page's
+    credit lines (``credits``: when no markup the key covers names the byline)."""
 
     locator: tuple[str, ...]
     masked: tuple[int, ...]
     digest: str
     body_length: int
+    credits: bool = True
 
     def dumps(self) -> str:
         """The key as stored (a compact JSON string, on the article's row)."""
         return json.dumps([KEY_VERSION, list(self.locator), list(self.masked), self.digest,
-                           self.body_length], ensure_ascii=False, separators=(",", ":"))
+                           self.body_length, self.credits], ensure_ascii=False,
+                          separators=(",", ":"))
 
     @classmethod
     def loads(cls, stored: str | None) -> DecisionKey | None:
@@ -142,11 +172,11 @@ class DecisionKey:
         if not stored:
             return None
         try:
-            version, locator, masked, digest, length = json.loads(stored)
+            version, locator, masked, digest, length, credits = json.loads(stored)
             if version != KEY_VERSION:
                 return None
             return cls(tuple(str(s) for s in locator), tuple(int(n) for n in masked),
-                       str(digest), int(length))
+                       str(digest), int(length), bool(credits))
         except (ValueError, TypeError):
             return None
 
@@ -203,8 +233,9 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     result = _fold(" ".join([title or "", byline or "", *paragraphs]))
     masked = tuple(n for n, a in enumerate(container.iter("a"))
                    if (folded := _fold(_text(a))) and folded not in result)
-    digest = _digest(raw, tree, container, set(masked))
-    return DecisionKey(locator, masked, digest, len("\n\n".join(paragraphs)))
+    credits = _credits_may_name(tree, byline)
+    digest = _digest(raw, tree, container, set(masked), credits)
+    return DecisionKey(locator, masked, digest, len("\n\n".join(paragraphs)), credits)
 
 
 def unchanged(text: str, key: DecisionKey) -> bool:
@@ -217,7 +248,7 @@ def unchanged(text: str, key: DecisionKey) -> bool:
     container = _locate(tree, key.locator)
     if container is None:
         return False
-    return _digest(raw, tree, container, set(key.masked)) == key.digest
+    return _digest(raw, tree, container, set(key.masked), key.credits) == key.digest
 
 
 def _complete(text: str) -> bool:
@@ -309,7 +340,33 @@ def _locate(tree: etree._Element, locator: Sequence[str]) -> etree._Element | No
     return found
 
 
-def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked: set[int]) -> str:
+def _credits_may_name(tree: etree._Element, byline: str | None) -> bool:
+    """Whether a credit line or an author's link may name the byline (extract/bylines.py):
+    unless every author of ``byline`` is a full name written in markup the key covers (a
+    byline candidate, a ``<meta>``, JSON-LD) and not the site's name. Markup comes first
+    when extraction looks for authors, so while it is unchanged, a credit line is not read
+    (and a site's rotating teasers, "By …", are no reason to extract a page again)."""
+    authors = [a.strip() for a in (byline or "").split(",") if a.strip()]
+    if not authors or any(len(a.split()) < 2 for a in authors):
+        return True  # none found, or a first name a credit line completes
+    marked: list[str] = [_text(e) for e in _bylines(tree)]
+    sites = set()
+    for element in _metadata(tree):
+        if element.tag == "meta":
+            content = str(element.get("content") or "")
+            names = " ".join(str(element.get(a) or "") for a in ("name", "property"))
+            if "site_name" in names or "application-name" in names:
+                sites.add(_fold(content).casefold())
+            marked.append(content)
+        elif element.tag == "script":
+            marked.append(_text(element))
+    covered = _fold(" ".join(marked)).casefold()
+    return not all((name := _fold(a).casefold()) in covered and name not in sites
+                   for a in authors)
+
+
+def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked: set[int],
+            credits: bool = True) -> str:
     # Every part, each followed by a NUL, hashed at once (one encode, not one per part).
     parts: list[str] = []
 
@@ -345,9 +402,15 @@ def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked:
     put("bylines")
     for element in _bylines(tree):
         put(_signature(element), _RELATIVE_TIME.sub("#", _text(element)))
+    # From <body on: the head's notes and credits are in its metadata, hashed whole.
+    raw = raw[max(0, raw.find(b"<body")):]
+    lowered = raw.lower()  # ASCII only: positions stay those of ``raw``
     put("corrections")
-    for note in _notes(raw):
+    for note in _notes(raw, lowered):
         put(note)
+    put("credits")
+    for credit in _credits(raw, lowered) if credits else ():
+        put(credit)
     parts.append("")
     return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"),
                            digest_size=20).hexdigest()
@@ -445,12 +508,10 @@ def _bylines(tree: etree._Element) -> list[etree._Element]:
     return found
 
 
-def _notes(raw: bytes) -> list[str]:
-    """Each correction-note candidate of the raw page (UTF-8): from its word to the end of
-    its block (at most :data:`_NOTE_CHARS`), wherever it is (in the container or not)."""
-    # From <body on: the head's notes are in its metadata (JSON-LD, meta tags), hashed whole.
-    raw = raw[max(0, raw.find(b"<body")):]
-    lowered = raw.lower()  # ASCII only: positions stay those of ``raw``
+def _notes(raw: bytes, lowered: bytes) -> list[str]:
+    """Each correction-note candidate of the raw page's body (UTF-8; ``lowered``: the same,
+    ASCII lower-cased): from its word to the end of its block (at most
+    :data:`_NOTE_CHARS`), wherever it is (in the container or not)."""
     found: dict[int, str] = {}
     after: dict[bytes, int] = {}  # a word's next occurrence counts from here (no overlaps)
     for anchor, words in _ANCHORED:
@@ -465,6 +526,25 @@ def _notes(raw: bytes) -> list[str]:
                                        ].decode("utf-8", "replace")
             at = lowered.find(anchor, at + 1)
     return [found[start] for start in sorted(found)]
+
+
+def _credits(raw: bytes, lowered: bytes) -> list[str]:
+    """Each line of the raw page's body (as :func:`_notes` reads it) that opens with a
+    credit word, to the end of the block after it (a lone "Autor:" takes its names from
+    the next line), and each address of an author's page with the rest of its link: where
+    extract/bylines.py may read a byline that no markup names."""
+    found = []
+    for match in _CREDIT_OPENING.finditer(lowered):
+        end = match.end()
+        for _ in range(2):
+            block = _BLOCK_END.search(raw, end, match.start() + _CREDIT_CHARS)
+            end = block.end() if block else match.start() + _CREDIT_CHARS
+        found.append(raw[match.start():end].decode("utf-8", "replace"))
+    for match in _AUTHOR_PATH.finditer(lowered):  # to the link's end: its text with it
+        close = lowered.find(b"</a>", match.end(), match.start() + _CREDIT_CHARS)
+        found.append(raw[match.start():close if close >= 0 else match.start() + _CREDIT_CHARS]
+                     .decode("utf-8", "replace"))
+    return found
 
 
 @dataclass(frozen=True)
