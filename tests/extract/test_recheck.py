@@ -276,3 +276,15 @@ def test_a_byline_that_is_the_site_s_name_keeps_the_credit_lines_covered() -> No
     assert named is not None and unnamed is not None and named.credits and unnamed.credits
     edited = _credited("By Jane Doe").replace("</head>", site)
     assert not unchanged(edited, named) and not unchanged(edited, unnamed)
+
+
+def test_a_credited_name_in_a_description_keeps_the_credit_lines_covered() -> None:
+    """A name the description mentions is no markup naming the author."""
+    about = '<meta name="description" content="Jane Doe on the budget vote"></head>'
+    html = _credited("By Jane Doe").replace("</head>", about)
+    key = key_of(html)
+    assert key.credits
+    assert not unchanged(_credited("By John Roe").replace("</head>", about), key)
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "author": '
+          '{"@type": "Person", "name": "Jane Doe"}}</script></head>')
+    assert not key_of(_credited("By Jane Doe").replace("</head>", ld)).credits

@@ -140,6 +140,8 @@ _CREDIT_OPENING = re.compile(
 # An author's page in a link's address ("/autoren/ana-ruiz"), wherever it is written.
 _AUTHOR_PATH = re.compile(rb"/" + AUTHOR_PATHS.encode() + rb"/[^/?#\"'\s>]")
 _CREDIT_CHARS = 600  # of a credit line and the line after it, at most
+_AUTHOR_METAS = ("author", "creator", "byline", "contributor", "twitter:data")
+_AUTHOR_KEYS = frozenset({"author", "creator", "contributor"})
 _METADATA_TAGS = ("title", "meta", "script", "link", "h1")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _PARAGRAPHS = etree.XPath("count(.//p|.//li|.//h2|.//h3|.//blockquote|.//table)")
@@ -342,10 +344,11 @@ def _locate(tree: etree._Element, locator: Sequence[str]) -> etree._Element | No
 
 def _credits_may_name(tree: etree._Element, byline: str | None) -> bool:
     """Whether a credit line or an author's link may name the byline (extract/bylines.py):
-    unless every author of ``byline`` is a full name written in markup the key covers (a
-    byline candidate, a ``<meta>``, JSON-LD) and not the site's name. Markup comes first
-    when extraction looks for authors, so while it is unchanged, a credit line is not read
-    (and a site's rotating teasers, "By …", are no reason to extract a page again)."""
+    unless every author of ``byline`` is a full name the key's covered markup gives as an
+    author (a byline candidate's text, an author ``<meta>``, a JSON-LD author) and not the
+    site's name. Markup comes first when extraction looks for authors, so while it is
+    unchanged, a credit line is not read (and a site's rotating "By …" teasers are no
+    reason to extract a page again). A name in a description proves nothing."""
     authors = [a.strip() for a in (byline or "").split(",") if a.strip()]
     if not authors or any(len(a.split()) < 2 for a in authors):
         return True  # none found, or a first name a credit line completes
@@ -354,15 +357,33 @@ def _credits_may_name(tree: etree._Element, byline: str | None) -> bool:
     for element in _metadata(tree):
         if element.tag == "meta":
             content = str(element.get("content") or "")
-            names = " ".join(str(element.get(a) or "") for a in ("name", "property"))
+            names = " ".join(str(element.get(a) or "") for a in ("name", "property")).lower()
             if "site_name" in names or "application-name" in names:
                 sites.add(_fold(content).casefold())
-            marked.append(content)
+            elif any(word in names for word in _AUTHOR_METAS):
+                marked.append(content)
         elif element.tag == "script":
-            marked.append(_text(element))
-    covered = _fold(" ".join(marked)).casefold()
-    return not all((name := _fold(a).casefold()) in covered and name not in sites
-                   for a in authors)
+            try:
+                marked.extend(_authors_in(json.loads(_text(element))))
+            except ValueError:
+                continue
+    covered = {_fold(m).casefold() for m in marked}
+    return not all(any((name := _fold(a).casefold()) in c for c in covered)
+                   and name not in sites for a in authors)
+
+
+def _authors_in(value: Any, under: bool = False, depth: int = 0) -> list[str]:
+    """The texts under JSON-LD's author and creator keys (a hostile page's nesting cut)."""
+    if depth > 20:
+        return []
+    if isinstance(value, str):
+        return [value] if under else []
+    if isinstance(value, list):
+        return [t for v in value for t in _authors_in(v, under, depth + 1)]
+    if isinstance(value, dict):
+        return [t for k, v in value.items()
+                for t in _authors_in(v, under or k in _AUTHOR_KEYS, depth + 1)]
+    return []
 
 
 def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked: set[int],
