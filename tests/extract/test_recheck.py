@@ -7,8 +7,8 @@ import pytest
 from lxml import etree
 
 from tearsheet.extract import check_capture, extract
+from tearsheet.extract.page_scans import CORRECTIONS
 from tearsheet.extract.recheck import (
-    _CORRECTIONS,
     _PARSER,
     KEY_VERSION,
     DecisionKey,
@@ -161,7 +161,7 @@ def test_the_metadata_scan_finds_what_the_key_always_covered() -> None:
     assert [e.tag for e in found].count("script") >= 2  # the page's own JSON-LD, and this
 
 
-@pytest.mark.parametrize("word", [w.decode() for w in _CORRECTIONS])
+@pytest.mark.parametrize("word", [w.decode() for w in CORRECTIONS])
 def test_every_correction_word_outside_the_container_is_covered(word: str) -> None:
     note = "<div>{} the vote was on Monday</div></footer>"
     key = key_of(page(noise=1).replace("</footer>", note.format("Banana")))

@@ -1,0 +1,97 @@
+"""What the fast path's decision key reads from the raw page, without a tree: correction
+notes and credit lines (extract/recheck.py; the why of each is there).
+
+Both are found by cheap scans of the page's bytes from ``<body`` on, lower-cased once by
+the caller (``bytes.lower`` folds ASCII only, so positions stay those of the raw page),
+and each is kept from its opening to the end of its block: what a note or a byline
+written as a line of text can change.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tearsheet.extract.bylines import AUTHOR_PATHS, CREDIT_WORDS
+
+__all__ = ["CORRECTIONS", "credits", "notes"]
+
+CORRECTIONS = tuple(word.encode() for word in (
+    "correction", "clarification", "erratum", "errata", "retraction", "editor's note",
+    "editor\u2019s note", "editors' note", "earlier version", "was updated",
+    "been updated", "was amended", "been amended", "was corrected", "been corrected",
+    "update:", "note:"))
+"""Words of a correction note, searched in the lower-cased raw page (``bytes.find`` is
+far cheaper than a regular expression or an XPath over every text node)."""
+_ANCHORS = (b"correct", b"clarification", b"errat", b"retraction", b"note",
+            b"earlier version", b"update", b"amended")
+_ANCHORED = tuple(
+    (anchor, tuple((word, word.find(anchor)) for word in CORRECTIONS
+                   if next(a for a in _ANCHORS if a in word) == anchor))
+    for anchor in _ANCHORS)
+"""The correction words by the rarer piece each holds (8 scans of the page instead of 17),
+with its offset in the word: every occurrence of a word is found at its anchor's."""
+_BLOCK_END = re.compile(rb"</(?:p|div|aside|section|li|article|footer|blockquote)\b",
+                        re.IGNORECASE)
+_NOTE_CHARS = 2000
+
+
+def _credit_words() -> bytes:
+    """The credit words as the lower-cased raw page writes them (``bytes.lower`` folds
+    ASCII only: an accented capital is spelled out too), grouped by their first byte (the
+    regular expression then tries a handful at each line's start, not all of them)."""
+    spelled = {v.encode().lower() for w in CREDIT_WORDS for v in (w, w.capitalize())}
+    groups: dict[bytes, list[bytes]] = {}
+    for word in sorted(spelled, key=len, reverse=True):
+        groups.setdefault(word[:1], []).append(re.escape(word[1:]))
+    return b"|".join(re.escape(first) + b"(?:" + b"|".join(rest) + b")"
+                     for first, rest in groups.items())
+
+
+# A line opening with a credit word, in the lower-cased page: after a tag's ">", what a
+# line may start with before it (spaces, entities, punctuation, a date), then the word.
+# Generous: credit_line reads far fewer of these; whatever it could read is among them.
+_CREDIT_OPENING = re.compile(
+    rb">(?:[^\w<]|&[#a-z0-9]{1,8};){0,8}(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}[^\w<]{0,8})?"
+    rb"(?:(?:ein|eine|a|an|un|une)\s+)?(?:" + _credit_words() + rb")(?![a-z0-9_])")
+# An author's page in a link's address ("/autoren/ana-ruiz"), wherever it is written.
+_AUTHOR_PATH = re.compile(rb"/" + AUTHOR_PATHS.encode() + rb"/[^/?#\"'\s>]")
+_CREDIT_CHARS = 600  # of a credit line and the line after it, at most
+
+
+def notes(raw: bytes, lowered: bytes) -> list[str]:
+    """Each correction-note candidate of the raw page's body (UTF-8; ``lowered``: the same,
+    ASCII lower-cased): from its word to the end of its block (at most
+    :data:`_NOTE_CHARS`), wherever it is (in the container or not)."""
+    found: dict[int, str] = {}
+    after: dict[bytes, int] = {}  # a word's next occurrence counts from here (no overlaps)
+    for anchor, words in _ANCHORED:
+        at = lowered.find(anchor)
+        while at >= 0:
+            for word, offset in words:
+                start = at - offset
+                if start >= after.get(word, 0) and lowered.startswith(word, start):
+                    after[word] = start + len(word)
+                    end = _BLOCK_END.search(raw, start + len(word), start + _NOTE_CHARS)
+                    found[start] = raw[start: end.start() if end else start + _NOTE_CHARS
+                                       ].decode("utf-8", "replace")
+            at = lowered.find(anchor, at + 1)
+    return [found[start] for start in sorted(found)]
+
+
+def credits(raw: bytes, lowered: bytes) -> list[str]:
+    """Each line of the raw page's body (as :func:`notes` reads it) that opens with a
+    credit word, to the end of the block after it (a lone "Autor:" takes its names from
+    the next line), and each address of an author's page with the rest of its link: where
+    extract/bylines.py may read a byline that no markup names."""
+    found = []
+    for match in _CREDIT_OPENING.finditer(lowered):
+        end = match.end()
+        for _ in range(2):
+            block = _BLOCK_END.search(raw, end, match.start() + _CREDIT_CHARS)
+            end = block.end() if block else match.start() + _CREDIT_CHARS
+        found.append(raw[match.start():end].decode("utf-8", "replace"))
+    for match in _AUTHOR_PATH.finditer(lowered):  # to the link's end: its text with it
+        close = lowered.find(b"</a>", match.end(), match.start() + _CREDIT_CHARS)
+        found.append(raw[match.start():close if close >= 0 else match.start() + _CREDIT_CHARS]
+                     .decode("utf-8", "replace"))
+    return found
