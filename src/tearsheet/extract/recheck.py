@@ -194,8 +194,9 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     result = _fold(" ".join([title or "", byline or "", *paragraphs]))
     masked = tuple(n for n, a in enumerate(container.iter("a"))
                    if (folded := _fold(_text(a))) and folded not in result)
-    credits = _credits_may_name(tree, byline)
-    digest = _digest(raw, tree, container, set(masked), credits)
+    sources, candidates = _metadata(tree), _bylines(tree)  # read once: both below use them
+    credits = _credits_may_name(byline, sources, candidates)
+    digest = _digest(raw, tree, container, set(masked), credits, (sources, candidates))
     return DecisionKey(locator, masked, digest, len("\n\n".join(paragraphs)), credits)
 
 
@@ -301,7 +302,8 @@ def _locate(tree: etree._Element, locator: Sequence[str]) -> etree._Element | No
     return found
 
 
-def _credits_may_name(tree: etree._Element, byline: str | None) -> bool:
+def _credits_may_name(byline: str | None, sources: list[etree._Element],
+                      candidates: list[etree._Element]) -> bool:
     """Whether a credit line or an author's link may name the byline (extract/bylines.py):
     unless every author of ``byline`` is a full name the key's covered markup gives as an
     author (a byline candidate's text, an author ``<meta>``, a JSON-LD author) and not the
@@ -311,9 +313,9 @@ def _credits_may_name(tree: etree._Element, byline: str | None) -> bool:
     authors = [a.strip() for a in (byline or "").split(",") if a.strip()]
     if not authors or any(len(a.split()) < 2 for a in authors):
         return True  # none found, or a first name a credit line completes
-    marked: list[str] = [_text(e) for e in _bylines(tree)]
+    marked: list[str] = [_text(e) for e in candidates]
     sites = set()
-    for element in _metadata(tree):
+    for element in sources:
         if element.tag == "meta":
             content = str(element.get("content") or "")
             names = " ".join(str(element.get(a) or "") for a in ("name", "property")).lower()
@@ -346,7 +348,11 @@ def _authors_in(value: Any, under: bool = False, depth: int = 0) -> list[str]:
 
 
 def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked: set[int],
-            with_credits: bool = True) -> str:
+            with_credits: bool = True,
+            read: tuple[list[etree._Element], list[etree._Element]] | None = None) -> str:
+    """The key's digest; ``read``: the page's metadata sources and byline candidates, when
+    the caller has them already."""
+    sources, candidates = read if read is not None else (_metadata(tree), _bylines(tree))
     # Every part, each followed by a NUL, hashed at once (one encode, not one per part).
     parts: list[str] = []
 
@@ -368,7 +374,7 @@ def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked:
                 put(_signature(sibling), str(_words(sibling)),
                     str(_count(sibling)) if level == 0 else "")
     put("metadata", str(tree.get("lang") or ""), str(tree.get("xml:lang") or ""))
-    for element in _metadata(tree):
+    for element in sources:
         tag = element.tag
         if tag == "meta":
             name = " ".join(str(element.get(a) or "") for a in
@@ -380,7 +386,7 @@ def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked:
         else:
             put(str(tag), _text(element))
     put("bylines")
-    for element in _bylines(tree):
+    for element in candidates:
         put(_signature(element), _RELATIVE_TIME.sub("#", _text(element)))
     # From <body on: the head's notes and credits are in its metadata, hashed whole.
     raw = raw[max(0, raw.find(b"<body")):]
