@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tearsheet.extract.body import Block, clean, html_blocks, tidy
+from tearsheet.extract.blocks import Block, clean, html_blocks
+from tearsheet.extract.body import tidy
 from tests.support.pages import LOREM
 
 BODY = [Block("p", p) for p in LOREM]
@@ -54,6 +55,15 @@ def test_a_list_that_opens_the_body_is_not_labels() -> None:
     assert tidy([*things, *BODY]) == [*(b.text for b in things), *LOREM]
     labels = [Block("item", "24 July 2015"), Block("item", "From the section US & Canada")]
     assert tidy([*labels, *BODY]) == LOREM
+
+
+def test_a_list_written_with_line_breaks_that_opens_the_body_is_not_labels() -> None:
+    # Three lines or more of one paragraph cut by <br>s, as a changelog is written.
+    lines = [Block("p", f"+ Added the item number {n}", lines_of=7) for n in range(4)]
+    assert tidy([*lines, *BODY]) == [*(b.text for b in lines), *LOREM]
+    # Lines of different paragraphs are labels as before.
+    apart = [Block("p", f"Section {n}", lines_of=n + 1) for n in range(2)]
+    assert tidy([*apart, *BODY]) == LOREM
 
 
 def test_a_row_of_tags_above_the_body_is_one_label() -> None:

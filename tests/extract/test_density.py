@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tearsheet.extract import extract
-from tearsheet.extract.body import Block
+from tearsheet.extract.blocks import Block
 from tearsheet.extract.density import better_of, wants_second_opinion
 
 PARAGRAPHS = [

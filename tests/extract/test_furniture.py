@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tearsheet.extract.body import Block, tidy
+from tearsheet.extract.blocks import Block
+from tearsheet.extract.body import tidy
 from tearsheet.extract.furniture import is_furniture
 from tearsheet.extract.script import count_words
 from tests.support.pages import LOREM

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tearsheet.extract.body import Block, tidy
+from tearsheet.extract.blocks import Block
+from tearsheet.extract.body import tidy
 
 PARAGRAPHS = ["The council voted on Tuesday to rebuild the old bridge over the river.",
               "Work starts next spring, after a year of public hearings on the plan."]

@@ -7,7 +7,8 @@ from html import escape
 import pytest
 
 from tearsheet.extract import extract
-from tearsheet.extract.body import Block, tidy
+from tearsheet.extract.blocks import Block
+from tearsheet.extract.body import tidy
 from tests.support.pages import LOREM
 
 BODY = [Block("p", p) for p in LOREM]

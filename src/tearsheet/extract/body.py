@@ -15,10 +15,8 @@ selector wins and the generic rules still clean the result.
 from __future__ import annotations
 
 import contextlib
-import functools
 import re
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -31,50 +29,24 @@ from lxml import etree
 
 from tearsheet.errors import ExtractionError
 from tearsheet.extract import density, furniture, lede, markup
-from tearsheet.extract.encoding import repair_mojibake
-from tearsheet.extract.markup import BLOCK_TAGS, remove
-from tearsheet.extract.script import count_words, fold, word_key
+from tearsheet.extract.blocks import (
+    LABEL_WORDS,
+    SENTENCE_END,
+    SENTENCE_WORDS,
+    Block,
+    clean,
+    html_blocks,
+    trafilatura_blocks,
+)
+from tearsheet.extract.markup import remove
+from tearsheet.extract.script import fold, word_key
 
-# Terminal escape sequences whole (so "\x1b[31m" leaves nothing behind), then any other
-# control character: text from the web ends up in terminals and JSON.
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
-                      r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$")
 
-_LABEL_WORDS = 3
-_SENTENCE_WORDS = 12
-_SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
 _LIST_ITEMS = 3
 _MAX_LABELS = 2  # a kicker and a date line, say: more is the body's own start
 _LINK_LINE_MAX_WORDS = 40
 _OPENING = 16  # characters of a link's text that say a block may begin with it
-
-
-@dataclass(frozen=True)
-class Block:
-    """One paragraph-like piece of the body, with what the rules need to judge it."""
-
-    kind: str  # p, head, item, row, quote, code
-    text: str
-    link_share: float = 0.0  # share of the characters that are link text
-    opens_link: bool = False  # it begins with one of the page's links (a teaser's headline)
-    group: int = 0  # the list an item belongs to (1, 2…), 0 for none
-
-    @functools.cached_property
-    def words(self) -> int:  # asked again and again by the edge rules: counted once
-        return count_words(self.text)
-
-
-def clean(value: str | None) -> str:
-    """Mojibake repaired, control characters (terminal escapes, NULs) removed, whitespace
-    folded, in Unicode's composed form (NFC). The repair comes first: double-encoded text
-    holds C1 controls it needs. NFC because canonically equivalent text is the same text
-    (it renders alike): a quote searched for in what is stored is found whether the CMS
-    wrote "é" as "e" and a combining accent, or Bengali's "য়" precomposed. Versions were
-    compared in NFC already (:func:`tearsheet.diff.fingerprint.normalize`)."""
-    if not value:
-        return ""
-    return unicodedata.normalize("NFC", " ".join(_CONTROL.sub("", repair_mojibake(value)).split()))
 
 
 def body_blocks(
@@ -122,7 +94,7 @@ def body_blocks(
             output_format="txt",
         )
     body = getattr(document, "body", None)
-    blocks = [] if body is None else list(_trafilatura_blocks(body))
+    blocks = [] if body is None else list(trafilatura_blocks(body))
     blocks = markup.restore_repeats(blocks, repeats)
     openings: dict[str, list[str]] = {}  # every link of a prefix: a set has no order
     for key in anchors:
@@ -342,120 +314,6 @@ def _select(tree: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlEl
                               reason="selector") from None
 
 
-def _trafilatura_blocks(body: etree._Element) -> Iterable[Block]:
-    """The blocks of trafilatura's body, and the bare text between them.
-
-    Text a page sets loose in the body's container (a blurb after a ``<div>``, in no
-    ``<p>``) is kept by trafilatura as the tail of the block before it. Where it reads as a
-    sentence, or once the body has begun is as long as one (a sentence a formula or a
-    widget cuts short), it is a paragraph like the others; otherwise it is the page's
-    furniture (a date line, a row of ``<span>`` labels under the headline).
-    """
-    group = 0
-    begun = False
-    for element in body:
-        tag = element.tag
-        if tag == "list":
-            group += 1
-            for item in element.iter("item"):
-                yield from (replace(b, group=group) for b in _lines("item", item))
-        elif tag == "table":
-            for row in element.iter("row"):
-                text = " ".join(c for c in (clean(_text(cell)) for cell in row.iter("cell")) if c)
-                if text:
-                    yield Block("row", text)
-        elif tag in ("p", "head", "quote", "code"):
-            yield from _lines(str(tag), element)
-        begun = begun or tag == "p"
-        loose = Block("p", clean((element.tail or "").replace("\n", " ")))
-        if loose.words > _LABEL_WORDS and (_SENTENCE_END.search(loose.text) or (
-                begun and loose.words >= _SENTENCE_WORDS)):
-            yield loose
-
-
-def _text(element: etree._Element) -> str:
-    return "".join(str(t) for t in element.itertext())
-
-
-def _own_text(element: etree._Element, skip: str) -> Iterator[str]:
-    """The element's text, less that of its descendants tagged ``skip``."""
-    yield element.text or ""
-    for child in element:
-        if child.tag != skip:
-            yield from _own_text(child, skip)
-        yield child.tail or ""
-
-
-_BREAK = "\u2029"  # a paragraph separator: what <lb/> stands for until the text is split
-
-
-def _lines(kind: str, element: etree._Element) -> Iterable[Block]:
-    """A block per line: trafilatura marks the line breaks of a paragraph with <lb/>.
-
-    Newlines in the text itself are the source's line wrapping, not breaks (except in code).
-    """
-    for lb in element.iter("lb"):
-        lb.tail = _BREAK + (lb.tail or "")
-    # An item's own text: a list nested in it is read as items of their own.
-    text = "".join(_own_text(element, "list")) if kind == "item" else _text(element)
-    if kind != "code":
-        text = text.replace("\n", " ")
-    for line in text.replace(_BREAK, "\n").split("\n"):
-        if cleaned := clean(line):
-            yield Block(kind, cleaned)
-
-
-_SKIP_TAGS = {"script", "style", "noscript", "template", "iframe", "svg", "button", "form",
-              "select", "textarea", "input", "nav"}
-_KIND = {"li": "item", "tr": "row", "blockquote": "quote", "pre": "code", "h1": "head",
-         "h2": "head", "h3": "head", "h4": "head", "h5": "head", "h6": "head"}
-
-
-def html_blocks(root: lxml.html.HtmlElement) -> list[Block]:
-    """Blocks of an HTML element: one per block element's own run of text.
-
-    Used for a source's ``body_selector``: link text is measured as it is read.
-    """
-    blocks: list[Block] = []
-    parts: list[str] = []
-    linked = [0]
-    kinds = ["p"]
-
-    def flush() -> None:
-        text = clean("".join(parts))
-        if text:
-            share = min(1.0, linked[0] / max(1, len("".join(parts).strip())))
-            blocks.append(Block(kinds[-1], text, share))
-        parts.clear()
-        linked[0] = 0
-
-    def walk(node: lxml.html.HtmlElement, in_link: bool) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in _SKIP_TAGS or not tag:
-            return
-        block = tag in BLOCK_TAGS
-        if block or tag == "br":
-            flush()
-        if block:
-            kinds.append(_KIND.get(tag, "p"))
-        in_link = in_link or tag == "a"
-        if node.text:
-            parts.append(node.text)
-            linked[0] += len(node.text.strip()) if in_link else 0
-        for child in node:
-            walk(child, in_link)
-            if child.tail:
-                parts.append(child.tail)
-                linked[0] += len(child.tail.strip()) if in_link else 0
-        if block:
-            flush()
-            kinds.pop()
-
-    walk(root, False)
-    flush()
-    return blocks
-
-
 def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
          summaries: Iterable[str | None] = ()) -> list[str]:
     """The paragraphs of the body, once its edges are cleaned (see the module docstring).
@@ -505,7 +363,7 @@ def _above_recirculation(blocks: list[Block]) -> list[Block]:
     and captions, a comment loader) are no more the article than it is. Left whole when
     that would remove more than a third of the words."""
     last = max((n for n, b in enumerate(blocks)
-                if b.kind == "p" and b.words >= _SENTENCE_WORDS), default=len(blocks))
+                if b.kind == "p" and b.words >= SENTENCE_WORDS), default=len(blocks))
     cut = next((n for n in range(last + 1, len(blocks))
                 if blocks[n].kind == "head" and _is_furniture(blocks[n])), len(blocks))
     if sum(b.words for b in blocks[cut:]) > sum(b.words for b in blocks) / 3:
@@ -551,19 +409,22 @@ def _before_contacts(blocks: list[Block]) -> list[Block]:
 
 def _starts_list(blocks: list[Block]) -> bool:
     """The first block is the first of a list's items, three or more: a list of things
-    the article names (ingredients, tools), not labels (a date and a section, say)."""
-    return len(blocks) >= _LIST_ITEMS and all(b.kind == "item" for b in blocks[:_LIST_ITEMS])
+    the article names (ingredients, tools), not labels (a date and a section, say). So
+    is the first of three lines of one paragraph cut by ``<br>`` s (a list written so)."""
+    first = blocks[:_LIST_ITEMS]
+    return len(first) == _LIST_ITEMS and (all(b.kind == "item" for b in first) or (
+        first[0].lines_of != 0 and all(b.lines_of == first[0].lines_of for b in first)))
 
 
 def _is_tag(block: Block) -> bool:
     """One word that is not a sentence nor a heading (a section's title): a tag."""
-    return block.words == 1 and block.kind != "head" and not _SENTENCE_END.search(block.text)
+    return block.words == 1 and block.kind != "head" and not SENTENCE_END.search(block.text)
 
 
 def is_label(block: Block) -> bool:
     """A few words that are not a sentence: a kicker, a tag, a section name, a date."""
-    return block.words <= _LABEL_WORDS or (
-        block.words < _SENTENCE_WORDS and not _SENTENCE_END.search(block.text))
+    return block.words <= LABEL_WORDS or (
+        block.words < SENTENCE_WORDS and not SENTENCE_END.search(block.text))
 
 
 def _prose_lists(blocks: list[Block]) -> frozenset[int]:

@@ -27,7 +27,7 @@ import lxml.html
 from lxml import etree
 
 if TYPE_CHECKING:  # body imports this module
-    from tearsheet.extract.body import Block
+    from tearsheet.extract.blocks import Block
 
 RETRY_CHARS = 250
 """Below this, readability's first pass dropped too much: it runs again keeping every
@@ -147,7 +147,7 @@ def density_blocks(tree: lxml.html.HtmlElement) -> list[Block]:
     """The body as readability's density scoring finds it (``tree`` is modified)."""
     from trafilatura.readability_lxml import Document
 
-    from tearsheet.extract.body import html_blocks
+    from tearsheet.extract.blocks import html_blocks
 
     for element in tree.xpath("//*[@hidden]|//*[@aria-hidden='true']|//*[@style]"):
         style = element.get("style")

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 
 import lxml.html
 
-from tearsheet.extract.body import clean
+from tearsheet.extract.blocks import clean
 from tearsheet.extract.script import fold
 
 __all__ = ["h1_texts", "headline"]

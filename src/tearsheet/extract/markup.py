@@ -18,7 +18,7 @@ from tearsheet.extract import density
 from tearsheet.extract.script import fold
 
 if TYPE_CHECKING:  # body imports this module
-    from tearsheet.extract.body import Block
+    from tearsheet.extract.blocks import Block
 
 BLOCK_TAGS = frozenset({
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr", "dd", "dt",

@@ -27,7 +27,7 @@ import lxml.html
 from lxml import etree
 
 from tearsheet.config import DEFAULT_LIMITS, LimitSettings
-from tearsheet.extract.body import clean
+from tearsheet.extract.blocks import clean
 from tearsheet.extract.bylines import AUTHOR_SPLIT, author_link, credit_line, is_organisation
 from tearsheet.extract.dates import parse_date, published_date
 from tearsheet.extract.headline import h1_texts, headline
