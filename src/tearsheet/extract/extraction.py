@@ -92,7 +92,7 @@ def extract(
     headlines = [meta.title or "", *meta.headings]
     canonical = canonical_from_html(_head_of(text), url) if url else None
     # The body extractor consumes the tree: everything else is read before.
-    blocks = body_blocks(tree, url, body_selector=body_selector, drop_selectors=drop_selectors,
+    blocks = body_blocks(tree, body_selector=body_selector, drop_selectors=drop_selectors,
                          reparse=lambda: parse_page(text), description=meta.description)
     # Mojibake is repaired by body.clean.
     paragraphs = tidy(blocks, headlines=headlines, summaries=[meta.description])
