@@ -30,13 +30,14 @@ import copy
 import html
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import lxml.html
 
 from tearsheet.extract.blocks import clean
 from tearsheet.extract.script import fold
 
-__all__ = ["h1_texts", "headline"]
+__all__ = ["H1", "h1s", "headline"]
 
 # Separators between a headline and a site or section name: with space on both sides,
 # or as Chinese and Japanese sites write them, a full-width bar, or an underscore or a
@@ -123,15 +124,26 @@ def _visible(chosen: str, h1s: Sequence[str]) -> str:
     return chosen
 
 
-def h1_texts(tree: lxml.html.HtmlElement, *, marked: bool = False) -> list[str]:
-    """Each ``<h1>``'s text, less a kicker it holds in an element of its own
-    (``<h1><span class="dachzeile">Interne Unterlagen</span><span class="headline">Daten
-    gehackt</span></h1>``): the kicker is a label over the headline, not part of it.
-    ``marked``: only the ``<h1>`` s the page's microdata declares its headline
-    (``itemprop="headline"``): a declaration on the headline readers see."""
-    texts = []
+@dataclass(frozen=True)
+class H1:
+    """An ``<h1>`` as the headline rules read it."""
+
+    whole: str  # all its text (what the body's edges compare against)
+    text: str  # less a kicker it holds in an element of its own
+    marked: bool  # the page's microdata declares it the headline (itemprop="headline")
+
+
+def h1s(tree: lxml.html.HtmlElement) -> list[H1]:
+    """The page's ``<h1>`` s with text, read in one pass.
+
+    A kicker held in an element of its own (``<h1><span class="dachzeile">Interne
+    Unterlagen</span><span class="headline">Daten gehackt</span></h1>``) is a label over
+    the headline, not part of it. ``itemprop="headline"`` is a declaration on the headline
+    readers see."""
+    found = []
     for h1 in tree.iter("h1"):
-        if marked and "headline" not in str(h1.get("itemprop") or "").casefold().split():
+        whole = clean("".join(str(t) for t in h1.itertext()))
+        if not whole:
             continue
         text = ""
         if any(_is_kicker(e) for e in h1.iterdescendants()):
@@ -139,10 +151,9 @@ def h1_texts(tree: lxml.html.HtmlElement, *, marked: bool = False) -> list[str]:
             for kicker in [e for e in bare.iterdescendants() if _is_kicker(e)]:
                 kicker.drop_tree()
             text = clean(bare.text_content())
-        text = text or clean("".join(str(t) for t in h1.itertext()))
-        if text:
-            texts.append(text)
-    return texts
+        marked = "headline" in str(h1.get("itemprop") or "").casefold().split()
+        found.append(H1(whole, text or whole, marked))
+    return found
 
 
 def _is_kicker(element: lxml.html.HtmlElement) -> bool:

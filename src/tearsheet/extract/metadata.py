@@ -30,7 +30,7 @@ from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.extract.blocks import clean
 from tearsheet.extract.bylines import AUTHOR_SPLIT, author_link, credit_line, is_organisation
 from tearsheet.extract.dates import parse_date, published_date
-from tearsheet.extract.headline import h1_texts, headline
+from tearsheet.extract.headline import h1s, headline
 from tearsheet.extract.script import fold
 
 _ARTICLE_TYPES = {
@@ -115,13 +115,14 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
     items = [item for item in every if _is_article(item)]
     metas = _meta_tags(tree, limits.attribute_chars)
     cap = limits.authors
-    headings = tuple(h for h in (clean(_text(e)) for e in tree.iter("h1")) if h)
+    h1 = h1s(tree)
+    headings = tuple(h.whole for h in h1)
 
     page_title = _first(clean(_text(t)) for t in tree.iter("title"))
     title = headline([
-        _first(h1_texts(tree, marked=True)),
+        _first(h.text for h in h1 if h.marked),
         _first(_str(i.get("headline")) or _str(i.get("name")) for i in items),
-        *(metas.get(k) for k in _TITLE_META)], h1_texts(tree)[:3], page_title,
+        *(metas.get(k) for k in _TITLE_META)], [h.text for h in h1[:3]], page_title,
         sites=[metas.get("og:site_name"), *(_publisher(i) for i in items)])
 
     # The site's names are no authors: a source that names only the site gives way to the next.

@@ -1,0 +1,65 @@
+"""The decision key's raw scans (extract/page_scans.py) cover whatever the byline readers
+(extract/bylines.py) can read: the two are written in different languages (a regular
+expression over the raw bytes, and lines of the parsed page), so a shape of credit line
+added to one and not the other would leave a byline edit outside the key. This walks
+every word and shape the reader knows."""
+
+from __future__ import annotations
+
+import itertools
+
+import lxml.html
+import pytest
+
+from tearsheet.extract import bylines
+from tearsheet.extract.page_scans import credits
+
+NAME = "Jane Doe"
+DATES = ("", "12.05.2024 - ", "2024/05/12 | ")
+ARTICLES = ("", "a ", "ein ")
+WRAPPERS = ("<p>{}</p>", "<div><span>{}</span></div>", "<p>\n  {}</p>", "<p>&nbsp;{}</p>",
+            "<p><b>{}</b></p>")
+
+
+def _shapes() -> list[str]:
+    """Each credit line the reader's words make: by-words, labels, leads before a by-word
+    (with a date between), after a date line or an article."""
+    words = [f"{w} {NAME}" for w in bylines._BY_WORDS]
+    words += [f"{label}: {NAME}" for label in bylines._LABELS]
+    words += [f"{lead} {by} {NAME}" for lead in bylines._LEADS for by in ("by", "von")]
+    words += [f"{lead} on May 1, 2024 by {NAME}" for lead in bylines._LEADS]
+    lines = [f"{date}{article}{w}" for date, article, w in itertools.product(
+        DATES, ARTICLES, words)]
+    return [line[0].upper() + line[1:] for line in lines]
+
+
+def _page(line: str, wrapper: str) -> str:
+    return (f"<html><head><title>A story</title></head><body><header>"
+            f"{wrapper.format(line)}</header><main><p>{'Words of the story. ' * 30}</p>"
+            "</main></body></html>")
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_every_credit_line_the_reader_reads_is_among_the_scanned_lines(wrapper: str) -> None:
+    read = missed = 0
+    for line in _shapes():
+        html = _page(line, wrapper)
+        names = bylines.credit_line(lxml.html.fromstring(html))
+        if not names:
+            continue  # a shape the reader does not take (then the key need not either)
+        read += 1
+        raw = html.encode()
+        scanned = " ".join(credits(raw, raw.lower()))
+        if names.split()[-1] not in scanned:
+            missed += 1
+            print("not covered:", line)
+    assert read > 100  # the walk reached the reader (its words did not all change)
+    assert missed == 0
+
+
+def test_a_link_to_an_author_s_page_the_reader_reads_is_scanned() -> None:
+    for path in ("author", "authors", "autor", "autoren", "auteur", "staff", "journalist"):
+        html = _page(f"<a href='/{path}/jane-doe/'>{NAME}</a>", "<p>{}</p>")
+        assert bylines.author_link(lxml.html.fromstring(html)) == NAME, path
+        raw = html.encode()
+        assert any(NAME in found for found in credits(raw, raw.lower())), path
