@@ -50,7 +50,10 @@ FURNITURE = [
     "Get the Example Daily Edition by email and never miss our top stories Free Sign Up",
     # date lines, credits, disclosures
     "Aktualisiert am 17.01.2021.", "Letzte Änderung 14.02.2019", "Publié le 3 mai 2022",
-    "Last modified: 03-10-2004 2:20pm", "Foto: Ana Ruiz", "(Credit: Ana Ruiz / Example)",
+    "Last modified: 03-10-2004 2:20pm", "posted on April 21, 2015, at 11:29 a.m.",
+    "Updated: April 21, 2015 at 11:29 a.m. ET", "Published Tuesday, April 21, 2015",
+    "Aktualisiert am Montag, 3. Mai 2021", "Publié le mardi 12 mai 2024", "Foto: Ana Ruiz",
+    "(Credit: Ana Ruiz / Example)",
     "Crédits photos : Example", "Copyright: Ana Ruiz", "Quelle: Deutscher Jagdverband (DJV)",
     "*Werbung. Dieser Beitrag enthält Werbung für eine Marke.",
     "Letzte Aktualisierung am 2.02.2022 / Bei den Verlinkungen handelt es sich um "
@@ -73,6 +76,8 @@ def test_furniture_lines_in_many_languages_are_not_the_article(line: str) -> Non
     ["Weitere Themen der Konferenz waren die Energiepreise und der Ausbau der Netze.",
      "Mehr Themen als je zuvor standen auf der Tagesordnung, sagte die Ministerin.",
      "Aktualisiert wurde die Liste zuletzt im Januar, nach dem Urteil vom 12. Dezember.",
+     "Updated daily with 100 stories",  # no date follows the label
+     "Published in Nature in 2019, the study found a link.",
      "Die Kommentare der Leser waren überwiegend positiv, berichtete die Zeitung.",
      "Foto und Film spielen in ihrer Arbeit seit 1998 eine große Rolle, sagt sie heute.",
      "Quelle des Streits war ein Vertrag aus dem Jahr 2004, den beide Seiten "

@@ -109,7 +109,12 @@ _DATE_LINE = re.compile(
         |aktualisiert|geändert|veröffentlicht|veröffentlichung|letzte\ (?:änderung
         |aktualisierung)|stand|publié|mis\ à\ jour|modifié|actualizado|publicado
         |actualización|aggiornato|pubblicato|opublikowano|zaktualizowano|bijgewerkt
-        |gepubliceerd)(?:\ (?:am|on|le|el|il|at|um|op|vom|den))?\s*:?\s*\S*\d.*$""",
+        |gepubliceerd)(?:\ (?:am|on|le|el|il|at|um|op|vom|den))?\s*:?\s*
+        (?:(?:"""  # a weekday, a month before the digits: "Tuesday, April 21"
+    r"""jan|feb|fév|m[aä]r|apr|avr|abr|ma[iyg]|jun|jui|giu|jul|lug|aug|aoû|ago|sep|set|o[ck]t
+        |ott|nov|d[eé][cz]|dic|ene|gen|mon|tue|wed|thu|fri|sat|sun|dienstag|mittwoch
+        |donnerstag|freitag|samstag|sonntag|lun|mer|jeu|ven|sam|dim|mié|jue|vie|sáb|dom)
+        [^\W\d_]*\.?,?\s+){0,2}\S*\d.*$""",
     re.VERBOSE)
 
 # "Foto: Ana Ruiz", "(Credit: Clayton Aldern / Grist)", "Crédits photos : Bestimage".
