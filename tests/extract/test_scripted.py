@@ -9,7 +9,12 @@ import pytest
 
 from tearsheet.errors import ExtractionError
 from tearsheet.extract import extract
-from tearsheet.extract.scripted import article_from_state, needs_browser, state_blobs
+from tearsheet.extract.scripted import (
+    article_from_declaration,
+    article_from_state,
+    needs_browser,
+    state_blobs,
+)
 from tests.support.jssite import next_page, shell
 from tests.support.pages import LOREM, article_page
 
@@ -82,3 +87,63 @@ def test_broken_blob_is_ignored() -> None:
             "</body></html>")
     assert list(state_blobs(page)) == []
     assert article_from_state(page) is None
+
+
+def _sampled(article_body: str, teaser: str, *, free: bool = False) -> str:
+    """A paywalled site's page as search engines' "flexible sampling" serves it: the whole
+    text in JSON-LD, the markup a teaser and a subscription box."""
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
+                     "headline": HEADLINE, "isAccessibleForFree": free,
+                     "articleBody": article_body})
+    caption = ("Councillors, transport campaigners and representatives of municipal "
+               "bus drivers' associations during Tuesday evening's extraordinary budgetary "
+               "deliberations. Photo: AP")  # a picture's caption: not the body
+    return (f"<html><head><title>{HEADLINE}</title>"
+            f"<script type='application/ld+json'>{ld}</script></head><body>"
+            f"<article><h1>{HEADLINE}</h1><p>{caption}</p><p>{teaser}</p><div class='wall'>"
+            "<p>Subscribe to continue reading. Already a subscriber? Log in.</p></div>"
+            "</article></body></html>")
+
+
+def test_a_teaser_page_that_declares_its_whole_article_is_read_from_the_declaration() -> None:
+    teaser = " ".join(LOREM[0].split()[:12])
+    found = extract(_sampled("\n\n".join(LOREM), teaser), "https://news.example/story/a")
+    assert found.paragraphs == LOREM
+    assert found.title == HEADLINE
+
+
+def test_a_declared_body_in_html_is_read_as_its_paragraphs() -> None:
+    body = "".join(f"<p>{p.replace('budget', '&amp; budget')}</p>" for p in LOREM)
+    found = extract(_sampled(body, ""), "https://news.example/story/a")
+    assert found.paragraphs == [p.replace("budget", "& budget") for p in LOREM]
+
+
+@pytest.mark.parametrize("declared", [
+    " ".join(" ".join(LOREM).split()[:60]) + "…",  # cut short: a teaser as well
+    "Breaking news, tags, more, list, of, words, " * 10,  # no prose
+])
+def test_a_declared_body_that_is_not_the_article_leaves_the_teaser_refused(
+        declared: str) -> None:
+    teaser = " ".join(LOREM[0].split()[:12])
+    with pytest.raises(ExtractionError) as info:
+        extract(_sampled(declared, teaser), "https://news.example/story/a")
+    assert info.value.reason == "paywall"
+
+
+def test_a_page_showing_its_article_keeps_its_markup_over_the_declaration() -> None:
+    page = article_page(HEADLINE, LOREM).replace(
+        "</head>", "<script type='application/ld+json'>" + json.dumps(
+            {"@type": "NewsArticle", "articleBody": "Other words entirely. " * 30})
+        + "</script></head>")
+    assert extract(page).paragraphs == LOREM
+
+
+def test_a_declaration_no_longer_than_the_markup_s_text_is_not_taken() -> None:
+    declared = "\n".join(LOREM)
+    assert article_from_declaration(declared, [], stub=True) is not None
+    # The markup shows most of it: the declaration is a teaser as well, or the same text.
+    assert article_from_declaration(declared, LOREM[:2], stub=True) is None
+    assert article_from_declaration(declared, LOREM[:1], stub=False) is None
+    # The body read is the declaration run together: it gets its paragraphs back.
+    found = article_from_declaration(declared, [" ".join(LOREM)], stub=False)
+    assert found is not None and found.paragraphs == LOREM

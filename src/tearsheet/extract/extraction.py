@@ -27,7 +27,7 @@ from tearsheet.extract.encoding import decode_html, garbled, looks_binary
 from tearsheet.extract.metadata import read_metadata
 from tearsheet.extract.refusals import MIN_WORDS, TINY_WORDS, refuse_if_not_article, visible_text
 from tearsheet.extract.script import body_language, count_words
-from tearsheet.extract.scripted import article_from_state, refuse_shell
+from tearsheet.extract.scripted import article_from_declaration, article_from_state, refuse_shell
 from tearsheet.urls import canonical_from_html
 
 
@@ -100,13 +100,17 @@ def extract(
     if garbled("".join(paragraphs)):
         raise ExtractionError("the text is garbled (mojibake) beyond repair",
                               reason="mojibake")
-    title = meta.title
+    title, free = meta.title, meta.free
     words = sum(len(p.split()) for p in paragraphs)
-    if words < TINY_WORDS and (state := article_from_state(text)) and state.words > words:
+    if declared := article_from_declaration(meta.declared_body, paragraphs,
+                                            stub=words < TINY_WORDS):
+        # "Not free" is said of the markup's text: the declaration holds it whole.
+        paragraphs, free = declared.paragraphs, None
+    elif words < TINY_WORDS and (state := article_from_state(text)) and state.words > words:
         paragraphs, title = state.paragraphs, title or state.title
     if check_captures:
         try:
-            refuse_if_not_article(text, paragraphs, free=meta.free, kinds=meta.kinds,
+            refuse_if_not_article(text, paragraphs, free=free, kinds=meta.kinds,
                                   headings=[title, meta.page_title, *meta.headings],
                                   shown=meta.headings)
         except ExtractionError as exc:

@@ -18,7 +18,7 @@ import functools
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -106,6 +106,7 @@ class Metadata:
     page_title: str | None = None  # the <title> as it is, site name and all
     kinds: frozenset[str] = frozenset()  # the schema.org types of its JSON-LD, lower-cased
     description: str | None = None  # the summary the page gives search engines and sharing
+    declared_body: str | None = None  # the JSON-LD article's articleBody, as it is
 
 
 def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
@@ -208,13 +209,18 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
         headings=headings, page_title=page_title, kinds=_types(every),
         description=clean(_first(metas.get(k) for k in _DESCRIPTION_META)
                           or _first(_str(i.get("description")) for i in items)) or None,
+        declared_body=_article_body(items),
     )
 
 
 def json_ld_body(tree: lxml.html.HtmlElement,
                  limits: LimitSettings = DEFAULT_LIMITS) -> str | None:
     """The ``articleBody`` a page declares in JSON-LD, if any (benchmarked as a candidate)."""
-    for item in _json_ld_articles(tree, limits):
+    return _article_body(_json_ld_articles(tree, limits))
+
+
+def _article_body(items: Iterable[dict[str, Any]]) -> str | None:
+    for item in items:
         body = item.get("articleBody")
         if isinstance(body, str) and body.strip():
             return body

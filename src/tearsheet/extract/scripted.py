@@ -6,9 +6,11 @@ and the article in a JSON blob its scripts render from (Next.js ``__NEXT_DATA__`
 HTTP then sees almost no text: stored, that would be a phantom deletion; refused as
 ``too_short``, the user would never learn why. So, for a page whose visible text is tiny:
 
-- :func:`article_from_state` finds the article body in such a blob (the longest run of
-  prose: an HTML string, a plain text, or a list of paragraph blocks) and extraction uses
-  it, without a browser;
+- :func:`article_from_declaration` takes the ``articleBody`` the page declares in JSON-LD
+  (where a paywalled site gives search engines the whole text, its markup a teaser), and
+  :func:`article_from_state` the article body in such a blob (the longest run of prose: an
+  HTML string, a plain text, or a list of paragraph blocks); extraction uses it, without
+  a browser;
 - else :func:`needs_browser` says whether the page is an application shell (an empty app
   root, a state blob, scripts that outweigh the text), and the check is refused as
   ``needs_browser``: the source's status then says to set ``render = "browser"``.
@@ -18,9 +20,10 @@ Pure functions: no network.
 
 from __future__ import annotations
 
+import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +54,8 @@ _BODY_KEYS = ("articlebody", "body", "bodyhtml", "content", "contenthtml", "html
 _TITLE_KEYS = ("headline", "title", "name")
 _BLOCK_TEXT_KEYS = ("text", "content", "html", "value", "body", "children")
 _SENTENCE = re.compile(r"[.!?。！？…]")
+_CUT_SHORT = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
+_LONGER = 3  # times the stub's words, at least, that a declared body holds
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,28 @@ def article_from_state(page: str) -> StateArticle | None:
             if best is None or candidate.words > best.words:
                 best = candidate
     return best if best is not None and best.words >= MIN_STATE_WORDS else None
+
+
+def article_from_declaration(body: str | None, shown: Sequence[str], *,
+                             stub: bool) -> StateArticle | None:
+    """The article as the page declares it in JSON-LD (``articleBody``), where the markup
+    shows a ``stub``: a paywalled site that serves search engines' "flexible sampling"
+    (the whole text in JSON-LD, a teaser in the markup for scripts to fill), or a page
+    its scripts draw. Taken when it is prose, long enough, not cut short ("…" at its end:
+    a teaser too) and several times the stub's length (the stub's own words need not
+    open it: they are often the wall's). Also when the body ``shown`` is that text
+    already (trafilatura's rescue of a short body reads it, run together): it is then
+    given its paragraphs."""
+    paragraphs = _paragraphs(html.unescape(body)) if body else []
+    article = StateArticle(paragraphs, None)
+    if article.words < MIN_STATE_WORDS or _CUT_SHORT.search(paragraphs[-1]):
+        return None
+    whole = " ".join(" ".join(paragraphs).casefold().split())
+    if " ".join(" ".join(shown).casefold().split()) == whole:
+        return article
+    if not stub or article.words < _LONGER * sum(len(p.split()) for p in shown):
+        return None  # (a declared teaser is no longer than the markup's)
+    return article
 
 
 def refuse_shell(page: str, visible_words: int) -> None:
