@@ -26,6 +26,20 @@ def test_a_section_h1_loses_to_the_headline_two_sources_agree_on() -> None:
     assert extract(html, "https://x.example/a").title == "Council approves bridge rebuild"
 
 
+def test_a_menu_heading_repeated_is_one_source_not_two_that_agree() -> None:
+    # A template's menus (desktop and mobile) repeat their <h1>s before the story's.
+    menus = "<h1>Sections</h1><h1>Sections</h1><h1>About</h1><h1>Subscribe</h1>"
+    html = _page("<title>Council approves bridge rebuild</title>",
+                 f"{menus}<h1>Council approves bridge rebuild</h1>")
+    assert extract(html, "https://x.example/a").title == "Council approves bridge rebuild"
+
+
+def test_an_inline_icon_s_title_is_not_the_page_s() -> None:
+    html = _page("", "<button><svg><title>Arrow</title><path d='M0 0'/></svg></button>"
+                 "<h1>Council approves bridge rebuild</h1>")
+    assert extract(html, "https://x.example/a").title == "Council approves bridge rebuild"
+
+
 def test_the_site_name_is_removed_from_og_title() -> None:
     html = _page('<meta property="og:site_name" content="Example News">'
                  '<meta property="og:title" content="Bridge vote: what it means - Example News">',

@@ -94,6 +94,12 @@ _DATE_TAIL = re.compile(
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
+_H1S = 8
+"""Distinct ``<h1>`` texts the headline is chosen among: a template repeats its menu's
+heading ("Sections", twice) before the story's; the same text twice is one source, not
+two that agree. (Bounded: a page of a thousand ``<h1>`` s is weighed in pairs.)"""
+
+
 @dataclass(frozen=True)
 class Metadata:
     title: str | None = None
@@ -119,11 +125,14 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
     h1 = h1s(tree)
     headings = tuple(h.whole for h in h1)
 
-    page_title = _first(clean(_text(t)) for t in tree.iter("title"))
+    # The document's <title>, not an inline icon's (<svg><title>Arrow</title>).
+    page_title = _first(clean(_text(t)) for t in tree.iter("title")
+                        if not any(a.tag == "svg" for a in t.iterancestors()))
     title = headline([
         _first(h.text for h in h1 if h.marked),
         _first(_str(i.get("headline")) or _str(i.get("name")) for i in items),
-        *(metas.get(k) for k in _TITLE_META)], [h.text for h in h1[:3]], page_title,
+        *(metas.get(k) for k in _TITLE_META)], list(dict.fromkeys(h.text for h in h1))[:_H1S],
+        page_title,
         sites=[metas.get("og:site_name"), *(_publisher(i) for i in items)])
 
     # The site's names are no authors: a source that names only the site gives way to the next.
