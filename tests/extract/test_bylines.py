@@ -144,6 +144,9 @@ def test_labels_and_handles_are_no_authors(head: str, byline: str,
 @pytest.mark.parametrize(("byline", "expected"), [
     ('<span class="pb-byline">By Ana Ruiz</span>', "Ana Ruiz"),
     ('<div class="article_byline">Von Ana Ruiz</div>', "Ana Ruiz"),
+    # the label's colon is dropped by trafilatura's normaliser: the label still goes
+    ('<p class="author"> Author: Ana Ruiz (eg) </p>', "Ana Ruiz"),
+    ('<p class="author">Auteur : Ana Ruiz</p>', "Ana Ruiz"),
 ])
 def test_a_prefixed_byline_class_is_a_byline(byline: str, expected: str) -> None:
     assert extract(_page("", byline), "https://news.example.org/a").byline == expected

@@ -63,7 +63,10 @@ _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified",
                   "last-modified", "dc.date.modified", "lastmod")
 _BY = re.compile(r"^\s*(?:(?:(?:written |posted |text |artikel )?(?:by|par|von|por|di|door|de)"
                  r"|auteur|autor|author|text|texte|redaktion)\s*:|(?:written |posted |text "
-                 r"|artikel )?(?:by|par|von|por|di|door)\s)\s*", re.IGNORECASE)
+                 r"|artikel )?(?:by|par|von|por|di|door)\s"
+                 # a label whose colon a normaliser dropped ("Author Julia Hitz")
+                 r"|(?:author|autor|autorin|auteur|autrice|autore)\s(?=\w))\s*",
+                 re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
 _NAME_WORD = re.compile(r"[^\W\d_]{2}")  # an avatar's initials ("J J") name no one
 _DOMAIN = re.compile(r"\w\.(?:com|net|org|at|de|ch|fr|es|it|pl|uk|co|io|info)\b", re.IGNORECASE)
