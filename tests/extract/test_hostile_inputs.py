@@ -39,12 +39,12 @@ def article_ld(**fields: object) -> str:
 
 
 def test_thousands_of_json_ld_authors_make_a_capped_byline() -> None:
-    authors = [{"@type": "Person", "name": f"Author Number {i}"} for i in range(30_000)]
+    authors = [{"@type": "Person", "name": f"Ana Number {i}"} for i in range(30_000)]
     found = extract(page(article_ld(author=authors)))
     names = (found.byline or "").split(", ")
-    assert names == [f"Author Number {i}" for i in range(LimitSettings().authors)]
+    assert names == [f"Ana Number {i}" for i in range(LimitSettings().authors)]
     capped = extract(page(article_ld(author=authors)), limits=LimitSettings(authors=3))
-    assert capped.byline == "Author Number 0, Author Number 1, Author Number 2"
+    assert capped.byline == "Ana Number 0, Ana Number 1, Ana Number 2"
 
 
 def test_duplicate_authors_are_dropped_in_order() -> None:

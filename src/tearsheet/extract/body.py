@@ -76,8 +76,10 @@ def body_blocks(
     # Link texts are read before trafilatura consumes the tree. Asking trafilatura to keep
     # links instead changes which body it picks (and not for the better: measured).
     # (A link's text by tostring, as text_content() gives it: ~160 links a page, 0.24 ->
-    # 0.15 ms; text_content evaluates an XPath for each.)
+    # 0.15 ms; text_content evaluates an XPath for each. A link without children, most of
+    # them, is its own .text: 0.15 -> 0.10 ms.)
     anchors = {key for a in tree.iter("a") if (key := fold(
+        (a.text or "") if not len(a) else
         etree.tostring(a, method="text", encoding=str, with_tail=False)))}
     paragraphs = _page_paragraphs(tree)
     repeats = markup.repeated_paragraphs(tree)
