@@ -57,6 +57,14 @@ def test_a_list_that_opens_the_body_is_not_labels() -> None:
     assert tidy([*labels, *BODY]) == LOREM
 
 
+def test_a_heading_over_the_list_that_opens_the_body_is_its_section_title() -> None:
+    items = [Block("item", t) for t in ("Cloche", "Floral foam", "Moss", "Tweezers")]
+    assert tidy([Block("head", "Highlights"), *items, *BODY]) == [
+        "Highlights", *(b.text for b in items), *LOREM]
+    # Over a paragraph, a one-word heading is still a label (a kicker, a section's name).
+    assert tidy([Block("head", "Politics"), *BODY]) == LOREM
+
+
 def test_a_list_written_with_line_breaks_that_opens_the_body_is_not_labels() -> None:
     # Three lines or more of one paragraph cut by <br>s, as a changelog is written.
     lines = [Block("p", f"+ Added the item number {n}", lines_of=7) for n in range(4)]

@@ -346,7 +346,7 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     while kept and (word_key(kept[0].text) in heads or (
             kept[0].kind == "head" and any(_agrees(word_key(kept[0].text), d) for d in deks))
             or ((labels < _MAX_LABELS or (tags and _is_tag(kept[0])))
-                and is_label(kept[0]) and not _starts_list(kept))):
+                and is_label(kept[0]) and not _starts_list(kept) and not _heads_list(kept))):
         # A row of one-word tags that opens the labels counts as one, however long.
         if word_key(kept[0].text) not in heads and is_label(kept[0]):
             in_row = tags and _is_tag(kept[0])
@@ -426,6 +426,12 @@ def _starts_list(blocks: list[Block]) -> bool:
     first = blocks[:_LIST_ITEMS]
     return len(first) == _LIST_ITEMS and (all(b.kind == "item" for b in first) or (
         first[0].lines_of != 0 and all(b.lines_of == first[0].lines_of for b in first)))
+
+
+def _heads_list(blocks: list[Block]) -> bool:
+    """The first block is a heading over a list that the body opens with ("Highlights",
+    then its items): a section's title, not a kicker."""
+    return bool(blocks) and blocks[0].kind == "head" and _starts_list(blocks[1:])
 
 
 def _is_tag(block: Block) -> bool:
