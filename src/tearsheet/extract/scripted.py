@@ -56,6 +56,7 @@ _BLOCK_TEXT_KEYS = ("text", "content", "html", "value", "body", "children")
 _SENTENCE = re.compile(r"[.!?。！？…]")
 _CUT_SHORT = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
 _LONGER = 3  # times the stub's words, at least, that a declared body holds
+_RESCUED = 2  # paragraphs, at most, of trafilatura's rescue of a declared body
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,9 @@ def article_from_declaration(body: str | None, shown: Sequence[str], *,
     open it: they are often the wall's). Also when the body ``shown`` is that text
     already (trafilatura's rescue of a short body reads it, run together): it is then
     given its paragraphs."""
-    paragraphs = _paragraphs(html.unescape(body)) if body else []
+    if not body or (not stub and len(shown) > _RESCUED):
+        return None  # a body read from the markup, paragraph by paragraph: not parsed
+    paragraphs = _paragraphs(html.unescape(body))
     article = StateArticle(paragraphs, None)
     if article.words < MIN_STATE_WORDS or _CUT_SHORT.search(paragraphs[-1]):
         return None
