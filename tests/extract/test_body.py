@@ -57,6 +57,24 @@ def test_a_list_that_opens_the_body_is_not_labels() -> None:
     assert tidy([*labels, *BODY]) == LOREM
 
 
+def test_a_teaser_above_the_headline_is_not_the_article() -> None:
+    # Another story's title and blurb that the body's container holds above the headline.
+    teaser = [Block("p", "Night mode is an automatic setting which takes advantage of the "
+                    "new wide-angle camera in the latest models of the phone, and more."),
+              Block("head", "New laptop now available")]
+    headline = Block("head", "Council approves budget")
+    assert tidy([*teaser, headline, *BODY], headlines=["Council approves budget"]) == LOREM
+    # A paragraph alone up there is a lede or a dek set above the title: it stays.
+    kept = tidy([teaser[0], headline, *BODY], headlines=["Council approves budget"])
+    assert kept[0] == teaser[0].text and kept[-len(LOREM):] == LOREM
+    # Labels cut with a teaser count as the labels they are: a subheading under the
+    # headline is not taken for one more.
+    labels = [Block("head", "Press release"), Block("head", "Issued by Example SE")]
+    sub = Block("head", "- Jointly built test bench cuts the measuring work")
+    assert tidy([*labels, headline, sub, *BODY], headlines=["Council approves budget"]) == [
+        sub.text, *LOREM]
+
+
 def test_a_heading_over_the_list_that_opens_the_body_is_its_section_title() -> None:
     items = [Block("item", t) for t in ("Cloche", "Floral foam", "Moss", "Tweezers")]
     assert tidy([Block("head", "Highlights"), *items, *BODY]) == [

@@ -342,7 +342,10 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     deks = [word_key(s) for s in summaries if s]
     prose = _prose_lists(blocks)
     kept = [b for b in _above_recirculation(blocks) if not _is_furniture(b, prose)]
-    labels, tags = 0, False
+    at = _headline_at(kept, next((word_key(h) for h in headlines if h), ""))
+    # The labels above the headline, cut with the teaser, count as the labels they are.
+    labels, tags = min(_MAX_LABELS, sum(is_label(b) for b in kept[:at])), False
+    kept = kept[at:]
     while kept and (word_key(kept[0].text) in heads or (
             kept[0].kind == "head" and any(_agrees(word_key(kept[0].text), d) for d in deks))
             or ((labels < _MAX_LABELS or (tags and _is_tag(kept[0])))
@@ -366,6 +369,20 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     if sum(b.words for b in kept[end:]) <= total / 3:
         kept = kept[:end]
     return [b.text for b in kept]
+
+
+def _headline_at(blocks: list[Block], headline: str) -> int:
+    """Where the body begins at the headline's heading: when what is above it holds a
+    heading of its own (a teaser of another story, its title and blurb, that the body's
+    container holds above the story's headline), else 0. A paragraph alone up there (a
+    lede or a dek set above the title) stays; so does more than a third of the words."""
+    at = next((n for n, b in enumerate(blocks)
+               if b.kind == "head" and word_key(b.text) == headline), 0) if headline else 0
+    above = blocks[:at]
+    if not any(b.kind == "head" for b in above) or \
+            sum(b.words for b in above) > sum(b.words for b in blocks) / 3:
+        return 0
+    return at
 
 
 def _above_recirculation(blocks: list[Block]) -> list[Block]:
