@@ -132,3 +132,15 @@ def test_a_line_break_in_a_table_cell_parts_its_words() -> None:
                    for n in range(1, 6))
     page = _page(_paragraphs(*LOREM[:2]) + f"<table>{rows}</table>" + _paragraphs(*LOREM[2:]))
     assert "Office 2 Phone 2 Fax 2" in extract(page, URL).paragraphs
+
+
+def test_a_paragraph_held_in_a_jump_target_is_no_link() -> None:
+    # <a name> (or an <a id>) without href marks a place to jump to, as a transcript's
+    # questions are marked: the paragraph is the article's, not a link line.
+    question = "<p><a name='q1'>One of the questions asked most: what does the mayor say?</a></p>"
+    page = _page(_paragraphs(*LOREM[:2]) + question + _paragraphs(*LOREM[2:]))
+    assert extract(page, URL).paragraphs == [
+        *LOREM[:2], "One of the questions asked most: what does the mayor say?", *LOREM[2:]]
+    linked = question.replace("name='q1'", "href='/q1'")
+    page = _page(_paragraphs(*LOREM[:2]) + linked + _paragraphs(*LOREM[2:]))
+    assert extract(page, URL).paragraphs == LOREM

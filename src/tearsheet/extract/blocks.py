@@ -219,7 +219,7 @@ def html_blocks(root: lxml.html.HtmlElement) -> list[Block]:
             flush()
         if block:
             kinds.append(_KIND.get(tag, "p"))
-        in_link = in_link or tag == "a"
+        in_link = in_link or (tag == "a" and node.get("href") is not None)
         if node.text:
             parts.append(node.text)
             linked[0] += len(node.text.strip()) if in_link else 0

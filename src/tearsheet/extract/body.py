@@ -78,7 +78,9 @@ def body_blocks(
     # (A link's text by tostring, as text_content() gives it: ~160 links a page, 0.24 ->
     # 0.15 ms; text_content evaluates an XPath for each. A link without children, most of
     # them, is its own .text: 0.15 -> 0.10 ms.)
-    anchors = {key for a in tree.iter("a") if (key := fold(
+    # Links only: an <a name> or <a id> without href is a place to jump to, not a link
+    # (a podcast transcript's questions, a FAQ's entries are such targets).
+    anchors = {key for a in tree.iter("a") if a.get("href") is not None and (key := fold(
         (a.text or "") if not len(a) else
         etree.tostring(a, method="text", encoding=str, with_tail=False)))}
     paragraphs = _page_paragraphs(tree)
