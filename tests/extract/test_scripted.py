@@ -147,3 +147,16 @@ def test_a_declaration_no_longer_than_the_markup_s_text_is_not_taken() -> None:
     # The body read is the declaration run together: it gets its paragraphs back.
     found = article_from_declaration(declared, [" ".join(LOREM)], stub=False)
     assert found is not None and found.paragraphs == LOREM
+
+
+def test_text_from_a_page_s_data_is_cleaned_as_its_markup_s() -> None:
+    # Terminal escapes and control characters in a declaration or a state blob are as
+    # hostile as in the markup: they never reach the stored text.
+    dirty = [p.replace("council", "council\x1b[31m\x07") for p in LOREM]
+    found = extract(_sampled("\n\n".join(dirty), ""), "https://news.example/story/a")
+    assert found.paragraphs == LOREM
+    state = json.dumps({"article": {"headline": HEADLINE,
+                                    "content": {"html": "".join(f"<p>{p}</p>" for p in dirty)}}})
+    page = (f"<html><head><title>{HEADLINE}</title></head><body><div id='app'></div>"
+            f"<script>window.__INITIAL_STATE__ = {state};</script></body></html>")
+    assert extract(page).paragraphs == LOREM

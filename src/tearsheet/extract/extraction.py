@@ -22,6 +22,7 @@ from lxml import etree
 
 from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.errors import ExtractionError
+from tearsheet.extract.blocks import clean
 from tearsheet.extract.body import body_blocks, standfirst, tidy
 from tearsheet.extract.encoding import decode_html, garbled, looks_binary
 from tearsheet.extract.metadata import read_metadata
@@ -105,9 +106,9 @@ def extract(
     if declared := article_from_declaration(meta.declared_body, paragraphs,
                                             stub=words < TINY_WORDS):
         # "Not free" is said of the markup's text: the declaration holds it whole.
-        paragraphs, free = declared.paragraphs, None
+        paragraphs, free = _cleaned(declared.paragraphs), None
     elif words < TINY_WORDS and (state := article_from_state(text)) and state.words > words:
-        paragraphs, title = state.paragraphs, title or state.title
+        paragraphs, title = _cleaned(state.paragraphs), title or state.title
     if check_captures:
         try:
             refuse_if_not_article(text, paragraphs, free=free, kinds=meta.kinds,
@@ -133,6 +134,12 @@ def extract(
         paragraphs=paragraphs,
         standfirst=dek,
     )
+
+
+def _cleaned(paragraphs: Sequence[str]) -> list[str]:
+    """Paragraphs a page's data holds, cleaned as the body's blocks are (control characters
+    and terminal escapes out, mojibake repaired, NFC): that text is as hostile."""
+    return [text for text in (clean(p) for p in paragraphs) if text]
 
 
 HTML_TYPES = frozenset({"", "text/html", "application/xhtml+xml", "application/xml", "text/xml"})
