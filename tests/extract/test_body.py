@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tearsheet.extract.blocks import Block, clean, html_blocks
+from tearsheet.extract.blocks import Block, clean
 from tearsheet.extract.body import tidy
 from tests.support.pages import LOREM
 
@@ -141,17 +141,6 @@ def test_canonically_equivalent_text_is_cleaned_to_one_form() -> None:
     # "é" as "e" and a combining accent; Bengali's "য়" precomposed (Unicode decomposes it).
     assert clean("Caf\u0065\u0301 Müller") == clean("Caf\u00e9 Mu\u0308ller") == "Café Müller"
     assert clean("\u09df") == clean("\u09af\u09bc") == "\u09af\u09bc"
-
-
-def test_html_blocks_split_block_elements() -> None:
-    import lxml.html
-    root = lxml.html.fragment_fromstring(
-        "<div><h2>Head</h2><p>One <a href='/x'>link</a></p><ul><li>Item</li></ul>"
-        "text<br>after<script>bad()</script></div>")
-    blocks = html_blocks(root)
-    assert [(b.kind, b.text) for b in blocks] == [
-        ("head", "Head"), ("p", "One link"), ("item", "Item"), ("p", "text"), ("p", "after")]
-    assert blocks[1].link_share == pytest.approx(4 / 8)
 
 
 def test_recall_escalation_is_skipped_during_extraction_only(

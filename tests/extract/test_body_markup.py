@@ -5,20 +5,12 @@ from __future__ import annotations
 
 from tearsheet.extract import extract
 from tests.support.pages import LOREM
+from tests.support.pages import html_paragraphs as _paragraphs
+from tests.support.pages import story_page as _page
 
 URL = "https://example.org/2024/05/a-story"
 CHORUS = ("We shall not be moved, the marchers sang again and again as they crossed the "
           "bridge into the old town, their banners held high above the crowd.")
-
-
-def _page(body: str) -> str:
-    return (f"<html><head><title>A story</title></head><body><nav><a href='/'>Home</a>"
-            f"<a href='/news'>News</a></nav><article><h1>A story</h1>{body}</article>"
-            "<footer><p>Copyright the publisher.</p></footer></body></html>")
-
-
-def _paragraphs(*texts: str) -> str:
-    return "".join(f"<p>{t}</p>" for t in texts)
 
 
 def test_a_paragraph_the_page_repeats_is_repeated_in_the_body() -> None:
@@ -99,39 +91,6 @@ def test_a_nested_list_is_read_once() -> None:
         *LOREM[:2], "DevTools are now ready for the new process model, the team said on Monday.",
         "Nightly users can help by testing it and filing bugs.",
         "Printing page ranges is supported from this release on.", *LOREM[2:]]
-
-
-def _layout_page(cell: str) -> str:
-    """An old template: the whole page a table, the post in one cell, links in another."""
-    links = "".join(f"<a href='/{n}'>Link {n}</a><br>" for n in range(6))
-    return ("<html><head><title>A story</title></head><body><table><tr><td>"
-            f"{links}</td><td>{cell}</td></tr></table></body></html>")
-
-
-def test_a_layout_cell_is_read_as_its_paragraphs() -> None:
-    lines = [f"+ Added feature number {n} to the game" for n in range(8)]
-    cell = (f"<h3><a href='/post'>A story about the update</a></h3>{_paragraphs(*LOREM[:2])}"
-            f"<p>{'<br />'.join(lines)}</p>{_paragraphs(*LOREM[2:])}")
-    paragraphs = extract(_layout_page(cell), URL).paragraphs
-    # Each line its own paragraph, parted from the next (not "game+ Added"), the list
-    # cut by <br>s kept whole (no line taken for a label), the links' cell left out.
-    assert paragraphs[:2] == LOREM[:2]
-    assert paragraphs[2:10] == lines
-    assert paragraphs[10:] == LOREM[2:]
-
-
-def test_a_datum_in_a_paragraph_keeps_its_table_row_whole() -> None:
-    rows = "".join(f"<tr><td><p>App {n}</p></td><td>{n * 3}.5 MB</td><td>{n} MB</td></tr>"
-                   for n in range(1, 6))
-    page = _page(_paragraphs(*LOREM[:2]) + f"<table>{rows}</table>" + _paragraphs(*LOREM[2:]))
-    assert "App 3 9.5 MB 3 MB" in extract(page, URL).paragraphs
-
-
-def test_a_line_break_in_a_table_cell_parts_its_words() -> None:
-    rows = "".join(f"<tr><td>Office {n}</td><td>Phone {n}<br>Fax {n}</td></tr>"
-                   for n in range(1, 6))
-    page = _page(_paragraphs(*LOREM[:2]) + f"<table>{rows}</table>" + _paragraphs(*LOREM[2:]))
-    assert "Office 2 Phone 2 Fax 2" in extract(page, URL).paragraphs
 
 
 def test_a_paragraph_held_in_a_jump_target_is_no_link() -> None:

@@ -9,7 +9,8 @@ from typing import Any
 from tearsheet.simulate import article_page as _article_page
 from tearsheet.simulate import rss_feed
 
-__all__ = ["EDIT_AFTER", "EDIT_BEFORE", "LOREM", "article_page", "ld", "metadata_page", "rss_feed"]
+__all__ = ["EDIT_AFTER", "EDIT_BEFORE", "LOREM", "article_page", "html_paragraphs", "ld",
+           "metadata_page", "rss_feed", "story_page"]
 
 
 def article_page(headline: str, paragraphs: list[str], *, byline: str = "Jane Doe",
@@ -49,6 +50,18 @@ def metadata_page(head: str = "", *, before_body: str = "",
     return (f"<!DOCTYPE html><html {html_attrs}><head><meta charset='utf-8'>"
             f"<title>{escape(title)}</title>{head}</head><body><article>{heading}"
             f"{before_body}{body}</article></body></html>")
+
+
+def story_page(body: str) -> str:
+    """A bare story page: a menu, the article (its <h1> "A story", then ``body``), a footer."""
+    return (f"<html><head><title>A story</title></head><body><nav><a href='/'>Home</a>"
+            f"<a href='/news'>News</a></nav><article><h1>A story</h1>{body}</article>"
+            "<footer><p>Copyright the publisher.</p></footer></body></html>")
+
+
+def html_paragraphs(*texts: str) -> str:
+    """Each text as a ``<p>``."""
+    return "".join(f"<p>{t}</p>" for t in texts)
 
 
 def ld(data: dict[str, Any]) -> str:
