@@ -57,6 +57,7 @@ _KICKER = re.compile(r"(?:^|[\s_-])(?:kicker|dachzeile|spitzmarke|overline|topli
                      r"eyebrow|super-?title|super-?headline|surtitre|antetitulo|occhiello|"
                      r"pre-?title)(?:$|[\s_-])", re.IGNORECASE)
 _MAX_PARTS = 12  # of a title read as "Headline | Section | Site"
+_CACHED_CHARS = 400  # a title's splits are cached up to this length
 
 
 def headline(declared: Sequence[str | None], headings: Sequence[str], title: str | None,
@@ -189,8 +190,6 @@ def _pieces(text: str, separators: re.Pattern[str]) -> tuple[str, ...]:
 def _cached_pieces(text: str, separators: re.Pattern[str]) -> tuple[str, ...]:
     return tuple(separators.split(text))
 
-
-_CACHED_CHARS = 400
 
 
 def _runs(text: str) -> dict[str, list[str]]:
