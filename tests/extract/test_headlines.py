@@ -13,8 +13,8 @@ def _page(head: str, h1s: str) -> str:
     return f"<html><head>{head}</head><body>{h1s}<article>{TEXT}</article></body></html>"
 
 
-def _title(html: str) -> str | None:
-    return extract(html, "https://x.example/a").title
+def _title(html: str, url: str = "https://x.example/a") -> str | None:
+    return extract(html, url).title
 
 
 def test_a_site_header_h1_loses_to_the_headline_the_title_gives() -> None:
@@ -42,6 +42,31 @@ def test_an_inline_icon_s_title_is_not_the_page_s() -> None:
     html = _page("", "<button><svg><title>Arrow</title><path d='M0 0'/></svg></button>"
                  "<h1>Council approves bridge rebuild</h1>")
     assert _title(html) == "Council approves bridge rebuild"
+
+
+def test_an_h1_that_spells_the_host_s_name_is_the_site_s_logo() -> None:
+    """No og:site_name: the host's name is how the page names its site."""
+    html = _page("<title>Daily Example » Bridge vote: what it means</title>",
+                 '<h1><a href="/">Daily Example</a></h1>')
+    assert _title(html, "https://www.dailyexample.com/a") == "Bridge vote: what it means"
+    # On another host nothing says which part is the site's.
+    assert _title(html, "https://other.example/a") == "Daily Example"
+
+
+def test_a_title_that_spells_the_host_gives_way_to_the_h1() -> None:
+    html = _page("<title>Anwalt Beispiel</title>", "<h1>Willkommen in der Kanzlei!</h1>")
+    assert _title(html, "https://anwaltbeispiel.de/") == "Willkommen in der Kanzlei!"
+
+
+def test_a_title_part_that_spells_the_host_is_cut_off() -> None:
+    html = _page("<title>Bridge vote: what it means | example.org</title>", "")
+    assert _title(html, "https://example.org/news/1") == "Bridge vote: what it means"
+
+
+def test_a_home_page_named_only_after_its_host_keeps_that_name() -> None:
+    # Every candidate spells the host: nothing else could be the headline.
+    html = _page("<title>Daily Example</title>", "<h1>DailyExample</h1>")
+    assert _title(html, "https://dailyexample.net/") in {"Daily Example", "DailyExample"}
 
 
 def test_the_site_name_is_removed_from_og_title() -> None:

@@ -8,8 +8,10 @@ logo's ``<h1>``, a section's). The principles, in order:
 - **A name the page gives its site is no headline**: ``og:site_name``, ``application-name``,
   the publisher in JSON-LD, and what a title holds beside a part another source gives as
   its headline ("Mozilla - Wikipedia" beside the ``<h1>`` "Mozilla": "Wikipedia" is the
-  site's). A candidate that is one of these names is dropped; a part of a candidate that
-  is one is cut off.
+  site's). So is a candidate that spells the host's name ("Zoll" on www.zoll.de, "Anwalt
+  Niemeyer" on anwaltniemeyer.de: a logo's ``<h1>``, a home ``<title>``), unless every
+  candidate does. A candidate that is one of these names is dropped; a part of a
+  candidate that is one is cut off.
 - **A part another source gives whole is the headline**: "EMACSPEAK: Meta-Programming In
   Emacs" beside an ``<h1>`` "Meta-Programming In Emacs" is that ``<h1>`` and a site name;
   so is "Chronik: Headline" beside the ``<h1>`` "Headline" (a kicker after a colon).
@@ -61,14 +63,15 @@ _CACHED_CHARS = 400  # a title's splits are cached up to this length
 
 
 def headline(declared: Sequence[str | None], headings: Sequence[str], title: str | None,
-             sites: Iterable[str | None] = ()) -> str | None:
+             sites: Iterable[str | None] = (), host: str | None = None) -> str | None:
     """The headline of a page: ``declared`` are its JSON-LD and meta titles in order of
     trust, ``headings`` its ``<h1>`` texts, ``title`` its ``<title>``, ``sites`` the names
-    it gives itself (``og:site_name``…)."""
+    it gives itself (``og:site_name``…), ``host`` its URL's host name."""
     given = [c for c in (_unescaped(d) for d in declared) if c]
     title = _unescaped(title)
     names = {fold(s) for s in sites if s}
     everything = [*given, *headings, *([title] if title else [])]
+    names |= _host_names(everything, host)
     folded = {fold(d) for d in given}
     logos: set[str] = set()
     folds = [fold(c) for c in everything]
@@ -108,6 +111,37 @@ def headline(declared: Sequence[str | None], headings: Sequence[str], title: str
         return _first_of(named[:-1 - len(h1s)]) or page
     best = max(range(len(named)), key=lambda n: (support[n], -n))
     return _visible(named[best], h1s)
+
+
+def _host_names(candidates: Sequence[str], host: str | None) -> set[str]:
+    """The candidates, and parts of them, that spell the site's host name ("Zoll" on
+    www.zoll.de, "Anwalt Niemeyer" on anwaltniemeyer.de, "example.com"): a site's logo or
+    name, no headline. None where that would leave no candidate whole."""
+    spellings = _host_spellings(host)
+    if not spellings:
+        return set()
+    found = {fold(part) for candidate in candidates
+             for part in _parts(candidate, _RUN_SEPARATORS) if _letters(part) in spellings}
+    if all(fold(c) in found for c in candidates):
+        return set()
+    return found
+
+
+def _host_spellings(host: str | None) -> set[str]:
+    """How a site writes its host's name: the name with and without its suffix, and the
+    whole host ("zoll", "zollde", "wwwzollde" for www.zoll.de), of four letters or more."""
+    labels = [label for label in (host or "").casefold().split(".") if label]
+    if len(labels) < 2:
+        return set()
+    whole = labels[1:] if labels[0] == "www" else labels
+    name = whole[-2] if len(whole[-2]) > 3 or len(whole) < 3 else whole[-3]
+    forms = {_letters(name), _letters("".join(whole)), _letters("".join(labels)),
+             _letters(name + whole[-1])}
+    return {f for f in forms if len(f) >= 4}
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
 
 
 def _visible(chosen: str, h1s: Sequence[str]) -> str:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -136,7 +137,8 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
         _first(_str(i.get("headline")) or _str(i.get("name")) for i in items),
         *(metas.get(k) for k in _TITLE_META)], list(dict.fromkeys(h.text for h in h1))[:_H1S],
         page_title,
-        sites=[metas.get("og:site_name"), *(_publisher(i) for i in items)])
+        sites=[metas.get("og:site_name"), *(_publisher(i) for i in items)],
+        host=_host(url))
 
     # The site's names are no authors: a source that names only the site gives way to the next.
     site = {fold(n) for n in (metas.get("og:site_name"), metas.get("application-name"),
@@ -357,6 +359,13 @@ def _is_organization(item: dict[str, Any]) -> bool:
     kinds = item.get("@type")
     return any(isinstance(k, str) and k.lower() in _ORGANIZATIONS
                for k in (kinds if isinstance(kinds, list) else [kinds]))
+
+
+def _host(url: str | None) -> str | None:
+    try:
+        return urlsplit(url).hostname if url else None
+    except ValueError:  # a hostile URL ("http://[bad")
+        return None
 
 
 def _publisher(item: dict[str, Any]) -> str | None:
