@@ -28,10 +28,11 @@ import hashlib
 import itertools
 import re
 import struct
-import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Literal, NamedTuple
+
+from tearsheet.extract.script import unaccented
 
 Kind = Literal["word", "stop", "name", "number", "date"]
 
@@ -41,16 +42,6 @@ WEIGHTS: dict[Kind, float] = {"number": 4.0, "name": 3.0, "date": 2.0, "word": 1
                               "stop": 0.2}
 """How much a token says about where a text came from: names, numbers and dates survive
 translation and paraphrase; common words survive anything and say nothing."""
-
-
-@lru_cache(maxsize=65536)
-def fold(text: str) -> str:
-    """Lowercase, without accents: "Tokáyev" and "tokayev" compare equal. (Called once per
-    word of every text a trace reads: cached, and plain ASCII needs no decomposition.)"""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
 
 
 _COMMON_WORDS = {
@@ -71,9 +62,9 @@ _COMMON_WORDS = {
         fueron ha han que se su sus lo le les no como más pero sin sobre entre este esta ese
         esa""",
 }
-STOPWORDS = frozenset(fold(w) for words in _COMMON_WORDS.values() for w in words.split())
+STOPWORDS = frozenset(unaccented(w) for words in _COMMON_WORDS.values() for w in words.split())
 _SHARED_WORDS = {"a", "in", "an", "de", "la", "en", "es", "y", "d", "l", "s", "t", "so", "die"}
-_LANGUAGE_WORDS = {code: frozenset(map(fold, words.split())) - _SHARED_WORDS
+_LANGUAGE_WORDS = {code: frozenset(map(unaccented, words.split())) - _SHARED_WORDS
                    for code, words in _COMMON_WORDS.items()}
 
 _DATES = {
@@ -135,13 +126,13 @@ def skeleton(name: str) -> str:
     """A name's consonant skeleton, the same in most Latin-script transliterations, without
     a final "s" (the German genitive: "Romneys"); a name of one consonant ("Teo", "Xi")
     is kept whole."""
-    word = fold(name)
+    word = unaccented(name)
     for before, after in _SKELETON:
         word = word.replace(before, after)
     bare = _REPEATS.sub(r"\1", _VOWELS.sub("", word))
     if len(bare) > 2 and bare.endswith("s"):
         bare = bare[:-1]
-    return bare if len(bare) >= 2 else fold(name)
+    return bare if len(bare) >= 2 else unaccented(name)
 
 
 @lru_cache(maxsize=8192)
@@ -164,7 +155,7 @@ def _token(raw: str, may_be_name: bool) -> Token:
     if raw[0].isdigit():
         digits = re.sub(r"\D", "", raw)
         return Token(digits, "number" if len(digits) > 1 else "word")
-    word = fold(raw)
+    word = unaccented(raw)
     if word in _DATES:
         return Token(_DATES[word], "date")
     if word in STOPWORDS:
@@ -224,7 +215,7 @@ def sketch(sentences: Sequence[str]) -> list[int]:
 def guess_language(text: str) -> str | None:
     """English, French, German or Spanish, by their commonest words (None: no idea). A
     pasted copy says nothing of its language; its sentences are split by its rules."""
-    words = [fold(w) for w in _TOKEN.findall(text[:3000]) if not w[0].isdigit()]
+    words = [unaccented(w) for w in _TOKEN.findall(text[:3000]) if not w[0].isdigit()]
     counts = {code: sum(w in common for w in words) for code, common in _LANGUAGE_WORDS.items()}
     code, best = max(counts.items(), key=lambda item: item[1])
     return code if best >= max(3, 0.05 * len(words)) else None

@@ -15,12 +15,13 @@ of the page is its byline: the article's comes before its comments'.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from typing import Any, cast
 
 import lxml.html
 from lxml import etree
+
+from tearsheet.extract.script import unaccented
 
 __all__ = ["AUTHOR_PATHS", "AUTHOR_SPLIT", "CREDIT_WORDS", "author_link", "credit_line",
            "is_organisation"]
@@ -100,16 +101,10 @@ def author_link(tree: lxml.html.HtmlElement) -> str | None:
         text = " ".join("".join(link.itertext()).split())
         if not text or len(text) > 60 or _names(text) != text:
             continue
-        path = _ascii(str(link.get("href")))
-        if any(len(w) > 1 and w in path for w in _ascii(text).split()):
+        path = unaccented(str(link.get("href")))
+        if any(len(w) > 1 and w in path for w in unaccented(text).split()):
             return text
     return None
-
-
-def _ascii(text: str) -> str:
-    """Lower case without accents, as a URL's slug writes a name ("Muniér" -> "munier")."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold())
-                   if not unicodedata.combining(c))
 
 
 def is_organisation(name: str) -> bool:

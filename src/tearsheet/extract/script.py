@@ -9,6 +9,8 @@ in Chinese and Japanese), the rest by whitespace, so one length threshold serves
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 
 CHARS_PER_WORD = 2
 _WORD = re.compile(r"\w+")
@@ -29,6 +31,17 @@ def count_words(text: str) -> int:
 def fold(text: str) -> str:
     """The comparison form of a text: whitespace runs as one space, case folded."""
     return " ".join(text.casefold().split())
+
+
+@lru_cache(maxsize=65536)
+def unaccented(text: str) -> str:
+    """Lowercase, without accents, as a URL's slug or a transliteration writes a word:
+    "Tokáyev" and "tokayev", "Muniér" and "munier" compare equal. (Called once per word
+    of every text a trace reads: cached, and plain ASCII needs no decomposition.)"""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
 
 
 def word_key(text: str) -> str:
