@@ -103,3 +103,32 @@ def test_a_paragraph_held_in_a_jump_target_is_no_link() -> None:
     linked = question.replace("name='q1'", "href='/q1'")
     page = _page(_paragraphs(*LOREM[:2]) + linked + _paragraphs(*LOREM[2:]))
     assert extract(page, URL).paragraphs == LOREM
+
+
+TWEET = ("The bridge is finally open and the first bus just crossed it, twenty years after "
+         "the council first voted for it.")
+
+
+def _tweet(wrapper: str) -> str:
+    post = (f'<blockquote class="twitter-tweet"><p lang="en">{TWEET}</p>'
+            f'— A. Reporter (@areporter) <a href="https://twitter.com/x/status/1">May 5, '
+            f'2024</a></blockquote><script async src="https://platform.twitter.com/'
+            f'widgets.js"></script>')
+    return wrapper.format(post=post)
+
+
+def test_an_embedded_post_in_a_cms_wrapper_is_kept_where_the_article_quotes_it() -> None:
+    for wrapper in ('<figure class="wp-block-embed is-provider-twitter"><div class='
+                    '"wp-block-embed__wrapper">{post}</div></figure>',
+                    '<div class="social-media-embed">{post}</div>'):
+        page = _page(_paragraphs(*LOREM[:2]) + _tweet(wrapper) + _paragraphs(*LOREM[2:]))
+        paragraphs = extract(page, URL).paragraphs
+        quoted = [n for n, p in enumerate(paragraphs) if "first bus just crossed" in p]
+        assert quoted == [2], wrapper  # between the paragraphs around it
+
+
+def test_a_wrapper_holding_more_than_the_post_is_left_to_judge() -> None:
+    # A sidebar of posts beside a "follow us" box is furniture, not a quote.
+    sidebar = '<div class="social-sidebar"><p>Follow us on every network!</p>{post}</div>'
+    page = _page(_paragraphs(*LOREM)).replace("<footer>", "<footer>" + _tweet(sidebar))
+    assert "first bus just crossed" not in extract(page, URL).text

@@ -88,6 +88,7 @@ def body_blocks(
     markup.linear_math(tree)
     markup.inline_linked_cells(tree)
     markup.anonymous_paragraphs(tree)
+    markup.embedded_posts(tree)
     ledes = lede.find(tree, description)
     visible = density.visible_chars(tree) if reparse is not None else 0
     # "txt": the body's tree alone, not also rendered as text (format "python" does that,

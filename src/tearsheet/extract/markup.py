@@ -4,7 +4,8 @@ Each function reads or repairs the parsed page around trafilatura (:mod:`.body`)
 kind of markup, never a site: paragraphs the page itself repeats (trafilatura takes a
 repeat for its own artifact), formulas in MathML (it keeps only TeX), a table cell's
 link (it drops a paragraph made of one), a paragraph's anchor name (it takes "Nav" in
-"NavzzU" for a menu's).
+"NavzzU" for a menu's), an embedded post's wrapper (it takes "social-media-embed" for a
+share bar).
 """
 
 from __future__ import annotations
@@ -83,6 +84,40 @@ def anonymous_paragraphs(tree: lxml.html.HtmlElement) -> None:
     for p in tree.iter("p"):
         if "id" in p.attrib:
             del p.attrib["id"]
+
+
+# The classes of an embedded social post's own markup: the post's text and its author, as
+# the network's embed code serves them before its script (if any) draws the card.
+_POST_CLASSES = frozenset({"twitter-tweet", "bluesky-embed", "mastodon-embed"})
+_WRAPPER_DEPTH = 4  # wrappers an embed code or a CMS puts around a post, at most
+
+
+def embedded_posts(tree: lxml.html.HtmlElement) -> None:
+    """An embedded post (``<blockquote class="twitter-tweet">``…) quoted by the article,
+    out of the wrappers that hold nothing else.
+
+    A post the article quotes is part of what it says, where it says it, and trafilatura
+    keeps one written straight into the text; but CMSs wrap each embed in an element of
+    its own (``<figure class="wp-block-embed">``, ``<div class="social-media-embed">``)
+    whose class trafilatura takes for a share bar or a widget, and drops the post with
+    it. Such a wrapper, holding no text but the post's, is unwrapped; one that holds
+    more (a sidebar of posts beside other things) is left to trafilatura's judgement."""
+    for post in list(tree.iter("blockquote")):
+        if not _POST_CLASSES & set(str(post.get("class") or "").split()):
+            continue
+        own = _words_of(post)
+        for _ in range(_WRAPPER_DEPTH):
+            wrapper = post.getparent()
+            if wrapper is None or wrapper.tag in ("body", "article", "main") or \
+                    _words_of(wrapper) != own:
+                break
+            wrapper.drop_tag()
+
+
+def _words_of(element: lxml.html.HtmlElement) -> list[str]:
+    """The element's words, outside scripts and styles."""
+    return [word for text in element.xpath(
+        ".//text()[not(ancestor::script or ancestor::style)]") for word in str(text).split()]
 
 
 def inline_linked_cells(tree: lxml.html.HtmlElement) -> None:
