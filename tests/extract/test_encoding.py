@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tearsheet.errors import ExtractionError
-from tearsheet.extract.encoding import decode_html, mojibake_count, repair_mojibake
+from tearsheet.extract.encoding import decode_html, mojibake_count, repair_mojibake, xml_safe
 from tearsheet.extract.extraction import extract
 from tests.support.localserver import LocalServer, Reply
 from tests.support.newsroom import export, run_once, write_config
@@ -113,3 +113,9 @@ def test_a_page_in_its_declared_utf8_but_for_one_cut_sequence_is_read_as_utf8() 
     body = (f'<html><head><meta charset="utf-8"></head><body><p>{text}</p>'
             "<p>tys. paczek papieros").encode() + b"\xc3...</p></body></html>"
     assert "sprzeciwiają się" in decode_html(body)
+
+
+def test_xml_safe_drops_what_xml_cannot_hold_and_keeps_the_rest() -> None:
+    assert xml_safe("a\x01b\x1fc\x0bd\x0ce\ufffef\uffffg\ud800h") == "abc d efg\ufffdh"
+    kept = "tab\tnew\nline\rcr \x7f \x85 é 中文 \ufffd 😀"
+    assert xml_safe(kept) is kept  # nothing to drop: the same string, not a copy

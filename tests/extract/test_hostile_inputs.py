@@ -108,3 +108,22 @@ def test_a_title_of_thousands_of_parts_is_read_in_linear_time() -> None:
     html = page().replace("<title>Page title here</title>",
                           f"<title>{parts}</title><meta property='og:title' content='part 1'>")
     assert extract(html).title == "part 1"
+
+
+@pytest.mark.parametrize("markup", [
+    "<p>Start <script>1</script>\x03 tail of the script</p>",
+    "<div class='share'><a href='/s'>Share</a></div>\x02 loose text after the share bar",
+    "<p>A <span style='display:none'>hidden</span>\x04 visible words</p>",
+    "<p>A line<br>\x0b and the next, after a vertical tab</p>",
+    "<p>Noncharacters \ufffe\uffff and a lone surrogate \ud800 in the text</p>",
+])
+def test_control_characters_in_the_page_cost_nothing_of_the_article(markup: str) -> None:
+    """lxml parses them into the tree, then refuses any text holding one that is set
+    later: a hidden span's removal raised ValueError, a share bar's lost the article."""
+    body = "".join(f"<p>{p}</p>" for p in LOREM[:3]) + markup + \
+        "".join(f"<p>{p}</p>" for p in LOREM[3:])
+    html = (f"<html><head><title>A story</title></head><body><article><h1>A story</h1>"
+            f"{body}</article></body></html>").encode("utf-8", "surrogatepass")
+    found = extract(html, "https://example.com/a")
+    assert all(p in found.paragraphs for p in LOREM)
+    assert not any(c in found.text for c in "\x02\x03\x04\x0b\ufffe\uffff")

@@ -25,6 +25,9 @@ _SINGLE_BYTE = re.compile(r"^(?:cp125\d|latin-1|iso8859-\d+|ascii|mac-roman|koi8
 _STRAY_BYTES = 2000  # at most one bad byte in this many: the declared charset still holds
 # Control characters no text holds (tab, newlines, form feed and vertical tab do).
 _BINARY = bytes([*range(0x00, 0x09), *range(0x0e, 0x20)])
+# Characters XML cannot hold: C0 controls but tab and newlines, lone surrogates, U+FFFE/F.
+_NOT_XML_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20)])
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # UTF-8 read as windows-1252: a lead byte shown as Â-ô, then continuation bytes shown as
 # C1 controls, the windows-1252 punctuation at 0x80-0x9f, or Latin-1 0xa0-0xbf.
@@ -83,6 +86,27 @@ def looks_binary(text: str) -> bool:
     raw = sample.encode("utf-8", "surrogatepass")
     controls = len(raw) - len(raw.translate(None, _BINARY))
     return controls + sample.count("\ufffd") > len(sample) / 100
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML cannot hold (C0 controls but tab and newlines,
+    lone surrogates, U+FFFE and U+FFFF); a vertical tab or form feed becomes a space.
+
+    lxml's HTML parser keeps them in the tree, then refuses any text holding one that is
+    set later: trafilatura's edits of the tree and tearsheet's own (a removed element's
+    tail joined to its neighbour's) raised ``ValueError`` on such a page, where the page
+    deserved an extraction or a clear refusal. A browser shows none of them. Checked in
+    the UTF-8 bytes (~0.08 ms for a 36 KB page; the regular expression alone, ~0.12)."""
+    raw = text.encode("utf-8", "surrogatepass")
+    if len(raw.translate(None, _NOT_XML_BYTES)) == len(raw) and b"\xed" not in raw \
+            and b"\xef\xbf" not in raw:
+        return text
+    return _NOT_XML.sub(_xml_replacement, text)
+
+
+def _xml_replacement(match: re.Match[str]) -> str:
+    found = match.group()
+    return " " if found in "\x0b\x0c" else "\ufffd" if "\ud800" <= found <= "\udfff" else ""
 
 
 def repair_mojibake(text: str) -> str:

@@ -24,7 +24,7 @@ from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.errors import ExtractionError
 from tearsheet.extract.blocks import clean
 from tearsheet.extract.body import body_blocks, standfirst, tidy
-from tearsheet.extract.encoding import decode_html, garbled, looks_binary
+from tearsheet.extract.encoding import decode_html, garbled, looks_binary, xml_safe
 from tearsheet.extract.metadata import read_metadata
 from tearsheet.extract.refusals import MIN_WORDS, TINY_WORDS, refuse_if_not_article, visible_text
 from tearsheet.extract.script import body_language, count_words
@@ -86,6 +86,7 @@ def extract(
         raise ExtractionError("the page is empty", reason="empty")
     if looks_binary(text):
         raise ExtractionError("not an HTML page: binary data", reason="not_html")
+    text = xml_safe(text)
     tree = parse_page(text)
     if parsed is not None:
         parsed.append(copy.deepcopy(tree))
