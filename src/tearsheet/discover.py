@@ -313,7 +313,10 @@ def _child_text(element: Any, name: str) -> str | None:
         return None
     if any(node.tag is etree.Entity for node in child):
         return None  # an unexpanded entity: the value is not what the document claims
-    return "".join(str(text) for text in child.itertext())
+    # Through bytes: the recovering parser turns a reference to a surrogate ("&#xd800;")
+    # into bytes that are not UTF-8, and reading them as text raised UnicodeDecodeError.
+    return bytes(etree.tostring(child, method="text", encoding="utf-8", with_tail=False)
+                 ).decode("utf-8", "replace")
 
 
 def _url(value: str | None, base: str) -> str | None:
