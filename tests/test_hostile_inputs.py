@@ -95,11 +95,11 @@ def test_a_sitemap_and_an_index_are_read_up_to_the_cap() -> None:
 def test_a_reference_to_a_surrogate_costs_one_title_not_the_sitemap() -> None:
     """lxml's recovering parser keeps "&#xd800;" as bytes that are not UTF-8: reading
     them as text raised UnicodeDecodeError and the sitemap was lost."""
-    body = ('<urlset xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
-            "<url><loc>https://ex.com/news/a&#xd800;</loc></url>"
-            "<url><loc>https://ex.com/news/b</loc><news:news><news:title>Bad &#xd800; "
-            "title</news:title><news:publication_date>2024-05-01&#xdfff;</news:publication_date>"
-            "</news:news></url></urlset>").encode()
+    body = (b'<urlset xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+            b"<url><loc>https://ex.com/news/a&#xd800;</loc></url>"
+            b"<url><loc>https://ex.com/news/b</loc><news:news><news:title>Bad &#xd800; "
+            b"title</news:title><news:publication_date>2024-05-01&#xdfff;</news:publication_date>"
+            b"</news:news></url></urlset>")
     found = parse_sitemap(body, "https://ex.com/s.xml").articles
     assert [a.url.rsplit("/", 1)[1][:1] for a in found] == ["a", "b"]
     assert found[1].title is not None and "title" in found[1].title
