@@ -27,3 +27,10 @@ def test_a_saved_page_is_extracted_as_the_tracker_would() -> None:
 def test_a_page_without_an_article_says_so() -> None:
     with pytest.raises(ExtractionError, match="no article text in this page"):
         copy_document(b"<html><body><p>Hi</p></body></html>")
+
+
+def test_a_lone_surrogate_or_control_character_in_pasted_text_is_dropped() -> None:
+    # From a caller that decoded JSON itself; hashing the text for the trace raised.
+    document = copy_document(f"{LOREM[0]} \ud800\n\n{LOREM[1]}\x04")
+    assert document.paragraphs == (f"{LOREM[0]} \ufffd", LOREM[1])
+    "\n\n".join(document.paragraphs).encode("utf-8")  # what the trace hashes

@@ -3,6 +3,7 @@ rate-limited."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -129,3 +130,12 @@ def test_the_article_page_and_the_api_link_copies_among_outlets(tmp_path: Path) 
     assert linked[wire]["role"] == "origin" and linked[wire]["stale"] is True
     assert alone.json() == {"republished": [], "note": None}
     assert missing.status_code == 404
+
+
+def test_a_lone_surrogate_in_the_copy_is_a_clear_error_not_a_server_error(site: str) -> None:
+    """JSON may escape one ("\\ud800"); the request's validation refuses it, with why."""
+    text = seed.copy().replace(" the ", " the \ud800 ", 3)
+    response = webclient.post(f"{site}/api/v1/trace", content=json.dumps({"text": text}),
+                              headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert "unicode" in response.text

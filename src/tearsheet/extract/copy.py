@@ -12,6 +12,7 @@ import re
 
 from tearsheet.diff.align import Document
 from tearsheet.errors import ExtractionError
+from tearsheet.extract.encoding import xml_safe
 from tearsheet.extract.extraction import extract
 
 _HTML = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<article|<div|<p[\s>])",
@@ -25,7 +26,11 @@ def looks_like_html(data: bytes) -> bool:
 
 def copy_document(data: bytes | str, url: str | None = None,
                   charset: str | None = None) -> Document:
-    """The copy's paragraphs (and headline, language when a page names them)."""
+    """The copy's paragraphs (and headline, language when a page names them). Text that
+    XML could not hold (a lone surrogate, a control character) is dropped first: the
+    trace hashes and compares what is left."""
+    if isinstance(data, str):
+        data = xml_safe(data)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if looks_like_html(raw):
         try:
