@@ -75,3 +75,26 @@ def test_the_second_opinion_on_loose_paragraphs_is_taken_only_when_it_agrees() -
     assert better_of(first, more) == first  # without loose paragraphs: not far more
     captioned = [first[0], Block("p", "File photo: traders on the floor, November 18."), first[1]]
     assert better_of(first, captioned, covered=True) == first  # it adds no list or heading
+
+
+MENU = " ".join(f"Section {n} Topic {n}" for n in range(120))  # no full stop in 480 words
+
+
+def test_a_menu_read_as_one_block_is_no_body_to_keep_over_the_article() -> None:
+    """trafilatura read a newspaper's menu as its one block of "body" (430 words of links);
+    the density reading found the 80-word article. Link text weighs nothing."""
+    menu = [Block("p", MENU, link_share=0.8)]
+    article = [Block("p", p) for p in PARAGRAPHS[:3]]
+    assert better_of(menu, article) == article
+    assert wants_second_opinion(menu, visible=len(MENU) + 600)
+
+
+def test_a_long_run_of_the_page_s_links_has_their_share_and_prose_has_none() -> None:
+    from tearsheet.extract.body import _with_links
+
+    anchors = {f"section {n} topic {n}" for n in range(120)}
+    assert _with_links(Block("p", MENU), anchors, {}).link_share >= 0.9
+    # A long paragraph of sentences that names some of the links is prose.
+    prose = " ".join(f"Section {n} Topic {n} was debated at length by the council." for n in
+                     range(10))
+    assert _with_links(Block("p", prose), anchors, {}).link_share == 0

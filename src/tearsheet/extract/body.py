@@ -49,6 +49,11 @@ _LIST_ITEMS = 3
 _MAX_LABELS = 2  # a kicker and a date line, say: more is the body's own start
 _LINK_LINE_MAX_WORDS = 40
 _OPENING = 16  # characters of a link's text that say a block may begin with it
+_FULL_STOPS = re.compile(r"[.!?。！？]")
+_WORDS_A_STOP = 40  # prose has a full stop every 40 words or fewer; a menu has none
+_RUN_LINK_CHARS = 3  # shorter link texts ("|", "»", "1") are found anywhere
+_RUN_SHARE = 0.7  # of a long block's text in the page's links: a menu (a story that
+# names many of the page's headlines inside its sentences has half as much)
 
 
 def body_blocks(
@@ -306,7 +311,14 @@ def _with_links(block: Block, anchors: set[str], openings: dict[str, list[str]])
     """The block, with its link share when it is (a label and) one of the page's links,
     and whether an item begins with one (a teaser: a linked headline, its blurb beside)."""
     if block.words > _LINK_LINE_MAX_WORDS:
-        return block
+        if len(_FULL_STOPS.findall(block.text)) * _WORDS_A_STOP > block.words:
+            return block  # prose: its links are words of its sentences
+        # A menu flattened into one block ("E-Paper Abo Kontakt Startseite Heidelberg …"):
+        # the page's links, one after another, with hardly a full stop between them.
+        key = fold(block.text)
+        linked = sum(len(a) for a in anchors if len(a) >= _RUN_LINK_CHARS and a in key)
+        share = min(1.0, linked / max(1, len(key)))
+        return replace(block, link_share=share) if share >= _RUN_SHARE else block
     key = fold(block.text)
     candidates = [key]
     label, colon, rest = block.text.partition(":")

@@ -44,6 +44,9 @@ COVER_SHARE = 0.9
 """…or, where trafilatura read loose paragraphs, when it holds this share of the body
 trafilatura found and more besides."""
 
+LINKS_SHARE = 0.5
+"""A block whose text is at least this share of the page's link texts is navigation."""
+
 _WORD = re.compile(r"\w+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _INVISIBLE = ("script", "style", "noscript", "template", "link")
@@ -77,7 +80,9 @@ def hidden(element: lxml.html.HtmlElement) -> bool:
 
 
 def block_chars(blocks: Sequence[Block]) -> int:
-    return sum(len(b.text) for b in blocks)
+    """The blocks' characters of text, but those of blocks that are mostly links (a menu
+    read as a block, a link line): no body to weigh against another reading."""
+    return sum(len(b.text) for b in blocks if b.link_share < LINKS_SHARE)
 
 
 def wants_second_opinion(blocks: Sequence[Block], visible: int) -> bool:
