@@ -116,7 +116,7 @@ def headline(declared: Sequence[str | None], headings: Sequence[str], title: str
 def _host_names(candidates: Sequence[str], host: str | None) -> set[str]:
     """The candidates, and parts of them, that spell the site's host name ("Zoll" on
     www.zoll.de, "Anwalt Niemeyer" on anwaltniemeyer.de, "example.com"): a site's logo or
-    name, no headline. None where that would leave no candidate whole."""
+    name, no headline. Nothing where that would leave no candidate whole."""
     spellings = _host_spellings(host)
     if not spellings:
         return set()
