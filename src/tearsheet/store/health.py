@@ -114,10 +114,10 @@ def snapshot(store: Store, now: datetime, window: float = WINDOW) -> Snapshot:
         version_count = conn.execute(select(func.count()).select_from(versions)).scalar_one()
         due, oldest = conn.execute(select(func.count(), func.min(a.next_check_at))
                                    .where(due_now)).one()
-        outbox: dict[str, int] = dict(conn.execute(
+        outbox = {str(status): int(count) for status, count in conn.execute(
             select(notify_outbox.c.status, func.count())
             .where(notify_outbox.c.status.in_(("pending", "held")))
-            .group_by(notify_outbox.c.status)).tuples().all())
+            .group_by(notify_outbox.c.status))}
     return Snapshot(
         checks=counted, elapsed_buckets=[int(n) for n in timing[2:]],
         elapsed_count=int(timing[0] or 0), elapsed_sum=float(timing[1] or 0) / 1000,
