@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tearsheet.urls import TRACKING_PARAMS, canonical_from_html, canonicalize, host_of, same_site
+from tearsheet.urls import (
+    TRACKING_PARAMS,
+    canonical_from_html,
+    canonicalize,
+    host_of,
+    parse_html,
+    same_site,
+)
 
 
 @pytest.mark.parametrize(
@@ -220,3 +227,11 @@ def _page(head: str) -> bytes:
 )
 def test_canonical_from_html(html: str | bytes, page_url: str, expected: str | None) -> None:
     assert canonical_from_html(html, page_url) == expected
+
+
+def test_a_declared_charset_that_names_no_text_encoding_is_ignored() -> None:
+    """``<meta charset="base64">`` names a codec Python has, one that decodes no text."""
+    for label in ("base64", "undefined", "zlib"):
+        page = f'<html><head><meta charset="{label}"></head><body><p>Café</p></body></html>'
+        root = parse_html(page.encode())
+        assert root is not None and root.findtext(".//p") == "Café"

@@ -27,6 +27,7 @@ __all__ = [
     "host_of",
     "parse_html",
     "same_site",
+    "text_codec",
 ]
 
 #: Query parameters that only say how a reader arrived (campaign, click id, referrer), never
@@ -208,10 +209,24 @@ def _decode_html(body: bytes) -> str:
         return body.decode("cp1252", errors="replace")
 
 
-def _lookup_encoding(label: str) -> str | None:
+def text_codec(label: str) -> str | None:
+    """Python's codec for a declared charset, or None: an unknown label, one with a NUL
+    (ValueError), or a codec that is no text encoding. A hostile page's or server's
+    "charset=base64" or "charset=undefined" names a codec Python has (bytes to bytes, or
+    one that refuses everything), and decoding with it raised where the label deserved to
+    be ignored."""
     try:
-        name = codecs.lookup(label).name
-    except LookupError:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError):
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name == "undefined":
+        return None
+    return str(info.name)
+
+
+def _lookup_encoding(label: str) -> str | None:
+    name = text_codec(label)
+    if name is None:
         return None
     if name.startswith(("utf-16", "utf-32")):
         return "utf-8"  # a byte stream that can carry this declaration is not UTF-16

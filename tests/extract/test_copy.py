@@ -34,3 +34,8 @@ def test_a_lone_surrogate_or_control_character_in_pasted_text_is_dropped() -> No
     document = copy_document(f"{LOREM[0]} \ud800\n\n{LOREM[1]}\x04")
     assert document.paragraphs == (f"{LOREM[0]} \ufffd", LOREM[1])
     "\n\n".join(document.paragraphs).encode("utf-8")  # what the trace hashes
+
+
+def test_a_fetched_copy_s_hostile_charset_is_ignored() -> None:
+    document = copy_document(f"{LOREM[0]}\n\nCafé au lait.".encode(), None, "undefined")
+    assert document.paragraphs == (LOREM[0], "Café au lait.")

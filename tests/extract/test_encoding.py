@@ -119,3 +119,13 @@ def test_xml_safe_drops_what_xml_cannot_hold_and_keeps_the_rest() -> None:
     assert xml_safe("a\x01b\x1fc\x0bd\x0ce\ufffef\uffffg\ud800h") == "abc d efg\ufffdh"
     kept = "tab\tnew\nline\rcr \x7f \x85 é 中文 \ufffd 😀"
     assert xml_safe(kept) is kept  # nothing to drop: the same string, not a copy
+
+
+@pytest.mark.parametrize("label", ["undefined", "base64", "zlib", "rot13", "uu"])
+def test_a_charset_naming_no_text_encoding_is_ignored(label: str) -> None:
+    """Python has codecs by these names (bytes to bytes, or one that refuses all): a
+    hostile server's or page's label made decoding raise instead of being ignored."""
+    page = "<p>Café au lait</p>".encode()
+    assert decode_html(page, label) == "<p>Café au lait</p>"
+    declared = f'<meta charset="{label}"><p>Café au lait</p>'.encode()
+    assert decode_html(declared).endswith("<p>Café au lait</p>")

@@ -16,7 +16,9 @@ from tests.support.pages import LOREM, article_page
 PAGE = article_page("A headline of the story", LOREM).replace(
     "</head>", '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
     '"A headline", "author": [{"name": "Ann Lee"}, {"name": "Bo Chan"}]}</script>'
-    '<meta charset="utf-8"></head>').encode()
+    '<meta charset="utf-8"></head>').replace(  # elements extraction removes, tails beside
+    "</p>", "<span style='display:none'>hidden</span> tail</p><div class='share'>"
+    "<a href='/s'>Share</a></div> after", 2).encode()
 
 
 @BOUNDED

@@ -3,13 +3,20 @@
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-# Bounded for CI: every property runs this many examples, with no deadline (no timing
-# assertions on a loaded machine) and no example database written into the tree.
-BOUNDED = settings(max_examples=60, deadline=None, database=None,
+# Bounded for CI: every property runs this many examples (TEARSHEET_FUZZ_EXAMPLES for a
+# longer search by hand), with no deadline (no timing assertions on a loaded machine) and
+# no example database written into the tree.
+BOUNDED = settings(max_examples=int(os.environ.get("TEARSHEET_FUZZ_EXAMPLES", "60")),
+                   deadline=None, database=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+_NOT_XML = [*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20)]
 
 
 @st.composite
@@ -17,7 +24,8 @@ def mutated(draw: st.DrawFn, document: bytes) -> bytes:
     """``document`` with a few random edits."""
     data = bytearray(document)
     for _ in range(draw(st.integers(0, 6))):
-        edit = draw(st.sampled_from(["flip", "cut", "insert", "repeat", "truncate"]))
+        edit = draw(st.sampled_from(["flip", "cut", "insert", "repeat", "truncate",
+                                     "control"]))
         if not data:
             break
         at = draw(st.integers(0, len(data) - 1))
@@ -30,6 +38,8 @@ def mutated(draw: st.DrawFn, document: bytes) -> bytes:
         elif edit == "repeat":
             piece = bytes(data[at:at + draw(st.integers(1, 40))])
             data[at:at] = piece * draw(st.integers(2, 200))
+        elif edit == "control":  # a character XML cannot hold, valid UTF-8 all the same
+            data[at:at] = bytes([draw(st.sampled_from(_NOT_XML))])
         else:
             del data[at:]
     return bytes(data)

@@ -12,7 +12,7 @@ import re
 
 from tearsheet.diff.align import Document
 from tearsheet.errors import ExtractionError
-from tearsheet.extract.encoding import xml_safe
+from tearsheet.extract.encoding import decode_html, xml_safe
 from tearsheet.extract.extraction import extract
 
 _HTML = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<article|<div|<p[\s>])",
@@ -39,7 +39,8 @@ def copy_document(data: bytes | str, url: str | None = None,
             raise ExtractionError(f"no article text in this page: {exc}",
                                   reason=exc.reason) from None
         return Document.from_extraction(found)
-    text = data if isinstance(data, str) else data.decode(charset or "utf-8", "replace")
+    # Decoded as a page is (a charset the caller was given may be a hostile server's).
+    text = data if isinstance(data, str) else decode_html(data, charset)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     separator = _BLANK_LINE if _BLANK_LINE.search(text) else re.compile(r"\n")
     return Document(tuple(p.strip() for p in separator.split(text) if p.strip()))

@@ -20,6 +20,8 @@ import re
 
 import charset_normalizer
 
+from tearsheet.urls import text_codec
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
 _SINGLE_BYTE = re.compile(r"^(?:cp125\d|latin-1|iso8859-\d+|ascii|mac-roman|koi8-[ru])$")
 _STRAY_BYTES = 2000  # at most one bad byte in this many: the declared charset still holds
@@ -47,9 +49,8 @@ def decode_html(body: bytes, charset: str | None = None) -> str:
         declared.append(match.group(1).decode("ascii", "ignore"))
     codecs_declared = []
     for name in declared:
-        try:
-            codec = codecs.lookup(name).name
-        except (LookupError, ValueError):  # ValueError: a NUL in the label
+        codec = text_codec(name)
+        if codec is None:
             continue
         codecs_declared.append(codec)
         if codec in ("latin-1", "iso8859-1", "ascii"):
