@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import encodings.aliases
 import os
 
 from hypothesis import HealthCheck, settings
@@ -48,3 +49,11 @@ def mutated(draw: st.DrawFn, document: bytes) -> bytes:
 def hostile(document: bytes) -> st.SearchStrategy[bytes]:
     """Noise, or the document mutated."""
     return st.one_of(st.binary(max_size=2000), mutated(document))
+
+
+def charsets() -> st.SearchStrategy[str | None]:
+    """A declared charset: none, junk, or any codec Python knows by name (bytes-to-bytes
+    ones such as base64 and zlib, and "undefined", among them: a hostile server may name
+    them all)."""
+    known = sorted({*encodings.aliases.aliases.values(), "undefined", "rot13"})
+    return st.one_of(st.none(), st.text(max_size=20), st.sampled_from(known))
