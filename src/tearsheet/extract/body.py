@@ -310,16 +310,16 @@ def _recover_sections(blocks: list[Block], paragraphs: list[_Paragraph]) -> list
 def _with_links(block: Block, anchors: set[str], openings: dict[str, list[str]]) -> Block:
     """The block, with its link share when it is (a label and) one of the page's links,
     and whether an item begins with one (a teaser: a linked headline, its blurb beside)."""
+    if block.words > _LINK_LINE_MAX_WORDS and \
+            len(_FULL_STOPS.findall(block.text)) * _WORDS_A_STOP > block.words:
+        return block  # prose: its links are words of its sentences
+    key = fold(block.text)
     if block.words > _LINK_LINE_MAX_WORDS:
-        if len(_FULL_STOPS.findall(block.text)) * _WORDS_A_STOP > block.words:
-            return block  # prose: its links are words of its sentences
         # A menu flattened into one block ("E-Paper Abo Kontakt Startseite Heidelberg …"):
         # the page's links, one after another, with hardly a full stop between them.
-        key = fold(block.text)
         linked = sum(len(a) for a in anchors if len(a) >= _RUN_LINK_CHARS and a in key)
         share = min(1.0, linked / max(1, len(key)))
         return replace(block, link_share=share) if share >= _RUN_SHARE else block
-    key = fold(block.text)
     candidates = [key]
     label, colon, rest = block.text.partition(":")
     if colon and len(label) < 40:

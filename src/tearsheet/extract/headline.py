@@ -60,6 +60,7 @@ _KICKER = re.compile(r"(?:^|[\s_-])(?:kicker|dachzeile|spitzmarke|overline|topli
                      r"pre-?title)(?:$|[\s_-])", re.IGNORECASE)
 _MAX_PARTS = 12  # of a title read as "Headline | Section | Site"
 _CACHED_CHARS = 400  # a title's splits are cached up to this length
+_PORT = re.compile(r":\d+$")  # of a host as urls.host_of gives it ("example.com:8080")
 
 
 def headline(declared: Sequence[str | None], headings: Sequence[str], title: str | None,
@@ -130,7 +131,7 @@ def _host_names(candidates: Sequence[str], host: str | None) -> set[str]:
 def _host_spellings(host: str | None) -> set[str]:
     """How a site writes its host's name: the name with and without its suffix, and the
     whole host ("zoll", "zollde", "wwwzollde" for www.zoll.de), of four letters or more."""
-    labels = [label for label in (host or "").casefold().split(".") if label]
+    labels = [label for label in _PORT.sub("", host or "").casefold().split(".") if label]
     if len(labels) < 2:
         return set()
     whole = labels[1:] if labels[0] == "www" else labels

@@ -22,7 +22,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
-from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -33,6 +32,7 @@ from tearsheet.extract.bylines import AUTHOR_SPLIT, author_link, credit_line, is
 from tearsheet.extract.dates import parse_date, published_date
 from tearsheet.extract.headline import h1s, headline
 from tearsheet.extract.script import fold
+from tearsheet.urls import host_of
 
 _ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
@@ -138,7 +138,7 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
         *(metas.get(k) for k in _TITLE_META)], list(dict.fromkeys(h.text for h in h1))[:_H1S],
         page_title,
         sites=[metas.get("og:site_name"), *(_publisher(i) for i in items)],
-        host=_host(url))
+        host=host_of(url) if url else None)
 
     # The site's names are no authors: a source that names only the site gives way to the next.
     site = {fold(n) for n in (metas.get("og:site_name"), metas.get("application-name"),
@@ -359,13 +359,6 @@ def _is_organization(item: dict[str, Any]) -> bool:
     kinds = item.get("@type")
     return any(isinstance(k, str) and k.lower() in _ORGANIZATIONS
                for k in (kinds if isinstance(kinds, list) else [kinds]))
-
-
-def _host(url: str | None) -> str | None:
-    try:
-        return urlsplit(url).hostname if url else None
-    except ValueError:  # a hostile URL ("http://[bad")
-        return None
 
 
 def _publisher(item: dict[str, Any]) -> str | None:
