@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import feedparser.encodings
 import pytest
 
 from tearsheet.discover import (
@@ -309,3 +310,38 @@ def test_feed_titles_are_unescaped(title: str) -> None:
             f'<entry>{title}<link href="https://x.example/a"/><id>a</id></entry></feed>')
     assert [d.title for d in parse_feed(body.encode(), "https://x.example/feed.xml")] == \
         ["Q&A: the budget"]
+
+
+# A Russian feed a server labels only in its Content-Type: no byte-order mark, no encoding
+# declaration (XML then means UTF-8).
+RUSSIAN_TITLE = "Новости: Центробанк снизил ставку"
+RUSSIAN_FEED = ("<rss version=\"2.0\"><channel><title>Лента</title><item>"
+                f"<title>{RUSSIAN_TITLE}</title><link>https://ex.ru/news/stavka</link>"
+                "</item></channel></rss>")
+
+
+@pytest.mark.parametrize("charset", ["windows-1251", "koi8-r", "CP1251"])
+def test_a_feed_whose_charset_only_http_names_is_read_in_it(
+        charset: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever detector is installed: feedparser guesses with chardet when it finds one
+    (not a dependency of tearsheet; a guess on a few words is often wrong), else it falls
+    back to windows-1252. Without one, the page is read as the header says, not guessed."""
+    monkeypatch.setattr(feedparser.encodings, "lazy_chardet_encoding", None)
+    body = RUSSIAN_FEED.encode(charset)
+    found = parse_feed(body, "https://ex.ru/rss", charset=charset)
+    assert [(d.url, d.title) for d in found] == [("https://ex.ru/news/stavka", RUSSIAN_TITLE)]
+    # Without the header's word the same bytes were read as something else.
+    assert parse_feed(body, "https://ex.ru/rss")[0].title != RUSSIAN_TITLE
+
+
+@pytest.mark.parametrize("charset", ["iso-8859-1", "windows-1252", "base64", "utf-16"])
+def test_a_utf8_feed_is_utf8_whatever_http_says(charset: str) -> None:
+    """Servers label UTF-8 feeds "ISO-8859-1" (or worse): valid UTF-8 stays UTF-8."""
+    body = RUSSIAN_FEED.encode("utf-8")
+    assert parse_feed(body, "https://ex.ru/rss", charset=charset)[0].title == RUSSIAN_TITLE
+
+
+def test_a_feed_declaring_its_encoding_is_read_in_it_whatever_http_says() -> None:
+    body = ('<?xml version="1.0" encoding="koi8-r"?>' + RUSSIAN_FEED).encode("koi8-r")
+    assert parse_feed(body, "https://ex.ru/rss", charset="windows-1251")[0].title == \
+        RUSSIAN_TITLE

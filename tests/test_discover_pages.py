@@ -312,3 +312,39 @@ def test_parse_section_page_refuses(body: bytes, pattern: str, message: str) -> 
 )
 def test_looks_like_article(url: str, expected: bool) -> None:
     assert looks_like_article(url) is expected
+
+
+# --------------------------------------------------------------- charsets HTTP names
+
+JAPANESE_TITLE = "日銀、政策金利を据え置き"
+
+
+def test_a_section_page_whose_charset_only_http_names_is_read_in_it() -> None:
+    """The link titles are the page's words: decoded as an article page is (BOM, the HTTP
+    charset, <meta charset>, detection), not guessed as UTF-8 then windows-1252."""
+    page = ("<html><body><ul><li><a href='/news/2024/05/boj-holds-rates'>"
+            f"{JAPANESE_TITLE}</a></li></ul></body></html>").encode("shift_jis")
+    found = parse_section_page(page, "https://ex.jp/news/", "", charset="shift_jis")
+    assert [(d.url, d.title) for d in found] == [
+        ("https://ex.jp/news/2024/05/boj-holds-rates", JAPANESE_TITLE)]
+
+
+def test_a_section_page_declaring_utf16_in_a_meta_is_read_as_utf8() -> None:
+    """A <meta charset="utf-16"> is spelled in ASCII bytes, so the page is not UTF-16
+    (browsers read it as UTF-8); read as UTF-16 its bytes were CJK-looking garbage."""
+    page = ('<html><head><meta charset="utf-16"></head><body>'
+            "<a href='/world/2024/05/06/quake-strikes'>Séisme au large</a></body></html>")
+    found = parse_section_page(page.encode(), "https://ex.com/", "")
+    assert [d.title for d in found] == ["Séisme au large"]
+
+
+def test_a_news_sitemap_whose_charset_only_http_names_is_read_in_it() -> None:
+    body = ("<urlset xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'><url>"
+            "<loc>https://ex.jp/news/2024/05/boj</loc><news:news>"
+            f"<news:title>{JAPANESE_TITLE}</news:title></news:news></url></urlset>")
+    found = parse_sitemap(body.encode("euc-jp"), "https://ex.jp/sitemap.xml",
+                          charset="EUC-JP").articles
+    assert [d.title for d in found] == [JAPANESE_TITLE]
+    gzipped = gzip.compress(body.encode("euc-jp"))  # the charset is the inflated body's
+    assert parse_sitemap(gzipped, "https://ex.jp/s.xml.gz", charset="euc-jp"
+                         ).articles[0].title == JAPANESE_TITLE

@@ -126,9 +126,9 @@ def test_discovery_documents_are_parsed_off_the_event_loop(
     threads: list[int] = []
     real = discovery.parse_feed
 
-    def recording(*args: object) -> object:
+    def recording(*args: object, **options: object) -> object:
         threads.append(threading.get_ident())
-        return real(*args)  # type: ignore[arg-type]
+        return real(*args, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(discovery, "parse_feed", recording)
     settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}",

@@ -145,8 +145,8 @@ def test_same_site(url: str, other: str, expected: bool) -> None:
     assert same_site(url, other) is expected
 
 
-def _page(head: str) -> bytes:
-    return f"<!DOCTYPE html><html><head>{head}</head><body><p>Text</p></body></html>".encode()
+def _page(head: str) -> str:
+    return f"<!DOCTYPE html><html><head>{head}</head><body><p>Text</p></body></html>"
 
 
 @pytest.mark.parametrize(
@@ -207,31 +207,25 @@ def _page(head: str) -> bytes:
             "https://example.com/s", None, id="not-http",
         ),
         pytest.param(_page("<title>none</title>"), "https://example.com/s", None, id="none"),
-        pytest.param(b"\x00\xff\xfe\x89PNG\r\n\x1a\n\x00\x00", "https://ex.com/", None,
-                     id="garbage-bytes"),
-        pytest.param(b"", "https://ex.com/", None, id="empty"),
+        pytest.param("\x00\ufffd\ufffd\x89PNG\r\n\x1a\n\x00\x00", "https://ex.com/", None,
+                     id="garbage"),
+        pytest.param("", "https://ex.com/", None, id="empty"),
         pytest.param(
-            b'<html><head><link rel=canonical href="/a/b"><title>broken</head><body><div>',
+            '<html><head><link rel=canonical href="/a/b"><title>broken</head><body><div>',
             "https://ex.com/x", "https://ex.com/a/b", id="broken-html",
         ),
         pytest.param(
             '<html><head><link rel="canonical" href="/caf\u00e9"></head></html>',
             "https://ex.com/x", "https://ex.com/caf%C3%A9", id="str-input",
         ),
-        pytest.param(
-            '<html><head><meta charset="iso-8859-1">'
-            '<link rel="canonical" href="/caf\u00e9"></head></html>'.encode("latin-1"),
-            "https://ex.com/x", "https://ex.com/caf%C3%A9", id="latin-1-bytes",
-        ),
     ],
 )
-def test_canonical_from_html(html: str | bytes, page_url: str, expected: str | None) -> None:
+def test_canonical_from_html(html: str, page_url: str, expected: str | None) -> None:
     assert canonical_from_html(html, page_url) == expected
 
 
-def test_a_declared_charset_that_names_no_text_encoding_is_ignored() -> None:
-    """``<meta charset="base64">`` names a codec Python has, one that decodes no text."""
-    for label in ("base64", "undefined", "zlib"):
-        page = f'<html><head><meta charset="{label}"></head><body><p>Café</p></body></html>'
-        root = parse_html(page.encode())
-        assert root is not None and root.findtext(".//p") == "Café"
+
+def test_parse_html_reads_a_decoded_page_and_gives_none_for_no_document() -> None:
+    root = parse_html('<html><body><p class="x">Caf\u00e9 <b>au lait')
+    assert root is not None and root.findtext(".//p") == "Caf\u00e9 "
+    assert parse_html("") is None

@@ -16,6 +16,7 @@ runs them in its extraction pool, off the event loop.
 from __future__ import annotations
 
 import calendar
+import codecs
 import contextlib
 import gzip
 import html
@@ -37,7 +38,8 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.errors import DiscoveryError
-from tearsheet.urls import canonicalize, parse_html
+from tearsheet.extract.encoding import decode_html
+from tearsheet.urls import canonicalize, parse_html, text_codec
 
 __all__ = [
     "MAX_SITEMAP_BYTES",
@@ -76,8 +78,8 @@ class SitemapResult:
 # --------------------------------------------------------------------------- feeds
 
 
-def parse_feed(body: bytes, feed_url: str,
-               limits: LimitSettings = DEFAULT_LIMITS) -> list[Discovered]:
+def parse_feed(body: bytes, feed_url: str, limits: LimitSettings = DEFAULT_LIMITS, *,
+               charset: str | None = None) -> list[Discovered]:
     """Read the entries of an RSS (0.9x, 1.0, 2.0) or Atom (0.3, 1.0) feed.
 
     The link is ``link``, else an ``alternate`` link, else an http(s) ``id`` (RSS feeds
@@ -85,8 +87,9 @@ def parse_feed(body: bytes, feed_url: str,
     wrong encoding, truncated) is accepted as long as it yields entries: readers see those
     articles, so must we. Raises :class:`DiscoveryError` when the body is not a feed.
     Only the first ``limits.items`` entries are read (feeds list the newest first).
+    ``charset``: the one HTTP declared (see :func:`_in_utf8`).
     """
-    body = _first_entries(body, limits.items)
+    body = _first_entries(_in_utf8(body, charset), limits.items)
     # A file-like object, never the bytes themselves: feedparser opens a str or bytes
     # argument as a local file name when such a file exists.
     try:
@@ -120,6 +123,29 @@ _ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s>/]")
 _FEED_TRIM_BYTES = 256 * 1024  # larger feeds are trimmed before feedparser reads them
 _FEED_DEPTH = 6  # rss > channel > item > media:group > media:content: 5 levels
 _FEED_ELEMENTS = 100_000  # elements feedparser reads at most (~3 s)
+
+
+def _in_utf8(body: bytes, charset: str | None) -> bytes:
+    """An XML document (feed, sitemap) whose charset only HTTP names, in UTF-8.
+
+    XML parsers read a document without a byte-order mark or an ``encoding`` declaration
+    as UTF-8: a feed in windows-1251 or Shift_JIS that a server labels only in its
+    ``Content-Type`` was read as mojibake (feedparser fell back to windows-1252). Such a
+    body is decoded with the HTTP charset, but only when it is not UTF-8 already: servers
+    often label UTF-8 feeds "ISO-8859-1", and a declaration in the document wins."""
+    codec = text_codec(charset) if charset else None
+    if codec is None or codec == "utf-8" or codec.startswith(("utf-16", "utf-32")) \
+            or body.startswith(_BOMS) or _XML_ENCODING.match(body[:1024]):
+        return body
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode(codec, errors="replace").encode("utf-8")
+    return body
+
+
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_XML_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?\bencoding\s*=""")
 
 
 def _first_entries(body: bytes, cap: int) -> bytes:
@@ -236,18 +262,20 @@ def _html_text(fragment: str) -> str:
 # --------------------------------------------------------------------------- sitemaps
 
 
-def parse_sitemap(body: bytes, sitemap_url: str,
-                  limits: LimitSettings = DEFAULT_LIMITS) -> SitemapResult:
+def parse_sitemap(body: bytes, sitemap_url: str, limits: LimitSettings = DEFAULT_LIMITS, *,
+                  charset: str | None = None) -> SitemapResult:
     """Read a sitemap (``<urlset>``, with the Google News extension) or a sitemap index.
 
     Gzipped bodies are inflated (at most :data:`MAX_SITEMAP_BYTES`). Elements are matched
     by local name, since real sitemaps get their namespaces wrong. The parser never
     resolves entities nor touches the network (no XXE); a ``<loc>`` that depends on an
     entity is skipped. An article's date is ``news:publication_date``, else ``lastmod``.
-    Only the first ``limits.items`` entries (or child sitemaps) are read.
+    Only the first ``limits.items`` entries (or child sitemaps) are read. ``charset``: the
+    one HTTP declared (see :func:`_in_utf8`).
     """
     if body.startswith(_GZIP_MAGIC):
         body = _gunzip(body, sitemap_url)
+    body = _in_utf8(body, charset)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, huge_tree=False, recover=True, load_dtd=False,
     )
@@ -336,7 +364,8 @@ def _unique(urls: Iterable[str]) -> list[str]:
 
 
 def parse_section_page(body: bytes, page_url: str, article_pattern: str,
-                       limits: LimitSettings = DEFAULT_LIMITS) -> list[Discovered]:
+                       limits: LimitSettings = DEFAULT_LIMITS, *,
+                       charset: str | None = None) -> list[Discovered]:
     """Read the article links of a section (front, topic) page.
 
     Links are resolved against ``<base href>`` or ``page_url``, canonicalized, and kept
@@ -352,7 +381,9 @@ def parse_section_page(body: bytes, page_url: str, article_pattern: str,
         raise DiscoveryError(
             f"{page_url}: bad article_pattern {article_pattern!r}: {exc}"
         ) from None
-    root = parse_html(body)
+    # Decoded as an article page is (extract.encoding): BOM, the HTTP ``charset``, then
+    # <meta charset>, then detection; the links' titles are the page's words.
+    root = parse_html(decode_html(body, charset))
     if root is None:
         raise DiscoveryError(f"{page_url}: not an HTML page (empty or unreadable)")
     base = page_url

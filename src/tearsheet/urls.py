@@ -12,7 +12,6 @@ names the same site: a hostile page must not be able to claim another outlet's U
 from __future__ import annotations
 
 import codecs
-import re
 from string import ascii_letters, digits
 from urllib.parse import unquote_plus, urljoin, urlsplit
 
@@ -132,7 +131,7 @@ def same_site(url: str, other: str) -> bool:
     return theirs.endswith("." + mine) and _can_be_site(mine)
 
 
-def canonical_from_html(html: str | bytes, page_url: str) -> str | None:
+def canonical_from_html(html: str, page_url: str) -> str | None:
     """Return the page's own canonical URL, canonicalized, when it is on the page's site.
 
     Reads ``<link rel="canonical">``, else ``<meta property="og:url">``; relative values
@@ -166,14 +165,14 @@ def canonical_from_html(html: str | bytes, page_url: str) -> str | None:
     return None
 
 
-def parse_html(html: str | bytes) -> lxml.html.HtmlElement | None:
-    """Parse an HTML document of any encoding, tolerating broken markup.
+def parse_html(text: str) -> lxml.html.HtmlElement | None:
+    """Parse a decoded HTML document, tolerating broken markup.
 
-    ``None`` when there is no document to speak of (empty, or lxml gives up). Bytes are
-    decoded here (BOM, then a declared charset, then UTF-8, then Windows-1252) because
-    libxml2's own guess turns undeclared UTF-8 into mojibake.
+    ``None`` when there is no document to speak of (empty, or lxml gives up). The caller
+    decodes the bytes (``tearsheet.extract.decode_html``: the HTTP charset is the
+    caller's to know); handed to libxml2 as UTF-8, whose own guess turns undeclared UTF-8
+    into mojibake.
     """
-    text = html if isinstance(html, str) else _decode_html(html)
     parser = lxml.html.HTMLParser(encoding="utf-8", no_network=True)
     try:
         root = lxml.html.document_fromstring(
@@ -184,29 +183,6 @@ def parse_html(html: str | bytes) -> lxml.html.HtmlElement | None:
     if root is None or not isinstance(root.tag, str):
         return None
     return root
-
-
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.IGNORECASE
-)
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)""")
-
-
-def _decode_html(body: bytes) -> str:
-    if body.startswith(codecs.BOM_UTF8):
-        return body[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
-    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return body.decode("utf-16", errors="replace")
-    head = body[:4096]
-    match = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
-    if match:
-        encoding = _lookup_encoding(match.group(1).decode("ascii"))
-        if encoding:
-            return body.decode(encoding, errors="replace")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("cp1252", errors="replace")
 
 
 def text_codec(label: str) -> str | None:
@@ -222,17 +198,6 @@ def text_codec(label: str) -> str | None:
     if not getattr(info, "_is_text_encoding", True) or info.name == "undefined":
         return None
     return str(info.name)
-
-
-def _lookup_encoding(label: str) -> str | None:
-    name = text_codec(label)
-    if name is None:
-        return None
-    if name.startswith(("utf-16", "utf-32")):
-        return "utf-8"  # a byte stream that can carry this declaration is not UTF-16
-    if name in {"latin-1", "iso8859-1", "ascii"}:
-        return "cp1252"  # what browsers do (WHATWG Encoding)
-    return name
 
 
 def _encode_host(host: str) -> str:

@@ -129,3 +129,21 @@ def test_a_charset_naming_no_text_encoding_is_ignored(label: str) -> None:
     assert decode_html(page, label) == "<p>Café au lait</p>"
     declared = f'<meta charset="{label}"><p>Café au lait</p>'.encode()
     assert decode_html(declared).endswith("<p>Café au lait</p>")
+
+
+def test_a_utf16_label_on_a_page_spelled_in_ascii_bytes_is_read_as_utf8() -> None:
+    """Decoded as UTF-16, such bytes raise no error: they read as CJK-looking garbage. A
+    <meta> saying UTF-16 is spelled in ASCII, so the page is not UTF-16 (WHATWG reads it
+    as UTF-8); nor is a body an HTTP label calls UTF-16 that holds no NUL byte."""
+    page = '<html><head><meta charset="utf-16"></head><body><p>Café society</p></body></html>'
+    assert decode_html(page.encode()) == page
+    assert decode_html(page.encode(), "UTF-16") == page
+    assert decode_html((page + " ").encode(), "utf-16le") == page + " "  # an even length too
+    utf16 = "<html><body><p>Café society</p></body></html>"
+    assert decode_html(utf16.encode("utf-16-le"), "utf-16le") == utf16  # the real thing
+
+
+def test_an_xhtml_page_without_meta_charset_is_read_in_its_xml_declaration() -> None:
+    page = ('<?xml version="1.0" encoding="ISO-8859-2"?>\n<html><body><p>Zażółć gęślą '
+            "jaźń, pisał reporter w środę.</p></body></html>")
+    assert decode_html(page.encode("iso-8859-2")) == page

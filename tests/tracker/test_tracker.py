@@ -354,6 +354,56 @@ article_pattern = '/news/\\d{{4}}/'
         "from-the-sitemap", "from-the-child-sitemap", "from-the-section-page"))
 
 
+def test_discovery_reads_each_document_in_the_charset_http_names(
+    server: LocalServer, tmp_path: Path, store_url: str
+) -> None:
+    """A feed, a news sitemap and a section page whose charset only the Content-Type
+    names (no byte-order mark, no declaration in the document): the titles discovered are
+    the outlet's words, not mojibake. The articles answer 503, so the titles stay the
+    discovered ones (a version would replace them)."""
+    titles = {"stavka": "Центробанк снизил ставку", "kurs": "Курс рубля вырос",
+              "boj": "日銀、政策金利を据え置き"}
+    for slug in titles:
+        server.route(f"/news/2026/{slug}", Reply(status=503, body="busy"))
+    link = server.url("/news/2026/stavka")
+    server.route("/rss", Reply(
+        headers={"Content-Type": "application/rss+xml; charset=windows-1251"},
+        body=("<rss version='2.0'><channel><title>Лента</title><item>"
+              f"<title>{titles['stavka']}</title><link>{link}</link></item></channel></rss>"
+              ).encode("cp1251")))
+    server.route("/world", Reply(
+        headers={"Content-Type": "text/html; charset=koi8-r"},
+        body=f"<html><body><a href='/news/2026/kurs'>{titles['kurs']}</a></body></html>"
+        .encode("koi8-r")))
+    server.route("/sitemap.xml", Reply(
+        headers={"Content-Type": "application/xml; charset=Shift_JIS"},
+        body=("<urlset xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'><url>"
+              f"<loc>{server.url('/news/2026/boj')}</loc><news:news><news:title>"
+              f"{titles['boj']}</news:title></news:news></url></urlset>").encode("shift_jis")))
+    config = tmp_path / "tearsheet.toml"
+    config.write_text(f"""
+database_url = "{store_url}"
+[fetch]
+per_host_delay = "0s"
+retries = 0
+allow_private_addresses = true
+[[sources]]
+name = "legacy"
+feeds = ["{server.url('/rss')}"]
+sitemaps = ["{server.url('/sitemap.xml')}"]
+section_pages = ["{server.url('/world')}"]
+article_pattern = '/news/\\d{{4}}/'
+""")
+    cli("run", "--once", "--config", str(config))
+    store = Store.open(store_url)
+    try:
+        found = {slug: (store.article_by_url(server.url(f"/news/2026/{slug}")) or {})
+                 .get("title") for slug in titles}
+    finally:
+        store.close()
+    assert found == titles
+
+
 def test_a_crashing_check_is_recorded_and_backs_off(
     newsroom: Newsroom, tmp_path: Path, store_url: str
 ) -> None:

@@ -23,6 +23,8 @@ import charset_normalizer
 from tearsheet.urls import text_codec
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
+# An XHTML page's XML declaration: its only label when it has no <meta charset>.
+_XML_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._\-]+)""")
 _SINGLE_BYTE = re.compile(r"^(?:cp125\d|latin-1|iso8859-\d+|ascii|mac-roman|koi8-[ru])$")
 _STRAY_BYTES = 2000  # at most one bad byte in this many: the declared charset still holds
 # Control characters no text holds (tab, newlines, form feed and vertical tab do).
@@ -38,20 +40,26 @@ _MOJIBAKE = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]{{1,3}}")
 
 
 def decode_html(body: bytes, charset: str | None = None) -> str:
-    """Decode a page: BOM, then the HTTP charset, then ``<meta charset>``, then detection."""
+    """Decode a page: BOM, then the HTTP charset, then ``<meta charset>`` (else an XML
+    declaration's encoding), then detection."""
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                       (codecs.BOM_UTF16_BE, "utf-16")):
         if body.startswith(bom):
             return body.decode(name, errors="replace")
-    declared = [charset] if charset else []
-    match = _META_CHARSET.search(body[:4096])
+    declared = [(charset, False)] if charset else []
+    match = _META_CHARSET.search(body[:4096]) or _XML_ENCODING.match(body[:1024])
     if match:
-        declared.append(match.group(1).decode("ascii", "ignore"))
+        declared.append((match.group(1).decode("ascii", "ignore"), True))
     codecs_declared = []
-    for name in declared:
+    for name, in_page in declared:
         codec = text_codec(name)
         if codec is None:
             continue
+        if codec.startswith(("utf-16", "utf-32")) and (in_page or b"\x00" not in body[:1024]):
+            # A page whose bytes spell its declaration in ASCII is not UTF-16 (WHATWG reads
+            # such a <meta> as UTF-8); nor is a body without a NUL byte: decoded as UTF-16,
+            # either is CJK-looking garbage that decodes without an error.
+            codec = "utf-8"
         codecs_declared.append(codec)
         if codec in ("latin-1", "iso8859-1", "ascii"):
             codec = "cp1252"  # what browsers do: the WHATWG encoding standard

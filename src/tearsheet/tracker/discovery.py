@@ -105,26 +105,30 @@ class Discovery:
         """The articles a discovery document lists (a sitemap index's children fetched too),
         parsed by :meth:`_parse`."""
         limits = self.settings.limits
+        # The charset HTTP names: the documents' own declarations win (see discover).
         if feed.kind == FeedKind.FEED:
-            return await self._parse(parse_feed, response.body, response.url, limits)
+            return await self._parse(parse_feed, response.body, response.url, limits,
+                                     charset=response.charset)
         if feed.kind == FeedKind.SECTION:
             return await self._parse(parse_section_page, response.body, response.url,
-                                     feed.article_pattern, limits)
-        result = await self._parse(parse_sitemap, response.body, response.url, limits)
+                                     feed.article_pattern, limits, charset=response.charset)
+        result = await self._parse(parse_sitemap, response.body, response.url, limits,
+                                   charset=response.charset)
         found = list(result.articles)
         for child in result.sitemaps[:MAX_CHILD_SITEMAPS]:
             try:  # one broken child sitemap must not hide the others
                 child_response = await self.fetcher.fetch(child)
                 child_result = await self._parse(parse_sitemap, child_response.body,
-                                                 child_response.url, limits)
+                                                 child_response.url, limits,
+                                                 charset=child_response.charset)
                 found += child_result.articles
             except TearsheetError as exc:
                 self._event(logging.WARNING, f"discovery failed: {exc}")
         return found
 
-    async def _parse(self, parse: Callable[..., T], *args: Any) -> T:
+    async def _parse(self, parse: Callable[..., T], *args: Any, **options: Any) -> T:
         """A discovery document parsed on the discovery thread: off the event loop (an 8 MB
         feed is seconds of CPU), and not queued behind the checks' extractions, so feeds
         keep their schedule however busy the checks are."""
         return await asyncio.get_running_loop().run_in_executor(
-            self._discovery, functools.partial(parse, *args))
+            self._discovery, functools.partial(parse, *args, **options))
