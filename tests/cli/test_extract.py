@@ -12,8 +12,8 @@ import pytest
 from tests.support.cli import cli
 from tests.support.pages import LOREM, article_page
 
-FIELDS = ["title", "byline", "published_at", "modified_at", "language", "canonical_url",
-          "paragraphs", "standfirst"]
+FIELDS = ["title", "byline", "byline_from", "published_at", "modified_at", "language",
+          "canonical_url", "paragraphs", "standfirst"]
 
 
 def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
@@ -30,6 +30,7 @@ def test_extract_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert list(data) == FIELDS
     assert data["title"] == "Council approves budget"
     assert data["byline"] == "Jane Doe"
+    assert data["byline_from"] in ("json-ld", "meta", "markup")  # the page marks it up
     assert data["published_at"] == "2026-11-20T08:00:00+00:00"
     assert data["language"] == "en"
     assert data["canonical_url"] == "https://news.example/2026/budget"

@@ -17,8 +17,11 @@ from tearsheet.extract.page_scans import credits
 NAME = "Jane Doe"
 DATES = ("", "12.05.2024 - ", "2024/05/12 | ")
 ARTICLES = ("", "a ", "ein ")
+# The last two: an indented template (more whitespace than the scan's eight characters
+# before the word; an indented "By&nbsp;" went unscanned, and its edit unseen).
 WRAPPERS = ("<p>{}</p>", "<div><span>{}</span></div>", "<p>\n  {}</p>", "<p>&nbsp;{}</p>",
-            "<p><b>{}</b></p>")
+            "<p><b>{}</b></p>", "<div>\n" + " " * 16 + "{}</div>",
+            "<div>\n\t\t\t\t\t\t\t\t\t&nbsp; {}</div>")
 
 
 def _shapes() -> list[str]:
@@ -63,3 +66,20 @@ def test_a_link_to_an_author_s_page_the_reader_reads_is_scanned() -> None:
         assert bylines.author_link(lxml.html.fromstring(html)) == NAME, path
         raw = html.encode()
         assert any(NAME in found for found in credits(raw, raw.lower())), path
+
+
+@pytest.mark.parametrize("between", [
+    "</strong></p>\n\n</div><!-- field -->\n\n" + " " * 14 + "\n<div class=\"field\">\n\n    ",
+    '</h3><span class="bar"><div class="card"><img class="card__image lazy" data-url="'
+    + "https://media.example/" + "x" * 900 + '" alt="Jane Doe"/><h4 class="card__title">',
+], ids=["blank lines and wrappers", "a kilobyte of attributes"])
+def test_a_lone_credit_word_s_names_are_scanned_however_far_the_next_line(
+        between: str) -> None:
+    """The reader takes a lone "By" or "Published By" line's names from the next line of
+    text; in the raw page that line may start after closing tags, blank lines, comments
+    and long attributes (a lazy image's address): the scan reaches its words."""
+    html = (f"<html><body><header><div><p><strong>By{between}<p>{NAME}</p></div></header>"
+            f"<main><p>{'Words of the story. ' * 30}</p></main></body></html>")
+    assert bylines.credit_line(lxml.html.fromstring(html)) == NAME
+    raw = html.encode()
+    assert NAME in " ".join(credits(raw, raw.lower()))

@@ -33,7 +33,7 @@ def page(paragraphs: list[str] = PARAGRAPHS, *, headline: str = HEADLINE,
 def key_of(html: str) -> DecisionKey:
     extraction = extract(html, "https://news.example/story")
     key = decision_key(html, extraction.paragraphs, title=extraction.title,
-                       byline=extraction.byline)
+                       byline=extraction.byline, byline_from=extraction.byline_from)
     assert key is not None
     return key
 
@@ -64,6 +64,38 @@ def test_any_edit_means_a_full_extraction(edit: object) -> None:
     key = key_of(page(noise=1))
     assert callable(edit)
     assert not unchanged(edit(), key)
+
+
+@pytest.mark.parametrize("script", [
+    '<script type="application/ld+json">{{"@type": "NewsArticle", "articleBody": "{}"}}'
+    "</script>",
+    "<script>window.__STATE__ = {{\"body\": \"{}\"}};</script>",
+    '<template id="amp-story">{}</template>',
+], ids=["json-ld", "state blob", "template"])
+def test_a_script_repeating_the_article_is_not_its_container(script: str) -> None:
+    """A JSON-LD ``articleBody`` or a state blob inside the article, before its paragraphs,
+    holds every paragraph as text: found first, it was taken for the container, whose
+    scripts are not serialised, and an edit of the paragraphs the page shows went unseen
+    (a missed version, found by mutating the corpora's pages one word at a time)."""
+    def with_script(html: str) -> str:
+        repeated = script.format(" ".join(PARAGRAPHS))
+        return html.replace('<p class="byline">', repeated + '<p class="byline">', 1)
+
+    key = key_of(with_script(page(noise=1)))
+    assert unchanged(with_script(page(noise=2)), key)
+    edited = page([*PARAGRAPHS[:4], PARAGRAPHS[4].replace("council", "committee"),
+                   *PARAGRAPHS[5:]], noise=2)
+    assert not unchanged(with_script(edited), key)  # the script still holds the old text
+
+
+def test_no_key_when_a_paragraph_is_only_in_a_script() -> None:
+    """Paragraphs read from a declaration or a state blob (a stub's markup) are not shown
+    by any element: no key, so every check extracts in full (the digest could not see
+    them change)."""
+    html = page(PARAGRAPHS[:2]).replace(
+        "</article>", "<script>var s = {\"b\": \"" + " ".join(PARAGRAPHS) + "\"};</script>"
+        "</article>")
+    assert decision_key(html, PARAGRAPHS) is None
 
 
 def test_no_key_for_a_short_body_or_a_paragraph_not_in_the_page() -> None:
@@ -224,9 +256,10 @@ def test_the_key_from_extractions_parse_is_the_key_from_its_own(html: str) -> No
     extraction = extract(html, "https://news.example/story", parsed=parsed)
     assert len(parsed) == 1 and parsed[0].find("body") is not None
     alone = decision_key(html, extraction.paragraphs, title=extraction.title,
-                         byline=extraction.byline)
+                         byline=extraction.byline, byline_from=extraction.byline_from)
     shared = decision_key(html, extraction.paragraphs, title=extraction.title,
-                          byline=extraction.byline, tree=parsed[0])
+                          byline=extraction.byline, byline_from=extraction.byline_from,
+                          tree=parsed[0])
     assert alone is not None and shared == alone
     checked = check_capture(html.encode(), "https://news.example/story", "utf-8",
                             "text/html")
@@ -299,6 +332,103 @@ def test_a_credited_name_in_a_description_keeps_the_credit_lines_covered() -> No
     key = key_of(html)
     assert key.credits
     assert not unchanged(_credited("By John Roe").replace("</head>", about), key)
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Vote", '
+          '"author": {"@type": "Person", "name": "Jane Doe"}}</script></head>')
+    assert not key_of(_credited("By Jane Doe").replace("</head>", ld)).credits
+
+
+def test_credit_lines_stay_covered_when_extraction_read_them_beside_an_author_it_did_not() -> None:
+    """The key is told where extraction read the byline (Extraction.byline_from), not left
+    to guess it. A JSON-LD block naming the author that extraction does not read as an
+    article's (no headline, body or date) made the old guess skip the credit lines, and an
+    edit of the one extraction read went unseen."""
     ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "author": '
           '{"@type": "Person", "name": "Jane Doe"}}</script></head>')
-    assert not key_of(_credited("By Jane Doe").replace("</head>", ld)).credits
+    html = _credited("By Jane Doe").replace("</head>", ld)
+    assert extract(html, "https://news.example/story").byline_from == "credit"
+    key = key_of(html)
+    assert key.credits
+    edited = _credited("By John Roe").replace("</head>", ld)
+    assert extract(edited, "https://news.example/story").byline == "John Roe"
+    assert not unchanged(edited, key)
+
+
+# One element of each shape the byline expressions read (metadata.py's and trafilatura's
+# AUTHOR_XPATHS, which extract_author applies): class, id, rel, itemprop, data-testid,
+# data-component, and <author>.
+AUTHOR_MARKUP = [
+    '<span rel="author">Ana Ruiz</span>', '<div id="author">Ana Ruiz</div>',
+    '<p class="author">Ana Ruiz</p>', '<span itemprop="author name">Ana Ruiz</span>',
+    '<a data-testid="AuthorCard">Ana Ruiz</a>', '<a data-testid="AuthorURL">Ana Ruiz</a>',
+    '<span class="author-name">Ana Ruiz</span>', '<span class="AuthorName">Ana Ruiz</span>',
+    "<author>Ana Ruiz</author>", '<span class="byline">Ana Ruiz</span>',
+    '<span class="username">ana</span>', '<span class="byl">Ana Ruiz</span>',
+    '<span class="BBL">Ana Ruiz</span>', '<div itemprop="author"><b>Ana Ruiz</b></div>',
+    '<div id="zuozhe">Ana Ruiz</div>', '<div id="bianji">Ana Ruiz</div>',
+    '<div id="xiaobian">Ana Ruiz</div>', '<span class="channel-name">Ana Ruiz</span>',
+    '<span class="submitted-by">Ana Ruiz</span>', '<span class="posted-by">Ana Ruiz</span>',
+    '<span class="journalist-name">Ana Ruiz</span>',
+    '<div data-component="Byline">Ana Ruiz</div>', '<span class="screenname">ana</span>',
+    '<span class="writer">Ana Ruiz</span>', '<span class="pb-byline">Ana Ruiz</span>',
+    '<a rel="author" href="/ana">Ana Ruiz</a>',
+]
+
+
+def test_every_element_a_byline_expression_reads_is_a_byline_candidate() -> None:
+    """A byline read from markup leaves the credit lines unread (the key's ``credits``):
+    only safe if every element extraction's byline expressions can read is hashed as a
+    candidate. trafilatura's expressions read class="username" or data-testid="AuthorCard",
+    which the candidates once missed."""
+    from trafilatura.xpaths import AUTHOR_XPATHS
+
+    from tearsheet.extract import metadata
+
+    html = page(noise=1).replace("<main>", "<aside>" + "".join(
+        f"<div>{markup}</div>" for markup in AUTHOR_MARKUP) + "</aside><main>")
+    tree = parse(html)
+    assert tree is not None
+    candidates = set(_bylines(tree))
+    expressions = [*AUTHOR_XPATHS, metadata._MARKED_AUTHORS, metadata._BYLINE_CLASS]
+    read = [e for expression in expressions for e in expression(tree)]
+    assert len({id(e) for e in read}) >= len(AUTHOR_MARKUP)
+    assert [etree.tostring(e) for e in read if e not in candidates] == []
+
+
+def _beside(line: str, *, comments: int = 31) -> str:
+    """The story's container with a sibling holding a source line and a counter."""
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (f"<html><head><title>{HEADLINE}</title></head><body><main><div class=\"post\">"
+            f"<div class=\"story\">{body}</div><div class=\"info\"><p class=\"source\">{line}"
+            f"</p><p>{comments} comments</p></div></div></main></body></html>")
+
+
+def test_the_words_beside_the_container_are_covered_its_counters_not() -> None:
+    """A line beside the body that extraction leaves out ("Quelle: dpa") is read once its
+    words change (found by mutating the corpora's pages): its words are in the key, its
+    numbers (a comment counter) are not."""
+    key = key_of(_beside("Quelle: dpa"))
+    assert unchanged(_beside("Quelle: dpa", comments=32), key)
+    assert not unchanged(_beside("Bericht: dpa"), key)
+    assert not unchanged(_beside("Quelle: Reuters"), key)
+
+
+def _linked(follow: str, teaser: str) -> str:
+    """A container holding a "Read more" teaser and a "Follow us" line, both left out."""
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (f"<html><head><title>{HEADLINE}</title></head><body><main><div class=\"story\">"
+            f"{body[:len(body) // 2]}<p><strong>Read more:</strong> <a href=\"/x\">{teaser}"
+            f"</a></p>{body[len(body) // 2:]}<p><em>Follow the Harbour Gazette on <a href=\""
+            f"/f\">{follow}</a>, <a href=\"/t\">Twitter</a> and <a href=\"/i\">Instagram</a>."
+            "</em></p></div></main></body></html>")
+
+
+def test_link_texts_are_noise_in_a_line_of_links_not_in_a_line_of_words() -> None:
+    """A rotating teaser's link is page noise; a link inside a line of words is not: that
+    line was left out by its words (a "follow us" line), links' included, and once they
+    change it may be the article's (NYT's "Follow … on Facebook", mutated, was)."""
+    html = _linked("Facebook", "Budget talks resume")
+    extraction = extract(html, "https://news.example/story")
+    assert not any("Follow" in p or "Read more" in p for p in extraction.paragraphs)
+    key = key_of(html)
+    assert unchanged(_linked("Facebook", "Ferry fares rise again next month"), key)
+    assert not unchanged(_linked("Mastodon", "Budget talks resume"), key)

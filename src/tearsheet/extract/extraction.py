@@ -46,6 +46,9 @@ class Extraction:
     # The standfirst (dek) shown above the body, when the page's description names it: not
     # part of the body. Not in the fingerprint nor the store yet (issue 14).
     standfirst: str | None = None
+    # Where the byline was read (metadata.BYLINE_SOURCES): "json-ld", "meta", "markup",
+    # "credit" or "site"; None without a byline. Not in the fingerprint.
+    byline_from: str | None = None
 
     @property
     def text(self) -> str:
@@ -53,7 +56,9 @@ class Extraction:
         return "\n\n".join(self.paragraphs)
 
     def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        fields = asdict(self)
+        data = {"title": fields.pop("title"), "byline": fields.pop("byline"),
+                "byline_from": fields.pop("byline_from"), **fields}
         for key in ("published_at", "modified_at"):
             if data[key] is not None:
                 data[key] = data[key].isoformat()
@@ -128,6 +133,7 @@ def extract(
     return Extraction(
         title=title,
         byline=meta.byline,
+        byline_from=meta.byline_from,
         published_at=meta.published_at,
         modified_at=meta.modified_at,
         language=body_language(meta.language, " ".join(paragraphs)),

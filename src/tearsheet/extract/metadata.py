@@ -104,10 +104,19 @@ heading ("Sections", twice) before the story's; the same text twice is one sourc
 two that agree. (Bounded: a page of a thousand ``<h1>`` s is weighed in pairs.)"""
 
 
+BYLINE_SOURCES = ("json-ld", "meta", "markup", "credit", "site")
+"""Where a byline is read, in the order they are tried: a JSON-LD article's authors, the
+author ``<meta>`` tags, elements marked as the author or byline (rel, itemprop, class, id),
+a credit line of the page's text ("By …", "Autor: …") or a link to an author's page, and
+the site's own name where nothing names anyone. The fast path's key (extract/recheck.py)
+reads credit lines again on every check only when the byline may come from them."""
+
+
 @dataclass(frozen=True)
 class Metadata:
     title: str | None = None
     byline: str | None = None
+    byline_from: str | None = None  # where the byline was read: see BYLINE_SOURCES
     published_at: datetime | None = None
     modified_at: datetime | None = None
     language: str | None = None
@@ -162,6 +171,7 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
                          or _author_names(item.get("creator"), cap, nodes))
         if authors:
             break
+    byline_from = "json-ld" if authors else None
 
     def meta_authors() -> list[str]:
         for key in _AUTHOR_META:
@@ -178,26 +188,31 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
 
     if not authors:
         authors = meta_authors()
+        byline_from = "meta" if authors else None
     elif any(k in metas.values for k in _AUTHOR_META):
         # JSON-LD that names the first of the authors the metas list names them all.
         listed = meta_authors()
         known = {fold(a) for a in authors}
         if len(listed) > len(authors) and known <= {fold(a) for a in listed} and all(
                 " " in a for a in listed if fold(a) not in known):  # names, not initials
-            authors = listed
+            authors, byline_from = listed, "meta"
     if not authors:
         authors = _split_authors(_byline_elements(tree), cap)
+        byline_from = "markup" if authors else None
     if not authors:
         authors = _split_authors([v for v in _visible_byline(tree) if not _SAYS.search(v)], cap)
         authors = [] if any(is_organisation(a) for a in authors) else authors
+        byline_from = "markup" if authors else None
     if not authors:
-        authors = _split_authors([credit_line(tree) or author_link(tree) or ""], cap) \
-            or named_site[:1]
+        authors = _split_authors([credit_line(tree) or author_link(tree) or ""], cap)
+        byline_from = "credit" if authors else None
+        if not authors:
+            authors, byline_from = named_site[:1], "site" if named_site else None
     elif len(authors) == 1 and " " not in authors[0]:
         # A first name alone ("Todd") where the credit line gives it whole ("Todd Bates").
         credited = _split_authors([credit_line(tree) or ""], cap)
         if credited and fold(credited[0]).startswith(fold(authors[0]) + " "):
-            authors = credited
+            authors, byline_from = credited, "credit"
 
     marked_published, marked_modified = _marked_dates(tree)
     published = published_date(tree, url, [
@@ -219,6 +234,7 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
             break
     return Metadata(
         title=clean(title) or None, byline=", ".join(authors) or None,
+        byline_from=byline_from if authors else None,
         published_at=published, modified_at=modified, language=language, free=free,
         headings=headings, page_title=page_title, kinds=_types(every),
         description=clean(_first(metas.get(k) for k in _DESCRIPTION_META)

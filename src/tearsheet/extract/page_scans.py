@@ -50,12 +50,18 @@ def _credit_words() -> bytes:
 # A line opening with a credit word, in the lower-cased page: after a tag's ">", what a
 # line may start with before it (spaces, entities, punctuation, a date), then the word.
 # Generous: credit_line reads far fewer of these; whatever it could read is among them.
+# Whitespace runs of any length (an indented template puts a newline and a dozen spaces
+# between a tag and "By") count as one of those eight.
 _CREDIT_OPENING = re.compile(
-    rb">(?:[^\w<]|&[#a-z0-9]{1,8};){0,8}(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}[^\w<]{0,8})?"
+    rb">\s*(?:(?:[^\w<\s]|&[#a-z0-9]{1,8};)\s*){0,8}"
+    rb"(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}[^\w<]{0,8})?"
     rb"(?:(?:ein|eine|a|an|un|une)\s+)?(?:" + _credit_words() + rb")(?![a-z0-9_])")
+# Tags, spaces and punctuation up to the next word (linear: a tag opens with "<", which
+# the first branch never takes; an unclosed tag runs to the end of the span).
+_TO_WORDS = re.compile(rb"(?:[^<\w]|<[^>]*>?)*")
 # An author's page in a link's address ("/autoren/ana-ruiz"), wherever it is written.
 _AUTHOR_PATH = re.compile(rb"/" + AUTHOR_PATHS.encode() + rb"/[^/?#\"'\s>]")
-_CREDIT_CHARS = 600  # of a credit line and the line after it, at most
+_CREDIT_CHARS = 2000  # of a credit line and the line after it, tags included, at most
 
 
 def notes(raw: bytes, lowered: bytes) -> list[str]:
@@ -85,10 +91,13 @@ def credits(raw: bytes, lowered: bytes) -> list[str]:
     extract/bylines.py may read a byline that no markup names."""
     found = []
     for match in _CREDIT_OPENING.finditer(lowered):
-        end = match.end()
+        limit = match.start() + _CREDIT_CHARS
+        # From the first word after the credit word: a lone "By" or "Autor:" takes its
+        # names from the next line, however many tags and blank lines lie between.
+        end = _TO_WORDS.match(lowered, match.end(), limit).end()  # type: ignore[union-attr]
         for _ in range(2):
-            block = _BLOCK_END.search(raw, end, match.start() + _CREDIT_CHARS)
-            end = block.end() if block else match.start() + _CREDIT_CHARS
+            block = _BLOCK_END.search(raw, end, limit)
+            end = block.end() if block else limit
         found.append(raw[match.start():end].decode("utf-8", "replace"))
     for match in _AUTHOR_PATH.finditer(lowered):  # to the link's end: its text with it
         close = lowered.find(b"</a>", match.end(), match.start() + _CREDIT_CHARS)

@@ -13,21 +13,27 @@ The key does not know how the extractor chooses the body or the metadata (that c
 as it is tuned); it covers, generously, every place a headline, byline or body can come
 from:
 
-- the *container*: the smallest element holding every extracted paragraph, found again
-  by its chain of tags, classes and ids from the root (it must be unique), serialised
+- the *container*: the smallest element whose shown text holds every extracted
+  paragraph (a script's text does not count: a JSON-LD ``articleBody`` repeats the
+  article), found again by its chain of tags, classes and ids from the root (it must be
+  unique), serialised
   whole — tags, attributes, text — except what is page noise by construction: ``href``,
   ``src``, ``data-*`` and similar attributes, digits and hex runs in ids and classes,
   script and style contents, and the text of links that contributed no words to the
-  result (a "Read more" teaser that rotates);
-- its surroundings: the tags, classes, ids and amount of non-link text of every sibling
-  of the container and of its two nearest ancestors (a new note, section or standfirst
-  beside the body changes them);
+  result and stand in a line of links (a "Read more" teaser that rotates);
+- its surroundings: the tags, classes, ids and non-link text (numbers and hex runs
+  masked) of every sibling of the container, and the amount of non-link text of every
+  sibling of its parent (a new note, section or standfirst beside the body changes them,
+  and so does a line beside it that extraction left out as furniture and would read once
+  edited);
 - every source of metadata: ``<title>``, each ``<meta>`` (but CSRF tokens and nonces),
   JSON-LD blocks, ``<link rel=canonical>``, the ``lang`` attribute, every ``<h1>``;
-- every byline candidate (author, byline, writer, contributor… in a class, id, ``rel``
-  or ``itemprop``, and ``<address>``), every line that opens as a credit line does ("By",
-  "Von", "Autor:", "Posted on…": extract/bylines.py reads a byline there) with the line
-  after it, every link into an author's pages, and every correction-note candidate (a
+- every byline candidate (author, byline, writer, contributor… in a class, id, ``rel``,
+  ``itemprop``, ``name``, ``data-testid`` or ``data-component``; ``<address>`` and
+  ``<author>``: whatever extraction's byline expressions can read), every line that opens
+  as a credit line does ("By", "Von", "Autor:", "Posted on…": extract/bylines.py reads a
+  byline there) with the line after it and every link into an author's pages (unless the
+  byline was read from markup above: ``credits``), and every correction-note candidate (a
   text that says correction, clarification, editor's note, an earlier version…), wherever
   it is;
 - that the page ends as a whole page does (a truncated capture is always extracted).
@@ -45,7 +51,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
@@ -60,7 +66,7 @@ from tearsheet.extract.page_scans import credits, notes
 
 log = logging.getLogger(__name__)
 
-KEY_VERSION = 2
+KEY_VERSION = 3
 """Bumped whenever what the key covers changes: older keys then never match."""
 MIN_WORDS = 200
 """Bodies shorter than this get no key: the refusal checks read the whole page for them."""
@@ -86,26 +92,38 @@ _TIME_ONLY = re.compile(r"\s*(?:(?:last\s+)?(?:updated|published|posted)\s*:?\s*
 """A text that is a relative time and nothing else ("Updated 5 minutes ago"): chrome
 wherever it is (a body keeping it would change on every request, with or without this)."""
 _OPAQUE = frozenset({"script", "style", "template"})
-_BYLINE_WORDS = ("author", "byline", "by-line", "byl", "writer", "contributor", "reporter",
-                 "creator", "credit", "submitted", "posted-by")
-# Byline candidates: every <address>, and every element with one of these attributes
-# holding a byline word (ASCII case folded). The attribute values are gathered by one
+# Where a link's line ends, and the share of its text in links that makes it a line of
+# links ("Read more: <a>…</a>" is; "Follow us on <a>Facebook</a>, <a>X</a> and …" is not).
+_BLOCK_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd",
+                         "dt", "td", "th", "figcaption", "div", "section", "aside", "nav"})
+_LINK_LINE = 0.5
+# Every word of the byline expressions extraction reads (metadata's and trafilatura's
+# author XPaths: tests/extract/test_recheck.py checks them), and a few more.
+_BYLINE_WORDS = ("author", "byline", "by-line", "byl", "bbl", "writer", "contributor",
+                 "reporter", "journalist", "creator", "credit", "submitted", "posted-by",
+                 "username", "screenname", "channel-name", "zuozhe", "bianji", "xiaobian")
+# Byline candidates: every <address> and <author>, and every element with one of these
+# attributes holding a byline word (ASCII case folded). The attribute values are gathered by one
 # XPath in C and tested by one regular expression each: far cheaper than a per-element
 # XPath predicate with translate() (0.55 -> 0.07 ms a page, same elements, same order).
 # (``descendant-or-self::*/@class`` visits elements only, ``//@class`` every node: the
 # same attributes in the same order, 0.051 -> 0.044 ms a page.)
 _BYLINE_SOURCES = etree.XPath(
-    "descendant-or-self::address|descendant-or-self::*/@class|descendant-or-self::*/@id"
-    "|descendant-or-self::*/@itemprop|descendant-or-self::*/@rel|descendant-or-self::*/@name")
+    "descendant-or-self::address|descendant-or-self::author|descendant-or-self::*/@class"
+    "|descendant-or-self::*/@id|descendant-or-self::*/@itemprop|descendant-or-self::*/@rel"
+    "|descendant-or-self::*/@name|descendant-or-self::*/@data-testid"
+    "|descendant-or-self::*/@data-component")
 _BYLINE_WORD = re.compile("|".join(re.escape(word) for word in _BYLINE_WORDS),
                           re.IGNORECASE | re.ASCII)
-_AUTHOR_METAS = ("author", "creator", "byline", "contributor", "twitter:data")
-_AUTHOR_KEYS = frozenset({"author", "creator", "contributor"})
+# The byline sources (metadata.BYLINE_SOURCES) whose every input the digest covers.
+_MARKED_SOURCES = frozenset({"json-ld", "meta", "markup"})
 _METADATA_TAGS = ("title", "meta", "script", "link", "h1")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _PARAGRAPHS = etree.XPath("count(.//p|.//li|.//h2|.//h3|.//blockquote|.//table)")
+_SHOWN_TEXT = etree.XPath(".//text()[not(ancestor::script)][not(ancestor::style)]"
+                          "[not(ancestor::template)]", smart_strings=False)
 _NON_LINK_TEXT = etree.XPath(".//text()[not(ancestor::a)][not(ancestor::script)]"
-                             "[not(ancestor::style)]")
+                             "[not(ancestor::style)]", smart_strings=False)
 
 
 @dataclass(frozen=True)
@@ -169,13 +187,14 @@ def _document(text: str) -> tuple[etree._Element | None, bytes]:
 
 
 def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = None,
-                 byline: str | None = None,
+                 byline: str | None = None, byline_from: str | None = None,
                  tree: etree._Element | None = None) -> DecisionKey | None:
     """The key of a page whose full extraction gave ``paragraphs`` (and ``title`` and
-    ``byline``), or None when the page cannot have one (a short body, a paragraph not
-    found in the page, a container that is not unique, a page cut short). ``tree``: the
-    page as extraction parsed it, untouched (its parser has this module's options: the
-    same tree, so the same key), else it is parsed here."""
+    ``byline``, read from ``byline_from``: see metadata.BYLINE_SOURCES), or None when the
+    page cannot have one (a short body, a paragraph not found in the page, a container
+    that is not unique, a page cut short). ``tree``: the page as extraction parsed it,
+    untouched (its parser has this module's options: the same tree, so the same key),
+    else it is parsed here."""
     if sum(len(p.split()) for p in paragraphs) < MIN_WORDS or not _complete(text):
         return None
     if tree is None:
@@ -192,12 +211,32 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     if _locate(tree, locator) is not container:
         return None
     result = _fold(" ".join([title or "", byline or "", *paragraphs]))
-    masked = tuple(n for n, a in enumerate(container.iter("a"))
-                   if (folded := _fold(_text(a))) and folded not in result)
-    sources, candidates = _metadata(tree), _bylines(tree)  # read once: both below use them
-    credits = _credits_may_name(byline, sources, candidates)
-    digest = _digest(raw, tree, container, set(masked), credits, (sources, candidates))
+    masked = _masked(container, result)
+    credits = _credits_may_name(byline, byline_from)
+    digest = _digest(raw, tree, container, set(masked), credits)
     return DecisionKey(locator, masked, digest, len("\n\n".join(paragraphs)), credits)
+
+
+def _masked(container: etree._Element, result: str) -> tuple[int, ...]:
+    """The positions, among the container's links, of those whose text is page noise: it
+    gave the result no words, and its block is a line of links ("Read more: <a>…</a>", a
+    teaser that rotates). A link in a block of words ("Follow us on <a>Facebook</a>, …")
+    is not: extraction left that line out by its words, links' included, and an edit of
+    them could make it the article's (found by mutating the corpora's pages)."""
+    shares: dict[etree._Element, bool] = {}
+    masked = []
+    for n, link in enumerate(container.iter("a")):
+        folded = _fold(_text(link))
+        if not folded or folded in result:
+            continue
+        block = next((e for e in link.iterancestors() if e.tag in _BLOCK_TAGS or e is container),
+                     container)
+        if block not in shares:
+            linked = sum(len(_fold(_text(a))) for a in block.iter("a"))
+            shares[block] = linked >= _LINK_LINE * len(_fold(_text(block)))
+        if shares[block]:
+            masked.append(n)
+    return tuple(masked)
 
 
 def unchanged(text: str, key: DecisionKey) -> bool:
@@ -242,7 +281,7 @@ def _container(body: etree._Element, paragraphs: list[str]) -> etree._Element | 
         node = start
         while True:
             for child in node.iterchildren(tag=etree.Element):
-                if paragraph in text_of(child):
+                if child.tag not in _OPAQUE and paragraph in text_of(child):
                     node = child
                     break
             else:
@@ -263,6 +302,12 @@ def _container(body: etree._Element, paragraphs: list[str]) -> etree._Element | 
             if found is None:
                 return None
             container = _common(container, found)
+    # Every paragraph in what the container shows: a script's text is not serialised (a
+    # JSON-LD articleBody or a state blob repeats the article), so a container found by it
+    # would leave the shown paragraphs out of the digest, and their edits unseen.
+    shown = _fold("".join(cast(list[str], _SHOWN_TEXT(container))))
+    if any(paragraph not in shown for paragraph in paragraphs):
+        return None
     return container
 
 
@@ -302,57 +347,24 @@ def _locate(tree: etree._Element, locator: Sequence[str]) -> etree._Element | No
     return found
 
 
-def _credits_may_name(byline: str | None, sources: list[etree._Element],
-                      candidates: list[etree._Element]) -> bool:
-    """Whether a credit line or an author's link may name the byline (extract/bylines.py):
-    unless every author of ``byline`` is a full name the key's covered markup gives as an
-    author (a byline candidate's text, an author ``<meta>``, a JSON-LD author) and not the
-    site's name. Markup comes first when extraction looks for authors, so while it is
-    unchanged, a credit line is not read (and a site's rotating "By …" teasers are no
-    reason to extract a page again). A name in a description proves nothing."""
+def _credits_may_name(byline: str | None, byline_from: str | None) -> bool:
+    """Whether the page's credit lines and author links must be read on every check: unless
+    extraction read the byline from markup the digest covers (JSON-LD, author ``<meta>``
+    tags, byline candidates) and it is full names. Markup comes first when extraction looks
+    for authors, so while it is unchanged a credit line is not read (and a site's rotating
+    "By …" teasers are no reason to extract a page again); a first name alone is completed
+    from the credit line ("Todd" to "Todd Bates"), and a page without a byline, or with the
+    site's name, takes one from a credit line that appears. What extraction said, not a
+    guess at it: a guess missed edits of credit lines the key thought unread."""
     authors = [a.strip() for a in (byline or "").split(",") if a.strip()]
-    if not authors or any(len(a.split()) < 2 for a in authors):
-        return True  # none found, or a first name a credit line completes
-    marked: list[str] = [_text(e) for e in candidates]
-    sites = set()
-    for element in sources:
-        if element.tag == "meta":
-            content = str(element.get("content") or "")
-            names = " ".join(str(element.get(a) or "") for a in ("name", "property")).lower()
-            if "site_name" in names or "application-name" in names:
-                sites.add(_fold(content).casefold())
-            elif any(word in names for word in _AUTHOR_METAS):
-                marked.append(content)
-        elif element.tag == "script":
-            try:
-                marked.extend(_authors_in(json.loads(_text(element))))
-            except ValueError:
-                continue
-    covered = {_fold(m).casefold() for m in marked}
-    return not all(any((name := _fold(a).casefold()) in c for c in covered)
-                   and name not in sites for a in authors)
-
-
-def _authors_in(value: Any, under: bool = False, depth: int = 0) -> list[str]:
-    """The texts under JSON-LD's author and creator keys (a hostile page's nesting cut)."""
-    if depth > 20:
-        return []
-    if isinstance(value, str):
-        return [value] if under else []
-    if isinstance(value, list):
-        return [t for v in value for t in _authors_in(v, under, depth + 1)]
-    if isinstance(value, dict):
-        return [t for k, v in value.items()
-                for t in _authors_in(v, under or k in _AUTHOR_KEYS, depth + 1)]
-    return []
+    return byline_from not in _MARKED_SOURCES or not authors or \
+        any(len(a.split()) < 2 for a in authors)
 
 
 def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked: set[int],
-            with_credits: bool = True,
-            read: tuple[list[etree._Element], list[etree._Element]] | None = None) -> str:
-    """The key's digest; ``read``: the page's metadata sources and byline candidates, when
-    the caller has them already."""
-    sources, candidates = read if read is not None else (_metadata(tree), _bylines(tree))
+            with_credits: bool = True) -> str:
+    """The key's digest: every part the module docstring names, hashed at once."""
+    sources, candidates = _metadata(tree), _bylines(tree)
     # Every part, each followed by a NUL, hashed at once (one encode, not one per part).
     parts: list[str] = []
 
@@ -362,7 +374,8 @@ def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked:
     put("container")
     _serialise(container, masked, parts)
     put("around")
-    # Beside the container, every paragraph counts; a level up, the amount of text does.
+    # Beside the container, its text (a source line or a note the extraction left out is
+    # taken in once its words change); a level up, the amount of text.
     for level, ancestor in enumerate([container, *container.iterancestors()][:2]):
         parent = ancestor.getparent()
         if parent is None:
@@ -370,9 +383,10 @@ def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked:
         for sibling in parent.iterchildren(tag=etree.Element):
             if sibling is ancestor:
                 put("(here)")
-            else:
-                put(_signature(sibling), str(_words(sibling)),
-                    str(_count(sibling)) if level == 0 else "")
+            elif level == 0:
+                put(_signature(sibling), _beside(sibling), str(_count(sibling)))
+            else:  # where menus, footers and sidebars are: chrome that rotates
+                put(_signature(sibling), str(_words(sibling)), "")
     put("metadata", str(tree.get("lang") or ""), str(tree.get("xml:lang") or ""))
     for element in sources:
         tag = element.tag
@@ -452,8 +466,18 @@ def _serialise(container: etree._Element, masked: set[int], parts: list[str]) ->
 def _words(element: etree._Element) -> int:
     """The amount of text outside links, as a rough bucket: noise keeps its bucket."""
     result = _NON_LINK_TEXT(element)
-    words = sum(len(str(t).split()) for t in result) if isinstance(result, list) else 0
+    words = len(" ".join(cast(list[str], result)).split()) if isinstance(result, list) else 0
     return 0 if words == 0 else words.bit_length()
+
+
+def _beside(element: etree._Element) -> str:
+    """The text outside links of an element beside the container, its numbers and hex
+    runs masked: a counter ("31 comments"), a relative time or a request id is chrome; its
+    words, were they to change, could make it the article's to extraction (a source line
+    no longer read as one)."""
+    result = _NON_LINK_TEXT(element)
+    words = " ".join(cast(list[str], result)).split() if isinstance(result, list) else []
+    return _VOLATILE.sub("#", " ".join(words))
 
 
 def _count(element: etree._Element) -> int:
@@ -531,6 +555,7 @@ def check_capture(
     # not part of the fingerprint today; the key does not rely on that).
     kept = [*extraction.paragraphs, *([extraction.standfirst] if extraction.standfirst else [])]
     made = decision_key(text, kept, title=extraction.title, byline=extraction.byline,
+                        byline_from=extraction.byline_from,
                         tree=parsed[0] if parsed else None)
     length = len(extraction.text)
     return Checked(extraction, replace(made, body_length=length).dumps() if made else None,
