@@ -16,7 +16,6 @@ runs them in its extraction pool, off the event loop.
 from __future__ import annotations
 
 import calendar
-import codecs
 import contextlib
 import gzip
 import html
@@ -38,7 +37,7 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.errors import DiscoveryError
-from tearsheet.extract.encoding import decode_html
+from tearsheet.extract.encoding import BOMS, XML_ENCODING, decode_html
 from tearsheet.urls import canonicalize, parse_html, text_codec
 
 __all__ = [
@@ -135,17 +134,14 @@ def _in_utf8(body: bytes, charset: str | None) -> bytes:
     often label UTF-8 feeds "ISO-8859-1", and a declaration in the document wins."""
     codec = text_codec(charset) if charset else None
     if codec is None or codec == "utf-8" or codec.startswith(("utf-16", "utf-32")) \
-            or body.startswith(_BOMS) or _XML_ENCODING.match(body[:1024]):
+            or body.startswith(tuple(bom for bom, _ in BOMS)) \
+            or XML_ENCODING.match(body[:1024]):
         return body
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
         return body.decode(codec, errors="replace").encode("utf-8")
     return body
-
-
-_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-_XML_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?\bencoding\s*=""")
 
 
 def _first_entries(body: bytes, cap: int) -> bytes:

@@ -23,8 +23,12 @@ import charset_normalizer
 from tearsheet.urls import text_codec
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
-# An XHTML page's XML declaration: its only label when it has no <meta charset>.
-_XML_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._\-]+)""")
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"))
+"""Byte-order marks and the codec each names: a mark wins over any declared label."""
+XML_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._\-]+)""")
+"""An XML declaration's encoding (``match`` at the document's start): a feed's or sitemap's
+label, and an XHTML page's when it has no ``<meta charset>``."""
 _SINGLE_BYTE = re.compile(r"^(?:cp125\d|latin-1|iso8859-\d+|ascii|mac-roman|koi8-[ru])$")
 _STRAY_BYTES = 2000  # at most one bad byte in this many: the declared charset still holds
 # Control characters no text holds (tab, newlines, form feed and vertical tab do).
@@ -42,12 +46,11 @@ _MOJIBAKE = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]{{1,3}}")
 def decode_html(body: bytes, charset: str | None = None) -> str:
     """Decode a page: BOM, then the HTTP charset, then ``<meta charset>`` (else an XML
     declaration's encoding), then detection."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in BOMS:
         if body.startswith(bom):
             return body.decode(name, errors="replace")
     declared = [(charset, False)] if charset else []
-    match = _META_CHARSET.search(body[:4096]) or _XML_ENCODING.match(body[:1024])
+    match = _META_CHARSET.search(body[:4096]) or XML_ENCODING.match(body[:1024])
     if match:
         declared.append((match.group(1).decode("ascii", "ignore"), True))
     codecs_declared = []

@@ -234,7 +234,7 @@ def read_metadata(tree: lxml.html.HtmlElement, url: str | None = None,
             break
     return Metadata(
         title=clean(title) or None, byline=", ".join(authors) or None,
-        byline_from=byline_from if authors else None,
+        byline_from=byline_from,
         published_at=published, modified_at=modified, language=language, free=free,
         headings=headings, page_title=page_title, kinds=_types(every),
         description=clean(_first(metas.get(k) for k in _DESCRIPTION_META)

@@ -463,11 +463,14 @@ def _serialise(container: etree._Element, masked: set[int], parts: list[str]) ->
     walk(container, False)
 
 
+def _non_link_words(element: etree._Element) -> list[str]:
+    result = _NON_LINK_TEXT(element)
+    return " ".join(cast(list[str], result)).split() if isinstance(result, list) else []
+
+
 def _words(element: etree._Element) -> int:
     """The amount of text outside links, as a rough bucket: noise keeps its bucket."""
-    result = _NON_LINK_TEXT(element)
-    words = len(" ".join(cast(list[str], result)).split()) if isinstance(result, list) else 0
-    return 0 if words == 0 else words.bit_length()
+    return len(_non_link_words(element)).bit_length()
 
 
 def _beside(element: etree._Element) -> str:
@@ -475,9 +478,7 @@ def _beside(element: etree._Element) -> str:
     runs masked: a counter ("31 comments"), a relative time or a request id is chrome; its
     words, were they to change, could make it the article's to extraction (a source line
     no longer read as one)."""
-    result = _NON_LINK_TEXT(element)
-    words = " ".join(cast(list[str], result)).split() if isinstance(result, list) else []
-    return _VOLATILE.sub("#", " ".join(words))
+    return _VOLATILE.sub("#", " ".join(_non_link_words(element)))
 
 
 def _count(element: etree._Element) -> int:
