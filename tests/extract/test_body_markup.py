@@ -132,3 +132,28 @@ def test_a_wrapper_holding_more_than_the_post_is_left_to_judge() -> None:
     sidebar = '<div class="social-sidebar"><p>Follow us on every network!</p>{post}</div>'
     page = _page(_paragraphs(*LOREM)).replace("<footer>", "<footer>" + _tweet(sidebar))
     assert "first bus just crossed" not in extract(page, URL).text
+
+
+def test_what_the_page_hides_from_its_readers_is_not_the_body() -> None:
+    # The hidden attribute (a pop-up's text), and an inline span kept from screen readers
+    # (Readability's own test: a decoration glued to the paragraph's first word).
+    popup = "Subscribe to bookmark this article and read it later on any device you own."
+    page = _page(_paragraphs(LOREM[0]) + f"<div hidden><p>{popup}</p></div>"
+                 f"<p><span aria-hidden='true'>**WRONG**</span>{CHORUS}</p>"
+                 + _paragraphs(*LOREM[1:]))
+    assert extract(page, URL).paragraphs == [LOREM[0], CHORUS, *LOREM[1:]]
+
+
+def test_a_section_hidden_until_found_is_the_articles() -> None:
+    # hidden="until-found": collapsed, and opened by the browser's find.
+    page = _page(_paragraphs(LOREM[0]) + f"<section hidden='until-found'><p>{CHORUS}</p>"
+                 "</section>" + _paragraphs(*LOREM[1:]))
+    assert CHORUS in extract(page, URL).paragraphs
+
+
+def test_an_article_the_page_hides_whole_is_still_read() -> None:
+    # A page that reveals its article by script, or marks it aria-hidden while a dialog
+    # is open: what is hidden is most of the page, so it stays.
+    for hiding in ("hidden", "aria-hidden='true'"):
+        page = _page(f"<div {hiding}>" + _paragraphs(*LOREM) + "</div>")
+        assert extract(page, URL).paragraphs == list(LOREM), hiding

@@ -78,6 +78,8 @@ def body_blocks(
         for element in found:
             blocks += html_blocks(element)
         return blocks
+    visible = density.visible_chars(tree)
+    visible -= markup.hidden_elements(tree, visible)
     # Link texts are read before trafilatura consumes the tree. Asking trafilatura to keep
     # links instead changes which body it picks (and not for the better: measured).
     # (A link's text by tostring, as text_content() gives it: ~160 links a page, 0.24 ->
@@ -95,7 +97,6 @@ def body_blocks(
     markup.anonymous_paragraphs(tree)
     markup.embedded_posts(tree)
     ledes = lede.find(tree, description)
-    visible = density.visible_chars(tree) if reparse is not None else 0
     # "txt": the body's tree alone, not also rendered as text (format "python" does that,
     # and nothing here reads it); the extraction's options are the same.
     with _PATCHED, _without_recall_escalation(), _watching_recovery() as recovered, \

@@ -63,6 +63,11 @@ def visible_chars(tree: lxml.html.HtmlElement) -> int:
 _STRING = etree.XPath("string()", smart_strings=False)
 
 
+def text_chars(element: lxml.html.HtmlElement) -> int:
+    """Characters of the element's text, whitespace folded (scripts and styles counted)."""
+    return _folded_chars(_STRING(element))
+
+
 def _folded_chars(text: Any) -> int:
     """``len(" ".join(text.split()))``, without building the folded text."""
     words = str(text).split()

@@ -5,7 +5,7 @@ kind of markup, never a site: paragraphs the page itself repeats (trafilatura ta
 repeat for its own artifact), formulas in MathML (it keeps only TeX), a table cell's
 link (it drops a paragraph made of one), a paragraph's anchor name (it takes "Nav" in
 "NavzzU" for a menu's), an embedded post's wrapper (it takes "social-media-embed" for a
-share bar).
+share bar), text the page hides from its readers (it keeps the ``hidden`` attribute's).
 """
 
 from __future__ import annotations
@@ -40,6 +40,35 @@ def remove(element: lxml.html.HtmlElement) -> None:
         else:
             parent.text = (parent.text or "") + element.tail
     parent.remove(element)
+
+
+_HIDDEN = etree.XPath("//body//*[@hidden or @aria-hidden='true']")
+MOST_OF_PAGE = 0.5
+"""A hidden element holding more than this share of the page's visible text is kept."""
+
+
+def hidden_elements(tree: lxml.html.HtmlElement, shown: int) -> int:
+    """Remove what the page hides from every reader, as Readability does; return the
+    characters removed (of ``shown``, the page's visible text).
+
+    Hidden: an element with the ``hidden`` attribute (a pop-up's text, a template a
+    script fills in; but not ``hidden="until-found"``, a collapsed section the browser's
+    find opens) or marked ``aria-hidden="true"`` (decoration kept from screen readers: an
+    icon's glyph, a letter a drop cap repeats). trafilatura removes ``display: none`` and
+    ``aria-hidden`` blocks, but not the ``hidden`` attribute, nor an inline element inside
+    a paragraph it keeps. An element holding most of the page's text stays
+    (:data:`MOST_OF_PAGE`): a page that reveals its article by script, or marks it
+    ``aria-hidden`` while a dialog is open, still has its article.
+    """
+    removed = 0
+    for element in _HIDDEN(tree):
+        if str(element.get("hidden") or "").strip().lower() == "until-found":
+            continue
+        chars = density.text_chars(element)
+        if chars <= shown * MOST_OF_PAGE:
+            remove(element)
+            removed += chars
+    return removed
 
 
 _TEX = "application/x-tex"
