@@ -10,7 +10,7 @@ share bar), text the page hides from its readers (it keeps the ``hidden`` attrib
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import lxml.html
 from lxml import etree
@@ -61,7 +61,7 @@ def hidden_elements(tree: lxml.html.HtmlElement, shown: int) -> int:
     ``aria-hidden`` while a dialog is open, still has its article.
     """
     removed = 0
-    for element in _HIDDEN(tree):
+    for element in cast(list[lxml.html.HtmlElement], _HIDDEN(tree)):
         if str(element.get("hidden") or "").strip().lower() == "until-found":
             continue
         chars = density.text_chars(element)
