@@ -157,3 +157,14 @@ def test_an_article_the_page_hides_whole_is_still_read() -> None:
     for hiding in ("hidden", "aria-hidden='true'"):
         page = _page(f"<div {hiding}>" + _paragraphs(*LOREM) + "</div>")
         assert extract(page, URL).paragraphs == list(LOREM), hiding
+
+
+def test_a_sentence_in_a_link_that_goes_nowhere_is_text() -> None:
+    # An annotated story: a javascript: link opens a note on the sentence itself. A link
+    # line to another page ("Read more") is still furniture, and so is a control's label.
+    quote = "\"Mr. Nippers,\" said I, \"I'd prefer that you would withdraw for the present.\""
+    page = _page(_paragraphs(LOREM[0]) + f"<p><a href='javascript:void(0);'>{quote}</a></p>"
+                 "<p><a href='#'>Kommentieren</a></p>"
+                 "<p><a href='/2024/05/another-story'>Council rejects the bridge plan after "
+                 "a long night of debate</a></p>" + _paragraphs(*LOREM[1:]))
+    assert extract(page, URL).paragraphs == [LOREM[0], quote, *LOREM[1:]]

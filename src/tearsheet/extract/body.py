@@ -44,6 +44,7 @@ from tearsheet.extract.markup import remove
 from tearsheet.extract.script import fold, word_key
 
 _URL = re.compile(r"^(?:https?://|www\.)\S+$")
+_NOWHERE = re.compile(r"\s*(?:javascript:|#?\s*$)", re.IGNORECASE)  # a link to no page
 
 _LIST_ITEMS = 3
 _MAX_LABELS = 2  # a kicker and a date line, say: more is the body's own start
@@ -85,11 +86,7 @@ def body_blocks(
     # (A link's text by tostring, as text_content() gives it: ~160 links a page, 0.24 ->
     # 0.15 ms; text_content evaluates an XPath for each. A link without children, most of
     # them, is its own .text: 0.15 -> 0.10 ms.)
-    # Links only: an <a name> or <a id> without href is a place to jump to, not a link
-    # (a podcast transcript's questions, a FAQ's entries are such targets).
-    anchors = {key for a in tree.iter("a") if a.get("href") is not None and (key := fold(
-        (a.text or "") if not len(a) else
-        etree.tostring(a, method="text", encoding=str, with_tail=False)))}
+    anchors = _link_texts(tree)
     paragraphs = _page_paragraphs(tree)
     repeats = markup.repeated_paragraphs(tree)
     markup.linear_math(tree)
@@ -332,6 +329,29 @@ def _with_links(block: Block, anchors: set[str], openings: dict[str, list[str]])
                                     for link in openings.get(key[:_OPENING], ())):
         return replace(block, opens_link=True)
     return block
+
+
+def _link_texts(tree: lxml.html.HtmlElement) -> set[str]:
+    """The folded texts of the page's links, which a block made of one is furniture by.
+
+    Links only: an ``<a name>`` or ``<a id>`` without ``href`` is a place to jump to, not
+    a link (a podcast transcript's questions, a FAQ's entries are such targets). Nor is a
+    sentence in a link that goes nowhere (``javascript:…``, ``#``): that is a control
+    that opens a note or a pop-up on the text itself, as an annotated story does ("Mr.
+    Nippers," said I, …); a control's label ("Kommentieren", "Show more") is still a link.
+    """
+    texts = set()
+    for a in tree.iter("a"):
+        href = a.get("href")
+        if href is None:
+            continue
+        text = (a.text or "") if not len(a) else \
+            etree.tostring(a, method="text", encoding=str, with_tail=False)
+        if _NOWHERE.match(href) and not is_label(Block("p", " ".join(text.split()))):
+            continue
+        if key := fold(text):
+            texts.add(key)
+    return texts
 
 
 def _select(tree: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
