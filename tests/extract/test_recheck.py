@@ -12,13 +12,12 @@ from tearsheet.extract.recheck import (
     _PARSER,
     KEY_VERSION,
     DecisionKey,
-    _bylines,
-    _metadata,
     decision_key,
     parse,
     recheck,
     unchanged,
 )
+from tearsheet.extract.tree_scans import byline_candidates, metadata_sources
 from tests.support.pages import LOREM, article_page
 
 PARAGRAPHS = [f"{p} (part {n})" for n in range(3) for p in LOREM]
@@ -171,7 +170,7 @@ def test_the_byline_scan_finds_every_candidate_and_only_them(spot: str) -> None:
     html = page(noise=1).replace("</footer>", spot.format("Jane Roe") + "</footer>")
     tree = parse(html)
     assert tree is not None
-    assert _bylines(tree) == tree.xpath(_REFERENCE)
+    assert byline_candidates(tree) == tree.xpath(_REFERENCE)
     key = key_of(html)
     changed = page(noise=2).replace("</footer>", spot.format("John Doe") + "</footer>")
     # A candidate's new text (outside the container) is always a full extraction.
@@ -188,7 +187,7 @@ def test_the_metadata_scan_finds_what_the_key_always_covered() -> None:
         '<h1>Another heading</h1><title>late</title></footer>'))
     tree = parse(html)
     assert tree is not None
-    found = _metadata(tree)
+    found = metadata_sources(tree)
     assert found == tree.xpath(reference)
     assert [e.tag for e in found].count("script") >= 2  # the page's own JSON-LD, and this
 
@@ -387,7 +386,7 @@ def test_every_element_a_byline_expression_reads_is_a_byline_candidate() -> None
         f"<div>{markup}</div>" for markup in AUTHOR_MARKUP) + "</aside><main>")
     tree = parse(html)
     assert tree is not None
-    candidates = set(_bylines(tree))
+    candidates = set(byline_candidates(tree))
     expressions = [*AUTHOR_XPATHS, metadata._MARKED_AUTHORS, metadata._BYLINE_CLASS]
     read = [e for expression in expressions for e in expression(tree)]
     assert len({id(e) for e in read}) >= len(AUTHOR_MARKUP)

@@ -63,6 +63,7 @@ from tearsheet.extract.extraction import (
     extract_capture,
 )
 from tearsheet.extract.page_scans import credits, notes
+from tearsheet.extract.tree_scans import byline_candidates, metadata_sources
 
 log = logging.getLogger(__name__)
 
@@ -97,28 +98,8 @@ _OPAQUE = frozenset({"script", "style", "template"})
 _BLOCK_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd",
                          "dt", "td", "th", "figcaption", "div", "section", "aside", "nav"})
 _LINK_LINE = 0.5
-# Every word of the byline expressions extraction reads (metadata's and trafilatura's
-# author XPaths: tests/extract/test_recheck.py checks them), and a few more.
-_BYLINE_WORDS = ("author", "byline", "by-line", "byl", "bbl", "writer", "contributor",
-                 "reporter", "journalist", "creator", "credit", "submitted", "posted-by",
-                 "username", "screenname", "channel-name", "zuozhe", "bianji", "xiaobian")
-# Byline candidates: every <address> and <author>, and every element with one of these
-# attributes holding a byline word (ASCII case folded). The attribute values are gathered by one
-# XPath in C and tested by one regular expression each: far cheaper than a per-element
-# XPath predicate with translate() (0.55 -> 0.07 ms a page, same elements, same order).
-# (``descendant-or-self::*/@class`` visits elements only, ``//@class`` every node: the
-# same attributes in the same order, 0.051 -> 0.044 ms a page.)
-_BYLINE_SOURCES = etree.XPath(
-    "descendant-or-self::address|descendant-or-self::author|descendant-or-self::*/@class"
-    "|descendant-or-self::*/@id|descendant-or-self::*/@itemprop|descendant-or-self::*/@rel"
-    "|descendant-or-self::*/@name|descendant-or-self::*/@data-testid"
-    "|descendant-or-self::*/@data-component")
-_BYLINE_WORD = re.compile("|".join(re.escape(word) for word in _BYLINE_WORDS),
-                          re.IGNORECASE | re.ASCII)
 # The byline sources (metadata.BYLINE_SOURCES) whose every input the digest covers.
 _MARKED_SOURCES = frozenset({"json-ld", "meta", "markup"})
-_METADATA_TAGS = ("title", "meta", "script", "link", "h1")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _PARAGRAPHS = etree.XPath("count(.//p|.//li|.//h2|.//h3|.//blockquote|.//table)")
 _SHOWN_TEXT = etree.XPath(".//text()[not(ancestor::script)][not(ancestor::style)]"
                           "[not(ancestor::template)]", smart_strings=False)
@@ -364,7 +345,7 @@ def _credits_may_name(byline: str | None, byline_from: str | None) -> bool:
 def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked: set[int],
             with_credits: bool = True) -> str:
     """The key's digest: every part the module docstring names, hashed at once."""
-    sources, candidates = _metadata(tree), _bylines(tree)
+    sources, candidates = metadata_sources(tree), byline_candidates(tree)
     # Every part, each followed by a NUL, hashed at once (one encode, not one per part).
     parts: list[str] = []
 
@@ -485,38 +466,6 @@ def _count(element: etree._Element) -> int:
     """Paragraph-like descendants (a new paragraph beside the body changes this)."""
     result = _PARAGRAPHS(element)
     return int(result) if isinstance(result, float) else 0
-
-
-def _metadata(tree: etree._Element) -> list[etree._Element]:
-    """Every ``<title>``, ``<meta>``, JSON-LD ``<script>``, canonical ``<link>`` and
-    ``<h1>``, in document order."""
-    found = []
-    for element in tree.iter(*_METADATA_TAGS):
-        tag = element.tag
-        if tag == "script":
-            if "ld+json" not in str(element.get("type") or "").translate(_ASCII_LOWER):
-                continue
-        elif tag == "link" and \
-                "canonical" not in str(element.get("rel") or "").translate(_ASCII_LOWER):
-            continue
-        found.append(element)
-    return found
-
-
-def _bylines(tree: etree._Element) -> list[etree._Element]:
-    """Every byline candidate (see :data:`_BYLINE_SOURCES`), once, in document order."""
-    found: list[etree._Element] = []
-    last = None
-    result = _BYLINE_SOURCES(tree)
-    for item in result if isinstance(result, list) else []:
-        if isinstance(item, str):  # an attribute's value (lxml's string knows its element)
-            if not _BYLINE_WORD.search(item):
-                continue
-            item = item.getparent()  # type: ignore[attr-defined]
-        if isinstance(item, etree._Element) and item is not last:
-            found.append(item)
-            last = item
-    return found
 
 
 @dataclass(frozen=True)
