@@ -45,6 +45,7 @@ from tearsheet.extract.script import fold, word_key
 
 _URL = re.compile(r"^(?:https?://|www\.)\S+$")
 _NOWHERE = re.compile(r"\s*(?:javascript:|#?\s*$)", re.IGNORECASE)  # a link to no page
+_NOWHERE_STARTS = frozenset("#jJ \t\n\r\f")  # what such an href begins with
 
 _LIST_ITEMS = 3
 _MAX_LABELS = 2  # a kicker and a date line, say: more is the body's own start
@@ -347,7 +348,8 @@ def _link_texts(tree: lxml.html.HtmlElement) -> set[str]:
             continue
         text = (a.text or "") if not len(a) else \
             etree.tostring(a, method="text", encoding=str, with_tail=False)
-        if _NOWHERE.match(href) and not is_label(Block("p", " ".join(text.split()))):
+        if (not href or href[0] in _NOWHERE_STARTS) and _NOWHERE.match(href) \
+                and not is_label(Block("p", " ".join(text.split()))):
             continue
         if key := fold(text):
             texts.add(key)
