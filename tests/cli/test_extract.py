@@ -13,7 +13,7 @@ from tests.support.cli import cli
 from tests.support.pages import LOREM, article_page
 
 FIELDS = ["title", "byline", "byline_from", "published_at", "modified_at", "language",
-          "canonical_url", "paragraphs", "standfirst"]
+          "canonical_url", "paragraphs", "standfirst", "body_from"]
 
 
 def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
@@ -31,6 +31,7 @@ def test_extract_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert data["title"] == "Council approves budget"
     assert data["byline"] == "Jane Doe"
     assert data["byline_from"] in ("json-ld", "meta", "markup")  # the page marks it up
+    assert data["body_from"] == "container"
     assert data["published_at"] == "2026-11-20T08:00:00+00:00"
     assert data["language"] == "en"
     assert data["canonical_url"] == "https://news.example/2026/budget"

@@ -98,3 +98,13 @@ def test_a_long_run_of_the_page_s_links_has_their_share_and_prose_has_none() -> 
     prose = " ".join(f"Section {n} Topic {n} was debated at length by the council." for n in
                      range(10))
     assert _with_links(Block("p", prose), anchors, {}).link_share == 0
+
+
+def test_a_body_read_by_either_reading_says_so() -> None:
+    # Extraction.body_from: the density reading of the whole page, trafilatura's loose
+    # paragraphs, or the container its patterns found.
+    assert extract(_page(), "https://example.org/a").body_from == "density"
+    assert extract(_table_page(), "https://example.org/a").body_from == "density"
+    boxed = _table_page().replace("<table width='90%'><tr><td>", "<article>").replace(
+        "</td></tr></table>", "</article>")
+    assert extract(boxed, "https://example.org/a").body_from == "container"

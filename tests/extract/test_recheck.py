@@ -32,7 +32,8 @@ def page(paragraphs: list[str] = PARAGRAPHS, *, headline: str = HEADLINE,
 def key_of(html: str) -> DecisionKey:
     extraction = extract(html, "https://news.example/story")
     key = decision_key(html, extraction.paragraphs, title=extraction.title,
-                       byline=extraction.byline, byline_from=extraction.byline_from)
+                       byline=extraction.byline, byline_from=extraction.byline_from,
+                       body_from=extraction.body_from)
     assert key is not None
     return key
 
@@ -431,3 +432,36 @@ def test_link_texts_are_noise_in_a_line_of_links_not_in_a_line_of_words() -> Non
     key = key_of(html)
     assert unchanged(_linked("Facebook", "Ferry fares rise again next month"), key)
     assert not unchanged(_linked("Mastodon", "Budget talks resume"), key)
+
+
+ESSAY = [f"Paragraph {n} of the essay says what the council decided on Tuesday, why the vote "
+         "was close, and what residents of the northern district can expect next year."
+         for n in range(1, 12)]
+ADDED = ("Zorblat quimbering, the committee said on Tuesday that the harbour repairs would "
+         "take another three years.")
+
+
+def _loose(extra: str = "") -> str:
+    """An essay laid out in a table: no container trafilatura's patterns know."""
+    return ("<html><head><title>Essay</title></head><body><p><a href='/'>Home</a></p>"
+            "<table width='90%'><tr><td>" + "".join(f"<p>{p}</p>" for p in ESSAY)
+            + "</td></tr></table>" + extra + "</body></html>")
+
+
+def test_a_body_read_from_the_whole_page_gets_no_key() -> None:
+    # trafilatura read the page's paragraphs wherever they were: one added anywhere (a note
+    # below the table) joins the body, and no digest of a container could see it coming
+    # (the corpora's insertion sweep found 63 such misses on 19 pages, key version 3).
+    first = check_capture(_loose().encode(), "https://news.example/story", "utf-8",
+                          "text/html")
+    assert first.extraction is not None and first.extraction.body_from == "loose"
+    assert first.key is None
+    footer = extract(_loose(f"<div class='aside'><p>{ADDED}</p></div>"),
+                     "https://news.example/story")
+    assert ADDED in footer.paragraphs
+    # The same essay in an <article> is read from there, and has its key.
+    framed = _loose().replace("<table width='90%'><tr><td>", "<article>").replace(
+        "</td></tr></table>", "</article>")
+    boxed = check_capture(framed.encode(), "https://news.example/story", "utf-8", "text/html")
+    assert boxed.extraction is not None and boxed.extraction.body_from == "container"
+    assert boxed.key is not None

@@ -25,6 +25,7 @@ def test_next_data_article_is_read_without_a_browser() -> None:
     found = extract(next_page(HEADLINE, LOREM), "https://news.example/story/a")
     assert found.paragraphs == LOREM
     assert found.title == HEADLINE
+    assert found.body_from == "state"
 
 
 def test_state_assignment_with_html_body() -> None:
@@ -110,6 +111,7 @@ def test_a_teaser_page_that_declares_its_whole_article_is_read_from_the_declarat
     found = extract(_sampled("\n\n".join(LOREM), teaser), "https://news.example/story/a")
     assert found.paragraphs == LOREM
     assert found.title == HEADLINE
+    assert found.body_from == "json-ld"
 
 
 def test_a_declared_body_in_html_is_read_as_its_paragraphs() -> None:

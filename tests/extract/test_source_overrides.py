@@ -49,8 +49,10 @@ def test_bad_selectors_are_refused_naming_the_key(key: str, value: object) -> No
 def test_extract_applies_drop_and_body_selectors() -> None:
     assert NEWSLETTER in extract(page()).text  # the generic extractor keeps it
     assert extract(page(), drop_selectors=[".signup"]).paragraphs == LOREM
-    assert extract(page(), body_selector="div.story", drop_selectors=[".signup"]).paragraphs \
-        == LOREM
+    chosen = extract(page(), body_selector="div.story", drop_selectors=[".signup"])
+    assert chosen.paragraphs == LOREM
+    assert chosen.body_from == "selector"
+    assert extract(page()).body_from == "container"
 
 
 def test_a_body_selector_that_matches_nothing_fails_loudly() -> None:

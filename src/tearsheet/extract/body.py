@@ -58,13 +58,22 @@ _RUN_SHARE = 0.7  # of a long block's text in the page's links: a menu (a story 
 # names many of the page's headlines inside its sentences has half as much)
 
 
+BODY_SOURCES = ("container", "loose", "density", "selector", "json-ld", "state")
+"""Where a body was read (``Extraction.body_from``): the element trafilatura's patterns
+found it in; paragraphs trafilatura read wherever they were on the page, finding no such
+element; readability's density reading of the whole page; the source's ``body_selector``;
+the ``articleBody`` the page declares in JSON-LD; a script's state (:mod:`.scripted`).
+A body read from "loose" paragraphs or by "density" depends on the whole page."""
+
+
 def body_blocks(
     tree: lxml.html.HtmlElement, *, body_selector: str | None = None,
     drop_selectors: Sequence[str] = (),
     reparse: Callable[[], lxml.html.HtmlElement] | None = None,
     description: str | None = None,
-) -> list[Block]:
-    """The raw body blocks of ``tree`` (which this consumes: it is modified in place).
+) -> tuple[list[Block], str]:
+    """The raw body blocks of ``tree`` (which this consumes: it is modified in place), and
+    where they were read (one of :data:`BODY_SOURCES`).
 
     ``reparse`` gives a fresh tree of the same page: with it, a body that covers little of
     the page gets a second opinion (:mod:`.density`).
@@ -79,7 +88,7 @@ def body_blocks(
         blocks: list[Block] = []
         for element in found:
             blocks += html_blocks(element)
-        return blocks
+        return blocks, "selector"
     visible = density.visible_chars(tree)
     visible -= markup.hidden_elements(tree, visible)
     # Link texts are read before trafilatura consumes the tree. Asking trafilatura to keep
@@ -109,16 +118,19 @@ def body_blocks(
             openings.setdefault(key[:_OPENING], []).append(key)
     blocks = [_with_links(b, anchors, openings)
               for b in _recover_sections(blocks, paragraphs)]
+    read = "loose" if recovered else "container"
     wants = density.wants_second_opinion(blocks, visible)
     if reparse is not None and (wants or recovered):
         second = reparse()
         _drop(second, drop_selectors)
         markup.linear_math(second)  # the formulas, for this reading too
-        blocks = density.better_of(blocks, density.density_blocks(second),
+        chosen = density.better_of(blocks, density.density_blocks(second),
                                    covered=not wants)
+        if chosen is not blocks:
+            blocks, read = chosen, "density"
     if (placed := lede.place(ledes, [b.text for b in blocks])) is not None:
         blocks.insert(placed[0], Block("p", clean(placed[1].text)))
-    return blocks
+    return blocks, read
 
 
 def _drop(tree: lxml.html.HtmlElement, selectors: Sequence[str]) -> None:

@@ -49,6 +49,9 @@ class Extraction:
     # Where the byline was read (metadata.BYLINE_SOURCES): "json-ld", "meta", "markup",
     # "credit" or "site"; None without a byline. Not in the fingerprint.
     byline_from: str | None = None
+    # Where the body was read (body.BODY_SOURCES): "container", "loose", "density",
+    # "selector", "json-ld" or "state". Not in the fingerprint.
+    body_from: str | None = None
 
     @property
     def text(self) -> str:
@@ -99,8 +102,9 @@ def extract(
     headlines = [meta.title or "", *meta.headings]
     canonical = canonical_from_html(_head_of(text), url) if url else None
     # The body extractor consumes the tree: everything else is read before.
-    blocks = body_blocks(tree, body_selector=body_selector, drop_selectors=drop_selectors,
-                         reparse=lambda: parse_page(text), description=meta.description)
+    blocks, body_from = body_blocks(
+        tree, body_selector=body_selector, drop_selectors=drop_selectors,
+        reparse=lambda: parse_page(text), description=meta.description)
     # Mojibake is repaired by body.clean.
     paragraphs = tidy(blocks, headlines=headlines, summaries=[meta.description])
     dek = standfirst(blocks, headlines=headlines, summaries=[meta.description])
@@ -112,9 +116,10 @@ def extract(
     if declared := article_from_declaration(meta.declared_body, paragraphs,
                                             stub=words < TINY_WORDS):
         # "Not free" is said of the markup's text: the declaration holds it whole.
-        paragraphs, free = _cleaned(declared.paragraphs), None
+        paragraphs, free, body_from = _cleaned(declared.paragraphs), None, "json-ld"
     elif words < TINY_WORDS and (state := article_from_state(text)) and state.words > words:
         paragraphs, title = _cleaned(state.paragraphs), title or state.title
+        body_from = "state"
     if check_captures:
         try:
             refuse_if_not_article(text, paragraphs, free=free, kinds=meta.kinds,
@@ -140,6 +145,7 @@ def extract(
         canonical_url=canonical,
         paragraphs=paragraphs,
         standfirst=dek,
+        body_from=body_from,
     )
 
 

@@ -39,7 +39,9 @@ from:
 - that the page ends as a whole page does (a truncated capture is always extracted).
 
 No key is made for a short body (under :data:`MIN_WORDS`): walls and error pages are
-judged from the whole page then. The key is versioned: a key of another version never
+judged from the whole page then. Nor for a body read from the whole page (trafilatura's
+loose paragraphs, the density reading: ``Extraction.body_from``), which a paragraph added
+anywhere can join. The key is versioned: a key of another version never
 matches, so a change here costs one full extraction per article, never a missed edit.
 """
 
@@ -67,7 +69,7 @@ from tearsheet.extract.tree_scans import byline_candidates, metadata_sources
 
 log = logging.getLogger(__name__)
 
-KEY_VERSION = 3
+KEY_VERSION = 4
 """Bumped whenever what the key covers changes: older keys then never match."""
 MIN_WORDS = 200
 """Bodies shorter than this get no key: the refusal checks read the whole page for them."""
@@ -98,6 +100,9 @@ _OPAQUE = frozenset({"script", "style", "template"})
 _BLOCK_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd",
                          "dt", "td", "th", "figcaption", "div", "section", "aside", "nav"})
 _LINK_LINE = 0.5
+# The body sources (body.BODY_SOURCES) that read the whole page: trafilatura's loose
+# paragraphs (a <p> added anywhere may join the body) and the density reading. No key.
+_WHOLE_PAGE = frozenset({"loose", "density"})
 # The byline sources (metadata.BYLINE_SOURCES) whose every input the digest covers.
 _MARKED_SOURCES = frozenset({"json-ld", "meta", "markup"})
 _PARAGRAPHS = etree.XPath("count(.//p|.//li|.//h2|.//h3|.//blockquote|.//table)")
@@ -169,14 +174,17 @@ def _document(text: str) -> tuple[etree._Element | None, bytes]:
 
 def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = None,
                  byline: str | None = None, byline_from: str | None = None,
+                 body_from: str | None = None,
                  tree: etree._Element | None = None) -> DecisionKey | None:
     """The key of a page whose full extraction gave ``paragraphs`` (and ``title`` and
-    ``byline``, read from ``byline_from``: see metadata.BYLINE_SOURCES), or None when the
-    page cannot have one (a short body, a paragraph not found in the page, a container
+    ``byline``, read from ``byline_from``: see metadata.BYLINE_SOURCES; the body read from
+    ``body_from``: see body.BODY_SOURCES), or None when the page cannot have one (a short
+    body, a body read from the whole page, a paragraph not found in the page, a container
     that is not unique, a page cut short). ``tree``: the page as extraction parsed it,
     untouched (its parser has this module's options: the same tree, so the same key),
     else it is parsed here."""
-    if sum(len(p.split()) for p in paragraphs) < MIN_WORDS or not _complete(text):
+    if sum(len(p.split()) for p in paragraphs) < MIN_WORDS or not _complete(text) or \
+            body_from in _WHOLE_PAGE:
         return None
     if tree is None:
         tree, raw = _document(text)
@@ -505,7 +513,7 @@ def check_capture(
     # not part of the fingerprint today; the key does not rely on that).
     kept = [*extraction.paragraphs, *([extraction.standfirst] if extraction.standfirst else [])]
     made = decision_key(text, kept, title=extraction.title, byline=extraction.byline,
-                        byline_from=extraction.byline_from,
+                        byline_from=extraction.byline_from, body_from=extraction.body_from,
                         tree=parsed[0] if parsed else None)
     length = len(extraction.text)
     return Checked(extraction, replace(made, body_length=length).dumps() if made else None,
