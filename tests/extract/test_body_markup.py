@@ -168,3 +168,12 @@ def test_a_sentence_in_a_link_that_goes_nowhere_is_text() -> None:
                  "<p><a href='/2024/05/another-story'>Council rejects the bridge plan after "
                  "a long night of debate</a></p>" + _paragraphs(*LOREM[1:]))
     assert extract(page, URL).paragraphs == [LOREM[0], quote, *LOREM[1:]]
+
+
+def test_hidden_text_is_counted_once_however_nested() -> None:
+    from tearsheet.extract import markup
+    from tearsheet.extract.extraction import parse_page
+
+    tree = parse_page("<html><body><div hidden>outer <span aria-hidden='true'>inner</span>"
+                      "</div><p>" + " ".join(LOREM) + "</p></body></html>")
+    assert markup.hidden_elements(tree, 10_000) == len("outer inner")

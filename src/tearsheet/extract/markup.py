@@ -61,12 +61,15 @@ def hidden_elements(tree: lxml.html.HtmlElement, shown: int) -> int:
     ``aria-hidden`` while a dialog is open, still has its article.
     """
     removed = 0
+    gone: set[lxml.html.HtmlElement] = set()
     for element in cast(list[lxml.html.HtmlElement], _HIDDEN(tree)):
-        if str(element.get("hidden") or "").strip().lower() == "until-found":
-            continue
+        if str(element.get("hidden") or "").strip().lower() == "until-found" or \
+                any(ancestor in gone for ancestor in element.iterancestors()):
+            continue  # shown, or gone with a hidden element around it (counted there)
         chars = density.text_chars(element)
         if chars <= shown * MOST_OF_PAGE:
             remove(element)
+            gone.add(element)
             removed += chars
     return removed
 
