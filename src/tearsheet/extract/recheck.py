@@ -325,9 +325,18 @@ def _locate(tree: etree._Element, locator: Sequence[str]) -> etree._Element | No
     """The one element whose chain has these signatures (None: none, or several)."""
     if not locator:
         return None
-    tag = locator[-1].partition(".")[0]
+    tag, _, rest = locator[-1].partition(".")
+    # Masking leaves what comes before the first masked run as it was: an element whose
+    # class does not begin so is no candidate (no signature made for most of them). The
+    # id is known only when no "#" but the one between them is in the signature.
+    classes, _, ident = rest.partition("#")
+    if "#" in ident:
+        ident = ""
     found = None
     for element in tree.iter(tag):
+        if not str(element.get("class") or "").startswith(classes) or \
+                not str(element.get("id") or "").startswith(ident):
+            continue
         if _signature(element) == locator[-1] and \
                 [_signature(e) for e in _chain(element)] == list(locator):
             if found is not None:
