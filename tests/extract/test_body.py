@@ -182,7 +182,7 @@ def test_the_tree_is_handed_to_trafilatura_not_copied() -> None:
     body = "".join(f"<p>{p}</p>" for p in LOREM)
     tree = parse_page(f"<html><body><article>{body}</article><div class='infinite-scroll'>"
                       "<p>The next story, appended below.</p></div></body></html>")
-    assert [b.text for b in body_blocks(tree)[0]] == LOREM
+    assert [b.text for b in body_blocks(tree).blocks] == LOREM
     assert tree.find(".//div[@class='infinite-scroll']") is None
     assert trafilatura.core.load_html is loader  # restored
 
@@ -201,7 +201,7 @@ def test_an_item_opening_with_any_of_the_links_sharing_its_first_words_is_a_teas
                     for n, t in enumerate(teasers))
     page = article_page("Council approves budget", LOREM).replace(
         f"{LOREM[-1]}</p>", f"{LOREM[-1]}</p><ul>{items}</ul>")
-    blocks, _ = body_blocks(lxml.html.fromstring(page))
+    blocks = body_blocks(lxml.html.fromstring(page)).blocks
     found = [b for b in blocks if b.kind == "item"]
     assert [b.text.split(" says")[0] for b in found] == teasers
     assert all(b.opens_link for b in found)

@@ -7,6 +7,7 @@ import pytest
 from lxml import etree
 
 from tearsheet.extract import check_capture, extract
+from tearsheet.extract.extraction import Parsed
 from tearsheet.extract.page_scans import CORRECTIONS
 from tearsheet.extract.recheck import (
     _PARSER,
@@ -255,14 +256,15 @@ def test_a_page_with_characters_xml_cannot_hold_is_extracted_whole_again() -> No
 def test_the_key_from_extractions_parse_is_the_key_from_its_own(html: str) -> None:
     """check_capture parses the page once: extraction hands the key a copy of its tree as
     parsed. The key is the one a parse of its own gives (stored keys stay valid)."""
-    parsed: list[etree._Element] = []
+    parsed: list[Parsed] = []
     extraction = extract(html, "https://news.example/story", parsed=parsed)
-    assert len(parsed) == 1 and parsed[0].find("body") is not None
+    assert len(parsed) == 1 and parsed[0].tree.find("body") is not None
     alone = decision_key(html, extraction.paragraphs, title=extraction.title,
-                         byline=extraction.byline, byline_from=extraction.byline_from)
+                         byline=extraction.byline, byline_from=extraction.byline_from,
+                         regions=parsed[0].regions)
     shared = decision_key(html, extraction.paragraphs, title=extraction.title,
                           byline=extraction.byline, byline_from=extraction.byline_from,
-                          tree=parsed[0])
+                          regions=parsed[0].regions, tree=parsed[0].tree)
     assert alone is not None and shared == alone
     checked = check_capture(html.encode(), "https://news.example/story", "utf-8",
                             "text/html")
@@ -488,3 +490,31 @@ def test_the_container_is_found_again_with_its_volatile_runs_changed(attributes:
     locator = [_signature(e) for e in _chain(container)]
     again = tree("987")
     assert _locate(again, locator) is again.find("body")[1]
+
+
+def _in_article(extra: str = "") -> str:
+    """The story's paragraphs three levels inside an <article>, a box beside them there."""
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (f"<html><head><title>{HEADLINE}</title></head><body><nav><a href='/'>Home</a>"
+            "</nav><article><div class='a'><div class='b'><div class='text'>" + body
+            + "</div><div class='share'>Share</div></div><div class='meta'>Filed under news"
+            "</div></div><div class='after'><div class='box'>" + extra + "</div></div>"
+            "</article><footer><p>Copyright</p></footer></body></html>")
+
+
+def test_a_paragraph_added_where_trafilatura_reads_the_body_is_seen() -> None:
+    # trafilatura reads the <article>; the kept paragraphs' smallest container is three
+    # levels down. A paragraph added in the article's other box joins the body: the key
+    # counts the paragraphs of the element trafilatura read (key version 3 missed this).
+    parsed: list[Parsed] = []
+    extract(_in_article(), "https://news.example/story", parsed=parsed)
+    assert ("article", None, None) in [region[1:] for region in parsed[0].regions]
+    first = check_capture(_in_article().encode(), "https://news.example/story", "utf-8",
+                          "text/html")
+    key = DecisionKey.loads(first.key)
+    assert key is not None and key.region == 3
+    added = _in_article(f"<p>{ADDED}</p>")
+    assert ADDED in extract(added, "https://news.example/story").paragraphs
+    assert not unchanged(added, key)
+    # Chrome beside it still rotates freely: a new nav link, a new footer line.
+    assert unchanged(_in_article().replace("Home</a>", "Home</a><a href='/x'>X</a>"), key)

@@ -20,7 +20,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import lxml.html
 import trafilatura
@@ -58,6 +58,19 @@ _RUN_SHARE = 0.7  # of a long block's text in the page's links: a menu (a story 
 # names many of the page's headlines inside its sentences has half as much)
 
 
+Region = tuple[int, str, str | None, str | None]
+"""An element trafilatura read the body from: its depth (ancestors), tag, class and id."""
+
+
+class BodyReading(NamedTuple):
+    """The raw body blocks, where they were read (one of :data:`BODY_SOURCES`), and the
+    elements trafilatura took them from (:data:`Region`; none for another reading)."""
+
+    blocks: list[Block]
+    read: str
+    regions: tuple[Region, ...] = ()
+
+
 BODY_SOURCES = ("container", "loose", "density", "selector", "json-ld", "state")
 """Where a body was read (``Extraction.body_from``): the element trafilatura's patterns
 found it in; paragraphs trafilatura read wherever they were on the page, finding no such
@@ -71,9 +84,9 @@ def body_blocks(
     drop_selectors: Sequence[str] = (),
     reparse: Callable[[], lxml.html.HtmlElement] | None = None,
     description: str | None = None,
-) -> tuple[list[Block], str]:
-    """The raw body blocks of ``tree`` (which this consumes: it is modified in place), and
-    where they were read (one of :data:`BODY_SOURCES`).
+) -> BodyReading:
+    """The raw body blocks of ``tree`` (which this consumes: it is modified in place), where
+    they were read and from which elements (:class:`BodyReading`).
 
     ``reparse`` gives a fresh tree of the same page: with it, a body that covers little of
     the page gets a second opinion (:mod:`.density`).
@@ -88,7 +101,7 @@ def body_blocks(
         blocks: list[Block] = []
         for element in found:
             blocks += html_blocks(element)
-        return blocks, "selector"
+        return BodyReading(blocks, "selector")
     visible = density.visible_chars(tree)
     visible -= markup.hidden_elements(tree, visible)
     # Link texts are read before trafilatura consumes the tree. Asking trafilatura to keep
@@ -107,7 +120,7 @@ def body_blocks(
     # "txt": the body's tree alone, not also rendered as text (format "python" does that,
     # and nothing here reads it); the extraction's options are the same.
     with _PATCHED, _without_recall_escalation(), _watching_recovery() as recovered, \
-            _handed_over(tree) as given:
+            _watching_regions() as regions, _handed_over(tree) as given:
         document = trafilatura.bare_extraction(given, options=_options())
     body = getattr(document, "body", None)
     blocks = [] if body is None else list(trafilatura_blocks(body))
@@ -130,7 +143,7 @@ def body_blocks(
             blocks, read = chosen, "density"
     if (placed := lede.place(ledes, [b.text for b in blocks])) is not None:
         blocks.insert(placed[0], Block("p", clean(placed[1].text)))
-    return blocks, read
+    return BodyReading(blocks, read, tuple(regions) if read == "container" else ())
 
 
 def _drop(tree: lxml.html.HtmlElement, selectors: Sequence[str]) -> None:
@@ -172,6 +185,7 @@ def _options() -> trafilatura.settings.Extractor:
 
 
 _LOADER = "load_html"  # trafilatura.core's, which bare_extraction calls
+_BODY_XPATH = "BODY_XPATH"  # trafilatura.main_extractor's body expressions, tried in turn
 # The three patches here change trafilatura's module globals for one extraction: the lock
 # is held meanwhile, so that extractions on several threads of one process (a library
 # user's) never see each other's patches nor restore them under each other.
@@ -236,6 +250,42 @@ def _watching_recovery() -> Iterator[list[bool]]:
         yield called
     finally:
         module.recover_wild_text = recover
+
+
+@contextlib.contextmanager
+def _watching_regions() -> Iterator[list[Region]]:
+    """The elements trafilatura takes the body from, for one extraction.
+
+    trafilatura tries its body expressions (``BODY_XPATH``: an element whose class or id
+    says "article", "entry-content"…, then the first ``<article>``…) in turn and reads the
+    first element each finds, until one gives enough text. The fast path's key covers that
+    element, which may hold more than the smallest element holding the kept paragraphs: a
+    paragraph added anywhere in it may join the body. The expressions are wrapped for the
+    call; if an upgrade renames them, nothing is watched (the key then covers less, as it
+    did) and tests/extract/test_recheck.py fails.
+    """
+    module = trafilatura.main_extractor
+    expressions = getattr(module, _BODY_XPATH, None)
+    found: list[Region] = []
+    if not isinstance(expressions, list):
+        yield found
+        return
+
+    def watched(expression: Any) -> Callable[..., Any]:
+        def run(tree: Any, *args: Any, **kwargs: Any) -> Any:
+            result = expression(tree, *args, **kwargs)
+            if isinstance(result, list) and result and isinstance(result[0], etree._Element):
+                first = result[0]
+                found.append((sum(1 for _ in first.iterancestors()), str(first.tag),
+                              first.get("class"), first.get("id")))
+            return result
+        return run
+
+    setattr(module, _BODY_XPATH, [watched(expression) for expression in expressions])
+    try:
+        yield found
+    finally:
+        setattr(module, _BODY_XPATH, expressions)
 
 
 _Paragraph = tuple[str, int, int, str, tuple[str, ...]]

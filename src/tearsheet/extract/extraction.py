@@ -23,7 +23,7 @@ from lxml import etree
 from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.errors import ExtractionError
 from tearsheet.extract.blocks import clean
-from tearsheet.extract.body import body_blocks, standfirst, tidy
+from tearsheet.extract.body import Region, body_blocks, standfirst, tidy
 from tearsheet.extract.encoding import decode_html, garbled, looks_binary, xml_safe
 from tearsheet.extract.metadata import read_metadata
 from tearsheet.extract.refusals import MIN_WORDS, TINY_WORDS, refuse_if_not_article, visible_text
@@ -68,11 +68,21 @@ class Extraction:
         return data
 
 
+@dataclass
+class Parsed:
+    """What the fast path's key reads of an extraction beside its result: the page's tree
+    as parsed (a copy: extraction consumes its own; a copy costs ~0.07 ms a page, a second
+    parse ~0.18) and the elements trafilatura read the body from (body.Region)."""
+
+    tree: lxml.html.HtmlElement
+    regions: tuple[Region, ...] = ()
+
+
 def extract(
     html: bytes | str, url: str | None = None, charset: str | None = None, *,
     body_selector: str | None = None, drop_selectors: Sequence[str] = (),
     check_captures: bool = True, limits: LimitSettings = DEFAULT_LIMITS,
-    rendered: bool = False, parsed: list[lxml.html.HtmlElement] | None = None,
+    rendered: bool = False, parsed: list[Parsed] | None = None,
 ) -> Extraction:
     """Extract the article from ``html``.
 
@@ -85,9 +95,8 @@ def extract(
     A page with almost no text whose scripts hold the article is read from their state
     blob, or refused as ``needs_browser`` unless it was ``rendered`` by a browser
     (see :mod:`tearsheet.extract.scripted`).
-    ``parsed``: a list the page's tree is appended to, as parsed (a copy: extraction
-    consumes its own), for a caller that reads the page too (the decision key: a copy
-    costs ~0.07 ms a page, a second parse ~0.18).
+    ``parsed``: a list a :class:`Parsed` of the page is appended to, for a caller that
+    reads the page too (the decision key).
     """
     text = decode_html(html, charset) if isinstance(html, bytes) else html
     if not text.strip():
@@ -96,13 +105,12 @@ def extract(
         raise ExtractionError("not an HTML page: binary data", reason="not_html")
     text = xml_safe(text)
     tree = parse_page(text)
-    if parsed is not None:
-        parsed.append(copy.deepcopy(tree))
+    seen = Parsed(copy.deepcopy(tree)) if parsed is not None else None
     meta = read_metadata(tree, url, limits)
     headlines = [meta.title or "", *meta.headings]
     canonical = canonical_from_html(_head_of(text), url) if url else None
     # The body extractor consumes the tree: everything else is read before.
-    blocks, body_from = body_blocks(
+    blocks, body_from, regions = body_blocks(
         tree, body_selector=body_selector, drop_selectors=drop_selectors,
         reparse=lambda: parse_page(text), description=meta.description)
     # Mojibake is repaired by body.clean.
@@ -135,6 +143,9 @@ def extract(
             refuse_shell(text, len(visible_text(text).split()))
     elif not paragraphs:
         raise ExtractionError("no article text found", reason="too_short")
+    if parsed is not None and seen is not None:
+        seen.regions = regions if body_from == "container" else ()
+        parsed.append(seen)
     return Extraction(
         title=title,
         byline=meta.byline,
@@ -197,7 +208,7 @@ def extract_capture(
     body: bytes | str, url: str, charset: str | None, content_type: str, *,
     body_selector: str | None = None, drop_selectors: Sequence[str] = (),
     limits: LimitSettings = DEFAULT_LIMITS, rendered: bool = False,
-    parsed: list[lxml.html.HtmlElement] | None = None,
+    parsed: list[Parsed] | None = None,
 ) -> Extraction:
     """A fetched (or archived) response's article: what the tracker and the WARC import both
     call, so they refuse and extract alike. A non-HTML type is refused (``not_html``); an

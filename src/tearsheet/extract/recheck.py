@@ -26,6 +26,9 @@ from:
   sibling of its parent (a new note, section or standfirst beside the body changes them,
   and so does a line beside it that extraction left out as furniture and would read once
   edited);
+- the number of paragraphs of the element trafilatura read the body from, when it holds
+  more than the container (``<article>`` around the text's own ``<div>``: a paragraph added
+  anywhere in it may join the body);
 - every source of metadata: ``<title>``, each ``<meta>`` (but CSRF tokens and nonces),
   JSON-LD blocks, ``<link rel=canonical>``, the ``lang`` attribute, every ``<h1>``;
 - every byline candidate (author, byline, writer, contributor… in a class, id, ``rel``,
@@ -57,11 +60,13 @@ from typing import Any, cast
 
 from lxml import etree
 
+from tearsheet.extract.body import Region
 from tearsheet.extract.encoding import decode_html
 from tearsheet.extract.extraction import (
     HTML_TYPES,
     XML_DECLARATION,
     Extraction,
+    Parsed,
     extract_capture,
 )
 from tearsheet.extract.page_scans import credits, notes
@@ -106,6 +111,7 @@ _WHOLE_PAGE = frozenset({"loose", "density"})
 # The byline sources (metadata.BYLINE_SOURCES) whose every input the digest covers.
 _MARKED_SOURCES = frozenset({"json-ld", "meta", "markup"})
 _PARAGRAPHS = etree.XPath("count(.//p|.//li|.//h2|.//h3|.//blockquote|.//table)")
+_REGION_PARAGRAPHS = etree.XPath("count(.//p|.//blockquote)")
 _SHOWN_TEXT = etree.XPath(".//text()[not(ancestor::script)][not(ancestor::style)]"
                           "[not(ancestor::template)]", smart_strings=False)
 _NON_LINK_TEXT = etree.XPath(".//text()[not(ancestor::a)][not(ancestor::script)]"
@@ -116,19 +122,22 @@ _NON_LINK_TEXT = etree.XPath(".//text()[not(ancestor::a)][not(ancestor::script)]
 class DecisionKey:
     """Where the container is (``locator``), which of its links are noise (``masked``,
     their positions among its ``<a>`` elements), the digest of all parts, what a check
-    that matches records (the body's length), and whether the parts include the page's
-    credit lines (``credits``: when no markup the key covers names the byline)."""
+    that matches records (the body's length), whether the parts include the page's
+    credit lines (``credits``: when no markup the key covers names the byline), and how
+    many levels above the container is the element trafilatura read the body from
+    (``region``: 0 for the container itself, or none known)."""
 
     locator: tuple[str, ...]
     masked: tuple[int, ...]
     digest: str
     body_length: int
     credits: bool = True
+    region: int = 0
 
     def dumps(self) -> str:
         """The key as stored (a compact JSON string, on the article's row)."""
         return json.dumps([KEY_VERSION, list(self.locator), list(self.masked), self.digest,
-                           self.body_length, self.credits], ensure_ascii=False,
+                           self.body_length, self.credits, self.region], ensure_ascii=False,
                           separators=(",", ":"))
 
     @classmethod
@@ -137,11 +146,11 @@ class DecisionKey:
         if not stored:
             return None
         try:
-            version, locator, masked, digest, length, credits = json.loads(stored)
+            version, locator, masked, digest, length, credits, region = json.loads(stored)
             if version != KEY_VERSION:
                 return None
             return cls(tuple(str(s) for s in locator), tuple(int(n) for n in masked),
-                       str(digest), int(length), bool(credits))
+                       str(digest), int(length), bool(credits), int(region))
         except (ValueError, TypeError):
             return None
 
@@ -174,15 +183,15 @@ def _document(text: str) -> tuple[etree._Element | None, bytes]:
 
 def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = None,
                  byline: str | None = None, byline_from: str | None = None,
-                 body_from: str | None = None,
+                 body_from: str | None = None, regions: Sequence[Region] = (),
                  tree: etree._Element | None = None) -> DecisionKey | None:
     """The key of a page whose full extraction gave ``paragraphs`` (and ``title`` and
     ``byline``, read from ``byline_from``: see metadata.BYLINE_SOURCES; the body read from
-    ``body_from``: see body.BODY_SOURCES), or None when the page cannot have one (a short
-    body, a body read from the whole page, a paragraph not found in the page, a container
-    that is not unique, a page cut short). ``tree``: the page as extraction parsed it,
-    untouched (its parser has this module's options: the same tree, so the same key),
-    else it is parsed here."""
+    ``body_from``: see body.BODY_SOURCES, trafilatura taking it from the elements
+    ``regions``), or None when the page cannot have one (a short body, a body read from
+    the whole page, a paragraph not found in the page, a container that is not unique, a
+    page cut short). ``tree``: the page as extraction parsed it, untouched (its parser has
+    this module's options: the same tree, so the same key), else it is parsed here."""
     if sum(len(p.split()) for p in paragraphs) < MIN_WORDS or not _complete(text) or \
             body_from in _WHOLE_PAGE:
         return None
@@ -202,9 +211,26 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     result = _fold(" ".join([title or "", byline or "", *paragraphs]))
     masked = _masked(container, result)
     credits = _credits_may_name(byline, byline_from)
-    digest = _digest(raw, tree, container, set(masked), credits)
-    return DecisionKey(locator, masked, digest, len("\n\n".join(paragraphs)), credits)
+    region = _region(container, regions)
+    digest = _digest(raw, tree, container, set(masked), credits, region)
+    return DecisionKey(locator, masked, digest, len("\n\n".join(paragraphs)), credits,
+                       region)
 
+
+def _region(container: etree._Element, regions: Sequence[Region]) -> int:
+    """How many levels above the container is the highest of the elements trafilatura read
+    the body from that hold it (0: none does). Each is known by its tag, class and id and
+    its depth in trafilatura's copy of the page: the container's ancestor with the same
+    tag, class and id nearest that depth (trafilatura strips some wrappers, a ``<form>``
+    around a whole page, say, which moves the depth)."""
+    chain = _chain(container)
+    above = 0
+    for depth, *named in regions:
+        levels = [n for n, element in enumerate(chain[:-1])
+                  if [element.tag, element.get("class"), element.get("id")] == named]
+        if levels:
+            above = max(above, len(chain) - 1 - min(levels, key=lambda n: abs(n - depth)))
+    return above
 
 def _masked(container: etree._Element, result: str) -> tuple[int, ...]:
     """The positions, among the container's links, of those whose text is page noise: it
@@ -238,7 +264,8 @@ def unchanged(text: str, key: DecisionKey) -> bool:
     container = _locate(tree, key.locator)
     if container is None:
         return False
-    return _digest(raw, tree, container, set(key.masked), key.credits) == key.digest
+    return _digest(raw, tree, container, set(key.masked), key.credits,
+                   key.region) == key.digest
 
 
 def _complete(text: str) -> bool:
@@ -360,7 +387,7 @@ def _credits_may_name(byline: str | None, byline_from: str | None) -> bool:
 
 
 def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked: set[int],
-            with_credits: bool = True) -> str:
+            with_credits: bool = True, region: int = 0) -> str:
     """The key's digest: every part the module docstring names, hashed at once."""
     sources, candidates = metadata_sources(tree), byline_candidates(tree)
     # Every part, each followed by a NUL, hashed at once (one encode, not one per part).
@@ -385,6 +412,12 @@ def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked:
                 put(_signature(sibling), _beside(sibling), str(_count(sibling)))
             else:  # where menus, footers and sidebars are: chrome that rotates
                 put(_signature(sibling), str(_words(sibling)), "")
+    # The element trafilatura read the body from, when it holds more than the container: a
+    # paragraph added anywhere in it may join the body (the number of its paragraphs).
+    put("region")
+    if region:
+        chain = _chain(container)
+        put(str(region), str(_count_of(_REGION_PARAGRAPHS, chain[-1 - region])))
     put("metadata", str(tree.get("lang") or ""), str(tree.get("xml:lang") or ""))
     for element in sources:
         tag = element.tag
@@ -481,7 +514,11 @@ def _beside(element: etree._Element) -> str:
 
 def _count(element: etree._Element) -> int:
     """Paragraph-like descendants (a new paragraph beside the body changes this)."""
-    result = _PARAGRAPHS(element)
+    return _count_of(_PARAGRAPHS, element)
+
+
+def _count_of(expression: etree.XPath, element: etree._Element) -> int:
+    result = expression(element)
     return int(result) if isinstance(result, float) else 0
 
 
@@ -511,7 +548,7 @@ def check_capture(
         return found
     if text is None and make_key and content_type in HTML_TYPES:
         text = decode_html(body, charset)  # once: the extraction and the key read it
-    parsed: list[etree._Element] = []  # and the page parsed once too
+    parsed: list[Parsed] = []  # and the page parsed once too
     extraction = extract_capture(body if text is None else text, url, charset, content_type,
                                  parsed=parsed if make_key else None, **options)
     if not make_key:
@@ -523,7 +560,8 @@ def check_capture(
     kept = [*extraction.paragraphs, *([extraction.standfirst] if extraction.standfirst else [])]
     made = decision_key(text, kept, title=extraction.title, byline=extraction.byline,
                         byline_from=extraction.byline_from, body_from=extraction.body_from,
-                        tree=parsed[0] if parsed else None)
+                        regions=parsed[0].regions if parsed else (),
+                        tree=parsed[0].tree if parsed else None)
     length = len(extraction.text)
     return Checked(extraction, replace(made, body_length=length).dumps() if made else None,
                    length)
