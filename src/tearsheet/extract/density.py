@@ -97,7 +97,7 @@ def wants_second_opinion(blocks: Sequence[Block], visible: int) -> bool:
 def better_of(first: list[Block], second: list[Block], *, covered: bool = False) -> list[Block]:
     """The second opinion when it finds far more than the first, else the first.
 
-    With ``covered`` (trafilatura read loose paragraphs: :func:`.body._watching_recovery`),
+    With ``covered`` (trafilatura read loose paragraphs: :func:`.reader._watching_recovery`),
     also when it holds nearly all the first found (:data:`COVER_SHARE` of its four-word
     runs) and what it adds is mostly list items that are sentences or section headings
     (each over a block both found): what that reading cannot hold. The two agree on the

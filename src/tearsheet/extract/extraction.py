@@ -23,9 +23,10 @@ from lxml import etree
 from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.errors import ExtractionError
 from tearsheet.extract.blocks import clean
-from tearsheet.extract.body import Region, body_blocks, standfirst, tidy
+from tearsheet.extract.body import body_blocks, standfirst, tidy
 from tearsheet.extract.encoding import decode_html, garbled, looks_binary, xml_safe
 from tearsheet.extract.metadata import read_metadata
+from tearsheet.extract.reader import Region
 from tearsheet.extract.refusals import MIN_WORDS, TINY_WORDS, refuse_if_not_article, visible_text
 from tearsheet.extract.script import body_language, count_words
 from tearsheet.extract.scripted import article_from_declaration, article_from_state, refuse_shell

@@ -60,7 +60,6 @@ from typing import Any, cast
 
 from lxml import etree
 
-from tearsheet.extract.body import Region
 from tearsheet.extract.encoding import decode_html
 from tearsheet.extract.extraction import (
     HTML_TYPES,
@@ -70,6 +69,7 @@ from tearsheet.extract.extraction import (
     extract_capture,
 )
 from tearsheet.extract.page_scans import credits, notes
+from tearsheet.extract.reader import Region
 from tearsheet.extract.tree_scans import byline_candidates, metadata_sources
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,186 @@
+"""trafilatura's reading of a page, as tearsheet runs it: its options, and the patches
+held for one call (no copy of the tree, no recall escalation, and watching what it does:
+whether it fell back on loose paragraphs, which elements it took the body from).
+
+trafilatura has no option for any of these, so each changes one of its module globals
+for the call and restores it after. :func:`read` holds a lock meanwhile, so that
+extractions on several threads of one process (a library user's) never see each other's
+patches nor restore them under each other. If an upgrade renames what a patch changes,
+that patch does nothing and a test says so (tests/extract/test_density.py,
+tests/extract/test_recheck.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.html
+import trafilatura
+import trafilatura.core
+import trafilatura.main_extractor
+import trafilatura.settings
+from lxml import etree
+
+__all__ = ["Reading", "Region", "read"]
+
+Region = tuple[int, str, str | None, str | None]
+"""An element trafilatura read the body from: its depth (ancestors), tag, class and id."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """trafilatura's body element (None: it found none), whether it read the page's loose
+    paragraphs (none of its patterns finding a container), and the elements it took the
+    body from."""
+
+    body: etree._Element | None
+    recovered: bool
+    regions: tuple[Region, ...]
+
+
+def read(tree: lxml.html.HtmlElement) -> Reading:
+    """trafilatura's reading of ``tree`` (which it consumes: no copy is made)."""
+    # "txt": the body's tree alone, not also rendered as text (format "python" does that,
+    # and nothing here reads it); the extraction's options are the same.
+    with _PATCHED, _without_recall_escalation(), _watching_recovery() as recovered, \
+            _watching_regions() as regions, _handed_over(tree) as given:
+        document = trafilatura.bare_extraction(given, options=_options())
+    return Reading(getattr(document, "body", None), bool(recovered), tuple(regions))
+
+
+@contextlib.contextmanager
+def _without_recall_escalation() -> Iterator[None]:
+    """Skip trafilatura's "recall escalation" (its stage 4) for one extraction.
+
+    For any body under 3,000 characters trafilatura renders the whole page as text to see
+    whether the body covers under a fifth of it, and if so extracts again in recall mode.
+    On the corpus that changes no body (F1 0.9708 either way) and costs about a fifth of
+    the time (bench/extraction.py, docs/extraction.md); sister-section recovery covers
+    what it is for on news pages. There is no option for it, so its size threshold is set
+    to 0 meanwhile (under ``_PATCHED``).
+    """
+    core = trafilatura.core
+    saved = core.ESCALATION_MAX_LENGTH
+    core.ESCALATION_MAX_LENGTH = 0
+    try:
+        yield
+    finally:
+        core.ESCALATION_MAX_LENGTH = saved
+
+
+@functools.cache
+def _options() -> trafilatura.settings.Extractor:
+    """trafilatura's options, built once: built per call from its configuration they cost
+    ~0.15 ms a page (~4 % of an extraction). Fast path with tables; no links, comments,
+    images or metadata (read by :mod:`.metadata`); no URL, which only resolves links.
+    Shared safely: trafilatura copies them before changing any (its recall retry), and
+    extractions hold ``_PATCHED`` anyway."""
+    return trafilatura.settings.Extractor(
+        fast=True, tables=True, links=False, comments=False, images=False,
+        with_metadata=False, output_format="txt")
+
+
+_LOADER = "load_html"  # trafilatura.core's, which bare_extraction calls
+_BODY_XPATH = "BODY_XPATH"  # trafilatura.main_extractor's body expressions, tried in turn
+_PATCHED = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Handed:
+    tree: lxml.html.HtmlElement
+
+
+@contextlib.contextmanager
+def _handed_over(tree: lxml.html.HtmlElement) -> Iterator[Any]:
+    """``tree`` for trafilatura to work on as it is, not on a copy of it.
+
+    Given a tree, trafilatura copies it first, to leave the caller's alone; nothing reads
+    this one after it (it is consumed: the density reading parses the page again), so the
+    copy (a few per cent of an extraction) is spared. It is given wrapped, and its loader,
+    unwrapping it meanwhile, returns a tree that is not the object it was given: no copy.
+    Should an upgrade rename the loader, the tree is given as it is (and copied).
+    """
+    core = trafilatura.core
+    load = getattr(core, _LOADER, None)
+    if load is None:
+        yield tree
+        return
+
+    def unwrap(value: Any, *args: Any, **kwargs: Any) -> Any:
+        return value.tree if isinstance(value, _Handed) else load(value, *args, **kwargs)
+
+    setattr(core, _LOADER, unwrap)
+    try:
+        yield _Handed(tree)
+    finally:
+        setattr(core, _LOADER, load)
+
+
+@contextlib.contextmanager
+def _watching_recovery() -> Iterator[list[bool]]:
+    """Whether trafilatura fell back on the page's loose paragraphs for one extraction.
+
+    When none of its patterns finds the body's container (a page laid out in a table, a
+    body in bare ``<div>`` s), trafilatura reads the paragraphs, quotes, code and tables
+    found anywhere (``recover_wild_text``): a body's lists and headings are not among them.
+    Then the density reading is asked (:func:`.density.better_of`). The call is watched by
+    wrapping trafilatura's function meanwhile; if an upgrade renames it, nothing is
+    watched and tests/extract/test_density.py fails.
+    """
+    module = trafilatura.main_extractor
+    recover = getattr(module, "recover_wild_text", None)
+    called: list[bool] = []
+    if recover is None:
+        yield called
+        return
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        called.append(True)
+        return recover(*args, **kwargs)
+
+    module.recover_wild_text = watched
+    try:
+        yield called
+    finally:
+        module.recover_wild_text = recover
+
+
+@contextlib.contextmanager
+def _watching_regions() -> Iterator[list[Region]]:
+    """The elements trafilatura takes the body from, for one extraction.
+
+    trafilatura tries its body expressions (``BODY_XPATH``: an element whose class or id
+    says "article", "entry-content"…, then the first ``<article>``…) in turn and reads the
+    first element each finds, until one gives enough text. The fast path's key covers that
+    element, which may hold more than the smallest element holding the kept paragraphs: a
+    paragraph added anywhere in it may join the body. The expressions are wrapped for the
+    call; if an upgrade renames them, nothing is watched (the key then covers less, as it
+    did) and tests/extract/test_recheck.py fails.
+    """
+    module = trafilatura.main_extractor
+    expressions = getattr(module, _BODY_XPATH, None)
+    found: list[Region] = []
+    if not isinstance(expressions, list):
+        yield found
+        return
+
+    def watched(expression: Any) -> Callable[..., Any]:
+        def run(tree: Any, *args: Any, **kwargs: Any) -> Any:
+            result = expression(tree, *args, **kwargs)
+            if isinstance(result, list) and result and isinstance(result[0], etree._Element):
+                first = result[0]
+                found.append((sum(1 for _ in first.iterancestors()), str(first.tag),
+                              first.get("class"), first.get("id")))
+            return result
+        return run
+
+    setattr(module, _BODY_XPATH, [watched(expression) for expression in expressions])
+    try:
+        yield found
+    finally:
+        setattr(module, _BODY_XPATH, expressions)

@@ -1,0 +1,56 @@
+"""trafilatura's reading as tearsheet runs it: the body element, whether it fell back on
+loose paragraphs, the elements it read from, and its module globals restored after."""
+
+from __future__ import annotations
+
+import threading
+
+import trafilatura.core
+import trafilatura.main_extractor
+
+from tearsheet.extract.extraction import parse_page
+from tearsheet.extract.reader import read
+from tests.support.pages import LOREM
+
+PAGE = ("<html><head><title>T</title></head><body><nav><a href='/'>Home</a></nav>"
+        "<article><div class='text'>" + "".join(f"<p>{p}</p>" for p in LOREM)
+        + "</div></article></body></html>")
+LOOSE = ("<html><head><title>T</title></head><body><table><tr><td>"
+         + "".join(f"<p>{p}</p>" for p in LOREM) + "</td></tr></table></body></html>")
+
+
+def test_a_body_in_an_article_is_read_from_it() -> None:
+    found = read(parse_page(PAGE))
+    assert found.body is not None and not found.recovered
+    assert "".join(found.body.itertext()).count(LOREM[0]) == 1
+    assert ("article", None, None) in [region[1:] for region in found.regions]
+
+
+def test_a_body_without_a_container_is_read_from_loose_paragraphs() -> None:
+    found = read(parse_page(LOOSE))
+    assert found.recovered
+    assert found.body is not None and LOREM[-1] in "".join(found.body.itertext())
+
+
+def test_trafilatura_is_left_as_it_was_after_each_reading() -> None:
+    core, main = trafilatura.core, trafilatura.main_extractor
+    before = (core.ESCALATION_MAX_LENGTH, core.load_html, main.recover_wild_text,
+              main.BODY_XPATH)
+    for page in (PAGE, LOOSE):
+        read(parse_page(page))
+    assert (core.ESCALATION_MAX_LENGTH, core.load_html, main.recover_wild_text,
+            main.BODY_XPATH) == before
+
+
+def test_readings_on_several_threads_do_not_mix() -> None:
+    results: dict[int, bool] = {}
+
+    def run(n: int) -> None:
+        results[n] = read(parse_page(LOOSE if n % 2 else PAGE)).recovered
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {n: bool(n % 2) for n in range(8)}
