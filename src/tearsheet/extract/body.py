@@ -54,7 +54,7 @@ _RUN_SHARE = 0.7  # of a long block's text in the page's links: a menu (a story 
 
 class BodyReading(NamedTuple):
     """The raw body blocks, where they were read (one of :data:`BODY_SOURCES`), and the
-    elements trafilatura took them from (:data:`Region`; none for another reading)."""
+    elements trafilatura read from (:data:`Region`), whichever reading was kept."""
 
     blocks: list[Block]
     read: str
@@ -128,7 +128,7 @@ def body_blocks(
             blocks, read = chosen, "density"
     if (placed := lede.place(ledes, [b.text for b in blocks])) is not None:
         blocks.insert(placed[0], Block("p", clean(placed[1].text)))
-    return BodyReading(blocks, read, read_by.regions if read == "container" else ())
+    return BodyReading(blocks, read, read_by.regions)
 
 
 def _drop(tree: lxml.html.HtmlElement, selectors: Sequence[str]) -> None:

@@ -145,6 +145,7 @@ def extract(
     elif not paragraphs:
         raise ExtractionError("no article text found", reason="too_short")
     if parsed is not None and seen is not None:
+        # trafilatura's elements are where the body came from only if its reading was kept.
         seen.regions = regions if body_from == "container" else ()
         parsed.append(seen)
     return Extraction(
