@@ -13,9 +13,6 @@ from tearsheet.extract.recheck import (
     _PARSER,
     KEY_VERSION,
     DecisionKey,
-    _chain,
-    _locate,
-    _signature,
     decision_key,
     parse,
     recheck,
@@ -470,26 +467,6 @@ def test_a_body_read_from_the_whole_page_gets_no_key() -> None:
     boxed = check_capture(framed.encode(), "https://news.example/story", "utf-8", "text/html")
     assert boxed.extraction is not None and boxed.extraction.body_from == "container"
     assert boxed.key is not None
-
-
-@pytest.mark.parametrize("attributes", [
-    'class="story-a1b2c3d4 body" id="post-123"', 'class="body" id="post-123"',
-    'class="body" id="main"', 'id="x#1"', 'class="grid-7 #wide"', ""])
-def test_the_container_is_found_again_with_its_volatile_runs_changed(attributes: str) -> None:
-    # Digits and hex runs in a class or an id are masked: the same container on the next
-    # load (new numbers) is found, and only it (a decoy with another class is not).
-    def tree(numbers: str) -> etree._Element:
-        found = parse(f"<html><body><div class='decoy'><p>x</p></div>"
-                      f"<div {attributes.replace('123', numbers)}><p>Story</p></div>"
-                      "</body></html>")
-        assert found is not None
-        return found
-
-    first = tree("123")
-    container = first.find("body")[1]
-    locator = [_signature(e) for e in _chain(container)]
-    again = tree("987")
-    assert _locate(again, locator) is again.find("body")[1]
 
 
 def _in_article(extra: str = "") -> str:

@@ -13,10 +13,10 @@ The key does not know how the extractor chooses the body or the metadata (that c
 as it is tuned); it covers, generously, every place a headline, byline or body can come
 from:
 
-- the *container*: the smallest element whose shown text holds every extracted
-  paragraph (a script's text does not count: a JSON-LD ``articleBody`` repeats the
-  article), found again by its chain of tags, classes and ids from the root (it must be
-  unique), serialised
+- the *container* (:mod:`.container`): the smallest element whose shown text holds every
+  extracted paragraph (a script's text does not count: a JSON-LD ``articleBody`` repeats
+  the article), found again by its chain of tags, classes and ids from the root (it must
+  be unique), serialised
   whole — tags, attributes, text — except what is page noise by construction: ``href``,
   ``src``, ``data-*`` and similar attributes, digits and hex runs in ids and classes,
   script and style contents, and the text of links that contributed no words to the
@@ -60,6 +60,16 @@ from typing import Any, cast
 
 from lxml import etree
 
+from tearsheet.extract.container import (
+    OPAQUE,
+    VOLATILE,
+    chain,
+    find,
+    locate,
+    signature,
+    text_of,
+    unspaced,
+)
 from tearsheet.extract.encoding import decode_html
 from tearsheet.extract.extraction import (
     HTML_TYPES,
@@ -78,8 +88,6 @@ KEY_VERSION = 4
 """Bumped whenever what the key covers changes: older keys then never match."""
 MIN_WORDS = 200
 """Bodies shorter than this get no key: the refusal checks read the whole page for them."""
-_MIN_ANCHOR = 40
-"""Folded characters a paragraph needs to place the container (shorter ones may repeat)."""
 
 _PARSER = etree.HTMLParser(  # type: ignore[call-arg]  # the stubs lack default_doctype
     collect_ids=False, remove_comments=True, remove_pis=True, default_doctype=False)
@@ -87,7 +95,6 @@ _UTF8_PARSER = etree.HTMLParser(  # type: ignore[call-arg]
     collect_ids=False, remove_comments=True, remove_pis=True, default_doctype=False,
     encoding="utf-8")
 _END_OF_PAGE = re.compile(r"</(?:html|body)\s*>\s*$", re.IGNORECASE)
-_VOLATILE = re.compile(r"[0-9a-f]{6,}|\d+", re.IGNORECASE)
 _SKIPPED_ATTRIBUTES = frozenset({"href", "src", "srcset", "nonce", "ping", "integrity",
                                  "sizes", "loading", "decoding", "fetchpriority",
                                  "datetime"})
@@ -99,7 +106,6 @@ _TIME_ONLY = re.compile(r"\s*(?:(?:last\s+)?(?:updated|published|posted)\s*:?\s*
                         + _AGO + r"\s*", re.IGNORECASE)
 """A text that is a relative time and nothing else ("Updated 5 minutes ago"): chrome
 wherever it is (a body keeping it would change on every request, with or without this)."""
-_OPAQUE = frozenset({"script", "style", "template"})
 # Where a link's line ends, and the share of its text in links that makes it a line of
 # links ("Read more: <a>…</a>" is; "Follow us on <a>Facebook</a>, <a>X</a> and …" is not).
 _BLOCK_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd",
@@ -112,8 +118,6 @@ _WHOLE_PAGE = frozenset({"loose", "density"})
 _MARKED_SOURCES = frozenset({"json-ld", "meta", "markup"})
 _PARAGRAPHS = etree.XPath("count(.//p|.//li|.//h2|.//h3|.//blockquote|.//table)")
 _REGION_PARAGRAPHS = etree.XPath("count(.//p|.//blockquote)")
-_SHOWN_TEXT = etree.XPath(".//text()[not(ancestor::script)][not(ancestor::style)]"
-                          "[not(ancestor::template)]", smart_strings=False)
 _NON_LINK_TEXT = etree.XPath(".//text()[not(ancestor::a)][not(ancestor::script)]"
                              "[not(ancestor::style)]", smart_strings=False)
 
@@ -202,13 +206,13 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     body = None if tree is None else tree.find("body")
     if tree is None or body is None:
         return None
-    container = _container(body, [_fold(p) for p in paragraphs])
+    container = find(body, [unspaced(p) for p in paragraphs])
     if container is None:
         return None
-    locator = tuple(_signature(e) for e in _chain(container))
-    if _locate(tree, locator) is not container:
+    locator = tuple(signature(e) for e in chain(container))
+    if locate(tree, locator) is not container:
         return None
-    result = _fold(" ".join([title or "", byline or "", *paragraphs]))
+    result = unspaced(" ".join([title or "", byline or "", *paragraphs]))
     masked = _masked(container, result)
     credits = _credits_may_name(byline, byline_from)
     region = _region(container, regions)
@@ -223,14 +227,15 @@ def _region(container: etree._Element, regions: Sequence[Region]) -> int:
     its depth in trafilatura's copy of the page: the container's ancestor with the same
     tag, class and id nearest that depth (trafilatura strips some wrappers, a ``<form>``
     around a whole page, say, which moves the depth)."""
-    chain = _chain(container)
+    ancestry = chain(container)
     above = 0
     for depth, *named in regions:
-        levels = [n for n, element in enumerate(chain[:-1])
+        levels = [n for n, element in enumerate(ancestry[:-1])
                   if [element.tag, element.get("class"), element.get("id")] == named]
         if levels:
-            above = max(above, len(chain) - 1 - min(levels, key=lambda n: abs(n - depth)))
+            above = max(above, len(ancestry) - 1 - min(levels, key=lambda n: abs(n - depth)))
     return above
+
 
 def _masked(container: etree._Element, result: str) -> tuple[int, ...]:
     """The positions, among the container's links, of those whose text is page noise: it
@@ -241,14 +246,14 @@ def _masked(container: etree._Element, result: str) -> tuple[int, ...]:
     shares: dict[etree._Element, bool] = {}
     masked = []
     for n, link in enumerate(container.iter("a")):
-        folded = _fold(_text(link))
+        folded = unspaced(text_of(link))
         if not folded or folded in result:
             continue
         block = next((e for e in link.iterancestors() if e.tag in _BLOCK_TAGS or e is container),
                      container)
         if block not in shares:
-            linked = sum(len(_fold(_text(a))) for a in block.iter("a"))
-            shares[block] = linked >= _LINK_LINE * len(_fold(_text(block)))
+            linked = sum(len(unspaced(text_of(a))) for a in block.iter("a"))
+            shares[block] = linked >= _LINK_LINE * len(unspaced(text_of(block)))
         if shares[block]:
             masked.append(n)
     return tuple(masked)
@@ -261,7 +266,7 @@ def unchanged(text: str, key: DecisionKey) -> bool:
     tree, raw = _document(text)
     if tree is None:
         return False
-    container = _locate(tree, key.locator)
+    container = locate(tree, key.locator)
     if container is None:
         return False
     return _digest(raw, tree, container, set(key.masked), key.credits,
@@ -271,105 +276,6 @@ def unchanged(text: str, key: DecisionKey) -> bool:
 def _complete(text: str) -> bool:
     """The page ends as a whole page does (a capture cut off in transit never matches)."""
     return bool(_END_OF_PAGE.search(text[-4096:]))
-
-
-def _fold(text: str) -> str:
-    """A comparison form that survives re-spacing: every whitespace character removed."""
-    return "".join(text.split())
-
-
-def _text(element: etree._Element) -> str:
-    return str(etree.tostring(element, method="text", encoding=str, with_tail=False))
-
-
-def _container(body: etree._Element, paragraphs: list[str]) -> etree._Element | None:
-    """The smallest element of ``body`` holding every paragraph (None: one is missing)."""
-    folded: dict[etree._Element, str] = {}
-
-    def text_of(element: etree._Element) -> str:
-        if element not in folded:
-            folded[element] = _fold(_text(element))
-        return folded[element]
-
-    def deepest(start: etree._Element, paragraph: str) -> etree._Element | None:
-        if paragraph not in text_of(start):
-            return None
-        node = start
-        while True:
-            for child in node.iterchildren(tag=etree.Element):
-                if child.tag not in _OPAQUE and paragraph in text_of(child):
-                    node = child
-                    break
-            else:
-                return node
-
-    anchors = [p for p in paragraphs if len(p) >= _MIN_ANCHOR] or [p for p in paragraphs if p]
-    container: etree._Element | None = None
-    for paragraph in anchors:
-        found = deepest(body, paragraph)
-        if found is None:
-            return None
-        container = found if container is None else _common(container, found)
-    if container is None:
-        return None
-    for paragraph in paragraphs:  # the short ones: inside, or the container grows
-        if paragraph and paragraph not in text_of(container):
-            found = deepest(body, paragraph)
-            if found is None:
-                return None
-            container = _common(container, found)
-    # Every paragraph in what the container shows: a script's text is not serialised (a
-    # JSON-LD articleBody or a state blob repeats the article), so a container found by it
-    # would leave the shown paragraphs out of the digest, and their edits unseen.
-    shown = _fold("".join(cast(list[str], _SHOWN_TEXT(container))))
-    if any(paragraph not in shown for paragraph in paragraphs):
-        return None
-    return container
-
-
-def _common(a: etree._Element, b: etree._Element) -> etree._Element:
-    above = set(_chain(a))
-    for element in reversed(_chain(b)):
-        if element in above:
-            return element
-    return a.getroottree().getroot()
-
-
-def _chain(element: etree._Element) -> list[etree._Element]:
-    """The element and its ancestors, from the root down."""
-    chain = [element, *element.iterancestors()]
-    chain.reverse()
-    return chain
-
-
-def _signature(element: etree._Element) -> str:
-    """Tag, class and id, with digits and hex runs (per-request ids) masked."""
-    return "{}.{}#{}".format(element.tag, _VOLATILE.sub("#", element.get("class") or ""),
-                             _VOLATILE.sub("#", element.get("id") or ""))
-
-
-def _locate(tree: etree._Element, locator: Sequence[str]) -> etree._Element | None:
-    """The one element whose chain has these signatures (None: none, or several)."""
-    if not locator:
-        return None
-    tag, _, rest = locator[-1].partition(".")
-    # Masking leaves what comes before the first masked run as it was: an element whose
-    # class does not begin so is no candidate (no signature made for most of them). The
-    # id is known only when no "#" but the one between them is in the signature.
-    classes, _, ident = rest.partition("#")
-    if "#" in ident:
-        ident = ""
-    found = None
-    for element in tree.iter(tag):
-        if not str(element.get("class") or "").startswith(classes) or \
-                not str(element.get("id") or "").startswith(ident):
-            continue
-        if _signature(element) == locator[-1] and \
-                [_signature(e) for e in _chain(element)] == list(locator):
-            if found is not None:
-                return None
-            found = element
-    return found
 
 
 def _credits_may_name(byline: str | None, byline_from: str | None) -> bool:
@@ -409,15 +315,14 @@ def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked:
             if sibling is ancestor:
                 put("(here)")
             elif level == 0:
-                put(_signature(sibling), _beside(sibling), str(_count(sibling)))
+                put(signature(sibling), _beside(sibling), str(_count(sibling)))
             else:  # where menus, footers and sidebars are: chrome that rotates
-                put(_signature(sibling), str(_words(sibling)), "")
+                put(signature(sibling), str(_words(sibling)), "")
     # The element trafilatura read the body from, when it holds more than the container: a
     # paragraph added anywhere in it may join the body (the number of its paragraphs).
     put("region")
     if region:
-        chain = _chain(container)
-        put(str(region), str(_count_of(_REGION_PARAGRAPHS, chain[-1 - region])))
+        put(str(region), str(_count_of(_REGION_PARAGRAPHS, chain(container)[-1 - region])))
     put("metadata", str(tree.get("lang") or ""), str(tree.get("xml:lang") or ""))
     for element in sources:
         tag = element.tag
@@ -429,10 +334,10 @@ def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked:
         elif tag == "link":
             put("link", str(element.get("href") or ""))
         else:
-            put(str(tag), _text(element))
+            put(str(tag), text_of(element))
     put("bylines")
     for element in candidates:
-        put(_signature(element), _RELATIVE_TIME.sub("#", _text(element)))
+        put(signature(element), _RELATIVE_TIME.sub("#", text_of(element)))
     # From <body on: the head's notes and credits are in its metadata, hashed whole.
     raw = raw[max(0, raw.find(b"<body")):]
     lowered = raw.lower()  # ASCII only: positions stay those of ``raw``
@@ -453,7 +358,7 @@ def _serialise(container: etree._Element, masked: set[int], parts: list[str]) ->
     for speed (bound methods, no sort or generator for an element without attributes)."""
     append, extend = parts.append, parts.extend
     time_only = _TIME_ONLY.fullmatch
-    volatile = _VOLATILE.sub
+    volatile = VOLATILE.sub
     skipped = _SKIPPED_ATTRIBUTES
     links = -1
 
@@ -474,7 +379,7 @@ def _serialise(container: etree._Element, masked: set[int], parts: list[str]) ->
                 for name, value in items
                 if name not in skipped and not str(name).startswith("data-")))
         append(">")
-        if tag in _OPAQUE:
+        if tag in OPAQUE:
             append("</>")
             return
         if not hidden:
@@ -509,7 +414,7 @@ def _beside(element: etree._Element) -> str:
     runs masked: a counter ("31 comments"), a relative time or a request id is chrome; its
     words, were they to change, could make it the article's to extraction (a source line
     no longer read as one)."""
-    return _VOLATILE.sub("#", " ".join(_non_link_words(element)))
+    return VOLATILE.sub("#", " ".join(_non_link_words(element)))
 
 
 def _count(element: etree._Element) -> int:

@@ -1,0 +1,132 @@
+"""The article's container in a page, for the fast path (:mod:`.recheck`): the smallest
+element whose shown text holds every paragraph an extraction kept, and how it is found
+again on the next fetch of the page.
+
+It is found by text, not by the extractor's reasoning: each paragraph, folded
+(:func:`unspaced`), is looked for from ``<body>`` down, and the deepest elements holding
+them have one common ancestor. It is found again by its *locator*: the signatures (tag,
+class, id; digits and hex runs masked, as pages renumber them on every load) of its chain
+from the root, which must name one element only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import cast
+
+from lxml import etree
+
+__all__ = ["OPAQUE", "VOLATILE", "chain", "find", "locate", "signature", "text_of",
+           "unspaced"]
+
+OPAQUE = frozenset({"script", "style", "template"})
+"""Elements whose text no reader sees."""
+VOLATILE = re.compile(r"[0-9a-f]{6,}|\d+", re.IGNORECASE)
+"""Digits and hex runs: request ids and counters a page renumbers on every load."""
+_MIN_ANCHOR = 40
+"""Folded characters a paragraph needs to place the container (shorter ones may repeat)."""
+_SHOWN_TEXT = etree.XPath(".//text()[not(ancestor::script)][not(ancestor::style)]"
+                          "[not(ancestor::template)]", smart_strings=False)
+
+
+def unspaced(text: str) -> str:
+    """A comparison form that survives re-spacing: every whitespace character removed."""
+    return "".join(text.split())
+
+
+def text_of(element: etree._Element) -> str:
+    """The element's text, its descendants' included (as ``text_content()``, without an
+    XPath a call)."""
+    return str(etree.tostring(element, method="text", encoding=str, with_tail=False))
+
+
+def find(body: etree._Element, paragraphs: list[str]) -> etree._Element | None:
+    """The smallest element of ``body`` holding every paragraph (each :func:`unspaced`), or
+    None: one is missing, or is only in a script's text."""
+    folded: dict[etree._Element, str] = {}
+
+    def folded_text(element: etree._Element) -> str:
+        if element not in folded:
+            folded[element] = unspaced(text_of(element))
+        return folded[element]
+
+    def deepest(start: etree._Element, paragraph: str) -> etree._Element | None:
+        if paragraph not in folded_text(start):
+            return None
+        node = start
+        while True:
+            for child in node.iterchildren(tag=etree.Element):
+                if child.tag not in OPAQUE and paragraph in folded_text(child):
+                    node = child
+                    break
+            else:
+                return node
+
+    anchors = [p for p in paragraphs if len(p) >= _MIN_ANCHOR] or [p for p in paragraphs if p]
+    container: etree._Element | None = None
+    for paragraph in anchors:
+        found = deepest(body, paragraph)
+        if found is None:
+            return None
+        container = found if container is None else _common(container, found)
+    if container is None:
+        return None
+    for paragraph in paragraphs:  # the short ones: inside, or the container grows
+        if paragraph and paragraph not in folded_text(container):
+            found = deepest(body, paragraph)
+            if found is None:
+                return None
+            container = _common(container, found)
+    # Every paragraph in what the container shows: a script's text is not serialised (a
+    # JSON-LD articleBody or a state blob repeats the article), so a container found by it
+    # would leave the shown paragraphs out of the digest, and their edits unseen.
+    shown = unspaced("".join(cast(list[str], _SHOWN_TEXT(container))))
+    if any(paragraph not in shown for paragraph in paragraphs):
+        return None
+    return container
+
+
+def _common(a: etree._Element, b: etree._Element) -> etree._Element:
+    above = set(chain(a))
+    for element in reversed(chain(b)):
+        if element in above:
+            return element
+    return a.getroottree().getroot()
+
+
+def chain(element: etree._Element) -> list[etree._Element]:
+    """The element and its ancestors, from the root down."""
+    found = [element, *element.iterancestors()]
+    found.reverse()
+    return found
+
+
+def signature(element: etree._Element) -> str:
+    """Tag, class and id, with digits and hex runs (per-request ids) masked."""
+    return "{}.{}#{}".format(element.tag, VOLATILE.sub("#", element.get("class") or ""),
+                             VOLATILE.sub("#", element.get("id") or ""))
+
+
+def locate(tree: etree._Element, locator: Sequence[str]) -> etree._Element | None:
+    """The one element whose chain has these signatures (None: none, or several)."""
+    if not locator:
+        return None
+    tag, _, rest = locator[-1].partition(".")
+    # Masking leaves what comes before the first masked run as it was: an element whose
+    # class does not begin so is no candidate (no signature made for most of them). The
+    # id is known only when no "#" but the one between them is in the signature.
+    classes, _, ident = rest.partition("#")
+    if "#" in ident:
+        ident = ""
+    found = None
+    for element in tree.iter(tag):
+        if not str(element.get("class") or "").startswith(classes) or \
+                not str(element.get("id") or "").startswith(ident):
+            continue
+        if signature(element) == locator[-1] and \
+                [signature(e) for e in chain(element)] == list(locator):
+            if found is not None:
+                return None
+            found = element
+    return found

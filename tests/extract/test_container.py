@@ -1,0 +1,84 @@
+"""The container of the fast path: the smallest element showing every kept paragraph,
+found again on the next load by its chain of masked signatures, and only it."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from tearsheet.extract.container import chain, find, locate, signature, unspaced
+from tearsheet.extract.recheck import parse
+
+STORY = ["The council met on Tuesday night to approve the budget for the next year.",
+         "Residents asked for more money for schools, roads and the parks downtown."]
+
+
+def tree_of(html: str) -> etree._Element:
+    found = parse(html)
+    assert found is not None
+    return found
+
+
+def body_of(html: str) -> etree._Element:
+    found = tree_of(html).find("body")
+    assert found is not None
+    return found
+
+
+def test_the_container_is_the_smallest_element_holding_every_paragraph() -> None:
+    body = body_of("<html><body><main><div class='story'><div class='text'>"
+                   + "".join(f"<p>{p}</p>" for p in STORY)
+                   + "</div><aside>Share</aside></div></main></body></html>")
+    found = find(body, [unspaced(p) for p in STORY])
+    assert found is not None and found.get("class") == "text"
+
+
+def test_paragraphs_apart_make_their_common_ancestor_the_container() -> None:
+    body = body_of(f"<html><body><main><div class='a'><p>{STORY[0]}</p></div>"
+                   f"<div class='b'><p>{STORY[1]}</p></div></main></body></html>")
+    found = find(body, [unspaced(p) for p in STORY])
+    assert found is not None and found.tag == "main"
+
+
+def test_re_spacing_does_not_hide_a_paragraph() -> None:
+    spaced = STORY[0].replace(" ", "\n   ")
+    body = body_of(f"<html><body><article><p>{spaced}</p><p>{STORY[1]}</p></article>"
+                   "</body></html>")
+    found = find(body, [unspaced(p) for p in STORY])
+    assert found is not None and found.tag == "article"
+
+
+@pytest.mark.parametrize("where", [
+    "", "<script>var s = '{}';</script>", "<template>{}</template>"],
+    ids=["absent", "in a script", "in a template"])
+def test_a_paragraph_no_element_shows_means_no_container(where: str) -> None:
+    body = body_of(f"<html><body><article><p>{STORY[0]}</p>{where.format(STORY[1])}"
+                   "</article></body></html>")
+    assert find(body, [unspaced(p) for p in STORY]) is None
+
+
+@pytest.mark.parametrize("attributes", [
+    'class="story-a1b2c3d4 body" id="post-123"', 'class="body" id="post-123"',
+    'class="body" id="main"', 'id="x#1"', 'class="grid-7 #wide"', ""])
+def test_the_container_is_found_again_with_its_volatile_runs_changed(attributes: str) -> None:
+    # Digits and hex runs in a class or an id are masked: the same container on the next
+    # load (new numbers) is found, and only it (a decoy with another class is not).
+    def tree(numbers: str) -> etree._Element:
+        return tree_of(f"<html><body><div class='decoy'><p>x</p></div>"
+                       f"<div {attributes.replace('123', numbers)}><p>Story</p></div>"
+                       "</body></html>")
+
+    first = tree("123")
+    container = first.find("body")[1]
+    locator = [signature(e) for e in chain(container)]
+    again = tree("987")
+    assert locate(again, locator) is again.find("body")[1]
+
+
+def test_a_locator_naming_two_elements_or_none_finds_nothing() -> None:
+    page = "<html><body><div class='story'><p>One</p></div>{}</body></html>"
+    first = tree_of(page.format(""))
+    locator = [signature(e) for e in chain(first.find("body")[0])]
+    assert locate(tree_of(page.format("<div class='story'><p>Two</p></div>")), locator) is None
+    assert locate(tree_of(page.format("").replace("story", "other")), locator) is None
+    assert locate(first, []) is None
