@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from tearsheet.extract.container import chain, find, locate, signature, unspaced
+from tearsheet.extract.container import chain, find, locate, matching, signature, unspaced
 from tearsheet.extract.recheck import parse
 
 STORY = ["The council met on Tuesday night to approve the budget for the next year.",
@@ -82,3 +82,13 @@ def test_a_locator_naming_two_elements_or_none_finds_nothing() -> None:
     assert locate(tree_of(page.format("<div class='story'><p>Two</p></div>")), locator) is None
     assert locate(tree_of(page.format("").replace("story", "other")), locator) is None
     assert locate(first, []) is None
+
+
+def test_matching_lists_every_element_of_a_locator_in_the_pages_order() -> None:
+    tree = tree_of("<html><body><ul class='cards'><li class='card'>1</li>"
+                   "<li class='card'>2</li><li class='other'>3</li></ul>"
+                   "<li class='card'>4</li></body></html>")
+    first = tree.find("body")[0][0]
+    found = matching(tree, [signature(e) for e in chain(first)])
+    assert [e.text for e in found] == ["1", "2"]
+    assert locate(tree, [signature(e) for e in chain(first)]) is None  # not alone

@@ -3,6 +3,8 @@ container, a cut-off page or a key of another version does not (extract in full)
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from lxml import etree
 
@@ -495,3 +497,47 @@ def test_a_paragraph_added_where_trafilatura_reads_the_body_is_seen() -> None:
     assert not unchanged(added, key)
     # Chrome beside it still rotates freely: a new nav link, a new footer line.
     assert unchanged(_in_article().replace("Home</a>", "Home</a><a href='/x'>X</a>"), key)
+
+
+def _teaser_first(extra: str = "", *, cards: int = 1, menu: str = "Home") -> str:
+    """A teaser card, the page's first <article>, before the story's <div id="content">:
+    trafilatura reads the card first (too little), then the story."""
+    card = "<article class='card'><h3><a href='/other'>Another story</a></h3>{}</article>"
+    return (f"<html><head><title>{HEADLINE}</title></head><body><nav><a href='/'>{menu}</a>"
+            "</nav><div class='cols'><div class='left'><div class='rail'>" + card.format(extra)
+            + card.format("") * (cards - 1) + "</div></div><div class='right'><div class='main'>"
+            f"<div id='content'><h1>{HEADLINE}</h1>"
+            + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+            + "</div></div></div></div><footer><p>Copyright</p></footer></body></html>")
+
+
+def test_a_paragraph_added_where_trafilatura_read_first_is_seen() -> None:
+    # trafilatura keeps what each element it reads gives: a paragraph added to the card
+    # it read first joins the body, far from the container (key version 4 missed this,
+    # found by inserting paragraphs at random places of the corpora's pages).
+    parsed: list[Parsed] = []
+    extract(_teaser_first(), "https://news.example/story", parsed=parsed)
+    assert ("article", "card", None) in [region[1:] for region in parsed[0].regions]
+    first = check_capture(_teaser_first().encode(), "https://news.example/story", "utf-8",
+                          "text/html")
+    key = DecisionKey.loads(first.key)
+    assert key is not None and key.others == (
+        (0, ("html.#", "body.#", "div.cols#", "div.left#", "div.rail#", "article.card#")),)
+    added = _teaser_first(f"<p>{ADDED}</p>")
+    assert ADDED in extract(added, "https://news.example/story").paragraphs
+    assert not unchanged(added, key)
+    assert unchanged(_teaser_first(menu="Start"), key)  # chrome elsewhere still rotates
+    assert unchanged(_teaser_first(cards=3), key)  # more cards after it: it is still read
+
+
+def test_the_first_of_several_cards_alike_is_the_one_covered() -> None:
+    # trafilatura's expressions take the first card; the key finds it again by its place.
+    cards = _teaser_first(cards=3)
+    key = DecisionKey.loads(check_capture(cards.encode(), "https://news.example/story",
+                                          "utf-8", "text/html").key)
+    assert key is not None and [place for place, _ in key.others] == [0]
+    first = cards.replace("Another story</a></h3>", f"Another story</a></h3><p>{ADDED}</p>", 1)
+    assert ADDED in extract(first, "https://news.example/story").paragraphs
+    assert not unchanged(first, key)
+    gone = re.sub("<article class='card'>.*?</article>", "", cards)
+    assert not unchanged(gone, key)  # no card where one was read: extracted in full

@@ -138,3 +138,21 @@ def test_the_edits_key_version_2_missed_are_seen(corpus: str, name: str, spot: s
     assert checked.key is not None and checked.extraction is not None
     assert fingerprint(extract(edited, URL)) != fingerprint(checked.extraction)  # a version
     assert recheck(edited, URL, None, "text/html", checked.key) is None
+
+
+PROSE = ("The committee said on Tuesday that the harbour repairs would take another three "
+         "years, and that the council would vote on the budget for them next month.")
+
+
+def test_a_paragraph_added_to_the_menu_trafilatura_read_first_is_seen() -> None:
+    """bfs.de: trafilatura reads the page's menu first (too little text), then the story,
+    and keeps both; a paragraph added to the menu joins the body. Key version 4 covered
+    only the elements holding the container, and missed it (an insertion sweep found it)."""
+    raw = gzip.decompress(shared_path("corpora", "trafilatura-eval", "html",
+                                      "bfs.de-radon.html.gz").read_bytes())
+    at = raw.index(b">", raw.index(b'class="menu-box"')) + 1
+    edited = raw[:at] + f"<p>{PROSE}</p>".encode() + raw[at:]
+    checked = check_capture(raw, URL, None, "text/html")
+    assert checked.key is not None and checked.extraction is not None
+    assert fingerprint(extract(edited, URL)) != fingerprint(checked.extraction)  # a version
+    assert recheck(edited, URL, None, "text/html", checked.key) is None

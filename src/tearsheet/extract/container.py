@@ -17,8 +17,8 @@ from typing import cast
 
 from lxml import etree
 
-__all__ = ["OPAQUE", "VOLATILE", "chain", "find", "locate", "signature", "text_of",
-           "unspaced"]
+__all__ = ["OPAQUE", "VOLATILE", "chain", "find", "locate", "matching", "signature",
+           "text_of", "unspaced"]
 
 OPAQUE = frozenset({"script", "style", "template"})
 """Elements whose text no reader sees."""
@@ -110,8 +110,14 @@ def signature(element: etree._Element) -> str:
 
 def locate(tree: etree._Element, locator: Sequence[str]) -> etree._Element | None:
     """The one element whose chain has these signatures (None: none, or several)."""
+    found = matching(tree, locator)
+    return found[0] if len(found) == 1 else None
+
+
+def matching(tree: etree._Element, locator: Sequence[str]) -> list[etree._Element]:
+    """Every element whose chain has these signatures, in the page's order."""
     if not locator:
-        return None
+        return []
     tag, _, rest = locator[-1].partition(".")
     # Masking leaves what comes before the first masked run as it was: an element whose
     # class does not begin so is no candidate (no signature made for most of them). The
@@ -119,14 +125,12 @@ def locate(tree: etree._Element, locator: Sequence[str]) -> etree._Element | Non
     classes, _, ident = rest.partition("#")
     if "#" in ident:
         ident = ""
-    found = None
+    found = []
     for element in tree.iter(tag):
         if not str(element.get("class") or "").startswith(classes) or \
                 not str(element.get("id") or "").startswith(ident):
             continue
         if signature(element) == locator[-1] and \
                 [signature(e) for e in chain(element)] == list(locator):
-            if found is not None:
-                return None
-            found = element
+            found.append(element)
     return found

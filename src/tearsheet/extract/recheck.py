@@ -28,7 +28,9 @@ from:
   edited);
 - the number of paragraphs of the element trafilatura read the body from, when it holds
   more than the container (``<article>`` around the text's own ``<div>``: a paragraph added
-  anywhere in it may join the body);
+  anywhere in it may join the body), and the paragraphs and non-link words of each element
+  it read elsewhere first (a menu or a teaser that gave too little: what it gave stays in
+  the body, and a paragraph added there joins it);
 - every source of metadata: ``<title>``, each ``<meta>`` (but CSRF tokens and nonces),
   JSON-LD blocks, ``<link rel=canonical>``, the ``lang`` attribute, every ``<h1>``;
 - every byline candidate (author, byline, writer, contributor… in a class, id, ``rel``,
@@ -66,6 +68,7 @@ from tearsheet.extract.container import (
     chain,
     find,
     locate,
+    matching,
     signature,
     text_of,
     unspaced,
@@ -84,7 +87,7 @@ from tearsheet.extract.tree_scans import byline_candidates, metadata_sources
 
 log = logging.getLogger(__name__)
 
-KEY_VERSION = 4
+KEY_VERSION = 5
 """Bumped whenever what the key covers changes: older keys then never match."""
 MIN_WORDS = 200
 """Bodies shorter than this get no key: the refusal checks read the whole page for them."""
@@ -129,7 +132,9 @@ class DecisionKey:
     that matches records (the body's length), whether the parts include the page's
     credit lines (``credits``: when no markup the key covers names the byline), and how
     many levels above the container is the element trafilatura read the body from
-    (``region``: 0 for the container itself, or none known)."""
+    (``region``: 0 for the container itself, or none known), and where the other elements
+    it read are (``others``: for each apart from the container, its locator and its place
+    among the elements that have it)."""
 
     locator: tuple[str, ...]
     masked: tuple[int, ...]
@@ -137,11 +142,13 @@ class DecisionKey:
     body_length: int
     credits: bool = True
     region: int = 0
+    others: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
     def dumps(self) -> str:
         """The key as stored (a compact JSON string, on the article's row)."""
         return json.dumps([KEY_VERSION, list(self.locator), list(self.masked), self.digest,
-                           self.body_length, self.credits, self.region], ensure_ascii=False,
+                           self.body_length, self.credits, self.region,
+                           [[n, list(o)] for n, o in self.others]], ensure_ascii=False,
                           separators=(",", ":"))
 
     @classmethod
@@ -150,11 +157,13 @@ class DecisionKey:
         if not stored:
             return None
         try:
-            version, locator, masked, digest, length, credits, region = json.loads(stored)
+            version, *fields = json.loads(stored)
             if version != KEY_VERSION:
                 return None
+            locator, masked, digest, length, credits, region, others = fields
             return cls(tuple(str(s) for s in locator), tuple(int(n) for n in masked),
-                       str(digest), int(length), bool(credits), int(region))
+                       str(digest), int(length), bool(credits), int(region),
+                       tuple((int(n), tuple(str(s) for s in o)) for n, o in others))
         except (ValueError, TypeError):
             return None
 
@@ -216,9 +225,13 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     masked = _masked(container, result)
     credits = _credits_may_name(byline, byline_from)
     region = _region(container, regions)
-    digest = _digest(raw, tree, container, set(masked), credits, region)
+    others = _others(tree, container, regions)
+    if others is None:
+        return None
+    digest = _digest(raw, tree, container, set(masked), credits, region,
+                     [element for *_, element in others])
     return DecisionKey(locator, masked, digest, len("\n\n".join(paragraphs)), credits,
-                       region)
+                       region, tuple((n, other) for n, other, _ in others))
 
 
 def _region(container: etree._Element, regions: Sequence[Region]) -> int:
@@ -235,6 +248,36 @@ def _region(container: etree._Element, regions: Sequence[Region]) -> int:
         if levels:
             above = max(above, len(ancestry) - 1 - min(levels, key=lambda n: abs(n - depth)))
     return above
+
+
+def _others(tree: etree._Element, container: etree._Element, regions: Sequence[Region],
+            ) -> list[tuple[int, tuple[str, ...], etree._Element]] | None:
+    """The elements trafilatura read apart from the container (neither holding it nor in
+    it): for each, its place among the elements of its locator, the locator, and itself;
+    None when one is not found (no key).
+
+    trafilatura reads the first element each of its expressions finds until one gives
+    enough text, keeping what each gave: a menu or a teaser matched first, giving too
+    little, stays in its reading. A paragraph added there joins the body (found by
+    inserting one at random places of the corpora's pages), so its paragraphs and words
+    are in the digest. Each is the element of its tag, class and id nearest its depth in
+    trafilatura's copy of the page (the first of those: its expressions take the first)."""
+    ancestry = chain(container)
+    found: list[tuple[int, tuple[str, ...], etree._Element]] = []
+    for depth, tag, classes, ident in regions:
+        named = [tag, classes, ident]
+        if any([e.tag, e.get("class"), e.get("id")] == named for e in ancestry):
+            continue
+        alike = [e for e in tree.iter(tag)
+                 if e.get("class") == classes and e.get("id") == ident]
+        if any(e is container or container in e.iterancestors() for e in alike):
+            continue  # in the container: its serialisation covers it
+        if not alike:
+            return None
+        element = min(alike, key=lambda e: abs(sum(1 for _ in e.iterancestors()) - depth))
+        locator = tuple(signature(e) for e in chain(element))
+        found.append((matching(tree, locator).index(element), locator, element))
+    return found
 
 
 def _masked(container: etree._Element, result: str) -> tuple[int, ...]:
@@ -269,8 +312,14 @@ def unchanged(text: str, key: DecisionKey) -> bool:
     container = locate(tree, key.locator)
     if container is None:
         return False
-    return _digest(raw, tree, container, set(key.masked), key.credits,
-                   key.region) == key.digest
+    others = []
+    for place, locator in key.others:
+        alike = matching(tree, locator)
+        if place >= len(alike):
+            return False
+        others.append(alike[place])
+    return _digest(raw, tree, container, set(key.masked), key.credits, key.region,
+                   others) == key.digest
 
 
 def _complete(text: str) -> bool:
@@ -293,7 +342,8 @@ def _credits_may_name(byline: str | None, byline_from: str | None) -> bool:
 
 
 def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked: set[int],
-            with_credits: bool = True, region: int = 0) -> str:
+            with_credits: bool = True, region: int = 0,
+            others: Sequence[etree._Element] = ()) -> str:
     """The key's digest: every part the module docstring names, hashed at once."""
     sources, candidates = metadata_sources(tree), byline_candidates(tree)
     # Every part, each followed by a NUL, hashed at once (one encode, not one per part).
@@ -323,6 +373,9 @@ def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked:
     put("region")
     if region:
         put(str(region), str(_count_of(_REGION_PARAGRAPHS, chain(container)[-1 - region])))
+    put("others")
+    for other in others:
+        put(str(_count_of(_REGION_PARAGRAPHS, other)), _beside(other))
     put("metadata", str(tree.get("lang") or ""), str(tree.get("xml:lang") or ""))
     for element in sources:
         tag = element.tag
