@@ -1,0 +1,133 @@
+"""Mutation sweep of the fast path: does it ever call an edited page unchanged?
+
+Why: the fast path (``extract/recheck.py``) may call a page unchanged only when a full
+extraction would give the same fingerprint; a wrong "unchanged" is a lost version. This
+edits the pages of ``../shared/corpora`` and checks every edit the fast path lets through.
+
+For each page that gets a decision key (written out by lxml first, so that the edit is the
+one difference between the page the key is made from and the page checked), ``--edits``
+times, one of:
+
+- ``insert``: a 30-word prose ``<p>`` added after a random block element of the body,
+  anywhere (menus, footers, sidebars included);
+- ``word``: one shown word (outside links) reversed.
+
+When the fast path says unchanged, the edit is extracted in full and its fingerprint
+compared with the first extraction's: a difference is a **miss**. Prints each miss and a
+summary; exits 1 when any. Deterministic for a ``--seed``. ~10 min for every page of
+the three corpora (``--pages`` takes a spread of fewer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import random
+import sys
+from pathlib import Path
+
+import lxml.html
+
+from tearsheet.diff import fingerprint
+from tearsheet.errors import ExtractionError
+from tearsheet.extract import check_capture, extract_capture
+from tearsheet.extract.recheck import recheck
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+URL = "https://news.example/2026/story"
+BLOCKS = ("p", "div", "li", "section", "article", "h2", "h3", "ul", "table", "aside",
+          "footer")
+PROSE = ("the council said on tuesday that its new budget would include more money for "
+         "schools roads and parks after residents asked for changes during a long public "
+         "meeting held downtown last week")
+
+
+def corpus_pages(root: Path, pages: int | None) -> list[Path]:
+    found = sorted(root.glob("readability/*/source.html.gz")) + \
+        sorted(root.glob("trafilatura-eval/html/*.gz")) + \
+        sorted(root.glob("extraction/html/*.gz"))
+    if pages:
+        found = found[:: max(1, len(found) // pages)][:pages]
+    return found
+
+
+def _in_body(tree: lxml.html.HtmlElement, tags: tuple[str, ...]) -> list[lxml.html.HtmlElement]:
+    return [e for e in tree.iter(*tags) if any(a.tag == "body" for a in e.iterancestors())]
+
+
+def inserted(page: bytes, rng: random.Random) -> bytes | None:
+    tree = lxml.html.fromstring(page)
+    spots = _in_body(tree, BLOCKS)
+    if not spots:
+        return None
+    words = PROSE.split()
+    rng.shuffle(words)
+    paragraph = lxml.html.Element("p")
+    paragraph.text = " ".join(words).capitalize() + "."
+    rng.choice(spots).addnext(paragraph)
+    return bytes(lxml.html.tostring(tree, encoding="utf-8", doctype="<!DOCTYPE html>"))
+
+
+def word_reversed(page: bytes, rng: random.Random) -> bytes | None:
+    tree = lxml.html.fromstring(page)
+    spots = [(e, part) for e in _in_body(tree, ("*",))
+             if e.tag not in ("script", "style", "template", "a")
+             and not any(a.tag == "a" for a in e.iterancestors())
+             for part in ("text", "tail")
+             if any(len(w) >= 4 and w.isalpha() for w in (getattr(e, part) or "").split())]
+    if not spots:
+        return None
+    element, part = rng.choice(spots)
+    text = str(getattr(element, part))
+    word = rng.choice([w for w in text.split() if len(w) >= 4 and w.isalpha()])
+    setattr(element, part, text.replace(word, word[::-1], 1))
+    return bytes(lxml.html.tostring(tree, encoding="utf-8", doctype="<!DOCTYPE html>"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--kind", choices=("insert", "word"), default="insert")
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--edits", type=int, default=20, help="edits a page")
+    parser.add_argument("--pages", type=int, default=0, help="a spread of this many (0: all)")
+    parser.add_argument("--corpora", type=Path, default=SHARED)
+    args = parser.parse_args()
+    if not args.corpora.is_dir():
+        sys.exit(f"no corpora at {args.corpora} (the shared folder beside the repository)")
+    edit = inserted if args.kind == "insert" else word_reversed
+    rng = random.Random(args.seed)
+    keyed = calls = 0
+    misses: list[str] = []
+    for path in corpus_pages(args.corpora, args.pages or None):
+        try:
+            tree = lxml.html.fromstring(gzip.decompress(path.read_bytes()))
+            page = bytes(lxml.html.tostring(tree, encoding="utf-8", doctype="<!DOCTYPE html>"))
+            first = check_capture(page, URL, "utf-8", "text/html")
+        except (ExtractionError, ValueError, lxml.etree.ParserError):
+            continue
+        if first.key is None or first.extraction is None:
+            continue
+        keyed += 1
+        before = fingerprint(first.extraction)
+        for _ in range(args.edits):
+            edited = edit(page, rng)
+            if edited is None or recheck(edited, URL, "utf-8", "text/html", first.key) is None:
+                continue
+            calls += 1
+            try:
+                after = fingerprint(extract_capture(edited, URL, "utf-8", "text/html"))
+            except ExtractionError as exc:
+                after = f"refused: {exc.reason}"
+            if after != before:
+                name = path.parent.name if path.name == "source.html.gz" else path.name
+                misses.append(name)
+                print(f"miss: {name}", flush=True)
+    print(f"{args.kind} sweep, seed {args.seed}: {keyed} pages with a key, {calls} edits "
+          f"called unchanged, {len(misses)} misses on {len(set(misses))} pages")
+    sys.exit(1 if misses else 0)
+
+
+if __name__ == "__main__":
+    main()
