@@ -80,7 +80,10 @@ def word_reversed(page: bytes, rng: random.Random) -> bytes | None:
     element, part = rng.choice(spots)
     text = str(getattr(element, part))
     word = rng.choice([w for w in text.split() if len(w) >= 4 and w.isalpha()])
-    setattr(element, part, text.replace(word, word[::-1], 1))
+    try:
+        setattr(element, part, text.replace(word, word[::-1], 1))
+    except ValueError:  # a control character lxml will not write back: another page
+        return None
     return bytes(lxml.html.tostring(tree, encoding="utf-8", doctype="<!DOCTYPE html>"))
 
 
