@@ -10,7 +10,8 @@ times, one of:
 
 - ``insert``: a 30-word prose ``<p>`` added after a random block element of the body,
   anywhere (menus, footers, sidebars included);
-- ``word``: one shown word (outside links) reversed.
+- ``word``: one shown word (outside links) reversed;
+- ``delete``: a small element (ten descendants at most) removed, its tail kept.
 
 When the fast path says unchanged, the edit is extracted in full and its fingerprint
 compared with the first extraction's: a difference is a **miss**. Prints each miss and a
@@ -87,11 +88,24 @@ def word_reversed(page: bytes, rng: random.Random) -> bytes | None:
     return bytes(lxml.html.tostring(tree, encoding="utf-8", doctype="<!DOCTYPE html>"))
 
 
+def deleted(page: bytes, rng: random.Random) -> bytes | None:
+    tree = lxml.html.fromstring(page)
+    spots = [e for e in _in_body(tree, ("*",))
+             if isinstance(e.tag, str) and sum(1 for _ in e.iterdescendants()) <= 10]
+    if not spots:
+        return None
+    spots[rng.randrange(len(spots))].drop_tree()
+    return bytes(lxml.html.tostring(tree, encoding="utf-8", doctype="<!DOCTYPE html>"))
+
+
+EDITS = {"insert": inserted, "word": word_reversed, "delete": deleted}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--kind", choices=("insert", "word"), default="insert")
+    parser.add_argument("--kind", choices=sorted(EDITS), default="insert")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--edits", type=int, default=20, help="edits a page")
     parser.add_argument("--pages", type=int, default=0, help="a spread of this many (0: all)")
@@ -99,7 +113,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.corpora.is_dir():
         sys.exit(f"no corpora at {args.corpora} (the shared folder beside the repository)")
-    edit = inserted if args.kind == "insert" else word_reversed
+    edit = EDITS[args.kind]
     rng = random.Random(args.seed)
     keyed = calls = 0
     misses: list[str] = []
