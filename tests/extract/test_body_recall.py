@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from tearsheet.extract import extract
 from tests.support.pages import LOREM
 
@@ -95,3 +97,48 @@ def test_a_paragraph_whose_random_id_holds_a_furniture_word_is_kept() -> None:
     ids = ["JWA6Pb", "NavzzU", "x1menu", "Share9", "2iTOd5"]
     page = _page("".join(f"<p id='{i}'>{p}</p>" for i, p in zip(ids, [*LOREM, LOREM[0]])))
     assert extract(page, URL).paragraphs == [*LOREM, LOREM[0]]
+
+
+# An interview in a CMS's modules: each text module holds its paragraphs two wrappers deep,
+# image modules between them. trafilatura reads the first text module only.
+INTERVIEW = [
+    "Es gibt Ereignisse, die eine Biografie für immer in zwei Teile zerschneiden, in ein "
+    "Davor und ein Danach, und über diese Tage spricht sie heute ganz offen.",
+    "Zwanzig Jahre später sitzt die Schauspielerin auf der Couch ihres Hauses und erzählt "
+    "von den Monaten im Krankenhaus, von ihren Söhnen und von der Rückkehr.",
+    "Was war Ihr erster Gedanke, als Sie nach der Operation erwachten und die Ärzte an "
+    "Ihrem Bett standen, um Ihnen zu sagen, was geschehen war?",
+    "Dass es nicht nur um mich geht. Mein Sohn war erst achtzehn Monate alt, und ich war "
+    "doppelt dankbar, dass mir die Ärzte ein zweites Leben geschenkt hatten.",
+    "In welchem seelischen Zustand waren Sie, als Sie das Krankenhaus nach all den Wochen "
+    "verließen und zum ersten Mal wieder nach Hause fuhren?",
+    "In manchen Momenten hatte ich das unheimliche Gefühl, dass ich gar nicht mehr in "
+    "meinem Körper war, und es dauerte Jahre, bis diese Angst verschwand.",
+]
+
+
+def _modules(paragraphs: list[str]) -> str:
+    def text(part: list[str]) -> str:
+        return ("<div class='editorial-module editorial-module--text'><div class='text'>"
+                "<div class='text-text'>" + "".join(f"<p>{p}</p>" for p in part)
+                + "</div></div></div>")
+    image = ("<div class='editorial-module editorial-module--image'><figure>"
+             "<img src='/portrait.jpg' alt=''></figure></div>")
+    return (f"<html><head><title>Ein Interview</title></head><body><nav><a href='/'>Start"
+            f"</a></nav><main><h1>Ein Interview</h1>{text(paragraphs[:2])}{image}"
+            f"{text(paragraphs[2:4])}{image}{text(paragraphs[4:])}</main><footer><p>Impressum"
+            "</p></footer></body></html>")
+
+
+def test_sister_sections_two_wrappers_deep_are_all_kept() -> None:
+    # Each module's paragraphs sit in div.text-text in div.text in the module: sisters
+    # share an ancestor three levels up, their wrappers alike (tag and class).
+    assert extract(_modules(INTERVIEW), URL).paragraphs == INTERVIEW
+
+
+def test_a_page_written_decomposed_reads_as_one_written_composed() -> None:
+    # "ä" as "a" and a combining diaeresis: trafilatura composes its blocks, and the
+    # rules that match them with the page's own text (sister sections here) saw no match.
+    decomposed = _modules([unicodedata.normalize("NFD", p) for p in INTERVIEW])
+    assert decomposed != _modules(INTERVIEW)
+    assert extract(decomposed, URL).paragraphs == INTERVIEW

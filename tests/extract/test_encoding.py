@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from tearsheet.errors import ExtractionError
-from tearsheet.extract.encoding import decode_html, mojibake_count, repair_mojibake, xml_safe
+from tearsheet.extract.encoding import (
+    composed,
+    decode_html,
+    mojibake_count,
+    repair_mojibake,
+    xml_safe,
+)
 from tearsheet.extract.extraction import extract
 from tests.support.localserver import LocalServer, Reply
 from tests.support.newsroom import export, run_once, write_config
@@ -147,3 +154,11 @@ def test_an_xhtml_page_without_meta_charset_is_read_in_its_xml_declaration() -> 
     page = ('<?xml version="1.0" encoding="ISO-8859-2"?>\n<html><body><p>Zażółć gęślą '
             "jaźń, pisał reporter w środę.</p></body></html>")
     assert decode_html(page.encode("iso-8859-2")) == page
+
+
+def test_text_written_decomposed_is_composed_and_composed_text_left_alone() -> None:
+    decomposed = unicodedata.normalize("NFD", "Über die Brücke, café, 한국어")
+    assert decomposed != "Über die Brücke, café, 한국어"
+    assert composed(decomposed) == "Über die Brücke, café, 한국어"
+    already = "Über die Brücke, café, 한국어"
+    assert composed(already) is already  # no copy of a page already composed

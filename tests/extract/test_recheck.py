@@ -4,6 +4,7 @@ container, a cut-off page or a key of another version does not (extract in full)
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 from lxml import etree
@@ -541,3 +542,27 @@ def test_the_first_of_several_cards_alike_is_the_one_covered() -> None:
     assert not unchanged(first, key)
     gone = re.sub("<article class='card'>.*?</article>", "", cards)
     assert not unchanged(gone, key)  # no card where one was read: extracted in full
+
+
+def test_a_page_written_decomposed_keeps_its_fast_path_and_its_edits_are_seen() -> None:
+    # Extraction reads the page recomposed; so does every check of its key (else the
+    # decomposed text, never in the key's tree, would fail every check).
+    story = [p.replace("council", "Bürgerrat") for p in PARAGRAPHS]
+
+    def decomposed(paragraphs: list[str], noise: int = 1) -> str:
+        return unicodedata.normalize("NFD", page(paragraphs, noise=noise))
+
+    first = check_capture(decomposed(story).encode(), "https://news.example/story", "utf-8",
+                          "text/html")
+    key = DecisionKey.loads(first.key)
+    assert key is not None and key.recomposed
+    assert first.extraction is not None and "Bürgerrat" in first.extraction.text
+    assert unchanged(decomposed(story, noise=2), key)
+    assert unchanged(unicodedata.normalize("NFC", page(story, noise=2)), key)
+    edited = [story[0].replace("Bürgerrat", "Stadtrat"), *story[1:]]
+    assert edited != story
+    assert not unchanged(decomposed(edited, noise=2), key)
+    # A page written composed is not recomposed, and gets a key that says so.
+    plain = DecisionKey.loads(check_capture(page(story).encode(), "https://news.example/story",
+                                            "utf-8", "text/html").key)
+    assert plain is not None and not plain.recomposed

@@ -137,13 +137,14 @@ def _drop(tree: lxml.html.HtmlElement, selectors: Sequence[str]) -> None:
             remove(element)
 
 
-_Paragraph = tuple[str, int, int, str, tuple[str, ...]]
+_Paragraph = tuple[str, int, int, str, tuple[str, ...], int, str]
 
 
 def _page_paragraphs(tree: lxml.html.HtmlElement) -> list[_Paragraph]:
-    """(class, container, its grandparent, text, its lines) of each ``<p>`` in a classed
-    container. The lines are the text cut at its ``<br>`` s (trafilatura's blocks are
-    lines), none for a paragraph without any."""
+    """(class, container, its grandparent, text, its lines, the next ancestor up, the
+    wrappers' tags and classes) of each ``<p>`` in a classed container. The lines are the
+    text cut at its ``<br>`` s (trafilatura's blocks are lines), none for a paragraph
+    without any."""
     found = []
     ids: dict[Any, int] = {}
     for p in tree.iter("p"):
@@ -155,13 +156,17 @@ def _page_paragraphs(tree: lxml.html.HtmlElement) -> list[_Paragraph]:
                               ) if p.find(".//br") is not None else ()
                 container = ids.setdefault(parent, len(ids))
                 # Sister sections share a parent, or a grandparent when each sits in
-                # its own wrapper (a grid row with an ad rail, say).
-                above = parent.getparent()
-                above = above.getparent() if above is not None and above.getparent() \
-                    is not None else above
+                # its own wrapper (a grid row with an ad rail, say), or the next one up
+                # when each sits in two wrappers alike (a CMS's text modules).
+                wrapper = parent.getparent()
+                above = wrapper.getparent() if wrapper is not None and wrapper.getparent() \
+                    is not None else wrapper
                 grandparent = ids.setdefault(above, len(ids))
+                outer = above.getparent() if above is not None else None
+                wrappers = "" if outer is None or wrapper is None else \
+                    f"{wrapper.tag}.{wrapper.get('class')} {above.tag}.{above.get('class')}"
                 found.append((f"{parent.tag}.{parent.get('class')}", container, grandparent,
-                              text, lines))
+                              text, lines, ids.setdefault(outer, len(ids)), wrappers))
     return found
 
 
@@ -184,25 +189,36 @@ def _recover_sections(blocks: list[Block], paragraphs: list[_Paragraph]) -> list
     lines are (trafilatura reads each line as a block): it was read twice otherwise.
     """
     kept = {fold(b.text): n for n, b in enumerate(blocks)}
-    for *_, text, lines in paragraphs:
+    for *_, text, lines, _, _ in paragraphs:
         if lines and fold(text) not in kept:
             found = [kept[key] for line in lines if (key := fold(line)) in kept]
             if found:
                 kept[fold(text)] = found[-1]
+    near = [(name, container, parent, text) for name, container, parent, text, *_ in paragraphs]
+    recovered = _sisters(blocks, kept, near, 3)
+    if recovered is not blocks:
+        return recovered
+    far = [(name + " " + wrappers, container, outer, text)
+           for name, container, _, text, _, outer, wrappers in paragraphs if wrappers]
+    return _sisters(blocks, kept, far, 2)
+
+
+def _sisters(blocks: list[Block], kept: dict[str, int],
+             paragraphs: list[tuple[str, int, int, str]], least: int) -> list[Block]:
     counts: dict[tuple[str, int, int], int] = {}
-    for name, container, parent, text, _ in paragraphs:
+    for name, container, parent, text in paragraphs:
         if fold(text) in kept:
             counts[name, container, parent] = counts.get((name, container, parent), 0) + 1
     if not counts:
         return blocks
     (body, main, parent_of_main), matched = max(counts.items(), key=lambda item: item[1])
-    if matched < 3:
+    if matched < least:
         return blocks
     touched = {container for _, container, _ in counts}
     missing: dict[int, list[Block]] = {}
     position = -1
     added = 0
-    for name, container, parent, text, _ in paragraphs:
+    for name, container, parent, text in paragraphs:
         key = fold(text)
         if key in kept:
             position = kept[key] if container == main else position

@@ -11,12 +11,17 @@ windows-1252. Two things browsers forgive that a revision tracker must not:
   repaired where the repair is exact (:func:`repair_mojibake`); what cannot be repaired
   is refused (:func:`garbled`), never stored. A page declared UTF-8 with a few bad bytes is
   still UTF-8 (the bad bytes replaced), not a guess.
+
+Text is read in one Unicode form, composed (NFC: :func:`composed`), as trafilatura writes
+its output: a page written decomposed ("a" and a combining diaeresis for "ä", as text
+pasted from some editors is) would otherwise never match the body's own text.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 
 import charset_normalizer
 
@@ -87,6 +92,19 @@ def decode_html(body: bytes, charset: str | None = None) -> str:
         if text.count("\ufffd") <= len(body) / _STRAY_BYTES:
             return text
     return body.decode(_guess_encoding(body[:200_000]), errors="replace")
+
+
+def composed(text: str) -> str:
+    """``text`` in Unicode's composed form (NFC); the same object when it is in it already.
+
+    The body's rules compare the tree's text with trafilatura's blocks (sister sections,
+    link texts, headlines, repeats); trafilatura composes its blocks, so on a page written
+    decomposed none of them matched (an interview's text modules lost but the first). 31
+    of the 620 pages of ``../shared/corpora`` hold decomposed text somewhere. The check
+    costs ~0.4 ms on a 160 KB page, ~0.09 ms on a 36 KB one."""
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
 
 
 def looks_binary(text: str) -> bool:

@@ -24,7 +24,13 @@ from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.errors import ExtractionError
 from tearsheet.extract.blocks import clean
 from tearsheet.extract.body import body_blocks, standfirst, tidy
-from tearsheet.extract.encoding import decode_html, garbled, looks_binary, xml_safe
+from tearsheet.extract.encoding import (
+    composed,
+    decode_html,
+    garbled,
+    looks_binary,
+    xml_safe,
+)
 from tearsheet.extract.metadata import read_metadata
 from tearsheet.extract.reader import Region
 from tearsheet.extract.refusals import MIN_WORDS, TINY_WORDS, refuse_if_not_article, visible_text
@@ -73,10 +79,12 @@ class Extraction:
 class Parsed:
     """What the fast path's key reads of an extraction beside its result: the page's tree
     as parsed (a copy: extraction consumes its own; a copy costs ~0.07 ms a page, a second
-    parse ~0.18) and the elements trafilatura read the body from (body.Region)."""
+    parse ~0.18), the elements trafilatura read the body from (body.Region), and whether
+    the page's text was recomposed before it was parsed (:func:`.encoding.composed`)."""
 
     tree: lxml.html.HtmlElement
     regions: tuple[Region, ...] = ()
+    recomposed: bool = False
 
 
 def extract(
@@ -104,9 +112,11 @@ def extract(
         raise ExtractionError("the page is empty", reason="empty")
     if looks_binary(text):
         raise ExtractionError("not an HTML page: binary data", reason="not_html")
-    text = xml_safe(text)
+    safe = xml_safe(text)
+    text = composed(safe)
     tree = parse_page(text)
-    seen = Parsed(copy.deepcopy(tree)) if parsed is not None else None
+    seen = Parsed(copy.deepcopy(tree), recomposed=text is not safe) if parsed is not None \
+        else None
     meta = read_metadata(tree, url, limits)
     headlines = [meta.title or "", *meta.headings]
     canonical = canonical_from_html(_head_of(text), url) if url else None

@@ -73,7 +73,7 @@ from tearsheet.extract.container import (
     text_of,
     unspaced,
 )
-from tearsheet.extract.encoding import decode_html
+from tearsheet.extract.encoding import composed, decode_html
 from tearsheet.extract.extraction import (
     HTML_TYPES,
     XML_DECLARATION,
@@ -132,9 +132,10 @@ class DecisionKey:
     that matches records (the body's length), whether the parts include the page's
     credit lines (``credits``: when no markup the key covers names the byline), and how
     many levels above the container is the element trafilatura read the body from
-    (``region``: 0 for the container itself, or none known), and where the other elements
+    (``region``: 0 for the container itself, or none known), where the other elements
     it read are (``others``: for each apart from the container, its locator and its place
-    among the elements that have it)."""
+    among the elements that have it), and whether the page was written decomposed
+    (``recomposed``: then each check recomposes it before its parse, as extraction did)."""
 
     locator: tuple[str, ...]
     masked: tuple[int, ...]
@@ -143,12 +144,14 @@ class DecisionKey:
     credits: bool = True
     region: int = 0
     others: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    recomposed: bool = False
 
     def dumps(self) -> str:
         """The key as stored (a compact JSON string, on the article's row)."""
         return json.dumps([KEY_VERSION, list(self.locator), list(self.masked), self.digest,
                            self.body_length, self.credits, self.region,
-                           [[n, list(o)] for n, o in self.others]], ensure_ascii=False,
+                           [[n, list(o)] for n, o in self.others], self.recomposed],
+                          ensure_ascii=False,
                           separators=(",", ":"))
 
     @classmethod
@@ -160,10 +163,11 @@ class DecisionKey:
             version, *fields = json.loads(stored)
             if version != KEY_VERSION:
                 return None
-            locator, masked, digest, length, credits, region, others = fields
+            locator, masked, digest, length, credits, region, others, recomposed = fields
             return cls(tuple(str(s) for s in locator), tuple(int(n) for n in masked),
                        str(digest), int(length), bool(credits), int(region),
-                       tuple((int(n), tuple(str(s) for s in o)) for n, o in others))
+                       tuple((int(n), tuple(str(s) for s in o)) for n, o in others),
+                       bool(recomposed))
         except (ValueError, TypeError):
             return None
 
@@ -197,17 +201,21 @@ def _document(text: str) -> tuple[etree._Element | None, bytes]:
 def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = None,
                  byline: str | None = None, byline_from: str | None = None,
                  body_from: str | None = None, regions: Sequence[Region] = (),
-                 tree: etree._Element | None = None) -> DecisionKey | None:
+                 tree: etree._Element | None = None, recomposed: bool = False,
+                 ) -> DecisionKey | None:
     """The key of a page whose full extraction gave ``paragraphs`` (and ``title`` and
     ``byline``, read from ``byline_from``: see metadata.BYLINE_SOURCES; the body read from
     ``body_from``: see body.BODY_SOURCES, trafilatura taking it from the elements
     ``regions``), or None when the page cannot have one (a short body, a body read from
     the whole page, a paragraph not found in the page, a container that is not unique, a
     page cut short). ``tree``: the page as extraction parsed it, untouched (its parser has
-    this module's options: the same tree, so the same key), else it is parsed here."""
+    this module's options: the same tree, so the same key), else it is parsed here;
+    ``recomposed``: extraction parsed ``text`` recomposed (:func:`.encoding.composed`)."""
     if sum(len(p.split()) for p in paragraphs) < MIN_WORDS or not _complete(text) or \
             body_from in _WHOLE_PAGE:
         return None
+    if recomposed:
+        text = composed(text)
     if tree is None:
         tree, raw = _document(text)
     else:
@@ -231,7 +239,7 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     digest = _digest(raw, tree, container, set(masked), credits, region,
                      [element for *_, element in others])
     return DecisionKey(locator, masked, digest, len("\n\n".join(paragraphs)), credits,
-                       region, tuple((n, other) for n, other, _ in others))
+                       region, tuple((n, other) for n, other, _ in others), recomposed)
 
 
 def _region(container: etree._Element, regions: Sequence[Region]) -> int:
@@ -306,7 +314,7 @@ def unchanged(text: str, key: DecisionKey) -> bool:
     """True only when every part of ``key`` is found in the page again and is the same."""
     if not _complete(text):
         return False
-    tree, raw = _document(text)
+    tree, raw = _document(composed(text) if key.recomposed else text)
     if tree is None:
         return False
     container = locate(tree, key.locator)
@@ -519,7 +527,8 @@ def check_capture(
     made = decision_key(text, kept, title=extraction.title, byline=extraction.byline,
                         byline_from=extraction.byline_from, body_from=extraction.body_from,
                         regions=parsed[0].regions if parsed else (),
-                        tree=parsed[0].tree if parsed else None)
+                        tree=parsed[0].tree if parsed else None,
+                        recomposed=parsed[0].recomposed if parsed else False)
     length = len(extraction.text)
     return Checked(extraction, replace(made, body_length=length).dumps() if made else None,
                    length)
