@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from tearsheet.extract.container import chain, find, locate, matching, signature, unspaced
+from tearsheet.extract.container import chain, find, locate, matching, signature, spaceless
 from tearsheet.extract.recheck import parse
 
 STORY = ["The council met on Tuesday night to approve the budget for the next year.",
@@ -29,14 +29,14 @@ def test_the_container_is_the_smallest_element_holding_every_paragraph() -> None
     body = body_of("<html><body><main><div class='story'><div class='text'>"
                    + "".join(f"<p>{p}</p>" for p in STORY)
                    + "</div><aside>Share</aside></div></main></body></html>")
-    found = find(body, [unspaced(p) for p in STORY])
+    found = find(body, [spaceless(p) for p in STORY])
     assert found is not None and found.get("class") == "text"
 
 
 def test_paragraphs_apart_make_their_common_ancestor_the_container() -> None:
     body = body_of(f"<html><body><main><div class='a'><p>{STORY[0]}</p></div>"
                    f"<div class='b'><p>{STORY[1]}</p></div></main></body></html>")
-    found = find(body, [unspaced(p) for p in STORY])
+    found = find(body, [spaceless(p) for p in STORY])
     assert found is not None and found.tag == "main"
 
 
@@ -44,7 +44,7 @@ def test_re_spacing_does_not_hide_a_paragraph() -> None:
     spaced = STORY[0].replace(" ", "\n   ")
     body = body_of(f"<html><body><article><p>{spaced}</p><p>{STORY[1]}</p></article>"
                    "</body></html>")
-    found = find(body, [unspaced(p) for p in STORY])
+    found = find(body, [spaceless(p) for p in STORY])
     assert found is not None and found.tag == "article"
 
 
@@ -54,7 +54,7 @@ def test_re_spacing_does_not_hide_a_paragraph() -> None:
 def test_a_paragraph_no_element_shows_means_no_container(where: str) -> None:
     body = body_of(f"<html><body><article><p>{STORY[0]}</p>{where.format(STORY[1])}"
                    "</article></body></html>")
-    assert find(body, [unspaced(p) for p in STORY]) is None
+    assert find(body, [spaceless(p) for p in STORY]) is None
 
 
 @pytest.mark.parametrize("attributes", [

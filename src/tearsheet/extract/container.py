@@ -3,7 +3,7 @@ element whose shown text holds every paragraph an extraction kept, and how it is
 again on the next fetch of the page.
 
 It is found by text, not by the extractor's reasoning: each paragraph, folded
-(:func:`unspaced`), is looked for from ``<body>`` down, and the deepest elements holding
+(:func:`spaceless`), is looked for from ``<body>`` down, and the deepest elements holding
 them have one common ancestor. It is found again by its *locator*: the signatures (tag,
 class, id; digits and hex runs masked, as pages renumber them on every load) of its chain
 from the root, which must name one element only.
@@ -18,7 +18,7 @@ from typing import cast
 from lxml import etree
 
 __all__ = ["OPAQUE", "VOLATILE", "chain", "find", "locate", "matching", "signature",
-           "text_of", "unspaced"]
+           "spaceless", "text_of"]
 
 OPAQUE = frozenset({"script", "style", "template"})
 """Elements whose text no reader sees."""
@@ -30,7 +30,7 @@ _SHOWN_TEXT = etree.XPath(".//text()[not(ancestor::script)][not(ancestor::style)
                           "[not(ancestor::template)]", smart_strings=False)
 
 
-def unspaced(text: str) -> str:
+def spaceless(text: str) -> str:
     """A comparison form that survives re-spacing: every whitespace character removed."""
     return "".join(text.split())
 
@@ -42,13 +42,13 @@ def text_of(element: etree._Element) -> str:
 
 
 def find(body: etree._Element, paragraphs: list[str]) -> etree._Element | None:
-    """The smallest element of ``body`` holding every paragraph (each :func:`unspaced`), or
+    """The smallest element of ``body`` holding every paragraph (each :func:`spaceless`), or
     None: one is missing, or is only in a script's text."""
     folded: dict[etree._Element, str] = {}
 
     def folded_text(element: etree._Element) -> str:
         if element not in folded:
-            folded[element] = unspaced(text_of(element))
+            folded[element] = spaceless(text_of(element))
         return folded[element]
 
     def deepest(start: etree._Element, paragraph: str) -> etree._Element | None:
@@ -81,7 +81,7 @@ def find(body: etree._Element, paragraphs: list[str]) -> etree._Element | None:
     # Every paragraph in what the container shows: a script's text is not serialised (a
     # JSON-LD articleBody or a state blob repeats the article), so a container found by it
     # would leave the shown paragraphs out of the digest, and their edits unseen.
-    shown = unspaced("".join(cast(list[str], _SHOWN_TEXT(container))))
+    shown = spaceless("".join(cast(list[str], _SHOWN_TEXT(container))))
     if any(paragraph not in shown for paragraph in paragraphs):
         return None
     return container

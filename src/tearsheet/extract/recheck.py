@@ -70,8 +70,8 @@ from tearsheet.extract.container import (
     locate,
     matching,
     signature,
+    spaceless,
     text_of,
-    unspaced,
 )
 from tearsheet.extract.encoding import composed, decode_html
 from tearsheet.extract.extraction import (
@@ -223,13 +223,13 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     body = None if tree is None else tree.find("body")
     if tree is None or body is None:
         return None
-    container = find(body, [unspaced(p) for p in paragraphs])
+    container = find(body, [spaceless(p) for p in paragraphs])
     if container is None:
         return None
     locator = tuple(signature(e) for e in chain(container))
     if locate(tree, locator) is not container:
         return None
-    result = unspaced(" ".join([title or "", byline or "", *paragraphs]))
+    result = spaceless(" ".join([title or "", byline or "", *paragraphs]))
     masked = _masked(container, result)
     credits = _credits_may_name(byline, byline_from)
     region = _region(container, regions)
@@ -297,14 +297,14 @@ def _masked(container: etree._Element, result: str) -> tuple[int, ...]:
     shares: dict[etree._Element, bool] = {}
     masked = []
     for n, link in enumerate(container.iter("a")):
-        folded = unspaced(text_of(link))
+        folded = spaceless(text_of(link))
         if not folded or folded in result:
             continue
         block = next((e for e in link.iterancestors() if e.tag in _BLOCK_TAGS or e is container),
                      container)
         if block not in shares:
-            linked = sum(len(unspaced(text_of(a))) for a in block.iter("a"))
-            shares[block] = linked >= _LINK_LINE * len(unspaced(text_of(block)))
+            linked = sum(len(spaceless(text_of(a))) for a in block.iter("a"))
+            shares[block] = linked >= _LINK_LINE * len(spaceless(text_of(block)))
         if shares[block]:
             masked.append(n)
     return tuple(masked)
