@@ -15,7 +15,8 @@ times, one of:
 
 When the fast path says unchanged, the edit is extracted in full and its fingerprint
 compared with the first extraction's: a difference is a **miss**. Prints each miss and a
-summary; exits 1 when any. Deterministic for a ``--seed``. ~10 min for every page of
+summary; exits 1 when any. A page's edits depend on ``--seed`` and the page alone
+(``--match`` reruns one). ~10 min for every page of
 the three corpora (``--pages`` takes a spread of fewer).
 """
 
@@ -56,7 +57,18 @@ def _in_body(tree: lxml.html.HtmlElement, tags: tuple[str, ...]) -> list[lxml.ht
     return [e for e in tree.iter(*tags) if any(a.tag == "body" for a in e.iterancestors())]
 
 
-def inserted(page: bytes, rng: random.Random) -> bytes | None:
+def _written(tree: lxml.html.HtmlElement) -> bytes:
+    return bytes(lxml.html.tostring(tree, encoding="utf-8", doctype="<!DOCTYPE html>"))
+
+
+def _named(element: lxml.html.HtmlElement) -> str:
+    """The element as a reader of the report finds it: its tag, class and id."""
+    classes, ident = element.get("class"), element.get("id")
+    return f"<{element.tag}" + (f' class="{classes}"' if classes else "") + \
+        (f' id="{ident}"' if ident else "") + ">"
+
+
+def inserted(page: bytes, rng: random.Random) -> tuple[bytes, str] | None:
     tree = lxml.html.fromstring(page)
     spots = _in_body(tree, BLOCKS)
     if not spots:
@@ -65,11 +77,12 @@ def inserted(page: bytes, rng: random.Random) -> bytes | None:
     rng.shuffle(words)
     paragraph = lxml.html.Element("p")
     paragraph.text = " ".join(words).capitalize() + "."
-    rng.choice(spots).addnext(paragraph)
-    return bytes(lxml.html.tostring(tree, encoding="utf-8", doctype="<!DOCTYPE html>"))
+    spot = rng.choice(spots)
+    spot.addnext(paragraph)
+    return _written(tree), f"a paragraph after {_named(spot)}"
 
 
-def word_reversed(page: bytes, rng: random.Random) -> bytes | None:
+def word_reversed(page: bytes, rng: random.Random) -> tuple[bytes, str] | None:
     tree = lxml.html.fromstring(page)
     spots = [(e, part) for e in _in_body(tree, ("*",))
              if e.tag not in ("script", "style", "template", "a")
@@ -85,17 +98,19 @@ def word_reversed(page: bytes, rng: random.Random) -> bytes | None:
         setattr(element, part, text.replace(word, word[::-1], 1))
     except ValueError:  # a control character lxml will not write back: another page
         return None
-    return bytes(lxml.html.tostring(tree, encoding="utf-8", doctype="<!DOCTYPE html>"))
+    return _written(tree), f"{word!r} reversed in {_named(element)}"
 
 
-def deleted(page: bytes, rng: random.Random) -> bytes | None:
+def deleted(page: bytes, rng: random.Random) -> tuple[bytes, str] | None:
     tree = lxml.html.fromstring(page)
     spots = [e for e in _in_body(tree, ("*",))
              if isinstance(e.tag, str) and sum(1 for _ in e.iterdescendants()) <= 10]
     if not spots:
         return None
-    spots[rng.randrange(len(spots))].drop_tree()
-    return bytes(lxml.html.tostring(tree, encoding="utf-8", doctype="<!DOCTYPE html>"))
+    spot = spots[rng.randrange(len(spots))]
+    named = _named(spot)
+    spot.drop_tree()
+    return _written(tree), f"{named} removed"
 
 
 EDITS = {"insert": inserted, "word": word_reversed, "delete": deleted}
@@ -110,14 +125,18 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=20, help="edits a page")
     parser.add_argument("--pages", type=int, default=0, help="a spread of this many (0: all)")
     parser.add_argument("--corpora", type=Path, default=SHARED)
+    parser.add_argument("--match", default="", help="only pages whose path holds this")
     args = parser.parse_args()
     if not args.corpora.is_dir():
         sys.exit(f"no corpora at {args.corpora} (the shared folder beside the repository)")
     edit = EDITS[args.kind]
-    rng = random.Random(args.seed)
     keyed = calls = 0
     misses: list[str] = []
     for path in corpus_pages(args.corpora, args.pages or None):
+        if args.match not in str(path):
+            continue
+        name = path.parent.name if path.name == "source.html.gz" else path.name
+        rng = random.Random(f"{args.seed}:{name}")  # a page's edits, whatever else is swept
         try:
             tree = lxml.html.fromstring(gzip.decompress(path.read_bytes()))
             page = bytes(lxml.html.tostring(tree, encoding="utf-8", doctype="<!DOCTYPE html>"))
@@ -129,8 +148,11 @@ def main() -> None:
         keyed += 1
         before = fingerprint(first.extraction)
         for _ in range(args.edits):
-            edited = edit(page, rng)
-            if edited is None or recheck(edited, URL, "utf-8", "text/html", first.key) is None:
+            made = edit(page, rng)
+            if made is None:
+                continue
+            edited, what = made
+            if recheck(edited, URL, "utf-8", "text/html", first.key) is None:
                 continue
             calls += 1
             try:
@@ -138,9 +160,8 @@ def main() -> None:
             except ExtractionError as exc:
                 after = f"refused: {exc.reason}"
             if after != before:
-                name = path.parent.name if path.name == "source.html.gz" else path.name
                 misses.append(name)
-                print(f"miss: {name}", flush=True)
+                print(f"miss: {name}: {what}", flush=True)
     print(f"{args.kind} sweep, seed {args.seed}: {keyed} pages with a key, {calls} edits "
           f"called unchanged, {len(misses)} misses on {len(set(misses))} pages")
     sys.exit(1 if misses else 0)
