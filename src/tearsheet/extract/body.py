@@ -187,6 +187,9 @@ def _recover_sections(blocks: list[Block], paragraphs: list[_Paragraph]) -> list
     kept names the body; the paragraphs of its sisters (same class, same grandparent, nothing
     of them kept) go back in page order. A paragraph cut by ``<br>`` s is kept when its
     lines are (trafilatura reads each line as a block): it was read twice otherwise.
+    When no sister is found so, containers one level further apart count, if their two
+    wrappers have the same tags and classes (a CMS's text modules, an image module
+    between each): the stricter match stands for the third paragraph kept.
     """
     kept = {fold(b.text): n for n, b in enumerate(blocks)}
     for *_, text, lines, _, _ in paragraphs:
@@ -205,6 +208,9 @@ def _recover_sections(blocks: list[Block], paragraphs: list[_Paragraph]) -> list
 
 def _sisters(blocks: list[Block], kept: dict[str, int],
              paragraphs: list[tuple[str, int, int, str]], least: int) -> list[Block]:
+    """``blocks`` with the sisters of the container holding the most kept paragraphs (at
+    least ``least``): each paragraph is (its container's name, the container, the
+    ancestor sisters share, its text); the same ``blocks`` when none is added."""
     counts: dict[tuple[str, int, int], int] = {}
     for name, container, parent, text in paragraphs:
         if fold(text) in kept:
