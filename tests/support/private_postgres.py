@@ -78,12 +78,10 @@ class Cluster:
     def start(self) -> None:
         self.pg_ctl("start")
 
-    def restart(self) -> None:
-        """A fast restart: open connections are cut, transactions rolled back."""
-        self.pg_ctl("restart", "-m", "fast")
-
-    def stop(self) -> None:
-        self.pg_ctl("stop", "-m", "immediate")
+    def stop(self, mode: str = "immediate") -> None:
+        """Stop the server: "immediate" as a crash would, "fast" as an operator's restart
+        does (open connections cut, transactions rolled back)."""
+        self.pg_ctl("stop", "-m", mode)
 
     def create_database(self, name: str) -> str:
         with psycopg.connect(self.dsn, autocommit=True) as conn:
