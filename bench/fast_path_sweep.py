@@ -54,7 +54,8 @@ def corpus_pages(root: Path, pages: int | None) -> list[Path]:
 
 
 def _in_body(tree: lxml.html.HtmlElement, tags: tuple[str, ...]) -> list[lxml.html.HtmlElement]:
-    return [e for e in tree.iter(*tags) if any(a.tag == "body" for a in e.iterancestors())]
+    body = tree.find("body")
+    return [] if body is None else list(body.iterdescendants(*tags))
 
 
 def _written(tree: lxml.html.HtmlElement) -> bytes:

@@ -137,14 +137,28 @@ def _drop(tree: lxml.html.HtmlElement, selectors: Sequence[str]) -> None:
             remove(element)
 
 
-_Paragraph = tuple[str, int, int, str, tuple[str, ...], int, str]
+class _Paragraph(NamedTuple):
+    """A ``<p>`` of the page in a classed container, for :func:`_recover_sections`: the
+    container's tag and class, the container, its grandparent and the next ancestor up
+    (each numbered), the text, its lines (cut at its ``<br>`` s: trafilatura's blocks are
+    lines; none for a paragraph without any), and the two wrappers' tags and classes."""
+
+    name: str
+    container: int
+    grandparent: int
+    text: str
+    lines: tuple[str, ...]
+    outer: int
+    wrappers: str
+
+
+_Sister = tuple[str, int, int, str]
+"""A paragraph as :func:`_sisters` groups it: a name, its container, the ancestor sisters
+share, its text."""
 
 
 def _page_paragraphs(tree: lxml.html.HtmlElement) -> list[_Paragraph]:
-    """(class, container, its grandparent, text, its lines, the next ancestor up, the
-    wrappers' tags and classes) of each ``<p>`` in a classed container. The lines are the
-    text cut at its ``<br>`` s (trafilatura's blocks are lines), none for a paragraph
-    without any."""
+    """Each ``<p>`` of the page in a classed container (:class:`_Paragraph`)."""
     found = []
     ids: dict[Any, int] = {}
     for p in tree.iter("p"):
@@ -165,8 +179,9 @@ def _page_paragraphs(tree: lxml.html.HtmlElement) -> list[_Paragraph]:
                 outer = above.getparent() if above is not None else None
                 wrappers = "" if outer is None or wrapper is None else \
                     f"{wrapper.tag}.{wrapper.get('class')} {above.tag}.{above.get('class')}"
-                found.append((f"{parent.tag}.{parent.get('class')}", container, grandparent,
-                              text, lines, ids.setdefault(outer, len(ids)), wrappers))
+                found.append(_Paragraph(f"{parent.tag}.{parent.get('class')}", container,
+                                        grandparent, text, lines,
+                                        ids.setdefault(outer, len(ids)), wrappers))
     return found
 
 
@@ -192,25 +207,24 @@ def _recover_sections(blocks: list[Block], paragraphs: list[_Paragraph]) -> list
     between each): the stricter match stands for the third paragraph kept.
     """
     kept = {fold(b.text): n for n, b in enumerate(blocks)}
-    for *_, text, lines, _, _ in paragraphs:
-        if lines and fold(text) not in kept:
-            found = [kept[key] for line in lines if (key := fold(line)) in kept]
+    for paragraph in paragraphs:
+        if paragraph.lines and fold(paragraph.text) not in kept:
+            found = [kept[key] for line in paragraph.lines if (key := fold(line)) in kept]
             if found:
-                kept[fold(text)] = found[-1]
-    near = [(name, container, parent, text) for name, container, parent, text, *_ in paragraphs]
+                kept[fold(paragraph.text)] = found[-1]
+    near = [(p.name, p.container, p.grandparent, p.text) for p in paragraphs]
     recovered = _sisters(blocks, kept, near, 3)
     if recovered is not blocks:
         return recovered
-    far = [(name + " " + wrappers, container, outer, text)
-           for name, container, _, text, _, outer, wrappers in paragraphs if wrappers]
+    far = [(f"{p.name} {p.wrappers}", p.container, p.outer, p.text)
+           for p in paragraphs if p.wrappers]
     return _sisters(blocks, kept, far, 2)
 
 
-def _sisters(blocks: list[Block], kept: dict[str, int],
-             paragraphs: list[tuple[str, int, int, str]], least: int) -> list[Block]:
+def _sisters(blocks: list[Block], kept: dict[str, int], paragraphs: list[_Sister],
+             least: int) -> list[Block]:
     """``blocks`` with the sisters of the container holding the most kept paragraphs (at
-    least ``least``): each paragraph is (its container's name, the container, the
-    ancestor sisters share, its text); the same ``blocks`` when none is added."""
+    least ``least``); the same ``blocks`` when none is added."""
     counts: dict[tuple[str, int, int], int] = {}
     for name, container, parent, text in paragraphs:
         if fold(text) in kept:

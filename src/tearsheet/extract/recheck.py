@@ -232,60 +232,52 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     result = spaceless(" ".join([title or "", byline or "", *paragraphs]))
     masked = _masked(container, result)
     credits = _credits_may_name(byline, byline_from)
-    region = _region(container, regions)
-    others = _others(tree, container, regions)
-    if others is None:
+    if (read := _read_from(tree, container, regions)) is None:
         return None
+    region, others = read
     digest = _digest(raw, tree, container, set(masked), credits, region,
                      [element for *_, element in others])
     return DecisionKey(locator, masked, digest, len("\n\n".join(paragraphs)), credits,
                        region, tuple((n, other) for n, other, _ in others), recomposed)
 
 
-def _region(container: etree._Element, regions: Sequence[Region]) -> int:
-    """How many levels above the container is the highest of the elements trafilatura read
-    the body from that hold it (0: none does). Each is known by its tag, class and id and
-    its depth in trafilatura's copy of the page: the container's ancestor with the same
-    tag, class and id nearest that depth (trafilatura strips some wrappers, a ``<form>``
-    around a whole page, say, which moves the depth)."""
+def _read_from(tree: etree._Element, container: etree._Element, regions: Sequence[Region],
+               ) -> tuple[int, list[tuple[int, tuple[str, ...], etree._Element]]] | None:
+    """Where the elements trafilatura read the body from are, beside the container: how
+    many levels above it is the highest that holds it (0: none does), and the others, apart
+    from it (for each: its place among the elements of its locator, the locator, itself).
+    None when one of those cannot be found again (no key).
+
+    Each is known by its tag, class and id and its depth in trafilatura's copy of the page:
+    the element alike nearest that depth (trafilatura strips some wrappers, a ``<form>``
+    around a whole page, say, which moves the depth), the first of those (its expressions
+    take the first). One that holds the container holds more than it: a paragraph added
+    anywhere in it may join the body. One apart from it was read first and gave too little
+    (a menu, a teaser), but what it gave stays in trafilatura's reading: a paragraph added
+    there joins the body too (found by inserting one at random places of the corpora's
+    pages). One inside the container is covered by its serialisation."""
     ancestry = chain(container)
     above = 0
-    for depth, *named in regions:
-        levels = [n for n, element in enumerate(ancestry[:-1])
-                  if [element.tag, element.get("class"), element.get("id")] == named]
-        if levels:
-            above = max(above, len(ancestry) - 1 - min(levels, key=lambda n: abs(n - depth)))
-    return above
-
-
-def _others(tree: etree._Element, container: etree._Element, regions: Sequence[Region],
-            ) -> list[tuple[int, tuple[str, ...], etree._Element]] | None:
-    """The elements trafilatura read apart from the container (neither holding it nor in
-    it): for each, its place among the elements of its locator, the locator, and itself;
-    None when one is not found (no key).
-
-    trafilatura reads the first element each of its expressions finds until one gives
-    enough text, keeping what each gave: a menu or a teaser matched first, giving too
-    little, stays in its reading. A paragraph added there joins the body (found by
-    inserting one at random places of the corpora's pages), so its paragraphs and words
-    are in the digest. Each is the element of its tag, class and id nearest its depth in
-    trafilatura's copy of the page (the first of those: its expressions take the first)."""
-    ancestry = chain(container)
-    found: list[tuple[int, tuple[str, ...], etree._Element]] = []
+    others: list[tuple[int, tuple[str, ...], etree._Element]] = []
     for depth, tag, classes, ident in regions:
-        named = [tag, classes, ident]
-        if any([e.tag, e.get("class"), e.get("id")] == named for e in ancestry):
+        levels = [n for n, element in enumerate(ancestry)
+                  if (element.tag, element.get("class"), element.get("id")) ==
+                  (tag, classes, ident)]
+        if levels:
+            if holding := [n for n in levels if n < len(ancestry) - 1]:
+                nearest = min(holding, key=lambda n: abs(n - depth))
+                above = max(above, len(ancestry) - 1 - nearest)
             continue
         alike = [e for e in tree.iter(tag)
                  if e.get("class") == classes and e.get("id") == ident]
         if any(e is container or container in e.iterancestors() for e in alike):
-            continue  # in the container: its serialisation covers it
+            continue  # in the container
         if not alike:
             return None
         element = min(alike, key=lambda e: abs(sum(1 for _ in e.iterancestors()) - depth))
         locator = tuple(signature(e) for e in chain(element))
-        found.append((matching(tree, locator).index(element), locator, element))
-    return found
+        others.append((matching(tree, locator).index(element), locator, element))
+    return above, others
 
 
 def _masked(container: etree._Element, result: str) -> tuple[int, ...]:
