@@ -209,3 +209,17 @@ def test_an_h1_microdata_declares_the_headline_wins_over_the_metas() -> None:
     html = _page('<meta property="og:title" content="Bridge vote: delay again">',
                  '<h1>The bridge vote is delayed again</h1>')
     assert _title(html) == "Bridge vote: delay again"
+
+
+def test_a_slug_is_no_headline() -> None:
+    # The publishing system's name for the page, given as og:title: the <title> and the
+    # <h1> name the story.
+    html = _page('<title>Child seat test 2018 | Example</title>'
+                 '<meta property="og:title" content="example-child-seat-test-autumn-2018">',
+                 "<h1>Eighteen child seats tested: four fail</h1>")
+    assert _title(html) == "Child seat test 2018"
+    # Hyphens inside a headline's words, or a headline in a script without case, stay.
+    assert _title(_page('<meta property="og:title" content="State-of-the-art bridge opens">',
+                        "")) == "State-of-the-art bridge opens"
+    cjk = "标题_科技_新闻"
+    assert _title(_page(f'<meta property="og:title" content="{cjk}">', "")) == cjk

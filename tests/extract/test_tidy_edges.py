@@ -39,3 +39,17 @@ def test_the_standfirst_is_its_own_field() -> None:
     assert DEK not in found.text
     plain = extract(html.replace(f"<h2>{DEK}</h2>", ""), "https://news.example.org/a")
     assert plain.standfirst is None
+
+
+def test_an_h1_in_the_body_unlike_the_headline_is_the_body_s_own() -> None:
+    # A one-word heading would be a label; as an <h1> sharing no word with the headline
+    # it is the article's own (Readability keeps it; trafilatura-eval's annotations too).
+    blocks = [Block("head", "Lorem"), *BODY]
+    assert tidy(blocks, headlines=["RTL Test", "Lorem"]) == ["Lorem", *PARAGRAPHS]
+    # The headline's <h1>, and one sharing its words, are the headline told again.
+    told = [Block("head", "Bridge vote"), *BODY]
+    assert tidy(told, headlines=["Bridge vote", "Bridge vote"]) == PARAGRAPHS
+    again = [Block("head", "The bridge vote, live"), *BODY]
+    assert tidy(again, headlines=["Bridge vote", "The bridge vote, live"]) == PARAGRAPHS
+    # Without a headline nothing is told apart: a label stays a label.
+    assert tidy(blocks, headlines=["", "Lorem"]) == PARAGRAPHS

@@ -319,11 +319,13 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     description: above the first paragraph, a block that is the headline, or a heading
     that is the standfirst (it agrees with the page's description), is not the article.
     So are up to two labels (a kicker, a tag, a date line: page furniture that changes
-    between loads). Other headings there are the body's own (a first section's title) and
-    stay, and so does a first paragraph that agrees with the description (pages often
-    describe themselves by their lede): measured on the three corpora (docs/extraction.md).
+    between loads). Other headings there are the body's own (a first section's title, an
+    ``<h1>`` that shares no word with the headline) and stay, and so does a first
+    paragraph that agrees with the description (pages often describe themselves by their
+    lede): measured on the three corpora (docs/extraction.md).
     """
-    heads = {word_key(h) for h in headlines if h}
+    own = _own_headings(headlines)
+    heads = {word_key(h) for h in headlines if h} - own
     deks = [word_key(s) for s in summaries if s]
     prose = _prose_lists(blocks)
     kept = [b for b in _above_recirculation(blocks) if not _is_furniture(b, prose)]
@@ -334,7 +336,8 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     while kept and (word_key(kept[0].text) in heads or (
             kept[0].kind == "head" and any(_agrees(word_key(kept[0].text), d) for d in deks))
             or ((labels < _MAX_LABELS or (tags and _is_tag(kept[0])))
-                and is_label(kept[0]) and not _starts_list(kept) and not _heads_list(kept))):
+                and is_label(kept[0]) and not _starts_list(kept) and not _heads_list(kept)
+                and not (kept[0].kind == "head" and word_key(kept[0].text) in own))):
         # A row of one-word tags that opens the labels counts as one, however long.
         if word_key(kept[0].text) not in heads and is_label(kept[0]):
             in_row = tags and _is_tag(kept[0])
@@ -354,6 +357,16 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     if sum(b.words for b in kept[end:]) <= total / 3:
         kept = kept[:end]
     return [b.text for b in kept]
+
+
+def _own_headings(headlines: Iterable[str]) -> set[str]:
+    """The page's ``<h1>`` s (all of ``headlines`` but the first, the headline) that
+    share no word with the headline, as word keys: the article's own headings ("Lorem"
+    above a page whose headline is "RTL Test"), not the headline told again. Readability
+    keeps them too; trafilatura-eval's annotations want them."""
+    first, *others = [word_key(h) for h in headlines] or [""]
+    words = set(first.split())
+    return {h for h in others if h and words and not words & set(h.split())}
 
 
 def _headline_at(blocks: list[Block], headline: str) -> int:

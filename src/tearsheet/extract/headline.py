@@ -23,6 +23,9 @@ logo's ``<h1>``, a section's). The principles, in order:
 - **The headline readers see**: an ``<h1>`` the winner pads ("Headline Rezept | Site",
   "Kicker Headline") is the headline; the padding is for search and sharing. A kicker the
   ``<h1>`` holds in an element of its own (``class="dachzeile"``) is no part of it.
+- **A slug is no headline**: a candidate written as an address's last part, lower-case
+  words joined by hyphens or underscores and no space ("adac-kindersitztest-herbst-2018"
+  as ``og:title``), is the name the publishing system files the page under.
 - Entities left escaped in metadata ("&#8211;", "&#039;") are read as the characters.
 """
 
@@ -58,6 +61,7 @@ _WORDS = re.compile(r"\w+")
 _KICKER = re.compile(r"(?:^|[\s_-])(?:kicker|dachzeile|spitzmarke|overline|topline|roofline|"
                      r"eyebrow|super-?title|super-?headline|surtitre|antetitulo|occhiello|"
                      r"pre-?title)(?:$|[\s_-])", re.IGNORECASE)
+_SLUG = re.compile(r"[^\W_A-Z]+(?:[-_][^\W_A-Z]+){2,}")  # (three words at least)
 _MAX_PARTS = 12  # of a title read as "Headline | Section | Site"
 _CACHED_CHARS = 400  # a title's splits are cached up to this length
 _PORT = re.compile(r":\d+$")  # of a host as urls.host_of gives it ("example.com:8080")
@@ -68,8 +72,10 @@ def headline(declared: Sequence[str | None], headings: Sequence[str], title: str
     """The headline of a page: ``declared`` are its JSON-LD and meta titles in order of
     trust, ``headings`` its ``<h1>`` texts, ``title`` its ``<title>``, ``sites`` the names
     it gives itself (``og:site_name``…), ``host`` its URL's host name."""
-    given = [c for c in (_unescaped(d) for d in declared) if c]
+    given = [c for c in (_unescaped(d) for d in declared) if c and not _slug(c)]
     title = _unescaped(title)
+    if title and _slug(title):
+        title = None
     names = {fold(s) for s in sites if s}
     everything = [*given, *headings, *([title] if title else [])]
     names |= _host_names(everything, host)
@@ -112,6 +118,11 @@ def headline(declared: Sequence[str | None], headings: Sequence[str], title: str
         return _first_of(named[:-1 - len(h1s)]) or page
     best = max(range(len(named)), key=lambda n: (support[n], -n))
     return _visible(named[best], h1s)
+
+
+def _slug(text: str) -> bool:
+    """Lower-case words joined by hyphens or underscores, no space: an address's part."""
+    return _SLUG.fullmatch(text) is not None and text != text.upper()
 
 
 def _host_names(candidates: Sequence[str], host: str | None) -> set[str]:
