@@ -21,6 +21,14 @@ def test_each_bad_capture_is_refused_with_its_reason(kind: str) -> None:
     assert caught.value.reason == REASONS.get(kind, kind)
 
 
+# A page with every optional end tag omitted (HTML allows it), in four paragraphs.
+OMITTED = ("<!DOCTYPE html><html><head><meta charset=utf-8><title>Budget</title><body>"
+           "<h1>Council approves budget</h1><p>{}<p>{}<p>{}<p>{}")
+CHINESE = ["市议会周二投票通过了明年的预算，其中包括修建新桥和扩建公交车站的费用。",
+           "市长表示，这项预算是十年来最大的一笔公共投资，将为本市创造数百个工作岗位。",
+           "反对派议员批评说，预算没有考虑到老城区居民的需要，并要求重新讨论住房问题。",
+           "议会将于下个月再次开会，讨论交通计划的细节以及公交车站扩建工程的时间表。"]
+
 GOOD = {
     # A short article beside a cookie banner and a newsletter box is still an article.
     "short-with-banner": site_page("Council approves budget", story(LOREM[:2]) + COOKIE_BANNER
@@ -39,6 +47,10 @@ GOOD = {
          "cookies without a thought, the report said."])),
     # No end tags, but the body ends a sentence: pages without </html> exist.
     "no-end-tags": site_page("Council approves budget", story(LOREM), end=""),
+    # HTML lets a page omit every optional end tag: one whose last paragraph ends a
+    # sentence, with the full stop of its script, is whole.
+    "omitted-end-tags": OMITTED.format(*LOREM[:4]),
+    "omitted-end-tags-chinese": OMITTED.format(*CHINESE),
     # No end tags and a last line without a full stop, but the page ends with a tag.
     "minified": site_page("Council approves budget", story([*LOREM, "Photo: Reuters"]),
                           end="<script>track()</script>"),
@@ -49,6 +61,14 @@ GOOD = {
 def test_real_articles_are_not_taken_for_bad_captures(kind: str) -> None:
     assert extract(GOOD[kind], "https://news.example/2026/budget").paragraphs
     assert extract(GOOD[kind], "https://news.example/a/404").paragraphs
+
+
+def test_a_page_cut_off_mid_sentence_is_refused_in_any_script() -> None:
+    for page in (OMITTED.format(*LOREM[:4])[:-12],
+                 OMITTED.format(*CHINESE)[:-12]):
+        with pytest.raises(ExtractionError) as caught:
+            extract(page, "https://news.example/2026/budget")
+        assert caught.value.reason == "truncated"
 
 
 @pytest.mark.parametrize("kind", ["paywall", "soft_404", "consent"])

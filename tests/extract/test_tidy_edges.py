@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tearsheet.extract.blocks import Block
 from tearsheet.extract.body import tidy
 
@@ -53,3 +55,32 @@ def test_an_h1_in_the_body_unlike_the_headline_is_the_body_s_own() -> None:
     assert tidy(again, headlines=["Bridge vote", "The bridge vote, live"]) == PARAGRAPHS
     # Without a headline nothing is told apart: a label stays a label.
     assert tidy(blocks, headlines=["", "Lorem"]) == PARAGRAPHS
+
+
+def test_a_blurb_of_another_story_above_the_headline_is_not_the_body() -> None:
+    # The container holds a teaser's blurb, then the story's headline: the story starts
+    # at its headline.
+    blurb = Block("p", "Which sex is the worst about washing up? We have got the dirty "
+                       "truth on how and when to wash your hands.")
+    headline = Block("head", "Council approves bridge rebuild")
+    body, paragraphs = BODY * 3, PARAGRAPHS * 3  # the blurb is a small part of the page
+    assert tidy([blurb, headline, *body], headlines=[headline.text]) == paragraphs
+    # A dek above the headline shares its words, or is the page's description: it stays.
+    dek = Block("p", "The old bridge will be rebuilt after a long argument over its cost.")
+    assert tidy([dek, headline, *body], headlines=[headline.text]) == [dek.text, *paragraphs]
+    other = Block("p", "A long-awaited vote ends ten years of argument over the crossing.")
+    assert tidy([other, headline, *body], headlines=[headline.text],
+                summaries=[other.text]) == [other.text, *paragraphs]
+    # In a script written without spaces, words cannot be compared: the paragraph stays.
+    cjk = Block("p", "这是另一篇文章的简介，讲的是洗手的问题。")
+    assert tidy([cjk, Block("head", "市议会批准重建大桥"), *body],
+                headlines=["市议会批准重建大桥"]) == [cjk.text, *paragraphs]
+
+
+@pytest.mark.parametrize("first", [
+    "市长说：“不行。”他拒绝了。", "他拒绝了这个计划。", "لماذا رفض المجلس الخطة؟",
+    "परिषद ने योजना को मंजूरी दी।", "議会は計画を承認した。"])
+def test_a_short_first_sentence_in_any_script_is_no_label(first: str) -> None:
+    # Its full stop (。 ？ ؟ ।) says it is a sentence, as "." does in English: a label is
+    # words without one.
+    assert tidy([Block("p", first), *BODY], headlines=["Bridge vote"]) == [first, *PARAGRAPHS]

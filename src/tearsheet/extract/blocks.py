@@ -33,7 +33,7 @@ _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\
 LABEL_WORDS = 3
 """A block of this many words or fewer is a label, never a sentence."""
 SENTENCE_WORDS = 12
-SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
+SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]。！？｡．」』）؟۔।॥]$")
 
 
 @dataclass(frozen=True)
