@@ -566,3 +566,24 @@ def test_a_page_written_decomposed_keeps_its_fast_path_and_its_edits_are_seen() 
     plain = DecisionKey.loads(check_capture(page(story).encode(), "https://news.example/story",
                                             "utf-8", "text/html").key)
     assert plain is not None and not plain.recomposed
+
+
+CONTACTS = ("<h2>Media contact</h2><p>Jane Roe, head of the council's press office, "
+            "telephone 089 1234 567</p>")
+
+
+def test_an_edit_of_a_line_the_body_was_cut_at_by_its_words_is_seen() -> None:
+    # trafilatura reads the <article>; the body ends at the contacts' heading in its other
+    # box (a press release's contacts are not the article). The heading is far from the
+    # container: an edit of its words makes the contacts the body's (key version 5 counted
+    # the paragraphs there, and missed it).
+    first = check_capture(_in_article(CONTACTS).encode(), "https://news.example/story",
+                          "utf-8", "text/html")
+    key = DecisionKey.loads(first.key)
+    assert key is not None and key.region == 3 and first.extraction is not None
+    assert "Jane Roe" not in first.extraction.text
+    edited = _in_article(CONTACTS.replace("Media contact", "Media contract"))
+    assert "Jane Roe" in extract(edited, "https://news.example/story").text
+    assert not unchanged(edited, key)
+    # Its digits, and chrome beside it, are noise.
+    assert unchanged(_in_article(CONTACTS.replace("1234 567", "7654 321")), key)

@@ -151,10 +151,22 @@ def test_a_paragraph_added_to_the_menu_trafilatura_read_first_is_seen() -> None:
     raw = gzip.decompress(shared_path("corpora", "trafilatura-eval", "html",
                                       "bfs.de-radon.html.gz").read_bytes())
     at = raw.index(b">", raw.index(b'class="menu-box"')) + 1
-    # (About the story: a paragraph that shares no word with the headline, up there, is
-    # another story's blurb, and extraction leaves it out.)
-    prose = PROSE.replace("harbour repairs", "radon measurements")
-    edited = raw[:at] + f"<p>{prose}</p>".encode() + raw[at:]
+    edited = raw[:at] + f"<p>{PROSE}</p>".encode() + raw[at:]
+    checked = check_capture(raw, URL, None, "text/html")
+    assert checked.key is not None and checked.extraction is not None
+    assert fingerprint(extract(edited, URL)) != fingerprint(checked.extraction)  # a version
+    assert recheck(edited, URL, None, "text/html", checked.key) is None
+
+
+def test_a_word_of_a_contact_heading_the_body_is_cut_at_is_seen() -> None:
+    """btv.de: trafilatura reads the page's <main>, and the body ends at the press
+    contacts' heading ("Ansprechpartner"), far from the container. An edit of that word
+    makes the contacts the body's end; key version 5 saw only the number of paragraphs
+    there, and missed it (a word sweep found it)."""
+    raw = gzip.decompress(shared_path("corpora", "trafilatura-eval", "html",
+                                      "btv.de-spuren.html.gz").read_bytes())
+    edited = raw.replace(b">Ansprechpartner<", b">rentraphcesnA<", 1)
+    assert edited != raw
     checked = check_capture(raw, URL, None, "text/html")
     assert checked.key is not None and checked.extraction is not None
     assert fingerprint(extract(edited, URL)) != fingerprint(checked.extraction)  # a version

@@ -35,7 +35,7 @@ from tearsheet.extract.blocks import (
 )
 from tearsheet.extract.markup import remove
 from tearsheet.extract.reader import Region
-from tearsheet.extract.script import fold, unspaced, word_key
+from tearsheet.extract.script import fold, word_key
 
 _URL = re.compile(r"^(?:https?://|www\.)\S+$")
 _NOWHERE = re.compile(r"\s*(?:javascript:|#?\s*$)", re.IGNORECASE)  # a link to no page
@@ -44,7 +44,6 @@ _NOWHERE_STARTS = frozenset("#jJ \t\n\r\f")  # what such an href begins with
 _LIST_ITEMS = 3
 _MAX_LABELS = 2  # a kicker and a date line, say: more is the body's own start
 _LINK_LINE_MAX_WORDS = 40
-_SHORT_WORD = 3  # letters: "and", "how", "the" are in every text, and tell nothing
 _OPENING = 16  # characters of a link's text that say a block may begin with it
 _FULL_STOPS = re.compile(r"[.!?。！？]")
 _WORDS_A_STOP = 40  # prose has a full stop every 40 words or fewer; a menu has none
@@ -330,7 +329,7 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     deks = [word_key(s) for s in summaries if s]
     prose = _prose_lists(blocks)
     kept = [b for b in _above_recirculation(blocks) if not _is_furniture(b, prose)]
-    at = _headline_at(kept, next((word_key(h) for h in headlines if h), ""), deks)
+    at = _headline_at(kept, next((word_key(h) for h in headlines if h), ""))
     # The labels above the headline, cut with the teaser, count as the labels they are.
     labels, tags = min(_MAX_LABELS, sum(is_label(b) for b in kept[:at])), False
     kept = kept[at:]
@@ -374,29 +373,17 @@ def _own_headings(headlines: Iterable[str]) -> set[str]:
     return {h for h in others if h and words and not words & set(h.split())}
 
 
-def _headline_at(blocks: list[Block], headline: str, deks: Sequence[str] = ()) -> int:
-    """Where the body begins at the headline's heading: when what is above it is not the
-    story's (a teaser of another story, its title and blurb, or a blurb alone, that the
-    body's container holds above the story's headline), else 0. A paragraph up there that
-    agrees with the page's description (``deks``) or shares a word of the headline (a
-    lede or a dek set above the title) stays, and so does more than a third of the words.
-    A word is a word of four letters or more ("and", "how" are every text's); in a script
-    written without spaces words cannot be told apart so, and a paragraph alone stays."""
+def _headline_at(blocks: list[Block], headline: str) -> int:
+    """Where the body begins at the headline's heading: when what is above it holds a
+    heading of its own (a teaser of another story, its title and blurb, that the body's
+    container holds above the story's headline), else 0. A paragraph alone up there (a
+    lede or a dek set above the title) stays; so does more than a third of the words."""
     at = next((n for n, b in enumerate(blocks)
                if b.kind == "head" and word_key(b.text) == headline), 0) if headline else 0
     above = blocks[:at]
-    if sum(b.words for b in above) > sum(b.words for b in blocks) / 3:
+    if not any(b.kind == "head" for b in above) or \
+            sum(b.words for b in above) > sum(b.words for b in blocks) / 3:
         return 0
-    if any(b.kind == "head" for b in above):
-        return at
-    if unspaced(headline):
-        return 0
-    words = {w for w in headline.split() if len(w) > _SHORT_WORD}
-    for block in above:
-        key = word_key(block.text)
-        if words & set(key.split()) or any(_agrees(key, d) or d.startswith(key[:60])
-                                           for d in deks):
-            return 0
     return at
 
 

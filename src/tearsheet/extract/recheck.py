@@ -28,9 +28,10 @@ from:
   edited);
 - the number of paragraphs of the element trafilatura read the body from, when it holds
   more than the container (``<article>`` around the text's own ``<div>``: a paragraph added
-  anywhere in it may join the body), and the paragraphs and non-link words of each element
-  it read elsewhere first (a menu or a teaser that gave too little: what it gave stays in
-  the body, and a paragraph added there joins it);
+  anywhere in it may join the body), with its lines the body's edge rules cut by their
+  words (furniture, a contact heading: edited, they may join it), and the paragraphs
+  and non-link words of each element it read elsewhere first (a menu or a teaser that
+  gave too little: what it gave stays in the body, and a paragraph added there joins it);
 - every source of metadata: ``<title>``, each ``<meta>`` (but CSRF tokens and nonces),
   JSON-LD blocks, ``<link rel=canonical>``, the ``lang`` attribute, every ``<h1>``;
 - every byline candidate (author, byline, writer, contributor… in a class, id, ``rel``,
@@ -83,11 +84,11 @@ from tearsheet.extract.extraction import (
 )
 from tearsheet.extract.page_scans import credits, notes
 from tearsheet.extract.reader import Region
-from tearsheet.extract.tree_scans import byline_candidates, metadata_sources
+from tearsheet.extract.tree_scans import byline_candidates, cut_lines, metadata_sources
 
 log = logging.getLogger(__name__)
 
-KEY_VERSION = 5
+KEY_VERSION = 6
 """Bumped whenever what the key covers changes: older keys then never match."""
 MIN_WORDS = 200
 """Bodies shorter than this get no key: the refusal checks read the whole page for them."""
@@ -372,7 +373,8 @@ def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked:
     # paragraph added anywhere in it may join the body (the number of its paragraphs).
     put("region")
     if region:
-        put(str(region), str(_count_of(_REGION_PARAGRAPHS, chain(container)[-1 - region])))
+        read = chain(container)[-1 - region]
+        put(str(region), str(_count_of(_REGION_PARAGRAPHS, read)), *cut_lines(read, container))
     put("others")
     for other in others:
         put(str(_count_of(_REGION_PARAGRAPHS, other)), _beside(other))

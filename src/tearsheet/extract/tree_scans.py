@@ -1,6 +1,6 @@
 """What the fast path's decision key reads from the parsed page beside its container: the
-metadata sources and the byline candidates (extract/recheck.py says why; the raw page's
-scans, notes and credit lines, are in extract/page_scans.py).
+metadata sources, the byline candidates and the lines cut by their words (extract/recheck.py
+says why; the raw page's scans, notes and credit lines, are in extract/page_scans.py).
 
 Both are found wherever they are on the page, by a handful of XPath queries in C and
 scans of strings, never a Python walk of the whole tree: they are read on every check.
@@ -8,12 +8,16 @@ scans of strings, never a Python walk of the whole tree: they are read on every 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from itertools import accumulate
 
 from lxml import etree
 
-__all__ = ["BYLINE_WORDS", "byline_candidates", "metadata_sources"]
+from tearsheet.extract.furniture import MAX_WORDS, is_contact_heading, is_furniture
+from tearsheet.extract.script import count_words
+
+__all__ = ["BYLINE_WORDS", "byline_candidates", "cut_lines", "metadata_sources"]
 
 BYLINE_WORDS = ("author", "byline", "by-line", "byl", "bbl", "writer", "contributor",
                 "reporter", "journalist", "creator", "credit", "submitted", "posted-by",
@@ -34,6 +38,10 @@ _SOURCES = etree.XPath(
 _WORDS = tuple(word.encode() for word in BYLINE_WORDS)
 _APART = b"\x00"  # between two values: in no word, and lxml keeps none in a value
 _METADATA_TAGS = ("title", "meta", "script", "link", "h1")
+_LINE_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dt", "dd"})
+_SHORT_TEXT = etree.XPath("normalize-space(.)", smart_strings=False)
+_MAX_LINE_CHARS = 400  # of a line's text: longer is more than furniture's MAX_WORDS
+_DIGITS = re.compile(r"\d+")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -98,3 +106,31 @@ def _holding_a_word(values: list[str]) -> set[int]:
                 break
             at = joined.find(word, ends[value] + 1)
     return matched
+
+
+def cut_lines(region: etree._Element, container: etree._Element) -> list[str]:
+    """The lines of ``region`` outside ``container`` that the body's edge rules cut by their
+    words — page furniture ("Share this article", "Anzeige"), a press release's contact
+    heading ("Ansprechpartner"), which ends the body with what follows it — in document
+    order, digits masked. trafilatura read them with the body; an edit of their words can
+    make them, and what follows, the article's (found by editing words of the corpora's
+    pages), while a line that is the article's is in the container already. Elements of a
+    line's length only (a longer one is never furniture), each read as text in C."""
+    found: list[str] = []
+
+    def walk(element: etree._Element) -> None:
+        for child in element.iterchildren(tag=etree.Element):
+            if child is container:
+                continue
+            if child.tag in _LINE_TAGS:
+                text = str(_SHORT_TEXT(child))
+                if text and len(text) <= _MAX_LINE_CHARS:
+                    words = count_words(text)
+                    if words <= MAX_WORDS and (is_furniture(text, words) or
+                                               is_contact_heading(text, words)):
+                        found.append(_DIGITS.sub("#", text))
+                        continue
+            walk(child)
+
+    walk(region)
+    return found
