@@ -587,3 +587,37 @@ def test_an_edit_of_a_line_the_body_was_cut_at_by_its_words_is_seen() -> None:
     assert not unchanged(edited, key)
     # Its digits, and chrome beside it, are noise.
     assert unchanged(_in_article(CONTACTS.replace("1234 567", "7654 321")), key)
+
+
+def test_an_empty_element_alike_before_the_one_read_is_passed_over_and_covered() -> None:
+    # trafilatura prunes empty elements from its copy: with an empty card first, it reads
+    # the second (vogelwarte.ch: an empty search box before the language menu, alike).
+    page = _teaser_first(cards=2).replace("<article class='card'><h3><a href='/other'>"
+                                          "Another story</a></h3></article>",
+                                          "<article class='card'></article>", 1)
+    key = DecisionKey.loads(check_capture(page.encode(), "https://news.example/story",
+                                          "utf-8", "text/html").key)
+    assert key is not None and [place for place, _ in key.others] == [0, 1]
+    second = page.replace("Another story</a></h3>", f"Another story</a></h3><p>{ADDED}</p>", 1)
+    assert ADDED in extract(second, "https://news.example/story").paragraphs
+    assert not unchanged(second, key)
+    # The empty one filled: trafilatura reads it first now.
+    filled = page.replace("<article class='card'></article>",
+                          f"<article class='card'><p>{ADDED}</p></article>", 1)
+    assert ADDED in extract(filled, "https://news.example/story").paragraphs
+    assert not unchanged(filled, key)
+
+
+def test_an_edit_of_the_headline_s_heading_above_the_container_is_seen() -> None:
+    # The story's headline is an <h2> above the container in the <article> trafilatura
+    # reads, under a section's <h1>: both leave the body for being the headline and what
+    # is above it. Edited, the <h2> is no longer the headline, and the <h1> stays as the
+    # body's own heading (deutscheweine.de, found by a word sweep).
+    page = _in_article().replace("<article>", f"<article><h1>Details</h1><h2>{HEADLINE}</h2>")
+    first = check_capture(page.encode(), "https://news.example/story", "utf-8", "text/html")
+    key = DecisionKey.loads(first.key)
+    assert key is not None and key.region > 0 and first.extraction is not None
+    assert "Details" not in first.extraction.paragraphs
+    edited = page.replace(f"<h2>{HEADLINE}", f"<h2>{HEADLINE.replace('budget', 'tegdub')}")
+    assert extract(edited, "https://news.example/story").paragraphs[0] == "Details"
+    assert not unchanged(edited, key)

@@ -252,11 +252,14 @@ def _read_from(tree: etree._Element, container: etree._Element, regions: Sequenc
     Each is known by its tag, class and id and its depth in trafilatura's copy of the page:
     the element alike nearest that depth (trafilatura strips some wrappers, a ``<form>``
     around a whole page, say, which moves the depth), the first of those (its expressions
-    take the first). One that holds the container holds more than it: a paragraph added
-    anywhere in it may join the body. One apart from it was read first and gave too little
-    (a menu, a teaser), but what it gave stays in trafilatura's reading: a paragraph added
-    there joins the body too (found by inserting one at random places of the corpora's
-    pages). One inside the container is covered by its serialisation."""
+    take the first) that is not empty, with the empty ones before it: trafilatura prunes
+    empty elements from its copy (vogelwarte.ch's empty search box before its language
+    menu, alike), and one that fills is read first. One that holds the container
+    holds more than it: a paragraph added anywhere in it may join the body. One apart from
+    it was read first and gave too little (a menu, a teaser), but what it gave stays in
+    trafilatura's reading: a paragraph added there joins the body too (found by inserting
+    one at random places of the corpora's pages). One inside the container is covered by
+    its serialisation."""
     ancestry = chain(container)
     above = 0
     others: list[tuple[int, tuple[str, ...], etree._Element]] = []
@@ -271,13 +274,16 @@ def _read_from(tree: etree._Element, container: etree._Element, regions: Sequenc
             continue
         alike = [e for e in tree.iter(tag)
                  if e.get("class") == classes and e.get("id") == ident]
-        if any(e is container or container in e.iterancestors() for e in alike):
-            continue  # in the container
         if not alike:
             return None
-        element = min(alike, key=lambda e: abs(sum(1 for _ in e.iterancestors()) - depth))
-        locator = tuple(signature(e) for e in chain(element))
-        others.append((matching(tree, locator).index(element), locator, element))
+        away = [abs(sum(1 for _ in e.iterancestors()) - depth) for e in alike]
+        for element in [e for e, off in zip(alike, away, strict=True) if off == min(away)]:
+            if element is container or container in element.iterancestors():
+                break  # in the container
+            locator = tuple(signature(e) for e in chain(element))
+            others.append((matching(tree, locator).index(element), locator, element))
+            if len(element) or (element.text or "").strip():
+                break  # the first that is not empty: trafilatura prunes empty elements
     return above, others
 
 

@@ -38,7 +38,8 @@ _SOURCES = etree.XPath(
 _WORDS = tuple(word.encode() for word in BYLINE_WORDS)
 _APART = b"\x00"  # between two values: in no word, and lxml keeps none in a value
 _METADATA_TAGS = ("title", "meta", "script", "link", "h1")
-_LINE_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dt", "dd"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_LINE_TAGS = _HEADINGS | {"p", "li", "blockquote", "dt", "dd"}
 _SHORT_TEXT = etree.XPath("normalize-space(.)", smart_strings=False)
 _MAX_LINE_CHARS = 400  # of a line's text: longer is more than furniture's MAX_WORDS
 _DIGITS = re.compile(r"\d+")
@@ -109,25 +110,30 @@ def _holding_a_word(values: list[str]) -> set[int]:
 
 
 def cut_lines(region: etree._Element, container: etree._Element) -> list[str]:
-    """The lines of ``region`` outside ``container`` that the body's edge rules cut by their
-    words — page furniture ("Share this article", "Anzeige"), a press release's contact
-    heading ("Ansprechpartner"), which ends the body with what follows it — in document
-    order, digits masked. trafilatura read them with the body; an edit of their words can
-    make them, and what follows, the article's (found by editing words of the corpora's
-    pages), while a line that is the article's is in the container already. Elements of a
-    line's length only (a longer one is never furniture), each read as text in C."""
+    """The lines of ``region`` outside ``container`` that the body's edge rules judge by
+    their words, in document order, digits masked: page furniture ("Share this article",
+    "Anzeige") and a press release's contact heading ("Ansprechpartner"), which ends the
+    body with what follows it, wherever they are; and every heading above the container
+    (the headline's own heading, told apart from the body by being the headline, and a
+    section's ``<h1>`` above it). trafilatura read them with the body; an edit of their
+    words can make them, and what follows, the article's (found by editing words of the
+    corpora's pages), while a line that is the article's is in the container already.
+    Elements of a line's length only (a longer one is never furniture), read in C."""
     found: list[str] = []
+    above = True  # until the container is passed
 
     def walk(element: etree._Element) -> None:
+        nonlocal above
         for child in element.iterchildren(tag=etree.Element):
             if child is container:
+                above = False
                 continue
             if child.tag in _LINE_TAGS:
                 text = str(_SHORT_TEXT(child))
                 if text and len(text) <= _MAX_LINE_CHARS:
                     words = count_words(text)
-                    if words <= MAX_WORDS and (is_furniture(text, words) or
-                                               is_contact_heading(text, words)):
+                    if (above and child.tag in _HEADINGS) or (words <= MAX_WORDS and (
+                            is_furniture(text, words) or is_contact_heading(text, words))):
                         found.append(_DIGITS.sub("#", text))
                         continue
             walk(child)
