@@ -324,6 +324,7 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     paragraph that agrees with the description (pages often describe themselves by their
     lede): measured on the three corpora (docs/extraction.md).
     """
+    headlines = list(headlines)
     own = _own_headings(headlines)
     heads = {word_key(h) for h in headlines if h} - own
     deks = [word_key(s) for s in summaries if s]
@@ -333,10 +334,8 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     # The labels above the headline, cut with the teaser, count as the labels they are.
     labels, tags = min(_MAX_LABELS, sum(is_label(b) for b in kept[:at])), False
     kept = kept[at:]
-    if kept and at == 0 and headlines:  # below a dek set above it, the headline's heading
-        first = word_key(next(iter(headlines)))
-        kept = [b for n, b in enumerate(kept)
-                if not (0 < n < _MAX_LABELS + 2 and b.kind == "head" and word_key(b.text) == first)]
+    if at == 0 and headlines:
+        kept = _without_headline_under_dek(kept, word_key(headlines[0]))
     while kept and (word_key(kept[0].text) in heads or (
             kept[0].kind == "head" and any(_agrees(word_key(kept[0].text), d) for d in deks))
             or ((labels < _MAX_LABELS or (tags and _is_tag(kept[0])))
@@ -363,7 +362,15 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     return [b.text for b in kept]
 
 
-def _own_headings(headlines: Iterable[str]) -> set[str]:
+def _without_headline_under_dek(blocks: list[Block], headline: str) -> list[Block]:
+    """The blocks without the headline's heading when a dek set above it comes first (it
+    is the headline told again, as at the top; looked for where the headline stands under
+    a dek and the labels around it, not further down, where a heading is the body's)."""
+    return [b for n, b in enumerate(blocks)
+            if not (0 < n <= _MAX_LABELS + 1 and b.kind == "head" and word_key(b.text) == headline)]
+
+
+def _own_headings(headlines: list[str]) -> set[str]:
     """The page's ``<h1>`` s (all of ``headlines`` but the first, the headline) that
     share no word with the headline, as word keys: the article's own headings ("Lorem"
     above a page whose headline is "RTL Test"), not the headline told again. Readability
