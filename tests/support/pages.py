@@ -30,6 +30,10 @@ LOREM = [
     "according to a spokeswoman who declined to give a precise date.",
 ]
 
+# A story long enough for a decision key (the fast path keys bodies of 200 words or more).
+KEYED_HEADLINE = "Council approves a new transport budget"
+KEYED_STORY = [f"{p} (part {n})" for n in range(3) for p in LOREM]
+
 # One short story before and after an edit: a figure corrected, a sentence rewritten, the
 # last paragraph replaced by a correction (what the diff renderers and `tearsheet diff` show).
 EDIT_BEFORE = (

@@ -21,7 +21,7 @@ from lxml import etree
 
 from tearsheet.extract.encoding import repair_mojibake
 from tearsheet.extract.markup import BLOCK_TAGS
-from tearsheet.extract.script import count_words
+from tearsheet.extract.script import FULL_STOPS, count_words
 
 __all__ = ["LABEL_WORDS", "SENTENCE_END", "SENTENCE_WORDS", "Block", "clean", "html_blocks",
            "trafilatura_blocks"]
@@ -33,7 +33,7 @@ _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\
 LABEL_WORDS = 3
 """A block of this many words or fewer is a label, never a sentence."""
 SENTENCE_WORDS = 12
-SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]。！？｡．」』）؟۔।॥]$")
+SENTENCE_END = re.compile(rf"[.!?…:;\"”’»)\]{FULL_STOPS}]$")
 
 
 @dataclass(frozen=True)

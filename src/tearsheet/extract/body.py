@@ -324,18 +324,19 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     paragraph that agrees with the description (pages often describe themselves by their
     lede): measured on the three corpora (docs/extraction.md).
     """
-    headlines = list(headlines)
-    own = _own_headings(headlines)
-    heads = {word_key(h) for h in headlines if h} - own
+    keys = [word_key(h) for h in headlines]
+    own = _own_headings(keys)
+    heads = {k for k in keys if k} - own
+    headline = next((k for k in keys if k), "")
     deks = [word_key(s) for s in summaries if s]
     prose = _prose_lists(blocks)
     kept = [b for b in _above_recirculation(blocks) if not _is_furniture(b, prose)]
-    at = _headline_at(kept, next((word_key(h) for h in headlines if h), ""))
+    at = _headline_at(kept, headline)
     # The labels above the headline, cut with the teaser, count as the labels they are.
     labels, tags = min(_MAX_LABELS, sum(is_label(b) for b in kept[:at])), False
     kept = kept[at:]
-    if at == 0 and headlines:
-        kept = _without_headline_under_dek(kept, word_key(headlines[0]))
+    if at == 0 and headline:
+        kept = _without_headline_under_dek(kept, headline)
     while kept and (word_key(kept[0].text) in heads or (
             kept[0].kind == "head" and any(_agrees(word_key(kept[0].text), d) for d in deks))
             or ((labels < _MAX_LABELS or (tags and _is_tag(kept[0])))
@@ -370,12 +371,12 @@ def _without_headline_under_dek(blocks: list[Block], headline: str) -> list[Bloc
             if not (0 < n <= _MAX_LABELS + 1 and b.kind == "head" and word_key(b.text) == headline)]
 
 
-def _own_headings(headlines: list[str]) -> set[str]:
-    """The page's ``<h1>`` s (all of ``headlines`` but the first, the headline) that
-    share no word with the headline, as word keys: the article's own headings ("Lorem"
+def _own_headings(keys: list[str]) -> set[str]:
+    """Of the word keys of the page's headline and ``<h1>`` s (the headline first), the
+    ``<h1>`` s that share no word with the headline: the article's own headings ("Lorem"
     above a page whose headline is "RTL Test"), not the headline told again. Readability
-    keeps them too; trafilatura-eval's annotations want them."""
-    first, *others = [word_key(h) for h in headlines] or [""]
+    keeps them too; trafilatura-eval's annotations want them. None without a headline."""
+    first, *others = keys or [""]
     words = set(first.split())
     return {h for h in others if h and words and not words & set(h.split())}
 

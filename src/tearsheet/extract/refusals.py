@@ -21,7 +21,7 @@ import lxml.html
 from lxml import etree
 
 from tearsheet.errors import ExtractionError
-from tearsheet.extract.script import count_words, unspaced, word_key
+from tearsheet.extract.script import FULL_STOPS, count_words, unspaced, word_key
 
 SHORT_WORDS = 200
 """A body shorter than this is examined for the signs of a wall or an error page."""
@@ -87,7 +87,7 @@ _ARTICLE_TYPES = frozenset({"article", "newsarticle", "reportagenewsarticle", "b
 _IMAGE = re.compile(r"<img\b", _FLAGS)
 _GALLERY_IMAGES = 8
 _END_OF_PAGE = re.compile(r"</(?:html|body)\s*>", _FLAGS)
-_SENTENCE_END = re.compile(r"[.!?…\"”’»)\]:;*。！？｡．」』）؟۔।॥]\s*$")
+_SENTENCE_END = re.compile(rf"[.!?…\"”’»)\]:;*{FULL_STOPS}]\s*$")
 # A complete sentence: it ends with a full stop (after any closing quote), in any script.
 _COMPLETE = re.compile(r"[.!?。！？…][\"”’»)\]」』]*$")
 # What a page says while there is nothing to report yet: not a report itself.

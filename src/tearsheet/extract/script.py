@@ -13,6 +13,9 @@ import unicodedata
 from functools import lru_cache
 
 CHARS_PER_WORD = 2
+FULL_STOPS = "。！？｡．」』）؟۔।॥"
+"""What ends a sentence in scripts other than Latin (Chinese and Japanese stops and closing
+quotes, Arabic and Urdu, Devanagari's danda), beside ".", "!" and "?"."""
 _WORD = re.compile(r"\w+")
 _UNSPACED = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
