@@ -98,12 +98,13 @@ def steps(history: list[Version]) -> list[tuple[str, Story]]:
 
 class Site:
     """One article on the local server: the current story in a template, in new chrome
-    (every kind of noise, a new seed) on every request."""
+    (every kind of noise, a new seed) on every request, or in the same chrome (``stable``:
+    byte for byte the same page until the story changes, as a cached page is)."""
 
-    def __init__(self, server: LocalServer, template: str) -> None:
+    def __init__(self, server: LocalServer, template: str, *, stable: bool = False) -> None:
         self.render = TEMPLATES[template]
         self.story: Story | None = None
-        self.seeds = itertools.count()
+        self.seeds = itertools.repeat(0) if stable else itertools.count()
         self.sizes: list[int] = []  # of every page served
         self.path = f"/{template}/story"
         server.route(self.path, self.handler)
@@ -245,3 +246,27 @@ def test_the_fast_path_on_the_loop_or_in_the_pool_gives_the_same_checks(
     assert min(loop.fast, pool.fast, split.fast) >= unchanged // 2, runs
     assert loop.inline == loop.fast and pool.inline == 0
     assert 0 < split.inline < split.fast, split
+
+
+def test_a_page_served_byte_for_byte_again_is_known_by_its_hash(
+    server: LocalServer, tmp_path: Path,
+) -> None:
+    """A site that serves the same bytes until the story changes (a cached page): with
+    every recheck sent to the pool (``inline_check_bytes`` 0), the unchanged checks of a
+    page served as when its key was made are answered on the loop by the capture's hash,
+    and the versions and outcomes are those of the fast path off."""
+    history = histories()[0]
+    site = Site(server, "wire", stable=True)
+    runs = {}
+    for name, fast_path, bound in (("off", False, None), ("hash", True, 0)):
+        runs[name] = Replayed()
+        asyncio.run(replay(settings_for(tmp_path / name, fast_path, bound), site,
+                           steps(history), runs[name]))
+    off, hashed = runs["off"], runs["hash"]
+    assert hashed.versions == off.versions
+    assert hashed.outcomes == off.outcomes
+    # Every check after the first of a step is served the page of the check before it.
+    repeats = sum(1 for (step, outcome), (before, _) in zip(off.outcomes[1:], off.outcomes)
+                  if step == before and outcome == Outcome.UNCHANGED)
+    assert repeats >= len(steps(history))  # each step checked again unchanged
+    assert hashed.inline == hashed.fast == repeats, (hashed.fast, hashed.inline, repeats)

@@ -135,8 +135,10 @@ class DecisionKey:
     many levels above the container is the element trafilatura read the body from
     (``region``: 0 for the container itself, or none known), where the other elements
     it read are (``others``: for each apart from the container, its locator and its place
-    among the elements that have it), and whether the page was written decomposed
-    (``recomposed``: then each check recomposes it before its parse, as extraction did)."""
+    among the elements that have it), whether the page was written decomposed
+    (``recomposed``: then each check recomposes it before its parse, as extraction did),
+    and the capture the key was made from (``page``: :func:`capture_digest`; the same
+    bytes again are the same page, known without a parse)."""
 
     locator: tuple[str, ...]
     masked: tuple[int, ...]
@@ -146,12 +148,14 @@ class DecisionKey:
     region: int = 0
     others: tuple[tuple[int, tuple[str, ...]], ...] = ()
     recomposed: bool = False
+    page: str = ""
 
     def dumps(self) -> str:
         """The key as stored (a compact JSON string, on the article's row)."""
         return json.dumps([KEY_VERSION, list(self.locator), list(self.masked), self.digest,
                            self.body_length, self.credits, self.region,
-                           [[n, list(o)] for n, o in self.others], self.recomposed],
+                           [[n, list(o)] for n, o in self.others], self.recomposed,
+                           self.page],
                           ensure_ascii=False,
                           separators=(",", ":"))
 
@@ -164,11 +168,15 @@ class DecisionKey:
             version, *fields = json.loads(stored)
             if version != KEY_VERSION:
                 return None
-            locator, masked, digest, length, credits, region, others, recomposed = fields
+            # A key stored before ``page`` was kept has no such field (and no shortcut).
+            locator, masked, digest, length, credits, region, others, recomposed, *page = \
+                fields
+            if len(page) > 1:
+                return None
             return cls(tuple(str(s) for s in locator), tuple(int(n) for n in masked),
                        str(digest), int(length), bool(credits), int(region),
                        tuple((int(n), tuple(str(s) for s in o)) for n, o in others),
-                       bool(recomposed))
+                       bool(recomposed), str(page[0]) if page else "")
         except (ValueError, TypeError):
             return None
 
@@ -530,8 +538,10 @@ def check_capture(
                         tree=parsed[0].tree if parsed else None,
                         recomposed=parsed[0].recomposed if parsed else False)
     length = len(extraction.text)
-    return Checked(extraction, replace(made, body_length=length).dumps() if made else None,
-                   length)
+    if made is None:
+        return Checked(extraction, None, length)
+    page = capture_digest(body, charset, content_type)
+    return Checked(extraction, replace(made, body_length=length, page=page).dumps(), length)
 
 
 def recheck(body: bytes, url: str, charset: str | None, content_type: str,
@@ -544,12 +554,41 @@ def recheck(body: bytes, url: str, charset: str | None, content_type: str,
     return _recheck(body, url, charset, content_type, key)[0]
 
 
+def same_capture(body: bytes, charset: str | None, content_type: str,
+                 key: str) -> Checked | None:
+    """The page found unchanged because its bytes are those the stored ``key`` was made
+    from, or None (then :func:`recheck` or a full extraction judges it). A hash of the
+    bytes, no parse: the tracker asks it of pages too large to recheck on its loop."""
+    return _same(body, charset, content_type, key, DecisionKey.loads(key))
+
+
+def capture_digest(body: bytes, charset: str | None, content_type: str) -> str:
+    """A capture's identity: its length, a hash of its bytes and of how they are read
+    (type, charset): with the article's URL, all extraction reads. A page served byte for
+    byte as before (a cached article between edits) is the page the key was made from."""
+    hasher = hashlib.blake2b(f"{content_type}\x00{charset or ''}\x00".encode(
+        "utf-8", "surrogatepass"), digest_size=16)
+    hasher.update(body)
+    return f"{len(body)}:{hasher.hexdigest()}"
+
+
+def _same(body: bytes, charset: str | None, content_type: str, key: str,
+          known: DecisionKey | None) -> Checked | None:
+    # Hashed only when the length is the capture's: chrome that changed mostly shows there.
+    if known is None or content_type not in HTML_TYPES or not known.page.startswith(
+            f"{len(body)}:") or known.page != capture_digest(body, charset, content_type):
+        return None
+    return Checked(None, key, known.body_length)
+
+
 def _recheck(body: bytes, url: str, charset: str | None, content_type: str,
              key: str | None) -> tuple[Checked | None, str | None]:
     """:func:`recheck`, and the page's text if it was decoded (the extraction reads it)."""
     known = DecisionKey.loads(key)
-    if known is None or content_type not in HTML_TYPES:
+    if known is None or key is None or content_type not in HTML_TYPES:
         return None, None
+    if (same := _same(body, charset, content_type, key, known)) is not None:
+        return same, None
     text: str | None = None
     try:
         text = decode_html(body, charset)

@@ -36,7 +36,7 @@ from tearsheet.diff.summary import ChangeSummary
 from tearsheet.diff.trace import index_keys
 from tearsheet.errors import ExtractionError, FetchError, Refusal
 from tearsheet.extract.extraction import Extraction
-from tearsheet.extract.recheck import Checked, check_capture, recheck
+from tearsheet.extract.recheck import Checked, check_capture, recheck, same_capture
 from tearsheet.fetch.browser import Browser, RenderOptions
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.store.database import STORE_ERRORS
@@ -334,6 +334,13 @@ class Tracker(Discovery):
                 self.stats.unchanged_inline += 1
                 return checked
             key = None  # not found unchanged: the pool extracts it in full
+        elif fast and key is not None and (checked := same_capture(
+                response.document, response.document_charset, response.content_type,
+                key)) is not None:
+            # Too large to recheck here, but served byte for byte as when the key was
+            # made: known by a hash of its bytes, without the pool.
+            self.stats.unchanged_inline += 1
+            return checked
         try:
             # Extraction is CPU work: beside the event loop, so fetches keep flowing.
             return await self.pool.run(
