@@ -39,8 +39,8 @@ def test_the_key_holds_the_capture_it_was_made_from() -> None:
     body = page(noise=1)
     key = DecisionKey.loads(first_key(body))
     assert key is not None
-    assert key.page == capture_digest(body, "utf-8", "text/html")
-    assert key.page.startswith(f"{len(body)}:")
+    assert key.capture == capture_digest(body, "utf-8", "text/html")
+    assert key.capture.startswith(f"{len(body)}:")
     assert DecisionKey.loads(key.dumps()) == key
 
 
@@ -86,7 +86,7 @@ def test_a_key_stored_before_the_capture_was_kept_still_loads_and_never_shortcut
     fields = json.loads(first_key(body))
     older = json.dumps(fields[:-1])  # as stored before the capture's field
     loaded = DecisionKey.loads(older)
-    assert loaded is not None and loaded.page == ""
+    assert loaded is not None and loaded.capture == ""
     assert recheck(body, URL, "utf-8", "text/html", older) is None  # it parsed
     assert same_capture(body, "utf-8", "text/html", older) is None
     assert DecisionKey.loads(json.dumps([*fields, "more"])) is None  # a field too many

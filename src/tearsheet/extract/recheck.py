@@ -137,7 +137,7 @@ class DecisionKey:
     it read are (``others``: for each apart from the container, its locator and its place
     among the elements that have it), whether the page was written decomposed
     (``recomposed``: then each check recomposes it before its parse, as extraction did),
-    and the capture the key was made from (``page``: :func:`capture_digest`; the same
+    and the capture the key was made from (``capture``: :func:`capture_digest`; the same
     bytes again are the same page, known without a parse)."""
 
     locator: tuple[str, ...]
@@ -148,14 +148,14 @@ class DecisionKey:
     region: int = 0
     others: tuple[tuple[int, tuple[str, ...]], ...] = ()
     recomposed: bool = False
-    page: str = ""
+    capture: str = ""
 
     def dumps(self) -> str:
         """The key as stored (a compact JSON string, on the article's row)."""
         return json.dumps([KEY_VERSION, list(self.locator), list(self.masked), self.digest,
                            self.body_length, self.credits, self.region,
                            [[n, list(o)] for n, o in self.others], self.recomposed,
-                           self.page],
+                           self.capture],
                           ensure_ascii=False,
                           separators=(",", ":"))
 
@@ -168,15 +168,15 @@ class DecisionKey:
             version, *fields = json.loads(stored)
             if version != KEY_VERSION:
                 return None
-            # A key stored before ``page`` was kept has no such field (and no shortcut).
-            locator, masked, digest, length, credits, region, others, recomposed, *page = \
-                fields
-            if len(page) > 1:
+            # A key stored before ``capture`` was kept has no such field (no shortcut).
+            locator, masked, digest, length, credits, region, others, recomposed, *capture \
+                = fields
+            if len(capture) > 1:
                 return None
             return cls(tuple(str(s) for s in locator), tuple(int(n) for n in masked),
                        str(digest), int(length), bool(credits), int(region),
                        tuple((int(n), tuple(str(s) for s in o)) for n, o in others),
-                       bool(recomposed), str(page[0]) if page else "")
+                       bool(recomposed), str(capture[0]) if capture else "")
         except (ValueError, TypeError):
             return None
 
@@ -540,8 +540,8 @@ def check_capture(
     length = len(extraction.text)
     if made is None:
         return Checked(extraction, None, length)
-    page = capture_digest(body, charset, content_type)
-    return Checked(extraction, replace(made, body_length=length, page=page).dumps(), length)
+    made = replace(made, body_length=length, capture=capture_digest(body, charset, content_type))
+    return Checked(extraction, made.dumps(), length)
 
 
 def recheck(body: bytes, url: str, charset: str | None, content_type: str,
@@ -565,7 +565,8 @@ def same_capture(body: bytes, charset: str | None, content_type: str,
 def capture_digest(body: bytes, charset: str | None, content_type: str) -> str:
     """A capture's identity: its length, a hash of its bytes and of how they are read
     (type, charset): with the article's URL, all extraction reads. A page served byte for
-    byte as before (a cached article between edits) is the page the key was made from."""
+    byte as before (a cached article between edits) is the page the key was made from; the
+    hash is made only for a page of the capture's length (changed chrome mostly shows there)."""
     hasher = hashlib.blake2b(f"{content_type}\x00{charset or ''}\x00".encode(
         "utf-8", "surrogatepass"), digest_size=16)
     hasher.update(body)
@@ -574,9 +575,8 @@ def capture_digest(body: bytes, charset: str | None, content_type: str) -> str:
 
 def _same(body: bytes, charset: str | None, content_type: str, key: str,
           known: DecisionKey | None) -> Checked | None:
-    # Hashed only when the length is the capture's: chrome that changed mostly shows there.
-    if known is None or content_type not in HTML_TYPES or not known.page.startswith(
-            f"{len(body)}:") or known.page != capture_digest(body, charset, content_type):
+    if known is None or content_type not in HTML_TYPES or not known.capture.startswith(
+            f"{len(body)}:") or known.capture != capture_digest(body, charset, content_type):
         return None
     return Checked(None, key, known.body_length)
 
