@@ -33,7 +33,7 @@ import lxml.html
 from tearsheet.diff import fingerprint
 from tearsheet.errors import ExtractionError
 from tearsheet.extract import check_capture, extract_capture
-from tearsheet.extract.recheck import recheck
+from tearsheet.extract.fast_path import recheck
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 URL = "https://news.example/2026/story"

@@ -2,7 +2,7 @@
 
 Why: many sites serve an article's page unchanged between edits (a cached page, a static
 file): the same bytes as when the decision key was made. Such a page is known by a hash of
-its bytes (``recheck.capture_digest``) without the cheap parse and the key's digest; any
+its bytes (``fast_path.capture_digest``) without the cheap parse and the key's digest; any
 other page pays a comparison of lengths, and a hash when the lengths are equal.
 
 For every page of ``../shared/corpora`` that gets a decision key, in one process, each
@@ -32,7 +32,7 @@ from functools import partial
 from fast_path_sweep import SHARED, URL, corpus_pages
 from tearsheet.errors import ExtractionError
 from tearsheet.extract import check_capture
-from tearsheet.extract.recheck import capture_digest, recheck
+from tearsheet.extract.fast_path import capture_digest, recheck
 
 PATHS = ("full", "digest", "same", "hash")
 

@@ -10,6 +10,7 @@ from lxml import etree
 
 from tearsheet.extract import check_capture, extract
 from tearsheet.extract.extraction import Parsed
+from tearsheet.extract.fast_path import recheck
 from tearsheet.extract.page_scans import CORRECTIONS
 from tearsheet.extract.recheck import (
     _PARSER,
@@ -17,7 +18,6 @@ from tearsheet.extract.recheck import (
     DecisionKey,
     decision_key,
     parse,
-    recheck,
     unchanged,
 )
 from tearsheet.extract.tree_scans import byline_candidates, metadata_sources

@@ -21,7 +21,7 @@ from lxml import etree
 from tearsheet.diff import fingerprint
 from tearsheet.errors import ExtractionError
 from tearsheet.extract import check_capture, extract
-from tearsheet.extract.recheck import recheck
+from tearsheet.extract.fast_path import recheck
 from tests.support.shared import shared_path
 
 URL = "https://news.example/2026/story"

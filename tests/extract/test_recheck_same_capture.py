@@ -10,7 +10,8 @@ import pytest
 
 from tearsheet.extract import check_capture
 from tearsheet.extract import recheck as recheck_module
-from tearsheet.extract.recheck import DecisionKey, capture_digest, recheck, same_capture
+from tearsheet.extract.fast_path import capture_digest, recheck, same_capture
+from tearsheet.extract.recheck import DecisionKey
 from tests.support.pages import KEYED_HEADLINE, KEYED_STORY, article_page
 
 URL = "https://news.example/story"

@@ -36,7 +36,7 @@ from tearsheet.diff.summary import ChangeSummary
 from tearsheet.diff.trace import index_keys
 from tearsheet.errors import ExtractionError, FetchError, Refusal
 from tearsheet.extract.extraction import Extraction
-from tearsheet.extract.recheck import Checked, check_capture, recheck, same_capture
+from tearsheet.extract.fast_path import Checked, check_capture, recheck, same_capture
 from tearsheet.fetch.browser import Browser, RenderOptions
 from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.store.database import STORE_ERRORS
