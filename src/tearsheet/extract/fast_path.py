@@ -92,9 +92,10 @@ def same_capture(body: bytes, charset: str | None, content_type: str,
 
 def capture_digest(body: bytes, charset: str | None, content_type: str) -> str:
     """A capture's identity: its length, a hash of its bytes and of how they are read
-    (type, charset): with the article's URL, all extraction reads. A page served byte for
-    byte as before (a cached article between edits) is the page the key was made from; the
-    hash is made only for a page of the capture's length (changed chrome mostly shows there)."""
+    (type, charset): with the article's URL and its source's settings, all extraction
+    reads. A page served byte for byte as before (a cached article between edits) is the
+    page the key was made from. The hash is made only for a page of the capture's length
+    (:func:`_same`): chrome that changed mostly changes the length too."""
     hasher = hashlib.blake2b(f"{content_type}\x00{charset or ''}\x00".encode(
         "utf-8", "surrogatepass"), digest_size=16)
     hasher.update(body)
@@ -103,6 +104,7 @@ def capture_digest(body: bytes, charset: str | None, content_type: str) -> str:
 
 def _same(body: bytes, charset: str | None, content_type: str, key: str,
           known: DecisionKey | None) -> Checked | None:
+    """Unchanged if ``known`` (``key`` loaded) was made from these very bytes."""
     if known is None or content_type not in HTML_TYPES or not known.capture.startswith(
             f"{len(body)}:") or known.capture != capture_digest(body, charset, content_type):
         return None
