@@ -1,6 +1,6 @@
 """The check of a fetched page: the fast path first, a full extraction when it cannot say.
 
-:func:`check_capture` is what the tracker and the WARC import run on a fetched page: the
+:func:`check_capture` is what the tracker's extraction pool runs on a fetched page: the
 page found unchanged by the article's stored decision key (:mod:`.recheck`) — by its own
 bytes when they are those the key was made from (:func:`same_capture`: a hash, no parse),
 else by the key's digest (:func:`recheck`: a cheap parse) — or extracted in full, and a
