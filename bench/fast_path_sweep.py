@@ -4,9 +4,9 @@ Why: the fast path (``extract/recheck.py``) may call a page unchanged only when 
 extraction would give the same fingerprint; a wrong "unchanged" is a lost version. This
 edits the pages of ``../shared/corpora`` and checks every edit the fast path lets through.
 
-For each page that gets a decision key (written out by lxml first, so that the edit is the
-one difference between the page the key is made from and the page checked), ``--edits``
-times, one of:
+For each page that gets a decision key with a digest (written out by lxml first, so that
+the edit is the one difference between the page the key is made from and the page
+checked), ``--edits`` times, one of:
 
 - ``insert``: a 30-word prose ``<p>`` added after a random block element of the body,
   anywhere (menus, footers, sidebars included);
@@ -34,6 +34,7 @@ from tearsheet.diff import fingerprint
 from tearsheet.errors import ExtractionError
 from tearsheet.extract import check_capture, extract_capture
 from tearsheet.extract.fast_path import recheck
+from tearsheet.extract.recheck import DecisionKey
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 URL = "https://news.example/2026/story"
@@ -144,8 +145,9 @@ def main() -> None:
             first = check_capture(page, URL, "utf-8", "text/html")
         except (ExtractionError, ValueError, lxml.etree.ParserError):
             continue
-        if first.key is None or first.extraction is None:
-            continue
+        known = DecisionKey.loads(first.key)
+        if known is None or not known.digest or first.extraction is None:
+            continue  # no digest (a key of the capture alone matches no edit)
         keyed += 1
         before = fingerprint(first.extraction)
         for _ in range(args.edits):

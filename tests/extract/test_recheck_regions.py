@@ -34,7 +34,8 @@ def test_a_body_read_from_the_whole_page_gets_no_key() -> None:
     first = check_capture(_loose().encode(), "https://news.example/story", "utf-8",
                           "text/html")
     assert first.extraction is not None and first.extraction.body_from == "loose"
-    assert first.key is None
+    key = DecisionKey.loads(first.key)  # its capture alone: the same bytes, nothing else
+    assert key is not None and (key.locator, key.digest) == ((), "") and key.capture
     footer = extract(_loose(f"<div class='aside'><p>{ADDED}</p></div>"),
                      "https://news.example/story")
     assert ADDED in footer.paragraphs

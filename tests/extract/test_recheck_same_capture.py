@@ -98,3 +98,27 @@ def test_no_shortcut_for_what_is_not_a_page_or_a_key() -> None:
     key = first_key(body)
     assert same_capture(body, "utf-8", "application/pdf", key) is None
     assert same_capture(body, "utf-8", "text/html", "not json") is None
+
+
+def test_a_page_no_digest_covers_is_known_by_its_capture_alone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short body gets no digest (the refusal checks read its whole page), but the same
+    bytes again are the same page: a key of the capture alone matches them and nothing
+    else (a page in new chrome is extracted in full)."""
+    def short(noise: int) -> bytes:
+        return article_page(KEYED_HEADLINE, KEYED_STORY[:2], byline="Jane Doe",
+                            noise=noise).encode()
+    first = check_capture(short(1), URL, "utf-8", "text/html")
+    assert first.extraction is not None and first.key is not None
+    assert len(first.extraction.text.split()) < recheck_module.MIN_WORDS
+    key = DecisionKey.loads(first.key)
+    assert key is not None and (key.locator, key.digest) == ((), "")
+    assert key.body_length == len(first.extraction.text)
+    again = check_capture(short(2), URL, "utf-8", "text/html", key=first.key)
+    assert again.extraction is not None  # new chrome: extracted in full
+    assert again.extraction.paragraphs == first.extraction.paragraphs
+    assert recheck(short(2), URL, "utf-8", "text/html", first.key) is None
+    monkeypatch.setattr(recheck_module, "_document", lambda *_: pytest.fail("parsed"))
+    same = check_capture(short(1), URL, "utf-8", "text/html", key=first.key)
+    assert (same.extraction, same.key, same.body_length) == (None, first.key,
+                                                             first.body_length)

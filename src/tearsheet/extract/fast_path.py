@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Checked:
     """A fetched page, judged: its extraction (None when the fast path found it unchanged)
-    and the decision key to keep for the next check (None: none could be made)."""
+    and the decision key to keep for the next check (None: the fast path is off)."""
 
     extraction: Extraction | None
     key: str | None
@@ -66,9 +66,10 @@ def check_capture(
                         tree=parsed[0].tree if parsed else None,
                         recomposed=parsed[0].recomposed if parsed else False)
     length = len(extraction.text)
-    if made is None:
-        return Checked(extraction, None, length)
-    made = replace(made, body_length=length, capture=capture_digest(body, charset, content_type))
+    # A page no digest can cover (a short body, a body read from the whole page, a page
+    # cut short) is still known when its very bytes come again: a key of its capture alone.
+    made = replace(made or DecisionKey((), (), "", 0), body_length=length,
+                   capture=capture_digest(body, charset, content_type))
     return Checked(extraction, made.dumps(), length)
 
 
@@ -119,6 +120,8 @@ def _recheck(body: bytes, url: str, charset: str | None, content_type: str,
         return None, None
     if (same := _same(body, charset, content_type, key, known)) is not None:
         return same, None
+    if not known.digest:  # a key of the capture alone: only the same bytes match it
+        return None, None
     text: str | None = None
     try:
         text = decode_html(body, charset)

@@ -44,10 +44,11 @@ from:
   it is;
 - that the page ends as a whole page does (a truncated capture is always extracted).
 
-No key is made for a short body (under :data:`MIN_WORDS`): walls and error pages are
+No digest is made for a short body (under :data:`MIN_WORDS`): walls and error pages are
 judged from the whole page then. Nor for a body read from the whole page (trafilatura's
 loose paragraphs, the density reading: ``Extraction.body_from``), which a paragraph added
-anywhere can join. The key is versioned: a key of another version never
+anywhere can join. Such a page is known again only by its very bytes
+(:mod:`.fast_path`). The key is versioned: a key of another version never
 matches, so a change here costs one full extraction per article, never a missed edit.
 """
 
@@ -129,7 +130,8 @@ class DecisionKey:
     among the elements that have it), whether the page was written decomposed
     (``recomposed``: then each check recomposes it before its parse, as extraction did),
     and the capture the key was made from (``capture``: see
-    :func:`.fast_path.capture_digest`; the same bytes again are the same page)."""
+    :func:`.fast_path.capture_digest`; the same bytes again are the same page). A page no
+    digest can cover has a key of its capture alone (no locator, an empty ``digest``)."""
 
     locator: tuple[str, ...]
     masked: tuple[int, ...]
