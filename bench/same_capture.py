@@ -24,11 +24,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import statistics
 import time
 from collections.abc import Callable
 from functools import partial
 
+from common import median
 from fast_path_sweep import SHARED, URL, corpus_pages
 from tearsheet.errors import ExtractionError
 from tearsheet.extract import check_capture
@@ -75,10 +75,10 @@ def main() -> None:
         for name in PATHS:
             timings[name].append(best(args.runs if name != "full" else 2, work[name]))
     pages = len(timings["digest"])
-    digest = statistics.median(timings["digest"])
+    digest = median(timings["digest"])
     print(f"{pages} keyed pages of {SHARED}, median CPU ms a page (best of {args.runs}):")
     for name in PATHS:
-        value = statistics.median(timings[name])
+        value = median(timings[name])
         print(f"  {name:7s} {value:8.3f} ms   {value / digest:7.3f} x digest")
 
 
