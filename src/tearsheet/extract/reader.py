@@ -47,10 +47,36 @@ def read(tree: lxml.html.HtmlElement) -> Reading:
     """trafilatura's reading of ``tree`` (which it consumes: no copy is made)."""
     # "txt": the body's tree alone, not also rendered as text (format "python" does that,
     # and nothing here reads it); the extraction's options are the same.
+    _unnest_cleaned(tree)
     with _PATCHED, _without_recall_escalation(), _watching_recovery() as recovered, \
             _watching_regions() as regions, _handed_over(tree) as given:
         document = trafilatura.bare_extraction(given, options=_options())
     return Reading(getattr(document, "body", None), bool(recovered), tuple(regions))
+
+
+def _unnest_cleaned(tree: lxml.html.HtmlElement) -> None:
+    """Remove from ``tree`` each element that trafilatura's cleaning deletes (an
+    ``<aside>``, a ``<nav>``, a ``<figure>``…) and that sits inside one of its own tag.
+
+    trafilatura deletes those elements while iterating over them (``tree.iter(tag)``), and
+    lxml's iterator has found the next one already: when that next is inside the element
+    just deleted, the iteration goes on in the deleted subtree and ends there, so every
+    later element of that tag stays in the page. One nested ``<aside>`` in a page's
+    header, and every "related story" inset and deals box of the article stays in its
+    body (mozilla/readability's lazy-image-2). A nested element goes with its ancestor
+    anyway; removed first, trafilatura's iteration never meets one, and its cleaning does
+    what it means to. A ``<figure>`` holding a table is one trafilatura keeps (as a
+    ``<div>``), and so are forms (trafilatura handles them apart, from a list).
+    """
+    tags = [tag for tag in getattr(trafilatura.settings, "MANUALLY_CLEANED", ())
+            if tag != "form"]
+    if not tags:
+        return
+    nested = [element for element in tree.iter(*tags)
+              if next(element.iterancestors(element.tag), None) is not None
+              and not (element.tag == "figure" and element.find(".//table") is not None)]
+    for element in nested:
+        element.drop_tree()  # its tail stays, as trafilatura's deletion keeps it
 
 
 @contextlib.contextmanager
