@@ -19,6 +19,18 @@ LOOSE = ("<html><head><title>T</title></head><body><table><tr><td>"
          + "".join(f"<p>{p}</p>" for p in LOREM) + "</td></tr></table></body></html>")
 
 
+# A list-style story whose items say whether they hold a caption: the first, "no_caption",
+# holds the opening sentence in an <h2> above its picture; a real caption box goes.
+OPENING = ("The mother of a woman who took pills bought online has described how her "
+           "daughter was burning up from within moments before her death.")
+CAPTIONLESS = ("<html><head><title>T</title></head><body><article><div class='story'>"
+               f"<div class='list-item list-item-image no_caption'><h2>{OPENING}</h2>"
+               "<img src='a.jpg'></div><div class='list-item list-item-text'>"
+               + "".join(f"<p>{p}</p>" for p in LOREM)
+               + "</div><div class='image-caption'>Photo: West Mercia Police</div>"
+               "</div></article></body></html>")
+
+
 def test_a_body_in_an_article_is_read_from_it() -> None:
     found = read(parse_page(PAGE))
     assert found.body is not None and not found.recovered
@@ -35,11 +47,11 @@ def test_a_body_without_a_container_is_read_from_loose_paragraphs() -> None:
 def test_trafilatura_is_left_as_it_was_after_each_reading() -> None:
     core, main = trafilatura.core, trafilatura.main_extractor
     before = (core.ESCALATION_MAX_LENGTH, core.load_html, main.recover_wild_text,
-              main.BODY_XPATH)
-    for page in (PAGE, LOOSE):
+              main.BODY_XPATH, main.DISCARD_IMAGE_ELEMENTS)
+    for page in (PAGE, LOOSE, CAPTIONLESS):
         read(parse_page(page))
     assert (core.ESCALATION_MAX_LENGTH, core.load_html, main.recover_wild_text,
-            main.BODY_XPATH) == before
+            main.BODY_XPATH, main.DISCARD_IMAGE_ELEMENTS) == before
 
 
 def test_readings_on_several_threads_do_not_mix() -> None:
@@ -83,3 +95,11 @@ def test_an_aside_after_a_nested_one_is_cleaned_as_trafilatura_means() -> None:
 def test_the_inset_leaves_the_extracted_body() -> None:
     paragraphs = extract(NESTED, "https://news.example.org/a").paragraphs
     assert not any("teaser" in p or "related story" in p for p in paragraphs)
+
+
+def test_a_block_that_says_it_holds_no_caption_is_not_taken_for_one() -> None:
+    found = read(parse_page(CAPTIONLESS))
+    assert found.body is not None
+    text = " ".join("".join(found.body.itertext()).split())
+    assert OPENING in text and LOREM[0] in text
+    assert "West Mercia" not in text  # a caption box is still one

@@ -49,7 +49,7 @@ def read(tree: lxml.html.HtmlElement) -> Reading:
     # and nothing here reads it); the extraction's options are the same.
     _unnest_cleaned(tree)
     with _PATCHED, _without_recall_escalation(), _watching_recovery() as recovered, \
-            _watching_regions() as regions, _handed_over(tree) as given:
+            _watching_regions() as regions, _captions_said(), _handed_over(tree) as given:
         document = trafilatura.bare_extraction(given, options=_options())
     return Reading(getattr(document, "body", None), bool(recovered), tuple(regions))
 
@@ -113,6 +113,9 @@ def _options() -> trafilatura.settings.Extractor:
 
 _LOADER = "load_html"  # trafilatura.core's, which bare_extraction calls
 _BODY_XPATH = "BODY_XPATH"  # trafilatura.main_extractor's body expressions, tried in turn
+_CAPTIONS = "DISCARD_IMAGE_ELEMENTS"  # trafilatura.main_extractor's caption expressions
+_NOT_A_CAPTION = ("[not(re:test(concat(@id, ' ', @class), '(^|[^a-z])no[_-]?caption', 'i'))]")
+_REGEXP = {"re": "http://exslt.org/regular-expressions"}
 _PATCHED = threading.Lock()
 
 
@@ -145,6 +148,39 @@ def _handed_over(tree: lxml.html.HtmlElement) -> Iterator[Any]:
         yield _Handed(tree)
     finally:
         setattr(core, _LOADER, load)
+
+
+@contextlib.contextmanager
+def _captions_said() -> Iterator[None]:
+    """trafilatura's caption expressions, but not for an element whose class or id says it
+    holds no caption, for one extraction.
+
+    When the page holds no image worth keeping, trafilatura deletes every element whose
+    class or id *contains* "caption" (``DISCARD_IMAGE_ELEMENTS``): an image's caption box.
+    A template that marks the blocks without one ``no_caption`` (``no-caption``,
+    ``nocaption``) loses those blocks, captionless by their own word, whole: on BuzzFeed's
+    pages the list item that holds the story's opening sentence, in an ``<h2>`` above its
+    picture (mozilla/readability's buzzfeed-1). Each expression is kept and filtered;
+    should an upgrade rename them, they are left as they are.
+    """
+    module = trafilatura.main_extractor
+    expressions = getattr(module, _CAPTIONS, None)
+    if not isinstance(expressions, list) or not all(
+            isinstance(e, etree.XPath) for e in expressions):
+        yield
+        return
+    setattr(module, _CAPTIONS, _said(tuple(expressions)))
+    try:
+        yield
+    finally:
+        setattr(module, _CAPTIONS, expressions)
+
+
+@functools.cache
+def _said(expressions: tuple[etree.XPath, ...]) -> list[etree.XPath]:
+    """Each caption expression, less what says it holds no caption (compiled once)."""
+    return [etree.XPath(f"({expression.path}){_NOT_A_CAPTION}", namespaces=_REGEXP)
+            for expression in expressions]
 
 
 @contextlib.contextmanager
