@@ -16,7 +16,10 @@ visits), three times:
 Baseline, measured in the same run: the raw fetch alone — ``Fetcher.fetch`` of the same
 URLs with the same concurrency and as many requests in flight, no extraction, no store —
 so the report can give the tracker's cost as a ratio of the fetch's, which is what stays
-comparable from one noisy machine to another.
+comparable from one noisy machine to another. It is measured before the three passes and
+again after them, and the run's baseline is the two together: a machine whose speed
+drifts during a run (one baseline pass alone moved by a third between runs) moves it
+with the passes it is compared with.
 
 CPU time is this process's (``time.process_time``: all its threads, including the
 extraction threads); the site's CPU is in its own process and not counted. Each run uses
@@ -137,8 +140,14 @@ class Run:
     splits: tuple[Split, Split, Split]
 
 
+def together(a: Timing, b: Timing) -> Timing:
+    """Two timings of the same operations as one (their means per operation)."""
+    return Timing(a.count + b.count, a.wall_s + b.wall_s, a.cpu_s + b.cpu_s,
+                  f"{a.outcome}, {a.cpu_ms:.2f} ms; then {b.outcome}, {b.cpu_ms:.2f} ms")
+
+
 async def one_run(settings: Settings, store: Store, urls: list[str]) -> Run:
-    fetch = await timed(len(urls), lambda: raw_fetch(settings, urls))
+    opening = await timed(len(urls), lambda: raw_fetch(settings, urls))
     clock = Clock()
     passes = []
     splits = []
@@ -155,8 +164,13 @@ async def one_run(settings: Settings, store: Store, urls: list[str]) -> Run:
                             len(urls) / max(commits, 1)))
         # Past every article's next check (its interval, plus jitter), not past a second.
         clock.offset += timedelta(seconds=settings.schedule.max_interval * 2)
+    # The baseline again after the passes: the run's is the two together, so a machine
+    # that speeds up or slows down during the run moves the baseline with the passes. (The
+    # site alternates two chromes per article visit; the passes stay consecutive visits,
+    # so the unchanged passes still see chrome that changed.)
+    closing = await timed(len(urls), lambda: raw_fetch(settings, urls))
     first, fast, slow = passes
-    return Run(fetch, first, fast, slow, (splits[0], splits[1], splits[2]))
+    return Run(together(opening, closing), first, fast, slow, (splits[0], splits[1], splits[2]))
 
 
 def warm_up(site: NewsSite) -> None:
