@@ -1,6 +1,9 @@
 """trafilatura's reading of a page, as tearsheet runs it: its options, and the patches
-held for one call (no copy of the tree, no recall escalation, and watching what it does:
-whether it fell back on loose paragraphs, which elements it took the body from).
+held for one call (no copy of the tree, no recall escalation, no block taken for a caption
+box that says it has none, and watching what it does: whether it fell back on loose
+paragraphs, which elements it took the body from). Before the call, the elements its
+cleaning deletes are un-nested, so that the cleaning deletes them all
+(:func:`_unnest_cleaned`).
 
 trafilatura has no option for any of these, so each changes one of its module globals
 for the call and restores it after. :func:`read` holds a lock meanwhile, so that
@@ -114,7 +117,7 @@ def _options() -> trafilatura.settings.Extractor:
 _LOADER = "load_html"  # trafilatura.core's, which bare_extraction calls
 _BODY_XPATH = "BODY_XPATH"  # trafilatura.main_extractor's body expressions, tried in turn
 _CAPTIONS = "DISCARD_IMAGE_ELEMENTS"  # trafilatura.main_extractor's caption expressions
-_NOT_A_CAPTION = ("[not(re:test(concat(@id, ' ', @class), '(^|[^a-z])no[_-]?caption', 'i'))]")
+_NOT_A_CAPTION = "[not(re:test(concat(@id, ' ', @class), '(^|[^a-z])no[_-]?caption', 'i'))]"
 _REGEXP = {"re": "http://exslt.org/regular-expressions"}
 _PATCHED = threading.Lock()
 
