@@ -45,6 +45,13 @@ PROSE = ("the council said on tuesday that its new budget would include more mon
          "meeting held downtown last week")
 
 
+def digest_key(key: str | None) -> DecisionKey | None:
+    """The stored ``key`` when it has a digest to judge an edited page by; None for no key
+    or a key of the capture alone (which only the very same bytes match)."""
+    known = DecisionKey.loads(key)
+    return known if known is not None and known.digest else None
+
+
 def corpus_pages(root: Path, pages: int | None) -> list[Path]:
     found = sorted(root.glob("readability/*/source.html.gz")) + \
         sorted(root.glob("trafilatura-eval/html/*.gz")) + \
@@ -145,9 +152,8 @@ def main() -> None:
             first = check_capture(page, URL, "utf-8", "text/html")
         except (ExtractionError, ValueError, lxml.etree.ParserError):
             continue
-        known = DecisionKey.loads(first.key)
-        if known is None or not known.digest or first.extraction is None:
-            continue  # no digest (a key of the capture alone matches no edit)
+        if digest_key(first.key) is None or first.extraction is None:
+            continue
         keyed += 1
         before = fingerprint(first.extraction)
         for _ in range(args.edits):

@@ -29,11 +29,10 @@ from collections.abc import Callable
 from functools import partial
 
 from common import median
-from fast_path_sweep import SHARED, URL, corpus_pages
+from fast_path_sweep import SHARED, URL, corpus_pages, digest_key
 from tearsheet.errors import ExtractionError
 from tearsheet.extract import check_capture
 from tearsheet.extract.fast_path import capture_digest, recheck
-from tearsheet.extract.recheck import DecisionKey
 
 PATHS = ("full", "digest", "same", "hash")
 
@@ -60,9 +59,8 @@ def main() -> None:
             key = check_capture(body, URL, None, "text/html").key
         except ExtractionError:  # a refused page: never a key
             continue
-        known = DecisionKey.loads(key)
-        if key is None or known is None or not known.digest:
-            continue  # no digest to compare with (a key of the capture alone)
+        if key is None or digest_key(key) is None:
+            continue
         older = json.dumps(json.loads(key)[:-1], ensure_ascii=False, separators=(",", ":"))
         assert recheck(body, URL, None, "text/html", older) is not None, path
         assert recheck(body, URL, None, "text/html", key) is not None, path

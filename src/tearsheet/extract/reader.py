@@ -93,13 +93,20 @@ def _without_recall_escalation() -> Iterator[None]:
     what it is for on news pages. There is no option for it, so its size threshold is set
     to 0 meanwhile (under ``_PATCHED``).
     """
-    core = trafilatura.core
-    saved = core.ESCALATION_MAX_LENGTH
-    core.ESCALATION_MAX_LENGTH = 0
+    with _swapped(trafilatura.core, "ESCALATION_MAX_LENGTH", 0):
+        yield
+
+
+@contextlib.contextmanager
+def _swapped(module: Any, name: str, value: Any) -> Iterator[None]:
+    """``module.name`` set to ``value`` for the block, then put back: how every patch
+    here changes one of trafilatura's module globals for one call (under ``_PATCHED``)."""
+    saved = getattr(module, name)
+    setattr(module, name, value)
     try:
         yield
     finally:
-        core.ESCALATION_MAX_LENGTH = saved
+        setattr(module, name, saved)
 
 
 @functools.cache
@@ -146,11 +153,8 @@ def _handed_over(tree: lxml.html.HtmlElement) -> Iterator[Any]:
     def unwrap(value: Any, *args: Any, **kwargs: Any) -> Any:
         return value.tree if isinstance(value, _Handed) else load(value, *args, **kwargs)
 
-    setattr(core, _LOADER, unwrap)
-    try:
+    with _swapped(core, _LOADER, unwrap):
         yield _Handed(tree)
-    finally:
-        setattr(core, _LOADER, load)
 
 
 @contextlib.contextmanager
@@ -172,11 +176,8 @@ def _captions_said() -> Iterator[None]:
             isinstance(e, etree.XPath) for e in expressions):
         yield
         return
-    setattr(module, _CAPTIONS, _said(tuple(expressions)))
-    try:
+    with _swapped(module, _CAPTIONS, _said(tuple(expressions))):
         yield
-    finally:
-        setattr(module, _CAPTIONS, expressions)
 
 
 @functools.cache
@@ -208,11 +209,8 @@ def _watching_recovery() -> Iterator[list[bool]]:
         called.append(True)
         return recover(*args, **kwargs)
 
-    module.recover_wild_text = watched
-    try:
+    with _swapped(module, "recover_wild_text", watched):
         yield called
-    finally:
-        module.recover_wild_text = recover
 
 
 @contextlib.contextmanager
@@ -244,8 +242,5 @@ def _watching_regions() -> Iterator[list[Region]]:
             return result
         return run
 
-    setattr(module, _BODY_XPATH, [watched(expression) for expression in expressions])
-    try:
+    with _swapped(module, _BODY_XPATH, [watched(expression) for expression in expressions]):
         yield found
-    finally:
-        setattr(module, _BODY_XPATH, expressions)
