@@ -54,6 +54,7 @@ class Refusal(StrEnum):
     HELD = "held"  # a shrunken body held back while the source's health says whether it broke
     UNCONFIRMED_SHRINK = "unconfirmed_shrink"  # a second fetch did not confirm a shrink
     WORKER_DIED = "worker_died"  # the extraction process died under it (retried)
+    TOO_SLOW = "too_slow"  # extraction ran past fetch.extract_timeout and was stopped
 
 
 class TearsheetError(Exception):

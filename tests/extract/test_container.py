@@ -4,6 +4,8 @@ found again on the next load by its chain of masked signatures, and only it."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from tearsheet.extract.container import chain, find, locate, matching, signature, spaceless
@@ -92,3 +94,73 @@ def test_matching_lists_every_element_of_a_locator_in_the_pages_order() -> None:
     found = matching(tree, [signature(e) for e in chain(first)])
     assert [e.text for e in found] == ["1", "2"]
     assert locate(tree, [signature(e) for e in chain(first)]) is None  # not alone
+
+
+def _plain_find(body: etree._Element, paragraphs: list[str]) -> etree._Element | None:
+    """``find`` as it was before children were placed by position (container._Spans):
+    each child tried in order, its text folded for each paragraph again."""
+    def folded(element: etree._Element) -> str:
+        return spaceless(str(etree.tostring(element, method="text", encoding=str,
+                                            with_tail=False)))
+
+    def deepest(node: etree._Element, paragraph: str) -> etree._Element | None:
+        if paragraph not in folded(node):
+            return None
+        while True:
+            for child in node.iterchildren(tag=etree.Element):
+                if child.tag not in ("script", "style", "template") and \
+                        paragraph in folded(child):
+                    node = child
+                    break
+            else:
+                return node
+
+    anchors = [p for p in paragraphs if len(p) >= 40] or [p for p in paragraphs if p]
+    container: etree._Element | None = None
+    for paragraph in anchors:
+        if (found := deepest(body, paragraph)) is None:
+            return None
+        container = found if container is None else _common(container, found)
+    if container is None:
+        return None
+    for paragraph in paragraphs:
+        if paragraph and paragraph not in folded(container):
+            if (found := deepest(body, paragraph)) is None:
+                return None
+            container = _common(container, found)
+    shown = spaceless("".join(container.xpath(
+        ".//text()[not(ancestor::script)][not(ancestor::style)][not(ancestor::template)]")))
+    return None if any(p not in shown for p in paragraphs) else container
+
+
+def _common(a: etree._Element, b: etree._Element) -> etree._Element:
+    above = chain(a)
+    return next(e for e in reversed(chain(b)) if any(e is x for x in above))
+
+
+_WORDS = ["alpha", "beta", "gamma", "delta"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["p", "div", "script", "span"]),
+                          st.lists(st.sampled_from(_WORDS), max_size=6),
+                          st.lists(st.sampled_from(_WORDS), max_size=2)),
+                min_size=16, max_size=40),
+       st.lists(st.tuples(st.integers(0, 39), st.integers(0, 5), st.integers(1, 6)),
+                min_size=1, max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_a_crowd_of_children_is_searched_as_one_child_at_a_time(
+        children: list[tuple[str, list[str], list[str]]],
+        picks: list[tuple[int, int, int]]) -> None:
+    # Many children (placed by position), short texts that repeat, straddle two children
+    # or sit in a tail or a script: the container is the one trying each child finds.
+    body = body_of("<html><body><main>" + "".join(
+        f"<{tag}>{' '.join(text)}</{tag}>{' '.join(tail)}" for tag, text, tail in children)
+        + "</main></body></html>")
+    main = body[0]
+    assert len(main) >= 16
+    texts = [spaceless(" ".join(text + tail)) for _, text, tail in children]
+    whole = "".join(texts)
+    paragraphs = [whole[at * 7 % max(len(whole), 1):][skip:skip + size * 9]
+                  for at, skip, size in picks]
+    paragraphs = [p for p in paragraphs if p] or ["alpha"]
+    assert find(body, paragraphs) is _plain_find(body, paragraphs)

@@ -122,3 +122,20 @@ def test_a_page_no_digest_covers_is_known_by_its_capture_alone(
     same = check_capture(short(1), URL, "utf-8", "text/html", key=first.key)
     assert (same.extraction, same.key, same.body_length) == (None, first.key,
                                                              first.body_length)
+
+
+def test_a_body_of_more_paragraphs_than_the_key_places_gets_a_key_of_its_capture_alone(
+) -> None:
+    """Placing each paragraph costs a search of the page's text: past MAX_PARAGRAPHS a
+    body gets no digest (it is extracted in full on every check) instead of minutes of
+    search (20,000 paragraphs took two)."""
+    def long_page(paragraphs: int) -> bytes:
+        return article_page(KEYED_HEADLINE, [f"{KEYED_STORY[n % len(KEYED_STORY)]} ({n})"
+                                             for n in range(paragraphs)]).encode()
+    limit = recheck_module.MAX_PARAGRAPHS
+    for paragraphs, digested in ((limit, True), (limit + 1, False)):
+        made = check_capture(long_page(paragraphs), URL, "utf-8", "text/html")
+        assert made.extraction is not None and len(made.extraction.paragraphs) == paragraphs
+        key = DecisionKey.loads(made.key)
+        assert key is not None and bool(key.digest) == digested
+        assert key.capture == capture_digest(long_page(paragraphs), "utf-8", "text/html")

@@ -1,5 +1,6 @@
 """The extraction pool: a worker killed mid-check fails that check cleanly, and the pool
-recovers; a whole tracker stops cleanly with checks in flight (SIGTERM, Ctrl-C)."""
+recovers; a job past the time limit is stopped; a whole tracker stops cleanly with checks
+in flight (SIGTERM, Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tearsheet.config import Settings, load_settings
+from tearsheet.errors import ExtractionError
 from tearsheet.extract.extraction import extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
@@ -26,6 +28,10 @@ from tests.support.pages import LOREM, article_page, rss_feed
 
 # ~1 s of extraction: long enough to be killed in the middle of it.
 BIG_PAGE = article_page("A very long story", [f"{LOREM[0]} Paragraph {i}." for i in range(20_000)])
+# A story under a tag of 80,000 distinct attributes: libxml2 checks each new attribute
+# against those before it, so the parse alone is tens of seconds (quadratic).
+SLOW_PAGE = article_page("A slow story", LOREM).replace(
+    "<body>", "<body><div " + " ".join(f"a{i}=x" for i in range(80_000)) + ">x</div>", 1)
 
 
 def _state(pid: int) -> str:
@@ -113,6 +119,80 @@ def test_a_pool_broken_while_idle_is_replaced_before_the_next_job() -> None:
         assert asyncio.run(go()) == "A short story"
     finally:
         pool.close()
+
+
+def test_a_job_past_the_time_limit_fails_as_too_slow_and_the_jobs_beside_it_run_again() -> None:
+    slow_page, page = SLOW_PAGE.encode(), article_page("A short story", LOREM).encode()
+    pool = ExtractionPool(2)
+
+    async def go() -> tuple[list[object], list[int], list[int], float]:
+        await pool.run(extract, page, "http://news.example/a")  # the fork server is up
+        pool.time_limit = 3.0
+        before = pool.worker_pids()
+        started = time.monotonic()
+        # Both workers held by slow pages: the short ones wait in the stopped pool.
+        found = await asyncio.gather(
+            *(pool.run(extract, slow_page, "http://news.example/slow") for _ in range(2)),
+            *(pool.run(extract, page, "http://news.example/a") for _ in range(4)),
+            return_exceptions=True)
+        took = time.monotonic() - started
+        after = (await pool.run(extract, page, "http://news.example/a")).title
+        assert after == "A short story"  # a new pool serves the next job
+        return found, before, pool.worker_pids(), took
+
+    try:
+        found, before, workers_after, took = asyncio.run(go())
+    finally:
+        pool.close()
+    slow, short = found[:2], found[2:]
+    assert all(isinstance(f, ExtractionError) and f.reason == "too_slow" for f in slow), slow
+    assert "fetch.extract_timeout (3 s)" in str(slow[0])
+    assert [getattr(f, "title", f) for f in short] == ["A short story"] * 4
+    assert took < 20  # stopped, not parsed to the end (a minute here)
+    deadline = time.monotonic() + 10  # the stopped workers are gone
+    while any(_state(p) not in ("gone", "Z") for p in before) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_state(p) in ("gone", "Z") for p in before)
+    assert not set(before) & set(workers_after)
+
+
+def test_a_thread_has_no_time_limit() -> None:
+    # A thread cannot be stopped: the job runs to its end, however long.
+    pool = ExtractionPool(0, time_limit=0.05)
+    try:
+        found = asyncio.run(pool.run(extract, BIG_PAGE.encode(), "http://news.example/big"))
+    finally:
+        pool.close()
+    assert found.title == "A very long story"
+
+
+def test_a_page_past_the_time_limit_is_a_failed_check_not_a_version(
+    server: LocalServer, tmp_path: Path,
+) -> None:
+    server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/news/slow", "Slow")]),
+                                    headers={"Content-Type": "application/rss+xml"}))
+    server.route("/news/slow", SLOW_PAGE)
+    settings = _settings(tmp_path, server, processes=2)
+    settings = settings.model_copy(update={"fetch": settings.fetch.model_copy(
+        update={"extract_timeout": 3.0})})
+    store = Store.open(settings.database_url)
+
+    async def go() -> None:
+        async with Fetcher(settings.fetch) as fetcher, \
+                assemble(settings, store, fetcher, clock=Clock()) as tracker:
+            await tracker.sync_sources()
+            await tracker.discover()
+            assert await tracker.check_due(asyncio.Event(), until=Clock()()) == 1
+
+    asyncio.run(go())
+    with store.engine.connect() as conn:
+        checks = conn.exec_driver_sql("SELECT outcome, error FROM checks").all()
+        versions = conn.exec_driver_sql("SELECT count(*) FROM versions").scalar()
+        status = conn.exec_driver_sql("SELECT status FROM articles").scalar()
+    store.close()
+    assert len(checks) == 1 and checks[0][0] == "failed", checks
+    assert checks[0][1].startswith(server.url("/news/slow")) and "[too_slow]" in checks[0][1]
+    assert versions == 0 and status is None  # no version, and not "unpublished"
 
 
 @pytest.mark.parametrize("processes", [0, 2])

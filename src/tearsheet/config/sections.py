@@ -65,6 +65,12 @@ class FetchSettings(Section):
     # Processes that extract fetched pages (see tearsheet.tracker.extraction_pool); 0 or 1: one
     # thread in the tracker's process.
     extract_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
+    # A job of the extraction workers still running after this long is stopped (its workers
+    # are restarted) and its check fails as ``too_slow``: a page whose shape makes a parser
+    # quadratic (one tag of 50,000 attributes: minutes) holds a worker no longer. Generous:
+    # the largest real pages take seconds. Only with worker processes (a thread cannot be
+    # stopped); 0: no limit.
+    extract_timeout: Duration = 120.0
     # An unchanged page recognised from a digest of what its last extraction depended on,
     # without extracting it again (see tearsheet.extract.recheck); false: always extract.
     fast_path: bool = True

@@ -84,6 +84,10 @@ KEY_VERSION = 6
 """Bumped whenever what the key covers changes: older keys then never match."""
 MIN_WORDS = 200
 """Bodies shorter than this get no key: the refusal checks read the whole page for them."""
+MAX_PARAGRAPHS = 2_000
+"""Bodies of more paragraphs get no key: placing them in the page costs a search of the
+page's text each (a body of 20,000 took half a minute; of 2,000, half a second); the
+corpora's longest has a few hundred. Such a page is extracted in full on every check."""
 
 _PARSER = etree.HTMLParser(  # type: ignore[call-arg]  # the stubs lack default_doctype
     collect_ids=False, remove_comments=True, remove_pis=True, default_doctype=False)
@@ -214,7 +218,7 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     this module's options: the same tree, so the same key), else it is parsed here;
     ``recomposed``: extraction parsed ``text`` recomposed (:func:`.encoding.composed`)."""
     if sum(len(p.split()) for p in paragraphs) < MIN_WORDS or not _complete(text) or \
-            body_from in _WHOLE_PAGE:
+            body_from in _WHOLE_PAGE or len(paragraphs) > MAX_PARAGRAPHS:
         return None
     if recomposed:
         text = composed(text)

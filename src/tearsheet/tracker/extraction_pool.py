@@ -12,6 +12,15 @@ breaks the whole pool in :mod:`concurrent.futures`: every check waiting on it fa
 never a version; the next job starts a new pool. Workers leave stopping to the tracker
 (see :func:`_worker_started`) and exit by themselves if the tracker dies. ``processes``
 of 0 or 1 extract on one thread in this process, as before.
+
+A job that runs past ``time_limit`` (``fetch.extract_timeout``) is stopped the only way a
+process pool allows, by stopping its workers: its check fails as ``too_slow`` (never a
+version), and the other jobs the pool held, innocent, are run again in the new pool (those
+whose time ran out with it too: they were waiting behind it). Why:
+some pages make a parser quadratic (one tag of 50,000 attributes is a minute of libxml2;
+100,000 paragraphs, of trafilatura's ``//p//text()``), and a hostile site can serve one; a
+worker held for an hour by one page is a tracker slowed for everyone. A thread cannot be
+stopped: with ``processes`` of 0 or 1 there is no limit.
 """
 
 from __future__ import annotations
@@ -29,8 +38,9 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
+from weakref import WeakSet
 
-from tearsheet.errors import ExtractionError
+from tearsheet.errors import ExtractionError, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +72,18 @@ def freeze_heap() -> None:
 class ExtractionPool:
     """Runs picklable functions in ``processes`` worker processes (or one thread)."""
 
-    def __init__(self, processes: int, *, term_grace: float = TERM_GRACE) -> None:
+    def __init__(self, processes: int, *, term_grace: float = TERM_GRACE,
+                 time_limit: float = 0.0) -> None:
         """``term_grace``: seconds a worker keeps serving after a SIGTERM (the tracker's
-        ``worker.shutdown_grace``)."""
+        ``worker.shutdown_grace``); ``time_limit``: seconds a job of :meth:`run` may take
+        in worker processes (0: no limit)."""
         self.processes = processes
         self.term_grace = term_grace
+        self.time_limit = time_limit
         self._executor: Executor | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self._stopped: WeakSet[Executor] = WeakSet()  # pools stopped for a job's time
 
     @property
     def uses_processes(self) -> bool:
@@ -77,7 +91,8 @@ class ExtractionPool:
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``function(*args, **kwargs)`` in the pool; :class:`ExtractionError` if the worker
-        died under it (the pool is replaced for the next job)."""
+        died under it (the pool is replaced for the next job) or if it ran past the time
+        limit (``too_slow``)."""
         job = functools.partial(function, *args, **kwargs)
         loop = asyncio.get_running_loop()
         executor = self._current()
@@ -87,9 +102,30 @@ class ExtractionPool:
             self._replace(executor)
             executor = self._current()
             running = loop.run_in_executor(executor, job)
+        if self.uses_processes and self.time_limit > 0:
+            try:  # (not wait_for: a TimeoutError the job raised is the job's own)
+                done, _ = await asyncio.wait({running}, timeout=self.time_limit)
+            except asyncio.CancelledError:
+                running.cancel()
+                raise
+            if not done:
+                # Its end (a broken pool) is nobody's to read. Not cancelled: a cancelled
+                # job still queued makes the pool's manager thread fail as it breaks.
+                running.add_done_callback(_read_and_drop)
+                if executor in self._stopped:  # stopped for an older job: run it again
+                    return await self.run(function, *args, **kwargs)
+                # Counted from submission, and jobs start in the order they came: the
+                # first job of a pool to run out of time is one that has been running.
+                self._stop(executor)
+                raise ExtractionError(
+                    f"extraction ran past fetch.extract_timeout ({self.time_limit:g} s) and "
+                    "was stopped: a page a parser takes minutes over (a tag of thousands of "
+                    "attributes, hundreds of thousands of paragraphs)", reason=Refusal.TOO_SLOW)
         try:
             return await running
         except BrokenProcessPool:
+            if executor in self._stopped:  # stopped for another job's time: run it again
+                return await self.run(function, *args, **kwargs)
             self._replace(executor)
             raise ExtractionError("the extraction worker process died (killed, or out of "
                                   "memory); the check will be retried",
@@ -148,6 +184,22 @@ class ExtractionPool:
         log.warning("an extraction worker process died; starting new ones")
         broken.shutdown(wait=False, cancel_futures=True)
 
+    def _stop(self, executor: Executor) -> None:
+        """Stop a pool's workers (a job ran past its time; which worker runs it, a process
+        pool does not say): the next job starts a new pool, and the jobs this one held fail
+        with :class:`BrokenProcessPool`, which :meth:`run` answers by running them again.
+        Not shut down with its queue cancelled: a cancelled job would cancel its check."""
+        with self._lock:
+            if self._executor is executor:
+                self._executor = None
+            self._stopped.add(executor)
+        processes = getattr(executor, "_processes", None) or {}
+        log.warning("an extraction job ran past %g s; stopping its workers (%d)",
+                    self.time_limit, len(processes))
+        for process in list(processes.values()):
+            process.kill()
+        executor.shutdown(wait=False)
+
     def _replace_if_broken(self, executor: Executor, future: Future[Any]) -> None:
         if not future.cancelled() and isinstance(future.exception(), BrokenProcessPool):
             self._replace(executor)
@@ -157,6 +209,12 @@ class ExtractionPool:
             # One thread, not several: extraction holds the GIL, more threads only switch.
             return ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
         return process_pool(self.processes, self.term_grace)
+
+
+def _read_and_drop(future: asyncio.Future[Any]) -> None:
+    """Read a dropped job's outcome, so that asyncio does not log it as never retrieved."""
+    if not future.cancelled():
+        future.exception()
 
 
 def process_pool(processes: int, term_grace: float = TERM_GRACE) -> ProcessPoolExecutor:

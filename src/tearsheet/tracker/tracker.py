@@ -350,7 +350,7 @@ class Tracker(Discovery):
                 drop_selectors=source.drop_selectors if source else (),
                 limits=self.settings.limits, rendered=response.rendered is not None)
         except ExtractionError as exc:
-            if exc.reason != Refusal.WORKER_DIED:  # extract_capture named the page already
+            if exc.reason not in (Refusal.WORKER_DIED, Refusal.TOO_SLOW):  # named already
                 raise
             raise exc.at(response.url) from None
 
@@ -573,5 +573,6 @@ def assemble(settings: Settings, store: Store, fetcher: Fetcher, *,
     return Tracker(settings, store, fetcher,
                    archive=archive or Archive.from_settings(settings),
                    pool=ExtractionPool(settings.fetch.extract_processes,
-                                       term_grace=settings.worker.shutdown_grace),
+                                       term_grace=settings.worker.shutdown_grace,
+                                       time_limit=settings.fetch.extract_timeout),
                    writer=StoreWriter(store), clock=clock, rng=rng, browser=browser)
