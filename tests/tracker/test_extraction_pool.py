@@ -17,7 +17,7 @@ import pytest
 
 from tearsheet.config import Settings, load_settings
 from tearsheet.errors import ExtractionError
-from tearsheet.extract.extraction import extract
+from tearsheet.extract.extraction import Extraction, extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
 from tearsheet.tracker.extraction_pool import ExtractionPool
@@ -41,11 +41,23 @@ def _state(pid: int) -> str:
         return "gone"
 
 
-def _settings(tmp_path: Path, server: LocalServer, processes: int) -> Settings:
+def _settings(tmp_path: Path, server: LocalServer, processes: int,
+              **fetch: object) -> Settings:
     config = write_config(tmp_path, server, first_interval='"1h"')
     settings = load_settings(config)
     return settings.model_copy(update={"fetch": settings.fetch.model_copy(
-        update={"extract_processes": processes, "max_bytes": 16_000_000, "timeout": 10.0})})
+        update={"extract_processes": processes, "max_bytes": 16_000_000, "timeout": 10.0,
+                **fetch})})
+
+
+def _one_story(server: LocalServer, tmp_path: Path, page: str,
+               **fetch: object) -> tuple[Settings, Store]:
+    """A feed of one story at /news/story, served as ``page``; two extraction workers."""
+    server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/news/story", "Story")]),
+                                    headers={"Content-Type": "application/rss+xml"}))
+    server.route("/news/story", page)
+    settings = _settings(tmp_path, server, processes=2, **fetch)
+    return settings, Store.open(settings.database_url)
 
 
 class Clock:
@@ -59,18 +71,14 @@ class Clock:
 def test_a_worker_killed_mid_check_fails_that_check_and_the_pool_recovers(
     server: LocalServer, tmp_path: Path,
 ) -> None:
-    server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/news/long", "Long")]),
-                                    headers={"Content-Type": "application/rss+xml"}))
-    server.route("/news/long", BIG_PAGE)
-    settings = _settings(tmp_path, server, processes=2)
-    store = Store.open(settings.database_url)
+    settings, store = _one_story(server, tmp_path, BIG_PAGE)
     clock = Clock()
     killed: list[int] = []
 
     async def kill_a_busy_worker(tracker: Tracker) -> None:
         while not killed:
             busy = [pid for pid in tracker.pool.worker_pids() if _state(pid) == "R"]
-            if busy and server.hits("/news/long"):
+            if busy and server.hits("/news/story"):
                 os.kill(busy[0], signal.SIGKILL)
                 killed.append(busy[0])
             await asyncio.sleep(0.005)
@@ -125,7 +133,7 @@ def test_a_job_past_the_time_limit_fails_as_too_slow_and_the_jobs_beside_it_run_
     slow_page, page = SLOW_PAGE.encode(), article_page("A short story", LOREM).encode()
     pool = ExtractionPool(2)
 
-    async def go() -> tuple[list[object], list[int], list[int], float]:
+    async def go() -> tuple[list[Extraction | BaseException], list[int], list[int], float]:
         await pool.run(extract, page, "http://news.example/a")  # the fork server is up
         pool.time_limit = 3.0
         before = pool.worker_pids()
@@ -169,13 +177,7 @@ def test_a_thread_has_no_time_limit() -> None:
 def test_a_page_past_the_time_limit_is_a_failed_check_not_a_version(
     server: LocalServer, tmp_path: Path,
 ) -> None:
-    server.route("/feed.xml", Reply(body=rss_feed(server.base, [("/news/slow", "Slow")]),
-                                    headers={"Content-Type": "application/rss+xml"}))
-    server.route("/news/slow", SLOW_PAGE)
-    settings = _settings(tmp_path, server, processes=2)
-    settings = settings.model_copy(update={"fetch": settings.fetch.model_copy(
-        update={"extract_timeout": 3.0})})
-    store = Store.open(settings.database_url)
+    settings, store = _one_story(server, tmp_path, SLOW_PAGE, extract_timeout=3.0)
 
     async def go() -> None:
         async with Fetcher(settings.fetch) as fetcher, \
@@ -191,7 +193,7 @@ def test_a_page_past_the_time_limit_is_a_failed_check_not_a_version(
         status = conn.exec_driver_sql("SELECT status FROM articles").scalar()
     store.close()
     assert len(checks) == 1 and checks[0][0] == "failed", checks
-    assert checks[0][1].startswith(server.url("/news/slow")) and "[too_slow]" in checks[0][1]
+    assert checks[0][1].startswith(server.url("/news/story")) and "[too_slow]" in checks[0][1]
     assert versions == 0 and status is None  # no version, and not "unpublished"
 
 
