@@ -135,7 +135,7 @@ def test_a_job_past_the_time_limit_fails_as_too_slow_and_the_jobs_beside_it_run_
 
     async def go() -> tuple[list[Extraction | BaseException], list[int], list[int], float]:
         await pool.run(extract, page, "http://news.example/a")  # the fork server is up
-        pool.time_limit = 3.0
+        pool.time_limit = 5.0
         before = pool.worker_pids()
         started = time.monotonic()
         # Both workers held by slow pages: the short ones wait in the stopped pool.
@@ -154,9 +154,9 @@ def test_a_job_past_the_time_limit_fails_as_too_slow_and_the_jobs_beside_it_run_
         pool.close()
     slow, short = found[:2], found[2:]
     assert all(isinstance(f, ExtractionError) and f.reason == "too_slow" for f in slow), slow
-    assert "fetch.extract_timeout (3 s)" in str(slow[0])
+    assert "fetch.extract_timeout (5 s)" in str(slow[0])
     assert [getattr(f, "title", f) for f in short] == ["A short story"] * 4
-    assert took < 20  # stopped, not parsed to the end (a minute here)
+    assert took < 30  # stopped, not parsed to the end (a minute here)
     deadline = time.monotonic() + 10  # the stopped workers are gone
     while any(_state(p) not in ("gone", "Z") for p in before) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -177,7 +177,7 @@ def test_a_thread_has_no_time_limit() -> None:
 def test_a_page_past_the_time_limit_is_a_failed_check_not_a_version(
     server: LocalServer, tmp_path: Path,
 ) -> None:
-    settings, store = _one_story(server, tmp_path, SLOW_PAGE, extract_timeout=3.0)
+    settings, store = _one_story(server, tmp_path, SLOW_PAGE, extract_timeout=5.0)
 
     async def go() -> None:
         async with Fetcher(settings.fetch) as fetcher, \
