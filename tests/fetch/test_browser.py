@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 
 from tearsheet.config import Settings, load_settings
-from tearsheet.errors import BrowserUnavailableError, FetchTimeoutError, RobotsDisallowedError
+from tearsheet.errors import (
+    BrowserUnavailableError,
+    FetchError,
+    FetchTimeoutError,
+    RobotsDisallowedError,
+)
 from tearsheet.fetch.browser import Browser, RenderOptions
 from tearsheet.fetch.fetcher import Fetcher
 from tests.support.jssite import Site, cookie
@@ -126,6 +131,37 @@ def test_a_killed_chromium_is_started_again(site: Site, server: LocalServer,
             assert b"<article>" in (await b.render(url, RenderOptions("s"))).document
 
     asyncio.run(go())
+
+
+def test_a_chromium_that_stops_answering_fails_the_render_in_bounded_time(
+        site: Site, server: LocalServer, tmp_path: Path) -> None:
+    # Stopped (SIGSTOP), Chromium answers nothing, a close neither: the render is a fetch
+    # error within the browser's timeouts, not a check that waits for ever.
+    site.publish("budget")
+    settings = settings_for(tmp_path, browser_timeout="2s")
+
+    async def go() -> tuple[float, str]:
+        async with Fetcher(settings.fetch) as fetcher:
+            browser = Browser(settings.fetch, fetcher)
+            url = server.url("/app/budget")
+            assert b"<article>" in (await browser.render(url, RenderOptions("s"))).document
+            stopped = chromium_processes()
+            for pid in stopped:
+                os.kill(pid, signal.SIGSTOP)
+            started = asyncio.get_running_loop().time()
+            try:
+                with pytest.raises(FetchError) as failed:
+                    await browser.render(url, RenderOptions("other source"))
+                return asyncio.get_running_loop().time() - started, str(failed.value)
+            finally:
+                for pid in stopped:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                await browser.aclose()
+
+    took, message = asyncio.run(go())
+    assert "the browser failed before the page was fetched (TimeoutError)" in message
+    assert took < 10
 
 
 def chromium_processes() -> list[int]:

@@ -52,6 +52,8 @@ CHROMIUM_FLAGS = (
 MAX_NAVIGATIONS = 5
 """Documents a page may load in its main frame (a challenge reloading itself) before it is
 taken for a challenge we cannot pass: ``blocked``."""
+CLOSE_TIMEOUT = 10.0
+"""Seconds a page, a context or the browser gets to close (a wedged one never answers)."""
 BLOCKED_TYPES = frozenset({"image", "font", "media"})
 """Resource types never fetched: they cost time and bytes, and no article text."""
 _DROP_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding",
@@ -159,7 +161,7 @@ class Browser:
             except Exception as exc:
                 await manager.stop()
                 raise BrowserUnavailableError(
-                    f"cannot start Chromium ({executable}): {str(exc).splitlines()[0]}"
+                    f"cannot start Chromium ({executable}): {_first_line(exc)}"
                 ) from None
             self._manager = manager
 
@@ -193,13 +195,14 @@ class Browser:
         async with self._slots:
             entry: _Context | None = None
             try:
-                entry = await self._context(options)
-                cookie = await _cookie_header(entry.context, url, options.cookies)
+                async with asyncio.timeout(self.settings.browser_timeout):  # (it may hang)
+                    entry = await self._context(options)
+                    cookie = await _cookie_header(entry.context, url, options.cookies)
             except Exception as exc:  # Playwright's: the browser, not the page, failed
                 if entry is not None:
                     entry.busy = False
                 raise FetchError(url, "the browser failed before the page was fetched "
-                                      f"({str(exc).splitlines()[0]})") from None
+                                      f"({_first_line(exc)})") from None
             try:
                 original = await self.fetcher.fetch(
                     url, headers={"Cookie": cookie} if cookie else None)
@@ -279,7 +282,7 @@ class Browser:
                 raise FetchTimeoutError(original.url, f"{what} within {timeout:g} s "
                                         "(fetch.browser_timeout)") from None
             raise FetchError(original.url, f"the browser failed to render the page "
-                                           f"({str(exc).splitlines()[0]})") from None
+                                           f"({_first_line(exc)})") from None
         finally:
             entry.visit = None
         if visit.failures:
@@ -334,11 +337,20 @@ async def _cookie_header(context: Any, url: str, configured: Mapping[str, str]) 
     return "; ".join(f"{c['name']}={c['value']}" for c in await context.cookies(url))
 
 
+def _first_line(exc: BaseException) -> str:
+    """What an error says, on one line (a timeout says nothing: its name then)."""
+    return next(iter(str(exc).splitlines()), "") or type(exc).__name__
+
+
 async def _quietly(awaitable: Any) -> None:
+    """Close something of the browser's, whatever became of it: gone already (an error),
+    or wedged (a Chromium that stopped answering never answers a close either: it is
+    given ``CLOSE_TIMEOUT`` seconds, so a check cannot wait on it for ever)."""
     try:
-        await awaitable
-    except Exception as exc:  # closing what is already gone
-        log.debug("ignored while closing: %s", exc)
+        async with asyncio.timeout(CLOSE_TIMEOUT):
+            await awaitable
+    except Exception as exc:  # closing what is already gone, or never answers
+        log.debug("ignored while closing: %s", _first_line(exc))
 
 
 async def render_once(settings: FetchSettings, url: str,
