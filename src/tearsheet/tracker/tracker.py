@@ -350,7 +350,8 @@ class Tracker(Discovery):
                 drop_selectors=source.drop_selectors if source else (),
                 limits=self.settings.limits, rendered=response.rendered is not None)
         except ExtractionError as exc:
-            if exc.reason not in (Refusal.WORKER_DIED, Refusal.TOO_SLOW):  # named already
+            # extract_capture's refusals name the page already; the pool's own do not.
+            if exc.reason not in (Refusal.WORKER_DIED, Refusal.TOO_SLOW):
                 raise
             raise exc.at(response.url) from None
 
