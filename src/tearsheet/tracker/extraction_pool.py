@@ -48,6 +48,9 @@ T = TypeVar("T")
 # imported once, in the fork server
 PRELOAD = ["tearsheet.extract.extraction", "tearsheet.diff.changes", "tearsheet.discover"]
 TERM_GRACE = 10.0  # seconds a worker keeps serving after SIGTERM (worker.shutdown_grace)
+POOL_FAILURES = frozenset({Refusal.WORKER_DIED, Refusal.TOO_SLOW})
+"""The refusals the pool itself raises: about the worker, not the page (whose own refusals
+name it), and no sign of whether extraction still reads the source."""
 _frozen = False  # this process's heap was frozen (freeze_heap)
 
 

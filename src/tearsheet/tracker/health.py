@@ -26,10 +26,10 @@ from datetime import datetime
 from tearsheet.config import HealthSettings
 from tearsheet.errors import Refusal
 from tearsheet.store.records import Observation
+from tearsheet.tracker.extraction_pool import POOL_FAILURES
 
-NOT_EXTRACTION = frozenset({Refusal.BLOCKED, Refusal.WORKER_DIED, Refusal.TOO_SLOW, "network",
-                            "timeout", "robots", "private_address", "too_large",
-                            "http_status"})
+NOT_EXTRACTION = frozenset({Refusal.BLOCKED, *POOL_FAILURES, "network", "timeout", "robots",
+                            "private_address", "too_large", "http_status"})
 # (and every ``http_<status>``: an error answer is the server's, not extraction's)
 """Failures that say nothing about whether extraction still reads the source: the site
 refused us (403, 429, a bot check: never "the article is gone"), or the fetch failed."""

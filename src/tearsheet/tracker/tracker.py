@@ -51,7 +51,7 @@ from tearsheet.store.records import (
 from tearsheet.store.store import Store
 from tearsheet.tracker import events, schedule
 from tearsheet.tracker.discovery import Discovery
-from tearsheet.tracker.extraction_pool import ExtractionPool, freeze_heap
+from tearsheet.tracker.extraction_pool import POOL_FAILURES, ExtractionPool, freeze_heap
 from tearsheet.tracker.metrics import TrackerMetrics
 from tearsheet.tracker.outage import Leases, Outage
 from tearsheet.tracker.reread import REASON, Rereader
@@ -350,8 +350,7 @@ class Tracker(Discovery):
                 drop_selectors=source.drop_selectors if source else (),
                 limits=self.settings.limits, rendered=response.rendered is not None)
         except ExtractionError as exc:
-            # extract_capture's refusals name the page already; the pool's own do not.
-            if exc.reason not in (Refusal.WORKER_DIED, Refusal.TOO_SLOW):
+            if exc.reason not in POOL_FAILURES:  # extract_capture named the page already
                 raise
             raise exc.at(response.url) from None
 
