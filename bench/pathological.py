@@ -7,7 +7,10 @@ time"). Each page is an ordinary story with the shape added; ``--size`` scales i
 
 Prints, per shape, the page's size and the CPU seconds of ``check_capture`` (extraction
 and the fast path's key), as a worker runs it. No limit applies here: this measures what
-``fetch.extract_timeout`` exists to bound.
+``fetch.extract_timeout`` exists to bound. Then the same for two versions of a text built
+to be slow to diff (``--diff`` shapes): the CPU seconds of ``summarize``, which the pool
+runs with every new version and the web app's diff pages run on request
+(``tearsheet.diff.matching``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import argparse
 import time
 from collections.abc import Callable
 
+from tearsheet.diff.align import Document
+from tearsheet.diff.changes import summarize
 from tearsheet.errors import TearsheetError
 from tearsheet.extract.fast_path import check_capture
 from tearsheet.extract.recheck import DecisionKey
@@ -42,6 +47,24 @@ SHAPES: dict[str, tuple[int, Callable[[int], str]]] = {
 }
 
 
+_SAME = "The council met again today. The vote was put off. Nobody spoke."
+_FEW = ("the", "a", "council", "met", "and")
+
+DIFFS: dict[str, tuple[int, Callable[[int], tuple[str, str]]]] = {
+    # n paragraphs of the same sentences, every one edited the same way: every sentence
+    # key repeats n times, and difflib weighs every pair of equal ones
+    "repeated paragraphs": (20_000, lambda n: (
+        "\n\n".join([_SAME] * n), "\n\n".join([_SAME.replace("off.", "off again.")] * n))),
+    # one sentence of n words from five, one word inserted: every space is a token
+    "long sentence, one edit": (100_000, lambda n: (
+        " ".join(_FEW[i * 7 % 5] for i in range(n)),
+        " ".join(_FEW[i * 7 % 5] for i in range(n)).replace("and a", "and not a", 1))),
+    # the same, every word drawn again
+    "long sentence, rewritten": (100_000, lambda n: (
+        " ".join(_FEW[i * 7 % 5] for i in range(n)), " ".join(_FEW[i % 5] for i in range(n)))),
+}
+
+
 def page(body: str) -> bytes:
     return (f"<html><head><title>Budget story here</title></head><body><article>"
             f"<h1>Budget story here</h1>{_STORY * 10}{body}</article></body></html>").encode()
@@ -50,9 +73,10 @@ def page(body: str) -> bytes:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shape", choices=sorted(SHAPES), action="append")
+    parser.add_argument("--diff", choices=sorted(DIFFS), action="append")
     parser.add_argument("--size", type=float, default=1.0, help="scale of each shape's size")
     args = parser.parse_args()
-    for name in args.shape or SHAPES:
+    for name in args.shape or ([] if args.diff else SHAPES):
         count, build = SHAPES[name]
         n = max(1, int(count * args.size))
         body = page(build(n))
@@ -66,6 +90,15 @@ def main() -> None:
         took = time.process_time() - started
         print(f"{name:16} n={n:<7} {len(body) / 1e6:5.2f} MB  {took:7.2f} s CPU  {outcome}",
               flush=True)
+    for name in args.diff or ([] if args.shape else DIFFS):
+        count, versions = DIFFS[name]
+        n = max(1, int(count * args.size))
+        old, new = versions(n)
+        started = time.process_time()
+        summary = summarize(Document.from_text(old), Document.from_text(new))
+        took = time.process_time() - started
+        print(f"diff: {name:24} n={n:<7} {len(new) / 1e6:5.2f} MB  {took:7.2f} s CPU  "
+              f"{summary.words_added} words added, {summary.words_removed} removed", flush=True)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ assertion: the tests assert the bound on what was read."""
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -24,3 +25,9 @@ def hang_guard(seconds: int = HANG_GUARD) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def asleep(*_: object) -> None:
+    """A pool job that never ends in time (it sleeps an hour): for the pool's time limit.
+    Module-level, so a worker process can import it."""
+    time.sleep(3600)

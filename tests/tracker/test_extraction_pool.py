@@ -21,7 +21,9 @@ from tearsheet.extract.extraction import Extraction, extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
 from tearsheet.tracker.extraction_pool import ExtractionPool
+from tearsheet.tracker import tracker as tracker_module
 from tearsheet.tracker.tracker import Tracker, assemble
+from tests.support.hang import asleep
 from tests.support.localserver import LocalServer, Reply
 from tests.support.newsroom import Newsroom, Story, export, slow, write_config
 from tests.support.pages import LOREM, article_page, rss_feed
@@ -195,6 +197,40 @@ def test_a_page_past_the_time_limit_is_a_failed_check_not_a_version(
     assert len(checks) == 1 and checks[0][0] == "failed", checks
     assert checks[0][1].startswith(server.url("/news/story")) and "[too_slow]" in checks[0][1]
     assert versions == 0 and status is None  # no version, and not "unpublished"
+
+
+def test_a_summary_past_the_time_limit_leaves_the_version_stored_without_it(
+    server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The change summary (a diff: CPU work in the pool) is stopped at the time limit, and
+    the version it explains is stored all the same, not lost check after check."""
+    settings, store = _one_story(server, tmp_path, article_page("A story", LOREM),
+                                 extract_timeout=3.0)
+    clock = Clock()
+
+    async def go() -> list[str]:
+        async with Fetcher(settings.fetch) as fetcher, \
+                assemble(settings, store, fetcher, clock=clock) as tracker:
+            await tracker.sync_sources()
+            await tracker.discover()
+            assert await tracker.check_due(asyncio.Event(), until=clock()) == 1
+            server.route("/news/story", article_page("A story", [*LOREM, "A new line."]))
+            monkeypatch.setattr(tracker_module, "summarize", asleep)
+            clock.offset = timedelta(hours=3)
+            assert await tracker.check_due(asyncio.Event(), until=clock()) == 1
+            return list(tracker.stats.recent)
+
+    events = asyncio.run(go())
+    with store.engine.connect() as conn:
+        checks = conn.exec_driver_sql("SELECT outcome FROM checks ORDER BY id").all()
+        versions = conn.exec_driver_sql(
+            "SELECT number, kinds, text FROM versions ORDER BY number").all()
+    store.close()
+    assert checks == [("new_version",), ("new_version",)]
+    assert [(number, kinds) for number, kinds, _ in versions] == [(1, None), (2, None)]
+    assert versions[1][2].endswith("A new line.")
+    assert any("stored without its change summary" in e and "too_slow" in e
+               for e in events), events
 
 
 @pytest.mark.parametrize("processes", [0, 2])

@@ -20,14 +20,14 @@ their own. Kinds and significance are in :mod:`tearsheet.kinds`.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from difflib import SequenceMatcher
 from typing import Any, Literal
 
 from tearsheet.diff.fingerprint import normalize
+from tearsheet.diff.matching import matching_blocks, opcodes
 from tearsheet.diff.sentences import split_sentences
 from tearsheet.diff.tokens import inside_word, tokens, words
 from tearsheet.extract.extraction import Extraction
@@ -162,7 +162,7 @@ def word_diff(old: str, new: str) -> tuple[WordOp, ...]:
     """Word-level operations turning ``old`` into ``new``, cleaned up for reading."""
     a, b = tokens(old), tokens(new)
     ops: list[WordOp] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(a, b):
         if tag == "equal":
             ops.append(WordOp("equal", "".join(a[i1:i2])))
             continue
@@ -350,23 +350,21 @@ class _Aligner:
         self.new_done.update(news)
 
     def _unchanged(self) -> list[tuple[int, int]]:
-        matcher = SequenceMatcher(None, [s.key for s in self.old], [s.key for s in self.new],
-                                  autojunk=False)
         anchors = []
-        for block in matcher.get_matching_blocks():
-            for k in range(block.size):
-                self._pair([block.a + k], [block.b + k], "unchanged")
-                anchors.append((block.a + k, block.b + k))
+        for i, j, size in matching_blocks([s.key for s in self.old], [s.key for s in self.new]):
+            for k in range(size):
+                self._pair([i + k], [j + k], "unchanged")
+                anchors.append((i + k, j + k))
         return anchors
 
     def _exact_moves(self) -> None:
-        waiting: dict[str, list[int]] = defaultdict(list)
+        waiting: dict[str, deque[int]] = defaultdict(deque)  # (a page of repeats: O(1) pops)
         for s in self.old:
             if s.index not in self.old_done:
                 waiting[s.key].append(s.index)
         for s in self.new:
             if s.index not in self.new_done and waiting.get(s.key):
-                self._pair([waiting[s.key].pop(0)], [s.index], "moved")
+                self._pair([waiting[s.key].popleft()], [s.index], "moved")
 
     def _pair_gap(self, olds: range, news: range) -> None:
         a = [i for i in olds if i not in self.old_done]

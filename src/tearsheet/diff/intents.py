@@ -367,11 +367,20 @@ def _changed(words: Sequence[WordOp]) -> tuple[list[str], list[str]]:
     deleted = [t for w in words if w.op == "delete" for t in _WORD.findall(w.text)]
     inserted = [t for w in words if w.op == "insert" for t in _WORD.findall(w.text)]
     common = Counter(deleted) & Counter(inserted)  # a word moved inside the sentence
-    for word, count in common.items():
-        for side in (deleted, inserted):
-            for _ in range(count):
-                side.remove(word)
-    return deleted, inserted
+    return _without(deleted, common), _without(inserted, common)
+
+
+def _without(words: list[str], common: Counter[str]) -> list[str]:
+    """``words`` without the first ``common[w]`` occurrences of each ``w``: in one pass
+    (a sentence of thousands of repeated words made removing them one by one quadratic)."""
+    left = common.copy()
+    kept = []
+    for word in words:
+        if left[word] > 0:
+            left[word] -= 1
+        else:
+            kept.append(word)
+    return kept
 
 
 def _more(gained: list[str], lost: list[str]) -> bool:

@@ -32,7 +32,6 @@ from tearsheet.config import Settings, SourceSettings
 from tearsheet.diff.align import Document
 from tearsheet.diff.changes import summarize
 from tearsheet.diff.fingerprint import Verdict, confirms, fingerprint, judge
-from tearsheet.diff.summary import ChangeSummary
 from tearsheet.diff.trace import index_keys
 from tearsheet.errors import ExtractionError, FetchError, Refusal
 from tearsheet.extract.extraction import Extraction
@@ -246,9 +245,12 @@ class Tracker(Discovery):
             return CheckResult(Outcome.UNCHANGED, extraction=extraction)
 
         assert extraction is not None and digest is not None and body_length is not None
-        summary = await self._summary(previous, extraction)
+        summary = None if previous is None else await self._beside(
+            article.url, "change summary", summarize, Document.from_version(previous),
+            Document.from_extraction(extraction))
         # The version's keys for the trace index: CPU work too, off the writer thread.
-        keys = await self.pool.run(index_keys, Document.from_extraction(extraction))
+        keys = await self._beside(article.url, "trace index keys", index_keys,
+                                  Document.from_extraction(extraction))
         timing = schedule.after_change(now, settings, self.rng)
         number = await self.writer.record(CheckRecord(
             article, checked_at=now, outcome=Outcome.NEW_VERSION,
@@ -257,7 +259,7 @@ class Tracker(Discovery):
             elapsed_ms=_ms_since(started), etag=response.etag,
             last_modified=response.last_modified, body_length=body_length,
             version=NewVersion.of(extraction, response.url, summary, capture,
-                                  trace_keys=keys, content_hash=full),
+                                  trace_keys=keys or (), content_hash=full),
             event=event, decision_key=key,
         ))
         self.stats.new_versions += 1
@@ -307,14 +309,20 @@ class Tracker(Discovery):
         await self.watch.observe(article.source_id, Outcome.FAILED, reason)
         return CheckResult(Outcome.FAILED, error=error)
 
-    async def _summary(self, previous: dict[str, Any] | None,
-                       extraction: Extraction) -> ChangeSummary | None:
-        """What changed since ``previous``, the last version (none for a first version),
-        in the extraction pool: the diff is CPU work too."""
-        if previous is None:
+    async def _beside(self, url: str, what: str, function: Callable[..., T],
+                      *args: Any) -> T | None:
+        """``function(*args)`` in the extraction pool (a diff is CPU work too), for what a
+        version is stored without if need be: its change summary, its trace index keys. A
+        job the pool stopped (``too_slow``) or lost (``worker_died``) must not keep the
+        version itself from being stored, check after check."""
+        try:
+            return await self.pool.run(function, *args)
+        except ExtractionError as exc:
+            if exc.reason not in POOL_FAILURES:
+                raise
+            self._event(logging.WARNING, f"{url}: new version stored without its {what} "
+                        f"(the extraction pool: {exc.reason})")
             return None
-        return await self.pool.run(summarize, Document.from_version(previous),
-                                   Document.from_extraction(extraction))
 
     def _event(self, level: int, message: str) -> None:
         """Log a line, and keep it for the live status display."""
