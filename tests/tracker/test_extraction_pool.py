@@ -20,8 +20,8 @@ from tearsheet.errors import ExtractionError
 from tearsheet.extract.extraction import Extraction, extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
-from tearsheet.tracker.extraction_pool import ExtractionPool
 from tearsheet.tracker import tracker as tracker_module
+from tearsheet.tracker.extraction_pool import ExtractionPool
 from tearsheet.tracker.tracker import Tracker, assemble
 from tests.support.hang import asleep
 from tests.support.localserver import LocalServer, Reply
