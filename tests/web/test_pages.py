@@ -337,3 +337,24 @@ def test_serve_with_several_workers(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_a_diff_of_huge_repetitive_versions_is_served(tmp_path: Path) -> None:
+    """Versions made of one paragraph repeated 4,000 times (hours of difflib once, in the
+    request): the diff page and the API's diff answer, with the one edit in them."""
+    same = "The council met again today. The vote was put off. Nobody spoke."
+    edited = [same] * 4000
+    edited[2500] = same.replace("put off.", "put off until May.")
+    history = [("Repeats", "\n\n".join([same] * 4000)), ("Repeats", "\n\n".join(edited))]
+
+    def fill(store: Store) -> None:
+        record(store, "daily-example", "https://news.example/repeats", history)
+
+    with serve_store(tmp_path, fill) as base:
+        page = get(base, "/articles/1/diff/1/2")
+        api = webclient.get(base + "/api/v1/articles/1/diff/1/2")
+    assert "until May" in page
+    assert api.status_code == 200
+    changed = [u for u in api.json()["units"] if u["label"] != "unchanged"]
+    assert [(u["label"], u["new_text"]) for u in changed] == [
+        ("edited", "The vote was put off until May.")]
