@@ -62,6 +62,12 @@ DIFFS: dict[str, tuple[int, Callable[[int], tuple[str, str]]]] = {
     # the same, every word drawn again
     "long sentence, rewritten": (100_000, lambda n: (
         " ".join(_FEW[i * 7 % 5] for i in range(n)), " ".join(_FEW[i % 5] for i in range(n)))),
+    # n paragraphs of one 600-word sentence, two words alternating, every fourth edited:
+    # each within the budget, but difflib's recursion searches it hundreds of times
+    "many long sentences": (1_000, lambda n: (
+        "\n\n".join(" ".join("ab"[i % 2] for i in range(600)) + f" {k}." for k in range(n)),
+        "\n\n".join(" ".join("abac"[i % 4] for i in range(600)) + f" {k}."
+                     for k in range(n)))),
 }
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tearsheet.diff import matching
 from tearsheet.diff.align import Document, align, word_diff
 from tearsheet.diff.changes import summarize
-from tearsheet.diff.matching import MATCH_WORK, matching_blocks, opcodes, work
+from tearsheet.diff.matching import MATCH_WORK, Meter, matching_blocks, opcodes, work
 
 SEQUENCES = st.lists(st.sampled_from("abcdef"), max_size=40)
 
@@ -40,6 +40,13 @@ def test_within_the_budget_it_is_difflib(a: list[str], b: list[str]) -> None:
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     assert matching_blocks(a, b) == [tuple(m) for m in matcher.get_matching_blocks()]
     assert opcodes(a, b) == matcher.get_opcodes()
+
+
+@given(SEQUENCES, SEQUENCES)
+def test_a_meter_with_enough_left_changes_nothing(a: list[str], b: list[str]) -> None:
+    meter = Meter()
+    assert matching_blocks(a, b, meter=meter) == matching_blocks(a, b)
+    assert meter.left <= Meter().left
 
 
 @given(SEQUENCES, SEQUENCES, st.integers(min_value=0, max_value=60))
@@ -115,3 +122,25 @@ def test_a_page_of_repeated_paragraphs_is_aligned_whole() -> None:
         list(range(12000))
     counts = summarize(old, new).sentences
     assert counts is not None and (counts.edited, counts.added, counts.moved) == (1, 0, 0)
+
+
+def test_a_diff_whose_meter_runs_out_is_still_true() -> None:
+    """A thousand long sentences of two words alternating, all edited (each within the
+    budget, many times what difflib's recursion would spend on a real article): the
+    diff's meter runs out, and every word diff after it is the head-and-tail match,
+    still turning one text into the other."""
+    old = " ".join("ab"[i % 2] for i in range(200))
+    new = " ".join(("a", "b", "a", "c")[i % 4] for i in range(200))
+    before = Document(tuple(f"{old} {k}." for k in range(1000)))
+    after = Document(tuple(f"{new} {k}." for k in range(1000)))
+    alignment = align(before, after)
+    edited = [u for u in alignment.units if u.label == "edited"]
+    assert len(edited) == 1000
+    for unit in edited:
+        assert "".join(w.text for w in unit.words if w.op != "insert") == unit.old_text
+        assert "".join(w.text for w in unit.words if w.op != "delete") == unit.new_text
+    # Those diffed before it ran out are exact (every fourth word edited), the rest are
+    # one replacement between the common head and tail.
+    sizes = [len(unit.words) for unit in edited]
+    exact = sum(size > 100 for size in sizes)
+    assert 10 < exact < 500 and exact + sizes.count(4) == 1000

@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from tearsheet.diff.fingerprint import normalize
-from tearsheet.diff.matching import matching_blocks, opcodes
+from tearsheet.diff.matching import Meter, matching_blocks, opcodes
 from tearsheet.diff.sentences import split_sentences
 from tearsheet.diff.tokens import inside_word, tokens, words
 from tearsheet.extract.extraction import Extraction
@@ -158,11 +158,13 @@ def align(old: Document, new: Document, *, quick: bool = False) -> Alignment:
 
 # --- words ----------------------------------------------------------------------------
 
-def word_diff(old: str, new: str) -> tuple[WordOp, ...]:
-    """Word-level operations turning ``old`` into ``new``, cleaned up for reading."""
+def word_diff(old: str, new: str, meter: Meter | None = None) -> tuple[WordOp, ...]:
+    """Word-level operations turning ``old`` into ``new``, cleaned up for reading
+    (``meter``: what the whole diff's searches may still cost, see
+    :class:`~tearsheet.diff.matching.Meter`)."""
     a, b = tokens(old), tokens(new)
     ops: list[WordOp] = []
-    for tag, i1, i2, j1, j2 in opcodes(a, b):
+    for tag, i1, i2, j1, j2 in opcodes(a, b, meter=meter):
         if tag == "equal":
             ops.append(WordOp("equal", "".join(a[i1:i2])))
             continue
@@ -333,6 +335,7 @@ class _Aligner:
         self.pairs: list[tuple[tuple[int, ...], tuple[int, ...], Label]] = []
         self.old_done: set[int] = set()
         self.new_done: set[int] = set()
+        self.meter = Meter()  # what all of this diff's searches may cost
 
     def run(self) -> list[Unit]:
         anchors = self._unchanged()
@@ -351,7 +354,8 @@ class _Aligner:
 
     def _unchanged(self) -> list[tuple[int, int]]:
         anchors = []
-        for i, j, size in matching_blocks([s.key for s in self.old], [s.key for s in self.new]):
+        for i, j, size in matching_blocks([s.key for s in self.old], [s.key for s in self.new],
+                                          meter=self.meter):
             for k in range(size):
                 self._pair([i + k], [j + k], "unchanged")
                 anchors.append((i + k, j + k))
@@ -432,7 +436,7 @@ class _Aligner:
         new_text = " ".join(self.new[j].text for j in news)
         words: tuple[WordOp, ...] = ()
         if self.words and label in ("edited", "moved") and old_text != new_text:
-            words = word_diff(old_text, new_text)
+            words = word_diff(old_text, new_text, self.meter)
         return Unit(label, olds[0], news[0], old_text, new_text,
                     self.old[olds[0]].paragraph, self.new[news[0]].paragraph, words)
 

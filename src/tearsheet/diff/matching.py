@@ -16,23 +16,30 @@ or a web request, for hours.
 the two sequences' common head and tail are matched as such and only what lies between
 is weighed, exactly again if it fits the budget (one edit in a huge text: the usual
 case), else left unmatched: one replacement, a coarse diff but a true one, in linear
-time.
+time. A whole diff's searches (difflib's recursion, one word diff per edited sentence)
+are bounded too, by the :class:`Meter` it carries.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Hashable, Sequence
-from difflib import SequenceMatcher
+from difflib import Match, SequenceMatcher
 from typing import Literal
 
-__all__ = ["MATCH_WORK", "matching_blocks", "opcodes", "work"]
+__all__ = ["DIFF_WORK", "MATCH_WORK", "Meter", "matching_blocks", "opcodes", "work"]
 
 MATCH_WORK = 1_000_000
 """Pairs of equal elements difflib may weigh (one pass of its search: ~20 ms here; an
 article's sentences and a sentence's words stay far below). Its recursion searches the
 parts again, so a text of many small matches within the budget still costs more: a
 1,200-word sentence of two words alternating, edited at every other one, 0.5 s."""
+
+DIFF_WORK = 50_000_000
+"""What one whole diff's searches may cost (:class:`Meter`; a few seconds here at
+most): a 7,700-word article with a fifth of its words changed all through spends
+120,000 of it, the histories corpus's changes under 2,000."""
 
 Block = tuple[int, int, int]
 """A matching block: ``a[i:i + size] == b[j:j + size]``, as difflib's ``(i, j, size)``."""
@@ -48,14 +55,53 @@ def work(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
     return sum(counts.get(x, 0) for x in a)
 
 
+class Meter:
+    """What the searches of one whole diff may cost, shared by all its matchings.
+
+    :data:`MATCH_WORK` bounds one search's first pass; difflib's recursion searches the
+    parts again around each match, and a diff makes one matching per edited sentence, so
+    a page of many long, repetitive sentences, all edited, would still take minutes. The
+    meter charges each search an upper bound of its inner loop (the range of ``a``
+    searched times the most places any element of ``b`` holds); once ``left`` is spent,
+    each matching still to come (and the one under way) is the head-and-tail match of a
+    text past the budget. Deterministic: the same texts, the same diff, on any machine.
+    """
+
+    def __init__(self, allowance: int = DIFF_WORK) -> None:
+        self.left = allowance
+
+
+class _Spent(Exception):
+    """The diff's meter ran out during a search."""
+
+
+class _Metered(SequenceMatcher[Hashable]):
+    """difflib's matcher, each search charged to a :class:`Meter` (the same answer)."""
+
+    def __init__(self, a: Sequence[Hashable], b: Sequence[Hashable], meter: Meter) -> None:
+        super().__init__(None, a, b, autojunk=False)
+        self._meter = meter
+        self._length = len(a)
+        self._most = max(Counter(b).values(), default=0)  # the longest list in b2j
+
+    def find_longest_match(self, alo: int = 0, ahi: int | None = None, blo: int = 0,
+                           bhi: int | None = None) -> Match:
+        self._meter.left -= ((self._length if ahi is None else ahi) - alo) * self._most
+        if self._meter.left < 0:
+            raise _Spent
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
 def matching_blocks(a: Sequence[Hashable], b: Sequence[Hashable], *,
-                    budget: int = MATCH_WORK) -> list[Block]:
+                    budget: int = MATCH_WORK, meter: Meter | None = None) -> list[Block]:
     """``SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()`` as plain
-    tuples (with its closing ``(len(a), len(b), 0)``), within ``budget`` (see the
-    module's docstring for what is matched past it)."""
+    tuples (with its closing ``(len(a), len(b), 0)``), within ``budget`` and what is left
+    on the diff's ``meter`` (see the module's docstring for what is matched past them)."""
     if work(a, b) <= budget:
-        return [(match.a, match.b, match.size) for match in
-                SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()]
+        try:
+            return [(m.a, m.b, m.size) for m in _blocks(a, b, meter)]
+        except _Spent:
+            pass
     n, m = len(a), len(b)
     head = 0
     while head < min(n, m) and a[head] == b[head]:
@@ -66,21 +112,29 @@ def matching_blocks(a: Sequence[Hashable], b: Sequence[Hashable], *,
     blocks: list[Block] = [(0, 0, head)] if head else []
     middle_a, middle_b = a[head:n - tail], b[head:m - tail]
     if middle_a and middle_b and work(middle_a, middle_b) <= budget:
-        blocks += [(head + i, head + j, size) for i, j, size in SequenceMatcher(
-            None, middle_a, middle_b, autojunk=False).get_matching_blocks() if size]
+        with contextlib.suppress(_Spent):
+            blocks += [(head + x.a, head + x.b, x.size)
+                       for x in _blocks(middle_a, middle_b, meter) if x.size]
     if tail:
         blocks.append((n - tail, m - tail, tail))
     blocks.append((n, m, 0))
     return blocks
 
 
-def opcodes(a: Sequence[Hashable], b: Sequence[Hashable], *,
-            budget: int = MATCH_WORK) -> list[tuple[Tag, int, int, int, int]]:
+def _blocks(a: Sequence[Hashable], b: Sequence[Hashable], meter: Meter | None) -> list[Match]:
+    matcher = SequenceMatcher(None, a, b, autojunk=False) if meter is None \
+        else _Metered(a, b, meter)
+    return matcher.get_matching_blocks()
+
+
+def opcodes(a: Sequence[Hashable], b: Sequence[Hashable], *, budget: int = MATCH_WORK,
+            meter: Meter | None = None) -> list[tuple[Tag, int, int, int, int]]:
     """``SequenceMatcher(None, a, b, autojunk=False).get_opcodes()``, from
-    :func:`matching_blocks` (so within ``budget``); difflib's own construction."""
+    :func:`matching_blocks` (so within ``budget`` and the ``meter``); difflib's own
+    construction."""
     found: list[tuple[Tag, int, int, int, int]] = []
     i = j = 0
-    for ai, bj, size in matching_blocks(a, b, budget=budget):
+    for ai, bj, size in matching_blocks(a, b, budget=budget, meter=meter):
         tag: Tag | None = ("replace" if i < ai and j < bj else "delete" if i < ai
                            else "insert" if j < bj else None)
         if tag is not None:
