@@ -50,6 +50,12 @@ SHAPES: dict[str, tuple[int, Callable[[int], str]]] = {
 _SAME = "The council met again today. The vote was put off. Nobody spoke."
 _FEW = ("the", "a", "council", "met", "and")
 
+
+def _few(n: int, step: int) -> str:
+    """A sentence of ``n`` words of :data:`_FEW`, the ``i``-th being ``_FEW[i * step % 5]``."""
+    return " ".join(_FEW[i * step % 5] for i in range(n))
+
+
 DIFFS: dict[str, tuple[int, Callable[[int], tuple[str, str]]]] = {
     # n paragraphs of the same sentences, every one edited the same way: every sentence
     # key repeats n times, and difflib weighs every pair of equal ones
@@ -57,11 +63,9 @@ DIFFS: dict[str, tuple[int, Callable[[int], tuple[str, str]]]] = {
         "\n\n".join([_SAME] * n), "\n\n".join([_SAME.replace("off.", "off again.")] * n))),
     # one sentence of n words from five, one word inserted: every space is a token
     "long sentence, one edit": (100_000, lambda n: (
-        " ".join(_FEW[i * 7 % 5] for i in range(n)),
-        " ".join(_FEW[i * 7 % 5] for i in range(n)).replace("and a", "and not a", 1))),
+        _few(n, 7), _few(n, 7).replace("and a", "and not a", 1))),
     # the same, every word drawn again
-    "long sentence, rewritten": (100_000, lambda n: (
-        " ".join(_FEW[i * 7 % 5] for i in range(n)), " ".join(_FEW[i % 5] for i in range(n)))),
+    "long sentence, rewritten": (100_000, lambda n: (_few(n, 7), _few(n, 1))),
     # n paragraphs of one 600-word sentence, two words alternating, every fourth edited:
     # each within the budget, but difflib's recursion searches it hundreds of times
     "many long sentences": (1_000, lambda n: (

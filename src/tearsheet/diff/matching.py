@@ -22,7 +22,6 @@ are bounded too, by the :class:`Meter` it carries.
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from difflib import Match, SequenceMatcher
@@ -97,11 +96,8 @@ def matching_blocks(a: Sequence[Hashable], b: Sequence[Hashable], *,
     """``SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()`` as plain
     tuples (with its closing ``(len(a), len(b), 0)``), within ``budget`` and what is left
     on the diff's ``meter`` (see the module's docstring for what is matched past them)."""
-    if work(a, b) <= budget:
-        try:
-            return [(m.a, m.b, m.size) for m in _blocks(a, b, meter)]
-        except _Spent:
-            pass
+    if (exact := _exact(a, b, budget, meter)) is not None:
+        return exact
     n, m = len(a), len(b)
     head = 0
     while head < min(n, m) and a[head] == b[head]:
@@ -110,21 +106,27 @@ def matching_blocks(a: Sequence[Hashable], b: Sequence[Hashable], *,
     while tail < min(n, m) - head and a[n - 1 - tail] == b[m - 1 - tail]:
         tail += 1
     blocks: list[Block] = [(0, 0, head)] if head else []
-    middle_a, middle_b = a[head:n - tail], b[head:m - tail]
-    if middle_a and middle_b and work(middle_a, middle_b) <= budget:
-        with contextlib.suppress(_Spent):
-            blocks += [(head + x.a, head + x.b, x.size)
-                       for x in _blocks(middle_a, middle_b, meter) if x.size]
+    middle = _exact(a[head:n - tail], b[head:m - tail], budget, meter)
+    blocks += [(head + i, head + j, size) for i, j, size in middle or () if size]
     if tail:
         blocks.append((n - tail, m - tail, tail))
     blocks.append((n, m, 0))
     return blocks
 
 
-def _blocks(a: Sequence[Hashable], b: Sequence[Hashable], meter: Meter | None) -> list[Match]:
+def _exact(a: Sequence[Hashable], b: Sequence[Hashable], budget: int,
+           meter: Meter | None) -> list[Block] | None:
+    """difflib's blocks of ``a`` and ``b``, or None past the budget or the meter."""
+    if not (a and b):
+        return [(len(a), len(b), 0)]  # difflib's answer, at no cost
+    if work(a, b) > budget or (meter is not None and meter.left < 0):
+        return None
     matcher = SequenceMatcher(None, a, b, autojunk=False) if meter is None \
         else _Metered(a, b, meter)
-    return matcher.get_matching_blocks()
+    try:
+        return [(x.a, x.b, x.size) for x in matcher.get_matching_blocks()]
+    except _Spent:
+        return None
 
 
 def opcodes(a: Sequence[Hashable], b: Sequence[Hashable], *, budget: int = MATCH_WORK,
