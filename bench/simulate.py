@@ -285,7 +285,7 @@ def main() -> None:
                 print(f"run {n + 1}/{args.runs} done", file=sys.stderr, flush=True)
     print(report(runs, args.articles, args.concurrency, args.faults))
     print(f"extraction: {settings.fetch.extract_processes} worker process(es)"
-          if settings.fetch.extract_processes > 1 else "extraction: one thread")
+          if settings.fetch.extract_processes > 0 else "extraction: one thread")
     print(f"load average at the end: {os.getloadavg()}")
 
 

@@ -166,6 +166,30 @@ def test_a_job_past_the_time_limit_fails_as_too_slow_and_the_jobs_beside_it_run_
     assert not set(before) & set(workers_after)
 
 
+def test_one_worker_is_a_process_whose_jobs_have_a_time_limit() -> None:
+    # A machine of one core gets one worker by default: a process, which can be stopped,
+    # not a thread, which cannot; the job after the stopped one runs in a new worker.
+    slow_page, page = SLOW_PAGE.encode(), article_page("A short story", LOREM).encode()
+    pool = ExtractionPool(1, time_limit=3.0)
+
+    async def go() -> tuple[BaseException | Extraction, str, list[int], list[int]]:
+        await pool.run(extract, page, "http://news.example/a")  # the fork server is up
+        before = pool.worker_pids()
+        stopped = (await asyncio.gather(
+            pool.run(extract, slow_page, "http://news.example/slow"),
+            return_exceptions=True))[0]
+        after = (await pool.run(extract, page, "http://news.example/a")).title
+        return stopped, after, before, pool.worker_pids()
+
+    try:
+        stopped, after, before, workers_after = asyncio.run(go())
+    finally:
+        pool.close()
+    assert isinstance(stopped, ExtractionError) and stopped.reason == "too_slow", stopped
+    assert after == "A short story"
+    assert len(before) == 1 and before != [os.getpid()] and not set(before) & set(workers_after)
+
+
 def test_a_thread_has_no_time_limit() -> None:
     # A thread cannot be stopped: the job runs to its end, however long.
     pool = ExtractionPool(0, time_limit=0.05)
@@ -233,7 +257,7 @@ def test_a_summary_past_the_time_limit_leaves_the_version_stored_without_it(
                for e in events), events
 
 
-@pytest.mark.parametrize("processes", [0, 2])
+@pytest.mark.parametrize("processes", [0, 1, 2])
 def test_extraction_gives_the_same_result_in_a_thread_and_in_processes(processes: int) -> None:
     page = article_page("Same everywhere", LOREM).encode()
     pool = ExtractionPool(processes)
@@ -242,7 +266,7 @@ def test_extraction_gives_the_same_result_in_a_thread_and_in_processes(processes
     finally:
         pool.close()
     assert found == extract(page, "http://news.example/a")
-    assert pool.uses_processes == (processes > 1)
+    assert pool.uses_processes == (processes > 0)
 
 
 def _session_processes(session: int) -> list[int]:

@@ -121,15 +121,17 @@ class Site:
         return Reply(body=body)
 
 
-def settings_for(folder: Path, fast_path: bool, inline: int | None = None) -> Settings:
-    """``inline``: ``fetch.inline_check_bytes`` (None: the default)."""
+def settings_for(folder: Path, fast_path: bool, inline: int | None = None,
+                 processes: int = 0) -> Settings:
+    """``inline``: ``fetch.inline_check_bytes`` (None: the default); ``processes``:
+    ``fetch.extract_processes`` (0: a thread)."""
     folder.mkdir(parents=True, exist_ok=True)
     bound = {} if inline is None else {"inline_check_bytes": inline}
     return load_settings(
         None, database_url=f"sqlite:///{folder / 'ts.db'}", sources=[{"name": "sim"}],
         schedule={}, health={"max_holds": 0},
         fetch={"per_host_delay": 0, "allow_private_addresses": True, "retries": 0,
-               "extract_processes": 0, "fast_path": fast_path, **bound})
+               "extract_processes": processes, "fast_path": fast_path, **bound})
 
 
 @dataclass
@@ -228,20 +230,22 @@ def test_the_fast_path_on_the_loop_or_in_the_pool_gives_the_same_checks(
     """``fetch.inline_check_bytes``: the fast path on the event loop (the default bound,
     above these pages), in the extraction pool (0: never inline), or split between them by
     a bound inside the pages' sizes (each request's noise changes them): the same versions
-    and outcomes."""
+    and outcomes. So too with one worker process (a one-core machine's default): its fast
+    path runs on the loop as a thread's does, its extractions in the worker."""
     history = histories()[0]
     site = Site(server, "wire")
     runs = {}
-    for name in ("loop", "pool", "split"):
+    for name in ("loop", "pool", "split", "worker"):
         # The split's bound: the median size of the pages the first replays were served.
-        bound = None if name == "loop" else 0 if name == "pool" else \
+        bound = None if name in ("loop", "worker") else 0 if name == "pool" else \
             sorted(site.sizes)[len(site.sizes) // 2]
         runs[name] = Replayed()
-        asyncio.run(replay(settings_for(tmp_path / name, True, bound), site, steps(history),
-                           runs[name]))
-    loop, pool, split = runs["loop"], runs["pool"], runs["split"]
-    assert loop.versions == pool.versions == split.versions
-    assert loop.outcomes == pool.outcomes == split.outcomes
+        settings = settings_for(tmp_path / name, True, bound, 1 if name == "worker" else 0)
+        asyncio.run(replay(settings, site, steps(history), runs[name]))
+    loop, pool, split, worker = runs["loop"], runs["pool"], runs["split"], runs["worker"]
+    assert loop.versions == pool.versions == split.versions == worker.versions
+    assert loop.outcomes == pool.outcomes == split.outcomes == worker.outcomes
+    assert worker.inline == worker.fast == loop.fast
     unchanged = sum(1 for _, outcome in loop.outcomes if outcome == Outcome.UNCHANGED)
     assert min(loop.fast, pool.fast, split.fast) >= unchanged // 2, runs
     assert loop.inline == loop.fast and pool.inline == 0

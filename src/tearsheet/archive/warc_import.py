@@ -483,7 +483,7 @@ def offer_located(importer: Importer, located: list[Located], *,
     alike); the final report.
 
     Reading and extraction run in the tracker's extraction pool (``fetch.extract_processes``
-    worker processes; 0 or 1: one thread), :data:`READ_JOB` captures a job, :data:`AHEAD`
+    worker processes; 0: one thread), :data:`READ_JOB` captures a job, :data:`AHEAD`
     captures per worker ahead of the one being judged, while this thread judges and stores
     in capture order."""
     if total is not None:

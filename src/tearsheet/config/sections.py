@@ -62,21 +62,22 @@ class FetchSettings(Section):
     )
     obey_robots: bool = True
     allow_private_addresses: bool = False
-    # Processes that extract fetched pages (see tearsheet.tracker.extraction_pool); 0 or 1: one
-    # thread in the tracker's process.
+    # Processes that extract fetched pages (see tearsheet.tracker.extraction_pool); 0: one
+    # thread in the tracker's process (no time limit: a thread cannot be stopped).
     extract_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
     # A job of the extraction workers still running after this long is stopped (its workers
     # are restarted) and its check fails as ``too_slow``: a page whose shape makes a parser
     # quadratic (one tag of 50,000 attributes: minutes) holds a worker no longer. Generous:
-    # the largest real pages take seconds. Only with worker processes (a thread cannot be
-    # stopped); 0: no limit.
+    # the largest real pages take seconds. Only with worker processes (extract_processes
+    # 1 or more: a thread cannot be stopped); 0: no limit.
     extract_timeout: Duration = 120.0
     # An unchanged page recognised from a digest of what its last extraction depended on,
     # without extracting it again (see tearsheet.extract.recheck); false: always extract.
     fast_path: bool = True
     # Pages up to this size are checked by the fast path on the tracker's event loop when
-    # extraction runs on a thread in its process (extract_processes 0 or 1): the check holds
-    # the GIL either way, so inline it only spares the hand-off to the thread and back.
+    # extraction runs on a thread in its process or in one worker (extract_processes 0 or
+    # 1): the check holds the GIL either way, or takes turns with the loop on one core, so
+    # inline it only spares the hand-off to the thread (the worker) and back.
     # Bounded because it holds up every other fetch while it runs: ~30-50 us a KB on real
     # news pages, so 128 KiB is at most a few ms, about the interpreter's switch interval
     # (5 ms) that the extraction thread could hold the loop off anyway. 0: never inline.

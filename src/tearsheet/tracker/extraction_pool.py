@@ -11,7 +11,7 @@ breaks the whole pool in :mod:`concurrent.futures`: every check waiting on it fa
 :class:`ExtractionError` (reason ``worker_died``), which is a failed check retried later,
 never a version; the next job starts a new pool. Workers leave stopping to the tracker
 (see :func:`_worker_started`) and exit by themselves if the tracker dies. ``processes``
-of 0 or 1 extract on one thread in this process, as before.
+of 0 extracts on one thread in this process (the benches, a one-off ``check``).
 
 A job that runs past ``time_limit`` (``fetch.extract_timeout``) is stopped the only way a
 process pool allows, by stopping its workers: its check fails as ``too_slow`` (never a
@@ -20,7 +20,9 @@ whose time ran out with it too: they were waiting behind it). Why:
 some pages make a parser quadratic (one tag of 50,000 attributes is a minute of libxml2;
 100,000 paragraphs, of trafilatura's ``//p//text()``), and a hostile site can serve one; a
 worker held for an hour by one page is a tracker slowed for everyone. A thread cannot be
-stopped: with ``processes`` of 0 or 1 there is no limit.
+stopped: with ``processes`` of 0 there is no limit. Hence one worker process, not a
+thread, on a machine of one core (the setting's default there): the limit holds wherever
+the tracker runs as configured by default.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ class ExtractionPool:
 
     @property
     def uses_processes(self) -> bool:
-        return self.processes > 1
+        return self.processes > 0
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``function(*args, **kwargs)`` in the pool; :class:`ExtractionError` if the worker

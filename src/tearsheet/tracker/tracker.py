@@ -364,9 +364,10 @@ class Tracker(Discovery):
 
     def _inline(self, document: bytes) -> bool:
         """Whether the fast path may check ``document`` on the event loop: extraction on a
-        thread of this process (the GIL is held either way; worker processes run on other
-        cores) and a page within ``fetch.inline_check_bytes`` (it holds up the loop)."""
-        return not self.pool.uses_processes and \
+        thread of this process or in one worker (the GIL is held either way; on one core
+        a worker would only take turns with the loop, while several run on other cores)
+        and a page within ``fetch.inline_check_bytes`` (it holds up the loop)."""
+        return self.pool.processes <= 1 and \
             len(document) <= self.settings.fetch.inline_check_bytes
 
     async def _source(self, source_id: int) -> SourceSettings | None:
