@@ -223,3 +223,13 @@ def test_a_slug_is_no_headline() -> None:
                         "")) == "State-of-the-art bridge opens"
     cjk = "标题_科技_新闻"
     assert _title(_page(f'<meta property="og:title" content="{cjk}">', "")) == cjk
+
+
+def test_separators_in_a_row_are_one() -> None:
+    """"Site // » Headline": the site's name and both separators go, not the first alone."""
+    html = _page("<title>dailyexample.com //   &raquo; Bridge vote tonight</title>",
+                 "<h2>Bridge vote tonight</h2>")
+    assert _title(html, "https://dailyexample.com/bridge") == "Bridge vote tonight"
+    html = _page('<meta property="og:site_name" content="Example News">'
+                 '<meta property="og:title" content="Bridge vote tonight | - Example News">', "")
+    assert _title(html) == "Bridge vote tonight"

@@ -48,9 +48,11 @@ __all__ = ["H1", "h1s", "headline"]
 # Separators between a headline and a site or section name: with space on both sides,
 # or as Chinese and Japanese sites write them, a full-width bar, or an underscore or a
 # hyphen between two characters of those scripts ("标题_科技_腾讯网", "标题！-新华网"),
-# where no space is written.
+# where no space is written. Several in a row are one ("Site // » Headline").
+_SEPARATOR = r"(?:[|–—·•:»›\-]|//|::)"
 _SEPARATORS = re.compile(
-    r"(\s+(?:[|–—·•:»›\-]|//|::)\s+|\s*｜\s*|(?<=[^\x00-\u2fff])[_\-－](?=[^\x00-\u2fff]))")
+    rf"(\s+{_SEPARATOR}(?:\s+{_SEPARATOR})*\s+|\s*｜\s*"
+    r"|(?<=[^\x00-\u2fff])[_\-－](?=[^\x00-\u2fff]))")
 # Also a colon written after a word ("Chronik: Headline", "Headline: Die Erklärung"):
 # a kicker or a tail when another source gives the rest whole, but too often the
 # headline's own ("Minister: We will act") to cut a title that nothing backs.
