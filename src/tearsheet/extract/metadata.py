@@ -30,6 +30,7 @@ from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.extract.blocks import clean
 from tearsheet.extract.bylines import AUTHOR_SPLIT, author_link, credit_line, is_organisation
 from tearsheet.extract.dates import parse_date, published_date
+from tearsheet.extract.guards import guarded, guarded_all
 from tearsheet.extract.headline import h1s, headline
 from tearsheet.extract.script import fold
 from tearsheet.urls import host_of
@@ -446,7 +447,8 @@ def _one_step(path: str) -> bool:
 @functools.cache
 def _byline_paths() -> tuple[Any, ...] | None:
     """trafilatura's byline expressions, and its prune's as tests of an element's
-    ancestors and descendants (None if an upgrade changed their shape)."""
+    ancestors and descendants (None if an upgrade changed their shape); their regular
+    expressions guarded (:mod:`.guards`)."""
     try:
         from trafilatura.json_metadata import normalize_authors
         from trafilatura.utils import trim
@@ -459,14 +461,15 @@ def _byline_paths() -> tuple[Any, ...] | None:
     discard = AUTHOR_DISCARD_XPATHS[0].path.strip()
     if not discard.startswith(".//*[") or not _one_step(discard):
         return None
-    test = discard[len(".//*"):]
+    test = guarded(AUTHOR_DISCARD_XPATHS[0]).path.strip()[len(".//*"):]
     spaces = {"re": REGEXP_NS}
     # The prune removes every match below the root, and then every <time> and <figure>.
     pruned_with = etree.XPath(f"ancestor-or-self::*{test}|ancestor-or-self::time"
                               "|ancestor-or-self::figure", namespaces=spaces)
     pruned_within = etree.XPath(f"descendant::*{test}|descendant::time|descendant::figure",
                                 namespaces=spaces)
-    return tuple(AUTHOR_XPATHS), pruned_with, pruned_within, trim, normalize_authors
+    return tuple(guarded_all(tuple(AUTHOR_XPATHS))), pruned_with, pruned_within, trim, \
+        normalize_authors
 
 
 def _split_authors(values: list[str], cap: int) -> list[str]:

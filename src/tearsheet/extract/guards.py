@@ -1,0 +1,245 @@
+"""trafilatura's XPath expressions, each regular-expression test guarded by substring tests.
+
+trafilatura finds what to prune, the body's container and the byline with XPath
+expressions over every element of the page, many of them testing a class or an id with
+EXSLT's ``re:test``. libxml2 calls back into Python for each such test, on every element
+of the page whether or not it has the attribute: on real pages that is about a fifth of
+an extraction. Every match of ``author-?name|AuthorName`` contains "author" or
+"AuthorName", so ``re:test(@class, 'author-?name|AuthorName')`` is preceded here by
+``contains(@class, 'author') or contains(@class, 'AuthorName')``, which libxml2 answers
+itself: the callback runs only where the test may hold. The answers are the same by
+construction (a guard is a necessary condition; a pattern it cannot bound is left as it
+is), and tests/extract/test_guards.py checks it on trafilatura's own expressions and on
+the corpora's pages (`bench/extraction.py` times it).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+from lxml import etree
+
+__all__ = ["guarded", "guarded_all", "literals"]
+
+MAX_LITERALS = 6
+"""Substrings a guard may test: past that, a long list of ``contains()`` costs more than
+the callback it spares (trafilatura's pattern of ~60 furniture classes, measured)."""
+
+# Of an attribute or a union of them (``@id|@class``): both functions read the string of
+# the union's first node in document order (XPath's string conversion; lxml hands an
+# extension function the sorted node-set), which for two attributes of one element is
+# the one written first.
+_TEST = re.compile(r"re:test\(\s*(@[\w-]+(?:\s*\|\s*@[\w-]+)*)\s*,\s*'([^']*)'\s*\)")
+_SPECIAL = frozenset("\\.^$|?*+()[]{}")
+_QUANTIFIERS = frozenset("?*+{")
+_LOOKAROUNDS = ("?=", "?!", "?<=", "?<!")
+
+
+def literals(pattern: str) -> frozenset[str] | None:
+    """Substrings one of which is in every string ``pattern`` matches (none contains
+    another), or None when the pattern cannot be bounded so (it may match an empty
+    string, or uses a construct this reading does not follow: a lookaround, a flag)."""
+    found = _alternatives(pattern)
+    if not found:
+        return None
+    return frozenset(s for s in found if not any(o != s and o in s for o in found))
+
+
+def guarded(expression: etree.XPath) -> etree.XPath:
+    """``expression`` with each ``re:test`` of attributes behind ``contains()`` tests of
+    its pattern's :func:`literals` (at most :data:`MAX_LITERALS` of them)."""
+    path = _TEST.sub(_guard, expression.path)
+    if path == expression.path:
+        return expression
+    return etree.XPath(path, namespaces={"re": "http://exslt.org/regular-expressions"})
+
+
+@functools.lru_cache(maxsize=64)
+def guarded_all(expressions: Sequence[etree.XPath]) -> list[etree.XPath]:
+    """Each of ``expressions`` :func:`guarded` (a tuple, so that each list of trafilatura's
+    is rewritten once a process)."""
+    return [guarded(e) for e in expressions]
+
+
+def _guard(test: re.Match[str]) -> str:
+    attribute, pattern = test.group(1), test.group(2)
+    found = literals(pattern)
+    if not found or len(found) > MAX_LITERALS:
+        return test.group(0)
+    condition = " or ".join(f"contains({attribute}, '{s}')" for s in sorted(found))
+    return f"(({condition}) and {test.group(0)})"
+
+
+def _alternatives(pattern: str) -> set[str] | None:
+    """The union of each top-level alternative's necessary substrings (None if one has
+    none)."""
+    found: set[str] = set()
+    for alternative in _split(pattern):
+        if alternative is None:
+            return None
+        needed = _sequence(alternative)
+        if not needed:
+            return None
+        found |= needed
+    return found
+
+
+def _split(pattern: str) -> list[str | None]:
+    """``pattern`` cut at its top-level ``|`` (None for an unbalanced one)."""
+    parts: list[str | None] = []
+    depth, start, n = 0, 0, 0
+    while n < len(pattern):
+        char = pattern[n]
+        if char == "\\":
+            n += 2
+            continue
+        if char == "[":
+            n = _class_end(pattern, n)
+            if n < 0:
+                return [None]
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return [None]
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:n])
+            start = n + 1
+        n += 1
+    if depth:
+        return [None]
+    parts.append(pattern[start:])
+    return parts
+
+
+def _class_end(pattern: str, at: int) -> int:
+    """The index after the character class opening at ``at`` (-1 if it never closes)."""
+    n = at + 1
+    if n < len(pattern) and pattern[n] == "^":
+        n += 1
+    if n < len(pattern) and pattern[n] == "]":
+        n += 1  # a "]" first is a character of the class
+    while n < len(pattern):
+        if pattern[n] == "\\":
+            n += 2
+        elif pattern[n] == "]":
+            return n + 1
+        else:
+            n += 1
+    return -1
+
+
+def _sequence(alternative: str) -> set[str] | None:
+    """Substrings one of which every match of ``alternative`` (no top-level ``|``)
+    contains: its longest run of plain characters, or a group's own substrings."""
+    runs: list[str] = []
+    groups: list[set[str]] = []
+    run, n = "", 0
+    while n < len(alternative):
+        char = alternative[n]
+        if char == "(":
+            end = _group_end(alternative, n)
+            if end < 0:
+                return None
+            inner = alternative[n + 1:end - 1]
+            if inner.startswith(_LOOKAROUNDS):  # matches no character: ends the run
+                runs.append(run)
+                run, n = "", end
+                continue
+            if inner.startswith("?"):
+                if not inner.startswith("?:"):
+                    return None  # a flag, a named group: not followed
+                inner = inner[2:]
+            needed = _alternatives(inner)
+            if needed and not _optional(alternative, end):
+                groups.append(needed)
+            runs.append(run)
+            run, n = "", _after_quantifier(alternative, end)
+            continue
+        if char == "[":
+            end = _class_end(alternative, n)
+            if end < 0:
+                return None
+            runs.append(run)
+            run, n = "", _after_quantifier(alternative, end)
+            continue
+        if char == "\\":
+            if n + 1 >= len(alternative):
+                return None
+            escaped = alternative[n + 1]
+            if escaped.isalnum():  # \s, \d, \b, \w…: a class or an anchor, not a character
+                runs.append(run)
+                run, n = "", _after_quantifier(alternative, n + 2)
+                continue
+            char, width = escaped, 2
+        elif char in _SPECIAL:
+            runs.append(run)
+            run, n = "", n + 1
+            continue
+        else:
+            width = 1
+        following = n + width
+        if following < len(alternative) and alternative[following] in _QUANTIFIERS:
+            runs.append(run)  # a character repeated or optional ends the run, left out
+            run, n = "", _after_quantifier(alternative, following)
+            continue
+        run += char
+        n = following
+    runs.append(run)
+    longest = max(runs, key=len)
+    best_group = max(groups, key=lambda g: min(map(len, g)), default=None)
+    if best_group is not None and min(map(len, best_group)) > len(longest):
+        return best_group
+    return {longest} if longest else best_group
+
+
+def _group_end(pattern: str, at: int) -> int:
+    """The index after the group opening at ``at`` (-1 if it never closes)."""
+    depth, n = 0, at
+    while n < len(pattern):
+        char = pattern[n]
+        if char == "\\":
+            n += 2
+            continue
+        if char == "[":
+            n = _class_end(pattern, n)
+            if n < 0:
+                return -1
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return n + 1
+        n += 1
+    return -1
+
+
+def _optional(pattern: str, at: int) -> bool:
+    """Whether what ends at ``at`` may be left out (``?``, ``*``, ``{0…}``)."""
+    if at >= len(pattern):
+        return False
+    return pattern[at] in "?*" or pattern.startswith(("{0}", "{0,", "{,"), at)
+
+
+def _after_quantifier(pattern: str, at: int) -> int:
+    """The index after the quantifier at ``at``, if one is there (and its ``?``/``+``)."""
+    if at >= len(pattern):
+        return at
+    if pattern[at] in "?*+":
+        at += 1
+    elif pattern[at] == "{":
+        close = pattern.find("}", at)
+        if close < 0:
+            return at  # a literal "{": read on as a character
+        at = close + 1
+    else:
+        return at
+    if at < len(pattern) and pattern[at] in "?+":
+        at += 1  # lazy or possessive
+    return at

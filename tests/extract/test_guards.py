@@ -1,0 +1,157 @@
+"""Guarded ``re:test`` s select what the plain ones do: the literals are necessary, and
+trafilatura's own expressions, guarded, find the same elements on real pages."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterator
+
+import lxml.html
+import pytest
+import trafilatura.xpaths
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from tearsheet.extract import guards, reader
+from tearsheet.extract.extraction import extract
+from tests.support.pages import LOREM, article_page
+from tests.support.shared import shared_path
+
+_TESTED = re.compile(r"re:test\(\s*@[\w-]+(?:\s*\|\s*@[\w-]+)*\s*,\s*'([^']*)'\s*\)")
+
+
+def _lists() -> dict[str, list[etree.XPath]]:
+    """trafilatura's expression lists (every one of them, guarded here or not)."""
+    return {name: value for name, value in vars(trafilatura.xpaths).items()
+            if isinstance(value, list) and value
+            and all(isinstance(e, etree.XPath) for e in value)}
+
+
+def _patterns() -> list[str]:
+    found = {p for expressions in _lists().values() for e in expressions
+             for p in _TESTED.findall(e.path)}
+    return sorted(found | set(HARD))
+
+
+HARD = [
+    "author-?name|AuthorName", "^(?:nav|post-nav)|(?:^| )ad-|dfp[Aa]d", "x{2}yz", "ab+c",
+    r"foo\.bar", "(?:abc)?de", "(?:abcd)+e", r"a\sbcd", "[Cc]omments?|-reply-", "a|b",
+    "(?:ab|cd){0,2}ef", "[]x]yz|q[^a-c]rs", "ta(?:b|ble)s?-list", "news{1,3}letter",
+    "^[Cc]omment(?!ary)|(?:article|post)-comments", "(?<=-)hidden(?=-)",
+]
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    ("author-?name|AuthorName|authorName", {"author", "AuthorName"}),  # "authorName" holds "author"
+    ("[Aa]uthor", {"uthor"}),
+    ("^[Cc]omments|article-(?:share|support)", {"omments", "article-"}),
+    ("(?:ab|cd)ef", {"ef"}),
+    ("x(?:abcd|efgh)y", {"abcd", "efgh"}),
+    ("(?:abc)?de", {"de"}),
+    ("a|", None),  # matches an empty string: nothing bounds it
+    ("[Cc]omment(?!ary)|(?<=x)abc", {"omment", "abc"}),  # a lookaround reads no character
+    ("(?=x)", None),
+    ("(?i)abc", None),  # nor is a flag
+    ("^$", None),
+])
+def test_the_literals_of_a_pattern(pattern: str, expected: set[str] | None) -> None:
+    found = guards.literals(pattern)
+    assert (None if found is None else set(found)) == expected
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_every_match_holds_one_of_the_literals(data: st.DataObject) -> None:
+    pattern = data.draw(st.sampled_from(_patterns()))
+    found = guards.literals(pattern)
+    if found is None:
+        return
+    text = data.draw(st.from_regex(pattern))
+    assert any(literal in text for literal in found), (pattern, text, found)
+
+
+def test_trafilatura_s_patterns_are_bounded() -> None:
+    """Most of them are: a guard that fell back everywhere would spare nothing."""
+    patterns = _patterns()
+    bounded = [p for p in patterns if guards.literals(p) is not None]
+    assert len(bounded) >= 0.8 * len(patterns), set(patterns) - set(bounded)
+
+
+def _classes(pattern: str) -> Iterator[str]:
+    """Class and id values that meet ``pattern``'s literals, with it matching or not."""
+    for literal in sorted(guards.literals(pattern) or ()):
+        yield literal
+        yield f"x {literal}-y"
+        yield literal[:-1]
+        yield literal.upper()
+
+
+def _page(values: list[str]) -> lxml.html.HtmlElement:
+    """Elements of the tags the expressions name, with the values as classes and ids and
+    styles, in turn written first and last: of ``@id|@class`` the first written is read."""
+    tags = ["div", "span", "a", "p", "section", "article", "ul", "li", "aside", "h3", "main"]
+    other = values[::-1]
+    parts = []
+    for n, value in enumerate(values):
+        tag = tags[n % len(tags)]
+        attributes = [f'class="{value}"', f'id="{other[n]}{n % 3 or ""}"',
+                      f'style="{values[(n * 7) % len(values)]}"']
+        if n % 2:
+            attributes.reverse()
+        parts.append(f"<{tag} {' '.join(attributes)}>t {n}</{tag}>")
+    return lxml.html.fromstring(f"<html><body><div>{''.join(parts)}</div></body></html>")
+
+
+def test_guarded_expressions_find_what_the_plain_ones_do_on_made_pages() -> None:
+    values = [v for p in _patterns() for v in _classes(p)]
+    tree = _page(values)
+    compared = 0
+    for expressions in _lists().values():
+        for expression in expressions:
+            assert guards.guarded(expression)(tree) == expression(tree), expression.path
+            compared += expression.path != guards.guarded(expression).path
+    assert compared >= 10  # most expressions were rewritten, and still agree
+
+
+def test_guarded_expressions_find_what_the_plain_ones_do_on_real_pages() -> None:
+    folder = shared_path("corpora", "readability")
+    pages = sorted(folder.glob("*/source.html.gz"))
+    assert pages
+    for page in pages:
+        tree = lxml.html.fromstring(gzip.decompress(page.read_bytes()))
+        for expressions in _lists().values():
+            for expression in expressions:
+                assert guards.guarded(expression)(tree) == expression(tree), \
+                    (page.parent.name, expression.path)
+
+
+def test_a_pattern_with_many_literals_is_left_unguarded() -> None:
+    many = "|".join(f"word{n}x" for n in range(guards.MAX_LITERALS + 1))
+    expression = etree.XPath(f"//*[re:test(@class, '{many}')]",
+                             namespaces={"re": "http://exslt.org/regular-expressions"})
+    assert guards.guarded(expression) is expression
+
+
+def test_an_extraction_reads_with_the_guarded_lists_and_puts_them_back() -> None:
+    module = trafilatura.main_extractor
+    before = module.OVERALL_DISCARD_XPATH
+    seen: list[list[etree.XPath]] = []
+    original = module.prune_unwanted_nodes
+
+    def spy(tree: object, nodelist: list[etree.XPath], *args: object, **kwargs: object) -> object:
+        seen.append(nodelist)
+        return original(tree, nodelist, *args, **kwargs)  # type: ignore[arg-type]
+
+    module.prune_unwanted_nodes = spy  # type: ignore[assignment]
+    try:
+        found = extract(article_page("A guarded story", LOREM), "http://news.example/a")
+    finally:
+        module.prune_unwanted_nodes = original
+    assert found.title == "A guarded story"
+    assert module.OVERALL_DISCARD_XPATH is before  # put back
+    guarded = guards.guarded_all(tuple(before))
+    assert any(nodelist == guarded for nodelist in seen)
+    assert all(nodelist != before for nodelist in seen)
+    assert reader._GUARDED  # the lists it swaps are named
