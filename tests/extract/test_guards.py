@@ -127,11 +127,17 @@ def test_guarded_expressions_find_what_the_plain_ones_do_on_real_pages() -> None
                     (page.parent.name, expression.path)
 
 
-def test_a_pattern_with_many_literals_is_left_unguarded() -> None:
+def test_a_pattern_of_many_literals_is_guarded_by_the_attribute_alone() -> None:
     many = "|".join(f"word{n}x" for n in range(guards.MAX_LITERALS + 1))
-    expression = etree.XPath(f"//*[re:test(@class, '{many}')]",
-                             namespaces={"re": "http://exslt.org/regular-expressions"})
-    assert guards.guarded(expression) is expression
+    spaces = {"re": "http://exslt.org/regular-expressions"}
+    expression = etree.XPath(f"//*[re:test(@class, '{many}')]", namespaces=spaces)
+    assert guards.guarded(expression).path == \
+        f"//*[((@class) and re:test(@class, '{many}'))]"
+    empty = etree.XPath("//p[re:test(@class, 'x*')]", namespaces=spaces)  # "" matches
+    assert guards.guarded(empty) is empty
+    tree = lxml.html.fromstring('<div><p class="word3x">a</p><p>b</p><p class="">c</p></div>')
+    assert [p.text for p in guards.guarded(expression)(tree)] == ["a"]
+    assert [p.text for p in guards.guarded(empty)(tree)] == ["a", "b", "c"]
 
 
 def test_an_extraction_reads_with_the_guarded_lists_and_puts_them_back() -> None:

@@ -25,7 +25,8 @@ __all__ = ["guarded", "guarded_all", "literals"]
 
 MAX_LITERALS = 6
 """Substrings a guard may test: past that, a long list of ``contains()`` costs more than
-the callback it spares (trafilatura's pattern of ~60 furniture classes, measured)."""
+the callback it spares (trafilatura's pattern of ~60 furniture classes, measured); such a
+pattern's test is guarded by the attribute's presence alone."""
 
 # Of an attribute or a union of them (``@id|@class``): both functions read the string of
 # the union's first node in document order (XPath's string conversion; lxml hands an
@@ -49,7 +50,8 @@ def literals(pattern: str) -> frozenset[str] | None:
 
 def guarded(expression: etree.XPath) -> etree.XPath:
     """``expression`` with each ``re:test`` of attributes behind ``contains()`` tests of
-    its pattern's :func:`literals` (at most :data:`MAX_LITERALS` of them)."""
+    its pattern's :func:`literals` (at most :data:`MAX_LITERALS` of them), or else, if
+    the pattern fails on an empty string, behind the attribute's presence."""
     path = _TEST.sub(_guard, expression.path)
     if path == expression.path:
         return expression
@@ -66,10 +68,22 @@ def guarded_all(expressions: Sequence[etree.XPath]) -> list[etree.XPath]:
 def _guard(test: re.Match[str]) -> str:
     attribute, pattern = test.group(1), test.group(2)
     found = literals(pattern)
-    if not found or len(found) > MAX_LITERALS:
+    if found and len(found) <= MAX_LITERALS:
+        condition = " or ".join(f"contains({attribute}, '{s}')" for s in sorted(found))
+    elif _never_empty(pattern):
+        condition = attribute  # an element without the attribute is passed over at least
+    else:
         return test.group(0)
-    condition = " or ".join(f"contains({attribute}, '{s}')" for s in sorted(found))
     return f"(({condition}) and {test.group(0)})"
+
+
+def _never_empty(pattern: str) -> bool:
+    """Whether ``pattern`` fails on the empty string, which is what an absent attribute
+    gives ``re:test``."""
+    try:
+        return re.search(pattern, "") is None
+    except re.error:
+        return False
 
 
 def _alternatives(pattern: str) -> set[str] | None:
