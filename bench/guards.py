@@ -15,12 +15,12 @@ import argparse
 import gzip
 import statistics
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from fast_path_sweep import SHARED, URL, corpus_pages
+from same_capture import best
 from tearsheet.errors import ExtractionError
 from tearsheet.extract import metadata, reader
 from tearsheet.extract.extraction import extract
@@ -47,16 +47,6 @@ def reading(body: bytes) -> Any:
         return extract(body, URL)
     except ExtractionError as exc:
         return exc.reason
-
-
-def best(runs: int, work: Callable[[], object]) -> float:
-    """The least CPU ms of ``runs`` calls of ``work``."""
-    times = []
-    for _ in range(runs):
-        started = time.process_time()
-        work()
-        times.append(1000 * (time.process_time() - started))
-    return min(times)
 
 
 def main() -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from lxml import etree
 
@@ -103,31 +103,41 @@ def _alternatives(pattern: str) -> set[str] | None:
 def _split(pattern: str) -> list[str | None]:
     """``pattern`` cut at its top-level ``|`` (None for an unbalanced one)."""
     parts: list[str | None] = []
-    depth, start, n = 0, 0, 0
-    while n < len(pattern):
-        char = pattern[n]
-        if char == "\\":
-            n += 2
-            continue
-        if char == "[":
-            n = _class_end(pattern, n)
-            if n < 0:
-                return [None]
-            continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth < 0:
-                return [None]
-        elif char == "|" and depth == 0:
-            parts.append(pattern[start:n])
-            start = n + 1
-        n += 1
+    depth, start = 0, 0
+    try:
+        for n, char in _scan(pattern):
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth < 0:
+                    return [None]
+            elif char == "|" and depth == 0:
+                parts.append(pattern[start:n])
+                start = n + 1
+    except ValueError:
+        return [None]
     if depth:
         return [None]
     parts.append(pattern[start:])
     return parts
+
+
+def _scan(pattern: str, at: int = 0) -> Iterator[tuple[int, str]]:
+    """The characters of ``pattern`` from ``at`` that are neither escaped nor in a
+    character class, with their indexes (ValueError for a class that never closes)."""
+    n = at
+    while n < len(pattern):
+        char = pattern[n]
+        if char == "\\":
+            n += 2
+        elif char == "[":
+            n = _class_end(pattern, n)
+            if n < 0:
+                raise ValueError(pattern)
+        else:
+            yield n, char
+            n += 1
 
 
 def _class_end(pattern: str, at: int) -> int:
@@ -213,24 +223,17 @@ def _sequence(alternative: str) -> set[str] | None:
 
 def _group_end(pattern: str, at: int) -> int:
     """The index after the group opening at ``at`` (-1 if it never closes)."""
-    depth, n = 0, at
-    while n < len(pattern):
-        char = pattern[n]
-        if char == "\\":
-            n += 2
-            continue
-        if char == "[":
-            n = _class_end(pattern, n)
-            if n < 0:
-                return -1
-            continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return n + 1
-        n += 1
+    depth = 0
+    try:
+        for n, char in _scan(pattern, at):
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth == 0:
+                    return n + 1
+    except ValueError:
+        return -1
     return -1
 
 
