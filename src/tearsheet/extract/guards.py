@@ -3,14 +3,14 @@
 trafilatura finds what to prune, the body's container and the byline with XPath
 expressions over every element of the page, many of them testing a class or an id with
 EXSLT's ``re:test``. libxml2 calls back into Python for each such test, on every element
-of the page whether or not it has the attribute: on real pages that is about a fifth of
-an extraction. Every match of ``author-?name|AuthorName`` contains "author" or
-"AuthorName", so ``re:test(@class, 'author-?name|AuthorName')`` is preceded here by
-``contains(@class, 'author') or contains(@class, 'AuthorName')``, which libxml2 answers
-itself: the callback runs only where the test may hold. The answers are the same by
+of the page whether or not it has the attribute. Every match of ``author-?name|AuthorName``
+contains "author" or "AuthorName", so ``re:test(@class, 'author-?name|AuthorName')`` is
+preceded here by ``contains(@class, 'author') or contains(@class, 'AuthorName')``, which
+libxml2 answers itself: the callback runs only where the test may hold. The answers are the same by
 construction (a guard is a necessary condition; a pattern it cannot bound is left as it
 is), and tests/extract/test_guards.py checks it on trafilatura's own expressions and on
-the corpora's pages (`bench/extraction.py` times it).
+the corpora's pages. ``python bench/guards.py``: the same extractions of the corpora's 620
+real pages, with ~7 % less CPU.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ _LOOKAROUNDS = ("?=", "?!", "?<=", "?<!")
 def literals(pattern: str) -> frozenset[str] | None:
     """Substrings one of which is in every string ``pattern`` matches (none contains
     another), or None when the pattern cannot be bounded so (it may match an empty
-    string, or uses a construct this reading does not follow: a lookaround, a flag)."""
+    string, or uses a construct this reading does not follow: a flag, a named group)."""
     found = _alternatives(pattern)
     if not found:
         return None

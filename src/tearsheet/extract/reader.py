@@ -1,17 +1,16 @@
 """trafilatura's reading of a page, as tearsheet runs it: its options, and the patches
 held for one call (no copy of the tree, no recall escalation, no block taken for a caption
-box that says it has none, its expressions' regular expressions guarded, and watching what
-it does: whether it fell back on loose
-paragraphs, which elements it took the body from). Before the call, the elements its
-cleaning deletes are un-nested, so that the cleaning deletes them all
-(:func:`_unnest_cleaned`).
+box that says it has none, its expressions' regular expressions guarded, and watching
+what it does: whether it fell back on loose paragraphs, which elements it took the body
+from). Before the call, the elements its cleaning deletes are un-nested, so that the
+cleaning deletes them all (:func:`_unnest_cleaned`).
 
 trafilatura has no option for any of these, so each changes one of its module globals
 for the call and restores it after. :func:`read` holds a lock meanwhile, so that
 extractions on several threads of one process (a library user's) never see each other's
 patches nor restore them under each other. If an upgrade renames what a patch changes,
 that patch does nothing and a test says so (tests/extract/test_density.py,
-tests/extract/test_recheck.py).
+tests/extract/test_recheck.py, tests/extract/test_guards.py).
 """
 
 from __future__ import annotations
@@ -171,7 +170,7 @@ def _handed_over(tree: lxml.html.HtmlElement) -> Iterator[Any]:
 @contextlib.contextmanager
 def _guarded() -> Iterator[None]:
     """trafilatura's expression lists with their ``re:test`` s guarded (:mod:`.guards`: the
-    same answers, ~6 % of an extraction spared), for one extraction. A list an upgrade
+    same answers, ~7 % of an extraction spared), for one extraction. A list an upgrade
     renames, or makes of something else than XPath expressions, is left as it is."""
     with contextlib.ExitStack() as stack:
         for module, name in _GUARDED:
