@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -59,9 +59,9 @@ def guarded(expression: etree.XPath) -> etree.XPath:
 
 
 @functools.lru_cache(maxsize=64)
-def guarded_all(expressions: Sequence[etree.XPath]) -> list[etree.XPath]:
-    """Each of ``expressions`` :func:`guarded` (a tuple, so that each list of trafilatura's
-    is rewritten once a process)."""
+def guarded_all(expressions: tuple[etree.XPath, ...]) -> list[etree.XPath]:
+    """Each of ``expressions`` :func:`guarded` (a tuple: each list of trafilatura's is
+    rewritten once a process, then found in the cache)."""
     return [guarded(e) for e in expressions]
 
 

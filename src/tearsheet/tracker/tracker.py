@@ -245,12 +245,12 @@ class Tracker(Discovery):
             return CheckResult(Outcome.UNCHANGED, extraction=extraction)
 
         assert extraction is not None and digest is not None and body_length is not None
+        document = Document.from_extraction(extraction)
         summary = None if previous is None else await self._beside(
             article.url, "change summary", summarize, Document.from_version(previous),
-            Document.from_extraction(extraction))
+            document)
         # The version's keys for the trace index: CPU work too, off the writer thread.
-        keys = await self._beside(article.url, "trace index keys", index_keys,
-                                  Document.from_extraction(extraction))
+        keys = await self._beside(article.url, "trace index keys", index_keys, document)
         timing = schedule.after_change(now, settings, self.rng)
         number = await self.writer.record(CheckRecord(
             article, checked_at=now, outcome=Outcome.NEW_VERSION,
