@@ -25,7 +25,7 @@ from tearsheet.store.records import WarcPointer
 from tearsheet.store.store import Store
 from tests.support.cli import cli
 from tests.support.localserver import LocalServer, Reply, Request
-from tests.support.pages import LOREM, article_page
+from tests.support.pages import LOREM, SLOW_PAGE, article_page
 from tests.support.shared import shared_path
 
 
@@ -175,6 +175,32 @@ def test_articles_land_in_the_given_source_or_their_host(tmp_path: Path) -> None
     other.mkdir()
     store2, _ = run_import(other, [path])
     assert [row["source"] for row in store2.iter_versions()] == ["daily.example"]
+
+
+def test_a_capture_past_the_time_limit_is_skipped_and_the_rest_imported(
+        tmp_path: Path) -> None:
+    """An archive from elsewhere is as hostile as the web: a capture whose reading runs past
+    fetch.extract_timeout is stopped and skipped as too_slow; the captures read in the same
+    job, and those after it, are imported as without it."""
+    path = tmp_path / "slow.warc.gz"
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+        for n in range(6):
+            url = "https://daily.example/news/slow" if n == 2 else \
+                f"https://daily.example/news/story-{n}"
+            html = SLOW_PAGE if n == 2 else article_page(f"Story {n}", LOREM, noise=n)
+            response_record(writer, url, EPOCH + timedelta(minutes=n), html.encode())
+    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}",
+                             fetch={"extract_processes": 1, "extract_timeout": 3.0,
+                                    "max_bytes": 4_000_000})
+    store = Store.open(settings.database_url)
+    report = import_warc(Importer(settings, store, archive=Archive.from_settings(settings)),
+                         [path])
+    assert report.skipped == {"too_slow": 1} and report.imported == 5
+    assert any("https://daily.example/news/slow" in p and "extract_timeout (3 s)" in p
+               for p in report.problems)
+    assert sorted(row["title"] for row in store.iter_versions()) == [
+        f"Story {n}" for n in range(6) if n != 2]
 
 
 # --- CDX ---------------------------------------------------------------------------------

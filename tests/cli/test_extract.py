@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.support.cli import cli
-from tests.support.pages import LOREM, article_page
+from tests.support.pages import LOREM, SLOW_PAGE, article_page
 
 FIELDS = ["title", "byline", "byline_from", "published_at", "modified_at", "language",
           "canonical_url", "paragraphs", "standfirst", "body_from"]
@@ -55,6 +56,19 @@ def test_extract_refuses_a_page_without_an_article(tmp_path: Path) -> None:
     assert done.stdout == b""
     assert done.stderr.decode().startswith("error:")
     assert "[too_short]" in done.stderr.decode()
+
+
+def test_extract_stops_a_page_past_the_time_limit(tmp_path: Path) -> None:
+    # A saved page is as hostile as a fetched one: fetch.extract_timeout holds here too.
+    page = tmp_path / "slow.html"
+    page.write_text(SLOW_PAGE, encoding="utf-8")
+    config = tmp_path / "tearsheet.toml"
+    config.write_text('[fetch]\nextract_timeout = "2s"\n', encoding="utf-8")
+    started = time.monotonic()
+    done = run(str(page), "--config", str(config))
+    assert done.returncode == 1 and done.stdout == b""
+    assert str(page) in done.stderr.decode() and "[too_slow]" in done.stderr.decode()
+    assert time.monotonic() - started < 40  # stopped: the parse alone is a minute
 
 
 def test_extract_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

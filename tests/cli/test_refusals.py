@@ -1,8 +1,9 @@
 """Every refusal reason is shown with the page's URL: by `check` (tracked or not) and,
-for tracked articles, by `status` (issue 14)."""
+for tracked articles, by `status` (issue 14); a page past the extraction time limit too."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from tearsheet.urls import canonicalize
 from tests.cli.test_cli import source_config, write_config
 from tests.support.cli import cli
 from tests.support.localserver import LocalServer
+from tests.support.pages import SLOW_PAGE
 from tests.support.refusals import BAD, REASONS
 
 KINDS = sorted({REASONS.get(kind, kind): kind for kind in BAD}.items())  # a page per reason
@@ -53,3 +55,30 @@ def test_status_names_each_refused_article_and_its_reason(
     for reason, url in urls.items():
         assert any(url in line and line.rstrip().endswith(f"[{reason}]") for line in lines), (
             reason, lines)
+
+
+@pytest.mark.parametrize("tracked", [False, True], ids=["not tracked", "tracked"])
+def test_check_stops_a_page_past_the_extraction_time_limit(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], tracked: bool,
+) -> None:
+    # A one-off check extracts in a worker process, stopped as the tracker's are.
+    server.route("/news/story", SLOW_PAGE)
+    url = canonicalize(server.url("/news/story"))
+    config = write_config(tmp_path, sources=source_config(server) if tracked else "",
+                          fetch='extract_timeout = "2s"\nmax_bytes = "4MB"')
+    store = Store.open(f"sqlite:///{tmp_path / 'ts.db'}")
+    if tracked:
+        now = datetime.now(UTC)
+        store.add_articles(store.ensure_source("example", now), [(url, None)], now, 1800.0,
+                           revive_gap=1200.0)
+    started = time.monotonic()
+    assert cli("check", url, "--config", str(config)) == 1
+    took = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert url in err and "[too_slow]" in err, err
+    assert took < 40  # stopped: the parse alone is a minute
+    with store.engine.connect() as conn:
+        checks = conn.exec_driver_sql("SELECT outcome FROM checks").scalars().all()
+        versions = conn.exec_driver_sql("SELECT count(*) FROM versions").scalar()
+    store.close()
+    assert checks == (["failed"] if tracked else []) and versions == 0

@@ -30,6 +30,12 @@ LOREM = [
     "according to a spokeswoman who declined to give a precise date.",
 ]
 
+# A story under a tag of 80,000 distinct attributes: libxml2 checks each new attribute
+# against those before it, so the parse alone is tens of seconds (quadratic): a page only
+# a time limit stops.
+SLOW_PAGE = article_page("A slow story", LOREM).replace(
+    "<body>", "<body><div " + " ".join(f"a{i}=x" for i in range(80_000)) + ">x</div>", 1)
+
 # A story long enough for a decision key (the fast path keys bodies of 200 words or more).
 KEYED_HEADLINE = "Council approves a new transport budget"
 KEYED_STORY = [f"{p} (part {n})" for n in range(3) for p in LOREM]

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,14 +27,10 @@ from tearsheet.tracker.tracker import Tracker, assemble
 from tests.support.hang import asleep
 from tests.support.localserver import LocalServer, Reply
 from tests.support.newsroom import Newsroom, Story, export, slow, write_config
-from tests.support.pages import LOREM, article_page, rss_feed
+from tests.support.pages import LOREM, SLOW_PAGE, article_page, rss_feed
 
 # ~1 s of extraction: long enough to be killed in the middle of it.
 BIG_PAGE = article_page("A very long story", [f"{LOREM[0]} Paragraph {i}." for i in range(20_000)])
-# A story under a tag of 80,000 distinct attributes: libxml2 checks each new attribute
-# against those before it, so the parse alone is tens of seconds (quadratic).
-SLOW_PAGE = article_page("A slow story", LOREM).replace(
-    "<body>", "<body><div " + " ".join(f"a{i}=x" for i in range(80_000)) + ">x</div>", 1)
 
 
 def _state(pid: int) -> str:
@@ -188,6 +185,76 @@ def test_one_worker_is_a_process_whose_jobs_have_a_time_limit() -> None:
     assert isinstance(stopped, ExtractionError) and stopped.reason == "too_slow", stopped
     assert after == "A short story"
     assert len(before) == 1 and before != [os.getpid()] and not set(before) & set(workers_after)
+
+
+def test_a_job_waited_for_past_the_time_limit_is_stopped_and_the_pool_serves_the_next() -> None:
+    # The WARC import's way: jobs submitted from a thread without an event loop.
+    slow_page, page = SLOW_PAGE.encode(), article_page("A short story", LOREM).encode()
+    pool = ExtractionPool(1, time_limit=3.0)
+    try:
+        pool.wait(pool.submit(extract, page, "http://news.example/a"))  # the fork server is up
+        before = pool.worker_pids()
+        started = time.monotonic()
+        slow, queued = (pool.submit(extract, slow_page, "http://news.example/slow"),
+                        pool.submit(extract, page, "http://news.example/a"))
+        with pytest.raises(ExtractionError) as stopped:
+            pool.wait(slow)
+        took = time.monotonic() - started
+        with pytest.raises(BrokenProcessPool):  # held by the stopped pool: the caller's
+            pool.wait(queued)  # to run again
+        after = pool.wait(pool.submit(extract, page, "http://news.example/a")).title
+    finally:
+        pool.close()
+    assert stopped.value.reason == "too_slow" and "(3 s)" in str(stopped.value)
+    assert 2.5 < took < 20  # its whole time, then stopped (the parse alone is a minute)
+    assert after == "A short story" and not set(before) & set(pool.worker_pids())
+
+
+# Run in a process of its own: whether the worker is forked depends on the threads of the
+# process that asks, and pytest's has others (the local servers).
+ONE_OFF = """
+import sys, threading
+import tearsheet
+from tearsheet.errors import ExtractionError
+from tearsheet.extract.extraction import extract
+from tearsheet.tracker.extraction_pool import run_once
+from tests.support.pages import LOREM, SLOW_PAGE, article_page
+
+def mark():  # set in this process only, after the fork server was started (if it is)
+    return getattr(tearsheet, "MARK", None)
+
+if __name__ == "__main__":
+    tearsheet.MARK = "set in the command"
+    if sys.argv[1] == "thread":
+        threading.Thread(target=threading.Event().wait, daemon=True).start()
+    page = article_page("A short story", LOREM)
+    print(run_once(extract, page, "http://news.example/a", time_limit=30).title)
+    print(run_once(mark, time_limit=30))
+    try:
+        run_once(extract, SLOW_PAGE, "http://news.example/slow", time_limit=2)
+    except ExtractionError as exc:
+        print(exc.reason)
+"""
+
+
+@pytest.mark.parametrize(("threads", "forked"), [("none", True), ("thread", False)])
+def test_a_one_off_extraction_runs_in_a_worker_of_its_own_with_the_time_limit(
+        tmp_path: Path, threads: str, forked: bool) -> None:
+    script = tmp_path / "one_off.py"
+    script.write_text(ONE_OFF, encoding="utf-8")
+    started = time.monotonic()
+    root = str(Path(__file__).resolve().parents[2])  # for tests.support
+    done = subprocess.run([sys.executable, str(script), threads], capture_output=True,
+                          text=True, timeout=120, check=False,
+                          env={**os.environ, "PYTHONPATH": root})
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    title, mark, reason = done.stdout.split("\n")[:3]
+    assert title == "A short story"
+    # Forked from the command when it runs no other thread (it has the command's state);
+    # from the fork server otherwise (a fork would copy the other thread's locks).
+    assert mark == ("set in the command" if forked else "None")
+    assert reason == "too_slow" and took < 40  # stopped: the parse alone is a minute
 
 
 def test_a_thread_has_no_time_limit() -> None:

@@ -41,7 +41,7 @@ from tearsheet.archive.warc_locate import Located, locate_warc
 from tearsheet.config import Settings
 from tearsheet.diff.fingerprint import Verdict, confirms, fingerprint, judge
 from tearsheet.diff.summary import ChangeSummary
-from tearsheet.errors import WarcImportError
+from tearsheet.errors import ExtractionError, WarcImportError
 from tearsheet.extract.extraction import Extraction
 from tearsheet.store.database import describe_failure
 from tearsheet.store.records import (
@@ -485,7 +485,9 @@ def offer_located(importer: Importer, located: list[Located], *,
     Reading and extraction run in the tracker's extraction pool (``fetch.extract_processes``
     worker processes; 0: one thread), :data:`READ_JOB` captures a job, :data:`AHEAD`
     captures per worker ahead of the one being judged, while this thread judges and stores
-    in capture order."""
+    in capture order. A job still running after ``fetch.extract_timeout`` is stopped and
+    its captures read again one by one, so that only a capture that takes that long alone
+    is skipped (``too_slow``): an archive from elsewhere is as hostile as the web."""
     if total is not None:
         total(len(located))
     step = progress or (lambda _: None)
@@ -493,7 +495,8 @@ def offer_located(importer: Importer, located: list[Located], *,
     pool = importer.pool
     own = pool is None
     if pool is None:
-        pool = importer.pool = ExtractionPool(settings.fetch.extract_processes)
+        pool = importer.pool = ExtractionPool(settings.fetch.extract_processes,
+                                              time_limit=settings.fetch.extract_timeout)
         pool.start()
     window: deque[tuple[list[Located], Future[list[Read | Unreadable]]]] = deque()
     ahead = max(AHEAD * max(pool.processes, 1) // READ_JOB, 1)  # jobs
@@ -523,24 +526,36 @@ def _submit(importer: Importer, pool: ExtractionPool,
 
 def _take(importer: Importer, pool: ExtractionPool, items: list[Located],
           job: Future[list[Read | Unreadable]], step: Callable[[int], None]) -> None:
+    results: list[Read | Unreadable | ExtractionError | None]
     try:
-        results: list[Read | Unreadable | None] = list(job.result())
-    except BrokenProcessPool:  # each again on its own: only the one that kills a worker
-        results = []  # is lost (the pool is replaced after each death)
-        for item in items:
-            try:
-                results.append(_submit(importer, pool, [item]).result()[0])
-            except BrokenProcessPool:
-                results.append(None)
+        results = [*pool.wait(job)]
+    except (BrokenProcessPool, ExtractionError):  # a worker died, or the job ran too long:
+        # each again on its own, so that only the capture at fault is lost
+        results = [_alone(importer, pool, item) for item in items]
     for item, got in zip(items, results, strict=True):
         _offer(importer, item, got)
         step(1)
 
 
-def _offer(importer: Importer, item: Located, got: Read | Unreadable | None) -> None:
+def _alone(importer: Importer, pool: ExtractionPool,
+           item: Located) -> Read | Unreadable | ExtractionError | None:
+    """One capture read in a job of its own: None if its worker died under it, the
+    pool's error if it ran past the time limit (the pool is replaced after either)."""
+    try:
+        return pool.wait(_submit(importer, pool, [item]))[0]
+    except BrokenProcessPool:
+        return None
+    except ExtractionError as exc:
+        return exc
+
+
+def _offer(importer: Importer, item: Located,
+           got: Read | Unreadable | ExtractionError | None) -> None:
     if got is None:
         return importer.report.skip("worker_died", f"{item.url}: the extraction worker died "
                                     "(a hostile page?); import again to retry it")
+    if isinstance(got, ExtractionError):
+        return importer.report.skip(got.reason or "too_slow", f"{item.url}: {got}")
     if isinstance(got, Unreadable):
         return importer.report.damage(got.reason, item.path, item.offset, str(got))
     return importer.judge(got, functools.partial(_copy, item.path, item.offset, item.length))

@@ -1,7 +1,9 @@
 """``tearsheet extract``: what the tracker would store for a page, from a file or stdin.
 
 No network and no database: the same pure :func:`tearsheet.extract.extraction.extract` the
-tracker calls, so a surprising version can be reproduced from the saved page alone. With
+tracker calls, so a surprising version can be reproduced from the saved page alone; in a
+worker process, stopped past ``fetch.extract_timeout`` as the tracker's are (a saved page
+is as hostile as a fetched one). With
 ``--render browser`` the argument is a URL, fetched and rendered in headless Chromium as a
 source with ``render = "browser"`` is, and the rendered page is extracted the same way.
 """
@@ -36,6 +38,7 @@ def extract_command(
 ) -> None:
     """Print the extraction of a saved page as JSON (title, byline, dates, paragraphs...)."""
     from tearsheet.extract.extraction import extract
+    from tearsheet.tracker.extraction_pool import run_once
     settings = load_settings(config)
     chosen: SourceSettings | None = settings.source(source) if source is not None else None
     rendered = render == "browser"
@@ -51,10 +54,10 @@ def extract_command(
         except OSError as exc:
             raise TearsheetError(f"{file}: cannot read: {exc.strerror or exc}") from None
     try:
-        found = extract(html, url, charset,
-                        body_selector=chosen.body_selector if chosen else None,
-                        drop_selectors=list(chosen.drop_selectors) if chosen else [],
-                        rendered=rendered)
+        found = run_once(extract, html, url, charset,
+                         body_selector=chosen.body_selector if chosen else None,
+                         drop_selectors=list(chosen.drop_selectors) if chosen else [],
+                         rendered=rendered, time_limit=settings.fetch.extract_timeout)
     except ExtractionError as exc:
         raise exc.at(str(file)) from None
     data = found.as_json()

@@ -214,7 +214,8 @@ def check(
     from tearsheet.diff.fingerprint import fingerprint
     from tearsheet.extract.extraction import Extraction, extract
     from tearsheet.fetch.browser import render_once
-    from tearsheet.fetch.fetcher import Fetcher
+    from tearsheet.fetch.fetcher import Fetcher, Response
+    from tearsheet.tracker.extraction_pool import run_once
     from tearsheet.tracker.tracker import assemble
     from tearsheet.urls import canonicalize
     settings = with_render(load_settings(config), render)
@@ -222,13 +223,14 @@ def check(
     with open_store(settings) as store:
         article = store.article_by_url(canonical)
 
-        async def go() -> tuple[Extraction | None, str]:
+        async def go() -> tuple[Extraction | None, str] | Response:
             if article is not None:
                 async with Fetcher(settings.fetch) as fetcher:
-                    # One page: extract it here, not in worker processes started for it.
+                    # One page, one worker process: stopped past fetch.extract_timeout.
                     one = settings.model_copy(update={
-                        "fetch": settings.fetch.model_copy(update={"extract_processes": 0})})
+                        "fetch": settings.fetch.model_copy(update={"extract_processes": 1})})
                     async with assemble(one, store, fetcher) as tracker:
+                        tracker.pool.start()  # its worker starts while the page is fetched
                         due = store.claim_article(article["id"],
                                                   tracker.clock() + timedelta(minutes=5))
                         result = await tracker.check(due)
@@ -239,19 +241,23 @@ def check(
                            "merged": "same article as another URL"}[result.outcome]
                 return result.extraction, verdict
             if render == "browser":
-                response = await render_once(settings.fetch, url)
-            else:
-                async with Fetcher(settings.fetch) as fetcher:
-                    response = await fetcher.fetch(url)
-            try:
-                found = extract(response.document, response.url, response.document_charset,
-                                rendered=response.rendered is not None)
-            except ExtractionError as exc:
-                raise ExtractionError(f"{response.url}: {exc} [{exc.reason}]",
-                                      reason=exc.reason) from None
-            return found, "not tracked (its feed is not in a configured source)"
+                return await render_once(settings.fetch, url)
+            async with Fetcher(settings.fetch) as fetcher:
+                return await fetcher.fetch(url)
 
-        extraction, verdict = asyncio.run(go())
+        checked = asyncio.run(go())
+    if isinstance(checked, tuple):
+        extraction, verdict = checked
+    else:  # not tracked: extracted once the loop is gone, in a worker forked for it
+        try:
+            extraction = run_once(extract, checked.document, checked.url,
+                                  checked.document_charset,
+                                  rendered=checked.rendered is not None,
+                                  time_limit=settings.fetch.extract_timeout)
+        except ExtractionError as exc:
+            raise ExtractionError(f"{checked.url}: {exc} [{exc.reason}]",
+                                  reason=exc.reason) from None
+        verdict = "not tracked (its feed is not in a configured source)"
     if extraction is not None:
         data = extraction.as_json()
         data["fingerprint"] = fingerprint(extraction)

@@ -22,7 +22,9 @@ some pages make a parser quadratic (one tag of 50,000 attributes is a minute of 
 worker held for an hour by one page is a tracker slowed for everyone. A thread cannot be
 stopped: with ``processes`` of 0 there is no limit. Hence one worker process, not a
 thread, on a machine of one core (the setting's default there): the limit holds wherever
-the tracker runs as configured by default.
+the tracker runs as configured by default. The one-off commands (``tearsheet extract``,
+``tearsheet check``) and the WARC import read hostile pages too, and are bounded the same
+way (:func:`run_once`, :meth:`ExtractionPool.wait`).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
-from weakref import WeakSet
+from weakref import WeakKeyDictionary, WeakSet
 
 from tearsheet.errors import ExtractionError, Refusal
 
@@ -78,17 +80,21 @@ class ExtractionPool:
     """Runs picklable functions in ``processes`` worker processes (or one thread)."""
 
     def __init__(self, processes: int, *, term_grace: float = TERM_GRACE,
-                 time_limit: float = 0.0) -> None:
+                 time_limit: float = 0.0, forked: bool = False) -> None:
         """``term_grace``: seconds a worker keeps serving after a SIGTERM (the tracker's
-        ``worker.shutdown_grace``); ``time_limit``: seconds a job of :meth:`run` may take
-        in worker processes (0: no limit)."""
+        ``worker.shutdown_grace``); ``time_limit``: seconds a job of :meth:`run` or
+        :meth:`wait` may take in worker processes (0: no limit); ``forked``: workers
+        forked from this process, which must then run no other thread (a one-off
+        command: no fork server to start, the extractor is loaded already)."""
         self.processes = processes
         self.term_grace = term_grace
         self.time_limit = time_limit
+        self.forked = forked
         self._executor: Executor | None = None
         self._lock = threading.Lock()
         self._closed = False
         self._stopped: WeakSet[Executor] = WeakSet()  # pools stopped for a job's time
+        self._pools: WeakKeyDictionary[Future[Any], Executor] = WeakKeyDictionary()
 
     @property
     def uses_processes(self) -> bool:
@@ -122,10 +128,7 @@ class ExtractionPool:
                 # Counted from submission, and jobs start in the order they came: the
                 # first job of a pool to run out of time is one that has been running.
                 self._stop(executor)
-                raise ExtractionError(
-                    f"extraction ran past fetch.extract_timeout ({self.time_limit:g} s) and "
-                    "was stopped: a page a parser takes minutes over (a tag of thousands of "
-                    "attributes, hundreds of thousands of paragraphs)", reason=Refusal.TOO_SLOW)
+                raise _too_slow(self.time_limit)
         try:
             return await running
         except BrokenProcessPool:
@@ -149,7 +152,27 @@ class ExtractionPool:
             executor = self._current()
             future = executor.submit(job)
         future.add_done_callback(functools.partial(self._replace_if_broken, executor))
+        self._pools[future] = executor
         return future
+
+    def wait(self, future: Future[T]) -> T:
+        """The result of a job of :meth:`submit`; :class:`ExtractionError` (``too_slow``)
+        when it is not done within the time limit of the wait, whose workers are then
+        stopped as :meth:`run` stops them (the other jobs of that pool raise
+        :class:`BrokenProcessPool`: theirs to run again). Counted from the call: waited for
+        in the order they were submitted, the job waited for has been running since the
+        one before it ended, so it gets its whole time at least."""
+        if not (self.uses_processes and self.time_limit > 0):
+            return future.result()
+        try:
+            return future.result(timeout=self.time_limit)
+        except TimeoutError:
+            if future.done():  # the job's own TimeoutError
+                raise
+        executor = self._pools.get(future)
+        if executor is not None:
+            self._stop(executor)
+        raise _too_slow(self.time_limit)
 
     def start(self) -> None:
         """Start the workers now (a fork server's first start imports the extractor, a
@@ -213,7 +236,32 @@ class ExtractionPool:
         if not self.uses_processes:
             # One thread, not several: extraction holds the GIL, more threads only switch.
             return ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+        if self.forked and "fork" in multiprocessing.get_all_start_methods():
+            return ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context(
+                "fork"), initializer=_worker_started, initargs=(os.getpid(), self.term_grace))
         return process_pool(self.processes, self.term_grace)
+
+
+def run_once(function: Callable[..., T], *args: Any, time_limit: float, **kwargs: Any) -> T:
+    """``function(*args, **kwargs)`` in a worker process of its own, for a one-off command
+    (``tearsheet extract``, ``tearsheet check``): stopped past ``time_limit`` seconds
+    (``fetch.extract_timeout``; 0: no limit) with :class:`ExtractionError` (``too_slow``),
+    as the tracker's jobs are, and a worker that dies says so (``worker_died``) instead of
+    taking the command with it. Not from an event loop. The worker is forked from this
+    process when it runs no other thread (~10 ms: the extractor is loaded already), else it
+    comes from the fork server (a second or two, which imports the extractor)."""
+    pool = ExtractionPool(1, time_limit=time_limit, forked=threading.active_count() == 1)
+    try:
+        return asyncio.run(pool.run(function, *args, **kwargs))
+    finally:
+        pool.close()
+
+
+def _too_slow(limit: float) -> ExtractionError:
+    return ExtractionError(
+        f"extraction ran past fetch.extract_timeout ({limit:g} s) and was stopped: a page "
+        "a parser takes minutes over (a tag of thousands of attributes, hundreds of "
+        "thousands of paragraphs)", reason=Refusal.TOO_SLOW)
 
 
 def _read_and_drop(future: asyncio.Future[Any]) -> None:
