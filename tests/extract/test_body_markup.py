@@ -1,9 +1,11 @@
 """What the page's markup says the body holds, where trafilatura alone loses it:
-paragraphs the page repeats, formulas written in MathML."""
+paragraphs the page repeats, formulas written in MathML, captions a browser shows as text."""
 
 from __future__ import annotations
 
-from tearsheet.extract import extract
+import lxml.html
+
+from tearsheet.extract import extract, markup
 from tests.support.pages import LOREM
 from tests.support.pages import html_paragraphs as _paragraphs
 from tests.support.pages import story_page as _page
@@ -177,3 +179,26 @@ def test_hidden_text_is_counted_once_however_nested() -> None:
     tree = parse_page("<html><body><div hidden>outer <span aria-hidden='true'>inner</span>"
                       "</div><p>" + " ".join(LOREM) + "</p></body></html>")
     assert markup.hidden_elements(tree, 10_000) == len("outer inner")
+
+
+def test_captions_outside_a_table_are_read_as_a_browser_shows_them() -> None:
+    # A slideshow whose slides' text is in a <caption> inside a paragraph: a browser
+    # ignores the tag and shows the text; libxml2 keeps the element, which no reading
+    # takes for text, and the page was refused as a gallery without text.
+    slides = "".join(
+        f"<section class='slides'><img src='/{n}.jpg' alt='Slide {n}'><h2>Slide {n}</h2>"
+        f"<p class='s_des'><caption>{text}<br><br><em>Image credit: Apple</em></caption></p>"
+        "</section>" for n, text in enumerate(LOREM))
+    page = ("<html><head><title>The phone, slide by slide</title></head><body><nav>"
+            "<a href='/'>Home</a></nav><div class='slideshow'><h1>The phone, slide by "
+            f"slide</h1>{slides}</div><footer>About us</footer></body></html>")
+    found = extract(page, URL)
+    # Each slide's text a paragraph of its own, not the page's text run together.
+    assert set(LOREM) <= set(found.paragraphs) and "Home" not in found.text
+    # A table's own caption is the table's.
+    tree = lxml.html.document_fromstring(
+        "<html><body><p><caption>Stray</caption></p><table><caption>Votes by ward</caption>"
+        "<tr><td>North</td><td>12</td></tr></table></body></html>")
+    markup.stray_captions(tree)
+    assert [(e.tag, e.text) for e in tree.iter("p", "caption")] == [
+        ("p", None), ("p", "Stray"), ("caption", "Votes by ward")]

@@ -105,6 +105,7 @@ def body_blocks(
     markup.linear_math(tree)
     markup.inline_linked_cells(tree)
     markup.anonymous_paragraphs(tree)
+    markup.stray_captions(tree)
     markup.embedded_posts(tree)
     ledes = lede.find(tree, description)
     read_by = reader.read(tree)
@@ -122,6 +123,7 @@ def body_blocks(
         second = reparse()
         _drop(second, drop_selectors)
         markup.linear_math(second)  # the formulas, for this reading too
+        markup.stray_captions(second)
         chosen = density.better_of(blocks, density.density_blocks(second),
                                    covered=not wants)
         if chosen is not blocks:

@@ -118,6 +118,20 @@ def anonymous_paragraphs(tree: lxml.html.HtmlElement) -> None:
             del p.attrib["id"]
 
 
+def stray_captions(tree: lxml.html.HtmlElement) -> None:
+    """Read a ``<caption>`` outside any table as a paragraph, as a browser shows it.
+
+    HTML's parsing rules ignore a ``<caption>`` tag outside a table, so a browser shows
+    its text where it stands, as the text of the paragraph it was written in (slideshow
+    templates write each slide's text so: ``<p class="s_des"><caption>…``). libxml2 keeps
+    the element instead, and closes the paragraph before it; neither trafilatura nor the
+    density reading takes a table's caption out of a table for text, and a slideshow of
+    captioned slides read as having none is refused as a gallery without text."""
+    for caption in list(tree.iter("caption")):
+        if next(caption.iterancestors("table"), None) is None:
+            caption.tag = "p"
+
+
 # The classes of an embedded social post's own markup: the post's text and its author, as
 # the network's embed code serves them before its script (if any) draws the card.
 _POST_CLASSES = frozenset({"twitter-tweet", "bluesky-embed", "mastodon-embed"})
