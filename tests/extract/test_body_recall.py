@@ -46,6 +46,25 @@ def test_section_headings_of_a_page_without_a_container_are_kept() -> None:
         LOREM[0], "Funding", LOREM[1], "Opposition", LOREM[2], "What comes next", LOREM[3]]
 
 
+def test_headings_and_lists_between_loose_paragraphs_are_kept_where_they_stand() -> None:
+    # No container: trafilatura reads the page's paragraphs wherever they are, and only
+    # paragraphs. What stands between two it kept (a rule or a picture aside) is the
+    # text's own: its section headings and lists; a list item's picture caption is not.
+    img = "<img src='/photo.jpg' alt='A photo'>"
+    page = ("<html><head><title>A story</title></head><body><h1>A story</h1>"
+            f"<p>{LOREM[0]}</p><hr><h2>The vote</h2><p>{img}</p><p>{LOREM[1]}</p><hr>"
+            f"<h2>The cost</h2><figure>{img}<figcaption>The new buses.</figcaption></figure>"
+            f"<p>{LOREM[2]}</p><h3>What the plan holds</h3><ul><li>Two hundred drivers</li>"
+            f"<li>New routes</li><li><figure>{img}<figcaption>A route map.</figcaption>"
+            f"</figure></li></ul><p>{LOREM[3]}</p><div><h3>Share</h3></div>"
+            "<footer><p>Copyright the publisher.</p></footer></body></html>")
+    found = extract(page, URL)
+    assert found.body_from == "loose"
+    assert found.paragraphs == [
+        LOREM[0], "The vote", LOREM[1], "The cost", LOREM[2], "What the plan holds",
+        "Two hundred drivers", "New routes", LOREM[3]]
+
+
 MATHML = "http://www.w3.org/1998/Math/MathML"
 
 

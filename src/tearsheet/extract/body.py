@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import lxml.html
 from lxml import etree
@@ -124,13 +124,82 @@ def body_blocks(
         _drop(second, drop_selectors)
         markup.linear_math(second)  # the formulas, for this reading too
         markup.stray_captions(second)
+        # (read before the density reading consumes this tree; trafilatura's is gone)
+        between = _between_paragraphs(second) if read_by.recovered else []
         chosen = density.better_of(blocks, density.density_blocks(second),
                                    covered=not wants)
         if chosen is not blocks:
             blocks, read = chosen, "density"
+        elif between:
+            blocks = _with_sections(blocks, between)
     if (placed := lede.place(ledes, [b.text for b in blocks])) is not None:
         blocks.insert(placed[0], Block("p", clean(placed[1].text)))
     return BodyReading(blocks, read, read_by.regions)
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_LISTS = frozenset({"ul", "ol"})
+_SKIPPED = frozenset({"hr", "br", "img", "figure", "picture", "script", "style", "noscript"})
+
+
+class _Between(NamedTuple):
+    """A ``<p>`` of the page (its folded text), the paragraph before it in its parent (its
+    folded text), and the section headings and lists standing between the two."""
+
+    key: str
+    before: str
+    blocks: list[Block]
+
+
+def _between_paragraphs(tree: lxml.html.HtmlElement) -> list[_Between]:
+    """In page order, each ``<p>`` that section headings or lists part from the paragraph
+    before it in the same parent (:class:`_Between`): what trafilatura's reading of loose
+    paragraphs (no container found) leaves out, as it looks for paragraphs only. Elements
+    without text (a rule, an image) part nothing; any other element ends the search."""
+    found = []
+    for p in tree.iter("p"):
+        parting: list[lxml.html.HtmlElement] = []
+        for sibling in p.itersiblings(preceding=True):
+            if not isinstance(sibling.tag, str) or sibling.tag in _SKIPPED or \
+                    not (text := " ".join(sibling.text_content().split())):
+                continue
+            if sibling.tag == "p" and parting:
+                found.append(_Between(fold(" ".join(p.text_content().split())), fold(text),
+                                      [b for e in reversed(parting) for b in _blocks_of(e)]))
+            if sibling.tag not in _HEADINGS and sibling.tag not in _LISTS:
+                break
+            parting.append(sibling)
+    return found
+
+
+def _blocks_of(element: lxml.html.HtmlElement) -> list[Block]:
+    """A heading's block, or a list's items (their text, but a picture's caption: not the
+    article's, here as everywhere)."""
+    if element.tag in _HEADINGS:
+        return [Block("head", clean(element.text_content()))]
+    items = (clean(" ".join(cast(list[str], _ITEM_TEXT(li)))) for li in element.iter("li"))
+    return [Block("item", text) for text in items if text]
+
+
+_ITEM_TEXT = etree.XPath(
+    ".//text()[not(ancestor::figure or ancestor::figcaption or ancestor::script "
+    "or ancestor::style)]", smart_strings=False)
+
+
+def _with_sections(blocks: list[Block], between: list[_Between]) -> list[Block]:
+    """Loose paragraphs with the headings and lists that stood between two of them on
+    the page (:func:`_between_paragraphs`), where both were kept, one after the other."""
+    result: list[Block] = []
+    at = 0
+    for block in blocks:
+        key = fold(block.text)
+        if result and at < len(between):
+            match = next((n for n in range(at, len(between)) if between[n].key == key), None)
+            if match is not None and between[match].before == fold(result[-1].text):
+                result += between[match].blocks
+                at = match + 1
+        result.append(block)
+    return result
 
 
 def _drop(tree: lxml.html.HtmlElement, selectors: Sequence[str]) -> None:
