@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from tearsheet.store.store import Store
 from tests.support import seed, tracestore
 from tests.support.cli import cli
 from tests.support.localserver import LocalServer
-from tests.support.pages import article_page
+from tests.support.pages import SLOW_PAGE, article_page
 
 COPIES = Path(__file__).parents[1] / "diff" / "copies"
 
@@ -76,3 +77,16 @@ def test_a_page_fetched_from_a_url(config: Path, server: LocalServer,
 def test_a_missing_file_is_an_error(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli("trace", "nowhere.txt", "--config", str(config)) == 1
     assert "nowhere.txt: cannot read" in capsys.readouterr().err
+
+
+def test_a_page_no_parser_reads_in_time_is_stopped(
+        config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A saved page is read in a worker of its own, as the tracker reads pages.
+    config.write_text(config.read_text(encoding="utf-8") + 'extract_timeout = "2s"\n',
+                      encoding="utf-8")
+    page = tmp_path / "hostile.html"
+    page.write_text(SLOW_PAGE, encoding="utf-8")
+    started = time.monotonic()
+    assert cli("trace", str(page), "--config", str(config)) == 1
+    assert f"{page}: " in (err := capsys.readouterr().err) and "[too_slow]" in err
+    assert time.monotonic() - started < 40  # stopped: the parse alone is a minute

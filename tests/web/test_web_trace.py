@@ -4,8 +4,11 @@ rate-limited."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -16,7 +19,7 @@ from tearsheet.web import create_app
 from tearsheet.web.trace import RateLimit
 from tests.support import seed, tracestore, webclient
 from tests.support.localserver import LocalServer
-from tests.support.pages import article_page
+from tests.support.pages import SLOW_PAGE, article_page
 from tests.support.served import serve
 
 COPIES = Path(__file__).parents[1] / "diff" / "copies"
@@ -109,6 +112,37 @@ def test_the_limit_is_enforced_by_the_server(tmp_path: Path) -> None:
     assert codes == [200, 200, 429]
     assert page.status_code == 429 and "too many traces" in page.text
     assert page.headers["retry-after"]
+
+
+def test_a_page_no_parser_reads_in_time_is_stopped_and_holds_no_other_request(
+        tmp_path: Path, server: LocalServer) -> None:
+    # A page built so that libxml2 takes a minute over it: read in a worker process,
+    # stopped past fetch.extract_timeout, while the app goes on answering.
+    server.route("/hostile", SLOW_PAGE)
+    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'ts.db'}",
+                             fetch={"allow_private_addresses": True, "retries": 0,
+                                    "extract_timeout": 3.0, "max_bytes": 4_000_000})
+    store = Store.open(settings.database_url)
+    answers: list[Any] = []
+    try:
+        with serve(create_app(settings, store)) as base:
+            tracing = threading.Thread(target=lambda: answers.append(webclient.post(
+                f"{base}/api/v1/trace", json={"url": server.url("/hostile")})))
+            tracing.start()
+            time.sleep(2.5)  # the page is fetched and being read (for 3 s at least)
+            meanwhile = webclient.get(f"{base}/trace")
+            still_reading = tracing.is_alive()
+            tracing.join(60)
+            pasted = webclient.post(f"{base}/api/v1/trace", json={  # read by a new worker
+                "text": article_page("Council votes", ["The council voted on Tuesday."] * 30)})
+            plain = webclient.post(f"{base}/api/v1/trace", json={"text": "Some text here."})
+    finally:
+        store.close()
+    assert meanwhile.status_code == 200 and still_reading
+    (stopped,) = answers
+    assert stopped.status_code == 422 and "extract_timeout (3 s)" in stopped.text
+    assert pasted.status_code == 200 and pasted.json() == {"matches": []}
+    assert plain.status_code == 200 and plain.json() == {"matches": []}
 
 
 def test_the_article_page_and_the_api_link_copies_among_outlets(tmp_path: Path) -> None:

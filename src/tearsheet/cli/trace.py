@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from tearsheet.cli.common import ConfigOption, app, console
-from tearsheet.errors import TearsheetError
+from tearsheet.errors import ExtractionError, TearsheetError
 
 
 @app.command("trace")
@@ -28,14 +28,29 @@ def trace_command(
     import asyncio
 
     from tearsheet.config import load_settings
-    from tearsheet.extract.copy import copy_document
+    from tearsheet.diff.align import Document
+    from tearsheet.extract.copy import copy_document, looks_like_html
     from tearsheet.fetch.fetcher import Fetcher
     from tearsheet.store.store import Store
     from tearsheet.store.tracing import trace_text
+    from tearsheet.tracker.extraction_pool import run_once
 
     if format not in ("text", "json"):
         raise TearsheetError(f"unknown format {format!r} (available: text, json)")
     settings = load_settings(config)
+
+    def copy_document_of(data: bytes, url: str | None = None,
+                         charset: str | None = None) -> Document:
+        """A page in a worker of its own, stopped past fetch.extract_timeout; a text here.
+        A page that is not read says which (the copy's file or URL) and why."""
+        if not looks_like_html(data):
+            return copy_document(data, url, charset)
+        try:
+            return run_once(copy_document, data, url, charset,
+                            time_limit=settings.fetch.extract_timeout)
+        except ExtractionError as exc:
+            raise exc.at(copy) from None
+
     if copy.startswith(("http://", "https://")):
         async def fetch() -> tuple[bytes, str, str | None]:
             async with Fetcher(settings.fetch) as fetcher:
@@ -43,12 +58,12 @@ def trace_command(
             return response.body, response.url, response.charset
 
         body, url, charset = asyncio.run(fetch())
-        document = copy_document(body, url, charset)
+        document = copy_document_of(body, url, charset)
     elif copy == "-":
-        document = copy_document(sys.stdin.buffer.read())
+        document = copy_document_of(sys.stdin.buffer.read())
     else:
         try:
-            document = copy_document(Path(copy).read_bytes())
+            document = copy_document_of(Path(copy).read_bytes())
         except OSError as exc:
             raise TearsheetError(f"{copy}: cannot read: {exc.strerror or exc}") from None
     store = Store.open(settings.database_url)

@@ -34,6 +34,7 @@ from tearsheet.store.curation import Curation
 from tearsheet.store.republished import republications, stale_note
 from tearsheet.store.source_health import SourceHealth, notes
 from tearsheet.store.store import Store
+from tearsheet.tracker.extraction_pool import ExtractionPool
 from tearsheet.web import api, charts, feeds, reach, trace, words
 from tearsheet.web.cache import Kept, PageCache
 from tearsheet.web.captures import add_capture_routes
@@ -70,9 +71,14 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                                  event_words=words.EVENT_WORDS,
                                  feed_links=feeds.feed_links)
 
+    # Where traced pages are read: one worker process, started on the first, stopped past
+    # fetch.extract_timeout (web/trace.py).
+    pool = ExtractionPool(1, time_limit=settings.fetch.extract_timeout)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        pool.close()
         browse.close()
         if owned:
             store.close()
@@ -148,7 +154,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return change
 
     app.include_router(reach.router(browse))
-    app.include_router(trace.router(settings, store, browse, page))
+    app.include_router(trace.router(settings, store, browse, page, pool))
     app.include_router(feeds.router(browse, change_between))
     health = SourceHealth(store)
     app.include_router(api.router(settings, browse, Curation(store), change_between, health))

@@ -5,8 +5,10 @@ a pasted text or a URL fetched by the tracker's own fetcher — so the guard aga
 internal addresses applies. A trace is CPU work (tens of milliseconds) that anyone can
 ask for: texts longer than ``trace.max_chars`` are refused with 413, and each client (by
 address) gets ``trace.per_minute`` traces a minute in each web process, then 429 with
-``Retry-After``. The page's form is read without python-multipart: it is
-``application/x-www-form-urlencoded``.
+``Retry-After``. A page (fetched, or pasted HTML) is read in an extraction worker
+process, under ``fetch.extract_timeout``: a page built so that a parser takes minutes
+over it holds that worker until it is stopped, never the web app's event loop. The
+page's form is read without python-multipart: it is ``application/x-www-form-urlencoded``.
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from starlette.concurrency import run_in_threadpool
 from tearsheet.config import Settings
 from tearsheet.diff.align import Document
 from tearsheet.errors import TearsheetError
-from tearsheet.extract.copy import copy_document
+from tearsheet.extract.copy import copy_document, looks_like_html
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.browse import Browse
 from tearsheet.store.republished import republications, stale_note
 from tearsheet.store.store import Store
 from tearsheet.store.tracing import Match, trace_text
+from tearsheet.tracker.extraction_pool import ExtractionPool
 from tearsheet.web import api_models as m
 from tearsheet.web.params import ArticleId
 
@@ -116,8 +119,19 @@ class RateLimit:
             self.buckets.popitem(last=False)
 
 
+async def read_copy(pool: ExtractionPool, data: bytes | str, url: str | None = None,
+                    charset: str | None = None) -> Document:
+    """The copy's document (:func:`~tearsheet.extract.copy.copy_document`): a page read
+    in ``pool``, under its time limit; a plain text split here (no parser to hold)."""
+    head = data[:4096].encode("utf-8", "replace") if isinstance(data, str) else data
+    if not looks_like_html(head):
+        return copy_document(data, url, charset)
+    return await pool.run(copy_document, data, url, charset)
+
+
 def router(settings: Settings, store: Store, browse: Browse,
-           page: Callable[..., HTMLResponse]) -> APIRouter:
+           page: Callable[..., HTMLResponse], pool: ExtractionPool) -> APIRouter:
+    """``pool``: where pages are read (the app's, closed with it)."""
     routes = APIRouter()
     limit = RateLimit(settings.trace.per_minute)
     cap = settings.trace.max_chars
@@ -135,7 +149,7 @@ def router(settings: Settings, store: Store, browse: Browse,
                 raise HTTPException(413, f"the page is too large to trace ({cap} characters "
                                          "of text at most)")
             try:
-                return copy_document(response.body, response.url, response.charset)
+                return await read_copy(pool, response.body, response.url, response.charset)
             except TearsheetError as exc:
                 raise HTTPException(422, str(exc)) from None
         if not text or not text.strip():
@@ -144,7 +158,7 @@ def router(settings: Settings, store: Store, browse: Browse,
             raise HTTPException(413, f"the text is {len(text):,} characters long; at most "
                                      f"{cap:,} are traced (trace.max_chars)")
         try:
-            return copy_document(text)
+            return await read_copy(pool, text)
         except TearsheetError as exc:
             raise HTTPException(422, str(exc)) from None
 
