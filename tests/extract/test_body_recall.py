@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 
+import lxml.html
+
+from tearsheet.diff.fingerprint import fingerprint
 from tearsheet.extract import extract
+from tearsheet.extract.body import body_blocks
 from tests.support.pages import LOREM
 
 URL = "https://example.org/2024/05/a-story"
@@ -161,3 +165,38 @@ def test_a_page_written_decomposed_reads_as_one_written_composed() -> None:
     decomposed = _modules([unicodedata.normalize("NFD", p) for p in INTERVIEW])
     assert decomposed != _modules(INTERVIEW)
     assert extract(decomposed, URL).paragraphs == INTERVIEW
+
+
+def _menu_page(menu: list[str], run: str = "") -> str:
+    """A story whose own heading shares its text with an item of the site's menu."""
+    items = "".join(f"<li><a href='/{n}'>{m}</a></li>" for n, m in enumerate(menu))
+    return (f"<html><head><title>A story</title></head><body><header><nav><ul>{items}"
+            f"</ul></nav></header><article><h1>A story</h1>{run}<p>{LOREM[0]}</p>"
+            f"<p><strong>Features</strong></p><ul><li>{LOREM[1]}</li><li>{LOREM[2]}</li>"
+            f"</ul><p>{LOREM[3]}</p><p><a href='/next'>Read more: the next story</a></p>"
+            "</article></body></html>")
+
+
+def test_a_heading_sharing_a_menu_link_s_text_is_the_article_s_own() -> None:
+    # A menu's link is never a line of the body (trafilatura deletes <nav>): the article's
+    # "Features" heading is kept, and stays whether the menu lists "Features" or not, so
+    # a menu's edit is no new version. A line of the body made of its own link still goes.
+    with_item = extract(_menu_page(["Blog", "Features", "About"]), URL)
+    without = extract(_menu_page(["Blog", "About"]), URL)
+    assert with_item.paragraphs == [LOREM[0], "Features", *LOREM[1:]]
+    assert fingerprint(with_item) == fingerprint(without)
+
+
+def test_a_menu_written_again_outside_nav_is_still_a_run_of_links() -> None:
+    # The same menu flattened into one block outside <nav> (a mobile menu in a <div>, read
+    # with the story): its words are the navigation's links, one after another (the
+    # share of its text in links, by which the edge rules drop it), unlike the heading.
+    menu = [f"Section {name}" for name in (
+        "Politics", "Business", "Culture", "Sport", "Science", "Travel", "Opinion", "Video",
+        "Podcasts", "Weather", "Puzzles", "Archive", "Newsletters", "Events", "Shop",
+        "Books", "Music", "Film", "Health", "Money", "Jobs", "Homes", "Cars", "Food",
+        "Style")]
+    run = f"<div class='mobile'><p>{' '.join(menu)}</p></div>"
+    blocks = body_blocks(lxml.html.document_fromstring(_menu_page(menu, run))).blocks
+    shares = {b.text.split()[0]: b.link_share for b in blocks}
+    assert shares["Section"] >= 0.9 and shares["Features"] == 0

@@ -69,7 +69,8 @@ class FetchSettings(Section):
     # are restarted) and its check fails as ``too_slow``: a page whose shape makes a parser
     # quadratic (one tag of 50,000 attributes: minutes) holds a worker no longer. Generous:
     # the largest real pages take seconds. Only with worker processes (extract_processes
-    # 1 or more: a thread cannot be stopped); 0: no limit.
+    # 1 or more: a thread cannot be stopped); 0: no limit. The one-off commands (extract,
+    # check, trace), the web app's traces and the WARC import are held to it too.
     extract_timeout: Duration = 120.0
     # An unchanged page recognised from a digest of what its last extraction depended on,
     # without extracting it again (see tearsheet.extract.recheck); false: always extract.

@@ -40,6 +40,7 @@ from tearsheet.extract.script import fold, word_key
 _URL = re.compile(r"^(?:https?://|www\.)\S+$")
 _NOWHERE = re.compile(r"\s*(?:javascript:|#?\s*$)", re.IGNORECASE)  # a link to no page
 _NOWHERE_STARTS = frozenset("#jJ \t\n\r\f")  # what such an href begins with
+_ELSEWHERE = ("nav", "aside", "footer", "menu")  # deleted by trafilatura before it reads
 
 _LIST_ITEMS = 3
 _MAX_LABELS = 2  # a kicker and a date line, say: more is the body's own start
@@ -99,7 +100,7 @@ def body_blocks(
     # (A link's text by tostring, as text_content() gives it: ~160 links a page, 0.24 ->
     # 0.15 ms; text_content evaluates an XPath for each. A link without children, most of
     # them, is its own .text: 0.15 -> 0.10 ms.)
-    anchors = _link_texts(tree)
+    anchors, own = _link_texts(tree)
     paragraphs = _page_paragraphs(tree)
     repeats = markup.repeated_paragraphs(tree)
     markup.linear_math(tree)
@@ -112,10 +113,10 @@ def body_blocks(
     blocks = [] if read_by.body is None else list(trafilatura_blocks(read_by.body))
     blocks = markup.restore_repeats(blocks, repeats)
     openings: dict[str, list[str]] = {}  # every link of a prefix: a set has no order
-    for key in anchors:
+    for key in own:
         if len(key) >= _OPENING:
             openings.setdefault(key[:_OPENING], []).append(key)
-    blocks = [_with_links(b, anchors, openings)
+    blocks = [_with_links(b, anchors, own, openings)
               for b in _recover_sections(blocks, paragraphs)]
     read = "loose" if read_by.recovered else "container"
     wants = density.wants_second_opinion(blocks, visible)
@@ -324,9 +325,12 @@ def _sisters(blocks: list[Block], kept: dict[str, int], paragraphs: list[_Sister
     return result
 
 
-def _with_links(block: Block, anchors: set[str], openings: dict[str, list[str]]) -> Block:
-    """The block, with its link share when it is (a label and) one of the page's links,
-    and whether an item begins with one (a teaser: a linked headline, its blurb beside)."""
+def _with_links(block: Block, anchors: set[str], own: set[str],
+                openings: dict[str, list[str]]) -> Block:
+    """The block, with its link share when it is (a label and) one of the page's links
+    (``own``: not of its navigation, see :func:`_link_texts`), and whether an item begins
+    with one (a teaser: a linked headline, its blurb beside); or when it runs many of the
+    page's links together (``anchors``: a menu is made of the navigation's)."""
     if block.words > _LINK_LINE_MAX_WORDS and \
             len(_FULL_STOPS.findall(block.text)) * _WORDS_A_STOP > block.words:
         return block  # prose: its links are words of its sentences
@@ -342,7 +346,7 @@ def _with_links(block: Block, anchors: set[str], openings: dict[str, list[str]])
     if colon and len(label) < 40:
         candidates.append(fold(rest))
     for candidate in candidates:
-        if candidate and candidate in anchors:
+        if candidate and candidate in own:
             return replace(block, link_share=len(candidate) / max(1, len(key)))
     if block.kind == "item" and any(key.startswith(link)
                                     for link in openings.get(key[:_OPENING], ())):
@@ -350,16 +354,24 @@ def _with_links(block: Block, anchors: set[str], openings: dict[str, list[str]])
     return block
 
 
-def _link_texts(tree: lxml.html.HtmlElement) -> set[str]:
-    """The folded texts of the page's links, which a block made of one is furniture by.
+def _link_texts(tree: lxml.html.HtmlElement) -> tuple[set[str], set[str]]:
+    """The folded texts of the page's links, which a block made of one is furniture by;
+    and of those outside its navigation (below).
 
     Links only: an ``<a name>`` or ``<a id>`` without ``href`` is a place to jump to, not
     a link (a podcast transcript's questions, a FAQ's entries are such targets). Nor is a
     sentence in a link that goes nowhere (``javascript:…``, ``#``): that is a control
     that opens a note or a pop-up on the text itself, as an annotated story does ("Mr.
     Nippers," said I, …); a control's label ("Kommentieren", "Show more") is still a link.
+    A link of the page's navigation, sidebars or footer (``<nav>``, ``<aside>``,
+    ``<footer>``, ``<menu>``, which trafilatura deletes before it reads) is no line of
+    the body: a heading of the article that shares its text ("Features" beside a menu's
+    "Features") is the article's, and was read as a line of links until the menu
+    changed — a new version for a menu's edit. Its text still counts in a run of the
+    page's links (a menu written again outside ``<nav>``, flattened into one block).
     """
-    texts = set()
+    texts, own = set(), set()
+    elsewhere = {a for element in tree.iter(*_ELSEWHERE) for a in element.iter("a")}
     for a in tree.iter("a"):
         href = a.get("href")
         if href is None:
@@ -371,7 +383,9 @@ def _link_texts(tree: lxml.html.HtmlElement) -> set[str]:
             continue
         if key := fold(text):
             texts.add(key)
-    return texts
+            if a not in elsewhere:
+                own.add(key)
+    return texts, own
 
 
 def _select(tree: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:

@@ -11,7 +11,7 @@ breaks the whole pool in :mod:`concurrent.futures`: every check waiting on it fa
 :class:`ExtractionError` (reason ``worker_died``), which is a failed check retried later,
 never a version; the next job starts a new pool. Workers leave stopping to the tracker
 (see :func:`_worker_started`) and exit by themselves if the tracker dies. ``processes``
-of 0 extracts on one thread in this process (the benches, a one-off ``check``).
+of 0 extracts on one thread in this process (the benches).
 
 A job that runs past ``time_limit`` (``fetch.extract_timeout``) is stopped the only way a
 process pool allows, by stopping its workers: its check fails as ``too_slow`` (never a
