@@ -1,7 +1,8 @@
 """Stable under page furniture: the same article in real news templates, with random
 furniture around it (galleries, carousels, "most read" lists, video captions, timestamps,
-counters, A/B teasers), always gives the same fingerprint — else every load is a phantom
-version. The templates are real pages of the benchmark corpus (../shared)."""
+counters, A/B teasers, a menu naming the article's own lines), always gives the same
+fingerprint — else every load is a phantom version. The templates are real pages of the
+benchmark corpus (../shared)."""
 
 from __future__ import annotations
 
@@ -98,3 +99,23 @@ def test_furniture_never_changes_the_fingerprint(prefix: str,
     html, url = _template(prefix)
     plain = fingerprint(extract(_furnished(html, {}), url))
     assert fingerprint(extract(_furnished(html, placed), url)) == plain
+
+
+@pytest.mark.parametrize("prefix", PAGES)
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_menu_naming_the_article_s_own_lines_never_changes_the_fingerprint(
+        prefix: str, data: st.DataObject) -> None:
+    # A site's menu that gains (or loses) an item whose text is one of the article's own
+    # lines (a heading, "Features"; a short paragraph): the menu's links are no lines of
+    # the body, so the article reads the same.
+    html, url = _template(prefix)
+    plain = extract(_furnished(html, {}), url)
+    lines = [p for p in plain.paragraphs if len(p.split()) <= 40]
+    assert lines  # every template has some
+    echoed = data.draw(st.lists(st.sampled_from(lines), min_size=1, max_size=3, unique=True))
+    menu = "".join(f'<li><a href="/section/{n}">{escape(text)}</a></li>'
+                   for n, text in enumerate(echoed))
+    page = _furnished(html, {"top": [f'<nav class="menu"><ul>{menu}</ul></nav>']})
+    assert fingerprint(extract(page, url)) == fingerprint(plain)
