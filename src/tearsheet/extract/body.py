@@ -14,6 +14,7 @@ selector wins and the generic rules still clean the result.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -190,15 +191,20 @@ _ITEM_TEXT = etree.XPath(
 def _with_sections(blocks: list[Block], between: list[_Between]) -> list[Block]:
     """Loose paragraphs with the headings and lists that stood between two of them on
     the page (:func:`_between_paragraphs`), where both were kept, one after the other."""
+    places: dict[str, list[int]] = {}  # a paragraph's places among them, in page order
+    for n, part in enumerate(between):
+        places.setdefault(part.key, []).append(n)
     result: list[Block] = []
     at = 0
     for block in blocks:
-        key = fold(block.text)
-        if result and at < len(between):
-            match = next((n for n in range(at, len(between)) if between[n].key == key), None)
-            if match is not None and between[match].before == fold(result[-1].text):
-                result += between[match].blocks
-                at = match + 1
+        found = places.get(fold(block.text), ())
+        # (the first place not before the last one taken: a search, not a scan, since a
+        # hostile page can have thousands of them)
+        match = bisect.bisect_left(found, at)
+        if result and match < len(found) and \
+                between[found[match]].before == fold(result[-1].text):
+            result += between[found[match]].blocks
+            at = found[match] + 1
         result.append(block)
     return result
 
