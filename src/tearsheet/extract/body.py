@@ -163,10 +163,10 @@ def _between_paragraphs(tree: lxml.html.HtmlElement) -> list[_Between]:
         parting: list[lxml.html.HtmlElement] = []
         for sibling in p.itersiblings(preceding=True):
             if not isinstance(sibling.tag, str) or sibling.tag in _SKIPPED or \
-                    not (text := " ".join(sibling.text_content().split())):
+                    not (text := fold(sibling.text_content())):
                 continue
             if sibling.tag == "p" and parting:
-                found.append(_Between(fold(" ".join(p.text_content().split())), fold(text),
+                found.append(_Between(fold(p.text_content()), text,
                                       [b for e in reversed(parting) for b in _blocks_of(e)]))
             if sibling.tag not in _HEADINGS and sibling.tag not in _LISTS:
                 break
