@@ -202,3 +202,27 @@ def test_captions_outside_a_table_are_read_as_a_browser_shows_them() -> None:
     markup.stray_captions(tree)
     assert [(e.tag, e.text) for e in tree.iter("p", "caption")] == [
         ("p", None), ("p", "Stray"), ("caption", "Votes by ward")]
+
+
+def test_text_written_straight_into_the_body_is_read_as_paragraphs() -> None:
+    # No markup around the words: a browser shows them; the readings read elements only.
+    tree = lxml.html.document_fromstring(
+        "<html><body>One <b>bold</b> line<br>and more<div>A block.</div> After it "
+        "<a href='/x'>a link</a>.<p>A paragraph.</p><a href='/'>Home</a></body></html>")
+    markup.bare_text(tree)
+    body = tree.find("body")
+    assert [lxml.html.tostring(child, encoding="unicode", with_tail=True)
+            for child in body] == [
+        "<p>One <b>bold</b> line<br>and more</p>", "<div>A block.</div>",
+        '<p> After it <a href="/x">a link</a>.</p>', "<p>A paragraph.</p>",
+        '<a href="/">Home</a>']  # links alone, a menu: left as they are
+    page = ("<html><head><title>Notes</title></head><body>" + "<br>".join(LOREM)
+            + "</body></html>")
+    assert extract(page, URL).paragraphs == LOREM
+
+
+def test_a_page_written_in_paragraphs_is_left_as_it_is() -> None:
+    html = "<html><body><p>One.</p><div><p>Two.</p></div></body></html>"
+    tree = lxml.html.document_fromstring(html)
+    markup.bare_text(tree)
+    assert lxml.html.tostring(tree, encoding="unicode") == html

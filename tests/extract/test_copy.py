@@ -26,7 +26,7 @@ def test_a_saved_page_is_extracted_as_the_tracker_would() -> None:
 
 def test_a_page_without_an_article_says_so() -> None:
     with pytest.raises(ExtractionError, match="no article text in this page"):
-        copy_document(b"<html><body><p>Hi</p></body></html>")
+        copy_document(b"<html><body><nav><a href='/'>Home</a></nav><p>Hi</p></body></html>")
 
 
 def test_a_lone_surrogate_or_control_character_in_pasted_text_is_dropped() -> None:

@@ -80,3 +80,39 @@ def test_a_short_report_on_an_application_shell_needs_a_browser() -> None:
     assert caught.value.reason == "needs_browser"
     assert extract(html, URL, rendered=True).paragraphs == [
         "BREAKING: The Federal Reserve raises rates by a quarter point."]
+
+
+@pytest.mark.parametrize("text", [
+    "Test",
+    "AI hasn't meaningfully changed anything in cybersecurity so far.",
+    "Ein kurzer Text, von Hand geschrieben.",
+])
+def test_a_page_that_is_nothing_but_a_short_text_is_that_text(text: str) -> None:
+    """A hand-made page of one line has no template whose article slot could be empty:
+    every word it shows is the body's, so the body is what the page says."""
+    for page in (f"<html><body>{text}</body></html>",
+                 f"<html><head><title>Notes</title></head><body><p>{text}</p></body></html>",
+                 f"<html><body><ol><li><p>{text}</p></li></ol></body></html>"):
+        assert extract(page, URL).paragraphs == [text]
+
+
+@pytest.mark.parametrize("page", [
+    # The same line in a site's template: a stub in an article slot.
+    stub_page(["AI hasn't meaningfully changed anything in cybersecurity."], "Security"),
+    "<html><body><nav><a href='/'>Home</a></nav><p>A short line of text.</p></body></html>",
+    # Code that draws the page, a refresh, a form: more than the text shows.
+    "<html><body><p>A short line of text.</p><script>render()</script></body></html>",
+    "<html><head><meta http-equiv='refresh' content='0; url=/a'></head>"
+    "<body><p>A short line of text.</p></body></html>",
+    "<html><body><p>A short line of text.</p><form><input name=q></form></body></html>",
+    # Notices to the reader.
+    "<html><body><p>Subscribe to read.</p></body></html>",
+    "<html><body><p>Nothing here.</p></body></html>",
+    "<html><body>Backend fetch failed</body></html>",
+    "<html><body><p>Coming soon.</p></body></html>",
+    "<html><body></body></html>",
+])
+def test_a_short_text_that_is_not_all_the_page_says_is_too_short(page: str) -> None:
+    with pytest.raises(ExtractionError) as caught:
+        extract(page, URL)
+    assert caught.value.reason in {"too_short", "needs_browser"}

@@ -108,6 +108,7 @@ def body_blocks(
     markup.inline_linked_cells(tree)
     markup.anonymous_paragraphs(tree)
     markup.stray_captions(tree)
+    markup.bare_text(tree)
     markup.embedded_posts(tree)
     ledes = lede.find(tree, description)
     read_by = reader.read(tree)
@@ -126,6 +127,7 @@ def body_blocks(
         _drop(second, drop_selectors)
         markup.linear_math(second)  # the formulas, for this reading too
         markup.stray_captions(second)
+        markup.bare_text(second)
         # (read before the density reading consumes this tree; trafilatura's is gone)
         between = _between_paragraphs(second) if read_by.recovered else []
         chosen = density.better_of(blocks, density.density_blocks(second),
@@ -410,8 +412,10 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     description: above the first paragraph, a block that is the headline, or a heading
     that is the standfirst (it agrees with the page's description), is not the article.
     So are up to two labels (a kicker, a tag, a date line: page furniture that changes
-    between loads). Other headings there are the body's own (a first section's title, an
-    ``<h1>`` that shares no word with the headline) and stay, and so does a first
+    between loads) above a body that is more than labels (a page whose text is a short
+    line or two has them).
+    Other headings there are the body's own (a first section's title, an ``<h1>`` that
+    shares no word with the headline) and stay, and so does a first
     paragraph that agrees with the description (pages often describe themselves by their
     lede): measured on the three corpora (docs/extraction.md).
     """
@@ -431,7 +435,9 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     while kept and (word_key(kept[0].text) in heads or (
             kept[0].kind == "head" and any(_agrees(word_key(kept[0].text), d) for d in deks))
             or ((labels < _MAX_LABELS or (tags and _is_tag(kept[0])))
-                and is_label(kept[0]) and not _starts_list(kept) and not _heads_list(kept)
+                and is_label(kept[0]) and any(not is_label(b) for b in kept[1:])
+                and not _starts_list(kept)
+                and not _heads_list(kept)
                 and not (kept[0].kind == "head" and word_key(kept[0].text) in own))):
         # A row of one-word tags that opens the labels counts as one, however long.
         if word_key(kept[0].text) not in heads and is_label(kept[0]):

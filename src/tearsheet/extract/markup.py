@@ -10,6 +10,7 @@ share bar), text the page hides from its readers (it keeps the ``hidden`` attrib
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, cast
 
 import lxml.html
@@ -130,6 +131,51 @@ def stray_captions(tree: lxml.html.HtmlElement) -> None:
     for caption in list(tree.iter("caption")):
         if next(caption.iterancestors("table"), None) is None:
             caption.tag = "p"
+
+
+_PHRASING = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "del", "dfn", "em", "font",
+    "i", "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup",
+    "time", "tt", "u", "var", "wbr"})
+"""Elements that stand inside a line of text (HTML's phrasing content, the common ones)."""
+_WORD = re.compile(r"\w")
+
+
+def bare_text(tree: lxml.html.HtmlElement) -> None:
+    """Read text written straight into ``<body>`` as paragraphs, as a browser shows it.
+
+    A page with no markup around its words (``<body>Text<br>more text</body>``: hand-made
+    pages, old archives, a plain notice) has them as the body's own text and the tails of
+    its children; trafilatura and the density reading read elements, and found nothing.
+    Each run of such text, with the inline elements inside it (links, emphasis, line
+    breaks), is wrapped in a ``<p>`` where it stands. A run without text of its own (links
+    alone, a menu written into ``<body>``) is left as it is."""
+    body = tree.find("body")
+    if body is None:
+        return
+    # (the block child the run follows, None at the body's start; its text; its inline
+    # elements, each with the text after it)
+    runs: list[tuple[Any, str | None, list[Any]]] = []
+    after, text, inline = None, body.text, []
+    for child in body:
+        if not isinstance(child.tag, str) or child.tag in _PHRASING:
+            inline.append(child)
+        else:
+            runs.append((after, text, inline))
+            after, text, inline = child, child.tail, []
+    runs.append((after, text, inline))
+    for after, text, inline in runs:
+        if not _WORD.search(text or "") and not any(_WORD.search(e.tail or "") for e in inline):
+            continue  # blank, or a zero-width space between two blocks
+        paragraph = lxml.html.Element("p")
+        paragraph.text = text
+        if after is None:
+            body.text = None
+            body.insert(0, paragraph)
+        else:
+            after.tail = None
+            after.addnext(paragraph)
+        paragraph.extend(inline)  # moved, each with its tail
 
 
 # The classes of an embedded social post's own markup: the post's text and its author, as

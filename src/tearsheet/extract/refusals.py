@@ -15,6 +15,7 @@ The visible text is read only for stubs, so the common case costs nothing.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 import lxml.html
@@ -96,6 +97,22 @@ _PLACEHOLDER = re.compile(
     r"(?:to come|to follow|soon)|updates? (?:to follow|soon)|refresh|coming soon|"
     r"under construction)\b", _FLAGS)
 _TERM = re.compile(r"\w+")
+# What a page says to its reader about itself rather than about anything else: on a page
+# of a few words and nothing more, a notice ("Subscribe to read.", "Nothing here.").
+_NOTICE = re.compile(
+    r"\b(?:subscri\w*|sign(?:ed)? ?(?:in|up)|log(?:ged)? ?in|register\w*|members? only|"
+    r"nothing (?:here|to see|found|to show)|no (?:content|results?|articles?|posts?|items?)|"
+    r"not (?:available|found|exist\w*|allowed|authori[sz]ed|permitted|supported)|"
+    r"unavailable|denied|forbidden|error|fail\w*|block\w*|redirect\w*|loading|"
+    r"javascript|browser|cookies?|please|sorry|try again|maintenance|offline|expired|"
+    r"removed|deleted|moved|captcha|robot)\b", _FLAGS)
+# What makes a page more than the text it holds: code that draws (a script that is not
+# data), a refresh that sends the reader on, a form, another document in a frame or embed,
+# a site's template (navigation, header, footer, sidebar).
+_ELSEWHERE = re.compile(
+    r"<script\b(?![^>]*\btype\s*=\s*[\"']?application/(?:ld\+)?json)|"
+    r"<meta\b[^>]*\bhttp-equiv\s*=\s*[\"']?refresh|"
+    r"<(?:form|i?frame|object|embed|nav|header|footer|aside|menu)\b", _FLAGS)
 # Words that say nothing of what a story is about (a notice shares them with any headline).
 _EMPTY_WORDS = frozenset({"this", "that", "with", "from", "your", "have", "will", "been",
                           "they", "their", "what", "when", "more", "about", "page", "story",
@@ -152,7 +169,8 @@ def refuse_if_not_article(
     if words < MIN_WORDS and len(_IMAGE.findall(page)) >= _GALLERY_IMAGES:
         raise ExtractionError("a photo gallery without text, not an article",
                               reason="not_article")
-    if words < MIN_WORDS and not reports_headline(paragraphs, named, shown):
+    if words < MIN_WORDS and not reports_headline(paragraphs, named, shown) and \
+            not bare_page(page, body, visible, named):
         raise ExtractionError(
             "no article text found (an error, consent or paywall page, or not an article)",
             reason="too_short")
@@ -178,6 +196,34 @@ def reports_headline(paragraphs: Sequence[str], headings: Sequence[str],
         count_words(p) >= STUB_SENTENCE_WORDS and _COMPLETE.search(p)
         and not _PLACEHOLDER.search(p) and _terms(p) & topic
         and not any(_holds(p, h) for h in apart) for p in paragraphs)
+
+
+def bare_page(page: str, body: str, visible: str, headings: Sequence[str]) -> bool:
+    """The page shows its short body and nothing else: no template around it whose
+    article slot could be empty or hold a notice, no code that could draw more.
+
+    A short text in a full page (menus, footer, teasers) is refused: on the real web that
+    is a stub, a notice or an article slot the page failed to fill. A page whose every
+    visible word, its headings apart, is the body's (a hand-made page of one line, a
+    plain-text note) is that text: refusing it would say the page is not what it shows.
+    Not when the page runs scripts (an application draws its text: see
+    :func:`~tearsheet.extract.scripted.refuse_shell`), sends the reader on (a refresh),
+    holds a form or another document (a frame, an embed) or a site's template (a
+    ``<nav>``, ``<header>``, ``<footer>``, ``<aside>``), nor when the text reads as a
+    notice to the reader (an error, "coming soon", "subscribe", "nothing here")."""
+    if not body.strip() or _ELSEWHERE.search(page) or _NOTICE.search(body) or \
+            _ERROR.search(body) or _SOFT_404.search(body) or _PLACEHOLDER.search(body):
+        return False
+    # Letters, not words: the visible text runs elements' texts together ("TitleBody").
+    rest = Counter(_letters(visible))
+    rest.subtract(_letters(body))
+    for heading in headings:
+        rest.subtract(_letters(heading))
+    return all(count <= 0 for count in rest.values())
+
+
+def _letters(text: str) -> str:
+    return "".join(_TERM.findall(text.casefold()))
 
 
 def _holds(paragraph: str, heading: str) -> bool:
