@@ -120,3 +120,25 @@ def test_a_breaking_stub_is_a_first_version_and_a_collapse_to_one_is_held(
     assert [v["version"] for v in export(config, tmp_path)] == [1, 2]
     outcome, error = outcomes(tmp_path)[-1]
     assert outcome == "failed" and error is not None and "[held]" in error
+
+
+def test_a_page_of_one_bare_line_in_the_articles_place_is_a_shrink(
+    server: LocalServer, tmp_path: Path,
+) -> None:
+    """A page that is nothing but a short text is read as that text
+    (extract/refusals.bare_page); served once in a known article's place (a deploy's
+    placeholder, say), it is a shrink: fetched again, and the article is back."""
+    config = setup(server, tmp_path)
+    served = ["<html><body>Test</body></html>"]
+
+    def handler(request: Request) -> Reply:
+        if served:
+            return Reply(body=served.pop())
+        return Reply(body=article_page("A shrinking story", LONG))
+
+    server.route("/news/story", handler)
+    time.sleep(0.7)  # the first interval
+    run_once(config)
+    assert [v["version"] for v in export(config, tmp_path)] == [1]
+    assert [o for o, _ in outcomes(tmp_path)] == ["new_version", "unchanged"]
+    assert len(server.hits("/news/story")) == 3  # the second fetch happened
