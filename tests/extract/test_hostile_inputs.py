@@ -127,3 +127,19 @@ def test_control_characters_in_the_page_cost_nothing_of_the_article(markup: str)
     found = extract(html, "https://example.com/a")
     assert all(p in found.paragraphs for p in LOREM)
     assert not any(c in found.text for c in "\x02\x03\x04\x0b\ufffe\uffff")
+
+
+@pytest.mark.parametrize("junk", [
+    "<script type=application/json " * 40_000,  # scripts never closed
+    "<div id=x " * 40_000,                        # tags never closed, beside an app root's id
+    "<noscript " * 40_000,
+    "<meta " * 40_000,
+])
+def test_thousands_of_unclosed_tags_are_scanned_once(junk: str) -> None:
+    """The checks for application shells and bare pages read tags by regular expressions:
+    one that scanned from each unclosed tag to the end of the page took minutes here."""
+    html = f"<html><head></head><body><p>Test</p>{junk}</body></html>"
+    try:
+        assert extract(html).paragraphs == ["Test"]
+    except ExtractionError as exc:
+        assert exc.reason in {"too_short", "needs_browser"}

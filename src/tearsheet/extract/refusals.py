@@ -110,8 +110,8 @@ _NOTICE = re.compile(
 # data), a refresh that sends the reader on, a form, another document in a frame or embed,
 # a site's template (navigation, header, footer, sidebar).
 _ELSEWHERE = re.compile(
-    r"<script\b(?![^>]*\btype\s*=\s*[\"']?application/(?:ld\+)?json)|"
-    r"<meta\b[^>]*\bhttp-equiv\s*=\s*[\"']?refresh|"
+    r"<script\b(?![^>]{0,500}?\btype\s*=\s*[\"']?application/(?:ld\+)?json)|"
+    r"\bhttp-equiv\s*=\s*[\"']?refresh|"
     r"<(?:form|i?frame|object|embed|nav|header|footer|aside|menu)\b", _FLAGS)
 # Words that say nothing of what a story is about (a notice shares them with any headline).
 _EMPTY_WORDS = frozenset({"this", "that", "with", "from", "your", "have", "will", "been",
