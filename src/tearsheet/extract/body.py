@@ -413,11 +413,10 @@ def tidy(blocks: list[Block], *, headlines: Iterable[str] = (),
     that is the standfirst (it agrees with the page's description), is not the article.
     So are up to two labels (a kicker, a tag, a date line: page furniture that changes
     between loads) above a body that is more than labels (a page whose text is a short
-    line or two has them).
-    Other headings there are the body's own (a first section's title, an ``<h1>`` that
-    shares no word with the headline) and stay, and so does a first
-    paragraph that agrees with the description (pages often describe themselves by their
-    lede): measured on the three corpora (docs/extraction.md).
+    line or two keeps them). Other headings there are the body's own (a first section's
+    title, an ``<h1>`` that shares no word with the headline) and stay, and so does a
+    first paragraph that agrees with the description (pages often describe themselves by
+    their lede): measured on the three corpora (docs/extraction.md).
     """
     keys = [word_key(h) for h in headlines]
     own = _own_headings(keys)
