@@ -226,3 +226,18 @@ def test_a_page_written_in_paragraphs_is_left_as_it_is() -> None:
     tree = lxml.html.document_fromstring(html)
     markup.bare_text(tree)
     assert lxml.html.tostring(tree, encoding="unicode") == html
+
+
+def test_a_link_to_no_page_around_paragraphs_is_unwrapped() -> None:
+    # A slide or toggle a script drives: a browser shows its paragraphs, and the text
+    # between them, as the page's; a reading took the link's blocks for a teaser's.
+    page = ("<html><head><title>Notes</title></head><body><a href='javascript:'>"
+            "<p>One line.</p><p>Another line.</p>And a third.</a></body></html>")
+    assert extract(page, URL).paragraphs == ["One line.", "Another line.", "And a third."]
+    tree = lxml.html.document_fromstring(
+        "<html><body><a href='#'><div>Shown</div></a><a href='/story'><p>Teaser</p></a>"
+        "<a><p>No address: broken markup, left</p></a><p>A <a href='#'>toggle</a>.</p>"
+        "</body></html>")
+    markup.control_links(tree)
+    assert [a.get("href") for a in tree.iter("a")] == ["/story", None, "#"]
+    assert tree.find(".//div").getparent().tag == "body"

@@ -108,6 +108,7 @@ def body_blocks(
     markup.inline_linked_cells(tree)
     markup.anonymous_paragraphs(tree)
     markup.stray_captions(tree)
+    markup.control_links(tree)
     markup.bare_text(tree)
     markup.embedded_posts(tree)
     ledes = lede.find(tree, description)
@@ -127,6 +128,7 @@ def body_blocks(
         _drop(second, drop_selectors)
         markup.linear_math(second)  # the formulas, for this reading too
         markup.stray_captions(second)
+        markup.control_links(second)
         markup.bare_text(second)
         # (read before the density reading consumes this tree; trafilatura's is gone)
         between = _between_paragraphs(second) if read_by.recovered else []
