@@ -5,7 +5,9 @@ kind of markup, never a site: paragraphs the page itself repeats (trafilatura ta
 repeat for its own artifact), formulas in MathML (it keeps only TeX), a table cell's
 link (it drops a paragraph made of one), a paragraph's anchor name (it takes "Nav" in
 "NavzzU" for a menu's), an embedded post's wrapper (it takes "social-media-embed" for a
-share bar), text the page hides from its readers (it keeps the ``hidden`` attribute's).
+share bar), text the page hides from its readers (it keeps the ``hidden`` attribute's),
+a caption outside a table, a script's link around paragraphs and text written straight
+into ``<body>`` (it reads neither as the browser shows them).
 """
 
 from __future__ import annotations
