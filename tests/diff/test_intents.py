@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from tearsheet.diff.align import Document, WordOp, align
 from tearsheet.diff.changes import diff
-from tearsheet.diff.intents import FINE, _changed, read_change
+from tearsheet.diff.intents import FINE, _changed, quotes, read_change
 from tearsheet.diff.summary import ChangeSummary
+from tests.support.hang import hang_guard
 from tests.support.intent_cases import build, hard_cases, history_articles, score, unseen_articles
 from tests.support.shared import shared_path
 
@@ -173,3 +174,17 @@ def test_words_moved_inside_a_sentence_cancel_out_first_come_first(
             for _ in range(count):
                 side.remove(word)
     assert _changed(words) == (deleted, inserted)
+
+
+def test_quoted_passages_of_each_kind_are_found() -> None:
+    text = ('He said “we will win”, « nous gagnerons », „wir gewinnen“ and "yes"; an '
+            "unclosed “ opens nothing.")
+    assert quotes(text) == {"we will win", "nous gagnerons", "wir gewinnen", "yes"}
+
+
+@pytest.mark.parametrize("opener", ["“", "« ", "„"])
+def test_thousands_of_unclosed_quotes_are_read_once(opener: str) -> None:
+    """A paragraph from the web with an opening quote mark and no closing one, thousands
+    of times: each was scanned to the paragraph's end (minutes for 100 KB)."""
+    with hang_guard(30):
+        assert quotes(f"{opener}word " * 30_000) == set()
