@@ -39,8 +39,6 @@ from tearsheet.extract.reader import Region
 from tearsheet.extract.script import fold, word_key
 
 _URL = re.compile(r"^(?:https?://|www\.)\S+$")
-_NOWHERE = re.compile(r"\s*(?:javascript:|#?\s*$)", re.IGNORECASE)  # a link to no page
-_NOWHERE_STARTS = frozenset("#jJ \t\n\r\f")  # what such an href begins with
 _ELSEWHERE = ("nav", "aside", "footer", "menu")  # deleted by trafilatura before it reads
 
 _LIST_ITEMS = 3
@@ -388,7 +386,7 @@ def _link_texts(tree: lxml.html.HtmlElement) -> tuple[set[str], set[str]]:
             continue
         text = (a.text or "") if not len(a) else \
             etree.tostring(a, method="text", encoding=str, with_tail=False)
-        if (not href or href[0] in _NOWHERE_STARTS) and _NOWHERE.match(href) \
+        if (not href or href[0] in markup.NOWHERE_STARTS) and markup.NOWHERE.match(href) \
                 and not is_label(Block("p", " ".join(text.split()))):
             continue
         if key := fold(text):

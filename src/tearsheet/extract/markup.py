@@ -135,24 +135,27 @@ def stray_captions(tree: lxml.html.HtmlElement) -> None:
             caption.tag = "p"
 
 
-_CONTROL_HREF = re.compile(r"\s*(?:javascript:|#)", re.IGNORECASE)
+NOWHERE = re.compile(r"\s*(?:javascript:|#?\s*$)", re.IGNORECASE)
+"""An ``href`` that leads to no page: a script's (``javascript:…``), ``#``, or empty."""
+NOWHERE_STARTS = frozenset("#jJ \t\n\r\f")
+"""What such an ``href`` begins with (a cheap test before :data:`NOWHERE`)."""
 _BLOCK_INSIDE = etree.XPath(
-    "descendant::*[self::p or self::div or self::h1 or self::h2 or self::h3 or self::h4"
-    " or self::h5 or self::h6 or self::ul or self::ol or self::table or self::blockquote"
-    " or self::section or self::article][1]")
+    "descendant::*[" + " or ".join(f"self::{tag}" for tag in sorted(BLOCK_TAGS)) + "][1]")
 
 
 def control_links(tree: lxml.html.HtmlElement) -> None:
-    """Unwrap a link that goes to no page (``javascript:…``, ``#``) around whole blocks.
+    """Unwrap a link that goes to no page (:data:`NOWHERE`) around whole blocks.
 
     Such an ``<a>`` is a control a script drives (a slide, a toggle), written around the
     paragraphs it shows; a browser shows them as the page's text, but a reading takes a
     link's blocks for a teaser's, and loses the text between them (it is the link's own).
     Its content stays where it stands, the element goes (a link around a few words of a
-    line is left: a line of links is judged as such)."""
+    line is left: a line of links is judged as such; an ``<a>`` without an address, broken
+    markup or an anchor, is left too)."""
     for link in list(tree.iter("a")):
-        href = link.get("href")  # (none: broken markup, or an anchor: left as it is)
-        if href is not None and _CONTROL_HREF.match(str(href)) and _BLOCK_INSIDE(link):
+        href = link.get("href")
+        if href is not None and (not href or href[0] in NOWHERE_STARTS) and \
+                NOWHERE.match(href) and _BLOCK_INSIDE(link):
             link.drop_tag()
 
 
