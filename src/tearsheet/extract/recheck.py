@@ -438,7 +438,12 @@ def _serialise(container: etree._Element, masked: set[int], parts: list[str]) ->
             hidden = hidden or links in masked
         append("<" + tag)
         items = element.items()
-        if items:
+        if len(items) == 1:  # the commonest case (a class): no sort, no generator
+            name, value = map(str, items[0])
+            if name not in skipped and not name.startswith("data-"):
+                append(f"{name}={volatile('#', value)}" if name in ("id", "class")
+                       else f"{name}={value}")
+        elif items:
             extend(f"{n}={v}" for n, v in sorted(
                 (str(name), volatile("#", str(value)) if name in ("id", "class")
                  else str(value))

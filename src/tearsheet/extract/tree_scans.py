@@ -12,8 +12,6 @@ one, none on most: docs/performance.md).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from itertools import accumulate
 
 from lxml import etree
 
@@ -40,6 +38,7 @@ _SOURCES = etree.XPath(
     "|descendant-or-self::*/@data-component")
 _WORDS = tuple(word.encode() for word in BYLINE_WORDS)
 _APART = b"\x00"  # between two values: in no word, and lxml keeps none in a value
+_APART_TEXT = _APART.decode()
 _METADATA_TAGS = ("title", "meta", "script", "link", "h1")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LINE_TAGS = _HEADINGS | {"p", "li", "blockquote", "dt", "dd"}
@@ -89,26 +88,32 @@ def byline_candidates(tree: etree._Element) -> list[etree._Element]:
 def _holding_a_word(values: list[str]) -> set[int]:
     """The positions of the values holding a byline word, ASCII case folded.
 
-    The values are joined and lower-cased once (``bytes.lower`` folds ASCII only, as the
-    words want) and each word found by ``bytes.find``: on a real news page's ~500 values,
-    0.8 ms with a regular expression per value (or over the joined values), 0.1 ms so.
-    After a find, the search goes on from the next value: a page holding a word in every
-    value costs one find a value, never a scan of the rest for each.
+    The values are joined, encoded and lower-cased once (``bytes.lower`` folds ASCII only,
+    as the words want) and each word found by ``bytes.find``: on a real news page's ~500
+    values, 0.8 ms with a regular expression per value (or over the joined values), 0.1 ms
+    so. After a find, the search goes on from the next value: a page holding a word in
+    every value costs one find a value, never a scan of the rest for each. A find's value
+    is the count of separators before it, counted once over the page for all the finds
+    (no list of every value's end: on the corpora's real pages 0.19 -> 0.11 ms).
     """
     if not values:
         return set()
-    encoded = [value.encode("utf-8", "replace") for value in values]
-    joined = _APART.join(encoded).lower()
-    ends = [at - 1 for at in accumulate(len(value) + 1 for value in encoded)]  # each's end
-    matched = set()
+    joined = _APART_TEXT.join(values).encode("utf-8", "replace").lower()
+    hits = []
     for word in _WORDS:
         at = joined.find(word)
         while at >= 0:
-            value = bisect_right(ends, at)
-            matched.add(value)
-            if value >= len(ends) - 1:
+            hits.append(at)
+            end = joined.find(_APART, at)
+            if end < 0:
                 break
-            at = joined.find(word, ends[value] + 1)
+            at = joined.find(word, end + 1)
+    hits.sort()
+    matched, value, counted = set(), 0, 0
+    for at in hits:
+        value += joined.count(_APART, counted, at)
+        counted = at
+        matched.add(value)
     return matched
 
 
