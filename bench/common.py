@@ -47,10 +47,13 @@ class NewsSite:
 
 
 @contextmanager
-def news_site(pages: int, *, startup_timeout: float = 120.0) -> Iterator[NewsSite]:
-    """Start the local news site in its own interpreter; stop it on exit."""
+def news_site(pages: int, *, files: Path | None = None,
+              startup_timeout: float = 120.0) -> Iterator[NewsSite]:
+    """Start the local news site in its own interpreter (serving the gzipped pages listed
+    in ``files``, if given: ``newsite.py --files``); stop it on exit."""
     process = subprocess.Popen(
-        [sys.executable, str(BENCH / "newsite.py"), "--pages", str(pages)],
+        [sys.executable, str(BENCH / "newsite.py"), "--pages", str(pages),
+         *(["--files", str(files)] if files else [])],
         stdout=subprocess.PIPE, text=True,
     )
     try:

@@ -11,6 +11,10 @@ where only the chrome changes between visits. Articles are 20-60 KB of HTML (inl
 and scripts, a mega-menu, the story itself). Gzip is used when the client accepts it.
 ``/robots.txt`` and anything else answer 404.
 
+``--files LIST`` serves real pages instead: the gzipped HTML files named in ``LIST`` (one
+path a line), ``/a/<i>`` the ``i``-th, one rendering each (``bench/same_capture.py``
+fetches the corpora's pages so, for a fetch of real pages to compare with).
+
 Run ``python bench/newsite.py --pages 1000``: it prints its port on the first line of
 stdout once it is listening, and exits when its parent process goes away.
 """
@@ -85,15 +89,18 @@ def news_page(index: int, noise: int) -> str:
 
 
 class Site:
-    def __init__(self, pages: int) -> None:
-        self.pages = pages
+    def __init__(self, pages: int, files: list[Path] | None = None) -> None:
         self.plain: list[list[bytes]] = []
         self.gzipped: list[list[bytes]] = []
-        for index in range(pages):
+        for path in files or ():
+            self.gzipped.append([path.read_bytes()])
+            self.plain.append([gzip.decompress(self.gzipped[-1][0])])
+        for index in range(0 if files else pages):
             bodies = [news_page(index, noise=index * VARIANTS + v).encode("utf-8")
                       for v in range(VARIANTS)]
             self.plain.append(bodies)
             self.gzipped.append([gzip.compress(b, compresslevel=6, mtime=0) for b in bodies])
+        self.pages = len(self.plain)
         self.visits: dict[int, int] = {}
 
     def answer(self, target: bytes, accept_gzip: bool) -> tuple[int, bytes, bool]:
@@ -102,7 +109,7 @@ class Site:
             number = int(path[3:])
             visit = self.visits.get(number, 0)
             self.visits[number] = visit + 1
-            variant = visit % VARIANTS
+            variant = visit % len(self.plain[0])
             # Articles 0..pages-1 are pages 0..pages-1; others spread over the pages.
             index = number if number < self.pages else (number * 2654435761 >> 8) % self.pages
             if accept_gzip:
@@ -146,8 +153,8 @@ class Site:
             writer.close()
 
 
-async def serve(pages: int, port: int) -> None:
-    site = Site(pages)
+async def serve(pages: int, port: int, files: list[Path] | None = None) -> None:
+    site = Site(pages, files)
     server = await asyncio.start_server(site.handle, "127.0.0.1", port, backlog=1024)
     print(server.sockets[0].getsockname()[1], flush=True)
     parent = os.getppid()
@@ -160,9 +167,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=1000, help="distinct articles (default 1000)")
     parser.add_argument("--port", type=int, default=0, help="port (default: any free one)")
+    parser.add_argument("--files", type=Path,
+                        help="a list of gzipped HTML files to serve instead, a path a line")
     args = parser.parse_args()
+    files = [Path(line) for line in args.files.read_text().splitlines() if line.strip()] \
+        if args.files else None
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.pages, args.port))
+        asyncio.run(serve(args.pages, args.port, files))
 
 
 if __name__ == "__main__":

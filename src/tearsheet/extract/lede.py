@@ -26,6 +26,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from tearsheet.extract.markup import PHRASING
 from tearsheet.extract.script import count_words, fold
 
 MIN_WORDS = 8
@@ -35,8 +36,6 @@ MAX_WORDS = 200
 PREFIX_WORDS = 8
 _CANDIDATES = 3
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
-_INLINE = frozenset({"a", "b", "strong", "em", "i", "span", "font", "u", "small", "mark",
-                     "time", "abbr", "cite", "q", "sub", "sup"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _AWAY = frozenset({"head", "script", "style", "noscript", "template", "nav", "footer",
                    "aside", "form", "button", "select", "textarea", "figcaption", "a"})
@@ -139,7 +138,7 @@ def _runs(element: lxml.html.HtmlElement) -> list[str]:
 def _paragraph(element: lxml.html.HtmlElement, prefix: str,
                summary: str) -> tuple[lxml.html.HtmlElement, str] | None:
     """The paragraph around ``element`` and its text, when it is the lede."""
-    while element.tag in _INLINE and element.getparent() is not None:
+    while element.tag in PHRASING and element.getparent() is not None:
         element = element.getparent()
     if not isinstance(element.tag, str) or element.tag in _HEADINGS or element.tag in _AWAY \
             or any(a.tag in _AWAY for a in element.iterancestors()):

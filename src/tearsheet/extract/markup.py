@@ -159,7 +159,7 @@ def control_links(tree: lxml.html.HtmlElement) -> None:
             link.drop_tag()
 
 
-_PHRASING = frozenset({
+PHRASING = frozenset({
     "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "del", "dfn", "em", "font",
     "i", "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup",
     "time", "tt", "u", "var", "wbr"})
@@ -184,7 +184,7 @@ def bare_text(tree: lxml.html.HtmlElement) -> None:
     runs: list[tuple[Any, str | None, list[Any]]] = []
     after, text, inline = None, body.text, []
     for child in body:
-        if not isinstance(child.tag, str) or child.tag in _PHRASING:
+        if not isinstance(child.tag, str) or child.tag in PHRASING:
             inline.append(child)
         else:
             runs.append((after, text, inline))
