@@ -9,6 +9,7 @@ import pytest
 
 from tearsheet.errors import ExtractionError
 from tearsheet.extract import extract
+from tearsheet.extract.refusals import visible_text
 from tearsheet.extract.scripted import (
     article_from_declaration,
     article_from_state,
@@ -162,3 +163,14 @@ def test_text_from_a_page_s_data_is_cleaned_as_its_markup_s() -> None:
     page = (f"<html><head><title>{HEADLINE}</title></head><body><div id='app'></div>"
             f"<script>window.__INITIAL_STATE__ = {state};</script></body></html>")
     assert extract(page).paragraphs == LOREM
+
+
+def test_a_shell_s_visible_text_is_read_from_one_parse() -> None:
+    # The tiny body is judged by the page's visible text (refusals), then the shell check
+    # counts its words: one parse of a page that may be megabytes of script.
+    visible_text.cache_clear()
+    with pytest.raises(ExtractionError) as refused:
+        extract(shell("a"), "https://news.example/app/a")
+    assert refused.value.reason == "needs_browser"
+    info = visible_text.cache_info()
+    assert info.misses == 1 and info.hits >= 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 import lxml.html
 from lxml import etree
@@ -255,7 +256,11 @@ def _truncated(page: str, paragraphs: Sequence[str]) -> bool:
     return not _SENTENCE_END.search(paragraphs[-1])
 
 
+@lru_cache(maxsize=1)
 def visible_text(page: str) -> str:
+    """The text a reader sees of ``page``, spaces folded. The last page's is kept: a
+    tiny body is judged by it here and then by the shell check (extraction.py), and a
+    shell's page can be megabytes of script to parse once, not twice."""
     try:
         tree = lxml.html.document_fromstring(page)
     except (etree.ParserError, ValueError):
