@@ -7,12 +7,16 @@ every word and shape the reader knows."""
 from __future__ import annotations
 
 import itertools
+import re
 
 import lxml.html
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tearsheet.extract import bylines
-from tearsheet.extract.page_scans import credits
+from tearsheet.extract.page_scans import _CREDIT_OPENING, credits
+from tests.support.fuzz import BOUNDED
 
 NAME = "Jane Doe"
 DATES = ("", "12.05.2024 - ", "2024/05/12 | ")
@@ -83,3 +87,24 @@ def test_a_lone_credit_word_s_names_are_scanned_however_far_the_next_line(
     assert bylines.credit_line(lxml.html.fromstring(html)) == NAME
     raw = html.encode()
     assert NAME in " ".join(credits(raw, raw.lower()))
+
+
+# What may stand between a tag and a credit word, and around: spaces of every kind,
+# punctuation, entities, dates, articles, words (one with a non-ASCII first byte), tags.
+_PIECES = st.sampled_from([">", "<", "<p>", " ", "\n", "\t", "  ", "&nbsp;", "&#8212;", "-",
+                           "|", ":", "·", "12.05.2024", "2024/05/12", "a ", "ein ", "by",
+                           "von", "écrit", "par", "posted", "Jane", "x", "é", "5"])
+
+
+@BOUNDED
+@given(pieces=st.lists(_PIECES, max_size=24))
+def test_the_credit_scan_takes_whitespace_whole_and_finds_what_it_found(
+        pieces: list[str]) -> None:
+    # Possessive runs of spaces (page_scans) against the same expression without them:
+    # giving a run back can never make a match, so the matches must be the same.
+    lowered = "".join(pieces).encode().lower()
+    plain = re.compile(_CREDIT_OPENING.pattern.replace(rb"\s*+", rb"\s*")
+                       .replace(rb"\s++", rb"\s+"))
+    assert plain.pattern != _CREDIT_OPENING.pattern
+    assert [m.span() for m in _CREDIT_OPENING.finditer(lowered)] == \
+        [m.span() for m in plain.finditer(lowered)]

@@ -51,11 +51,14 @@ def _credit_words() -> bytes:
 # line may start with before it (spaces, entities, punctuation, a date), then the word.
 # Generous: credit_line reads far fewer of these; whatever it could read is among them.
 # Whitespace runs of any length (an indented template puts a newline and a dozen spaces
-# between a tag and "By") count as one of those eight.
+# between a tag and "By") count as one of those eight. They are taken whole (``\s*+``,
+# possessive): what follows a run never starts with a space, so giving part of it back
+# can make no match, and trying to, at every ">" of an indented page, cost five times
+# the scan (1.59 -> 0.31 ms a real page on average, the same matches on all 620).
 _CREDIT_OPENING = re.compile(
-    rb">\s*(?:(?:[^\w<\s]|&[#a-z0-9]{1,8};)\s*){0,8}"
+    rb">\s*+(?:(?:[^\w<\s]|&[#a-z0-9]{1,8};)\s*+){0,8}"
     rb"(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}[^\w<]{0,8})?"
-    rb"(?:(?:ein|eine|a|an|un|une)\s+)?(?:" + _credit_words() + rb")(?![a-z0-9_])")
+    rb"(?:(?:ein|eine|a|an|un|une)\s++)?(?:" + _credit_words() + rb")(?![a-z0-9_])")
 # Tags, spaces and punctuation up to the next word (linear: a tag opens with "<", which
 # the first branch never takes; an unclosed tag runs to the end of the span).
 _TO_WORDS = re.compile(rb"(?:[^<\w]|<[^>]*>?)*")
