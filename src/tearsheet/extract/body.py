@@ -386,8 +386,7 @@ def _link_texts(tree: lxml.html.HtmlElement) -> tuple[set[str], set[str]]:
             continue
         text = (a.text or "") if not len(a) else \
             etree.tostring(a, method="text", encoding=str, with_tail=False)
-        if (not href or href[0] in markup.NOWHERE_STARTS) and markup.NOWHERE.match(href) \
-                and not is_label(Block("p", " ".join(text.split()))):
+        if markup.goes_nowhere(href) and not is_label(Block("p", " ".join(text.split()))):
             continue
         if key := fold(text):
             texts.add(key)

@@ -135,16 +135,22 @@ def stray_captions(tree: lxml.html.HtmlElement) -> None:
             caption.tag = "p"
 
 
-NOWHERE = re.compile(r"\s*(?:javascript:|#?\s*$)", re.IGNORECASE)
-"""An ``href`` that leads to no page: a script's (``javascript:…``), ``#``, or empty."""
-NOWHERE_STARTS = frozenset("#jJ \t\n\r\f")
-"""What such an ``href`` begins with (a cheap test before :data:`NOWHERE`)."""
+_NOWHERE = re.compile(r"\s*(?:javascript:|#?\s*$)", re.IGNORECASE)
+_NOWHERE_STARTS = frozenset("#jJ \t\n\r\f")  # what such an href begins with: a cheap test
+
+
+def goes_nowhere(href: str) -> bool:
+    """Whether a link's ``href`` leads to no page: a script's (``javascript:…``), ``#``,
+    or empty."""
+    return (not href or href[0] in _NOWHERE_STARTS) and bool(_NOWHERE.match(href))
+
+
 _BLOCK_INSIDE = etree.XPath(
     "descendant::*[" + " or ".join(f"self::{tag}" for tag in sorted(BLOCK_TAGS)) + "][1]")
 
 
 def control_links(tree: lxml.html.HtmlElement) -> None:
-    """Unwrap a link that goes to no page (:data:`NOWHERE`) around whole blocks.
+    """Unwrap a link that goes to no page (:func:`goes_nowhere`) around whole blocks.
 
     Such an ``<a>`` is a control a script drives (a slide, a toggle), written around the
     paragraphs it shows; a browser shows them as the page's text, but a reading takes a
@@ -154,8 +160,7 @@ def control_links(tree: lxml.html.HtmlElement) -> None:
     markup or an anchor, is left too)."""
     for link in list(tree.iter("a")):
         href = link.get("href")
-        if href is not None and (not href or href[0] in NOWHERE_STARTS) and \
-                NOWHERE.match(href) and _BLOCK_INSIDE(link):
+        if href is not None and goes_nowhere(href) and _BLOCK_INSIDE(link):
             link.drop_tag()
 
 
