@@ -40,7 +40,16 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from common import Timing, median, peak_rss_bytes, reset_peak_rss, rss_bytes, sqlite_url, table
+from common import (
+    Timing,
+    cpu_seconds,
+    median,
+    peak_rss_bytes,
+    reset_peak_rss,
+    rss_bytes,
+    sqlite_url,
+    table,
+)
 from tearsheet.archive.warc import Archive, iter_captures
 from tearsheet.archive.warc_import import Importer, import_warc
 from tearsheet.config import load_settings
@@ -94,12 +103,6 @@ def baseline_extract(path: Path) -> int:  # its CPU: this process's, as timed() 
     return count
 
 
-def process_cpu(pid: int) -> float:
-    """CPU seconds (user and system) a process has used so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def one_import(path: Path, folder: Path, processes: int) -> tuple[Timing, str]:
     settings = load_settings(None, database_url=sqlite_url(folder / "ts.db"),
                              archive={"dir": str(folder / "warc")},
@@ -119,9 +122,9 @@ def one_import(path: Path, folder: Path, processes: int) -> tuple[Timing, str]:
 
     reset_peak_rss()
     before = rss_bytes()
-    started = {pid: process_cpu(pid) for pid in pool.worker_pids()}
+    started = {pid: cpu_seconds(pid) for pid in pool.worker_pids()}
     wall, cpu = timed(work)
-    cpu += sum(process_cpu(pid) - started.get(pid, 0.0) for pid in pool.worker_pids())
+    cpu += sum(cpu_seconds(pid) - started.get(pid, 0.0) for pid in pool.worker_pids())
     growth = (peak_rss_bytes() - before) / 2**20
     report = result["report"]
     pool.close()

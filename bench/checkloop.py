@@ -22,19 +22,23 @@ drifts during a run (one baseline pass alone moved by a third between runs) move
 with the passes it is compared with.
 
 CPU time is this process's (``time.process_time``: all its threads, including the
-extraction threads); the site's CPU is in its own process and not counted. Each run uses
+extraction threads), and with ``--extract-processes N`` (the tracker as configured by
+default runs one worker process per CPU) the extraction workers' too, read from ``/proc``;
+the site's CPU is in its own process and not counted. Each run uses
 a fresh store in a temporary folder (SQLite, as configured: WAL, synchronous=FULL). The
 report gives the median over ``--runs`` and every run, and where each tracker pass's CPU
 went by thread (each thread's own CPU clock, read before and after the pass): the event
 loop (fetches, the check's own code, hand-offs), the extraction thread, the store writer
-(with the checks per commit), and the rest (``asyncio.to_thread`` reads). A ratio moves
-with the machine's load; the split says which part did.
+(with the checks per commit), the rest (``asyncio.to_thread`` reads, the WARC writer, a
+process pool's feeder) and the extraction workers. A ratio moves with the machine's load;
+the split says which part did.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import tempfile
 import threading
 import time
@@ -48,6 +52,7 @@ from common import (
     Timing,
     bench_settings,
     build_store,
+    cpu_seconds,
     fetch_all,
     median,
     news_site,
@@ -92,7 +97,7 @@ async def tracker_pass(tracker: Tracker, clock: Clock) -> str:
     return f"{new} new, {unchanged} unchanged, {failed} failed"
 
 
-THREADS = ("loop", "extraction", "writer", "other")
+THREADS = ("loop", "extraction", "writer", "other", "workers")
 
 
 def thread_cpu() -> dict[int, tuple[str, float]]:
@@ -156,11 +161,16 @@ async def one_run(settings: Settings, store: Store, urls: list[str]) -> Run:
             "fetch": settings.fetch.model_copy(update={"fast_path": fast_path})})
         async with Fetcher(tuned.fetch) as fetcher, \
                 assemble(tuned, store, fetcher, clock=clock) as tracker:
+            await start_workers(tracker, urls[0])
+            workers = {pid: cpu_seconds(pid) for pid in tracker.pool.worker_pids()}
             before, commits = thread_cpu(), tracker.writer.commits
-            passes.append(await timed(len(urls), lambda: tracker_pass(tracker, clock)))
+            timing = await timed(len(urls), lambda: tracker_pass(tracker, clock))
             after, commits = thread_cpu(), tracker.writer.commits - commits
-        splits.append(Split({part: 1000 * seconds / len(urls)
-                             for part, seconds in spent(before, after).items()},
+            in_workers = sum(cpu_seconds(pid) - workers.get(pid, 0.0)
+                             for pid in tracker.pool.worker_pids())
+        passes.append(dataclasses.replace(timing, cpu_s=timing.cpu_s + in_workers))
+        parts = {**spent(before, after), "workers": in_workers}
+        splits.append(Split({part: 1000 * seconds / len(urls) for part, seconds in parts.items()},
                             len(urls) / max(commits, 1)))
         # Past every article's next check (its interval, plus jitter), not past a second.
         clock.offset += timedelta(seconds=settings.schedule.max_interval * 2)
@@ -171,6 +181,17 @@ async def one_run(settings: Settings, store: Store, urls: list[str]) -> Run:
     closing = await timed(len(urls), lambda: raw_fetch(settings, urls))
     first, fast, slow = passes
     return Run(together(opening, closing), first, fast, slow, (splits[0], splits[1], splits[2]))
+
+
+async def start_workers(tracker: Tracker, url: str) -> None:
+    """With worker processes, start each one and load the extractor in it before the clock
+    starts (their CPU is counted from then on)."""
+    if not tracker.pool.uses_processes:
+        return
+    async with Fetcher(tracker.settings.fetch) as fetcher:
+        page = (await fetcher.fetch(url)).body
+    await asyncio.gather(*(tracker.pool.run(extract, page, url)
+                           for _ in range(tracker.pool.processes * 2)))
 
 
 def warm_up(site: NewsSite) -> None:
@@ -185,7 +206,7 @@ def warm_up(site: NewsSite) -> None:
         extract(body, site.url(k))
 
 
-def report(runs: list[Run], articles: int, concurrency: int) -> str:
+def report(runs: list[Run], articles: int, concurrency: int, processes: int) -> str:
     def cells(pick: Callable[[Run], Timing], label: str) -> list[str]:
         timings = [pick(r) for r in runs]
         wall_ratio = [r.fetch.per_second / pick(r).per_second for r in runs]
@@ -204,8 +225,9 @@ def report(runs: list[Run], articles: int, concurrency: int) -> str:
         cells(lambda r: r.fast, "unchanged, fast path"),
         cells(lambda r: r.slow, "unchanged, full extraction"),
     ]
-    out = [f"check loop: {articles:,} articles, concurrency {concurrency}, "
-           f"median of {len(runs)} runs", ""]
+    where = f"{processes} worker processes" if processes else "a thread"
+    out = [f"check loop: {articles:,} articles, concurrency {concurrency}, extraction in "
+           f"{where}, median of {len(runs)} runs", ""]
     out.append(table(rows, ["", "checks/s", "CPU ms/check", "wall ratio to fetch",
                             "CPU ratio to fetch"]))
     out.append("")
@@ -233,6 +255,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000, help="tracked articles")
     parser.add_argument("--runs", type=int, default=3, help="runs (the median is reported)")
     parser.add_argument("--concurrency", type=int, default=16, help="fetch.concurrency")
+    parser.add_argument("--extract-processes", type=int, default=0,
+                        help="fetch.extract_processes (0: a thread in this process; the "
+                             "tracker's default is one worker process per CPU)")
     args = parser.parse_args()
 
     runs: list[Run] = []
@@ -244,17 +269,17 @@ def main() -> None:
             path = Path(tmp) / f"run-{n}.db"
             build_store(path, args.articles, due=args.articles, now=datetime.now(UTC),
                         base=site.base)
-            # Extraction in this process, so the CPU column is the whole check's (the
-            # pool's workers are measured by simulate.py).
+            # Extraction in this process by default, so the CPU column is the whole
+            # check's without reading other processes; with workers, theirs is added.
             settings = bench_settings(sqlite_url(path), concurrency=args.concurrency,
-                                      extract_processes=0)
+                                      extract_processes=args.extract_processes)
             store = Store.open(settings.database_url)
             try:
                 runs.append(asyncio.run(one_run(settings, store, urls)))
             finally:
                 store.close()
             print(f"run {n + 1}/{args.runs} done", flush=True)
-    print(report(runs, args.articles, args.concurrency))
+    print(report(runs, args.articles, args.concurrency, args.extract_processes))
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ from common import (
     Timing,
     bench_settings,
     build_store,
+    cpu_seconds,
     fetch_all,
     one_version_stories,
     sqlite_url,
@@ -176,15 +177,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return datetime.now(UTC) + self.offset
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU seconds (user + system) of process ``pid`` so far (0 if it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def site_cpu_seconds() -> float:

@@ -230,22 +230,27 @@ def test_the_fast_path_on_the_loop_or_in_the_pool_gives_the_same_checks(
     """``fetch.inline_check_bytes``: the fast path on the event loop (the default bound,
     above these pages), in the extraction pool (0: never inline), or split between them by
     a bound inside the pages' sizes (each request's noise changes them): the same versions
-    and outcomes. So too with one worker process (a one-core machine's default): its fast
-    path runs on the loop as a thread's does, its extractions in the worker."""
+    and outcomes. So too with one worker process (a one-core machine's default) and with
+    two (a larger machine's): their fast path runs on the loop as a thread's does, their
+    extractions in the workers."""
     history = histories()[0]
     site = Site(server, "wire")
     runs = {}
-    for name in ("loop", "pool", "split", "worker"):
+    processes = {"worker": 1, "workers": 2}
+    for name in ("loop", "pool", "split", "worker", "workers"):
         # The split's bound: the median size of the pages the first replays were served.
-        bound = None if name in ("loop", "worker") else 0 if name == "pool" else \
-            sorted(site.sizes)[len(site.sizes) // 2]
+        bound = 0 if name == "pool" else sorted(site.sizes)[len(site.sizes) // 2] \
+            if name == "split" else None
         runs[name] = Replayed()
-        settings = settings_for(tmp_path / name, True, bound, 1 if name == "worker" else 0)
+        settings = settings_for(tmp_path / name, True, bound, processes.get(name, 0))
         asyncio.run(replay(settings, site, steps(history), runs[name]))
-    loop, pool, split, worker = runs["loop"], runs["pool"], runs["split"], runs["worker"]
-    assert loop.versions == pool.versions == split.versions == worker.versions
-    assert loop.outcomes == pool.outcomes == split.outcomes == worker.outcomes
-    assert worker.inline == worker.fast == loop.fast
+    loop, pool, split = runs["loop"], runs["pool"], runs["split"]
+    worker, workers = runs["worker"], runs["workers"]
+    assert loop.versions == pool.versions == split.versions == worker.versions \
+        == workers.versions
+    assert loop.outcomes == pool.outcomes == split.outcomes == worker.outcomes \
+        == workers.outcomes
+    assert worker.inline == worker.fast == workers.inline == workers.fast == loop.fast
     unchanged = sum(1 for _, outcome in loop.outcomes if outcome == Outcome.UNCHANGED)
     assert min(loop.fast, pool.fast, split.fast) >= unchanged // 2, runs
     assert loop.inline == loop.fast and pool.inline == 0

@@ -75,13 +75,13 @@ class FetchSettings(Section):
     # An unchanged page recognised from a digest of what its last extraction depended on,
     # without extracting it again (see tearsheet.extract.recheck); false: always extract.
     fast_path: bool = True
-    # Pages up to this size are checked by the fast path on the tracker's event loop when
-    # extraction runs on a thread in its process or in one worker (extract_processes 0 or
-    # 1): the check holds the GIL either way, or takes turns with the loop on one core, so
-    # inline it only spares the hand-off to the thread (the worker) and back.
+    # Pages up to this size are checked by the fast path on the tracker's event loop,
+    # whatever runs extraction (a thread, one worker or several): it spares the hand-off
+    # to the extraction thread or worker and back, which costs more CPU than the check
+    # (a worker process's: the page pickled and piped, the answer read back).
     # Bounded because it holds up every other fetch while it runs: ~30-50 us a KB on real
-    # news pages, so 128 KiB is at most a few ms, about the interpreter's switch interval
-    # (5 ms) that the extraction thread could hold the loop off anyway. 0: never inline.
+    # news pages, so 128 KiB is a few ms, about the interpreter's switch interval (5 ms)
+    # that an extraction thread could hold the loop off anyway. 0: never inline.
     inline_check_bytes: int = Field(131_072, ge=0)
     # Sources with render = "browser" (see tearsheet.fetch.browser): pages rendered at once
     # (each in a browser context of its own), the time a page gets to settle, and the

@@ -363,12 +363,11 @@ class Tracker(Discovery):
             raise exc.at(response.url) from None
 
     def _inline(self, document: bytes) -> bool:
-        """Whether the fast path may check ``document`` on the event loop: extraction on a
-        thread of this process or in one worker (the GIL is held either way; on one core
-        a worker would only take turns with the loop, while several run on other cores)
-        and a page within ``fetch.inline_check_bytes`` (it holds up the loop)."""
-        return self.pool.processes <= 1 and \
-            len(document) <= self.settings.fetch.inline_check_bytes
+        """Whether the fast path may check ``document`` on the event loop: a page within
+        ``fetch.inline_check_bytes`` (it holds up the loop), whatever runs extraction. Sent
+        to a worker process, the page is pickled, piped, read back and answered: that
+        hand-off costs this process more CPU than the check itself (docs/performance.md)."""
+        return len(document) <= self.settings.fetch.inline_check_bytes
 
     async def _source(self, source_id: int) -> SourceSettings | None:
         """A configured source's settings by store id (None: added through the API)."""

@@ -1,0 +1,139 @@
+"""Contention benchmark: what a busy event loop in the same process does to a check's CPU.
+
+Why: in ``checkloop.py`` a new version's extraction costs its thread 40-90 % more CPU than
+the same calls timed alone, and every part of the check pays alike (the WARC record, the
+fetch itself). This script shows where that comes from without the tracker: the same
+work over checkloop's pages (``newsite.py`` in its own process), each part timed by its
+own thread's CPU clock,
+
+- alone, one part after the other, on one thread;
+- beside a second thread whose event loop fetches the site without pause, as the
+  tracker's does while extraction runs (``Fetcher.fetch``, checkloop's concurrency);
+- with that, and the interpreter's switch interval (``sys.setswitchinterval``) at
+  ``--interval`` seconds instead of 5 ms (how long a thread waiting for the GIL lets
+  the one holding it run before asking for it).
+
+The parts: ``check_capture`` (a new version's extraction and decision key), the WARC
+record (``Archive.write_group`` of three captures, as the tracker groups them, without
+its fsync), and the fetch (the busy loop's own CPU a page). The median of ``--runs`` is
+reported. Nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from common import bench_settings, median, news_site, table
+from tearsheet.archive.warc import Archive
+from tearsheet.config import Settings
+from tearsheet.extract.fast_path import check_capture
+from tearsheet.fetch.fetcher import Fetcher, Response
+
+
+def per_page(work: Callable[[], None], pages: int) -> float:
+    """CPU ms a page of ``work`` (over ``pages`` pages), by this thread's clock."""
+    started = time.thread_time()
+    work()
+    return 1000 * (time.thread_time() - started) / pages
+
+
+class BusyLoop:
+    """A thread whose event loop fetches ``urls`` over and over until stopped."""
+
+    def __init__(self, settings: Settings, urls: list[str]) -> None:
+        self.settings, self.urls = settings, urls
+        self.stop = threading.Event()
+        self.ms = 0.0
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._run()))
+
+    async def _run(self) -> None:
+        fetched, started = 0, time.thread_time()
+        slots = asyncio.Semaphore(self.settings.fetch.concurrency * 2)
+
+        async def one(fetcher: Fetcher, url: str) -> None:
+            async with slots:
+                await fetcher.fetch(url)
+
+        async with Fetcher(self.settings.fetch) as fetcher:
+            while not self.stop.is_set():
+                await asyncio.gather(*(one(fetcher, url) for url in self.urls[:100]))
+                fetched += min(100, len(self.urls))
+        self.ms = 1000 * (time.thread_time() - started) / max(fetched, 1)
+
+    def __enter__(self) -> BusyLoop:
+        self.thread.start()
+        time.sleep(0.5)  # its pool warm
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--pages", type=int, default=300, help="checkloop pages")
+    parser.add_argument("--runs", type=int, default=3, help="runs (the median is reported)")
+    parser.add_argument("--interval", type=float, default=0.05,
+                        help="the switch interval of the last setting, in seconds")
+    args = parser.parse_args()
+    settings = bench_settings("sqlite://", concurrency=16)
+    results: dict[str, dict[str, list[float]]] = {}
+    with news_site(args.pages) as site, tempfile.TemporaryDirectory() as folder:
+        urls = [site.url(k) for k in range(args.pages)]
+
+        async def fetch_all() -> list[Response]:
+            async with Fetcher(settings.fetch) as fetcher:
+                return [await fetcher.fetch(url) for url in urls]
+
+        responses = asyncio.run(fetch_all())
+        archive = Archive(settings.archive, Path(folder))
+
+        def extract() -> None:
+            for r in responses:
+                check_capture(r.document, r.url, r.document_charset, r.content_type)
+
+        def record() -> None:
+            for k in range(0, len(responses), 3):
+                archive.write_group(responses[k:k + 3])
+
+        extract()  # load what extraction loads lazily
+        default = sys.getswitchinterval()
+        settings_run = (("alone", None, default), ("beside a busy loop", True, default),
+                        (f"… switch interval {args.interval * 1000:g} ms", True, args.interval))
+        for _ in range(args.runs):
+            for label, busy, interval in settings_run:
+                sys.setswitchinterval(interval)
+                parts = results.setdefault(label, {"extraction": [], "WARC": [], "fetch": []})
+                if busy:
+                    with BusyLoop(settings, urls) as loop:
+                        parts["extraction"].append(per_page(extract, len(responses)))
+                        parts["WARC"].append(per_page(record, len(responses)))
+                    parts["fetch"].append(loop.ms)
+                else:
+                    parts["extraction"].append(per_page(extract, len(responses)))
+                    parts["WARC"].append(per_page(record, len(responses)))
+                    with BusyLoop(settings, urls) as loop:
+                        time.sleep(2)
+                    parts["fetch"].append(loop.ms)
+        sys.setswitchinterval(default)
+    alone = results["alone"]
+    rows = [[label, *(f"{median(parts[p]):.2f} ({median(parts[p]) / median(alone[p]):.2f}×)"
+                      for p in ("extraction", "WARC", "fetch"))]
+            for label, parts in results.items()]
+    print(f"{args.pages} checkloop pages, thread CPU ms a page (× alone), median of "
+          f"{args.runs} runs:")
+    print(table(rows, ["", "check_capture", "WARC record", "fetch"]))
+
+
+if __name__ == "__main__":
+    main()
