@@ -16,13 +16,14 @@ The tracker runs as configured by default: extraction in ``fetch.extract_process
 worker processes (one per CPU), store writes on its writer thread, grouped into commits
 (``--extract-processes 0`` puts extraction back on a thread in this process).
 
-Where the time goes: ``fingerprint`` (compare, on the loop thread), the store's
+Where the time goes: ``fingerprint`` and the fast path's ``recheck`` and ``same_capture``
+(compare, on the loop thread: an unchanged page is known there), the store's
 ``claim_due`` and ``record_checks`` (store, on the writer thread) and the WARC archive's
 ``write`` (archive, on its own thread; by default each new version's raw response is
 kept) are wrapped for the duration of a pass; each wrapper adds the CPU time
 (``time.thread_time``) of its thread spent inside the call, exact for synchronous calls.
 Extraction is the CPU of the worker processes over the pass (read from ``/proc``), or,
-with a thread, a wrapper of ``extract``. What remains of this process's CPU is "fetch +
+with a thread, a wrapper of ``check_capture``. What remains of this process's CPU is "fetch +
 loop": httpx, decompression, the event loop, the tracker's bookkeeping, and sending
 pages to the workers and results back. "CPU ms/check" is this process plus the workers;
 "site CPU" is the simulator's process. The median of ``--runs`` is reported.
@@ -96,23 +97,25 @@ class Costs:
 def instrumented(tracker: Tracker, costs: Costs) -> Iterator[None]:
     """Wrap the tracker's stages for the duration of a pass.
 
-    With a process pool, ``extract_capture`` runs in the workers (their CPU is read from /proc)
+    With a process pool, ``check_capture`` runs in the workers (their CPU is read from /proc)
     and cannot be wrapped: a closure does not pickle.
     """
     store = tracker.store
-    saved_extract, saved_fingerprint = tracker_module.extract_capture, tracker_module.fingerprint
+    compared = ("fingerprint", "recheck", "same_capture")
+    saved = {name: getattr(tracker_module, name) for name in ("check_capture", *compared)}
     if not tracker.pool.uses_processes:
-        tracker_module.extract_capture = costs.wrap(  # type: ignore[assignment]
-            "extract", saved_extract)
-    tracker_module.fingerprint = costs.wrap("compare", saved_fingerprint)  # type: ignore[assignment]
+        tracker_module.check_capture = costs.wrap(  # type: ignore[assignment]
+            "extract", saved["check_capture"])
+    for name in compared:
+        setattr(tracker_module, name, costs.wrap("compare", saved[name]))
     store.record_checks = costs.wrap("store", store.record_checks)  # type: ignore[method-assign]
     store.claim_due = costs.wrap("store", store.claim_due)  # type: ignore[method-assign]
     tracker.archive.write = costs.wrap("archive", tracker.archive.write)  # type: ignore[method-assign]
     try:
         yield
     finally:
-        tracker_module.extract_capture = saved_extract  # type: ignore[assignment]
-        tracker_module.fingerprint = saved_fingerprint  # type: ignore[assignment]
+        for name, function in saved.items():
+            setattr(tracker_module, name, function)
         del store.record_checks, store.claim_due  # back to the class's methods
         del tracker.archive.write
 
