@@ -58,6 +58,7 @@ from common import (
     news_site,
     sqlite_url,
     table,
+    warm_pool,
 )
 from tearsheet.config import Settings
 from tearsheet.extract.extraction import extract
@@ -161,7 +162,7 @@ async def one_run(settings: Settings, store: Store, urls: list[str]) -> Run:
             "fetch": settings.fetch.model_copy(update={"fast_path": fast_path})})
         async with Fetcher(tuned.fetch) as fetcher, \
                 assemble(tuned, store, fetcher, clock=clock) as tracker:
-            await start_workers(tracker, urls[0])
+            await warm_pool(tracker, urls[0])
             workers = {pid: cpu_seconds(pid) for pid in tracker.pool.worker_pids()}
             before, commits = thread_cpu(), tracker.writer.commits
             timing = await timed(len(urls), lambda: tracker_pass(tracker, clock))
@@ -181,17 +182,6 @@ async def one_run(settings: Settings, store: Store, urls: list[str]) -> Run:
     closing = await timed(len(urls), lambda: raw_fetch(settings, urls))
     first, fast, slow = passes
     return Run(together(opening, closing), first, fast, slow, (splits[0], splits[1], splits[2]))
-
-
-async def start_workers(tracker: Tracker, url: str) -> None:
-    """With worker processes, start each one and load the extractor in it before the clock
-    starts (their CPU is counted from then on)."""
-    if not tracker.pool.uses_processes:
-        return
-    async with Fetcher(tracker.settings.fetch) as fetcher:
-        page = (await fetcher.fetch(url)).body
-    await asyncio.gather(*(tracker.pool.run(extract, page, url)
-                           for _ in range(tracker.pool.processes * 2)))
 
 
 def warm_up(site: NewsSite) -> None:

@@ -20,12 +20,15 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tearsheet.config import Settings, load_settings
 from tearsheet.simulate import Version, load_histories
 from tearsheet.store.schema import UTCDateTime, articles
 from tearsheet.store.store import Store
+
+if TYPE_CHECKING:
+    from tearsheet.tracker.tracker import Tracker
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"  # git-ignored
@@ -258,6 +261,18 @@ async def fetch_all(settings: Settings, urls: list[str]) -> int:
     async with Fetcher(settings.fetch) as fetcher:
         await asyncio.gather(*(one(fetcher, url) for url in urls))
     return failed
+
+
+async def warm_pool(tracker: Tracker, url: str) -> None:
+    """Start each of the tracker's extraction workers (or its thread) and load the
+    extractor in it, before a pass's clock starts (the workers' CPU is counted from then)."""
+    from tearsheet.extract.extraction import extract
+    from tearsheet.fetch.fetcher import Fetcher
+
+    async with Fetcher(tracker.settings.fetch) as fetcher:
+        page = (await fetcher.fetch(url)).body
+    await asyncio.gather(*(tracker.pool.run(extract, page, url)
+                           for _ in range(max(1, tracker.pool.processes) * 2)))
 
 
 def cpu_seconds(pid: int) -> float:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import tempfile
 import threading
@@ -65,10 +66,11 @@ class BusyLoop:
             async with slots:
                 await fetcher.fetch(url)
 
+        batch = self.urls[:100]
         async with Fetcher(self.settings.fetch) as fetcher:
             while not self.stop.is_set():
-                await asyncio.gather(*(one(fetcher, url) for url in self.urls[:100]))
-                fetched += min(100, len(self.urls))
+                await asyncio.gather(*(one(fetcher, url) for url in batch))
+                fetched += len(batch)
         self.ms = 1000 * (time.thread_time() - started) / max(fetched, 1)
 
     def __enter__(self) -> BusyLoop:
@@ -112,22 +114,19 @@ def main() -> None:
         everywhere = os.sched_getaffinity(0)
         one = {min(everywhere)}
         settings_run = (("alone", False, everywhere), ("beside a busy loop", True, everywhere),
-                        ("… the process on one CPU", True, one))
+                        ("… both threads held to one CPU", True, one))
         for _ in range(args.runs):
             for label, busy, cpus in settings_run:
                 os.sched_setaffinity(0, cpus)  # this thread's, and the busy loop's started after
                 parts = results.setdefault(label, {"extraction": [], "WARC": [], "fetch": []})
-                if busy:
-                    with BusyLoop(settings, urls) as loop:
-                        parts["extraction"].append(per_page(extract, len(responses)))
-                        parts["WARC"].append(per_page(record, len(responses)))
-                    parts["fetch"].append(loop.ms)
-                else:
+                loop = BusyLoop(settings, urls)
+                with loop if busy else contextlib.nullcontext():
                     parts["extraction"].append(per_page(extract, len(responses)))
                     parts["WARC"].append(per_page(record, len(responses)))
-                    with BusyLoop(settings, urls) as loop:
+                if not busy:  # the fetch alone: the loop with nothing beside it
+                    with loop:
                         time.sleep(2)
-                    parts["fetch"].append(loop.ms)
+                parts["fetch"].append(loop.ms)
         os.sched_setaffinity(0, everywhere)
     alone = results["alone"]
     rows = [[label, *(f"{median(parts[p]):.2f} ({median(parts[p]) / median(alone[p]):.2f}×)"

@@ -47,8 +47,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
-
 from common import (
     Timing,
     bench_settings,
@@ -58,9 +56,9 @@ from common import (
     one_version_stories,
     sqlite_url,
     table,
+    warm_pool,
 )
 from tearsheet.config import Settings
-from tearsheet.extract.extraction import extract
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.simulate import write_histories
 from tearsheet.simulate.newsroom import newsroom_process
@@ -194,14 +192,6 @@ def site_cpu_seconds() -> float:
     return total
 
 
-async def warm_up(tracker: Tracker, url: str) -> None:
-    """Start every extraction worker and load the extractor in it before the clock starts."""
-    async with httpx.AsyncClient() as client:
-        page = (await client.get(url)).content
-    jobs = max(1, tracker.pool.processes) * 2
-    await asyncio.gather(*(tracker.pool.run(extract, page, url) for _ in range(jobs)))
-
-
 async def one_run(settings: Settings, store: Store, urls: list[str]) -> list[StageTiming]:
     async def site_measured(work: Awaitable[StageTiming]) -> StageTiming:
         before = site_cpu_seconds()
@@ -212,7 +202,7 @@ async def one_run(settings: Settings, store: Store, urls: list[str]) -> list[Sta
     clock = Clock()
     async with Fetcher(settings.fetch) as fetcher, \
             assemble(settings, store, fetcher, clock=clock) as tracker:
-        await warm_up(tracker, urls[0])
+        await warm_pool(tracker, urls[0])
         first = await site_measured(tracker_pass(tracker, store, clock(), len(urls)))
         schedule = settings.schedule
         clock.offset = timedelta(seconds=schedule.first_interval * (1 + schedule.jitter) + 60)
