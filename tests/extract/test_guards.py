@@ -4,6 +4,7 @@ trafilatura's own expressions, guarded, find the same elements on real pages."""
 from __future__ import annotations
 
 import gzip
+import random
 import re
 from collections.abc import Iterator
 
@@ -161,3 +162,62 @@ def test_an_extraction_reads_with_the_guarded_lists_and_puts_them_back() -> None
     assert any(nodelist == guarded for nodelist in seen)
     assert all(nodelist != before for nodelist in seen)
     assert reader._GUARDED  # the lists it swaps are named
+
+
+def test_a_step_of_tag_names_becomes_a_union() -> None:
+    assert guards.tag_unions(".//*[self::div or self::section][@id='x' or @class]") == \
+        "(.//div|.//section)[@id='x' or @class]"
+    assert guards.tag_unions("(//*[ self::h1 or self::h2 ][contains(@class, 't')])[1]|//p") == \
+        "((//h1|//h2)[contains(@class, 't')])[1]|//p"
+    assert guards.tag_unions(".//*[self::p][not(.//h1)][(@a = 'b')]") == \
+        "(.//p)[not(.//h1)][(@a = 'b')]"
+
+
+@pytest.mark.parametrize("path", [
+    ".//*[self::p or self::div][1]",  # the first of each parent's: not of the whole page
+    ".//*[self::p or self::div][@class][last()]",
+    ".//*[self::p or self::div][position() < 2]",
+    ".//*[self::p or self::div][count(b)]",  # a number: a position again
+    ".//*[self::p or self::div][@class]//a",  # a path that goes on
+    "a/.//*[self::p or self::div]",  # not where a path begins
+    ".//*[self::p or self::div][@class='a]'",  # does not close
+])
+def test_a_step_that_may_count_positions_is_left_as_it_is(path: str) -> None:
+    assert guards.tag_unions(path) == path
+
+
+_TAGS = ["div", "p", "span", "section", "a"]
+_PREDICATES = ["@class", "@class='x'", "contains(@id, 'y') or @class='z'", "not(.//a)",
+               "1", "2", "last()", "position() < 2", "count(a)", "(@id and @class)",
+               "string-length(@id) > 1", ".//p"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_TAGS), min_size=1, max_size=3, unique=True),
+       st.lists(st.sampled_from(_PREDICATES), max_size=2), st.sampled_from([".//", "//"]),
+       st.booleans(), st.randoms(use_true_random=False))
+def test_tag_unions_select_what_the_step_did(tags: list[str], predicates: list[str], axis: str,
+                                             first: bool, rng: random.Random) -> None:
+    """Whatever the predicates (boolean or counting positions), the rewritten expression
+    selects the same elements in the same order on a nested page."""
+    path = axis + "*[" + " or ".join(f"self::{t}" for t in tags) + "]" + \
+        "".join(f"[{p}]" for p in predicates)
+    if first:
+        path = f"({path})[1]"
+    shapes = ['<div class="x" id="yy"><p>a</p><p class="z">b<a>l</a></p></div>',
+              '<section><div><span id="y1">c</span><p>d</p></div><p class="x">e</p></section>',
+              '<p><span class="q">f</span><a>g</a></p>',
+              '<div><div><div><p>h</p></div></div></div>']
+    order = list(range(len(shapes) * 2))
+    rng.shuffle(order)
+    page = "".join(shapes[n % len(shapes)] for n in order)
+    tree = lxml.html.fromstring(f"<html><body><div>{page}</div></body></html>")
+    rewritten = etree.XPath(guards.tag_unions(path))
+    assert rewritten(tree) == etree.XPath(path)(tree), (path, rewritten.path)
+
+
+def test_the_union_is_what_trafilatura_s_steps_become() -> None:
+    """Most of trafilatura's expressions begin with such a step: the rewrite reaches them."""
+    rewritten = [e for expressions in _lists().values() for e in expressions
+                 if guards.tag_unions(e.path) != e.path]
+    assert len(rewritten) >= 15

@@ -45,7 +45,8 @@ def remove(element: lxml.html.HtmlElement) -> None:
     parent.remove(element)
 
 
-_HIDDEN = etree.XPath("//body//*[@hidden or @aria-hidden='true']")
+# The attributes, then their elements (as metadata's ``_DATED``): below <body>, not it.
+_HIDDEN = etree.XPath("//body//*/@hidden/..|//body//*/@aria-hidden[.='true']/..")
 MOST_OF_PAGE = 0.5
 """A hidden element holding more than this share of the page's visible text is kept."""
 

@@ -461,7 +461,7 @@ def _byline_paths() -> tuple[Any, ...] | None:
     discard = AUTHOR_DISCARD_XPATHS[0].path.strip()
     if not discard.startswith(".//*[") or not _one_step(discard):
         return None
-    test = guarded(AUTHOR_DISCARD_XPATHS[0]).path.strip()[len(".//*"):]
+    test = guarded(AUTHOR_DISCARD_XPATHS[0], unions=False).path.strip()[len(".//*"):]
     spaces = {"re": REGEXP_NS}
     # The prune removes every match below the root, and then every <time> and <figure>.
     pruned_with = etree.XPath(f"ancestor-or-self::*{test}|ancestor-or-self::time"
@@ -493,7 +493,10 @@ def _split_authors(values: list[str], cap: int) -> list[str]:
     return list(names)
 
 
-_DATED = etree.XPath("//*[@itemprop][@itemprop='datePublished' or @itemprop='dateModified']"
+# Attributes found, then their elements (``//@a[…]/..``): libxml2 walks attribute nodes
+# without a predicate per element, where ``//*[@a='v']`` makes one for every element of
+# the page (a third to a fifth of the cost; the same elements, in page order).
+_DATED = etree.XPath("//@itemprop[.='datePublished' or .='dateModified']/.."
                      "|//time[@pubdate]")
 
 
@@ -515,12 +518,11 @@ def _marked_dates(tree: lxml.html.HtmlElement) -> tuple[list[str], list[str]]:
     return published, modified
 
 
-# The attribute's presence tested first: cheaper than comparing its value on every element.
 _MARKED_AUTHORS = etree.XPath(
-    "//*[@rel][@rel='author']|//*[@itemprop][@itemprop='author']//*[@itemprop][@itemprop='name']"
-    "|//*[@itemprop][@itemprop='author'][not(.//*[@itemprop='name'])]")
+    "//@rel[.='author']/..|//@itemprop[.='author']/..//@itemprop[.='name']/.."
+    "|//@itemprop[.='author']/parent::*[not(.//@itemprop[.='name'])]")
 # "byline", or a prefixed one ("pb-byline", "article_byline"): not "byline-date".
-_BYLINE_CLASS = etree.XPath("//*[@class][contains(@class, 'byline')]"
+_BYLINE_CLASS = etree.XPath("//@class[contains(., 'byline')]/parent::*"
                             "[contains(concat(' ', normalize-space(@class), ' '), ' byline ') or "
                             "contains(concat(normalize-space(@class), ' '), '-byline ') or "
                             "contains(concat(normalize-space(@class), ' '), '_byline ')]")
