@@ -100,8 +100,8 @@ def test_no_key_when_a_paragraph_is_only_in_a_script() -> None:
     assert decision_key(html, PARAGRAPHS) is None
 
 
-def test_no_key_for_a_short_body_or_a_paragraph_not_in_the_page() -> None:
-    short = page(PARAGRAPHS[:2])
+def test_no_key_for_a_stub_or_a_paragraph_not_in_the_page() -> None:
+    short = page(PARAGRAPHS[:1])
     extraction = extract(short, "https://news.example/story")
     assert decision_key(short, extraction.paragraphs) is None
     assert decision_key(page(), ["A paragraph the page does not hold at all. " * 40]) is None

@@ -53,12 +53,16 @@ _RUN_SHARE = 0.7  # of a long block's text in the page's links: a menu (a story 
 
 
 class BodyReading(NamedTuple):
-    """The raw body blocks, where they were read (one of :data:`BODY_SOURCES`), and the
-    elements trafilatura read from (:data:`Region`), whichever reading was kept."""
+    """The raw body blocks, where they were read (one of :data:`BODY_SOURCES`), the
+    elements trafilatura read from (:data:`Region`), whichever reading was kept, and, when
+    trafilatura's reading was kept without a second opinion, the most visible characters
+    the page could hold and still not be asked for one (``density.most_visible``; 0
+    otherwise)."""
 
     blocks: list[Block]
     read: str
     regions: tuple[Region, ...] = ()
+    most_visible: int = 0
 
 
 BODY_SOURCES = ("container", "loose", "density", "selector", "json-ld", "state")
@@ -121,6 +125,7 @@ def body_blocks(
               for b in _recover_sections(blocks, paragraphs)]
     read = "loose" if read_by.recovered else "container"
     wants = density.wants_second_opinion(blocks, visible)
+    most = 0 if wants or read_by.recovered or reparse is None else density.most_visible(blocks)
     if reparse is not None and (wants or read_by.recovered):
         second = reparse()
         _drop(second, drop_selectors)
@@ -138,7 +143,7 @@ def body_blocks(
             blocks = _with_sections(blocks, between)
     if (placed := lede.place(ledes, [b.text for b in blocks])) is not None:
         blocks.insert(placed[0], Block("p", clean(placed[1].text)))
-    return BodyReading(blocks, read, read_by.regions)
+    return BodyReading(blocks, read, read_by.regions, most)
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})

@@ -94,6 +94,17 @@ def wants_second_opinion(blocks: Sequence[Block], visible: int) -> bool:
     return block_chars(blocks) < ASK_BELOW_SHARE * visible
 
 
+def most_visible(blocks: Sequence[Block]) -> int:
+    """The most visible characters a page may hold for these blocks to be read without a
+    second opinion (:func:`wants_second_opinion` is false for every count up to it): what
+    the fast path's key of a short body holds the page to (extract/recheck.py)."""
+    chars = block_chars(blocks)
+    most = int(chars / ASK_BELOW_SHARE)
+    while most > 0 and wants_second_opinion(blocks, most):
+        most -= 1  # the float division may land one above
+    return most
+
+
 def better_of(first: list[Block], second: list[Block], *, covered: bool = False) -> list[Block]:
     """The second opinion when it finds far more than the first, else the first.
 

@@ -79,12 +79,16 @@ class Extraction:
 class Parsed:
     """What the fast path's key reads of an extraction beside its result: the page's tree
     as parsed (a copy: extraction consumes its own; a copy costs ~0.07 ms a page, a second
-    parse ~0.18), the elements trafilatura read the body from (body.Region), and whether
-    the page's text was recomposed before it was parsed (:func:`.encoding.composed`)."""
+    parse ~0.18), the elements trafilatura read the body from (body.Region), whether the
+    page's text was recomposed before it was parsed (:func:`.encoding.composed`), and the
+    most visible characters the page could hold for its body to be read as it was
+    (``BodyReading.most_visible``; 0: a second opinion was asked, or another reading kept).
+    """
 
     tree: lxml.html.HtmlElement
     regions: tuple[Region, ...] = ()
     recomposed: bool = False
+    most_visible: int = 0
 
 
 def extract(
@@ -121,7 +125,7 @@ def extract(
     headlines = [meta.title or "", *meta.headings]
     canonical = canonical_from_html(_head_of(text), url) if url else None
     # The body extractor consumes the tree: everything else is read before.
-    blocks, body_from, regions = body_blocks(
+    blocks, body_from, regions, most_visible = body_blocks(
         tree, body_selector=body_selector, drop_selectors=drop_selectors,
         reparse=lambda: parse_page(text), description=meta.description)
     # Mojibake is repaired by body.clean.
@@ -157,6 +161,7 @@ def extract(
     if parsed is not None and seen is not None:
         # trafilatura's elements are where the body came from only if its reading was kept.
         seen.regions = regions if body_from == "container" else ()
+        seen.most_visible = most_visible if body_from == "container" else 0
         parsed.append(seen)
     return Extraction(
         title=title,

@@ -17,7 +17,7 @@ from typing import Any
 
 from tearsheet.extract.encoding import decode_html
 from tearsheet.extract.extraction import HTML_TYPES, Extraction, Parsed, extract_capture
-from tearsheet.extract.recheck import DecisionKey, decision_key, unchanged
+from tearsheet.extract.recheck import DecisionKey, counted_words, decision_key, unchanged
 
 __all__ = ["Checked", "capture_digest", "check_capture", "recheck", "same_capture"]
 
@@ -64,7 +64,9 @@ def check_capture(
                         byline_from=extraction.byline_from, body_from=extraction.body_from,
                         regions=parsed[0].regions if parsed else (),
                         tree=parsed[0].tree if parsed else None,
-                        recomposed=parsed[0].recomposed if parsed else False)
+                        recomposed=parsed[0].recomposed if parsed else False,
+                        body_words=counted_words(extraction.paragraphs),
+                        most_visible=parsed[0].most_visible if parsed else 0)
     length = len(extraction.text)
     # A page no digest can cover (a short body, a body read from the whole page, a page
     # cut short) is still known when its very bytes come again: a key of its capture alone.

@@ -44,8 +44,19 @@ from:
   it is;
 - that the page ends as a whole page does (a truncated capture is always extracted).
 
-No digest is made for a short body (under :data:`MIN_WORDS`): walls and error pages are
-judged from the whole page then. Nor for a body read from the whole page (trafilatura's
+A short body (under ``refusals.SHORT_WORDS``, 200 words) is where the refusal checks look
+for walls and error pages: in the body, the headings and the JSON-LD (all covered above),
+and whether the page holds a password field anywhere, which such a key covers too. And a
+short body is where a page's other text can outweigh it: extraction asks the density
+reading of the whole page for a second opinion when the body is under a share of the
+page's visible text (``density.ASK_BELOW_SHARE``), and takes it when it finds much more.
+So a short body gets a digest only when trafilatura's container was read without that
+second opinion, and its key holds the most visible characters its page may then show
+(``visible``): a page showing more (text added anywhere, a menu grown) is extracted in
+full, where the second opinion may now be asked. No digest is made
+for a stub (under :data:`MIN_WORDS`): the refusal checks read the whole page's visible
+text then, and extraction looks for the article in the page's scripts. Nor for a body
+read from the whole page (trafilatura's
 loose paragraphs, the density reading: ``Extraction.body_from``), which a paragraph added
 anywhere can join. Such a page is known again only by its very bytes
 (:mod:`.fast_path`). The key is versioned: a key of another version never
@@ -74,16 +85,20 @@ from tearsheet.extract.container import (
     spaceless,
     text_of,
 )
-from tearsheet.extract.encoding import composed
+from tearsheet.extract.density import visible_chars
+from tearsheet.extract.encoding import composed, xml_safe
 from tearsheet.extract.extraction import XML_DECLARATION
 from tearsheet.extract.page_scans import credits, notes
 from tearsheet.extract.reader import Region
+from tearsheet.extract.refusals import SHORT_WORDS, TINY_WORDS, has_password_field
+from tearsheet.extract.script import count_words
 from tearsheet.extract.tree_scans import byline_candidates, cut_lines, metadata_sources
 
-KEY_VERSION = 6
+KEY_VERSION = 7
 """Bumped whenever what the key covers changes: older keys then never match."""
-MIN_WORDS = 200
-"""Bodies shorter than this get no key: the refusal checks read the whole page for them."""
+MIN_WORDS = TINY_WORDS
+"""Bodies shorter than this get no digest: the refusal checks read the whole page's text
+for them (``refusals.TINY_WORDS``)."""
 MAX_PARAGRAPHS = 2_000
 """Bodies of more paragraphs get no key: placing them in the page costs a search of the
 page's text each (a body of 20,000 took half a minute; of 2,000, half a second); the
@@ -114,6 +129,9 @@ _LINK_LINE = 0.5
 # The body sources (body.BODY_SOURCES) that read the whole page: trafilatura's loose
 # paragraphs (a <p> added anywhere may join the body) and the density reading. No key.
 _WHOLE_PAGE = frozenset({"loose", "density"})
+# A short body gets a digest only when read from trafilatura's container (not from the
+# page's data, which extraction consults for a stub, nor by a source's selector).
+_CONTAINER = frozenset({"container"})
 # The byline sources (metadata.BYLINE_SOURCES) whose every input the digest covers.
 _MARKED_SOURCES = frozenset({"json-ld", "meta", "markup"})
 _PARAGRAPHS = etree.XPath("count(.//p|.//li|.//h2|.//h3|.//blockquote|.//table)")
@@ -133,9 +151,11 @@ class DecisionKey:
     it read are (``others``: for each apart from the container, its locator and its place
     among the elements that have it), whether the page was written decomposed
     (``recomposed``: then each check recomposes it before its parse, as extraction did),
-    and the capture the key was made from (``capture``: see
-    :func:`.fast_path.capture_digest`; the same bytes again are the same page). A page no
-    digest can cover has a key of its capture alone (no locator, an empty ``digest``)."""
+    for a short body, the most visible characters its page may hold (``visible``; 0 for a
+    body that is not short: see the module docstring), and the capture the key was made
+    from (``capture``: see :func:`.fast_path.capture_digest`; the same bytes again are the
+    same page). A page no digest can cover has a key of its capture alone (no locator, an
+    empty ``digest``)."""
 
     locator: tuple[str, ...]
     masked: tuple[int, ...]
@@ -145,6 +165,7 @@ class DecisionKey:
     region: int = 0
     others: tuple[tuple[int, tuple[str, ...]], ...] = ()
     recomposed: bool = False
+    visible: int = 0
     capture: str = ""
 
     def dumps(self) -> str:
@@ -152,7 +173,7 @@ class DecisionKey:
         return json.dumps([KEY_VERSION, list(self.locator), list(self.masked), self.digest,
                            self.body_length, self.credits, self.region,
                            [[n, list(o)] for n, o in self.others], self.recomposed,
-                           self.capture],
+                           self.visible, self.capture],
                           ensure_ascii=False,
                           separators=(",", ":"))
 
@@ -166,14 +187,14 @@ class DecisionKey:
             if version != KEY_VERSION:
                 return None
             # A key stored before ``capture`` was kept has no such field (no shortcut).
-            locator, masked, digest, length, credits, region, others, recomposed, *capture \
-                = fields
+            locator, masked, digest, length, credits, region, others, recomposed, visible, \
+                *capture = fields
             if len(capture) > 1:
                 return None
             return cls(tuple(str(s) for s in locator), tuple(int(n) for n in masked),
                        str(digest), int(length), bool(credits), int(region),
                        tuple((int(n), tuple(str(s) for s in o)) for n, o in others),
-                       bool(recomposed), str(capture[0]) if capture else "")
+                       bool(recomposed), int(visible), str(capture[0]) if capture else "")
         except (ValueError, TypeError):
             return None
 
@@ -208,6 +229,7 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
                  byline: str | None = None, byline_from: str | None = None,
                  body_from: str | None = None, regions: Sequence[Region] = (),
                  tree: etree._Element | None = None, recomposed: bool = False,
+                 body_words: int | None = None, most_visible: int = 0,
                  ) -> DecisionKey | None:
     """The key of a page whose full extraction gave ``paragraphs`` (and ``title`` and
     ``byline``, read from ``byline_from``: see metadata.BYLINE_SOURCES; the body read from
@@ -216,9 +238,17 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     the whole page, a paragraph not found in the page, a container that is not unique, a
     page cut short). ``tree``: the page as extraction parsed it, untouched (its parser has
     this module's options: the same tree, so the same key), else it is parsed here;
-    ``recomposed``: extraction parsed ``text`` recomposed (:func:`.encoding.composed`)."""
-    if sum(len(p.split()) for p in paragraphs) < MIN_WORDS or not _complete(text) or \
-            body_from in _WHOLE_PAGE or len(paragraphs) > MAX_PARAGRAPHS:
+    ``recomposed``: extraction parsed ``text`` recomposed (:func:`.encoding.composed`);
+    ``body_words``: the words of the body alone (the standfirst apart), as the refusal
+    checks count them (by default, those of ``paragraphs``); ``most_visible``: the most
+    visible characters the page could hold for extraction to read its body as it did
+    (``extraction.Parsed.most_visible``; 0: none known, and a short body gets no digest)."""
+    if body_words is None:
+        body_words = counted_words(paragraphs)
+    short = body_words < SHORT_WORDS
+    if body_words < MIN_WORDS or not _complete(text) or body_from in _WHOLE_PAGE or \
+            len(paragraphs) > MAX_PARAGRAPHS or \
+            (short and (body_from not in _CONTAINER or most_visible <= 0)):
         return None
     if recomposed:
         text = composed(text)
@@ -227,7 +257,7 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     else:
         raw = text.encode("utf-8", "surrogatepass")
     body = None if tree is None else tree.find("body")
-    if tree is None or body is None:
+    if tree is None or body is None or (short and visible_chars(tree) > most_visible):
         return None
     container = find(body, [spaceless(p) for p in paragraphs])
     if container is None:
@@ -242,9 +272,23 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
         return None
     region, others = read
     digest = _digest(raw, tree, container, set(masked), credits, region,
-                     [element for *_, element in others])
+                     [element for *_, element in others], _fields(text) if short else None)
     return DecisionKey(locator, masked, digest, len("\n\n".join(paragraphs)), credits,
-                       region, tuple((n, other) for n, other, _ in others), recomposed)
+                       region, tuple((n, other) for n, other, _ in others), recomposed,
+                       most_visible if short else 0)
+
+
+def counted_words(paragraphs: Sequence[str]) -> int:
+    """The words of ``paragraphs`` as the refusal checks and extraction count them, the
+    fewer of the two (unspaced scripts by characters; whitespace-separated words)."""
+    return min(sum(count_words(p) for p in paragraphs),
+               sum(len(p.split()) for p in paragraphs))
+
+
+def _fields(text: str) -> str:
+    """What the refusal checks read of a short body's whole page beyond what the digest
+    covers: whether it holds a password field, on the page as extraction reads it."""
+    return "password" if has_password_field(composed(xml_safe(text))) else "none"
 
 
 def _read_from(tree: etree._Element, container: etree._Element, regions: Sequence[Region],
@@ -319,7 +363,7 @@ def unchanged(text: str, key: DecisionKey) -> bool:
     if not _complete(text):
         return False
     tree, raw = _document(composed(text) if key.recomposed else text)
-    if tree is None:
+    if tree is None or (key.visible and visible_chars(tree) > key.visible):
         return False
     container = locate(tree, key.locator)
     if container is None:
@@ -331,7 +375,7 @@ def unchanged(text: str, key: DecisionKey) -> bool:
             return False
         others.append(alike[place])
     return _digest(raw, tree, container, set(key.masked), key.credits, key.region,
-                   others) == key.digest
+                   others, _fields(text) if key.visible else None) == key.digest
 
 
 def _complete(text: str) -> bool:
@@ -355,8 +399,9 @@ def _credits_may_name(byline: str | None, byline_from: str | None) -> bool:
 
 def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked: set[int],
             with_credits: bool = True, region: int = 0,
-            others: Sequence[etree._Element] = ()) -> str:
-    """The key's digest: every part the module docstring names, hashed at once."""
+            others: Sequence[etree._Element] = (), fields: str | None = None) -> str:
+    """The key's digest: every part the module docstring names, hashed at once (and a
+    short body's page's :func:`_fields`)."""
     sources, candidates = metadata_sources(tree), byline_candidates(tree)
     # Every part, each followed by a NUL, hashed at once (one encode, not one per part).
     parts: list[str] = []
@@ -413,6 +458,8 @@ def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked:
     put("credits")
     for credit in credits(raw, lowered) if with_credits else ():
         put(credit)
+    if fields is not None:
+        put("fields", fields)
     parts.append("")
     return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"),
                            digest_size=20).hexdigest()

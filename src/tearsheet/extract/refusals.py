@@ -148,7 +148,7 @@ def refuse_if_not_article(
     heading = " | ".join(short)
     # A login form is the page when it is named so, or when there is no article beside it
     # (a log-in pop-up sits beside many real articles).
-    if _PASSWORD.search(page) and (_LOGIN.search(heading) or (
+    if has_password_field(page) and (_LOGIN.search(heading) or (
             words < TINY_WORDS and _LOGIN.search(visible[:2000]))):
         raise ExtractionError("a login page, not the article", reason="login")
     if _CHALLENGE.search(heading) or (words < TINY_WORDS and (
@@ -175,6 +175,13 @@ def refuse_if_not_article(
         raise ExtractionError(
             "no article text found (an error, consent or paywall page, or not an article)",
             reason="too_short")
+
+
+def has_password_field(page: str) -> bool:
+    """Whether the page holds a password field (a login form, or a log-in pop-up beside
+    the article): read of the whole page when the body is short (the decision key of a
+    short body covers it, extract/recheck.py)."""
+    return _PASSWORD.search(page) is not None
 
 
 def reports_headline(paragraphs: Sequence[str], headings: Sequence[str],
