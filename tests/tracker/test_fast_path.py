@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 
 from tearsheet.config import Settings, load_settings
+from tearsheet.extract.recheck import MIN_WORDS
+from tearsheet.extract.refusals import SHORT_WORDS
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.simulate.histories import Version, convert_files
 from tearsheet.simulate.templates import NOISE_KINDS, TEMPLATES, Noise, Story
@@ -37,10 +39,12 @@ from tests.support.shared import shared_path
 START = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 CHECKS_PER_STEP = 3
 REAL_VERSIONS = 3  # of each history, before the one-place edits
+BRIEF_WORDS = 150  # a short body's (40 to 199 words: extract/recheck.py)
 
 
 def _word_changed(paragraphs: tuple[str, ...], index: int) -> tuple[str, ...]:
     """One word of one paragraph replaced (the longest, so it is a real word)."""
+    index %= len(paragraphs)  # -1, the last, as its place (else the slices repeat them all)
     words = paragraphs[index].split()
     longest = max(range(len(words)), key=lambda n: len(words[n]))
     words[longest] = "rewritten" if words[longest] != "rewritten" else "edited"
@@ -81,12 +85,25 @@ def histories() -> list[list[Version]]:
     return list(by_article.values())
 
 
-def steps(history: list[Version]) -> list[tuple[str, Story]]:
-    """The real versions, then one-place edits of the last, each on the one before."""
+def brief(paragraphs: list[str]) -> list[str]:
+    """The story's opening as a brief: paragraphs from the first while under
+    :data:`BRIEF_WORDS` words in all (a short body, extract/recheck.py), two at least."""
+    kept: list[str] = []
+    for paragraph in paragraphs:
+        if len(kept) >= 2 and sum(len(p.split()) for p in [*kept, paragraph]) > BRIEF_WORDS:
+            break
+        kept.append(paragraph)
+    return kept
+
+
+def steps(history: list[Version], *, briefs: bool = False) -> list[tuple[str, Story]]:
+    """The real versions (``briefs``: each cut to its opening, :func:`brief`), then
+    one-place edits of the last, each on the one before."""
     story = None
     out: list[tuple[str, Story]] = []
     for number, version in enumerate(history[:REAL_VERSIONS], 1):
-        story = Story(version.headline, version.paragraphs, byline=version.byline,
+        paragraphs = brief(list(version.paragraphs)) if briefs else version.paragraphs
+        story = Story(version.headline, paragraphs, byline=version.byline,
                       url="", section="world", published=START, modified=START)
         out.append((f"real version {number}", story))
     assert story is not None
@@ -173,18 +190,25 @@ async def replay(settings: Settings, site: Site, story_steps: list[tuple[str, St
         store.close()
 
 
+@pytest.mark.parametrize("length", ["whole", "brief"])
 @pytest.mark.parametrize("template", sorted(TEMPLATES))
 def test_every_version_is_captured_with_the_fast_path_as_without(
-    server: LocalServer, tmp_path: Path, template: str,
+    server: LocalServer, tmp_path: Path, template: str, length: str,
 ) -> None:
+    """Whole stories, and the same as briefs (short bodies, whose keys also hold their
+    pages to what extraction read of them)."""
     replays = histories()
+    if length == "brief":  # short bodies indeed, not stubs
+        assert all(MIN_WORDS <= sum(len(p.split()) for p in story.paragraphs) < SHORT_WORDS
+                   for history in replays for _, story in steps(history, briefs=True))
     site = Site(server, template)
     runs = {}
     for fast_path in (False, True):
         runs[fast_path] = Replayed()
         for number, history in enumerate(replays):
             settings = settings_for(tmp_path / f"{fast_path}-{number}", fast_path)
-            asyncio.run(replay(settings, site, steps(history), runs[fast_path]))
+            asyncio.run(replay(settings, site, steps(history, briefs=length == "brief"),
+                               runs[fast_path]))
     on, off = runs[True], runs[False]
     assert on.versions == off.versions  # the same versions, word for word
     assert on.outcomes == off.outcomes  # and every check the same
