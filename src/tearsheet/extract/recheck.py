@@ -53,14 +53,15 @@ page's visible text (``density.ASK_BELOW_SHARE``), and takes it when it finds mu
 So a short body gets a digest only when trafilatura's container was read without that
 second opinion, and its key holds the most visible characters its page may then show
 (``visible``): a page showing more (text added anywhere, a menu grown) is extracted in
-full, where the second opinion may now be asked. No digest is made
-for a stub (under :data:`MIN_WORDS`): the refusal checks read the whole page's visible
-text then, and extraction looks for the article in the page's scripts. Nor for a body
-read from the whole page (trafilatura's
-loose paragraphs, the density reading: ``Extraction.body_from``), which a paragraph added
-anywhere can join. Such a page is known again only by its very bytes
-(:mod:`.fast_path`). The key is versioned: a key of another version never
-matches, so a change here costs one full extraction per article, never a missed edit.
+full, where the second opinion may now be asked.
+
+No digest is made for a stub (under :data:`MIN_WORDS`): the refusal checks read the whole
+page's visible text then, and extraction looks for the article in the page's scripts. Nor
+for a body read from the whole page (trafilatura's loose paragraphs, the density reading:
+``Extraction.body_from``), which a paragraph added anywhere can join. Such a page is
+known again only by its very bytes (:mod:`.fast_path`). The key is versioned: a key of
+another version never matches, so a change here costs one full extraction per article,
+never a missed edit.
 """
 
 from __future__ import annotations
