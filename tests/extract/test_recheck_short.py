@@ -1,7 +1,9 @@
 """Short bodies (from a stub's 40 words to 200): their pages are judged by the refusal
 checks from the body, the headings, the JSON-LD and whether a password field is anywhere
-on the page, so their keys cover that field too, and only a body read from trafilatura's
-container gets one."""
+on the page, so their keys cover that field too; and a short body may be weighed against
+a density reading of the whole page, so only one read from trafilatura's container
+without that second opinion gets a digest, its page held to the visible text that kept
+the second opinion away."""
 
 from __future__ import annotations
 
