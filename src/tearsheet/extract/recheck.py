@@ -130,9 +130,6 @@ _LINK_LINE = 0.5
 # The body sources (body.BODY_SOURCES) that read the whole page: trafilatura's loose
 # paragraphs (a <p> added anywhere may join the body) and the density reading. No key.
 _WHOLE_PAGE = frozenset({"loose", "density"})
-# A short body gets a digest only when read from trafilatura's container (not from the
-# page's data, which extraction consults for a stub, nor by a source's selector).
-_CONTAINER = frozenset({"container"})
 # The byline sources (metadata.BYLINE_SOURCES) whose every input the digest covers.
 _MARKED_SOURCES = frozenset({"json-ld", "meta", "markup"})
 _PARAGRAPHS = etree.XPath("count(.//p|.//li|.//h2|.//h3|.//blockquote|.//table)")
@@ -249,8 +246,8 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     short = body_words < SHORT_WORDS
     if body_words < MIN_WORDS or not _complete(text) or body_from in _WHOLE_PAGE or \
             len(paragraphs) > MAX_PARAGRAPHS or \
-            (short and (body_from not in _CONTAINER or most_visible <= 0)):
-        return None
+            (short and (body_from != "container" or most_visible <= 0)):
+        return None  # a short body: only trafilatura's container, read without a second opinion
     if recomposed:
         text = composed(text)
     if tree is None:
