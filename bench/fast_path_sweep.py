@@ -67,7 +67,10 @@ def _in_body(tree: lxml.html.HtmlElement, tags: tuple[str, ...]) -> list[lxml.ht
 
 
 def _written(tree: lxml.html.HtmlElement) -> bytes:
-    return bytes(lxml.html.tostring(tree, encoding="utf-8", doctype="<!DOCTYPE html>"))
+    """The page written out whole: the comments after its end too (a cache's signature,
+    which the fast path reads past: ``recheck._complete``)."""
+    return bytes(lxml.html.tostring(tree.getroottree(), encoding="utf-8",
+                                    doctype="<!DOCTYPE html>"))
 
 
 def _named(element: lxml.html.HtmlElement) -> str:
@@ -148,7 +151,7 @@ def main() -> None:
         rng = random.Random(f"{args.seed}:{name}")  # a page's edits, whatever else is swept
         try:
             tree = lxml.html.fromstring(gzip.decompress(path.read_bytes()))
-            page = bytes(lxml.html.tostring(tree, encoding="utf-8", doctype="<!DOCTYPE html>"))
+            page = _written(tree)
             first = check_capture(page, URL, "utf-8", "text/html")
         except (ExtractionError, ValueError, lxml.etree.ParserError):
             continue

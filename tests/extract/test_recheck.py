@@ -107,6 +107,38 @@ def test_no_key_for_a_stub_or_a_paragraph_not_in_the_page() -> None:
     assert decision_key(page(), ["A paragraph the page does not hold at all. " * 40]) is None
 
 
+def _signed(html: str, when: str) -> str:
+    """``html`` as a page cache serves it: signed after its end, anew on every request."""
+    assert html.rstrip().endswith("</html>")
+    return (f"{html}\n<!-- Cached page generated {when} -->\n<!--\nPerformance optimized "
+            f"by W3 Total Cache\nServed from: news.example @ {when} -->\n")
+
+
+def test_a_page_signed_after_its_end_keeps_its_fast_path() -> None:
+    url = "https://news.example/story"
+    first = check_capture(_signed(page(noise=1), "2026-12-07 10:06:01").encode(), url,
+                          "utf-8", "text/html")
+    key = DecisionKey.loads(first.key)
+    assert key is not None and key.digest  # not a key of its capture alone
+    assert unchanged(_signed(page(noise=2), "2026-12-07 10:21:45"), key)
+    assert not unchanged(_signed(page(byline="John Roe", noise=2), "2026-12-07 10:21:45"),
+                         key)
+
+
+@pytest.mark.parametrize("tail", [
+    "<!-- Cached page gen",  # cut inside the cache's note
+    "<!-- Cached page generated 10:06 -->\n<div>Something after the page</div>",
+    "<div>Something after the page</div>\n<!-- Cached page generated 10:06 -->",
+    "<!-- one --> a text between <!-->",  # the last "-->" ends no comment that opened
+    "".join(f"<!-- note {n} -->" for n in range(65)),
+], ids=["cut in a comment", "an element after", "an element before", "no opening",
+        "too many"])
+def test_a_page_with_more_than_comments_after_its_end_is_extracted(tail: str) -> None:
+    key = key_of(page(noise=1))
+    assert unchanged(page(noise=2) + "<!-- note -->", key)
+    assert not unchanged(page(noise=2) + tail, key)
+
+
 def test_a_key_of_another_version_or_malformed_never_matches() -> None:
     key = key_of(page())
     stored = key.dumps().replace(f"[{KEY_VERSION},", f"[{KEY_VERSION + 1},", 1)

@@ -42,7 +42,9 @@ from:
   byline was read from markup above: ``credits``), and every correction-note candidate (a
   text that says correction, clarification, editor's note, an earlier version…), wherever
   it is;
-- that the page ends as a whole page does (a truncated capture is always extracted).
+- that the page ends as a whole page does, its closing tag followed by nothing but
+  comments (a cache's signature, new on every request): a truncated capture is always
+  extracted.
 
 A short body (under ``refusals.SHORT_WORDS``, 200 words) is where the refusal checks look
 for walls and error pages: in the body, the headings and the JSON-LD (all covered above),
@@ -111,6 +113,7 @@ _UTF8_PARSER = etree.HTMLParser(  # type: ignore[call-arg]
     collect_ids=False, remove_comments=True, remove_pis=True, default_doctype=False,
     encoding="utf-8")
 _END_OF_PAGE = re.compile(r"</(?:html|body)\s*>\s*$", re.IGNORECASE)
+_TRAILING_COMMENTS = 64  # after the page's end, at most (a page is complete only so)
 _SKIPPED_ATTRIBUTES = frozenset({"href", "src", "srcset", "nonce", "ping", "integrity",
                                  "sizes", "loading", "decoding", "fetchpriority",
                                  "datetime"})
@@ -377,8 +380,29 @@ def unchanged(text: str, key: DecisionKey) -> bool:
 
 
 def _complete(text: str) -> bool:
-    """The page ends as a whole page does (a capture cut off in transit never matches)."""
-    return bool(_END_OF_PAGE.search(text[-4096:]))
+    """The page ends as a whole page does (a capture cut off in transit never matches):
+    with its closing ``</body>`` or ``</html>``, then nothing but whitespace and comments.
+
+    Servers and caches sign a page after its end ("<!-- Cached page generated 28-01-22
+    10:06 -->", W3 Total Cache's and WP Super Cache's notes, render timings, an archive's
+    playback log: 83 of the corpora's 620 pages), and what they write changes on every
+    request; extraction never reads a comment. A capture cut inside such a comment does not
+    end with one, and stays incomplete; so does anything else after the page's end."""
+    end = len(text)
+    for _ in range(_TRAILING_COMMENTS):
+        start = max(0, end - 4096)
+        tail = text[start:end].rstrip()
+        if _END_OF_PAGE.search(tail):
+            return True
+        closing = start + len(tail) - 3  # where the last comment's "-->" must be
+        if not tail.endswith("-->"):
+            return False
+        opening = text.rfind("<!--", 0, closing)
+        # A comment ends at the first "-->" after its opening: that must be this one.
+        if opening < 0 or text.find("-->", opening + 4) != closing:
+            return False
+        end = opening
+    return False
 
 
 def _credits_may_name(byline: str | None, byline_from: str | None) -> bool:
