@@ -264,23 +264,27 @@ def test_a_page_with_a_lone_surrogate_is_parsed_from_the_str_as_before() -> None
     assert etree.tostring(tree) == etree.tostring(etree.fromstring(html, _PARSER))
 
 
-def test_a_page_with_characters_xml_cannot_hold_is_extracted_whole_again() -> None:
-    """Extraction drops them before its parse (encoding.xml_safe); the cheap parse keeps
-    them, so its digest differs from the key's and the page, in new chrome, is extracted
-    in full: slower for such a page, never a change missed, never a traceback. (The same
-    bytes again are known by their hash, before any parse.)"""
+def test_a_page_with_characters_xml_cannot_hold_keeps_its_fast_path() -> None:
+    """Extraction drops them before its parse (encoding.xml_safe), and its key says so:
+    each check drops them too before the cheap parse (which would otherwise keep them,
+    or replace them), so the page in new chrome is the page the key was made from, and an
+    edit is still seen."""
     paragraphs = [f"{p} \x04" for p in PARAGRAPHS]
     html = page(paragraphs, noise=1).encode()
     first = check_capture(html, "https://news.example/story", "utf-8", "text/html")
     assert first.extraction is not None and first.key is not None
     assert "\x04" not in first.extraction.text
+    key = DecisionKey.loads(first.key)
+    assert key is not None and key.digest and key.rewritten
     again = check_capture(page(paragraphs, noise=2).encode(), "https://news.example/story",
                           "utf-8", "text/html", key=first.key)
-    assert again.extraction is not None
-    assert again.extraction.paragraphs == first.extraction.paragraphs
-    same = check_capture(html, "https://news.example/story", "utf-8", "text/html",
-                         key=first.key)
-    assert same.extraction is None and same.key == first.key
+    assert again.extraction is None and again.key == first.key
+    edited = [*paragraphs[:-1], paragraphs[-1].replace(" \x04", " and more \x04")]
+    assert edited != paragraphs
+    changed = check_capture(page(edited, noise=2).encode(), "https://news.example/story",
+                            "utf-8", "text/html", key=first.key)
+    assert changed.extraction is not None
+    assert changed.extraction.paragraphs != first.extraction.paragraphs
 
 
 @pytest.mark.parametrize("html", [
@@ -475,7 +479,7 @@ def test_link_texts_are_noise_in_a_line_of_links_not_in_a_line_of_words() -> Non
 
 
 def test_a_page_written_decomposed_keeps_its_fast_path_and_its_edits_are_seen() -> None:
-    # Extraction reads the page recomposed; so does every check of its key (else the
+    # Extraction reads the page rewritten; so does every check of its key (else the
     # decomposed text, never in the key's tree, would fail every check).
     story = [p.replace("council", "Bürgerrat") for p in PARAGRAPHS]
 
@@ -485,14 +489,14 @@ def test_a_page_written_decomposed_keeps_its_fast_path_and_its_edits_are_seen() 
     first = check_capture(decomposed(story).encode(), "https://news.example/story", "utf-8",
                           "text/html")
     key = DecisionKey.loads(first.key)
-    assert key is not None and key.recomposed
+    assert key is not None and key.rewritten
     assert first.extraction is not None and "Bürgerrat" in first.extraction.text
     assert unchanged(decomposed(story, noise=2), key)
     assert unchanged(unicodedata.normalize("NFC", page(story, noise=2)), key)
     edited = [story[0].replace("Bürgerrat", "Stadtrat"), *story[1:]]
     assert edited != story
     assert not unchanged(decomposed(edited, noise=2), key)
-    # A page written composed is not recomposed, and gets a key that says so.
+    # A page written composed is not rewritten, and gets a key that says so.
     plain = DecisionKey.loads(check_capture(page(story).encode(), "https://news.example/story",
                                             "utf-8", "text/html").key)
-    assert plain is not None and not plain.recomposed
+    assert plain is not None and not plain.rewritten

@@ -80,14 +80,15 @@ class Parsed:
     """What the fast path's key reads of an extraction beside its result: the page's tree
     as parsed (a copy: extraction consumes its own; a copy costs ~0.07 ms a page, a second
     parse ~0.18), the elements trafilatura read the body from (body.Region), whether the
-    page's text was recomposed before it was parsed (:func:`.encoding.composed`), and the
+    page's text was rewritten before it was parsed (characters XML cannot hold dropped,
+    :func:`.encoding.xml_safe`; recomposed, :func:`.encoding.composed`), and the
     most visible characters the page could hold for its body to be read as it was
     (``BodyReading.most_visible``; 0: a second opinion was asked, or another reading kept).
     """
 
     tree: lxml.html.HtmlElement
     regions: tuple[Region, ...] = ()
-    recomposed: bool = False
+    rewritten: bool = False
     most_visible: int = 0
 
 
@@ -116,11 +117,10 @@ def extract(
         raise ExtractionError("the page is empty", reason="empty")
     if looks_binary(text):
         raise ExtractionError("not an HTML page: binary data", reason="not_html")
-    safe = xml_safe(text)
-    text = composed(safe)
+    decoded, text = text, composed(xml_safe(text))
     tree = parse_page(text)
-    seen = Parsed(copy.deepcopy(tree), recomposed=text is not safe) if parsed is not None \
-        else None
+    seen = Parsed(copy.deepcopy(tree), rewritten=text is not decoded) \
+        if parsed is not None else None
     meta = read_metadata(tree, url, limits)
     headlines = [meta.title or "", *meta.headings]
     canonical = canonical_from_html(_head_of(text), url) if url else None

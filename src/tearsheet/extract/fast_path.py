@@ -64,7 +64,7 @@ def check_capture(
                         byline_from=extraction.byline_from, body_from=extraction.body_from,
                         regions=parsed[0].regions if parsed else (),
                         tree=parsed[0].tree if parsed else None,
-                        recomposed=parsed[0].recomposed if parsed else False,
+                        rewritten=parsed[0].rewritten if parsed else False,
                         body_words=counted_words(extraction.paragraphs),
                         most_visible=parsed[0].most_visible if parsed else 0)
     length = len(extraction.text)

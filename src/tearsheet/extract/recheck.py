@@ -150,8 +150,9 @@ class DecisionKey:
     many levels above the container is the element trafilatura read the body from
     (``region``: 0 for the container itself, or none known), where the other elements
     it read are (``others``: for each apart from the container, its locator and its place
-    among the elements that have it), whether the page was written decomposed
-    (``recomposed``: then each check recomposes it before its parse, as extraction did),
+    among the elements that have it), whether extraction rewrote the page before its
+    parse (``rewritten``: characters XML cannot hold dropped, the text recomposed; then
+    each check rewrites it so too, :func:`as_extraction_reads`),
     for a short body, the most visible characters its page may hold (``visible``; 0 for a
     body that is not short: see the module docstring), and the capture the key was made
     from (``capture``: see :func:`.fast_path.capture_digest`; the same bytes again are the
@@ -165,7 +166,7 @@ class DecisionKey:
     credits: bool = True
     region: int = 0
     others: tuple[tuple[int, tuple[str, ...]], ...] = ()
-    recomposed: bool = False
+    rewritten: bool = False
     visible: int = 0
     capture: str = ""
 
@@ -173,7 +174,7 @@ class DecisionKey:
         """The key as stored (a compact JSON string, on the article's row)."""
         return json.dumps([KEY_VERSION, list(self.locator), list(self.masked), self.digest,
                            self.body_length, self.credits, self.region,
-                           [[n, list(o)] for n, o in self.others], self.recomposed,
+                           [[n, list(o)] for n, o in self.others], self.rewritten,
                            self.visible, self.capture],
                           ensure_ascii=False,
                           separators=(",", ":"))
@@ -188,14 +189,14 @@ class DecisionKey:
             if version != KEY_VERSION:
                 return None
             # A key stored before ``capture`` was kept has no such field (no shortcut).
-            locator, masked, digest, length, credits, region, others, recomposed, visible, \
+            locator, masked, digest, length, credits, region, others, rewritten, visible, \
                 *capture = fields
             if len(capture) > 1:
                 return None
             return cls(tuple(str(s) for s in locator), tuple(int(n) for n in masked),
                        str(digest), int(length), bool(credits), int(region),
                        tuple((int(n), tuple(str(s) for s in o)) for n, o in others),
-                       bool(recomposed), int(visible), str(capture[0]) if capture else "")
+                       bool(rewritten), int(visible), str(capture[0]) if capture else "")
         except (ValueError, TypeError):
             return None
 
@@ -229,7 +230,7 @@ def _document(text: str) -> tuple[etree._Element | None, bytes]:
 def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = None,
                  byline: str | None = None, byline_from: str | None = None,
                  body_from: str | None = None, regions: Sequence[Region] = (),
-                 tree: etree._Element | None = None, recomposed: bool = False,
+                 tree: etree._Element | None = None, rewritten: bool = False,
                  body_words: int | None = None, most_visible: int = 0,
                  ) -> DecisionKey | None:
     """The key of a page whose full extraction gave ``paragraphs`` (and ``title`` and
@@ -239,7 +240,7 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     the whole page, a paragraph not found in the page, a container that is not unique, a
     page cut short). ``tree``: the page as extraction parsed it, untouched (its parser has
     this module's options: the same tree, so the same key), else it is parsed here;
-    ``recomposed``: extraction parsed ``text`` recomposed (:func:`.encoding.composed`);
+    ``rewritten``: extraction parsed ``text`` rewritten (:func:`as_extraction_reads`);
     ``body_words``: the words of the body alone (the standfirst apart), as the refusal
     checks count them (by default, those of ``paragraphs``); ``most_visible``: the most
     visible characters the page could hold for extraction to read its body as it did
@@ -251,8 +252,8 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
             len(paragraphs) > MAX_PARAGRAPHS or \
             (short and (body_from != "container" or most_visible <= 0)):
         return None  # a short body: only trafilatura's container, read without a second opinion
-    if recomposed:
-        text = composed(text)
+    if rewritten:
+        text = as_extraction_reads(text)
     if tree is None:
         tree, raw = _document(text)
     else:
@@ -275,8 +276,16 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     digest = _digest(raw, tree, container, set(masked), credits, region,
                      [element for *_, element in others], _fields(text) if short else None)
     return DecisionKey(locator, masked, digest, len("\n\n".join(paragraphs)), credits,
-                       region, tuple((n, other) for n, other, _ in others), recomposed,
+                       region, tuple((n, other) for n, other, _ in others), rewritten,
                        most_visible if short else 0)
+
+
+def as_extraction_reads(text: str) -> str:
+    """The page as extraction parses it: without the characters XML cannot hold
+    (:func:`.encoding.xml_safe`, which lxml's parser would otherwise keep or replace) and
+    recomposed (:func:`.encoding.composed`). Only a key that says extraction rewrote its
+    page (``DecisionKey.rewritten``) pays for it on every check (~0.1 ms a page)."""
+    return composed(xml_safe(text))
 
 
 def counted_words(paragraphs: Sequence[str]) -> int:
@@ -289,7 +298,7 @@ def counted_words(paragraphs: Sequence[str]) -> int:
 def _fields(text: str) -> str:
     """What the refusal checks read of a short body's whole page beyond what the digest
     covers: whether it holds a password field, on the page as extraction reads it."""
-    return "password" if has_password_field(composed(xml_safe(text))) else "none"
+    return "password" if has_password_field(as_extraction_reads(text)) else "none"
 
 
 def _read_from(tree: etree._Element, container: etree._Element, regions: Sequence[Region],
@@ -363,7 +372,7 @@ def unchanged(text: str, key: DecisionKey) -> bool:
     """True only when every part of ``key`` is found in the page again and is the same."""
     if not _complete(text):
         return False
-    tree, raw = _document(composed(text) if key.recomposed else text)
+    tree, raw = _document(as_extraction_reads(text) if key.rewritten else text)
     if tree is None or (key.visible and visible_chars(tree) > key.visible):
         return False
     container = locate(tree, key.locator)
