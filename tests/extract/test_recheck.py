@@ -32,10 +32,12 @@ def page(paragraphs: list[str] = PARAGRAPHS, *, headline: str = HEADLINE,
 
 
 def key_of(html: str) -> DecisionKey:
-    extraction = extract(html, "https://news.example/story")
+    parsed: list[Parsed] = []
+    extraction = extract(html, "https://news.example/story", parsed=parsed)
     key = decision_key(html, extraction.paragraphs, title=extraction.title,
                        byline=extraction.byline, byline_from=extraction.byline_from,
-                       body_from=extraction.body_from)
+                       body_from=extraction.body_from, regions=parsed[0].regions,
+                       most_visible=parsed[0].most_visible)
     assert key is not None
     return key
 

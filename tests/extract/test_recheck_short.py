@@ -57,7 +57,8 @@ def test_a_short_body_is_known_again_in_new_chrome() -> None:
 
 def test_a_long_body_s_key_is_not_short() -> None:
     key = key_of(page(KEYED_STORY, noise=1))
-    assert not key.visible and key.digest
+    assert not key.short and key.digest and key.visible
+    assert key_of(page(noise=1)).short
 
 
 @pytest.mark.parametrize("edit", [

@@ -48,14 +48,18 @@ from:
 
 A short body (under ``refusals.SHORT_WORDS``, 200 words) is where the refusal checks look
 for walls and error pages: in the body, the headings and the JSON-LD (all covered above),
-and whether the page holds a password field anywhere, which such a key covers too. And a
-short body is where a page's other text can outweigh it: extraction asks the density
-reading of the whole page for a second opinion when the body is under a share of the
-page's visible text (``density.ASK_BELOW_SHARE``), and takes it when it finds much more.
-So a short body gets a digest only when trafilatura's container was read without that
-second opinion, and its key holds the most visible characters its page may then show
-(``visible``): a page showing more (text added anywhere, a menu grown) is extracted in
-full, where the second opinion may now be asked.
+and whether the page holds a password field anywhere, which such a key covers too.
+
+Any body can be outweighed by the page's other text: extraction asks the density reading
+of the whole page for a second opinion when the body is under a share of the page's
+visible text (``density.ASK_BELOW_SHARE``), and takes it when it finds much more (a
+comment section grown three times the story's length, far from its container, made a
+long story's full extraction the comments, and the fast path of key version 7 did not
+see it). So a body read from trafilatura's container gets a digest only when it was read
+without that second opinion, and its key holds the most visible characters its page may
+then show (``visible``): a page showing more (text added anywhere, a menu grown) is
+extracted in full, where the second opinion may now be asked. A short body read
+elsewhere gets none.
 
 No digest is made for a stub (under :data:`MIN_WORDS`): the refusal checks read the whole
 page's visible text then, and extraction looks for the article in the page's scripts. Nor
@@ -97,7 +101,7 @@ from tearsheet.extract.refusals import SHORT_WORDS, TINY_WORDS, has_password_fie
 from tearsheet.extract.script import count_words
 from tearsheet.extract.tree_scans import byline_candidates, cut_lines, metadata_sources
 
-KEY_VERSION = 7
+KEY_VERSION = 8
 """Bumped whenever what the key covers changes: older keys then never match."""
 MIN_WORDS = TINY_WORDS
 """Bodies shorter than this get no digest: the refusal checks read the whole page's text
@@ -153,8 +157,10 @@ class DecisionKey:
     among the elements that have it), whether extraction rewrote the page before its
     parse (``rewritten``: characters XML cannot hold dropped, the text recomposed; then
     each check rewrites it so too, :func:`as_extraction_reads`),
-    for a short body, the most visible characters its page may hold (``visible``; 0 for a
-    body that is not short: see the module docstring), and the capture the key was made
+    for a body read from trafilatura's container, the most visible characters its page
+    may hold (``visible``; 0 for a body read elsewhere: see the module docstring), whether
+    the body is short (``short``: then the digest covers the page's password fields too),
+    and the capture the key was made
     from (``capture``: see :func:`.fast_path.capture_digest`; the same bytes again are the
     same page). A page no digest can cover has a key of its capture alone (no locator, an
     empty ``digest``)."""
@@ -168,6 +174,7 @@ class DecisionKey:
     others: tuple[tuple[int, tuple[str, ...]], ...] = ()
     rewritten: bool = False
     visible: int = 0
+    short: bool = False
     capture: str = ""
 
     def dumps(self) -> str:
@@ -175,7 +182,7 @@ class DecisionKey:
         return json.dumps([KEY_VERSION, list(self.locator), list(self.masked), self.digest,
                            self.body_length, self.credits, self.region,
                            [[n, list(o)] for n, o in self.others], self.rewritten,
-                           self.visible, self.capture],
+                           self.visible, self.short, self.capture],
                           ensure_ascii=False,
                           separators=(",", ":"))
 
@@ -190,13 +197,14 @@ class DecisionKey:
                 return None
             # A key stored before ``capture`` was kept has no such field (no shortcut).
             locator, masked, digest, length, credits, region, others, rewritten, visible, \
-                *capture = fields
+                short, *capture = fields
             if len(capture) > 1:
                 return None
             return cls(tuple(str(s) for s in locator), tuple(int(n) for n in masked),
                        str(digest), int(length), bool(credits), int(region),
                        tuple((int(n), tuple(str(s) for s in o)) for n, o in others),
-                       bool(rewritten), int(visible), str(capture[0]) if capture else "")
+                       bool(rewritten), int(visible), bool(short),
+                       str(capture[0]) if capture else "")
         except (ValueError, TypeError):
             return None
 
@@ -244,14 +252,16 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     ``body_words``: the words of the body alone (the standfirst apart), as the refusal
     checks count them (by default, those of ``paragraphs``); ``most_visible``: the most
     visible characters the page could hold for extraction to read its body as it did
-    (``extraction.Parsed.most_visible``; 0: none known, and a short body gets no digest)."""
+    (``extraction.Parsed.most_visible``; 0: none known, and a body read from
+    trafilatura's container gets no digest)."""
     if body_words is None:
         body_words = counted_words(paragraphs)
     short = body_words < SHORT_WORDS
+    held = body_from == "container"  # its page held to the visible text that kept it
     if body_words < MIN_WORDS or not _complete(text) or body_from in _WHOLE_PAGE or \
-            len(paragraphs) > MAX_PARAGRAPHS or \
-            (short and (body_from != "container" or most_visible <= 0)):
-        return None  # a short body: only trafilatura's container, read without a second opinion
+            len(paragraphs) > MAX_PARAGRAPHS or (short and not held) or \
+            (held and most_visible <= 0):
+        return None  # trafilatura's container only if read without a second opinion
     if rewritten:
         text = as_extraction_reads(text)
     if tree is None:
@@ -259,7 +269,7 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     else:
         raw = text.encode("utf-8", "surrogatepass")
     body = None if tree is None else tree.find("body")
-    if tree is None or body is None or (short and visible_chars(tree) > most_visible):
+    if tree is None or body is None or (held and visible_chars(tree) > most_visible):
         return None
     container = find(body, [spaceless(p) for p in paragraphs])
     if container is None:
@@ -277,7 +287,7 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
                      [element for *_, element in others], _fields(text) if short else None)
     return DecisionKey(locator, masked, digest, len("\n\n".join(paragraphs)), credits,
                        region, tuple((n, other) for n, other, _ in others), rewritten,
-                       most_visible if short else 0)
+                       most_visible if held else 0, short)
 
 
 def as_extraction_reads(text: str) -> str:
@@ -385,7 +395,7 @@ def unchanged(text: str, key: DecisionKey) -> bool:
             return False
         others.append(alike[place])
     return _digest(raw, tree, container, set(key.masked), key.credits, key.region,
-                   others, _fields(text) if key.visible else None) == key.digest
+                   others, _fields(text) if key.short else None) == key.digest
 
 
 def _complete(text: str) -> bool:
