@@ -502,3 +502,21 @@ def test_a_page_written_decomposed_keeps_its_fast_path_and_its_edits_are_seen() 
     plain = DecisionKey.loads(check_capture(page(story).encode(), "https://news.example/story",
                                             "utf-8", "text/html").key)
     assert plain is not None and not plain.rewritten
+
+
+def _gallery(href: str, noise: int) -> str:
+    """A slide a script drives: a link around whole paragraphs of the story."""
+    slides = f"<p>{PARAGRAPHS[2]}</p><p>Slide two of the gallery shows the new bus depot.</p>"
+    return page(noise=noise).replace(f"<p>{PARAGRAPHS[2]}</p>", f'<a href="{href}">{slides}</a>')
+
+
+def test_of_a_link_s_address_the_key_covers_whether_it_leads_to_a_page() -> None:
+    """Extraction unwraps a link that goes nowhere around blocks (markup.control_links) and
+    counts a link by its having an address: where it leads is noise, whether it leads
+    anywhere is not."""
+    key = key_of(_gallery("#", noise=1))
+    assert unchanged(_gallery("javascript:void(0)", noise=2), key)
+    assert not unchanged(_gallery("/gallery/2", noise=2), key)
+    assert not unchanged(_gallery("#", noise=2).replace(' href="#"', ""), key)
+    linked = key_of(_gallery("/gallery/1", noise=1))
+    assert unchanged(_gallery("/gallery/2?ref=home", noise=2), linked)

@@ -17,7 +17,8 @@ from:
   extracted paragraph (a script's text does not count: a JSON-LD ``articleBody`` repeats
   the article), found again by its chain of tags, classes and ids from the root (it must
   be unique), serialised
-  whole — tags, attributes, text — except what is page noise by construction: ``href``,
+  whole — tags, attributes, text — except what is page noise by construction: where a
+  link leads (only whether it leads to a page is kept, which extraction reads),
   ``src``, ``data-*`` and similar attributes, digits and hex runs in ids and classes,
   script and style contents, and the text of links that contributed no words to the
   result and stand in a line of links (a "Read more" teaser that rotates);
@@ -95,6 +96,7 @@ from tearsheet.extract.container import (
 from tearsheet.extract.density import visible_chars
 from tearsheet.extract.encoding import composed, xml_safe
 from tearsheet.extract.extraction import XML_DECLARATION
+from tearsheet.extract.markup import goes_nowhere
 from tearsheet.extract.page_scans import credits, notes
 from tearsheet.extract.reader import Region
 from tearsheet.extract.refusals import SHORT_WORDS, TINY_WORDS, has_password_field
@@ -118,7 +120,7 @@ _UTF8_PARSER = etree.HTMLParser(  # type: ignore[call-arg]
     encoding="utf-8")
 _END_OF_PAGE = re.compile(r"</(?:html|body)\s*>\s*$", re.IGNORECASE)
 _TRAILING_COMMENTS = 64  # after the page's end, at most (a page is complete only so)
-_SKIPPED_ATTRIBUTES = frozenset({"href", "src", "srcset", "nonce", "ping", "integrity",
+_SKIPPED_ATTRIBUTES = frozenset({"src", "srcset", "nonce", "ping", "integrity",
                                  "sizes", "loading", "decoding", "fetchpriority",
                                  "datetime"})
 _VOLATILE_META = re.compile(r"csrf|xsrf|nonce|token|request-?id|session", re.IGNORECASE)
@@ -512,7 +514,6 @@ def _serialise(container: etree._Element, masked: set[int], parts: list[str]) ->
     for speed (bound methods, no sort or generator for an element without attributes)."""
     append, extend = parts.append, parts.extend
     time_only = _TIME_ONLY.fullmatch
-    volatile = VOLATILE.sub
     skipped = _SKIPPED_ATTRIBUTES
     links = -1
 
@@ -529,13 +530,10 @@ def _serialise(container: etree._Element, masked: set[int], parts: list[str]) ->
         if len(items) == 1:  # the commonest case (a class): no sort, no generator
             name, value = map(str, items[0])
             if name not in skipped and not name.startswith("data-"):
-                append(f"{name}={volatile('#', value)}" if name in ("id", "class")
-                       else f"{name}={value}")
+                append(f"{name}={_value(name, value)}")
         elif items:
             extend(f"{n}={v}" for n, v in sorted(
-                (str(name), volatile("#", str(value)) if name in ("id", "class")
-                 else str(value))
-                for name, value in items
+                (str(name), _value(str(name), str(value))) for name, value in items
                 if name not in skipped and not str(name).startswith("data-")))
         append(">")
         if tag in OPAQUE:
@@ -556,6 +554,18 @@ def _serialise(container: etree._Element, masked: set[int], parts: list[str]) ->
         append("</>")
 
     walk(container, False)
+
+
+def _value(name: str, value: str) -> str:
+    """An attribute's value as the container's digest holds it: ids and classes with their
+    digits and hex runs masked; of a link's address, only what extraction reads of it,
+    whether it leads to a page (a link that goes nowhere, ``#`` or a script's, is a control
+    whose blocks are the page's text: ``markup.control_links``), not where."""
+    if name in ("id", "class"):
+        return VOLATILE.sub("#", value)
+    if name == "href":
+        return "nowhere" if goes_nowhere(value) else "page"
+    return value
 
 
 def _non_link_words(element: etree._Element) -> list[str]:
