@@ -68,7 +68,7 @@ def _in_body(tree: lxml.html.HtmlElement, tags: tuple[str, ...]) -> list[lxml.ht
 
 def _written(tree: lxml.html.HtmlElement) -> bytes:
     """The page written out whole: the comments after its end too (a cache's signature,
-    which the fast path reads past: ``recheck._complete``)."""
+    which the fast path reads past: ``page_scans.ends_whole``)."""
     return bytes(lxml.html.tostring(tree.getroottree(), encoding="utf-8",
                                     doctype="<!DOCTYPE html>"))
 

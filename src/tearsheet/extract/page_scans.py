@@ -1,5 +1,6 @@
 """What the fast path's decision key reads from the raw page, without a tree: correction
-notes and credit lines (extract/recheck.py; the why of each is there).
+notes and credit lines (extract/recheck.py; the why of each is there), and whether the
+page ends as a whole page does.
 
 Both are found by cheap scans of the page's bytes from ``<body`` on, lower-cased once by
 the caller (``bytes.lower`` folds ASCII only, so positions stay those of the raw page),
@@ -13,7 +14,7 @@ import re
 
 from tearsheet.extract.bylines import AUTHOR_PATHS, CREDIT_WORDS
 
-__all__ = ["CORRECTIONS", "credits", "notes"]
+__all__ = ["CORRECTIONS", "credits", "ends_whole", "notes"]
 
 CORRECTIONS = tuple(word.encode() for word in (
     "correction", "clarification", "erratum", "errata", "retraction", "editor's note",
@@ -33,6 +34,8 @@ with its offset in the word: every occurrence of a word is found at its anchor's
 _BLOCK_END = re.compile(rb"</(?:p|div|aside|section|li|article|footer|blockquote)\b",
                         re.IGNORECASE)
 _NOTE_CHARS = 2000
+_END_OF_PAGE = re.compile(r"</(?:html|body)\s*>\s*$", re.IGNORECASE)
+_TRAILING_COMMENTS = 64  # after the page's end, at most (a page is whole only so)
 
 
 def _credit_words() -> bytes:
@@ -107,3 +110,29 @@ def credits(raw: bytes, lowered: bytes) -> list[str]:
         found.append(raw[match.start():close if close >= 0 else match.start() + _CREDIT_CHARS]
                      .decode("utf-8", "replace"))
     return found
+
+
+def ends_whole(text: str) -> bool:
+    """The page ends as a whole page does (a capture cut off in transit never matches):
+    with its closing ``</body>`` or ``</html>``, then nothing but whitespace and comments.
+
+    Servers and caches sign a page after its end ("<!-- Cached page generated 28-01-22
+    10:06 -->", W3 Total Cache's and WP Super Cache's notes, render timings, an archive's
+    playback log: 83 of the corpora's 620 pages), and what they write changes on every
+    request; extraction never reads a comment. A capture cut inside such a comment does not
+    end with one, and stays incomplete; so does anything else after the page's end."""
+    end = len(text)
+    for _ in range(_TRAILING_COMMENTS):
+        start = max(0, end - 4096)
+        tail = text[start:end].rstrip()
+        if _END_OF_PAGE.search(tail):
+            return True
+        closing = start + len(tail) - 3  # where the last comment's "-->" must be
+        if not tail.endswith("-->"):
+            return False
+        opening = text.rfind("<!--", 0, closing)
+        # A comment ends at the first "-->" after its opening: that must be this one.
+        if opening < 0 or text.find("-->", opening + 4) != closing:
+            return False
+        end = opening
+    return False

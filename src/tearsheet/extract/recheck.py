@@ -62,13 +62,18 @@ then show (``visible``): a page showing more (text added anywhere, a menu grown)
 extracted in full, where the second opinion may now be asked. A short body read
 elsewhere gets none.
 
+A body read from the whole page (trafilatura's loose paragraphs, the density reading:
+``Extraction.body_from``), which a paragraph added anywhere can join, has the whole
+``<body>`` for its container, every link's text in it covered: only what is noise in
+any element (where links lead, digits in classes, scripts' contents, relative times)
+may change. It is long, or it gets no digest (the refusal checks weigh a short one
+against the whole page's visible text).
+
 No digest is made for a stub (under :data:`MIN_WORDS`): the refusal checks read the whole
-page's visible text then, and extraction looks for the article in the page's scripts. Nor
-for a body read from the whole page (trafilatura's loose paragraphs, the density reading:
-``Extraction.body_from``), which a paragraph added anywhere can join. Such a page is
-known again only by its very bytes (:mod:`.fast_path`). The key is versioned: a key of
-another version never matches, so a change here costs one full extraction per article,
-never a missed edit.
+page's visible text then, and extraction looks for the article in the page's scripts.
+Such a page is known again only by its very bytes (:mod:`.fast_path`). The key is
+versioned: a key of another version never matches, so a change here costs one full
+extraction per article, never a missed edit.
 """
 
 from __future__ import annotations
@@ -97,7 +102,7 @@ from tearsheet.extract.density import visible_chars
 from tearsheet.extract.encoding import composed, xml_safe
 from tearsheet.extract.extraction import XML_DECLARATION
 from tearsheet.extract.markup import goes_nowhere
-from tearsheet.extract.page_scans import credits, notes
+from tearsheet.extract.page_scans import credits, ends_whole, notes
 from tearsheet.extract.reader import Region
 from tearsheet.extract.refusals import SHORT_WORDS, TINY_WORDS, has_password_field
 from tearsheet.extract.script import count_words
@@ -118,8 +123,6 @@ _PARSER = etree.HTMLParser(  # type: ignore[call-arg]  # the stubs lack default_
 _UTF8_PARSER = etree.HTMLParser(  # type: ignore[call-arg]
     collect_ids=False, remove_comments=True, remove_pis=True, default_doctype=False,
     encoding="utf-8")
-_END_OF_PAGE = re.compile(r"</(?:html|body)\s*>\s*$", re.IGNORECASE)
-_TRAILING_COMMENTS = 64  # after the page's end, at most (a page is complete only so)
 _SKIPPED_ATTRIBUTES = frozenset({"src", "srcset", "nonce", "ping", "integrity",
                                  "sizes", "loading", "decoding", "fetchpriority",
                                  "datetime"})
@@ -137,7 +140,8 @@ _BLOCK_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockqu
                          "dt", "td", "th", "figcaption", "div", "section", "aside", "nav"})
 _LINK_LINE = 0.5
 # The body sources (body.BODY_SOURCES) that read the whole page: trafilatura's loose
-# paragraphs (a <p> added anywhere may join the body) and the density reading. No key.
+# paragraphs (a <p> added anywhere may join the body) and the density reading. Their key's
+# container is the whole <body>, every link's text included.
 _WHOLE_PAGE = frozenset({"loose", "density"})
 # The byline sources (metadata.BYLINE_SOURCES) whose every input the digest covers.
 _MARKED_SOURCES = frozenset({"json-ld", "meta", "markup"})
@@ -246,9 +250,10 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     """The key of a page whose full extraction gave ``paragraphs`` (and ``title`` and
     ``byline``, read from ``byline_from``: see metadata.BYLINE_SOURCES; the body read from
     ``body_from``: see body.BODY_SOURCES, trafilatura taking it from the elements
-    ``regions``), or None when the page cannot have one (a short body, a body read from
-    the whole page, a paragraph not found in the page, a container that is not unique, a
-    page cut short). ``tree``: the page as extraction parsed it, untouched (its parser has
+    ``regions``), or None when the page cannot have one (a stub; a short body read
+    elsewhere than trafilatura's container, or one read there with the density reading
+    asked, long or short; a paragraph not found in the page, a container that is not
+    unique, a page cut short). ``tree``: the page as extraction parsed it, untouched (its parser has
     this module's options: the same tree, so the same key), else it is parsed here;
     ``rewritten``: extraction parsed ``text`` rewritten (:func:`as_extraction_reads`);
     ``body_words``: the words of the body alone (the standfirst apart), as the refusal
@@ -260,9 +265,9 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
         body_words = counted_words(paragraphs)
     short = body_words < SHORT_WORDS
     held = body_from == "container"  # its page held to the visible text that kept it
-    if body_words < MIN_WORDS or not _complete(text) or body_from in _WHOLE_PAGE or \
-            len(paragraphs) > MAX_PARAGRAPHS or (short and not held) or \
-            (held and most_visible <= 0):
+    whole = body_from in _WHOLE_PAGE  # read from the whole page: all of it is covered
+    if body_words < MIN_WORDS or not ends_whole(text) or len(paragraphs) > MAX_PARAGRAPHS \
+            or (short and not held) or (held and most_visible <= 0):
         return None  # trafilatura's container only if read without a second opinion
     if rewritten:
         text = as_extraction_reads(text)
@@ -276,11 +281,14 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     container = find(body, [spaceless(p) for p in paragraphs])
     if container is None:
         return None
+    if whole:
+        container = body
     locator = tuple(signature(e) for e in chain(container))
     if locate(tree, locator) is not container:
         return None
     result = spaceless(" ".join([title or "", byline or "", *paragraphs]))
-    masked = _masked(container, result)
+    # A body read from the whole page may take in any line of it: no link's text is noise.
+    masked = () if whole else _masked(container, result)
     credits = _credits_may_name(byline, byline_from)
     if (read := _read_from(tree, container, regions)) is None:
         return None
@@ -382,7 +390,7 @@ def _masked(container: etree._Element, result: str) -> tuple[int, ...]:
 
 def unchanged(text: str, key: DecisionKey) -> bool:
     """True only when every part of ``key`` is found in the page again and is the same."""
-    if not _complete(text):
+    if not ends_whole(text):
         return False
     tree, raw = _document(as_extraction_reads(text) if key.rewritten else text)
     if tree is None or (key.visible and visible_chars(tree) > key.visible):
@@ -398,32 +406,6 @@ def unchanged(text: str, key: DecisionKey) -> bool:
         others.append(alike[place])
     return _digest(raw, tree, container, set(key.masked), key.credits, key.region,
                    others, _fields(text) if key.short else None) == key.digest
-
-
-def _complete(text: str) -> bool:
-    """The page ends as a whole page does (a capture cut off in transit never matches):
-    with its closing ``</body>`` or ``</html>``, then nothing but whitespace and comments.
-
-    Servers and caches sign a page after its end ("<!-- Cached page generated 28-01-22
-    10:06 -->", W3 Total Cache's and WP Super Cache's notes, render timings, an archive's
-    playback log: 83 of the corpora's 620 pages), and what they write changes on every
-    request; extraction never reads a comment. A capture cut inside such a comment does not
-    end with one, and stays incomplete; so does anything else after the page's end."""
-    end = len(text)
-    for _ in range(_TRAILING_COMMENTS):
-        start = max(0, end - 4096)
-        tail = text[start:end].rstrip()
-        if _END_OF_PAGE.search(tail):
-            return True
-        closing = start + len(tail) - 3  # where the last comment's "-->" must be
-        if not tail.endswith("-->"):
-            return False
-        opening = text.rfind("<!--", 0, closing)
-        # A comment ends at the first "-->" after its opening: that must be this one.
-        if opening < 0 or text.find("-->", opening + 4) != closing:
-            return False
-        end = opening
-    return False
 
 
 def _credits_may_name(byline: str | None, byline_from: str | None) -> bool:
