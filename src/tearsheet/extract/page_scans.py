@@ -2,10 +2,10 @@
 notes and credit lines (extract/recheck.py; the why of each is there), and whether the
 page ends as a whole page does.
 
-Both are found by cheap scans of the page's bytes from ``<body`` on, lower-cased once by
-the caller (``bytes.lower`` folds ASCII only, so positions stay those of the raw page),
-and each is kept from its opening to the end of its block: what a note or a byline
-written as a line of text can change.
+The notes and credit lines are found by cheap scans of the page's bytes from ``<body``
+on, lower-cased once by the caller (``bytes.lower`` folds ASCII only, so positions stay
+those of the raw page), and each is kept from its opening to the end of its block: what
+a note or a byline written as a line of text can change.
 """
 
 from __future__ import annotations

@@ -253,8 +253,9 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     ``regions``), or None when the page cannot have one (a stub; a short body read
     elsewhere than trafilatura's container, or one read there with the density reading
     asked, long or short; a paragraph not found in the page, a container that is not
-    unique, a page cut short). ``tree``: the page as extraction parsed it, untouched (its parser has
-    this module's options: the same tree, so the same key), else it is parsed here;
+    unique, a page cut short). ``tree``: the page as extraction parsed it, untouched
+    (its parser has this module's options: the same tree, so the same key), else it is
+    parsed here;
     ``rewritten``: extraction parsed ``text`` rewritten (:func:`as_extraction_reads`);
     ``body_words``: the words of the body alone (the standfirst apart), as the refusal
     checks count them (by default, those of ``paragraphs``); ``most_visible``: the most
