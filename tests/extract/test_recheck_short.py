@@ -16,7 +16,7 @@ from tearsheet.errors import ExtractionError
 from tearsheet.extract import check_capture, density, extract
 from tearsheet.extract.blocks import Block
 from tearsheet.extract.density import visible_chars
-from tearsheet.extract.encoding import composed, decode_html, xml_safe
+from tearsheet.extract.encoding import decode_html, parseable
 from tearsheet.extract.extraction import Parsed
 from tearsheet.extract.recheck import MIN_WORDS, DecisionKey, decision_key, parse, unchanged
 from tearsheet.extract.refusals import SHORT_WORDS
@@ -187,7 +187,7 @@ def test_the_limit_bounds_what_extraction_weighed_on_the_corpora(
             extract(html, URL)
         except ExtractionError:
             continue
-        tree = parse(composed(xml_safe(html)))
+        tree = parse(parseable(html))
         if not weighed or tree is None:
             continue
         assert visible_chars(tree) >= weighed[0], path  # (the first: body_blocks's)

@@ -134,6 +134,14 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub(_xml_replacement, text)
 
 
+def parseable(text: str) -> str:
+    """The page's text as extraction parses it: without the characters XML cannot hold
+    (:func:`xml_safe`) and composed (:func:`composed`); the same object when neither
+    changes it. The fast path's cheap parse reads a page so when its key says extraction
+    rewrote it (``recheck.DecisionKey.rewritten``)."""
+    return composed(xml_safe(text))
+
+
 def _xml_replacement(match: re.Match[str]) -> str:
     found = match.group()
     return " " if found in "\x0b\x0c" else "\ufffd" if "\ud800" <= found <= "\udfff" else ""

@@ -24,13 +24,7 @@ from tearsheet.config import DEFAULT_LIMITS, LimitSettings
 from tearsheet.errors import ExtractionError
 from tearsheet.extract.blocks import clean
 from tearsheet.extract.body import body_blocks, standfirst, tidy
-from tearsheet.extract.encoding import (
-    composed,
-    decode_html,
-    garbled,
-    looks_binary,
-    xml_safe,
-)
+from tearsheet.extract.encoding import decode_html, garbled, looks_binary, parseable
 from tearsheet.extract.metadata import read_metadata
 from tearsheet.extract.reader import Region
 from tearsheet.extract.refusals import MIN_WORDS, TINY_WORDS, refuse_if_not_article, visible_text
@@ -117,7 +111,7 @@ def extract(
         raise ExtractionError("the page is empty", reason="empty")
     if looks_binary(text):
         raise ExtractionError("not an HTML page: binary data", reason="not_html")
-    decoded, text = text, composed(xml_safe(text))
+    decoded, text = text, parseable(text)
     tree = parse_page(text)
     seen = Parsed(copy.deepcopy(tree), rewritten=text is not decoded) \
         if parsed is not None else None

@@ -99,7 +99,7 @@ from tearsheet.extract.container import (
     text_of,
 )
 from tearsheet.extract.density import visible_chars
-from tearsheet.extract.encoding import composed, xml_safe
+from tearsheet.extract.encoding import parseable
 from tearsheet.extract.extraction import XML_DECLARATION
 from tearsheet.extract.markup import goes_nowhere
 from tearsheet.extract.page_scans import credits, ends_whole, notes
@@ -162,7 +162,7 @@ class DecisionKey:
     it read are (``others``: for each apart from the container, its locator and its place
     among the elements that have it), whether extraction rewrote the page before its
     parse (``rewritten``: characters XML cannot hold dropped, the text recomposed; then
-    each check rewrites it so too, :func:`as_extraction_reads`),
+    each check rewrites it so too, :func:`.encoding.parseable`),
     for a body read from trafilatura's container, the most visible characters its page
     may hold (``visible``; 0 for a body read elsewhere: see the module docstring), whether
     the body is short (``short``: then the digest covers the page's password fields too),
@@ -256,7 +256,7 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     unique, a page cut short). ``tree``: the page as extraction parsed it, untouched
     (its parser has this module's options: the same tree, so the same key), else it is
     parsed here;
-    ``rewritten``: extraction parsed ``text`` rewritten (:func:`as_extraction_reads`);
+    ``rewritten``: extraction parsed ``text`` rewritten (:func:`.encoding.parseable`);
     ``body_words``: the words of the body alone (the standfirst apart), as the refusal
     checks count them (by default, those of ``paragraphs``); ``most_visible``: the most
     visible characters the page could hold for extraction to read its body as it did
@@ -271,7 +271,7 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
             or (short and not held) or (held and most_visible <= 0):
         return None  # trafilatura's container only if read without a second opinion
     if rewritten:
-        text = as_extraction_reads(text)
+        text = parseable(text)
     if tree is None:
         tree, raw = _document(text)
     else:
@@ -301,14 +301,6 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
                        most_visible if held else 0, short)
 
 
-def as_extraction_reads(text: str) -> str:
-    """The page as extraction parses it: without the characters XML cannot hold
-    (:func:`.encoding.xml_safe`, which lxml's parser would otherwise keep or replace) and
-    recomposed (:func:`.encoding.composed`). Only a key that says extraction rewrote its
-    page (``DecisionKey.rewritten``) pays for it on every check (~0.1 ms a page)."""
-    return composed(xml_safe(text))
-
-
 def counted_words(paragraphs: Sequence[str]) -> int:
     """The words of ``paragraphs`` as the refusal checks and extraction count them, the
     fewer of the two (unspaced scripts by characters; whitespace-separated words)."""
@@ -319,7 +311,7 @@ def counted_words(paragraphs: Sequence[str]) -> int:
 def _fields(text: str) -> str:
     """What the refusal checks read of a short body's whole page beyond what the digest
     covers: whether it holds a password field, on the page as extraction reads it."""
-    return "password" if has_password_field(as_extraction_reads(text)) else "none"
+    return "password" if has_password_field(parseable(text)) else "none"
 
 
 def _read_from(tree: etree._Element, container: etree._Element, regions: Sequence[Region],
@@ -393,7 +385,7 @@ def unchanged(text: str, key: DecisionKey) -> bool:
     """True only when every part of ``key`` is found in the page again and is the same."""
     if not ends_whole(text):
         return False
-    tree, raw = _document(as_extraction_reads(text) if key.rewritten else text)
+    tree, raw = _document(parseable(text) if key.rewritten else text)
     if tree is None or (key.visible and visible_chars(tree) > key.visible):
         return False
     container = locate(tree, key.locator)
