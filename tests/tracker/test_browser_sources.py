@@ -98,6 +98,23 @@ def test_browser_source_stores_the_rendered_text(site: Site, tmp_path: Path,
         response_headers.get_header("WARC-Record-ID")
 
 
+def test_articles_of_one_source_rendered_at_once_each_keep_their_own_text(
+        site: Site, tmp_path: Path, server: LocalServer) -> None:
+    """Six articles of one browser source, fetched six at a time: the source's page
+    renders them in turn, and each version holds its own article's text (sharing the
+    page, one render navigated while another read it: a failed check, or another
+    article's text)."""
+    slugs = [f"story-{n}" for n in range(6)]
+    for n, slug in enumerate(slugs):
+        site.publish(slug, [f"{LOREM[0]} Article {n}.", *LOREM[1:]])
+    store = one_pass(settings_for(tmp_path, {"name": "app", "feeds": [site.feed("app")],
+                                             "render": "browser", "wait_for": "article p"},
+                                  per_host_concurrency=6))
+    assert [(r["outcome"], r["reason"]) for r in checks(store)] == [("new_version", None)] * 6
+    assert texts(store) == {server.url(f"/app/{slug}"): ["\n\n".join(site.paragraphs[slug])]
+                            for slug in slugs}
+
+
 def test_next_data_source_needs_no_browser(site: Site, tmp_path: Path,
                                            server: LocalServer) -> None:
     site.publish("budget")

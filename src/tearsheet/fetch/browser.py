@@ -110,13 +110,20 @@ class _Visit:
 @dataclass
 class _Context:
     """A source's browser context and its one page, reused from article to article (a
-    new page costs more than the navigation); dropped after a failed render."""
+    new page costs more than the navigation); dropped after a failed render. Its page
+    renders one article at a time (``turn``): two of a source's articles rendered at
+    once shared the page, one navigating while the other read it."""
 
     context: Any
     page: Any = None
     visit: _Visit | None = None  # None between renders: the page's requests are refused
-    busy: bool = False
+    users: int = 0  # renders holding it (waiting for its turn too): it is not closed
     last_used: float = 0.0
+    turn: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def busy(self) -> bool:
+        return self.users > 0
 
 
 class Browser:
@@ -200,7 +207,7 @@ class Browser:
                     cookie = await _cookie_header(entry.context, url, options.cookies)
             except Exception as exc:  # Playwright's: the browser, not the page, failed
                 if entry is not None:
-                    entry.busy = False
+                    entry.users -= 1
                 raise FetchError(url, "the browser failed before the page was fetched "
                                       f"({_first_line(exc)})") from None
             try:
@@ -208,9 +215,10 @@ class Browser:
                     url, headers={"Cookie": cookie} if cookie else None)
                 if original.content_type not in ("text/html", "application/xhtml+xml", ""):
                     return original
-                return await self._render(entry, original, options)
+                async with entry.turn:
+                    return await self._render(entry, original, options)
             finally:
-                entry.busy = False
+                entry.users -= 1
                 entry.last_used = time.monotonic()
 
     async def _context(self, options: RenderOptions) -> _Context:
@@ -230,7 +238,7 @@ class Browser:
                 context.set_default_timeout(self.settings.browser_timeout * 1000)
                 entry = self._contexts[options.source] = _Context(context)
             self._contexts.move_to_end(options.source)
-            entry.busy = True
+            entry.users += 1
         return entry
 
     async def _page(self, entry: _Context) -> Any:
