@@ -48,7 +48,7 @@ SLOW_REPS = 10  # for the queries that may scan the whole table
 
 
 def due_select(now: datetime, limit: int) -> Select[Any]:
-    """The query of ``Store.claim_due``, rebuilt here (store.py keeps it inline)."""
+    """The query of ``Store.claim_due``, rebuilt here (store/articles.py builds it once)."""
     return (
         select(articles)
         .where(articles.c.next_check_at <= now)

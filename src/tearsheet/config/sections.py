@@ -122,7 +122,8 @@ class WorkerSettings(Section):
     # How long a claimed article or feed stays reserved for this worker. 0: long enough
     # for the slowest fetch, fetch.timeout × (fetch.retries + 2) + 60 s.
     lease: Duration = 0.0
-    # Claim more once this many in-flight checks finished (0: a quarter of those in flight).
+    # Claim at least this many due articles at once (0: as many as the checks in flight,
+    # fetch.concurrency × 2); up to as many again wait claimed for a slot (tracker.py).
     batch_size: int = Field(0, ge=0, le=10_000)
     # A tracker's PostgreSQL statement that runs longer fails (a lock held, a stuck server).
     statement_timeout: Duration = 60.0

@@ -421,38 +421,55 @@ class Tracker(Discovery):
     async def check_due(self, stop: asyncio.Event, *, until: datetime | None = None) -> int:
         """Check every article due (at ``until``, default: as time goes on) until none is.
 
-        Keeps up to ``capacity`` checks in flight, claiming more in batches (a claim is a
-        durable commit: one per finished check would be one disk sync each). On ``stop``
-        it claims nothing more and gives in-flight checks ``worker.shutdown_grace`` seconds
-        before abandoning them (an abandoned check records nothing; its article stays due).
+        Keeps up to ``capacity`` checks in flight, and up to as many again claimed ahead,
+        waiting for a slot: a claim is a transaction and a durable commit, so each takes a
+        batch (``worker.batch_size``, by default ``capacity``) while the slots are still
+        full, not a few articles whenever a few checks finished. On ``stop`` it claims
+        nothing more, releases the articles claimed ahead (due again at once) and gives
+        in-flight checks ``worker.shutdown_grace`` seconds before abandoning them (an
+        abandoned check records nothing; its article stays due).
         """
         pending: dict[asyncio.Task[CheckResult], DueArticle] = {}
+        ready: deque[DueArticle] = deque()  # claimed ahead, waiting for a slot
         stopping = asyncio.ensure_future(stop.wait())
         done_count = 0
         lease = timedelta(seconds=self.settings.lease_seconds())
-        batch = self.settings.worker.batch_size or max(1, self.capacity // 4)
+        batch = min(self.settings.worker.batch_size or self.capacity, self.capacity)
         claimed_at = renewed_at = -math.inf
         renew = lease.total_seconds() * RENEW_EVERY
         graced = False  # the in-flight checks had their grace period after a stop
+        drained = False  # the last claim found fewer due than it asked for
         try:
             while True:
                 free = self.capacity - len(pending)
-                if not stop.is_set() and free and not self.outage.paused and (
-                        free >= batch or time.monotonic() - claimed_at >= CLAIM_EVERY):
+                room = free + self.capacity - len(ready)
+                wanted = room >= batch or free > len(ready)
+                # A batch at once; less, or after the store ran dry, once a second at most.
+                if not stop.is_set() and room and wanted and not self.outage.paused and (
+                        (room >= batch and not drained)
+                        or time.monotonic() - claimed_at >= CLAIM_EVERY):
                     now = self.clock()
                     claimed_at = time.monotonic()
-                    for article in await self.leases.claim(until or now, free, now + lease):
-                        task = asyncio.create_task(self.check(article))
-                        # Its record is awaited by the group being gathered (writer.py).
-                        self.writer.expect(article.id)
-                        task.add_done_callback(partial(self._forget, article.id))
-                        pending[task] = article
+                    claimed = await self.leases.claim(until or now, room, now + lease)
+                    drained = len(claimed) < room
+                    ready.extend(claimed)
+                while ready and len(pending) < self.capacity and not stop.is_set():
+                    article = ready.popleft()
+                    task = asyncio.create_task(self.check(article))
+                    # Its record is awaited by the group being gathered (writer.py).
+                    self.writer.expect(article.id)
+                    task.add_done_callback(partial(self._forget, article.id))
+                    pending[task] = article
+                if stop.is_set() and ready:
+                    await self._release([article.id for article in ready])
+                    ready.clear()
                 if not pending:
                     return done_count
                 if time.monotonic() - renewed_at >= renew:
                     renewed_at = time.monotonic()
-                    await self.leases.renew([a.id for t, a in pending.items() if not t.done()],
-                                            self.clock() + lease)
+                    await self.leases.renew(
+                        [a.id for t, a in pending.items() if not t.done()]
+                        + [a.id for a in ready], self.clock() + lease)
                 self.stats.in_flight = len(pending)
                 if stop.is_set():
                     await asyncio.wait(pending, timeout=self.settings.worker.shutdown_grace)
@@ -477,6 +494,14 @@ class Tracker(Discovery):
         finally:
             stopping.cancel()
             self.stats.in_flight = 0
+
+    async def _release(self, article_ids: list[int]) -> None:
+        """Give back the leases of articles claimed and never checked (a stop): due again
+        at once, not when their lease ends. The store failing, their leases run out."""
+        try:
+            await self.writer.call(self.store.release_leases, article_ids, now=self.clock())
+        except STORE_ERRORS as exc:
+            self.outage.failed(exc)
 
     def _forget(self, article_id: int, _: asyncio.Task[CheckResult]) -> None:
         self.writer.forget(article_id)
