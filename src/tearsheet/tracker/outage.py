@@ -91,6 +91,15 @@ class Leases:
         except STORE_ERRORS as exc:
             self.outage.failed(exc)
 
+    async def release(self, article_ids: list[int], now: datetime) -> None:
+        """Give back the leases of articles claimed and not checked (claimed ahead, or
+        abandoned, on a stop): due again at ``now``, not when their lease ends. The store
+        failing, their leases run out."""
+        try:
+            await self.writer.call(self.store.release_leases, article_ids, now=now)
+        except STORE_ERRORS as exc:
+            self.outage.failed(exc)
+
     async def when(self, read: Callable[[], datetime | None],
                    clock: Callable[[], datetime]) -> datetime | None:
         """When the next check (or poll) is due, read off the event loop; during an outage,

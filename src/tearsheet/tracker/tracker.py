@@ -421,13 +421,12 @@ class Tracker(Discovery):
     async def check_due(self, stop: asyncio.Event, *, until: datetime | None = None) -> int:
         """Check every article due (at ``until``, default: as time goes on) until none is.
 
-        Keeps up to ``capacity`` checks in flight, and up to as many again claimed ahead,
-        waiting for a slot: a claim is a transaction and a durable commit, so each takes a
-        batch (``worker.batch_size``, by default ``capacity``) while the slots are still
-        full, not a few articles whenever a few checks finished. On ``stop`` it claims
-        nothing more, releases the articles claimed ahead (due again at once) and gives
-        in-flight checks ``worker.shutdown_grace`` seconds before abandoning them (an
-        abandoned check records nothing; its article stays due).
+        Keeps up to ``capacity`` checks in flight and as many again claimed ahead: a claim
+        is a transaction and a durable commit, so each takes a batch (``worker.batch_size``,
+        by default ``capacity``) while the slots are full, not a few articles whenever a few
+        checks finished. On ``stop`` it claims nothing more, gives back those claimed ahead
+        (due again at once) and gives in-flight checks ``worker.shutdown_grace`` seconds
+        before abandoning them (an abandoned check records nothing; its article stays due).
         """
         pending: dict[asyncio.Task[CheckResult], DueArticle] = {}
         ready: deque[DueArticle] = deque()  # claimed ahead, waiting for a slot
@@ -461,7 +460,7 @@ class Tracker(Discovery):
                     task.add_done_callback(partial(self._forget, article.id))
                     pending[task] = article
                 if stop.is_set() and ready:
-                    await self._release([article.id for article in ready])
+                    await self.leases.release([a.id for a in ready], self.clock())
                     ready.clear()
                 if not pending:
                     return done_count
@@ -487,21 +486,11 @@ class Tracker(Discovery):
                     for task in pending:
                         task.cancel()
                     await asyncio.gather(*pending, return_exceptions=True)
-                    await self.writer.call(self.store.release_leases,
-                                           [article.id for article in pending.values()],
-                                           now=self.clock())
+                    await self.leases.release([a.id for a in pending.values()], self.clock())
                     return done_count
         finally:
             stopping.cancel()
             self.stats.in_flight = 0
-
-    async def _release(self, article_ids: list[int]) -> None:
-        """Give back the leases of articles claimed and never checked (a stop): due again
-        at once, not when their lease ends. The store failing, their leases run out."""
-        try:
-            await self.writer.call(self.store.release_leases, article_ids, now=self.clock())
-        except STORE_ERRORS as exc:
-            self.outage.failed(exc)
 
     def _forget(self, article_id: int, _: asyncio.Task[CheckResult]) -> None:
         self.writer.forget(article_id)
