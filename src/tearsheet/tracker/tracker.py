@@ -442,9 +442,9 @@ class Tracker(Discovery):
             while True:
                 free = self.capacity - len(pending)
                 room = free + self.capacity - len(ready)
-                wanted = room >= batch or free > len(ready)
+                wanted = room >= batch or free > len(ready)  # room for one at least
                 # A batch at once; less, or after the store ran dry, once a second at most.
-                if not stop.is_set() and room and wanted and not self.outage.paused and (
+                if not stop.is_set() and wanted and not self.outage.paused and (
                         (room >= batch and not drained)
                         or time.monotonic() - claimed_at >= CLAIM_EVERY):
                     now = self.clock()
