@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
+import queue
 import threading
+import time
 from concurrent.futures import wait
 from datetime import timedelta
 from pathlib import Path
@@ -180,3 +184,107 @@ def test_a_gathered_group_keeps_the_leases(store_url: str) -> None:
     finally:
         a.close()
         b.close()
+
+
+class _CountedWakes:
+    """Stands in front of the writer's wake queue and counts the wakes asked for."""
+
+    def __init__(self, inner: queue.SimpleQueue[None]) -> None:
+        self.inner, self.count = inner, 0
+
+    def put(self, item: None) -> None:
+        self.count += 1
+        self.inner.put(item)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> None:
+        return self.inner.get(block, timeout)
+
+
+def test_checks_joining_a_gathered_group_do_not_wake_the_writer(tmp_path: Path) -> None:
+    """A thread's wake costs both threads more CPU than a check's share of a commit: while
+    a group is gathered, only the check that completes it (the last expected) wakes the
+    writer; the others wait in the queue and go into the same commit."""
+    store, due = _store(tmp_path, 6)
+    writer = StoreWriter(store, gather=3600)
+    wakes = _CountedWakes(writer._wake)
+    writer._wake = wakes  # type: ignore[assignment]
+    for article in due:
+        writer.expect(article.id)
+    first = writer.submit(_record(due[0]))  # starts the thread and the group
+    while writer._items:  # until the thread took it: it gathers the group now
+        time.sleep(0.001)
+    before = wakes.count
+    futures = [writer.submit(_record(article)) for article in due[1:5]]
+    assert wakes.count == before  # four checks, no wake: the group still expects one
+    assert not wait([first, *futures], timeout=0.3).done
+    last = writer.submit(_record(due[5]))
+    assert wakes.count == before + 1
+    assert [f.result(10) for f in (first, *futures, last)] == [1] * 6
+    assert writer.commits == 1
+    writer.close()
+    store.close()
+
+
+def test_a_group_still_commits_at_its_deadline_without_a_wake(tmp_path: Path) -> None:
+    """Checks queued without a wake are not left behind when the expected one never comes:
+    the group is committed when its gathering time is up."""
+    store, due = _store(tmp_path, 3)
+    writer = StoreWriter(store, gather=0.3)
+    for article in due:
+        writer.expect(article.id)  # due[2] is never recorded
+    futures = [writer.submit(_record(article)) for article in due[:2]]
+    assert [f.result(10) for f in futures] == [1, 1]
+    assert writer.commits == 1
+    writer.close()
+    store.close()
+
+
+def test_an_event_loop_gets_its_outcomes_and_a_cancelled_waiter_loses_nothing(
+        tmp_path: Path) -> None:
+    """From a running loop, records and calls are answered on that loop (a group's in one
+    call); a check whose waiter was cancelled is still written, and a store error reaches
+    its caller as itself."""
+    store, due = _store(tmp_path, 3)
+    writer = StoreWriter(store, gather=0.05)
+
+    async def run() -> None:
+        release = _held(writer)
+        recorded = [asyncio.ensure_future(writer.record(_record(a))) for a in due]
+        await asyncio.sleep(0.01)
+        recorded[1].cancel()  # its task gave up: the check is real, and written
+        release.set()
+        assert [await recorded[0], await recorded[2]] == [1, 1]
+        assert recorded[1].cancelled()
+        assert (await writer.call(store.version, due[1].id, 1))["text"] == "Body text."
+
+        def fails() -> None:
+            raise LookupError("no such article")
+
+        with pytest.raises(LookupError, match="no such article"):
+            await writer.call(fails)
+
+    asyncio.run(run())
+    writer.close()
+    assert writer.commits == 1
+    assert _stored(store)[1] == [a.id for a in due]
+    store.close()
+
+
+def test_a_closed_event_loop_does_not_stop_the_writer(tmp_path: Path) -> None:
+    """A loop closed while its check was being written (a tracker stopped hard) gets no
+    answer, and the writer goes on with the next writes."""
+    store, due = _store(tmp_path, 2)
+    writer = StoreWriter(store)
+    release = _held(writer)
+    loop = asyncio.new_event_loop()
+    pending = loop.create_task(writer.record(_record(due[0])))
+    loop.run_until_complete(asyncio.sleep(0.01))  # the record is queued
+    pending.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        loop.run_until_complete(pending)
+    loop.close()
+    release.set()
+    assert writer.submit(_record(due[1])).result(10) == 1
+    writer.close()
+    assert _stored(store)[1] == [due[0].id, due[1].id]
+    store.close()

@@ -21,9 +21,11 @@ back whole and its checks are written again one by one, so one bad check fails a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -36,23 +38,33 @@ T = TypeVar("T")
 MAX_GROUP = 256  # checks in one commit at most (one transaction's worth of memory)
 GATHER = 0.05  # seconds a group waits at most for the checks still expected
 
+_Reply = Future[Any] | asyncio.Future[Any]
+"""Where an item's outcome goes: a thread's future (:meth:`StoreWriter.submit`), or an
+event loop's (:meth:`StoreWriter.record`: a group's outcomes reach their loop together)."""
+_Outcome = tuple[bool, Any]  # (True, the result) or (False, the exception)
+
 
 @dataclass(frozen=True)
 class _Call:
     function: Callable[[], Any]
-    future: Future[Any]
+    future: _Reply
 
 
 @dataclass(frozen=True)
 class _Record:
     record: CheckRecord
-    future: Future[int | None]
+    future: _Reply
 
 
 class StoreWriter:
     """One thread that runs the tracker's store writes in order; checks in groups.
 
     Started lazily by the first write; :meth:`close` writes what is queued, then stops.
+    The thread is woken only when it must act: an item while it is idle, another write
+    (it ends a group), the last expected check, a full group, :meth:`close`. A check that
+    joins a group being gathered is queued without a wake (a thread's wake costs both
+    threads more CPU than the check's own share of the commit), and a group's outcomes
+    reach the event loop in one call, not one per check.
     """
 
     def __init__(self, store: Store, *, gather: float = GATHER) -> None:
@@ -62,14 +74,19 @@ class StoreWriter:
         # Articles whose check is in flight and has not been submitted yet: a group waits
         # for them (at most ``gather`` seconds). Only a hint: a wrong one costs latency.
         self._expected: set[int] = set()
-        self._queue: queue.SimpleQueue[_Call | _Record | None] = queue.SimpleQueue()
+        self._items: deque[_Call | _Record | None] = deque()
+        self._wake: queue.SimpleQueue[None] = queue.SimpleQueue()
+        self._idle = False  # the thread waits for any item (not a group's last ones)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._closed = False
 
     async def record(self, record: CheckRecord) -> int | None:
         """Record a check (see :meth:`Store.record_check`) once it is durably stored."""
-        return await asyncio.wrap_future(self.submit(record))
+        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._expected.discard(record.article.id)
+        self._put(_Record(record, future))
+        return await future
 
     def submit(self, record: CheckRecord) -> Future[int | None]:
         """Queue a check to record; the future resolves after its commit."""
@@ -88,13 +105,14 @@ class StoreWriter:
         if article_id not in self._expected:
             return  # recorded: submit forgot it
         self._expected.discard(article_id)
-        with self._lock:
-            if not self._expected and self._thread is not None:
-                self._queue.put(_Call(_nothing, Future()))  # wakes the gathering group
+        if not self._expected:
+            self._wake.put(None)  # the group being gathered has nothing left to wait for
 
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run another write (claim leases, add articles...) on the writer thread, in order."""
-        return await asyncio.wrap_future(self.submit_call(function, *args, **kwargs))
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._put(_Call(lambda: function(*args, **kwargs), future))
+        return await future
 
     def submit_call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
         """Queue ``function(*args, **kwargs)``; it runs after every write queued before it."""
@@ -108,7 +126,8 @@ class StoreWriter:
             self._closed = True
             thread, self._thread = self._thread, None
         if thread is not None:
-            self._queue.put(None)
+            self._items.append(None)
+            self._wake.put(None)
             thread.join()
 
     def _put(self, item: _Call | _Record) -> None:
@@ -119,27 +138,39 @@ class StoreWriter:
                 self._thread = threading.Thread(target=self._run, name="store-writer",
                                                 daemon=True)
                 self._thread.start()
-            self._queue.put(item)
+            self._items.append(item)
+        # Read after the append: a thread that found no item set ``_idle`` before it
+        # looked, so either it sees this item or this sees it idle (a spare wake is
+        # harmless: the thread looks again and waits again).
+        if (self._idle or not isinstance(item, _Record) or not self._expected
+                or len(self._items) >= MAX_GROUP):
+            self._wake.put(None)
+
+    def _take(self, room: int) -> list[_Call | _Record | None]:
+        """Up to ``room`` of the items queued, in order."""
+        taken: list[_Call | _Record | None] = []
+        while self._items and len(taken) < room:
+            taken.append(self._items.popleft())
+        return taken
 
     def _gather(self) -> list[_Call | _Record | None]:
-        """The next items: whatever is queued, and while only checks came, those expected
-        that arrive within ``gather`` seconds of the first."""
-        items = [self._queue.get()]
+        """The next items: whatever is queued (waiting while nothing is), and while only
+        checks came, those expected that arrive within ``gather`` seconds of the first."""
+        while not self._items:
+            self._idle = True
+            if not self._items:
+                self._wake.get()
+            self._idle = False
+        items = self._take(MAX_GROUP)
         deadline = time.monotonic() + self.gather
-        only_checks = isinstance(items[0], _Record)
-        while len(items) < MAX_GROUP:
-            try:
-                item = self._queue.get_nowait()  # what arrived meanwhile joins in
-            except queue.Empty:
-                wait = deadline - time.monotonic()
-                if not only_checks or not self._expected or wait <= 0:
-                    break
-                try:
-                    item = self._queue.get(timeout=wait)
-                except queue.Empty:
-                    break
-            items.append(item)
-            only_checks = only_checks and isinstance(item, _Record)
+        while (len(items) < MAX_GROUP and self._expected
+               and all(isinstance(item, _Record) for item in items)):
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                break
+            with contextlib.suppress(queue.Empty):  # the deadline: commit what came
+                self._wake.get(timeout=wait)
+            items += self._take(MAX_GROUP - len(items))
         return items
 
     def _run(self) -> None:
@@ -167,24 +198,55 @@ class StoreWriter:
         results = self.store.record_group([item.record for item in group])
         if not any(isinstance(result, Exception) for result in results):
             self.commits += 1
+        loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], _Outcome]]] = {}
         for item, result in zip(group, results, strict=True):
-            if not item.future.set_running_or_notify_cancel():
-                continue
-            if isinstance(result, Exception):
-                item.future.set_exception(result)
+            outcome = (not isinstance(result, Exception), result)
+            if isinstance(item.future, Future):
+                if item.future.set_running_or_notify_cancel():
+                    _resolve(item.future, outcome)
             else:
-                item.future.set_result(result)
+                loops.setdefault(item.future.get_loop(), []).append((item.future, outcome))
+        for loop, replies in loops.items():
+            _reply(loop, replies)
 
 
-def _nothing() -> None:
-    return None
+def _settle(future: _Reply, function: Callable[[], Any]) -> None:
+    """Run ``function`` unless its caller gave up waiting; put its outcome in ``future``."""
+    if isinstance(future, Future):
+        if future.set_running_or_notify_cancel():
+            _resolve(future, _outcome(function))
+    elif not future.cancelled():
+        _reply(future.get_loop(), [(future, _outcome(function))])
 
 
-def _settle(future: Future[Any], function: Callable[[], Any]) -> None:
-    """Run ``function`` and put its result, or its exception, in ``future``."""
-    if not future.set_running_or_notify_cancel():
-        return
+def _outcome(function: Callable[[], Any]) -> _Outcome:
     try:
-        future.set_result(function())
+        return True, function()
     except BaseException as exc:
-        future.set_exception(exc)
+        return False, exc
+
+
+def _resolve(future: Future[Any], outcome: _Outcome) -> None:
+    """A thread's future, set running: set here (its waiter wakes in its own thread)."""
+    ok, value = outcome
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
+
+
+def _reply(loop: asyncio.AbstractEventLoop,
+           replies: list[tuple[asyncio.Future[Any], _Outcome]]) -> None:
+    """An event loop's futures: set on that loop, all of them in one call."""
+    with contextlib.suppress(RuntimeError):  # the loop was closed: nobody waits for these
+        loop.call_soon_threadsafe(_deliver, replies)
+
+
+def _deliver(replies: list[tuple[asyncio.Future[Any], _Outcome]]) -> None:
+    for future, (ok, value) in replies:
+        if future.done():  # its waiter was cancelled
+            continue
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
