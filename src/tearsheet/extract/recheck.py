@@ -98,7 +98,7 @@ from tearsheet.extract.container import (
     spaceless,
     text_of,
 )
-from tearsheet.extract.density import visible_chars
+from tearsheet.extract.density import visible_at_most
 from tearsheet.extract.encoding import parseable
 from tearsheet.extract.extraction import XML_DECLARATION
 from tearsheet.extract.markup import goes_nowhere
@@ -277,7 +277,7 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
     else:
         raw = text.encode("utf-8", "surrogatepass")
     body = None if tree is None else tree.find("body")
-    if tree is None or body is None or (held and visible_chars(tree) > most_visible):
+    if tree is None or body is None or (held and not visible_at_most(tree, most_visible)):
         return None
     container = find(body, [spaceless(p) for p in paragraphs])
     if container is None:
@@ -386,7 +386,7 @@ def unchanged(text: str, key: DecisionKey) -> bool:
     if not ends_whole(text):
         return False
     tree, raw = _document(parseable(text) if key.rewritten else text)
-    if tree is None or (key.visible and visible_chars(tree) > key.visible):
+    if tree is None or (key.visible and not visible_at_most(tree, key.visible)):
         return False
     container = locate(tree, key.locator)
     if container is None:
