@@ -68,8 +68,8 @@ def visible_at_most(tree: lxml.html.HtmlElement, limit: int) -> bool:
     word ``split`` finds lies within one of XPath's, and two of them in one are kept apart
     by a character XPath kept. So XPath's length, less the scripts' and styles' as
     :func:`visible_chars` counts them, is never below the visible characters: when it is
-    within ``limit``, so are they. Otherwise they are counted exactly (on the corpora's
-    real pages, the bound alone decided every recheck: 0.49 -> 0.21 ms)."""
+    within ``limit``, so are they. Otherwise they are counted exactly. (On the corpora's
+    keyed real pages the bound decided each, 0.49 -> 0.21 ms a page: docs/performance.md.)"""
     root = _text_root(tree)
     hidden = _hidden_chars(root)
     bound = _XML_FOLDED(root)
