@@ -42,6 +42,7 @@ _Reply = Future[Any] | asyncio.Future[Any]
 """Where an item's outcome goes: a thread's future (:meth:`StoreWriter.submit`), or an
 event loop's (:meth:`StoreWriter.record`: a group's outcomes reach their loop together)."""
 _Outcome = tuple[bool, Any]  # (True, the result) or (False, the exception)
+R = TypeVar("R", Future[int | None], asyncio.Future[int | None])  # a record's
 
 
 @dataclass(frozen=True)
@@ -84,13 +85,13 @@ class StoreWriter:
     async def record(self, record: CheckRecord) -> int | None:
         """Record a check (see :meth:`Store.record_check`) once it is durably stored."""
         future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-        self._expected.discard(record.article.id)
-        self._put(_Record(record, future))
-        return await future
+        return await self._queue(record, future)
 
     def submit(self, record: CheckRecord) -> Future[int | None]:
         """Queue a check to record; the future resolves after its commit."""
-        future: Future[int | None] = Future()
+        return self._queue(record, Future())
+
+    def _queue(self, record: CheckRecord, future: R) -> R:
         self._expected.discard(record.article.id)
         self._put(_Record(record, future))
         return future
@@ -203,7 +204,7 @@ class StoreWriter:
             outcome = (not isinstance(result, Exception), result)
             if isinstance(item.future, Future):
                 if item.future.set_running_or_notify_cancel():
-                    _resolve(item.future, outcome)
+                    _set(item.future, outcome)  # its waiter wakes in its own thread
             else:
                 loops.setdefault(item.future.get_loop(), []).append((item.future, outcome))
         for loop, replies in loops.items():
@@ -214,7 +215,7 @@ def _settle(future: _Reply, function: Callable[[], Any]) -> None:
     """Run ``function`` unless its caller gave up waiting; put its outcome in ``future``."""
     if isinstance(future, Future):
         if future.set_running_or_notify_cancel():
-            _resolve(future, _outcome(function))
+            _set(future, _outcome(function))
     elif not future.cancelled():
         _reply(future.get_loop(), [(future, _outcome(function))])
 
@@ -226,8 +227,8 @@ def _outcome(function: Callable[[], Any]) -> _Outcome:
         return False, exc
 
 
-def _resolve(future: Future[Any], outcome: _Outcome) -> None:
-    """A thread's future, set running: set here (its waiter wakes in its own thread)."""
+def _set(future: _Reply, outcome: _Outcome) -> None:
+    """Set a future (a thread's, set running; a loop's, on its loop) to ``outcome``."""
     ok, value = outcome
     if ok:
         future.set_result(value)
@@ -243,10 +244,6 @@ def _reply(loop: asyncio.AbstractEventLoop,
 
 
 def _deliver(replies: list[tuple[asyncio.Future[Any], _Outcome]]) -> None:
-    for future, (ok, value) in replies:
-        if future.done():  # its waiter was cancelled
-            continue
-        if ok:
-            future.set_result(value)
-        else:
-            future.set_exception(value)
+    for future, outcome in replies:
+        if not future.done():  # done: its waiter was cancelled
+            _set(future, outcome)
