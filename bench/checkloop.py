@@ -32,6 +32,10 @@ loop (fetches, the check's own code, hand-offs), the extraction thread, the stor
 (with the checks per commit), the rest (``asyncio.to_thread`` reads, the WARC writer, a
 process pool's feeder) and the extraction workers. A ratio moves with the machine's load;
 the split says which part did.
+
+This process's threads are kept on one CPU, as ``tearsheet run`` keeps a tracker's
+(``worker.cpu``, :mod:`tearsheet.affinity`), from before the first baseline: the raw fetch
+is measured as kept too. ``--cpu any`` leaves them where the system puts them.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ from common import (
     table,
     warm_pool,
 )
+from tearsheet.affinity import CpuChoice, keep_on_one_cpu
 from tearsheet.config import Settings
 from tearsheet.extract.extraction import extract
 from tearsheet.fetch.fetcher import Fetcher
@@ -248,11 +253,18 @@ def main() -> None:
     parser.add_argument("--extract-processes", type=int, default=0,
                         help="fetch.extract_processes (0: a thread in this process; the "
                              "tracker's default is one worker process per CPU)")
+    parser.add_argument("--cpu", default="auto",
+                        help="worker.cpu: the CPU this process's threads are kept on, as "
+                             "`tearsheet run` keeps them (auto, a number; any: not kept)")
     args = parser.parse_args()
+    cpu: CpuChoice = int(args.cpu) if args.cpu.isdigit() else args.cpu
 
     runs: list[Run] = []
     with news_site(args.articles) as site, \
             tempfile.TemporaryDirectory(prefix="tearsheet-bench-") as tmp:
+        # As `tearsheet run` does, and before the baseline: the raw fetch runs as kept too.
+        # (The site, started already, is not kept.)
+        kept = keep_on_one_cpu(cpu)
         warm_up(site)
         urls = [site.url(k) for k in range(args.articles)]
         for n in range(args.runs):
@@ -270,6 +282,8 @@ def main() -> None:
                 store.close()
             print(f"run {n + 1}/{args.runs} done", flush=True)
     print(report(runs, args.articles, args.concurrency, args.extract_processes))
+    where = "any CPU" if kept is None else f"CPU {kept}"
+    print(f"this process's threads: {where} (--cpu {args.cpu})")
 
 
 if __name__ == "__main__":

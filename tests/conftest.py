@@ -26,6 +26,17 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         yield folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def threads_on_any_cpu() -> Iterator[None]:
+    """A tracker a test runs (``tearsheet run`` in this process, say) leaves its threads
+    where the system puts them: kept on one CPU, they would keep the rest of the session
+    there, and every process it starts. tests/test_affinity.py keeps them in processes of
+    its own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TEARSHEET_WORKER__CPU", "any")
+        yield
+
+
 @pytest.fixture
 def server() -> Iterator[LocalServer]:
     """A real HTTP server on 127.0.0.1, scripted by the test."""

@@ -81,8 +81,10 @@ async def run_tracker(
     gate: Gate | None = None, metrics_port: int | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> Stats:
+    from tearsheet.affinity import keep_on_one_cpu
     from tearsheet.fetch.fetcher import Fetcher
     from tearsheet.tracker.tracker import assemble, utcnow
+    keep_on_one_cpu(settings.worker.cpu)  # before the tracker starts its threads
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

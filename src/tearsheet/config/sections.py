@@ -114,7 +114,8 @@ class HealthSettings(Section):
 
 
 class WorkerSettings(Section):
-    """One tracker process among several sharing a PostgreSQL store (see docs/deploy.md)."""
+    """A tracker process: ``tearsheet run``, or one ``tearsheet worker`` among several
+    sharing a PostgreSQL store (see docs/deploy.md)."""
 
     # Names this process in its leases; default host-pid. A fixed id per systemd unit lets
     # a restarted worker take back at once the leases its killed predecessor held.
@@ -130,6 +131,11 @@ class WorkerSettings(Section):
     # On SIGTERM or Ctrl-C, how long checks in flight get to finish (and the extraction
     # workers keep serving) before they are abandoned: their articles stay due.
     shutdown_grace: Duration = Field(10.0, ge=0)
+    # The CPU the tracker's threads are kept on (see tearsheet.affinity): "auto", the one
+    # it runs on when it starts; a number, that CPU (several trackers on one machine: one
+    # each); "any", none (the system moves them). Extraction workers and Chromium are not
+    # kept: they run on every CPU the tracker was allowed. Linux only.
+    cpu: Annotated[int, Field(ge=0, le=65_535)] | Literal["auto", "any"] = "auto"
 
 
 class ArchiveSettings(Section):

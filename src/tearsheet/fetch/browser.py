@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from tearsheet.affinity import released
 from tearsheet.config import FetchSettings
 from tearsheet.errors import (
     BlockedError,
@@ -160,7 +161,8 @@ class Browser:
                 self._contexts.clear()
                 await self._stop()
             executable = find_chromium(self.settings.browser_path)
-            manager = await _playwright()().start()
+            with released():  # Chromium is not kept on the tracker's CPU
+                manager = await _playwright()().start()
             try:
                 self._browser = await manager.chromium.launch(
                     executable_path=executable, args=list(CHROMIUM_FLAGS),

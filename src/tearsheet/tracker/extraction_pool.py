@@ -44,6 +44,7 @@ from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary, WeakSet
 
+from tearsheet.affinity import allowed_cpus
 from tearsheet.errors import ExtractionError, Refusal
 
 log = logging.getLogger(__name__)
@@ -238,7 +239,8 @@ class ExtractionPool:
             return ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
         if self.forked and "fork" in multiprocessing.get_all_start_methods():
             return ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context(
-                "fork"), initializer=_worker_started, initargs=(os.getpid(), self.term_grace))
+                "fork"), initializer=_worker_started,
+                initargs=(os.getpid(), self.term_grace, allowed_cpus()))
         return process_pool(self.processes, self.term_grace)
 
 
@@ -282,16 +284,22 @@ def process_pool(processes: int, term_grace: float = TERM_GRACE) -> ProcessPoolE
         context = server
     return ProcessPoolExecutor(processes, mp_context=context,
                                initializer=_worker_started,
-                               initargs=(os.getpid(), term_grace))
+                               initargs=(os.getpid(), term_grace, allowed_cpus()))
 
 
-def _worker_started(tracker_pid: int, term_grace: float = TERM_GRACE) -> None:
-    """In each worker: leave stopping to the tracker, and exit if the tracker is gone.
+def _worker_started(tracker_pid: int, term_grace: float = TERM_GRACE,
+                    cpus: frozenset[int] | None = None) -> None:
+    """In each worker: leave stopping to the tracker, and exit if the tracker is gone; run
+    on ``cpus``, every CPU the tracker was allowed before it kept its threads on one (the
+    fork server it forks from was started from one of those threads): the workers are the
+    tracker's parallelism (tearsheet.affinity).
 
     Ctrl-C reaches the whole process group: the workers ignore it, the tracker finishes
     its in-flight checks and then stops them. A SIGTERM (a service manager stops every
     process of the service) gives them the same grace before they exit.
     """
+    if cpus is not None:
+        os.sched_setaffinity(0, cpus)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     freeze_heap()  # the extractor the fork server preloaded
     signal.signal(signal.SIGTERM, lambda *_: _exit_after(term_grace))

@@ -1,0 +1,117 @@
+"""One CPU for a tracker's own threads (``worker.cpu``).
+
+Why: a tracker process runs several Python threads (the event loop that fetches, the
+store's writer, the WARC writer, the extraction thread when ``fetch.extract_processes`` is
+0) and CPython runs one of them at a time (the GIL). Left to the operating system, they
+sit on different CPUs, and at every hand-off the interpreter moves to a core whose caches
+hold none of its state: in ``bench/checkloop.py`` the same checks cost 20-30 % more CPU,
+and ran slower, than with the threads kept on one CPU, where they take turns anyway
+(docs/performance.md, "One CPU for the tracker's threads"). The other CPUs are for
+processes: the extraction workers, which run on every CPU the tracker was allowed (see
+:func:`allowed_cpus`), Chromium, more trackers.
+
+Linux only (``sched_setaffinity``); elsewhere nothing is kept and the threads run where
+the system puts them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+from tearsheet.errors import ConfigError
+
+__all__ = ["CpuChoice", "allowed_cpus", "keep_on_one_cpu", "released"]
+
+log = logging.getLogger(__name__)
+
+CpuChoice = int | Literal["auto", "any"]
+"""``worker.cpu``: a CPU's number; ``auto``, the one the process runs on when kept;
+``any``, not kept."""
+
+_before: frozenset[int] | None = None  # the CPUs allowed before the threads were kept
+_lock = threading.Lock()
+_PROCESSOR_FIELD = 39  # of /proc/<tid>/stat: the CPU the thread last ran on (proc(5))
+
+
+def keep_on_one_cpu(choice: CpuChoice) -> int | None:
+    """Keep every thread of this process, and every thread or process they start later,
+    on one CPU (``choice``); the CPU, or None when nothing is kept (``any``, a system
+    without affinity, a process allowed one CPU anyway). Raises :class:`ConfigError` for
+    a CPU the process may not use. Called again, it moves them to the new choice."""
+    global _before
+    if choice == "any" or not hasattr(os, "sched_setaffinity"):
+        return None
+    with _lock:
+        allowed = _before if _before is not None else frozenset(os.sched_getaffinity(0))
+        if len(allowed) < 2:
+            return None
+        cpu = _running_on(allowed) if choice == "auto" else choice
+        if cpu not in allowed:
+            raise ConfigError(
+                f"worker.cpu is {choice}, but this process may only run on CPUs "
+                f"{_spans(allowed)}: choose one of them, or \"auto\"")
+        for thread in _threads():
+            with contextlib.suppress(ProcessLookupError):  # a thread that just ended
+                os.sched_setaffinity(thread, {cpu})
+        _before = allowed
+    log.info("the tracker's threads are kept on CPU %d of %s (worker.cpu)", cpu,
+             _spans(allowed))
+    return cpu
+
+
+def allowed_cpus() -> frozenset[int] | None:
+    """The CPUs this process could run on before :func:`keep_on_one_cpu` (None: it kept
+    nothing): what a worker process it starts is given back (``extraction_pool``)."""
+    return _before
+
+
+@contextlib.contextmanager
+def released() -> Iterator[None]:
+    """The calling thread on every CPU the process was allowed, for the block, so that a
+    process started meanwhile (Chromium's driver) is not kept on the tracker's CPU."""
+    before = _before
+    if before is None:
+        yield
+        return
+    own = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, before)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, own)
+
+
+def _threads() -> list[int]:
+    """The ids of this process's threads (Linux's ``/proc/self/task``; else this one)."""
+    try:
+        return [int(name) for name in os.listdir("/proc/self/task")]
+    except OSError:
+        return [0]
+
+
+def _running_on(allowed: frozenset[int]) -> int:
+    """The CPU the calling thread runs on (its last, from ``/proc``), or the first it may."""
+    try:
+        stat = Path("/proc/thread-self/stat").read_text()
+        # Fields after the command's name, which may hold spaces and parentheses.
+        cpu = int(stat.rsplit(")", 1)[1].split()[_PROCESSOR_FIELD - 3])
+    except (OSError, IndexError, ValueError):
+        return min(allowed)
+    return cpu if cpu in allowed else min(allowed)
+
+
+def _spans(cpus: frozenset[int]) -> str:
+    """``0-3,6`` for CPUs 0, 1, 2, 3 and 6 (as ``taskset`` and ``lscpu`` write them)."""
+    runs: list[list[int]] = []
+    for cpu in sorted(cpus):
+        if runs and runs[-1][-1] == cpu - 1:
+            runs[-1].append(cpu)
+        else:
+            runs.append([cpu])
+    return ",".join(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
