@@ -86,6 +86,27 @@ def test_every_thread_is_kept_on_the_cpu_it_runs_on_and_threads_started_later_to
     assert found["allowed"] == found["cpus"] == CPUS
 
 
+@pytest.mark.parametrize("taken", [0, -1], ids=["first-taken", "last-taken"])
+def test_auto_avoids_a_cpu_another_tracker_is_kept_on(taken: int) -> None:
+    cpu = CPUS[taken]
+    other = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom tearsheet.affinity import "
+         f"keep_on_one_cpu\nkeep_on_one_cpu({cpu})\nprint('kept', flush=True)\n"
+         "sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == "kept"
+        found = _run("""
+            import json
+            from tearsheet.affinity import keep_on_one_cpu
+            print(json.dumps({"cpu": keep_on_one_cpu("auto")}))
+        """)
+    finally:
+        other.communicate("", timeout=30)
+    assert found["cpu"] in CPUS
+    assert found["cpu"] != cpu
+
+
 def test_a_chosen_cpu_and_then_another() -> None:
     found = _run(f"""
         import json, os

@@ -31,8 +31,8 @@ __all__ = ["CpuChoice", "allowed_cpus", "keep_on_one_cpu", "released"]
 log = logging.getLogger(__name__)
 
 CpuChoice = int | Literal["auto", "any"]
-"""``worker.cpu``: a CPU's number; ``auto``, the one the process runs on when kept;
-``any``, not kept."""
+"""``worker.cpu``: a CPU's number; ``auto``, one no other process is kept on (the one the
+process runs on, if free); ``any``, not kept."""
 
 _before: frozenset[int] | None = None  # the CPUs allowed before the threads were kept
 _lock = threading.Lock()
@@ -51,7 +51,7 @@ def keep_on_one_cpu(choice: CpuChoice) -> int | None:
         allowed = _before if _before is not None else frozenset(os.sched_getaffinity(0))
         if len(allowed) < 2:
             return None
-        cpu = _running_on(allowed) if choice == "auto" else choice
+        cpu = _least_kept(allowed) if choice == "auto" else choice
         if cpu not in allowed:
             raise ConfigError(
                 f"worker.cpu is {choice}, but this process may only run on CPUs "
@@ -93,6 +93,40 @@ def _threads() -> list[int]:
         return [int(name) for name in os.listdir("/proc/self/task")]
     except OSError:
         return [0]
+
+
+def _least_kept(allowed: frozenset[int]) -> int:
+    """The CPU for ``auto``: of ``allowed``, one that the fewest other processes are kept
+    on (another tracker, started before: several on one machine spread by themselves;
+    the kernel's own per-CPU threads are not counted), the one the calling thread runs
+    on among those."""
+    kept = dict.fromkeys(allowed, 0)
+    me = os.getpid()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if int(status.parent.name) == me:
+                continue
+            text = status.read_text()
+            cpus = _allowed_list(text) if "\nVmSize:" in text else frozenset()
+        except (OSError, ValueError):  # (a kernel's thread has no memory: VmSize)
+            continue  # gone meanwhile, or not ours to read
+        if len(cpus) == 1 and (cpu := next(iter(cpus))) in kept:
+            kept[cpu] += 1
+    fewest = min(kept.values())
+    candidates = frozenset(cpu for cpu, count in kept.items() if count == fewest)
+    return _running_on(candidates)
+
+
+def _allowed_list(status: str) -> frozenset[int]:
+    """The CPUs a ``/proc/<pid>/status`` allows (``Cpus_allowed_list: 0-3,6``)."""
+    for line in status.splitlines():
+        if line.startswith("Cpus_allowed_list:"):
+            cpus: set[int] = set()
+            for span in line.split(":", 1)[1].strip().split(","):
+                first, _, last = span.partition("-")
+                cpus.update(range(int(first), int(last or first) + 1))
+            return frozenset(cpus)
+    return frozenset()
 
 
 def _running_on(allowed: frozenset[int]) -> int:

@@ -131,10 +131,10 @@ class WorkerSettings(Section):
     # On SIGTERM or Ctrl-C, how long checks in flight get to finish (and the extraction
     # workers keep serving) before they are abandoned: their articles stay due.
     shutdown_grace: Duration = Field(10.0, ge=0)
-    # The CPU the tracker's threads are kept on (see tearsheet.affinity): "auto", the one
-    # it runs on when it starts; a number, that CPU (several trackers on one machine: one
-    # each); "any", none (the system moves them). Extraction workers and Chromium are not
-    # kept: they run on every CPU the tracker was allowed. Linux only.
+    # The CPU the tracker's threads are kept on (see tearsheet.affinity): "auto", one that
+    # no other tracker is kept on (the one it runs on, if free); a number, that CPU; "any",
+    # none (the system moves them). Extraction workers and Chromium are not kept: they run
+    # on every CPU the tracker was allowed. Linux only.
     cpu: Annotated[int, Field(ge=0, le=65_535)] | Literal["auto", "any"] = "auto"
 
 
