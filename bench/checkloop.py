@@ -35,7 +35,8 @@ the split says which part did.
 
 This process's threads are kept on one CPU, as ``tearsheet run`` keeps a tracker's
 (``worker.cpu``, :mod:`tearsheet.affinity`), from before the first baseline: the raw fetch
-is measured as kept too. ``--cpu any`` leaves them where the system puts them.
+is measured as kept too. ``--cpu any`` leaves them where the system puts them; ``--cpu
+both`` alternates the two run by run (``--runs`` of each) and reports each.
 """
 
 from __future__ import annotations
@@ -255,19 +256,23 @@ def main() -> None:
                              "tracker's default is one worker process per CPU)")
     parser.add_argument("--cpu", default="auto",
                         help="worker.cpu: the CPU this process's threads are kept on, as "
-                             "`tearsheet run` keeps them (auto, a number; any: not kept)")
+                             "`tearsheet run` keeps them (auto, a number; any: not kept); "
+                             "both: runs alternately kept (auto) and not, each reported")
     args = parser.parse_args()
-    cpu: CpuChoice = int(args.cpu) if args.cpu.isdigit() else args.cpu
+    choices: list[CpuChoice] = (
+        ["auto", "any"] if args.cpu == "both"
+        else [int(args.cpu) if args.cpu.isdigit() else args.cpu])
 
-    runs: list[Run] = []
+    runs: dict[str, list[Run]] = {}
     with news_site(args.articles) as site, \
             tempfile.TemporaryDirectory(prefix="tearsheet-bench-") as tmp:
-        # As `tearsheet run` does, and before the baseline: the raw fetch runs as kept too.
-        # (The site, started already, is not kept.)
-        kept = keep_on_one_cpu(cpu)
+        keep_on_one_cpu(choices[0])  # (the site, started already, is not kept)
         warm_up(site)
         urls = [site.url(k) for k in range(args.articles)]
-        for n in range(args.runs):
+        for n in range(args.runs * len(choices)):
+            # As `tearsheet run` does, and before the baseline: the raw fetch runs as
+            # kept too. Alternated run by run, the machine's drift falls on both alike.
+            kept = keep_on_one_cpu(choices[n % len(choices)])
             path = Path(tmp) / f"run-{n}.db"
             build_store(path, args.articles, due=args.articles, now=datetime.now(UTC),
                         base=site.base)
@@ -277,13 +282,15 @@ def main() -> None:
                                       extract_processes=args.extract_processes)
             store = Store.open(settings.database_url)
             try:
-                runs.append(asyncio.run(one_run(settings, store, urls)))
+                run = asyncio.run(one_run(settings, store, urls))
             finally:
                 store.close()
-            print(f"run {n + 1}/{args.runs} done", flush=True)
-    print(report(runs, args.articles, args.concurrency, args.extract_processes))
-    where = "any CPU" if kept is None else f"CPU {kept}"
-    print(f"this process's threads: {where} (--cpu {args.cpu})")
+            where = "any CPU" if kept is None else f"kept on CPU {kept}"
+            runs.setdefault(where, []).append(run)
+            print(f"run {n + 1}/{args.runs * len(choices)} done ({where})", flush=True)
+    for where, theirs in runs.items():
+        print(f"\nthis process's threads on {where} (--cpu {args.cpu}):")
+        print(report(theirs, args.articles, args.concurrency, args.extract_processes))
 
 
 if __name__ == "__main__":

@@ -107,18 +107,21 @@ def test_auto_avoids_a_cpu_another_tracker_is_kept_on(taken: int) -> None:
     assert found["cpu"] != cpu
 
 
-def test_a_chosen_cpu_and_then_another() -> None:
+def test_a_chosen_cpu_then_another_then_any() -> None:
     found = _run(f"""
         import json, os
         from tearsheet.affinity import keep_on_one_cpu
         first = keep_on_one_cpu({CPUS[-1]})
         on_first = sorted(os.sched_getaffinity(0))
         second = keep_on_one_cpu({CPUS[0]})  # chosen among all it was allowed, not one
+        on_second = sorted(os.sched_getaffinity(0))
+        third = keep_on_one_cpu("any")
         print(json.dumps({{"first": first, "on_first": on_first, "second": second,
-                          "on_second": sorted(os.sched_getaffinity(0))}}))
+                          "on_second": on_second, "third": third,
+                          "on_third": sorted(os.sched_getaffinity(0))}}))
     """)
     assert found == {"first": CPUS[-1], "on_first": [CPUS[-1]], "second": CPUS[0],
-                     "on_second": [CPUS[0]]}
+                     "on_second": [CPUS[0]], "third": None, "on_third": CPUS}
 
 
 def test_a_process_started_in_released_runs_anywhere_and_one_started_outside_does_not(

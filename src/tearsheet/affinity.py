@@ -43,11 +43,17 @@ def keep_on_one_cpu(choice: CpuChoice) -> int | None:
     """Keep every thread of this process, and every thread or process they start later,
     on one CPU (``choice``); the CPU, or None when nothing is kept (``any``, a system
     without affinity, a process allowed one CPU anyway). Raises :class:`ConfigError` for
-    a CPU the process may not use. Called again, it moves them to the new choice."""
+    a CPU the process may not use. Called again, it moves them to the new choice (``any``:
+    back to every CPU they were allowed)."""
     global _before
-    if choice == "any" or not hasattr(os, "sched_setaffinity"):
+    if not hasattr(os, "sched_setaffinity"):
         return None
     with _lock:
+        if choice == "any":
+            if _before is not None:
+                _set_all(_before)
+                _before = None
+            return None
         allowed = _before if _before is not None else frozenset(os.sched_getaffinity(0))
         if len(allowed) < 2:
             return None
@@ -56,9 +62,7 @@ def keep_on_one_cpu(choice: CpuChoice) -> int | None:
             raise ConfigError(
                 f"worker.cpu is {choice}, but this process may only run on CPUs "
                 f"{_spans(allowed)}: choose one of them, or \"auto\"")
-        for thread in _threads():
-            with contextlib.suppress(ProcessLookupError):  # a thread that just ended
-                os.sched_setaffinity(thread, {cpu})
+        _set_all(frozenset({cpu}))
         _before = allowed
     log.info("the tracker's threads are kept on CPU %d of %s (worker.cpu)", cpu,
              _spans(allowed))
@@ -85,6 +89,13 @@ def released() -> Iterator[None]:
         yield
     finally:
         os.sched_setaffinity(0, own)
+
+
+def _set_all(cpus: frozenset[int]) -> None:
+    """Every thread of this process on ``cpus``."""
+    for thread in _threads():
+        with contextlib.suppress(ProcessLookupError):  # a thread that just ended
+            os.sched_setaffinity(thread, cpus)
 
 
 def _threads() -> list[int]:
