@@ -271,8 +271,10 @@ def main() -> None:
         urls = [site.url(k) for k in range(args.articles)]
         for n in range(args.runs * len(choices)):
             # As `tearsheet run` does, and before the baseline: the raw fetch runs as
-            # kept too. Alternated run by run, the machine's drift falls on both alike.
-            kept = keep_on_one_cpu(choices[n % len(choices)])
+            # kept too. Alternated run by run (kept, free, free, kept…), the machine's
+            # drift and a process's first run fall on both alike.
+            choice = choices[(n + n // 2) % len(choices)]
+            kept = keep_on_one_cpu(choice)
             path = Path(tmp) / f"run-{n}.db"
             build_store(path, args.articles, due=args.articles, now=datetime.now(UTC),
                         base=site.base)
@@ -285,11 +287,12 @@ def main() -> None:
                 run = asyncio.run(one_run(settings, store, urls))
             finally:
                 store.close()
-            where = "any CPU" if kept is None else f"kept on CPU {kept}"
+            where = "on any CPU" if kept is None else "kept on one CPU"
             runs.setdefault(where, []).append(run)
-            print(f"run {n + 1}/{args.runs * len(choices)} done ({where})", flush=True)
+            print(f"run {n + 1}/{args.runs * len(choices)} done "
+                  f"({'any CPU' if kept is None else f'CPU {kept}'})", flush=True)
     for where, theirs in runs.items():
-        print(f"\nthis process's threads on {where} (--cpu {args.cpu}):")
+        print(f"\nthis process's threads {where} (--cpu {args.cpu}):")
         print(report(theirs, args.articles, args.concurrency, args.extract_processes))
 
 
