@@ -233,3 +233,12 @@ def test_separators_in_a_row_are_one() -> None:
     html = _page('<meta property="og:site_name" content="Example News">'
                  '<meta property="og:title" content="Bridge vote tonight | - Example News">', "")
     assert _title(html) == "Bridge vote tonight"
+
+
+def test_a_host_names_letters_are_every_letter_and_digit_of_unicode() -> None:
+    """The site's name is compared by its letters and digits (``_letters``, one regular
+    expression): the same characters as ``str.isalnum`` keeps, over every code point."""
+    from tearsheet.extract.headline import _letters
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert _letters(every) == "".join(c for c in every.casefold() if c.isalnum())
+    assert _letters("Zoll.de — Start_Seite 2") == "zolldestartseite2"

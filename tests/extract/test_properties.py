@@ -4,12 +4,15 @@ reason, nothing else; decoding never raises."""
 from __future__ import annotations
 
 from hypothesis import given
+from hypothesis import strategies as st
 
 from tearsheet.config import LimitSettings
 from tearsheet.errors import ExtractionError
 from tearsheet.extract.copy import copy_document
 from tearsheet.extract.encoding import decode_html
 from tearsheet.extract.extraction import extract
+from tearsheet.extract.recheck import counted_words
+from tearsheet.extract.script import _UNSPACED, CHARS_PER_WORD
 from tests.support.fuzz import BOUNDED, charsets, hostile
 from tests.support.pages import LOREM, article_page
 
@@ -54,3 +57,21 @@ def test_a_copy_to_trace_is_a_document_or_an_extraction_error(data: bytes,
         return
     assert all(isinstance(p, str) and p for p in document.paragraphs)
     "\n\n".join(document.paragraphs).encode("utf-8")  # what the trace hashes
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(
+    "ab  \u00e9\u3042\u4e00\u0e01\n\t.") | st.characters(), max_size=40), max_size=6))
+def test_counted_words_are_the_fewer_of_the_two_counts(paragraphs: list[str]) -> None:
+    """The key's count of a body's words (one split a paragraph, the unspaced scripts'
+    scan only for text that is not ASCII) is the plain definition's."""
+    assert counted_words(paragraphs) == min(
+        sum(_count_words_plainly(p) for p in paragraphs),
+        sum(len(p.split()) for p in paragraphs))
+
+
+def _count_words_plainly(text: str) -> int:
+    unspaced = len(_UNSPACED.findall(text))
+    if not unspaced:
+        return len(text.split())
+    return len(_UNSPACED.sub(" ", text).split()) + (unspaced + CHARS_PER_WORD - 1) // \
+        CHARS_PER_WORD

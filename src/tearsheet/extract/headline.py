@@ -66,6 +66,7 @@ _KICKER = re.compile(r"(?:^|[\s_-])(?:kicker|dachzeile|spitzmarke|overline|topli
 _SLUG = re.compile(r"[^\W_A-Z]+(?:[-_][^\W_A-Z]+){2,}")  # (three words at least)
 _MAX_PARTS = 12  # of a title read as "Headline | Section | Site"
 _CACHED_CHARS = 400  # a title's splits are cached up to this length
+_NOT_ALNUM = re.compile(r"[\W_]+")  # what str.isalnum refuses
 _PORT = re.compile(r":\d+$")  # of a host as urls.host_of gives it ("example.com:8080")
 
 
@@ -155,7 +156,9 @@ def _host_spellings(host: str | None) -> set[str]:
 
 
 def _letters(text: str) -> str:
-    return "".join(c for c in text.casefold() if c.isalnum())
+    """``text`` case-folded, of its letters and digits only (as ``str.isalnum`` has them:
+    a regular expression's word characters less the underscore, the same set)."""
+    return _NOT_ALNUM.sub("", text.casefold())
 
 
 def _visible(chosen: str, h1s: Sequence[str]) -> str:

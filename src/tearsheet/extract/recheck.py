@@ -304,8 +304,12 @@ def decision_key(text: str, paragraphs: Sequence[str], *, title: str | None = No
 def counted_words(paragraphs: Sequence[str]) -> int:
     """The words of ``paragraphs`` as the refusal checks and extraction count them, the
     fewer of the two (unspaced scripts by characters; whitespace-separated words)."""
-    return min(sum(count_words(p) for p in paragraphs),
-               sum(len(p.split()) for p in paragraphs))
+    counted = spaced = 0
+    for paragraph in paragraphs:
+        words = len(paragraph.split())
+        spaced += words
+        counted += words if paragraph.isascii() else count_words(paragraph)
+    return min(counted, spaced)
 
 
 def _fields(text: str) -> str:

@@ -24,6 +24,8 @@ _UNSPACED = re.compile(
 
 def count_words(text: str) -> int:
     """Words of ``text``: whitespace-separated ones, plus unspaced scripts by characters."""
+    if text.isascii():  # (no unspaced script is: the test is C's, the scan Python's re)
+        return len(text.split())
     unspaced = len(_UNSPACED.findall(text))
     if not unspaced:
         return len(text.split())
