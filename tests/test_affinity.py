@@ -23,6 +23,7 @@ from tearsheet.errors import ConfigError
 from tests.support.localserver import LocalServer
 from tests.support.newsroom import Newsroom, Story, write_config
 from tests.support.pages import LOREM
+from tests.support.processes import live_processes
 from tests.support.served import chromium
 
 CPUS = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
@@ -200,18 +201,6 @@ def _each_allowed(pids: list[int]) -> list[list[int]]:
         return []
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":  # field 4: the parent's id
-            found.append(int(stat.parent.name))
-    return found
-
-
 @pytest.mark.parametrize("choice", ["auto", "any"])
 def test_tearsheet_run_keeps_its_threads_on_one_cpu_and_not_its_workers(
     server: LocalServer, tmp_path: Path, choice: str,
@@ -232,7 +221,8 @@ def test_tearsheet_run_keeps_its_threads_on_one_cpu_and_not_its_workers(
         while time.time() < deadline and not (
                 len(workers) >= 2 and _each_allowed(workers) == [CPUS] * len(workers)):
             time.sleep(0.05)  # the fork server's children, once started: the two workers
-            workers = [w for server_ in _children(proc.pid) for w in _children(server_)]
+            workers = [w for server_ in live_processes(parent=proc.pid)
+                       for w in live_processes(parent=server_)]
         assert len(workers) >= 2, "the tracker started no extraction worker"
         assert _each_allowed(workers) == [CPUS] * len(workers)
         threads = [_allowed(proc.pid, int(t)) for t in os.listdir(f"/proc/{proc.pid}/task")]

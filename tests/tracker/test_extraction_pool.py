@@ -28,6 +28,7 @@ from tests.support.hang import asleep
 from tests.support.localserver import LocalServer, Reply
 from tests.support.newsroom import Newsroom, Story, export, slow, write_config
 from tests.support.pages import LOREM, SLOW_PAGE, article_page, rss_feed
+from tests.support.processes import live_processes
 
 # ~1 s of extraction: long enough to be killed in the middle of it.
 BIG_PAGE = article_page("A very long story", [f"{LOREM[0]} Paragraph {i}." for i in range(20_000)])
@@ -336,18 +337,6 @@ def test_extraction_gives_the_same_result_in_a_thread_and_in_processes(processes
     assert pool.uses_processes == (processes > 0)
 
 
-def _session_processes(session: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session and fields[0] != "Z":  # field 6: the session id
-            found.append(int(stat.parent.name))
-    return found
-
-
 @pytest.mark.parametrize(("sig", "group"), [
     pytest.param(signal.SIGTERM, False, id="sigterm"),
     pytest.param(signal.SIGINT, True, id="ctrl-c-to-the-process-group"),
@@ -382,9 +371,9 @@ def test_stopping_with_checks_in_flight_finishes_them_and_leaves_no_process(
     assert sorted(v["url"] for v in export(config, tmp_path)) == sorted(
         newsroom.server.url(f"/news/story-{i}") for i in range(6))
     deadline = time.time() + 10  # the fork server and the workers are gone too
-    while _session_processes(proc.pid) and time.time() < deadline:
+    while live_processes(session=proc.pid) and time.time() < deadline:
         time.sleep(0.05)
-    assert _session_processes(proc.pid) == []
+    assert live_processes(session=proc.pid) == []
 
 
 def test_a_killed_tracker_leaves_no_worker_behind(server: LocalServer, tmp_path: Path) -> None:
@@ -398,15 +387,15 @@ def test_a_killed_tracker_leaves_no_worker_behind(server: LocalServer, tmp_path:
                             stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.time() + 30
-    while len(_session_processes(proc.pid)) < 4 and time.time() < deadline:
+    while len(live_processes(session=proc.pid)) < 4 and time.time() < deadline:
         time.sleep(0.05)  # the tracker, the fork server and its workers
-    assert len(_session_processes(proc.pid)) >= 4
+    assert len(live_processes(session=proc.pid)) >= 4
     proc.kill()
     proc.wait()
     deadline = time.time() + 15
-    while _session_processes(proc.pid) and time.time() < deadline:
+    while live_processes(session=proc.pid) and time.time() < deadline:
         time.sleep(0.1)
-    assert _session_processes(proc.pid) == []
+    assert live_processes(session=proc.pid) == []
 
 
 FREEZE = """
