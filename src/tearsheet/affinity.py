@@ -4,9 +4,10 @@ Why: a tracker process runs several Python threads (the event loop that fetches,
 store's writer, the WARC writer, the extraction thread when ``fetch.extract_processes`` is
 0) and CPython runs one of them at a time (the GIL). Left to the operating system, they
 sit on different CPUs, and at every hand-off the interpreter moves to a core whose caches
-hold none of its state: in ``bench/checkloop.py`` the same checks cost 20-30 % more CPU,
-and ran slower, than with the threads kept on one CPU, where they take turns anyway
-(docs/performance.md, "One CPU for the tracker's threads"). The other CPUs are for
+hold none of its state: in ``bench/checkloop.py``, with extraction on a thread, a new
+version cost 10-25 % more CPU than with the threads kept on one CPU, where they take
+turns anyway (docs/performance.md, "One CPU for the tracker's threads"; with extraction
+workers, no difference was measured). The other CPUs are for
 processes: the extraction workers, which run on every CPU the tracker was allowed (see
 :func:`allowed_cpus`), Chromium, more trackers.
 
@@ -118,8 +119,9 @@ def _least_kept(allowed: frozenset[int]) -> int:
             if int(status.parent.name) == me:
                 continue
             text = status.read_text()
+            # (a kernel's thread has no memory, no VmSize: its CPUs are not counted)
             cpus = _allowed_list(text) if "\nVmSize:" in text else frozenset()
-        except (OSError, ValueError):  # (a kernel's thread has no memory: VmSize)
+        except (OSError, ValueError):
             continue  # gone meanwhile, or not ours to read
         if len(cpus) == 1 and (cpu := next(iter(cpus))) in kept:
             kept[cpu] += 1

@@ -30,6 +30,7 @@ way (:func:`run_once`, :meth:`ExtractionPool.wait`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import gc
 import logging
@@ -299,7 +300,8 @@ def _worker_started(tracker_pid: int, term_grace: float = TERM_GRACE,
     process of the service) gives them the same grace before they exit.
     """
     if cpus is not None:
-        os.sched_setaffinity(0, cpus)
+        with contextlib.suppress(OSError):  # (a CPU taken offline since: left as it is)
+            os.sched_setaffinity(0, cpus)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     freeze_heap()  # the extractor the fork server preloaded
     signal.signal(signal.SIGTERM, lambda *_: _exit_after(term_grace))
