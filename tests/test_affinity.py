@@ -23,9 +23,10 @@ from tearsheet.errors import ConfigError
 from tests.support.localserver import LocalServer
 from tests.support.newsroom import Newsroom, Story, write_config
 from tests.support.pages import LOREM
-from tests.support.processes import live_processes
+from tests.support.processes import cpus_of, live_processes
 from tests.support.served import chromium
 
+ROOT = Path(__file__).resolve().parents[1]  # the scripts import tests.support
 CPUS = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
 pytestmark = pytest.mark.skipif(
     len(CPUS) < 2, reason="keeping threads on one CPU needs a Linux process allowed two "
@@ -37,29 +38,11 @@ def _run(script: str) -> dict[str, object]:
     what it printed last, as JSON."""
     env = {k: v for k, v in os.environ.items() if k != "TEARSHEET_WORKER__CPU"}
     done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert isinstance(found, dict)
     return found
-
-
-def _allowed(pid: int, task: int | None = None) -> list[int]:
-    """The CPUs a process (or one of its threads) may run on, as ``/proc`` says."""
-    where = Path(f"/proc/{pid}") if task is None else Path(f"/proc/{pid}/task/{task}")
-    for line in (where / "status").read_text().splitlines():
-        if line.startswith("Cpus_allowed_list:"):
-            return _cpus(line.split(":", 1)[1])
-    raise AssertionError(f"no Cpus_allowed_list in {where}/status")
-
-
-def _cpus(spans: str) -> list[int]:
-    """The CPUs of a list as ``/proc`` and ``taskset`` write it (``0-3,6``)."""
-    cpus: list[int] = []
-    for span in spans.strip().split(","):
-        first, _, last = span.partition("-")
-        cpus += range(int(first), int(last or first) + 1)
-    return cpus
 
 
 def test_every_thread_is_kept_on_the_cpu_it_runs_on_and_threads_started_later_too() -> None:
@@ -130,20 +113,18 @@ def test_a_process_started_in_released_runs_anywhere_and_one_started_outside_doe
     found = _run("""
         import json, subprocess
         from tearsheet.affinity import keep_on_one_cpu, released
-        def allowed(pid):
-            status = open(f"/proc/{pid}/status").read()
-            return status.split("Cpus_allowed_list:")[1].split()[0]
+        from tests.support.processes import cpus_of
         cpu = keep_on_one_cpu("auto")
         with released():
             free = subprocess.Popen(["sleep", "30"])
         kept = subprocess.Popen(["sleep", "30"])
-        found = {"cpu": cpu, "free": allowed(free.pid), "kept": allowed(kept.pid),
-                 "self": allowed("self")}
+        found = {"cpu": cpu, "free": cpus_of(free.pid), "kept": cpus_of(kept.pid),
+                 "self": cpus_of("self")}
         free.kill(); kept.kill()
         print(json.dumps(found))
     """)
-    assert found["kept"] == found["self"] == str(found["cpu"])
-    assert _cpus(str(found["free"])) == CPUS
+    assert found["kept"] == found["self"] == [found["cpu"]]
+    assert found["free"] == CPUS
 
 
 def test_extraction_workers_run_on_every_cpu_the_tracker_was_allowed() -> None:
@@ -196,7 +177,7 @@ def test_the_setting_refuses_anything_else(given: object,
 
 def _each_allowed(pids: list[int]) -> list[list[int]]:
     try:
-        return [_allowed(pid) for pid in pids]
+        return [cpus_of(pid) for pid in pids]
     except OSError:  # one ended meanwhile
         return []
 
@@ -225,7 +206,7 @@ def test_tearsheet_run_keeps_its_threads_on_one_cpu_and_not_its_workers(
                        for w in live_processes(parent=server_)]
         assert len(workers) >= 2, "the tracker started no extraction worker"
         assert _each_allowed(workers) == [CPUS] * len(workers)
-        threads = [_allowed(proc.pid, int(t)) for t in os.listdir(f"/proc/{proc.pid}/task")]
+        threads = [cpus_of(proc.pid, int(t)) for t in os.listdir(f"/proc/{proc.pid}/task")]
         assert len(threads) >= 3  # the event loop, the store's writer, the WARC writer…
         if choice == "auto":
             assert len(threads[0]) == 1 and threads[0][0] in CPUS
@@ -240,34 +221,11 @@ def test_tearsheet_run_keeps_its_threads_on_one_cpu_and_not_its_workers(
 def test_chromium_is_not_kept_on_the_trackers_cpu(tmp_path: Path) -> None:
     found = _run(f"""
         import asyncio, json, os
-        from pathlib import Path
         from tearsheet.affinity import keep_on_one_cpu
         from tearsheet.config import load_settings
         from tearsheet.fetch.browser import Browser
         from tearsheet.fetch.fetcher import Fetcher
-
-        def allowed(pid):
-            status = Path(f"/proc/{{pid}}/status").read_text()
-            return status.split("Cpus_allowed_list:")[1].split()[0]
-
-        def parent(pid):
-            status = Path(f"/proc/{{pid}}/status").read_text()
-            return int(status.split("PPid:")[1].split()[0])
-
-        def descendants():
-            found, me = [], os.getpid()
-            for entry in Path("/proc").iterdir():
-                if not entry.name.isdigit() or int(entry.name) == me:
-                    continue
-                pid = int(entry.name)
-                try:
-                    while pid > 1 and pid != me:
-                        pid = parent(pid)
-                    if pid == me:
-                        found.append(int(entry.name))
-                except OSError:
-                    pass
-            return found
+        from tests.support.processes import cpus_of, descendants
 
         settings = load_settings(database_url="sqlite:///{tmp_path / 'ts.db'}",
                                  fetch={{"browser_path": {chromium()!r}}})
@@ -276,13 +234,13 @@ def test_chromium_is_not_kept_on_the_trackers_cpu(tmp_path: Path) -> None:
             async with Fetcher(settings.fetch) as fetcher, \\
                     Browser(settings.fetch, fetcher) as browser:
                 await browser.start()
-                return {{pid: allowed(pid) for pid in descendants()}}
+                return {{pid: cpus_of(pid) for pid in descendants(os.getpid())}}
 
         cpu = keep_on_one_cpu("auto")
         children = asyncio.run(go())
-        print(json.dumps({{"cpu": cpu, "children": children, "self": allowed("self")}}))
+        print(json.dumps({{"cpu": cpu, "children": children, "self": cpus_of("self")}}))
     """)
     children = found["children"]
     assert isinstance(children, dict) and children, "no Chromium process was found"
-    assert found["self"] == str(found["cpu"])
-    assert all(_cpus(cpus) == CPUS for cpus in children.values()), children
+    assert found["self"] == [found["cpu"]]
+    assert all(cpus == CPUS for cpus in children.values()), children

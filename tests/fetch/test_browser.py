@@ -23,6 +23,7 @@ from tearsheet.fetch.browser import Browser, RenderOptions
 from tearsheet.fetch.fetcher import Fetcher
 from tests.support.jssite import Site, cookie
 from tests.support.localserver import LocalServer
+from tests.support.processes import descendants
 from tests.support.served import chromium
 
 
@@ -167,29 +168,11 @@ def test_a_chromium_that_stops_answering_fails_the_render_in_bounded_time(
 def chromium_processes() -> list[int]:
     """This process's Chromium children (Playwright's driver runs it)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in descendants(os.getpid()):
         try:
-            comm = (entry / "comm").read_text().strip()
-            status = (entry / "status").read_text()
+            comm = Path(f"/proc/{pid}/comm").read_text().strip()
         except OSError:
             continue
-        parent = next(int(line.split()[1]) for line in status.splitlines()
-                      if line.startswith("PPid:"))
-        if comm.startswith("chrom") and _descends_from(parent, os.getpid()):
-            found.append(int(entry.name))
+        if comm.startswith("chrom"):
+            found.append(pid)
     return found
-
-
-def _descends_from(pid: int, ancestor: int) -> bool:
-    while pid > 1:
-        if pid == ancestor:
-            return True
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            return False
-        pid = next(int(line.split()[1]) for line in status.splitlines()
-                   if line.startswith("PPid:"))
-    return False
