@@ -129,7 +129,6 @@ def one_import(path: Path, folder: Path, processes: int) -> tuple[Timing, str]:
     report = result["report"]
     pool.close()
     store.close()
-    archive.close()
     outcome = (f"{report.imported} versions, {report.unchanged} unchanged, "
                f"{sum(report.skipped.values())} skipped; peak RSS +{growth:.1f} MB")
     return Timing(report.captures, wall, cpu, outcome), outcome

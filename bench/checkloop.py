@@ -29,9 +29,9 @@ a fresh store in a temporary folder (SQLite, as configured: WAL, synchronous=FUL
 report gives the median over ``--runs`` and every run, and where each tracker pass's CPU
 went by thread (each thread's own CPU clock, read before and after the pass): the event
 loop (fetches, the check's own code, hand-offs), the extraction thread, the store writer
-(with the checks per commit), the rest (``asyncio.to_thread`` reads, the WARC writer, a
-process pool's feeder) and the extraction workers. A ratio moves with the machine's load;
-the split says which part did.
+(with the checks per commit; the WARC records are its since session 28), the rest
+(``asyncio.to_thread`` reads, a process pool's feeder) and the extraction workers. A ratio
+moves with the machine's load; the split says which part did.
 
 This process's threads are kept on one CPU, as ``tearsheet run`` keeps a tracker's
 (``worker.cpu``, :mod:`tearsheet.affinity`), from before the first baseline: the raw fetch

@@ -101,7 +101,6 @@ def build(settings: Settings, articles: int, versions: int) -> tuple[Store, list
                                    published_at=START, modified_at=None, language="en",
                                    text="\n\n".join(prose[a % 7:a % 7 + 18]) + f"\n\nUpdate {n}.",
                                    content_hash=f"{a}-{n}", capture=capture)))
-    archive.close()
     return store, writes
 
 

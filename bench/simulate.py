@@ -19,9 +19,10 @@ worker processes (one per CPU), store writes on its writer thread, grouped into 
 Where the time goes: ``fingerprint`` and the fast path's ``recheck`` and ``same_capture``
 (compare, on the loop thread: an unchanged page is known there), the store's
 ``claim_due`` and ``record_checks`` (store, on the writer thread) and the WARC archive's
-``write`` (archive, on its own thread; by default each new version's raw response is
-kept) are wrapped for the duration of a pass; each wrapper adds the CPU time
-(``time.thread_time``) of its thread spent inside the call, exact for synchronous calls.
+``write`` (archive, on the writer thread too, before its group's commit; by default
+each new version's raw response is kept) are wrapped for the duration of a pass; each
+wrapper adds the CPU time (``time.thread_time``) of its thread spent inside the call,
+exact for synchronous calls.
 Extraction is the CPU of the worker processes over the pass (read from ``/proc``), or,
 with a thread, a wrapper of ``check_capture``. What remains of this process's CPU is "fetch +
 loop": httpx, decompression, the event loop, the tracker's bookkeeping, and sending

@@ -207,7 +207,7 @@ def test_tearsheet_run_keeps_its_threads_on_one_cpu_and_not_its_workers(
         assert len(workers) >= 2, "the tracker started no extraction worker"
         assert _each_allowed(workers) == [CPUS] * len(workers)
         threads = [cpus_of(proc.pid, int(t)) for t in os.listdir(f"/proc/{proc.pid}/task")]
-        assert len(threads) >= 3  # the event loop, the store's writer, the WARC writer…
+        assert len(threads) >= 3  # the event loop, the store's writer, discovery…
         if choice == "auto":
             assert len(threads[0]) == 1 and threads[0][0] in CPUS
             assert all(cpus == threads[0] for cpus in threads), threads

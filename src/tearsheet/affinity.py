@@ -1,15 +1,16 @@
 """One CPU for a tracker's own threads (``worker.cpu``).
 
 Why: a tracker process runs several Python threads (the event loop that fetches, the
-store's writer, the WARC writer, the extraction thread when ``fetch.extract_processes`` is
-0) and CPython runs one of them at a time (the GIL). Left to the operating system, they
-sit on different CPUs, and at every hand-off the interpreter moves to a core whose caches
-hold none of its state: in ``bench/checkloop.py``, with extraction on a thread, a new
-version cost 10-25 % more CPU than with the threads kept on one CPU, where they take
-turns anyway (docs/performance.md, "One CPU for the tracker's threads"; with extraction
-workers, no difference was measured). The other CPUs are for
-processes: the extraction workers, which run on every CPU the tracker was allowed (see
-:func:`allowed_cpus`), Chromium, more trackers.
+store's writer, which writes the WARC records too, the extraction thread when
+``fetch.extract_processes`` is 0) and CPython runs one of them at a time (the GIL). Left
+to the operating system, they sit on different CPUs, and at every hand-off the
+interpreter moves to a core whose caches hold none of its state: in
+``bench/checkloop.py``, with extraction on a thread, a new version cost 10-25 % more CPU
+than with the threads kept on one CPU, where they take turns anyway
+(docs/performance.md, "One CPU for the tracker's threads"; with extraction workers, no
+difference was measured). The other CPUs are for processes: the extraction workers,
+which run on every CPU the tracker was allowed (see :func:`allowed_cpus`), Chromium,
+more trackers.
 
 Linux only (``sched_setaffinity``); elsewhere nothing is kept and the threads run where
 the system puts them.

@@ -47,11 +47,7 @@ def importing(folder: Path, files: list[Path], **options: Any) -> tuple[Store, R
                              fetch={"extract_processes": processes})
     store = Store.open(settings.database_url)
     archive = Archive.from_settings(settings)
-    try:
-        return store, import_warc(Importer(settings, store, archive=archive, **options),
-                                  files)
-    finally:
-        archive.close()
+    return store, import_warc(Importer(settings, store, archive=archive, **options), files)
 
 
 def rows(db: Path) -> list[tuple[Any, ...]]:

@@ -16,7 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from tearsheet.archive.warc import Archive, default_dir, raw_record, read_capture
 from tearsheet.config import load_settings
 from tearsheet.errors import ArchiveError
-from tearsheet.fetch.fetcher import Fetcher
+from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.store.records import WarcPointer
 from tearsheet.store.store import Store
 from tests.support.localserver import LocalServer
@@ -132,15 +132,11 @@ def test_archive_dir_for_postgresql_is_under_the_data_directory(
     assert Archive.from_settings(settings).directory == tmp_path / "tearsheet" / "warc"
 
 
-def test_captures_made_together_share_one_fsync(
-    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Group commit: captures that wait together are written together, one fsync for
-    them all, and each comes back with its own readable record."""
+def _counting_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The file descriptors the archive syncs, from now on."""
     import os
 
     from tearsheet.archive import warc as archive_module
-    settings = config(tmp_path, site.server)
     syncs: list[int] = []
     real_fsync = os.fsync
 
@@ -148,19 +144,51 @@ def test_captures_made_together_share_one_fsync(
         syncs.append(fd)
         real_fsync(fd)
 
-    async def go() -> list[WarcPointer | None]:
-        async with Fetcher(settings.fetch) as fetcher:
-            responses = [await fetcher.fetch(site.server.url(PATH)) for _ in range(10)]
-        archive = Archive.from_settings(settings)
-        monkeypatch.setattr(archive_module.os, "fsync", counting_fsync)
-        try:
-            return list(await asyncio.gather(
-                *(archive.capture(r, new_version=True) for r in responses)))
-        finally:
-            archive.close()
+    monkeypatch.setattr(archive_module.os, "fsync", counting_fsync)
+    return syncs
 
-    refs = asyncio.run(go())
+
+def test_captures_made_together_share_one_fsync(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Group commit: a group's captures are written together, one fsync for them all,
+    and each comes back with its own readable record."""
+    settings = config(tmp_path, site.server)
+
+    async def fetched() -> list[Response]:
+        async with Fetcher(settings.fetch) as fetcher:
+            return [await fetcher.fetch(site.server.url(PATH)) for _ in range(10)]
+
+    responses = asyncio.run(fetched())
+    archive = Archive.from_settings(settings)
+    syncs = _counting_fsyncs(monkeypatch)
+    refs = archive.capture_group(responses)
     assert all(ref is not None for ref in refs) and len(set(refs)) == 10
-    assert 1 <= len(syncs) < 10
+    assert len(syncs) == 1  # one file, synced once
     bodies = {read_capture(tmp_path / "warc", ref, 10**7).body for ref in refs if ref}
     assert len(bodies) == 10  # each its own page (the noise differs per request)
+
+
+def test_a_group_that_cannot_be_written_is_logged_never_raised(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Whatever goes wrong in a group's write, its caller (the store writer, about to
+    commit the versions) gets no pointer for those captures, not an exception."""
+    settings = config(tmp_path, site.server)
+
+    async def fetched() -> list[Response]:
+        async with Fetcher(settings.fetch) as fetcher:
+            return [await fetcher.fetch(site.server.url(PATH)) for _ in range(2)]
+
+    responses = asyncio.run(fetched())
+    archive = Archive.from_settings(settings)
+
+    def broken(_: list[Response]) -> list[WarcPointer | Exception]:
+        raise RuntimeError("a bug in the writer")
+
+    monkeypatch.setattr(archive, "write_group", broken)
+    with caplog.at_level(logging.ERROR, logger="tearsheet.archive.warc"):
+        assert archive.capture_group(responses) == [None, None]
+    assert archive.failures == 2
+    assert sum("a bug in the writer" in r.getMessage() for r in caplog.records) == 2

@@ -71,20 +71,17 @@ def record_history(history: History, versions: range, *, size: int = 0,
     """Store versions of the article, each with its raw capture archived (and, when a TSA
     is configured, queued for a timestamp)."""
     archive = Archive.from_settings(history.settings)
-    try:
-        for number in versions:
-            fetched = response(history.url, number, size)
-            capture = archive.write(fetched)
-            text = "\n\n".join(paragraphs(number))
-            history.store.record_check(CheckRecord(
-                claim(history.store, history.article_id), checked_at=fetched.fetched_at,
-                outcome="new_version", next_check_at=fetched.fetched_at + timedelta(hours=1),
-                check_interval=FIRST, http_status=200, version=NewVersion(
-                    url=history.url, title=f"Harbour story, take {number}", byline="Jane Doe",
-                    published_at=NOW, modified_at=None, language="en", text=text,
-                    content_hash=f"hash-{number}", capture=capture)))
-    finally:
-        archive.close()
+    for number in versions:
+        fetched = response(history.url, number, size)
+        capture = archive.write(fetched)
+        text = "\n\n".join(paragraphs(number))
+        history.store.record_check(CheckRecord(
+            claim(history.store, history.article_id), checked_at=fetched.fetched_at,
+            outcome="new_version", next_check_at=fetched.fetched_at + timedelta(hours=1),
+            check_interval=FIRST, http_status=200, version=NewVersion(
+                url=history.url, title=f"Harbour story, take {number}", byline="Jane Doe",
+                published_at=NOW, modified_at=None, language="en", text=text,
+                content_hash=f"hash-{number}", capture=capture)))
 
 
 def config_file(settings: Settings, folder: Path) -> Path:

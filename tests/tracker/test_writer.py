@@ -14,10 +14,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
+from warcio.archiveiterator import ArchiveIterator
 
-from tearsheet.store.records import CheckRecord, DueArticle, NewVersion
+from tearsheet.archive.warc import Archive, read_capture
+from tearsheet.config import ArchiveSettings
+from tearsheet.store.records import CheckRecord, DueArticle, NewVersion, WarcPointer
 from tearsheet.store.store import Store
 from tearsheet.tracker.writer import StoreWriter
+from tests.support.proofkit import response
 from tests.support.storekit import FIRST, GAP, LEASE, NOW
 
 
@@ -76,6 +80,54 @@ def test_checks_finished_together_are_one_commit(tmp_path: Path) -> None:
     assert versions == [(a.id, 1) for a in due]
     assert checks == [a.id for a in due]
     assert articles == [(1, None)] * 5  # each check's schedule moved on with it
+
+
+def test_a_groups_raw_responses_are_archived_together_before_its_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer archives the captures of a group in one go (one fsync), before the
+    group's commit, and each version points at its own response; a check that makes no
+    version (an unchanged one, ``archive.keep = "all"``) is archived all the same."""
+    import os
+
+    from tearsheet.archive import warc as archive_module
+    store, due = _store(tmp_path, 4)
+    archive = Archive(ArchiveSettings(), tmp_path / "warc")
+    syncs: list[int] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        syncs.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(archive_module.os, "fsync", counting_fsync)
+    on_disk: list[int] = []  # the fsyncs done when the group's rows were written
+    record_group = store.record_group
+
+    def recording(records: list[CheckRecord]) -> list[int | Exception | None]:
+        on_disk.append(len(syncs))
+        return record_group(records)
+
+    monkeypatch.setattr(store, "record_group", recording)
+    records = [_record(a) for a in due[:3]] + [dataclasses.replace(
+        _record(due[3]), outcome="unchanged", version=None)]
+    fetched = [response(a.url, n + 1) for n, a in enumerate(due)]
+    writer = StoreWriter(store)
+    release = _held(writer)
+    futures = [writer.submit(r, archived=(archive, f)) for r, f in zip(records, fetched,
+                                                                         strict=True)]
+    release.set()
+    assert [f.result(10) for f in futures] == [1, 1, 1, None]
+    writer.close()
+    assert len(syncs) == 1 and on_disk == [1]
+    with store.engine.connect() as conn:
+        stored = list(conn.exec_driver_sql(
+            "SELECT warc_file, warc_offset, warc_length FROM versions ORDER BY article_id"))
+    bodies = [read_capture(archive.directory, WarcPointer(*row), 10**7).body for row in stored]
+    assert bodies == [f.body for f in fetched[:3]]
+    (path,) = archive.directory.glob("*.warc.gz")
+    with open(path, "rb") as fh:  # the unchanged check's response too
+        assert sum(r.rec_type == "response" for r in ArchiveIterator(fh)) == 4
 
 
 def test_a_bad_check_in_a_group_fails_alone_and_the_others_are_stored(tmp_path: Path) -> None:

@@ -1,12 +1,12 @@
 """Raw responses as WARC records (ISO 28500): the proof behind each version.
 
-The tracker hands :meth:`Archive.capture` the response of each fetch; depending on
-``archive.keep`` it is written as a ``response`` record (status line, headers and body as
+The tracker archives the response of each fetch that ``archive.keep`` wants
+(:meth:`Archive.wanted`) as a ``response`` record (status line, headers and body as
 received, with its payload and block digests) and a ``request`` record naming it, into
 gzip-compressed WARC files (one gzip member per record, so each record can be read alone)
-that rotate at ``archive.file_size``. Writes run on one thread of their own, never on the
-event loop, and are flushed to disk (fsync) before the version that points at them is
-committed, so a stored pointer never dangles.
+that rotate at ``archive.file_size``. Its store writer does it (:meth:`Archive.capture_group`),
+never the event loop: the captures of a group of checks are written and flushed to disk
+(fsync) together, before the group's commit, so a stored pointer never dangles.
 
 A write that fails (disk full, folder removed) is logged as an error and the version is
 stored without its capture: losing the proof is bad, losing the version is worse — the
@@ -15,7 +15,6 @@ page may change again before the next check, and then that version is gone for g
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import hashlib
 import io
@@ -24,8 +23,7 @@ import os
 import socket
 import threading
 import zlib
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,9 +85,6 @@ class Archive:
         self._current: Path | None = None
         self._serial = 0
         self._lock = threading.Lock()
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
-        self._queue: list[tuple[Response, asyncio.Future[WarcPointer | Exception]]] = []
-        self._flusher: asyncio.Task[None] | None = None
         self._unsynced: set[Path] = set()  # written by copy_from, not yet fsynced
 
     @classmethod
@@ -102,42 +97,28 @@ class Archive:
         keep = self.settings.keep
         return keep == "all" or (keep == "versions" and new_version)
 
-    async def capture(self, response: Response, *, new_version: bool) -> WarcPointer | None:
-        """Archive ``response`` if the settings want it; where it went, or None.
-
-        Captures that arrive while a write is under way are written together and share one
-        fsync (group commit, as the store's writer does): at several milliseconds an fsync,
-        one per capture would cap the versions a tracker can store per second. Each call
-        still returns only once its record is on disk. Never raises for a failed write:
-        see the module's docstring.
-        """
-        if not self.wanted(new_version=new_version) or response.exchange is None:
-            return None
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[WarcPointer | Exception] = loop.create_future()
-        self._queue.append((response, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = loop.create_task(self._flush())
-        result = await asyncio.shield(future)
-        if isinstance(result, Exception):
-            self.failures += 1
-            log.error("could not archive the response of %s in %s (%s); the version is "
-                      "stored without its raw capture", response.url, self.directory, result)
-            return None
-        return result
-
-    async def _flush(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self._queue:
-            batch, self._queue = self._queue, []
-            try:
-                results = await loop.run_in_executor(
-                    self._writer, self.write_group, [response for response, _ in batch])
-            except Exception as exc:  # a bug: no caller may wait forever
-                results = [exc] * len(batch)
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
+    def capture_group(self, responses: Sequence[Response]) -> list[WarcPointer | None]:
+        """Archive ``responses`` (those :meth:`wanted`) on the calling thread: each written,
+        then each file touched synced once (:meth:`write_group`), so that the versions
+        pointing at them can be committed next. Where each went; None for one that could
+        not be written, logged as an error and counted (its version is stored without it).
+        Never raises: the tracker's store writer calls it for each group of checks, before
+        the group's commit (one sync for the group's captures, as one for its rows)."""
+        try:
+            results = self.write_group(list(responses))
+        except Exception as exc:  # a bug: the versions are stored all the same
+            results = [exc] * len(responses)
+        pointers: list[WarcPointer | None] = []
+        for response, result in zip(responses, results, strict=True):
+            if isinstance(result, Exception):
+                self.failures += 1
+                log.error("could not archive the response of %s in %s (%s); the version is "
+                          "stored without its raw capture", response.url, self.directory,
+                          result)
+                pointers.append(None)
+            else:
+                pointers.append(result)
+        return pointers
 
     def write_group(self, responses: list[Response]) -> list[WarcPointer | Exception]:
         """Write several captures, then fsync each file touched once; per capture, its
@@ -279,9 +260,6 @@ class Archive:
         self._current = self.directory / (
             f"tearsheet-{stamp}-{self._serial:05d}-{socket.gethostname()}-{os.getpid()}.warc.gz")
         return self._current
-
-    def close(self) -> None:
-        self._writer.shutdown(wait=True)
 
 
 # --- reading back ----------------------------------------------------------------------

@@ -55,16 +55,12 @@ def progress_bar(what: str) -> Iterator[tuple[Callable[[int], None], Callable[[i
 def importing(settings: Settings, source: str | None) -> Iterator[
         tuple[Importer, Callable[[int], None], Callable[[int], None]]]:
     """(importer, set the total, advance) for one import: the store, the archive that
-    keeps each imported version's record (closed, its writes done, on the way out) and
-    the progress bar."""
+    keeps each imported version's record and the progress bar."""
     from tearsheet.archive.warc import Archive
     from tearsheet.archive.warc_import import Importer
     archive = Archive.from_settings(settings)
-    try:
-        with open_store(settings) as store, progress_bar("importing") as (total, advance):
-            yield Importer(settings, store, source=source, archive=archive), total, advance
-    finally:
-        archive.close()
+    with open_store(settings) as store, progress_bar("importing") as (total, advance):
+        yield Importer(settings, store, source=source, archive=archive), total, advance
 
 
 def print_report(report: Report, as_json: bool = False) -> None:

@@ -227,7 +227,8 @@ class Tracker(Discovery):
 
         event = event or events.after_success(article.status)
         changed = digest is not None and digest != article.content_hash and flip is None
-        capture = await self.archive.capture(response, new_version=changed)
+        archived = (self.archive, response) if response.exchange is not None and \
+            self.archive.wanted(new_version=changed) else None  # by the writer, first
         if not changed:
             timing = schedule.after_unchanged(now, article.check_interval, last_changed,
                                               settings, self.rng)
@@ -238,7 +239,7 @@ class Tracker(Discovery):
                 elapsed_ms=_ms_since(started), etag=response.etag,
                 last_modified=response.last_modified, body_length=body_length, event=event,
                 headline_flip=flip, decision_key=key, content_hash=moved,
-                reason=REASON if moved else None))
+                reason=REASON if moved else None), archived=archived)
             self.stats.unchanged += 1
             await self.watch.observe(article.source_id, Outcome.UNCHANGED, None,
                                      read_body=extraction is not None)
@@ -247,8 +248,7 @@ class Tracker(Discovery):
         assert extraction is not None and digest is not None and body_length is not None
         document = Document.from_extraction(extraction)
         summary = None if previous is None else await self._beside(
-            article.url, "change summary", summarize, Document.from_version(previous),
-            document)
+            article.url, "change summary", summarize, Document.from_version(previous), document)
         # The version's keys for the trace index: CPU work too, off the writer thread.
         keys = await self._beside(article.url, "trace index keys", index_keys, document)
         timing = schedule.after_change(now, settings, self.rng)
@@ -258,10 +258,10 @@ class Tracker(Discovery):
             check_interval=timing.interval, http_status=response.status,
             elapsed_ms=_ms_since(started), etag=response.etag,
             last_modified=response.last_modified, body_length=body_length,
-            version=NewVersion.of(extraction, response.url, summary, capture,
+            version=NewVersion.of(extraction, response.url, summary, None,
                                   trace_keys=keys or (), content_hash=full),
             event=event, decision_key=key,
-        ))
+        ), archived=archived)
         self.stats.new_versions += 1
         self._event(logging.INFO, f"version {number} of {article.url}: {extraction.title or ''}")
         await self.watch.observe(article.source_id, Outcome.NEW_VERSION, None)

@@ -12,7 +12,10 @@ otherwise commit alone and pay a whole transaction's CPU (0.6 ms on SQLite, agai
 none is left to come, another write is asked for, or the writer is closed.
 
 Durability is unchanged: a check's future resolves only after the commit that holds it
-returned, so a version reported stored survives a power cut. Atomicity is unchanged too:
+returned, so a version reported stored survives a power cut. A check's raw response, when
+it is to be archived, is written into the WARC archive by this thread too, with the other
+captures of its group and one fsync a file, before the group's commit: a version never
+points at a record that is not on disk (:meth:`Archive.capture_group`). Atomicity is unchanged too:
 each check's version, check row and schedule are in one transaction, so a killed process
 never leaves half a check. If a group fails (one bad record, a full disk), it is rolled
 back whole and its checks are written again one by one, so one bad check fails alone.
@@ -28,9 +31,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar, cast
 
+from tearsheet.archive.warc import Archive
+from tearsheet.fetch.fetcher import Response
 from tearsheet.store.records import CheckRecord
 from tearsheet.store.store import Store
 
@@ -51,10 +56,16 @@ class _Call:
     future: _Reply
 
 
+Archived = tuple[Archive, Response]
+"""A check's raw response and the archive to write it into before the check is recorded
+(its version, if it makes one, then points at the record)."""
+
+
 @dataclass(frozen=True)
 class _Record:
     record: CheckRecord
     future: _Reply
+    archived: Archived | None = None
 
 
 class StoreWriter:
@@ -82,18 +93,21 @@ class StoreWriter:
         self._lock = threading.Lock()
         self._closed = False
 
-    async def record(self, record: CheckRecord) -> int | None:
-        """Record a check (see :meth:`Store.record_check`) once it is durably stored."""
+    async def record(self, record: CheckRecord, *,
+                     archived: Archived | None = None) -> int | None:
+        """Record a check (see :meth:`Store.record_check`) once it is durably stored;
+        ``archived``: its raw response, archived first (see the module's docstring)."""
         future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-        return await self._queue(record, future)
+        return await self._queue(record, future, archived)
 
-    def submit(self, record: CheckRecord) -> Future[int | None]:
+    def submit(self, record: CheckRecord, *,
+               archived: Archived | None = None) -> Future[int | None]:
         """Queue a check to record; the future resolves after its commit."""
-        return self._queue(record, Future())
+        return self._queue(record, Future(), archived)
 
-    def _queue(self, record: CheckRecord, future: R) -> R:
+    def _queue(self, record: CheckRecord, future: R, archived: Archived | None) -> R:
         self._expected.discard(record.article.id)
-        self._put(_Record(record, future))
+        self._put(_Record(record, future, archived))
         return future
 
     def expect(self, article_id: int) -> None:
@@ -196,7 +210,7 @@ class StoreWriter:
         # still written: its result is real, and its lease is released either way.
         if not group:
             return
-        results = self.store.record_group([item.record for item in group])
+        results = self.store.record_group(_archived(group))
         if not any(isinstance(result, Exception) for result in results):
             self.commits += 1
         loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], _Outcome]]] = {}
@@ -209,6 +223,24 @@ class StoreWriter:
                 loops.setdefault(item.future.get_loop(), []).append((item.future, outcome))
         for loop, replies in loops.items():
             _reply(loop, replies)
+
+
+def _archived(group: list[_Record]) -> list[CheckRecord]:
+    """The group's records, each version pointing at its raw response once that is
+    written: the group's captures in one go an archive (one fsync a file). A capture that
+    could not be written leaves its version without a pointer (the archive logged it)."""
+    records = [item.record for item in group]
+    places: dict[Archive, list[int]] = {}
+    for n, item in enumerate(group):
+        if item.archived is not None:
+            places.setdefault(item.archived[0], []).append(n)
+    for archive, ns in places.items():
+        pointers = archive.capture_group([cast(Archived, group[n].archived)[1] for n in ns])
+        for n, pointer in zip(ns, pointers, strict=True):
+            version = records[n].version
+            if pointer is not None and version is not None:
+                records[n] = replace(records[n], version=replace(version, capture=pointer))
+    return records
 
 
 def _settle(future: _Reply, function: Callable[[], Any]) -> None:
