@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
 import logging
@@ -16,11 +15,11 @@ from warcio.archiveiterator import ArchiveIterator
 from tearsheet.archive.warc import Archive, default_dir, raw_record, read_capture
 from tearsheet.config import load_settings
 from tearsheet.errors import ArchiveError
-from tearsheet.fetch.fetcher import Fetcher, Response
+from tearsheet.fetch.fetcher import Response
 from tearsheet.store.records import WarcPointer
 from tearsheet.store.store import Store
 from tests.support.localserver import LocalServer
-from tests.support.warcsite import PATH, Site, config, track
+from tests.support.warcsite import PATH, Site, config, counting_fsyncs, fetched, track
 
 
 def rows(store: Store) -> list[Any]:
@@ -132,36 +131,15 @@ def test_archive_dir_for_postgresql_is_under_the_data_directory(
     assert Archive.from_settings(settings).directory == tmp_path / "tearsheet" / "warc"
 
 
-def _counting_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The file descriptors the archive syncs, from now on."""
-    import os
-
-    from tearsheet.archive import warc as archive_module
-    syncs: list[int] = []
-    real_fsync = os.fsync
-
-    def counting_fsync(fd: int) -> None:
-        syncs.append(fd)
-        real_fsync(fd)
-
-    monkeypatch.setattr(archive_module.os, "fsync", counting_fsync)
-    return syncs
-
-
 def test_captures_made_together_share_one_fsync(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Group commit: a group's captures are written together, one fsync for them all,
     and each comes back with its own readable record."""
     settings = config(tmp_path, site.server)
-
-    async def fetched() -> list[Response]:
-        async with Fetcher(settings.fetch) as fetcher:
-            return [await fetcher.fetch(site.server.url(PATH)) for _ in range(10)]
-
-    responses = asyncio.run(fetched())
+    responses = fetched(settings, site, 10)
     archive = Archive.from_settings(settings)
-    syncs = _counting_fsyncs(monkeypatch)
+    syncs = counting_fsyncs(monkeypatch)
     refs = archive.capture_group(responses)
     assert all(ref is not None for ref in refs) and len(set(refs)) == 10
     assert len(syncs) == 1  # one file, synced once
@@ -176,12 +154,7 @@ def test_a_group_that_cannot_be_written_is_logged_never_raised(
     """Whatever goes wrong in a group's write, its caller (the store writer, about to
     commit the versions) gets no pointer for those captures, not an exception."""
     settings = config(tmp_path, site.server)
-
-    async def fetched() -> list[Response]:
-        async with Fetcher(settings.fetch) as fetcher:
-            return [await fetcher.fetch(site.server.url(PATH)) for _ in range(2)]
-
-    responses = asyncio.run(fetched())
+    responses = fetched(settings, site, 2)
     archive = Archive.from_settings(settings)
 
     def broken(_: list[Response]) -> list[WarcPointer | Exception]:

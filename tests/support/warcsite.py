@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tearsheet.config import Settings, load_settings
-from tearsheet.fetch.fetcher import Fetcher
+from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.store.store import Store
 from tearsheet.tracker.tracker import assemble
 from tests.support.localserver import LocalServer, Reply, Request
@@ -67,3 +70,26 @@ def track(settings: Settings, passes: int, site: Site) -> Store:
 
     asyncio.run(go())
     return store
+
+
+def fetched(settings: Settings, site: Site, count: int) -> list[Response]:
+    """The article fetched ``count`` times (each with its own noise: a page of its own)."""
+    async def fetch() -> list[Response]:
+        async with Fetcher(settings.fetch) as fetcher:
+            return [await fetcher.fetch(site.server.url(PATH)) for _ in range(count)]
+
+    return asyncio.run(fetch())
+
+
+def counting_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The file descriptors the WARC archive syncs, from now on."""
+    from tearsheet.archive import warc as archive_module
+    syncs: list[int] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        syncs.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(archive_module.os, "fsync", counting_fsync)
+    return syncs

@@ -23,6 +23,7 @@ from tearsheet.store.store import Store
 from tearsheet.tracker.writer import StoreWriter
 from tests.support.proofkit import response
 from tests.support.storekit import FIRST, GAP, LEASE, NOW
+from tests.support.warcsite import counting_fsyncs
 
 
 def _store(tmp_path: Path, count: int) -> tuple[Store, list[DueArticle]]:
@@ -88,19 +89,9 @@ def test_a_groups_raw_responses_are_archived_together_before_its_commit(
     """The writer archives the captures of a group in one go (one fsync), before the
     group's commit, and each version points at its own response; a check that makes no
     version (an unchanged one, ``archive.keep = "all"``) is archived all the same."""
-    import os
-
-    from tearsheet.archive import warc as archive_module
     store, due = _store(tmp_path, 4)
     archive = Archive(ArchiveSettings(), tmp_path / "warc")
-    syncs: list[int] = []
-    real_fsync = os.fsync
-
-    def counting_fsync(fd: int) -> None:
-        syncs.append(fd)
-        real_fsync(fd)
-
-    monkeypatch.setattr(archive_module.os, "fsync", counting_fsync)
+    syncs = counting_fsyncs(monkeypatch)
     on_disk: list[int] = []  # the fsyncs done when the group's rows were written
     record_group = store.record_group
 
