@@ -4,9 +4,10 @@ The tracker archives the response of each fetch that ``archive.keep`` wants
 (:meth:`Archive.wanted`) as a ``response`` record (status line, headers and body as
 received, with its payload and block digests) and a ``request`` record naming it, into
 gzip-compressed WARC files (one gzip member per record, so each record can be read alone)
-that rotate at ``archive.file_size``. Its store writer does it (:meth:`Archive.capture_group`),
-never the event loop: the captures of a group of checks are written and flushed to disk
-(fsync) together, before the group's commit, so a stored pointer never dangles.
+that rotate at ``archive.file_size``. The tracker's store writer writes them
+(:meth:`Archive.capture_group`), never the event loop: the captures of a group of checks
+are written and flushed to disk (fsync) together, before the group's commit, so a stored
+pointer never dangles.
 
 A write that fails (disk full, folder removed) is logged as an error and the version is
 stored without its capture: losing the proof is bad, losing the version is worse — the

@@ -12,13 +12,14 @@ otherwise commit alone and pay a whole transaction's CPU (0.6 ms on SQLite, agai
 none is left to come, another write is asked for, or the writer is closed.
 
 Durability is unchanged: a check's future resolves only after the commit that holds it
-returned, so a version reported stored survives a power cut. A check's raw response, when
-it is to be archived, is written into the WARC archive by this thread too, with the other
-captures of its group and one fsync a file, before the group's commit: a version never
-points at a record that is not on disk (:meth:`Archive.capture_group`). Atomicity is unchanged too:
-each check's version, check row and schedule are in one transaction, so a killed process
-never leaves half a check. If a group fails (one bad record, a full disk), it is rolled
-back whole and its checks are written again one by one, so one bad check fails alone.
+returned, so a version reported stored survives a power cut. A check's raw response,
+when it is to be archived, is written into the WARC archive by this thread too, with the
+other captures of its group and one fsync a file, before the group's commit: a version
+never points at a record that is not on disk (:meth:`Archive.capture_group`). Atomicity
+is unchanged too: each check's version, check row and schedule are in one transaction,
+so a killed process never leaves half a check. If a group fails (one bad record, a full
+disk), it is rolled back whole and its checks are written again one by one, so one bad
+check fails alone.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from tearsheet.archive.warc import Archive
 from tearsheet.fetch.fetcher import Response
@@ -230,13 +231,14 @@ def _archived(group: list[_Record]) -> list[CheckRecord]:
     written: the group's captures in one go an archive (one fsync a file). A capture that
     could not be written leaves its version without a pointer (the archive logged it)."""
     records = [item.record for item in group]
-    places: dict[Archive, list[int]] = {}
+    captures: dict[Archive, list[tuple[int, Response]]] = {}
     for n, item in enumerate(group):
         if item.archived is not None:
-            places.setdefault(item.archived[0], []).append(n)
-    for archive, ns in places.items():
-        pointers = archive.capture_group([cast(Archived, group[n].archived)[1] for n in ns])
-        for n, pointer in zip(ns, pointers, strict=True):
+            archive, response = item.archived
+            captures.setdefault(archive, []).append((n, response))
+    for archive, pending in captures.items():
+        pointers = archive.capture_group([response for _, response in pending])
+        for (n, _), pointer in zip(pending, pointers, strict=True):
             version = records[n].version
             if pointer is not None and version is not None:
                 records[n] = replace(records[n], version=replace(version, capture=pointer))
