@@ -34,6 +34,7 @@ class Request:
     headers: dict[str, str]
     at: float
     body: bytes = b""  # of a POST or PUT
+    client_port: int = 0  # the connection it came on (a pool reuses its connections)
 
 
 Handler = Callable[[Request], Reply]
@@ -105,7 +106,8 @@ class LocalServer:
         length = int(handler.headers.get("Content-Length") or 0) \
             if method in ("POST", "PUT") else 0
         request = Request(method, handler.path, dict(handler.headers.items()), time.time(),
-                          handler.rfile.read(length) if length else b"")
+                          handler.rfile.read(length) if length else b"",
+                          handler.client_address[1])
         with self._lock:
             self.requests.append(request)
         path = urlsplit(handler.path).path

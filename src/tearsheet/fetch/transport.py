@@ -3,7 +3,8 @@ connection is opened.
 
 Internal addresses are refused here, at connect time, on the address actually connected
 to (a DNS answer that changed since the fetcher's early check cannot slip through), and
-pooled connections answer httpcore's "did the server hang up?" with one ``poll()``.
+pooled connections answer httpcore's "did the server hang up?" with one ``poll()``, and
+the pool's bookkeeping is linear in its connections.
 """
 
 from __future__ import annotations
@@ -131,13 +132,62 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+class _Pool(httpcore.AsyncConnectionPool):
+    """httpcore's HTTP/1.1 pool, with its bookkeeping linear in the connections.
+
+    httpcore 1.0 reassigns connections whenever a request is queued or done (several times
+    a fetch), and counts every connection again for each idle one it meets: quadratic in
+    ``fetch.concurrency``, 13 % of a fetch's CPU at 16 connections and more above
+    (``bench/pool.py``; encode/httpcore#1035, fixed in its fork httpx2 as
+    pydantic/httpx2#974). The same decisions in the same order, read in one pass over
+    the connections and one over the queue. Only for HTTP/1.1, as the fetcher's pool is:
+    there assigning a request changes no connection's state (a request that loses a
+    connection to another is queued again by the pool), and a new connection is neither
+    idle nor available, so which connections are idle or available is read once a pass.
+    """
+
+    def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
+        closing: list[httpcore.AsyncConnectionInterface] = []
+        for connection in list(self._connections):
+            if connection.is_closed():
+                self._connections.remove(connection)
+            elif connection.has_expired() or (
+                    len(self._connections) > self._max_keepalive_connections
+                    and connection.is_idle()):  # the pool's count, as httpcore counts it
+                self._connections.remove(connection)
+                closing.append(connection)
+        queued = [request for request in self._requests if request.is_queued()]
+        if not queued:
+            return closing
+        available = [c for c in self._connections if c.is_available()]
+        idle = [c for c in self._connections if c.is_idle()]
+        for request in queued:
+            origin = request.request.url.origin
+            found = next((c for c in available if c.can_handle_request(origin)), None)
+            if found is not None:
+                connection = found
+            else:
+                if len(self._connections) >= self._max_connections:
+                    if not idle:
+                        continue  # stays queued until a connection is done
+                    spare = idle.pop(0)  # to another origin: closed to make room
+                    self._connections.remove(spare)
+                    closing.append(spare)
+                    if spare in available:
+                        available.remove(spare)
+                connection = self.create_connection(origin)
+                self._connections.append(connection)
+            request.assign_to_connection(connection)
+        return closing
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """The stock transport, with its pool rebuilt on :class:`_GuardedBackend`."""
 
     def __init__(self, limits: httpx.Limits, *, guard: bool = True) -> None:
         ssl_context = httpx.create_ssl_context(trust_env=False)
         super().__init__(verify=ssl_context, trust_env=False, limits=limits)
-        self._pool = httpcore.AsyncConnectionPool(
+        self._pool = _Pool(
             ssl_context=ssl_context, max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry, http1=True, http2=False,
