@@ -2,9 +2,9 @@
 connection is opened.
 
 Internal addresses are refused here, at connect time, on the address actually connected
-to (a DNS answer that changed since the fetcher's early check cannot slip through), and
-pooled connections answer httpcore's "did the server hang up?" with one ``poll()``, and
-the pool's bookkeeping is linear in its connections.
+to (a DNS answer that changed since the fetcher's early check cannot slip through).
+Pooled connections answer httpcore's "did the server hang up?" with one ``poll()``, asked
+only when it matters, and the pool's bookkeeping is linear in its connections.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import ipaddress
 import select
 import socket
 import ssl
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -133,25 +134,43 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
 
 
 class _Pool(httpcore.AsyncConnectionPool):
-    """httpcore's HTTP/1.1 pool, with its bookkeeping linear in the connections.
+    """httpcore's HTTP/1.1 pool, its bookkeeping linear in the connections.
 
     httpcore 1.0 reassigns connections whenever a request is queued or done (several times
-    a fetch), and counts every connection again for each idle one it meets: quadratic in
-    ``fetch.concurrency``, 13 % of a fetch's CPU at 16 connections and more above
-    (``bench/pool.py``; encode/httpcore#1035, fixed in its fork httpx2 as
-    pydantic/httpx2#974). The same decisions in the same order, read in one pass over
-    the connections and one over the queue. Only for HTTP/1.1, as the fetcher's pool is:
-    there assigning a request changes no connection's state (a request that loses a
-    connection to another is queued again by the pool), and a new connection is neither
-    idle nor available, so which connections are idle or available is read once a pass.
+    a fetch). Each time it counts every connection again for each idle one it meets,
+    quadratic in ``fetch.concurrency`` (encode/httpcore#1035; fixed in its fork httpx2,
+    pydantic/httpx2#974), and asks every idle one whether it has expired, a ``poll()`` of
+    its socket: ~50 a fetch at 16 connections, ~200 at 64.
+
+    Here a pass makes the same decisions in one pass over the connections and one over
+    the queue: for HTTP/1.1, all the fetcher speaks, assigning a request changes no
+    connection's state (a request that loses a connection to another is queued again by
+    the pool) and a new connection is neither idle nor available, so which connections
+    are idle or available is read once. All are asked whether they have expired at most
+    every :attr:`SWEEP` seconds; between sweeps, the one about to serve a request (in the
+    same pass, as fresh as before) or to be closed to make room: an expired connection
+    never serves a request and is closed before a sound one. ``tests/fetch/
+    test_transport.py`` holds it to httpcore's decisions; ``bench/pool.py`` measures it.
     """
+
+    SWEEP = 0.1
+    """Seconds between passes that ask every connection whether it has expired."""
+
+    _swept = float("-inf")
 
     def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
         closing: list[httpcore.AsyncConnectionInterface] = []
+        now = time.monotonic()
+        # A surplus of idle connections (never in the fetcher's own configuration, whose
+        # keep-alive limit is its size) is cut after the expired ones, as httpcore cuts it.
+        sweep = now - self._swept >= self.SWEEP or \
+            len(self._connections) > self._max_keepalive_connections
+        if sweep:
+            self._swept = now
         for connection in list(self._connections):
             if connection.is_closed():
                 self._connections.remove(connection)
-            elif connection.has_expired() or (
+            elif (sweep and connection.has_expired()) or (
                     len(self._connections) > self._max_keepalive_connections
                     and connection.is_idle()):  # the pool's count, as httpcore counts it
                 self._connections.remove(connection)
@@ -163,22 +182,46 @@ class _Pool(httpcore.AsyncConnectionPool):
         idle = [c for c in self._connections if c.is_idle()]
         for request in queued:
             origin = request.request.url.origin
-            found = next((c for c in available if c.can_handle_request(origin)), None)
+            found = self._reusable(origin, available, idle, closing, asked=sweep)
             if found is not None:
                 connection = found
             else:
                 if len(self._connections) >= self._max_connections:
                     if not idle:
                         continue  # stays queued until a connection is done
-                    spare = idle.pop(0)  # to another origin: closed to make room
-                    self._connections.remove(spare)
-                    closing.append(spare)
-                    if spare in available:
-                        available.remove(spare)
+                    # An idle connection to another origin, closed to make room: an
+                    # expired one first, which a sweep would have closed.
+                    spare = next((c for c in idle if not sweep and c.has_expired()), idle[0])
+                    self._drop(spare, closing, available, idle)
                 connection = self.create_connection(origin)
                 self._connections.append(connection)
             request.assign_to_connection(connection)
         return closing
+
+    def _reusable(self, origin: httpcore.Origin,
+                  available: list[httpcore.AsyncConnectionInterface],
+                  idle: list[httpcore.AsyncConnectionInterface],
+                  closing: list[httpcore.AsyncConnectionInterface], *, asked: bool,
+                  ) -> httpcore.AsyncConnectionInterface | None:
+        """The first available connection to ``origin`` that has not expired (``asked``:
+        this pass's sweep asked them all); each expired one met is closed, as a sweep
+        would have closed it."""
+        for connection in list(available):
+            if connection.can_handle_request(origin):
+                if asked or not connection.has_expired():
+                    return connection
+                self._drop(connection, closing, available, idle)
+        return None
+
+    def _drop(self, connection: httpcore.AsyncConnectionInterface,
+              closing: list[httpcore.AsyncConnectionInterface],
+              *views: list[httpcore.AsyncConnectionInterface]) -> None:
+        """``connection`` out of the pool and of this pass's ``views`` of it, to be closed."""
+        self._connections.remove(connection)
+        for view in views:
+            if connection in view:
+                view.remove(connection)
+        closing.append(connection)
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):
