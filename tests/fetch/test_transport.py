@@ -10,6 +10,7 @@ import time
 from typing import cast
 
 import httpcore
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -196,10 +197,13 @@ def test_concurrent_fetches_share_the_pools_connections(server: LocalServer) -> 
     assert 1 <= len({r.client_port for r in server.requests}) <= 4
 
 
-def test_a_connection_the_server_hung_up_on_is_not_reused() -> None:
+def test_a_connection_the_server_hung_up_on_is_not_reused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """A server that closes each connection after its answer, without saying so: every
-    fetch, a few milliseconds apart (between the pool's sweeps), is answered on a new
-    connection, with no retry (none allowed), never sent down the closed one."""
+    fetch, a few milliseconds apart and with no sweep of the pool after the first, is
+    answered on a new connection, with no retry (none allowed), never sent down the
+    closed one."""
+    monkeypatch.setattr(_Pool, "SWEEP", 3600.0)
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(5)
     accepted: list[int] = []
@@ -226,7 +230,7 @@ def test_a_connection_the_server_hung_up_on_is_not_reused() -> None:
             for n in range(5):
                 statuses.append((await fetcher.fetch(
                     f"http://127.0.0.1:{listener.getsockname()[1]}/story?n={n}")).status)
-                await asyncio.sleep(0.02)  # the hang-up arrives; no sweep comes between
+                await asyncio.sleep(0.02)  # the hang-up arrives
         return statuses
 
     thread = threading.Thread(target=serve, daemon=True)
