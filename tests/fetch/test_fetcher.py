@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from tearsheet.config import FetchSettings
 from tearsheet.errors import (
     BlockedAddressError,
     FetchError,
@@ -31,39 +30,12 @@ from tearsheet.fetch import fetcher as fetch_module
 from tearsheet.fetch import transport
 from tearsheet.fetch.fetcher import Fetcher, Response, _retry_after
 from tearsheet.fetch.transport import is_blocked_address
+from tests.support.fetching import fetch_all, fetch_one, make_settings
 from tests.support.localserver import LocalServer, Reply, Request
 
 HTML = "<html><body><p>Story</p></body></html>"
 
 
-
-
-def make_settings(**overrides: Any) -> FetchSettings:
-    values: dict[str, Any] = {
-        "allow_private_addresses": True, "per_host_delay": 0, "retry_backoff": 0.01,
-        "obey_robots": False, "timeout": 2,
-    }
-    values.update(overrides)
-    return FetchSettings(**values)
-
-
-def fetch_all(urls: list[str], settings: FetchSettings | None = None,
-              **kwargs: Any) -> list[Response | BaseException]:
-    """Fetch ``urls`` concurrently with one Fetcher; errors are returned, not raised."""
-
-    async def run() -> list[Response | BaseException]:
-        async with Fetcher(settings or make_settings()) as fetcher:
-            return await asyncio.gather(
-                *(fetcher.fetch(url, **kwargs) for url in urls), return_exceptions=True)
-
-    return asyncio.run(run())
-
-
-def fetch_one(url: str, settings: FetchSettings | None = None, **kwargs: Any) -> Response:
-    result = fetch_all([url], settings, **kwargs)[0]
-    if isinstance(result, BaseException):
-        raise result
-    return result
 
 
 def chunked(*parts: bytes) -> bytes:

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tearsheet.config import FetchSettings
-from tearsheet.fetch.fetcher import Fetcher
+from tearsheet.fetch.fetcher import Fetcher, Response
 from tearsheet.fetch.transport import _Pool
+from tests.support.fetching import fetch_all, make_settings
 from tests.support.localserver import LocalServer
 
 ORIGINS = ("http://a.example", "http://b.example", "http://c.example")
@@ -183,16 +183,9 @@ def test_concurrent_fetches_share_the_pools_connections(server: LocalServer) -> 
     """Over a real server: sixty fetches at once, on at most ``concurrency`` connections,
     each reused (the server sees the requests on that many sockets)."""
     server.route("/story", "<html><body><p>Story.</p></body></html>")
-    settings = FetchSettings(allow_private_addresses=True, per_host_delay=0,
-                             obey_robots=False, concurrency=4, per_host_concurrency=4)
-
-    async def go() -> list[int]:
-        async with Fetcher(settings) as fetcher:
-            responses = await asyncio.gather(*(
-                fetcher.fetch(server.url(f"/story?n={n}")) for n in range(60)))
-        return [r.status for r in responses]
-
-    assert asyncio.run(go()) == [200] * 60
+    results = fetch_all([server.url(f"/story?n={n}") for n in range(60)],
+                        make_settings(concurrency=4, per_host_concurrency=4))
+    assert [r.status if isinstance(r, Response) else r for r in results] == [200] * 60
     assert len(server.requests) == 60
     assert 1 <= len({r.client_port for r in server.requests}) <= 4
 
@@ -221,8 +214,7 @@ def test_a_connection_the_server_hung_up_on_is_not_reused(
                                b"Content-Length: 6\r\n\r\nStory.")
                 time.sleep(0.005)  # then hangs up, as an idle timeout would
 
-    settings = FetchSettings(allow_private_addresses=True, per_host_delay=0,
-                             obey_robots=False, retries=0, timeout=5)
+    settings = make_settings(retries=0, timeout=5)
 
     async def go() -> list[int]:
         statuses = []
