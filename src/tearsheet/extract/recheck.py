@@ -93,6 +93,7 @@ from tearsheet.extract.container import (
     chain,
     find,
     locate,
+    masked,
     matching,
     signature,
     spaceless,
@@ -130,10 +131,17 @@ _VOLATILE_META = re.compile(r"csrf|xsrf|nonce|token|request-?id|session", re.IGN
 # "Updated 5 minutes ago", "12:03": beside a byline, page noise (never part of a name).
 _AGO = r"\d+\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|m|s|days?)\s+ago\b"
 _RELATIVE_TIME = re.compile(_AGO + r"|\b\d{1,2}:\d{2}(?::\d{2})?\b", re.IGNORECASE)
-_TIME_ONLY = re.compile(r"\s*(?:(?:last\s+)?(?:updated|published|posted)\s*:?\s*)?"
-                        + _AGO + r"\s*", re.IGNORECASE)
-"""A text that is a relative time and nothing else ("Updated 5 minutes ago"): chrome
-wherever it is (a body keeping it would change on every request, with or without this)."""
+_TIME_ONLY = re.compile(
+    r"\s*+(?:(?:last\s++)?(?:updated|published|posted)\s*+:?\s*+)?"
+    r"\d++\s*+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|m|s|days?)\s++ago\b\s*+",
+    re.IGNORECASE)
+r"""A text that is a relative time and nothing else ("Updated 5 minutes ago"): chrome
+wherever it is (a body keeping it would change on every request, with or without this).
+Tried on every text of the container on every check, so its runs of spaces and digits
+are possessive (``\s*+``): what follows each never starts with what it took, so giving
+some back never makes a match (the same texts match as with ``\s*``,
+tests/extract/test_recheck.py), but trying to, on each indented text, made this test a
+quarter of the container's serialisation on the corpora's real pages."""
 # Where a link's line ends, and the share of its text in links that makes it a line of
 # links ("Read more: <a>…</a>" is; "Follow us on <a>Facebook</a>, <a>X</a> and …" is not).
 _BLOCK_TAGS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd",
@@ -490,49 +498,45 @@ def _digest(raw: bytes, tree: etree._Element, container: etree._Element, masked:
 def _serialise(container: etree._Element, masked: set[int], parts: list[str]) -> None:
     """Every tag, attribute and text of the container, but the noise (module docstring),
     appended to ``parts``. Called for every element of the body on every check: written
-    for speed (bound methods, no sort or generator for an element without attributes)."""
+    for speed (lxml's own walk of the tree, bound methods, no sort or generator for an
+    element without attributes; a Python recursion cost an eighth more on real pages)."""
     append, extend = parts.append, parts.extend
     time_only = _TIME_ONLY.fullmatch
     skipped = _SKIPPED_ATTRIBUTES
     links = -1
-
-    def walk(element: etree._Element, hidden: bool) -> None:
-        nonlocal links
+    hidden: etree._Element | None = None  # the masked link being walked: no text in it
+    walker = etree.iterwalk(container, events=("start", "end"))
+    for event, element in walker:
         tag = element.tag
-        if not isinstance(tag, str):
-            return
-        if tag == "a":
-            links += 1
-            hidden = hidden or links in masked
-        append("<" + tag)
-        items = element.items()
-        if len(items) == 1:  # the commonest case (a class): no sort, no generator
-            name, value = map(str, items[0])
-            if name not in skipped and not name.startswith("data-"):
-                append(f"{name}={_value(name, value)}")
-        elif items:
-            extend(f"{n}={v}" for n, v in sorted(
-                (str(name), _value(str(name), str(value))) for name, value in items
-                if name not in skipped and not str(name).startswith("data-")))
-        append(">")
-        if tag in OPAQUE:
-            append("</>")
-            return
-        if not hidden:
-            text = element.text
-            if text:
+        if event == "start":
+            if not isinstance(tag, str):
+                continue
+            if tag == "a":
+                links += 1
+                if hidden is None and links in masked:
+                    hidden = element
+            append("<" + tag)
+            items = element.items()
+            if len(items) == 1:  # the commonest case (a class): no sort, no generator
+                name, value = items[0]
+                if name not in skipped and not name.startswith("data-"):
+                    append(f"{name}={_value(name, value)}")
+            elif items:
+                extend(f"{n}={v}" for n, v in sorted(
+                    (name, _value(name, value)) for name, value in items
+                    if name not in skipped and not name.startswith("data-")))
+            append(">")
+            if tag in OPAQUE:
+                walker.skip_subtree()  # its end comes next: "</>", then its tail
+            elif hidden is None and (text := element.text):
                 append("(time)" if time_only(text) else text)
-            for child in element:
-                walk(child, False)
-                tail = child.tail
-                if tail:
-                    append("(time)" if time_only(tail) else tail)
-        else:
-            for child in element:
-                walk(child, True)
-        append("</>")
-
-    walk(container, False)
+            continue
+        if isinstance(tag, str):
+            append("</>")
+        if element is hidden:
+            hidden = None  # the link's own tail is its parent's text
+        if hidden is None and element is not container and (tail := element.tail):
+            append("(time)" if time_only(tail) else tail)
 
 
 def _value(name: str, value: str) -> str:
@@ -541,7 +545,7 @@ def _value(name: str, value: str) -> str:
     whether it leads to a page (a link that goes nowhere, ``#`` or a script's, is a control
     whose blocks are the page's text: ``markup.control_links``), not where."""
     if name in ("id", "class"):
-        return VOLATILE.sub("#", value)
+        return masked(value)
     if name == "href":
         return "nowhere" if goes_nowhere(value) else "page"
     return value
