@@ -13,6 +13,13 @@ visits), three times:
   the first pass stored (see ``tearsheet.extract.recheck``), without extraction;
 - pass 3: the same with the fast path off: a full fetch and extraction, no version stored.
 
+With ``--free-recheck``, a pass between the second and the third finds every page
+unchanged without reading it (the fast path's answer given for free: ``recheck`` replaced
+by the key's own answer, a bench-only patch put back after the pass): what is left is the
+fetch and the tracker's own part, so the fast path's row less this one is what the recheck
+costs inside the tracker, where it shares the loop with the fetches (half as much again as
+alone, docs/performance.md).
+
 Baseline, measured in the same run: the raw fetch alone — ``Fetcher.fetch`` of the same
 URLs with the same concurrency and as many requests in flight, no extraction, no store —
 so the report can give the tracker's cost as a ratio of the fetch's, which is what stays
@@ -51,6 +58,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from common import (
     NewsSite,
@@ -68,8 +76,10 @@ from common import (
 from tearsheet.affinity import CpuChoice, keep_on_one_cpu
 from tearsheet.config import Settings
 from tearsheet.extract.extraction import extract
+from tearsheet.extract.fast_path import Checked, DecisionKey, recheck
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
+from tearsheet.tracker import tracker as tracker_module
 from tearsheet.tracker.tracker import Tracker, assemble
 
 
@@ -149,7 +159,15 @@ class Run:
     first: Timing
     fast: Timing
     slow: Timing
-    splits: tuple[Split, Split, Split]
+    splits: tuple[Split, ...]  # new, fast, slow (and free)
+    free: Timing | None = None  # --free-recheck's pass
+
+
+def free_recheck(document: bytes, url: str, charset: str | None, content_type: str,
+                 key: str) -> Checked | None:
+    """The fast path's answer without its work: unchanged, by the stored key alone."""
+    known = DecisionKey.loads(key)
+    return None if known is None else Checked(None, key, known.body_length)
 
 
 def together(a: Timing, b: Timing) -> Timing:
@@ -158,20 +176,28 @@ def together(a: Timing, b: Timing) -> Timing:
                   f"{a.outcome}, {a.cpu_ms:.2f} ms; then {b.outcome}, {b.cpu_ms:.2f} ms")
 
 
-async def one_run(settings: Settings, store: Store, urls: list[str]) -> Run:
+async def one_run(settings: Settings, store: Store, urls: list[str],
+                  free: bool = False) -> Run:
     opening = await timed(len(urls), lambda: raw_fetch(settings, urls))
     clock = Clock()
     passes = []
     splits = []
-    for fast_path in (True, True, False):  # new versions; unchanged with, then without it
+    # New versions; unchanged with the fast path (and with its answer free), then without
+    # it (which clears the stored keys: last).
+    for fast_path, answer in ((True, recheck), (True, recheck),
+                              *([(True, free_recheck)] if free else []), (False, recheck)):
         tuned = settings.model_copy(update={
             "fetch": settings.fetch.model_copy(update={"fast_path": fast_path})})
+        tracker_module.recheck = answer  # type: ignore[assignment]
         async with Fetcher(tuned.fetch) as fetcher, \
                 assemble(tuned, store, fetcher, clock=clock) as tracker:
             await warm_pool(tracker, urls[0])
             workers = {pid: cpu_seconds(pid) for pid in tracker.pool.worker_pids()}
             before, commits = thread_cpu(), tracker.writer.commits
-            timing = await timed(len(urls), lambda: tracker_pass(tracker, clock))
+            try:
+                timing = await timed(len(urls), lambda: tracker_pass(tracker, clock))
+            finally:
+                tracker_module.recheck = recheck  # type: ignore[assignment]
             after, commits = thread_cpu(), tracker.writer.commits - commits
             in_workers = sum(cpu_seconds(pid) - workers.get(pid, 0.0)
                              for pid in tracker.pool.worker_pids())
@@ -186,8 +212,12 @@ async def one_run(settings: Settings, store: Store, urls: list[str]) -> Run:
     # site alternates two chromes per article visit; the passes stay consecutive visits,
     # so the unchanged passes still see chrome that changed.)
     closing = await timed(len(urls), lambda: raw_fetch(settings, urls))
-    first, fast, slow = passes
-    return Run(together(opening, closing), first, fast, slow, (splits[0], splits[1], splits[2]))
+    first, fast, *rest = passes
+    if free:
+        free_pass, slow = rest
+        split = (splits[0], splits[1], splits[3], splits[2])
+        return Run(together(opening, closing), first, fast, slow, split, free_pass)
+    return Run(together(opening, closing), first, fast, rest[0], tuple(splits))
 
 
 def warm_up(site: NewsSite) -> None:
@@ -215,11 +245,15 @@ def report(runs: list[Run], articles: int, concurrency: int, processes: int) -> 
             f"{median(cpu_ratio):.2f}",
         ]
 
+    free = all(r.free is not None for r in runs)
+    labels = ["new versions", "unchanged, fast path", "unchanged, full extraction",
+              *(["unchanged, recheck free"] if free else [])]
     rows = [
         cells(lambda r: r.fetch, "raw fetch (baseline)"),
-        cells(lambda r: r.first, "new versions"),
-        cells(lambda r: r.fast, "unchanged, fast path"),
-        cells(lambda r: r.slow, "unchanged, full extraction"),
+        cells(lambda r: r.first, labels[0]),
+        cells(lambda r: r.fast, labels[1]),
+        cells(lambda r: r.slow, labels[2]),
+        *([cells(lambda r: cast(Timing, r.free), labels[3])] if free else []),
     ]
     where = f"{processes} worker processes" if processes else "a thread"
     out = [f"check loop: {articles:,} articles, concurrency {concurrency}, extraction in "
@@ -231,15 +265,19 @@ def report(runs: list[Run], articles: int, concurrency: int, processes: int) -> 
     out.append(table([
         [label, *(f"{median([r.splits[n].ms[part] for r in runs]):.2f}" for part in THREADS),
          f"{median([r.splits[n].per_commit for r in runs]):.1f}"]
-        for n, label in enumerate(("new versions", "unchanged, fast path",
-                                   "unchanged, full extraction"))],
+        for n, label in enumerate(labels)],
         ["", *THREADS, "checks/commit"]))
+    if free:
+        recheck_ms = median([r.fast.cpu_ms - cast(Timing, r.free).cpu_ms for r in runs])
+        out.append(f"the recheck in the tracker (fast path less recheck free): "
+                   f"{recheck_ms:.2f} ms a check")
     out.append("")
     out.append("runs (checks/s, CPU ms/check; outcomes):")
     for n, run in enumerate(runs, 1):
         parts = [f"{name} {t.per_second:.0f}/s {t.cpu_ms:.2f} ms ({t.outcome})"
                  for name, t in (("fetch", run.fetch), ("new", run.first),
-                                 ("fast", run.fast), ("full", run.slow))]
+                                 ("fast", run.fast), ("full", run.slow),
+                                 *([("free", run.free)] if run.free else []))]
         out.append(f"  {n}: " + "; ".join(parts))
     return "\n".join(out)
 
@@ -254,6 +292,9 @@ def main() -> None:
     parser.add_argument("--extract-processes", type=int, default=0,
                         help="fetch.extract_processes (0: a thread in this process; the "
                              "tracker's default is one worker process per CPU)")
+    parser.add_argument("--free-recheck", action="store_true",
+                        help="add a pass whose pages the fast path finds unchanged for "
+                             "free: the recheck's own cost in the tracker, by difference")
     parser.add_argument("--cpu", default="auto",
                         help="worker.cpu: the CPU this process's threads are kept on, as "
                              "`tearsheet run` keeps them (auto, a number; any: not kept); "
@@ -284,7 +325,7 @@ def main() -> None:
                                       extract_processes=args.extract_processes)
             store = Store.open(settings.database_url)
             try:
-                run = asyncio.run(one_run(settings, store, urls))
+                run = asyncio.run(one_run(settings, store, urls, args.free_recheck))
             finally:
                 store.close()
             where = "on any CPU" if kept is None else "kept on one CPU"
