@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from tearsheet.extract import check_capture
-from tearsheet.extract.container import OPAQUE, VOLATILE, locate, masked
+from tearsheet.extract.container import OPAQUE, VOLATILE, locate, mask
 from tearsheet.extract.fast_path import DecisionKey
 from tearsheet.extract.markup import goes_nowhere
 from tearsheet.extract.recheck import (
@@ -142,8 +142,24 @@ def test_the_relative_time_test_is_the_plain_pattern_on_any_text(pieces: list[st
 
 def test_masked_classes_are_the_pattern_s_wherever_cached() -> None:
     for value in ("story-8f3a9c21", "c-1234", "plain", "facade", "", "x1y22z333"):
-        assert masked(value) == VOLATILE.sub("#", value)
-        assert masked(value) == VOLATILE.sub("#", value)  # again, from the cache
+        assert mask(value) == VOLATILE.sub("#", value)
+        assert mask(value) == VOLATILE.sub("#", value)  # again, from the cache
+
+
+def test_comments_and_instructions_leave_their_tails_as_the_walk_did() -> None:
+    """The fast path's parser drops comments, but a tree given with them (a caller's own
+    parse) is serialised as the reference walks it: a comment's tail is text too."""
+    tree = etree.fromstring(
+        "<html><body><article><p>One<!-- a note -->tail of a comment<?pi x?>tail of an "
+        "instruction <a href='/x'>link<!-- in it -->hidden tail</a> after</p></article>"
+        "</body></html>", etree.HTMLParser())
+    container = tree.find(".//article")
+    assert container is not None
+    for hidden in (set(), {0}):
+        parts = _serialised(container, hidden)
+        assert parts == _reference(container, hidden)
+        assert "tail of a comment" in parts and "tail of an instruction " in parts
+        assert ("hidden tail" in parts) is (not hidden)
 
 
 def test_the_corpora_s_containers_serialise_as_key_version_8_defined() -> None:

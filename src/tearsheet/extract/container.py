@@ -19,7 +19,7 @@ from typing import cast
 
 from lxml import etree
 
-__all__ = ["OPAQUE", "VOLATILE", "chain", "find", "locate", "masked", "matching",
+__all__ = ["OPAQUE", "VOLATILE", "chain", "find", "locate", "mask", "matching",
            "signature", "spaceless", "text_of"]
 
 OPAQUE = frozenset({"script", "style", "template"})
@@ -165,7 +165,7 @@ def chain(element: etree._Element) -> list[etree._Element]:
 
 
 @lru_cache(maxsize=16_384)
-def masked(value: str) -> str:
+def mask(value: str) -> str:
     """A class or id with its :data:`VOLATILE` runs as ``#``. Cached: a page repeats its
     classes and a site its template's, and the fast path masks every class and id of the
     container and around it on every check (a regular expression's call each: a fifth
@@ -175,8 +175,8 @@ def masked(value: str) -> str:
 
 def signature(element: etree._Element) -> str:
     """Tag, class and id, with digits and hex runs (per-request ids) masked."""
-    return "{}.{}#{}".format(element.tag, masked(element.get("class") or ""),
-                             masked(element.get("id") or ""))
+    return "{}.{}#{}".format(element.tag, mask(element.get("class") or ""),
+                             mask(element.get("id") or ""))
 
 
 def locate(tree: etree._Element, locator: Sequence[str]) -> etree._Element | None:

@@ -93,7 +93,7 @@ from tearsheet.extract.container import (
     chain,
     find,
     locate,
-    masked,
+    mask,
     matching,
     signature,
     spaceless,
@@ -140,7 +140,7 @@ wherever it is (a body keeping it would change on every request, with or without
 Tried on every text of the container on every check, so its runs of spaces and digits
 are possessive (``\s*+``): what follows each never starts with what it took, so giving
 some back never makes a match (the same texts match as with ``\s*``,
-tests/extract/test_recheck.py), but trying to, on each indented text, made this test a
+tests/extract/test_recheck_serialise.py), but trying to, on each indented text, made this test a
 quarter of the container's serialisation on the corpora's real pages."""
 # Where a link's line ends, and the share of its text in links that makes it a line of
 # links ("Read more: <a>…</a>" is; "Follow us on <a>Facebook</a>, <a>X</a> and …" is not).
@@ -505,12 +505,10 @@ def _serialise(container: etree._Element, masked: set[int], parts: list[str]) ->
     skipped = _SKIPPED_ATTRIBUTES
     links = -1
     hidden: etree._Element | None = None  # the masked link being walked: no text in it
-    walker = etree.iterwalk(container, events=("start", "end"))
+    walker = etree.iterwalk(container, events=("start", "end", "comment", "pi"))
     for event, element in walker:
         tag = element.tag
         if event == "start":
-            if not isinstance(tag, str):
-                continue
             if tag == "a":
                 links += 1
                 if hidden is None and links in masked:
@@ -531,7 +529,7 @@ def _serialise(container: etree._Element, masked: set[int], parts: list[str]) ->
             elif hidden is None and (text := element.text):
                 append("(time)" if time_only(text) else text)
             continue
-        if isinstance(tag, str):
+        if event == "end":  # (a comment or an instruction has no other: only its tail)
             append("</>")
         if element is hidden:
             hidden = None  # the link's own tail is its parent's text
@@ -545,7 +543,7 @@ def _value(name: str, value: str) -> str:
     whether it leads to a page (a link that goes nowhere, ``#`` or a script's, is a control
     whose blocks are the page's text: ``markup.control_links``), not where."""
     if name in ("id", "class"):
-        return masked(value)
+        return mask(value)
     if name == "href":
         return "nowhere" if goes_nowhere(value) else "page"
     return value
