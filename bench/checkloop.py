@@ -180,12 +180,12 @@ async def one_run(settings: Settings, store: Store, urls: list[str],
                   free: bool = False) -> Run:
     opening = await timed(len(urls), lambda: raw_fetch(settings, urls))
     clock = Clock()
-    passes = []
-    splits = []
+    passes: dict[str, tuple[Timing, Split]] = {}
     # New versions; unchanged with the fast path (and with its answer free), then without
     # it (which clears the stored keys: last).
-    for fast_path, answer in ((True, recheck), (True, recheck),
-                              *([(True, free_recheck)] if free else []), (False, recheck)):
+    for name, fast_path, answer in (("new", True, recheck), ("fast", True, recheck),
+                                    *([("free", True, free_recheck)] if free else []),
+                                    ("slow", False, recheck)):
         tuned = settings.model_copy(update={
             "fetch": settings.fetch.model_copy(update={"fast_path": fast_path})})
         tracker_module.recheck = answer  # type: ignore[assignment]
@@ -201,10 +201,11 @@ async def one_run(settings: Settings, store: Store, urls: list[str],
             after, commits = thread_cpu(), tracker.writer.commits - commits
             in_workers = sum(cpu_seconds(pid) - workers.get(pid, 0.0)
                              for pid in tracker.pool.worker_pids())
-        passes.append(dataclasses.replace(timing, cpu_s=timing.cpu_s + in_workers))
         parts = {**spent(before, after), "workers": in_workers}
-        splits.append(Split({part: 1000 * seconds / len(urls) for part, seconds in parts.items()},
-                            len(urls) / max(commits, 1)))
+        passes[name] = (dataclasses.replace(timing, cpu_s=timing.cpu_s + in_workers),
+                        Split({part: 1000 * seconds / len(urls)
+                               for part, seconds in parts.items()},
+                              len(urls) / max(commits, 1)))
         # Past every article's next check (its interval, plus jitter), not past a second.
         clock.offset += timedelta(seconds=settings.schedule.max_interval * 2)
     # The baseline again after the passes: the run's is the two together, so a machine
@@ -212,12 +213,10 @@ async def one_run(settings: Settings, store: Store, urls: list[str],
     # site alternates two chromes per article visit; the passes stay consecutive visits,
     # so the unchanged passes still see chrome that changed.)
     closing = await timed(len(urls), lambda: raw_fetch(settings, urls))
-    first, fast, *rest = passes
-    if free:
-        free_pass, slow = rest
-        split = (splits[0], splits[1], splits[3], splits[2])
-        return Run(together(opening, closing), first, fast, slow, split, free_pass)
-    return Run(together(opening, closing), first, fast, rest[0], tuple(splits))
+    reported = ["new", "fast", "slow", *(["free"] if free else [])]  # the report's order
+    return Run(together(opening, closing), passes["new"][0], passes["fast"][0],
+               passes["slow"][0], tuple(passes[name][1] for name in reported),
+               passes["free"][0] if free else None)
 
 
 def warm_up(site: NewsSite) -> None:

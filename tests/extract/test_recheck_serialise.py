@@ -25,6 +25,7 @@ from tearsheet.extract.container import OPAQUE, VOLATILE, locate, mask
 from tearsheet.extract.fast_path import DecisionKey
 from tearsheet.extract.markup import goes_nowhere
 from tearsheet.extract.recheck import (
+    _AGO,
     _SKIPPED_ATTRIBUTES,
     _TIME_ONLY,
     _serialise,
@@ -33,7 +34,6 @@ from tearsheet.extract.recheck import (
 from tests.support.shared import shared_path
 
 # The relative-time pattern as first written: runs that may give back what they took.
-_AGO = r"\d+\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|m|s|days?)\s+ago\b"
 _PLAIN_TIME_ONLY = re.compile(r"\s*(?:(?:last\s+)?(?:updated|published|posted)\s*:?\s*)?"
                               + _AGO + r"\s*", re.IGNORECASE)
 

@@ -129,12 +129,11 @@ _SKIPPED_ATTRIBUTES = frozenset({"src", "srcset", "nonce", "ping", "integrity",
                                  "datetime"})
 _VOLATILE_META = re.compile(r"csrf|xsrf|nonce|token|request-?id|session", re.IGNORECASE)
 # "Updated 5 minutes ago", "12:03": beside a byline, page noise (never part of a name).
-_AGO = r"\d+\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|m|s|days?)\s+ago\b"
+_UNITS = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|m|s|days?)"
+_AGO = r"\d+\s*" + _UNITS + r"\s+ago\b"
 _RELATIVE_TIME = re.compile(_AGO + r"|\b\d{1,2}:\d{2}(?::\d{2})?\b", re.IGNORECASE)
-_TIME_ONLY = re.compile(
-    r"\s*+(?:(?:last\s++)?(?:updated|published|posted)\s*+:?\s*+)?"
-    r"\d++\s*+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|m|s|days?)\s++ago\b\s*+",
-    re.IGNORECASE)
+_TIME_ONLY = re.compile(r"\s*+(?:(?:last\s++)?(?:updated|published|posted)\s*+:?\s*+)?"
+                        r"\d++\s*+" + _UNITS + r"\s++ago\b\s*+", re.IGNORECASE)
 r"""A text that is a relative time and nothing else ("Updated 5 minutes ago"): chrome
 wherever it is (a body keeping it would change on every request, with or without this).
 Tried on every text of the container on every check, so its runs of spaces and digits
