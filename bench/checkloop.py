@@ -20,6 +20,11 @@ fetch and the tracker's own part, so the fast path's row less this one is what t
 costs inside the tracker, where it shares the loop with the fetches (half as much again as
 alone, docs/performance.md).
 
+With ``--floor``, a last pass reads the same pages as new ones, on a store of its own,
+with trafilatura alone (``bench/floor.py``: its ``bare_extraction`` as its users call it,
+no rule, decision key or trace keys of tearsheet's): the floor a new version stands on,
+and what tearsheet's own work adds to it.
+
 Baseline, measured in the same run: the raw fetch alone — ``Fetcher.fetch`` of the same
 URLs with the same concurrency and as many requests in flight, no extraction, no store —
 so the report can give the tracker's cost as a ratio of the fetch's, which is what stays
@@ -54,7 +59,7 @@ import dataclasses
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -73,10 +78,11 @@ from common import (
     table,
     warm_pool,
 )
+from floor import no_trace_keys, trafilatura_alone
 from tearsheet.affinity import CpuChoice, keep_on_one_cpu
 from tearsheet.config import Settings
 from tearsheet.extract.extraction import extract
-from tearsheet.extract.fast_path import Checked, DecisionKey, recheck
+from tearsheet.extract.fast_path import Checked, DecisionKey
 from tearsheet.fetch.fetcher import Fetcher
 from tearsheet.store.store import Store
 from tearsheet.tracker import tracker as tracker_module
@@ -159,8 +165,9 @@ class Run:
     first: Timing
     fast: Timing
     slow: Timing
-    splits: tuple[Split, ...]  # new, fast, slow (and free)
+    splits: tuple[Split, ...]  # new, fast, slow (and free, and floor)
     free: Timing | None = None  # --free-recheck's pass
+    floor: Timing | None = None  # --floor's pass
 
 
 def free_recheck(document: bytes, url: str, charset: str | None, content_type: str,
@@ -176,47 +183,67 @@ def together(a: Timing, b: Timing) -> Timing:
                   f"{a.outcome}, {a.cpu_ms:.2f} ms; then {b.outcome}, {b.cpu_ms:.2f} ms")
 
 
-async def one_run(settings: Settings, store: Store, urls: list[str],
-                  free: bool = False) -> Run:
-    opening = await timed(len(urls), lambda: raw_fetch(settings, urls))
-    clock = Clock()
-    passes: dict[str, tuple[Timing, Split]] = {}
-    # New versions; unchanged with the fast path (and with its answer free), then without
-    # it (which clears the stored keys: last).
-    for name, fast_path, answer in (("new", True, recheck), ("fast", True, recheck),
-                                    *([("free", True, free_recheck)] if free else []),
-                                    ("slow", False, recheck)):
-        tuned = settings.model_copy(update={
-            "fetch": settings.fetch.model_copy(update={"fast_path": fast_path})})
-        tracker_module.recheck = answer  # type: ignore[assignment]
+async def one_pass(settings: Settings, store: Store, urls: list[str], clock: Clock, *,
+                   fast_path: bool, swaps: Mapping[str, object]) -> tuple[Timing, Split]:
+    """One tracker pass over ``urls``, with the tracker module's names in ``swaps``
+    replaced for it (bench-only patches, put back after it)."""
+    tuned = settings.model_copy(update={
+        "fetch": settings.fetch.model_copy(update={"fast_path": fast_path})})
+    kept = {name: getattr(tracker_module, name) for name in swaps}
+    for name, value in swaps.items():
+        setattr(tracker_module, name, value)
+    try:
         async with Fetcher(tuned.fetch) as fetcher, \
                 assemble(tuned, store, fetcher, clock=clock) as tracker:
             await warm_pool(tracker, urls[0])
             workers = {pid: cpu_seconds(pid) for pid in tracker.pool.worker_pids()}
             before, commits = thread_cpu(), tracker.writer.commits
-            try:
-                timing = await timed(len(urls), lambda: tracker_pass(tracker, clock))
-            finally:
-                tracker_module.recheck = recheck  # type: ignore[assignment]
+            timing = await timed(len(urls), lambda: tracker_pass(tracker, clock))
             after, commits = thread_cpu(), tracker.writer.commits - commits
             in_workers = sum(cpu_seconds(pid) - workers.get(pid, 0.0)
                              for pid in tracker.pool.worker_pids())
-        parts = {**spent(before, after), "workers": in_workers}
-        passes[name] = (dataclasses.replace(timing, cpu_s=timing.cpu_s + in_workers),
-                        Split({part: 1000 * seconds / len(urls)
-                               for part, seconds in parts.items()},
-                              len(urls) / max(commits, 1)))
+    finally:
+        for name, value in kept.items():
+            setattr(tracker_module, name, value)
+    parts = {**spent(before, after), "workers": in_workers}
+    return (dataclasses.replace(timing, cpu_s=timing.cpu_s + in_workers),
+            Split({part: 1000 * seconds / len(urls) for part, seconds in parts.items()},
+                  len(urls) / max(commits, 1)))
+
+
+async def one_run(settings: Settings, store: Store, urls: list[str], free: bool = False,
+                  floor: tuple[Settings, Store] | None = None) -> Run:
+    opening = await timed(len(urls), lambda: raw_fetch(settings, urls))
+    clock = Clock()
+    passes: dict[str, tuple[Timing, Split]] = {}
+    # New versions; unchanged with the fast path (and with its answer free), then without
+    # it (which clears the stored keys: last).
+    for name, fast_path, swaps in (
+            ("new", True, {}), ("fast", True, {}),
+            *([("free", True, {"recheck": free_recheck})] if free else []),
+            ("slow", False, {})):
+        passes[name] = await one_pass(settings, store, urls, clock, fast_path=fast_path,
+                                      swaps=swaps)
         # Past every article's next check (its interval, plus jitter), not past a second.
         clock.offset += timedelta(seconds=settings.schedule.max_interval * 2)
+    if floor is not None:
+        # New versions again, on a store of its own whose articles are all new: the same
+        # pages read by trafilatura alone (bench/floor.py). Last: a visit between the
+        # passes above would show the unchanged passes the chrome the first one stored.
+        passes["floor"] = await one_pass(
+            *floor, urls, Clock(), fast_path=True,
+            swaps={"check_capture": trafilatura_alone, "index_keys": no_trace_keys})
     # The baseline again after the passes: the run's is the two together, so a machine
     # that speeds up or slows down during the run moves the baseline with the passes. (The
     # site alternates two chromes per article visit; the passes stay consecutive visits,
     # so the unchanged passes still see chrome that changed.)
     closing = await timed(len(urls), lambda: raw_fetch(settings, urls))
-    reported = ["new", "fast", "slow", *(["free"] if free else [])]  # the report's order
+    reported = ["new", "fast", "slow", *(["free"] if free else []),
+                *(["floor"] if floor else [])]  # the report's order
     return Run(together(opening, closing), passes["new"][0], passes["fast"][0],
                passes["slow"][0], tuple(passes[name][1] for name in reported),
-               passes["free"][0] if free else None)
+               passes["free"][0] if free else None,
+               passes["floor"][0] if floor else None)
 
 
 def warm_up(site: NewsSite) -> None:
@@ -245,14 +272,17 @@ def report(runs: list[Run], articles: int, concurrency: int, processes: int) -> 
         ]
 
     free = all(r.free is not None for r in runs)
+    floor = all(r.floor is not None for r in runs)
     labels = ["new versions", "unchanged, fast path", "unchanged, full extraction",
-              *(["unchanged, recheck free"] if free else [])]
+              *(["unchanged, recheck free"] if free else []),
+              *(["new versions, trafilatura alone"] if floor else [])]
     rows = [
         cells(lambda r: r.fetch, "raw fetch (baseline)"),
         cells(lambda r: r.first, labels[0]),
         cells(lambda r: r.fast, labels[1]),
         cells(lambda r: r.slow, labels[2]),
         *([cells(lambda r: cast(Timing, r.free), labels[3])] if free else []),
+        *([cells(lambda r: cast(Timing, r.floor), labels[-1])] if floor else []),
     ]
     where = f"{processes} worker processes" if processes else "a thread"
     out = [f"check loop: {articles:,} articles, concurrency {concurrency}, extraction in "
@@ -270,13 +300,18 @@ def report(runs: list[Run], articles: int, concurrency: int, processes: int) -> 
         recheck_ms = median([r.fast.cpu_ms - cast(Timing, r.free).cpu_ms for r in runs])
         out.append(f"the recheck in the tracker (fast path less recheck free): "
                    f"{recheck_ms:.2f} ms a check")
+    if floor:
+        beyond = median([r.first.cpu_ms - cast(Timing, r.floor).cpu_ms for r in runs])
+        out.append(f"a new version beyond trafilatura alone (tearsheet's rules, decision "
+                   f"key and trace keys): {beyond:.2f} ms a check")
     out.append("")
     out.append("runs (checks/s, CPU ms/check; outcomes):")
     for n, run in enumerate(runs, 1):
         parts = [f"{name} {t.per_second:.0f}/s {t.cpu_ms:.2f} ms ({t.outcome})"
                  for name, t in (("fetch", run.fetch), ("new", run.first),
                                  ("fast", run.fast), ("full", run.slow),
-                                 *([("free", run.free)] if run.free else []))]
+                                 *([("free", run.free)] if run.free else []),
+                                 *([("floor", run.floor)] if run.floor else []))]
         out.append(f"  {n}: " + "; ".join(parts))
     return "\n".join(out)
 
@@ -294,6 +329,10 @@ def main() -> None:
     parser.add_argument("--free-recheck", action="store_true",
                         help="add a pass whose pages the fast path finds unchanged for "
                              "free: the recheck's own cost in the tracker, by difference")
+    parser.add_argument("--floor", action="store_true",
+                        help="add a pass of new versions read by trafilatura alone (no "
+                             "rule, key or trace keys of tearsheet's: bench/floor.py), on "
+                             "a store of its own")
     parser.add_argument("--cpu", default="auto",
                         help="worker.cpu: the CPU this process's threads are kept on, as "
                              "`tearsheet run` keeps them (auto, a number; any: not kept); "
@@ -323,10 +362,20 @@ def main() -> None:
             settings = bench_settings(sqlite_url(path), concurrency=args.concurrency,
                                       extract_processes=args.extract_processes)
             store = Store.open(settings.database_url)
+            floor: tuple[Settings, Store] | None = None
+            if args.floor:
+                floor_path = path.with_suffix(".floor.db")
+                build_store(floor_path, args.articles, due=args.articles,
+                            now=datetime.now(UTC), base=site.base)
+                floor_settings = settings.model_copy(
+                    update={"database_url": sqlite_url(floor_path)})
+                floor = floor_settings, Store.open(floor_settings.database_url)
             try:
-                run = asyncio.run(one_run(settings, store, urls, args.free_recheck))
+                run = asyncio.run(one_run(settings, store, urls, args.free_recheck, floor))
             finally:
                 store.close()
+                if floor is not None:
+                    floor[1].close()
             where = "on any CPU" if kept is None else "kept on one CPU"
             runs.setdefault(where, []).append(run)
             print(f"run {n + 1}/{args.runs * len(choices)} done "
