@@ -258,6 +258,19 @@ def warm_up(site: NewsSite) -> None:
         extract(body, site.url(k))
 
 
+def due_store(path: Path, args: argparse.Namespace,
+              site: NewsSite) -> tuple[Settings, Store]:
+    """A new store at ``path`` whose ``args.articles`` articles are all due, and the
+    settings that name it."""
+    build_store(path, args.articles, due=args.articles, now=datetime.now(UTC),
+                base=site.base)
+    # Extraction in this process by default, so the CPU column is the whole check's
+    # without reading other processes; with workers, theirs is added.
+    settings = bench_settings(sqlite_url(path), concurrency=args.concurrency,
+                              extract_processes=args.extract_processes)
+    return settings, Store.open(settings.database_url)
+
+
 def report(runs: list[Run], articles: int, concurrency: int, processes: int) -> str:
     def cells(pick: Callable[[Run], Timing], label: str) -> list[str]:
         timings = [pick(r) for r in runs]
@@ -355,21 +368,9 @@ def main() -> None:
             choice = choices[(n + n // 2) % len(choices)]
             kept = keep_on_one_cpu(choice)
             path = Path(tmp) / f"run-{n}.db"
-            build_store(path, args.articles, due=args.articles, now=datetime.now(UTC),
-                        base=site.base)
-            # Extraction in this process by default, so the CPU column is the whole
-            # check's without reading other processes; with workers, theirs is added.
-            settings = bench_settings(sqlite_url(path), concurrency=args.concurrency,
-                                      extract_processes=args.extract_processes)
-            store = Store.open(settings.database_url)
-            floor: tuple[Settings, Store] | None = None
-            if args.floor:
-                floor_path = path.with_suffix(".floor.db")
-                build_store(floor_path, args.articles, due=args.articles,
-                            now=datetime.now(UTC), base=site.base)
-                floor_settings = settings.model_copy(
-                    update={"database_url": sqlite_url(floor_path)})
-                floor = floor_settings, Store.open(floor_settings.database_url)
+            settings, store = due_store(path, args, site)
+            floor = due_store(path.with_suffix(".floor.db"), args, site) \
+                if args.floor else None
             try:
                 run = asyncio.run(one_run(settings, store, urls, args.free_recheck, floor))
             finally:

@@ -15,12 +15,12 @@ extraction pool's worker processes (``--extract-processes``) can import them by 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import trafilatura
 
 from tearsheet.diff.align import Document
+from tearsheet.extract.dates import parse_date
 from tearsheet.extract.encoding import decode_html
 from tearsheet.extract.extraction import Extraction
 from tearsheet.extract.fast_path import Checked
@@ -37,7 +37,7 @@ def trafilatura_alone(body: bytes, url: str, charset: str | None, content_type: 
         extraction = Extraction(None, None, None, None, None, None, [])
     else:
         extraction = Extraction(
-            read.title, read.author, _date(read.date), None, read.language, read.url,
+            read.title, read.author, parse_date(read.date), None, read.language, read.url,
             [line for line in (read.text or "").split("\n") if line.strip()])
     return Checked(extraction, None, len(extraction.text))
 
@@ -46,11 +46,3 @@ def no_trace_keys(document: Document) -> tuple[int, ...]:
     """No trace index keys (``tracker.index_keys`` for the floor's pass)."""
     return ()
 
-
-def _date(value: str | None) -> datetime | None:
-    """trafilatura's date (a day, "2026-11-20") as the store takes it: aware, in UTC."""
-    try:
-        moment = None if value is None else datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
